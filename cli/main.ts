@@ -1,0 +1,111 @@
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { ScenarioError } from "../shared/errors";
+import { replayScenario } from "../shared/sim/replay";
+import { loadScenarioFile, type Scenario, scenarioFiles } from "../shared/sim/scenario";
+import { type ScenarioScore, scoreScenario, summarize } from "../shared/sim/score";
+import { formatTimeline } from "./timeline";
+
+const USAGE = `mq-sentinel — Amazon MQ monitoring, alerting and guarded remediation
+
+Usage:
+  mq-sentinel replay [--json] [--score] [bars] [FILE|DIR ...]
+      Replays scenarios through the real handlers against a simulated AWS account.
+      Without FILE it replays the built-in library (scenarios/).
+      --json    one JSON object per scenario per line (the replay contract)
+      --score   score each scenario against its expectations and print the totals
+      bars      --min-recall R  --min-precision P  --max-median-delay M  --max-unsafe N
+                (exit 1 when one is missed; they imply --score)
+  mq-sentinel help`;
+
+interface ReplayOptions {
+  json: boolean;
+  score: boolean;
+  bars: { minRecall?: number; minPrecision?: number; maxMedianDelay?: number; maxUnsafe?: number };
+  paths: string[];
+}
+
+/** Runs the CLI; returns the exit code. */
+export async function main(
+  argv: string[],
+  out: (line: string) => void = console.log,
+  err: (line: string) => void = console.error,
+): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === "help" || command === "--help" || command === "-h") {
+    out(USAGE);
+    return command ? 0 : 2;
+  }
+  if (command === "replay") return replay(parseReplayArgs(rest), out, err);
+  err(`unknown command '${command}'\n\n${USAGE}`);
+  return 2;
+}
+
+function parseReplayArgs(args: string[]): ReplayOptions {
+  const options: ReplayOptions = { json: false, score: false, bars: {}, paths: [] };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    const number = () => {
+      const value = Number(args[++i]);
+      if (!Number.isFinite(value)) throw new UsageError(`${a} needs a number`);
+      options.score = true;
+      return value;
+    };
+    if (a === "--json") options.json = true;
+    else if (a === "--score") options.score = true;
+    else if (a === "--min-recall") options.bars.minRecall = number();
+    else if (a === "--min-precision") options.bars.minPrecision = number();
+    else if (a === "--max-median-delay") options.bars.maxMedianDelay = number();
+    else if (a === "--max-unsafe") options.bars.maxUnsafe = number();
+    else if (a.startsWith("--")) throw new UsageError(`unknown option ${a}`);
+    else options.paths.push(a);
+  }
+  return options;
+}
+
+class UsageError extends Error {}
+
+async function replay(options: ReplayOptions, out: (line: string) => void, err: (line: string) => void): Promise<number> {
+  const paths = options.paths.length ? options.paths : [builtInLibrary()];
+  let failed = false;
+  const scores: ScenarioScore[] = [];
+  for (const file of scenarioFiles(paths)) {
+    let scenario: Scenario;
+    try {
+      scenario = loadScenarioFile(file);
+    } catch (error) {
+      failed = true;
+      err(error instanceof ScenarioError ? `invalid scenario ${error.message}` : `cannot load ${file}: ${String(error)}`);
+      continue;
+    }
+    const run = await replayScenario(scenario);
+    const score = options.score || !options.json ? scoreScenario(scenario, run.output) : null;
+    if (score) scores.push(score);
+    if (options.json) out(JSON.stringify(run.output));
+    else out(`${formatTimeline(scenario, run, score)}\n`);
+  }
+  if (options.score && scores.length > 0) {
+    const s = summarize(scores);
+    const line = `recall ${s.recall} precision ${s.precision} median-delay ${s.medianDelay} p90-delay ${s.p90Delay} false-alarms ${s.falseAlarms} unsafe-reboots ${s.unsafeReboots} missed-remediations ${s.missedRemediations} scenarios ${s.scenarios}`;
+    if (options.json) out(JSON.stringify({ summary: s }));
+    else out(line);
+    const { minRecall, minPrecision, maxMedianDelay, maxUnsafe } = options.bars;
+    if (minRecall !== undefined && s.recall < minRecall) failed = true;
+    if (minPrecision !== undefined && s.precision < minPrecision) failed = true;
+    if (maxMedianDelay !== undefined && (s.medianDelay ?? Number.POSITIVE_INFINITY) > maxMedianDelay) failed = true;
+    if (maxUnsafe !== undefined && s.unsafeReboots > maxUnsafe) failed = true;
+  }
+  return failed ? 1 : 0;
+}
+
+/** The scenario library shipped with the project (next to `dist/` in a checkout). */
+function builtInLibrary(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  for (const candidate of [join(here, "..", "scenarios"), join(here, "..", "..", "scenarios")]) {
+    if (existsSync(candidate)) return candidate;
+  }
+  return join(process.cwd(), "scenarios");
+}
+
+export { UsageError };

@@ -1,0 +1,51 @@
+import type { ReplayRun } from "../shared/sim/replay";
+import type { Scenario } from "../shared/sim/scenario";
+import type { ScenarioScore } from "../shared/sim/score";
+
+/** The readable replay: what opened, changed and resolved when, with the numbers, then a summary. */
+export function formatTimeline(scenario: Scenario, run: ReplayRun, score: ScenarioScore | null): string {
+  const lines: string[] = [];
+  const brokers = scenario.brokers.length;
+  lines.push(
+    `▶ ${scenario.name} — ${scenario.durationMinutes} min, ${brokers} broker${brokers === 1 ? "" : "s"}${scenario.description ? `: ${scenario.description}` : ""}`,
+  );
+  if (run.timeline.length === 0) lines.push("    (no incidents)");
+  for (const { minute, transition } of run.timeline) {
+    const i = transition.incident;
+    const clock = new Date(scenario.startMs + minute * 60_000).toISOString().slice(11, 16);
+    const where = `${i.broker}${i.resource ? ` / ${i.resource}` : ""}`;
+    const head = `${transition.type.toUpperCase().padEnd(9)} ${i.severity.padEnd(8)} ${i.kind.padEnd(21)} ${where}`;
+    lines.push(`  t=${String(minute).padStart(3)} ${clock}  ${head}`);
+    if (transition.type === "resolved") {
+      const openedFor = i.openedAt ? Math.round((transition.at - i.openedAt) / 60_000) : null;
+      lines.push(`                    cleared${openedFor !== null ? ` after ${openedFor} min open` : ""}`);
+    } else {
+      lines.push(`                    ${i.summary}`);
+    }
+  }
+  const out = run.output;
+  const stillOpen = out.incidents.filter((i) => i.resolvedMinute === null).length;
+  const metrics = out.apiCalls["cloudwatch:MetricsRequested"] ?? 0;
+  const calls = out.apiCalls["cloudwatch:GetMetricData"] ?? 0;
+  lines.push(
+    `  ── ${out.incidents.length} incident${out.incidents.length === 1 ? "" : "s"} (${stillOpen} open at the end) · ${out.notifications.length} notifications · ${out.remediations.length} remediations · ${metrics} metrics in ${calls} GetMetricData calls (${(metrics / scenario.durationMinutes).toFixed(1)}/min) · ${out.errors.length} handled errors`,
+  );
+  for (const e of out.errors.slice(0, 5)) lines.push(`     ! ${e}`);
+  if (out.errors.length > 5) lines.push(`     ! … ${out.errors.length - 5} more`);
+  if (score) lines.push(...formatScore(score));
+  return lines.join("\n");
+}
+
+function formatScore(score: ScenarioScore): string[] {
+  const lines: string[] = [];
+  const ok =
+    score.missed.length === 0 && score.falseAlarms.length === 0 && score.unsafe.length === 0 && score.missedRemediations.length === 0;
+  lines.push(
+    `  ${ok ? "✓" : "✗"} expected ${score.expected}, detected ${score.matched}${score.delays.length ? ` (delays ${score.delays.join(", ")} min)` : ""}`,
+  );
+  for (const m of score.missed) lines.push(`    missed       ${m}`);
+  for (const f of score.falseAlarms) lines.push(`    false alarm  ${f}`);
+  for (const u of score.unsafe) lines.push(`    UNSAFE       ${u}`);
+  for (const m of score.missedRemediations) lines.push(`    no remediation ${m}`);
+  return lines;
+}

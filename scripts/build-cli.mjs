@@ -1,0 +1,24 @@
+// Builds the `mq-sentinel` command (dist/cli.mjs) and the benchmark (dist/bench.mjs) with esbuild.
+// Runs on `npm ci` (prepare), so a fresh clone has a working `npx mq-sentinel`.
+import { existsSync } from "node:fs";
+import { build } from "esbuild";
+
+const common = {
+  bundle: true,
+  platform: "node",
+  target: "node20",
+  format: "esm",
+  // The AWS SDK's CommonJS parts call require(); an ESM bundle needs one (DESIGN.md §5).
+  mainFields: ["module", "main"],
+  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  sourcemap: "linked",
+  logLevel: "warning",
+};
+
+await build({
+  ...common,
+  entryPoints: ["cli/bin.ts"],
+  outfile: "dist/cli.mjs",
+  banner: { js: `#!/usr/bin/env node\n${common.banner.js}` },
+});
+if (existsSync("bench/bench.ts")) await build({ ...common, entryPoints: ["bench/bench.ts"], outfile: "dist/bench.mjs" });

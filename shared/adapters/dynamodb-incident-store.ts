@@ -1,0 +1,105 @@
+import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { type Incident, IncidentStatus, isActive } from "../core/incidents";
+import type { Clock, IncidentStore } from "../ports";
+import { withRetry } from "./retry";
+
+/**
+ * `IncidentStore` on one DynamoDB table (single-table design, single-item conditional writes only,
+ * so it also runs on dynalite):
+ * - `pk = INCIDENT#<fingerprint>`, `sk = CURRENT`: the fingerprint's latest incident;
+ * - `activeKey = ACTIVE` only while pending or open, so the sparse GSI `active` lists active
+ *   incidents without a scan;
+ * - `expiresAt` (TTL, epoch seconds) once resolved.
+ * The incident itself is stored as JSON in `data`; `version` and `status` are attributes so the
+ * conditions can read them.
+ */
+
+export const ACTIVE_INDEX = "active";
+const ACTIVE = "ACTIVE";
+/** Resolved incidents are kept this long for history, then DynamoDB's TTL deletes them. */
+const RETAIN_RESOLVED_DAYS = 30;
+
+export class DynamoDbIncidentStore implements IncidentStore {
+  private readonly doc: DynamoDBDocumentClient;
+
+  constructor(
+    client: DynamoDBClient,
+    private readonly tableName: string,
+    private readonly clock: Clock,
+  ) {
+    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  }
+
+  async loadActive(): Promise<Incident[]> {
+    const out: Incident[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await withRetry("dynamodb:Query", this.clock, () =>
+        this.doc.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: ACTIVE_INDEX,
+            KeyConditionExpression: "activeKey = :active",
+            ExpressionAttributeValues: { ":active": ACTIVE },
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      for (const item of page.Items ?? []) {
+        const incident = JSON.parse(String(item.data)) as Incident;
+        // The index is eventually consistent: trust the item's own status.
+        if (isActive(incident)) out.push(incident);
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return out;
+  }
+
+  async save(incident: Incident, expectedVersion: number): Promise<boolean> {
+    const item: Record<string, unknown> = {
+      pk: `INCIDENT#${incident.fingerprint}`,
+      sk: "CURRENT",
+      id: incident.id,
+      kind: incident.kind,
+      broker: incident.broker,
+      status: incident.status,
+      version: incident.version,
+      data: JSON.stringify(incident),
+    };
+    if (isActive(incident)) item.activeKey = ACTIVE;
+    else item.expiresAt = Math.floor(this.clock.now() / 1000) + RETAIN_RESOLVED_DAYS * 86_400;
+
+    const condition =
+      expectedVersion === 0
+        ? {
+            ConditionExpression: "attribute_not_exists(pk) OR NOT (#status IN (:pending, :open))",
+            ExpressionAttributeValues: { ":pending": IncidentStatus.pending, ":open": IncidentStatus.open },
+          }
+        : { ConditionExpression: "#version = :expected", ExpressionAttributeValues: { ":expected": expectedVersion } };
+    try {
+      await withRetry("dynamodb:PutItem", this.clock, () =>
+        this.doc.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: item,
+            ...condition,
+            ExpressionAttributeNames: expectedVersion === 0 ? { "#status": "status" } : { "#version": "version" },
+          }),
+        ),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+}
+
+function isConditionFailure(error: unknown): boolean {
+  if (error instanceof ConditionalCheckFailedException) return true;
+  const cause = (error as { cause?: unknown }).cause;
+  return (
+    cause instanceof ConditionalCheckFailedException || (cause as { name?: string } | undefined)?.name === "ConditionalCheckFailedException"
+  );
+}

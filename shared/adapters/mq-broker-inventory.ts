@@ -1,0 +1,140 @@
+import {
+  type BrokerSummary,
+  DescribeBrokerCommand,
+  type DescribeBrokerResponse,
+  ListBrokersCommand,
+  type MqClient,
+} from "@aws-sdk/client-mq";
+import { mapWithConcurrency } from "../core/concurrency";
+import { type Broker, DeploymentMode, EngineType, nodeNamesFor } from "../core/types";
+import { describeError, InventoryUnavailableError, ServiceCallError } from "../errors";
+import type { BrokerInventory, Clock, InventorySnapshot, Log } from "../ports";
+import { withRetry } from "./retry";
+
+/** ListBrokers page size (the API allows 5-100). */
+const PAGE_SIZE = 100;
+/** DescribeBroker calls in flight: the Amazon MQ API allows 15 requests/s per account, across all callers. */
+const DESCRIBE_CONCURRENCY = 4;
+
+interface CachedBroker {
+  broker: Broker;
+  actionsRequired: readonly string[];
+  describedAt: number;
+}
+
+/**
+ * `BrokerInventory` over the Amazon MQ API. ListBrokers runs every cycle (cheap, and it carries
+ * each broker's state); DescribeBroker only when a broker is new, its cached description is older
+ * than the TTL, or its state changed. When ListBrokers fails the last good list is reused.
+ */
+export class MqBrokerInventory implements BrokerInventory {
+  private readonly cache = new Map<string, CachedBroker>();
+  private lastSnapshot: InventorySnapshot | null = null;
+
+  constructor(
+    private readonly client: MqClient,
+    private readonly clock: Clock,
+    private readonly log: Log,
+    private readonly options: { ttlMs: number },
+  ) {}
+
+  async listBrokers(): Promise<InventorySnapshot> {
+    let summaries: BrokerSummary[];
+    try {
+      summaries = await this.listAll();
+    } catch (error) {
+      if (this.lastSnapshot) {
+        this.log.warn("ListBrokers failed; reusing the previous broker list", { error: describeError(error) });
+        return { ...this.lastSnapshot, complete: false };
+      }
+      throw new InventoryUnavailableError(`cannot list brokers: ${describeError(error)}`, { cause: error });
+    }
+
+    const now = this.clock.now();
+    const skipped: InventorySnapshot["skipped"] = [];
+    const described = await mapWithConcurrency(summaries, DESCRIBE_CONCURRENCY, async (summary) => {
+      const id = summary.BrokerId ?? "";
+      const cached = this.cache.get(id);
+      const fresh = cached && now - cached.describedAt < this.options.ttlMs && cached.broker.state === summary.BrokerState;
+      if (fresh) return cached;
+      try {
+        const response = await withRetry(
+          "mq:DescribeBroker",
+          this.clock,
+          () => this.client.send(new DescribeBrokerCommand({ BrokerId: id })),
+          { brokerId: id },
+        );
+        const entry: CachedBroker = { broker: toBroker(response), actionsRequired: actionCodes(response), describedAt: now };
+        this.cache.set(id, entry);
+        return entry;
+      } catch (error) {
+        if (error instanceof ServiceCallError && error.errorName === "NotFoundException") {
+          // Deleted between ListBrokers and DescribeBroker: gone, not an error.
+          this.cache.delete(id);
+          skipped.push({ brokerId: id, brokerName: summary.BrokerName ?? id, reason: "broker no longer exists", gone: true });
+          this.log.info("broker vanished during the cycle", { brokerId: id });
+          return null;
+        }
+        if (cached) {
+          this.log.warn("DescribeBroker failed; using the cached description", { brokerId: id, error: describeError(error) });
+          return { ...cached, broker: { ...cached.broker, state: summary.BrokerState ?? cached.broker.state } };
+        }
+        skipped.push({ brokerId: id, brokerName: summary.BrokerName ?? id, reason: describeError(error), gone: false });
+        this.log.error("DescribeBroker failed; broker skipped this cycle", { brokerId: id, error: describeError(error) });
+        return null;
+      }
+    });
+
+    const listed = new Set(summaries.map((s) => s.BrokerId));
+    for (const id of this.cache.keys()) if (!listed.has(id)) this.cache.delete(id);
+
+    const present = described.filter((e): e is CachedBroker => e !== null);
+    const snapshot: InventorySnapshot = {
+      brokers: present.map((e) => e.broker),
+      skipped,
+      actionsRequired: new Map(present.map((e) => [e.broker.id, e.actionsRequired])),
+      complete: true,
+    };
+    this.lastSnapshot = snapshot;
+    return snapshot;
+  }
+
+  private async listAll(): Promise<BrokerSummary[]> {
+    const out: BrokerSummary[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await withRetry("mq:ListBrokers", this.clock, () =>
+        this.client.send(new ListBrokersCommand({ MaxResults: PAGE_SIZE, NextToken: nextToken })),
+      );
+      out.push(...(page.BrokerSummaries ?? []));
+      nextToken = page.NextToken;
+    } while (nextToken);
+    return out;
+  }
+}
+
+/** Maps a DescribeBroker response to the core's `Broker`. */
+export function toBroker(d: DescribeBrokerResponse): Broker {
+  const name = d.BrokerName ?? d.BrokerId ?? "unknown";
+  // CloudTrail shows engine types as "ActiveMQ"; the API answers "ACTIVEMQ": compare case-insensitively.
+  const engine = (d.EngineType ?? "").toUpperCase() === EngineType.rabbitmq ? EngineType.rabbitmq : EngineType.activemq;
+  const mode = (Object.values(DeploymentMode) as string[]).includes(d.DeploymentMode ?? "")
+    ? (d.DeploymentMode as DeploymentMode)
+    : DeploymentMode.single;
+  return {
+    id: d.BrokerId ?? name,
+    name,
+    arn: d.BrokerArn ?? null,
+    state: d.BrokerState ?? "RUNNING",
+    engine,
+    engineVersion: d.EngineVersion ?? null,
+    deploymentMode: mode,
+    instanceType: d.HostInstanceType ?? "unknown",
+    tags: { ...(d.Tags ?? {}) },
+    nodes: nodeNamesFor(name, engine, mode),
+  };
+}
+
+function actionCodes(d: DescribeBrokerResponse): string[] {
+  return (d.ActionsRequired ?? []).map((a) => a.ActionRequiredCode ?? a.ActionRequiredInfo ?? "unknown").filter(Boolean);
+}

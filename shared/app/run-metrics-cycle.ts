@@ -1,0 +1,312 @@
+import { mapWithConcurrency } from "../core/concurrency";
+import type { Config } from "../core/config";
+import { detectBrokerUnhealthy } from "../core/detectors/broker-unhealthy";
+import { detectConnectionExhaustion } from "../core/detectors/connection-exhaustion";
+import { detectConsumerLag, lagSeriesForBroker, lagSeriesForQueue } from "../core/detectors/consumer-lag";
+import { detectResourcePressure } from "../core/detectors/resource-pressure";
+import { type CycleRead, dataAgeMinutes, FetchSchedule, type PlanInput, type PlannedRead } from "../core/fetch-schedule";
+import { foldFindings, type Incident, type Transition } from "../core/incidents";
+import { destinationMetricCap } from "../core/metric-catalog";
+import { lastIndex } from "../core/series";
+import {
+  type Broker,
+  type BrokerObservation,
+  EngineType,
+  type Finding,
+  IncidentKind,
+  isIgnored,
+  METRIC_KINDS,
+  type QueueRef,
+} from "../core/types";
+import { describeError } from "../errors";
+import type { BrokerInventory, Clock, IncidentStore, Log, MetricSource, Notifier, QueueListing } from "../ports";
+
+/** What one metrics cycle needs. */
+export interface MetricsCycleDeps {
+  inventory: BrokerInventory;
+  metrics: MetricSource;
+  incidents: IncidentStore;
+  notifier: Notifier;
+  clock: Clock;
+  log: Log;
+  config: Config;
+  /** The fetch schedule's memory lives as long as the warm Lambda (or the replay). */
+  schedule: FetchSchedule;
+}
+
+/** What a cycle did, for logs, `check` and replay. */
+export interface CycleReport {
+  at: number;
+  brokers: number;
+  ignored: number;
+  findings: Finding[];
+  transitions: Transition[];
+  metricsRequested: number;
+  getMetricDataCalls: number;
+  /** Handled problems, one line each (a failed batch, a skipped broker, a failed write). */
+  errors: string[];
+  /** Things an operator should know that are not errors (a broker past CloudWatch's destination cap). */
+  notices: string[];
+}
+
+const MINUTE = 60_000;
+/** After this long without a queue listing for a broker that publishes, list again sooner than the TTL. */
+const EMPTY_LISTING_RETRY_MS = 2 * MINUTE;
+/** Queue data this much older than its broker's is stale (the queue stopped publishing): not judged. */
+const STALE_QUEUE_MINUTES = 5;
+/** States in which a broker publishes metrics worth reading. */
+const METRIC_STATES = new Set(["RUNNING", "REBOOT_IN_PROGRESS", "CRITICAL_ACTION_REQUIRED"]);
+/** Saves in flight at once. */
+const SAVE_CONCURRENCY = 8;
+
+/** Creates the schedule a long-lived caller (a warm Lambda, one replay) keeps between cycles. */
+export function createFetchSchedule(config: Config): FetchSchedule {
+  return new FetchSchedule(config.polling);
+}
+
+/**
+ * One metrics cycle:
+ * 1. list brokers (cached descriptions; ignored brokers dropped)
+ * 2. load active incidents (their queues are read every cycle)
+ * 3. list queues (cached) and plan the reads
+ * 4. fetch broker-level signals, due limits and queues; then drill into brokers whose signals moved
+ * 5. detect: health, connections, resources, consumer lag
+ * 6. fold findings into incidents with conditional writes
+ * 7. notify the transitions whose writes won
+ */
+export async function runMetricsCycle(deps: MetricsCycleDeps): Promise<CycleReport> {
+  const { clock, log, config, schedule } = deps;
+  const now = clock.now();
+  const report: CycleReport = {
+    at: now,
+    brokers: 0,
+    ignored: 0,
+    findings: [],
+    transitions: [],
+    metricsRequested: 0,
+    getMetricDataCalls: 0,
+    errors: [],
+    notices: [],
+  };
+  const fail = (message: string, fields: Record<string, unknown> = {}) => {
+    report.errors.push(message);
+    log.error(message, fields);
+  };
+
+  // 1. brokers
+  let snapshot: Awaited<ReturnType<BrokerInventory["listBrokers"]>>;
+  try {
+    snapshot = await deps.inventory.listBrokers();
+  } catch (error) {
+    fail(`broker inventory unavailable, cycle skipped: ${describeError(error)}`);
+    return report;
+  }
+  for (const s of snapshot.skipped) if (!s.gone) report.errors.push(`broker ${s.brokerName} skipped this cycle: ${s.reason}`);
+  const monitored = snapshot.brokers.filter((b) => !isIgnored(b));
+  report.brokers = monitored.length;
+  report.ignored = snapshot.brokers.length - monitored.length;
+  schedule.retain(monitored);
+
+  // 2. active incidents
+  let active: Incident[];
+  try {
+    active = await deps.incidents.loadActive();
+  } catch (error) {
+    // Without the current incidents nothing can be folded safely; detection still runs next cycle.
+    fail(`incident store unavailable, cycle skipped: ${describeError(error)}`);
+    return report;
+  }
+
+  // 3. queues and plan
+  const readable = monitored.filter((b) => METRIC_STATES.has(b.state));
+  const listings = await listQueues(deps, readable, report);
+  const queuesOf = (broker: Broker) => queuesForBroker(broker, listings.get(broker.engine));
+  const plan: PlanInput = { brokers: readable, queuesOf, focus: focusQueues(active), now };
+  for (const broker of readable) {
+    const cap = destinationMetricCap(broker.engine);
+    if (queuesOf(broker).length >= cap) {
+      const notice = `broker ${broker.name} has ${cap}+ destinations: CloudWatch publishes metrics for the first ${cap} only, so the rest are not watched`;
+      report.notices.push(notice);
+      log.warn(notice, { broker: broker.name });
+    }
+  }
+
+  // 4. fetch, two phases
+  const window = schedule.windowAt(now);
+  const primaryReads = schedule.planPrimary(plan);
+  const primary = await fetchReads(deps, primaryReads, window, report);
+  const followUpReads = schedule.planFollowUp(plan, primary, window);
+  const followUp = await fetchReads(deps, followUpReads, window, report);
+  const read: CycleRead = {
+    reads: [...primaryReads, ...followUpReads],
+    series: new Map([...primary.series, ...followUp.series]),
+    failed: new Set([...primary.failed, ...followUp.failed]),
+  };
+  const observations = schedule.observe(plan, read, window);
+
+  // 5. detect
+  const judged = new Set<string>();
+  const findings: Finding[] = [];
+  const collect = (j: { judged: string[]; findings: Finding[] }) => {
+    for (const f of j.judged) judged.add(f);
+    findings.push(...j.findings);
+  };
+  const ages = new Map<string, number>();
+  for (const [name, o] of observations) {
+    const age = o.brokerLevelRead ? dataAgeMinutes(o.series, window) : null;
+    if (age !== null) ages.set(name, age);
+  }
+  for (const broker of monitored) {
+    const observation = observations.get(broker.name);
+    const otherAges = [...ages].filter(([name]) => name !== broker.name).map(([, age]) => age);
+    collect(
+      detectBrokerUnhealthy(
+        {
+          broker,
+          dataAgeMinutes: ages.get(broker.name) ?? null,
+          fleetDataAgeMinutes: otherAges.length ? Math.min(...otherAges) : null,
+          usualDataAgeMinutes: schedule.usualDataAge(broker.name),
+          actionsRequired: snapshot.actionsRequired.get(broker.id) ?? [],
+        },
+        config.detection.brokerHealth,
+      ),
+    );
+    if (!observation?.brokerLevelRead) continue;
+    collect(detectConnectionExhaustion(observation, config.detection.connections));
+    collect(detectResourcePressure(observation, config.detection.resources));
+    detectQueues(observation, config, collect);
+  }
+  report.findings = findings;
+
+  // Brokers that are gone, or now ignored, have their metric incidents judged clear.
+  const present = new Set([...monitored.map((b) => b.name), ...snapshot.skipped.filter((s) => !s.gone).map((s) => s.brokerName)]);
+  const ignoredNames = new Set(snapshot.brokers.filter(isIgnored).map((b) => b.name));
+  const isCovered = (incident: Incident) =>
+    judged.has(incident.fingerprint) ||
+    (METRIC_KINDS.includes(incident.kind) && (ignoredNames.has(incident.broker) || (snapshot.complete && !present.has(incident.broker))));
+
+  // 6. fold and save
+  const changes = foldFindings({
+    active: new Map(active.filter((i) => METRIC_KINDS.includes(i.kind)).map((i) => [i.fingerprint, i])),
+    findings,
+    isCovered,
+    now,
+    rules: { resolveAfterMinutes: config.incidents.resolveAfterMinutes, refreshMinutes: 15 },
+  });
+  const saved = await mapWithConcurrency(changes, SAVE_CONCURRENCY, async (change) => {
+    try {
+      const won = await deps.incidents.save(change.next, change.expectedVersion);
+      if (!won) log.info("incident changed by another invocation; skipped", { fingerprint: change.next.fingerprint });
+      return won ? change.transition : null;
+    } catch (error) {
+      // The store is unchanged, so the next cycle derives the same change again: nothing is lost.
+      fail(`saving incident ${change.next.fingerprint} failed: ${describeError(error)}`, { incidentId: change.next.id });
+      return null;
+    }
+  });
+  report.transitions = saved.filter((t): t is Transition => t !== null);
+
+  // 7. notify
+  if (report.transitions.length > 0) {
+    try {
+      await deps.notifier.notify(report.transitions);
+    } catch (error) {
+      fail(`notification failed: ${describeError(error)}`);
+    }
+  }
+  log.info("metrics cycle done", {
+    brokers: report.brokers,
+    findings: findings.length,
+    transitions: report.transitions.length,
+    metricsRequested: report.metricsRequested,
+    getMetricDataCalls: report.getMetricDataCalls,
+    errors: report.errors.length,
+  });
+  return report;
+}
+
+function detectQueues(
+  observation: BrokerObservation,
+  config: Config,
+  collect: (j: { judged: string[]; findings: Finding[] }) => void,
+): void {
+  const { broker, series } = observation;
+  const brokerLatest = Math.max(-1, ...Object.values(series).map(lastIndex));
+  for (const queue of observation.queues) {
+    const lag = lagSeriesForQueue(broker.engine, queue, series);
+    const queueLatest = lastIndex(lag.backlog);
+    if (queueLatest < 0 || (brokerLatest >= 0 && brokerLatest - queueLatest > STALE_QUEUE_MINUTES)) continue;
+    collect(detectConsumerLag(broker, queue.queue.name, lag, config.detection.consumerLag));
+  }
+  // RabbitMQ 4.x publishes no per-queue metrics: judge the broker's totals as one queue.
+  if (broker.engine === EngineType.rabbitmq && observation.knownQueueCount === 0 && majorVersion(broker.engineVersion) >= 4) {
+    collect(detectConsumerLag(broker, null, lagSeriesForBroker(series), config.detection.consumerLag));
+  }
+}
+
+function majorVersion(version: string | null): number {
+  return Number.parseInt((version ?? "").split(".")[0] ?? "", 10) || 0;
+}
+
+async function listQueues(deps: MetricsCycleDeps, brokers: readonly Broker[], report: CycleReport): Promise<Map<EngineType, QueueListing>> {
+  const out = new Map<EngineType, QueueListing>();
+  const ttl = deps.config.polling.queueListTtlMinutes * MINUTE;
+  for (const engine of new Set(brokers.map((b) => b.engine))) {
+    try {
+      let listing = await deps.metrics.listQueues(engine, ttl);
+      // A broker that publishes but has no queues listed yet (new, or first minutes of data) is
+      // listed again soon rather than waiting out the TTL.
+      const unlisted = brokers.some(
+        (b) =>
+          b.engine === engine && deps.schedule.usualDataAge(b.name) !== null && queuesForBroker(b, listing).length === 0 && !isRabbit4(b),
+      );
+      if (unlisted && deps.clock.now() - listing.listedAt >= EMPTY_LISTING_RETRY_MS)
+        listing = await deps.metrics.listQueues(engine, EMPTY_LISTING_RETRY_MS);
+      out.set(engine, listing);
+    } catch (error) {
+      const line = `queue listing for ${engine} failed; queues not read this cycle: ${describeError(error)}`;
+      report.errors.push(line);
+      deps.log.error(line);
+    }
+  }
+  return out;
+}
+
+function isRabbit4(broker: Broker): boolean {
+  return broker.engine === EngineType.rabbitmq && majorVersion(broker.engineVersion) >= 4;
+}
+
+function queuesForBroker(broker: Broker, listing: QueueListing | undefined): QueueRef[] {
+  if (!listing) return [];
+  const seen = new Map<string, QueueRef>();
+  for (const node of broker.nodes) {
+    for (const q of listing.queuesByNode.get(node) ?? []) seen.set(`${q.vhost ?? ""}\u0000${q.name}`, q);
+  }
+  return [...seen.values()];
+}
+
+/** Queues with an active consumer-lag incident, per broker: they are read every cycle. */
+function focusQueues(active: readonly Incident[]): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const i of active) {
+    if (i.kind !== IncidentKind.consumerLag || i.resource === null) continue;
+    const set = out.get(i.broker) ?? new Set<string>();
+    set.add(i.resource);
+    out.set(i.broker, set);
+  }
+  return out;
+}
+
+async function fetchReads(
+  deps: MetricsCycleDeps,
+  reads: readonly PlannedRead[],
+  window: BrokerObservation["window"],
+  report: CycleReport,
+): Promise<CycleRead> {
+  if (reads.length === 0) return { reads, series: new Map(), failed: new Set() };
+  const result = await deps.metrics.fetch(reads, window);
+  report.metricsRequested += result.metricsRequested;
+  report.getMetricDataCalls += result.calls;
+  for (const e of result.errors) report.errors.push(`cloudwatch:GetMetricData ${e}`);
+  return { reads, series: result.series, failed: result.failedKeys };
+}

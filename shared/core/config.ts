@@ -1,0 +1,184 @@
+import { z } from "zod";
+
+/**
+ * mq-sentinel's configuration: every key, its default and why. Parsed once (strict: an unknown key
+ * is an error) into a frozen object. The same keys are used by a deployment (`MQ_SENTINEL_CONFIG`)
+ * and by a scenario's `config`.
+ */
+
+const percent = z.number().min(0).max(100);
+const minutes = z.number().int().min(0).max(10_080);
+
+const remediationSchema = z.strictObject({
+  /** `dry-run` by default: a new deployment shows what it would do before it may do it. */
+  mode: z.enum(["off", "dry-run", "auto"]).default("dry-run"),
+  /** A reboot of a single-instance broker is an outage, so it needs an explicit yes. */
+  allowSingleInstance: z.boolean().default(false),
+  /** No second reboot of one broker within this many minutes: a reboot needs time to show its effect. */
+  cooldownMinutes: minutes.default(60),
+  /** Reboots in the whole account per rolling hour: a storm of findings must not reboot the fleet. */
+  maxRebootsPerHour: z.number().int().min(0).max(100).default(2),
+  /** Minutes after a reboot for the broker to be RUNNING and the condition to clear, else escalate. */
+  verifyWithinMinutes: minutes.min(1).default(20),
+});
+
+const consumerLagSchema = z.strictObject({
+  /** Consumers must be gone this long: a redeploy that drops them for a minute or two stays quiet. */
+  noConsumersMinutes: minutes.min(1).default(3),
+  /** Consumers attached but no dequeues for this long, with a backlog, is a stall. */
+  stalledMinutes: minutes.min(1).default(3),
+  /** Burrow's window: a backlog that never falls across it while consumers work is a slow consumer. */
+  slowWindowMinutes: minutes.min(3).default(10),
+  /** The least growth across the slow window that counts, so a wobbling backlog stays quiet. */
+  slowMinGrowth: z.number().min(0).default(100),
+  /** The least backlog that counts as a backlog at all. */
+  minBacklog: z.number().min(0).default(1),
+  /** Queues matching this (case-insensitive) are dead-letter queues: they may hold messages without consumers. */
+  deadLetterPattern: z.string().default("(^|[._-])(dlq|dead[._-]?letters?)([._-]|$)"),
+  /** A dead-letter queue that grew by at least this many messages within the slow window is a finding. */
+  deadLetterMinGrowth: z.number().min(1).default(5),
+});
+
+const connectionsSchema = z.strictObject({
+  /** Share of the connection limit that warns when held for `sustainMinutes`. */
+  warnPercent: percent.default(80),
+  /** Share of the limit that is critical: new clients are about to be refused. */
+  criticalPercent: percent.default(95),
+  sustainMinutes: minutes.min(1).default(3),
+  /** Warn when a steady climb reaches the limit within this many minutes. */
+  forecastHorizonMinutes: minutes.min(1).default(60),
+  /** Forecasts only count above this share of the limit, so a normal morning ramp stays quiet. */
+  forecastMinPercent: percent.default(50),
+  /** Minutes of history the forecast fits a line to. */
+  forecastWindowMinutes: minutes.min(5).default(20),
+  /** How straight the climb must be (R² of the line) to call it a leak rather than noise. */
+  forecastMinFit: z.number().min(0).max(1).default(0.8),
+});
+
+const thresholdSchema = (warn: number, critical: number, sustain: number) =>
+  z.strictObject({
+    warnPercent: percent.default(warn),
+    criticalPercent: percent.default(critical),
+    /** Minutes the level must hold (its floor over the window), so spikes and GC sawtooth stay quiet. */
+    sustainMinutes: minutes.min(1).default(sustain),
+  });
+
+const resourcesSchema = z.strictObject({
+  cpu: thresholdSchema(85, 95, 10).prefault({}),
+  /** ActiveMQ producer flow control starts near 100 % heap; the floor between GCs is what matters. */
+  heap: thresholdSchema(80, 90, 10).prefault({}),
+  /** At 100 % store ActiveMQ refuses persistent messages. */
+  store: thresholdSchema(80, 95, 3).prefault({}),
+  tempStore: thresholdSchema(80, 95, 3).prefault({}),
+  /** RabbitMQ memory used against its high watermark: at 100 % publishers are blocked. */
+  memory: thresholdSchema(80, 95, 5).prefault({}),
+  /** RabbitMQ file descriptors against the estimated per-broker limit. */
+  fileDescriptors: thresholdSchema(80, 95, 5).prefault({}),
+  /** RabbitMQ free disk: warn below this multiple of the free-disk limit, critical below the second. */
+  diskWarnRatio: z.number().min(1).default(2),
+  diskCriticalRatio: z.number().min(1).default(1.1),
+  diskSustainMinutes: minutes.min(1).default(3),
+  /** Forecast store and disk exhaustion within this horizon (a steady fill). */
+  fillForecastHorizonMinutes: minutes.min(1).default(60),
+});
+
+const brokerHealthSchema = z.strictObject({
+  /** Metrics this many minutes older than the rest of the fleet's mean a broker stopped publishing. */
+  silentMinutes: minutes.min(1).default(5),
+  /** Metrics older than this are missing whatever the fleet does (covers a one-broker account). */
+  maxDataDelayMinutes: minutes.min(2).default(15),
+  /** A reboot (planned, maintenance or ours) may take this long before it counts as unhealthy. */
+  rebootGraceMinutes: minutes.min(1).default(20),
+});
+
+const detectionSchema = z.strictObject({
+  consumerLag: consumerLagSchema.prefault({}),
+  connections: connectionsSchema.prefault({}),
+  resources: resourcesSchema.prefault({}),
+  brokerHealth: brokerHealthSchema.prefault({}),
+});
+
+const incidentsSchema = z.strictObject({
+  /** A condition must stay clear this long before its incident resolves, so it cannot flap. */
+  resolveAfterMinutes: minutes.min(1).default(5),
+});
+
+const pollingSchema = z.strictObject({
+  /** Lookback of every GetMetricData call. CloudWatch bills per metric, not per datapoint. */
+  windowMinutes: minutes.min(10).max(180).default(60),
+  /**
+   * Every queue is read at least this often; the window still covers every minute. Queues of a
+   * broker whose broker-level signals moved, or with an open incident, are read every minute.
+   */
+  queueSweepMinutes: minutes.min(1).max(50).default(30),
+  /** After broker-level signals move, keep reading that broker's queues every minute this long. */
+  drillHoldMinutes: minutes.min(1).default(5),
+  /** Connection limits and memory/disk limits barely change: read them this often. */
+  limitsRefreshMinutes: minutes.min(1).default(60),
+  /** DescribeBroker results are reused this long (the Amazon MQ API allows 15 requests/s per account). */
+  inventoryTtlMinutes: minutes.min(1).default(5),
+  /** ListMetrics (queue discovery) results are reused this long. */
+  queueListTtlMinutes: minutes.min(1).default(15),
+});
+
+/** The whole configuration schema; every field has a default. */
+export const configSchema = z.strictObject({
+  remediation: remediationSchema.prefault({}),
+  detection: detectionSchema.prefault({}),
+  incidents: incidentsSchema.prefault({}),
+  polling: pollingSchema.prefault({}),
+});
+
+export type Config = Readonly<z.infer<typeof configSchema>>;
+export type DetectionConfig = Config["detection"];
+
+/** A configuration that could not be used, with one line per problem. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration: ${problems.join("; ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+export interface ParsedConfig {
+  config: Config;
+  /** Unknown keys that were dropped (only when `unknownKeys` is `ignore`). */
+  ignoredKeys: string[];
+}
+
+/**
+ * Validates raw configuration into a frozen `Config`.
+ * `unknownKeys: "error"` (deployments) rejects unknown keys; `"ignore"` (scenario replay) drops
+ * them and reports them, so a scenario written for a newer version still runs.
+ */
+export function parseConfig(raw: unknown, options: { unknownKeys: "error" | "ignore" } = { unknownKeys: "error" }): ParsedConfig {
+  const input = structuredClone(raw ?? {});
+  const ignoredKeys: string[] = [];
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const result = configSchema.safeParse(input);
+    if (result.success) return { config: deepFreeze(result.data), ignoredKeys };
+    const unknown = result.error.issues.filter((i) => i.code === "unrecognized_keys");
+    if (options.unknownKeys === "error" || unknown.length !== result.error.issues.length) {
+      throw new ConfigError(result.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`));
+    }
+    for (const issue of unknown) {
+      const parent = issue.path.reduce<unknown>((node, key) => (node as Record<PropertyKey, unknown>)[key], input);
+      for (const key of issue.keys) {
+        delete (parent as Record<string, unknown>)[key];
+        ignoredKeys.push([...issue.path, key].join("."));
+      }
+    }
+  }
+  throw new ConfigError(["too many unknown keys"]);
+}
+
+/** The shipped defaults. */
+export const DEFAULT_CONFIG: Config = parseConfig({}).config;
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object") {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

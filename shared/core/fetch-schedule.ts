@@ -1,0 +1,369 @@
+import type { Config } from "./config";
+import { brokerBacklogSignals, type MetricSpec, metricsFor, NAMESPACE } from "./metric-catalog";
+import { at, lastIndex, maxOf, minOf, slice } from "./series";
+import type { Broker, BrokerObservation, MinuteWindow, QueueMetrics, QueueRef, Series } from "./types";
+
+/**
+ * The cost-aware metric plan (DESIGN.md §1.2, §4). CloudWatch bills every metric requested, so:
+ * - broker-level signals are read every cycle, from the active node only;
+ * - connection and memory/disk limits are read every `limitsRefreshMinutes` and remembered;
+ * - queues are swept every `queueSweepMinutes` (sweeps staggered across brokers), with a lookback
+ *   window that still covers every minute;
+ * - a broker whose broker-level signals moved (total backlog rising, consumers dropping) has its
+ *   queues read at once and every cycle for `drillHoldMinutes`; queues with an open incident are read
+ *   every cycle.
+ * Planning is two-phase: the follow-up phase drills into brokers whose signals moved in the first
+ * phase's data and probes the standby node when the active one went quiet, so a cycle needs at most
+ * ceil(M / 500) + 1 GetMetricData calls.
+ *
+ * The schedule remembers per broker, in memory, which node is active, when its queues were last
+ * swept, its limits and its usual publishing delay. A cold start just sweeps everything once.
+ */
+
+/** One planned metric read; `key` is unique within the cycle. */
+export interface PlannedRead {
+  key: string;
+  namespace: string;
+  metric: string;
+  dimensions: Record<string, string>;
+  stat: MetricSpec["stat"];
+  broker: string;
+  node: string;
+  role: "broker" | "limit" | "queue";
+  queue?: QueueRef;
+}
+
+interface BrokerFetchState {
+  activeNode: string;
+  /** When the next queue sweep is due (epoch ms); null: now. */
+  nextSweepAt: number | null;
+  /** Queues are read every cycle until this time (epoch ms). */
+  drillUntil: number;
+  limitsReadAt: number | null;
+  limits: Record<string, number>;
+  /** Lowest data age seen, in minutes: the broker's usual publishing delay. */
+  usualDataAge: number | null;
+  /** The broker-level backlog signal is missing, so broker-level triggers cannot work: sweep every cycle. */
+  blind: boolean;
+  /** When the other nodes were last probed while the active node was quiet (epoch ms). */
+  probedAt: number | null;
+}
+
+export interface PlanInput {
+  brokers: readonly Broker[];
+  /** Queues known (listed by CloudWatch) for a broker, across its nodes. */
+  queuesOf: (broker: Broker) => readonly QueueRef[];
+  /** Queues with an active consumer-lag incident, per broker name. */
+  focus: ReadonlyMap<string, ReadonlySet<string>>;
+  now: number;
+}
+
+export interface CycleRead {
+  reads: readonly PlannedRead[];
+  series: ReadonlyMap<string, Series>;
+  failed: ReadonlySet<string>;
+}
+
+const MINUTE = 60_000;
+/** A jump of the total backlog this large (or this share) within a few minutes reads the queues. */
+const DRILL_BACKLOG_JUMP = 100;
+const DRILL_BACKLOG_JUMP_SHARE = 0.2;
+/** While every node stays quiet, probe the other nodes again only this often. */
+const REPROBE_MINUTES = 5;
+
+export class FetchSchedule {
+  private readonly state = new Map<string, BrokerFetchState>();
+  private counter = 0;
+  /** Brokers whose queues were all read in this cycle's first phase. */
+  private readonly fullyRead = new Set<string>();
+  private readonly polling: Config["polling"];
+
+  constructor(polling: Config["polling"]) {
+    this.polling = polling;
+  }
+
+  /** The lookback window of this cycle's reads: whole minutes ending at the current minute. */
+  windowAt(now: number): MinuteWindow {
+    const end = Math.floor(now / MINUTE) * MINUTE;
+    return { startMs: end - this.polling.windowMinutes * MINUTE, minutes: this.polling.windowMinutes };
+  }
+
+  /** Phase one: broker-level signals, due limits, due queue sweeps, drilled and focused queues. */
+  planPrimary(input: PlanInput): PlannedRead[] {
+    const reads: PlannedRead[] = [];
+    this.fullyRead.clear();
+    for (const broker of input.brokers) {
+      const st = this.stateOf(broker);
+      const specs = metricsFor(broker.engine);
+      reads.push(...this.brokerReads(broker, st.activeNode, specs.broker, "broker"));
+      if (st.limitsReadAt === null || input.now - st.limitsReadAt >= this.polling.limitsRefreshMinutes * MINUTE) {
+        reads.push(...this.brokerReads(broker, st.activeNode, specs.limits, "limit"));
+      }
+      const queues = input.queuesOf(broker);
+      const drilling = input.now < st.drillUntil;
+      const sweepDue = st.blind || st.nextSweepAt === null || input.now >= st.nextSweepAt;
+      const focus = input.focus.get(broker.name) ?? new Set<string>();
+      if (drilling || sweepDue) this.fullyRead.add(broker.name);
+      for (const queue of queues) {
+        const focused = focus.has(queue.name);
+        if (drilling || focused) reads.push(...this.queueReads(broker, st.activeNode, queue, [...specs.queueSweep, ...specs.queueDetail]));
+        else if (sweepDue) reads.push(...this.queueReads(broker, st.activeNode, queue, specs.queueSweep));
+      }
+    }
+    return reads;
+  }
+
+  /**
+   * Phase two, from phase one's data: probe the other node of a pair whose active node went quiet,
+   * and read the queues of brokers whose broker-level signals moved.
+   */
+  planFollowUp(input: PlanInput, primary: CycleRead, window: MinuteWindow): PlannedRead[] {
+    const reads: PlannedRead[] = [];
+    for (const broker of input.brokers) {
+      const st = this.stateOf(broker);
+      const specs = metricsFor(broker.engine);
+      const series = brokerSeriesOf(primary, broker.name, st.activeNode);
+      if (!series) continue; // the read failed: nothing to learn from it
+      const age = dataAgeMinutes(series, window);
+      const usual = st.usualDataAge ?? 1;
+      const quiet = age === null || age > usual + 1;
+      if (!quiet) st.probedAt = null;
+      const probeDue = st.probedAt === null || input.now - st.probedAt >= REPROBE_MINUTES * MINUTE;
+      if (broker.nodes.length > 1 && quiet && probeDue) {
+        // The active node is quiet: a failover may have moved the broker to its standby.
+        st.probedAt = input.now;
+        for (const node of broker.nodes) {
+          if (node === st.activeNode) continue;
+          reads.push(...this.brokerReads(broker, node, [...specs.broker, ...specs.limits], "broker"));
+        }
+        continue;
+      }
+      if (!signalsMoved(broker, series)) continue;
+      st.drillUntil = input.now + this.polling.drillHoldMinutes * MINUTE;
+      if (!this.fullyRead.has(broker.name)) {
+        const focus = input.focus.get(broker.name) ?? new Set<string>();
+        for (const queue of input.queuesOf(broker)) {
+          if (focus.has(queue.name)) continue; // already read this cycle
+          reads.push(...this.queueReads(broker, st.activeNode, queue, [...specs.queueSweep, ...specs.queueDetail]));
+        }
+      }
+    }
+    return reads;
+  }
+
+  /**
+   * Builds each broker's observation from the cycle's reads and updates what the schedule
+   * remembers (active node, limits, sweep times, usual delay).
+   */
+  observe(input: PlanInput, read: CycleRead, window: MinuteWindow): Map<string, BrokerObservation & { brokerLevelRead: boolean }> {
+    const out = new Map<string, BrokerObservation & { brokerLevelRead: boolean }>();
+    for (const broker of input.brokers) {
+      const st = this.stateOf(broker);
+      const node = this.pickActiveNode(broker, read);
+      if (node !== st.activeNode) st.activeNode = node;
+      const series = brokerSeriesOf(read, broker.name, node) ?? {};
+      const brokerLevelRead = read.reads.some(
+        (r) => r.broker === broker.name && r.node === node && r.role === "broker" && !read.failed.has(r.key),
+      );
+
+      for (const r of read.reads) {
+        if (r.broker !== broker.name || r.role === "queue" || read.failed.has(r.key)) continue;
+        if (!specsIncludeLimit(broker, r.metric)) continue;
+        if (r.node !== node) continue;
+        // Read (even if empty): the next read of the limits waits for the refresh interval.
+        if (r.role === "limit") st.limitsReadAt = input.now;
+        const value = at(read.series.get(r.key), lastIndex(read.series.get(r.key)));
+        if (value != null) st.limits[r.metric] = value;
+      }
+
+      const age = dataAgeMinutes(series, window);
+      if (age !== null) st.usualDataAge = st.usualDataAge === null ? age : Math.min(st.usualDataAge, age);
+      const signals = brokerBacklogSignals(broker.engine);
+      st.blind = age !== null && lastIndex(series[signals.backlog]) < 0;
+
+      const queues = queueMetricsOf(read, broker.name);
+      const swept = read.reads.some((r) => r.broker === broker.name && r.role === "queue");
+      if (swept && queues.some((q) => Object.values(q.series).some((s) => lastIndex(s) >= 0))) {
+        const interval = this.polling.queueSweepMinutes * MINUTE;
+        // The first sweep after a cold start staggers brokers across the interval so later sweeps
+        // spread evenly over the minutes instead of all landing in one cycle.
+        st.nextSweepAt =
+          st.nextSweepAt === null
+            ? input.now + MINUTE + (hash(broker.name) % this.polling.queueSweepMinutes) * MINUTE
+            : input.now + interval;
+      }
+      out.set(broker.name, {
+        broker,
+        node: age === null ? null : node,
+        window,
+        series,
+        limits: { ...st.limits },
+        queues,
+        knownQueueCount: input.queuesOf(broker).length,
+        brokerLevelRead,
+      });
+    }
+    return out;
+  }
+
+  /** The lowest data age seen for a broker (its usual publishing delay), if known. */
+  usualDataAge(brokerName: string): number | null {
+    return this.state.get(brokerName)?.usualDataAge ?? null;
+  }
+
+  /** Forgets brokers that are gone, so memory follows the fleet. */
+  retain(brokers: readonly Broker[]): void {
+    const names = new Set(brokers.map((b) => b.name));
+    for (const name of this.state.keys()) if (!names.has(name)) this.state.delete(name);
+  }
+
+  private stateOf(broker: Broker): BrokerFetchState {
+    let st = this.state.get(broker.name);
+    if (!st) {
+      st = {
+        activeNode: broker.nodes[0] ?? broker.name,
+        nextSweepAt: null,
+        drillUntil: 0,
+        limitsReadAt: null,
+        limits: {},
+        usualDataAge: null,
+        blind: false,
+        probedAt: null,
+      };
+      this.state.set(broker.name, st);
+    }
+    if (!broker.nodes.includes(st.activeNode) && broker.nodes[0]) st.activeNode = broker.nodes[0];
+    return st;
+  }
+
+  /** The node with the freshest broker-level data; the current one on a tie. */
+  private pickActiveNode(broker: Broker, read: CycleRead): string {
+    const st = this.stateOf(broker);
+    let best = st.activeNode;
+    let bestIndex = latestIndexOf(brokerSeriesOf(read, broker.name, best));
+    for (const node of broker.nodes) {
+      const index = latestIndexOf(brokerSeriesOf(read, broker.name, node));
+      if (index > bestIndex) {
+        best = node;
+        bestIndex = index;
+      }
+    }
+    return best;
+  }
+
+  private brokerReads(broker: Broker, node: string, specs: readonly MetricSpec[], role: "broker" | "limit"): PlannedRead[] {
+    return specs.map((spec) => ({
+      key: this.nextKey(),
+      namespace: NAMESPACE,
+      metric: spec.name,
+      dimensions: { Broker: node },
+      stat: spec.stat,
+      broker: broker.name,
+      node,
+      role,
+    }));
+  }
+
+  private queueReads(broker: Broker, node: string, queue: QueueRef, specs: readonly MetricSpec[]): PlannedRead[] {
+    const dimensions: Record<string, string> =
+      queue.vhost !== undefined ? { Broker: node, VirtualHost: queue.vhost, Queue: queue.name } : { Broker: node, Queue: queue.name };
+    return specs.map((spec) => ({
+      key: this.nextKey(),
+      namespace: NAMESPACE,
+      metric: spec.name,
+      dimensions,
+      stat: spec.stat,
+      broker: broker.name,
+      node,
+      role: "queue",
+      queue,
+    }));
+  }
+
+  private nextKey(): string {
+    this.counter = (this.counter + 1) % Number.MAX_SAFE_INTEGER;
+    return `r${this.counter}`;
+  }
+}
+
+function specsIncludeLimit(broker: Broker, metric: string): boolean {
+  return metricsFor(broker.engine).limits.some((s) => s.name === metric);
+}
+
+/** Broker-level series of one node by metric name, or null when none were read or all failed. */
+function brokerSeriesOf(read: CycleRead, brokerName: string, node: string): Record<string, Series> | null {
+  let any = false;
+  const out: Record<string, Series> = {};
+  for (const r of read.reads) {
+    if (r.broker !== brokerName || r.node !== node || r.role !== "broker") continue;
+    if (read.failed.has(r.key)) continue;
+    const s = read.series.get(r.key);
+    if (s) {
+      out[r.metric] = s;
+      any = true;
+    }
+  }
+  return any ? out : null;
+}
+
+function queueMetricsOf(read: CycleRead, brokerName: string): QueueMetrics[] {
+  const byQueue = new Map<string, { queue: QueueRef; series: Record<string, Series> }>();
+  for (const r of read.reads) {
+    if (r.broker !== brokerName || r.role !== "queue" || !r.queue || read.failed.has(r.key)) continue;
+    const s = read.series.get(r.key);
+    if (!s) continue;
+    const id = `${r.queue.vhost ?? ""}\u0000${r.queue.name}`;
+    let entry = byQueue.get(id);
+    if (!entry) {
+      entry = { queue: r.queue, series: {} };
+      byQueue.set(id, entry);
+    }
+    entry.series[r.metric] = s;
+  }
+  return [...byQueue.values()];
+}
+
+function latestIndexOf(series: Record<string, Series> | null): number {
+  if (!series) return -1;
+  return Math.max(-1, ...Object.values(series).map(lastIndex));
+}
+
+/** Minutes from the end of the newest datapoint to the end of the window, or null without data. */
+export function dataAgeMinutes(series: Readonly<Record<string, Series>> | null, window: MinuteWindow): number | null {
+  const index = latestIndexOf(series as Record<string, Series> | null);
+  return index < 0 ? null : window.minutes - (index + 1);
+}
+
+/**
+ * Whether the broker-level totals moved enough to read the queues now: the total backlog rose
+ * twice in a row or jumped, or consumers dropped. Reading late loses nothing (queue reads carry
+ * the whole window), so the trigger only has to fire by the time a queue detector can conclude.
+ */
+export function signalsMoved(broker: Broker, series: Readonly<Record<string, Series>>): boolean {
+  const signals = brokerBacklogSignals(broker.engine);
+  const backlog = series[signals.backlog];
+  const end = lastIndex(backlog);
+  if (end >= 0) {
+    const now = at(backlog, end) as number;
+    const prev = at(backlog, end - 1);
+    const prev2 = at(backlog, end - 2);
+    const risingTwice = prev != null && prev2 != null && now > prev && prev > prev2;
+    const low = minOf(slice(backlog, end, 6));
+    const jump = low != null && now - low >= Math.max(DRILL_BACKLOG_JUMP, low * DRILL_BACKLOG_JUMP_SHARE);
+    if (now > 0 && (risingTwice || jump)) return true;
+  }
+  const consumers = series[signals.consumers];
+  const cEnd = lastIndex(consumers);
+  if (cEnd >= 0) {
+    const recentMax = maxOf(slice(consumers, cEnd, 10));
+    if (recentMax != null && (at(consumers, cEnd) as number) < recentMax) return true;
+  }
+  return false;
+}
+
+/** A small stable hash of a name, for staggering. */
+function hash(text: string): number {
+  let h = 0;
+  for (let i = 0; i < text.length; i++) h = (h * 31 + text.charCodeAt(i)) >>> 0;
+  return h;
+}

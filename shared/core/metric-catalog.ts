@@ -1,0 +1,102 @@
+import { EngineType as Engines, type EngineType } from "./types";
+
+/**
+ * Which `AWS/AmazonMQ` metrics mq-sentinel reads, with which statistic, and how often.
+ * Cost is a feature: CloudWatch bills every metric requested, so each list is as short as the
+ * detectors allow (see DESIGN.md §4 and the cost table in the README).
+ */
+
+export const NAMESPACE = "AWS/AmazonMQ";
+
+export type Statistic = "Average" | "Sum" | "Minimum" | "Maximum";
+
+export interface MetricSpec {
+  readonly name: string;
+  readonly stat: Statistic;
+}
+
+/** The metric sets of one engine. */
+export interface EngineMetrics {
+  /** Broker-level signals read every cycle from the active node. */
+  readonly broker: readonly MetricSpec[];
+  /** Broker-level limits that barely change, read every `limitsRefreshMinutes`. */
+  readonly limits: readonly MetricSpec[];
+  /** Per-queue metrics read on the sweep cadence. */
+  readonly queueSweep: readonly MetricSpec[];
+  /** Extra per-queue metrics read only while a broker is drilled into or has an open incident. */
+  readonly queueDetail: readonly MetricSpec[];
+  /** Metric used to discover the broker's queues with ListMetrics. */
+  readonly queueDiscoveryMetric: string;
+  /** Dimension names of a queue series, in CloudWatch's spelling. */
+  readonly queueDimensions: readonly string[];
+}
+
+const avg = (name: string): MetricSpec => ({ name, stat: "Average" });
+// The per-minute counts (EnqueueCount, DequeueCount, ...) are published as one value per minute:
+// Sum is the count for the period whatever the period is.
+const sum = (name: string): MetricSpec => ({ name, stat: "Sum" });
+const max = (name: string): MetricSpec => ({ name, stat: "Maximum" });
+
+/** ActiveMQ connection-limit metrics, one per wire protocol. */
+export const ACTIVEMQ_CONNECTION_LIMIT_METRICS = [
+  "OpenwireMaximumConnections",
+  "AmqpMaximumConnections",
+  "StompMaximumConnections",
+  "MqttMaximumConnections",
+  "WsMaximumConnections",
+] as const;
+
+const ACTIVEMQ: EngineMetrics = {
+  broker: [
+    avg("CpuUtilization"),
+    avg("HeapUsage"),
+    max("StorePercentUsage"),
+    max("TempPercentUsage"),
+    max("CurrentConnectionsCount"),
+    max("TotalMessageCount"),
+    avg("TotalConsumerCount"),
+  ],
+  limits: ACTIVEMQ_CONNECTION_LIMIT_METRICS.map(max),
+  queueSweep: [max("QueueSize"), avg("ConsumerCount"), sum("EnqueueCount"), sum("DequeueCount")],
+  queueDetail: [avg("InFlightCount"), avg("EnqueueTime")],
+  queueDiscoveryMetric: "QueueSize",
+  queueDimensions: ["Broker", "Queue"],
+};
+
+const RABBITMQ: EngineMetrics = {
+  broker: [
+    avg("SystemCpuUtilization"),
+    max("RabbitMQMemUsed"),
+    avg("RabbitMQDiskFree"),
+    max("RabbitMQFdUsed"),
+    max("ConnectionCount"),
+    max("ChannelCount"),
+    max("MessageReadyCount"),
+    max("MessageUnacknowledgedCount"),
+    avg("ConsumerCount"),
+    avg("PublishRate"),
+    avg("AckRate"),
+  ],
+  limits: [max("RabbitMQMemLimit"), max("RabbitMQDiskFreeLimit")],
+  queueSweep: [max("MessageReadyCount"), max("MessageUnacknowledgedCount"), avg("ConsumerCount")],
+  queueDetail: [],
+  queueDiscoveryMetric: "MessageReadyCount",
+  queueDimensions: ["Broker", "VirtualHost", "Queue"],
+};
+
+/** The metric sets of an engine. */
+export function metricsFor(engine: EngineType): EngineMetrics {
+  return engine === Engines.rabbitmq ? RABBITMQ : ACTIVEMQ;
+}
+
+/** Broker-level series that show the total backlog and consumers, used to decide when to read queues. */
+export function brokerBacklogSignals(engine: EngineType): { backlog: string; consumers: string } {
+  return engine === Engines.rabbitmq
+    ? { backlog: "MessageReadyCount", consumers: "ConsumerCount" }
+    : { backlog: "TotalMessageCount", consumers: "TotalConsumerCount" };
+}
+
+/** CloudWatch publishes metrics for only this many destinations per broker (Amazon MQ quotas). */
+export function destinationMetricCap(engine: EngineType): number {
+  return engine === Engines.rabbitmq ? 500 : 1000;
+}

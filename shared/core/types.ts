@@ -1,0 +1,178 @@
+/**
+ * The domain vocabulary of mq-sentinel: brokers, metric windows, findings and incidents.
+ * Pure types and tiny helpers; nothing here knows about AWS SDK shapes or I/O.
+ */
+
+/** How bad a finding or incident is. */
+export const Severity = {
+  info: "info",
+  warning: "warning",
+  critical: "critical",
+} as const;
+export type Severity = (typeof Severity)[keyof typeof Severity];
+
+const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
+
+/** Orders severities: negative when `a` is less severe than `b`. */
+export function compareSeverity(a: Severity, b: Severity): number {
+  return SEVERITY_RANK[a] - SEVERITY_RANK[b];
+}
+
+/** The more severe of two severities. */
+export function maxSeverity(a: Severity, b: Severity): Severity {
+  return compareSeverity(a, b) >= 0 ? a : b;
+}
+
+/** What an incident is about; fixed by the replay contract (DESIGN.md §3). */
+export const IncidentKind = {
+  consumerLag: "consumer-lag",
+  connectionExhaustion: "connection-exhaustion",
+  resourcePressure: "resource-pressure",
+  brokerUnhealthy: "broker-unhealthy",
+  unauthorizedApi: "unauthorized-api",
+  riskyChange: "risky-change",
+  posture: "posture",
+} as const;
+export type IncidentKind = (typeof IncidentKind)[keyof typeof IncidentKind];
+
+/** The incident kinds the metrics cycle owns; other kinds come from API events or the posture audit. */
+export const METRIC_KINDS: readonly IncidentKind[] = [
+  IncidentKind.consumerLag,
+  IncidentKind.connectionExhaustion,
+  IncidentKind.resourcePressure,
+  IncidentKind.brokerUnhealthy,
+];
+
+export const EngineType = { activemq: "ACTIVEMQ", rabbitmq: "RABBITMQ" } as const;
+export type EngineType = (typeof EngineType)[keyof typeof EngineType];
+
+export const DeploymentMode = {
+  single: "SINGLE_INSTANCE",
+  activeStandby: "ACTIVE_STANDBY_MULTI_AZ",
+  cluster: "CLUSTER_MULTI_AZ",
+} as const;
+export type DeploymentMode = (typeof DeploymentMode)[keyof typeof DeploymentMode];
+
+/** Amazon MQ broker states (ListBrokers/DescribeBroker `BrokerState`). */
+export type BrokerState =
+  | "CREATION_IN_PROGRESS"
+  | "CREATION_FAILED"
+  | "DELETION_IN_PROGRESS"
+  | "RUNNING"
+  | "REBOOT_IN_PROGRESS"
+  | "CRITICAL_ACTION_REQUIRED"
+  | "REPLICA"
+  | (string & {});
+
+/** Tag keys that steer mq-sentinel per broker. */
+export const Tags = {
+  ignore: "mq-sentinel:ignore",
+  remediate: "mq-sentinel:remediate",
+} as const;
+
+/** A broker as the core sees it: the DescribeBroker facts the detectors and policies need. */
+export interface Broker {
+  id: string;
+  name: string;
+  arn: string | null;
+  state: BrokerState;
+  engine: EngineType;
+  engineVersion: string | null;
+  deploymentMode: DeploymentMode;
+  instanceType: string;
+  tags: Readonly<Record<string, string>>;
+  /**
+   * CloudWatch `Broker` dimension values of the broker's nodes. ActiveMQ publishes `<name>-1`
+   * (and `<name>-2` for the standby of an active/standby pair); RabbitMQ publishes the name.
+   */
+  nodes: readonly string[];
+}
+
+/** True when the broker's tags say mq-sentinel must skip it. */
+export function isIgnored(broker: Pick<Broker, "tags">): boolean {
+  return (broker.tags[Tags.ignore] ?? "").trim().toLowerCase() === "true";
+}
+
+/** The CloudWatch node names of a broker, from its engine and deployment mode. */
+export function nodeNamesFor(name: string, engine: EngineType, mode: DeploymentMode): string[] {
+  if (engine === EngineType.rabbitmq) return [name];
+  return mode === DeploymentMode.activeStandby ? [`${name}-1`, `${name}-2`] : [`${name}-1`];
+}
+
+/**
+ * A window of per-minute datapoints shared by every series of one cycle: index `i` is the
+ * minute starting at `startMs + i * 60_000`. `null` is a missing datapoint.
+ */
+export interface MinuteWindow {
+  startMs: number;
+  minutes: number;
+}
+
+/** One series on the cycle's window. */
+export type Series = readonly (number | null)[];
+
+/** A queue (ActiveMQ destination or RabbitMQ queue in a virtual host) that CloudWatch publishes. */
+export interface QueueRef {
+  name: string;
+  /** RabbitMQ only: the virtual host. */
+  vhost?: string;
+}
+
+/** The metric series of one queue for one cycle, keyed by CloudWatch metric name. */
+export interface QueueMetrics {
+  queue: QueueRef;
+  series: Readonly<Record<string, Series>>;
+}
+
+/** Everything the detectors get for one broker in one cycle. */
+export interface BrokerObservation {
+  broker: Broker;
+  /** The node whose broker-level metrics were read (the active node), or null if none had data. */
+  node: string | null;
+  window: MinuteWindow;
+  /** Broker-level series keyed by metric name. */
+  series: Readonly<Record<string, Series>>;
+  /** Latest known values of slow-changing limit metrics (e.g. `OpenwireMaximumConnections`). */
+  limits: Readonly<Record<string, number>>;
+  /** The queues whose metrics were read this cycle (a subset on most cycles: see the fetch schedule). */
+  queues: readonly QueueMetrics[];
+  /** Queues CloudWatch lists for the broker, read or not this cycle. */
+  knownQueueCount: number;
+}
+
+/** The numbers that made a finding fire, shown to people as-is. */
+export type Evidence = Readonly<Record<string, number | string | boolean | null>>;
+
+/** One detected condition. Its fingerprint `kind|broker|resource` identifies its incident. */
+export interface Finding {
+  kind: IncidentKind;
+  /** BrokerName (never a `-1`/`-2` node), or `*` for account-wide findings. */
+  broker: string;
+  /** Queue, resource, principal or check id; null where the kind has none. */
+  resource: string | null;
+  severity: Severity;
+  /** The condition within the kind, e.g. `no-consumers`, `stalled`, `heap`. */
+  condition: string;
+  /** What is wrong, in one sentence, with the key number. */
+  summary: string;
+  evidence: Evidence;
+  /** Key series for a sparkline (most recent last). */
+  series?: Readonly<Record<string, Series>>;
+  /** Minutes the condition must persist before an incident opens (state-based findings). */
+  holdMinutes?: number;
+}
+
+/** The stable identity of an incident: `kind|broker|resource`. */
+export function fingerprintOf(f: Pick<Finding, "kind" | "broker" | "resource">): string {
+  return `${f.kind}|${f.broker}|${f.resource ?? ""}`;
+}
+
+/**
+ * What a detector concluded: the fingerprints it had enough data to judge, and its findings.
+ * An incident whose fingerprint was not judged this cycle is left as it is (neither updated nor
+ * resolved): missing data is not good news.
+ */
+export interface Judgement {
+  judged: string[];
+  findings: Finding[];
+}

@@ -1,0 +1,93 @@
+import type { Incident, Transition } from "./core/incidents";
+import type { Statistic } from "./core/metric-catalog";
+import type { Broker, EngineType, MinuteWindow, QueueRef, Series } from "./core/types";
+
+/**
+ * The interfaces the use cases need. Adapters in `shared/adapters` implement them over AWS, Slack
+ * and memory; the simulated account (`shared/sim`) answers the same AWS calls from a scenario.
+ */
+
+/** Time, injected so the core and the use cases never read the wall clock. */
+export interface Clock {
+  /** Epoch milliseconds. */
+  now(): number;
+  /** Waits (a no-op on the replay's virtual clock). */
+  sleep(ms: number): Promise<void>;
+}
+
+export type LogFields = Readonly<Record<string, unknown>>;
+
+/** Structured logging; `warn` and `error` entries are handled problems an operator may need to see. */
+export interface Log {
+  debug(message: string, fields?: LogFields): void;
+  info(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  error(message: string, fields?: LogFields): void;
+}
+
+export interface InventorySnapshot {
+  brokers: Broker[];
+  /** Brokers listed but not described this time, with why; `gone` when the broker no longer exists. */
+  skipped: { brokerId: string; brokerName: string; reason: string; gone: boolean }[];
+  /** DescribeBroker `ActionsRequired` codes per broker id. */
+  actionsRequired: ReadonlyMap<string, readonly string[]>;
+  /** True when ListBrokers answered this cycle, so a broker missing from the list is really gone. */
+  complete: boolean;
+}
+
+/** The account's Amazon MQ brokers (ListBrokers + DescribeBroker, cached). */
+export interface BrokerInventory {
+  listBrokers(): Promise<InventorySnapshot>;
+}
+
+/** One metric series to read. */
+export interface MetricRequest {
+  /** Caller's key for the result. */
+  key: string;
+  namespace: string;
+  metric: string;
+  dimensions: Readonly<Record<string, string>>;
+  stat: Statistic;
+}
+
+export interface MetricFetch {
+  /** Series by request key, on the requested window; a key is missing when its batch failed. */
+  series: Map<string, Series>;
+  /** Keys whose batch failed after retries. */
+  failedKeys: Set<string>;
+  /** Failures, one line each. */
+  errors: string[];
+  calls: number;
+  metricsRequested: number;
+}
+
+/** Queues CloudWatch lists per `Broker` dimension value (node). */
+export interface QueueListing {
+  queuesByNode: ReadonlyMap<string, readonly QueueRef[]>;
+  /** Epoch ms when the listing was read. */
+  listedAt: number;
+}
+
+/** CloudWatch metrics for Amazon MQ. */
+export interface MetricSource {
+  /** Queues with recent metrics, per node; reuses a listing younger than `maxAgeMs`. */
+  listQueues(engine: EngineType, maxAgeMs: number): Promise<QueueListing>;
+  /** Reads the requests in as few GetMetricData calls as the quotas allow. */
+  fetch(requests: readonly MetricRequest[], window: MinuteWindow): Promise<MetricFetch>;
+}
+
+/** Incident state (DynamoDB in production, memory in replay and tests). */
+export interface IncidentStore {
+  /** Incidents that are pending or open. */
+  loadActive(): Promise<Incident[]>;
+  /**
+   * Writes an incident only if the stored one is at `expectedVersion` (0: no active incident for the
+   * fingerprint). Returns false when another writer got there first.
+   */
+  save(incident: Incident, expectedVersion: number): Promise<boolean>;
+}
+
+/** Where incident transitions are announced. */
+export interface Notifier {
+  notify(transitions: readonly Transition[]): Promise<void>;
+}

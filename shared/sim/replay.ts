@@ -1,0 +1,193 @@
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import { MqClient } from "@aws-sdk/client-mq";
+import type { Context, ScheduledEvent } from "aws-lambda";
+import { makePollMetricsHandler } from "../../functions/poll-metrics";
+import { CloudWatchMetricSource } from "../adapters/cloudwatch-metric-source";
+import { MemoryIncidentStore } from "../adapters/memory-incident-store";
+import { MqBrokerInventory } from "../adapters/mq-broker-inventory";
+import { RecordingLog } from "../adapters/recording-log";
+import { type CycleReport, createFetchSchedule, type MetricsCycleDeps } from "../app/run-metrics-cycle";
+import { parseConfig } from "../core/config";
+import type { Transition } from "../core/incidents";
+import { type IncidentKind, maxSeverity, type Severity } from "../core/types";
+import { describeError } from "../errors";
+import type { Notifier } from "../ports";
+import type { Scenario } from "./scenario";
+import { routeToSimulator, SimulatedDynamoDbStore, simulatedClock } from "./sdk-boundary";
+import { SimulatedAccount } from "./simulated-account";
+
+/**
+ * Replays a scenario through the real handlers against the simulated account, minute by minute
+ * (DESIGN.md §3), and reports what happened in the contract's shape.
+ */
+
+export interface ReplayIncident {
+  id: string;
+  kind: IncidentKind;
+  severity: Severity;
+  broker: string;
+  resource: string | null;
+  openedMinute: number;
+  openedAt: string;
+  resolvedMinute: number | null;
+  summary: string;
+}
+
+export interface ReplayNotification {
+  minute: number;
+  channel: "slack" | "sns";
+  incidentId: string;
+  incidentIds?: string[];
+  transition: "opened" | "updated" | "escalated" | "resolved" | "remediation";
+  body: unknown;
+}
+
+export interface ReplayRemediation {
+  minute: number;
+  incidentId: string;
+  action: "reboot-broker";
+  broker: string;
+  outcome: "executed" | "dry-run" | "blocked";
+  reason: string;
+}
+
+/** One line of `replay --json`: the fixed contract. */
+export interface ReplayOutput {
+  scenario: string;
+  incidents: ReplayIncident[];
+  notifications: ReplayNotification[];
+  remediations: ReplayRemediation[];
+  apiCalls: Record<string, number>;
+  errors: string[];
+}
+
+/** A transition as it happened, for the readable timeline. */
+export interface TimelineEntry {
+  minute: number;
+  transition: Transition;
+}
+
+export interface ReplayRun {
+  output: ReplayOutput;
+  timeline: TimelineEntry[];
+  /** Metrics requested per cycle, for cost figures. */
+  metricsPerCycle: number[];
+}
+
+const CREDENTIALS = { accessKeyId: "SIMULATED", secretAccessKey: "SIMULATED" };
+
+/** Replays one validated scenario. Never throws for a problem inside the scenario: it lands in `errors`. */
+export async function replayScenario(scenario: Scenario): Promise<ReplayRun> {
+  const account = new SimulatedAccount(scenario);
+  const clock = simulatedClock(account);
+  const log = new RecordingLog();
+  const errors: string[] = [];
+  const { config, ignoredKeys } = parseConfig(scenario.config, { unknownKeys: "ignore" });
+  for (const key of ignoredKeys) errors.push(`config: unknown key '${key}' ignored`);
+
+  const sdk = { region: scenario.region, credentials: CREDENTIALS, maxAttempts: 1 };
+  const timeline: TimelineEntry[] = [];
+  const notifier: Notifier = {
+    async notify(transitions) {
+      for (const transition of transitions) timeline.push({ minute: account.minute, transition });
+    },
+  };
+  const deps: MetricsCycleDeps = {
+    inventory: new MqBrokerInventory(routeToSimulator(new MqClient(sdk), "mq", account), clock, log, {
+      ttlMs: config.polling.inventoryTtlMinutes * 60_000,
+    }),
+    metrics: new CloudWatchMetricSource(routeToSimulator(new CloudWatchClient(sdk), "cloudwatch", account), clock, log),
+    incidents: new SimulatedDynamoDbStore(new MemoryIncidentStore(), account),
+    notifier,
+    clock,
+    log,
+    config,
+    schedule: createFetchSchedule(config),
+  };
+  const pollMetrics = makePollMetricsHandler(deps);
+
+  const metricsPerCycle: number[] = [];
+  for (let t = 0; t < scenario.durationMinutes; t++) {
+    account.minute = t;
+    try {
+      const report: CycleReport = await pollMetrics(scheduledEvent(account), lambdaContext("poll-metrics"));
+      metricsPerCycle.push(report.metricsRequested);
+      for (const e of report.errors) errors.push(`t=${t} ${e}`);
+    } catch (error) {
+      errors.push(`t=${t} poll-metrics failed: ${describeError(error)}`);
+    }
+  }
+
+  const calls = Object.fromEntries([...account.calls].sort(([a], [b]) => a.localeCompare(b)));
+  return {
+    output: {
+      scenario: scenario.name,
+      incidents: incidentsFrom(timeline, scenario.startMs),
+      notifications: [],
+      remediations: [],
+      apiCalls: { ...calls, "cloudwatch:MetricsRequested": account.metricsRequested },
+      errors,
+    },
+    timeline,
+    metricsPerCycle,
+  };
+}
+
+/** The contract's incident list, built from the transitions in the order they happened. */
+function incidentsFrom(timeline: readonly TimelineEntry[], startMs: number): ReplayIncident[] {
+  const byId = new Map<string, ReplayIncident>();
+  for (const { minute, transition } of timeline) {
+    const i = transition.incident;
+    const existing = byId.get(i.id);
+    if (transition.type === "opened" && !existing) {
+      byId.set(i.id, {
+        id: i.id,
+        kind: i.kind,
+        severity: i.severity,
+        broker: i.broker,
+        resource: i.resource,
+        openedMinute: minute,
+        openedAt: new Date(startMs + minute * 60_000).toISOString(),
+        resolvedMinute: null,
+        summary: i.summary,
+      });
+      continue;
+    }
+    if (!existing) continue;
+    existing.severity = maxSeverity(existing.severity, i.severity);
+    if (transition.type === "resolved") existing.resolvedMinute = minute;
+  }
+  return [...byId.values()];
+}
+
+function scheduledEvent(account: SimulatedAccount): ScheduledEvent {
+  const time = new Date(account.nowMs()).toISOString();
+  return {
+    version: "0",
+    id: `replay-${account.minute}`,
+    "detail-type": "Scheduled Event",
+    source: "aws.events",
+    account: account.scenario.accountId,
+    time,
+    region: account.scenario.region,
+    resources: [],
+    detail: {},
+  };
+}
+
+function lambdaContext(functionName: string): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: "$LATEST",
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}`,
+    memoryLimitInMB: "256",
+    awsRequestId: "replay",
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: "replay",
+    getRemainingTimeInMillis: () => 60_000,
+    done: () => {},
+    fail: () => {},
+    succeed: () => {},
+  };
+}

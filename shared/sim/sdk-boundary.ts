@@ -1,0 +1,60 @@
+import type { Incident } from "../core/incidents";
+import type { Clock, IncidentStore } from "../ports";
+import type { SimulatedAccount } from "./simulated-account";
+
+/**
+ * Where the simulated account meets the real AWS SDK clients: a middleware at the front of the
+ * client's stack answers each command from the simulation instead of the network. Everything
+ * after the command object (our adapters, their retries, error classification) runs for real.
+ */
+
+/** The part of an SDK v3 client's middleware stack used here. */
+interface InitializeStack {
+  add(
+    middleware: (next: unknown, context: { commandName?: string }) => (args: { input: Record<string, unknown> }) => Promise<unknown>,
+    options: { step: "initialize"; name: string; priority: "high" },
+  ): void;
+}
+
+/** Routes every command of `client` (an SDK v3 client of `service`) to the simulated account. */
+export function routeToSimulator<C extends { middlewareStack: object }>(client: C, service: string, account: SimulatedAccount): C {
+  // The SDK types each stack per service; every stack accepts an initialize-step middleware.
+  (client.middlewareStack as unknown as InitializeStack).add(
+    (_next, context) => async (args) => {
+      const operation = (context.commandName ?? "Unknown").replace(/Command$/, "");
+      const output = await account.handle(service, operation, args.input);
+      return { output: { $metadata: { httpStatusCode: 200, requestId: "simulated", attempts: 1 }, ...output }, response: {} };
+    },
+    { step: "initialize", name: "mqSentinelSimulatedAccount", priority: "high" },
+  );
+  return client;
+}
+
+/** The virtual clock: reads the simulation's current minute; waiting takes no time. */
+export function simulatedClock(account: SimulatedAccount): Clock {
+  return { now: () => account.nowMs(), sleep: async () => {} };
+}
+
+/**
+ * The store as the simulated account sees it: the replay keeps incidents in memory, and this
+ * wrapper applies the scenario's `dynamodb:*` faults and counts the DynamoDB calls the real store
+ * would make (Query for the active incidents, PutItem for each conditional write).
+ */
+export class SimulatedDynamoDbStore implements IncidentStore {
+  constructor(
+    private readonly inner: IncidentStore,
+    private readonly account: SimulatedAccount,
+  ) {}
+
+  async loadActive(): Promise<Incident[]> {
+    this.account.countCall("dynamodb:Query");
+    this.account.throwIfFaulted("dynamodb:Query");
+    return this.inner.loadActive();
+  }
+
+  async save(incident: Incident, expectedVersion: number): Promise<boolean> {
+    this.account.countCall("dynamodb:PutItem");
+    this.account.throwIfFaulted("dynamodb:PutItem");
+    return this.inner.save(incident, expectedVersion);
+  }
+}

@@ -1,0 +1,390 @@
+import type { Scenario, ScenarioBroker, ScenarioFault, ScenarioMetric } from "./scenario";
+
+/**
+ * A simulated AWS account on a virtual clock, answering the SDK commands mq-sentinel uses from a
+ * scenario, with the semantics of DESIGN.md §3: metric visibility delays, GetMetricData's quotas
+ * and period aggregation, broker states, reboots with failover, deletions and injected faults.
+ * It sits behind the real SDK clients (see `sdk-boundary.ts`), so the real adapters run unchanged.
+ */
+
+const MINUTE = 60_000;
+const MAX_QUERIES = 500;
+const MAX_DATAPOINTS = 100_800;
+const LIST_METRICS_PAGE = 500;
+
+/** An error shaped like the SDK's service exceptions (name, fault, HTTP status). */
+export class SimulatedServiceError extends Error {
+  readonly $fault: "client" | "server";
+  readonly $metadata: { httpStatusCode: number; requestId: string };
+  readonly $retryable?: { throttling: boolean };
+
+  constructor(name: string, message: string) {
+    super(message);
+    this.name = name;
+    const status = httpStatusFor(name);
+    this.$fault = status >= 500 ? "server" : "client";
+    this.$metadata = { httpStatusCode: status, requestId: "simulated" };
+    if (status === 429) this.$retryable = { throttling: true };
+  }
+}
+
+function httpStatusFor(name: string): number {
+  if (/^\d{3}$/.test(name)) return Number(name);
+  if (/Throttl|TooManyRequests|RequestLimitExceeded|LimitExceeded/i.test(name)) return 429;
+  if (/NotFound/i.test(name)) return 404;
+  if (/AccessDenied|Unauthorized|Forbidden/i.test(name)) return 403;
+  if (/Internal|ServiceUnavailable|Unavailable|ServerError|Failure/i.test(name)) return name.includes("Unavailable") ? 503 : 500;
+  return 400;
+}
+
+interface IndexedSeries {
+  spec: ScenarioMetric;
+  brokerId: string | null;
+  dimensionKey: string;
+  /** First minute with a known value (before any reboot), for ListMetrics. */
+  firstKnown: number;
+}
+
+/** A notification or API record the simulation keeps for the replay report. */
+export interface SimulatedRecord {
+  minute: number;
+  operation: string;
+  input: unknown;
+}
+
+export class SimulatedAccount {
+  /** The virtual clock: minute `t` of the scenario. */
+  minute = 0;
+  /** Calls per `service:Operation`, faulted ones included. */
+  readonly calls = new Map<string, number>();
+  /** Metrics requested in GetMetricData calls (what CloudWatch bills). */
+  metricsRequested = 0;
+  /** Every SNS Publish and successful RebootBroker, in order. */
+  readonly records: SimulatedRecord[] = [];
+
+  private readonly series: IndexedSeries[];
+  private readonly seriesByIdentity = new Map<string, IndexedSeries>();
+  private readonly reboots = new Map<string, number[]>();
+  private readonly faultCounters = new Map<ScenarioFault, number>();
+
+  constructor(readonly scenario: Scenario) {
+    this.series = scenario.metrics.map((spec) => ({
+      spec,
+      brokerId: this.brokerIdForNode(spec.dimensions.Broker),
+      dimensionKey: dimensionKey(spec.dimensions),
+      firstKnown: spec.values.findIndex((v) => v != null),
+    }));
+    for (const s of this.series) this.seriesByIdentity.set(identity(s.spec.namespace, s.spec.metric, s.dimensionKey), s);
+  }
+
+  /** Epoch ms of the current minute. */
+  nowMs(): number {
+    return this.scenario.startMs + this.minute * MINUTE;
+  }
+
+  /** Answers one SDK command (`service` is the SDK's, e.g. `cloudwatch`, `mq`, `ec2`, `sns`). */
+  async handle(service: string, operation: string, input: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const op = `${service}:${operation}`;
+    this.calls.set(op, (this.calls.get(op) ?? 0) + 1);
+    this.throwIfFaulted(op);
+    switch (op) {
+      case "mq:ListBrokers":
+        return this.listBrokers(input);
+      case "mq:DescribeBroker":
+        return this.describeBroker(input);
+      case "mq:DescribeConfigurationRevision":
+        return this.describeConfigurationRevision(input);
+      case "mq:RebootBroker":
+        return this.rebootBroker(input);
+      case "cloudwatch:ListMetrics":
+        return this.listMetrics(input);
+      case "cloudwatch:GetMetricData":
+        return this.getMetricData(input);
+      case "ec2:DescribeSecurityGroups":
+        return this.describeSecurityGroups(input);
+      case "sns:Publish":
+        this.records.push({ minute: this.minute, operation: op, input });
+        return { MessageId: `sim-${this.records.length}` };
+      default:
+        throw new SimulatedServiceError("UnsupportedOperation", `the simulated account does not answer ${op}`);
+    }
+  }
+
+  /** Throws the scenario's fault for an operation at the current minute, if one applies. */
+  throwIfFaulted(operation: string): void {
+    for (const fault of this.scenario.faults) {
+      if (fault.operation !== operation || this.minute < fault.from || this.minute > fault.to) continue;
+      // Spread a fractional rate deterministically: call n fails when floor((n+1)r) > floor(nr).
+      const n = this.faultCounters.get(fault) ?? 0;
+      this.faultCounters.set(fault, n + 1);
+      if (Math.floor((n + 1) * fault.rate) > Math.floor(n * fault.rate)) {
+        throw new SimulatedServiceError(fault.error, `simulated fault on ${operation} at minute ${this.minute}`);
+      }
+    }
+  }
+
+  /** Counts a call made outside the SDK boundary (e.g. the simulated Slack webhook) and applies its faults. */
+  countCall(operation: string): void {
+    this.calls.set(operation, (this.calls.get(operation) ?? 0) + 1);
+  }
+
+  /** The fault status an HTTP endpoint (e.g. `slack:webhook`) answers now, or null. */
+  httpFault(operation: string): number | null {
+    try {
+      this.throwIfFaulted(operation);
+      return null;
+    } catch (error) {
+      return (error as SimulatedServiceError).$metadata.httpStatusCode;
+    }
+  }
+
+  /** Broker state now: the latest of its scheduled state changes and its reboots. */
+  brokerState(broker: ScenarioBroker): string {
+    let state = broker.describe.BrokerState;
+    let at = -1;
+    for (const change of broker.stateChanges ?? []) {
+      if (change.at <= this.minute && change.at >= at) {
+        state = change.BrokerState;
+        at = change.at;
+      }
+    }
+    for (const r of this.reboots.get(broker.describe.BrokerId) ?? []) {
+      if (r <= this.minute && r >= at) {
+        state = "REBOOT_IN_PROGRESS";
+        at = r;
+      }
+      const done = r + this.scenario.rebootMinutes;
+      if (done <= this.minute && done >= at) {
+        state = "RUNNING";
+        at = done;
+      }
+    }
+    return state;
+  }
+
+  /** Reboot minutes of a broker so far. */
+  rebootsOf(brokerId: string): readonly number[] {
+    return this.reboots.get(brokerId) ?? [];
+  }
+
+  private exists(broker: ScenarioBroker): boolean {
+    return broker.deletedAt === undefined || this.minute < broker.deletedAt;
+  }
+
+  private findBroker(id: unknown): ScenarioBroker {
+    const broker = this.scenario.brokers.find((b) => b.describe.BrokerId === id || b.describe.BrokerName === id);
+    if (!broker || !this.exists(broker)) throw new SimulatedServiceError("NotFoundException", `broker ${String(id)} not found`);
+    return broker;
+  }
+
+  private listBrokers(input: Record<string, unknown>): Record<string, unknown> {
+    const all = this.scenario.brokers.filter((b) => this.exists(b));
+    const size = Math.min(100, Math.max(1, Number(input.MaxResults ?? 20)));
+    const offset = Number(input.NextToken ?? 0);
+    const page = all.slice(offset, offset + size).map((b) => ({
+      BrokerArn: b.describe.BrokerArn,
+      BrokerId: b.describe.BrokerId,
+      BrokerName: b.describe.BrokerName,
+      BrokerState: this.brokerState(b),
+      Created: toDate(b.describe.Created),
+      DeploymentMode: b.describe.DeploymentMode,
+      EngineType: b.describe.EngineType,
+      HostInstanceType: b.describe.HostInstanceType,
+    }));
+    return { BrokerSummaries: page, ...(offset + size < all.length ? { NextToken: String(offset + size) } : {}) };
+  }
+
+  private describeBroker(input: Record<string, unknown>): Record<string, unknown> {
+    const broker = this.findBroker(input.BrokerId);
+    return { ...structuredClone(broker.describe), BrokerState: this.brokerState(broker), Created: toDate(broker.describe.Created) };
+  }
+
+  private describeConfigurationRevision(input: Record<string, unknown>): Record<string, unknown> {
+    const broker = this.scenario.brokers.find((b) => {
+      const current = (b.describe.Configurations as { Current?: { Id?: string } } | undefined)?.Current;
+      return current?.Id === input.ConfigurationId;
+    });
+    if (!broker || broker.configurationXml === undefined) {
+      throw new SimulatedServiceError("NotFoundException", `configuration ${String(input.ConfigurationId)} not found`);
+    }
+    return {
+      ConfigurationId: input.ConfigurationId,
+      Created: new Date(this.scenario.startMs),
+      Data: Buffer.from(broker.configurationXml, "utf8").toString("base64"),
+      Description: "simulated revision",
+    };
+  }
+
+  private rebootBroker(input: Record<string, unknown>): Record<string, unknown> {
+    const broker = this.findBroker(input.BrokerId);
+    if (this.brokerState(broker) !== "RUNNING") {
+      throw new SimulatedServiceError("BadRequestException", `broker ${broker.describe.BrokerName} is not RUNNING`);
+    }
+    const list = this.reboots.get(broker.describe.BrokerId) ?? [];
+    list.push(this.minute);
+    this.reboots.set(broker.describe.BrokerId, list);
+    this.records.push({ minute: this.minute, operation: "mq:RebootBroker", input });
+    return {};
+  }
+
+  private describeSecurityGroups(input: Record<string, unknown>): Record<string, unknown> {
+    const wanted = new Set((input.GroupIds as string[] | undefined) ?? []);
+    const groups = this.scenario.brokers.flatMap((b) => b.securityGroups ?? []);
+    const unique = new Map(groups.map((g) => [String(g.GroupId), g]));
+    const out = [...unique.values()].filter((g) => wanted.size === 0 || wanted.has(String(g.GroupId)));
+    for (const id of wanted) {
+      if (!unique.has(id)) throw new SimulatedServiceError("InvalidGroup.NotFound", `security group ${id} does not exist`);
+    }
+    return { SecurityGroups: structuredClone(out) };
+  }
+
+  /** The last datapoint index visible now (datapoint i is visible from minute i + 1 + delay). */
+  private lastVisibleIndex(): number {
+    return this.minute - 1 - this.scenario.publishDelayMinutes;
+  }
+
+  /** The value of a series' datapoint i as of now, following reboots (`afterReboot`). */
+  private valueAt(s: IndexedSeries, i: number): number | null {
+    if (i < 0 || i > this.lastVisibleIndex()) return null;
+    const reboot = s.brokerId ? this.reboots.get(s.brokerId)?.[0] : undefined;
+    if (reboot !== undefined && s.spec.afterReboot && i >= reboot) return s.spec.afterReboot[i - reboot] ?? null;
+    return s.spec.values[i] ?? null;
+  }
+
+  private hasVisibleData(s: IndexedSeries): boolean {
+    const last = this.lastVisibleIndex();
+    if (s.firstKnown >= 0 && s.firstKnown <= last) return true;
+    const reboot = s.brokerId ? this.reboots.get(s.brokerId)?.[0] : undefined;
+    if (reboot === undefined || !s.spec.afterReboot) return false;
+    for (let i = reboot; i <= last; i++) if (this.valueAt(s, i) != null) return true;
+    return false;
+  }
+
+  private listMetrics(input: Record<string, unknown>): Record<string, unknown> {
+    const namespace = input.Namespace as string | undefined;
+    const name = input.MetricName as string | undefined;
+    const filters = (input.Dimensions as { Name: string; Value?: string }[] | undefined) ?? [];
+    const matching = this.series.filter(
+      (s) =>
+        (!namespace || s.spec.namespace === namespace) &&
+        (!name || s.spec.metric === name) &&
+        filters.every((f) => f.Name in s.spec.dimensions && (f.Value === undefined || s.spec.dimensions[f.Name] === f.Value)) &&
+        this.hasVisibleData(s),
+    );
+    const offset = Number(input.NextToken ?? 0);
+    const page = matching.slice(offset, offset + LIST_METRICS_PAGE).map((s) => ({
+      Namespace: s.spec.namespace,
+      MetricName: s.spec.metric,
+      Dimensions: Object.entries(s.spec.dimensions).map(([Name, Value]) => ({ Name, Value })),
+    }));
+    return { Metrics: page, ...(offset + LIST_METRICS_PAGE < matching.length ? { NextToken: String(offset + LIST_METRICS_PAGE) } : {}) };
+  }
+
+  private getMetricData(input: Record<string, unknown>): Record<string, unknown> {
+    const queries = (input.MetricDataQueries as Record<string, unknown>[] | undefined) ?? [];
+    if (queries.length === 0 || queries.length > MAX_QUERIES) {
+      throw new SimulatedServiceError("ValidationError", `MetricDataQueries must hold 1 to ${MAX_QUERIES} queries, got ${queries.length}`);
+    }
+    const startMs = toDate(input.StartTime).getTime();
+    const endMs = toDate(input.EndTime).getTime();
+    if (!(endMs > startMs)) throw new SimulatedServiceError("ValidationError", "EndTime must be after StartTime");
+    let datapoints = 0;
+    for (const q of queries) {
+      const period = Number((q.MetricStat as { Period?: number } | undefined)?.Period ?? 60);
+      datapoints += Math.ceil((endMs - startMs) / (period * 1000));
+    }
+    if (datapoints > MAX_DATAPOINTS) {
+      throw new SimulatedServiceError("ValidationError", `the request asks for ${datapoints} datapoints; the limit is ${MAX_DATAPOINTS}`);
+    }
+    const ascending = input.ScanBy === "TimestampAscending";
+    const results = queries.map((q) => {
+      const stat = q.MetricStat as
+        | {
+            Metric: { Namespace?: string; MetricName?: string; Dimensions?: { Name: string; Value: string }[] };
+            Period: number;
+            Stat: string;
+          }
+        | undefined;
+      if (!stat)
+        return {
+          Id: q.Id,
+          Label: q.Id,
+          Timestamps: [],
+          Values: [],
+          StatusCode: "Complete",
+          Messages: [{ Code: "Unsupported", Value: "expressions are not simulated" }],
+        };
+      this.metricsRequested++;
+      const dims = Object.fromEntries((stat.Metric.Dimensions ?? []).map((d) => [d.Name, d.Value]));
+      const series = this.seriesByIdentity.get(identity(stat.Metric.Namespace ?? "", stat.Metric.MetricName ?? "", dimensionKey(dims)));
+      const points = series ? this.aggregate(series, startMs, endMs, stat.Period, stat.Stat) : [];
+      if (!ascending) points.reverse();
+      return {
+        Id: q.Id,
+        Label: stat.Metric.MetricName,
+        Timestamps: points.map((p) => new Date(p.t)),
+        Values: points.map((p) => p.v),
+        StatusCode: "Complete",
+      };
+    });
+    return { MetricDataResults: results, Messages: [] };
+  }
+
+  /** Periods of `period` seconds from StartTime; each aggregates the visible per-minute values in it. */
+  private aggregate(s: IndexedSeries, startMs: number, endMs: number, period: number, stat: string): { t: number; v: number }[] {
+    const out: { t: number; v: number }[] = [];
+    const step = Math.max(60, period) * 1000;
+    for (let t = startMs; t < endMs; t += step) {
+      const values: number[] = [];
+      for (let m = t; m < Math.min(t + step, endMs); m += MINUTE) {
+        const i = Math.floor((m - this.scenario.startMs) / MINUTE);
+        const v = this.valueAt(s, i);
+        if (v != null) values.push(v);
+      }
+      if (values.length === 0) continue;
+      out.push({ t, v: aggregateValues(values, stat) });
+    }
+    return out;
+  }
+
+  private brokerIdForNode(node: string | undefined): string | null {
+    if (!node) return null;
+    const broker = this.scenario.brokers.find((b) => {
+      const name = b.describe.BrokerName;
+      return node === name || node === `${name}-1` || node === `${name}-2`;
+    });
+    return broker ? broker.describe.BrokerId : null;
+  }
+}
+
+function aggregateValues(values: number[], stat: string): number {
+  switch (stat) {
+    case "Sum":
+      return values.reduce((a, b) => a + b, 0);
+    case "Minimum":
+      return Math.min(...values);
+    case "Maximum":
+      return Math.max(...values);
+    case "SampleCount":
+      return values.length;
+    default:
+      return values.reduce((a, b) => a + b, 0) / values.length;
+  }
+}
+
+function identity(namespace: string, metric: string, dimensions: string): string {
+  return `${namespace}\u0001${metric}\u0001${dimensions}`;
+}
+
+function dimensionKey(dimensions: Record<string, string>): string {
+  return Object.keys(dimensions)
+    .sort()
+    .map((k) => `${k}=${dimensions[k]}`)
+    .join("\u0000");
+}
+
+function toDate(value: unknown): Date {
+  if (value instanceof Date) return value;
+  if (typeof value === "string" || typeof value === "number") return new Date(value);
+  return new Date(0);
+}
