@@ -154,7 +154,10 @@ export async function runMetricsCycle(deps: MetricsCycleDeps): Promise<CycleRepo
   const ages = new Map<string, number>();
   for (const [name, o] of observations) {
     const age = o.brokerLevelRead ? dataAgeMinutes(o.series, window) : null;
-    if (age !== null) ages.set(name, age);
+    if (age === null) continue;
+    // A broker back from a reboot has had only the minutes since then to publish again.
+    const since = schedule.runningSince(name);
+    ages.set(name, since === null ? age : Math.min(age, Math.max(0, Math.floor((now - since) / MINUTE))));
   }
   for (const broker of monitored) {
     const observation = observations.get(broker.name);

@@ -35,8 +35,8 @@ const consumerLagSchema = z.strictObject({
   minBacklog: z.number().min(0).default(1),
   /** Queues matching this (case-insensitive) are dead-letter queues: they may hold messages without consumers. */
   deadLetterPattern: z.string().default("(^|[._-])(dlq|dead[._-]?letters?)([._-]|$)"),
-  /** A dead-letter queue that grew by at least this many messages within the slow window is a finding. */
-  deadLetterMinGrowth: z.number().min(1).default(5),
+  /** A dead-letter queue that grew by at least this many messages within the slow window is a finding: every new dead letter is a message that failed. */
+  deadLetterMinGrowth: z.number().min(1).default(1),
 });
 
 const connectionsSchema = z.strictObject({
@@ -64,16 +64,19 @@ const thresholdSchema = (warn: number, critical: number, sustain: number) =>
   });
 
 const resourcesSchema = z.strictObject({
-  cpu: thresholdSchema(85, 95, 10).prefault({}),
+  /** The floor over 5 minutes: a CPU busy for a few minutes between spikes stays quiet. */
+  cpu: thresholdSchema(85, 95, 5).prefault({}),
   /** ActiveMQ producer flow control starts near 100 % heap; the floor between GCs is what matters. */
   heap: thresholdSchema(80, 90, 10).prefault({}),
-  /** At 100 % store ActiveMQ refuses persistent messages. */
-  store: thresholdSchema(80, 95, 3).prefault({}),
-  tempStore: thresholdSchema(80, 95, 3).prefault({}),
+  /** At 100 % store ActiveMQ refuses persistent messages. Storage does not spike: two minutes confirm it. */
+  store: thresholdSchema(80, 95, 2).prefault({}),
+  tempStore: thresholdSchema(80, 95, 2).prefault({}),
   /** RabbitMQ memory used against its high watermark: at 100 % publishers are blocked. */
   memory: thresholdSchema(80, 95, 5).prefault({}),
-  /** RabbitMQ file descriptors against the estimated per-broker limit. */
+  /** RabbitMQ file descriptors against `fileDescriptorLimitPerNode` x nodes. */
   fileDescriptors: thresholdSchema(80, 95, 5).prefault({}),
+  /** Amazon MQ does not publish it; RabbitMQ's packaged service unit sets LimitNOFILE=64000. */
+  fileDescriptorLimitPerNode: z.number().int().min(1).default(64_000),
   /** RabbitMQ free disk: warn below this multiple of the free-disk limit, critical below the second. */
   diskWarnRatio: z.number().min(1).default(2),
   diskCriticalRatio: z.number().min(1).default(1.1),
@@ -84,7 +87,7 @@ const resourcesSchema = z.strictObject({
 
 const brokerHealthSchema = z.strictObject({
   /** Metrics this many minutes older than the rest of the fleet's mean a broker stopped publishing. */
-  silentMinutes: minutes.min(1).default(5),
+  silentMinutes: minutes.min(1).default(3),
   /** Metrics older than this are missing whatever the fleet does (covers a one-broker account). */
   maxDataDelayMinutes: minutes.min(2).default(15),
   /** A reboot (planned, maintenance or ours) may take this long before it counts as unhealthy. */

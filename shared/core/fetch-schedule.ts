@@ -39,7 +39,8 @@ interface BrokerFetchState {
   nextSweepAt: number | null;
   /** Queues are read every cycle until this time (epoch ms). */
   drillUntil: number;
-  limitsReadAt: number | null;
+  /** When the limit metrics are due again (epoch ms); null: now. */
+  limitsDueAt: number | null;
   limits: Record<string, number>;
   /** Lowest data age seen, in minutes: the broker's usual publishing delay. */
   usualDataAge: number | null;
@@ -47,6 +48,9 @@ interface BrokerFetchState {
   blind: boolean;
   /** When the other nodes were last probed while the active node was quiet (epoch ms). */
   probedAt: number | null;
+  /** The broker state seen last cycle, and when it last became RUNNING after another state. */
+  lastState: string | null;
+  runningSince: number | null;
 }
 
 export interface PlanInput {
@@ -68,6 +72,8 @@ const MINUTE = 60_000;
 /** A jump of the total backlog this large (or this share) within a few minutes reads the queues. */
 const DRILL_BACKLOG_JUMP = 100;
 const DRILL_BACKLOG_JUMP_SHARE = 0.2;
+/** Limits that were not published yet are asked for again after this long. */
+const LIMITS_RETRY_MINUTES = 5;
 /** While every node stays quiet, probe the other nodes again only this often. */
 const REPROBE_MINUTES = 5;
 
@@ -94,9 +100,11 @@ export class FetchSchedule {
     this.fullyRead.clear();
     for (const broker of input.brokers) {
       const st = this.stateOf(broker);
+      if (broker.state === "RUNNING" && st.lastState !== null && st.lastState !== "RUNNING") st.runningSince = input.now;
+      st.lastState = broker.state;
       const specs = metricsFor(broker.engine);
       reads.push(...this.brokerReads(broker, st.activeNode, specs.broker, "broker"));
-      if (st.limitsReadAt === null || input.now - st.limitsReadAt >= this.polling.limitsRefreshMinutes * MINUTE) {
+      if (st.limitsDueAt === null || input.now >= st.limitsDueAt) {
         reads.push(...this.brokerReads(broker, st.activeNode, specs.limits, "limit"));
       }
       const queues = input.queuesOf(broker);
@@ -170,10 +178,11 @@ export class FetchSchedule {
         if (r.broker !== broker.name || r.role === "queue" || read.failed.has(r.key)) continue;
         if (!specsIncludeLimit(broker, r.metric)) continue;
         if (r.node !== node) continue;
-        // Read (even if empty): the next read of the limits waits for the refresh interval.
-        if (r.role === "limit") st.limitsReadAt = input.now;
         const value = at(read.series.get(r.key), lastIndex(read.series.get(r.key)));
         if (value != null) st.limits[r.metric] = value;
+        // Limits found are read again after the refresh interval; limits not published yet soon.
+        if (r.role === "limit")
+          st.limitsDueAt = input.now + (value != null ? this.polling.limitsRefreshMinutes : LIMITS_RETRY_MINUTES) * MINUTE;
       }
 
       const age = dataAgeMinutes(series, window);
@@ -211,6 +220,11 @@ export class FetchSchedule {
     return this.state.get(brokerName)?.usualDataAge ?? null;
   }
 
+  /** When the broker last came back to RUNNING from another state (a reboot), if seen. */
+  runningSince(brokerName: string): number | null {
+    return this.state.get(brokerName)?.runningSince ?? null;
+  }
+
   /** Forgets brokers that are gone, so memory follows the fleet. */
   retain(brokers: readonly Broker[]): void {
     const names = new Set(brokers.map((b) => b.name));
@@ -224,11 +238,13 @@ export class FetchSchedule {
         activeNode: broker.nodes[0] ?? broker.name,
         nextSweepAt: null,
         drillUntil: 0,
-        limitsReadAt: null,
+        limitsDueAt: null,
         limits: {},
         usualDataAge: null,
         blind: false,
         probedAt: null,
+        lastState: null,
+        runningSince: null,
       };
       this.state.set(broker.name, st);
     }

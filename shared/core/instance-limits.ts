@@ -49,11 +49,10 @@ export function rabbitMqLimits(instanceType: string, mode: DeploymentMode): Rabb
 }
 
 /**
- * Estimated RabbitMQ file-descriptor limit of the broker. Amazon MQ does not publish it: every
- * connection holds one descriptor, so the connection limit plus room for queue files is the
- * working estimate (override with `detection.resources.fileDescriptors`).
+ * Estimated RabbitMQ file-descriptor limit of the broker: Amazon MQ does not publish it. RabbitMQ's
+ * own packaged service unit sets `LimitNOFILE=64000`, so `perNode` (configurable) times the nodes is
+ * the working estimate; broker-level `RabbitMQFdUsed` sums the nodes of a cluster.
  */
-export function rabbitMqFileDescriptorEstimate(instanceType: string, mode: DeploymentMode): number | null {
-  const limits = rabbitMqLimits(instanceType, mode);
-  return limits ? limits.connections + 1_024 * rabbitMqNodeCount(mode) : null;
+export function rabbitMqFileDescriptorLimit(perNode: number, mode: DeploymentMode): number {
+  return perNode * rabbitMqNodeCount(mode);
 }

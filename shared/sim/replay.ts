@@ -70,8 +70,8 @@ export interface TimelineEntry {
 export interface ReplayRun {
   output: ReplayOutput;
   timeline: TimelineEntry[];
-  /** Metrics requested per cycle, for cost figures. */
-  metricsPerCycle: number[];
+  /** What each metrics cycle read, for cost figures and the call budget. */
+  cycles: { minute: number; metricsRequested: number; getMetricDataCalls: number }[];
 }
 
 const CREDENTIALS = { accessKeyId: "SIMULATED", secretAccessKey: "SIMULATED" };
@@ -106,12 +106,12 @@ export async function replayScenario(scenario: Scenario): Promise<ReplayRun> {
   };
   const pollMetrics = makePollMetricsHandler(deps);
 
-  const metricsPerCycle: number[] = [];
+  const cycles: ReplayRun["cycles"] = [];
   for (let t = 0; t < scenario.durationMinutes; t++) {
     account.minute = t;
     try {
       const report: CycleReport = await pollMetrics(scheduledEvent(account), lambdaContext("poll-metrics"));
-      metricsPerCycle.push(report.metricsRequested);
+      cycles.push({ minute: t, metricsRequested: report.metricsRequested, getMetricDataCalls: report.getMetricDataCalls });
       for (const e of report.errors) errors.push(`t=${t} ${e}`);
     } catch (error) {
       errors.push(`t=${t} poll-metrics failed: ${describeError(error)}`);
@@ -129,7 +129,7 @@ export async function replayScenario(scenario: Scenario): Promise<ReplayRun> {
       errors,
     },
     timeline,
-    metricsPerCycle,
+    cycles,
   };
 }
 

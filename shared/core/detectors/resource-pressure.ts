@@ -1,5 +1,5 @@
 import type { DetectionConfig } from "../config";
-import { rabbitMqFileDescriptorEstimate } from "../instance-limits";
+import { rabbitMqFileDescriptorLimit } from "../instance-limits";
 import { at, lastIndex, round, slice } from "../series";
 import {
   type BrokerObservation,
@@ -132,18 +132,16 @@ function gaugesOf(observation: BrokerObservation, config: ResourceConfig): Gauge
       extra: (end) => ({ diskFreeBytes: at(series.RabbitMQDiskFree, end), diskFreeLimitBytes: diskLimit }),
     });
   }
-  const fdLimit = rabbitMqFileDescriptorEstimate(broker.instanceType, broker.deploymentMode);
-  if (fdLimit) {
-    gauges.push({
-      resource: Resource.fileDescriptors,
-      label: "File descriptors",
-      percent: percentOf(series.RabbitMQFdUsed, fdLimit),
-      thresholds: levels(config.fileDescriptors),
-      forecast: true,
-      consequence: "new connections and queue files fail",
-      extra: (end) => ({ fileDescriptorsUsed: at(series.RabbitMQFdUsed, end), estimatedLimit: fdLimit }),
-    });
-  }
+  const fdLimit = rabbitMqFileDescriptorLimit(config.fileDescriptorLimitPerNode, broker.deploymentMode);
+  gauges.push({
+    resource: Resource.fileDescriptors,
+    label: "File descriptors",
+    percent: percentOf(series.RabbitMQFdUsed, fdLimit),
+    thresholds: levels(config.fileDescriptors),
+    forecast: true,
+    consequence: "new connections and queue files fail",
+    extra: (end) => ({ fileDescriptorsUsed: at(series.RabbitMQFdUsed, end), estimatedLimit: fdLimit }),
+  });
   return gauges;
 }
 

@@ -1,0 +1,2220 @@
+#!/usr/bin/env node
+/**
+ * Generates mq-sentinel's built-in scenario library: `scenarios/*.json` and `scenarios/README.md`.
+ *
+ *   node scripts/generate-scenarios.mjs           (re)write the files
+ *   node scripts/generate-scenarios.mjs --check   exit 1 if the files on disk differ from what would be written
+ *
+ * Plain Node 20 ESM, no dependencies. Every random number comes from a mulberry32 stream seeded by the
+ * scenario name (and forked per series), so the output is byte-identical on every run and editing one
+ * scenario never changes another.
+ *
+ * The `expect` labels say what each scenario MEANS: the minute a careful operator looking at the visible
+ * data would say "this is wrong", never what any detector happens to do. Conventions:
+ * - datapoint i (the minute starting at start + i) is visible from minute i + 1 + publishDelayMinutes
+ *   (default 1), so a metric condition that starts at datapoint i has `from` = i + 2;
+ * - sharp conditions (a stall, consumers gone, a state change, metrics stopping): `to` = `from` + 10;
+ * - slow conditions (a leak ramp, a filling store, a climbing heap floor): `from` = the visible start of the
+ *   ramp, `to` = the minute by which a careful operator must know (stated per scenario);
+ * - broker state changes come from DescribeBroker, which has no publish delay: `from` = the change minute.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const OUT_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "scenarios");
+const ACCOUNT_ID = "123456789012";
+const REGION = "us-east-1";
+const DEFAULT_START = "2026-03-02T09:00:00Z";
+const PUBLISH_DELAY = 1;
+const SHARP_WINDOW = 10;
+const METRIC_KINDS = ["consumer-lag", "connection-exhaustion", "resource-pressure", "broker-unhealthy"];
+const NAME_PATTERN = /^(amq|rmq|mixed)-[a-z0-9][a-z0-9._-]*$/;
+
+/** Connection limit per wire protocol published by ActiveMQ brokers (`*MaximumConnections`). */
+const AMQ_CONNECTION_LIMIT = { "mq.t3.micro": 300, "mq.m5.large": 2000 };
+/** RabbitMQ mq.m5.large per-node limits and sizes. */
+const RMQ_NODE = {
+  connections: 5000,
+  channels: 15000,
+  memLimitBytes: 3.2e9,
+  // disk_free_limit.relative = 1.0 of the node's 8 GiB of RAM
+  diskFreeLimitBytes: 8589934592,
+  diskFreeBytes: 1.8e11,
+};
+
+const AMQ_QUEUE_METRICS = [
+  "QueueSize",
+  "ConsumerCount",
+  "ProducerCount",
+  "EnqueueCount",
+  "DequeueCount",
+  "DispatchCount",
+  "InFlightCount",
+  "ExpiredCount",
+  "EnqueueTime",
+];
+const AMQ_LIMIT_METRICS = [
+  "OpenwireMaximumConnections",
+  "AmqpMaximumConnections",
+  "StompMaximumConnections",
+  "MqttMaximumConnections",
+  "WsMaximumConnections",
+];
+const AMQ_BROKER_METRICS = [
+  "CpuUtilization",
+  "HeapUsage",
+  "StorePercentUsage",
+  "TempPercentUsage",
+  "CurrentConnectionsCount",
+  "EstablishedConnectionsCount",
+  ...AMQ_LIMIT_METRICS,
+  "TotalMessageCount",
+  "TotalConsumerCount",
+  "TotalProducerCount",
+  "TotalEnqueueCount",
+  "TotalDequeueCount",
+];
+const RMQ_QUEUE_METRICS = ["MessageReadyCount", "MessageUnacknowledgedCount", "MessageCount", "ConsumerCount"];
+const RMQ_BROKER_METRICS = [
+  "SystemCpuUtilization",
+  "RabbitMQMemUsed",
+  "RabbitMQMemLimit",
+  "RabbitMQDiskFree",
+  "RabbitMQDiskFreeLimit",
+  "RabbitMQFdUsed",
+  "ConnectionCount",
+  "ChannelCount",
+  "QueueCount",
+  "ConsumerCount",
+  "MessageCount",
+  "MessageReadyCount",
+  "MessageUnacknowledgedCount",
+  "PublishRate",
+  "AckRate",
+];
+
+// ---------------------------------------------------------------------------------------------------------
+// Seeded randomness
+// ---------------------------------------------------------------------------------------------------------
+
+/** FNV-1a 32-bit hash of a string: the seed of a named random stream. */
+function hashSeed(text) {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** A mulberry32 stream named by `seedText`; `fork(label)` gives an independent child stream. */
+function makeRng(seedText) {
+  let state = hashSeed(seedText);
+  const next = () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return {
+    next,
+    uniform: (lo, hi) => lo + (hi - lo) * next(),
+    int: (lo, hi) => lo + Math.floor(next() * (hi - lo + 1)),
+    chance: (p) => next() < p,
+    normal: () => {
+      const u = 1 - next();
+      const v = next();
+      return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+    },
+    hex: (length) => {
+      let s = "";
+      for (let i = 0; i < length; i++) s += Math.floor(next() * 16).toString(16);
+      return s;
+    },
+    fork: (label) => makeRng(`${seedText}/${label}`),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Series builders
+// ---------------------------------------------------------------------------------------------------------
+
+const seq = (n, fn) => Array.from({ length: n }, (_, i) => fn(i));
+const clamp = (x, lo, hi) => Math.min(hi, Math.max(lo, x));
+const sum = (xs) => xs.reduce((a, b) => a + b, 0);
+const mean = (xs) => (xs.length === 0 ? 0 : sum(xs) / xs.length);
+const at = (x, i) => (typeof x === "function" ? x(i) : Array.isArray(x) ? x[i] : x);
+function round(x, digits = 0) {
+  const f = 10 ** digits;
+  const r = Math.round(x * f) / f;
+  return Object.is(r, -0) ? 0 : r;
+}
+/** A percentage with three decimals, kept inside [0, 100]. */
+const pct = (x) => round(clamp(x, 0, 100), 3);
+
+/** Smoothly wandering noise (AR(1)) with standard deviation about `sigma`. */
+function drift(rng, n, sigma, corr = 0.8) {
+  let x = rng.normal() * sigma;
+  const k = Math.sqrt(1 - corr * corr);
+  return seq(n, () => {
+    x = corr * x + sigma * k * rng.normal();
+    return x;
+  });
+}
+
+/** Linear interpolation through `[minute, value]` points, flat before the first and after the last. */
+function piecewise(n, points) {
+  return seq(n, (i) => {
+    if (i <= points[0][0]) return points[0][1];
+    for (let k = 1; k < points.length; k++) {
+      const [x1, y1] = points[k];
+      if (i <= x1) {
+        const [x0, y0] = points[k - 1];
+        return y0 + ((y1 - y0) * (i - x0)) / (x1 - x0);
+      }
+    }
+    return points[points.length - 1][1];
+  });
+}
+
+/** A step series: `initial`, then each `[minute, value]` change holds until the next one. */
+function steps(n, initial, changes = []) {
+  return seq(n, (i) => {
+    let v = initial;
+    for (const [from, value] of changes) if (i >= from) v = value;
+    return v;
+  });
+}
+
+/**
+ * Per-minute message counts with a realistic shape: a slow wave (two incommensurate sines, so it never
+ * repeats exactly), multiplicative noise, and bursts that rise at once and decay linearly.
+ * `base` may be a number or a function of the minute (for ramps).
+ */
+function traffic(
+  rng,
+  n,
+  { base, amp = 0.25, period = 45, noise = 0.08, bursts = 0, burstPeak = 2.5, burstLen = 4, burstGap = 12, extraBursts = [] },
+) {
+  const phase = rng.uniform(0, 2 * Math.PI);
+  const phase2 = rng.uniform(0, 2 * Math.PI);
+  const period2 = period / rng.uniform(2.3, 3.1);
+  const mid = at(base, Math.floor(n / 2));
+  const burstList = [...extraBursts];
+  for (let b = 0; b < bursts; b++) {
+    // bursts of one queue stay at least `burstGap` minutes apart, so each drains before the next
+    let start = rng.int(3, n - 4);
+    for (let tries = 0; tries < 50 && burstList.some((o) => Math.abs(o.at - start) < burstGap); tries++) start = rng.int(3, n - 4);
+    burstList.push({ at: start, size: mid * burstPeak * rng.uniform(0.6, 1.2), len: rng.int(2, burstLen) });
+  }
+  return seq(n, (i) => {
+    const shape = 1 + amp * Math.sin((2 * Math.PI * i) / period + phase) + amp * 0.4 * Math.sin((2 * Math.PI * i) / period2 + phase2);
+    let v = at(base, i) * Math.max(0.05, shape) * (1 + noise * rng.normal());
+    for (const b of burstList) if (i >= b.at && i < b.at + b.len) v += b.size * (1 - (i - b.at) / b.len);
+    return Math.max(0, Math.round(v));
+  });
+}
+
+/**
+ * JVM heap as ActiveMQ reports it: a GC sawtooth that climbs by `rise` a minute from the post-GC `floor`
+ * until it nears `peak`, then collapses back to the floor. All three may be functions of the minute,
+ * which is how a leak (a climbing floor) is drawn.
+ */
+function gcSawtooth(rng, n, { floor, peak, rise, jitter = 0.6, startFraction = null }) {
+  // a freshly started JVM begins at its floor (startFraction 0); otherwise somewhere in a cycle
+  let v = at(floor, 0) + (startFraction ?? rng.uniform(0, 0.6)) * (at(peak, 0) - at(floor, 0));
+  let threshold = at(peak, 0) - rng.uniform(0, 2);
+  return seq(n, (i) => {
+    const out = pct(v + rng.normal() * jitter);
+    v += at(rise, i) * rng.uniform(0.6, 1.4);
+    if (v >= threshold) {
+      v = at(floor, i + 1) + rng.uniform(-1, 1.5);
+      threshold = at(peak, i + 1) - rng.uniform(0, 2);
+    }
+    return out;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// ActiveMQ model
+// ---------------------------------------------------------------------------------------------------------
+
+/**
+ * Simulates one ActiveMQ queue minute by minute. Conservation holds exactly:
+ * QueueSize[i] = QueueSize[i-1] + EnqueueCount[i] - DequeueCount[i], never negative.
+ * - consumers dequeue up to `perConsumer` each a minute (or `capacity[i]` in total), leaving a small
+ *   random remainder in flight, so a healthy queue hovers near 0 and touches it often;
+ * - `stalled(i)`: consumers stay attached but acknowledge nothing; InFlightCount fills to the prefetch;
+ * - EnqueueTime (ms): about 5-11 ms plus the wait behind the backlog; once deliveries stop with a
+ *   backlog it is the age of the oldest waiting message; a queue never delivered from keeps its value.
+ */
+function amqQueue(rng, n, spec) {
+  const { name, enqueue, consumers, producers = 2, perConsumer = 100, capacity = null, prefetch = 100 } = spec;
+  const stalled = spec.stalled ?? (() => false);
+  const residual = spec.residual ?? Math.max(2, Math.round(mean(enqueue) * 0.03));
+  const q = { name };
+  for (const m of AMQ_QUEUE_METRICS) q[m] = [];
+  let size = spec.initialSize ?? 0;
+  let inflight = 0;
+  let enqTime = spec.restingEnqueueTime ?? rng.int(5, 11);
+  let delivered = spec.deliveredBefore ?? size === 0;
+  let waitingSince = null;
+  for (let i = 0; i < n; i++) {
+    const c = at(consumers, i);
+    const enq = enqueue[i];
+    const avail = size + enq;
+    const isStalled = c > 0 && stalled(i);
+    let deq = 0;
+    if (c > 0 && !isStalled) {
+      const cap = capacity ? at(capacity, i) : c * at(perConsumer, i) * rng.uniform(0.9, 1.1);
+      const leftover = rng.chance(0.45) ? 0 : rng.int(0, residual);
+      deq = Math.max(0, Math.min(avail - Math.min(leftover, avail), Math.floor(cap)));
+    }
+    const newSize = avail - deq;
+    const newInflight = c === 0 ? 0 : Math.min(newSize, c * prefetch);
+    if (deq > 0) {
+      const wait = size > 0 ? (size / deq) * 60000 * 0.5 : 0;
+      enqTime = round(rng.uniform(5, 11) + wait);
+      delivered = true;
+      waitingSince = null;
+    } else if (newSize > 0 && delivered) {
+      if (waitingSince === null) waitingSince = i;
+      enqTime = (i - waitingSince + 1) * 60000;
+    } else if (newSize === 0 && delivered) {
+      enqTime = rng.int(5, 11);
+    }
+    q.QueueSize.push(newSize);
+    q.ConsumerCount.push(c);
+    q.ProducerCount.push(at(producers, i));
+    q.EnqueueCount.push(enq);
+    q.DequeueCount.push(deq);
+    q.DispatchCount.push(Math.max(0, deq + newInflight - inflight));
+    q.InFlightCount.push(newInflight);
+    q.ExpiredCount.push(spec.expired ? spec.expired[i] : 0);
+    q.EnqueueTime.push(enqTime);
+    size = newSize;
+    inflight = newInflight;
+  }
+  q.initialSize = spec.initialSize ?? 0;
+  return q;
+}
+
+/** A healthy queue: wavy, noisy traffic and enough consumer headroom that every burst drains. */
+function healthyAmqQueue(rng, n, name, opts) {
+  const { rate, consumers = 3, producers = 2, headroom = 2.3, prefetch = 100 } = opts;
+  const enqueue =
+    opts.enqueue ??
+    traffic(rng.fork(`${name}/enqueue`), n, {
+      base: opts.base ?? rate,
+      amp: opts.amp ?? 0.28,
+      period: opts.period ?? 40,
+      noise: opts.noise ?? 0.1,
+      bursts: opts.bursts ?? 1,
+      burstPeak: opts.burstPeak ?? 1.5,
+      extraBursts: opts.extraBursts ?? [],
+    });
+  const cons = opts.consumerSeries ?? consumers;
+  return amqQueue(rng.fork(`${name}/queue`), n, {
+    name,
+    enqueue,
+    consumers: cons,
+    producers: opts.producerSeries ?? producers,
+    perConsumer: opts.perConsumer ?? (rate * headroom) / consumers,
+    prefetch,
+  });
+}
+
+/** A queue with no traffic at all (reply queues, nightly job queues outside their hour). */
+function idleAmqQueue(n, name, { consumers = 0, producers = 0, enqueueTime = 5 } = {}) {
+  const zeros = seq(n, () => 0);
+  return {
+    name,
+    initialSize: 0,
+    QueueSize: [...zeros],
+    ConsumerCount: seq(n, () => consumers),
+    ProducerCount: seq(n, () => producers),
+    EnqueueCount: [...zeros],
+    DequeueCount: [...zeros],
+    DispatchCount: [...zeros],
+    InFlightCount: [...zeros],
+    ExpiredCount: [...zeros],
+    EnqueueTime: seq(n, () => enqueueTime),
+  };
+}
+
+/**
+ * Broker-level ActiveMQ series for a set of queues. Totals are exact sums of the queue series; resource
+ * series get realistic defaults that any option overrides (`cpu`, `heap`, `store`, `temp`, `connections`
+ * as whole arrays).
+ */
+function amqBrokerModel(rng, n, queues, o = {}) {
+  const totalEnq = seq(n, (i) => sum(queues.map((q) => q.EnqueueCount[i])));
+  const cpuNoise = drift(rng.fork("cpu"), n, 1.1, 0.7);
+  const cpuBase = o.cpuBase ?? rng.uniform(9, 15);
+  const connNoise = drift(rng.fork("connections"), n, o.connSigma ?? 5, 0.6);
+  const connBase = o.connBase ?? rng.int(180, 520);
+  const current = o.connections ?? seq(n, (i) => Math.max(0, Math.round(connBase + connNoise[i])));
+  const estRng = rng.fork("established");
+  const storeBase = o.storeBase ?? rng.uniform(3, 6);
+  const storeNoise = drift(rng.fork("store"), n, 0.15, 0.5);
+  const tempBase = o.tempBase ?? rng.uniform(0.3, 0.7);
+  const tempNoise = drift(rng.fork("temp"), n, 0.08, 0.3);
+  const limit = o.limit ?? 2000;
+  const b = {
+    CpuUtilization: o.cpu ?? seq(n, (i) => pct(cpuBase + (totalEnq[i] / 1000) * 7 + cpuNoise[i])),
+    HeapUsage:
+      o.heap ??
+      gcSawtooth(rng.fork("heap"), n, {
+        floor: rng.uniform(31, 37),
+        peak: rng.uniform(56, 64),
+        rise: rng.uniform(2.2, 3.4),
+      }),
+    StorePercentUsage: o.store ?? seq(n, (i) => pct(Math.max(0.5, storeBase + storeNoise[i]))),
+    TempPercentUsage: o.temp ?? seq(n, (i) => pct(Math.max(0.05, tempBase + tempNoise[i]))),
+    CurrentConnectionsCount: current,
+    EstablishedConnectionsCount: current.map((c) => c + Math.round(c * 0.015 + Math.abs(estRng.normal()) * 2)),
+    TotalMessageCount: seq(n, (i) => sum(queues.map((q) => q.QueueSize[i]))),
+    TotalConsumerCount: seq(n, (i) => sum(queues.map((q) => q.ConsumerCount[i]))),
+    TotalProducerCount: seq(n, (i) => sum(queues.map((q) => q.ProducerCount[i]))),
+    TotalEnqueueCount: totalEnq,
+    TotalDequeueCount: seq(n, (i) => sum(queues.map((q) => q.DequeueCount[i]))),
+  };
+  for (const m of AMQ_LIMIT_METRICS) b[m] = seq(n, () => limit);
+  return { queues, broker: b };
+}
+
+/**
+ * CloudWatch series of an ActiveMQ broker. `nodeOf[i]` says which node (1 or 2) is active and publishing
+ * at minute i (null: neither). The `-1` series are always written; the `-2` series only when that node
+ * is active at some minute (an all-null series answers GetMetricData exactly as an absent one does).
+ */
+function emitAmq(brokerName, model, nodeOf = null) {
+  const n = model.broker.CpuUtilization.length;
+  const active = nodeOf ?? seq(n, () => 1);
+  const nodes = [1, 2].filter((k) => k === 1 || active.includes(k));
+  const metrics = [];
+  for (const node of nodes) {
+    const dim = `${brokerName}-${node}`;
+    const mask = (values) => values.map((v, i) => (active[i] === node ? v : null));
+    for (const q of model.queues) {
+      for (const m of AMQ_QUEUE_METRICS) metrics.push({ metric: m, dimensions: { Broker: dim, Queue: q.name }, values: mask(q[m]) });
+    }
+    for (const m of AMQ_BROKER_METRICS) metrics.push({ metric: m, dimensions: { Broker: dim }, values: mask(model.broker[m]) });
+  }
+  return metrics;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// RabbitMQ model
+// ---------------------------------------------------------------------------------------------------------
+
+/**
+ * Simulates one RabbitMQ queue minute by minute on its content (ready + unacked):
+ * content[i] = content[i-1] + published[i] - acked[i]. Unacked is a snapshot of deliveries in progress
+ * (rate x processing time, at most the prefetch); when consumers stall it sits at the prefetch total;
+ * with no consumers it is 0 (everything is ready). `autoAck` queues never hold unacked messages and
+ * do not count towards the broker's AckRate.
+ */
+function rmqQueue(rng, n, spec) {
+  const { name, publish, consumers, perConsumer, prefetch = 100, autoAck = false, procSeconds = 1.2 } = spec;
+  const stalled = spec.stalled ?? (() => false);
+  const residual = spec.residual ?? Math.max(2, Math.round(mean(publish) * 0.02));
+  const q = {
+    name,
+    autoAck,
+    published: [],
+    acked: [],
+    MessageReadyCount: [],
+    MessageUnacknowledgedCount: [],
+    MessageCount: [],
+    ConsumerCount: [],
+  };
+  let content = spec.initialReady ?? 0;
+  for (let i = 0; i < n; i++) {
+    const c = at(consumers, i);
+    const avail = content + publish[i];
+    let acked = 0;
+    let unacked = 0;
+    if (c > 0 && stalled(i)) {
+      unacked = Math.min(avail, c * prefetch);
+    } else if (c > 0) {
+      const cap = Math.floor(c * at(perConsumer, i) * rng.uniform(0.9, 1.1));
+      const inProgress = autoAck
+        ? 0
+        : Math.min(c * prefetch, Math.round((Math.min(avail, cap) / 60) * procSeconds * rng.uniform(0.7, 1.3)));
+      const ready = rng.chance(0.5) ? 0 : rng.int(0, residual);
+      const keep = Math.min(avail, Math.max(inProgress + ready, avail - cap));
+      acked = avail - keep;
+      unacked = Math.min(keep, inProgress);
+    }
+    content = avail - acked;
+    q.published.push(publish[i]);
+    q.acked.push(acked);
+    q.MessageReadyCount.push(content - unacked);
+    q.MessageUnacknowledgedCount.push(unacked);
+    q.MessageCount.push(content);
+    q.ConsumerCount.push(c);
+  }
+  return q;
+}
+
+/** A healthy RabbitMQ queue with consumer headroom. */
+function healthyRmqQueue(rng, n, name, opts) {
+  const { rate, consumers = 3, headroom = 2.3, prefetch = 100 } = opts;
+  const publish =
+    opts.publish ??
+    traffic(rng.fork(`${name}/publish`), n, {
+      base: rate,
+      amp: opts.amp ?? 0.28,
+      period: opts.period ?? 40,
+      noise: opts.noise ?? 0.1,
+      bursts: opts.bursts ?? 1,
+      burstPeak: opts.burstPeak ?? 1.5,
+    });
+  return rmqQueue(rng.fork(`${name}/queue`), n, {
+    name,
+    publish,
+    consumers: opts.consumerSeries ?? consumers,
+    perConsumer: opts.perConsumer ?? (rate * headroom) / consumers,
+    prefetch,
+    autoAck: opts.autoAck ?? false,
+    procSeconds: opts.procSeconds ?? 1.2,
+  });
+}
+
+/**
+ * Broker-level RabbitMQ series. In a cluster the broker-level values are the sum over the nodes (so are
+ * the limits: RabbitMQMemLimit and RabbitMQDiskFreeLimit are node limit x nodes). Rates are messages per
+ * second sampled once a minute. Overrides: `connections`, `memFraction` (of the limit), `diskFreeRatio`
+ * (of the free-disk limit), `cpu`.
+ */
+function rmqBrokerModel(rng, n, queues, o = {}) {
+  const nodes = o.nodes ?? 3;
+  const memLimit = RMQ_NODE.memLimitBytes * nodes;
+  const diskLimit = RMQ_NODE.diskFreeLimitBytes * nodes;
+  const connNoise = drift(rng.fork("connections"), n, o.connSigma ?? 12, 0.6);
+  const connBase = o.connBase ?? rng.int(600, 1400);
+  const connections = o.connections ?? seq(n, (i) => Math.max(0, Math.round(connBase + connNoise[i])));
+  const chanRatio = o.channelsPerConnection ?? rng.uniform(1.2, 1.6);
+  const chanRng = rng.fork("channels");
+  const channels = connections.map((c) => Math.round(c * chanRatio + chanRng.normal() * 4));
+  const published = seq(n, (i) => sum(queues.map((q) => q.published[i])));
+  const acked = seq(n, (i) => sum(queues.filter((q) => !q.autoAck).map((q) => q.acked[i])));
+  const messages = seq(n, (i) => sum(queues.map((q) => q.MessageCount[i])));
+  const memNoise = drift(rng.fork("memory"), n, 0.008, 0.9);
+  const memBase = o.memBase ?? rng.uniform(0.24, 0.32);
+  const memFraction = o.memFraction ?? seq(n, (i) => memBase + memNoise[i] + (connections[i] * 120e3 + messages[i] * 2.5e3) / memLimit);
+  const diskNoise = drift(rng.fork("disk"), n, 2e8, 0.9);
+  const diskFree = o.diskFreeRatio
+    ? o.diskFreeRatio.map((r) => Math.round(r * diskLimit))
+    : seq(n, (i) => Math.round(RMQ_NODE.diskFreeBytes * nodes - i * 3e6 - messages[i] * 4e3 + diskNoise[i]));
+  const cpuNoise = drift(rng.fork("cpu"), n, 1.0, 0.7);
+  const cpuBase = o.cpuBase ?? rng.uniform(7, 13);
+  const rateRng = rng.fork("rates");
+  const fdRng = rng.fork("fd");
+  const b = {
+    SystemCpuUtilization: o.cpu ?? seq(n, (i) => pct(cpuBase + (published[i] / 60) * 0.03 + connections[i] * 0.0006 + cpuNoise[i])),
+    RabbitMQMemUsed: memFraction.map((f) => Math.round(f * memLimit)),
+    RabbitMQMemLimit: seq(n, () => memLimit),
+    RabbitMQDiskFree: diskFree,
+    RabbitMQDiskFreeLimit: seq(n, () => diskLimit),
+    RabbitMQFdUsed: connections.map((c) => c + nodes * 64 + queues.length * nodes * 2 + fdRng.int(0, 6)),
+    ConnectionCount: connections,
+    ChannelCount: channels,
+    QueueCount: seq(n, () => queues.length),
+    ConsumerCount: seq(n, (i) => sum(queues.map((q) => q.ConsumerCount[i]))),
+    MessageCount: messages,
+    MessageReadyCount: seq(n, (i) => sum(queues.map((q) => q.MessageReadyCount[i]))),
+    MessageUnacknowledgedCount: seq(n, (i) => sum(queues.map((q) => q.MessageUnacknowledgedCount[i]))),
+    PublishRate: published.map((p) => round((p / 60) * rateRng.uniform(0.93, 1.07), 2)),
+    AckRate: acked.map((a) => round((a / 60) * rateRng.uniform(0.93, 1.07), 2)),
+  };
+  return { queues, broker: b, nodes };
+}
+
+/** CloudWatch series of a RabbitMQ broker (dimension `Broker` = the broker name, no node suffix). */
+function emitRmq(brokerName, model) {
+  const metrics = [];
+  for (const q of model.queues) {
+    for (const m of RMQ_QUEUE_METRICS) {
+      metrics.push({ metric: m, dimensions: { Broker: brokerName, VirtualHost: "/", Queue: q.name }, values: [...q[m]] });
+    }
+  }
+  for (const m of RMQ_BROKER_METRICS) metrics.push({ metric: m, dimensions: { Broker: brokerName }, values: [...model.broker[m]] });
+  return metrics;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// DescribeBroker, configuration and security groups
+// ---------------------------------------------------------------------------------------------------------
+
+function uuid(rng) {
+  const h = rng.hex(32);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+const xmlAttr = (s) => s.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
+/**
+ * An ActiveMQ configuration that passes the posture audit: an authorization map scoped to groups
+ * (nothing granted to everyone), optionally an individual dead-letter strategy (`DLQ.<queue>`) and
+ * `concurrentStoreAndDispatchQueues="false"` for brokers whose consumers are slow.
+ */
+function activeMqXml(queueNames, { dlqPrefix = null, slowConsumers = false } = {}) {
+  const lines = ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>', '<broker xmlns="http://activemq.apache.org/schema/core">'];
+  if (dlqPrefix) {
+    lines.push(
+      "  <destinationPolicy>",
+      "    <policyMap>",
+      "      <policyEntries>",
+      '        <policyEntry queue="&gt;">',
+      "          <deadLetterStrategy>",
+      `            <individualDeadLetterStrategy queuePrefix="${xmlAttr(dlqPrefix)}" useQueueForQueueMessages="true"/>`,
+      "          </deadLetterStrategy>",
+      "        </policyEntry>",
+      "      </policyEntries>",
+      "    </policyMap>",
+      "  </destinationPolicy>",
+    );
+  }
+  if (slowConsumers) {
+    lines.push("  <persistenceAdapter>", '    <kahaDB concurrentStoreAndDispatchQueues="false"/>', "  </persistenceAdapter>");
+  }
+  lines.push("  <plugins>", "    <authorizationPlugin>", "      <map>", "        <authorizationMap>", "          <authorizationEntries>");
+  lines.push('            <authorizationEntry admin="admins" queue="&gt;" read="admins" write="admins"/>');
+  for (const q of queueNames) {
+    const dead = q === "ActiveMQ.DLQ" || q.startsWith("DLQ.");
+    const read = dead ? "admins,operators" : "admins,consumers";
+    const write = dead ? "admins" : "admins,producers";
+    lines.push(`            <authorizationEntry admin="admins" queue="${xmlAttr(q)}" read="${read}" write="${write}"/>`);
+  }
+  lines.push(
+    '            <authorizationEntry admin="admins" read="admins,consumers,producers" topic="ActiveMQ.Advisory.&gt;" write="admins,consumers,producers"/>',
+    "          </authorizationEntries>",
+    "          <tempDestinationAuthorizationEntry>",
+    '            <tempDestinationAuthorizationEntry admin="tempDestinationAdmins" read="tempDestinationAdmins" write="tempDestinationAdmins"/>',
+    "          </tempDestinationAuthorizationEntry>",
+    "        </authorizationMap>",
+    "      </map>",
+    "    </authorizationPlugin>",
+    "    <statisticsBrokerPlugin/>",
+    "  </plugins>",
+    "</broker>",
+    "",
+  );
+  return lines.join("\n");
+}
+
+function securityGroup(rng, brokerName, cidr, ports) {
+  const id = `sg-0${rng.hex(16)}`;
+  return {
+    id,
+    entry: {
+      GroupId: id,
+      GroupName: `${brokerName}-mq`,
+      Description: `Amazon MQ broker ${brokerName}`,
+      VpcId: `vpc-0${rng.hex(16)}`,
+      OwnerId: ACCOUNT_ID,
+      IpPermissions: ports.map((p) => ({ IpProtocol: "tcp", FromPort: p, ToPort: p, IpRanges: [{ CidrIp: cidr }] })),
+    },
+  };
+}
+
+/** A posture-compliant ActiveMQ broker as DescribeBroker returns it, with its configuration and SG. */
+function activeMqBroker(rng, name, opts) {
+  const { queues, instance = "mq.m5.large", environment = "production", tags = {}, revision = 4 } = opts;
+  const deployment = opts.deployment ?? (instance.endsWith(".micro") ? "SINGLE_INSTANCE" : "ACTIVE_STANDBY_MULTI_AZ");
+  const id = `b-${uuid(rng)}`;
+  const sg = securityGroup(rng, name, "10.20.0.0/16", [61617, 8162]);
+  const instances = (deployment === "SINGLE_INSTANCE" ? [1] : [1, 2]).map((k) => {
+    const host = `${id}-${k}.mq.${REGION}.amazonaws.com`;
+    return {
+      ConsoleURL: `https://${host}:8162`,
+      Endpoints: [
+        `ssl://${host}:61617`,
+        `amqp+ssl://${host}:5671`,
+        `stomp+ssl://${host}:61614`,
+        `mqtt+ssl://${host}:8883`,
+        `wss://${host}:61619`,
+      ],
+      IpAddress: `10.20.${rng.int(1, 250)}.${rng.int(4, 250)}`,
+    };
+  });
+  const subnets = instances.map(() => `subnet-0${rng.hex(16)}`);
+  return {
+    describe: {
+      BrokerId: id,
+      BrokerName: name,
+      BrokerArn: `arn:aws:mq:${REGION}:${ACCOUNT_ID}:broker:${name}:${id}`,
+      BrokerState: "RUNNING",
+      DeploymentMode: deployment,
+      EngineType: "ACTIVEMQ",
+      EngineVersion: "5.18",
+      HostInstanceType: instance,
+      PubliclyAccessible: false,
+      AutoMinorVersionUpgrade: true,
+      AuthenticationStrategy: "SIMPLE",
+      EncryptionOptions: { UseAwsOwnedKey: false, KmsKeyId: `arn:aws:kms:${REGION}:${ACCOUNT_ID}:key/${uuid(rng)}` },
+      Logs: { Audit: true, General: true },
+      SecurityGroups: [sg.id],
+      SubnetIds: subnets,
+      StorageType: "EFS",
+      MaintenanceWindowStartTime: { DayOfWeek: "SUNDAY", TimeOfDay: "03:00", TimeZone: "UTC" },
+      Created: "2025-06-01T12:00:00Z",
+      BrokerInstances: instances,
+      Users: [{ Username: "app" }, { Username: "ops" }],
+      Tags: { environment, ...tags },
+      Configurations: { Current: { Id: `c-${uuid(rng)}`, Revision: revision } },
+    },
+    configurationXml: activeMqXml(queues, opts),
+    securityGroups: [sg.entry],
+  };
+}
+
+/** A posture-compliant RabbitMQ broker (3.13 on mq.m5.large) as DescribeBroker returns it. */
+function rabbitMqBroker(rng, name, { deployment = "CLUSTER_MULTI_AZ", environment = "production", tags = {} } = {}) {
+  const id = `b-${uuid(rng)}`;
+  const sg = securityGroup(rng, name, "10.30.0.0/16", [5671, 443]);
+  const host = `${id}.mq.${REGION}.amazonaws.com`;
+  return {
+    describe: {
+      BrokerId: id,
+      BrokerName: name,
+      BrokerArn: `arn:aws:mq:${REGION}:${ACCOUNT_ID}:broker:${name}:${id}`,
+      BrokerState: "RUNNING",
+      DeploymentMode: deployment,
+      EngineType: "RABBITMQ",
+      EngineVersion: "3.13",
+      HostInstanceType: "mq.m5.large",
+      PubliclyAccessible: false,
+      AutoMinorVersionUpgrade: true,
+      AuthenticationStrategy: "SIMPLE",
+      EncryptionOptions: { UseAwsOwnedKey: false, KmsKeyId: `arn:aws:kms:${REGION}:${ACCOUNT_ID}:key/${uuid(rng)}` },
+      Logs: { General: true },
+      SecurityGroups: [sg.id],
+      SubnetIds: seq(deployment === "CLUSTER_MULTI_AZ" ? 3 : 1, () => `subnet-0${rng.hex(16)}`),
+      StorageType: "EBS",
+      MaintenanceWindowStartTime: { DayOfWeek: "SUNDAY", TimeOfDay: "03:00", TimeZone: "UTC" },
+      Created: "2025-06-01T12:00:00Z",
+      BrokerInstances: [{ ConsoleURL: `https://${host}`, Endpoints: [`amqps://${host}:5671`] }],
+      Users: [],
+      Tags: { environment, ...tags },
+      Configurations: { Current: { Id: `c-${uuid(rng)}`, Revision: 2 } },
+    },
+    securityGroups: [sg.entry],
+  };
+}
+
+/** A CloudTrail "AWS API Call via CloudTrail" EventBridge event for an Amazon MQ call. */
+function cloudTrailEvent(rng, { start, minute, eventName, broker, principal, requestParameters, responseElements }) {
+  const iso = (ms) => new Date(ms).toISOString().replace(".000Z", "Z");
+  const time = iso(Date.parse(start) + minute * 60000 + rng.int(3, 55) * 1000);
+  const sessionStart = iso(Date.parse(start) - rng.int(5, 90) * 60000);
+  return {
+    version: "0",
+    id: uuid(rng),
+    "detail-type": "AWS API Call via CloudTrail",
+    source: "aws.amazonmq",
+    account: ACCOUNT_ID,
+    time,
+    region: REGION,
+    resources: [],
+    detail: {
+      eventVersion: "1.09",
+      userIdentity: {
+        type: "AssumedRole",
+        principalId: `AROAEXAMPLEPLATFORM:${principal}`,
+        arn: `arn:aws:sts::${ACCOUNT_ID}:assumed-role/platform-admin/${principal}`,
+        accountId: ACCOUNT_ID,
+        sessionContext: {
+          sessionIssuer: {
+            type: "Role",
+            principalId: "AROAEXAMPLEPLATFORM",
+            arn: `arn:aws:iam::${ACCOUNT_ID}:role/platform-admin`,
+            accountId: ACCOUNT_ID,
+            userName: "platform-admin",
+          },
+          attributes: { creationDate: sessionStart, mfaAuthenticated: "true" },
+        },
+      },
+      eventTime: time,
+      eventSource: "amazonmq.amazonaws.com",
+      eventName,
+      awsRegion: REGION,
+      sourceIPAddress: "10.40.12.7",
+      userAgent: "aws-cli/2.17.0 md/awscrt#0.20.11 ua/2.0 os/linux#6.1 md/arch#x86_64",
+      requestParameters,
+      responseElements,
+      requestID: uuid(rng),
+      eventID: uuid(rng),
+      readOnly: false,
+      eventType: "AwsApiCall",
+      managementEvent: true,
+      recipientAccountId: ACCOUNT_ID,
+      eventCategory: "Management",
+      resources: [{ accountId: ACCOUNT_ID, type: "AWS::AmazonMQ::Broker", ARN: broker.describe.BrokerArn }],
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Expectation windows
+// ---------------------------------------------------------------------------------------------------------
+
+/** Minute at which datapoint i first becomes visible to GetMetricData. */
+const visibleAt = (i) => i + 1 + PUBLISH_DELAY;
+/** Window of a sharp metric condition whose first abnormal datapoint is i. */
+const sharp = (i) => ({ from: visibleAt(i), to: visibleAt(i) + SHARP_WINDOW });
+/** Window of a slow condition: the ramp's first datapoint, and the datapoint by which one must know. */
+const slow = (startIdx, mustKnowIdx) => ({ from: visibleAt(startIdx), to: visibleAt(mustKnowIdx) });
+/** Window of a broker state change (DescribeBroker answers at once: no publish delay). */
+const stateWindow = (minute) => ({ from: minute, to: minute + SHARP_WINDOW });
+
+function firstIndex(values, predicate, fromIdx = 0) {
+  for (let i = fromIdx; i < values.length; i++) if (values[i] !== null && predicate(values[i], i)) return i;
+  throw new Error("firstIndex: no datapoint matches");
+}
+
+/** First minute i such that the last `span` datapoints (i-span+1..i) all satisfy the predicate. */
+function firstSustained(values, predicate, span, fromIdx = 0) {
+  return firstIndex(
+    values,
+    (_, i) => i - span + 1 >= 0 && values.slice(i - span + 1, i + 1).every((v) => v !== null && predicate(v)),
+    fromIdx,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The library
+// ---------------------------------------------------------------------------------------------------------
+
+/** A scenario: `build(rng, n, start)` returns brokers, metrics, expectations and the README's reasoning. */
+const SCENARIOS = [
+  // ----------------------------------------------------------------------- ActiveMQ: positives
+  {
+    name: "amq-no-consumers",
+    durationMinutes: 60,
+    meaning:
+      "All 4 consumers of `payment.settle` disconnect at minute 23 and never return; producers keep sending, so the backlog grows every minute.",
+    build(rng, n) {
+      const broker = "billing-events-41";
+      const onset = 23;
+      const settle = amqQueue(rng.fork("payment.settle"), n, {
+        name: "payment.settle",
+        enqueue: traffic(rng.fork("payment.settle/enqueue"), n, { base: 140, amp: 0.25, period: 35, bursts: 1, burstPeak: 1.2 }),
+        consumers: steps(n, 4, [[onset, 0]]),
+        perConsumer: 85,
+      });
+      const queues = [
+        settle,
+        healthyAmqQueue(rng, n, "invoice.render", { rate: 60, consumers: 3 }),
+        healthyAmqQueue(rng, n, "audit.log", { rate: 90, consumers: 2 }),
+      ];
+      return {
+        brokers: [activeMqBroker(rng.fork("describe"), broker, { queues: queues.map((q) => q.name) })],
+        metrics: emitAmq(broker, amqBrokerModel(rng.fork("broker"), n, queues)),
+        expect: [{ kind: "consumer-lag", broker, resource: "payment.settle", ...sharp(onset) }],
+        why: "Sharp: datapoint 23 is the first with ConsumerCount 0 and a backlog (visible at 25); +10.",
+      };
+    },
+  },
+  {
+    name: "amq-stalled-consumers",
+    durationMinutes: 70,
+    meaning:
+      "The 5 consumers of `score.requests` stay connected but stop acknowledging at minute 19 (a downstream deadlock): DequeueCount 0, InFlightCount stuck at the 250-message prefetch, backlog and EnqueueTime climb.",
+    build(rng, n) {
+      const broker = "risk-engine-27";
+      const onset = 19;
+      const scores = amqQueue(rng.fork("score.requests"), n, {
+        name: "score.requests",
+        enqueue: traffic(rng.fork("score.requests/enqueue"), n, { base: 260, amp: 0.3, period: 40, bursts: 1, burstPeak: 1.3 }),
+        consumers: 5,
+        perConsumer: 120,
+        prefetch: 50,
+        stalled: (i) => i >= onset,
+      });
+      const queues = [
+        scores,
+        healthyAmqQueue(rng, n, "audit.log", { rate: 80, consumers: 3 }),
+        healthyAmqQueue(rng, n, "model.refresh", { rate: 12, consumers: 1 }),
+      ];
+      return {
+        brokers: [activeMqBroker(rng.fork("describe"), broker, { queues: queues.map((q) => q.name) })],
+        metrics: emitAmq(broker, amqBrokerModel(rng.fork("broker"), n, queues)),
+        expect: [{ kind: "consumer-lag", broker, resource: "score.requests", ...sharp(onset) }],
+        why: "Sharp: datapoint 19 is the first with consumers attached, zero dequeues and a growing backlog (visible at 21); +10.",
+      };
+    },
+  },
+  {
+    name: "amq-slow-consumer",
+    durationMinutes: 75,
+    meaning:
+      "From minute 14 the consumers of `shipping.label` slow down (a downstream API got slower): dequeues continue at ~140/min but stay 20-50/min below the enqueue rate, so the backlog grows every minute for an hour.",
+    build(rng, n) {
+      const broker = "fulfilment-52";
+      const onset = 14;
+      const enqueue = traffic(rng.fork("shipping.label/enqueue"), n, { base: 178, amp: 0.07, period: 30, noise: 0.03 });
+      const gapNoise = drift(rng.fork("shipping.label/gap"), n, 6, 0.7);
+      const gap = seq(n, (i) => Math.round(clamp(35 + 9 * Math.sin(i / 7) + gapNoise[i], 20, 50)));
+      const label = amqQueue(rng.fork("shipping.label"), n, {
+        name: "shipping.label",
+        enqueue,
+        consumers: 4,
+        capacity: seq(n, (i) => (i < onset ? 178 * 2.2 : enqueue[i] - gap[i])),
+      });
+      const queues = [
+        label,
+        healthyAmqQueue(rng, n, "pick.list", { rate: 90, consumers: 3 }),
+        healthyAmqQueue(rng, n, "returns.process", { rate: 25, consumers: 2 }),
+      ];
+      const mustKnow = onset + 20;
+      return {
+        brokers: [activeMqBroker(rng.fork("describe"), broker, { queues: queues.map((q) => q.name), slowConsumers: true })],
+        metrics: emitAmq(broker, amqBrokerModel(rng.fork("broker"), n, queues)),
+        expect: [{ kind: "consumer-lag", broker, resource: "shipping.label", ...slow(onset, mustKnow) }],
+        why: "Slow: from = the first minute of growth (datapoint 14, visible 16). to = 20 minutes of growth without a single dip (~700 messages and climbing): no careful operator would wait longer.",
+      };
+    },
+  },
+  {
+    name: "amq-dlq-growing",
+    durationMinutes: 65,
+    meaning:
+      "A bad producer release at minute 16 sends messages that always fail: after the redelivery limit they land in the individual dead-letter queue `DLQ.orders`, which grows by 3-9 a minute from then on. The `orders` queue itself stays healthy.",
+    build(rng, n) {
+      const broker = "orders-core-18";
+      const onset = 16;
+      const poisonRng = rng.fork("poison");
+      const poison = seq(n, (i) => (i < onset ? 0 : poisonRng.int(3, 9)));
+      const orders = healthyAmqQueue(rng, n, "orders", { rate: 220, consumers: 6 });
+      const dlq = amqQueue(rng.fork("DLQ.orders"), n, {
+        name: "DLQ.orders",
+        enqueue: poison,
+        consumers: 0,
+        producers: 0,
+        initialSize: 12,
+        deliveredBefore: false,
+        restingEnqueueTime: 84213,
+      });
+      const queues = [orders, healthyAmqQueue(rng, n, "payments", { rate: 130, consumers: 4 }), dlq];
+      return {
+        brokers: [activeMqBroker(rng.fork("describe"), broker, { queues: queues.map((q) => q.name), dlqPrefix: "DLQ." })],
+        metrics: emitAmq(broker, amqBrokerModel(rng.fork("broker"), n, queues)),
+        expect: [{ kind: "consumer-lag", broker, resource: "DLQ.orders", ...sharp(onset) }],
+        why: "Sharp: the dead-letter queue had held 12 old messages unchanged; datapoint 16 is the first new dead letter (visible 18) and it grows every minute after; +10.",
+      };
+    },
+  },
+  {
+    name: "amq-connection-leak",
+    durationMinutes: 85,
+    meaning:
+      "A client release at minute 10 leaks OpenWire connections: CurrentConnectionsCount climbs ~19 a minute from ~540 towards the 2,000 per-protocol limit with no drop.",
+    build(rng, n) {
+      const broker = "iot-gateway-63";
+      const onset = 10;
+      const limit = 2000;
+      const noise = drift(rng.fork("leak"), n, 7, 0.5);
+      const connections = piecewise(n, [
+        [0, 540],
+        [onset, 540],
+        [n - 1, 1965],
+      ]).map((v, i) => Math.min(limit - 8, Math.round(v + noise[i])));
+      const queues = [
+        healthyAmqQueue(rng, n, "telemetry.ingest", { rate: 400, consumers: 8 }),
+        healthyAmqQueue(rng, n, "device.commands", { rate: 50, consumers: 2 }),
+        healthyAmqQueue(rng, n, "alerts", { rate: 15, consumers: 2 }),
+      ];
+      const heap = gcSawtooth(rng.fork("heap"), n, {
+        floor: (i) => 33 + (connections[Math.min(i, n - 1)] - 540) * 0.005,
+        peak: (i) => 60 + (connections[Math.min(i, n - 1)] - 540) * 0.005,
+        rise: 2.8,
+      });
+      const at90 = firstIndex(connections, (v) => v >= 0.9 * limit);
+      return {
+        brokers: [activeMqBroker(rng.fork("describe"), broker, { queues: queues.map((q) => q.name) })],
+        metrics: emitAmq(broker, amqBrokerModel(rng.fork("broker"), n, queues, { connections, heap, limit })),
+        expect: [{ kind: "connection-exhaustion", broker, ...slow(onset, at90) }],
+        why: `Slow: from = the first minute of the climb (datapoint ${onset}). to = the datapoint where it passes 90% of the limit (${at90}); the limit itself is ~10 minutes further on.`,
+      };
+    },
+  },
+  {
+    name: "amq-connection-jump-micro",
+    durationMinutes: 60,
+    meaning:
+      "On an mq.t3.micro (300 connections per protocol) a deploy with a broken pool setting opens connections at minute 26: CurrentConnectionsCount jumps from ~70 to ~290 (97%) and stays there.",
+    build(rng, n) {
+      const broker = "edge-cache-05";
+      const onset = 26;
+      const limit = AMQ_CONNECTION_LIMIT["mq.t3.micro"];
+      const noise = drift(rng.fork("connections"), n, 2.5, 0.5);
+      const connections = seq(n, (i) => (i < onset ? Math.round(72 + noise[i]) : Math.min(296, Math.round(290 + noise[i]))));
+      const queues = [
+        healthyAmqQueue(rng, n, "cache.invalidate", { rate: 40, consumers: 2 }),
+        healthyAmqQueue(rng, n, "session.events", { rate: 25, consumers: 2 }),
+      ];
+      return {
+        brokers: [
+          activeMqBroker(rng.fork("describe"), broker, {
+            queues: queues.map((q) => q.name),
+            instance: "mq.t3.micro",
+            environment: "staging",
+          }),
+        ],
+        metrics: emitAmq(broker, amqBrokerModel(rng.fork("broker"), n, queues, { connections, limit, cpuBase: 18 })),
+        expect: [{ kind: "connection-exhaustion", broker, ...sharp(onset) }],
+        why: "Sharp: datapoint 26 is the first at 97% of the 300 limit (visible 28); +10. (mq.t3.micro is single-instance only, hence a staging broker.)",
+      };
+    },
+  },
+  {
+    name: "amq-cpu-saturated",
+    durationMinutes: 75,
+    meaning:
+      "A consumer with a non-indexed selector makes the broker scan the queue: CpuUtilization jumps to 96-99.6% at minute 21 and stays there for 42 minutes before a fix brings it back.",
+    build(rng, n) {
+      const broker = "search-index-44";
+      const onset = 21;
+      const end = 63;
+      const queues = [
+        healthyAmqQueue(rng, n, "index.update", { rate: 300, consumers: 6, headroom: 1.9 }),
+        healthyAmqQueue(rng, n, "index.rebuild", { rate: 40, consumers: 2 }),
+      ];
+      const cpuRng = rng.fork("cpu");
+      const cpuNoise = drift(rng.fork("cpu-noise"), n, 1.2, 0.7);
+      const cpu = seq(n, (i) =>
+        i >= onset && i < end ? pct(Math.min(99.6, 96.3 + cpuRng.uniform(0, 3.3))) : pct(17 + cpuNoise[i] + (i >= end ? 5 : 0)),
+      );
+      return {
+        brokers: [activeMqBroker(rng.fork("describe"), broker, { queues: queues.map((q) => q.name) })],
+        metrics: emitAmq(broker, amqBrokerModel(rng.fork("broker"), n, queues, { cpu })),
+        expect: [{ kind: "resource-pressure", broker, resource: "cpu", ...sharp(onset) }],
+        why: "Sharp: datapoint 21 is the first above 95% (visible 23) and it never drops below for 42 minutes; +10.",
+      };
+    },
+  },
+  {
+    name: "amq-heap-floor-climbing",
+    durationMinutes: 80,
+    meaning:
+      "A memory leak in the broker: from minute 15 the post-GC heap floor climbs ~1.5 points a minute from ~34% to ~93%, GC runs every 1-2 minutes and peaks reach 99% (producer flow control imminent). Queues are healthy.",
+    build(rng, n) {
+      const broker = "notifications-36";
+      const onset = 15;
+      const floor = (i) => (i < onset ? 34 : Math.min(93.5, 34 + (i - onset) * 1.55));
+      const heap = gcSawtooth(rng.fork("heap"), n, { floor, peak: (i) => Math.min(99.3, floor(i) + 24), rise: 3.5, jitter: 0.4 });
+      const queues = [
+        healthyAmqQueue(rng, n, "push.send", { rate: 180, consumers: 4 }),
+        healthyAmqQueue(rng, n, "email.send", { rate: 60, consumers: 3 }),
+        healthyAmqQueue(rng, n, "sms.send", { rate: 20, consumers: 2 }),
+      ];
+      const floorAbove90 = firstSustained(heap, (v) => v >= 90, 5);
+      return {
+        brokers: [activeMqBroker(rng.fork("describe"), broker, { queues: queues.map((q) => q.name) })],
+        metrics: emitAmq(broker, amqBrokerModel(rng.fork("broker"), n, queues, { heap })),
+        expect: [{ kind: "resource-pressure", broker, resource: "heap", ...slow(onset, floorAbove90) }],
+        why: `Slow: from = the first minute the floor rises (datapoint ${onset}). to = the first datapoint after which heap has not been below 90% for 5 minutes (${floorAbove90}): the floor is then unmistakably above 90%.`,
+      };
+    },
+  },
+  {
+    name: "amq-store-filling",
+    durationMinutes: 70,
+    meaning:
+      "An offline durable subscriber on topic `archive.events` retains every message, so StorePercentUsage climbs from 40% to 97% between minutes 12 and 52 (at 100% the broker refuses messages). Queue metrics stay healthy.",
+    build(rng, n) {
+      const broker = "archive-sink-29";
+      const onset = 12;
+      const noise = drift(rng.fork("store"), n, 0.18, 0.5);
+      const store = piecewise(n, [
+        [0, 40.2],
+        [onset, 40.4],
+        [52, 97],
+      ]).map((v, i) => pct(Math.min(97.8, v + noise[i])));
+      const queues = [
+        healthyAmqQueue(rng, n, "archive.write", { rate: 150, consumers: 3 }),
+        healthyAmqQueue(rng, n, "archive.index", { rate: 60, consumers: 2 }),
+      ];
+      const at90 = firstIndex(store, (v) => v >= 90);
+      return {
+        brokers: [activeMqBroker(rng.fork("describe"), broker, { queues: queues.map((q) => q.name) })],
+        metrics: emitAmq(broker, amqBrokerModel(rng.fork("broker"), n, queues, { store })),
+        expect: [{ kind: "resource-pressure", broker, resource: "store", ...slow(onset, at90) }],
+        why: `Slow: from = the first minute of the climb (datapoint ${onset}). to = the datapoint where the store passes 90% (${at90}), about 5 minutes before it would be full at that rate.`,
+      };
+    },
+  },
+  {
+    name: "amq-temp-store-jump",
+    durationMinutes: 60,
+    meaning:
+      "A slow subscriber on a non-persistent market-data topic makes the broker spool to the temp store: TempPercentUsage jumps from <1% to 96% at minute 22 and stays.",
+    build(rng, n) {
+      const broker = "market-data-71";
+      const onset = 22;
+      const tempRng = rng.fork("temp");
+      const temp = seq(n, (i) =>
+        i < onset ? pct(0.4 + tempRng.uniform(-0.12, 0.12)) : i === onset ? 58.4 : pct(95.6 + tempRng.uniform(0, 1.5)),
+      );
+      const queues = [
+        healthyAmqQueue(rng, n, "quotes.snapshot", { rate: 500, consumers: 6 }),
+        healthyAmqQueue(rng, n, "orders.route", { rate: 80, consumers: 3 }),
+      ];
+      return {
+        brokers: [activeMqBroker(rng.fork("describe"), broker, { queues: queues.map((q) => q.name) })],
+        metrics: emitAmq(broker, amqBrokerModel(rng.fork("broker"), n, queues, { temp })),
+        expect: [{ kind: "resource-pressure", broker, resource: "temp-store", ...sharp(onset) }],
+        why: "Sharp: datapoint 22 jumps to 58% and the next to 96% (visible from 24); +10.",
+      };
+    },
+  },
+  {
+    name: "amq-critical-action-required",
+    durationMinutes: 50,
+    meaning:
+      "At minute 18 the broker's state changes from RUNNING to CRITICAL_ACTION_REQUIRED (running but degraded, needs an operator); its metrics look normal.",
+    build(rng, n) {
+      const broker = "ledger-sync-58";
+      const change = 18;
+      const queues = [
+        healthyAmqQueue(rng, n, "ledger.entries", { rate: 120, consumers: 3 }),
+        healthyAmqQueue(rng, n, "ledger.reconcile", { rate: 30, consumers: 2 }),
+      ];
+      const entry = activeMqBroker(rng.fork("describe"), broker, { queues: queues.map((q) => q.name) });
+      entry.stateChanges = [{ at: change, BrokerState: "CRITICAL_ACTION_REQUIRED" }];
+      return {
+        brokers: [entry],
+        metrics: emitAmq(broker, amqBrokerModel(rng.fork("broker"), n, queues)),
+        expect: [{ kind: "broker-unhealthy", broker, ...stateWindow(change) }],
+        why: "State change: DescribeBroker shows it from minute 18 (no publish delay); +10.",
+      };
+    },
+  },
+  {
+    name: "amq-metrics-stopped",
+    durationMinutes: 60,
+    meaning:
+      "Two brokers. `loyalty-points-47` is RUNNING but every one of its series stops at minute 27 (no datapoints from either node); `checkout-api-12` next to it keeps publishing, so it is not a CloudWatch-wide outage.",
+    build(rng, n) {
+      const healthy = "checkout-api-12";
+      const broken = "loyalty-points-47";
+      const stop = 27;
+      const hq = [
+        healthyAmqQueue(rng.fork(healthy), n, "checkout.completed", { rate: 160, consumers: 4 }),
+        healthyAmqQueue(rng.fork(healthy), n, "cart.abandoned", { rate: 35, consumers: 2 }),
+      ];
+      const bq = [
+        healthyAmqQueue(rng.fork(broken), n, "points.accrue", { rate: 110, consumers: 3 }),
+        healthyAmqQueue(rng.fork(broken), n, "points.redeem", { rate: 20, consumers: 2 }),
+        healthyAmqQueue(rng.fork(broken), n, "tier.recalculate", { rate: 8, consumers: 1 }),
+      ];
+      const nodeOf = seq(n, (i) => (i < stop ? 1 : null));
+      return {
+        brokers: [
+          activeMqBroker(rng.fork(`${healthy}/describe`), healthy, { queues: hq.map((q) => q.name) }),
+          activeMqBroker(rng.fork(`${broken}/describe`), broken, { queues: bq.map((q) => q.name) }),
+        ],
+        metrics: [
+          ...emitAmq(healthy, amqBrokerModel(rng.fork(`${healthy}/broker`), n, hq)),
+          ...emitAmq(broken, amqBrokerModel(rng.fork(`${broken}/broker`), n, bq), nodeOf),
+        ],
+        expect: [{ kind: "broker-unhealthy", broker: broken, ...sharp(stop) }],
+        why: "Sharp: datapoint 27 is the first missing one (it would have been visible at 29) and none follows; +10.",
+      };
+    },
+  },
+  {
+    name: "amq-metrics-stopped-single",
+    durationMinutes: 50,
+    meaning: "The only broker in the account is RUNNING but all its series stop at minute 21 and never resume.",
+    build(rng, n) {
+      const broker = "tax-calc-90";
+      const stop = 21;
+      const queues = [
+        healthyAmqQueue(rng, n, "tax.quote", { rate: 210, consumers: 4 }),
+        healthyAmqQueue(rng, n, "tax.filing", { rate: 15, consumers: 2 }),
+      ];
+      return {
+        brokers: [activeMqBroker(rng.fork("describe"), broker, { queues: queues.map((q) => q.name) })],
+        metrics: emitAmq(
+          broker,
+          amqBrokerModel(rng.fork("broker"), n, queues),
+          seq(n, (i) => (i < stop ? 1 : null)),
+        ),
+        expect: [{ kind: "broker-unhealthy", broker, ...sharp(stop) }],
+        why: "Sharp: datapoint 21 is the first missing one (would have been visible at 23); +10.",
+      };
+    },
+  },
+  {
+    name: "amq-reboot-stuck",
+    durationMinutes: 75,
+    meaning:
+      "A reboot starts at minute 12 and hangs: the broker stays REBOOT_IN_PROGRESS for 40 minutes with no metrics, then comes back RUNNING on node -2 at minute 52 (data from minute 54).",
+    build(rng, n) {
+      const broker = "claims-intake-33";
+      const start = 12;
+      const back = 52;
+      const dataBack = 54;
+      const down = (i) => i >= start && i < dataBack;
+      const pent = (base) => ({ at: dataBack, size: base * 1.6, len: 2 });
+      const intakeEnq = traffic(rng.fork("claims.submitted/enqueue"), n, { base: 150, amp: 0.25, extraBursts: [pent(150)] }).map((v, i) =>
+        down(i) ? 0 : v,
+      );
+      const docsEnq = traffic(rng.fork("claims.documents/enqueue"), n, { base: 45, amp: 0.25, extraBursts: [pent(45)] }).map((v, i) =>
+        down(i) ? 0 : v,
+      );
+      const queues = [
+        healthyAmqQueue(rng, n, "claims.submitted", {
+          rate: 150,
+          consumers: 4,
+          enqueue: intakeEnq,
+          consumerSeries: seq(n, (i) => (down(i) ? 0 : 4)),
+        }),
+        healthyAmqQueue(rng, n, "claims.documents", {
+          rate: 45,
+          consumers: 2,
+          enqueue: docsEnq,
+          consumerSeries: seq(n, (i) => (down(i) ? 0 : 2)),
+        }),
+      ];
+      const entry = activeMqBroker(rng.fork("describe"), broker, { queues: queues.map((q) => q.name) });
+      entry.stateChanges = [
+        { at: start, BrokerState: "REBOOT_IN_PROGRESS" },
+        { at: back, BrokerState: "RUNNING" },
+      ];
+      const nodeOf = seq(n, (i) => (i < start ? 1 : i < dataBack ? null : 2));
+      return {
+        brokers: [entry],
+        metrics: emitAmq(broker, amqBrokerModel(rng.fork("broker"), n, queues), nodeOf),
+        expect: [{ kind: "broker-unhealthy", broker, from: start + 20, to: start + 30 }],
+        why: "A reboot normally takes a few minutes (rebootMinutes 3; the maintenance-reboot scenario takes 4), so REBOOT_IN_PROGRESS alone is not wrong. At start + 20 it is clearly longer than any normal reboot; +10.",
+      };
+    },
+  },
+  {
+    name: "amq-throttled-then-stall",
+    durationMinutes: 60,
+    meaning:
+      "GetMetricData is throttled for half the calls in minutes 10-14 (the monitor must survive and catch up); later, at minute 25, the consumers of `quote.requests` stall with a growing backlog.",
+    build(rng, n) {
+      const broker = "quote-engine-24";
+      const onset = 25;
+      const quotes = amqQueue(rng.fork("quote.requests"), n, {
+        name: "quote.requests",
+        enqueue: traffic(rng.fork("quote.requests/enqueue"), n, { base: 190, amp: 0.3, period: 38, bursts: 1, burstPeak: 1.2 }),
+        consumers: 4,
+        perConsumer: 110,
+        prefetch: 100,
+        stalled: (i) => i >= onset,
+      });
+      const queues = [quotes, healthyAmqQueue(rng, n, "quote.audit", { rate: 70, consumers: 2 })];
+      return {
+        brokers: [activeMqBroker(rng.fork("describe"), broker, { queues: queues.map((q) => q.name) })],
+        metrics: emitAmq(broker, amqBrokerModel(rng.fork("broker"), n, queues)),
+        faults: [{ operation: "cloudwatch:GetMetricData", from: 10, to: 14, error: "ThrottlingException", rate: 0.5 }],
+        expect: [{ kind: "consumer-lag", broker, resource: "quote.requests", ...sharp(onset) }],
+        why: "Sharp: datapoint 25 is the first with attached consumers, zero dequeues and a backlog (visible 27); +10. The throttling window ends long before and must cause no incident.",
+      };
+    },
+  },
+
+  // ----------------------------------------------------------------------- ActiveMQ: quiet
+  {
+    name: "amq-quiet-bursty",
+    durationMinutes: 90,
+    meaning:
+      "Busy, bursty traffic on three queues: bursts of 2-3x the rate build backlogs of a few hundred messages that drain within a few minutes every time.",
+    build(rng, n) {
+      const broker = "clickstream-22";
+      const queues = [
+        healthyAmqQueue(rng, n, "page.views", { rate: 350, consumers: 6, bursts: 4, burstPeak: 2.6, headroom: 2.0 }),
+        healthyAmqQueue(rng, n, "cart.events", { rate: 120, consumers: 3, bursts: 3, burstPeak: 2.8, headroom: 2.4 }),
+        healthyAmqQueue(rng, n, "search.events", { rate: 200, consumers: 4, bursts: 2, burstPeak: 2.4, headroom: 2.0 }),
+      ];
+      return {
+        brokers: [activeMqBroker(rng.fork("describe"), broker, { queues: queues.map((q) => q.name) })],
+        metrics: emitAmq(broker, amqBrokerModel(rng.fork("broker"), n, queues, { connBase: 640 })),
+        expect: [],
+        why: "Every backlog reaches 0 within minutes of its burst.",
+      };
+    },
+  },
+  {
+    name: "amq-quiet-batch-dump",
+    durationMinutes: 70,
+    meaning:
+      "A nightly report job dumps 5,000 messages into `reports.batch` at minute 31; its 4 consumers (~1,200/min) drain it in about 5 minutes.",
+    build(rng, n) {
+      const broker = "reporting-08";
+      const dump = 31;
+      const enqueue = traffic(rng.fork("reports.batch/enqueue"), n, { base: 40, amp: 0.3 }).map((v, i) => (i === dump ? v + 5000 : v));
+      const batch = amqQueue(rng.fork("reports.batch"), n, {
+        name: "reports.batch",
+        enqueue,
+        consumers: 4,
+        perConsumer: 300,
+        prefetch: 200,
+      });
+      const queues = [
+        batch,
+        healthyAmqQueue(rng, n, "reports.export", { rate: 20, consumers: 2 }),
+        healthyAmqQueue(rng, n, "reports.schedule", { rate: 6, consumers: 1 }),
+      ];
+      return {
+        brokers: [activeMqBroker(rng.fork("describe"), broker, { queues: queues.map((q) => q.name) })],
+        metrics: emitAmq(broker, amqBrokerModel(rng.fork("broker"), n, queues)),
+        expect: [],
+        why: "The dump drains at full consumer speed in ~5 minutes; dequeues never stop.",
+      };
+    },
+  },
+  {
+    name: "amq-quiet-redeploy",
+    durationMinutes: 75,
+    meaning:
+      "A redeploy drops the 3 consumers of `profile.updated` for minutes 40-41; the backlog of two minutes' traffic drains within 2 minutes of their return. `profile.search-sync` has a rolling restart (4-3-2-3-4 consumers) at the same time.",
+    build(rng, n) {
+      const broker = "profile-service-61";
+      const queues = [
+        healthyAmqQueue(rng, n, "profile.updated", {
+          rate: 110,
+          consumers: 3,
+          headroom: 2.4,
+          consumerSeries: steps(n, 3, [
+            [40, 0],
+            [42, 3],
+          ]),
+        }),
+        healthyAmqQueue(rng, n, "profile.search-sync", {
+          rate: 70,
+          consumers: 4,
+          consumerSeries: steps(n, 4, [
+            [40, 3],
+            [41, 2],
+            [43, 3],
+            [44, 4],
+          ]),
+        }),
+        healthyAmqQueue(rng, n, "profile.avatar", { rate: 12, consumers: 1 }),
+      ];
+      return {
+        brokers: [activeMqBroker(rng.fork("describe"), broker, { queues: queues.map((q) => q.name) })],
+        metrics: emitAmq(broker, amqBrokerModel(rng.fork("broker"), n, queues)),
+        expect: [],
+        why: "Consumers are gone for 2 minutes only and the backlog is back to 0 by minute ~44.",
+      };
+    },
+  },
+  {
+    name: "amq-quiet-idle-queues",
+    durationMinutes: 60,
+    meaning:
+      "Three queues with no consumers, no producers and no messages (a nightly job queue outside its hour, an ad-hoc job queue, an unused reply queue) next to one small active queue.",
+    build(rng, n) {
+      const broker = "batch-scheduler-14";
+      const queues = [
+        healthyAmqQueue(rng, n, "jobs.trigger", { rate: 30, consumers: 2 }),
+        idleAmqQueue(n, "jobs.nightly"),
+        idleAmqQueue(n, "jobs.adhoc", { enqueueTime: 7 }),
+        idleAmqQueue(n, "rpc.reply.idle"),
+      ];
+      return {
+        brokers: [activeMqBroker(rng.fork("describe"), broker, { queues: queues.map((q) => q.name) })],
+        metrics: emitAmq(broker, amqBrokerModel(rng.fork("broker"), n, queues, { connBase: 60 })),
+        expect: [],
+        why: "No consumers but also nothing waiting: nothing is wrong.",
+      };
+    },
+  },
+  {
+    name: "amq-quiet-dlq-static",
+    durationMinutes: 70,
+    meaning:
+      "`ActiveMQ.DLQ` holds 142 old dead letters from last week, no consumer, and receives nothing new during the whole window; the live queues are healthy.",
+    build(rng, n) {
+      const broker = "payments-ledger-77";
+      const queues = [
+        healthyAmqQueue(rng, n, "payments.capture", { rate: 140, consumers: 4 }),
+        healthyAmqQueue(rng, n, "payments.refund", { rate: 18, consumers: 2 }),
+        amqQueue(rng.fork("ActiveMQ.DLQ"), n, {
+          name: "ActiveMQ.DLQ",
+          enqueue: seq(n, () => 0),
+          consumers: 0,
+          producers: 0,
+          initialSize: 142,
+          deliveredBefore: false,
+          restingEnqueueTime: 2160000,
+        }),
+      ];
+      return {
+        brokers: [activeMqBroker(rng.fork("describe"), broker, { queues: queues.map((q) => q.name) })],
+        metrics: emitAmq(broker, amqBrokerModel(rng.fork("broker"), n, queues)),
+        expect: [],
+        why: "A non-empty DLQ is history, not an incident, as long as it does not grow.",
+      };
+    },
+  },
+  {
+    name: "amq-quiet-cpu-spikes",
+    durationMinutes: 75,
+    meaning:
+      "A scheduled price import makes CPU spike to ~98% for 2 minutes at minutes 14, 38 and 61, each with a burst of messages that drains at once; otherwise CPU sits around 20%.",
+    build(rng, n) {
+      const broker = "pricing-rules-39";
+      const spikes = [14, 38, 61];
+      const cpuRng = rng.fork("cpu");
+      const cpuNoise = drift(rng.fork("cpu-noise"), n, 1.3, 0.7);
+      const cpu = seq(n, (i) => (spikes.some((s) => i === s || i === s + 1) ? pct(97.2 + cpuRng.uniform(0, 1.4)) : pct(20 + cpuNoise[i])));
+      const queues = [
+        healthyAmqQueue(rng, n, "prices.import", {
+          rate: 60,
+          consumers: 4,
+          headroom: 6,
+          extraBursts: spikes.map((s) => ({ at: s, size: 260, len: 2 })),
+        }),
+        healthyAmqQueue(rng, n, "prices.publish", { rate: 140, consumers: 3 }),
+      ];
+      return {
+        brokers: [activeMqBroker(rng.fork("describe"), broker, { queues: queues.map((q) => q.name) })],
+        metrics: emitAmq(broker, amqBrokerModel(rng.fork("broker"), n, queues, { cpu })),
+        expect: [],
+        why: "Two-minute spikes that return to normal are not saturation.",
+      };
+    },
+  },
+  {
+    name: "amq-quiet-gc-sawtooth",
+    durationMinutes: 90,
+    meaning:
+      "A healthy JVM: HeapUsage climbs from ~35% to ~88% and the collector brings it back to ~35% every 12-18 minutes; the post-GC floor does not move.",
+    build(rng, n) {
+      const broker = "catalog-sync-85";
+      const heap = gcSawtooth(rng.fork("heap"), n, { floor: 35, peak: 90.5, rise: 3.6, jitter: 0.5 });
+      const queues = [
+        healthyAmqQueue(rng, n, "catalog.items", { rate: 260, consumers: 5 }),
+        healthyAmqQueue(rng, n, "catalog.prices", { rate: 90, consumers: 3 }),
+        healthyAmqQueue(rng, n, "catalog.images", { rate: 30, consumers: 2 }),
+      ];
+      return {
+        brokers: [activeMqBroker(rng.fork("describe"), broker, { queues: queues.map((q) => q.name) })],
+        metrics: emitAmq(broker, amqBrokerModel(rng.fork("broker"), n, queues, { heap })),
+        expect: [],
+        why: "High peaks with a flat floor are how a JVM works; only a rising floor is a leak.",
+      };
+    },
+  },
+  {
+    name: "amq-quiet-planned-failover",
+    durationMinutes: 70,
+    meaning:
+      "A planned failover at minute 32: every `hr-events-53-1` series stops and the `-2` series start at minute 33 (one minute with neither); clients reconnect within 2 minutes, the broker stays RUNNING.",
+    build(rng, n) {
+      const broker = "hr-events-53";
+      const switchAt = 32;
+      const queues = [
+        healthyAmqQueue(rng, n, "employee.changed", {
+          rate: 90,
+          consumers: 3,
+          consumerSeries: steps(n, 3, [
+            [switchAt, 0],
+            [switchAt + 1, 2],
+            [switchAt + 2, 3],
+          ]),
+        }),
+        healthyAmqQueue(rng, n, "payroll.events", {
+          rate: 50,
+          consumers: 2,
+          consumerSeries: steps(n, 2, [
+            [switchAt, 0],
+            [switchAt + 1, 2],
+          ]),
+        }),
+        healthyAmqQueue(rng, n, "badge.access", {
+          rate: 140,
+          consumers: 3,
+          consumerSeries: steps(n, 3, [
+            [switchAt, 0],
+            [switchAt + 1, 3],
+          ]),
+        }),
+      ];
+      const connNoise = drift(rng.fork("connections"), n, 4, 0.6);
+      const reconnect = (i) => (i < switchAt ? 1 : i === switchAt ? 0 : i === switchAt + 1 ? 0.62 : i === switchAt + 2 ? 0.93 : 1);
+      const connections = seq(n, (i) => Math.round((310 + connNoise[i]) * reconnect(i)));
+      const h1 = gcSawtooth(rng.fork("heap-1"), n, { floor: 34, peak: 61, rise: 2.7 });
+      const h2 = gcSawtooth(rng.fork("heap-2"), n, { floor: 27, peak: 58, rise: 2.5, startFraction: 0.1 });
+      const heap = seq(n, (i) => (i <= switchAt ? h1[i] : h2[i - switchAt - 1]));
+      const cpuNoise = drift(rng.fork("cpu"), n, 1.1, 0.7);
+      const cpu = seq(n, (i) => pct(14 + cpuNoise[i] + (i === switchAt + 1 ? 28 : i === switchAt + 2 ? 9 : 0)));
+      const nodeOf = seq(n, (i) => (i < switchAt ? 1 : i === switchAt ? null : 2));
+      return {
+        brokers: [activeMqBroker(rng.fork("describe"), broker, { queues: queues.map((q) => q.name) })],
+        metrics: emitAmq(broker, amqBrokerModel(rng.fork("broker"), n, queues, { connections, heap, cpu }), nodeOf),
+        expect: [],
+        why: "Metrics moving to the other node of an active/standby pair is a failover, not an outage.",
+      };
+    },
+  },
+  {
+    name: "amq-quiet-maintenance-reboot",
+    durationMinutes: 60,
+    start: "2026-03-01T02:40:00Z",
+    meaning:
+      "The Sunday 03:00 UTC maintenance window reboots the broker: REBOOT_IN_PROGRESS at minute 20, RUNNING again at minute 24; `-1` publishes nothing for minutes 20-23, then clients reconnect and a small burst of buffered messages drains.",
+    build(rng, n) {
+      const broker = "warehouse-mq-17";
+      const start = 20;
+      const back = 24;
+      const down = (i) => i >= start && i < back;
+      const mk = (name, rate, consumers) =>
+        healthyAmqQueue(rng, n, name, {
+          rate,
+          consumers,
+          enqueue: traffic(rng.fork(`${name}/enqueue`), n, {
+            base: rate,
+            amp: 0.2,
+            extraBursts: [{ at: back, size: rate * 1.5, len: 2 }],
+          }).map((v, i) => (down(i) ? 0 : v)),
+          consumerSeries: seq(n, (i) => (down(i) ? 0 : consumers)),
+        });
+      const queues = [mk("stock.moves", 120, 4), mk("pick.confirm", 60, 2), mk("labels.print", 20, 1)];
+      const connNoise = drift(rng.fork("connections"), n, 3, 0.6);
+      const connections = seq(n, (i) => (down(i) ? 0 : Math.round((230 + connNoise[i]) * (i === back ? 0.7 : 1))));
+      const h1 = gcSawtooth(rng.fork("heap-before"), n, { floor: 33, peak: 60, rise: 2.6 });
+      const h2 = gcSawtooth(rng.fork("heap-after"), n, { floor: 26, peak: 57, rise: 2.4, startFraction: 0 });
+      const heap = seq(n, (i) => (i < back ? h1[i] : h2[i - back]));
+      const entry = activeMqBroker(rng.fork("describe"), broker, { queues: queues.map((q) => q.name) });
+      entry.stateChanges = [
+        { at: start, BrokerState: "REBOOT_IN_PROGRESS" },
+        { at: back, BrokerState: "RUNNING" },
+      ];
+      return {
+        brokers: [entry],
+        metrics: emitAmq(
+          broker,
+          amqBrokerModel(rng.fork("broker"), n, queues, { connections, heap }),
+          seq(n, (i) => (down(i) ? null : 1)),
+        ),
+        expect: [],
+        why: "A 4-minute reboot in the maintenance window, with the matching metrics gap, is routine.",
+      };
+    },
+  },
+  {
+    name: "amq-quiet-morning-ramp",
+    durationMinutes: 90,
+    start: "2026-03-02T06:30:00Z",
+    meaning:
+      "The morning rush: from minute 15 to 50 connections rise from ~400 (20% of the 2,000 limit) to ~900 (45%) as clients come online and traffic more than doubles, then everything levels off.",
+    build(rng, n) {
+      const broker = "commuter-app-26";
+      const level = piecewise(n, [
+        [0, 1],
+        [15, 1],
+        [50, 2.25],
+      ]);
+      const noise = drift(rng.fork("connections"), n, 6, 0.6);
+      const connections = seq(n, (i) => Math.round(400 * level[i] + noise[i]));
+      const queues = [
+        healthyAmqQueue(rng, n, "trips.booked", { rate: 120, consumers: 4, base: (i) => 120 * level[i], headroom: 4.6, amp: 0.12 }),
+        healthyAmqQueue(rng, n, "payments.authorise", { rate: 80, consumers: 3, base: (i) => 80 * level[i], headroom: 4.6, amp: 0.12 }),
+        healthyAmqQueue(rng, n, "push.notify", { rate: 200, consumers: 4, base: (i) => 200 * level[i], headroom: 4.6, amp: 0.12 }),
+      ];
+      return {
+        brokers: [activeMqBroker(rng.fork("describe"), broker, { queues: queues.map((q) => q.name) })],
+        metrics: emitAmq(broker, amqBrokerModel(rng.fork("broker"), n, queues, { connections, cpuBase: 12 })),
+        expect: [],
+        why: "A rise that levels off at 45% of the limit is load, not a leak.",
+      };
+    },
+  },
+  {
+    name: "amq-quiet-missing-datapoints",
+    durationMinutes: 80,
+    meaning:
+      "Healthy traffic with CloudWatch gaps: ~3% of datapoints missing at random, plus two single minutes (24 and 57) where the whole broker published nothing.",
+    build(rng, n) {
+      const broker = "metering-48";
+      const queues = [
+        healthyAmqQueue(rng, n, "usage.records", { rate: 300, consumers: 5 }),
+        healthyAmqQueue(rng, n, "usage.rollup", { rate: 40, consumers: 2 }),
+        healthyAmqQueue(rng, n, "billing.export", { rate: 10, consumers: 1 }),
+      ];
+      const gaps = [24, 57];
+      const metrics = emitAmq(
+        broker,
+        amqBrokerModel(rng.fork("broker"), n, queues),
+        seq(n, (i) => (gaps.includes(i) ? null : 1)),
+      );
+      const holes = rng.fork("holes");
+      for (const m of metrics) m.values = m.values.map((v) => (holes.chance(0.03) ? null : v));
+      return {
+        brokers: [activeMqBroker(rng.fork("describe"), broker, { queues: queues.map((q) => q.name) })],
+        metrics,
+        expect: [],
+        why: "Isolated missing datapoints and one-minute gaps are CloudWatch noise; data always resumes the next minute.",
+      };
+    },
+  },
+  {
+    name: "amq-quiet-ignored-broker",
+    durationMinutes: 60,
+    meaning:
+      "`fraud-sandbox-56` is tagged `mq-sentinel:ignore=true` and has a real stall on `score.requests` from minute 15; `fraud-scoring-55` beside it is healthy. The ignored broker must produce nothing.",
+    build(rng, n) {
+      const healthy = "fraud-scoring-55";
+      const ignored = "fraud-sandbox-56";
+      const hq = [
+        healthyAmqQueue(rng.fork(healthy), n, "score.requests", { rate: 240, consumers: 5 }),
+        healthyAmqQueue(rng.fork(healthy), n, "score.feedback", { rate: 40, consumers: 2 }),
+      ];
+      const stall = amqQueue(rng.fork(`${ignored}/score.requests`), n, {
+        name: "score.requests",
+        enqueue: traffic(rng.fork(`${ignored}/enqueue`), n, { base: 60, amp: 0.3 }),
+        consumers: 2,
+        perConsumer: 80,
+        prefetch: 100,
+        stalled: (i) => i >= 15,
+      });
+      const iq = [stall, healthyAmqQueue(rng.fork(ignored), n, "score.feedback", { rate: 10, consumers: 1 })];
+      return {
+        brokers: [
+          activeMqBroker(rng.fork(`${healthy}/describe`), healthy, { queues: hq.map((q) => q.name) }),
+          activeMqBroker(rng.fork(`${ignored}/describe`), ignored, {
+            queues: iq.map((q) => q.name),
+            environment: "sandbox",
+            tags: { "mq-sentinel:ignore": "true" },
+          }),
+        ],
+        metrics: [
+          ...emitAmq(healthy, amqBrokerModel(rng.fork(`${healthy}/broker`), n, hq)),
+          ...emitAmq(ignored, amqBrokerModel(rng.fork(`${ignored}/broker`), n, iq)),
+        ],
+        expect: [],
+        why: "The operator opted the sandbox broker out; the other broker is healthy.",
+      };
+    },
+  },
+  {
+    name: "amq-quiet-describe-errors",
+    durationMinutes: 60,
+    meaning: "mq:DescribeBroker fails with InternalServiceError for every call in minutes 15-19; both brokers are healthy throughout.",
+    build(rng, n) {
+      const a = "inventory-sync-32";
+      const b = "inventory-sync-33";
+      const aq = [
+        healthyAmqQueue(rng.fork(a), n, "stock.level", { rate: 180, consumers: 4 }),
+        healthyAmqQueue(rng.fork(a), n, "stock.reserve", { rate: 60, consumers: 2 }),
+      ];
+      const bq = [
+        healthyAmqQueue(rng.fork(b), n, "stock.level", { rate: 160, consumers: 4 }),
+        healthyAmqQueue(rng.fork(b), n, "stock.audit", { rate: 20, consumers: 1 }),
+      ];
+      return {
+        brokers: [
+          activeMqBroker(rng.fork(`${a}/describe`), a, { queues: aq.map((q) => q.name) }),
+          activeMqBroker(rng.fork(`${b}/describe`), b, { queues: bq.map((q) => q.name) }),
+        ],
+        metrics: [
+          ...emitAmq(a, amqBrokerModel(rng.fork(`${a}/broker`), n, aq)),
+          ...emitAmq(b, amqBrokerModel(rng.fork(`${b}/broker`), n, bq)),
+        ],
+        faults: [{ operation: "mq:DescribeBroker", from: 15, to: 19, error: "InternalServiceError" }],
+        expect: [],
+        why: "An API error of the monitor's own is not a broker problem (it belongs in `errors`).",
+      };
+    },
+  },
+  {
+    name: "amq-quiet-broker-deleted",
+    durationMinutes: 60,
+    meaning:
+      "An operator deletes the decommissioned `legacy-orders-09` at minute 30 (DeleteBroker event, DELETION_IN_PROGRESS, metrics stop at 31, gone from minute 34); `orders-v2-10` carries on healthy.",
+    build(rng, n, start) {
+      const legacy = "legacy-orders-09";
+      const current = "orders-v2-10";
+      const del = 30;
+      const lq = [
+        healthyAmqQueue(rng.fork(legacy), n, "orders.legacy", { rate: 4, consumers: 1, bursts: 0 }),
+        idleAmqQueue(n, "orders.legacy.reply"),
+      ];
+      const cq = [
+        healthyAmqQueue(rng.fork(current), n, "orders", { rate: 200, consumers: 5 }),
+        healthyAmqQueue(rng.fork(current), n, "orders.reply", { rate: 60, consumers: 2 }),
+      ];
+      const legacyEntry = activeMqBroker(rng.fork(`${legacy}/describe`), legacy, { queues: lq.map((q) => q.name) });
+      legacyEntry.stateChanges = [{ at: del, BrokerState: "DELETION_IN_PROGRESS" }];
+      legacyEntry.deletedAt = del + 4;
+      const event = cloudTrailEvent(rng.fork("event"), {
+        start,
+        minute: del,
+        eventName: "DeleteBroker",
+        broker: legacyEntry,
+        principal: "jane.ops",
+        requestParameters: { brokerId: legacyEntry.describe.BrokerId },
+        responseElements: { brokerId: legacyEntry.describe.BrokerId },
+      });
+      return {
+        brokers: [legacyEntry, activeMqBroker(rng.fork(`${current}/describe`), current, { queues: cq.map((q) => q.name) })],
+        metrics: [
+          ...emitAmq(
+            legacy,
+            amqBrokerModel(rng.fork(`${legacy}/broker`), n, lq, { connBase: 12 }),
+            seq(n, (i) => (i <= del ? 1 : null)),
+          ),
+          ...emitAmq(current, amqBrokerModel(rng.fork(`${current}/broker`), n, cq)),
+        ],
+        events: [{ at: del, event }],
+        expect: [],
+        why: "A deliberate deletion ends a broker's metrics; nothing for the metric detectors to raise (the DeleteBroker risky-change is not scored here).",
+      };
+    },
+  },
+
+  // ----------------------------------------------------------------------- RabbitMQ: positives
+  {
+    name: "rmq-no-consumers",
+    durationMinutes: 60,
+    meaning:
+      "The 3 consumers of `invoice.generate` disappear at minute 22 (their service crashed) while publishers continue: MessageReadyCount climbs ~90 a minute, ConsumerCount 0.",
+    build(rng, n) {
+      const broker = "notify-cluster-19";
+      const onset = 22;
+      const invoice = rmqQueue(rng.fork("invoice.generate"), n, {
+        name: "invoice.generate",
+        publish: traffic(rng.fork("invoice.generate/publish"), n, { base: 90, amp: 0.25, bursts: 1, burstPeak: 1.2 }),
+        consumers: steps(n, 3, [[onset, 0]]),
+        perConsumer: 70,
+        prefetch: 50,
+      });
+      const queues = [
+        invoice,
+        healthyRmqQueue(rng, n, "email.send", { rate: 200, consumers: 4 }),
+        healthyRmqQueue(rng, n, "webhook.dispatch", { rate: 60, consumers: 2 }),
+      ];
+      return {
+        brokers: [rabbitMqBroker(rng.fork("describe"), broker)],
+        metrics: emitRmq(broker, rmqBrokerModel(rng.fork("broker"), n, queues)),
+        expect: [{ kind: "consumer-lag", broker, resource: "invoice.generate", ...sharp(onset) }],
+        why: "Sharp: datapoint 22 is the first with ConsumerCount 0 and ready messages (visible 24); +10.",
+      };
+    },
+  },
+  {
+    name: "rmq-stalled-consumers",
+    durationMinutes: 65,
+    meaning:
+      "The 4 consumers of `orders.process` stay attached but stop acking at minute 18: MessageReadyCount rises every minute, MessageUnacknowledgedCount sits flat at the 1,000-message prefetch total, and the broker's AckRate drops to 0 (the only other busy queue, `telemetry.fanout`, is consumed in auto-ack mode).",
+    build(rng, n) {
+      const broker = "orders-rabbit-42";
+      const onset = 18;
+      const orders = rmqQueue(rng.fork("orders.process"), n, {
+        name: "orders.process",
+        publish: traffic(rng.fork("orders.process/publish"), n, { base: 360, amp: 0.25, bursts: 1, burstPeak: 1.2 }),
+        consumers: 4,
+        perConsumer: 210,
+        prefetch: 250,
+        procSeconds: 1.5,
+        stalled: (i) => i >= onset,
+      });
+      const queues = [
+        orders,
+        healthyRmqQueue(rng, n, "telemetry.fanout", { rate: 600, consumers: 2, autoAck: true }),
+        rmqQueue(rng.fork("reports.idle"), n, { name: "reports.idle", publish: seq(n, () => 0), consumers: 1, perConsumer: 50 }),
+      ];
+      return {
+        brokers: [rabbitMqBroker(rng.fork("describe"), broker)],
+        metrics: emitRmq(broker, rmqBrokerModel(rng.fork("broker"), n, queues)),
+        expect: [{ kind: "consumer-lag", broker, resource: "orders.process", ...sharp(onset) }],
+        why: "Sharp: datapoint 18 is the first with no acks, unacked pinned at the prefetch and ready growing (visible 20); +10.",
+      };
+    },
+  },
+  {
+    name: "rmq-memory-watermark",
+    durationMinutes: 80,
+    meaning:
+      "Memory climbs from ~33% of RabbitMQMemLimit at minute 10 to the high watermark by minute 50 and stays at 95-100%; twice it touches the limit and the memory alarm blocks publishers for a minute (PublishRate ~0).",
+    build(rng, n) {
+      const broker = "session-store-66";
+      const onset = 10;
+      const hover = rng.fork("hover");
+      const blockedAt = [58, 67];
+      const memNoise = drift(rng.fork("memory"), n, 0.005, 0.8);
+      const memFraction = piecewise(n, [
+        [0, 0.33],
+        [onset, 0.332],
+        [50, 0.965],
+      ]).map((v, i) => (blockedAt.includes(i) ? 1.003 : i > 50 ? 0.955 + hover.uniform(0, 0.04) : v + memNoise[i]));
+      const blocked = (i) => blockedAt.includes(i);
+      const mk = (name, rate, consumers) => {
+        const publish = traffic(rng.fork(`${name}/publish`), n, { base: rate, amp: 0.25 }).map((v, i) =>
+          blocked(i) ? Math.round(v * 0.02) : v,
+        );
+        return healthyRmqQueue(rng, n, name, { rate, consumers, publish });
+      };
+      const queues = [mk("session.write", 420, 4), mk("session.expire", 80, 2), mk("presence.update", 260, 3)];
+      const at90 = firstIndex(memFraction, (v) => v >= 0.9);
+      return {
+        brokers: [rabbitMqBroker(rng.fork("describe"), broker)],
+        metrics: emitRmq(broker, rmqBrokerModel(rng.fork("broker"), n, queues, { memFraction })),
+        expect: [{ kind: "resource-pressure", broker, resource: "memory", ...slow(onset, at90) }],
+        why: `Slow: from = the first minute of the climb (datapoint ${onset}). to = the datapoint where it passes 90% of the limit (${at90}).`,
+      };
+    },
+  },
+  {
+    name: "rmq-disk-free-low",
+    durationMinutes: 80,
+    meaning:
+      "Quorum-queue segment files are not being reclaimed: from minute 8 RabbitMQDiskFree falls from 3.1x RabbitMQDiskFreeLimit to ~1.04x by minute 55 and hovers just above the limit (at the limit the disk alarm blocks every publisher). Queue depths are normal.",
+    build(rng, n) {
+      const broker = "ledger-stream-23";
+      const onset = 8;
+      const noise = drift(rng.fork("disk"), n, 0.012, 0.8);
+      const hover = rng.fork("hover");
+      const diskFreeRatio = piecewise(n, [
+        [0, 3.1],
+        [onset, 3.09],
+        [55, 1.04],
+      ]).map((v, i) => (i > 55 ? 1.02 + hover.uniform(0, 0.05) : v + noise[i]));
+      const queues = [
+        healthyRmqQueue(rng, n, "ledger.append", { rate: 380, consumers: 4 }),
+        healthyRmqQueue(rng, n, "ledger.snapshot", { rate: 30, consumers: 1 }),
+        healthyRmqQueue(rng, n, "ledger.audit", { rate: 120, consumers: 2 }),
+      ];
+      const below = firstIndex(diskFreeRatio, (v) => v < 1.1);
+      return {
+        brokers: [rabbitMqBroker(rng.fork("describe"), broker)],
+        metrics: emitRmq(broker, rmqBrokerModel(rng.fork("broker"), n, queues, { diskFreeRatio })),
+        expect: [{ kind: "resource-pressure", broker, resource: "disk", ...slow(onset, below) }],
+        why: `Slow: from = the first minute of the fall (datapoint ${onset}). to = the datapoint where free disk drops below 1.1x the limit (${below}).`,
+      };
+    },
+  },
+  {
+    name: "rmq-connection-limit",
+    durationMinutes: 80,
+    meaning:
+      "A mobile backend opens a connection per request and never closes it: from minute 10 ConnectionCount climbs from ~4,300 to ~14,550 (97% of the cluster's 3 x 5,000) by minute 55 and holds there.",
+    build(rng, n) {
+      const broker = "mobile-push-81";
+      const onset = 10;
+      const limit = 3 * RMQ_NODE.connections;
+      const noise = drift(rng.fork("connections"), n, 35, 0.6);
+      const connections = piecewise(n, [
+        [0, 4300],
+        [onset, 4300],
+        [55, 14550],
+      ]).map((v, i) => Math.min(14640, Math.round(v + noise[i])));
+      const queues = [
+        healthyRmqQueue(rng, n, "push.ios", { rate: 500, consumers: 6 }),
+        healthyRmqQueue(rng, n, "push.android", { rate: 700, consumers: 6 }),
+        healthyRmqQueue(rng, n, "push.receipts", { rate: 150, consumers: 2 }),
+      ];
+      const at90 = firstIndex(connections, (v) => v >= 0.9 * limit);
+      return {
+        brokers: [rabbitMqBroker(rng.fork("describe"), broker)],
+        metrics: emitRmq(broker, rmqBrokerModel(rng.fork("broker"), n, queues, { connections, channelsPerConnection: 1.25 })),
+        expect: [{ kind: "connection-exhaustion", broker, ...slow(onset, at90) }],
+        why: `Slow: from = the first minute of the climb (datapoint ${onset}). to = the datapoint where it passes 90% of the 15,000 limit (${at90}).`,
+      };
+    },
+  },
+  {
+    name: "rmq-single-instance-connection-jump",
+    durationMinutes: 60,
+    meaning:
+      "A single-instance (staging) broker, limit 5,000 connections: a load test at minute 24 opens connections and ConnectionCount jumps from ~1,100 to ~4,850 (97%) and stays.",
+    build(rng, n) {
+      const broker = "partner-api-rmq-07";
+      const onset = 24;
+      const noise = drift(rng.fork("connections"), n, 18, 0.6);
+      const connections = seq(n, (i) => (i < onset ? Math.round(1100 + noise[i]) : Math.min(4930, Math.round(4850 + noise[i]))));
+      const queues = [
+        healthyRmqQueue(rng, n, "partner.requests", { rate: 240, consumers: 4 }),
+        healthyRmqQueue(rng, n, "partner.callbacks", { rate: 80, consumers: 2 }),
+      ];
+      return {
+        brokers: [rabbitMqBroker(rng.fork("describe"), broker, { deployment: "SINGLE_INSTANCE", environment: "staging" })],
+        metrics: emitRmq(broker, rmqBrokerModel(rng.fork("broker"), n, queues, { nodes: 1, connections, channelsPerConnection: 1.2 })),
+        expect: [{ kind: "connection-exhaustion", broker, ...sharp(onset) }],
+        why: "Sharp: datapoint 24 is the first at 97% of the single node's 5,000 (visible 26); +10.",
+      };
+    },
+  },
+
+  // ----------------------------------------------------------------------- RabbitMQ: quiet
+  {
+    name: "rmq-quiet-busy-bursts",
+    durationMinutes: 90,
+    meaning:
+      "A busy, healthy 3-node cluster: four queues with waves and bursts of 2-3x that drain within minutes; ~2,400 connections of 15,000, memory ~30%, plenty of disk.",
+    build(rng, n) {
+      const broker = "events-hub-57";
+      const queues = [
+        healthyRmqQueue(rng, n, "events.ingest", { rate: 900, consumers: 8, bursts: 3, burstPeak: 2.5, headroom: 2.0 }),
+        healthyRmqQueue(rng, n, "events.enrich", { rate: 400, consumers: 4, bursts: 2, burstPeak: 2.6, headroom: 2.0 }),
+        healthyRmqQueue(rng, n, "events.archive", { rate: 250, consumers: 2, bursts: 2, burstPeak: 2.2, headroom: 2.1 }),
+        healthyRmqQueue(rng, n, "events.alerts", { rate: 25, consumers: 2, bursts: 1, burstPeak: 3 }),
+      ];
+      return {
+        brokers: [rabbitMqBroker(rng.fork("describe"), broker)],
+        metrics: emitRmq(broker, rmqBrokerModel(rng.fork("broker"), n, queues, { connBase: 2400, connSigma: 30 })),
+        expect: [],
+        why: "Every backlog drains; every resource is far from its limit.",
+      };
+    },
+  },
+  {
+    name: "rmq-quiet-redeploy",
+    durationMinutes: 70,
+    meaning:
+      "A redeploy removes the consumers of `billing.charge` for minutes 33-34; ~2 minutes of messages wait as ready and are gone by minute 37.",
+    build(rng, n) {
+      const broker = "billing-rabbit-35";
+      const queues = [
+        healthyRmqQueue(rng, n, "billing.charge", {
+          rate: 160,
+          consumers: 3,
+          headroom: 2.4,
+          consumerSeries: steps(n, 3, [
+            [33, 0],
+            [35, 3],
+          ]),
+        }),
+        healthyRmqQueue(rng, n, "billing.receipt", { rate: 90, consumers: 2 }),
+        healthyRmqQueue(rng, n, "billing.dunning", { rate: 15, consumers: 1 }),
+      ];
+      return {
+        brokers: [rabbitMqBroker(rng.fork("describe"), broker)],
+        metrics: emitRmq(broker, rmqBrokerModel(rng.fork("broker"), n, queues)),
+        expect: [],
+        why: "Consumers are back within 2 minutes and the queue drains right away.",
+      };
+    },
+  },
+
+  // ----------------------------------------------------------------------- both engines
+  {
+    name: "mixed-amq-rmq-two-problems",
+    durationMinutes: 70,
+    meaning:
+      "One account, two engines, one problem each: on ActiveMQ `orders-amq-31` messages start dead-lettering into `ActiveMQ.DLQ` at minute 20; on RabbitMQ `events-rmq-31` memory climbs from minute 15 to ~96% of the limit by minute 58.",
+    build(rng, n) {
+      const amq = "orders-amq-31";
+      const rmq = "events-rmq-31";
+      const dlqOnset = 20;
+      const memOnset = 15;
+      const dlqRng = rng.fork("dlq");
+      const dlq = amqQueue(rng.fork("ActiveMQ.DLQ"), n, {
+        name: "ActiveMQ.DLQ",
+        enqueue: seq(n, (i) => (i < dlqOnset ? 0 : dlqRng.int(2, 8))),
+        consumers: 0,
+        producers: 0,
+        initialSize: 3,
+        deliveredBefore: false,
+        restingEnqueueTime: 51200,
+      });
+      const aq = [
+        healthyAmqQueue(rng.fork(amq), n, "orders.created", { rate: 190, consumers: 4 }),
+        healthyAmqQueue(rng.fork(amq), n, "orders.shipped", { rate: 70, consumers: 2 }),
+        dlq,
+      ];
+      const rq = [
+        healthyRmqQueue(rng.fork(rmq), n, "events.ingest", { rate: 500, consumers: 5 }),
+        healthyRmqQueue(rng.fork(rmq), n, "events.notify", { rate: 120, consumers: 2 }),
+      ];
+      const memNoise = drift(rng.fork("memory"), n, 0.005, 0.8);
+      const hover = rng.fork("hover");
+      const memFraction = piecewise(n, [
+        [0, 0.3],
+        [memOnset, 0.302],
+        [58, 0.962],
+      ]).map((v, i) => (i > 58 ? 0.952 + hover.uniform(0, 0.035) : v + memNoise[i]));
+      const at90 = firstIndex(memFraction, (v) => v >= 0.9);
+      return {
+        brokers: [
+          activeMqBroker(rng.fork(`${amq}/describe`), amq, { queues: aq.map((q) => q.name) }),
+          rabbitMqBroker(rng.fork(`${rmq}/describe`), rmq),
+        ],
+        metrics: [
+          ...emitAmq(amq, amqBrokerModel(rng.fork(`${amq}/broker`), n, aq)),
+          ...emitRmq(rmq, rmqBrokerModel(rng.fork(`${rmq}/broker`), n, rq, { memFraction })),
+        ],
+        expect: [
+          { kind: "consumer-lag", broker: amq, resource: "ActiveMQ.DLQ", ...sharp(dlqOnset) },
+          { kind: "resource-pressure", broker: rmq, resource: "memory", ...slow(memOnset, at90) },
+        ],
+        why: `DLQ: sharp, first new dead letter at datapoint ${dlqOnset} (visible ${visibleAt(dlqOnset)}); +10. Memory: slow, from the start of the climb (datapoint ${memOnset}) to where it passes 90% of the limit (${at90}).`,
+      };
+    },
+  },
+];
+
+// ---------------------------------------------------------------------------------------------------------
+// Invariants: a generator bug must fail loudly rather than ship a wrong label
+// ---------------------------------------------------------------------------------------------------------
+
+function fail(name, message) {
+  throw new Error(`${name}: ${message}`);
+}
+
+function checkScenario(sc) {
+  const n = sc.durationMinutes;
+  if (!NAME_PATTERN.test(sc.name)) fail(sc.name, "name must match ^(amq|rmq|mixed)-[a-z0-9][a-z0-9._-]*$");
+  if (n < 40 || n > 120) fail(sc.name, "durationMinutes outside 40-120");
+  const brokerNames = new Set(sc.brokers.map((b) => b.describe.BrokerName));
+  const series = new Map();
+  for (const m of sc.metrics) {
+    if (m.values.length !== n) fail(sc.name, `${m.metric} ${JSON.stringify(m.dimensions)} has ${m.values.length} values`);
+    for (const v of m.values) if (v !== null && (!Number.isFinite(v) || v < 0)) fail(sc.name, `${m.metric} has value ${v}`);
+    const key = `${m.metric}|${JSON.stringify(m.dimensions)}`;
+    if (series.has(key)) fail(sc.name, `duplicate series ${key}`);
+    series.set(key, m.values);
+  }
+  const get = (metric, dims) => series.get(`${metric}|${JSON.stringify(dims)}`);
+  for (const b of sc.brokers) {
+    const d = b.describe;
+    if (d.EngineType === "ACTIVEMQ") {
+      for (const node of [1, 2]) {
+        const dim = `${d.BrokerName}-${node}`;
+        if (!get("TotalMessageCount", { Broker: dim })) continue;
+        const queues = sc.metrics.filter((m) => m.metric === "QueueSize" && m.dimensions.Broker === dim).map((m) => m.dimensions.Queue);
+        const totals = [
+          ["TotalMessageCount", "QueueSize"],
+          ["TotalConsumerCount", "ConsumerCount"],
+          ["TotalProducerCount", "ProducerCount"],
+          ["TotalEnqueueCount", "EnqueueCount"],
+          ["TotalDequeueCount", "DequeueCount"],
+        ];
+        for (const [total, part] of totals) {
+          const t = get(total, { Broker: dim });
+          const parts = queues.map((q) => get(part, { Broker: dim, Queue: q }));
+          t.forEach((v, i) => {
+            if (v !== null && parts.every((p) => p[i] !== null) && v !== sum(parts.map((p) => p[i])))
+              fail(sc.name, `${dim} ${total}[${i}] != sum of ${part}`);
+          });
+        }
+        for (const q of queues) {
+          const size = get("QueueSize", { Broker: dim, Queue: q });
+          const enq = get("EnqueueCount", { Broker: dim, Queue: q });
+          const deq = get("DequeueCount", { Broker: dim, Queue: q });
+          for (let i = 1; i < n; i++) {
+            if ([size[i], size[i - 1], enq[i], deq[i]].some((v) => v === null)) continue;
+            if (size[i] !== size[i - 1] + enq[i] - deq[i]) fail(sc.name, `${dim} ${q} QueueSize[${i}] breaks conservation`);
+          }
+        }
+        for (const m of ["CpuUtilization", "HeapUsage", "StorePercentUsage", "TempPercentUsage"]) {
+          if (get(m, { Broker: dim }).some((v) => v !== null && v > 100)) fail(sc.name, `${dim} ${m} above 100`);
+        }
+      }
+    } else {
+      const dim = { Broker: d.BrokerName };
+      const queues = sc.metrics.filter((m) => m.metric === "MessageCount" && m.dimensions.Queue).map((m) => m.dimensions.Queue);
+      for (const [total, part] of [
+        ["MessageCount", "MessageCount"],
+        ["MessageReadyCount", "MessageReadyCount"],
+        ["MessageUnacknowledgedCount", "MessageUnacknowledgedCount"],
+        ["ConsumerCount", "ConsumerCount"],
+      ]) {
+        const t = get(total, dim);
+        const parts = queues.map((q) => get(part, { ...dim, VirtualHost: "/", Queue: q }));
+        t.forEach((v, i) => {
+          if (v !== sum(parts.map((p) => p[i]))) fail(sc.name, `${d.BrokerName} ${total}[${i}] != sum over queues`);
+        });
+      }
+      for (const q of queues) {
+        const qd = { ...dim, VirtualHost: "/", Queue: q };
+        const total = get("MessageCount", qd);
+        total.forEach((v, i) => {
+          if (v !== get("MessageReadyCount", qd)[i] + get("MessageUnacknowledgedCount", qd)[i])
+            fail(sc.name, `${q} MessageCount != ready + unacked`);
+        });
+      }
+    }
+  }
+  for (const e of sc.expect) {
+    if (!brokerNames.has(e.broker)) fail(sc.name, `expectation names unknown broker ${e.broker}`);
+    if (!(e.from <= e.to) || e.to > n - 1) fail(sc.name, `expectation window [${e.from}, ${e.to}] invalid for ${n} minutes`);
+    if (e.kind === "consumer-lag" && !e.resource) fail(sc.name, "consumer-lag needs the queue as resource");
+    if (
+      e.kind === "resource-pressure" &&
+      !["cpu", "heap", "store", "temp-store", "memory", "disk", "file-descriptors"].includes(e.resource)
+    ) {
+      fail(sc.name, `bad resource ${e.resource}`);
+    }
+    if ((e.kind === "connection-exhaustion" || e.kind === "broker-unhealthy") && e.resource !== undefined)
+      fail(sc.name, `${e.kind} takes no resource`);
+  }
+  if (sc.expect.length === 0) checkQuietQueuesDrain(sc, get);
+}
+
+/** A quiet scenario's queues with consumers never hold a real backlog for long: they always drain. */
+function checkQuietQueuesDrain(sc, get) {
+  const ignored = new Set(sc.brokers.filter((b) => b.describe.Tags?.["mq-sentinel:ignore"] === "true").map((b) => b.describe.BrokerName));
+  for (const m of sc.metrics) {
+    const isAmq = m.metric === "QueueSize";
+    const isRmq = m.metric === "MessageReadyCount" && m.dimensions.Queue;
+    if (!isAmq && !isRmq) continue;
+    const brokerName = isAmq ? m.dimensions.Broker.replace(/-[12]$/, "") : m.dimensions.Broker;
+    if (ignored.has(brokerName)) continue;
+    const consumers = get("ConsumerCount", m.dimensions);
+    let run = 0;
+    m.values.forEach((v, i) => {
+      const withConsumers = consumers[i] === null || consumers[i] > 0;
+      run = v !== null && v > 60 && withConsumers ? run + 1 : 0;
+      if (run > 6) fail(sc.name, `quiet scenario but ${JSON.stringify(m.dimensions)} holds a backlog for ${run} minutes at ${i}`);
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Output
+// ---------------------------------------------------------------------------------------------------------
+
+/**
+ * JSON with 2-space indentation, arrays of plain values kept on one line and small flat objects
+ * (dimensions, expectations, faults, state changes) inline: readable diffs, files a tenth of the size.
+ */
+function formatJson(value, indent = "") {
+  const inner = `${indent}  `;
+  if (Array.isArray(value)) {
+    if (value.length === 0) return "[]";
+    if (value.every((v) => v === null || typeof v !== "object")) return `[${value.map((v) => JSON.stringify(v)).join(", ")}]`;
+    return `[\n${value.map((v) => inner + formatJson(v, inner)).join(",\n")}\n${indent}]`;
+  }
+  if (value !== null && typeof value === "object") {
+    const keys = Object.keys(value).filter((k) => value[k] !== undefined);
+    if (keys.length === 0) return "{}";
+    const flat = keys.every((k) => value[k] === null || typeof value[k] !== "object");
+    if (flat) {
+      const line = `{${keys.map((k) => `${JSON.stringify(k)}: ${JSON.stringify(value[k])}`).join(", ")}}`;
+      if (line.length + indent.length <= 120) return line;
+    }
+    return `{\n${keys.map((k) => `${inner}${JSON.stringify(k)}: ${formatJson(value[k], inner)}`).join(",\n")}\n${indent}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function buildScenario(def) {
+  const start = def.start ?? DEFAULT_START;
+  const rng = makeRng(def.name);
+  const built = def.build(rng, def.durationMinutes, start);
+  const scenario = {
+    name: def.name,
+    description: def.meaning,
+    start,
+    durationMinutes: def.durationMinutes,
+    region: REGION,
+    accountId: ACCOUNT_ID,
+    brokers: built.brokers,
+    metrics: built.metrics,
+    events: built.events ?? [],
+    ...(built.faults ? { faults: built.faults } : {}),
+    expect: built.expect.map(({ kind, broker, resource, from, to }) => ({ kind, broker, ...(resource ? { resource } : {}), from, to })),
+    scoreKinds: METRIC_KINDS,
+  };
+  checkScenario(scenario);
+  return { scenario, why: built.why };
+}
+
+const mdEscape = (s) => s.replace(/\|/g, "\\|");
+
+/** A Markdown table with every column padded to its widest cell (the layout the project's formatter keeps). */
+function markdownTable(header, rows) {
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
+  const line = (cells) => `| ${cells.map((cell, c) => cell.padEnd(widths[c])).join(" | ")} |`;
+  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)];
+}
+
+function readme(results) {
+  const cells = results.map(({ scenario: sc, why }) => {
+    const expected =
+      sc.expect.length === 0
+        ? "nothing (quiet)"
+        : sc.expect.map((e) => `${e.kind} \`${e.broker}\`${e.resource ? ` \`${e.resource}\`` : ""} [${e.from}, ${e.to}]`).join("<br>");
+    return [`\`${sc.name}\``, mdEscape(sc.description), mdEscape(expected), mdEscape(why)];
+  });
+  const positives = results.filter((r) => r.scenario.expect.length > 0).length;
+  return [
+    "# Built-in scenario library",
+    "",
+    "Generated by `node scripts/generate-scenarios.mjs` (seeded, byte-identical on every run; `--check` verifies",
+    "that the files here match the generator). Do not edit the JSON by hand: change the generator and rerun it.",
+    "Every file is valid under `../shared/scenarios/scenario.schema.json` and is replayed by `npm start`.",
+    "",
+    `${results.length} scenarios: ${positives} with expected incidents, ${results.length - positives} that must stay quiet.`,
+    "All of them score the metric kinds only (`scoreKinds`: consumer-lag, connection-exhaustion,",
+    "resource-pressure, broker-unhealthy); posture, API and risky-change incidents are neither matches nor false alarms here.",
+    "",
+    "## How the expectations are labelled",
+    "",
+    "Labels say what the scenario means, not what any detector does: `from` is the first minute a careful operator",
+    "could see the problem in the data, `to` the minute by which they must have been told.",
+    "",
+    "- Datapoint `i` (the minute starting at `start + i`) is visible from minute `i + 2` (`publishDelayMinutes` 1),",
+    "  so a metric condition whose first abnormal datapoint is `i` has `from = i + 2`.",
+    "- Sharp conditions (consumers gone, a stall, a jump, metrics stopping, a state change): `to = from + 10`.",
+    "- Slow conditions (leaks, a filling store or disk, a climbing heap floor): `from` = where the ramp visibly",
+    "  starts, `to` = where it visibly crosses ~90% of the limit (for disk: free space below 1.1x the free-disk limit;",
+    "  for a slow consumer: 20 minutes of uninterrupted growth).",
+    "- Broker state comes from DescribeBroker, which has no publish delay: `from` = the minute of the change.",
+    "",
+    "## Data conventions",
+    "",
+    "- ActiveMQ: `Broker` = `<name>-1` (and `<name>-2` for the standby). A `-2` series is written only when that node",
+    "  is active at some minute; an all-null series would answer GetMetricData exactly as an absent one. Broker",
+    "  totals are exact sums of the queue series and `QueueSize[i] = QueueSize[i-1] + EnqueueCount[i] - DequeueCount[i]`.",
+    "  Connection limits: 2,000 per protocol on mq.m5.large, 300 on mq.t3.micro.",
+    "- RabbitMQ 3.13 on mq.m5.large: `Broker` = the name; queue dimensions add `VirtualHost` `/`. Broker-level",
+    "  values of a 3-node cluster are sums over the nodes, limits included: RabbitMQMemLimit 3 x 3.2e9 bytes,",
+    "  RabbitMQDiskFreeLimit 3 x 8 GiB; connection limit 5,000 per node (15,000 for the cluster).",
+    "  MessageCount = ready + unacked; PublishRate and AckRate are messages per second (auto-ack consumers do not ack).",
+    "- Brokers pass the posture audit (private, logs on, customer KMS key, auto minor upgrades, authorization map,",
+    "  private-CIDR security groups). Exceptions on purpose: mq.t3.micro is single-instance only, so that broker and",
+    "  the single-instance RabbitMQ broker are tagged `environment=staging`.",
+    "",
+    "## Scenarios",
+    "",
+    ...markdownTable(["Scenario", "What it means", "Expected (kind, broker, resource, [from, to])", "Why this window"], cells),
+    "",
+  ].join("\n");
+}
+
+function main() {
+  const check = process.argv.includes("--check");
+  const names = new Set();
+  const results = SCENARIOS.map((def) => {
+    if (names.has(def.name)) throw new Error(`duplicate scenario ${def.name}`);
+    names.add(def.name);
+    return buildScenario(def);
+  });
+  const files = new Map(results.map(({ scenario }) => [`${scenario.name}.json`, `${formatJson(scenario)}\n`]));
+  files.set("README.md", readme(results));
+
+  if (check) {
+    const stale = [...files]
+      .filter(([file, text]) => !existsSync(join(OUT_DIR, file)) || readFileSync(join(OUT_DIR, file), "utf8") !== text)
+      .map(([f]) => f);
+    if (stale.length > 0) {
+      console.error(`scenarios/ is out of date (${stale.join(", ")}); run: node scripts/generate-scenarios.mjs`);
+      process.exit(1);
+    }
+    console.log(`scenarios/ is up to date (${results.length} scenarios)`);
+    return;
+  }
+
+  mkdirSync(OUT_DIR, { recursive: true });
+  for (const [file, text] of files) writeFileSync(join(OUT_DIR, file), text);
+  const unknown = readdirSync(OUT_DIR).filter((f) => f.endsWith(".json") && !files.has(f));
+  if (unknown.length > 0) console.warn(`not generated by this script (left alone): ${unknown.join(", ")}`);
+  console.log(`wrote ${results.length} scenarios and README.md to ${OUT_DIR}`);
+}
+
+main();

@@ -1,0 +1,110 @@
+import type { Transition } from "../../../shared/core/incidents";
+import type { Broker, EngineType, MinuteWindow, QueueRef, Series } from "../../../shared/core/types";
+import type {
+  BrokerInventory,
+  Clock,
+  InventorySnapshot,
+  MetricFetch,
+  MetricRequest,
+  MetricSource,
+  Notifier,
+  QueueListing,
+} from "../../../shared/ports";
+
+/** Small in-memory fakes of the ports, for use-case tests (no SDK involved). */
+
+export const MINUTE = 60_000;
+export const T0 = Date.UTC(2026, 2, 2, 9, 0);
+
+export class FakeClock implements Clock {
+  minute = 0;
+  now(): number {
+    return T0 + this.minute * MINUTE;
+  }
+  async sleep(): Promise<void> {}
+}
+
+export function activeMqBroker(name: string, overrides: Partial<Broker> = {}): Broker {
+  return {
+    id: `b-${name}`,
+    name,
+    arn: `arn:aws:mq:us-east-1:123456789012:broker:${name}:b-${name}`,
+    state: "RUNNING",
+    engine: "ACTIVEMQ",
+    engineVersion: "5.18",
+    deploymentMode: "ACTIVE_STANDBY_MULTI_AZ",
+    instanceType: "mq.m5.large",
+    tags: {},
+    nodes: [`${name}-1`, `${name}-2`],
+    ...overrides,
+  };
+}
+
+export class FakeInventory implements BrokerInventory {
+  brokers: Broker[] = [];
+  failing = false;
+  skipped: InventorySnapshot["skipped"] = [];
+  async listBrokers(): Promise<InventorySnapshot> {
+    if (this.failing) throw new Error("ThrottlingException");
+    return { brokers: this.brokers.map((b) => ({ ...b })), skipped: this.skipped, actionsRequired: new Map(), complete: true };
+  }
+}
+
+/**
+ * Metric data by metric name and dimensions: `values[i]` is the datapoint of minute i (from T0),
+ * visible from minute i + 2 as in CloudWatch with a one-minute publishing delay.
+ */
+export class FakeMetrics implements MetricSource {
+  private readonly data = new Map<string, (number | null)[]>();
+  queues = new Map<string, QueueRef[]>();
+  failFetch = false;
+  requested: MetricRequest[][] = [];
+
+  constructor(private readonly clock: FakeClock) {}
+
+  set(metric: string, dimensions: Record<string, string>, values: (number | null)[]): void {
+    this.data.set(key(metric, dimensions), values);
+  }
+
+  async listQueues(_engine: EngineType): Promise<QueueListing> {
+    return { queuesByNode: this.queues, listedAt: this.clock.now() };
+  }
+
+  async fetch(requests: readonly MetricRequest[], window: MinuteWindow): Promise<MetricFetch> {
+    this.requested.push([...requests]);
+    if (this.failFetch) {
+      return {
+        series: new Map(),
+        failedKeys: new Set(requests.map((r) => r.key)),
+        errors: ["ThrottlingException"],
+        calls: 1,
+        metricsRequested: requests.length,
+      };
+    }
+    const series = new Map<string, Series>();
+    const lastVisible = this.clock.minute - 2;
+    for (const r of requests) {
+      const values = this.data.get(key(r.metric, r.dimensions)) ?? [];
+      const s: (number | null)[] = [];
+      for (let i = 0; i < window.minutes; i++) {
+        const minute = Math.round((window.startMs - T0) / MINUTE) + i;
+        s.push(minute >= 0 && minute <= lastVisible ? (values[minute] ?? null) : null);
+      }
+      series.set(r.key, s);
+    }
+    return { series, failedKeys: new Set(), errors: [], calls: 1, metricsRequested: requests.length };
+  }
+}
+
+function key(metric: string, dimensions: Record<string, string>): string {
+  return `${metric}|${JSON.stringify(Object.entries(dimensions).sort())}`;
+}
+
+export class RecordingNotifier implements Notifier {
+  readonly sent: Transition[] = [];
+  failing = false;
+  async notify(transitions: readonly Transition[]): Promise<void> {
+    if (this.failing) throw new Error("Slack is down");
+    this.sent.push(...transitions);
+  }
+}

@@ -1,0 +1,193 @@
+import { MemoryIncidentStore } from "../../../shared/adapters/memory-incident-store";
+import { RecordingLog } from "../../../shared/adapters/recording-log";
+import { createFetchSchedule, type MetricsCycleDeps, runMetricsCycle } from "../../../shared/app/run-metrics-cycle";
+import { DEFAULT_CONFIG } from "../../../shared/core/config";
+import type { Incident } from "../../../shared/core/incidents";
+import type { IncidentStore } from "../../../shared/ports";
+import { activeMqBroker, FakeClock, FakeInventory, FakeMetrics, RecordingNotifier } from "./fakes";
+
+/** A store whose writes can be made to fail, like DynamoDB during an outage. */
+class FlakyStore implements IncidentStore {
+  failSaves = false;
+  failLoads = false;
+  constructor(readonly inner = new MemoryIncidentStore()) {}
+  async loadActive(): Promise<Incident[]> {
+    if (this.failLoads) throw new Error("InternalServerError");
+    return this.inner.loadActive();
+  }
+  async save(incident: Incident, expectedVersion: number): Promise<boolean> {
+    if (this.failSaves) throw new Error("ProvisionedThroughputExceededException");
+    return this.inner.save(incident, expectedVersion);
+  }
+}
+
+const STALL_AT = 10;
+const node = { Broker: "orders-1" };
+const queue = { Broker: "orders-1", Queue: "work" };
+
+function world() {
+  const clock = new FakeClock();
+  const inventory = new FakeInventory();
+  inventory.brokers = [activeMqBroker("orders")];
+  const metrics = new FakeMetrics(clock);
+  const minutes = 60;
+  const backlog = Array.from({ length: minutes }, (_, m) => (m < STALL_AT ? 0 : (m - STALL_AT + 1) * 100));
+  metrics.set("QueueSize", queue, backlog);
+  metrics.set("ConsumerCount", queue, new Array(minutes).fill(5));
+  metrics.set("EnqueueCount", queue, new Array(minutes).fill(100));
+  metrics.set(
+    "DequeueCount",
+    queue,
+    Array.from({ length: minutes }, (_, m) => (m < STALL_AT ? 100 : 0)),
+  );
+  metrics.set("TotalMessageCount", node, backlog);
+  metrics.set("TotalConsumerCount", node, new Array(minutes).fill(5));
+  metrics.set("CpuUtilization", node, new Array(minutes).fill(20));
+  metrics.set("HeapUsage", node, new Array(minutes).fill(40));
+  metrics.set("StorePercentUsage", node, new Array(minutes).fill(3));
+  metrics.set("CurrentConnectionsCount", node, new Array(minutes).fill(200));
+  metrics.queues = new Map([["orders-1", [{ name: "work" }]]]);
+  const store = new FlakyStore();
+  const notifier = new RecordingNotifier();
+  const log = new RecordingLog();
+  const deps: MetricsCycleDeps = {
+    inventory,
+    metrics,
+    incidents: store,
+    notifier,
+    clock,
+    log,
+    config: DEFAULT_CONFIG,
+    schedule: createFetchSchedule(DEFAULT_CONFIG),
+  };
+  const runUntil = async (last: number) => {
+    const reports = [];
+    for (; clock.minute <= last; clock.minute++) reports.push(await runMetricsCycle(deps));
+    return reports;
+  };
+  return { clock, inventory, metrics, store, notifier, log, deps, runUntil };
+}
+
+describe("runMetricsCycle", () => {
+  it("opens one consumer-lag incident when consumers stall, within two minutes of the third stalled datapoint", async () => {
+    // Prepare
+    const w = world();
+    // Act
+    await w.runUntil(25);
+    // Assess
+    expect(w.notifier.sent.map((t) => [t.type, t.incident.kind, t.incident.resource])).toEqual([["opened", "consumer-lag", "work"]]);
+    const opened = w.notifier.sent[0];
+    expect(opened?.incident.condition).toBe("stalled");
+    // Datapoints 10..12 are visible at minute 14.
+    expect(opened?.at).toBe(w.clock.now() - (25 + 1 - 14) * 60_000);
+  });
+
+  it("skips the cycle with a logged error when the broker list cannot be read, and writes nothing", async () => {
+    // Prepare
+    const w = world();
+    w.inventory.failing = true;
+    // Act
+    const [report] = await w.runUntil(0);
+    // Assess
+    expect(report?.errors[0]).toMatch(/broker inventory unavailable/);
+    expect(w.metrics.requested).toHaveLength(0);
+    expect(w.log.entries.some((e) => e.level === "error")).toBe(true);
+  });
+
+  it("loses nothing when the store fails: the incident opens on the first cycle after the store recovers", async () => {
+    // Prepare
+    const w = world();
+    await w.runUntil(13);
+    w.store.failSaves = true;
+    // Act
+    const during = await w.runUntil(17);
+    w.store.failSaves = false;
+    await w.runUntil(18);
+    // Assess
+    expect(during.some((r) => r.errors.some((e) => e.includes("saving incident")))).toBe(true);
+    expect(w.notifier.sent.filter((t) => t.type === "opened")).toHaveLength(1);
+    expect(w.notifier.sent[0]?.at).toBe(w.clock.now() - 60_000);
+  });
+
+  it("leaves open incidents untouched while their metrics cannot be read", async () => {
+    // Prepare
+    const w = world();
+    await w.runUntil(20);
+    w.metrics.failFetch = true;
+    // Act
+    const reports = await w.runUntil(40);
+    // Assess
+    expect(reports.every((r) => r.errors.some((e) => e.includes("GetMetricData")))).toBe(true);
+    expect(w.notifier.sent.map((t) => t.type)).toEqual(["opened"]);
+    expect((await w.store.loadActive()).map((i) => i.status)).toEqual(["open"]);
+  });
+
+  it("resolves the incidents of a broker that was deleted", async () => {
+    // Prepare
+    const w = world();
+    await w.runUntil(20);
+    w.inventory.brokers = [];
+    // Act
+    await w.runUntil(30);
+    // Assess
+    expect(w.notifier.sent.map((t) => t.type)).toEqual(["opened", "resolved"]);
+  });
+
+  it("keeps the incidents of a broker skipped this cycle (described with an error), rather than resolving them", async () => {
+    // Prepare
+    const w = world();
+    await w.runUntil(20);
+    w.inventory.brokers = [];
+    w.inventory.skipped = [{ brokerId: "b-orders", brokerName: "orders", reason: "InternalServiceError", gone: false }];
+    // Act
+    const reports = await w.runUntil(30);
+    // Assess
+    expect(w.notifier.sent.map((t) => t.type)).toEqual(["opened"]);
+    expect(reports[0]?.errors[0]).toMatch(/orders skipped/);
+  });
+
+  it("neither detects nor keeps incidents on a broker tagged mq-sentinel:ignore", async () => {
+    // Prepare
+    const w = world();
+    await w.runUntil(20);
+    w.inventory.brokers = [activeMqBroker("orders", { tags: { "mq-sentinel:ignore": "true" } })];
+    // Act
+    const reports = await w.runUntil(30);
+    // Assess
+    expect(reports.every((r) => r.findings.length === 0 && r.ignored === 1)).toBe(true);
+    expect(w.notifier.sent.map((t) => t.type)).toEqual(["opened", "resolved"]);
+  });
+
+  it("records a notifier failure as a handled error and still saves the incident", async () => {
+    // Prepare
+    const w = world();
+    w.notifier.failing = true;
+    // Act
+    const reports = await w.runUntil(20);
+    // Assess
+    expect(reports.some((r) => r.errors.some((e) => e.startsWith("notification failed")))).toBe(true);
+    expect(await w.store.loadActive()).toHaveLength(1);
+  });
+
+  it("skips the cycle when active incidents cannot be loaded, so nothing is opened twice", async () => {
+    // Prepare
+    const w = world();
+    await w.runUntil(20);
+    w.store.failLoads = true;
+    // Act
+    const [report] = await w.runUntil(21);
+    // Assess
+    expect(report?.errors[0]).toMatch(/incident store unavailable/);
+    expect(w.notifier.sent).toHaveLength(1);
+  });
+
+  it("reads each broker-level metric once a minute and queues only when due or moved", async () => {
+    // Prepare
+    const w = world();
+    // Act
+    const reports = await w.runUntil(9);
+    // Assess: before the stall nothing moves; the cycle reads 7 broker-level metrics (+ limits and the first sweep)
+    const steady = reports.slice(3).map((r) => r.metricsRequested);
+    expect(new Set(steady)).toEqual(new Set([7]));
+  });
+});

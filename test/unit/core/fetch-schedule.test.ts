@@ -1,0 +1,176 @@
+import { DEFAULT_CONFIG } from "../../../shared/core/config";
+import { type CycleRead, FetchSchedule, type PlanInput, type PlannedRead, signalsMoved } from "../../../shared/core/fetch-schedule";
+import type { Broker, QueueRef, Series } from "../../../shared/core/types";
+
+const MINUTE = 60_000;
+const T0 = Date.UTC(2026, 2, 2, 9, 0);
+const WINDOW = DEFAULT_CONFIG.polling.windowMinutes;
+
+const amq: Broker = {
+  id: "b-1",
+  name: "orders",
+  arn: null,
+  state: "RUNNING",
+  engine: "ACTIVEMQ",
+  engineVersion: "5.18",
+  deploymentMode: "ACTIVE_STANDBY_MULTI_AZ",
+  instanceType: "mq.m5.large",
+  tags: {},
+  nodes: ["orders-1", "orders-2"],
+};
+const queues: QueueRef[] = [{ name: "a" }, { name: "b" }, { name: "c" }];
+
+function input(minute: number, focus: Record<string, string[]> = {}): PlanInput {
+  return {
+    brokers: [amq],
+    queuesOf: () => queues,
+    focus: new Map(Object.entries(focus).map(([b, q]) => [b, new Set(q)])),
+    now: T0 + minute * MINUTE,
+  };
+}
+
+/** A series on the window whose last `values.length` minutes hold `values` (the newest is 1 minute old). */
+function recent(...values: number[]): Series {
+  const s: (number | null)[] = new Array(WINDOW).fill(null);
+  values.forEach((v, i) => {
+    s[WINDOW - 1 - values.length + i] = v;
+  });
+  return s;
+}
+
+/** Answers the reads: broker-level series by metric name for the given node, queue series filled with 0. */
+function answer(reads: readonly PlannedRead[], node: string, brokerSeries: Record<string, Series>): CycleRead {
+  const series = new Map<string, Series>();
+  for (const r of reads) {
+    if (r.role === "queue") series.set(r.key, recent(0, 0, 0));
+    else if (r.node === node) series.set(r.key, brokerSeries[r.metric] ?? recent(1, 1, 1));
+    else series.set(r.key, new Array(WINDOW).fill(null));
+  }
+  return { reads, series, failed: new Set() };
+}
+
+const steady = { TotalMessageCount: recent(5, 5, 5), TotalConsumerCount: recent(4, 4, 4) };
+const queueReads = (reads: readonly PlannedRead[]) => reads.filter((r) => r.role === "queue");
+
+describe("FetchSchedule", () => {
+  it("reads broker-level signals from the active node only, limits once, and sweeps queues on a cold start", () => {
+    // Prepare
+    const schedule = new FetchSchedule(DEFAULT_CONFIG.polling);
+    // Act
+    const reads = schedule.planPrimary(input(0));
+    // Assess
+    expect(new Set(reads.map((r) => r.node))).toEqual(new Set(["orders-1"]));
+    expect(reads.filter((r) => r.role === "broker").map((r) => r.metric)).toContain("CpuUtilization");
+    expect(reads.filter((r) => r.role === "limit")).toHaveLength(5);
+    expect(new Set(queueReads(reads).map((r) => r.queue?.name))).toEqual(new Set(["a", "b", "c"]));
+    expect(queueReads(reads).map((r) => r.metric)).not.toContain("InFlightCount");
+    expect(reads.find((r) => r.metric === "DequeueCount")?.stat).toBe("Sum");
+  });
+
+  it("does not read queues or limits again until they are due", () => {
+    // Prepare
+    const schedule = new FetchSchedule(DEFAULT_CONFIG.polling);
+    const first = schedule.planPrimary(input(0));
+    schedule.observe(input(0), answer(first, "orders-1", steady), schedule.windowAt(T0));
+    // Act
+    const next = schedule.planPrimary(input(1));
+    // Assess
+    expect(queueReads(next)).toHaveLength(0);
+    expect(next.filter((r) => r.role === "limit")).toHaveLength(0);
+    expect(next.filter((r) => r.role === "broker")).toHaveLength(7);
+  });
+
+  it("sweeps the queues again within the sweep interval and reads limits hourly", () => {
+    // Prepare
+    const schedule = new FetchSchedule(DEFAULT_CONFIG.polling);
+    const sweepMinutes = DEFAULT_CONFIG.polling.queueSweepMinutes;
+    let swept = 0;
+    let limitReads = 0;
+    // Act
+    for (let m = 0; m < 120; m++) {
+      const reads = schedule.planPrimary(input(m));
+      if (queueReads(reads).length > 0) swept++;
+      if (reads.some((r) => r.role === "limit")) limitReads++;
+      schedule.observe(input(m), answer(reads, "orders-1", steady), schedule.windowAt(T0 + m * MINUTE));
+    }
+    // Assess: a first sweep, then one per interval (staggered start)
+    expect(swept).toBeGreaterThanOrEqual(Math.floor(120 / sweepMinutes));
+    expect(swept).toBeLessThanOrEqual(Math.ceil(120 / sweepMinutes) + 1);
+    expect(limitReads).toBe(2);
+  });
+
+  it("reads the queues with detail metrics when the broker's total backlog jumps, and keeps reading them for drillHoldMinutes", () => {
+    // Prepare
+    const schedule = new FetchSchedule(DEFAULT_CONFIG.polling);
+    const first = schedule.planPrimary(input(0));
+    schedule.observe(input(0), answer(first, "orders-1", steady), schedule.windowAt(T0));
+    const primary = schedule.planPrimary(input(1));
+    const moved = { TotalMessageCount: recent(5, 5, 1200), TotalConsumerCount: recent(4, 4, 4) };
+    // Act
+    const followUp = schedule.planFollowUp(input(1), answer(primary, "orders-1", moved), schedule.windowAt(T0 + MINUTE));
+    schedule.observe(input(1), answer([...primary, ...followUp], "orders-1", moved), schedule.windowAt(T0 + MINUTE));
+    const held = schedule.planPrimary(input(2));
+    const afterHold = schedule.planPrimary(input(2 + DEFAULT_CONFIG.polling.drillHoldMinutes));
+    // Assess
+    expect(new Set(queueReads(followUp).map((r) => r.queue?.name))).toEqual(new Set(["a", "b", "c"]));
+    expect(queueReads(followUp).map((r) => r.metric)).toContain("InFlightCount");
+    expect(queueReads(held)).not.toHaveLength(0);
+    expect(queueReads(afterHold)).toHaveLength(0);
+  });
+
+  it("reads the queues of an open incident every cycle, and only those", () => {
+    // Prepare
+    const schedule = new FetchSchedule(DEFAULT_CONFIG.polling);
+    const first = schedule.planPrimary(input(0));
+    schedule.observe(input(0), answer(first, "orders-1", steady), schedule.windowAt(T0));
+    // Act
+    const reads = schedule.planPrimary(input(1, { orders: ["b"] }));
+    // Assess
+    expect(new Set(queueReads(reads).map((r) => r.queue?.name))).toEqual(new Set(["b"]));
+    expect(queueReads(reads).map((r) => r.metric)).toContain("EnqueueTime");
+  });
+
+  it("probes the standby when the active node goes quiet and follows a failover to it", () => {
+    // Prepare
+    const schedule = new FetchSchedule(DEFAULT_CONFIG.polling);
+    const first = schedule.planPrimary(input(0));
+    schedule.observe(input(0), answer(first, "orders-1", steady), schedule.windowAt(T0));
+    const primary = schedule.planPrimary(input(1));
+    const quiet = { TotalMessageCount: new Array(WINDOW).fill(null), CpuUtilization: new Array(WINDOW).fill(null) };
+    const primaryRead = answer(primary, "orders-2", {});
+    for (const r of primary) if (r.role !== "queue") (primaryRead.series as Map<string, Series>).set(r.key, quiet.CpuUtilization);
+    // Act
+    const probe = schedule.planFollowUp(input(1), primaryRead, schedule.windowAt(T0 + MINUTE));
+    const observations = schedule.observe(input(1), answer([...primary, ...probe], "orders-2", steady), schedule.windowAt(T0 + MINUTE));
+    const next = schedule.planPrimary(input(2));
+    // Assess
+    expect(new Set(probe.map((r) => r.node))).toEqual(new Set(["orders-2"]));
+    expect(observations.get("orders")?.node).toBe("orders-2");
+    expect(new Set(next.filter((r) => r.role === "broker").map((r) => r.node))).toEqual(new Set(["orders-2"]));
+  });
+
+  it("sweeps every cycle when the broker publishes no total backlog (broker-level triggers cannot work)", () => {
+    // Prepare
+    const schedule = new FetchSchedule(DEFAULT_CONFIG.polling);
+    const blind = { TotalMessageCount: new Array(WINDOW).fill(null), TotalConsumerCount: recent(1, 1, 1) };
+    const first = schedule.planPrimary(input(0));
+    schedule.observe(input(0), answer(first, "orders-1", blind), schedule.windowAt(T0));
+    // Act
+    const next = schedule.planPrimary(input(1));
+    // Assess
+    expect(queueReads(next)).not.toHaveLength(0);
+  });
+});
+
+describe("signalsMoved", () => {
+  it.each([
+    ["a backlog jump", true, { TotalMessageCount: recent(0, 0, 500) }],
+    ["a backlog rising twice", true, { TotalMessageCount: recent(10, 12, 15) }],
+    ["consumers dropping", true, { TotalMessageCount: recent(0, 0, 0), TotalConsumerCount: recent(7, 7, 3) }],
+    ["a steady backlog", false, { TotalMessageCount: recent(36, 36, 36), TotalConsumerCount: recent(7, 7, 7) }],
+    ["a draining backlog", false, { TotalMessageCount: recent(900, 500, 100), TotalConsumerCount: recent(7, 7, 7) }],
+    ["a tiny wobble", false, { TotalMessageCount: recent(3, 5, 4), TotalConsumerCount: recent(7, 7, 7) }],
+  ])("treats %s as moved = %s", (_name, expected, series) => {
+    expect(signalsMoved(amq, series)).toBe(expected);
+  });
+});
