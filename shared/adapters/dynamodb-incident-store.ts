@@ -1,5 +1,6 @@
+import { randomUUID } from "node:crypto";
 import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocumentClient, GetCommand, PutCommand, type PutCommandInput, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { type Incident, IncidentStatus, isActive } from "../core/incidents";
 import type { Clock, IncidentStore } from "../ports";
 import { withRetry } from "./retry";
@@ -57,6 +58,8 @@ export class DynamoDbIncidentStore implements IncidentStore {
   }
 
   async save(incident: Incident, expectedVersion: number): Promise<boolean> {
+    // A token unique to this save: a retried put whose first attempt was applied finds its own token.
+    const writeToken = randomUUID();
     const item: Record<string, unknown> = {
       pk: `INCIDENT#${incident.fingerprint}`,
       sk: "CURRENT",
@@ -65,34 +68,47 @@ export class DynamoDbIncidentStore implements IncidentStore {
       broker: incident.broker,
       status: incident.status,
       version: incident.version,
+      writeToken,
       data: JSON.stringify(incident),
     };
     if (isActive(incident)) item.activeKey = ACTIVE;
     else item.expiresAt = Math.floor(this.clock.now() / 1000) + RETAIN_RESOLVED_DAYS * 86_400;
 
-    const condition =
+    // An update must land on the same incident at the version it was read at, never on a newer
+    // incident that reused the fingerprint.
+    const condition: Pick<PutCommandInput, "ConditionExpression" | "ExpressionAttributeNames" | "ExpressionAttributeValues"> =
       expectedVersion === 0
         ? {
             ConditionExpression: "attribute_not_exists(pk) OR NOT (#status IN (:pending, :open))",
+            ExpressionAttributeNames: { "#status": "status" },
             ExpressionAttributeValues: { ":pending": IncidentStatus.pending, ":open": IncidentStatus.open },
           }
-        : { ConditionExpression: "#version = :expected", ExpressionAttributeValues: { ":expected": expectedVersion } };
+        : {
+            ConditionExpression: "#version = :expected AND #id = :id",
+            ExpressionAttributeNames: { "#version": "version", "#id": "id" },
+            ExpressionAttributeValues: { ":expected": expectedVersion, ":id": incident.id },
+          };
     try {
       await withRetry("dynamodb:PutItem", this.clock, () =>
-        this.doc.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: item,
-            ...condition,
-            ExpressionAttributeNames: expectedVersion === 0 ? { "#status": "status" } : { "#version": "version" },
-          }),
-        ),
+        this.doc.send(new PutCommand({ TableName: this.tableName, Item: item, ...condition })),
       );
       return true;
     } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
+      if (!isConditionFailure(error)) throw error;
+      // DynamoDB may apply a write whose answer is lost (reset, timeout); its retry then fails its
+      // own condition. It won if the stored item carries this save's token; a concurrent writer of
+      // the same change has another token and lost.
+      return this.storedToken(incident.fingerprint).then((stored) => stored === writeToken);
     }
+  }
+
+  private async storedToken(fingerprint: string): Promise<unknown> {
+    const current = await withRetry("dynamodb:GetItem", this.clock, () =>
+      this.doc.send(
+        new GetCommand({ TableName: this.tableName, Key: { pk: `INCIDENT#${fingerprint}`, sk: "CURRENT" }, ConsistentRead: true }),
+      ),
+    );
+    return current.Item?.writeToken;
   }
 }
 

@@ -16,7 +16,7 @@ export class MemoryIncidentStore implements IncidentStore {
     const current = this.byFingerprint.get(incident.fingerprint);
     if (expectedVersion === 0) {
       if (current && isActive(current)) return false;
-    } else if (!current || current.version !== expectedVersion) {
+    } else if (!current || current.version !== expectedVersion || current.id !== incident.id) {
       return false;
     }
     this.byFingerprint.set(incident.fingerprint, structuredClone(incident));

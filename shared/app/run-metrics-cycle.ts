@@ -2,7 +2,7 @@ import { mapWithConcurrency } from "../core/concurrency";
 import type { Config } from "../core/config";
 import { detectBrokerUnhealthy } from "../core/detectors/broker-unhealthy";
 import { detectConnectionExhaustion } from "../core/detectors/connection-exhaustion";
-import { detectConsumerLag, lagSeriesForBroker, lagSeriesForQueue } from "../core/detectors/consumer-lag";
+import { detectConsumerLag, isDeadLetterQueue, lagSeriesForBroker, lagSeriesForQueue } from "../core/detectors/consumer-lag";
 import { detectResourcePressure } from "../core/detectors/resource-pressure";
 import { type CycleRead, dataAgeMinutes, FetchSchedule, type PlanInput, type PlannedRead } from "../core/fetch-schedule";
 import { foldFindings, type Incident, type Transition } from "../core/incidents";
@@ -121,7 +121,8 @@ export async function runMetricsCycle(deps: MetricsCycleDeps): Promise<CycleRepo
   const readable = monitored.filter((b) => METRIC_STATES.has(b.state));
   const listings = await listQueues(deps, readable, report);
   const queuesOf = (broker: Broker) => queuesForBroker(broker, listings.get(broker.engine));
-  const plan: PlanInput = { brokers: readable, queuesOf, focus: focusQueues(active), now };
+  const watch = (queue: QueueRef) => isDeadLetterQueue(queue.name, config.detection.consumerLag);
+  const plan: PlanInput = { brokers: readable, queuesOf, focus: focusQueues(active), watch, now };
   for (const broker of readable) {
     const cap = destinationMetricCap(broker.engine);
     if (queuesOf(broker).length >= cap) {

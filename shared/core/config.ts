@@ -77,7 +77,7 @@ const resourcesSchema = z.strictObject({
   fileDescriptors: thresholdSchema(80, 95, 5).prefault({}),
   /** Amazon MQ does not publish it; RabbitMQ's packaged service unit sets LimitNOFILE=64000. */
   fileDescriptorLimitPerNode: z.number().int().min(1).default(64_000),
-  /** RabbitMQ free disk: warn below this multiple of the free-disk limit, critical below the second. */
+  /** RabbitMQ free disk: warn at or below this multiple of the free-disk limit, critical at or below the second. */
   diskWarnRatio: z.number().min(1).default(2),
   diskCriticalRatio: z.number().min(1).default(1.1),
   diskSustainMinutes: minutes.min(1).default(3),
@@ -86,7 +86,7 @@ const resourcesSchema = z.strictObject({
 });
 
 const brokerHealthSchema = z.strictObject({
-  /** Metrics this many minutes older than the rest of the fleet's mean a broker stopped publishing. */
+  /** Metrics this many minutes later than usual (the broker's own usual delay, or the freshest other broker's) mean it stopped publishing. */
   silentMinutes: minutes.min(1).default(3),
   /** Metrics older than this are missing whatever the fleet does (covers a one-broker account). */
   maxDataDelayMinutes: minutes.min(2).default(15),

@@ -59,6 +59,8 @@ export interface PlanInput {
   queuesOf: (broker: Broker) => readonly QueueRef[];
   /** Queues with an active consumer-lag incident, per broker name. */
   focus: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Queues whose backlog alone is read every cycle (dead-letter queues: every new one is a failure). */
+  watch: (queue: QueueRef) => boolean;
   now: number;
 }
 
@@ -72,6 +74,8 @@ const MINUTE = 60_000;
 /** A jump of the total backlog this large (or this share) within a few minutes reads the queues. */
 const DRILL_BACKLOG_JUMP = 100;
 const DRILL_BACKLOG_JUMP_SHARE = 0.2;
+/** Watched queues (dead-letter queues) per broker read every cycle; more are left to the sweep. */
+export const WATCH_LIMIT_PER_BROKER = 5;
 /** Limits that were not published yet are asked for again after this long. */
 const LIMITS_RETRY_MINUTES = 5;
 /** While every node stays quiet, probe the other nodes again only this often. */
@@ -80,7 +84,7 @@ const REPROBE_MINUTES = 5;
 export class FetchSchedule {
   private readonly state = new Map<string, BrokerFetchState>();
   private counter = 0;
-  /** Brokers whose queues were all read in this cycle's first phase. */
+  /** Brokers whose queues were all read this cycle (sweep or drill). */
   private readonly fullyRead = new Set<string>();
   private readonly polling: Config["polling"];
 
@@ -112,10 +116,15 @@ export class FetchSchedule {
       const sweepDue = st.blind || st.nextSweepAt === null || input.now >= st.nextSweepAt;
       const focus = input.focus.get(broker.name) ?? new Set<string>();
       if (drilling || sweepDue) this.fullyRead.add(broker.name);
+      let watched = 0;
       for (const queue of queues) {
         const focused = focus.has(queue.name);
         if (drilling || focused) reads.push(...this.queueReads(broker, st.activeNode, queue, [...specs.queueSweep, ...specs.queueDetail]));
         else if (sweepDue) reads.push(...this.queueReads(broker, st.activeNode, queue, specs.queueSweep));
+        else if (watched < WATCH_LIMIT_PER_BROKER && input.watch(queue)) {
+          watched++;
+          reads.push(...this.queueReads(broker, st.activeNode, queue, specs.queueSweep.slice(0, 1)));
+        }
       }
     }
     return reads;
@@ -149,6 +158,7 @@ export class FetchSchedule {
       if (!signalsMoved(broker, series)) continue;
       st.drillUntil = input.now + this.polling.drillHoldMinutes * MINUTE;
       if (!this.fullyRead.has(broker.name)) {
+        this.fullyRead.add(broker.name);
         const focus = input.focus.get(broker.name) ?? new Set<string>();
         for (const queue of input.queuesOf(broker)) {
           if (focus.has(queue.name)) continue; // already read this cycle
@@ -191,7 +201,8 @@ export class FetchSchedule {
       st.blind = age !== null && lastIndex(series[signals.backlog]) < 0;
 
       const queues = queueMetricsOf(read, broker.name);
-      const swept = read.reads.some((r) => r.broker === broker.name && r.role === "queue");
+      // Only a read of all the broker's queues (a sweep or a drill) counts as a sweep.
+      const swept = this.fullyRead.has(broker.name);
       if (swept && queues.some((q) => Object.values(q.series).some((s) => lastIndex(s) >= 0))) {
         const interval = this.polling.queueSweepMinutes * MINUTE;
         // The first sweep after a cold start staggers brokers across the interval so later sweeps

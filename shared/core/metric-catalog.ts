@@ -21,7 +21,7 @@ export interface EngineMetrics {
   readonly broker: readonly MetricSpec[];
   /** Broker-level limits that barely change, read every `limitsRefreshMinutes`. */
   readonly limits: readonly MetricSpec[];
-  /** Per-queue metrics read on the sweep cadence. */
+  /** Per-queue metrics read on the sweep cadence; the first is the backlog (read alone for watched queues). */
   readonly queueSweep: readonly MetricSpec[];
   /** Extra per-queue metrics read only while a broker is drilled into or has an open incident. */
   readonly queueDetail: readonly MetricSpec[];

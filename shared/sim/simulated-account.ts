@@ -246,17 +246,27 @@ export class SimulatedAccount {
   /** The value of a series' datapoint i as of now, following reboots (`afterReboot`). */
   private valueAt(s: IndexedSeries, i: number): number | null {
     if (i < 0 || i > this.lastVisibleIndex()) return null;
-    const reboot = s.brokerId ? this.reboots.get(s.brokerId)?.[0] : undefined;
-    if (reboot !== undefined && s.spec.afterReboot && i >= reboot) return s.spec.afterReboot[i - reboot] ?? null;
+    if (s.spec.afterReboot && s.brokerId) {
+      // The latest reboot at or before minute i decides: its minute is index 0 of `afterReboot`.
+      const reboots = this.reboots.get(s.brokerId) ?? [];
+      for (let k = reboots.length - 1; k >= 0; k--) {
+        const r = reboots[k] as number;
+        if (r <= i) return s.spec.afterReboot[i - r] ?? null;
+      }
+    }
     return s.spec.values[i] ?? null;
   }
 
-  private hasVisibleData(s: IndexedSeries): boolean {
+  /** Whether a series has a visible datapoint within the last `lookback` minutes (all of them when omitted). */
+  private hasVisibleData(s: IndexedSeries, lookback = Number.POSITIVE_INFINITY): boolean {
     const last = this.lastVisibleIndex();
-    if (s.firstKnown >= 0 && s.firstKnown <= last) return true;
-    const reboot = s.brokerId ? this.reboots.get(s.brokerId)?.[0] : undefined;
-    if (reboot === undefined || !s.spec.afterReboot) return false;
-    for (let i = reboot; i <= last; i++) if (this.valueAt(s, i) != null) return true;
+    const first = Math.max(0, last - lookback + 1);
+    const rebooted = s.brokerId !== null && s.spec.afterReboot !== undefined && (this.reboots.get(s.brokerId)?.length ?? 0) > 0;
+    if (!rebooted) {
+      if (s.firstKnown < 0 || s.firstKnown > last) return false;
+      if (first <= s.firstKnown) return true;
+    }
+    for (let i = last; i >= first; i--) if (this.valueAt(s, i) != null) return true;
     return false;
   }
 
@@ -264,12 +274,15 @@ export class SimulatedAccount {
     const namespace = input.Namespace as string | undefined;
     const name = input.MetricName as string | undefined;
     const filters = (input.Dimensions as { Name: string; Value?: string }[] | undefined) ?? [];
+    const lookback = recentlyActiveMinutes(input.RecentlyActive);
     const matching = this.series.filter(
       (s) =>
         (!namespace || s.spec.namespace === namespace) &&
         (!name || s.spec.metric === name) &&
-        filters.every((f) => f.Name in s.spec.dimensions && (f.Value === undefined || s.spec.dimensions[f.Name] === f.Value)) &&
-        this.hasVisibleData(s),
+        filters.every(
+          (f) => Object.hasOwn(s.spec.dimensions, f.Name) && (f.Value === undefined || s.spec.dimensions[f.Name] === f.Value),
+        ) &&
+        this.hasVisibleData(s, lookback),
     );
     const offset = Number(input.NextToken ?? 0);
     const page = matching.slice(offset, offset + LIST_METRICS_PAGE).map((s) => ({
@@ -331,18 +344,23 @@ export class SimulatedAccount {
   }
 
   /** Periods of `period` seconds from StartTime; each aggregates the visible per-minute values in it. */
+  /**
+   * Periods of `period` seconds on the scenario's minute grid, from the first datapoint at or after
+   * StartTime; each aggregates the visible per-minute values inside [StartTime, EndTime).
+   */
   private aggregate(s: IndexedSeries, startMs: number, endMs: number, period: number, stat: string): { t: number; v: number }[] {
     const out: { t: number; v: number }[] = [];
-    const step = Math.max(60, period) * 1000;
-    for (let t = startMs; t < endMs; t += step) {
+    const perPeriod = Math.max(1, Math.round(Math.max(60, period) / 60));
+    const firstIndex = Math.ceil((startMs - this.scenario.startMs) / MINUTE);
+    const endIndex = Math.ceil((endMs - this.scenario.startMs) / MINUTE); // exclusive
+    for (let i0 = firstIndex; i0 < endIndex; i0 += perPeriod) {
       const values: number[] = [];
-      for (let m = t; m < Math.min(t + step, endMs); m += MINUTE) {
-        const i = Math.floor((m - this.scenario.startMs) / MINUTE);
+      for (let i = i0; i < Math.min(i0 + perPeriod, endIndex); i++) {
         const v = this.valueAt(s, i);
         if (v != null) values.push(v);
       }
       if (values.length === 0) continue;
-      out.push({ t, v: aggregateValues(values, stat) });
+      out.push({ t: this.scenario.startMs + i0 * MINUTE, v: aggregateValues(values, stat) });
     }
     return out;
   }
@@ -355,6 +373,11 @@ export class SimulatedAccount {
     });
     return broker ? broker.describe.BrokerId : null;
   }
+}
+
+/** `RecentlyActive: "PT3H"` (the only value CloudWatch accepts) as minutes; unlimited when absent. */
+function recentlyActiveMinutes(value: unknown): number {
+  return value === "PT3H" ? 180 : Number.POSITIVE_INFINITY;
 }
 
 function aggregateValues(values: number[], stat: string): number {

@@ -35,6 +35,8 @@ export interface LagSeries {
   brokerAckRate?: Series;
   /** ActiveMQ EnqueueTime: average broker residence time in ms. */
   residenceMs?: Series;
+  /** True for a broker's totals standing in for its queues (RabbitMQ 4.x). */
+  aggregate?: boolean;
 }
 
 /** The outcome of judging one queue: whether there was enough data, and the finding if any. */
@@ -81,6 +83,7 @@ export function lagSeriesForBroker(brokerSeries: Readonly<Record<string, Series>
     dequeues: perMinute(brokerSeries.AckRate),
     enqueues: perMinute(brokerSeries.PublishRate),
     inFlight: brokerSeries.MessageUnacknowledgedCount,
+    aggregate: true,
   };
 }
 
@@ -203,6 +206,9 @@ function stalledFor(series: LagSeries, end: number, config: LagConfig): number {
 
   if (series.dequeues) {
     if (!allKnownAnd(slice(series.dequeues, end, n), (d) => d === 0)) return 0;
+    // A broker's totals include parked dead letters: without a backlog rising every minute an
+    // idle broker would look stalled.
+    if (series.aggregate && !backlog.every((b, i) => i === 0 || (b as number) > (backlog[i - 1] as number))) return 0;
     return Math.min(
       runLength(series.dequeues, end, (d) => d === 0),
       runLength(series.consumers, end, (c) => c > 0),
@@ -222,19 +228,32 @@ function stalledFor(series: LagSeries, end: number, config: LagConfig): number {
 
 /** Burrow's WARN rule: over the window the backlog never reached zero and never really fell. */
 function slowGrowth(series: LagSeries, end: number, config: LagConfig): { growth: number } | null {
-  const window = slice(series.backlog, end, config.slowWindowMinutes);
-  const values = known(window);
-  if (values.length < Math.ceil(config.slowWindowMinutes * 0.8)) return null;
+  const minutes = config.slowWindowMinutes;
+  const values = known(slice(series.backlog, end, minutes));
+  if (values.length < Math.ceil(minutes * 0.8)) return null;
   if (values.some((b) => b < config.minBacklog)) return null;
   const first = values[0] as number;
   const last = values[values.length - 1] as number;
   const growth = last - first;
   if (growth < config.slowMinGrowth) return null;
   let falls = 0;
-  for (let i = 1; i < values.length; i++) if ((values[i] as number) < (values[i - 1] as number)) falls++;
-  if (falls > (values.length - 1) / 4) return null;
+  let rises = 0;
+  for (let i = 1; i < values.length; i++) {
+    if ((values[i] as number) < (values[i - 1] as number)) falls++;
+    else if ((values[i] as number) > (values[i - 1] as number)) rises++;
+  }
+  const steps = values.length - 1;
+  // A slow consumer grows the backlog minute after minute; a jump after a flat stretch is something else.
+  if (falls > steps / 4 || rises < steps / 2) return null;
   if (last < 0.95 * (maxOf(values) as number)) return null;
-  if (series.dequeues && sumOf(slice(series.dequeues, end, config.slowWindowMinutes)) <= 0) return null;
+  // Consumers must have been there and working the whole window: minutes without consumers belong
+  // to the no-consumers rule (a short redeploy stays quiet), minutes without dequeues to the stall rule.
+  const consumers = known(slice(series.consumers, end, minutes));
+  if (consumers.length === 0 || consumers.some((c) => c <= 0)) return null;
+  if (series.dequeues) {
+    const dequeues = known(slice(series.dequeues, end, minutes));
+    if (dequeues.filter((d) => d > 0).length < Math.ceil(minutes * 0.8)) return null;
+  }
   return { growth };
 }
 

@@ -1,6 +1,6 @@
 import type { DetectionConfig } from "../config";
 import { rabbitMqFileDescriptorLimit } from "../instance-limits";
-import { at, lastIndex, round, slice } from "../series";
+import { at, fitLine, known, lastIndex, round, slice } from "../series";
 import {
   type BrokerObservation,
   EngineType,
@@ -38,8 +38,11 @@ interface Gauge {
   /** Percent used, per minute. */
   percent: Series;
   thresholds: LevelThresholds;
-  /** Forecast a steady fill (storage only: CPU and heap climb and fall by nature). */
-  forecast: boolean;
+  /**
+   * Forecast of a steady fill (storage only: CPU and heap climb and fall by nature): `true` fits the
+   * percent series; a function forecasts from the gauge's own units.
+   */
+  forecast: boolean | ((end: number) => Forecast | null);
   /** What 100 % means for people: the consequence. */
   consequence: string;
   extra?: (end: number) => Record<string, number | null>;
@@ -127,7 +130,8 @@ function gaugesOf(observation: BrokerObservation, config: ResourceConfig): Gauge
         warnMinutes: config.diskSustainMinutes,
         criticalMinutes: config.diskSustainMinutes,
       },
-      forecast: false,
+      // The percent here (limit / free) curves as the disk fills: forecast on free bytes instead.
+      forecast: (end) => forecastDiskAlarm(series.RabbitMQDiskFree, diskLimit, end, config.fillForecastHorizonMinutes),
       consequence: "the disk alarm blocks publishers on every node",
       extra: (end) => ({ diskFreeBytes: at(series.RabbitMQDiskFree, end), diskFreeLimitBytes: diskLimit }),
     });
@@ -162,14 +166,17 @@ export function detectResourcePressure(observation: BrokerObservation, config: R
 function judge(observation: BrokerObservation, gauge: Gauge, end: number, config: ResourceConfig): Finding | null {
   const now = round(at(gauge.percent, end) as number);
   const level = sustainedLevel(gauge.percent, end, gauge.thresholds);
-  const forecast: Forecast | null = gauge.forecast
-    ? forecastFull(gauge.percent, end, {
-        windowMinutes: 20,
-        minFit: 0.8,
-        minPercent: 50,
-        horizonMinutes: config.fillForecastHorizonMinutes,
-      })
-    : null;
+  const forecast: Forecast | null =
+    typeof gauge.forecast === "function"
+      ? gauge.forecast(end)
+      : gauge.forecast
+        ? forecastFull(gauge.percent, end, {
+            windowMinutes: FILL_WINDOW_MINUTES,
+            minFit: FILL_MIN_FIT,
+            minPercent: 50,
+            horizonMinutes: config.fillForecastHorizonMinutes,
+          })
+        : null;
   if (!level && !forecast) return null;
   const evidence = {
     percentUsed: now,
@@ -199,6 +206,25 @@ function judge(observation: BrokerObservation, gauge: Gauge, end: number, config
     ...base,
     severity: Severity.warning,
     condition: `${gauge.resource}-filling`,
-    summary: `${gauge.label} filling steadily (+${f.slopePerMinute} points/min, now ${now}%): full in ~${f.minutesToFull} min, then ${gauge.consequence}.`,
+    summary: `${gauge.label} filling steadily (now ${now}%): full in ~${f.minutesToFull} min at the current rate, then ${gauge.consequence}.`,
   };
+}
+
+/** Minutes of history a fill forecast fits, and how straight the fill must be. */
+const FILL_WINDOW_MINUTES = 20;
+const FILL_MIN_FIT = 0.8;
+/** Free disk is forecast only once it is within this multiple of the disk-alarm limit. */
+const DISK_FORECAST_WITHIN = 4;
+
+/** When free disk, falling steadily, reaches the disk-alarm limit, if within the horizon. */
+function forecastDiskAlarm(free: Series | undefined, limit: number, end: number, horizonMinutes: number): Forecast | null {
+  const window = slice(free, end, FILL_WINDOW_MINUTES);
+  if (known(window).length < Math.ceil(FILL_WINDOW_MINUTES * 0.8)) return null;
+  const current = at(free, end);
+  if (current == null || current > limit * DISK_FORECAST_WITHIN) return null;
+  const fit = fitLine(window);
+  if (!fit || fit.slope >= 0 || fit.r2 < FILL_MIN_FIT) return null;
+  const minutes = Math.max(0, (Math.min(current, fit.last) - limit) / -fit.slope);
+  if (minutes > horizonMinutes) return null;
+  return { slopePerMinute: round((fit.slope / limit) * 100, 2), minutesToFull: round(minutes, 0), fit: round(fit.r2, 2) };
 }

@@ -186,8 +186,10 @@ describe("runMetricsCycle", () => {
     const w = world();
     // Act
     const reports = await w.runUntil(9);
-    // Assess: before the stall nothing moves; the cycle reads 7 broker-level metrics (+ limits and the first sweep)
+    // Assess: before the stall nothing moves: each cycle reads the 7 broker-level metrics, plus the
+    // 5 connection limits every 5 minutes while the broker has not published them (this fake never does)
     const steady = reports.slice(3).map((r) => r.metricsRequested);
-    expect(new Set(steady)).toEqual(new Set([7]));
+    expect(new Set(steady)).toEqual(new Set([7, 12]));
+    expect(steady.filter((n) => n === 12)).toHaveLength(1);
   });
 });

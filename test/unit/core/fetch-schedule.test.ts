@@ -18,13 +18,14 @@ const amq: Broker = {
   tags: {},
   nodes: ["orders-1", "orders-2"],
 };
-const queues: QueueRef[] = [{ name: "a" }, { name: "b" }, { name: "c" }];
+const queues: QueueRef[] = [{ name: "a" }, { name: "b" }, { name: "c" }, { name: "orders.DLQ" }];
 
 function input(minute: number, focus: Record<string, string[]> = {}): PlanInput {
   return {
     brokers: [amq],
     queuesOf: () => queues,
     focus: new Map(Object.entries(focus).map(([b, q]) => [b, new Set(q)])),
+    watch: (q) => q.name.endsWith(".DLQ"),
     now: T0 + minute * MINUTE,
   };
 }
@@ -62,7 +63,7 @@ describe("FetchSchedule", () => {
     expect(new Set(reads.map((r) => r.node))).toEqual(new Set(["orders-1"]));
     expect(reads.filter((r) => r.role === "broker").map((r) => r.metric)).toContain("CpuUtilization");
     expect(reads.filter((r) => r.role === "limit")).toHaveLength(5);
-    expect(new Set(queueReads(reads).map((r) => r.queue?.name))).toEqual(new Set(["a", "b", "c"]));
+    expect(new Set(queueReads(reads).map((r) => r.queue?.name))).toEqual(new Set(["a", "b", "c", "orders.DLQ"]));
     expect(queueReads(reads).map((r) => r.metric)).not.toContain("InFlightCount");
     expect(reads.find((r) => r.metric === "DequeueCount")?.stat).toBe("Sum");
   });
@@ -74,8 +75,8 @@ describe("FetchSchedule", () => {
     schedule.observe(input(0), answer(first, "orders-1", steady), schedule.windowAt(T0));
     // Act
     const next = schedule.planPrimary(input(1));
-    // Assess
-    expect(queueReads(next)).toHaveLength(0);
+    // Assess: only the dead-letter queue's backlog, which is watched every cycle
+    expect(queueReads(next).map((r) => [r.queue?.name, r.metric])).toEqual([["orders.DLQ", "QueueSize"]]);
     expect(next.filter((r) => r.role === "limit")).toHaveLength(0);
     expect(next.filter((r) => r.role === "broker")).toHaveLength(7);
   });
@@ -89,7 +90,7 @@ describe("FetchSchedule", () => {
     // Act
     for (let m = 0; m < 120; m++) {
       const reads = schedule.planPrimary(input(m));
-      if (queueReads(reads).length > 0) swept++;
+      if (queueReads(reads).some((r) => r.queue?.name === "a")) swept++;
       if (reads.some((r) => r.role === "limit")) limitReads++;
       schedule.observe(input(m), answer(reads, "orders-1", steady), schedule.windowAt(T0 + m * MINUTE));
     }
@@ -112,10 +113,10 @@ describe("FetchSchedule", () => {
     const held = schedule.planPrimary(input(2));
     const afterHold = schedule.planPrimary(input(2 + DEFAULT_CONFIG.polling.drillHoldMinutes));
     // Assess
-    expect(new Set(queueReads(followUp).map((r) => r.queue?.name))).toEqual(new Set(["a", "b", "c"]));
+    expect(new Set(queueReads(followUp).map((r) => r.queue?.name))).toEqual(new Set(["a", "b", "c", "orders.DLQ"]));
     expect(queueReads(followUp).map((r) => r.metric)).toContain("InFlightCount");
-    expect(queueReads(held)).not.toHaveLength(0);
-    expect(queueReads(afterHold)).toHaveLength(0);
+    expect(queueReads(held).length).toBeGreaterThan(4);
+    expect(queueReads(afterHold).map((r) => r.queue?.name)).toEqual(["orders.DLQ"]);
   });
 
   it("reads the queues of an open incident every cycle, and only those", () => {
@@ -126,7 +127,7 @@ describe("FetchSchedule", () => {
     // Act
     const reads = schedule.planPrimary(input(1, { orders: ["b"] }));
     // Assess
-    expect(new Set(queueReads(reads).map((r) => r.queue?.name))).toEqual(new Set(["b"]));
+    expect(new Set(queueReads(reads).map((r) => r.queue?.name))).toEqual(new Set(["b", "orders.DLQ"]));
     expect(queueReads(reads).map((r) => r.metric)).toContain("EnqueueTime");
   });
 
@@ -147,6 +148,19 @@ describe("FetchSchedule", () => {
     expect(new Set(probe.map((r) => r.node))).toEqual(new Set(["orders-2"]));
     expect(observations.get("orders")?.node).toBe("orders-2");
     expect(new Set(next.filter((r) => r.role === "broker").map((r) => r.node))).toEqual(new Set(["orders-2"]));
+  });
+
+  it("watches at most five dead-letter queues of a broker every cycle, by their backlog alone", () => {
+    // Prepare
+    const schedule = new FetchSchedule(DEFAULT_CONFIG.polling);
+    const many: QueueRef[] = Array.from({ length: 8 }, (_, i) => ({ name: `q${i}.DLQ` }));
+    const plan = { ...input(0), queuesOf: () => many };
+    schedule.observe(plan, answer(schedule.planPrimary(plan), "orders-1", steady), schedule.windowAt(T0));
+    // Act
+    const next = schedule.planPrimary({ ...plan, now: T0 + MINUTE });
+    // Assess
+    expect(queueReads(next)).toHaveLength(5);
+    expect(new Set(queueReads(next).map((r) => r.metric))).toEqual(new Set(["QueueSize"]));
   });
 
   it("sweeps every cycle when the broker publishes no total backlog (broker-level triggers cannot work)", () => {

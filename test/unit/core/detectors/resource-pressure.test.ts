@@ -1,0 +1,431 @@
+import { detectResourcePressure } from "../../../../shared/core/detectors/resource-pressure";
+import { type BrokerObservation, fingerprintOf, IncidentKind, type Series, Severity } from "../../../../shared/core/types";
+import {
+  activeMqBroker,
+  brokerWith,
+  detection,
+  flat,
+  noisy,
+  nulls,
+  observation,
+  rabbitMqBroker,
+  ramp,
+  sawtooth,
+  series,
+} from "../detector-fixtures";
+
+/** File descriptors per node pinned to 10,000, so a three-node cluster has 30,000. */
+const config = { ...detection.resources, fileDescriptorLimitPerNode: 10_000 };
+
+const GIB = 1024 ** 3;
+/** RabbitMQ's memory high watermark and free-disk limit, as the broker publishes them. */
+const rabbitLimits = { RabbitMQMemLimit: 3.2 * GIB, RabbitMQDiskFreeLimit: 1 * GIB };
+
+/** A healthy RabbitMQ broker's series, with some replaced. */
+function rabbitObservation(overrides: Record<string, Series>, limits: Record<string, number> = rabbitLimits): BrokerObservation {
+  return observation(rabbitMqBroker, {
+    series: {
+      SystemCpuUtilization: noisy(30, 10, 30),
+      RabbitMQMemUsed: noisy(1.2 * GIB, 0.1 * GIB, 30),
+      RabbitMQDiskFree: flat(40 * GIB, 30),
+      RabbitMQFdUsed: noisy(3000, 200, 30),
+      ...overrides,
+    },
+    limits,
+  });
+}
+
+/** A healthy ActiveMQ broker's series, with some replaced. */
+function activeObservation(overrides: Record<string, Series>): BrokerObservation {
+  return observation(activeMqBroker, {
+    series: {
+      CpuUtilization: noisy(30, 10, 30),
+      HeapUsage: sawtooth(30, 60, 6, 30),
+      StorePercentUsage: flat(12, 30),
+      TempPercentUsage: flat(2, 30),
+      ...overrides,
+    },
+  });
+}
+
+interface PressureCase {
+  situation: string;
+  obs: BrokerObservation;
+}
+
+interface FiringCase extends PressureCase {
+  resource: string;
+  condition: string;
+  severity: string;
+}
+
+const firing: FiringCase[] = [
+  {
+    situation: "ActiveMQ CPU holds a floor of 85%+ for 10 minutes",
+    obs: activeObservation({ CpuUtilization: series(noisy(40, 10, 20), noisy(90, 3, 10)) }),
+    resource: "cpu",
+    condition: "cpu-high",
+    severity: Severity.warning,
+  },
+  {
+    situation: "ActiveMQ CPU holds a floor of 95%+ for 10 minutes",
+    obs: activeObservation({ CpuUtilization: series(noisy(40, 10, 20), noisy(97, 2, 10)) }),
+    resource: "cpu",
+    condition: "cpu-critical",
+    severity: Severity.critical,
+  },
+  {
+    situation: "the ActiveMQ heap never falls below 90% between collections for 10 minutes",
+    obs: activeObservation({ HeapUsage: series(sawtooth(35, 88, 6, 20), sawtooth(91, 99, 5, 10)) }),
+    resource: "heap",
+    condition: "heap-critical",
+    severity: Severity.critical,
+  },
+  {
+    situation: "the ActiveMQ heap never falls below 82% between collections for 10 minutes",
+    obs: activeObservation({ HeapUsage: series(sawtooth(35, 88, 6, 20), sawtooth(82, 89, 5, 10)) }),
+    resource: "heap",
+    condition: "heap-high",
+    severity: Severity.warning,
+  },
+  {
+    situation: "the ActiveMQ store holds 82% for 3 minutes",
+    obs: activeObservation({ StorePercentUsage: series(flat(70, 27), flat(82, 3)) }),
+    resource: "store",
+    condition: "store-high",
+    severity: Severity.warning,
+  },
+  {
+    situation: "the ActiveMQ store holds 96% for 3 minutes",
+    obs: activeObservation({ StorePercentUsage: series(flat(70, 27), flat(96, 3)) }),
+    resource: "store",
+    condition: "store-critical",
+    severity: Severity.critical,
+  },
+  {
+    situation: "the ActiveMQ store fills steadily from 50%",
+    obs: activeObservation({ StorePercentUsage: series(flat(45, 10), ramp(50, 70, 20)) }),
+    resource: "store",
+    condition: "store-filling",
+    severity: Severity.warning,
+  },
+  {
+    situation: "the ActiveMQ temp store holds 85% for 3 minutes",
+    obs: activeObservation({ TempPercentUsage: series(flat(20, 27), flat(85, 3)) }),
+    resource: "temp-store",
+    condition: "temp-store-high",
+    severity: Severity.warning,
+  },
+  {
+    situation: "the ActiveMQ temp store holds 97% for 3 minutes",
+    obs: activeObservation({ TempPercentUsage: series(flat(20, 27), flat(97, 3)) }),
+    resource: "temp-store",
+    condition: "temp-store-critical",
+    severity: Severity.critical,
+  },
+  {
+    situation: "the ActiveMQ temp store fills steadily from 50%",
+    obs: activeObservation({ TempPercentUsage: series(flat(45, 10), ramp(50, 70, 20)) }),
+    resource: "temp-store",
+    condition: "temp-store-filling",
+    severity: Severity.warning,
+  },
+  {
+    situation: "RabbitMQ CPU holds a floor of 85%+ for 10 minutes",
+    obs: rabbitObservation({ SystemCpuUtilization: series(noisy(40, 10, 20), noisy(90, 3, 10)) }),
+    resource: "cpu",
+    condition: "cpu-high",
+    severity: Severity.warning,
+  },
+  {
+    situation: "RabbitMQ CPU holds a floor of 95%+ for 10 minutes",
+    obs: rabbitObservation({ SystemCpuUtilization: series(noisy(40, 10, 20), noisy(97, 2, 10)) }),
+    resource: "cpu",
+    condition: "cpu-critical",
+    severity: Severity.critical,
+  },
+  {
+    situation: "RabbitMQ memory holds 84% of the high watermark for 5 minutes",
+    obs: rabbitObservation({ RabbitMQMemUsed: series(flat(1.5 * GIB, 25), flat(2.7 * GIB, 5)) }),
+    resource: "memory",
+    condition: "memory-high",
+    severity: Severity.warning,
+  },
+  {
+    situation: "RabbitMQ memory holds 97% of the high watermark for 5 minutes",
+    obs: rabbitObservation({ RabbitMQMemUsed: series(flat(1.5 * GIB, 25), flat(3.1 * GIB, 5)) }),
+    resource: "memory",
+    condition: "memory-critical",
+    severity: Severity.critical,
+  },
+  {
+    situation: "RabbitMQ free disk stays below 2x the disk limit for 3 minutes",
+    obs: rabbitObservation({ RabbitMQDiskFree: series(flat(5 * GIB, 27), flat(1.6 * GIB, 3)) }),
+    resource: "disk",
+    condition: "disk-high",
+    severity: Severity.warning,
+  },
+  {
+    situation: "RabbitMQ free disk stays below 1.1x the disk limit for 3 minutes",
+    obs: rabbitObservation({ RabbitMQDiskFree: series(flat(5 * GIB, 27), flat(1.05 * GIB, 3)) }),
+    resource: "disk",
+    condition: "disk-critical",
+    severity: Severity.critical,
+  },
+  {
+    situation: "RabbitMQ free disk is gone for 3 minutes",
+    obs: rabbitObservation({ RabbitMQDiskFree: series(flat(5 * GIB, 27), flat(0, 3)) }),
+    resource: "disk",
+    condition: "disk-critical",
+    severity: Severity.critical,
+  },
+  {
+    situation: "RabbitMQ holds 85% of the cluster's file descriptors for 5 minutes",
+    obs: rabbitObservation({ RabbitMQFdUsed: series(flat(3000, 25), flat(25_500, 5)) }),
+    resource: "file-descriptors",
+    condition: "file-descriptors-high",
+    severity: Severity.warning,
+  },
+  {
+    situation: "RabbitMQ holds 97% of the cluster's file descriptors for 5 minutes",
+    obs: rabbitObservation({ RabbitMQFdUsed: series(flat(3000, 25), flat(29_000, 5)) }),
+    resource: "file-descriptors",
+    condition: "file-descriptors-critical",
+    severity: Severity.critical,
+  },
+  {
+    situation: "RabbitMQ file descriptors climb steadily from 50%",
+    obs: rabbitObservation({ RabbitMQFdUsed: series(flat(14_000, 10), ramp(15_000, 21_000, 20)) }),
+    resource: "file-descriptors",
+    condition: "file-descriptors-filling",
+    severity: Severity.warning,
+  },
+];
+
+const quiet: PressureCase[] = [
+  {
+    situation: "ActiveMQ CPU spikes to 99% for the last 3 minutes",
+    obs: activeObservation({ CpuUtilization: series(noisy(40, 10, 27), flat(99, 3)) }),
+  },
+  {
+    situation: "ActiveMQ CPU spiked to 99% for 2 minutes a few minutes ago",
+    obs: activeObservation({ CpuUtilization: series(noisy(40, 10, 24), flat(99, 2), noisy(45, 5, 4)) }),
+  },
+  {
+    situation: "ActiveMQ CPU has held 90% for only 9 minutes",
+    obs: activeObservation({ CpuUtilization: series(noisy(40, 10, 21), flat(90, 9)) }),
+  },
+  {
+    situation: "the ActiveMQ heap saws between 35% and 88% with every collection",
+    obs: activeObservation({ HeapUsage: sawtooth(35, 88, 6, 30) }),
+  },
+  {
+    situation: "the ActiveMQ store has held 82% for only 2 minutes",
+    obs: activeObservation({ StorePercentUsage: series(flat(40, 28), flat(82, 2)) }),
+  },
+  { situation: "the ActiveMQ store sits flat at 60%", obs: activeObservation({ StorePercentUsage: flat(60, 30) }) },
+  {
+    situation: "the ActiveMQ store fills too slowly to be full within the horizon",
+    obs: activeObservation({ StorePercentUsage: ramp(50, 55, 30) }),
+  },
+  {
+    situation: "the ActiveMQ store fills steadily but is still below 50%",
+    obs: activeObservation({ StorePercentUsage: series(flat(20, 10), ramp(25, 45, 20)) }),
+  },
+  {
+    situation: "RabbitMQ CPU spikes to 99% for the last 3 minutes",
+    obs: rabbitObservation({ SystemCpuUtilization: series(noisy(40, 10, 27), flat(99, 3)) }),
+  },
+  {
+    situation: "RabbitMQ memory holds 70% of the high watermark",
+    obs: rabbitObservation({ RabbitMQMemUsed: flat(2.24 * GIB, 30) }),
+  },
+  {
+    situation: "RabbitMQ memory touches 97% for only 4 minutes",
+    obs: rabbitObservation({ RabbitMQMemUsed: series(flat(1.5 * GIB, 26), flat(3.1 * GIB, 4)) }),
+  },
+  { situation: "RabbitMQ free disk is 3x the disk limit", obs: rabbitObservation({ RabbitMQDiskFree: flat(3 * GIB, 30) }) },
+  {
+    situation: "RabbitMQ free disk dips below 2x the limit for 2 minutes",
+    obs: rabbitObservation({ RabbitMQDiskFree: series(flat(5 * GIB, 28), flat(1.6 * GIB, 2)) }),
+  },
+  {
+    situation: "RabbitMQ file descriptors sit at 20% of the cluster's",
+    obs: rabbitObservation({ RabbitMQFdUsed: noisy(6000, 300, 30) }),
+  },
+];
+
+describe("detectResourcePressure", () => {
+  it.each(firing)("raises $severity $condition when $situation", ({ obs, resource, condition, severity }) => {
+    // Prepare
+    const expectedFingerprint = `resource-pressure|${obs.broker.name}|${resource}`;
+
+    // Act
+    const { judged, findings } = detectResourcePressure(obs, config);
+
+    // Assess
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({
+      kind: IncidentKind.resourcePressure,
+      broker: obs.broker.name,
+      resource,
+      condition,
+      severity,
+    });
+    expect(fingerprintOf(findings[0] as (typeof findings)[number])).toBe(expectedFingerprint);
+    expect(judged).toContain(expectedFingerprint);
+  });
+
+  it.each(quiet)("stays quiet but judges every resource when $situation", ({ obs }) => {
+    // Act
+    const { judged, findings } = detectResourcePressure(obs, config);
+
+    // Assess
+    expect(findings).toEqual([]);
+    expect(judged).toHaveLength(4);
+  });
+
+  it.each([
+    {
+      engine: "ActiveMQ",
+      obs: activeObservation({}),
+      resources: ["cpu", "heap", "store", "temp-store"],
+    },
+    {
+      engine: "RabbitMQ",
+      obs: rabbitObservation({}),
+      resources: ["cpu", "memory", "disk", "file-descriptors"],
+    },
+  ])("judges every $engine resource whose series is there", ({ obs, resources }) => {
+    // Act
+    const { judged } = detectResourcePressure(obs, config);
+
+    // Assess
+    expect(judged).toEqual(resources.map((r) => `resource-pressure|${obs.broker.name}|${r}`));
+  });
+
+  it.each([
+    {
+      missing: "ActiveMQ heap, store and temp store",
+      obs: observation(activeMqBroker, { series: { CpuUtilization: flat(20, 30) } }),
+      judged: ["cpu"],
+    },
+    {
+      missing: "an ActiveMQ store series that is all missing",
+      obs: activeObservation({ StorePercentUsage: nulls(30) }),
+      judged: ["cpu", "heap", "temp-store"],
+    },
+    {
+      missing: "the RabbitMQ memory limit",
+      obs: rabbitObservation({}, { RabbitMQDiskFreeLimit: 1 * GIB }),
+      judged: ["cpu", "disk", "file-descriptors"],
+    },
+    {
+      missing: "the RabbitMQ free-disk limit",
+      obs: rabbitObservation({}, { RabbitMQMemLimit: 3.2 * GIB }),
+      judged: ["cpu", "memory", "file-descriptors"],
+    },
+    {
+      missing: "the RabbitMQ file-descriptor series",
+      obs: observation(rabbitMqBroker, { series: { SystemCpuUtilization: flat(20, 30) } }),
+      judged: ["cpu"],
+    },
+    {
+      missing: "every series",
+      obs: observation(activeMqBroker, { series: { CpuUtilization: nulls(30), HeapUsage: nulls(30) } }),
+      judged: [],
+    },
+  ])("leaves out of judged what it cannot see: $missing", ({ obs, judged }) => {
+    // Act
+    const result = detectResourcePressure(obs, config);
+
+    // Assess
+    expect(result.judged).toEqual(judged.map((r) => `resource-pressure|${obs.broker.name}|${r}`));
+    expect(result.findings).toEqual([]);
+  });
+
+  it("raises one finding per resource under pressure", () => {
+    // Prepare
+    const obs = activeObservation({
+      CpuUtilization: flat(97, 30),
+      StorePercentUsage: flat(96, 30),
+    });
+
+    // Act
+    const { findings } = detectResourcePressure(obs, config);
+
+    // Assess
+    expect(findings.map((f) => [f.resource, f.severity])).toEqual([
+      ["cpu", Severity.critical],
+      ["store", Severity.critical],
+    ]);
+  });
+
+  it("forecasts when a filling store is full", () => {
+    // Prepare: 50% -> 70% over 20 minutes is about 1.05 points a minute, so ~28 minutes to 100%.
+    const obs = activeObservation({ StorePercentUsage: series(flat(45, 10), ramp(50, 70, 20)) });
+
+    // Act
+    const { findings } = detectResourcePressure(obs, config);
+
+    // Assess
+    expect(findings[0]?.evidence).toMatchObject({ percentUsed: 70, floorPercent: null });
+    expect(findings[0]?.evidence.minutesToFull).toBeGreaterThanOrEqual(27);
+    expect(findings[0]?.evidence.minutesToFull).toBeLessThanOrEqual(30);
+    expect(findings[0]?.summary).toContain("refuses persistent messages");
+  });
+
+  it("reports the heap's floor between collections, not its peaks", () => {
+    // Prepare
+    const obs = activeObservation({ HeapUsage: series(sawtooth(35, 88, 6, 20), sawtooth(91, 99, 5, 10)) });
+
+    // Act
+    const { findings } = detectResourcePressure(obs, config);
+
+    // Assess
+    expect(findings[0]?.evidence).toMatchObject({ floorPercent: 91, warnPercent: 80, criticalPercent: 90 });
+  });
+
+  it("measures RabbitMQ memory against the published high watermark", () => {
+    // Prepare
+    const obs = rabbitObservation({ RabbitMQMemUsed: flat(2.7 * GIB, 30) }, { ...rabbitLimits, RabbitMQMemLimit: 6.4 * GIB });
+
+    // Act
+    const { findings } = detectResourcePressure(obs, config);
+
+    // Assess: 2.7 GiB is 84% of 3.2 GiB but only 42% of 6.4 GiB.
+    expect(findings).toEqual([]);
+  });
+
+  it("shows free disk and its limit in bytes", () => {
+    // Prepare
+    const obs = rabbitObservation({ RabbitMQDiskFree: flat(1.6 * GIB, 30) });
+
+    // Act
+    const { findings } = detectResourcePressure(obs, config);
+
+    // Assess
+    expect(findings[0]?.evidence).toMatchObject({
+      diskFreeBytes: 1.6 * GIB,
+      diskFreeLimitBytes: 1 * GIB,
+      warnPercent: 50,
+      criticalPercent: 90.9,
+    });
+  });
+
+  it.each([
+    { mode: "CLUSTER_MULTI_AZ" as const, limit: 30_000 },
+    { mode: "SINGLE_INSTANCE" as const, limit: 10_000 },
+  ])("estimates the file-descriptor limit of a $mode broker as $limit", ({ mode, limit }) => {
+    // Prepare
+    const broker = brokerWith(rabbitMqBroker, { deploymentMode: mode });
+    const obs = observation(broker, { series: { RabbitMQFdUsed: flat(limit * 0.97, 30) } });
+
+    // Act
+    const { findings } = detectResourcePressure(obs, config);
+
+    // Assess
+    expect(findings[0]?.evidence).toMatchObject({ estimatedLimit: limit, fileDescriptorsUsed: limit * 0.97 });
+    expect(findings[0]?.severity).toBe(Severity.critical);
+  });
+});

@@ -1,0 +1,96 @@
+import { CloudWatchClient, type MetricDataQuery } from "@aws-sdk/client-cloudwatch";
+import { EC2Client } from "@aws-sdk/client-ec2";
+import { MqClient } from "@aws-sdk/client-mq";
+import { SNSClient } from "@aws-sdk/client-sns";
+import { parseScenario } from "../../../shared/sim/scenario";
+import { routeToSimulator } from "../../../shared/sim/sdk-boundary";
+import { SimulatedAccount } from "../../../shared/sim/simulated-account";
+
+/**
+ * Small inline scenarios and real SDK clients wired to the simulated account, for the tests of
+ * `shared/sim`. Tests never read the shared scenario library: each builds the few fields it needs.
+ */
+
+/** Minute 0 of every test scenario. */
+export const START = "2026-03-02T09:00:00Z";
+/** Epoch ms of minute 0. */
+export const START_MS = Date.parse(START);
+/** One minute in ms. */
+export const MINUTE = 60_000;
+
+/** The wall-clock time of scenario minute `m` (fractions allowed). */
+export function at(minute: number): Date {
+  return new Date(START_MS + minute * MINUTE);
+}
+
+/** A raw scenario broker (as in a scenario file): a RUNNING ActiveMQ broker unless overridden. */
+export function rawBroker(
+  name: string,
+  overrides: Record<string, unknown> = {},
+  describe: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    describe: {
+      BrokerId: `b-${name}`,
+      BrokerName: name,
+      BrokerArn: `arn:aws:mq:us-east-1:123456789012:broker:${name}:b-${name}`,
+      BrokerState: "RUNNING",
+      DeploymentMode: "ACTIVE_STANDBY_MULTI_AZ",
+      EngineType: "ACTIVEMQ",
+      HostInstanceType: "mq.m5.large",
+      ...describe,
+    },
+    ...overrides,
+  };
+}
+
+/** A minimal valid raw scenario (one broker `orders`), with top-level fields overridden. */
+export function rawScenario(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return { name: "sim-test", start: START, durationMinutes: 60, brokers: [rawBroker("orders")], ...overrides };
+}
+
+/** The SDK configuration of every test client: fake credentials, no retries. */
+const SDK_CONFIG = { region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" }, maxAttempts: 1 };
+
+/** A simulated account for a raw scenario and real SDK clients answered by it. */
+export function simulate(overrides: Record<string, unknown> = {}) {
+  const account = new SimulatedAccount(parseScenario(rawScenario(overrides)));
+  return {
+    account,
+    cloudwatch: routeToSimulator(new CloudWatchClient(SDK_CONFIG), "cloudwatch", account),
+    mq: routeToSimulator(new MqClient(SDK_CONFIG), "mq", account),
+    ec2: routeToSimulator(new EC2Client(SDK_CONFIG), "ec2", account),
+    sns: routeToSimulator(new SNSClient(SDK_CONFIG), "sns", account),
+  };
+}
+
+/** A GetMetricData query for one series (namespace AWS/AmazonMQ unless given). */
+export function metricQuery(
+  id: string,
+  metric: string,
+  dimensions: Record<string, string>,
+  options: { period?: number; stat?: string; namespace?: string } = {},
+): MetricDataQuery {
+  return {
+    Id: id,
+    MetricStat: {
+      Metric: {
+        Namespace: options.namespace ?? "AWS/AmazonMQ",
+        MetricName: metric,
+        Dimensions: Object.entries(dimensions).map(([Name, Value]) => ({ Name, Value })),
+      },
+      Period: options.period ?? 60,
+      Stat: options.stat ?? "Average",
+    },
+  };
+}
+
+/** Runs `fn` and returns what it threw (fails the test when it does not throw). */
+export async function thrownBy(fn: () => Promise<unknown>): Promise<Error & { $metadata?: { httpStatusCode?: number } }> {
+  try {
+    await fn();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error("expected the call to throw");
+}
