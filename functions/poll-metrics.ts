@@ -6,20 +6,30 @@ import middy from "@middy/core";
 import type { Context, ScheduledEvent } from "aws-lambda";
 import { CloudWatchMetricSource } from "../shared/adapters/cloudwatch-metric-source";
 import { ConsoleNotifier } from "../shared/adapters/console-notifier";
+import { DynamoDbApiActivityStore } from "../shared/adapters/dynamodb-api-activity-store";
 import { DynamoDbIncidentStore } from "../shared/adapters/dynamodb-incident-store";
+import { MemoryApiActivityStore } from "../shared/adapters/memory-api-activity-store";
 import { MemoryIncidentStore } from "../shared/adapters/memory-incident-store";
 import { MqBrokerInventory } from "../shared/adapters/mq-broker-inventory";
 import { PowertoolsLog } from "../shared/adapters/powertools-log";
+import { systemClock } from "../shared/adapters/system-clock";
 import { type CycleReport, createFetchSchedule, type MetricsCycleDeps, runMetricsCycle } from "../shared/app/run-metrics-cycle";
+import { type ApiSweepDeps, sweepApiIncidents } from "../shared/app/sweep-api-incidents";
 import { readEnvironment } from "../shared/env";
-import type { Clock } from "../shared/ports";
 
-/** The poll-metrics Lambda: every minute, one metrics cycle. */
-export function makePollMetricsHandler(deps: MetricsCycleDeps) {
-  return middy(async (_event: ScheduledEvent, _context: Context): Promise<CycleReport> => runMetricsCycle(deps));
+export type PollMetricsDeps = MetricsCycleDeps & ApiSweepDeps;
+
+/**
+ * The poll-metrics Lambda, every minute: one metrics cycle, then the sweep that resolves API
+ * incidents whose calls stopped (no event announces that, so the minute tick does).
+ */
+export function makePollMetricsHandler(deps: PollMetricsDeps) {
+  return middy(async (_event: ScheduledEvent, _context: Context): Promise<CycleReport> => {
+    const report = await runMetricsCycle(deps);
+    const sweep = await sweepApiIncidents(deps);
+    return { ...report, transitions: [...report.transitions, ...sweep.transitions], errors: [...report.errors, ...sweep.errors] };
+  });
 }
-
-const wallClock: Clock = { now: () => Date.now(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };
 
 /** Production dependencies, built once per container on the first invocation. */
 function productionHandler() {
@@ -27,12 +37,14 @@ function productionHandler() {
   const log = new PowertoolsLog();
   // Our adapters own retries (jittered, bounded): one SDK attempt each, so retries never compound.
   const sdk = { region: env.region, maxAttempts: 1 };
-  const deps: MetricsCycleDeps = {
-    inventory: new MqBrokerInventory(new MqClient(sdk), wallClock, log, { ttlMs: env.config.polling.inventoryTtlMinutes * 60_000 }),
-    metrics: new CloudWatchMetricSource(new CloudWatchClient(sdk), wallClock, log),
-    incidents: env.tableName ? new DynamoDbIncidentStore(new DynamoDBClient(sdk), env.tableName, wallClock) : new MemoryIncidentStore(),
+  const dynamo = new DynamoDBClient(sdk);
+  const deps: PollMetricsDeps = {
+    inventory: new MqBrokerInventory(new MqClient(sdk), systemClock, log, { ttlMs: env.config.polling.inventoryTtlMinutes * 60_000 }),
+    metrics: new CloudWatchMetricSource(new CloudWatchClient(sdk), systemClock, log),
+    incidents: env.tableName ? new DynamoDbIncidentStore(dynamo, env.tableName, systemClock) : new MemoryIncidentStore(),
+    activity: env.tableName ? new DynamoDbApiActivityStore(dynamo, env.tableName, systemClock) : new MemoryApiActivityStore(),
     notifier: new ConsoleNotifier(log),
-    clock: wallClock,
+    clock: systemClock,
     log,
     config: env.config,
     schedule: createFetchSchedule(env.config),

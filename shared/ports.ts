@@ -91,3 +91,34 @@ export interface IncidentStore {
 export interface Notifier {
   notify(transitions: readonly Transition[]): Promise<void>;
 }
+
+/** A call kept in a subject's recent history (a principal's denied calls, a risky change's calls). */
+export interface ActivityRecord<T = unknown> {
+  eventId: string;
+  /** Epoch ms of the call. */
+  at: number;
+  payload: T;
+}
+
+/** Seen event ids and recent calls per subject, for idempotency and sliding windows. */
+export interface ApiActivityStore {
+  /** Records an event id; false when it was recorded before (a duplicate delivery). */
+  claimEvent(eventId: string, now: number): Promise<boolean>;
+  /** Forgets an event id, so a delivery that failed half-way is processed again on retry. */
+  releaseEvent(eventId: string): Promise<void>;
+  /** Adds a call to a subject's history; recording the same event id again changes nothing. */
+  record(subject: string, entry: ActivityRecord, now: number): Promise<void>;
+  /** A subject's calls at or after `since` (epoch ms), oldest first. */
+  since(subject: string, since: number): Promise<ActivityRecord[]>;
+}
+
+/** Broker names by id, for API events that name a broker only by its id. */
+export interface BrokerDirectory {
+  /** The BrokerName of a broker id, or null when the account has no such broker. */
+  nameOf(brokerId: string): Promise<string | null>;
+}
+
+/** Asks the posture audit to look at one broker again (after a configuration change). */
+export interface PostureRecheck {
+  request(broker: { id: string; name: string | null }, reason: string): Promise<void>;
+}

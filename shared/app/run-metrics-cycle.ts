@@ -1,4 +1,3 @@
-import { mapWithConcurrency } from "../core/concurrency";
 import type { Config } from "../core/config";
 import { detectBrokerUnhealthy } from "../core/detectors/broker-unhealthy";
 import { detectConnectionExhaustion } from "../core/detectors/connection-exhaustion";
@@ -20,6 +19,7 @@ import {
 } from "../core/types";
 import { describeError } from "../errors";
 import type { BrokerInventory, Clock, IncidentStore, Log, MetricSource, Notifier, QueueListing } from "../ports";
+import { applyIncidentChanges } from "./apply-incident-changes";
 
 /** What one metrics cycle needs. */
 export interface MetricsCycleDeps {
@@ -56,8 +56,6 @@ const EMPTY_LISTING_RETRY_MS = 2 * MINUTE;
 const STALE_QUEUE_MINUTES = 5;
 /** States in which a broker publishes metrics worth reading. */
 const METRIC_STATES = new Set(["RUNNING", "REBOOT_IN_PROGRESS", "CRITICAL_ACTION_REQUIRED"]);
-/** Saves in flight at once. */
-const SAVE_CONCURRENCY = 8;
 
 /** Creates the schedule a long-lived caller (a warm Lambda, one replay) keeps between cycles. */
 export function createFetchSchedule(config: Config): FetchSchedule {
@@ -71,8 +69,8 @@ export function createFetchSchedule(config: Config): FetchSchedule {
  * 3. list queues (cached) and plan the reads
  * 4. fetch broker-level signals, due limits and queues; then drill into brokers whose signals moved
  * 5. detect: health, connections, resources, consumer lag
- * 6. fold findings into incidents with conditional writes
- * 7. notify the transitions whose writes won
+ * 6. fold findings into incidents
+ * 7. save them with conditional writes and notify the transitions whose writes won
  */
 export async function runMetricsCycle(deps: MetricsCycleDeps): Promise<CycleReport> {
   const { clock, log, config, schedule } = deps;
@@ -189,7 +187,7 @@ export async function runMetricsCycle(deps: MetricsCycleDeps): Promise<CycleRepo
     judged.has(incident.fingerprint) ||
     (METRIC_KINDS.includes(incident.kind) && (ignoredNames.has(incident.broker) || (snapshot.complete && !present.has(incident.broker))));
 
-  // 6. fold and save
+  // 6. fold
   const changes = foldFindings({
     active: new Map(active.filter((i) => METRIC_KINDS.includes(i.kind)).map((i) => [i.fingerprint, i])),
     findings,
@@ -197,27 +195,8 @@ export async function runMetricsCycle(deps: MetricsCycleDeps): Promise<CycleRepo
     now,
     rules: { resolveAfterMinutes: config.incidents.resolveAfterMinutes, refreshMinutes: 15 },
   });
-  const saved = await mapWithConcurrency(changes, SAVE_CONCURRENCY, async (change) => {
-    try {
-      const won = await deps.incidents.save(change.next, change.expectedVersion);
-      if (!won) log.info("incident changed by another invocation; skipped", { fingerprint: change.next.fingerprint });
-      return won ? change.transition : null;
-    } catch (error) {
-      // The store is unchanged, so the next cycle derives the same change again: nothing is lost.
-      fail(`saving incident ${change.next.fingerprint} failed: ${describeError(error)}`, { incidentId: change.next.id });
-      return null;
-    }
-  });
-  report.transitions = saved.filter((t): t is Transition => t !== null);
-
-  // 7. notify
-  if (report.transitions.length > 0) {
-    try {
-      await deps.notifier.notify(report.transitions);
-    } catch (error) {
-      fail(`notification failed: ${describeError(error)}`);
-    }
-  }
+  // 7. save and notify
+  report.transitions = await applyIncidentChanges(deps, changes, report.errors);
   log.info("metrics cycle done", {
     brokers: report.brokers,
     findings: findings.length,

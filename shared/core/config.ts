@@ -101,6 +101,22 @@ const detectionSchema = z.strictObject({
   brokerHealth: brokerHealthSchema.prefault({}),
 });
 
+const apiActivitySchema = z.strictObject({
+  /** Denied calls of one principal are counted over this sliding window. */
+  windowMinutes: minutes.min(1).default(15),
+  /** Denied calls in the window that make an incident; a single read denial is a person missing a permission. */
+  minDenials: z.number().int().min(1).default(3),
+  /** Any of these makes it critical: many denials, many actions or brokers (enumeration), many denied changes. */
+  criticalDenials: z.number().int().min(1).default(10),
+  criticalActions: z.number().int().min(1).default(5),
+  criticalBrokers: z.number().int().min(1).default(3),
+  criticalChanges: z.number().int().min(1).default(3),
+  /** A risky-change incident resolves after this long without another such call. */
+  riskyChangeQuietMinutes: minutes.min(1).default(60),
+  /** mq-sentinel's own roles (ARNs): their RebootBroker calls are remediation, not a risky change. */
+  ownRoleArns: z.array(z.string()).default([]),
+});
+
 const incidentsSchema = z.strictObject({
   /** A condition must stay clear this long before its incident resolves, so it cannot flap. */
   resolveAfterMinutes: minutes.min(1).default(5),
@@ -128,6 +144,7 @@ const pollingSchema = z.strictObject({
 export const configSchema = z.strictObject({
   remediation: remediationSchema.prefault({}),
   detection: detectionSchema.prefault({}),
+  apiActivity: apiActivitySchema.prefault({}),
   incidents: incidentsSchema.prefault({}),
   polling: pollingSchema.prefault({}),
 });

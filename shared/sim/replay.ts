@@ -1,9 +1,13 @@
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { MqClient } from "@aws-sdk/client-mq";
 import type { Context, ScheduledEvent } from "aws-lambda";
-import { makePollMetricsHandler } from "../../functions/poll-metrics";
+import { makeApiActivityHandler } from "../../functions/api-activity";
+import { makePollMetricsHandler, type PollMetricsDeps } from "../../functions/poll-metrics";
 import { CloudWatchMetricSource } from "../adapters/cloudwatch-metric-source";
+import { LoggingPostureRecheck } from "../adapters/logging-posture-recheck";
+import { MemoryApiActivityStore } from "../adapters/memory-api-activity-store";
 import { MemoryIncidentStore } from "../adapters/memory-incident-store";
+import { MqBrokerDirectory } from "../adapters/mq-broker-directory";
 import { MqBrokerInventory } from "../adapters/mq-broker-inventory";
 import { RecordingLog } from "../adapters/recording-log";
 import { type CycleReport, createFetchSchedule, type MetricsCycleDeps } from "../app/run-metrics-cycle";
@@ -13,7 +17,7 @@ import { type IncidentKind, maxSeverity, type Severity } from "../core/types";
 import { describeError } from "../errors";
 import type { Notifier } from "../ports";
 import type { Scenario } from "./scenario";
-import { routeToSimulator, SimulatedDynamoDbStore, simulatedClock } from "./sdk-boundary";
+import { routeToSimulator, SimulatedDynamoDbActivityStore, SimulatedDynamoDbStore, simulatedClock } from "./sdk-boundary";
 import { SimulatedAccount } from "./simulated-account";
 
 /**
@@ -75,6 +79,18 @@ export interface ReplayRun {
 }
 
 const CREDENTIALS = { accessKeyId: "SIMULATED", secretAccessKey: "SIMULATED" };
+/** The replay reuses broker names as long as the deployed api-activity function does. */
+const DIRECTORY_TTL_MS = 5 * 60_000;
+
+function groupEventsByMinute(scenario: Scenario): Map<number, { index: number; event: unknown }[]> {
+  const out = new Map<number, { index: number; event: unknown }[]>();
+  scenario.events.forEach((e, index) => {
+    const list = out.get(e.at) ?? [];
+    list.push({ index, event: e.event });
+    out.set(e.at, list);
+  });
+  return out;
+}
 
 /** Replays one validated scenario. Never throws for a problem inside the scenario: it lands in `errors`. */
 export async function replayScenario(scenario: Scenario): Promise<ReplayRun> {
@@ -92,12 +108,15 @@ export async function replayScenario(scenario: Scenario): Promise<ReplayRun> {
       for (const transition of transitions) timeline.push({ minute: account.minute, transition });
     },
   };
-  const deps: MetricsCycleDeps = {
-    inventory: new MqBrokerInventory(routeToSimulator(new MqClient(sdk), "mq", account), clock, log, {
-      ttlMs: config.polling.inventoryTtlMinutes * 60_000,
-    }),
+  const mq = routeToSimulator(new MqClient(sdk), "mq", account);
+  const incidents = new SimulatedDynamoDbStore(new MemoryIncidentStore(), account);
+  const activity = new SimulatedDynamoDbActivityStore(new MemoryApiActivityStore(), account);
+  const posture = new LoggingPostureRecheck(log);
+  const deps: PollMetricsDeps = {
+    inventory: new MqBrokerInventory(mq, clock, log, { ttlMs: config.polling.inventoryTtlMinutes * 60_000 }),
     metrics: new CloudWatchMetricSource(routeToSimulator(new CloudWatchClient(sdk), "cloudwatch", account), clock, log),
-    incidents: new SimulatedDynamoDbStore(new MemoryIncidentStore(), account),
+    incidents,
+    activity,
     notifier,
     clock,
     log,
@@ -105,10 +124,32 @@ export async function replayScenario(scenario: Scenario): Promise<ReplayRun> {
     schedule: createFetchSchedule(config),
   };
   const pollMetrics = makePollMetricsHandler(deps);
+  const apiActivity = makeApiActivityHandler({
+    activity,
+    directory: new MqBrokerDirectory(mq, clock, DIRECTORY_TTL_MS),
+    incidents,
+    notifier,
+    posture,
+    clock,
+    log,
+    config,
+  });
+  const eventsAt = groupEventsByMinute(scenario);
 
   const cycles: ReplayRun["cycles"] = [];
   for (let t = 0; t < scenario.durationMinutes; t++) {
     account.minute = t;
+    // Events of minute t first, in file order, then the minute's metrics cycle (DESIGN.md §3).
+    for (const { index, event } of eventsAt.get(t) ?? []) {
+      try {
+        const outcome = await apiActivity(event, lambdaContext("api-activity"));
+        if (outcome.status === "skipped") errors.push(`t=${t} event #${index} skipped: ${outcome.reason}`);
+        for (const e of outcome.errors) errors.push(`t=${t} event #${index} ${e}`);
+      } catch (error) {
+        // Deployed, EventBridge would retry the delivery; the replay records the failure.
+        errors.push(`t=${t} event #${index} api-activity failed: ${describeError(error)}`);
+      }
+    }
     try {
       const report: CycleReport = await pollMetrics(scheduledEvent(account), lambdaContext("poll-metrics"));
       cycles.push({ minute: t, metricsRequested: report.metricsRequested, getMetricDataCalls: report.getMetricDataCalls });

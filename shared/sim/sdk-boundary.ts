@@ -1,5 +1,5 @@
 import type { Incident } from "../core/incidents";
-import type { Clock, IncidentStore } from "../ports";
+import type { ActivityRecord, ApiActivityStore, Clock, IncidentStore } from "../ports";
 import type { SimulatedAccount } from "./simulated-account";
 
 /**
@@ -56,5 +56,41 @@ export class SimulatedDynamoDbStore implements IncidentStore {
     this.account.countCall("dynamodb:PutItem");
     this.account.throwIfFaulted("dynamodb:PutItem");
     return this.inner.save(incident, expectedVersion);
+  }
+}
+
+/**
+ * The API-activity store as the simulated account sees it: kept in memory, with the scenario's
+ * `dynamodb:*` faults and the DynamoDB calls the real store would make counted.
+ */
+export class SimulatedDynamoDbActivityStore implements ApiActivityStore {
+  constructor(
+    private readonly inner: ApiActivityStore,
+    private readonly account: SimulatedAccount,
+  ) {}
+
+  async claimEvent(eventId: string, now: number): Promise<boolean> {
+    this.call("dynamodb:PutItem");
+    return this.inner.claimEvent(eventId, now);
+  }
+
+  async releaseEvent(eventId: string): Promise<void> {
+    this.call("dynamodb:DeleteItem");
+    await this.inner.releaseEvent(eventId);
+  }
+
+  async record(subject: string, entry: ActivityRecord, now: number): Promise<void> {
+    this.call("dynamodb:PutItem");
+    await this.inner.record(subject, entry, now);
+  }
+
+  async since(subject: string, since: number): Promise<ActivityRecord[]> {
+    this.call("dynamodb:Query");
+    return this.inner.since(subject, since);
+  }
+
+  private call(operation: string): void {
+    this.account.countCall(operation);
+    this.account.throwIfFaulted(operation);
   }
 }
