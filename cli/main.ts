@@ -5,6 +5,7 @@ import { ScenarioError } from "../shared/errors";
 import { replayScenario } from "../shared/sim/replay";
 import { loadScenarioFile, type Scenario, scenarioFiles } from "../shared/sim/scenario";
 import { type ScenarioScore, scoreScenario, summarize } from "../shared/sim/score";
+import { SILENCE_USAGE, silenceCommand } from "./silence-command";
 import { formatTimeline } from "./timeline";
 
 const USAGE = `mq-sentinel — Amazon MQ monitoring, alerting and guarded remediation
@@ -17,6 +18,7 @@ Usage:
       --score   score each scenario against its expectations and print the totals
       bars      --min-recall R  --min-precision P  --max-median-delay M  --max-unsafe N
                 (exit 1 when one is missed; they imply --score)
+${SILENCE_USAGE}
   mq-sentinel help`;
 
 interface ReplayOptions {
@@ -38,6 +40,7 @@ export async function main(
     return command ? 0 : 2;
   }
   if (command === "replay") return replay(parseReplayArgs(rest), out, err);
+  if (command === "silence") return silenceCommand(rest, out, err);
   err(`unknown command '${command}'\n\n${USAGE}`);
   return 2;
 }

@@ -8,6 +8,10 @@ export interface Environment {
   region: string;
   /** DynamoDB table of incidents; without it incidents are kept in memory (single warm container). */
   tableName: string | null;
+  /** Where the Slack webhook URL is kept: an SSM SecureString parameter name or a Secrets Manager ARN. */
+  slackWebhookSecret: string | null;
+  /** The SNS topic notifications are published to. */
+  topicArn: string | null;
 }
 
 /** Reads the environment of a deployed function. Throws a clear error on bad configuration. */
@@ -24,6 +28,32 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
   return Object.freeze({
     config: parseConfig(raw, { unknownKeys: "error" }).config,
     region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "us-east-1",
-    tableName: env.TABLE_NAME && env.TABLE_NAME.length > 0 ? env.TABLE_NAME : null,
+    tableName: nonEmpty(env.TABLE_NAME),
+    slackWebhookSecret: nonEmpty(env.SLACK_WEBHOOK_PARAMETER),
+    topicArn: nonEmpty(env.TOPIC_ARN),
   });
+}
+
+function nonEmpty(value: string | undefined): string | null {
+  return value && value.trim().length > 0 ? value.trim() : null;
+}
+
+/** Settings the `mq-sentinel` command reads from its environment (flags take precedence). */
+export interface CliEnvironment {
+  /** The incidents table of a deployment (`MQ_SENTINEL_TABLE`). */
+  tableName: string | null;
+  region: string | null;
+  /** A local DynamoDB endpoint (dynalite, DynamoDB Local), for tests and trials. */
+  dynamoEndpoint: string | null;
+  /** Who is running the command, recorded on silences. */
+  user: string | null;
+}
+
+export function readCliEnvironment(env: NodeJS.ProcessEnv = process.env): CliEnvironment {
+  return {
+    tableName: nonEmpty(env.MQ_SENTINEL_TABLE),
+    region: nonEmpty(env.AWS_REGION) ?? nonEmpty(env.AWS_DEFAULT_REGION),
+    dynamoEndpoint: nonEmpty(env.MQ_SENTINEL_DYNAMODB_ENDPOINT),
+    user: nonEmpty(env.USER) ?? nonEmpty(env.USERNAME),
+  };
 }

@@ -1,5 +1,7 @@
-import type { Incident, Transition } from "./core/incidents";
+import type { Incident } from "./core/incidents";
 import type { Statistic } from "./core/metric-catalog";
+import type { MessageGroup } from "./core/notifications";
+import type { Silence } from "./core/notify-policy";
 import type { Broker, EngineType, MinuteWindow, QueueRef, Series } from "./core/types";
 
 /**
@@ -85,11 +87,8 @@ export interface IncidentStore {
    * fingerprint). Returns false when another writer got there first.
    */
   save(incident: Incident, expectedVersion: number): Promise<boolean>;
-}
-
-/** Where incident transitions are announced. */
-export interface Notifier {
-  notify(transitions: readonly Transition[]): Promise<void>;
+  /** Incidents, active or resolved, with notifications still to deliver. */
+  loadWithPendingNotifications(): Promise<Incident[]>;
 }
 
 /** A call kept in a subject's recent history (a principal's denied calls, a risky change's calls). */
@@ -106,7 +105,7 @@ export interface ApiActivityStore {
   claimEvent(eventId: string, now: number): Promise<boolean>;
   /** Forgets an event id, so a delivery that failed half-way is processed again on retry. */
   releaseEvent(eventId: string): Promise<void>;
-  /** Adds a call to a subject's history; recording the same event id again changes nothing. */
+  /** Adds a call to a subject's history; recording the same event id again changes nothing (the first record stands). */
   record(subject: string, entry: ActivityRecord, now: number): Promise<void>;
   /** A subject's calls at or after `since` (epoch ms), oldest first. */
   since(subject: string, since: number): Promise<ActivityRecord[]>;
@@ -118,7 +117,39 @@ export interface BrokerDirectory {
   nameOf(brokerId: string): Promise<string | null>;
 }
 
-/** Asks the posture audit to look at one broker again (after a configuration change). */
+/** What the posture audit should look at again: a broker, or every broker using a configuration. */
+export interface PostureTarget {
+  brokerId: string | null;
+  brokerName: string | null;
+  configurationId: string | null;
+}
+
+/** Asks the posture audit to look at a broker again (after a change to it or to its configuration). */
 export interface PostureRecheck {
-  request(broker: { id: string; name: string | null }, reason: string): Promise<void>;
+  request(target: PostureTarget, reason: string): Promise<void>;
+}
+
+/** What became of one message on one channel. */
+export type DeliveryResult =
+  | { ok: true; body: unknown }
+  | { ok: false; retryable: boolean; retryAfterMs?: number; error: string; body: unknown };
+
+/** A place notifications go (Slack, SNS, the log): renders a message group and sends it. */
+export interface Notifier {
+  readonly name: string;
+  send(group: MessageGroup): Promise<DeliveryResult>;
+}
+
+/** Time-boxed mutes (set with `mq-sentinel silence`). */
+export interface SilenceStore {
+  /** Silences not yet ended at `now`. */
+  active(now: number): Promise<Silence[]>;
+  add(silence: Silence): Promise<void>;
+  /** Ends a silence now; false when there is no such silence. */
+  expire(id: string, now: number): Promise<boolean>;
+}
+
+/** A secret read at run time (the Slack webhook URL), never logged. */
+export interface SecretSource {
+  get(): Promise<string>;
 }

@@ -1,23 +1,29 @@
-import type { Transition } from "../core/incidents";
-import type { Log, Notifier } from "../ports";
+import type { MessageGroup } from "../core/notifications";
+import type { DeliveryResult, Log, Notifier } from "../ports";
 
 /**
- * `Notifier` that writes each transition as one structured log line: the notifier of a deployment
+ * `Notifier` that writes each message as one structured log line: the channel of a deployment
  * without Slack or SNS, and of `mq-sentinel check`.
  */
 export class ConsoleNotifier implements Notifier {
+  readonly name = "log";
+
   constructor(private readonly log: Log) {}
 
-  async notify(transitions: readonly Transition[]): Promise<void> {
-    for (const t of transitions) {
-      this.log.info(`incident ${t.type}`, {
-        incidentId: t.incident.id,
-        kind: t.incident.kind,
-        broker: t.incident.broker,
-        resource: t.incident.resource,
-        severity: t.incident.severity,
-        summary: t.incident.summary,
-      });
-    }
+  async send(group: MessageGroup): Promise<DeliveryResult> {
+    const body = {
+      transition: group.transition,
+      broker: group.broker,
+      incidents: group.items.map((i) => ({
+        id: i.incident.id,
+        kind: i.incident.kind,
+        severity: i.incident.severity,
+        resource: i.incident.resource,
+        reason: i.reason,
+        summary: i.incident.summary,
+      })),
+    };
+    this.log.info(`notification ${group.transition}`, body);
+    return { ok: true, body };
   }
 }

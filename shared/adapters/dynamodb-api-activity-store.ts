@@ -53,7 +53,8 @@ export class DynamoDbApiActivityStore implements ApiActivityStore {
   }
 
   async record(subject: string, entry: ActivityRecord, now: number): Promise<void> {
-    // The same event id always maps to the same item: a repeated record overwrites itself.
+    // The key holds the call's time: the same event recorded again with the same time overwrites
+    // itself; with another time (no time in the event), `since` keeps the first.
     await withRetry("dynamodb:PutItem", this.clock, () =>
       this.doc.send(
         new PutCommand({
@@ -86,7 +87,10 @@ export class DynamoDbApiActivityStore implements ApiActivityStore {
       for (const item of page.Items ?? []) out.push(JSON.parse(String(item.data)) as ActivityRecord);
       startKey = page.LastEvaluatedKey;
     } while (startKey);
-    return out;
+    // A call recorded twice under different times (an event without a time, retried) counts once:
+    // the first record stands.
+    const seen = new Set<string>();
+    return out.filter((r) => !seen.has(r.eventId) && seen.add(r.eventId) !== undefined);
   }
 }
 

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, PutCommand, type PutCommandInput, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { type Incident, IncidentStatus, isActive } from "../core/incidents";
+import { isPending } from "../core/notify-policy";
 import type { Clock, IncidentStore } from "../ports";
 import { withRetry } from "./retry";
 
@@ -11,6 +12,8 @@ import { withRetry } from "./retry";
  * - `pk = INCIDENT#<fingerprint>`, `sk = CURRENT`: the fingerprint's latest incident;
  * - `activeKey = ACTIVE` only while pending or open, so the sparse GSI `active` lists active
  *   incidents without a scan;
+ * - `outboxKey = PENDING` only while notifications wait in the incident's outbox, for the sparse
+ *   GSI `outbox` that the notification dispatcher reads;
  * - `expiresAt` (TTL, epoch seconds) once resolved.
  * The incident itself is stored as JSON in `data`; `version` and `status` are attributes so the
  * conditions can read them.
@@ -18,6 +21,9 @@ import { withRetry } from "./retry";
 
 export const ACTIVE_INDEX = "active";
 const ACTIVE = "ACTIVE";
+/** Sparse index of incidents with notifications still to deliver (resolved ones included). */
+export const OUTBOX_INDEX = "outbox";
+const PENDING = "PENDING";
 /** Resolved incidents are kept this long for history, then DynamoDB's TTL deletes them. */
 const RETAIN_RESOLVED_DAYS = 30;
 
@@ -33,6 +39,15 @@ export class DynamoDbIncidentStore implements IncidentStore {
   }
 
   async loadActive(): Promise<Incident[]> {
+    // The index is eventually consistent: trust the item's own status.
+    return (await this.queryIndex(ACTIVE_INDEX, "activeKey", ACTIVE)).filter(isActive);
+  }
+
+  async loadWithPendingNotifications(): Promise<Incident[]> {
+    return (await this.queryIndex(OUTBOX_INDEX, "outboxKey", PENDING)).filter((i) => i.outbox.some(isPending));
+  }
+
+  private async queryIndex(index: string, key: string, value: string): Promise<Incident[]> {
     const out: Incident[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
@@ -40,18 +55,15 @@ export class DynamoDbIncidentStore implements IncidentStore {
         this.doc.send(
           new QueryCommand({
             TableName: this.tableName,
-            IndexName: ACTIVE_INDEX,
-            KeyConditionExpression: "activeKey = :active",
-            ExpressionAttributeValues: { ":active": ACTIVE },
+            IndexName: index,
+            KeyConditionExpression: "#key = :value",
+            ExpressionAttributeNames: { "#key": key },
+            ExpressionAttributeValues: { ":value": value },
             ExclusiveStartKey: startKey,
           }),
         ),
       );
-      for (const item of page.Items ?? []) {
-        const incident = JSON.parse(String(item.data)) as Incident;
-        // The index is eventually consistent: trust the item's own status.
-        if (isActive(incident)) out.push(incident);
-      }
+      for (const item of page.Items ?? []) out.push(JSON.parse(String(item.data)) as Incident);
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return out;
@@ -73,6 +85,7 @@ export class DynamoDbIncidentStore implements IncidentStore {
     };
     if (isActive(incident)) item.activeKey = ACTIVE;
     else item.expiresAt = Math.floor(this.clock.now() / 1000) + RETAIN_RESOLVED_DAYS * 86_400;
+    if (incident.outbox.some(isPending)) item.outboxKey = PENDING;
 
     // An update must land on the same incident at the version it was read at, never on a newer
     // incident that reused the fingerprint.

@@ -17,7 +17,7 @@ export class MemoryApiActivityStore implements ApiActivityStore {
 
   async record(subject: string, entry: ActivityRecord): Promise<void> {
     const calls = this.history.get(subject) ?? new Map<string, ActivityRecord>();
-    calls.set(entry.eventId, structuredClone(entry));
+    if (!calls.has(entry.eventId)) calls.set(entry.eventId, structuredClone(entry));
     this.history.set(subject, calls);
   }
 

@@ -1,4 +1,5 @@
 import { type Incident, isActive } from "../core/incidents";
+import { isPending } from "../core/notify-policy";
 import type { IncidentStore } from "../ports";
 
 /**
@@ -21,6 +22,10 @@ export class MemoryIncidentStore implements IncidentStore {
     }
     this.byFingerprint.set(incident.fingerprint, structuredClone(incident));
     return true;
+  }
+
+  async loadWithPendingNotifications(): Promise<Incident[]> {
+    return [...this.byFingerprint.values()].filter((i) => i.outbox.some(isPending)).map((i) => structuredClone(i));
   }
 
   /** Every fingerprint's latest incident, active or not (for reports). */

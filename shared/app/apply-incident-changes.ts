@@ -1,42 +1,48 @@
 import { mapWithConcurrency } from "../core/concurrency";
 import type { IncidentChange, Transition } from "../core/incidents";
+import { enqueueTransition } from "../core/notify-policy";
 import { describeError } from "../errors";
-import type { IncidentStore, Log, Notifier } from "../ports";
+import type { Clock, IncidentStore, Log, Notifier } from "../ports";
 
 /** Saves in flight at once. */
 const SAVE_CONCURRENCY = 8;
 
 /**
- * Saves incident changes with their conditional writes and announces the transitions whose write
- * won. A failed write is reported and skipped: the store is unchanged, so the next evaluation
- * derives the same change again and nothing is lost.
+ * Saves incident changes with their conditional writes, each with the notification of its
+ * transition in the incident's own outbox (one write: the transition cannot be lost or doubled),
+ * and returns the transitions whose write won. A failed write is reported and skipped: the store is
+ * unchanged, so the next evaluation derives the same change again and nothing is lost.
  */
 export async function applyIncidentChanges(
-  deps: { incidents: IncidentStore; notifier: Notifier; log: Log },
+  deps: { incidents: IncidentStore; notifiers: readonly Notifier[]; log: Log; clock: Clock },
   changes: readonly IncidentChange[],
   errors: string[],
 ): Promise<Transition[]> {
+  const channels = deps.notifiers.map((n) => n.name);
+  const now = deps.clock.now();
   const saved = await mapWithConcurrency(changes, SAVE_CONCURRENCY, async (change) => {
+    const next = change.transition ? enqueueTransition(change.next, change.transition, channels, now) : change.next;
     try {
-      const won = await deps.incidents.save(change.next, change.expectedVersion);
-      if (!won) deps.log.info("incident changed by another invocation; skipped", { fingerprint: change.next.fingerprint });
-      return won ? change.transition : null;
+      const won = await deps.incidents.save(next, change.expectedVersion);
+      if (!won) deps.log.info("incident changed by another invocation; skipped", { fingerprint: next.fingerprint });
+      return won && change.transition ? { ...change.transition, incident: next } : null;
     } catch (error) {
-      const line = `saving incident ${change.next.fingerprint} failed: ${describeError(error)}`;
+      const line = `saving incident ${next.fingerprint} failed: ${describeError(error)}`;
       errors.push(line);
-      deps.log.error(line, { incidentId: change.next.id });
+      deps.log.error(line, { incidentId: next.id });
       return null;
     }
   });
   const transitions = saved.filter((t): t is Transition => t !== null);
-  if (transitions.length > 0) {
-    try {
-      await deps.notifier.notify(transitions);
-    } catch (error) {
-      const line = `notification failed: ${describeError(error)}`;
-      errors.push(line);
-      deps.log.error(line);
-    }
+  for (const t of transitions) {
+    deps.log.info(`incident ${t.type}`, {
+      incidentId: t.incident.id,
+      kind: t.incident.kind,
+      broker: t.incident.broker,
+      resource: t.incident.resource,
+      severity: t.incident.severity,
+      summary: t.incident.summary,
+    });
   }
   return transitions;
 }

@@ -1,6 +1,6 @@
 import { parseApiEvent } from "../core/cloudtrail-event";
 import type { Config } from "../core/config";
-import { detectRiskyChange, needsPostureRecheck } from "../core/detectors/risky-change";
+import { detectRiskyChange, postureRecheckOf } from "../core/detectors/risky-change";
 import { type DeniedCall, deniedCallOf, detectUnauthorizedApi } from "../core/detectors/unauthorized-api";
 import { foldFindings, type Incident, type Transition } from "../core/incidents";
 import { type Finding, fingerprintOf, IncidentKind } from "../core/types";
@@ -13,7 +13,8 @@ export interface ApiEventDeps {
   activity: ApiActivityStore;
   directory: BrokerDirectory;
   incidents: IncidentStore;
-  notifier: Notifier;
+  /** Channels notifications are enqueued for (delivered by deliverNotifications). */
+  notifiers: readonly Notifier[];
   posture: PostureRecheck;
   clock: Clock;
   log: Log;
@@ -90,8 +91,8 @@ export async function handleApiEvent(deps: ApiEventDeps, raw: unknown): Promise<
       await deps.activity.record(riskySubject(fingerprintOf(risky)), { eventId: call.eventId, at: call.at ?? now, payload: null }, now);
       findings.push(risky);
     }
-    if (needsPostureRecheck(call))
-      await deps.posture.request({ id: call.brokerId as string, name: brokerName }, `${call.eventName} by ${call.principal.key}`);
+    const recheck = postureRecheckOf(call);
+    if (recheck) await deps.posture.request({ ...recheck, brokerName }, `${call.eventName} by ${call.principal.key}`);
 
     // 5. incidents
     const errors: string[] = [];
@@ -104,6 +105,9 @@ export async function handleApiEvent(deps: ApiEventDeps, raw: unknown): Promise<
       rules: { resolveAfterMinutes: config.incidents.resolveAfterMinutes, refreshMinutes: 15 },
     });
     const transitions = await applyIncidentChanges(deps, changes, errors);
+    // A lost incident write would lose the event for good (a retry is a duplicate): fail the
+    // delivery instead, so EventBridge delivers it again and the write is retried.
+    if (errors.length > 0) throw new Error(`API event ${call.eventId} not fully recorded: ${errors.join("; ")}`);
     log.info("API event processed", {
       eventId: call.eventId,
       eventName: call.eventName,

@@ -26,7 +26,8 @@ export interface MetricsCycleDeps {
   inventory: BrokerInventory;
   metrics: MetricSource;
   incidents: IncidentStore;
-  notifier: Notifier;
+  /** Channels notifications are enqueued for (delivered by deliverNotifications). */
+  notifiers: readonly Notifier[];
   clock: Clock;
   log: Log;
   config: Config;
@@ -47,6 +48,8 @@ export interface CycleReport {
   errors: string[];
   /** Things an operator should know that are not errors (a broker past CloudWatch's destination cap). */
   notices: string[];
+  /** Broker ids by name, for console links. */
+  brokerIds: Record<string, string>;
 }
 
 const MINUTE = 60_000;
@@ -85,6 +88,7 @@ export async function runMetricsCycle(deps: MetricsCycleDeps): Promise<CycleRepo
     getMetricDataCalls: 0,
     errors: [],
     notices: [],
+    brokerIds: {},
   };
   const fail = (message: string, fields: Record<string, unknown> = {}) => {
     report.errors.push(message);
@@ -100,6 +104,7 @@ export async function runMetricsCycle(deps: MetricsCycleDeps): Promise<CycleRepo
     return report;
   }
   for (const s of snapshot.skipped) if (!s.gone) report.errors.push(`broker ${s.brokerName} skipped this cycle: ${s.reason}`);
+  for (const b of snapshot.brokers) report.brokerIds[b.name] = b.id;
   const monitored = snapshot.brokers.filter((b) => !isIgnored(b));
   report.brokers = monitored.length;
   report.ignored = snapshot.brokers.length - monitored.length;

@@ -10,7 +10,8 @@ import { judgePrincipal, riskySubject } from "./handle-api-event";
 export interface ApiSweepDeps {
   activity: ApiActivityStore;
   incidents: IncidentStore;
-  notifier: Notifier;
+  /** Channels notifications are enqueued for (delivered by deliverNotifications). */
+  notifiers: readonly Notifier[];
   clock: Clock;
   log: Log;
   config: Config;

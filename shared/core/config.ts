@@ -117,6 +117,11 @@ const apiActivitySchema = z.strictObject({
   ownRoleArns: z.array(z.string()).default([]),
 });
 
+const notificationsSchema = z.strictObject({
+  /** An incident still open is announced again this often, so it is not forgotten. */
+  repeatIntervalMinutes: minutes.min(5).default(240),
+});
+
 const incidentsSchema = z.strictObject({
   /** A condition must stay clear this long before its incident resolves, so it cannot flap. */
   resolveAfterMinutes: minutes.min(1).default(5),
@@ -145,6 +150,7 @@ export const configSchema = z.strictObject({
   remediation: remediationSchema.prefault({}),
   detection: detectionSchema.prefault({}),
   apiActivity: apiActivitySchema.prefault({}),
+  notifications: notificationsSchema.prefault({}),
   incidents: incidentsSchema.prefault({}),
   polling: pollingSchema.prefault({}),
 });

@@ -1,3 +1,4 @@
+import type { MessageTransition, NotifyReason, RemediationNote } from "./notifications";
 import {
   compareSeverity,
   type Evidence,
@@ -47,8 +48,37 @@ export interface Incident {
   /** Since when the condition has been clear, while open. */
   clearSince: number | null;
   resolvedAt: number | null;
+  /**
+   * Notifications not yet delivered on every channel: the incident's own outbox, written in the
+   * same conditional write as its state, so a transition is never lost nor announced twice.
+   */
+  outbox: PendingNotification[];
+  /** When the incident was last announced (on any channel) and at which severity; null: never. */
+  notified: { at: number; severity: Severity } | null;
   /** Optimistic-concurrency version; the store writes only over the version it was read at. */
   version: number;
+}
+
+/** Delivery state of one notification on one channel. */
+export type ChannelState = "pending" | "sent" | "dropped";
+
+/** A notification waiting in an incident's outbox. */
+export interface PendingNotification {
+  /** `<incident id>#<sequence>`: stable, so a retried write cannot enqueue it twice. */
+  id: string;
+  transition: MessageTransition;
+  reason: Exclude<NotifyReason, "muted">;
+  previousSeverity?: Severity;
+  remediation?: RemediationNote;
+  createdAt: number;
+  /** Per channel: pending until delivered (or dropped: muted, or refused for good). */
+  channels: Record<string, ChannelState>;
+  attempts: number;
+  /** Not before this time (epoch ms): backoff after a failure, or Slack's Retry-After. */
+  notBefore: number;
+  /** A delivery in progress until this time (epoch ms): another invocation must not send it too. */
+  leaseUntil: number;
+  lastError?: string;
 }
 
 export const TransitionType = {
@@ -136,6 +166,8 @@ function firstSeen(fingerprint: string, finding: Finding, now: number): Incident
     lastSeenAt: now,
     clearSince: null,
     resolvedAt: null,
+    outbox: [],
+    notified: null,
     version: 1,
   };
   return { next, expectedVersion: 0, transition: opened ? { type: TransitionType.opened, incident: next, at: now } : null };

@@ -1,23 +1,34 @@
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { MqClient } from "@aws-sdk/client-mq";
+import { SNSClient } from "@aws-sdk/client-sns";
 import type { Context, ScheduledEvent } from "aws-lambda";
 import { makeApiActivityHandler } from "../../functions/api-activity";
-import { makePollMetricsHandler, type PollMetricsDeps } from "../../functions/poll-metrics";
+import { makePollMetricsHandler } from "../../functions/poll-metrics";
 import { CloudWatchMetricSource } from "../adapters/cloudwatch-metric-source";
 import { LoggingPostureRecheck } from "../adapters/logging-posture-recheck";
 import { MemoryApiActivityStore } from "../adapters/memory-api-activity-store";
 import { MemoryIncidentStore } from "../adapters/memory-incident-store";
+import { MemorySilenceStore } from "../adapters/memory-silence-store";
 import { MqBrokerDirectory } from "../adapters/mq-broker-directory";
 import { MqBrokerInventory } from "../adapters/mq-broker-inventory";
 import { RecordingLog } from "../adapters/recording-log";
-import { type CycleReport, createFetchSchedule, type MetricsCycleDeps } from "../app/run-metrics-cycle";
+import { SlackNotifier } from "../adapters/slack-notifier";
+import { SnsNotifier } from "../adapters/sns-notifier";
+import type { Delivery } from "../app/deliver-notifications";
+import { createFetchSchedule } from "../app/run-metrics-cycle";
 import { parseConfig } from "../core/config";
 import type { Transition } from "../core/incidents";
 import { type IncidentKind, maxSeverity, type Severity } from "../core/types";
 import { describeError } from "../errors";
-import type { Notifier } from "../ports";
 import type { Scenario } from "./scenario";
-import { routeToSimulator, SimulatedDynamoDbActivityStore, SimulatedDynamoDbStore, simulatedClock } from "./sdk-boundary";
+import {
+  routeToSimulator,
+  SIMULATED_WEBHOOK_URL,
+  SimulatedDynamoDbActivityStore,
+  SimulatedDynamoDbStore,
+  simulatedClock,
+  simulatedSlackWebhook,
+} from "./sdk-boundary";
 import { SimulatedAccount } from "./simulated-account";
 
 /**
@@ -102,39 +113,44 @@ export async function replayScenario(scenario: Scenario): Promise<ReplayRun> {
   for (const key of ignoredKeys) errors.push(`config: unknown key '${key}' ignored`);
 
   const sdk = { region: scenario.region, credentials: CREDENTIALS, maxAttempts: 1 };
-  const timeline: TimelineEntry[] = [];
-  const notifier: Notifier = {
-    async notify(transitions) {
-      for (const transition of transitions) timeline.push({ minute: account.minute, transition });
-    },
-  };
   const mq = routeToSimulator(new MqClient(sdk), "mq", account);
   const incidents = new SimulatedDynamoDbStore(new MemoryIncidentStore(), account);
-  const activity = new SimulatedDynamoDbActivityStore(new MemoryApiActivityStore(), account);
-  const posture = new LoggingPostureRecheck(log);
-  const deps: PollMetricsDeps = {
+  const notifiers = [
+    new SlackNotifier({ get: async () => SIMULATED_WEBHOOK_URL }, simulatedSlackWebhook(account), clock, log),
+    new SnsNotifier(
+      routeToSimulator(new SNSClient(sdk), "sns", account),
+      `arn:aws:sns:${scenario.region}:${scenario.accountId}:mq-sentinel`,
+      clock,
+    ),
+  ];
+  const shared = {
+    incidents,
+    activity: new SimulatedDynamoDbActivityStore(new MemoryApiActivityStore(), account),
+    silences: new MemorySilenceStore(),
+    notifiers,
+    clock,
+    log,
+    config,
+    links: { accountId: scenario.accountId, region: scenario.region, brokerIds: {} },
+  };
+  const pollMetrics = makePollMetricsHandler({
+    ...shared,
     inventory: new MqBrokerInventory(mq, clock, log, { ttlMs: config.polling.inventoryTtlMinutes * 60_000 }),
     metrics: new CloudWatchMetricSource(routeToSimulator(new CloudWatchClient(sdk), "cloudwatch", account), clock, log),
-    incidents,
-    activity,
-    notifier,
-    clock,
-    log,
-    config,
     schedule: createFetchSchedule(config),
-  };
-  const pollMetrics = makePollMetricsHandler(deps);
+  });
   const apiActivity = makeApiActivityHandler({
-    activity,
+    ...shared,
     directory: new MqBrokerDirectory(mq, clock, DIRECTORY_TTL_MS),
-    incidents,
-    notifier,
-    posture,
-    clock,
-    log,
-    config,
+    posture: new LoggingPostureRecheck(log),
   });
   const eventsAt = groupEventsByMinute(scenario);
+  const timeline: TimelineEntry[] = [];
+  const notifications: ReplayNotification[] = [];
+  const record = (minute: number, transitions: readonly Transition[], deliveries: readonly Delivery[]) => {
+    for (const transition of transitions) timeline.push({ minute, transition });
+    for (const d of deliveries) if (d.result.ok) notifications.push(notificationOf(minute, d));
+  };
 
   const cycles: ReplayRun["cycles"] = [];
   for (let t = 0; t < scenario.durationMinutes; t++) {
@@ -143,6 +159,7 @@ export async function replayScenario(scenario: Scenario): Promise<ReplayRun> {
     for (const { index, event } of eventsAt.get(t) ?? []) {
       try {
         const outcome = await apiActivity(event, lambdaContext("api-activity"));
+        record(t, outcome.transitions, outcome.deliveries);
         if (outcome.status === "skipped") errors.push(`t=${t} event #${index} skipped: ${outcome.reason}`);
         for (const e of outcome.errors) errors.push(`t=${t} event #${index} ${e}`);
       } catch (error) {
@@ -151,7 +168,8 @@ export async function replayScenario(scenario: Scenario): Promise<ReplayRun> {
       }
     }
     try {
-      const report: CycleReport = await pollMetrics(scheduledEvent(account), lambdaContext("poll-metrics"));
+      const report = await pollMetrics(scheduledEvent(account), lambdaContext("poll-metrics"));
+      record(t, report.transitions, report.deliveries);
       cycles.push({ minute: t, metricsRequested: report.metricsRequested, getMetricDataCalls: report.getMetricDataCalls });
       for (const e of report.errors) errors.push(`t=${t} ${e}`);
     } catch (error) {
@@ -164,13 +182,26 @@ export async function replayScenario(scenario: Scenario): Promise<ReplayRun> {
     output: {
       scenario: scenario.name,
       incidents: incidentsFrom(timeline, scenario.startMs),
-      notifications: [],
+      notifications,
       remediations: [],
       apiCalls: { ...calls, "cloudwatch:MetricsRequested": account.metricsRequested },
       errors,
     },
     timeline,
     cycles,
+  };
+}
+
+/** The contract's notification entry of a delivered message: the exact body sent. */
+function notificationOf(minute: number, delivery: Delivery): ReplayNotification {
+  const ids = delivery.group.items.map((i) => i.incident.id);
+  return {
+    minute,
+    channel: delivery.channel === "slack" ? "slack" : "sns",
+    incidentId: ids[0] ?? "",
+    ...(ids.length > 1 ? { incidentIds: ids } : {}),
+    transition: delivery.group.transition,
+    body: delivery.result.body,
   };
 }
 

@@ -57,6 +57,12 @@ export class SimulatedDynamoDbStore implements IncidentStore {
     this.account.throwIfFaulted("dynamodb:PutItem");
     return this.inner.save(incident, expectedVersion);
   }
+
+  async loadWithPendingNotifications(): Promise<Incident[]> {
+    this.account.countCall("dynamodb:Query");
+    this.account.throwIfFaulted("dynamodb:Query");
+    return this.inner.loadWithPendingNotifications();
+  }
 }
 
 /**
@@ -93,4 +99,22 @@ export class SimulatedDynamoDbActivityStore implements ApiActivityStore {
     this.account.countCall(operation);
     this.account.throwIfFaulted(operation);
   }
+}
+
+/** Where the simulated Slack webhook lives; only the simulation ever "receives" this URL. */
+export const SIMULATED_WEBHOOK_URL = "https://hooks.slack.invalid/services/SIMULATED";
+
+/**
+ * The simulated Slack incoming webhook, as a `fetch`: it accepts every post (the replay records what
+ * was delivered from the notifier's result) unless a `slack:webhook` fault makes it answer with that
+ * HTTP status (a 429 comes with `Retry-After: 1`).
+ */
+export function simulatedSlackWebhook(account: SimulatedAccount): typeof fetch {
+  return async () => {
+    account.countCall("slack:webhook");
+    const status = account.httpFault("slack:webhook");
+    if (status === null) return new Response("ok", { status: 200 });
+    const headers: Record<string, string> = status === 429 ? { "retry-after": "1" } : {};
+    return new Response(status === 429 ? "rate_limited" : "simulated failure", { status, headers });
+  };
 }

@@ -1,10 +1,11 @@
 import type { AddressInfo } from "node:net";
 import { CreateTableCommand, type CreateTableCommandInput, DynamoDBClient, waitUntilTableExists } from "@aws-sdk/client-dynamodb";
 import dynalite from "dynalite";
-import { ACTIVE_INDEX } from "../../shared/adapters/dynamodb-incident-store";
+import { ACTIVE_INDEX, OUTBOX_INDEX } from "../../shared/adapters/dynamodb-incident-store";
 
 /**
- * The incidents table as `serverless.yml` declares it (keys, sparse GSI, on-demand), for dynalite.
+ * The incidents table as `serverless.yml` declares it (keys, the sparse `active` and `outbox` GSIs,
+ * on-demand), for dynalite.
  * TTL, PITR and SSE are left out: dynalite does not implement them and the store does not depend on them.
  */
 export function incidentsTableDefinition(tableName: string): CreateTableCommandInput {
@@ -15,6 +16,7 @@ export function incidentsTableDefinition(tableName: string): CreateTableCommandI
       { AttributeName: "pk", AttributeType: "S" },
       { AttributeName: "sk", AttributeType: "S" },
       { AttributeName: "activeKey", AttributeType: "S" },
+      { AttributeName: "outboxKey", AttributeType: "S" },
     ],
     KeySchema: [
       { AttributeName: "pk", KeyType: "HASH" },
@@ -25,6 +27,14 @@ export function incidentsTableDefinition(tableName: string): CreateTableCommandI
         IndexName: ACTIVE_INDEX,
         KeySchema: [
           { AttributeName: "activeKey", KeyType: "HASH" },
+          { AttributeName: "pk", KeyType: "RANGE" },
+        ],
+        Projection: { ProjectionType: "ALL" },
+      },
+      {
+        IndexName: OUTBOX_INDEX,
+        KeySchema: [
+          { AttributeName: "outboxKey", KeyType: "HASH" },
           { AttributeName: "pk", KeyType: "RANGE" },
         ],
         Projection: { ProjectionType: "ALL" },

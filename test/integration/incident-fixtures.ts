@@ -28,6 +28,8 @@ export function anIncident(overrides: Partial<Incident> = {}): Incident {
     lastSeenAt: FIXTURE_TIME,
     clearSince: null,
     resolvedAt: null,
+    outbox: [],
+    notified: null,
     version: 1,
     ...overrides,
   };

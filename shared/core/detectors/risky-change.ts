@@ -19,7 +19,7 @@ const RISKY_CALLS = new Set([
 ]);
 
 /** Calls after which the posture audit should look at the broker again. */
-const POSTURE_CHANGES = new Set(["UpdateBroker", "UpdateConfiguration", "CreateUser", "UpdateUser", "DeleteUser"]);
+const POSTURE_CHANGES = new Set(["UpdateBroker", "CreateUser", "UpdateUser", "DeleteUser"]);
 
 export interface RiskyChangeContext {
   /** The BrokerName of a broker id, or null when the account has no such broker (any more). */
@@ -65,9 +65,29 @@ export function detectRiskyChange(call: ApiCall, context: RiskyChangeContext): F
   };
 }
 
-/** Whether the posture audit should re-check the broker after this (successful) call. */
-export function needsPostureRecheck(call: ApiCall): boolean {
-  return !call.errorCode && call.brokerId !== null && POSTURE_CHANGES.has(call.eventName);
+/**
+ * What the posture audit should look at again after this call, if anything: the broker a change
+ * named, or every broker using a configuration whose new revision was written (UpdateConfiguration
+ * names the configuration, not a broker).
+ */
+export function postureRecheckOf(call: ApiCall): { brokerId: string | null; configurationId: string | null } | null {
+  if (call.errorCode) return null;
+  if (call.eventName === "UpdateConfiguration") {
+    const id = call.requestParameters.configurationId;
+    return typeof id === "string" ? { brokerId: null, configurationId: id } : null;
+  }
+  return call.brokerId !== null && POSTURE_CHANGES.has(call.eventName) ? { brokerId: call.brokerId, configurationId: null } : null;
+}
+
+/** Any request value as short text; values are attacker-shaped (an object may even lack toString). */
+function text(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  try {
+    return JSON.stringify(value) ?? "";
+  } catch {
+    return "?";
+  }
 }
 
 function isOwnRole(call: ApiCall, ownRoleArns: readonly string[]): boolean {
@@ -88,20 +108,20 @@ function describeChange(call: ApiCall): { text: string; critical: boolean } {
         `turned off ${[logs.audit === false ? "audit" : null, logs.general === false ? "general" : null].filter(Boolean).join(" and ")} logs`,
       );
     }
-    if (Array.isArray(p.securityGroups)) parts.push(`set security groups to ${p.securityGroups.slice(0, 5).join(", ")}`);
+    if (Array.isArray(p.securityGroups)) parts.push(`set security groups to ${p.securityGroups.slice(0, 5).map(text).join(", ")}`);
     if (typeof p.engineVersion === "string") parts.push(`changed the engine version to ${p.engineVersion}`);
     if (typeof p.hostInstanceType === "string") parts.push(`changed the instance type to ${p.hostInstanceType}`);
     if (p.autoMinorVersionUpgrade === false) parts.push("turned off automatic minor version upgrades");
     const configuration = p.configuration as Record<string, unknown> | undefined;
     if (configuration && typeof configuration.id === "string")
       parts.push(
-        `applied configuration ${configuration.id}${configuration.revision !== undefined ? ` revision ${String(configuration.revision)}` : ""}`,
+        `applied configuration ${configuration.id}${configuration.revision !== undefined ? ` revision ${text(configuration.revision)}` : ""}`,
       );
     if (typeof p.authenticationStrategy === "string") parts.push(`changed authentication to ${p.authenticationStrategy}`);
   }
   if (call.eventName === "CreateUser" || call.eventName === "UpdateUser" || call.eventName === "DeleteUser") {
     if (typeof p.username === "string") parts.push(`user ${p.username}`);
-    if (Array.isArray(p.groups) && p.groups.length) parts.push(`groups ${p.groups.slice(0, 5).join(", ")}`);
+    if (Array.isArray(p.groups) && p.groups.length) parts.push(`groups ${p.groups.slice(0, 5).map(text).join(", ")}`);
     if (p.consoleAccess === true) parts.push("with console access");
   }
   if (call.eventName === "UpdateConfiguration" || call.eventName === "CreateConfiguration") {

@@ -1,8 +1,9 @@
-import type { Transition } from "../../../shared/core/incidents";
+import type { MessageGroup } from "../../../shared/core/notifications";
 import type { Broker, EngineType, MinuteWindow, QueueRef, Series } from "../../../shared/core/types";
 import type {
   BrokerInventory,
   Clock,
+  DeliveryResult,
   InventorySnapshot,
   MetricFetch,
   MetricRequest,
@@ -100,11 +101,18 @@ function key(metric: string, dimensions: Record<string, string>): string {
   return `${metric}|${JSON.stringify(Object.entries(dimensions).sort())}`;
 }
 
+/** A notifier that records the messages it is given and answers as told (ok by default). */
 export class RecordingNotifier implements Notifier {
-  readonly sent: Transition[] = [];
-  failing = false;
-  async notify(transitions: readonly Transition[]): Promise<void> {
-    if (this.failing) throw new Error("Slack is down");
-    this.sent.push(...transitions);
+  readonly sent: MessageGroup[] = [];
+  answer: DeliveryResult | null = null;
+  constructor(readonly name = "recording") {}
+  async send(group: MessageGroup): Promise<DeliveryResult> {
+    this.sent.push(group);
+    return (
+      this.answer ?? {
+        ok: true,
+        body: { broker: group.broker, transition: group.transition, incidents: group.items.map((i) => i.incident.id) },
+      }
+    );
   }
 }

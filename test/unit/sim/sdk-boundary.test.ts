@@ -26,6 +26,8 @@ function incident(overrides: Partial<Incident> = {}): Incident {
     lastSeenAt: START_MS,
     clearSince: null,
     resolvedAt: null,
+    outbox: [],
+    notified: null,
     version: 1,
     ...overrides,
   };

@@ -1,0 +1,151 @@
+import { randomUUID } from "node:crypto";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDbSilenceStore } from "../shared/adapters/dynamodb-silence-store";
+import { systemClock } from "../shared/adapters/system-clock";
+import type { Silence } from "../shared/core/notify-policy";
+import { IncidentKind } from "../shared/core/types";
+import { readCliEnvironment } from "../shared/env";
+import { describeError } from "../shared/errors";
+import type { SilenceStore } from "../shared/ports";
+
+export const SILENCE_USAGE = `  mq-sentinel silence add [--broker NAME] [--kind KIND] [--resource R] --for DURATION [--comment TEXT]
+  mq-sentinel silence list
+  mq-sentinel silence expire ID
+      Time-boxed mutes of notifications, kept in the deployment's table: --table NAME (or
+      MQ_SENTINEL_TABLE), --region R; DURATION like 30m, 2h, 1d (at most 7d). A silence needs at
+      least one of --broker, --kind, --resource.`;
+
+const KINDS = new Set<string>(Object.values(IncidentKind));
+const MAX_SILENCE_MS = 7 * 86_400_000;
+
+class SilenceUsageError extends Error {}
+
+/** Runs `mq-sentinel silence ...`; returns the exit code. */
+export async function silenceCommand(
+  args: string[],
+  out: (line: string) => void,
+  err: (line: string) => void,
+  store?: SilenceStore,
+): Promise<number> {
+  const [action, ...rest] = args;
+  let flags: Map<string, string>;
+  let positional: string[];
+  try {
+    ({ flags, positional } = parseFlags(rest));
+  } catch (error) {
+    err(`mq-sentinel silence: ${(error as Error).message}\n${SILENCE_USAGE}`);
+    return 2;
+  }
+  let silences: SilenceStore;
+  try {
+    silences = store ?? openStore(flags);
+  } catch (error) {
+    err(`mq-sentinel silence: ${(error as Error).message}`);
+    return 2;
+  }
+  const now = systemClock.now();
+  try {
+    switch (action) {
+      case "add": {
+        const silence = newSilence(flags, now);
+        await silences.add(silence);
+        out(`silence ${silence.id} until ${new Date(silence.endsAt).toISOString()}: ${describeMatch(silence)}`);
+        return 0;
+      }
+      case "list": {
+        const active = await silences.active(now);
+        if (active.length === 0) out("no active silences");
+        for (const s of active.sort((a, b) => a.endsAt - b.endsAt)) {
+          out(
+            `${s.id}  until ${new Date(s.endsAt).toISOString()}  ${describeMatch(s)}  by ${s.createdBy}${s.comment ? `: ${s.comment}` : ""}`,
+          );
+        }
+        return 0;
+      }
+      case "expire": {
+        const id = positional[0];
+        if (!id) throw new SilenceUsageError("expire needs the silence id");
+        const ended = await silences.expire(id, now);
+        out(ended ? `silence ${id} expired` : `no active silence ${id}`);
+        return ended ? 0 : 1;
+      }
+      default:
+        throw new SilenceUsageError(`unknown action '${action ?? ""}'`);
+    }
+  } catch (error) {
+    if (error instanceof SilenceUsageError) {
+      err(`mq-sentinel silence: ${error.message}\n${SILENCE_USAGE}`);
+      return 2;
+    }
+    err(`mq-sentinel silence: ${describeError(error)}`);
+    return 1;
+  }
+}
+
+function openStore(flags: Map<string, string>): SilenceStore {
+  const env = readCliEnvironment();
+  const table = flags.get("table") ?? env.tableName;
+  if (!table) throw new Error("which table? give --table NAME or set MQ_SENTINEL_TABLE (the stack output IncidentsTableName)");
+  const endpoint = flags.get("endpoint") ?? env.dynamoEndpoint;
+  const region = flags.get("region") ?? env.region ?? "us-east-1";
+  // A local endpoint (dynalite, DynamoDB Local) accepts any credentials; AWS uses the default chain.
+  const client = new DynamoDBClient({
+    region,
+    maxAttempts: 1,
+    ...(endpoint ? { endpoint, credentials: { accessKeyId: "local", secretAccessKey: "local" } } : {}),
+  });
+  return new DynamoDbSilenceStore(client, table, systemClock);
+}
+
+function newSilence(flags: Map<string, string>, now: number): Silence {
+  const duration = parseDuration(flags.get("for"));
+  const kind = flags.get("kind");
+  if (kind !== undefined && !KINDS.has(kind)) throw new SilenceUsageError(`unknown kind '${kind}' (one of ${[...KINDS].join(", ")})`);
+  const broker = flags.get("broker");
+  const resource = flags.get("resource");
+  if (broker === undefined && kind === undefined && resource === undefined)
+    throw new SilenceUsageError("a silence needs --broker, --kind or --resource");
+  return {
+    id: `sil-${randomUUID().slice(0, 8)}`,
+    ...(broker !== undefined ? { broker } : {}),
+    ...(kind !== undefined ? { kind } : {}),
+    ...(resource !== undefined ? { resource } : {}),
+    startsAt: now,
+    endsAt: now + duration,
+    comment: flags.get("comment") ?? "",
+    createdBy: flags.get("by") ?? readCliEnvironment().user ?? "unknown",
+  };
+}
+
+/** `30m`, `2h`, `1d` (and `90s`) as milliseconds. */
+export function parseDuration(text: string | undefined): number {
+  const match = /^(\d+)\s*([smhd])$/.exec(text ?? "");
+  if (!match) throw new SilenceUsageError("--for needs a duration like 30m, 2h or 1d");
+  const unit = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as "s" | "m" | "h" | "d"];
+  const ms = Number(match[1]) * unit;
+  if (ms <= 0 || ms > MAX_SILENCE_MS) throw new SilenceUsageError("a silence lasts between 1 second and 7 days");
+  return ms;
+}
+
+function describeMatch(s: Silence): string {
+  return [s.broker ? `broker=${s.broker}` : null, s.kind ? `kind=${s.kind}` : null, s.resource ? `resource=${s.resource}` : null]
+    .filter(Boolean)
+    .join(" ");
+}
+
+function parseFlags(args: string[]): { flags: Map<string, string>; positional: string[] } {
+  const flags = new Map<string, string>();
+  const positional: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    if (!a.startsWith("--")) {
+      positional.push(a);
+      continue;
+    }
+    const value = args[i + 1];
+    if (value === undefined || value.startsWith("--")) throw new Error(`${a} needs a value`);
+    flags.set(a.slice(2), value);
+    i++;
+  }
+  return { flags, positional };
+}

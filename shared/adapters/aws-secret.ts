@@ -1,0 +1,67 @@
+import { GetSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { GetParameterCommand, type SSMClient } from "@aws-sdk/client-ssm";
+import type { Clock, SecretSource } from "../ports";
+import { withRetry } from "./retry";
+
+/** A secret is read again after this long, so a rotated webhook URL is picked up. */
+const CACHE_MS = 5 * 60_000;
+
+/** A secret value cached in memory for a few minutes. */
+abstract class CachedSecret implements SecretSource {
+  private value: string | null = null;
+  private readAt = 0;
+
+  constructor(protected readonly clock: Clock) {}
+
+  async get(): Promise<string> {
+    if (this.value !== null && this.clock.now() - this.readAt < CACHE_MS) return this.value;
+    const value = (await this.read()).trim();
+    if (!value) throw new Error("the secret is empty");
+    this.value = value;
+    this.readAt = this.clock.now();
+    return value;
+  }
+
+  protected abstract read(): Promise<string>;
+}
+
+/** A SecureString SSM parameter (decrypted). */
+export class SsmParameterSecret extends CachedSecret {
+  constructor(
+    private readonly client: SSMClient,
+    private readonly name: string,
+    clock: Clock,
+  ) {
+    super(clock);
+  }
+
+  protected async read(): Promise<string> {
+    const out = await withRetry("ssm:GetParameter", this.clock, () =>
+      this.client.send(new GetParameterCommand({ Name: this.name, WithDecryption: true })),
+    );
+    return out.Parameter?.Value ?? "";
+  }
+}
+
+/** A Secrets Manager secret: the string itself, or the `webhookUrl` field of a JSON secret. */
+export class SecretsManagerSecret extends CachedSecret {
+  constructor(
+    private readonly client: SecretsManagerClient,
+    private readonly secretId: string,
+    clock: Clock,
+  ) {
+    super(clock);
+  }
+
+  protected async read(): Promise<string> {
+    const out = await withRetry("secretsmanager:GetSecretValue", this.clock, () =>
+      this.client.send(new GetSecretValueCommand({ SecretId: this.secretId })),
+    );
+    const text = out.SecretString ?? "";
+    if (text.trim().startsWith("{")) {
+      const parsed = JSON.parse(text) as { webhookUrl?: unknown; url?: unknown };
+      return String(parsed.webhookUrl ?? parsed.url ?? "");
+    }
+    return text;
+  }
+}

@@ -1,0 +1,145 @@
+import type { Incident, PendingNotification, Transition } from "./incidents";
+import type { MessageTransition, NotifyReason, RemediationNote } from "./notifications";
+import { IncidentKind } from "./types";
+
+/**
+ * When to tell people, after Alertmanager: every transition is enqueued in its incident's outbox
+ * (`first`, `changed`, `resolved`), long-open incidents are repeated (`repeat`), and at delivery a
+ * silence drops a notification (`muted`) while inhibition holds it back: the queue and connection
+ * findings of a broker that is unhealthy or rebooting wait until the broker is back, so a broker
+ * outage is one message, not a storm. One muting decision, with its reason, for all of it.
+ */
+
+/** A time-boxed mute, matched on any of broker, kind and resource (absent: any). */
+export interface Silence {
+  id: string;
+  broker?: string;
+  kind?: string;
+  resource?: string;
+  startsAt: number;
+  endsAt: number;
+  comment: string;
+  createdBy: string;
+}
+
+/** True when the silence is in force at `now` and matches the incident. */
+export function silenceMatches(silence: Silence, incident: Pick<Incident, "broker" | "kind" | "resource">, now: number): boolean {
+  return (
+    now >= silence.startsAt &&
+    now < silence.endsAt &&
+    (silence.broker === undefined || silence.broker === incident.broker) &&
+    (silence.kind === undefined || silence.kind === incident.kind) &&
+    (silence.resource === undefined || silence.resource === incident.resource)
+  );
+}
+
+const REASON_OF: Record<Transition["type"], Exclude<NotifyReason, "muted">> = {
+  opened: "first",
+  escalated: "changed",
+  updated: "changed",
+  resolved: "resolved",
+};
+
+/**
+ * The incident with the notification of its transition enqueued. An incident that resolves before
+ * anyone was told (its opening still undelivered everywhere) is dropped quietly instead: nobody
+ * needs to hear that something they never heard of is over.
+ */
+export function enqueueTransition(incident: Incident, transition: Transition, channels: readonly string[], now: number): Incident {
+  if (transition.type === "resolved" && incident.notified === null) {
+    return { ...incident, outbox: incident.outbox.map((p) => dropAll(p, "resolved before it was announced")) };
+  }
+  return enqueue(incident, transition.type, REASON_OF[transition.type], channels, now, transition.previousSeverity);
+}
+
+/** The incident with a remediation decision enqueued (always announced: it is an audit trail). */
+export function enqueueRemediation(incident: Incident, note: RemediationNote, channels: readonly string[], now: number): Incident {
+  return enqueue(incident, "remediation", incident.notified === null ? "first" : "changed", channels, now, undefined, note);
+}
+
+/** Whether an open incident is due a reminder: announced, nothing pending, quiet for the repeat interval. */
+export function dueRepeat(incident: Incident, now: number, repeatIntervalMinutes: number): boolean {
+  return (
+    incident.status === "open" &&
+    incident.notified !== null &&
+    now - incident.notified.at >= repeatIntervalMinutes * 60_000 &&
+    !incident.outbox.some(isPending)
+  );
+}
+
+/** The incident with a reminder enqueued. */
+export function enqueueRepeat(incident: Incident, channels: readonly string[], now: number): Incident {
+  return enqueue(incident, "updated", "repeat", channels, now);
+}
+
+function enqueue(
+  incident: Incident,
+  transition: MessageTransition,
+  reason: Exclude<NotifyReason, "muted">,
+  channels: readonly string[],
+  now: number,
+  previousSeverity?: Incident["severity"],
+  remediation?: RemediationNote,
+): Incident {
+  if (channels.length === 0) return incident;
+  const pending: PendingNotification = {
+    // The version being written makes the id unique and stable across a retried write.
+    id: `${incident.id}#${incident.version}`,
+    transition,
+    reason,
+    ...(previousSeverity ? { previousSeverity } : {}),
+    ...(remediation ? { remediation } : {}),
+    createdAt: now,
+    channels: Object.fromEntries(channels.map((c) => [c, "pending" as const])),
+    attempts: 0,
+    notBefore: now,
+    leaseUntil: 0,
+  };
+  return { ...incident, outbox: [...incident.outbox.filter(isPending), pending] };
+}
+
+/** True while a notification still has a channel to deliver to. */
+export function isPending(p: PendingNotification): boolean {
+  return Object.values(p.channels).includes("pending");
+}
+
+function dropAll(p: PendingNotification, why: string): PendingNotification {
+  return {
+    ...p,
+    channels: Object.fromEntries(Object.entries(p.channels).map(([c, s]) => [c, s === "pending" ? "dropped" : s])),
+    lastError: why,
+  };
+}
+
+/** Kinds held back while their broker is unhealthy or rebooting. */
+const INHIBITED_KINDS = new Set<string>([IncidentKind.consumerLag, IncidentKind.connectionExhaustion]);
+
+export interface DeliveryContext {
+  silences: readonly Silence[];
+  /** Brokers with an active broker-unhealthy incident (pending included: a reboot in progress). */
+  inhibitingBrokers: ReadonlySet<string>;
+  now: number;
+}
+
+export type DeliveryDecision =
+  | { action: "send"; reason: Exclude<NotifyReason, "muted"> }
+  | { action: "hold"; reason: NotifyReason; detail: string }
+  | { action: "drop"; reason: "muted"; detail: string };
+
+/** What to do with a pending notification now, and why. */
+export function decideDelivery(incident: Incident, pending: PendingNotification, context: DeliveryContext): DeliveryDecision {
+  const silence = context.silences.find((s) => silenceMatches(s, incident, context.now));
+  if (silence)
+    return { action: "drop", reason: "muted", detail: `silenced by ${silence.id}${silence.comment ? ` (${silence.comment})` : ""}` };
+  if (INHIBITED_KINDS.has(incident.kind) && context.inhibitingBrokers.has(incident.broker) && pending.transition !== "remediation") {
+    return { action: "hold", reason: "muted", detail: `held back while broker ${incident.broker} is unhealthy or rebooting` };
+  }
+  if (pending.notBefore > context.now) return { action: "hold", reason: pending.reason, detail: "waiting to retry" };
+  if (pending.leaseUntil > context.now) return { action: "hold", reason: pending.reason, detail: "being delivered by another invocation" };
+  return { action: "send", reason: pending.reason };
+}
+
+/** Backoff after a failed delivery: 1, 2, 4 ... minutes, at most 30. */
+export function retryDelayMs(attempts: number): number {
+  return Math.min(30, 2 ** Math.max(0, attempts - 1)) * 60_000;
+}

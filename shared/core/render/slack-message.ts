@@ -1,0 +1,578 @@
+import type { Incident } from "../incidents";
+import type { MessageGroup, NotificationItem, RemediationNote, SlackPayload } from "../notifications";
+import { compareSeverity, type Evidence, IncidentKind, maxSeverity, type Series, Severity } from "../types";
+import { consoleLinks } from "./console-links";
+import { capText, defangUrls, escapeMrkdwn, singleLine } from "./escape-mrkdwn";
+import { sparkline } from "./sparkline";
+
+/**
+ * The Slack rendering of a message group: Block Kit for an incoming webhook, laid out for a phone.
+ * One header (severity emoji, transition, broker), then per incident a section (what, where, the
+ * summary, a sparkline of the key series, the remediation decision, the key numbers as fields) and a
+ * context line (console links, incident id, opened time), with a divider between incidents.
+ *
+ * Safety: every string from outside goes through {@link untrusted} (one line, URL schemes broken,
+ * `&<>` escaped, capped) and every mrkdwn object is `verbatim`, so Slack does not turn outside text
+ * into links or mentions. The only `<…>` in a payload are our own console links.
+ */
+
+/** Slack's Block Kit limits for a message (amazon-mq-facts.md §6). */
+export const SLACK_LIMITS = {
+  blocks: 50,
+  sectionText: 3000,
+  headerText: 150,
+  fields: 10,
+  fieldText: 2000,
+  contextElements: 10,
+} as const;
+
+/**
+ * Incidents shown in full in one message; the others are listed in a last section. Ten fit the block
+ * limit with room to spare (3 blocks each) and are as many as anyone reads on a phone in a storm.
+ */
+export const MAX_DETAILED_INCIDENTS = 10;
+
+/** Caps for outside text, chosen so a section stays well under 3,000 characters and reads on a phone. */
+const CAP = {
+  summary: 1000,
+  broker: 150,
+  resource: 250,
+  principal: 300,
+  condition: 60,
+  fieldValue: 300,
+  remediation: 400,
+  seriesName: 40,
+  incidentId: 100,
+  overflowItem: 80,
+  fallbackWhere: 200,
+  fallbackSummary: 350,
+  /** A console URL longer than this carries a bogus name: the link is left out. */
+  url: 900,
+} as const;
+
+const SPARK_WIDTH = 30;
+const MINUTE = 60_000;
+
+type Block = Record<string, unknown>;
+
+const DIVIDER: Block = { type: "divider" };
+
+const EMOJI: Record<Severity, string> = { critical: "🔴", warning: "🟠", info: "🔵" };
+const RESOLVED_EMOJI = "✅";
+
+const REMEDIATION: Record<RemediationNote["outcome"], { icon: string; title: string }> = {
+  executed: { icon: "🔁", title: "Broker rebooted" },
+  "dry-run": { icon: "🧪", title: "Reboot dry run" },
+  blocked: { icon: "⛔", title: "Reboot blocked" },
+  verified: { icon: "✅", title: "Reboot verified" },
+  escalated: { icon: "🚨", title: "Reboot did not help" },
+};
+
+/** Renders a message group as a Slack incoming-webhook payload within Block Kit's limits. */
+export function renderSlackMessage(group: MessageGroup): SlackPayload {
+  const items = orderBySeverity(group.items);
+  const blocks: Block[] = [headerBlock(group, items)];
+  const detailed = items.slice(0, MAX_DETAILED_INCIDENTS);
+  detailed.forEach((item, i) => {
+    if (i > 0) blocks.push(DIVIDER);
+    blocks.push(incidentSection(item, group), contextBlock(item.incident, group));
+  });
+  const rest = items.slice(detailed.length);
+  if (rest.length > 0) blocks.push(DIVIDER, overflowSection(rest));
+  return { text: fallbackText(group, items), blocks };
+}
+
+/**
+ * Outside text made safe for mrkdwn: one line, URL schemes broken, `&<>` escaped, at most `max`
+ * characters after escaping; `—` when nothing is left to show.
+ */
+function untrusted(text: string, max: number): string {
+  return escapeMrkdwn(defangUrls(singleLine(text)), max) || "—";
+}
+
+function orderBySeverity(items: readonly NotificationItem[]): NotificationItem[] {
+  // Array.prototype.sort is stable: equal severities keep the caller's order.
+  return [...items].sort((a, b) => compareSeverity(b.incident.severity, a.incident.severity));
+}
+
+function highestSeverity(items: readonly NotificationItem[]): Severity {
+  return items.reduce<Severity>((s, item) => maxSeverity(s, item.incident.severity), Severity.info);
+}
+
+// ── header ───────────────────────────────────────────────────────────────────────────────────────
+
+function headerBlock(group: MessageGroup, items: readonly NotificationItem[]): Block {
+  const severity = highestSeverity(items);
+  const emoji = group.transition === "resolved" ? RESOLVED_EMOJI : EMOJI[severity];
+  const subject = items.length === 1 && items[0] ? kindOf(items[0].incident) : `${items.length} incidents`;
+  // The broker name gets a short cap so the header's own cap never cuts inside an entity.
+  const text = `${emoji} ${headline(group, items, severity)}: ${subject} ${where(group, 80)}`;
+  return { type: "header", text: { type: "plain_text", text: capText(text, SLACK_LIMITS.headerText), emoji: true } };
+}
+
+/** What happened, in two or three words: "CRITICAL opened", "Escalated to CRITICAL", "Resolved". */
+function headline(group: MessageGroup, items: readonly NotificationItem[], severity: Severity): string {
+  const label = severity.toUpperCase();
+  // A reminder comes as an `updated` (or `opened`) transition whose items are all `repeat`.
+  const repeat = items.length > 0 && items.every((i) => i.reason === "repeat");
+  if (repeat && group.transition !== "resolved" && group.transition !== "remediation") return `${label} still open`;
+  switch (group.transition) {
+    case "resolved":
+      return "Resolved";
+    case "escalated":
+      return `Escalated to ${label}`;
+    case "updated":
+      return `Now ${label}`;
+    case "remediation": {
+      const outcomes = new Set(items.map((i) => i.remediation?.outcome).filter((o) => o !== undefined));
+      const [only] = outcomes;
+      return outcomes.size === 1 && only ? REMEDIATION[only].title : "Remediation";
+    }
+    default:
+      return `${label} opened`;
+  }
+}
+
+function where(group: MessageGroup, max: number = CAP.broker): string {
+  return group.broker === "*" ? `in account ${untrusted(group.context.accountId, 20)}` : `on ${untrusted(group.broker, max)}`;
+}
+
+// ── one incident ─────────────────────────────────────────────────────────────────────────────────
+
+function incidentSection(item: NotificationItem, group: MessageGroup): Block {
+  const { incident } = item;
+  const lines = [
+    titleLine(item, group),
+    whereLine(incident),
+    summaryLine(item, group),
+    transitionLine(item, group),
+    ...sparkLines(incident),
+    remediationLine(item.remediation),
+  ].filter((line): line is string => line !== null && line !== "");
+  const block: Block = { type: "section", text: mrkdwn(capSection(lines.join("\n"))) };
+  const fields = evidenceFields(incident);
+  if (fields.length > 0) block.fields = fields.map(mrkdwn);
+  return block;
+}
+
+function titleLine(item: NotificationItem, group: MessageGroup): string {
+  const { incident } = item;
+  const resolved = group.transition === "resolved" || item.reason === "resolved";
+  const severity = resolved ? `*RESOLVED* (was ${incident.peakSeverity})` : `*${incident.severity.toUpperCase()}*`;
+  const condition = incident.condition ? ` · ${untrusted(incident.condition, CAP.condition)}` : "";
+  return `${resolved ? RESOLVED_EMOJI : EMOJI[incident.severity]} ${severity} · ${kindOf(incident)}${condition}`;
+}
+
+function whereLine(incident: Incident): string {
+  const parts = incident.broker === "*" ? [] : [`*Broker* ${untrusted(incident.broker, CAP.broker)}`];
+  const resource = incident.resource === null ? null : untrusted(incident.resource, CAP.resource);
+  switch (incident.kind) {
+    case IncidentKind.consumerLag:
+      parts.push(`*Queue* ${resource ?? "all queues (broker totals)"}`);
+      break;
+    case IncidentKind.unauthorizedApi:
+      if (resource !== null) parts.push(`*Principal* ${untrusted(incident.resource ?? "", CAP.principal)}`);
+      break;
+    case IncidentKind.riskyChange: {
+      const principal = incident.evidence.principal;
+      if (typeof principal === "string" && principal) parts.push(`*Principal* ${untrusted(principal, CAP.principal)}`);
+      if (resource !== null) parts.push(`*Call* ${resource}`);
+      break;
+    }
+    case IncidentKind.posture:
+      if (resource !== null) parts.push(`*Check* ${resource}`);
+      break;
+    default:
+      if (resource !== null) parts.push(`*Resource* ${resource}`);
+  }
+  return parts.join(" · ");
+}
+
+function summaryLine(item: NotificationItem, group: MessageGroup): string {
+  const summary = untrusted(item.incident.summary, CAP.summary);
+  return group.transition === "resolved" || item.reason === "resolved" ? `_Was:_ ${summary}` : summary;
+}
+
+/** What changed: how long a resolved incident was open, how long a repeated one has been, a severity change. */
+function transitionLine(item: NotificationItem, group: MessageGroup): string | null {
+  const { incident } = item;
+  const openedAt = incident.openedAt ?? incident.firstSeenAt;
+  if (group.transition === "resolved" || item.reason === "resolved") {
+    const end = incident.resolvedAt ?? incident.lastSeenAt;
+    return `Cleared at ${formatTime(end)} after ${formatDuration(end - openedAt)} open.`;
+  }
+  if (item.reason === "repeat") {
+    return `Still open after ${formatDuration(group.at - openedAt)} (since ${formatTime(openedAt)}).`;
+  }
+  if (item.previousSeverity && item.previousSeverity !== incident.severity) {
+    const verb = compareSeverity(incident.severity, item.previousSeverity) > 0 ? "Escalated" : "Lowered";
+    return `${verb} from ${item.previousSeverity} to ${incident.severity}.`;
+  }
+  return null;
+}
+
+function remediationLine(note: RemediationNote | undefined): string | null {
+  if (!note) return null;
+  const { icon, title } = REMEDIATION[note.outcome] ?? { icon: "🛠", title: "Remediation" };
+  return `${icon} *${title}* — ${untrusted(note.reason, CAP.remediation)}`;
+}
+
+/** The key series of each kind, in order of interest; kinds not listed show their first series. */
+const KEY_SERIES: Partial<Record<IncidentKind, readonly string[]>> = {
+  [IncidentKind.consumerLag]: ["backlog", "dequeues"],
+};
+const PERCENT_SERIES_KINDS: readonly IncidentKind[] = [IncidentKind.resourcePressure];
+
+function sparkLines(incident: Incident): string[] {
+  const series = incident.series;
+  if (!series) return [];
+  const names = Object.keys(series);
+  const preferred = KEY_SERIES[incident.kind]?.filter((n) => names.includes(n)) ?? [];
+  const chosen = preferred.length > 0 ? preferred : names.slice(0, 1);
+  const unit = PERCENT_SERIES_KINDS.includes(incident.kind) ? "%" : "";
+  return chosen.flatMap((name) => {
+    const values = series[name] as Series;
+    const line = sparkline(values, SPARK_WIDTH);
+    if (!line) return [];
+    const known = values.filter((v): v is number => typeof v === "number" && Number.isFinite(v));
+    const first = known[0] as number;
+    const last = known[known.length - 1] as number;
+    const range = `${formatNumber(first)}${unit} → ${formatNumber(last)}${unit}`;
+    return [`\`${untrusted(name, CAP.seriesName)}\` ${line}  ${range} · last ${values.length} min`];
+  });
+}
+
+// ── key numbers ──────────────────────────────────────────────────────────────────────────────────
+
+/** One field: a label (ours) and the evidence keys it shows; `value` returns escaped text or null. */
+interface FieldSpec {
+  label: string;
+  keys: readonly string[];
+  value: (e: Evidence) => string | null;
+}
+
+const count = (label: string, key: string, suffix = ""): FieldSpec => ({
+  label,
+  keys: [key],
+  value: (e) => ifNumber(e, key, (v) => `${formatNumber(v)}${suffix}`),
+});
+const minutes = (label: string, key: string, prefix = ""): FieldSpec => ({
+  label,
+  keys: [key],
+  value: (e) => ifNumber(e, key, (v) => `${prefix}${formatDuration(v * MINUTE)}`),
+});
+const text = (label: string, key: string): FieldSpec => ({
+  label,
+  keys: [key],
+  value: (e) => {
+    const v = e[key];
+    return typeof v === "string" && v ? untrusted(v, CAP.fieldValue) : null;
+  },
+});
+const flag = (label: string, key: string): FieldSpec => ({ label, keys: [key], value: (e) => (e[key] === true ? "yes" : null) });
+const ofLimit = (label: string, key: string): FieldSpec => ({
+  label,
+  keys: [key, "limit", "percentOfLimit"],
+  value: (e) =>
+    ifNumber(e, key, (v) => {
+      const limit = num(e, "limit");
+      const percent = num(e, "percentOfLimit");
+      return `${formatNumber(v)}${limit === null ? "" : ` of ${formatNumber(limit)}`}${percent === null ? "" : ` (${formatNumber(percent)}%)`}`;
+    }),
+});
+const bytesOf = (label: string, key: string, limitKey: string, limitWord: string): FieldSpec => ({
+  label,
+  keys: [key, limitKey],
+  value: (e) =>
+    ifNumber(e, key, (v) => {
+      const limit = num(e, limitKey);
+      return `${formatBytes(v)}${limit === null ? "" : ` ${limitWord} ${formatBytes(limit)}`}`;
+    }),
+});
+
+const FIELDS: Partial<Record<IncidentKind, readonly FieldSpec[]>> = {
+  [IncidentKind.consumerLag]: [
+    {
+      label: "Backlog",
+      keys: ["backlog", "backlogGrowth", "growth"],
+      value: (e) =>
+        ifNumber(e, "backlog", (v) => {
+          const growth = num(e, "backlogGrowth") ?? num(e, "growth");
+          return `${formatNumber(v)}${growth ? ` (${growth > 0 ? "+" : ""}${formatNumber(growth)})` : ""}`;
+        }),
+    },
+    count("Consumers", "consumers"),
+    {
+      label: "Time to drain",
+      keys: ["timeToDrainMinutes"],
+      value: (e) => {
+        if (!Object.hasOwn(e, "timeToDrainMinutes")) return null;
+        const v = e.timeToDrainMinutes;
+        if (v === null) return "never, at current rates";
+        return typeof v === "number" && Number.isFinite(v) ? (v === 0 ? "drained" : `~${formatDuration(v * MINUTE)}`) : null;
+      },
+    },
+    count("Dequeues", "dequeuesPerMinute", " /min"),
+    count("Enqueues", "enqueuesPerMinute", " /min"),
+    minutes("Stalled for", "stalledForMinutes"),
+    minutes("No consumers for", "noConsumersForMinutes"),
+    count("In flight", "inFlight"),
+    { label: "Avg time in queue", keys: ["avgEnqueueTimeMs"], value: (e) => ifNumber(e, "avgEnqueueTimeMs", formatMillis) },
+  ],
+  [IncidentKind.connectionExhaustion]: [
+    ofLimit("Connections", "connections"),
+    ofLimit("Channels", "channels"),
+    minutes("Limit reached in", "minutesToLimit", "~"),
+    count("Growth", "growthPerMinute", " /min"),
+    text("Limit from", "limitSource"),
+  ],
+  [IncidentKind.resourcePressure]: [
+    count("Used", "percentUsed", "%"),
+    { label: "Held at", keys: ["floorPercent"], value: (e) => ifNumber(e, "floorPercent", (v) => `≥ ${formatNumber(v)}%`) },
+    minutes("Full in", "minutesToFull", "~"),
+    {
+      label: "Thresholds",
+      keys: ["warnPercent", "criticalPercent"],
+      value: (e) => {
+        const warn = num(e, "warnPercent");
+        const critical = num(e, "criticalPercent");
+        return warn === null || critical === null ? null : `${formatNumber(warn)}% warning · ${formatNumber(critical)}% critical`;
+      },
+    },
+    bytesOf("Memory", "memUsedBytes", "memLimitBytes", "of"),
+    bytesOf("Disk free", "diskFreeBytes", "diskFreeLimitBytes", "· alarm at"),
+    {
+      label: "File descriptors",
+      keys: ["fileDescriptorsUsed", "estimatedLimit"],
+      value: (e) =>
+        ifNumber(e, "fileDescriptorsUsed", (v) => {
+          const limit = num(e, "estimatedLimit");
+          return `${formatNumber(v)}${limit === null ? "" : ` of ~${formatNumber(limit)}`}`;
+        }),
+    },
+  ],
+  [IncidentKind.brokerUnhealthy]: [text("State", "state")],
+  [IncidentKind.unauthorizedApi]: [
+    {
+      label: "Denied calls",
+      keys: ["deniedCalls", "windowMinutes"],
+      value: (e) =>
+        ifNumber(e, "deniedCalls", (v) => {
+          const window = num(e, "windowMinutes");
+          return `${formatNumber(v)}${window === null ? "" : ` · ${formatDuration(window * MINUTE)} window`}`;
+        }),
+    },
+    {
+      label: "Actions",
+      keys: ["distinctActions", "actions"],
+      value: (e) => {
+        const n = num(e, "distinctActions");
+        const list = typeof e.actions === "string" && e.actions ? untrusted(e.actions, CAP.fieldValue) : null;
+        if (n === null) return list;
+        return list === null ? formatNumber(n) : `${formatNumber(n)}: ${list}`;
+      },
+    },
+    count("Brokers", "distinctBrokers"),
+    count("Denied changes", "deniedChanges"),
+    text("Error codes", "errorCodes"),
+    text("Source IPs", "sourceIps"),
+    text("User agent", "userAgent"),
+    flag("Root user", "rootUser"),
+    flag("Other account", "otherAccount"),
+  ],
+  [IncidentKind.riskyChange]: [
+    text("Change", "change"),
+    text("Source IP", "sourceIp"),
+    text("User agent", "userAgent"),
+    text("Principal type", "principalType"),
+    text("Broker id", "brokerId"),
+    flag("Root user", "rootUser"),
+  ],
+};
+
+/**
+ * Evidence keys never shown as fields: shown elsewhere (the principal and a risky change's call in
+ * the section text, the CloudTrail event as a link) or internal (the forecast's fit).
+ */
+const HIDDEN_KEYS = new Set(["condition", "fit", "principal", "eventName", "cloudTrailEventId"]);
+
+/**
+ * The key numbers as section fields (at most 10): the kind's own fields first, then any other
+ * evidence (a label made from its key), leaving out nulls and false flags.
+ */
+function evidenceFields(incident: Incident): string[] {
+  const evidence = incident.evidence;
+  const fields: string[] = [];
+  const shown = new Set<string>(HIDDEN_KEYS);
+  for (const spec of FIELDS[incident.kind] ?? []) {
+    const value = spec.value(evidence);
+    if (value === null) continue;
+    fields.push(field(spec.label, value));
+    for (const key of spec.keys) shown.add(key);
+  }
+  for (const [key, value] of Object.entries(evidence)) {
+    if (shown.has(key) || value === null || value === false) continue;
+    fields.push(field(untrusted(labelOf(key), 60), formatValue(value)));
+  }
+  return fields.slice(0, SLACK_LIMITS.fields);
+}
+
+function field(label: string, value: string): string {
+  return capText(`*${label}*\n${value || "—"}`, SLACK_LIMITS.fieldText);
+}
+
+function formatValue(value: string | number | boolean): string {
+  if (typeof value === "number") return Number.isFinite(value) ? formatNumber(value) : String(value);
+  if (typeof value === "boolean") return "yes";
+  return untrusted(value, CAP.fieldValue);
+}
+
+/** `stalledForMinutes` → `Stalled for minutes`. */
+function labelOf(key: string): string {
+  const words = key.replace(/([a-z0-9])([A-Z])/g, "$1 $2").toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+// ── context, overflow, fallback ──────────────────────────────────────────────────────────────────
+
+function contextBlock(incident: Incident, group: MessageGroup): Block {
+  const links = consoleLinks(incident, group.context)
+    .filter((l) => l.url.length <= CAP.url)
+    // Our URLs are percent-encoded (no `<`, `>`, `|`); escaping `&` is Slack's rule for all text.
+    .map((l) => `<${escapeMrkdwn(l.url)}|${l.label}>`);
+  const opened = incident.openedAt ?? incident.firstSeenAt;
+  const elements = [`${untrusted(incident.id, CAP.incidentId)} · opened ${formatTime(opened)}`];
+  if (links.length > 0) elements.unshift(links.join(" · "));
+  return { type: "context", elements: elements.map(mrkdwn) };
+}
+
+/** "… and N more incidents", grouped by kind with their resources, within one section's limit. */
+function overflowSection(rest: readonly NotificationItem[]): Block {
+  const byKind = new Map<string, string[]>();
+  for (const { incident } of rest) {
+    const label = incident.resource ?? (incident.broker === "*" ? "account" : incident.broker);
+    const list = byKind.get(kindOf(incident)) ?? [];
+    list.push(untrusted(label, CAP.overflowItem));
+    byKind.set(kindOf(incident), list);
+  }
+  const budget = SLACK_LIMITS.sectionText - 20;
+  let out = `*… and ${rest.length} more incident${rest.length === 1 ? "" : "s"}:*`;
+  outer: for (const [kind, labels] of byKind) {
+    const head = `\n• ${kind} (${labels.length}): `;
+    if (out.length + head.length + 1 > budget) {
+      out += "\n…";
+      break;
+    }
+    out += head;
+    for (const [i, label] of labels.entries()) {
+      const piece = i === 0 ? label : `, ${label}`;
+      // Cut only between items, never inside an escaped one.
+      if (out.length + piece.length + 2 > budget) {
+        out += " …";
+        break outer;
+      }
+      out += piece;
+    }
+  }
+  return { type: "section", text: mrkdwn(out) };
+}
+
+/** The plain fallback (`[CRITICAL] consumer-lag on orders / q: …`) for notifications and screen readers. */
+function fallbackText(group: MessageGroup, items: readonly NotificationItem[]): string {
+  const first = items[0];
+  const label = group.transition === "resolved" ? "RESOLVED" : highestSeverity(items).toUpperCase();
+  if (!first) return `[${label}] mq-sentinel: no incidents ${where(group)}`;
+  const { incident } = first;
+  const place = [incident.broker === "*" ? null : incident.broker, incident.resource].filter((p): p is string => p !== null).join(" / ");
+  const target = place ? ` on ${untrusted(place, CAP.fallbackWhere)}` : "";
+  const lead = fallbackLead(first, group);
+  const more = items.length > 1 ? ` (+${items.length - 1} more)` : "";
+  return `[${label}] ${kindOf(incident)}${target}: ${lead}${untrusted(incident.summary, CAP.fallbackSummary)}${more}`;
+}
+
+function fallbackLead(item: NotificationItem, group: MessageGroup): string {
+  const { incident } = item;
+  const openedAt = incident.openedAt ?? incident.firstSeenAt;
+  if (group.transition === "resolved" || item.reason === "resolved") {
+    return `cleared after ${formatDuration((incident.resolvedAt ?? incident.lastSeenAt) - openedAt)}; was: `;
+  }
+  if (group.transition === "remediation" && item.remediation) return `${REMEDIATION[item.remediation.outcome]?.title ?? "Remediation"}; `;
+  if (item.reason === "repeat") return `still open after ${formatDuration(group.at - openedAt)}; `;
+  if (item.previousSeverity && item.previousSeverity !== incident.severity) return `was ${item.previousSeverity}; `;
+  return "";
+}
+
+// ── small helpers ────────────────────────────────────────────────────────────────────────────────
+
+/** A mrkdwn text object Slack leaves as written: no auto-linked URLs, no parsed mentions. */
+function mrkdwn(text: string): Block {
+  return { type: "mrkdwn", text, verbatim: true };
+}
+
+/**
+ * A last guard on a section's length. The caps above keep every section well under the limit, so
+ * this never cuts in practice; if it does, it backs off an entity it would split.
+ */
+function capSection(text: string): string {
+  if (text.length <= SLACK_LIMITS.sectionText) return text;
+  const cut = capText(text, SLACK_LIMITS.sectionText);
+  return cut.replace(/&[a-z]{0,4}(?=…\[cut\]$)/, "");
+}
+
+/** The kind as a word; escaped like outside text, since a stored incident is data read back. */
+function kindOf(incident: Pick<Incident, "kind">): string {
+  return untrusted(incident.kind, 40);
+}
+
+function num(e: Evidence, key: string): number | null {
+  const v = e[key];
+  return typeof v === "number" && Number.isFinite(v) ? v : null;
+}
+
+function ifNumber(e: Evidence, key: string, format: (v: number) => string): string | null {
+  const v = num(e, key);
+  return v === null ? null : format(v);
+}
+
+const NUMBER = new Intl.NumberFormat("en-US", { maximumFractionDigits: 1 });
+
+function formatNumber(v: number): string {
+  return NUMBER.format(v);
+}
+
+/** `45 min`, `1 h 12 min`, `3 d 4 h`; `under 1 min` (never `<1 min`: the only `<` in a payload opens our links). */
+function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < MINUTE) return "under 1 min";
+  const totalMinutes = Math.round(ms / MINUTE);
+  const days = Math.floor(totalMinutes / 1440);
+  const hours = Math.floor((totalMinutes % 1440) / 60);
+  const mins = totalMinutes % 60;
+  if (days > 0) return hours > 0 ? `${days} d ${hours} h` : `${days} d`;
+  if (hours > 0) return mins > 0 ? `${hours} h ${mins} min` : `${hours} h`;
+  return `${mins} min`;
+}
+
+function formatMillis(ms: number): string {
+  if (ms < 1000) return `${formatNumber(Math.round(ms))} ms`;
+  if (ms < MINUTE) return `${formatNumber(ms / 1000)} s`;
+  return formatDuration(ms);
+}
+
+function formatBytes(bytes: number): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let v = bytes;
+  let unit = 0;
+  while (Math.abs(v) >= 1024 && unit < units.length - 1) {
+    v /= 1024;
+    unit++;
+  }
+  return `${formatNumber(v)} ${units[unit]}`;
+}
+
+/** `2026-03-02 09:23 UTC`. */
+function formatTime(ms: number): string {
+  if (!Number.isFinite(ms)) return "?";
+  const date = new Date(ms);
+  if (Number.isNaN(date.getTime())) return "?";
+  return `${date.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+}

@@ -1,0 +1,237 @@
+import { QueryCommand } from "@aws-sdk/client-dynamodb";
+import { DynamoDbApiActivityStore } from "../../../shared/adapters/dynamodb-api-activity-store";
+import { MemoryApiActivityStore } from "../../../shared/adapters/memory-api-activity-store";
+import type { ActivityRecord, ApiActivityStore } from "../../../shared/ports";
+import { RecordingClock } from "../../unit/adapters/recording-clock";
+import { createIncidentsTable, type LocalDynamo, startDynalite } from "../dynamodb-table";
+
+/**
+ * The `ApiActivityStore` contract, against DynamoDB (dynalite, the incidents table as deployed) and
+ * the in-memory store that replay and the use-case tests rely on.
+ */
+
+const MINUTE = 60_000;
+const T0 = Date.UTC(2026, 2, 2, 9, 0);
+const DAY_SECONDS = 86_400;
+
+let dynamo: LocalDynamo;
+
+beforeAll(async () => {
+  dynamo = await startDynalite();
+});
+
+afterAll(async () => {
+  await dynamo.stop();
+});
+
+const record = (eventId: string, minute: number, payload: unknown = { eventName: "DescribeBroker" }): ActivityRecord => ({
+  eventId,
+  at: T0 + minute * MINUTE,
+  payload,
+});
+
+const implementations: [string, () => Promise<ApiActivityStore>][] = [
+  ["MemoryApiActivityStore", async () => new MemoryApiActivityStore()],
+  [
+    "DynamoDbApiActivityStore",
+    async () => new DynamoDbApiActivityStore(dynamo.client, await createIncidentsTable(dynamo.client), new RecordingClock()),
+  ],
+];
+
+describe.each(implementations)("%s", (_name, createStore) => {
+  let store: ApiActivityStore;
+
+  beforeEach(async () => {
+    store = await createStore();
+  });
+
+  describe("claimEvent", () => {
+    it("claims an event id once, then reports it as seen", async () => {
+      // Act
+      const first = await store.claimEvent("eb-1", T0);
+      const second = await store.claimEvent("eb-1", T0 + MINUTE);
+
+      // Assess
+      expect([first, second]).toEqual([true, false]);
+    });
+
+    it("gives exactly one of ten concurrent claims of one event id", async () => {
+      // Act
+      const claims = await Promise.all(Array.from({ length: 10 }, () => store.claimEvent("eb-race", T0)));
+
+      // Assess
+      expect(claims.filter(Boolean)).toHaveLength(1);
+    });
+
+    it("keeps different event ids apart", async () => {
+      // Act
+      const claims = [await store.claimEvent("eb-a", T0), await store.claimEvent("eb-b", T0)];
+
+      // Assess
+      expect(claims).toEqual([true, true]);
+    });
+
+    it("allows a new claim after the event id is released", async () => {
+      // Prepare
+      await store.claimEvent("eb-retry", T0);
+
+      // Act
+      await store.releaseEvent("eb-retry");
+      const again = await store.claimEvent("eb-retry", T0 + MINUTE);
+
+      // Assess
+      expect(again).toBe(true);
+      expect(await store.claimEvent("eb-retry", T0 + 2 * MINUTE)).toBe(false);
+    });
+
+    it("releases an event id that was never claimed without failing", async () => {
+      // Act
+      const released = store.releaseEvent("eb-never");
+
+      // Assess
+      await expect(released).resolves.toBeUndefined();
+    });
+  });
+
+  describe("record and since", () => {
+    it("returns a subject's calls from a time on, oldest first", async () => {
+      // Prepare
+      for (const [id, minute] of [
+        ["e3", 3],
+        ["e1", 1],
+        ["e5", 5],
+        ["e0", 0],
+        ["e4", 4],
+      ] as const) {
+        await store.record("denied|alice", record(id, minute, { n: minute }), T0 + 6 * MINUTE);
+      }
+
+      // Act
+      const calls = await store.since("denied|alice", T0 + 1 * MINUTE);
+
+      // Assess
+      expect(calls.map((c) => c.eventId)).toEqual(["e1", "e3", "e4", "e5"]);
+      expect(calls[0]).toEqual(record("e1", 1, { n: 1 }));
+    });
+
+    it("includes a call made exactly at `since`", async () => {
+      // Prepare
+      await store.record("denied|alice", record("edge", 10), T0 + 10 * MINUTE);
+
+      // Act
+      const [at, after] = [await store.since("denied|alice", T0 + 10 * MINUTE), await store.since("denied|alice", T0 + 10 * MINUTE + 1)];
+
+      // Assess
+      expect(at.map((c) => c.eventId)).toEqual(["edge"]);
+      expect(after).toEqual([]);
+    });
+
+    it("records the same event id once", async () => {
+      // Prepare
+      const entry = record("eb-dup", 2, { eventName: "DeleteBroker" });
+
+      // Act
+      await store.record("denied|alice", entry, T0 + 2 * MINUTE);
+      await store.record("denied|alice", structuredClone(entry), T0 + 3 * MINUTE);
+
+      // Assess
+      expect(await store.since("denied|alice", 0)).toEqual([entry]);
+    });
+
+    it("keeps subjects apart, including subjects that are prefixes of each other", async () => {
+      // Prepare
+      await store.record("denied|arn:aws:iam::1:user/a", record("e-a", 1), T0);
+      await store.record("denied|arn:aws:iam::1:user/ab", record("e-ab", 1), T0);
+      await store.record("risky|risky-change|orders|CreateUser", record("e-r", 1), T0);
+
+      // Act
+      const a = await store.since("denied|arn:aws:iam::1:user/a", 0);
+      const ab = await store.since("denied|arn:aws:iam::1:user/ab", 0);
+      const unknown = await store.since("denied|nobody", 0);
+
+      // Assess
+      expect(a.map((c) => c.eventId)).toEqual(["e-a"]);
+      expect(ab.map((c) => c.eventId)).toEqual(["e-ab"]);
+      expect(unknown).toEqual([]);
+    });
+
+    it("keeps a call's payload as it was recorded", async () => {
+      // Prepare
+      const payload = {
+        eventName: "DeleteBroker",
+        brokerId: "b-1",
+        readOnly: false,
+        userAgent: "<!channel> & co",
+        nested: { n: 1.5 },
+        none: null,
+      };
+
+      // Act
+      await store.record("denied|alice", record("e-payload", 1, payload), T0);
+      payload.eventName = "changed afterwards";
+
+      // Assess
+      const [stored] = await store.since("denied|alice", 0);
+      expect(stored?.payload).toEqual({ ...payload, eventName: "DeleteBroker" });
+    });
+  });
+});
+
+describe("DynamoDbApiActivityStore", () => {
+  let tableName: string;
+  let store: DynamoDbApiActivityStore;
+
+  beforeEach(async () => {
+    tableName = await createIncidentsTable(dynamo.client);
+    store = new DynamoDbApiActivityStore(dynamo.client, tableName, new RecordingClock());
+  });
+
+  async function itemsOf(pk: string) {
+    const page = await dynamo.client.send(
+      new QueryCommand({ TableName: tableName, KeyConditionExpression: "pk = :pk", ExpressionAttributeValues: { ":pk": { S: pk } } }),
+    );
+    return page.Items ?? [];
+  }
+
+  it("reads a subject's calls across pages", async () => {
+    // Prepare: ~1.5 MB of calls, more than one Query page (1 MB)
+    const big = "x".repeat(60_000);
+    for (let i = 0; i < 25; i++) await store.record("denied|bulk", record(`e${String(i).padStart(2, "0")}`, i, { big }), T0);
+    const queriesBefore = dynamo.operations.filter((op) => op === "Query").length;
+
+    // Act
+    const calls = await store.since("denied|bulk", 0);
+
+    // Assess
+    expect(calls).toHaveLength(25);
+    expect(calls.map((c) => c.at)).toEqual([...calls.map((c) => c.at)].sort((a, b) => a - b));
+    expect(dynamo.operations.filter((op) => op === "Query").length - queriesBefore).toBeGreaterThan(1);
+  });
+
+  it("sets expiresAt on seen event ids and on recorded calls", async () => {
+    // Prepare
+    const now = T0 + 7 * MINUTE;
+
+    // Act
+    await store.claimEvent("eb-ttl", now);
+    await store.record("denied|ttl", record("eb-ttl", 7), now);
+
+    // Assess
+    const [seen] = await itemsOf("EVENT#eb-ttl");
+    const [call] = await itemsOf("CALLS#denied|ttl");
+    const expected = Math.floor(now / 1000) + 2 * DAY_SECONDS;
+    expect(Number(seen?.expiresAt?.N)).toBe(expected);
+    expect(Number(call?.expiresAt?.N)).toBe(expected);
+  });
+
+  it("rethrows a failure that is not a lost race", async () => {
+    // Prepare: a table that does not exist
+    const broken = new DynamoDbApiActivityStore(dynamo.client, "no-such-table", new RecordingClock());
+
+    // Act
+    const claim = broken.claimEvent("eb-1", T0);
+
+    // Assess
+    await expect(claim).rejects.toThrow(/PutItem/);
+  });
+});

@@ -1,0 +1,156 @@
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { RecordingLog } from "../../shared/adapters/recording-log";
+import { SlackNotifier } from "../../shared/adapters/slack-notifier";
+import { systemClock } from "../../shared/adapters/system-clock";
+import type { Incident } from "../../shared/core/incidents";
+import type { MessageGroup } from "../../shared/core/notifications";
+
+/** A real local HTTP server standing in for Slack's incoming webhook: answers as scripted. */
+class FakeSlack {
+  readonly requests: { path: string; body: string; at: number }[] = [];
+  script: { status: number; headers?: Record<string, string>; body?: string }[] = [];
+  private server: Server | null = null;
+
+  async start(): Promise<string> {
+    this.server = createServer((req: IncomingMessage, res) => {
+      let body = "";
+      req.on("data", (chunk) => {
+        body += chunk;
+      });
+      req.on("end", () => {
+        this.requests.push({ path: req.url ?? "", body, at: Date.now() });
+        const answer = this.script.shift() ?? { status: 200, body: "ok" };
+        res.writeHead(answer.status, answer.headers ?? {});
+        res.end(answer.body ?? "");
+      });
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, "127.0.0.1", resolve));
+    const { port } = this.server.address() as AddressInfo;
+    return `http://127.0.0.1:${port}/services/T000/B000/SECRETTOKEN`;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+  }
+}
+
+const incident: Incident = {
+  id: "inc-0000000000000001",
+  fingerprint: "consumer-lag|orders|work",
+  kind: "consumer-lag",
+  broker: "orders",
+  resource: "work",
+  status: "open",
+  severity: "critical",
+  peakSeverity: "critical",
+  condition: "stalled",
+  summary: "Consumers on work are connected (5) but nothing was dequeued for 3 min; backlog 2700 (+1693).",
+  evidence: { backlog: 2700, consumers: 5 },
+  series: { backlog: [0, 1007, 1907, 2700] },
+  firstSeenAt: Date.UTC(2026, 2, 2, 9, 16),
+  openedAt: Date.UTC(2026, 2, 2, 9, 16),
+  lastSeenAt: Date.UTC(2026, 2, 2, 9, 16),
+  clearSince: null,
+  resolvedAt: null,
+  outbox: [],
+  notified: null,
+  version: 1,
+};
+const group: MessageGroup = {
+  broker: "orders",
+  transition: "opened",
+  items: [{ incident, reason: "first" }],
+  context: { accountId: "123456789012", region: "us-east-1", brokerIds: { orders: "b-1" } },
+  at: Date.UTC(2026, 2, 2, 9, 17),
+};
+
+describe("SlackNotifier against a local webhook server", () => {
+  const slack = new FakeSlack();
+  let url: string;
+  const log = new RecordingLog();
+  let notifier: SlackNotifier;
+
+  beforeAll(async () => {
+    url = await slack.start();
+    notifier = new SlackNotifier({ get: async () => url }, fetch, systemClock, log);
+  });
+  afterAll(() => slack.stop());
+  beforeEach(() => {
+    slack.requests.length = 0;
+    slack.script = [];
+    log.entries.length = 0;
+  });
+
+  it("posts the Block Kit message as JSON", async () => {
+    // Act
+    const result = await notifier.send(group);
+    // Assess
+    expect(result.ok).toBe(true);
+    expect(slack.requests).toHaveLength(1);
+    const posted = JSON.parse(slack.requests[0]?.body ?? "{}");
+    expect(posted).toEqual(result.body);
+    expect(posted.blocks.length).toBeGreaterThan(0);
+    expect(posted.text).toContain("orders");
+  });
+
+  it("waits out a 429 with Retry-After: 1 and then delivers", async () => {
+    // Prepare
+    slack.script = [{ status: 429, headers: { "retry-after": "1" }, body: "rate_limited" }];
+    // Act
+    const result = await notifier.send(group);
+    // Assess
+    expect(result.ok).toBe(true);
+    expect(slack.requests).toHaveLength(2);
+    expect((slack.requests[1]?.at ?? 0) - (slack.requests[0]?.at ?? 0)).toBeGreaterThanOrEqual(950);
+  });
+
+  it("retries a 503 and delivers on the next attempt", async () => {
+    // Prepare
+    slack.script = [{ status: 503, body: "unavailable" }];
+    // Act
+    const result = await notifier.send(group);
+    // Assess
+    expect(result.ok).toBe(true);
+    expect(slack.requests).toHaveLength(2);
+  });
+
+  it("does not retry a 400 and reports Slack's answer as a permanent failure", async () => {
+    // Prepare
+    slack.script = [{ status: 400, body: "invalid_blocks" }];
+    // Act
+    const result = await notifier.send(group);
+    // Assess
+    expect(result).toEqual(expect.objectContaining({ ok: false, retryable: false, error: "HTTP 400: invalid_blocks" }));
+    expect(slack.requests).toHaveLength(1);
+    expect(log.entries.some((e) => e.level === "error" && e.fields.response === "invalid_blocks")).toBe(true);
+  });
+
+  it("leaves a long Retry-After to a later round instead of blocking", async () => {
+    // Prepare
+    slack.script = [{ status: 429, headers: { "retry-after": "30" } }];
+    // Act
+    const result = await notifier.send(group);
+    // Assess
+    expect(result).toEqual(expect.objectContaining({ ok: false, retryable: true, retryAfterMs: 30_000 }));
+    expect(slack.requests).toHaveLength(1);
+  });
+
+  it("never writes the webhook URL to a log line or an error, even when it is echoed back", async () => {
+    // Prepare: a failure whose answer quotes the URL, and a connection refused
+    slack.script = [{ status: 404, body: `no_service for ${url}` }];
+    const unreachable = new SlackNotifier(
+      { get: async () => "http://127.0.0.1:1/services/T000/B000/SECRETTOKEN" },
+      fetch,
+      { now: () => Date.now(), sleep: async () => {} },
+      log,
+    );
+    // Act
+    const refused = await notifier.send(group);
+    const down = await unreachable.send(group);
+    // Assess
+    const everything = JSON.stringify({ refused, down, log: log.entries });
+    expect(everything).not.toContain("SECRETTOKEN");
+    expect(down).toEqual(expect.objectContaining({ ok: false, retryable: true }));
+  });
+});

@@ -1,0 +1,246 @@
+import { MemoryIncidentStore } from "../../../shared/adapters/memory-incident-store";
+import { MemorySilenceStore } from "../../../shared/adapters/memory-silence-store";
+import { RecordingLog } from "../../../shared/adapters/recording-log";
+import { applyIncidentChanges } from "../../../shared/app/apply-incident-changes";
+import { type DeliveryDeps, deliverNotifications } from "../../../shared/app/deliver-notifications";
+import { DEFAULT_CONFIG } from "../../../shared/core/config";
+import { foldFindings, type Incident } from "../../../shared/core/incidents";
+import { type Finding, fingerprintOf, IncidentKind, Severity } from "../../../shared/core/types";
+import { FakeClock, MINUTE, RecordingNotifier } from "./fakes";
+
+function finding(
+  resource: string | null,
+  kind: Finding["kind"] = IncidentKind.consumerLag,
+  severity: Finding["severity"] = Severity.critical,
+): Finding {
+  return { kind, broker: "orders", resource, severity, condition: "stalled", summary: `problem on ${resource}`, evidence: {} };
+}
+
+function world() {
+  const clock = new FakeClock();
+  const incidents = new MemoryIncidentStore();
+  const slack = new RecordingNotifier("slack");
+  const sns = new RecordingNotifier("sns");
+  const silences = new MemorySilenceStore();
+  const log = new RecordingLog();
+  const deps: DeliveryDeps = {
+    incidents,
+    notifiers: [slack, sns],
+    silences,
+    clock,
+    log,
+    config: DEFAULT_CONFIG,
+    links: { accountId: "123456789012", region: "us-east-1", brokerIds: { orders: "b-1" } },
+  };
+  /** One evaluation with these findings (all judged), as a use case would run it. */
+  const evaluate = async (findings: Finding[]) => {
+    const active = new Map((await incidents.loadActive()).map((i) => [i.fingerprint, i]));
+    const judged = new Set([...findings.map(fingerprintOf), ...active.keys()]);
+    const changes = foldFindings({
+      active,
+      findings,
+      isCovered: (i) => judged.has(i.fingerprint),
+      now: clock.now(),
+      rules: { resolveAfterMinutes: 1, refreshMinutes: 15 },
+    });
+    return applyIncidentChanges({ incidents, notifiers: deps.notifiers, log, clock }, changes, []);
+  };
+  return { clock, incidents, slack, sns, silences, log, deps, evaluate };
+}
+
+describe("deliverNotifications", () => {
+  it("delivers an opened incident once on every channel and records it as announced", async () => {
+    // Prepare
+    const w = world();
+    await w.evaluate([finding("work")]);
+    // Act
+    const first = await deliverNotifications(w.deps);
+    w.clock.minute = 1;
+    const second = await deliverNotifications(w.deps);
+    // Assess
+    expect(first.deliveries.map((d) => [d.channel, d.group.transition, d.group.items[0]?.reason])).toEqual([
+      ["slack", "opened", "first"],
+      ["sns", "opened", "first"],
+    ]);
+    expect(second.deliveries).toHaveLength(0);
+    const [incident] = await w.incidents.loadActive();
+    expect(incident?.notified).toEqual({ at: w.clock.now() - MINUTE, severity: "critical" });
+    expect(incident?.outbox).toEqual([]);
+  });
+
+  it("groups a storm on one broker into one message per channel", async () => {
+    // Prepare
+    const w = world();
+    await w.evaluate(["a", "b", "c", "d", "e"].map((q) => finding(q)));
+    // Act
+    const report = await deliverNotifications(w.deps);
+    // Assess
+    expect(w.slack.sent).toHaveLength(1);
+    expect(w.slack.sent[0]?.items.map((i) => i.incident.resource).sort()).toEqual(["a", "b", "c", "d", "e"]);
+    expect(report.deliveries).toHaveLength(2);
+  });
+
+  it("retries a channel that failed after its backoff, without sending twice on the channel that worked", async () => {
+    // Prepare
+    const w = world();
+    await w.evaluate([finding("work")]);
+    w.slack.answer = { ok: false, retryable: true, error: "HTTP 503", body: null };
+    // Act
+    await deliverNotifications(w.deps);
+    w.clock.minute = 0.5;
+    const tooSoon = await deliverNotifications(w.deps);
+    w.slack.answer = null;
+    w.clock.minute = 2;
+    const later = await deliverNotifications(w.deps);
+    // Assess
+    expect(tooSoon.deliveries).toHaveLength(0);
+    expect(later.deliveries.map((d) => d.channel)).toEqual(["slack"]);
+    expect(w.sns.sent).toHaveLength(1);
+    expect(w.slack.sent).toHaveLength(2);
+    expect(await w.incidents.loadWithPendingNotifications()).toHaveLength(0);
+  });
+
+  it("waits at least Slack's Retry-After before the next attempt", async () => {
+    // Prepare
+    const w = world();
+    await w.evaluate([finding("work")]);
+    w.slack.answer = { ok: false, retryable: true, retryAfterMs: 5 * MINUTE, error: "HTTP 429", body: null };
+    await deliverNotifications(w.deps);
+    w.slack.answer = null;
+    // Act
+    w.clock.minute = 4;
+    const early = await deliverNotifications(w.deps);
+    w.clock.minute = 5;
+    const due = await deliverNotifications(w.deps);
+    // Assess
+    expect(early.deliveries).toHaveLength(0);
+    expect(due.deliveries.map((d) => d.channel)).toEqual(["slack"]);
+  });
+
+  it("drops a notification a channel refused for good, without retrying it", async () => {
+    // Prepare
+    const w = world();
+    await w.evaluate([finding("work")]);
+    w.slack.answer = { ok: false, retryable: false, error: "HTTP 400: invalid_blocks", body: null };
+    // Act
+    await deliverNotifications(w.deps);
+    w.clock.minute = 60;
+    const later = await deliverNotifications(w.deps);
+    // Assess
+    expect(later.deliveries).toHaveLength(0);
+    expect(w.slack.sent).toHaveLength(1);
+    const [incident] = await w.incidents.loadActive();
+    expect(incident?.notified).not.toBeNull(); // SNS delivered
+  });
+
+  it("drops what a silence covers, with the reason muted", async () => {
+    // Prepare
+    const w = world();
+    await w.silences.add({
+      id: "s-1",
+      broker: "orders",
+      kind: "consumer-lag",
+      startsAt: 0,
+      endsAt: w.clock.now() + 60 * MINUTE,
+      comment: "deploy",
+      createdBy: "ops",
+    });
+    await w.evaluate([finding("work")]);
+    // Act
+    const report = await deliverNotifications(w.deps);
+    // Assess
+    expect(report.deliveries).toHaveLength(0);
+    expect(report.decisions.map((d) => [d.decision.action, d.decision.reason])).toEqual([["drop", "muted"]]);
+  });
+
+  it("holds queue findings back while their broker is unhealthy, and sends them when it recovers if still open", async () => {
+    // Prepare
+    const w = world();
+    const unhealthy = finding(null, IncidentKind.brokerUnhealthy);
+    await w.evaluate([unhealthy, finding("work")]);
+    // Act
+    const during = await deliverNotifications(w.deps);
+    w.clock.minute = 1;
+    await w.evaluate([finding("work")]); // the broker is healthy again: its incident clears...
+    w.clock.minute = 3;
+    await w.evaluate([finding("work")]); // ...and resolves after the hysteresis
+    const after = await deliverNotifications(w.deps);
+    // Assess
+    expect(during.deliveries.flatMap((d) => d.group.items.map((i) => i.incident.kind))).toEqual(["broker-unhealthy", "broker-unhealthy"]);
+    expect(during.decisions.find((d) => d.decision.action === "hold")?.decision.reason).toBe("muted");
+    expect(after.deliveries.map((d) => [d.group.transition, d.group.items.map((i) => i.incident.kind).join()])).toEqual(
+      expect.arrayContaining([
+        ["opened", "consumer-lag"],
+        ["resolved", "broker-unhealthy"],
+      ]),
+    );
+  });
+
+  it("says nothing about an incident that resolved before anyone was told", async () => {
+    // Prepare
+    const w = world();
+    await w.silences.add({ id: "s-2", broker: "elsewhere", startsAt: 0, endsAt: Number.MAX_SAFE_INTEGER, comment: "", createdBy: "ops" });
+    await w.evaluate([finding(null, IncidentKind.brokerUnhealthy), finding("work")]);
+    w.clock.minute = 1;
+    await w.evaluate([finding(null, IncidentKind.brokerUnhealthy)]);
+    w.clock.minute = 3;
+    await w.evaluate([finding(null, IncidentKind.brokerUnhealthy)]);
+    // Act
+    const report = await deliverNotifications(w.deps);
+    // Assess: only the broker-unhealthy opening; the consumer-lag incident came and went while held back
+    expect(report.deliveries.map((d) => d.group.items.map((i) => i.incident.kind).join())).toEqual([
+      "broker-unhealthy",
+      "broker-unhealthy",
+    ]);
+    expect(await w.incidents.loadWithPendingNotifications()).toHaveLength(0);
+  });
+
+  it("reminds people of an incident still open after the repeat interval", async () => {
+    // Prepare
+    const w = world();
+    await w.evaluate([finding("work")]);
+    await deliverNotifications(w.deps);
+    // Act
+    w.clock.minute = DEFAULT_CONFIG.notifications.repeatIntervalMinutes;
+    const report = await deliverNotifications(w.deps);
+    // Assess
+    expect(report.deliveries.map((d) => d.group.items[0]?.reason)).toEqual(["repeat", "repeat"]);
+  });
+
+  it("sends each message once when two invocations deliver at the same time", async () => {
+    // Prepare
+    const w = world();
+    await w.evaluate([finding("work"), finding("other")]);
+    // Act
+    await Promise.all([deliverNotifications(w.deps), deliverNotifications(w.deps)]);
+    // Assess
+    const delivered = w.slack.sent.flatMap((g) => g.items.map((i) => i.incident.resource));
+    expect(delivered.sort()).toEqual(["other", "work"]);
+  });
+
+  it("announces an escalation and a resolution with their transitions", async () => {
+    // Prepare
+    const w = world();
+    await w.evaluate([finding("work", IncidentKind.consumerLag, Severity.warning)]);
+    await deliverNotifications(w.deps);
+    // Act
+    w.clock.minute = 1;
+    await w.evaluate([finding("work", IncidentKind.consumerLag, Severity.critical)]);
+    const escalated = await deliverNotifications(w.deps);
+    w.clock.minute = 2;
+    await w.evaluate([]);
+    w.clock.minute = 4;
+    await w.evaluate([]);
+    const resolved = await deliverNotifications(w.deps);
+    // Assess
+    expect(escalated.deliveries.map((d) => [d.group.transition, d.group.items[0]?.reason, d.group.items[0]?.previousSeverity])).toEqual([
+      ["escalated", "changed", "warning"],
+      ["escalated", "changed", "warning"],
+    ]);
+    expect(resolved.deliveries.map((d) => [d.group.transition, d.group.items[0]?.reason])).toEqual([
+      ["resolved", "resolved"],
+      ["resolved", "resolved"],
+    ]);
+    expect((await w.incidents.all()).map((i: Incident) => i.status)).toEqual(["resolved"]);
+  });
+});

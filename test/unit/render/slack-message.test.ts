@@ -1,0 +1,367 @@
+import fc from "fast-check";
+import type { Incident } from "../../../shared/core/incidents";
+import type { MessageGroup, SlackPayload } from "../../../shared/core/notifications";
+import { MAX_DETAILED_INCIDENTS, renderSlackMessage, SLACK_LIMITS } from "../../../shared/core/render/slack-message";
+import { IncidentKind, Severity } from "../../../shared/core/types";
+import { group, INCIDENTS, item, MINUTE, stalledIncident, T0, withoutOurLinks } from "./render-fixtures";
+
+interface TextObject {
+  type: string;
+  text: string;
+  verbatim?: boolean;
+  emoji?: boolean;
+}
+interface AnyBlock {
+  type: string;
+  text?: TextObject;
+  fields?: TextObject[];
+  elements?: TextObject[];
+}
+
+const blocksOf = (payload: SlackPayload) => payload.blocks as unknown as AnyBlock[];
+const sections = (payload: SlackPayload) => blocksOf(payload).filter((b) => b.type === "section");
+const headerText = (payload: SlackPayload) => blocksOf(payload)[0]?.text?.text ?? "";
+const contextTexts = (payload: SlackPayload) =>
+  blocksOf(payload)
+    .filter((b) => b.type === "context")
+    .flatMap((b) => (b.elements ?? []).map((e) => e.text));
+const fieldTexts = (block: AnyBlock | undefined) => (block?.fields ?? []).map((f) => f.text);
+
+/** Every Block Kit limit the renderer promises (amazon-mq-facts.md §6). */
+function expectWithinSlackLimits(payload: SlackPayload): void {
+  const blocks = blocksOf(payload);
+  expect(blocks.length).toBeLessThanOrEqual(SLACK_LIMITS.blocks);
+  expect(blocks[0]?.type).toBe("header");
+  expect(blocks[0]?.text?.type).toBe("plain_text");
+  expect(headerText(payload).length).toBeLessThanOrEqual(SLACK_LIMITS.headerText);
+  for (const block of blocks) {
+    if (block.type === "section") {
+      expect(block.text?.text.length).toBeGreaterThan(0);
+      expect(block.text?.text.length).toBeLessThanOrEqual(SLACK_LIMITS.sectionText);
+      expect((block.fields ?? []).length).toBeLessThanOrEqual(SLACK_LIMITS.fields);
+      for (const f of block.fields ?? []) {
+        expect(f.text.length).toBeGreaterThan(0);
+        expect(f.text.length).toBeLessThanOrEqual(SLACK_LIMITS.fieldText);
+      }
+    }
+    if (block.type === "context") {
+      expect((block.elements ?? []).length).toBeLessThanOrEqual(SLACK_LIMITS.contextElements);
+      for (const e of block.elements ?? []) expect(e.text.length).toBeLessThanOrEqual(SLACK_LIMITS.sectionText);
+    }
+    // Every mrkdwn object is verbatim: Slack must not auto-link or parse mentions in it.
+    for (const t of [block.text, ...(block.fields ?? []), ...(block.elements ?? [])]) {
+      if (t?.type === "mrkdwn") expect(t.verbatim).toBe(true);
+    }
+  }
+}
+
+/** A storm: `n` incidents with long queue names and huge summaries. */
+function storm(n: number, queueLength: number, summaryLength: number): MessageGroup {
+  const incidents: Incident[] = Array.from({ length: n }, (_, i) =>
+    stalledIncident({
+      id: `inc-${i}`,
+      resource: `q${i}-${"x".repeat(queueLength)}`.slice(0, queueLength),
+      severity: i % 3 === 0 ? Severity.critical : Severity.warning,
+      summary: `Backlog on queue ${i} <!channel> & ${"y".repeat(summaryLength)}`.slice(0, summaryLength),
+      evidence: { ...stalledIncident().evidence, userAgent: "u".repeat(5000), note: "&".repeat(3000) },
+    }),
+  );
+  return group(incidents.map((incident) => item(incident)));
+}
+
+describe("renderSlackMessage", () => {
+  it("renders a critical stalled-consumers incident with its numbers, sparkline and links", () => {
+    // Prepare
+    const messageGroup = group([item(INCIDENTS["consumer-lag"])]);
+    // Act
+    const payload = renderSlackMessage(messageGroup);
+    // Assess
+    expect(headerText(payload)).toBe("🔴 CRITICAL opened: consumer-lag on risk-engine-27");
+    expect(blocksOf(payload).map((b) => b.type)).toEqual(["header", "section", "context"]);
+    const section = sections(payload)[0];
+    expect(section?.text?.text).toContain("*CRITICAL* · consumer-lag · stalled");
+    expect(section?.text?.text).toContain("*Broker* risk-engine-27 · *Queue* score.requests");
+    expect(section?.text?.text).toContain("nothing was dequeued for 3 min; backlog 669 (+421).");
+    expect(section?.text?.text).toMatch(/`backlog` [▁-█]+ {2}248 → 669 · last 24 min/);
+    expect(fieldTexts(section)).toEqual([
+      "*Backlog*\n669",
+      "*Consumers*\n5",
+      "*Time to drain*\nnever, at current rates",
+      "*Dequeues*\n0 /min",
+      "*Enqueues*\n84.2 /min",
+      "*Stalled for*\n3 min",
+      "*In flight*\n250",
+      "*Avg time in queue*\n41.3 s",
+    ]);
+    expect(contextTexts(payload)[0]).toMatch(
+      /^<https:\/\/eu-west-1\.console\.aws\.amazon\.com\/amazon-mq\/.*\|Broker> · <https:.*\|Metrics>$/,
+    );
+    expect(contextTexts(payload)[1]).toBe("inc-7da62b73742eb3c4 · opened 2026-03-02 09:23 UTC");
+    expect(payload.text).toBe(
+      "[CRITICAL] consumer-lag on risk-engine-27 / score.requests: Consumers on score.requests are connected (5) but nothing was dequeued for 3 min; backlog 669 (+421).",
+    );
+    expectWithinSlackLimits(payload);
+  });
+
+  it.each([
+    ["opened", "first", undefined, "🔴 CRITICAL opened: consumer-lag on risk-engine-27"],
+    ["opened", "repeat", undefined, "🔴 CRITICAL still open: consumer-lag on risk-engine-27"],
+    ["updated", "repeat", undefined, "🟠 WARNING still open: consumer-lag on risk-engine-27"],
+    ["escalated", "changed", Severity.warning, "🔴 Escalated to CRITICAL: consumer-lag on risk-engine-27"],
+    ["updated", "changed", Severity.critical, "🟠 Now WARNING: consumer-lag on risk-engine-27"],
+    ["resolved", "resolved", undefined, "✅ Resolved: consumer-lag on risk-engine-27"],
+    ["remediation", "changed", undefined, "🔴 Reboot blocked: consumer-lag on risk-engine-27"],
+  ] as const)("heads the %s message (reason %s) with emoji, transition and broker", (transition, reason, previousSeverity, expected) => {
+    // Prepare
+    const severity = transition === "updated" ? Severity.warning : Severity.critical;
+    const incident = stalledIncident({ severity, resolvedAt: transition === "resolved" ? T0 + 72 * MINUTE : null });
+    const remediation =
+      transition === "remediation"
+        ? { action: "reboot-broker" as const, outcome: "blocked" as const, reason: "broker not opted in" }
+        : undefined;
+    const messageGroup = group([item(incident, { reason, previousSeverity, remediation })], { transition });
+    // Act
+    const payload = renderSlackMessage(messageGroup);
+    // Assess
+    expect(headerText(payload)).toBe(expected);
+    expectWithinSlackLimits(payload);
+  });
+
+  it("says what cleared and how long it was open when resolved", () => {
+    // Prepare
+    const incident = stalledIncident({ status: "resolved", resolvedAt: T0 + 72 * MINUTE, peakSeverity: Severity.critical });
+    // Act
+    const payload = renderSlackMessage(group([item(incident, { reason: "resolved" })], { transition: "resolved" }));
+    // Assess
+    const text = sections(payload)[0]?.text?.text ?? "";
+    expect(text).toContain("✅ *RESOLVED* (was critical) · consumer-lag · stalled");
+    expect(text).toContain("*Queue* score.requests");
+    expect(text).toContain("_Was:_ Consumers on score.requests");
+    expect(text).toContain("Cleared at 2026-03-02 10:35 UTC after 1 h 12 min open.");
+    expect(payload.text).toMatch(/^\[RESOLVED\] consumer-lag on risk-engine-27 \/ score\.requests: cleared after 1 h 12 min; was: /);
+  });
+
+  it("says a repeated incident is still open and for how long", () => {
+    // Prepare
+    const incident = stalledIncident({ lastSeenAt: T0 + 125 * MINUTE });
+    // Act
+    const payload = renderSlackMessage(group([item(incident, { reason: "repeat" })]));
+    // Assess
+    expect(sections(payload)[0]?.text?.text).toContain("Still open after 2 h 5 min (since 2026-03-02 09:23 UTC).");
+    expect(payload.text).toContain("still open after 2 h 5 min");
+  });
+
+  it("says from which severity an incident escalated", () => {
+    // Act
+    const payload = renderSlackMessage(
+      group([item(INCIDENTS["consumer-lag"], { reason: "changed", previousSeverity: Severity.warning })], { transition: "escalated" }),
+    );
+    // Assess
+    expect(sections(payload)[0]?.text?.text).toContain("Escalated from warning to critical.");
+  });
+
+  it.each([
+    ["executed", "🔁 *Broker rebooted* — "],
+    ["dry-run", "🧪 *Reboot dry run* — "],
+    ["blocked", "⛔ *Reboot blocked* — "],
+    ["verified", "✅ *Reboot verified* — "],
+    ["escalated", "🚨 *Reboot did not help* — "],
+  ] as const)("shows the %s remediation with its reason", (outcome, expected) => {
+    // Prepare
+    const remediation = { action: "reboot-broker" as const, outcome, reason: "cooldown: rebooted 12 min ago" };
+    // Act
+    const payload = renderSlackMessage(group([item(INCIDENTS["consumer-lag"], { remediation })], { transition: "remediation" }));
+    // Assess
+    expect(sections(payload)[0]?.text?.text).toContain(`${expected}cooldown: rebooted 12 min ago`);
+  });
+
+  it.each([
+    ["consumer-lag", "*Queue* score.requests", ["*Backlog*\n669", "*Consumers*\n5"], "`backlog`"],
+    [
+      "connection-exhaustion",
+      "*Broker* orders",
+      ["*Connections*\n412 of 500 (82%)", "*Limit reached in*\n~28 min", "*Growth*\n3.2 /min"],
+      "`connections`",
+    ],
+    ["resource-pressure", "*Resource* heap", ["*Used*\n93%", "*Held at*\n≥ 90%", "*Thresholds*\n80% warning · 90% critical"], "`heap`"],
+    ["broker-unhealthy", "*Broker* orders", ["*State*\nCRITICAL_ACTION_REQUIRED", "*Actions required*\nKMS_KEY_INACCESSIBLE"], null],
+    [
+      "unauthorized-api",
+      "*Principal* arn:aws:iam::123456789012:user/intruder",
+      [
+        "*Denied calls*\n42 · 15 min window",
+        "*Actions*\n7: DescribeBroker, ListUsers, DescribeUser, ListConfigurations, UpdateBroker, DeleteBroker, RebootBroker",
+        "*Brokers*\n5",
+        "*User agent*\naws-cli/2.15.0 Python/3.11",
+      ],
+      null,
+    ],
+    [
+      "risky-change",
+      "*Broker* orders · *Principal* arn:aws:iam::123456789012:user/jdoe · *Call* CreateUser",
+      ["*Change*\nuser svc-admin; groups admin", "*Source IP*\n203.0.113.9", "*Principal type*\nIAMUser"],
+      null,
+    ],
+    ["posture", "*Check* publicly-accessible", ["*Publicly accessible*\nyes"], null],
+  ] as const)("renders the %s incident with its place, key numbers and series", (kind, place, fields, spark) => {
+    // Prepare
+    const incident = INCIDENTS[kind];
+    // Act
+    const payload = renderSlackMessage(group([item(incident)]));
+    // Assess
+    const section = sections(payload)[0];
+    expect(section?.text?.text).toContain(place);
+    expect(section?.text?.text).toContain(incident.summary);
+    for (const f of fields) expect(fieldTexts(section)).toContain(f);
+    if (spark) expect(section?.text?.text).toMatch(new RegExp(`${spark} [▁-█·]+`));
+    else expect(section?.text?.text).not.toMatch(/[▁-█]/);
+    expectWithinSlackLimits(payload);
+  });
+
+  it("hides false flags and internal evidence", () => {
+    // Act
+    const payload = renderSlackMessage(
+      group([item(INCIDENTS["unauthorized-api"]), item(INCIDENTS["connection-exhaustion"]), item(INCIDENTS["risky-change"])]),
+    );
+    // Assess
+    const labels = sections(payload)
+      .flatMap(fieldTexts)
+      .map((f) => f.split("\n")[0]);
+    for (const hidden of ["*Root user*", "*Other account*", "*Fit*", "*Principal*", "*Event name*", "*Cloud trail event id*"]) {
+      expect(labels).not.toContain(hidden);
+    }
+  });
+
+  it("heads an account-wide finding with the account", () => {
+    // Act
+    const payload = renderSlackMessage(group([item(INCIDENTS["unauthorized-api"])], { broker: "*" }));
+    // Assess
+    expect(headerText(payload)).toBe("🔴 CRITICAL opened: unauthorized-api in account 123456789012");
+    expect(contextTexts(payload)[0]).toMatch(
+      /\|Brokers> · <https:\/\/eu-west-1\.console\.aws\.amazon\.com\/cloudtrailv2\/.*\|CloudTrail>$/,
+    );
+  });
+
+  it("puts the most severe incidents first, with a divider between incidents", () => {
+    // Prepare
+    const messageGroup = group([item(INCIDENTS["connection-exhaustion"]), item(INCIDENTS["resource-pressure"]), item(INCIDENTS.posture)], {
+      broker: "orders",
+    });
+    // Act
+    const payload = renderSlackMessage(messageGroup);
+    // Assess
+    expect(headerText(payload)).toBe("🔴 CRITICAL opened: 3 incidents on orders");
+    expect(blocksOf(payload).map((b) => b.type)).toEqual([
+      "header",
+      "section",
+      "context",
+      "divider",
+      "section",
+      "context",
+      "divider",
+      "section",
+      "context",
+    ]);
+    expect(sections(payload).map((s) => s.text?.text.split("\n")[0])).toEqual([
+      "🔴 *CRITICAL* · resource-pressure · heap-critical",
+      "🟠 *WARNING* · connection-exhaustion · connections-leak",
+      "🔵 *INFO* · posture · publicly-accessible",
+    ]);
+    expect(payload.text).toMatch(/^\[CRITICAL\] resource-pressure on orders \/ heap: .* \(\+2 more\)$/);
+  });
+
+  it(`shows ${MAX_DETAILED_INCIDENTS} incidents in full and lists the rest`, () => {
+    // Prepare
+    const exact = storm(MAX_DETAILED_INCIDENTS, 20, 100);
+    const oneMore = storm(MAX_DETAILED_INCIDENTS + 1, 20, 100);
+    // Act
+    const full = renderSlackMessage(exact);
+    const overflowing = renderSlackMessage(oneMore);
+    // Assess
+    expect(sections(full)).toHaveLength(MAX_DETAILED_INCIDENTS);
+    expect(sections(overflowing)).toHaveLength(MAX_DETAILED_INCIDENTS + 1);
+    expect(sections(overflowing).at(-1)?.text?.text).toMatch(/^\*… and 1 more incident:\*\n• consumer-lag \(1\): q\d+-x+$/);
+  });
+
+  it("stays within Slack's limits for the largest storm", () => {
+    // Prepare: 200 incidents, 300-character queue names, 10 KB summaries and long evidence
+    const messageGroup = storm(200, 300, 10_000);
+    // Act
+    const payload = renderSlackMessage(messageGroup);
+    // Assess
+    expectWithinSlackLimits(payload);
+    const last = sections(payload).at(-1)?.text?.text ?? "";
+    expect(last).toMatch(/^\*… and 190 more incidents:\*\n• consumer-lag \(190\): /);
+    expect(last.endsWith(" …")).toBe(true);
+    expect(sections(payload)[0]?.text?.text).toContain("…[cut]");
+    expect(withoutOurLinks(JSON.stringify(payload), messageGroup)).not.toMatch(/[<>]/);
+    expect(payload.text.length).toBeLessThanOrEqual(1000);
+  });
+
+  it("stays within Slack's limits for any group", () => {
+    const text = fc.string({ unit: "binary", maxLength: 4000 });
+    const incident = fc.record({
+      kind: fc.constantFrom(...Object.values(IncidentKind)),
+      severity: fc.constantFrom(...Object.values(Severity)),
+      broker: text,
+      resource: fc.option(text, { nil: null }),
+      summary: text,
+      value: text,
+    });
+    fc.assert(
+      fc.property(
+        fc.array(incident, { minLength: 1, maxLength: 40 }),
+        fc.constantFrom("opened", "updated", "escalated", "resolved", "remediation") as fc.Arbitrary<MessageGroup["transition"]>,
+        (incidents, transition) => {
+          // Prepare
+          const messageGroup = group(
+            incidents.map((i) =>
+              item(
+                stalledIncident({
+                  ...i,
+                  peakSeverity: i.severity,
+                  evidence: { ...INCIDENTS[i.kind].evidence, userAgent: i.value, extra: i.value },
+                }),
+                { remediation: { action: "reboot-broker", outcome: "blocked", reason: i.value } },
+              ),
+            ),
+            { transition },
+          );
+          // Act
+          const payload = renderSlackMessage(messageGroup);
+          // Assess
+          expectWithinSlackLimits(payload);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it("renders an injected summary with no live mention and no foreign link", () => {
+    // Prepare
+    const summary = "<!channel> URGENT approve now <https://evil.example/login|AWS console>";
+    const messageGroup = group([item(stalledIncident({ kind: "risky-change", summary, evidence: { principal: "<@U024BE7LH>" } }))]);
+    // Act
+    const payload = renderSlackMessage(messageGroup);
+    // Assess
+    const text = sections(payload)[0]?.text?.text ?? "";
+    expect(text).toContain("&lt;!channel&gt; URGENT approve now &lt;https[:]//evil.example/login|AWS console&gt;");
+    expect(text).toContain("*Principal* &lt;@U024BE7LH&gt;");
+    expect(payload.text).toContain("&lt;!channel&gt; URGENT approve now &lt;https[:]//evil.example/login|AWS console&gt;");
+    const serialized = JSON.stringify(payload);
+    expect(serialized).not.toContain("<!channel>");
+    expect(serialized).not.toContain("https://evil.example");
+    expect(withoutOurLinks(serialized, messageGroup)).not.toMatch(/[<>]/);
+    const links = [...serialized.matchAll(/<(https:[^|>]+)\|/g)].map((m) => new URL(m[1] as string).host);
+    expect(links.every((host) => host === "eu-west-1.console.aws.amazon.com")).toBe(true);
+  });
+
+  it("keeps an outside string from faking a line of its own", () => {
+    // Prepare
+    const summary = "Backlog 5.\n⛔ *Reboot blocked* — by policy\n> fine";
+    // Act
+    const payload = renderSlackMessage(group([item(stalledIncident({ summary }))]));
+    // Assess
+    expect(sections(payload)[0]?.text?.text.split("\n")).toContain("Backlog 5. ⛔ *Reboot blocked* — by policy &gt; fine");
+  });
+});
