@@ -10,7 +10,23 @@ export function formatTimeline(scenario: Scenario, run: ReplayRun, score: Scenar
     `▶ ${scenario.name} — ${scenario.durationMinutes} min, ${brokers} broker${brokers === 1 ? "" : "s"}${scenario.description ? `: ${scenario.description}` : ""}`,
   );
   if (run.timeline.length === 0) lines.push("    (no incidents)");
+  // Deliveries print after the transitions of their minute.
+  const sentAt = new Map<number, string[]>();
+  for (const n of run.output.notifications) {
+    const list = sentAt.get(n.minute) ?? [];
+    const count = n.incidentIds?.length ?? 1;
+    list.push(`${n.channel} ${n.transition}${count > 1 ? ` (${count} incidents)` : ""}`);
+    sentAt.set(n.minute, list);
+  }
+  const printSent = (upTo: number) => {
+    for (const minute of [...sentAt.keys()].sort((a, b) => a - b)) {
+      if (minute > upTo) break;
+      lines.push(`  t=${String(minute).padStart(3)}        → sent: ${(sentAt.get(minute) ?? []).join(", ")}`);
+      sentAt.delete(minute);
+    }
+  };
   for (const { minute, transition } of run.timeline) {
+    printSent(minute - 1);
     const i = transition.incident;
     const clock = new Date(scenario.startMs + minute * 60_000).toISOString().slice(11, 16);
     const where = `${i.broker}${i.resource ? ` / ${i.resource}` : ""}`;
@@ -23,6 +39,7 @@ export function formatTimeline(scenario: Scenario, run: ReplayRun, score: Scenar
       lines.push(`                    ${i.summary}`);
     }
   }
+  printSent(Number.POSITIVE_INFINITY);
   const out = run.output;
   const stillOpen = out.incidents.filter((i) => i.resolvedMinute === null).length;
   const metrics = out.apiCalls["cloudwatch:MetricsRequested"] ?? 0;

@@ -49,7 +49,14 @@ export function enqueueTransition(incident: Incident, transition: Transition, ch
   if (transition.type === "resolved" && incident.notified === null) {
     return { ...incident, outbox: incident.outbox.map((p) => dropAll(p, "resolved before it was announced")) };
   }
-  return enqueue(incident, transition.type, REASON_OF[transition.type], channels, now, transition.previousSeverity);
+  // A change to an incident whose opening is still waiting for a channel needs no message of its
+  // own there: the opening shows the incident as it is when it is sent.
+  const waiting =
+    transition.type === "resolved"
+      ? []
+      : channels.filter((c) => incident.outbox.some((p) => p.reason === "first" && p.channels[c] === "pending"));
+  const targets = channels.filter((c) => !waiting.includes(c));
+  return enqueue(incident, transition.type, REASON_OF[transition.type], targets, now, transition.previousSeverity);
 }
 
 /** The incident with a remediation decision enqueued (always announced: it is an audit trail). */
@@ -139,7 +146,7 @@ export function decideDelivery(incident: Incident, pending: PendingNotification,
   return { action: "send", reason: pending.reason };
 }
 
-/** Backoff after a failed delivery: 1, 2, 4 ... minutes, at most 30. */
+/** Backoff after a failed delivery: 1, 2, 4, then every 5 minutes, so an outage's end is noticed soon. */
 export function retryDelayMs(attempts: number): number {
-  return Math.min(30, 2 ** Math.max(0, attempts - 1)) * 60_000;
+  return Math.min(5, 2 ** Math.max(0, attempts - 1)) * 60_000;
 }

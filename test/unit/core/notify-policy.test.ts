@@ -1,0 +1,210 @@
+import type { Incident, Transition } from "../../../shared/core/incidents";
+import {
+  decideDelivery,
+  dueRepeat,
+  enqueueRemediation,
+  enqueueRepeat,
+  enqueueTransition,
+  isPending,
+  retryDelayMs,
+  type Silence,
+  silenceMatches,
+} from "../../../shared/core/notify-policy";
+
+const T0 = Date.UTC(2026, 2, 2, 9, 0);
+const MINUTE = 60_000;
+const CHANNELS = ["slack", "sns"];
+
+function incident(overrides: Partial<Incident> = {}): Incident {
+  return {
+    id: "inc-1",
+    fingerprint: "consumer-lag|orders|work",
+    kind: "consumer-lag",
+    broker: "orders",
+    resource: "work",
+    status: "open",
+    severity: "critical",
+    peakSeverity: "critical",
+    condition: "stalled",
+    summary: "stalled",
+    evidence: {},
+    firstSeenAt: T0,
+    openedAt: T0,
+    lastSeenAt: T0,
+    clearSince: null,
+    resolvedAt: null,
+    outbox: [],
+    notified: null,
+    version: 1,
+    ...overrides,
+  };
+}
+
+const transition = (type: Transition["type"], i: Incident, previousSeverity?: Transition["previousSeverity"]): Transition => ({
+  type,
+  incident: i,
+  at: T0,
+  ...(previousSeverity ? { previousSeverity } : {}),
+});
+const silence = (overrides: Partial<Silence> = {}): Silence => ({
+  id: "s-1",
+  startsAt: T0,
+  endsAt: T0 + 60 * MINUTE,
+  comment: "",
+  createdBy: "ops",
+  ...overrides,
+});
+const context = (overrides: Partial<Parameters<typeof decideDelivery>[2]> = {}) => ({
+  silences: [],
+  inhibitingBrokers: new Set<string>(),
+  now: T0,
+  ...overrides,
+});
+
+describe("enqueueTransition", () => {
+  it.each([
+    ["opened", "first"],
+    ["escalated", "changed"],
+    ["updated", "changed"],
+  ] as const)("enqueues %s with the reason %s for every channel", (type, reason) => {
+    // Act
+    const next = enqueueTransition(incident({ notified: { at: T0, severity: "warning" } }), transition(type, incident()), CHANNELS, T0);
+    // Assess
+    expect(next.outbox).toEqual([
+      expect.objectContaining({ transition: type, reason, channels: { slack: "pending", sns: "pending" }, id: "inc-1#1" }),
+    ]);
+  });
+
+  it("enqueues a resolution of an announced incident", () => {
+    const next = enqueueTransition(
+      incident({ notified: { at: T0, severity: "critical" } }),
+      transition("resolved", incident()),
+      CHANNELS,
+      T0,
+    );
+    expect(next.outbox.map((p) => [p.transition, p.reason])).toEqual([["resolved", "resolved"]]);
+  });
+
+  it("drops everything of an incident that resolves before anyone heard of it", () => {
+    // Prepare
+    const opened = enqueueTransition(incident(), transition("opened", incident()), CHANNELS, T0);
+    // Act
+    const resolved = enqueueTransition({ ...opened, version: 2 }, transition("resolved", opened), CHANNELS, T0 + MINUTE);
+    // Assess
+    expect(resolved.outbox.filter(isPending)).toEqual([]);
+  });
+
+  it("adds no change message on a channel still waiting to send the opening", () => {
+    // Prepare: the opening reached Slack, not yet SNS
+    const opened = enqueueTransition(incident(), transition("opened", incident()), CHANNELS, T0);
+    const half = {
+      ...opened,
+      version: 2,
+      notified: { at: T0, severity: "warning" as const },
+      outbox: opened.outbox.map((p) => ({ ...p, channels: { slack: "sent" as const, sns: "pending" as const } })),
+    };
+    // Act
+    const escalated = enqueueTransition(half, transition("escalated", half, "warning"), CHANNELS, T0 + MINUTE);
+    // Assess
+    expect(escalated.outbox.filter(isPending).map((p) => [p.reason, p.channels])).toEqual([
+      ["first", { slack: "sent", sns: "pending" }],
+      ["changed", { slack: "pending" }],
+    ]);
+  });
+
+  it("enqueues nothing without channels", () => {
+    expect(enqueueTransition(incident(), transition("opened", incident()), [], T0).outbox).toEqual([]);
+  });
+});
+
+describe("decideDelivery", () => {
+  const pending = (reason: "first" | "changed" | "repeat" | "resolved", extra = {}) => ({
+    id: "inc-1#1",
+    transition: "opened" as const,
+    reason,
+    createdAt: T0,
+    channels: { slack: "pending" as const },
+    attempts: 0,
+    notBefore: T0,
+    leaseUntil: 0,
+    ...extra,
+  });
+
+  it.each(["first", "changed", "repeat", "resolved"] as const)("sends a %s notification with that reason", (reason) => {
+    expect(decideDelivery(incident(), pending(reason), context())).toEqual({ action: "send", reason });
+  });
+
+  it("drops what a matching silence covers, with the reason muted", () => {
+    const decision = decideDelivery(
+      incident(),
+      pending("first"),
+      context({ silences: [silence({ broker: "orders", comment: "deploy" })] }),
+    );
+    expect(decision).toEqual({ action: "drop", reason: "muted", detail: "silenced by s-1 (deploy)" });
+  });
+
+  it("ignores silences that do not match or are not in force", () => {
+    const silences = [
+      silence({ broker: "other" }),
+      silence({ kind: "posture" }),
+      silence({ startsAt: T0 + MINUTE }),
+      silence({ endsAt: T0 }),
+    ];
+    expect(decideDelivery(incident(), pending("first"), context({ silences }))).toEqual({ action: "send", reason: "first" });
+  });
+
+  it.each(["consumer-lag", "connection-exhaustion"] as const)("holds %s back while the broker is unhealthy", (kind) => {
+    const decision = decideDelivery(incident({ kind }), pending("first"), context({ inhibitingBrokers: new Set(["orders"]) }));
+    expect(decision).toEqual(expect.objectContaining({ action: "hold", reason: "muted" }));
+  });
+
+  it("does not hold back the broker's other incidents, nor other brokers'", () => {
+    expect(
+      decideDelivery(incident({ kind: "resource-pressure" }), pending("first"), context({ inhibitingBrokers: new Set(["orders"]) })).action,
+    ).toBe("send");
+    expect(
+      decideDelivery(incident({ broker: "billing" }), pending("first"), context({ inhibitingBrokers: new Set(["orders"]) })).action,
+    ).toBe("send");
+  });
+
+  it("holds a notification backing off or leased by another invocation", () => {
+    expect(decideDelivery(incident(), pending("first", { notBefore: T0 + MINUTE }), context()).action).toBe("hold");
+    expect(decideDelivery(incident(), pending("first", { leaseUntil: T0 + MINUTE }), context()).action).toBe("hold");
+  });
+});
+
+describe("repeats", () => {
+  it("is due after the repeat interval for an announced open incident with nothing pending", () => {
+    const announced = incident({ notified: { at: T0, severity: "critical" } });
+    expect(dueRepeat(announced, T0 + 239 * MINUTE, 240)).toBe(false);
+    expect(dueRepeat(announced, T0 + 240 * MINUTE, 240)).toBe(true);
+    expect(dueRepeat(incident(), T0 + 240 * MINUTE, 240)).toBe(false);
+    expect(dueRepeat({ ...announced, status: "resolved" }, T0 + 240 * MINUTE, 240)).toBe(false);
+    const reminded = enqueueRepeat(announced, CHANNELS, T0 + 240 * MINUTE);
+    expect(reminded.outbox.map((p) => [p.transition, p.reason])).toEqual([["updated", "repeat"]]);
+    expect(dueRepeat(reminded, T0 + 480 * MINUTE, 240)).toBe(false);
+  });
+});
+
+describe("enqueueRemediation", () => {
+  it("announces a remediation decision as its own transition", () => {
+    const next = enqueueRemediation(incident(), { action: "reboot-broker", outcome: "dry-run", reason: "mode is dry-run" }, CHANNELS, T0);
+    expect(next.outbox).toEqual([
+      expect.objectContaining({
+        transition: "remediation",
+        remediation: { action: "reboot-broker", outcome: "dry-run", reason: "mode is dry-run" },
+      }),
+    ]);
+  });
+});
+
+describe("silenceMatches and retryDelayMs", () => {
+  it("matches on every field given", () => {
+    expect(silenceMatches(silence({ broker: "orders", kind: "consumer-lag", resource: "work" }), incident(), T0)).toBe(true);
+    expect(silenceMatches(silence({ broker: "orders", resource: "other" }), incident(), T0)).toBe(false);
+  });
+
+  it("backs off 1, 2, 4, then 5 minutes", () => {
+    expect([1, 2, 3, 4, 10].map((n) => retryDelayMs(n) / MINUTE)).toEqual([1, 2, 4, 5, 5]);
+  });
+});
