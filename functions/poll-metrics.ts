@@ -1,24 +1,31 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import { LambdaClient } from "@aws-sdk/client-lambda";
 import { MqClient } from "@aws-sdk/client-mq";
 import middy from "@middy/core";
 import type { Context, ScheduledEvent } from "aws-lambda";
 import { CloudWatchMetricSource } from "../shared/adapters/cloudwatch-metric-source";
+import { DynamoDbRemediationLedger } from "../shared/adapters/dynamodb-remediation-ledger";
+import { LambdaRemediationRequests } from "../shared/adapters/lambda-remediation-requests";
+import { MemoryRemediationLedger } from "../shared/adapters/memory-remediation-ledger";
 import { MqBrokerInventory } from "../shared/adapters/mq-broker-inventory";
 import { systemClock } from "../shared/adapters/system-clock";
 import { type Delivery, type DeliveryDeps, deliverNotifications } from "../shared/app/deliver-notifications";
 import { type CycleReport, createFetchSchedule, type MetricsCycleDeps, runMetricsCycle } from "../shared/app/run-metrics-cycle";
 import { type ApiSweepDeps, sweepApiIncidents } from "../shared/app/sweep-api-incidents";
+import { type VerifyDeps, verifyRemediations } from "../shared/app/verify-remediations";
+import type { RemediationRequests } from "../shared/ports";
 import { productionRuntime } from "./runtime";
 
-export type PollMetricsDeps = MetricsCycleDeps & ApiSweepDeps & DeliveryDeps;
+export type PollMetricsDeps = MetricsCycleDeps & ApiSweepDeps & DeliveryDeps & VerifyDeps;
 
 export type PollMetricsReport = CycleReport & { deliveries: Delivery[] };
 
 /**
  * The poll-metrics Lambda, every minute: one metrics cycle; the sweep that resolves API incidents
- * whose calls stopped (no event announces that, so the minute tick does); then the delivery of
- * every notification waiting in an outbox (new ones, retries after an outage, reminders).
+ * whose calls stopped (no event announces that, so the minute tick does); the check of recent
+ * reboots; then the delivery of every notification waiting in an outbox (new ones, retries after
+ * an outage, reminders).
  */
 export function makePollMetricsHandler(deps: PollMetricsDeps) {
   return middy(async (_event: ScheduledEvent, context: Context): Promise<PollMetricsReport> => {
@@ -26,11 +33,12 @@ export function makePollMetricsHandler(deps: PollMetricsDeps) {
     const report = await runMetricsCycle(deps);
     Object.assign(deps.links.brokerIds, report.brokerIds);
     const sweep = await sweepApiIncidents(deps);
+    const verify = await verifyRemediations(deps, new Map(Object.entries(report.brokerStates)));
     const delivery = await deliverNotifications(deps);
     return {
       ...report,
       transitions: [...report.transitions, ...sweep.transitions],
-      errors: [...report.errors, ...sweep.errors, ...delivery.errors],
+      errors: [...report.errors, ...sweep.errors, ...verify.errors, ...delivery.errors],
       deliveries: delivery.deliveries,
     };
   });
@@ -41,6 +49,9 @@ export function accountOf(functionArn: string): string {
   return functionArn.split(":")[4] ?? "";
 }
 
+/** Without a remediate function (a trial deployment), requests are only logged by the caller. */
+const noRemediation: RemediationRequests = { request: async () => {} };
+
 /** Production dependencies, built once per container on the first invocation. */
 function productionHandler() {
   const runtime = productionRuntime();
@@ -50,6 +61,12 @@ function productionHandler() {
     inventory: new MqBrokerInventory(new MqClient(sdk), systemClock, log, { ttlMs: env.config.polling.inventoryTtlMinutes * 60_000 }),
     metrics: new CloudWatchMetricSource(new CloudWatchClient(sdk), systemClock, log),
     schedule: createFetchSchedule(env.config),
+    remediation: env.remediateFunction
+      ? new LambdaRemediationRequests(new LambdaClient(sdk), env.remediateFunction, systemClock)
+      : noRemediation,
+    ledger: runtime.shared.table
+      ? new DynamoDbRemediationLedger(runtime.shared.dynamo, runtime.shared.table, systemClock)
+      : new MemoryRemediationLedger(),
   };
   return makePollMetricsHandler(deps).use(injectLambdaContext(log.logger));
 }

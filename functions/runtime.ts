@@ -34,6 +34,9 @@ export interface ProductionRuntime {
     log: Log;
     config: Config;
     links: MessageContext;
+    /** The table (null: in-memory stores) and its client, for the function-specific stores. */
+    table: string | null;
+    dynamo: DynamoDBClient;
   };
 }
 
@@ -67,6 +70,8 @@ export function productionRuntime(): ProductionRuntime {
       log,
       config: env.config,
       links: { accountId: "", region: env.region, brokerIds: {} },
+      table,
+      dynamo,
     },
   };
 }

@@ -12,6 +12,10 @@ export interface Environment {
   slackWebhookSecret: string | null;
   /** The SNS topic notifications are published to. */
   topicArn: string | null;
+  /** The remediate function poll-metrics asks about reboots (asynchronous invocation). */
+  remediateFunction: string | null;
+  /** The SSM parameter read as the remediation kill switch at every decision. */
+  killSwitchParameter: string | null;
 }
 
 /** Reads the environment of a deployed function. Throws a clear error on bad configuration. */
@@ -25,12 +29,20 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
       throw new Error(`MQ_SENTINEL_CONFIG is not valid JSON: ${(error as Error).message}`);
     }
   }
+  // mq-sentinel's own remediation role is known only at deploy time: its RebootBroker calls are ours.
+  const ownRole = nonEmpty(env.OWN_ROLE_ARNS);
+  if (ownRole && raw && typeof raw === "object") {
+    const r = raw as { apiActivity?: { ownRoleArns?: string[] } };
+    r.apiActivity = { ...r.apiActivity, ownRoleArns: [...(r.apiActivity?.ownRoleArns ?? []), ...ownRole.split(",").map((a) => a.trim())] };
+  }
   return Object.freeze({
     config: parseConfig(raw, { unknownKeys: "error" }).config,
     region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "us-east-1",
     tableName: nonEmpty(env.TABLE_NAME),
     slackWebhookSecret: nonEmpty(env.SLACK_WEBHOOK_PARAMETER),
     topicArn: nonEmpty(env.TOPIC_ARN),
+    remediateFunction: nonEmpty(env.REMEDIATE_FUNCTION),
+    killSwitchParameter: nonEmpty(env.KILL_SWITCH_PARAMETER),
   });
 }
 

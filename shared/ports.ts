@@ -87,6 +87,8 @@ export interface IncidentStore {
    * fingerprint). Returns false when another writer got there first.
    */
   save(incident: Incident, expectedVersion: number): Promise<boolean>;
+  /** The latest incident of a fingerprint, active or not, or null. */
+  get(fingerprint: string): Promise<Incident | null>;
   /** Incidents, active or resolved, with notifications still to deliver. */
   loadWithPendingNotifications(): Promise<Incident[]>;
 }
@@ -152,4 +154,77 @@ export interface SilenceStore {
 /** A secret read at run time (the Slack webhook URL), never logged. */
 export interface SecretSource {
   get(): Promise<string>;
+}
+
+/** A request to consider rebooting a broker for an incident (the remediate function decides). */
+export interface RemediationRequest {
+  incidentId: string;
+  fingerprint: string;
+  broker: string;
+  brokerId: string;
+  requestedAt: number;
+}
+
+/** Where remediation requests go (an asynchronous invocation of the remediate function). */
+export interface RemediationRequests {
+  request(request: RemediationRequest): Promise<void>;
+}
+
+/** One remediation decision or follow-up, as the audit trail keeps it. */
+export interface RemediationRecord {
+  id: string;
+  at: number;
+  incidentId: string;
+  broker: string;
+  brokerId: string;
+  action: "reboot-broker";
+  outcome: "executed" | "dry-run" | "blocked" | "verified" | "escalated";
+  reason: string;
+}
+
+/** A reboot whose effect is still to be checked. */
+export interface PendingVerification {
+  brokerId: string;
+  broker: string;
+  incidentId: string;
+  fingerprint: string;
+  rebootedAt: number;
+  verifyBy: number;
+}
+
+/** The remediation ledger: audit trail, per-broker reboot locks, the hourly budget, holds, verifications. */
+export interface RemediationLedger {
+  record(entry: RemediationRecord): Promise<void>;
+  /** Records at or after `since`, oldest first. */
+  history(since: number): Promise<RemediationRecord[]>;
+  /** When mq-sentinel last rebooted the broker (epoch ms), if ever. */
+  lastRebootAt(brokerId: string): Promise<number | null>;
+  /** Takes the broker's reboot lock until `until` (a conditional write): false when another reboot holds it. */
+  lockBroker(brokerId: string, now: number, until: number): Promise<boolean>;
+  /** Gives back a lock taken at `now` (when the reboot did not go ahead after all). */
+  unlockBroker(brokerId: string, takenAt: number): Promise<void>;
+  /** Reboots counted in a budget hour. */
+  rebootsIn(hour: number): Promise<number>;
+  /** Counts one reboot against the hour (a conditional write): false when `max` is reached. */
+  takeBudget(hour: number, max: number): Promise<boolean>;
+  /** Why reboots of the broker are held after one did not help, or null. */
+  holdOf(brokerId: string): Promise<string | null>;
+  hold(brokerId: string, reason: string): Promise<void>;
+  /** Lifts a hold (a person acted); false when there was none. */
+  releaseHold(brokerId: string): Promise<boolean>;
+  addVerification(v: PendingVerification): Promise<void>;
+  pendingVerifications(): Promise<PendingVerification[]>;
+  removeVerification(brokerId: string): Promise<void>;
+}
+
+/** Acting on a broker: its fresh state, and the reboot. */
+export interface BrokerControl {
+  /** The broker as DescribeBroker returns it now, or null when it no longer exists. */
+  describe(brokerId: string): Promise<Broker | null>;
+  reboot(brokerId: string): Promise<void>;
+}
+
+/** The run-time kill switch of remediation. */
+export interface KillSwitch {
+  isOn(): Promise<boolean>;
 }

@@ -43,6 +43,15 @@ export class DynamoDbIncidentStore implements IncidentStore {
     return (await this.queryIndex(ACTIVE_INDEX, "activeKey", ACTIVE)).filter(isActive);
   }
 
+  async get(fingerprint: string): Promise<Incident | null> {
+    const out = await withRetry("dynamodb:GetItem", this.clock, () =>
+      this.doc.send(
+        new GetCommand({ TableName: this.tableName, Key: { pk: `INCIDENT#${fingerprint}`, sk: "CURRENT" }, ConsistentRead: true }),
+      ),
+    );
+    return out.Item ? (JSON.parse(String(out.Item.data)) as Incident) : null;
+  }
+
   async loadWithPendingNotifications(): Promise<Incident[]> {
     return (await this.queryIndex(OUTBOX_INDEX, "outboxKey", PENDING)).filter((i) => i.outbox.some(isPending));
   }

@@ -24,6 +24,11 @@ export class MemoryIncidentStore implements IncidentStore {
     return true;
   }
 
+  async get(fingerprint: string): Promise<Incident | null> {
+    const incident = this.byFingerprint.get(fingerprint);
+    return incident ? structuredClone(incident) : null;
+  }
+
   async loadWithPendingNotifications(): Promise<Incident[]> {
     return [...this.byFingerprint.values()].filter((i) => i.outbox.some(isPending)).map((i) => structuredClone(i));
   }

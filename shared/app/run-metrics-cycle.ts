@@ -18,8 +18,19 @@ import {
   type QueueRef,
 } from "../core/types";
 import { describeError } from "../errors";
-import type { BrokerInventory, Clock, IncidentStore, Log, MetricSource, Notifier, QueueListing } from "../ports";
+import type {
+  BrokerInventory,
+  Clock,
+  IncidentStore,
+  Log,
+  MetricSource,
+  Notifier,
+  QueueListing,
+  RemediationRequest,
+  RemediationRequests,
+} from "../ports";
 import { applyIncidentChanges } from "./apply-incident-changes";
+import { remediationRequestFor, sendRemediationRequests } from "./remediate";
 
 /** What one metrics cycle needs. */
 export interface MetricsCycleDeps {
@@ -33,6 +44,8 @@ export interface MetricsCycleDeps {
   config: Config;
   /** The fetch schedule's memory lives as long as the warm Lambda (or the replay). */
   schedule: FetchSchedule;
+  /** Where requests to consider a reboot go. */
+  remediation: RemediationRequests;
 }
 
 /** What a cycle did, for logs, `check` and replay. */
@@ -50,6 +63,8 @@ export interface CycleReport {
   notices: string[];
   /** Broker ids by name, for console links. */
   brokerIds: Record<string, string>;
+  /** Broker states by id this minute (for reboot verification). */
+  brokerStates: Record<string, string>;
 }
 
 const MINUTE = 60_000;
@@ -73,7 +88,8 @@ export function createFetchSchedule(config: Config): FetchSchedule {
  * 4. fetch broker-level signals, due limits and queues; then drill into brokers whose signals moved
  * 5. detect: health, connections, resources, consumer lag
  * 6. fold findings into incidents
- * 7. save them with conditional writes and notify the transitions whose writes won
+ * 7. save them with conditional writes (each with its notification), and request a reboot decision
+ *    for incidents a reboot might help
  */
 export async function runMetricsCycle(deps: MetricsCycleDeps): Promise<CycleReport> {
   const { clock, log, config, schedule } = deps;
@@ -89,6 +105,7 @@ export async function runMetricsCycle(deps: MetricsCycleDeps): Promise<CycleRepo
     errors: [],
     notices: [],
     brokerIds: {},
+    brokerStates: {},
   };
   const fail = (message: string, fields: Record<string, unknown> = {}) => {
     report.errors.push(message);
@@ -104,7 +121,10 @@ export async function runMetricsCycle(deps: MetricsCycleDeps): Promise<CycleRepo
     return report;
   }
   for (const s of snapshot.skipped) if (!s.gone) report.errors.push(`broker ${s.brokerName} skipped this cycle: ${s.reason}`);
-  for (const b of snapshot.brokers) report.brokerIds[b.name] = b.id;
+  for (const b of snapshot.brokers) {
+    report.brokerIds[b.name] = b.id;
+    report.brokerStates[b.id] = b.state;
+  }
   const monitored = snapshot.brokers.filter((b) => !isIgnored(b));
   report.brokers = monitored.length;
   report.ignored = snapshot.brokers.length - monitored.length;
@@ -159,9 +179,7 @@ export async function runMetricsCycle(deps: MetricsCycleDeps): Promise<CycleRepo
   for (const [name, o] of observations) {
     const age = o.brokerLevelRead ? dataAgeMinutes(o.series, window) : null;
     if (age === null) continue;
-    // A broker back from a reboot has had only the minutes since then to publish again.
-    const since = schedule.runningSince(name);
-    ages.set(name, since === null ? age : Math.min(age, Math.max(0, Math.floor((now - since) / MINUTE))));
+    ages.set(name, age);
   }
   for (const broker of monitored) {
     const observation = observations.get(broker.name);
@@ -173,6 +191,7 @@ export async function runMetricsCycle(deps: MetricsCycleDeps): Promise<CycleRepo
           dataAgeMinutes: ages.get(broker.name) ?? null,
           fleetDataAgeMinutes: otherAges.length ? Math.min(...otherAges) : null,
           usualDataAgeMinutes: schedule.usualDataAge(broker.name),
+          minutesSinceReboot: minutesSince(schedule.runningSince(broker.name), now),
           actionsRequired: snapshot.actionsRequired.get(broker.id) ?? [],
         },
         config.detection.brokerHealth,
@@ -200,8 +219,13 @@ export async function runMetricsCycle(deps: MetricsCycleDeps): Promise<CycleRepo
     now,
     rules: { resolveAfterMinutes: config.incidents.resolveAfterMinutes, refreshMinutes: 15 },
   });
-  // 7. save and notify
+  // 7. save (with the notifications), and ask about reboots where one might help
   report.transitions = await applyIncidentChanges(deps, changes, report.errors);
+  const requests = report.transitions
+    .filter((t) => t.type !== "resolved")
+    .map((t) => remediationRequestFor(t.incident, report.brokerIds[t.incident.broker], now))
+    .filter((r): r is RemediationRequest => r !== null);
+  await sendRemediationRequests(deps.remediation, requests, log, report.errors);
   log.info("metrics cycle done", {
     brokers: report.brokers,
     findings: findings.length,
@@ -230,6 +254,10 @@ function detectQueues(
   if (broker.engine === EngineType.rabbitmq && observation.knownQueueCount === 0 && majorVersion(broker.engineVersion) >= 4) {
     collect(detectConsumerLag(broker, null, lagSeriesForBroker(series), config.detection.consumerLag));
   }
+}
+
+function minutesSince(at: number | null, now: number): number | null {
+  return at === null ? null : Math.max(0, Math.floor((now - at) / MINUTE));
 }
 
 function majorVersion(version: string | null): number {

@@ -20,6 +20,8 @@ const remediationSchema = z.strictObject({
   maxRebootsPerHour: z.number().int().min(0).max(100).default(2),
   /** Minutes after a reboot for the broker to be RUNNING and the condition to clear, else escalate. */
   verifyWithinMinutes: minutes.min(1).default(20),
+  /** Stops every reboot at once (the deployment also reads a kill-switch SSM parameter at run time). */
+  killSwitch: z.boolean().default(false),
 });
 
 const consumerLagSchema = z.strictObject({
@@ -92,6 +94,11 @@ const brokerHealthSchema = z.strictObject({
   maxDataDelayMinutes: minutes.min(2).default(15),
   /** A reboot (planned, maintenance or ours) may take this long before it counts as unhealthy. */
   rebootGraceMinutes: minutes.min(1).default(20),
+  /**
+   * After a reboot (a failover moves the metrics to the other node) metrics that go missing are not
+   * reported for this long: the new node's publishing is not yet a baseline to judge silence against.
+   */
+  afterRebootQuietMinutes: minutes.default(60),
 });
 
 const detectionSchema = z.strictObject({

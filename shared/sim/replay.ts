@@ -4,11 +4,15 @@ import { SNSClient } from "@aws-sdk/client-sns";
 import type { Context, ScheduledEvent } from "aws-lambda";
 import { makeApiActivityHandler } from "../../functions/api-activity";
 import { makePollMetricsHandler } from "../../functions/poll-metrics";
+import { makeRemediateHandler } from "../../functions/remediate";
 import { CloudWatchMetricSource } from "../adapters/cloudwatch-metric-source";
+import { killSwitchOff } from "../adapters/kill-switch";
 import { LoggingPostureRecheck } from "../adapters/logging-posture-recheck";
 import { MemoryApiActivityStore } from "../adapters/memory-api-activity-store";
 import { MemoryIncidentStore } from "../adapters/memory-incident-store";
+import { MemoryRemediationLedger } from "../adapters/memory-remediation-ledger";
 import { MemorySilenceStore } from "../adapters/memory-silence-store";
+import { MqBrokerControl } from "../adapters/mq-broker-control";
 import { MqBrokerDirectory } from "../adapters/mq-broker-directory";
 import { MqBrokerInventory } from "../adapters/mq-broker-inventory";
 import { RecordingLog } from "../adapters/recording-log";
@@ -20,6 +24,7 @@ import { parseConfig } from "../core/config";
 import type { Transition } from "../core/incidents";
 import { type IncidentKind, maxSeverity, type Severity } from "../core/types";
 import { describeError } from "../errors";
+import type { RemediationRequest } from "../ports";
 import type { Scenario } from "./scenario";
 import {
   routeToSimulator,
@@ -133,8 +138,12 @@ export async function replayScenario(scenario: Scenario): Promise<ReplayRun> {
     config,
     links: { accountId: scenario.accountId, region: scenario.region, brokerIds: {} },
   };
+  const requested: RemediationRequest[] = [];
+  const ledger = new MemoryRemediationLedger();
   const pollMetrics = makePollMetricsHandler({
     ...shared,
+    remediation: { request: async (r) => void requested.push(r) },
+    ledger,
     inventory: new MqBrokerInventory(mq, clock, log, { ttlMs: config.polling.inventoryTtlMinutes * 60_000 }),
     metrics: new CloudWatchMetricSource(routeToSimulator(new CloudWatchClient(sdk), "cloudwatch", account), clock, log),
     schedule: createFetchSchedule(config),
@@ -144,6 +153,8 @@ export async function replayScenario(scenario: Scenario): Promise<ReplayRun> {
     directory: new MqBrokerDirectory(mq, clock, DIRECTORY_TTL_MS),
     posture: new LoggingPostureRecheck(log),
   });
+  const remediateHandler = makeRemediateHandler({ ...shared, ledger, control: new MqBrokerControl(mq, clock), killSwitch: killSwitchOff });
+  const remediations: ReplayRemediation[] = [];
   const eventsAt = groupEventsByMinute(scenario);
   const timeline: TimelineEntry[] = [];
   const notifications: ReplayNotification[] = [];
@@ -175,6 +186,24 @@ export async function replayScenario(scenario: Scenario): Promise<ReplayRun> {
     } catch (error) {
       errors.push(`t=${t} poll-metrics failed: ${describeError(error)}`);
     }
+    // Remediation requests of this minute, as the asynchronous invocations would run them.
+    for (const request of requested.splice(0)) {
+      try {
+        const result = await remediateHandler(request, lambdaContext("remediate"));
+        remediations.push({
+          minute: t,
+          incidentId: request.incidentId,
+          action: "reboot-broker",
+          broker: request.broker,
+          outcome: result.decision.outcome,
+          reason: result.decision.reason,
+        });
+        record(t, [], result.deliveries);
+        for (const e of result.errors) errors.push(`t=${t} remediate ${e}`);
+      } catch (error) {
+        errors.push(`t=${t} remediate failed: ${describeError(error)}`);
+      }
+    }
   }
 
   const calls = Object.fromEntries([...account.calls].sort(([a], [b]) => a.localeCompare(b)));
@@ -183,7 +212,7 @@ export async function replayScenario(scenario: Scenario): Promise<ReplayRun> {
       scenario: scenario.name,
       incidents: incidentsFrom(timeline, scenario.startMs),
       notifications,
-      remediations: [],
+      remediations,
       apiCalls: { ...calls, "cloudwatch:MetricsRequested": account.metricsRequested },
       errors,
     },

@@ -58,6 +58,12 @@ export class SimulatedDynamoDbStore implements IncidentStore {
     return this.inner.save(incident, expectedVersion);
   }
 
+  async get(fingerprint: string): Promise<Incident | null> {
+    this.account.countCall("dynamodb:GetItem");
+    this.account.throwIfFaulted("dynamodb:GetItem");
+    return this.inner.get(fingerprint);
+  }
+
   async loadWithPendingNotifications(): Promise<Incident[]> {
     this.account.countCall("dynamodb:Query");
     this.account.throwIfFaulted("dynamodb:Query");

@@ -17,6 +17,8 @@ export interface HealthInput {
   fleetDataAgeMinutes: number | null;
   /** The lowest data age seen for this broker so far: its usual publishing delay. */
   usualDataAgeMinutes: number | null;
+  /** Minutes since the broker came back to RUNNING from a reboot, when one was seen. */
+  minutesSinceReboot?: number | null;
   /** Codes from DescribeBroker `ActionsRequired`, when the broker needs an action. */
   actionsRequired?: readonly string[];
 }
@@ -96,6 +98,10 @@ function judgeSilence(
   // A broker with no datapoint in the whole window cannot be told apart from one that never
   // published (new, or not yet visible): leave its state as it is.
   if (age == null) return { evaluated: false, finding: null };
+  // After a reboot the metrics moved to another node (or restarted): no baseline yet to call a
+  // silence a silence. Not judged, so an incident already open stays as it is.
+  const since = input.minutesSinceReboot;
+  if (since != null && since < config.afterRebootQuietMinutes) return { evaluated: false, finding: null };
   const baselines = [fleet, usual].filter((v): v is number => v != null);
   const expected = baselines.length ? Math.max(...baselines) : null;
   const silentBeyondUsual = expected != null && age - expected >= config.silentMinutes;

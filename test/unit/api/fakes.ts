@@ -68,6 +68,9 @@ export class FlakyIncidentStore implements IncidentStore {
     }
     return this.inner.save(incident, expectedVersion);
   }
+  async get(fingerprint: string): Promise<Incident | null> {
+    return this.inner.get(fingerprint);
+  }
   async loadWithPendingNotifications(): Promise<Incident[]> {
     return this.inner.loadWithPendingNotifications();
   }

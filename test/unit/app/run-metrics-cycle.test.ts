@@ -19,6 +19,9 @@ class FlakyStore implements IncidentStore {
     if (this.failSaves) throw new Error("ProvisionedThroughputExceededException");
     return this.inner.save(incident, expectedVersion);
   }
+  async get(fingerprint: string): Promise<Incident | null> {
+    return this.inner.get(fingerprint);
+  }
   async loadWithPendingNotifications(): Promise<Incident[]> {
     return this.inner.loadWithPendingNotifications();
   }
@@ -58,6 +61,7 @@ function world() {
     metrics,
     incidents: store,
     notifiers: [],
+    remediation: { request: async () => {} },
     clock,
     log,
     config: DEFAULT_CONFIG,

@@ -1,0 +1,51 @@
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import { MqClient } from "@aws-sdk/client-mq";
+import { SSMClient } from "@aws-sdk/client-ssm";
+import middy from "@middy/core";
+import type { Context } from "aws-lambda";
+import { DynamoDbRemediationLedger } from "../shared/adapters/dynamodb-remediation-ledger";
+import { killSwitchOff, SsmKillSwitch } from "../shared/adapters/kill-switch";
+import { MemoryRemediationLedger } from "../shared/adapters/memory-remediation-ledger";
+import { MqBrokerControl } from "../shared/adapters/mq-broker-control";
+import { systemClock } from "../shared/adapters/system-clock";
+import { type Delivery, type DeliveryDeps, deliverNotifications } from "../shared/app/deliver-notifications";
+import { type RemediateDeps, type RemediationResult, remediate } from "../shared/app/remediate";
+import type { RemediationRequest } from "../shared/ports";
+import { accountOf } from "./poll-metrics";
+import { productionRuntime } from "./runtime";
+
+export type RemediateFunctionDeps = RemediateDeps & DeliveryDeps;
+
+/**
+ * The remediate Lambda (invoked asynchronously with one request): decides on fresh facts, reboots
+ * when every guard passes, and announces the decision. Its role is the only one with mq:RebootBroker.
+ */
+export function makeRemediateHandler(deps: RemediateFunctionDeps) {
+  return middy(
+    async (event: RemediationRequest, context: Context): Promise<RemediationResult & { deliveries: Delivery[]; errors: string[] }> => {
+      deps.links.accountId ||= accountOf(context.invokedFunctionArn);
+      const result = await remediate(deps, event);
+      const delivery = await deliverNotifications(deps);
+      return { ...result, deliveries: delivery.deliveries, errors: delivery.errors };
+    },
+  );
+}
+
+function productionHandler() {
+  const { env, log, sdk, shared } = productionRuntime();
+  const deps: RemediateFunctionDeps = {
+    ...shared,
+    ledger: shared.table ? new DynamoDbRemediationLedger(shared.dynamo, shared.table, systemClock) : new MemoryRemediationLedger(),
+    control: new MqBrokerControl(new MqClient(sdk), systemClock),
+    killSwitch: env.killSwitchParameter ? new SsmKillSwitch(new SSMClient(sdk), env.killSwitchParameter, systemClock) : killSwitchOff,
+  };
+  return makeRemediateHandler(deps).use(injectLambdaContext(log.logger));
+}
+
+let deployed: ReturnType<typeof productionHandler> | null = null;
+
+/** The deployed handler; importing this module builds nothing. */
+export const handler = (event: RemediationRequest, context: Context) => {
+  deployed ??= productionHandler();
+  return deployed(event, context);
+};

@@ -1,0 +1,176 @@
+import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type { Clock, PendingVerification, RemediationLedger, RemediationRecord } from "../ports";
+import { withRetry } from "./retry";
+
+/**
+ * `RemediationLedger` on the incidents table, single-item conditional writes only:
+ * - `REMEDIATION` / `<epoch ms>#<id>`: the audit trail (kept 90 days);
+ * - `REBOOT#<broker id>` / `LOCK`: the last reboot and the cooldown it holds; taken with
+ *   `attribute_not_exists(pk) OR lockedUntil <= :now`, so two invocations cannot both reboot;
+ * - `BUDGET#<hour>` / `COUNT`: reboots in a clock hour, counted with `count < :max`;
+ * - `HOLD#<broker id>` / `HOLD`: no more reboots until a person resets it;
+ * - `VERIFY` / `<broker id>`: reboots whose effect is still to be checked.
+ */
+
+const AUDIT_DAYS = 90;
+const DAY_SECONDS = 86_400;
+
+export class DynamoDbRemediationLedger implements RemediationLedger {
+  private readonly doc: DynamoDBDocumentClient;
+
+  constructor(
+    client: DynamoDBClient,
+    private readonly tableName: string,
+    private readonly clock: Clock,
+  ) {
+    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  }
+
+  async record(entry: RemediationRecord): Promise<void> {
+    await this.put({
+      pk: "REMEDIATION",
+      sk: `${String(entry.at).padStart(15, "0")}#${entry.id}`,
+      data: JSON.stringify(entry),
+      expiresAt: seconds(entry.at) + AUDIT_DAYS * DAY_SECONDS,
+    });
+  }
+
+  async history(since: number): Promise<RemediationRecord[]> {
+    const items = await this.query("REMEDIATION", String(since).padStart(15, "0"));
+    return items.map((i) => JSON.parse(String(i.data)) as RemediationRecord);
+  }
+
+  async lastRebootAt(brokerId: string): Promise<number | null> {
+    const item = await this.get(`REBOOT#${brokerId}`, "LOCK");
+    return typeof item?.takenAt === "number" ? item.takenAt : null;
+  }
+
+  async lockBroker(brokerId: string, now: number, until: number): Promise<boolean> {
+    return this.conditional(() =>
+      this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: `REBOOT#${brokerId}`, sk: "LOCK", takenAt: now, lockedUntil: until, expiresAt: seconds(until) + DAY_SECONDS },
+          ConditionExpression: "attribute_not_exists(pk) OR lockedUntil <= :now",
+          ExpressionAttributeValues: { ":now": now },
+        }),
+      ),
+    );
+  }
+
+  async unlockBroker(brokerId: string, takenAt: number): Promise<void> {
+    await this.conditional(() =>
+      this.doc.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { pk: `REBOOT#${brokerId}`, sk: "LOCK" },
+          ConditionExpression: "takenAt = :takenAt",
+          ExpressionAttributeValues: { ":takenAt": takenAt },
+        }),
+      ),
+    );
+  }
+
+  async rebootsIn(hour: number): Promise<number> {
+    const item = await this.get(`BUDGET#${hour}`, "COUNT");
+    return typeof item?.used === "number" ? item.used : 0;
+  }
+
+  async takeBudget(hour: number, max: number): Promise<boolean> {
+    return this.conditional(() =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: `BUDGET#${hour}`, sk: "COUNT" },
+          UpdateExpression: "ADD used :one SET expiresAt = :expires",
+          ConditionExpression: "attribute_not_exists(used) OR used < :max",
+          ExpressionAttributeValues: { ":one": 1, ":max": max, ":expires": (hour + 2) * 3_600 + DAY_SECONDS },
+        }),
+      ),
+    );
+  }
+
+  async holdOf(brokerId: string): Promise<string | null> {
+    const item = await this.get(`HOLD#${brokerId}`, "HOLD");
+    return typeof item?.reason === "string" ? item.reason : null;
+  }
+
+  async hold(brokerId: string, reason: string): Promise<void> {
+    await this.put({ pk: `HOLD#${brokerId}`, sk: "HOLD", reason, at: this.clock.now() });
+  }
+
+  async releaseHold(brokerId: string): Promise<boolean> {
+    return this.conditional(() =>
+      this.doc.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { pk: `HOLD#${brokerId}`, sk: "HOLD" },
+          ConditionExpression: "attribute_exists(pk)",
+        }),
+      ),
+    );
+  }
+
+  async addVerification(v: PendingVerification): Promise<void> {
+    await this.put({ pk: "VERIFY", sk: v.brokerId, data: JSON.stringify(v), expiresAt: seconds(v.verifyBy) + 7 * DAY_SECONDS });
+  }
+
+  async pendingVerifications(): Promise<PendingVerification[]> {
+    return (await this.query("VERIFY")).map((i) => JSON.parse(String(i.data)) as PendingVerification);
+  }
+
+  async removeVerification(brokerId: string): Promise<void> {
+    await withRetry("dynamodb:DeleteItem", this.clock, () =>
+      this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: "VERIFY", sk: brokerId } })),
+    );
+  }
+
+  private async put(item: Record<string, unknown>): Promise<void> {
+    await withRetry("dynamodb:PutItem", this.clock, () => this.doc.send(new PutCommand({ TableName: this.tableName, Item: item })));
+  }
+
+  private async get(pk: string, sk: string): Promise<Record<string, unknown> | undefined> {
+    const out = await withRetry("dynamodb:GetItem", this.clock, () =>
+      this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk, sk }, ConsistentRead: true })),
+    );
+    return out.Item;
+  }
+
+  private async query(pk: string, from?: string): Promise<Record<string, unknown>[]> {
+    const out: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await withRetry("dynamodb:Query", this.clock, () =>
+        this.doc.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: from === undefined ? "pk = :pk" : "pk = :pk AND sk >= :from",
+            ExpressionAttributeValues: from === undefined ? { ":pk": pk } : { ":pk": pk, ":from": from },
+            ConsistentRead: true,
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      out.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return out;
+  }
+
+  /** Runs a conditional write: true when it applied, false when its condition failed. */
+  private async conditional(send: () => Promise<unknown>): Promise<boolean> {
+    try {
+      await withRetry("dynamodb:conditional write", this.clock, send);
+      return true;
+    } catch (error) {
+      const cause = (error as { cause?: unknown }).cause;
+      if (error instanceof ConditionalCheckFailedException || cause instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+}
+
+function seconds(ms: number): number {
+  return Math.floor(ms / 1000);
+}

@@ -1,0 +1,68 @@
+import type { PendingVerification, RemediationLedger, RemediationRecord } from "../ports";
+
+/** `RemediationLedger` in memory, with the same conditional rules as the DynamoDB ledger. */
+export class MemoryRemediationLedger implements RemediationLedger {
+  private readonly records: RemediationRecord[] = [];
+  private readonly locks = new Map<string, { takenAt: number; until: number }>();
+  private readonly budgets = new Map<number, number>();
+  private readonly holds = new Map<string, string>();
+  private readonly verifications = new Map<string, PendingVerification>();
+
+  async record(entry: RemediationRecord): Promise<void> {
+    this.records.push({ ...entry });
+  }
+
+  async history(since: number): Promise<RemediationRecord[]> {
+    return this.records.filter((r) => r.at >= since).sort((a, b) => a.at - b.at);
+  }
+
+  async lastRebootAt(brokerId: string): Promise<number | null> {
+    return this.locks.get(brokerId)?.takenAt ?? null;
+  }
+
+  async lockBroker(brokerId: string, now: number, until: number): Promise<boolean> {
+    const lock = this.locks.get(brokerId);
+    if (lock && lock.until > now) return false;
+    this.locks.set(brokerId, { takenAt: now, until });
+    return true;
+  }
+
+  async unlockBroker(brokerId: string, takenAt: number): Promise<void> {
+    if (this.locks.get(brokerId)?.takenAt === takenAt) this.locks.delete(brokerId);
+  }
+
+  async rebootsIn(hour: number): Promise<number> {
+    return this.budgets.get(hour) ?? 0;
+  }
+
+  async takeBudget(hour: number, max: number): Promise<boolean> {
+    const used = this.budgets.get(hour) ?? 0;
+    if (used >= max) return false;
+    this.budgets.set(hour, used + 1);
+    return true;
+  }
+
+  async holdOf(brokerId: string): Promise<string | null> {
+    return this.holds.get(brokerId) ?? null;
+  }
+
+  async hold(brokerId: string, reason: string): Promise<void> {
+    this.holds.set(brokerId, reason);
+  }
+
+  async releaseHold(brokerId: string): Promise<boolean> {
+    return this.holds.delete(brokerId);
+  }
+
+  async addVerification(v: PendingVerification): Promise<void> {
+    this.verifications.set(v.brokerId, { ...v });
+  }
+
+  async pendingVerifications(): Promise<PendingVerification[]> {
+    return [...this.verifications.values()].map((v) => ({ ...v }));
+  }
+
+  async removeVerification(brokerId: string): Promise<void> {
+    this.verifications.delete(brokerId);
+  }
+}

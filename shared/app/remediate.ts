@@ -1,0 +1,199 @@
+import { randomUUID } from "node:crypto";
+import type { Config } from "../core/config";
+import type { Incident } from "../core/incidents";
+import type { RemediationNote } from "../core/notifications";
+import { enqueueRemediation } from "../core/notify-policy";
+import { budgetHour, decideRemediation, type RemediationDecision, rebootCanHelp } from "../core/remediation-policy";
+import { describeError } from "../errors";
+import type {
+  BrokerControl,
+  Clock,
+  IncidentStore,
+  KillSwitch,
+  Log,
+  Notifier,
+  RemediationLedger,
+  RemediationRecord,
+  RemediationRequest,
+  RemediationRequests,
+} from "../ports";
+
+/** What a remediation decision needs. */
+export interface RemediateDeps {
+  incidents: IncidentStore;
+  ledger: RemediationLedger;
+  control: BrokerControl;
+  killSwitch: KillSwitch;
+  notifiers: readonly Notifier[];
+  clock: Clock;
+  log: Log;
+  config: Config;
+}
+
+export interface RemediationResult {
+  request: RemediationRequest;
+  decision: RemediationDecision;
+}
+
+/**
+ * One remediation request, decided on fresh facts:
+ * 1. load the incident as it is now and DescribeBroker (the state may have changed since the request)
+ * 2. read the ledger (last reboot, the hour's budget, a hold) and the kill switch
+ * 3. decide with the pure policy; every guard must pass
+ * 4. to reboot: take the broker's lock (a conditional write: two invocations or a duplicated request
+ *    can never both reboot), then the hour's budget, then RebootBroker
+ * 5. record the decision in the ledger and announce it on the incident (transition `remediation`)
+ * 6. after a reboot, leave a verification for the minute cycle
+ */
+export async function remediate(deps: RemediateDeps, request: RemediationRequest): Promise<RemediationResult> {
+  const { clock, log, config } = deps;
+  const now = clock.now();
+
+  // 1-3. fresh facts and the decision
+  let decision: RemediationDecision;
+  let incident: Incident | null = null;
+  try {
+    incident = await deps.incidents.get(request.fingerprint);
+    if (!incident || incident.id !== request.incidentId) {
+      decision = { outcome: "blocked", reason: "the incident is no longer the one the request was made for" };
+    } else {
+      const broker = await deps.control.describe(request.brokerId);
+      const [lastRebootAt, rebootsThisHour, heldBecause, killSwitch] = await Promise.all([
+        deps.ledger.lastRebootAt(request.brokerId),
+        deps.ledger.rebootsIn(budgetHour(now)),
+        deps.ledger.holdOf(request.brokerId),
+        deps.killSwitch.isOn().catch((error: unknown) => {
+          log.error("kill switch unreadable", { error: describeError(error) });
+          return null;
+        }),
+      ]);
+      decision = decideRemediation({
+        incident,
+        broker,
+        config: config.remediation,
+        killSwitch,
+        lastRebootAt,
+        rebootsThisHour,
+        heldBecause,
+        now,
+      });
+    }
+  } catch (error) {
+    decision = { outcome: "blocked", reason: `could not check the guards: ${describeError(error)}` };
+  }
+
+  // 4. lock, budget, reboot
+  if (decision.outcome === "executed") decision = await reboot(deps, request, now);
+
+  // 5-6. audit trail, announcement, verification
+  await record(deps, request, decision, now);
+  if (incident && incident.id === request.incidentId)
+    await announce(deps, incident, { action: "reboot-broker", outcome: decision.outcome, reason: decision.reason });
+  if (decision.outcome === "executed") {
+    await deps.ledger.addVerification({
+      brokerId: request.brokerId,
+      broker: request.broker,
+      incidentId: request.incidentId,
+      fingerprint: request.fingerprint,
+      rebootedAt: now,
+      verifyBy: now + config.remediation.verifyWithinMinutes * 60_000,
+    });
+  }
+  log.info("remediation decided", {
+    broker: request.broker,
+    incidentId: request.incidentId,
+    outcome: decision.outcome,
+    reason: decision.reason,
+  });
+  return { request, decision };
+}
+
+async function reboot(deps: RemediateDeps, request: RemediationRequest, now: number): Promise<RemediationDecision> {
+  const { ledger, config } = deps;
+  const until = now + config.remediation.cooldownMinutes * 60_000;
+  try {
+    if (!(await ledger.lockBroker(request.brokerId, now, until))) {
+      return { outcome: "blocked", reason: "another reboot of this broker holds the lock (in progress or within the cooldown)" };
+    }
+    if (!(await ledger.takeBudget(budgetHour(now), config.remediation.maxRebootsPerHour))) {
+      await ledger.unlockBroker(request.brokerId, now);
+      return { outcome: "blocked", reason: `the account's budget of ${config.remediation.maxRebootsPerHour} reboots this hour is spent` };
+    }
+  } catch (error) {
+    return { outcome: "blocked", reason: `could not take the reboot lock: ${describeError(error)}` };
+  }
+  try {
+    await deps.control.reboot(request.brokerId);
+    return { outcome: "executed", reason: `rebooted ${request.broker}` };
+  } catch (error) {
+    // The lock stays: a reboot whose answer was lost may have happened; the cooldown keeps it single.
+    return { outcome: "blocked", reason: `RebootBroker failed: ${describeError(error)}` };
+  }
+}
+
+async function record(deps: RemediateDeps, request: RemediationRequest, decision: RemediationDecision, now: number): Promise<void> {
+  const entry: RemediationRecord = {
+    id: randomUUID(),
+    at: now,
+    incidentId: request.incidentId,
+    broker: request.broker,
+    brokerId: request.brokerId,
+    action: "reboot-broker",
+    outcome: decision.outcome,
+    reason: decision.reason,
+  };
+  try {
+    await deps.ledger.record(entry);
+  } catch (error) {
+    deps.log.error("remediation not recorded in the ledger", {
+      broker: request.broker,
+      outcome: decision.outcome,
+      error: describeError(error),
+    });
+  }
+}
+
+/** Enqueues a remediation notification on the incident (reloading once if another writer got there first). */
+export async function announce(
+  deps: Pick<RemediateDeps, "incidents" | "notifiers" | "clock" | "log">,
+  incident: Incident,
+  note: RemediationNote,
+): Promise<void> {
+  const channels = deps.notifiers.map((n) => n.name);
+  let current: Incident | null = incident;
+  for (let attempt = 0; attempt < 3 && current; attempt++) {
+    const next = { ...enqueueRemediation(current, note, channels, deps.clock.now()), version: current.version + 1 };
+    try {
+      if (await deps.incidents.save(next, current.version)) return;
+    } catch (error) {
+      deps.log.error("remediation not announced", { incidentId: incident.id, error: describeError(error) });
+      return;
+    }
+    current = await deps.incidents.get(incident.fingerprint);
+    if (current && current.id !== incident.id) return;
+  }
+}
+
+/** The remediation request for an incident a reboot might help, or null. */
+export function remediationRequestFor(incident: Incident, brokerId: string | undefined, now: number): RemediationRequest | null {
+  if (!brokerId || !rebootCanHelp(incident).helps) return null;
+  return { incidentId: incident.id, fingerprint: incident.fingerprint, broker: incident.broker, brokerId, requestedAt: now };
+}
+
+/** Sends requests, logging (never throwing) a failure: the incident itself is already recorded. */
+export async function sendRemediationRequests(
+  requests: RemediationRequests,
+  pending: readonly RemediationRequest[],
+  log: Log,
+  errors: string[],
+): Promise<void> {
+  for (const r of pending) {
+    try {
+      await requests.request(r);
+    } catch (error) {
+      const line = `remediation request for ${r.broker} failed: ${describeError(error)}`;
+      errors.push(line);
+      log.error(line, { incidentId: r.incidentId });
+    }
+  }
+}

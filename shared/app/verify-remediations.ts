@@ -1,0 +1,101 @@
+import { randomUUID } from "node:crypto";
+import type { Config } from "../core/config";
+import type { Incident } from "../core/incidents";
+import { enqueueRemediation } from "../core/notify-policy";
+import { Severity } from "../core/types";
+import { describeError } from "../errors";
+import type { Clock, IncidentStore, Log, Notifier, PendingVerification, RemediationLedger } from "../ports";
+import { announce } from "./remediate";
+
+/** What checking reboots needs. */
+export interface VerifyDeps {
+  ledger: RemediationLedger;
+  incidents: IncidentStore;
+  notifiers: readonly Notifier[];
+  clock: Clock;
+  log: Log;
+  config: Config;
+}
+
+/**
+ * After a reboot, each minute:
+ * 1. a broker back to RUNNING whose incident cleared: verified, and the incident says "remediated"
+ * 2. past the deadline and still not cleared: escalate (a critical notification "reboot did not
+ *    help") and hold the broker: no more reboots of it until a person resets it
+ * 3. otherwise wait
+ * `states` are the brokers' current states (by id) from this minute's inventory.
+ */
+export async function verifyRemediations(deps: VerifyDeps, states: ReadonlyMap<string, string>): Promise<{ errors: string[] }> {
+  const errors: string[] = [];
+  let pending: PendingVerification[];
+  try {
+    pending = await deps.ledger.pendingVerifications();
+  } catch (error) {
+    return { errors: [`reboot verification skipped: ${describeError(error)}`] };
+  }
+  const now = deps.clock.now();
+  for (const v of pending) {
+    try {
+      const incident = await deps.incidents.get(v.fingerprint);
+      const same = incident !== null && incident.id === v.incidentId;
+      const cleared = !same || incident.status === "resolved" || incident.status === "dismissed";
+      const running = states.get(v.brokerId) === "RUNNING";
+      const after = Math.round((now - v.rebootedAt) / 60_000);
+      if (cleared && running) {
+        await deps.ledger.record(entry(v, now, "verified", `the incident cleared within ${after} min of the reboot`));
+        if (same)
+          await announce(deps, incident, {
+            action: "reboot-broker",
+            outcome: "verified",
+            reason: `remediated: the incident cleared within ${after} min of the reboot`,
+          });
+        await deps.ledger.removeVerification(v.brokerId);
+      } else if (now >= v.verifyBy) {
+        const reason = `reboot did not help: ${running ? "the incident is still open" : `the broker is ${states.get(v.brokerId) ?? "not listed"}`} ${after} min after the reboot`;
+        await deps.ledger.hold(v.brokerId, `a reboot at ${new Date(v.rebootedAt).toISOString()} did not help incident ${v.incidentId}`);
+        await deps.ledger.record(entry(v, now, "escalated", reason));
+        if (same) await escalate(deps, incident, reason);
+        await deps.ledger.removeVerification(v.brokerId);
+      }
+    } catch (error) {
+      const line = `verifying the reboot of ${v.broker} failed: ${describeError(error)}`;
+      errors.push(line);
+      deps.log.error(line);
+    }
+  }
+  return { errors };
+}
+
+/** The incident becomes critical, with a remediation notification saying the reboot did not help. */
+async function escalate(deps: VerifyDeps, incident: Incident, reason: string): Promise<void> {
+  const channels = deps.notifiers.map((n) => n.name);
+  const critical: Incident = { ...incident, severity: Severity.critical, peakSeverity: Severity.critical };
+  const next = {
+    ...enqueueRemediation(
+      critical,
+      {
+        action: "reboot-broker",
+        outcome: "escalated",
+        reason: `${reason}; no more reboots of this broker until a person resets it (mq-sentinel remediation reset ${incident.broker})`,
+      },
+      channels,
+      deps.clock.now(),
+    ),
+    version: incident.version + 1,
+  };
+  if (!(await deps.incidents.save(next, incident.version)))
+    deps.log.warn("escalation raced another writer; it is announced on the next check", { incidentId: incident.id });
+}
+
+function entry(v: PendingVerification, at: number, outcome: "verified" | "escalated", reason: string) {
+  return {
+    id: randomUUID(),
+    at,
+    incidentId: v.incidentId,
+    broker: v.broker,
+    brokerId: v.brokerId,
+    action: "reboot-broker" as const,
+    outcome,
+    reason,
+  };
+}

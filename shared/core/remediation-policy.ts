@@ -1,0 +1,123 @@
+import type { Config } from "./config";
+import type { Incident } from "./incidents";
+import { type Broker, DeploymentMode, IncidentKind, Severity, Tags } from "./types";
+
+/**
+ * When mq-sentinel may reboot a broker (DESIGN.md §1.6). The only action is `RebootBroker`: for an
+ * active/standby broker it fails over to the standby, which makes stuck consumers reconnect, clears
+ * a heap that no GC frees, and drops leaked connections. It cannot help a queue nobody consumes, a
+ * full store, or anything security-related, and a reboot of a single-instance broker is an outage.
+ * Every guard must pass; the first that fails is the recorded reason. An unsafe reboot is the worst
+ * bug mq-sentinel can have, so anything unknown refuses.
+ */
+
+/** The IAM permission the action needs (the packaged template must grant exactly this, to one role). */
+export const REBOOT_PERMISSION = "mq:RebootBroker";
+
+export type RemediationOutcome = "executed" | "dry-run" | "blocked";
+
+export interface RemediationDecision {
+  /** `executed` means: go ahead (the lock and budget are taken next, and may still refuse). */
+  outcome: RemediationOutcome;
+  reason: string;
+}
+
+/** Whether a reboot can help an incident, and why (or why not). */
+export function rebootCanHelp(incident: Pick<Incident, "kind" | "resource" | "condition" | "severity" | "evidence">): {
+  helps: boolean;
+  why: string;
+} {
+  if (incident.kind === IncidentKind.consumerLag && incident.condition === "stalled") {
+    return { helps: true, why: "consumers are connected but stuck; a failover makes them reconnect" };
+  }
+  if (incident.kind === IncidentKind.resourcePressure && incident.resource === "heap" && incident.severity === Severity.critical) {
+    return { helps: true, why: "the heap stays full between garbage collections; a restart frees it" };
+  }
+  if (
+    incident.kind === IncidentKind.connectionExhaustion &&
+    incident.condition === "connections-at-limit" &&
+    typeof incident.evidence.growthPerMinute === "number" &&
+    incident.evidence.growthPerMinute > 0
+  ) {
+    return { helps: true, why: "connections are at the limit and still climbing (a leak); a restart drops them" };
+  }
+  return { helps: false, why: whyNot(incident) };
+}
+
+function whyNot(incident: Pick<Incident, "kind" | "condition" | "resource">): string {
+  if (incident.kind === IncidentKind.consumerLag) {
+    if (incident.condition === "no-consumers") return "a reboot cannot give a queue consumers";
+    return `a reboot does not help ${incident.condition}`;
+  }
+  if (incident.kind === IncidentKind.resourcePressure) return `a reboot does not free ${incident.resource ?? "this resource"} for long`;
+  if (
+    incident.kind === IncidentKind.unauthorizedApi ||
+    incident.kind === IncidentKind.riskyChange ||
+    incident.kind === IncidentKind.posture
+  ) {
+    return "a reboot never answers a security finding";
+  }
+  if (incident.kind === IncidentKind.brokerUnhealthy) return "the broker is not healthy enough to reboot safely";
+  return `a reboot does not help ${incident.kind}`;
+}
+
+/** Everything the decision reads, gathered fresh just before it is taken. */
+export interface RemediationContext {
+  incident: Incident;
+  /** The broker as DescribeBroker returns it now; null when it no longer exists. */
+  broker: Broker | null;
+  config: Config["remediation"];
+  /** The run-time kill switch: true when set, null when it could not be read (which refuses). */
+  killSwitch: boolean | null;
+  /** When this broker was last rebooted by mq-sentinel (epoch ms), if ever. */
+  lastRebootAt: number | null;
+  /** Reboots mq-sentinel made in the account in the current hour. */
+  rebootsThisHour: number;
+  /** Set when an earlier reboot of this broker did not help: no more reboots until a person resets it. */
+  heldBecause: string | null;
+  now: number;
+}
+
+/** True when the broker's tags opt it in to reboots (`mq-sentinel:remediate=reboot`). */
+export function optedIn(broker: Pick<Broker, "tags">): boolean {
+  return (broker.tags[Tags.remediate] ?? "").trim().toLowerCase() === "reboot";
+}
+
+/** Decides whether to reboot for an incident now. Pure: no guard is skipped, the first refusal wins. */
+export function decideRemediation(c: RemediationContext): RemediationDecision {
+  const blocked = (reason: string): RemediationDecision => ({ outcome: "blocked", reason });
+  const { incident, broker, config } = c;
+
+  const help = rebootCanHelp(incident);
+  if (!help.helps) return blocked(help.why);
+  if (config.mode === "off") return blocked("remediation.mode is off");
+  if (incident.status !== "open") return blocked(`the incident is ${incident.status}: the condition is gone`);
+  if (!broker) return blocked("the broker no longer exists");
+  if (broker.name !== incident.broker) return blocked("the incident belongs to another broker");
+  if (!optedIn(broker)) return blocked(`broker ${broker.name} is not opted in (tag ${Tags.remediate}=reboot)`);
+  if (broker.deploymentMode === DeploymentMode.single && !config.allowSingleInstance) {
+    return blocked("a single-instance broker would go offline (remediation.allowSingleInstance is false)");
+  }
+  if (broker.state !== "RUNNING") return blocked(`the broker is ${broker.state}, not RUNNING`);
+  if (c.heldBecause)
+    return blocked(
+      `reboots of this broker are held: ${c.heldBecause}; a person must reset it (mq-sentinel remediation reset ${broker.name})`,
+    );
+  if (c.lastRebootAt !== null && c.now - c.lastRebootAt < config.cooldownMinutes * 60_000) {
+    const ago = Math.round((c.now - c.lastRebootAt) / 60_000);
+    return blocked(`rebooted ${ago} min ago; the cooldown is ${config.cooldownMinutes} min`);
+  }
+  if (c.rebootsThisHour >= config.maxRebootsPerHour)
+    return blocked(`the account's budget of ${config.maxRebootsPerHour} reboots this hour is spent`);
+  if (config.killSwitch) return blocked("the kill switch is on (remediation.killSwitch)");
+  if (c.killSwitch === null) return blocked("the kill switch could not be read: refusing to act blind");
+  if (c.killSwitch) return blocked("the kill switch is on (SSM parameter)");
+  if (config.mode === "dry-run")
+    return { outcome: "dry-run", reason: `would reboot ${broker.name}: ${help.why} (remediation.mode is dry-run)` };
+  return { outcome: "executed", reason: `rebooting ${broker.name}: ${help.why}` };
+}
+
+/** The budget window a reboot counts against: the clock hour. */
+export function budgetHour(now: number): number {
+  return Math.floor(now / 3_600_000);
+}
