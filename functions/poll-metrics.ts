@@ -66,7 +66,7 @@ function productionHandler() {
       : noRemediation,
     ledger: runtime.shared.table
       ? new DynamoDbRemediationLedger(runtime.shared.dynamo, runtime.shared.table, systemClock)
-      : new MemoryRemediationLedger(),
+      : new MemoryRemediationLedger(systemClock),
   };
   return makePollMetricsHandler(deps).use(injectLambdaContext(log.logger));
 }

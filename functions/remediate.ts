@@ -35,7 +35,9 @@ function productionHandler() {
   const { env, log, sdk, shared } = productionRuntime();
   const deps: RemediateFunctionDeps = {
     ...shared,
-    ledger: shared.table ? new DynamoDbRemediationLedger(shared.dynamo, shared.table, systemClock) : new MemoryRemediationLedger(),
+    ledger: shared.table
+      ? new DynamoDbRemediationLedger(shared.dynamo, shared.table, systemClock)
+      : new MemoryRemediationLedger(systemClock),
     control: new MqBrokerControl(new MqClient(sdk), systemClock),
     killSwitch: env.killSwitchParameter ? new SsmKillSwitch(new SSMClient(sdk), env.killSwitchParameter, systemClock) : killSwitchOff,
   };

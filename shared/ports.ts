@@ -209,7 +209,9 @@ export interface RemediationLedger {
   takeBudget(hour: number, max: number): Promise<boolean>;
   /** Why reboots of the broker are held after one did not help, or null. */
   holdOf(brokerId: string): Promise<string | null>;
-  hold(brokerId: string, reason: string): Promise<void>;
+  hold(brokerId: string, broker: string, reason: string): Promise<void>;
+  /** Every held broker. */
+  holds(): Promise<{ brokerId: string; broker: string; reason: string; at: number }[]>;
   /** Lifts a hold (a person acted); false when there was none. */
   releaseHold(brokerId: string): Promise<boolean>;
   addVerification(v: PendingVerification): Promise<void>;

@@ -9,7 +9,7 @@ import { withRetry } from "./retry";
  * - `REBOOT#<broker id>` / `LOCK`: the last reboot and the cooldown it holds; taken with
  *   `attribute_not_exists(pk) OR lockedUntil <= :now`, so two invocations cannot both reboot;
  * - `BUDGET#<hour>` / `COUNT`: reboots in a clock hour, counted with `count < :max`;
- * - `HOLD#<broker id>` / `HOLD`: no more reboots until a person resets it;
+ * - `HOLD` / `<broker id>`: no more reboots of the broker until a person resets it;
  * - `VERIFY` / `<broker id>`: reboots whose effect is still to be checked.
  */
 
@@ -92,22 +92,27 @@ export class DynamoDbRemediationLedger implements RemediationLedger {
   }
 
   async holdOf(brokerId: string): Promise<string | null> {
-    const item = await this.get(`HOLD#${brokerId}`, "HOLD");
+    const item = await this.get("HOLD", brokerId);
     return typeof item?.reason === "string" ? item.reason : null;
   }
 
-  async hold(brokerId: string, reason: string): Promise<void> {
-    await this.put({ pk: `HOLD#${brokerId}`, sk: "HOLD", reason, at: this.clock.now() });
+  async hold(brokerId: string, broker: string, reason: string): Promise<void> {
+    await this.put({ pk: "HOLD", sk: brokerId, broker, reason, at: this.clock.now() });
+  }
+
+  async holds(): Promise<{ brokerId: string; broker: string; reason: string; at: number }[]> {
+    return (await this.query("HOLD")).map((i) => ({
+      brokerId: String(i.sk),
+      broker: String(i.broker),
+      reason: String(i.reason),
+      at: Number(i.at),
+    }));
   }
 
   async releaseHold(brokerId: string): Promise<boolean> {
     return this.conditional(() =>
       this.doc.send(
-        new DeleteCommand({
-          TableName: this.tableName,
-          Key: { pk: `HOLD#${brokerId}`, sk: "HOLD" },
-          ConditionExpression: "attribute_exists(pk)",
-        }),
+        new DeleteCommand({ TableName: this.tableName, Key: { pk: "HOLD", sk: brokerId }, ConditionExpression: "attribute_exists(pk)" }),
       ),
     );
   }

@@ -5,7 +5,7 @@ export class MemoryRemediationLedger implements RemediationLedger {
   private readonly records: RemediationRecord[] = [];
   private readonly locks = new Map<string, { takenAt: number; until: number }>();
   private readonly budgets = new Map<number, number>();
-  private readonly holds = new Map<string, string>();
+  private readonly held = new Map<string, { brokerId: string; broker: string; reason: string; at: number }>();
   private readonly verifications = new Map<string, PendingVerification>();
 
   async record(entry: RemediationRecord): Promise<void> {
@@ -42,16 +42,22 @@ export class MemoryRemediationLedger implements RemediationLedger {
     return true;
   }
 
+  constructor(private readonly clock: { now(): number } = { now: () => Date.now() }) {}
+
   async holdOf(brokerId: string): Promise<string | null> {
-    return this.holds.get(brokerId) ?? null;
+    return this.held.get(brokerId)?.reason ?? null;
   }
 
-  async hold(brokerId: string, reason: string): Promise<void> {
-    this.holds.set(brokerId, reason);
+  async hold(brokerId: string, broker: string, reason: string): Promise<void> {
+    this.held.set(brokerId, { brokerId, broker, reason, at: this.clock.now() });
+  }
+
+  async holds(): Promise<{ brokerId: string; broker: string; reason: string; at: number }[]> {
+    return [...this.held.values()].map((h) => ({ ...h }));
   }
 
   async releaseHold(brokerId: string): Promise<boolean> {
-    return this.holds.delete(brokerId);
+    return this.held.delete(brokerId);
   }
 
   async addVerification(v: PendingVerification): Promise<void> {

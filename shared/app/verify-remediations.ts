@@ -52,7 +52,11 @@ export async function verifyRemediations(deps: VerifyDeps, states: ReadonlyMap<s
         await deps.ledger.removeVerification(v.brokerId);
       } else if (now >= v.verifyBy) {
         const reason = `reboot did not help: ${running ? "the incident is still open" : `the broker is ${states.get(v.brokerId) ?? "not listed"}`} ${after} min after the reboot`;
-        await deps.ledger.hold(v.brokerId, `a reboot at ${new Date(v.rebootedAt).toISOString()} did not help incident ${v.incidentId}`);
+        await deps.ledger.hold(
+          v.brokerId,
+          v.broker,
+          `a reboot at ${new Date(v.rebootedAt).toISOString()} did not help incident ${v.incidentId}`,
+        );
         await deps.ledger.record(entry(v, now, "escalated", reason));
         if (same) await escalate(deps, incident, reason);
         await deps.ledger.removeVerification(v.brokerId);

@@ -139,7 +139,7 @@ export async function replayScenario(scenario: Scenario): Promise<ReplayRun> {
     links: { accountId: scenario.accountId, region: scenario.region, brokerIds: {} },
   };
   const requested: RemediationRequest[] = [];
-  const ledger = new MemoryRemediationLedger();
+  const ledger = new MemoryRemediationLedger(clock);
   const pollMetrics = makePollMetricsHandler({
     ...shared,
     remediation: { request: async (r) => void requested.push(r) },

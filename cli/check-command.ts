@@ -1,0 +1,168 @@
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import { MqClient } from "@aws-sdk/client-mq";
+import { CloudWatchMetricSource } from "../shared/adapters/cloudwatch-metric-source";
+import { MemoryIncidentStore } from "../shared/adapters/memory-incident-store";
+import { MqBrokerInventory } from "../shared/adapters/mq-broker-inventory";
+import { RecordingLog } from "../shared/adapters/recording-log";
+import { systemClock } from "../shared/adapters/system-clock";
+import { createFetchSchedule, runMetricsCycle } from "../shared/app/run-metrics-cycle";
+import { type Config, DEFAULT_CONFIG, parseConfig } from "../shared/core/config";
+import { estimateCost, type FleetShape } from "../shared/core/cost-model";
+import { isDeadLetterQueue } from "../shared/core/detectors/consumer-lag";
+import { rebootCanHelp } from "../shared/core/remediation-policy";
+import { type Broker, isIgnored } from "../shared/core/types";
+import { readCliEnvironment } from "../shared/env";
+import { describeError, errorNameOf, ServiceCallError } from "../shared/errors";
+import type { Clock, InventorySnapshot } from "../shared/ports";
+
+export const CHECK_USAGE = `  mq-sentinel check [--region R | --regions R1,R2] [--config FILE.json]
+      Read-only look at the account in the default AWS credential chain: the brokers and their
+      CloudWatch nodes, the metric plan and its monthly cost, and one detection cycle's findings.
+      Nothing is notified, nothing is rebooted, nothing is written.`;
+
+/** SDK clients for one region (tests pass clients answered by a simulation or a mock). */
+export interface CheckClients {
+  mq: MqClient;
+  cloudwatch: CloudWatchClient;
+}
+
+/** Runs `mq-sentinel check`; returns the exit code (0 fine, 1 findings or errors, 2 usage). */
+export async function checkCommand(
+  args: string[],
+  out: (line: string) => void,
+  err: (line: string) => void,
+  options: { clientsFor?: (region: string) => CheckClients; clock?: Clock; config?: Config } = {},
+): Promise<number> {
+  const flags = new Map<string, string>();
+  for (let i = 0; i < args.length; i += 2) {
+    const key = args[i] ?? "";
+    const value = args[i + 1];
+    if (!key.startsWith("--") || value === undefined) {
+      err(`mq-sentinel check: unexpected '${key}'\n${CHECK_USAGE}`);
+      return 2;
+    }
+    flags.set(key.slice(2), value);
+  }
+  let config = options.config ?? DEFAULT_CONFIG;
+  if (flags.has("config")) {
+    try {
+      const { readFileSync } = await import("node:fs");
+      config = parseConfig(JSON.parse(readFileSync(flags.get("config") as string, "utf8"))).config;
+    } catch (error) {
+      err(`mq-sentinel check: cannot use --config: ${describeError(error)}`);
+      return 2;
+    }
+  }
+  const env = readCliEnvironment();
+  const regions = (flags.get("regions") ?? flags.get("region") ?? env.region ?? "us-east-1")
+    .split(",")
+    .map((r) => r.trim())
+    .filter(Boolean);
+  const clock = options.clock ?? systemClock;
+  const clientsFor =
+    options.clientsFor ??
+    ((region: string) => ({ mq: new MqClient({ region, maxAttempts: 1 }), cloudwatch: new CloudWatchClient({ region, maxAttempts: 1 }) }));
+  let worst = 0;
+  for (const region of regions) worst = Math.max(worst, await checkRegion(region, clientsFor(region), config, clock, out, err));
+  return worst;
+}
+
+async function checkRegion(
+  region: string,
+  clients: CheckClients,
+  config: Config,
+  clock: Clock,
+  out: (line: string) => void,
+  err: (line: string) => void,
+): Promise<number> {
+  const log = new RecordingLog();
+  const inventory = new MqBrokerInventory(clients.mq, clock, log, { ttlMs: 60_000 });
+  const metrics = new CloudWatchMetricSource(clients.cloudwatch, clock, log);
+
+  // 1. brokers (with a clear error for missing credentials or permissions)
+  let snapshot: InventorySnapshot;
+  try {
+    snapshot = await inventory.listBrokers();
+  } catch (error) {
+    err(`${region}: ${explain(error)}`);
+    return 1;
+  }
+  out(`== ${region}: ${snapshot.brokers.length} broker${snapshot.brokers.length === 1 ? "" : "s"}`);
+  for (const s of snapshot.skipped) err(`${region}: broker ${s.brokerName} could not be described: ${s.reason}`);
+  if (snapshot.brokers.length === 0) {
+    out(`   no Amazon MQ brokers in ${region}: nothing to watch here`);
+    return 0;
+  }
+
+  // 2. queues and the metric plan
+  const fleet: FleetShape[] = [];
+  const queueCounts = new Map<string, number>();
+  for (const engine of new Set(snapshot.brokers.map((b) => b.engine))) {
+    try {
+      const listing = await metrics.listQueues(engine, 0);
+      for (const b of snapshot.brokers.filter((x) => x.engine === engine)) {
+        const names = new Set(b.nodes.flatMap((n) => (listing.queuesByNode.get(n) ?? []).map((q) => q.name)));
+        queueCounts.set(b.name, names.size);
+        if (!isIgnored(b))
+          fleet.push({
+            engine,
+            queues: names.size,
+            deadLetterQueues: [...names].filter((q) => isDeadLetterQueue(q, config.detection.consumerLag)).length,
+          });
+      }
+    } catch (error) {
+      err(`${region}: ${explain(error)}`);
+      return 1;
+    }
+  }
+  out(`   ${"BROKER".padEnd(28)} ${"ENGINE".padEnd(9)} ${"MODE".padEnd(24)} ${"STATE".padEnd(24)} ${"NODES".padEnd(34)} QUEUES`);
+  for (const b of snapshot.brokers) out(`   ${row(b, queueCounts.get(b.name) ?? 0)}`);
+  const cost = estimateCost(fleet, config.polling);
+  out(
+    `   metric plan: ~${cost.metricsPerCycle} metrics a minute in steady state (more while a broker's backlog moves) ≈ $${cost.usdPerMonth}/month in GetMetricData` +
+      `${cost.usdPerQueueMonth !== null ? ` ($${cost.usdPerQueueMonth} per queue); the same signals as CloudWatch alarms: $${cost.alarmEquivalentUsdPerMonth}/month` : ""}`,
+  );
+
+  // 3. one detection cycle, read-only: nothing stored beyond memory, nothing notified or rebooted
+  const report = await runMetricsCycle({
+    inventory,
+    metrics,
+    incidents: new MemoryIncidentStore(),
+    notifiers: [],
+    remediation: { request: async () => {} },
+    clock,
+    log,
+    config,
+    schedule: createFetchSchedule(config),
+  });
+  for (const e of report.errors) err(`${region}: ${e}`);
+  for (const n of report.notices) out(`   note: ${n}`);
+  out(
+    `   one cycle: ${report.metricsRequested} metrics in ${report.getMetricDataCalls} GetMetricData calls; ${report.findings.length} finding${report.findings.length === 1 ? "" : "s"}`,
+  );
+  for (const f of report.findings) {
+    const reboot = rebootCanHelp({ ...f, resource: f.resource }).helps ? " [a reboot could help; see remediation.mode]" : "";
+    out(`   ${f.severity.toUpperCase().padEnd(8)} ${f.kind} ${f.broker}${f.resource ? ` / ${f.resource}` : ""}: ${f.summary}${reboot}`);
+  }
+  return report.errors.length > 0 || report.findings.some((f) => f.severity !== "info") ? 1 : 0;
+}
+
+function row(b: Broker, queues: number): string {
+  const nodes = b.nodes.join(", ");
+  return `${b.name.padEnd(28)} ${b.engine.padEnd(9)} ${b.deploymentMode.padEnd(24)} ${(b.state + (isIgnored(b) ? " (ignored)" : "")).padEnd(24)} ${nodes.padEnd(34)} ${queues}`;
+}
+
+/** A failure in words an operator can act on: missing credentials, or the exact missing permission. */
+export function explain(error: unknown): string {
+  // Adapters wrap the SDK's error (the inventory wraps the failed call): find the call that failed.
+  let call: ServiceCallError | null = null;
+  for (let e: unknown = error; e instanceof Error; e = e.cause) if (e instanceof ServiceCallError) call = e;
+  const name = call ? call.errorName : errorNameOf(error);
+  const text = describeError(error);
+  if (/Credential/i.test(name) || /Could not load credentials/i.test(text)) {
+    return "no AWS credentials found: configure the default chain (AWS_PROFILE, environment variables, SSO or an instance role)";
+  }
+  if (call && /AccessDenied|Unauthori[sz]ed|Forbidden/i.test(name))
+    return `missing permission ${call.operation} (${name}); grant it to the role you run as`;
+  return text;
+}

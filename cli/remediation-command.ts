@@ -1,0 +1,92 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDbRemediationLedger } from "../shared/adapters/dynamodb-remediation-ledger";
+import { systemClock } from "../shared/adapters/system-clock";
+import { readCliEnvironment } from "../shared/env";
+import { describeError } from "../shared/errors";
+import type { RemediationLedger } from "../shared/ports";
+import { parseDuration } from "./silence-command";
+
+export const REMEDIATION_USAGE = `  mq-sentinel remediation history [--since DURATION]
+  mq-sentinel remediation holds
+  mq-sentinel remediation reset BROKER
+      The audit trail of reboot decisions (executed, dry-run, blocked and why; verified or
+      escalated after), the brokers held after a reboot that did not help, and the reset a person
+      makes once they have acted. --table NAME (or MQ_SENTINEL_TABLE), --region R.`;
+
+/** Runs `mq-sentinel remediation ...`; returns the exit code. */
+export async function remediationCommand(
+  args: string[],
+  out: (line: string) => void,
+  err: (line: string) => void,
+  ledger?: RemediationLedger,
+): Promise<number> {
+  const [action, ...rest] = args;
+  const flags = new Map<string, string>();
+  const positional: string[] = [];
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i] as string;
+    if (a.startsWith("--") && rest[i + 1] !== undefined) flags.set(a.slice(2), rest[++i] as string);
+    else positional.push(a);
+  }
+  let store: RemediationLedger;
+  try {
+    store = ledger ?? openLedger(flags);
+  } catch (error) {
+    err(`mq-sentinel remediation: ${(error as Error).message}`);
+    return 2;
+  }
+  const now = systemClock.now();
+  try {
+    switch (action) {
+      case "history": {
+        const since = now - parseDuration(flags.get("since") ?? "1d");
+        const records = await store.history(since);
+        if (records.length === 0) out("no remediation decisions in that time");
+        for (const r of records)
+          out(`${new Date(r.at).toISOString()}  ${r.outcome.padEnd(9)} ${r.broker.padEnd(24)} ${r.incidentId}  ${r.reason}`);
+        return 0;
+      }
+      case "holds": {
+        const holds = await store.holds();
+        if (holds.length === 0) out("no broker is held");
+        for (const h of holds) out(`${h.broker} (${h.brokerId}) held since ${new Date(h.at).toISOString()}: ${h.reason}`);
+        return 0;
+      }
+      case "reset": {
+        const target = positional[0];
+        if (!target) {
+          err(`mq-sentinel remediation: reset needs a broker name or id\n${REMEDIATION_USAGE}`);
+          return 2;
+        }
+        const held = (await store.holds()).filter((h) => h.broker === target || h.brokerId === target);
+        if (held.length === 0) {
+          out(`${target} is not held`);
+          return 1;
+        }
+        for (const h of held) await store.releaseHold(h.brokerId);
+        out(`reboots of ${target} are allowed again (the guards still apply)`);
+        return 0;
+      }
+      default:
+        err(`mq-sentinel remediation: unknown action '${action ?? ""}'\n${REMEDIATION_USAGE}`);
+        return 2;
+    }
+  } catch (error) {
+    err(`mq-sentinel remediation: ${describeError(error)}`);
+    return 1;
+  }
+}
+
+function openLedger(flags: Map<string, string>): RemediationLedger {
+  const env = readCliEnvironment();
+  const table = flags.get("table") ?? env.tableName;
+  if (!table) throw new Error("which table? give --table NAME or set MQ_SENTINEL_TABLE (the stack output IncidentsTableName)");
+  const endpoint = flags.get("endpoint") ?? env.dynamoEndpoint;
+  const region = flags.get("region") ?? env.region ?? "us-east-1";
+  const client = new DynamoDBClient({
+    region,
+    maxAttempts: 1,
+    ...(endpoint ? { endpoint, credentials: { accessKeyId: "local", secretAccessKey: "local" } } : {}),
+  });
+  return new DynamoDbRemediationLedger(client, table, systemClock);
+}

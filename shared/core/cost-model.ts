@@ -1,0 +1,53 @@
+import type { Config } from "./config";
+import { metricsFor } from "./metric-catalog";
+import type { EngineType } from "./types";
+
+/**
+ * What the default cadence costs in CloudWatch, from the metric catalog and the polling settings.
+ * An estimate of the steady state (no drills): `mq-sentinel check` prints it, and the benchmark
+ * measures the real figure including drills.
+ */
+
+/** CloudWatch GetMetricData: $0.01 per 1,000 metrics requested. */
+export const USD_PER_METRIC = 0.01 / 1000;
+/** A standard CloudWatch alarm: $0.10 a month. */
+export const USD_PER_ALARM_MONTH = 0.1;
+export const MINUTES_PER_MONTH = 30 * 24 * 60;
+
+export interface FleetShape {
+  engine: EngineType;
+  queues: number;
+  /** Dead-letter queues among them (their backlog is read every minute, up to 5). */
+  deadLetterQueues: number;
+}
+
+export interface CostEstimate {
+  /** Average metrics requested per cycle. */
+  metricsPerCycle: number;
+  usdPerMonth: number;
+  usdPerQueueMonth: number | null;
+  /** The same signals as CloudWatch alarms (per queue: backlog, consumers, stalled dequeues; per broker: CPU, memory, store, connections). */
+  alarmEquivalentUsdPerMonth: number;
+}
+
+/** The steady-state CloudWatch cost of watching these brokers with this configuration. */
+export function estimateCost(fleet: readonly FleetShape[], polling: Config["polling"]): CostEstimate {
+  let perCycle = 0;
+  let queues = 0;
+  for (const b of fleet) {
+    const m = metricsFor(b.engine);
+    perCycle += m.broker.length;
+    perCycle += m.limits.length / polling.limitsRefreshMinutes;
+    perCycle += (b.queues * m.queueSweep.length) / polling.queueSweepMinutes;
+    perCycle += Math.min(5, b.deadLetterQueues);
+    queues += b.queues;
+  }
+  const usdPerMonth = perCycle * MINUTES_PER_MONTH * USD_PER_METRIC;
+  const alarms = queues * 3 + fleet.length * 4;
+  return {
+    metricsPerCycle: Math.round(perCycle * 10) / 10,
+    usdPerMonth: Math.round(usdPerMonth * 100) / 100,
+    usdPerQueueMonth: queues > 0 ? Math.round((usdPerMonth / queues) * 10_000) / 10_000 : null,
+    alarmEquivalentUsdPerMonth: Math.round(alarms * USD_PER_ALARM_MONTH * 100) / 100,
+  };
+}

@@ -1,0 +1,109 @@
+import { join } from "node:path";
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import { ListBrokersCommand, MqClient } from "@aws-sdk/client-mq";
+import { mockClient } from "aws-sdk-client-mock";
+import { checkCommand } from "../../../cli/check-command";
+import { loadScenarioFile } from "../../../shared/sim/scenario";
+import { routeToSimulator, simulatedClock } from "../../../shared/sim/sdk-boundary";
+import { SimulatedAccount } from "../../../shared/sim/simulated-account";
+
+const SDK = { region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" }, maxAttempts: 1 };
+
+async function run(args: string[], options: Parameters<typeof checkCommand>[3]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await checkCommand(
+    args,
+    (l) => out.push(l),
+    (l) => err.push(l),
+    options,
+  );
+  return { code, out: out.join("\n"), err: err.join("\n") };
+}
+
+function simulated(file: string, minute: number) {
+  const account = new SimulatedAccount(loadScenarioFile(join(__dirname, "..", "..", "..", "scenarios", file)));
+  account.minute = minute;
+  return {
+    account,
+    options: {
+      clock: simulatedClock(account),
+      clientsFor: () => ({
+        mq: routeToSimulator(new MqClient(SDK), "mq", account),
+        cloudwatch: routeToSimulator(new CloudWatchClient(SDK), "cloudwatch", account),
+      }),
+    },
+  };
+}
+
+describe("mq-sentinel check", () => {
+  it("lists the brokers and nodes, the metric plan with its cost, and one cycle's findings, without writing anything", async () => {
+    // Prepare: a stall that is visible by minute 30
+    const { account, options } = simulated("amq-stalled-consumers.json", 30);
+    // Act
+    const { code, out } = await run(["--region", "us-east-1"], options);
+    // Assess
+    expect(code).toBe(1);
+    expect(out).toMatch(/== us-east-1: 1 broker/);
+    expect(out).toMatch(/risk-engine-27 +ACTIVEMQ +ACTIVE_STANDBY_MULTI_AZ +RUNNING +risk-engine-27-1, risk-engine-27-2 +\d+/);
+    expect(out).toMatch(/metric plan: ~[\d.]+ metrics a minute .* \$[\d.]+\/month/);
+    expect(out).toMatch(/CRITICAL consumer-lag risk-engine-27 \/ score.requests: Consumers .* \[a reboot could help/);
+    expect(account.calls.get("mq:RebootBroker")).toBeUndefined();
+    expect(account.records).toEqual([]);
+  });
+
+  it("says so, and exits 0, for a quiet account", async () => {
+    const { options } = simulated("amq-quiet-bursty.json", 30);
+    const { code, out } = await run([], options);
+    expect(code).toBe(0);
+    expect(out).toMatch(/0 findings/);
+  });
+
+  it("names a region without brokers", async () => {
+    // Prepare
+    const mq = new MqClient(SDK);
+    mockClient(mq).on(ListBrokersCommand).resolves({ BrokerSummaries: [] });
+    // Act
+    const { code, out } = await run(["--region", "eu-west-3"], { clientsFor: () => ({ mq, cloudwatch: new CloudWatchClient(SDK) }) });
+    // Assess
+    expect(code).toBe(0);
+    expect(out).toMatch(/no Amazon MQ brokers in eu-west-3/);
+  });
+
+  it("explains missing credentials", async () => {
+    // Prepare
+    const mq = new MqClient(SDK);
+    mockClient(mq)
+      .on(ListBrokersCommand)
+      .rejects(Object.assign(new Error("Could not load credentials from any providers"), { name: "CredentialsProviderError" }));
+    // Act
+    const { code, err } = await run([], { clientsFor: () => ({ mq, cloudwatch: new CloudWatchClient(SDK) }) });
+    // Assess
+    expect(code).toBe(1);
+    expect(err).toMatch(/no AWS credentials found/);
+  });
+
+  it("names the missing permission on AccessDenied", async () => {
+    // Prepare
+    const mq = new MqClient(SDK);
+    mockClient(mq)
+      .on(ListBrokersCommand)
+      .rejects(
+        Object.assign(new Error("User is not authorized to perform: mq:ListBrokers"), {
+          name: "ForbiddenException",
+          $metadata: { httpStatusCode: 403 },
+        }),
+      );
+    // Act
+    const { code, err } = await run([], { clientsFor: () => ({ mq, cloudwatch: new CloudWatchClient(SDK) }) });
+    // Assess
+    expect(code).toBe(1);
+    expect(err).toMatch(/missing permission mq:ListBrokers \(ForbiddenException\)/);
+  });
+
+  it("rejects a malformed argument", async () => {
+    const { code, err } = await run(["--region"], {});
+    expect(code).toBe(2);
+    expect(err).toMatch(/unexpected '--region'/);
+  });
+});
