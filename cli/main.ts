@@ -5,6 +5,7 @@ import { ScenarioError } from "../shared/errors";
 import { replayScenario } from "../shared/sim/replay";
 import { loadScenarioFile, type Scenario, scenarioFiles } from "../shared/sim/scenario";
 import { type ScenarioScore, scoreScenario, summarize } from "../shared/sim/score";
+import { AUDIT_USAGE, auditCommand } from "./audit-command";
 import { CHECK_USAGE, checkCommand } from "./check-command";
 import { REMEDIATION_USAGE, remediationCommand } from "./remediation-command";
 import { SILENCE_USAGE, silenceCommand } from "./silence-command";
@@ -21,6 +22,7 @@ Usage:
       bars      --min-recall R  --min-precision P  --max-median-delay M  --max-unsafe N
                 (exit 1 when one is missed; they imply --score)
 ${CHECK_USAGE}
+${AUDIT_USAGE}
 ${SILENCE_USAGE}
 ${REMEDIATION_USAGE}
   mq-sentinel help`;
@@ -46,6 +48,7 @@ export async function main(
   if (command === "replay") return replay(parseReplayArgs(rest), out, err);
   if (command === "silence") return silenceCommand(rest, out, err);
   if (command === "check") return checkCommand(rest, out, err);
+  if (command === "audit") return auditCommand(rest, out, err);
   if (command === "remediation") return remediationCommand(rest, out, err);
   err(`unknown command '${command}'\n\n${USAGE}`);
   return 2;

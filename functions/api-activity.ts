@@ -1,7 +1,9 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import { LambdaClient } from "@aws-sdk/client-lambda";
 import { MqClient } from "@aws-sdk/client-mq";
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
+import { LambdaPostureRecheck } from "../shared/adapters/lambda-posture-recheck";
 import { LoggingPostureRecheck } from "../shared/adapters/logging-posture-recheck";
 import { MqBrokerDirectory } from "../shared/adapters/mq-broker-directory";
 import { systemClock } from "../shared/adapters/system-clock";
@@ -31,11 +33,13 @@ export function makeApiActivityHandler(deps: ApiActivityDeps) {
 const DIRECTORY_TTL_MS = 5 * 60_000;
 
 function productionHandler() {
-  const { log, sdk, shared } = productionRuntime();
+  const { env, log, sdk, shared } = productionRuntime();
   const deps: ApiActivityDeps = {
     ...shared,
     directory: new MqBrokerDirectory(new MqClient(sdk), systemClock, DIRECTORY_TTL_MS),
-    posture: new LoggingPostureRecheck(log),
+    posture: env.postureFunction
+      ? new LambdaPostureRecheck(new LambdaClient(sdk), env.postureFunction, systemClock, log)
+      : new LoggingPostureRecheck(log),
   };
   return makeApiActivityHandler(deps).use(injectLambdaContext(log.logger));
 }

@@ -16,6 +16,8 @@ export interface Environment {
   remediateFunction: string | null;
   /** The SSM parameter read as the remediation kill switch at every decision. */
   killSwitchParameter: string | null;
+  /** The posture-audit function api-activity asks to re-check a broker after a change. */
+  postureFunction: string | null;
 }
 
 /** Reads the environment of a deployed function. Throws a clear error on bad configuration. */
@@ -43,6 +45,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
     topicArn: nonEmpty(env.TOPIC_ARN),
     remediateFunction: nonEmpty(env.REMEDIATE_FUNCTION),
     killSwitchParameter: nonEmpty(env.KILL_SWITCH_PARAMETER),
+    postureFunction: nonEmpty(env.POSTURE_FUNCTION),
   });
 }
 

@@ -2,6 +2,7 @@ import type { Incident } from "./core/incidents";
 import type { Statistic } from "./core/metric-catalog";
 import type { MessageGroup } from "./core/notifications";
 import type { Silence } from "./core/notify-policy";
+import type { PostureFacts } from "./core/posture/posture-facts";
 import type { Broker, EngineType, MinuteWindow, QueueRef, Series } from "./core/types";
 
 /**
@@ -229,4 +230,9 @@ export interface BrokerControl {
 /** The run-time kill switch of remediation. */
 export interface KillSwitch {
   isOn(): Promise<boolean>;
+}
+
+/** What the posture audit reads about a broker (DescribeBroker settings, its configuration, its security groups). */
+export interface PostureReader {
+  factsFor(broker: Broker): Promise<Omit<PostureFacts, "slowQueues">>;
 }

@@ -205,10 +205,12 @@ async function enqueueRepeats(deps: DeliveryDeps, active: readonly Incident[], n
 function groupFor(items: readonly { incident: Incident; notification: PendingNotification }[], context: MessageContext, at: number) {
   const groups = new Map<string, { group: MessageGroup; ids: string[] }>();
   for (const { incident, notification } of items) {
-    const key = `${incident.broker}\u0000${notification.transition}`;
+    // Posture findings come from one audit of the whole account: one digest message, not one per broker.
+    const broker = incident.kind === IncidentKind.posture ? "*" : incident.broker;
+    const key = `${broker}\u0000${notification.transition}`;
     let entry = groups.get(key);
     if (!entry) {
-      entry = { group: { broker: incident.broker, transition: notification.transition, items: [], context, at }, ids: [] };
+      entry = { group: { broker, transition: notification.transition, items: [], context, at }, ids: [] };
       groups.set(key, entry);
     }
     const item: NotificationItem = {

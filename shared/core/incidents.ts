@@ -221,10 +221,11 @@ function whileClear(current: Incident, now: number, rules: FoldRules): IncidentC
       transition: null,
     };
   }
-  if (current.clearSince === null) {
+  // With no hysteresis (a daily posture check), clear means resolved at once.
+  if (current.clearSince === null && rules.resolveAfterMinutes > 0) {
     return { next: { ...current, clearSince: now, version: current.version + 1 }, expectedVersion: current.version, transition: null };
   }
-  if (now - current.clearSince < rules.resolveAfterMinutes * MINUTE) return null;
+  if (now - (current.clearSince ?? now) < rules.resolveAfterMinutes * MINUTE) return null;
   const next: Incident = { ...current, status: IncidentStatus.resolved, resolvedAt: now, version: current.version + 1 };
   return { next, expectedVersion: current.version, transition: { type: TransitionType.resolved, incident: next, at: now } };
 }

@@ -90,8 +90,9 @@ function enqueue(
 ): Incident {
   if (channels.length === 0) return incident;
   const pending: PendingNotification = {
-    // The version being written makes the id unique and stable across a retried write.
-    id: `${incident.id}#${incident.version}`,
+    // The version and transition make the id unique (a resolution and a remediation note can be
+    // enqueued on the same version) and stable across a retried write.
+    id: `${incident.id}#${incident.version}:${transition}`,
     transition,
     reason,
     ...(previousSeverity ? { previousSeverity } : {}),

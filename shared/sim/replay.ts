@@ -1,13 +1,15 @@
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import { EC2Client } from "@aws-sdk/client-ec2";
 import { MqClient } from "@aws-sdk/client-mq";
 import { SNSClient } from "@aws-sdk/client-sns";
 import type { Context, ScheduledEvent } from "aws-lambda";
 import { makeApiActivityHandler } from "../../functions/api-activity";
 import { makePollMetricsHandler } from "../../functions/poll-metrics";
+import { makePostureAuditHandler } from "../../functions/posture-audit";
 import { makeRemediateHandler } from "../../functions/remediate";
+import { AwsPostureReader } from "../adapters/aws-posture-reader";
 import { CloudWatchMetricSource } from "../adapters/cloudwatch-metric-source";
 import { killSwitchOff } from "../adapters/kill-switch";
-import { LoggingPostureRecheck } from "../adapters/logging-posture-recheck";
 import { MemoryApiActivityStore } from "../adapters/memory-api-activity-store";
 import { MemoryIncidentStore } from "../adapters/memory-incident-store";
 import { MemoryRemediationLedger } from "../adapters/memory-remediation-ledger";
@@ -24,7 +26,7 @@ import { parseConfig } from "../core/config";
 import type { Transition } from "../core/incidents";
 import { type IncidentKind, maxSeverity, type Severity } from "../core/types";
 import { describeError } from "../errors";
-import type { RemediationRequest } from "../ports";
+import type { PostureTarget, RemediationRequest } from "../ports";
 import type { Scenario } from "./scenario";
 import {
   routeToSimulator,
@@ -151,10 +153,25 @@ export async function replayScenario(scenario: Scenario): Promise<ReplayRun> {
   const apiActivity = makeApiActivityHandler({
     ...shared,
     directory: new MqBrokerDirectory(mq, clock, DIRECTORY_TTL_MS),
-    posture: new LoggingPostureRecheck(log),
+    posture: { request: async (target) => void rechecks.push(target) },
   });
   const remediateHandler = makeRemediateHandler({ ...shared, ledger, control: new MqBrokerControl(mq, clock), killSwitch: killSwitchOff });
   const remediations: ReplayRemediation[] = [];
+  const rechecks: PostureTarget[] = [];
+  const postureAudit = makePostureAuditHandler({
+    ...shared,
+    inventory: new MqBrokerInventory(mq, clock, log, { ttlMs: config.polling.inventoryTtlMinutes * 60_000 }),
+    reader: new AwsPostureReader(mq, routeToSimulator(new EC2Client(sdk), "ec2", account), clock),
+  });
+  const audit = async (t: number, target: PostureTarget | null) => {
+    try {
+      const report = await postureAudit(target ?? {}, lambdaContext("posture-audit"));
+      record(t, report.transitions, report.deliveries);
+      for (const e of report.errors) errors.push(`t=${t} ${e}`);
+    } catch (error) {
+      errors.push(`t=${t} posture-audit failed: ${describeError(error)}`);
+    }
+  };
   const eventsAt = groupEventsByMinute(scenario);
   const timeline: TimelineEntry[] = [];
   const notifications: ReplayNotification[] = [];
@@ -178,6 +195,9 @@ export async function replayScenario(scenario: Scenario): Promise<ReplayRun> {
         errors.push(`t=${t} event #${index} api-activity failed: ${describeError(error)}`);
       }
     }
+    // The posture audit runs at minute 0 and for each broker a configuration change asked about.
+    if (t === 0) await audit(t, null);
+    for (const target of rechecks.splice(0)) await audit(t, target);
     try {
       const report = await pollMetrics(scheduledEvent(account), lambdaContext("poll-metrics"));
       record(t, report.transitions, report.deliveries);

@@ -99,9 +99,9 @@ function judgeSilence(
   // published (new, or not yet visible): leave its state as it is.
   if (age == null) return { evaluated: false, finding: null };
   // After a reboot the metrics moved to another node (or restarted): no baseline yet to call a
-  // silence a silence. Not judged, so an incident already open stays as it is.
+  // silence a silence. The broker is RUNNING, which is all there is to judge.
   const since = input.minutesSinceReboot;
-  if (since != null && since < config.afterRebootQuietMinutes) return { evaluated: false, finding: null };
+  if (since != null && since < config.afterRebootQuietMinutes) return { evaluated: true, finding: null };
   const baselines = [fleet, usual].filter((v): v is number => v != null);
   const expected = baselines.length ? Math.max(...baselines) : null;
   const silentBeyondUsual = expected != null && age - expected >= config.silentMinutes;

@@ -71,7 +71,7 @@ describe("enqueueTransition", () => {
     const next = enqueueTransition(incident({ notified: { at: T0, severity: "warning" } }), transition(type, incident()), CHANNELS, T0);
     // Assess
     expect(next.outbox).toEqual([
-      expect.objectContaining({ transition: type, reason, channels: { slack: "pending", sns: "pending" }, id: "inc-1#1" }),
+      expect.objectContaining({ transition: type, reason, channels: { slack: "pending", sns: "pending" }, id: `inc-1#1:${type}` }),
     ]);
   });
 

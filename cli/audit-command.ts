@@ -1,0 +1,111 @@
+import { EC2Client } from "@aws-sdk/client-ec2";
+import { MqClient } from "@aws-sdk/client-mq";
+import { AwsPostureReader } from "../shared/adapters/aws-posture-reader";
+import { MemoryIncidentStore } from "../shared/adapters/memory-incident-store";
+import { MqBrokerInventory } from "../shared/adapters/mq-broker-inventory";
+import { RecordingLog } from "../shared/adapters/recording-log";
+import { systemClock } from "../shared/adapters/system-clock";
+import { runPostureAudit } from "../shared/app/run-posture-audit";
+import { DEFAULT_CONFIG } from "../shared/core/config";
+import { compareSeverity, type Finding, Severity } from "../shared/core/types";
+import { readCliEnvironment } from "../shared/env";
+import { ScenarioError } from "../shared/errors";
+import type { Clock } from "../shared/ports";
+import { loadScenarioFile } from "../shared/sim/scenario";
+import { routeToSimulator, simulatedClock } from "../shared/sim/sdk-boundary";
+import { SimulatedAccount } from "../shared/sim/simulated-account";
+import { explain } from "./check-command";
+
+export const AUDIT_USAGE = `  mq-sentinel audit [--json] [--fail-on info|warning|critical] [--region R] [--scenario FILE]
+      Amazon MQ best practices, read-only, against the account in the default AWS credential chain
+      (or a scenario file): broker, check, severity, fix. Exits 1 when a finding is at or above
+      --fail-on (default warning), so it can gate a pipeline.`;
+
+const SEVERITIES = new Set<string>(Object.values(Severity));
+
+/** Runs `mq-sentinel audit`; returns the exit code. */
+export async function auditCommand(args: string[], out: (line: string) => void, err: (line: string) => void): Promise<number> {
+  const flags = new Map<string, string>();
+  let json = false;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    if (a === "--json") json = true;
+    else if (a.startsWith("--") && args[i + 1] !== undefined) flags.set(a.slice(2), args[++i] as string);
+    else {
+      err(`mq-sentinel audit: unexpected '${a}'\n${AUDIT_USAGE}`);
+      return 2;
+    }
+  }
+  const failOn = flags.get("fail-on") ?? Severity.warning;
+  if (!SEVERITIES.has(failOn)) {
+    err(`mq-sentinel audit: --fail-on takes info, warning or critical`);
+    return 2;
+  }
+
+  let mq: MqClient;
+  let ec2: EC2Client;
+  let clock: Clock = systemClock;
+  const scenarioFile = flags.get("scenario");
+  if (scenarioFile) {
+    try {
+      const scenario = loadScenarioFile(scenarioFile);
+      const account = new SimulatedAccount(scenario);
+      const sdk = { region: scenario.region, credentials: { accessKeyId: "SIMULATED", secretAccessKey: "SIMULATED" }, maxAttempts: 1 };
+      mq = routeToSimulator(new MqClient(sdk), "mq", account);
+      ec2 = routeToSimulator(new EC2Client(sdk), "ec2", account);
+      clock = simulatedClock(account);
+    } catch (error) {
+      err(error instanceof ScenarioError ? `mq-sentinel audit: invalid scenario ${error.message}` : `mq-sentinel audit: ${String(error)}`);
+      return 2;
+    }
+  } else {
+    const region = flags.get("region") ?? readCliEnvironment().region ?? "us-east-1";
+    mq = new MqClient({ region, maxAttempts: 1 });
+    ec2 = new EC2Client({ region, maxAttempts: 1 });
+  }
+
+  const log = new RecordingLog();
+  const inventory = new MqBrokerInventory(mq, clock, log, { ttlMs: 60_000 });
+  try {
+    await inventory.listBrokers();
+  } catch (error) {
+    err(`mq-sentinel audit: ${explain(error)}`);
+    return 1;
+  }
+  const report = await runPostureAudit({
+    inventory,
+    reader: new AwsPostureReader(mq, ec2, clock),
+    incidents: new MemoryIncidentStore(),
+    notifiers: [],
+    clock,
+    log,
+    config: DEFAULT_CONFIG,
+  });
+  const findings = [...report.findings].sort((a, b) => compareSeverity(b.severity, a.severity) || a.broker.localeCompare(b.broker));
+  if (json) {
+    out(JSON.stringify({ audited: report.audited, findings: findings.map(row), errors: report.errors }));
+  } else {
+    out(
+      `audited ${report.audited.length} broker${report.audited.length === 1 ? "" : "s"}: ${findings.length} finding${findings.length === 1 ? "" : "s"}`,
+    );
+    if (findings.length > 0) out(`${"BROKER".padEnd(26)} ${"CHECK".padEnd(30)} ${"SEVERITY".padEnd(9)} FIX`);
+    for (const f of findings.map(row))
+      out(`${f.broker.padEnd(26)} ${f.check.padEnd(30)} ${f.severity.padEnd(9)} ${f.fix}${f.controls ? `  [${f.controls}]` : ""}`);
+    for (const e of report.errors) err(e);
+  }
+  const failing = findings.some((f) => compareSeverity(f.severity, failOn as Severity) >= 0);
+  return failing || report.errors.length > 0 ? 1 : 0;
+}
+
+function row(f: Finding) {
+  const e = f.evidence;
+  const controls = [e.securityHubControl, e.awsConfigRule].filter((c) => typeof c === "string" && c.length > 0).join(", ");
+  return {
+    broker: f.broker,
+    check: f.resource ?? "",
+    severity: f.severity,
+    reason: String(e.reason ?? f.summary),
+    fix: String(e.fix ?? ""),
+    controls,
+  };
+}

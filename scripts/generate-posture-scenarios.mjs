@@ -1,0 +1,850 @@
+#!/usr/bin/env node
+/**
+ * Generates the built-in POSTURE-AUDIT scenarios: `scenarios/posture-*.json` (Amazon MQ brokers as DescribeBroker
+ * returns them, with their ActiveMQ configuration XML and EC2 security groups) and the "## Posture scenarios"
+ * section of `scenarios/README.md`.
+ *
+ *   node scripts/generate-posture-scenarios.mjs           (re)write the files and the README section
+ *   node scripts/generate-posture-scenarios.mjs --check   exit 1 if the files on disk differ from what would be written
+ *
+ * Plain Node 20 ESM, no dependencies. Ids come from a mulberry32 stream seeded by the scenario and broker names,
+ * so the output is byte-identical on every run and editing one scenario never changes another.
+ *
+ * The audit runs at minute 0 (DESIGN.md §3); a scenario lasts 5 minutes with no metrics and no events, and every
+ * expected posture incident has the window [0, 4]. The `expect` labels are written by hand per scenario from what
+ * it means; `checkLabels` re-derives them from each broker's settings, its configuration (as designed, not as
+ * parsed) and its security groups with an independent reading of the policy in the README section, and refuses
+ * to write a scenario whose labels disagree.
+ *
+ * Not covered here: `concurrent-store-and-dispatch` needs queues with slow consumers, which come from open
+ * consumer-lag incidents; none can be open at minute 0 of a 5-minute scenario without metrics. The unit tests
+ * cover it.
+ */
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const OUT_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "scenarios");
+const README = join(OUT_DIR, "README.md");
+const README_HEADING = "## Posture scenarios";
+const ACCOUNT_ID = "123456789012";
+const REGION = "us-east-1";
+const START = "2026-03-02T09:00:00Z";
+const DURATION = 5;
+const WINDOW = [0, DURATION - 1];
+const NAME_PATTERN = /^posture-[a-z0-9][a-z0-9._-]*$/;
+const AMQ_NAMESPACE = "http://activemq.apache.org/schema/core";
+
+/** The project's posture policy, as data for the label check (see the README section for it in words). */
+const POLICY = {
+  ports: { ACTIVEMQ: [61617, 5671, 61614, 8883, 61619, 8162], RABBITMQ: [5671, 443] },
+  broadGroups: new Set(["everyone", "users", "guests", "anonymous", "*"]),
+  environmentKeys: new Set(["environment", "env", "stage"]),
+  productionValues: new Set(["production", "prod", "prd"]),
+};
+
+// ---------------------------------------------------------------------------------------------------------
+// Seeded randomness
+// ---------------------------------------------------------------------------------------------------------
+
+/** FNV-1a 32-bit hash of a string: the seed of a named random stream. */
+function hashSeed(text) {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** A mulberry32 stream named by `seedText`. */
+function makeRng(seedText) {
+  let state = hashSeed(seedText);
+  const next = () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const hex = (length) => {
+    let s = "";
+    for (let i = 0; i < length; i++) s += "0123456789abcdef"[Math.floor(next() * 16)];
+    return s;
+  };
+  return { next, hex, int: (lo, hi) => lo + Math.floor(next() * (hi - lo + 1)) };
+}
+
+/** A random (version 4) UUID, the shape of Amazon MQ broker and KMS key ids. */
+function uuid(rng) {
+  const h = rng.hex(32);
+  const variant = "89ab"[Number.parseInt(h[16], 16) % 4];
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20)}`;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// ActiveMQ configurations, written from a design
+// ---------------------------------------------------------------------------------------------------------
+
+const xmlAttr = (s) => s.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
+/**
+ * A configuration design: `authorization` "map" (with `entries`), "ldap", "none" (with other `plugins`) or
+ * "empty" (the untouched default configuration); `kahaDB` attributes when the persistence adapter is set.
+ */
+const SCOPED_ENTRIES = (app) => [
+  { queue: ">", read: "admins", write: "admins", admin: "admins" },
+  { queue: `${app}.>`, read: `admins,${app}-consumers`, write: `admins,${app}-producers`, admin: "admins" },
+  {
+    topic: "ActiveMQ.Advisory.>",
+    read: `admins,${app}-consumers,${app}-producers`,
+    write: `admins,${app}-consumers,${app}-producers`,
+    admin: `admins,${app}-consumers,${app}-producers`,
+  },
+];
+
+const DEFAULT_PLUGINS = ['<forcePersistencyModeBrokerPlugin persistenceFlag="true"/>', "<statisticsBrokerPlugin/>"];
+
+function configurationXml(design) {
+  const lines = ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>', `<broker xmlns="${AMQ_NAMESPACE}">`];
+  if (design.authorization !== "empty") {
+    lines.push("  <plugins>");
+    if (design.authorization === "map") {
+      lines.push("    <authorizationPlugin>", "      <map>", "        <authorizationMap>", "          <authorizationEntries>");
+      for (const e of design.entries) {
+        const attrs = ["admin", "queue", "read", "topic", "write"].filter((k) => e[k] !== undefined).map((k) => `${k}="${xmlAttr(e[k])}"`);
+        lines.push(`            <authorizationEntry ${attrs.join(" ")}/>`);
+      }
+      lines.push(
+        "          </authorizationEntries>",
+        "          <tempDestinationAuthorizationEntry>",
+        '            <tempDestinationAuthorizationEntry admin="tempDestinationAdmins" read="tempDestinationAdmins" write="tempDestinationAdmins"/>',
+        "          </tempDestinationAuthorizationEntry>",
+        "        </authorizationMap>",
+        "      </map>",
+        "    </authorizationPlugin>",
+      );
+    }
+    if (design.authorization === "ldap") {
+      const base = (ou) => `ou=${ou},ou=Destination,ou=ActiveMQ,dc=corp,dc=example,dc=com`;
+      lines.push(
+        "    <authorizationPlugin>",
+        "      <map>",
+        `        <cachedLDAPAuthorizationMap legacyGroupMapping="false" queueSearchBase="${base("Queue")}" refreshInterval="300000" tempSearchBase="${base("Temp")}" topicSearchBase="${base("Topic")}"/>`,
+        "      </map>",
+        "    </authorizationPlugin>",
+      );
+    }
+    for (const plugin of design.plugins ?? DEFAULT_PLUGINS) lines.push(`    ${plugin}`);
+    lines.push("  </plugins>");
+    if (design.kahaDB) {
+      const attrs = Object.entries(design.kahaDB).map(([k, v]) => `${k}="${xmlAttr(v)}"`);
+      lines.push("  <persistenceAdapter>", `    <kahaDB ${attrs.join(" ")}/>`, "  </persistenceAdapter>");
+    }
+  }
+  lines.push("</broker>", "");
+  return lines.join("\n");
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Security groups (EC2 DescribeSecurityGroups, SDK v3 shape)
+// ---------------------------------------------------------------------------------------------------------
+
+/** An ingress rule: `tcp(61617)`, `tcp(61610, 61620)`, or `allTraffic()`, open to the given CIDRs. */
+const tcp = (from, to = from) => ({ protocol: "tcp", from, to });
+const allTraffic = () => ({ protocol: "-1" });
+const rule = (ports, ...cidrs) => ({ ...ports, cidrs });
+
+function ipPermission({ protocol, from, to, cidrs, description }) {
+  const extra = description ? { Description: description } : {};
+  return {
+    IpProtocol: protocol,
+    ...(protocol === "-1" ? {} : { FromPort: from, ToPort: to }),
+    IpRanges: cidrs.filter((c) => !c.includes(":")).map((c) => ({ CidrIp: c, ...extra })),
+    Ipv6Ranges: cidrs.filter((c) => c.includes(":")).map((c) => ({ CidrIpv6: c, ...extra })),
+    PrefixListIds: [],
+    UserIdGroupPairs: [],
+  };
+}
+
+function securityGroup(rng, groupName, description, vpcId, rules) {
+  const id = `sg-0${rng.hex(16)}`;
+  return {
+    id,
+    entry: {
+      GroupId: id,
+      GroupName: groupName,
+      Description: description,
+      VpcId: vpcId,
+      OwnerId: ACCOUNT_ID,
+      IpPermissions: rules.map(ipPermission),
+      // The default egress rule: all traffic out. Egress is not what the audit judges.
+      IpPermissionsEgress: [ipPermission({ protocol: "-1", cidrs: ["0.0.0.0/0"] })],
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Brokers (DescribeBroker, SDK v3 PascalCase), compliant unless told otherwise
+// ---------------------------------------------------------------------------------------------------------
+
+const PRODUCTION = { environment: "production", team: "platform" };
+
+/**
+ * An ActiveMQ 5.18 broker. Options bend one fact at a time: `mode`, `instanceType`, `public`, `audit`, `general`,
+ * `awsOwnedKey`, `autoMinor`, `tags`, `ldap`, `config` (a configuration design), `groups` (security groups as
+ * `{ name, rules }`, default: the broker's ports from the VPC CIDR).
+ */
+function activeMqBroker(rng, name, opts = {}) {
+  const id = `b-${uuid(rng)}`;
+  const mode = opts.mode ?? "ACTIVE_STANDBY_MULTI_AZ";
+  const vpcId = `vpc-0${rng.hex(16)}`;
+  const groups = (opts.groups ?? [{ name: `${name}-mq`, rules: [rule(tcp(61617), "10.20.0.0/16"), rule(tcp(8162), "10.20.0.0/16")] }]).map(
+    (g) => securityGroup(rng, g.name, g.description ?? `Amazon MQ broker ${name}`, vpcId, g.rules),
+  );
+  const instances = (mode === "SINGLE_INSTANCE" ? [1] : [1, 2]).map((k) => {
+    const host = `${id}-${k}.mq.${REGION}.amazonaws.com`;
+    return {
+      ConsoleURL: `https://${host}:8162`,
+      Endpoints: [
+        `ssl://${host}:61617`,
+        `amqp+ssl://${host}:5671`,
+        `stomp+ssl://${host}:61614`,
+        `mqtt+ssl://${host}:8883`,
+        `wss://${host}:61619`,
+      ],
+      IpAddress: opts.public
+        ? `54.${rng.int(144, 221)}.${rng.int(1, 254)}.${rng.int(1, 254)}`
+        : `10.20.${rng.int(1, 250)}.${rng.int(4, 250)}`,
+    };
+  });
+  const configId = `c-${uuid(rng)}`;
+  const design = opts.config ?? { authorization: "map", entries: SCOPED_ENTRIES(name.split("-")[0]) };
+  const describe = {
+    BrokerId: id,
+    BrokerName: name,
+    BrokerArn: `arn:aws:mq:${REGION}:${ACCOUNT_ID}:broker:${name}:${id}`,
+    BrokerState: "RUNNING",
+    DeploymentMode: mode,
+    EngineType: "ACTIVEMQ",
+    EngineVersion: "5.18",
+    HostInstanceType: opts.instanceType ?? "mq.m5.large",
+    PubliclyAccessible: opts.public ?? false,
+    AutoMinorVersionUpgrade: opts.autoMinor ?? true,
+    AuthenticationStrategy: opts.ldap ? "LDAP" : "SIMPLE",
+    EncryptionOptions: opts.awsOwnedKey
+      ? { UseAwsOwnedKey: true }
+      : { UseAwsOwnedKey: false, KmsKeyId: `arn:aws:kms:${REGION}:${ACCOUNT_ID}:key/${uuid(rng)}` },
+    Logs: {
+      Audit: opts.audit ?? true,
+      General: opts.general ?? true,
+      ...((opts.audit ?? true) ? { AuditLogGroup: `/aws/amazonmq/broker/${id}/audit` } : {}),
+      ...((opts.general ?? true) ? { GeneralLogGroup: `/aws/amazonmq/broker/${id}/general` } : {}),
+    },
+    SecurityGroups: groups.map((g) => g.id),
+    SubnetIds: instances.map(() => `subnet-0${rng.hex(16)}`),
+    StorageType: "EFS",
+    MaintenanceWindowStartTime: { DayOfWeek: "SUNDAY", TimeOfDay: "03:00", TimeZone: "UTC" },
+    Created: "2025-06-01T12:00:00Z",
+    BrokerInstances: instances,
+    Users: opts.ldap ? [] : [{ Username: "admin" }, { Username: "app" }],
+    ...(opts.ldap
+      ? {
+          LdapServerMetadata: {
+            Hosts: ["ldap-1.corp.example.com", "ldap-2.corp.example.com"],
+            RoleBase: "ou=Groups,dc=corp,dc=example,dc=com",
+            RoleName: "cn",
+            RoleSearchMatching: "(member={0})",
+            RoleSearchSubtree: true,
+            ServiceAccountUsername: "cn=mq-service,ou=Services,dc=corp,dc=example,dc=com",
+            UserBase: "ou=Users,dc=corp,dc=example,dc=com",
+            UserRoleName: "memberOf",
+            UserSearchMatching: "(uid={0})",
+            UserSearchSubtree: true,
+          },
+        }
+      : {}),
+    Tags: opts.tags ?? PRODUCTION,
+    Configurations: { Current: { Id: configId, Revision: 3 }, History: [{ Id: configId, Revision: 2 }] },
+  };
+  return {
+    entry: { describe, configurationXml: configurationXml(design), securityGroups: groups.map((g) => g.entry) },
+    name,
+    design,
+  };
+}
+
+/** A RabbitMQ 3.13 broker (cluster unless `mode` says otherwise); same options as ActiveMQ where they apply. */
+function rabbitMqBroker(rng, name, opts = {}) {
+  const id = `b-${uuid(rng)}`;
+  const mode = opts.mode ?? "CLUSTER_MULTI_AZ";
+  const vpcId = `vpc-0${rng.hex(16)}`;
+  const groups = opts.public
+    ? [] // A publicly accessible RabbitMQ broker has no security groups.
+    : (opts.groups ?? [{ name: `${name}-mq`, rules: [rule(tcp(5671), "10.30.0.0/16"), rule(tcp(443), "10.30.0.0/16")] }]).map((g) =>
+        securityGroup(rng, g.name, g.description ?? `Amazon MQ broker ${name}`, vpcId, g.rules),
+      );
+  const host = `${id}.mq.${REGION}.amazonaws.com`;
+  const logs = { General: opts.general ?? true, ...(opts.audit === undefined ? {} : { Audit: opts.audit }) };
+  if (logs.General) logs.GeneralLogGroup = `/aws/amazonmq/broker/${id}/general`;
+  const describe = {
+    BrokerId: id,
+    BrokerName: name,
+    BrokerArn: `arn:aws:mq:${REGION}:${ACCOUNT_ID}:broker:${name}:${id}`,
+    BrokerState: "RUNNING",
+    DeploymentMode: mode,
+    EngineType: "RABBITMQ",
+    EngineVersion: "3.13",
+    HostInstanceType: opts.instanceType ?? "mq.m5.large",
+    PubliclyAccessible: opts.public ?? false,
+    AutoMinorVersionUpgrade: opts.autoMinor ?? true,
+    AuthenticationStrategy: "SIMPLE",
+    EncryptionOptions: opts.awsOwnedKey
+      ? { UseAwsOwnedKey: true }
+      : { UseAwsOwnedKey: false, KmsKeyId: `arn:aws:kms:${REGION}:${ACCOUNT_ID}:key/${uuid(rng)}` },
+    Logs: logs,
+    SecurityGroups: groups.map((g) => g.id),
+    SubnetIds: (mode === "SINGLE_INSTANCE" ? [1] : [1, 2, 3]).map(() => `subnet-0${rng.hex(16)}`),
+    StorageType: "EBS",
+    MaintenanceWindowStartTime: { DayOfWeek: "SUNDAY", TimeOfDay: "03:00", TimeZone: "UTC" },
+    Created: "2025-06-01T12:00:00Z",
+    BrokerInstances: [{ ConsoleURL: `https://${host}`, Endpoints: [`amqps://${host}:5671`] }],
+    Users: [],
+    Tags: opts.tags ?? PRODUCTION,
+    Configurations: { Current: { Id: `c-${uuid(rng)}`, Revision: 1 }, History: [] },
+  };
+  return { entry: { describe, securityGroups: groups.map((g) => g.entry) }, name, design: null };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The library
+// ---------------------------------------------------------------------------------------------------------
+
+/** A scenario under construction: `amq`/`rmq` add brokers, seeded by scenario and broker name. */
+function makeContext(scenarioName) {
+  const brokers = [];
+  const designs = new Map();
+  const add = (make) => (name, opts) => {
+    const b = make(makeRng(`${scenarioName}/${name}`), name, opts);
+    brokers.push(b.entry);
+    designs.set(name, b.design);
+    return b;
+  };
+  return { brokers, designs, amq: add(activeMqBroker), rmq: add(rabbitMqBroker) };
+}
+
+/** An expected posture incident, open within the audit's window. */
+const posture = (broker, check, severity) => ({
+  kind: "posture",
+  broker: broker.name,
+  resource: check,
+  severity,
+  from: WINDOW[0],
+  to: WINDOW[1],
+});
+
+/**
+ * A scenario: `build(ctx)` adds brokers and returns the hand-written expectations.
+ * `meaning` is the description; `why` explains the labels (README).
+ */
+const SCENARIOS = [
+  {
+    name: "posture-quiet-compliant-activemq",
+    meaning:
+      "A production ActiveMQ active/standby pair that follows every practice: private, audit and general logs on, a customer managed KMS key, automatic minor upgrades, an authorization map scoped to groups (only `admins` may write or administer `>`), concurrent store and dispatch off, and a security group that admits the broker ports from the VPC only.",
+    why: "Nothing is wrong.",
+    build(ctx) {
+      ctx.amq("orders-core-71", {
+        config: { authorization: "map", entries: SCOPED_ENTRIES("orders"), kahaDB: { concurrentStoreAndDispatchQueues: "false" } },
+      });
+      return [];
+    },
+  },
+  {
+    name: "posture-quiet-compliant-rabbitmq",
+    meaning:
+      "A production RabbitMQ 3-node cluster that follows every practice: private, general logs on, a customer managed KMS key, automatic minor upgrades, and a security group that admits AMQPS 5671 and the console on 443 from the VPC only.",
+    why: "Nothing is wrong (audit logs and configuration checks do not apply to RabbitMQ).",
+    build(ctx) {
+      ctx.rmq("notify-cluster-71");
+      return [];
+    },
+  },
+  {
+    name: "posture-quiet-ldap-authorization",
+    meaning:
+      "A production ActiveMQ pair that authenticates against the corporate directory (AuthenticationStrategy LDAP) and authorizes with a `cachedLDAPAuthorizationMap` under `plugins/authorizationPlugin/map`; it has no `authorizationMap` in its XML, and no broker users of its own.",
+    why: "A cachedLDAPAuthorizationMap is authorization: the grants live in the directory. Nothing else is wrong.",
+    build(ctx) {
+      ctx.amq("ledger-amq-72", { ldap: true, config: { authorization: "ldap" } });
+      return [];
+    },
+  },
+  {
+    name: "posture-quiet-staging-single-instance",
+    meaning:
+      "Two single-instance brokers that are not production: an ActiveMQ mq.t3.micro tagged `environment=staging` and a RabbitMQ mq.t3.micro tagged `env=dev`. Everything else follows the practices.",
+    why: "Single-instance is held against production brokers only (an environment/env/stage tag of production/prod/prd); these are staging and dev.",
+    build(ctx) {
+      ctx.amq("search-staging-73", {
+        mode: "SINGLE_INSTANCE",
+        instanceType: "mq.t3.micro",
+        tags: { environment: "staging", team: "search" },
+      });
+      ctx.rmq("mailer-dev-73", { mode: "SINGLE_INSTANCE", instanceType: "mq.t3.micro", tags: { env: "dev", team: "growth" } });
+      return [];
+    },
+  },
+  {
+    name: "posture-quiet-rabbitmq-audit-false",
+    meaning:
+      "A production RabbitMQ cluster whose template set `Logs.Audit: false` (DescribeBroker echoes it); general logs are on and everything else follows the practices.",
+    why: "Audit logs do not apply to RabbitMQ brokers (Security Hub MQ.2 covers ActiveMQ only): `Audit: false` is not a finding.",
+    build(ctx) {
+      ctx.rmq("telemetry-rmq-74", { audit: false });
+      return [];
+    },
+  },
+  {
+    name: "posture-quiet-ssh-open",
+    meaning:
+      "A production ActiveMQ pair shares a security group with a bastion host: that group admits SSH (port 22) from 0.0.0.0/0. The broker's own group admits 61617 and 8162 from the VPC only.",
+    why: "Port 22 is not a broker port (Amazon MQ exposes no SSH): the open rule is not the broker's exposure. Nothing is wrong with the broker.",
+    build(ctx) {
+      ctx.amq("inventory-amq-75", {
+        groups: [
+          { name: "inventory-amq-75-mq", rules: [rule(tcp(61617), "10.20.0.0/16"), rule(tcp(8162), "10.20.0.0/16")] },
+          { name: "shared-bastion", description: "Bastion and shared admin access", rules: [rule(tcp(22), "0.0.0.0/0")] },
+        ],
+      });
+      return [];
+    },
+  },
+  {
+    name: "posture-public-broker",
+    meaning:
+      "A production ActiveMQ pair was created publicly accessible so that a partner can connect over the internet; its security group admits OpenWire 61617 from the partner's 203.0.113.0/24 only. Everything else follows the practices.",
+    why: "Publicly accessible (AWS Config mq-no-public-access): critical. The security group is narrow, so open-security-group is not raised.",
+    build(ctx) {
+      const b = ctx.amq("partner-gateway-76", {
+        public: true,
+        groups: [{ name: "partner-gateway-76-mq", rules: [rule(tcp(61617), "203.0.113.0/24")] }],
+      });
+      return [posture(b, "public-access", "critical")];
+    },
+  },
+  {
+    name: "posture-no-authorization-map",
+    meaning:
+      "A production ActiveMQ pair whose configuration has plugins (forced persistence, statistics, timestamping) but no authorizationPlugin: any user who can sign in may read, write and administer every destination.",
+    why: "No authorizationMap and no cachedLDAPAuthorizationMap: no-authorization-map, warning.",
+    build(ctx) {
+      const b = ctx.amq("billing-amq-77", {
+        config: {
+          authorization: "none",
+          plugins: [...DEFAULT_PLUGINS, '<timeStampingBrokerPlugin ttlCeiling="86400000" zeroExpirationOverride="86400000"/>'],
+        },
+      });
+      return [posture(b, "no-authorization-map", "warning")];
+    },
+  },
+  {
+    name: "posture-permissive-authorization-map",
+    meaning:
+      'A production ActiveMQ pair has an authorization map, but a quick fix during an outage added `queue=">"` with write and admin for `everyone` above the scoped entries.',
+    why: "An entry on > granting write (and admin) to a broad group: permissive-authorization-map, warning. The map exists, so no-authorization-map is not raised.",
+    build(ctx) {
+      const b = ctx.amq("claims-amq-78", {
+        config: {
+          authorization: "map",
+          entries: [{ queue: ">", read: "everyone", write: "everyone", admin: "admins,everyone" }, ...SCOPED_ENTRIES("claims").slice(1)],
+        },
+      });
+      return [posture(b, "permissive-authorization-map", "warning")];
+    },
+  },
+  {
+    name: "posture-audit-log-disabled",
+    meaning: "A production ActiveMQ pair streams general logs but has audit logs turned off. Everything else follows the practices.",
+    why: "ActiveMQ audit logs off (Security Hub MQ.2, AWS Config mq-cloudwatch-audit-log-enabled): audit-log-disabled, warning.",
+    build(ctx) {
+      const b = ctx.amq("hr-events-79", { audit: false });
+      return [posture(b, "audit-log-disabled", "warning")];
+    },
+  },
+  {
+    name: "posture-general-log-disabled",
+    meaning:
+      "Two production brokers, one per engine, have general logs turned off (the ActiveMQ one still streams audit logs). Everything else follows the practices.",
+    why: "General logs off on each: general-log-disabled, info, once per broker.",
+    build(ctx) {
+      const a = ctx.amq("pricing-amq-80", { general: false });
+      const r = ctx.rmq("pricing-rmq-80", { general: false });
+      return [posture(a, "general-log-disabled", "info"), posture(r, "general-log-disabled", "info")];
+    },
+  },
+  {
+    name: "posture-aws-owned-key",
+    meaning:
+      "A production ActiveMQ pair was created with the default AWS owned key (`UseAwsOwnedKey: true`, no KmsKeyId). Beside it, a production RabbitMQ cluster also uses the AWS owned key, the only option its engine has.",
+    why: "ActiveMQ on the AWS owned key: aws-owned-key, info. EncryptionOptions do not apply to RabbitMQ, so the cluster is not flagged.",
+    build(ctx) {
+      const a = ctx.amq("documents-amq-81", { awsOwnedKey: true });
+      ctx.rmq("documents-rmq-81", { awsOwnedKey: true });
+      return [posture(a, "aws-owned-key", "info")];
+    },
+  },
+  {
+    name: "posture-single-instance-production",
+    meaning:
+      "Two production brokers run on a single instance: an ActiveMQ mq.m5.large tagged `Environment=Production` and a RabbitMQ mq.m5.large tagged `stage=prod`. Everything else follows the practices.",
+    why: "Production and single-instance: single-instance, warning, for each (Security Hub MQ.5 for ActiveMQ, MQ.6 for RabbitMQ).",
+    build(ctx) {
+      const a = ctx.amq("checkout-amq-82", { mode: "SINGLE_INSTANCE", tags: { Environment: "Production", team: "checkout" } });
+      const r = ctx.rmq("checkout-rmq-82", { mode: "SINGLE_INSTANCE", tags: { stage: "prod", team: "checkout" } });
+      return [posture(a, "single-instance", "warning"), posture(r, "single-instance", "warning")];
+    },
+  },
+  {
+    name: "posture-auto-minor-upgrade-disabled",
+    meaning:
+      "A production ActiveMQ pair has automatic minor version upgrades turned off (pinned after an old upgrade scare). Everything else follows the practices.",
+    why: "AutoMinorVersionUpgrade false (Security Hub MQ.3): auto-minor-upgrade-disabled, info.",
+    build(ctx) {
+      const b = ctx.amq("shipping-amq-83", { autoMinor: false });
+      return [posture(b, "auto-minor-upgrade-disabled", "info")];
+    },
+  },
+  {
+    name: "posture-open-sg-ipv6",
+    meaning:
+      "A private production ActiveMQ pair whose security group admits 61617 from the VPC over IPv4 and, through a dual-stack rule someone added, from `::/0` over IPv6.",
+    why: "A broker port open to ::/0: open-security-group; the broker is not publicly accessible, so warning.",
+    build(ctx) {
+      const b = ctx.amq("iot-ingest-84", {
+        groups: [{ name: "iot-ingest-84-mq", rules: [rule(tcp(61617), "10.20.0.0/16", "::/0"), rule(tcp(8162), "10.20.0.0/16")] }],
+      });
+      return [posture(b, "open-security-group", "warning")];
+    },
+  },
+  {
+    name: "posture-open-sg-port-range",
+    meaning:
+      "A private production ActiveMQ pair whose security group admits TCP 61610-61620 from 0.0.0.0/0 (meant for a load test, never removed): the range covers STOMP 61614, OpenWire 61617 and WSS 61619.",
+    why: "A port range covering broker ports, open to 0.0.0.0/0, on a private broker: open-security-group, warning.",
+    build(ctx) {
+      const b = ctx.amq("loadtest-amq-85", {
+        groups: [{ name: "loadtest-amq-85-mq", rules: [rule(tcp(61610, 61620), "0.0.0.0/0"), rule(tcp(8162), "10.20.0.0/16")] }],
+      });
+      return [posture(b, "open-security-group", "warning")];
+    },
+  },
+  {
+    name: "posture-open-sg-rabbitmq-all-traffic",
+    meaning: "A private production RabbitMQ cluster whose security group admits all traffic (protocol -1) from 0.0.0.0/0.",
+    why: "All traffic from anywhere reaches AMQPS 5671 and the console on 443: open-security-group, warning (the broker is private).",
+    build(ctx) {
+      const b = ctx.rmq("events-rmq-86", {
+        groups: [{ name: "events-rmq-86-open", rules: [{ protocol: "-1", cidrs: ["0.0.0.0/0"], description: "temporary" }] }],
+      });
+      return [posture(b, "open-security-group", "warning")];
+    },
+  },
+  {
+    name: "posture-exposed-everything",
+    meaning:
+      "A proof of concept promoted to production as it was: a single-instance ActiveMQ broker tagged `env=prod`, publicly accessible, its security group open to 0.0.0.0/0 and ::/0 on all traffic, the untouched default configuration (an empty broker), audit and general logs off, the AWS owned key and automatic minor upgrades off.",
+    why: "Every check that can be judged at minute 0 fails: public-access and open-security-group critical (public and open), no-authorization-map, audit-log-disabled and single-instance warning, general-log-disabled, aws-owned-key and auto-minor-upgrade-disabled info. The map is absent, so permissive-authorization-map is not raised.",
+    build(ctx) {
+      const b = ctx.amq("poc-orders-87", {
+        mode: "SINGLE_INSTANCE",
+        public: true,
+        audit: false,
+        general: false,
+        awsOwnedKey: true,
+        autoMinor: false,
+        tags: { env: "prod", owner: "poc-team" },
+        config: { authorization: "empty" },
+        groups: [{ name: "poc-orders-87-any", rules: [rule(allTraffic(), "0.0.0.0/0", "::/0")] }],
+      });
+      return [
+        posture(b, "public-access", "critical"),
+        posture(b, "no-authorization-map", "warning"),
+        posture(b, "audit-log-disabled", "warning"),
+        posture(b, "general-log-disabled", "info"),
+        posture(b, "aws-owned-key", "info"),
+        posture(b, "single-instance", "warning"),
+        posture(b, "auto-minor-upgrade-disabled", "info"),
+        posture(b, "open-security-group", "critical"),
+      ];
+    },
+  },
+  {
+    name: "posture-mixed-fleet",
+    meaning:
+      'Three production brokers: a compliant ActiveMQ pair; an ActiveMQ pair whose map grants admin on `topic=">"` to `users`; and a RabbitMQ cluster made publicly accessible (no security groups, as Amazon MQ requires for public RabbitMQ brokers).',
+    why: "Each finding belongs to its own broker: permissive-authorization-map (warning) on the second, public-access (critical) on the RabbitMQ cluster, nothing on the first.",
+    build(ctx) {
+      ctx.amq("catalog-amq-88");
+      const p = ctx.amq("reviews-amq-88", {
+        config: {
+          authorization: "map",
+          entries: [...SCOPED_ENTRIES("reviews"), { topic: ">", read: "users", write: "admins", admin: "admins,users" }],
+        },
+      });
+      const r = ctx.rmq("webhooks-rmq-88", { public: true });
+      return [posture(p, "permissive-authorization-map", "warning"), posture(r, "public-access", "critical")];
+    },
+  },
+  {
+    name: "posture-quiet-ignored-broker",
+    meaning:
+      "A sandbox ActiveMQ broker tagged `mq-sentinel:ignore=true` (and `environment=production` by a copy-pasted template) is public, single-instance and has no authorization map; the compliant production pair beside it follows every practice.",
+    why: "The operator opted the sandbox out of mq-sentinel: it is skipped, posture audit included. The other broker is compliant.",
+    build(ctx) {
+      ctx.amq("sandbox-amq-89", {
+        mode: "SINGLE_INSTANCE",
+        public: true,
+        config: { authorization: "empty" },
+        tags: { "mq-sentinel:ignore": "true", environment: "production" },
+        groups: [{ name: "sandbox-amq-89-mq", rules: [rule(tcp(61617), "198.51.100.0/24")] }],
+      });
+      ctx.amq("sales-amq-89");
+      return [];
+    },
+  },
+];
+
+// ---------------------------------------------------------------------------------------------------------
+// Label check: the policy, read independently of the project's code
+// ---------------------------------------------------------------------------------------------------------
+
+function fail(name, message) {
+  throw new Error(`${name}: ${message}`);
+}
+
+const isProduction = (tags) =>
+  Object.entries(tags ?? {}).some(
+    ([k, v]) => POLICY.environmentKeys.has(k.trim().toLowerCase()) && POLICY.productionValues.has(v.trim().toLowerCase()),
+  );
+
+/** True when a designed authorization entry on `>` (queue or topic) lets a broad group write or administer. */
+const permissiveEntry = (e) =>
+  [e.queue, e.topic].some((p) => p?.split(",").some((x) => x.trim() === ">")) &&
+  [e.write, e.admin].some((groups) => (groups ?? "").split(",").some((g) => POLICY.broadGroups.has(g.trim().toLowerCase())));
+
+function worldOpen(permission, ports) {
+  const world = [...(permission.IpRanges ?? []).map((r) => r.CidrIp), ...(permission.Ipv6Ranges ?? []).map((r) => r.CidrIpv6)].some(
+    (c) => c === "0.0.0.0/0" || c === "::/0",
+  );
+  if (!world) return false;
+  if (permission.IpProtocol === "-1") return true;
+  return permission.IpProtocol === "tcp" && ports.some((p) => permission.FromPort <= p && p <= permission.ToPort);
+}
+
+/** The posture incidents the policy gives for a scenario, keyed `posture|broker|check`, with severities. */
+function policyExpectations(sc, designs) {
+  const out = new Map();
+  for (const { describe: d, securityGroups } of sc.brokers) {
+    if ((d.Tags?.["mq-sentinel:ignore"] ?? "").toLowerCase() === "true") continue;
+    const amq = d.EngineType === "ACTIVEMQ";
+    const add = (check, severity) => out.set(`posture|${d.BrokerName}|${check}`, severity);
+    if (d.PubliclyAccessible) add("public-access", "critical");
+    if (amq) {
+      const design = designs.get(d.BrokerName);
+      if (design.authorization === "none" || design.authorization === "empty") add("no-authorization-map", "warning");
+      if (design.authorization === "map" && design.entries.some(permissiveEntry)) add("permissive-authorization-map", "warning");
+      if (d.Logs.Audit === false) add("audit-log-disabled", "warning");
+      if (d.EncryptionOptions.UseAwsOwnedKey) add("aws-owned-key", "info");
+    }
+    if (d.Logs.General === false) add("general-log-disabled", "info");
+    if (d.DeploymentMode === "SINGLE_INSTANCE" && isProduction(d.Tags)) add("single-instance", "warning");
+    if (d.AutoMinorVersionUpgrade === false) add("auto-minor-upgrade-disabled", "info");
+    const ports = POLICY.ports[d.EngineType];
+    const groups = (securityGroups ?? []).filter((g) => d.SecurityGroups.includes(g.GroupId));
+    if (groups.some((g) => g.IpPermissions.some((p) => worldOpen(p, ports))))
+      add("open-security-group", d.PubliclyAccessible ? "critical" : "warning");
+  }
+  return out;
+}
+
+function checkLabels(sc, designs) {
+  if (!NAME_PATTERN.test(sc.name)) fail(sc.name, "name must match ^posture-[a-z0-9][a-z0-9._-]*$");
+  const names = new Set(sc.brokers.map((b) => b.describe.BrokerName));
+  if (names.size !== sc.brokers.length) fail(sc.name, "two brokers share a name");
+  for (const { describe: d, securityGroups } of sc.brokers) {
+    const ids = new Set((securityGroups ?? []).map((g) => g.GroupId));
+    for (const id of d.SecurityGroups) if (!ids.has(id)) fail(sc.name, `${d.BrokerName} names ${id}, which the scenario does not describe`);
+    if ((d.EngineType === "ACTIVEMQ") !== (typeof sc.brokers.find((b) => b.describe === d).configurationXml === "string"))
+      fail(sc.name, `${d.BrokerName}: configurationXml is for ActiveMQ brokers, and every one needs it`);
+  }
+  const derived = policyExpectations(sc, designs);
+  const keys = new Set();
+  for (const e of sc.expect) {
+    const key = `${e.kind}|${e.broker}|${e.resource}`;
+    if (keys.has(key)) fail(sc.name, `two expectations for ${key}`);
+    keys.add(key);
+    if (e.from !== WINDOW[0] || e.to !== WINDOW[1]) fail(sc.name, `${key}: the audit runs at minute 0, so the window is [${WINDOW}]`);
+    if (!derived.has(key)) fail(sc.name, `label ${key} is not what the policy gives`);
+    if (derived.get(key) !== e.severity) fail(sc.name, `label ${key} says ${e.severity}, the policy says ${derived.get(key)}`);
+  }
+  for (const key of derived.keys()) if (!keys.has(key)) fail(sc.name, `the policy gives ${key} but the labels omit it`);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Output
+// ---------------------------------------------------------------------------------------------------------
+
+/**
+ * JSON with 2-space indentation, arrays of plain values kept on one line and small flat objects inline
+ * (the layout of the rest of the library).
+ */
+function formatJson(value, indent = "") {
+  const inner = `${indent}  `;
+  if (Array.isArray(value)) {
+    if (value.length === 0) return "[]";
+    if (value.every((v) => v === null || typeof v !== "object")) return `[${value.map((v) => JSON.stringify(v)).join(", ")}]`;
+    return `[\n${value.map((v) => inner + formatJson(v, inner)).join(",\n")}\n${indent}]`;
+  }
+  if (value !== null && typeof value === "object") {
+    const keys = Object.keys(value).filter((k) => value[k] !== undefined);
+    if (keys.length === 0) return "{}";
+    const flat = keys.every((k) => value[k] === null || typeof value[k] !== "object");
+    if (flat) {
+      const line = `{${keys.map((k) => `${JSON.stringify(k)}: ${JSON.stringify(value[k])}`).join(", ")}}`;
+      if (line.length + indent.length <= 120) return line;
+    }
+    return `{\n${keys.map((k) => `${inner}${JSON.stringify(k)}: ${formatJson(value[k], inner)}`).join(",\n")}\n${indent}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function buildScenario(def) {
+  const ctx = makeContext(def.name);
+  const expect = def.build(ctx);
+  const scenario = {
+    name: def.name,
+    description: def.meaning,
+    start: START,
+    durationMinutes: DURATION,
+    region: REGION,
+    accountId: ACCOUNT_ID,
+    brokers: ctx.brokers,
+    metrics: [],
+    events: [],
+    expect,
+    scoreKinds: ["posture"],
+  };
+  checkLabels(scenario, ctx.designs);
+  return { scenario, why: def.why };
+}
+
+const mdEscape = (s) => s.replace(/\|/g, "\\|");
+
+/** A Markdown table with every column padded to its widest cell. */
+function markdownTable(header, rows) {
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
+  const line = (cells) => `| ${cells.map((cell, c) => cell.padEnd(widths[c])).join(" | ")} |`;
+  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)];
+}
+
+function readmeSection(results) {
+  const cells = results.map(({ scenario: sc, why }) => {
+    const expected =
+      sc.expect.length === 0
+        ? "nothing (quiet)"
+        : sc.expect.map((e) => `posture \`${e.broker}\` \`${e.resource}\` (${e.severity}) [${e.from}, ${e.to}]`).join("<br>");
+    return [`\`${sc.name}\``, mdEscape(sc.description), mdEscape(expected), mdEscape(why)];
+  });
+  const positives = results.filter((r) => r.scenario.expect.length > 0).length;
+  return [
+    README_HEADING,
+    "",
+    "Generated by `node scripts/generate-posture-scenarios.mjs` into `posture-*.json` (seeded, byte-identical on every",
+    "run; `--check` verifies the files and this section). Do not edit them by hand: change the generator and rerun it.",
+    `${results.length} scenarios: ${positives} with expected incidents, ${results.length - positives} that must stay quiet.`,
+    "Each is one daily posture audit: brokers as DescribeBroker returns them, the ActiveMQ configuration XML of their",
+    "current revision and their EC2 security groups (with the default all-traffic egress rule, which is not judged).",
+    "They last 5 minutes, have no metrics and no events, and score only `posture` (`scoreKinds`).",
+    "",
+    "### How the expectations are labelled",
+    "",
+    "Labels follow the project's posture policy, written from what each scenario means (never from any code). One",
+    "incident per broker and check (resource = the check id); `(severity)` is the least severity it must reach.",
+    "",
+    "- **public-access** (critical): `PubliclyAccessible` true. AWS Config `mq-no-public-access`.",
+    "- **no-authorization-map** (warning, ActiveMQ): the configuration has neither an `authorizationMap` nor a",
+    "  `cachedLDAPAuthorizationMap` under `<plugins><authorizationPlugin><map>`. LDAP authorization counts.",
+    '- **permissive-authorization-map** (warning, ActiveMQ): an entry on `>` (`queue=">"` and/or `topic=">"`) grants',
+    "  write or admin to a broad group (`everyone`, `users`, `guests`, `anonymous`, `*`). Read for a broad group is fine.",
+    "- **audit-log-disabled** (warning, ActiveMQ only: audit logs do not apply to RabbitMQ): `Logs.Audit` false.",
+    "  Security Hub MQ.2, AWS Config `mq-cloudwatch-audit-log-enabled`.",
+    "- **general-log-disabled** (info): `Logs.General` false.",
+    "- **aws-owned-key** (info, ActiveMQ only: EncryptionOptions do not apply to RabbitMQ): `UseAwsOwnedKey` true.",
+    "- **single-instance** (warning): `SINGLE_INSTANCE` and tagged production, i.e. a tag `environment`, `env` or",
+    "  `stage` (any case) whose value is `production`, `prod` or `prd` (any case). Untagged, staging and dev brokers",
+    "  are single-instance on purpose. Security Hub MQ.5 / `mq-active-deployment-mode` (ActiveMQ), MQ.6 /",
+    "  `mq-rabbit-deployment-mode` (RabbitMQ).",
+    "- **auto-minor-upgrade-disabled** (info): `AutoMinorVersionUpgrade` false. Security Hub MQ.3,",
+    "  AWS Config `mq-auto-minor-version-upgrade-enabled`.",
+    "- **open-security-group** (critical on a publicly accessible broker, else warning): an ingress rule from",
+    "  `0.0.0.0/0` or `::/0` that reaches a broker port, by protocol `-1` or a TCP range covering it. ActiveMQ ports:",
+    "  61617 OpenWire, 5671 AMQP, 61614 STOMP, 8883 MQTT, 61619 WSS, 8162 web console; RabbitMQ: 5671 AMQPS, 443",
+    "  console. Other ports (SSH 22) and private CIDRs are not findings.",
+    "- A broker tagged `mq-sentinel:ignore=true` is skipped entirely.",
+    "- Timing: the audit runs at minute 0, so every expected incident has the window [0, 4].",
+    "- `concurrent-store-and-dispatch` is not covered here: it needs queues with slow consumers (open consumer-lag",
+    "  incidents), which no 5-minute scenario without metrics can have at minute 0. The unit tests cover it.",
+    "",
+    "The generator re-derives every label from the brokers, their designed configurations and their security groups",
+    "with an independent reading of this policy and refuses to write a scenario whose hand-written labels disagree.",
+    "",
+    ...markdownTable(["Scenario", "What it means", "Expected (kind, broker, resource, (severity), [from, to])", "Why"], cells),
+    "",
+  ].join("\n");
+}
+
+/** README.md with this generator's section replaced (or appended); other sections are left untouched. */
+function withSection(readme, section) {
+  const marker = `\n${README_HEADING}\n`;
+  const at = readme.indexOf(marker);
+  if (at === -1) return `${readme.replace(/\n*$/, "\n")}\n${section}`;
+  const rest = readme.slice(at + marker.length);
+  const next = rest.search(/^## /m);
+  const tail = next === -1 ? "" : `\n${rest.slice(next)}`;
+  return `${readme.slice(0, at + 1)}${section}${tail}`;
+}
+
+function main() {
+  const check = process.argv.includes("--check");
+  const names = new Set();
+  const results = SCENARIOS.map((def) => {
+    if (names.has(def.name)) throw new Error(`duplicate scenario ${def.name}`);
+    names.add(def.name);
+    return buildScenario(def);
+  });
+  const files = new Map(results.map(({ scenario }) => [`${scenario.name}.json`, `${formatJson(scenario)}\n`]));
+  const currentReadme = existsSync(README) ? readFileSync(README, "utf8") : "# Built-in scenario library\n";
+  const nextReadme = withSection(currentReadme, readmeSection(results));
+  const unknown = readdirSync(OUT_DIR).filter((f) => /^posture-.*\.json$/.test(f) && !files.has(f));
+
+  if (check) {
+    const stale = [...files]
+      .filter(([file, text]) => !existsSync(join(OUT_DIR, file)) || readFileSync(join(OUT_DIR, file), "utf8") !== text)
+      .map(([f]) => f);
+    if (nextReadme !== currentReadme) stale.push(`README.md (${README_HEADING})`);
+    if (unknown.length > 0) stale.push(...unknown.map((f) => `${f} (not generated)`));
+    if (stale.length > 0) {
+      console.error(`scenarios/ is out of date (${stale.join(", ")}); run: node scripts/generate-posture-scenarios.mjs`);
+      process.exit(1);
+    }
+    console.log(`scenarios/posture-*.json are up to date (${results.length} scenarios)`);
+    return;
+  }
+
+  for (const [file, text] of files) writeFileSync(join(OUT_DIR, file), text);
+  if (nextReadme !== currentReadme) writeFileSync(README, nextReadme);
+  if (unknown.length > 0) console.warn(`posture-*.json not generated by this script (left alone): ${unknown.join(", ")}`);
+  console.log(`wrote ${results.length} posture scenarios and the "${README_HEADING}" section of README.md to ${OUT_DIR}`);
+}
+
+main();

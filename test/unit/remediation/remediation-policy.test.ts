@@ -1,0 +1,309 @@
+import fc from "fast-check";
+import {
+  budgetHour,
+  decideRemediation,
+  optedIn,
+  REBOOT_PERMISSION,
+  type RemediationContext,
+  rebootCanHelp,
+} from "../../../shared/core/remediation-policy";
+import { type Broker, DeploymentMode, Tags } from "../../../shared/core/types";
+import { anIncident, anOptedInBroker, type IncidentShape, MINUTE, remediationConfig, Shapes, T0 } from "./remediation-fixtures";
+
+const AUTO = remediationConfig({ mode: "auto" }).remediation;
+
+/** A context in which every guard passes (mode auto): the decision is to reboot. */
+function passingContext(overrides: Partial<RemediationContext> = {}): RemediationContext {
+  return {
+    incident: anIncident(Shapes.stalled, "orders"),
+    broker: anOptedInBroker("orders"),
+    config: AUTO,
+    killSwitch: false,
+    lastRebootAt: null,
+    rebootsThisHour: 0,
+    heldBecause: null,
+    now: T0 + 90 * MINUTE,
+    ...overrides,
+  };
+}
+
+function withBroker(overrides: Partial<Broker>): Partial<RemediationContext> {
+  return { broker: anOptedInBroker("orders", overrides) };
+}
+
+describe("rebootCanHelp", () => {
+  it.each<[string, IncidentShape]>([
+    ["consumers connected but stalled", Shapes.stalled],
+    ["a stalled queue reported at warning", { ...Shapes.stalled, severity: "warning" }],
+    ["a critical heap", Shapes.heapCritical],
+    ["connections at the limit and still climbing", Shapes.connectionLeakAtLimit],
+  ])("helps %s", (_, shape) => {
+    // Act
+    const verdict = rebootCanHelp(shape);
+    // Assess
+    expect(verdict.helps).toBe(true);
+    expect(verdict.why).not.toBe("");
+  });
+
+  it.each<[string, IncidentShape, RegExp]>([
+    ["a queue without consumers", Shapes.noConsumers, /cannot give a queue consumers/],
+    ["slow consumers", Shapes.slowConsumers, /does not help slow-consumers/],
+    ["a growing dead-letter queue", Shapes.deadLetter, /does not help dead-letter-growing/],
+    ["a full store", Shapes.storeFull, /does not free store/],
+    ["a full temp store", { ...Shapes.storeFull, resource: "temp-store", condition: "temp-store-critical" }, /does not free temp-store/],
+    ["a store filling up", { ...Shapes.storeFull, condition: "store-filling", severity: "warning" }, /does not free store/],
+    ["RabbitMQ disk alarm", { ...Shapes.storeFull, resource: "disk", condition: "disk-critical" }, /does not free disk/],
+    ["RabbitMQ memory alarm", { ...Shapes.storeFull, resource: "memory", condition: "memory-critical" }, /does not free memory/],
+    ["a critical CPU", { ...Shapes.storeFull, resource: "cpu", condition: "cpu-critical" }, /does not free cpu/],
+    ["file descriptors", { ...Shapes.storeFull, resource: "file-descriptors", condition: "file-descriptors-critical" }, /does not free/],
+    ["a heap at warning", Shapes.heapHigh, /does not free heap/],
+    ["connections at the limit without growth (null)", Shapes.connectionsAtLimitSteady, /does not help connection-exhaustion/],
+    [
+      "connections at the limit, growth 0",
+      { ...Shapes.connectionsAtLimitSteady, evidence: { ...Shapes.connectionsAtLimitSteady.evidence, growthPerMinute: 0 } },
+      /does not help/,
+    ],
+    [
+      "connections at the limit, falling",
+      { ...Shapes.connectionsAtLimitSteady, evidence: { ...Shapes.connectionsAtLimitSteady.evidence, growthPerMinute: -3 } },
+      /does not help/,
+    ],
+    ["connections at the limit, growth missing", { ...Shapes.connectionsAtLimitSteady, evidence: { connections: 2000 } }, /does not help/],
+    [
+      "connections at the limit, growth as text",
+      { ...Shapes.connectionsAtLimitSteady, evidence: { ...Shapes.connectionsAtLimitSteady.evidence, growthPerMinute: "4" } },
+      /does not help/,
+    ],
+    [
+      "connections climbing but not yet at the limit (a forecast)",
+      { ...Shapes.connectionLeakAtLimit, condition: "connections-leak", severity: "warning" },
+      /does not help/,
+    ],
+    [
+      "connections high, climbing",
+      { ...Shapes.connectionLeakAtLimit, condition: "connections-high", severity: "warning" },
+      /does not help/,
+    ],
+    ["an unauthorized-api burst", Shapes.unauthorizedApi, /never answers a security finding/],
+    ["a risky change", Shapes.riskyChange, /never answers a security finding/],
+    ["a posture finding", Shapes.posture, /never answers a security finding/],
+    ["an unhealthy broker", Shapes.brokerUnhealthy, /not healthy enough to reboot safely/],
+  ])("does not help %s", (_, shape, why) => {
+    // Act
+    const verdict = rebootCanHelp(shape);
+    // Assess
+    expect(verdict).toEqual({ helps: false, why: expect.stringMatching(why) });
+  });
+});
+
+describe("optedIn", () => {
+  it.each([["reboot"], ["REBOOT"], ["Reboot"], ["rEbOoT"]])("opts in a broker tagged %j", (value) => {
+    expect(optedIn({ tags: { [Tags.remediate]: value } })).toBe(true);
+  });
+
+  it.each<[string, Record<string, string>]>([
+    ["no tags", {}],
+    ["an empty value", { [Tags.remediate]: "" }],
+    ["true", { [Tags.remediate]: "true" }],
+    ["yes", { [Tags.remediate]: "yes" }],
+    ["reboots", { [Tags.remediate]: "reboots" }],
+    ["reboot-later", { [Tags.remediate]: "reboot-later" }],
+    ["no-reboot", { [Tags.remediate]: "no-reboot" }],
+    ["re boot", { [Tags.remediate]: "re boot" }],
+    ["the value under another key", { "mq-sentinel:reboot": "reboot" }],
+    ["the key in other case (AWS tag keys are case-sensitive)", { "MQ-SENTINEL:REMEDIATE": "reboot" }],
+    ["the ignore tag", { [Tags.ignore]: "reboot" }],
+  ])("does not opt in a broker with %s", (_, tags) => {
+    expect(optedIn({ tags })).toBe(false);
+  });
+});
+
+describe("decideRemediation", () => {
+  it("reboots when every guard passes in mode auto", () => {
+    // Act
+    const decision = decideRemediation(passingContext());
+    // Assess
+    expect(decision).toEqual({
+      outcome: "executed",
+      reason: expect.stringMatching(/^rebooting orders: consumers are connected but stuck/),
+    });
+  });
+
+  it("says what it would do in mode dry-run, and does not reboot", () => {
+    // Act
+    const decision = decideRemediation(passingContext({ config: { ...AUTO, mode: "dry-run" } }));
+    // Assess
+    expect(decision).toEqual({
+      outcome: "dry-run",
+      reason: expect.stringMatching(/^would reboot orders: .*\(remediation.mode is dry-run\)$/),
+    });
+  });
+
+  it("defaults to dry-run", () => {
+    // Act
+    const decision = decideRemediation(passingContext({ config: remediationConfig().remediation }));
+    // Assess
+    expect(decision.outcome).toBe("dry-run");
+  });
+
+  it.each<[string, Partial<RemediationContext>, RegExp]>([
+    ["an incident kind a reboot cannot help", { incident: anIncident(Shapes.noConsumers, "orders") }, /cannot give a queue consumers/],
+    ["mode off", { config: { ...AUTO, mode: "off" } }, /^remediation.mode is off$/],
+    ["a resolved incident", { incident: anIncident(Shapes.stalled, "orders", { status: "resolved" }) }, /the incident is resolved/],
+    ["a pending incident", { incident: anIncident(Shapes.stalled, "orders", { status: "pending" }) }, /the incident is pending/],
+    ["a dismissed incident", { incident: anIncident(Shapes.stalled, "orders", { status: "dismissed" }) }, /the incident is dismissed/],
+    ["a broker that no longer exists", { broker: null }, /the broker no longer exists/],
+    ["a broker other than the incident's", { broker: anOptedInBroker("payments") }, /belongs to another broker/],
+    ["a broker without the opt-in tag", withBroker({ tags: {} }), /broker orders is not opted in \(tag mq-sentinel:remediate=reboot\)/],
+    ["a broker tagged remediate=true", withBroker({ tags: { [Tags.remediate]: "true" } }), /is not opted in/],
+    ["a broker tagged remediate=reboots", withBroker({ tags: { [Tags.remediate]: "reboots" } }), /is not opted in/],
+    [
+      "a single-instance broker without allowSingleInstance",
+      withBroker({ deploymentMode: DeploymentMode.single }),
+      /single-instance broker would go offline \(remediation.allowSingleInstance is false\)/,
+    ],
+    ["a broker rebooting already", withBroker({ state: "REBOOT_IN_PROGRESS" }), /the broker is REBOOT_IN_PROGRESS, not RUNNING/],
+    ["a broker that needs a critical action", withBroker({ state: "CRITICAL_ACTION_REQUIRED" }), /CRITICAL_ACTION_REQUIRED, not RUNNING/],
+    ["a broker being created", withBroker({ state: "CREATION_IN_PROGRESS" }), /not RUNNING/],
+    ["a broker being deleted", withBroker({ state: "DELETION_IN_PROGRESS" }), /not RUNNING/],
+    ["a broker in an unknown state", withBroker({ state: "SOMETHING_NEW" }), /not RUNNING/],
+    [
+      "a held broker",
+      { heldBecause: "a reboot at 09:00 did not help" },
+      /reboots of this broker are held: a reboot at 09:00 did not help; a person must reset it \(mq-sentinel remediation reset orders\)/,
+    ],
+    ["a reboot one minute ago", { lastRebootAt: T0 + 89 * MINUTE }, /rebooted 1 min ago; the cooldown is 60 min/],
+    ["a reboot just inside the cooldown", { lastRebootAt: T0 + 30 * MINUTE + 1 }, /rebooted 60 min ago; the cooldown is 60 min/],
+    ["the hour's budget spent", { rebootsThisHour: 2 }, /the account's budget of 2 reboots this hour is spent/],
+    ["more than the hour's budget spent", { rebootsThisHour: 7 }, /budget of 2 reboots this hour is spent/],
+    ["a budget of zero", { config: { ...AUTO, maxRebootsPerHour: 0 } }, /budget of 0 reboots this hour is spent/],
+    ["the configured kill switch", { config: { ...AUTO, killSwitch: true } }, /^the kill switch is on \(remediation.killSwitch\)$/],
+    ["the SSM kill switch on", { killSwitch: true }, /^the kill switch is on \(SSM parameter\)$/],
+    ["a kill switch that could not be read", { killSwitch: null }, /could not be read: refusing to act blind/],
+  ])("blocks %s", (_, overrides, reason) => {
+    // Act
+    const decision = decideRemediation(passingContext(overrides));
+    // Assess
+    expect(decision).toEqual({ outcome: "blocked", reason: expect.stringMatching(reason) });
+  });
+
+  it.each<[string, Partial<RemediationContext>]>([
+    [
+      "a single-instance broker with allowSingleInstance",
+      { ...withBroker({ deploymentMode: DeploymentMode.single }), config: { ...AUTO, allowSingleInstance: true } },
+    ],
+    ["a cluster", withBroker({ deploymentMode: DeploymentMode.cluster, engine: "RABBITMQ" })],
+    ["an active/standby pair", withBroker({ deploymentMode: DeploymentMode.activeStandby })],
+    ["a broker tagged REBOOT", withBroker({ tags: { [Tags.remediate]: "REBOOT" } })],
+    ["a reboot exactly one cooldown ago", { lastRebootAt: T0 + 30 * MINUTE }],
+    ["a reboot long ago", { lastRebootAt: T0 - 24 * 60 * MINUTE }],
+    ["one reboot left in the hour's budget", { rebootsThisHour: 1 }],
+    ["a heap incident", { incident: anIncident(Shapes.heapCritical, "orders") }],
+    ["a connection leak at the limit", { incident: anIncident(Shapes.connectionLeakAtLimit, "orders") }],
+  ])("allows %s", (_, overrides) => {
+    // Act
+    const decision = decideRemediation(passingContext(overrides));
+    // Assess
+    expect(decision.outcome).toBe("executed");
+  });
+
+  it("reports the first guard that fails when several do", () => {
+    // Prepare
+    const context = passingContext({ broker: anOptedInBroker("orders", { state: "REBOOT_IN_PROGRESS", tags: {} }), killSwitch: null });
+    // Act
+    const decision = decideRemediation(context);
+    // Assess
+    expect(decision.reason).toMatch(/not opted in/);
+  });
+
+  it("reboots only when every guard passes, whatever the context (property)", () => {
+    const shapes = Object.values(Shapes);
+    fc.assert(
+      fc.property(
+        fc.record({
+          shape: fc.constantFrom(...shapes),
+          status: fc.constantFrom("open", "open", "pending", "resolved", "dismissed" as const),
+          brokerName: fc.constantFrom("orders", "orders", "orders", "payments"),
+          gone: fc.constantFrom(false, false, false, true),
+          state: fc.constantFrom("RUNNING", "RUNNING", "REBOOT_IN_PROGRESS", "CRITICAL_ACTION_REQUIRED"),
+          deploymentMode: fc.constantFrom(DeploymentMode.single, DeploymentMode.activeStandby, DeploymentMode.cluster),
+          tag: fc.constantFrom("reboot", "REBOOT", "reboot", "true", "", "reboots"),
+          mode: fc.constantFrom("off", "dry-run", "auto", "auto"),
+          allowSingleInstance: fc.boolean(),
+          cooldownMinutes: fc.integer({ min: 0, max: 180 }),
+          maxRebootsPerHour: fc.integer({ min: 0, max: 4 }),
+          configKill: fc.boolean(),
+          killSwitch: fc.constantFrom(false, false, true, null),
+          sinceRebootMinutes: fc.option(fc.integer({ min: 0, max: 240 })),
+          rebootsThisHour: fc.integer({ min: 0, max: 5 }),
+          held: fc.option(fc.constant("did not help")),
+        }),
+        (c) => {
+          // Prepare
+          const now = T0 + 300 * MINUTE;
+          const broker = anOptedInBroker(c.brokerName, {
+            state: c.state,
+            deploymentMode: c.deploymentMode,
+            tags: { [Tags.remediate]: c.tag },
+          });
+          const config = {
+            ...AUTO,
+            mode: c.mode,
+            allowSingleInstance: c.allowSingleInstance,
+            cooldownMinutes: c.cooldownMinutes,
+            maxRebootsPerHour: c.maxRebootsPerHour,
+            killSwitch: c.configKill,
+          } as const;
+          const context: RemediationContext = {
+            incident: anIncident(c.shape, "orders", { status: c.status }),
+            broker: c.gone ? null : broker,
+            config,
+            killSwitch: c.killSwitch,
+            lastRebootAt: c.sinceRebootMinutes === null ? null : now - c.sinceRebootMinutes * MINUTE,
+            rebootsThisHour: c.rebootsThisHour,
+            heldBecause: c.held,
+            now,
+          };
+          // Act
+          const decision = decideRemediation(context);
+          // Assess
+          const guardsPass =
+            rebootCanHelp(c.shape).helps &&
+            c.mode !== "off" &&
+            c.status === "open" &&
+            !c.gone &&
+            c.brokerName === "orders" &&
+            c.tag.toLowerCase() === "reboot" &&
+            (c.deploymentMode !== DeploymentMode.single || c.allowSingleInstance) &&
+            c.state === "RUNNING" &&
+            c.held === null &&
+            (c.sinceRebootMinutes === null || c.sinceRebootMinutes >= c.cooldownMinutes) &&
+            c.rebootsThisHour < c.maxRebootsPerHour &&
+            !c.configKill &&
+            c.killSwitch === false;
+          const expected = !guardsPass ? "blocked" : c.mode === "auto" ? "executed" : "dry-run";
+          expect(decision.outcome).toBe(expected);
+          expect(decision.reason).not.toBe("");
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe("budgetHour", () => {
+  it.each([
+    [T0, T0 / 3_600_000],
+    [T0 + 59 * MINUTE + 59_999, T0 / 3_600_000],
+    [T0 + 60 * MINUTE, T0 / 3_600_000 + 1],
+    [T0 - 1, T0 / 3_600_000 - 1],
+  ])("puts %d in clock hour %d", (now, hour) => {
+    expect(budgetHour(now)).toBe(hour);
+  });
+});
+
+describe("REBOOT_PERMISSION", () => {
+  it("names the one IAM action the remediation needs", () => {
+    expect(REBOOT_PERMISSION).toBe("mq:RebootBroker");
+  });
+});
