@@ -4,7 +4,10 @@ import { systemClock } from "../shared/adapters/system-clock";
 import { readCliEnvironment } from "../shared/env";
 import { describeError } from "../shared/errors";
 import type { RemediationLedger } from "../shared/ports";
-import { parseDuration } from "./silence-command";
+import { parseDuration, UsageError } from "./duration";
+
+/** The ledger keeps its audit trail this long (DynamoDB TTL). */
+const AUDIT_MS = 90 * 86_400_000;
 
 export const REMEDIATION_USAGE = `  mq-sentinel remediation history [--since DURATION]
   mq-sentinel remediation holds
@@ -39,7 +42,9 @@ export async function remediationCommand(
   try {
     switch (action) {
       case "history": {
-        const since = now - parseDuration(flags.get("since") ?? "1d");
+        const since =
+          now -
+          parseDuration(flags.get("since") ?? "1d", { flag: "--since", maxMs: AUDIT_MS, range: "the history goes back at most 90 days" });
         const records = await store.history(since);
         if (records.length === 0) out("no remediation decisions in that time");
         for (const r of records)
@@ -72,6 +77,10 @@ export async function remediationCommand(
         return 2;
     }
   } catch (error) {
+    if (error instanceof UsageError) {
+      err(`mq-sentinel remediation: ${error.message}\n${REMEDIATION_USAGE}`);
+      return 2;
+    }
     err(`mq-sentinel remediation: ${describeError(error)}`);
     return 1;
   }

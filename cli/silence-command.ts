@@ -7,6 +7,7 @@ import { IncidentKind } from "../shared/core/types";
 import { readCliEnvironment } from "../shared/env";
 import { describeError } from "../shared/errors";
 import type { SilenceStore } from "../shared/ports";
+import { parseDuration, UsageError } from "./duration";
 
 export const SILENCE_USAGE = `  mq-sentinel silence add [--broker NAME] [--kind KIND] [--resource R] --for DURATION [--comment TEXT]
   mq-sentinel silence list
@@ -17,8 +18,6 @@ export const SILENCE_USAGE = `  mq-sentinel silence add [--broker NAME] [--kind 
 
 const KINDS = new Set<string>(Object.values(IncidentKind));
 const MAX_SILENCE_MS = 7 * 86_400_000;
-
-class SilenceUsageError extends Error {}
 
 /** Runs `mq-sentinel silence ...`; returns the exit code. */
 export async function silenceCommand(
@@ -64,16 +63,16 @@ export async function silenceCommand(
       }
       case "expire": {
         const id = positional[0];
-        if (!id) throw new SilenceUsageError("expire needs the silence id");
+        if (!id) throw new UsageError("expire needs the silence id");
         const ended = await silences.expire(id, now);
         out(ended ? `silence ${id} expired` : `no active silence ${id}`);
         return ended ? 0 : 1;
       }
       default:
-        throw new SilenceUsageError(`unknown action '${action ?? ""}'`);
+        throw new UsageError(`unknown action '${action ?? ""}'`);
     }
   } catch (error) {
-    if (error instanceof SilenceUsageError) {
+    if (error instanceof UsageError) {
       err(`mq-sentinel silence: ${error.message}\n${SILENCE_USAGE}`);
       return 2;
     }
@@ -98,13 +97,17 @@ function openStore(flags: Map<string, string>): SilenceStore {
 }
 
 function newSilence(flags: Map<string, string>, now: number): Silence {
-  const duration = parseDuration(flags.get("for"));
+  const duration = parseDuration(flags.get("for"), {
+    flag: "--for",
+    maxMs: MAX_SILENCE_MS,
+    range: "a silence lasts between 1 second and 7 days",
+  });
   const kind = flags.get("kind");
-  if (kind !== undefined && !KINDS.has(kind)) throw new SilenceUsageError(`unknown kind '${kind}' (one of ${[...KINDS].join(", ")})`);
+  if (kind !== undefined && !KINDS.has(kind)) throw new UsageError(`unknown kind '${kind}' (one of ${[...KINDS].join(", ")})`);
   const broker = flags.get("broker");
   const resource = flags.get("resource");
   if (broker === undefined && kind === undefined && resource === undefined)
-    throw new SilenceUsageError("a silence needs --broker, --kind or --resource");
+    throw new UsageError("a silence needs --broker, --kind or --resource");
   return {
     id: `sil-${randomUUID().slice(0, 8)}`,
     ...(broker !== undefined ? { broker } : {}),
@@ -115,16 +118,6 @@ function newSilence(flags: Map<string, string>, now: number): Silence {
     comment: flags.get("comment") ?? "",
     createdBy: flags.get("by") ?? readCliEnvironment().user ?? "unknown",
   };
-}
-
-/** `30m`, `2h`, `1d` (and `90s`) as milliseconds. */
-export function parseDuration(text: string | undefined): number {
-  const match = /^(\d+)\s*([smhd])$/.exec(text ?? "");
-  if (!match) throw new SilenceUsageError("--for needs a duration like 30m, 2h or 1d");
-  const unit = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as "s" | "m" | "h" | "d"];
-  const ms = Number(match[1]) * unit;
-  if (ms <= 0 || ms > MAX_SILENCE_MS) throw new SilenceUsageError("a silence lasts between 1 second and 7 days");
-  return ms;
 }
 
 function describeMatch(s: Silence): string {

@@ -637,7 +637,7 @@ const SCENARIOS = [
     rebootDoesNotHelp: true,
     config: { remediation: { mode: "auto" } },
     meaning:
-      "Auto mode, an opted-in active/standby broker: the 4 consumers of `ledger.post` stall at minute 15 (their downstream database is locked). The reboot fails over to `-2`; the consumers reconnect there, take their prefetch and stall again, so the backlog keeps growing to the end. The scenario runs past the 60-minute cooldown and into the next clock hour.",
+      "Auto mode, an opted-in active/standby broker: the 4 consumers of `ledger.post` stall at minute 15 (their downstream database is locked). The reboot fails over to `-2`; the consumers reconnect there, take their prefetch and stall again, so the backlog keeps growing to the end. The scenario runs past the 60-minute cooldown and into the next hour.",
     build(rng, n) {
       const broker = "ledger-post-63";
       const onset = 15;
@@ -658,7 +658,7 @@ const SCENARIOS = [
         expect: [{ kind: "consumer-lag", broker, resource: "ledger.post", severity: "critical", ...sharp(onset) }],
         expectRemediations: [{ broker, outcome: "executed", ...remediationWindow(from) }],
         rebootDrawnAt: { [broker]: stallOpensAt(onset) },
-        why: `Stall from datapoint ${onset} (visible ${from}): consumer-lag [${from}, ${from + 10}], and it must reach critical: the reboot (executed [${from}, ${from + 15}], every guard passes) does not clear it within the 20-minute verification, so the SAME incident escalates to critical ("reboot did not help") and the broker is held: exactly one executed reboot, even after the cooldown and the clock hour have passed (a second one would be unsafe). No other incident.`,
+        why: `Stall from datapoint ${onset} (visible ${from}): consumer-lag [${from}, ${from + 10}], and it must reach critical: the reboot (executed [${from}, ${from + 15}], every guard passes) does not clear it within the 20-minute verification, so the SAME incident escalates to critical ("reboot did not help") and the broker is held: exactly one executed reboot, even after the cooldown and the hour have passed (a second one would be unsafe). No other incident.`,
       };
     },
   },
@@ -1247,7 +1247,7 @@ function readmeSection(results) {
     "Labels follow the project's documented remediation policy, written from what each scenario means (never from any code):",
     "",
     "- Config: `remediation.mode` off | dry-run (default) | auto; `allowSingleInstance` (false); `cooldownMinutes` (60);",
-    "  `maxRebootsPerHour` (2, per account per clock hour); `killSwitch` (false); `verifyWithinMinutes` (20).",
+    "  `maxRebootsPerHour` (2, per account in any 60 minutes); `killSwitch` (false); `verifyWithinMinutes` (20).",
     "- A reboot is considered only for incidents it can help: consumer-lag with STALLED consumers (attached, nothing",
     "  dequeued, backlog growing), critical heap pressure (heap floor >= 90% for 10 minutes), connections at the limit",
     "  and still climbing. Never for no consumers, slow consumers, a full store, security or posture findings, or a",

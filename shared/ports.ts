@@ -191,6 +191,8 @@ export interface PendingVerification {
   fingerprint: string;
   rebootedAt: number;
   verifyBy: number;
+  /** Set once the reboot was judged a failure (broker held, ledger written) while its announcement still waits. */
+  escalation?: { at: number; reason: string };
 }
 
 /** The remediation ledger: audit trail, per-broker reboot locks, the hourly budget, holds, verifications. */
@@ -204,10 +206,13 @@ export interface RemediationLedger {
   lockBroker(brokerId: string, now: number, until: number): Promise<boolean>;
   /** Gives back a lock taken at `now` (when the reboot did not go ahead after all). */
   unlockBroker(brokerId: string, takenAt: number): Promise<void>;
-  /** Reboots counted in a budget hour. */
-  rebootsIn(hour: number): Promise<number>;
-  /** Counts one reboot against the hour (a conditional write): false when `max` is reached. */
-  takeBudget(hour: number, max: number): Promise<boolean>;
+  /** Reboots counted against the budget after `since` (epoch ms). */
+  rebootsSince(since: number): Promise<number>;
+  /**
+   * Counts a reboot at `now` against the rolling hour (a conditional write): false when `max` reboots
+   * were already counted in the 60 minutes before `now`.
+   */
+  takeBudget(now: number, max: number): Promise<boolean>;
   /** Why reboots of the broker are held after one did not help, or null. */
   holdOf(brokerId: string): Promise<string | null>;
   hold(brokerId: string, broker: string, reason: string): Promise<void>;

@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { BUDGET_WINDOW_MS } from "../core/remediation-policy";
 import type { Clock, PendingVerification, RemediationLedger, RemediationRecord } from "../ports";
 import { withRetry } from "./retry";
 
@@ -8,12 +9,15 @@ import { withRetry } from "./retry";
  * - `REMEDIATION` / `<epoch ms>#<id>`: the audit trail (kept 90 days);
  * - `REBOOT#<broker id>` / `LOCK`: the last reboot and the cooldown it holds; taken with
  *   `attribute_not_exists(pk) OR lockedUntil <= :now`, so two invocations cannot both reboot;
- * - `BUDGET#<hour>` / `COUNT`: reboots in a clock hour, counted with `count < :max`;
+ * - `BUDGET` / `ROLLING`: the times of the reboots of the last hour, replaced with an optimistic
+ *   `revision = :read` condition, so concurrent takers can never together exceed the maximum;
  * - `HOLD` / `<broker id>`: no more reboots of the broker until a person resets it;
  * - `VERIFY` / `<broker id>`: reboots whose effect is still to be checked.
  */
 
 const AUDIT_DAYS = 90;
+/** Tries at the budget's optimistic write before refusing (each loser re-reads and re-checks). */
+const BUDGET_ATTEMPTS = 10;
 const DAY_SECONDS = 86_400;
 
 export class DynamoDbRemediationLedger implements RemediationLedger {
@@ -72,23 +76,35 @@ export class DynamoDbRemediationLedger implements RemediationLedger {
     );
   }
 
-  async rebootsIn(hour: number): Promise<number> {
-    const item = await this.get(`BUDGET#${hour}`, "COUNT");
-    return typeof item?.used === "number" ? item.used : 0;
+  async rebootsSince(since: number): Promise<number> {
+    return (await this.readBudget()).reboots.filter((at) => at > since).length;
   }
 
-  async takeBudget(hour: number, max: number): Promise<boolean> {
-    return this.conditional(() =>
-      this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: `BUDGET#${hour}`, sk: "COUNT" },
-          UpdateExpression: "ADD used :one SET expiresAt = :expires",
-          ConditionExpression: "attribute_not_exists(used) OR used < :max",
-          ExpressionAttributeValues: { ":one": 1, ":max": max, ":expires": (hour + 2) * 3_600 + DAY_SECONDS },
-        }),
-      ),
-    );
+  async takeBudget(now: number, max: number): Promise<boolean> {
+    for (let attempt = 0; attempt < BUDGET_ATTEMPTS; attempt++) {
+      const read = await this.readBudget();
+      const recent = read.reboots.filter((at) => at > now - BUDGET_WINDOW_MS);
+      if (recent.length >= max) return false;
+      const written = await this.conditional(() =>
+        this.doc.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { pk: "BUDGET", sk: "ROLLING", reboots: [...recent, now], revision: read.revision + 1 },
+            ConditionExpression: read.revision === 0 ? "attribute_not_exists(pk)" : "revision = :read",
+            ExpressionAttributeValues: read.revision === 0 ? undefined : { ":read": read.revision },
+          }),
+        ),
+      );
+      if (written) return true;
+    }
+    // Refusing is the safe answer when other takers keep winning the race.
+    return false;
+  }
+
+  private async readBudget(): Promise<{ reboots: number[]; revision: number }> {
+    const item = await this.get("BUDGET", "ROLLING");
+    const reboots = Array.isArray(item?.reboots) ? item.reboots.filter((x): x is number => typeof x === "number") : [];
+    return { reboots, revision: typeof item?.revision === "number" ? item.revision : 0 };
   }
 
   async holdOf(brokerId: string): Promise<string | null> {

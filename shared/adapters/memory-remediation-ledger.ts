@@ -1,10 +1,11 @@
+import { BUDGET_WINDOW_MS } from "../core/remediation-policy";
 import type { PendingVerification, RemediationLedger, RemediationRecord } from "../ports";
 
 /** `RemediationLedger` in memory, with the same conditional rules as the DynamoDB ledger. */
 export class MemoryRemediationLedger implements RemediationLedger {
   private readonly records: RemediationRecord[] = [];
   private readonly locks = new Map<string, { takenAt: number; until: number }>();
-  private readonly budgets = new Map<number, number>();
+  private budget: number[] = [];
   private readonly held = new Map<string, { brokerId: string; broker: string; reason: string; at: number }>();
   private readonly verifications = new Map<string, PendingVerification>();
 
@@ -31,14 +32,14 @@ export class MemoryRemediationLedger implements RemediationLedger {
     if (this.locks.get(brokerId)?.takenAt === takenAt) this.locks.delete(brokerId);
   }
 
-  async rebootsIn(hour: number): Promise<number> {
-    return this.budgets.get(hour) ?? 0;
+  async rebootsSince(since: number): Promise<number> {
+    return this.budget.filter((at) => at > since).length;
   }
 
-  async takeBudget(hour: number, max: number): Promise<boolean> {
-    const used = this.budgets.get(hour) ?? 0;
-    if (used >= max) return false;
-    this.budgets.set(hour, used + 1);
+  async takeBudget(now: number, max: number): Promise<boolean> {
+    const recent = this.budget.filter((at) => at > now - BUDGET_WINDOW_MS);
+    if (recent.length >= max) return false;
+    this.budget = [...recent, now];
     return true;
   }
 

@@ -3,7 +3,14 @@ import type { Config } from "../core/config";
 import type { Incident } from "../core/incidents";
 import type { RemediationNote } from "../core/notifications";
 import { enqueueRemediation } from "../core/notify-policy";
-import { budgetHour, decideRemediation, type RemediationDecision, rebootCanHelp } from "../core/remediation-policy";
+import {
+  BUDGET_WINDOW_MS,
+  budgetSpent,
+  decideRemediation,
+  lockMinutes,
+  type RemediationDecision,
+  rebootCanHelp,
+} from "../core/remediation-policy";
 import { describeError } from "../errors";
 import type {
   BrokerControl,
@@ -58,10 +65,11 @@ export async function remediate(deps: RemediateDeps, request: RemediationRequest
       decision = { outcome: "blocked", reason: "the incident is no longer the one the request was made for" };
     } else {
       const broker = await deps.control.describe(request.brokerId);
-      const [lastRebootAt, rebootsThisHour, heldBecause, killSwitch] = await Promise.all([
+      const [lastRebootAt, rebootsInLastHour, heldBecause, verifications, killSwitch] = await Promise.all([
         deps.ledger.lastRebootAt(request.brokerId),
-        deps.ledger.rebootsIn(budgetHour(now)),
+        deps.ledger.rebootsSince(now - BUDGET_WINDOW_MS),
         deps.ledger.holdOf(request.brokerId),
+        deps.ledger.pendingVerifications(),
         deps.killSwitch.isOn().catch((error: unknown) => {
           log.error("kill switch unreadable", { error: describeError(error) });
           return null;
@@ -73,8 +81,9 @@ export async function remediate(deps: RemediateDeps, request: RemediationRequest
         config: config.remediation,
         killSwitch,
         lastRebootAt,
-        rebootsThisHour,
+        rebootsInLastHour,
         heldBecause,
+        verificationPending: verifications.some((v) => v.brokerId === request.brokerId),
         now,
       });
     }
@@ -110,14 +119,14 @@ export async function remediate(deps: RemediateDeps, request: RemediationRequest
 
 async function reboot(deps: RemediateDeps, request: RemediationRequest, now: number): Promise<RemediationDecision> {
   const { ledger, config } = deps;
-  const until = now + config.remediation.cooldownMinutes * 60_000;
+  const until = now + lockMinutes(config.remediation) * 60_000;
   try {
     if (!(await ledger.lockBroker(request.brokerId, now, until))) {
       return { outcome: "blocked", reason: "another reboot of this broker holds the lock (in progress or within the cooldown)" };
     }
-    if (!(await ledger.takeBudget(budgetHour(now), config.remediation.maxRebootsPerHour))) {
+    if (!(await ledger.takeBudget(now, config.remediation.maxRebootsPerHour))) {
       await ledger.unlockBroker(request.brokerId, now);
-      return { outcome: "blocked", reason: `the account's budget of ${config.remediation.maxRebootsPerHour} reboots this hour is spent` };
+      return { outcome: "blocked", reason: budgetSpent(config.remediation.maxRebootsPerHour) };
     }
   } catch (error) {
     return { outcome: "blocked", reason: `could not take the reboot lock: ${describeError(error)}` };

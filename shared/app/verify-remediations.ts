@@ -36,6 +36,11 @@ export async function verifyRemediations(deps: VerifyDeps, states: ReadonlyMap<s
   const now = deps.clock.now();
   for (const v of pending) {
     try {
+      if (v.escalation) {
+        // Judged already: only the announcement is still owed.
+        await announceEscalation(deps, v, v.escalation.reason);
+        continue;
+      }
       const incident = await deps.incidents.get(v.fingerprint);
       const same = incident !== null && incident.id === v.incidentId;
       const cleared = !same || incident.status === "resolved" || incident.status === "dismissed";
@@ -58,8 +63,10 @@ export async function verifyRemediations(deps: VerifyDeps, states: ReadonlyMap<s
           `a reboot at ${new Date(v.rebootedAt).toISOString()} did not help incident ${v.incidentId}`,
         );
         await deps.ledger.record(entry(v, now, "escalated", reason));
-        if (same) await escalate(deps, incident, reason);
-        await deps.ledger.removeVerification(v.brokerId);
+        // Remembered before announcing, so a failed announcement is retried and never judged twice.
+        const judged = { ...v, escalation: { at: now, reason } };
+        await deps.ledger.addVerification(judged);
+        await announceEscalation(deps, judged, reason);
       }
     } catch (error) {
       const line = `verifying the reboot of ${v.broker} failed: ${describeError(error)}`;
@@ -70,25 +77,41 @@ export async function verifyRemediations(deps: VerifyDeps, states: ReadonlyMap<s
   return { errors };
 }
 
-/** The incident becomes critical, with a remediation notification saying the reboot did not help. */
-async function escalate(deps: VerifyDeps, incident: Incident, reason: string): Promise<void> {
+/**
+ * The incident becomes critical, with a remediation notification saying the reboot did not help.
+ * Retried on a lost race; when it still cannot be written, the verification stays and the next check
+ * tries again, so the critical message is never lost.
+ */
+async function announceEscalation(deps: VerifyDeps, v: PendingVerification, reason: string): Promise<void> {
   const channels = deps.notifiers.map((n) => n.name);
-  const critical: Incident = { ...incident, severity: Severity.critical, peakSeverity: Severity.critical };
-  const next = {
-    ...enqueueRemediation(
-      critical,
-      {
-        action: "reboot-broker",
-        outcome: "escalated",
-        reason: `${reason}; no more reboots of this broker until a person resets it (mq-sentinel remediation reset ${incident.broker})`,
-      },
-      channels,
-      deps.clock.now(),
-    ),
-    version: incident.version + 1,
-  };
-  if (!(await deps.incidents.save(next, incident.version)))
-    deps.log.warn("escalation raced another writer; it is announced on the next check", { incidentId: incident.id });
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const incident = await deps.incidents.get(v.fingerprint);
+    if (!incident || incident.id !== v.incidentId) break; // the incident is gone: the hold and the ledger keep the verdict
+    const critical: Incident = { ...incident, severity: Severity.critical, peakSeverity: Severity.critical };
+    const next = {
+      ...enqueueRemediation(
+        critical,
+        {
+          action: "reboot-broker",
+          outcome: "escalated",
+          reason: `${reason}; no more reboots of this broker until a person resets it (mq-sentinel remediation reset ${incident.broker})`,
+        },
+        channels,
+        deps.clock.now(),
+      ),
+      version: incident.version + 1,
+    };
+    if (await deps.incidents.save(next, incident.version)) {
+      await deps.ledger.removeVerification(v.brokerId);
+      return;
+    }
+  }
+  const incident = await deps.incidents.get(v.fingerprint);
+  if (!incident || incident.id !== v.incidentId) {
+    await deps.ledger.removeVerification(v.brokerId);
+    return;
+  }
+  deps.log.warn("escalation raced other writers; it is announced on the next check", { incidentId: v.incidentId });
 }
 
 function entry(v: PendingVerification, at: number, outcome: "verified" | "escalated", reason: string) {

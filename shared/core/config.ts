@@ -16,7 +16,7 @@ const remediationSchema = z.strictObject({
   allowSingleInstance: z.boolean().default(false),
   /** No second reboot of one broker within this many minutes: a reboot needs time to show its effect. */
   cooldownMinutes: minutes.default(60),
-  /** Reboots in the whole account per clock hour: a storm of findings must not reboot the fleet. */
+  /** Reboots in the whole account within any 60 minutes (a rolling hour): a storm of findings must not reboot the fleet. */
   maxRebootsPerHour: z.number().int().min(0).max(100).default(2),
   /** Minutes after a reboot for the broker to be RUNNING and the condition to clear, else escalate. */
   verifyWithinMinutes: minutes.min(1).default(20),

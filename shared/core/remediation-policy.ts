@@ -71,8 +71,10 @@ export interface RemediationContext {
   killSwitch: boolean | null;
   /** When this broker was last rebooted by mq-sentinel (epoch ms), if ever. */
   lastRebootAt: number | null;
-  /** Reboots mq-sentinel made in the account in the current hour. */
-  rebootsThisHour: number;
+  /** Reboots mq-sentinel made in the account in the last 60 minutes (a rolling hour). */
+  rebootsInLastHour: number;
+  /** True while an earlier reboot of this broker still waits for its verdict (verified or escalated). */
+  verificationPending: boolean;
   /** Set when an earlier reboot of this broker did not help: no more reboots until a person resets it. */
   heldBecause: string | null;
   now: number;
@@ -80,7 +82,8 @@ export interface RemediationContext {
 
 /** True when the broker's tags opt it in to reboots (`mq-sentinel:remediate=reboot`). */
 export function optedIn(broker: Pick<Broker, "tags">): boolean {
-  return (broker.tags[Tags.remediate] ?? "").trim().toLowerCase() === "reboot";
+  // The value the IAM condition on RebootBroker accepts (StringEqualsIgnoreCase): no trimming, which IAM cannot do.
+  return (broker.tags[Tags.remediate] ?? "").toLowerCase() === "reboot";
 }
 
 /** Decides whether to reboot for an incident now. Pure: no guard is skipped, the first refusal wins. */
@@ -103,12 +106,12 @@ export function decideRemediation(c: RemediationContext): RemediationDecision {
     return blocked(
       `reboots of this broker are held: ${c.heldBecause}; a person must reset it (mq-sentinel remediation reset ${broker.name})`,
     );
+  if (c.verificationPending) return blocked("the last reboot of this broker is still being verified; it is judged before another one");
   if (c.lastRebootAt !== null && c.now - c.lastRebootAt < config.cooldownMinutes * 60_000) {
     const ago = Math.round((c.now - c.lastRebootAt) / 60_000);
     return blocked(`rebooted ${ago} min ago; the cooldown is ${config.cooldownMinutes} min`);
   }
-  if (c.rebootsThisHour >= config.maxRebootsPerHour)
-    return blocked(`the account's budget of ${config.maxRebootsPerHour} reboots this hour is spent`);
+  if (c.rebootsInLastHour >= config.maxRebootsPerHour) return blocked(budgetSpent(config.maxRebootsPerHour));
   if (config.killSwitch) return blocked("the kill switch is on (remediation.killSwitch)");
   if (c.killSwitch === null) return blocked("the kill switch could not be read: refusing to act blind");
   if (c.killSwitch) return blocked("the kill switch is on (SSM parameter)");
@@ -117,7 +120,17 @@ export function decideRemediation(c: RemediationContext): RemediationDecision {
   return { outcome: "executed", reason: `rebooting ${broker.name}: ${help.why}` };
 }
 
-/** The budget window a reboot counts against: the clock hour. */
-export function budgetHour(now: number): number {
-  return Math.floor(now / 3_600_000);
+/** The budget counts reboots in a rolling window: never more than the maximum within any 60 minutes. */
+export const BUDGET_WINDOW_MS = 3_600_000;
+
+export function budgetSpent(max: number): string {
+  return `the account's budget of ${max} reboots in 60 minutes is spent`;
+}
+
+/**
+ * How long a reboot holds the broker's lock: the cooldown, but never less than the verification
+ * deadline, so a second reboot cannot slip in before the first is judged (even with a cooldown of 0).
+ */
+export function lockMinutes(config: Config["remediation"]): number {
+  return Math.max(config.cooldownMinutes, config.verifyWithinMinutes, 1);
 }

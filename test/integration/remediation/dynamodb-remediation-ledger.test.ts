@@ -12,7 +12,6 @@ import { createIncidentsTable, type LocalDynamo, startDynalite } from "../dynamo
 
 const MINUTE = 60_000;
 const T = Date.UTC(2026, 0, 15, 12, 0, 0);
-const HOUR = Math.floor(T / 3_600_000);
 
 let dynamo: LocalDynamo;
 
@@ -152,41 +151,52 @@ describe.each(implementations)("%s", (_, make) => {
   });
 
   describe("takeBudget", () => {
-    it("counts reboots up to the hour's maximum, then refuses", async () => {
+    it("counts reboots up to the maximum, then refuses", async () => {
       // Act
-      const taken = [await ledger.takeBudget(HOUR, 2), await ledger.takeBudget(HOUR, 2), await ledger.takeBudget(HOUR, 2)];
+      const taken = [await ledger.takeBudget(T, 2), await ledger.takeBudget(T + MINUTE, 2), await ledger.takeBudget(T + 2 * MINUTE, 2)];
       // Assess
       expect(taken).toEqual([true, true, false]);
-      expect(await ledger.rebootsIn(HOUR)).toBe(2);
+      expect(await ledger.rebootsSince(T - 1)).toBe(2);
     });
 
     it("gives exactly the maximum to ten concurrent takers", async () => {
       // Act
-      const taken = await Promise.all(Array.from({ length: 10 }, () => ledger.takeBudget(HOUR, 2)));
+      const taken = await Promise.all(Array.from({ length: 10 }, () => ledger.takeBudget(T, 2)));
       // Assess
       expect(taken.filter(Boolean)).toHaveLength(2);
-      expect(await ledger.rebootsIn(HOUR)).toBe(2);
+      expect(await ledger.rebootsSince(T - 1)).toBe(2);
     });
 
-    it("starts every clock hour afresh", async () => {
-      // Prepare
-      await ledger.takeBudget(HOUR, 1);
+    it("refuses at once when the maximum is 0", async () => {
       // Act
-      const next = await ledger.takeBudget(HOUR + 1, 1);
+      const taken = await ledger.takeBudget(T, 0);
       // Assess
-      expect(next).toBe(true);
-      expect([await ledger.rebootsIn(HOUR), await ledger.rebootsIn(HOUR + 1), await ledger.rebootsIn(HOUR + 2)]).toEqual([1, 1, 0]);
+      expect(taken).toBe(false);
+      expect(await ledger.rebootsSince(0)).toBe(0);
+    });
+
+    it("counts a rolling hour: no new hour on the clock frees the budget", async () => {
+      // Prepare: two reboots at 12:59
+      await ledger.takeBudget(T + 59 * MINUTE, 2);
+      await ledger.takeBudget(T + 59 * MINUTE, 2);
+      // Act
+      const atOne = await ledger.takeBudget(T + 60 * MINUTE, 2);
+      const insideTheHour = await ledger.takeBudget(T + 118 * MINUTE + 59_999, 2);
+      const anHourLater = await ledger.takeBudget(T + 119 * MINUTE, 2);
+      // Assess
+      expect([atOne, insideTheHour, anHourLater]).toEqual([false, false, true]);
+      expect(await ledger.rebootsSince(T + 60 * MINUTE)).toBe(1);
     });
 
     it("refuses once the maximum is lowered below what was taken", async () => {
       // Prepare
-      await ledger.takeBudget(HOUR, 3);
-      await ledger.takeBudget(HOUR, 3);
+      await ledger.takeBudget(T, 3);
+      await ledger.takeBudget(T, 3);
       // Act
-      const taken = await ledger.takeBudget(HOUR, 1);
+      const taken = await ledger.takeBudget(T + MINUTE, 1);
       // Assess
       expect(taken).toBe(false);
-      expect(await ledger.rebootsIn(HOUR)).toBe(2);
+      expect(await ledger.rebootsSince(T - 1)).toBe(2);
     });
   });
 

@@ -84,6 +84,30 @@ describe("mq-sentinel remediation", () => {
       expect(out).toEqual([expect.stringMatching(/recent$/)]);
     });
 
+    it("accepts --since up to the 90 days the ledger keeps", async () => {
+      // Prepare
+      const { ledger, run } = await deployment();
+      await ledger.record(aRecord(8 * 24 * 60 - 60, { reason: "eight days ago" }));
+      // Act
+      const { code, out } = await run("history", "--since", "8d");
+      // Assess
+      expect(code).toBe(0);
+      expect(out).toEqual([expect.stringMatching(/eight days ago$/)]);
+    });
+
+    it.each([
+      ["91d", /^mq-sentinel remediation: the history goes back at most 90 days\n/],
+      ["yesterday", /^mq-sentinel remediation: --since needs a duration like 30m, 2h or 1d\n/],
+    ])("refuses --since %s with its usage (exit 2)", async (since, message) => {
+      // Prepare
+      const { run } = await deployment();
+      // Act
+      const { code, err } = await run("history", "--since", since);
+      // Assess
+      expect(code).toBe(2);
+      expect(err[0]).toMatch(message);
+    });
+
     it("says so when there is nothing in that time", async () => {
       // Prepare
       const { run } = await deployment();

@@ -8,7 +8,6 @@ import { remediate, remediationRequestFor } from "../../../shared/app/remediate"
 import { verifyRemediations } from "../../../shared/app/verify-remediations";
 import type { Config } from "../../../shared/core/config";
 import type { Incident, PendingNotification } from "../../../shared/core/incidents";
-import { budgetHour } from "../../../shared/core/remediation-policy";
 import type { Broker } from "../../../shared/core/types";
 import type { RemediationLedger, RemediationRecord } from "../../../shared/ports";
 import {
@@ -50,8 +49,8 @@ function ledgerWith(inner: MemoryRemediationLedger, overrides: Partial<Remediati
     lastRebootAt: (id) => inner.lastRebootAt(id),
     lockBroker: (id, now, until) => inner.lockBroker(id, now, until),
     unlockBroker: (id, takenAt) => inner.unlockBroker(id, takenAt),
-    rebootsIn: (hour) => inner.rebootsIn(hour),
-    takeBudget: (hour, max) => inner.takeBudget(hour, max),
+    rebootsSince: (since) => inner.rebootsSince(since),
+    takeBudget: (now, max) => inner.takeBudget(now, max),
     holdOf: (id) => inner.holdOf(id),
     hold: (id, broker, reason) => inner.hold(id, broker, reason),
     holds: () => inner.holds(),
@@ -79,9 +78,9 @@ function budgetRaceLedger(inner: MemoryRemediationLedger) {
       calls.push(`unlockBroker ${id} at +${takenAt - T0}`);
       await inner.unlockBroker(id, takenAt);
     },
-    takeBudget: async (hour, max) => {
-      while (await inner.takeBudget(hour, max)) {}
-      const taken = await inner.takeBudget(hour, max);
+    takeBudget: async (now, max) => {
+      while (await inner.takeBudget(now, max)) {}
+      const taken = await inner.takeBudget(now, max);
       calls.push(`takeBudget ${taken}`);
       return taken;
     },
@@ -135,7 +134,7 @@ describe("remediate", () => {
       },
     ]);
     expect(await ledger.lastRebootAt(ORDERS.id)).toBe(T0);
-    expect(await ledger.rebootsIn(budgetHour(T0))).toBe(1);
+    expect(await ledger.rebootsSince(T0 - 1)).toBe(1);
   });
 
   it("records a dry run with what it would do, and reboots nothing", async () => {
@@ -152,7 +151,7 @@ describe("remediate", () => {
     ]);
     expect(await ledger.pendingVerifications()).toEqual([]);
     expect(await ledger.lastRebootAt(ORDERS.id)).toBeNull();
-    expect(await ledger.rebootsIn(budgetHour(T0))).toBe(0);
+    expect(await ledger.rebootsSince(T0 - 1)).toBe(0);
   });
 
   it.each<[string, Situation, RegExp]>([
@@ -250,7 +249,7 @@ describe("remediate", () => {
     expect(second.decision).toEqual({ outcome: "blocked", reason: "rebooted 30 min ago; the cooldown is 60 min" });
     expect(control.reboots).toEqual([{ brokerId: ORDERS.id, at: T0 }]);
     expect(await ledger.pendingVerifications()).toEqual([]);
-    expect(await ledger.rebootsIn(budgetHour(T0))).toBe(1);
+    expect(await ledger.rebootsSince(T0 - 1)).toBe(1);
   });
 
   it("does not give back the budget of a reboot that went ahead, nor of one that failed", async () => {
@@ -268,8 +267,8 @@ describe("remediate", () => {
     world.control.rebootError = null;
     const last = await remediate(world.deps, requestFor(third, { id: "b-billing" }));
     // Assess
-    expect(await world.ledger.rebootsIn(budgetHour(T0))).toBe(2);
-    expect(last.decision.reason).toMatch(/budget of 2 reboots this hour is spent/);
+    expect(await world.ledger.rebootsSince(T0 - 1)).toBe(2);
+    expect(last.decision.reason).toMatch(/budget of 2 reboots in 60 minutes is spent/);
     expect(world.control.reboots.map((r) => r.brokerId)).toEqual([ORDERS.id, payments.id]);
   });
 
@@ -280,7 +279,7 @@ describe("remediate", () => {
     // Act
     const result = await remediate({ ...deps, ledger }, requestFor(incident, ORDERS));
     // Assess
-    expect(result.decision).toEqual({ outcome: "blocked", reason: "the account's budget of 1 reboots this hour is spent" });
+    expect(result.decision).toEqual({ outcome: "blocked", reason: "the account's budget of 1 reboots in 60 minutes is spent" });
     expect(calls).toEqual([`lockBroker ${ORDERS.id} true`, "takeBudget false", `unlockBroker ${ORDERS.id} at +0`]);
     expect(control.reboots).toEqual([]);
     expect(await ledger.lastRebootAt(ORDERS.id)).toBeNull();
@@ -301,6 +300,28 @@ describe("remediate", () => {
     expect((await outcomes(ledger)).map((o) => o.outcome).sort()).toEqual(["blocked", "executed"]);
   });
 
+  it("does not reboot again while the last reboot is being verified, even past the cooldown", async () => {
+    // Prepare
+    const config = remediationConfig({ mode: "auto", cooldownMinutes: 10, verifyWithinMinutes: 20, maxRebootsPerHour: 10 });
+    const { deps, control, clock, request } = await stalledOrders(config);
+    // Act
+    await remediate(deps, request);
+    clock.minute = 15;
+    const again = await remediate(deps, { ...request, requestedAt: clock.now() });
+    // Assess
+    expect(again.decision.reason).toMatch(/still being verified/);
+    expect(control.reboots).toHaveLength(1);
+  });
+
+  it("reboots once for a duplicated request with a cooldown of 0: the lock lasts until the verdict", async () => {
+    // Prepare
+    const { deps, control, request } = await stalledOrders(remediationConfig({ mode: "auto", cooldownMinutes: 0 }));
+    // Act
+    await Promise.all([remediate(deps, request), remediate(deps, { ...request })]);
+    // Assess
+    expect(control.reboots).toHaveLength(1);
+  });
+
   it("reboots once for two incidents of one broker requested at the same time", async () => {
     // Prepare
     const { deps, control, incidents, request } = await stalledOrders();
@@ -313,9 +334,10 @@ describe("remediate", () => {
 
   it("reboots again only after the cooldown", async () => {
     // Prepare
-    const { deps, control, clock, request } = await stalledOrders(remediationConfig({ mode: "auto", cooldownMinutes: 45 }));
+    const { deps, control, clock, ledger, request } = await stalledOrders(remediationConfig({ mode: "auto", cooldownMinutes: 45 }));
     // Act
     await remediate(deps, request);
+    await ledger.removeVerification(ORDERS.id); // judged (verified) meanwhile: only the cooldown is left
     clock.minute = 44;
     const inside = await remediate(deps, request);
     clock.minute = 45;
@@ -343,15 +365,18 @@ describe("remediate", () => {
       return { result, reboots: world.control.reboots };
     }
 
-    it.each([["on"], ["ON"], ["true"], ["1"], ["stop"], ["disabled"]])("is blocked by the parameter set to %j", async (value) => {
-      // Act
-      const { result, reboots } = await decideWith(() => ssm.on(GetParameterCommand).resolves({ Parameter: { Value: value } }));
-      // Assess
-      expect(result.decision.reason).toBe("the kill switch is on (SSM parameter)");
-      expect(reboots).toEqual([]);
-    });
+    it.each([["on"], ["ON"], ["true"], ["1"], ["stop"], ["disabled"], ["STOP NOW"], ["halt"], ["engaged"], ["offf"]])(
+      "is blocked by the parameter set to %j",
+      async (value) => {
+        // Act
+        const { result, reboots } = await decideWith(() => ssm.on(GetParameterCommand).resolves({ Parameter: { Value: value } }));
+        // Assess
+        expect(result.decision.reason).toBe("the kill switch is on (SSM parameter)");
+        expect(reboots).toEqual([]);
+      },
+    );
 
-    it.each([["off"], [""], ["false"]])("reboots with the parameter set to %j", async (value) => {
+    it.each([["off"], ["OFF"], [" off "], [""], ["false"], ["0"], ["no"]])("reboots with the parameter set to %j", async (value) => {
       // Act
       const { result } = await decideWith(() => ssm.on(GetParameterCommand).resolves({ Parameter: { Value: value } }));
       // Assess

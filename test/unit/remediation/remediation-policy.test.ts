@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import {
-  budgetHour,
+  BUDGET_WINDOW_MS,
   decideRemediation,
+  lockMinutes,
   optedIn,
   REBOOT_PERMISSION,
   type RemediationContext,
@@ -20,8 +21,9 @@ function passingContext(overrides: Partial<RemediationContext> = {}): Remediatio
     config: AUTO,
     killSwitch: false,
     lastRebootAt: null,
-    rebootsThisHour: 0,
+    rebootsInLastHour: 0,
     heldBecause: null,
+    verificationPending: false,
     now: T0 + 90 * MINUTE,
     ...overrides,
   };
@@ -110,6 +112,7 @@ describe("optedIn", () => {
     ["reboot-later", { [Tags.remediate]: "reboot-later" }],
     ["no-reboot", { [Tags.remediate]: "no-reboot" }],
     ["re boot", { [Tags.remediate]: "re boot" }],
+    ["spaces around it (IAM would refuse the reboot)", { [Tags.remediate]: " reboot " }],
     ["the value under another key", { "mq-sentinel:reboot": "reboot" }],
     ["the key in other case (AWS tag keys are case-sensitive)", { "MQ-SENTINEL:REMEDIATE": "reboot" }],
     ["the ignore tag", { [Tags.ignore]: "reboot" }],
@@ -172,11 +175,16 @@ describe("decideRemediation", () => {
       { heldBecause: "a reboot at 09:00 did not help" },
       /reboots of this broker are held: a reboot at 09:00 did not help; a person must reset it \(mq-sentinel remediation reset orders\)/,
     ],
+    [
+      "a reboot still being verified",
+      { verificationPending: true, lastRebootAt: T0 },
+      /the last reboot of this broker is still being verified/,
+    ],
     ["a reboot one minute ago", { lastRebootAt: T0 + 89 * MINUTE }, /rebooted 1 min ago; the cooldown is 60 min/],
     ["a reboot just inside the cooldown", { lastRebootAt: T0 + 30 * MINUTE + 1 }, /rebooted 60 min ago; the cooldown is 60 min/],
-    ["the hour's budget spent", { rebootsThisHour: 2 }, /the account's budget of 2 reboots this hour is spent/],
-    ["more than the hour's budget spent", { rebootsThisHour: 7 }, /budget of 2 reboots this hour is spent/],
-    ["a budget of zero", { config: { ...AUTO, maxRebootsPerHour: 0 } }, /budget of 0 reboots this hour is spent/],
+    ["the hour's budget spent", { rebootsInLastHour: 2 }, /the account's budget of 2 reboots in 60 minutes is spent/],
+    ["more than the hour's budget spent", { rebootsInLastHour: 7 }, /budget of 2 reboots in 60 minutes is spent/],
+    ["a budget of zero", { config: { ...AUTO, maxRebootsPerHour: 0 } }, /budget of 0 reboots in 60 minutes is spent/],
     ["the configured kill switch", { config: { ...AUTO, killSwitch: true } }, /^the kill switch is on \(remediation.killSwitch\)$/],
     ["the SSM kill switch on", { killSwitch: true }, /^the kill switch is on \(SSM parameter\)$/],
     ["a kill switch that could not be read", { killSwitch: null }, /could not be read: refusing to act blind/],
@@ -197,7 +205,7 @@ describe("decideRemediation", () => {
     ["a broker tagged REBOOT", withBroker({ tags: { [Tags.remediate]: "REBOOT" } })],
     ["a reboot exactly one cooldown ago", { lastRebootAt: T0 + 30 * MINUTE }],
     ["a reboot long ago", { lastRebootAt: T0 - 24 * 60 * MINUTE }],
-    ["one reboot left in the hour's budget", { rebootsThisHour: 1 }],
+    ["one reboot left in the hour's budget", { rebootsInLastHour: 1 }],
     ["a heap incident", { incident: anIncident(Shapes.heapCritical, "orders") }],
     ["a connection leak at the limit", { incident: anIncident(Shapes.connectionLeakAtLimit, "orders") }],
   ])("allows %s", (_, overrides) => {
@@ -235,8 +243,9 @@ describe("decideRemediation", () => {
           configKill: fc.boolean(),
           killSwitch: fc.constantFrom(false, false, true, null),
           sinceRebootMinutes: fc.option(fc.integer({ min: 0, max: 240 })),
-          rebootsThisHour: fc.integer({ min: 0, max: 5 }),
+          rebootsInLastHour: fc.integer({ min: 0, max: 5 }),
           held: fc.option(fc.constant("did not help")),
+          verificationPending: fc.boolean(),
         }),
         (c) => {
           // Prepare
@@ -260,8 +269,9 @@ describe("decideRemediation", () => {
             config,
             killSwitch: c.killSwitch,
             lastRebootAt: c.sinceRebootMinutes === null ? null : now - c.sinceRebootMinutes * MINUTE,
-            rebootsThisHour: c.rebootsThisHour,
+            rebootsInLastHour: c.rebootsInLastHour,
             heldBecause: c.held,
+            verificationPending: c.verificationPending,
             now,
           };
           // Act
@@ -277,8 +287,9 @@ describe("decideRemediation", () => {
             (c.deploymentMode !== DeploymentMode.single || c.allowSingleInstance) &&
             c.state === "RUNNING" &&
             c.held === null &&
+            !c.verificationPending &&
             (c.sinceRebootMinutes === null || c.sinceRebootMinutes >= c.cooldownMinutes) &&
-            c.rebootsThisHour < c.maxRebootsPerHour &&
+            c.rebootsInLastHour < c.maxRebootsPerHour &&
             !c.configKill &&
             c.killSwitch === false;
           const expected = !guardsPass ? "blocked" : c.mode === "auto" ? "executed" : "dry-run";
@@ -291,14 +302,20 @@ describe("decideRemediation", () => {
   });
 });
 
-describe("budgetHour", () => {
+describe("lockMinutes", () => {
   it.each([
-    [T0, T0 / 3_600_000],
-    [T0 + 59 * MINUTE + 59_999, T0 / 3_600_000],
-    [T0 + 60 * MINUTE, T0 / 3_600_000 + 1],
-    [T0 - 1, T0 / 3_600_000 - 1],
-  ])("puts %d in clock hour %d", (now, hour) => {
-    expect(budgetHour(now)).toBe(hour);
+    [{ cooldownMinutes: 60, verifyWithinMinutes: 20 }, 60],
+    [{ cooldownMinutes: 10, verifyWithinMinutes: 20 }, 20],
+    [{ cooldownMinutes: 0, verifyWithinMinutes: 20 }, 20],
+    [{ cooldownMinutes: 0, verifyWithinMinutes: 0 }, 1],
+  ])("holds the lock of %j for %d minutes", (overrides, minutes) => {
+    expect(lockMinutes({ ...AUTO, ...overrides })).toBe(minutes);
+  });
+});
+
+describe("BUDGET_WINDOW_MS", () => {
+  it("is a rolling hour", () => {
+    expect(BUDGET_WINDOW_MS).toBe(60 * MINUTE);
   });
 });
 
