@@ -6,9 +6,11 @@ import type { Context } from "aws-lambda";
 import { LambdaPostureRecheck } from "../shared/adapters/lambda-posture-recheck";
 import { LoggingPostureRecheck } from "../shared/adapters/logging-posture-recheck";
 import { MqBrokerDirectory } from "../shared/adapters/mq-broker-directory";
+import { RegionalBrokerDirectory } from "../shared/adapters/regional";
 import { systemClock } from "../shared/adapters/system-clock";
 import { type Delivery, type DeliveryDeps, deliverNotifications } from "../shared/app/deliver-notifications";
 import { type ApiEventDeps, type ApiEventOutcome, handleApiEvent } from "../shared/app/handle-api-event";
+import { qualifiedBrokerName } from "../shared/core/regions";
 import { accountOf } from "./poll-metrics";
 import { productionRuntime } from "./runtime";
 
@@ -36,7 +38,14 @@ function productionHandler() {
   const { env, log, sdk, shared } = productionRuntime();
   const deps: ApiActivityDeps = {
     ...shared,
-    directory: new MqBrokerDirectory(new MqClient(sdk), systemClock, DIRECTORY_TTL_MS),
+    // Events come from the home region and, through the forwarder, from the other watched regions.
+    directory: new RegionalBrokerDirectory(
+      env.region,
+      (region) =>
+        new MqBrokerDirectory(new MqClient({ ...sdk, region }), systemClock, DIRECTORY_TTL_MS, (name) =>
+          qualifiedBrokerName(name, region, env.region),
+        ),
+    ),
     posture: env.postureFunction
       ? new LambdaPostureRecheck(new LambdaClient(sdk), env.postureFunction, systemClock, log)
       : new LoggingPostureRecheck(log),

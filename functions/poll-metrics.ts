@@ -5,6 +5,7 @@ import { MqClient } from "@aws-sdk/client-mq";
 import middy from "@middy/core";
 import type { Context, ScheduledEvent } from "aws-lambda";
 import { CloudWatchMetricSource } from "../shared/adapters/cloudwatch-metric-source";
+import { type CycleFigures, cycleMetricsLine } from "../shared/adapters/cycle-metrics";
 import { DynamoDbRemediationLedger } from "../shared/adapters/dynamodb-remediation-ledger";
 import { LambdaRemediationRequests } from "../shared/adapters/lambda-remediation-requests";
 import { MemoryRemediationLedger } from "../shared/adapters/memory-remediation-ledger";
@@ -14,6 +15,7 @@ import { type Delivery, type DeliveryDeps, deliverNotifications } from "../share
 import { type CycleReport, createFetchSchedule, type MetricsCycleDeps, runMetricsCycle } from "../shared/app/run-metrics-cycle";
 import { type ApiSweepDeps, sweepApiIncidents } from "../shared/app/sweep-api-incidents";
 import { type VerifyDeps, verifyRemediations } from "../shared/app/verify-remediations";
+import { brokerInRegion, qualifiedBrokerName } from "../shared/core/regions";
 import type { RemediationRequests } from "../shared/ports";
 import { productionRuntime } from "./runtime";
 
@@ -21,27 +23,79 @@ export type PollMetricsDeps = MetricsCycleDeps & ApiSweepDeps & DeliveryDeps & V
 
 export type PollMetricsReport = CycleReport & { deliveries: Delivery[] };
 
+/** A further region a deployment watches: its own brokers, metrics and fetch schedule. */
+export type RegionalCycleDeps = Pick<MetricsCycleDeps, "inventory" | "metrics" | "schedule"> & { region: string };
+
+export interface PollMetricsOptions {
+  /** Regions watched besides the home region (`links.region`), one cycle each, side by side. */
+  otherRegions?: readonly RegionalCycleDeps[];
+  /** Where mq-sentinel's own metrics go (a line of embedded metric format per invocation). */
+  emitFigures?: (figures: CycleFigures) => void;
+}
+
 /**
- * The poll-metrics Lambda, every minute: one metrics cycle; the sweep that resolves API incidents
- * whose calls stopped (no event announces that, so the minute tick does); the check of recent
- * reboots; then the delivery of every notification waiting in an outbox (new ones, retries after
- * an outage, reminders).
+ * The poll-metrics Lambda, every minute: one metrics cycle per watched region; the sweep that
+ * resolves API incidents whose calls stopped (no event announces that, so the minute tick does);
+ * the check of recent reboots; then the delivery of every notification waiting in an outbox (new
+ * ones, retries after an outage, reminders). Last, its own figures (the heartbeat).
  */
-export function makePollMetricsHandler(deps: PollMetricsDeps) {
+export function makePollMetricsHandler(deps: PollMetricsDeps, options: PollMetricsOptions = {}) {
+  const home = deps.links.region;
+  const others = options.otherRegions ?? [];
+  // With one region a cycle judges every incident; with several, each its own region's brokers.
+  const cycles: MetricsCycleDeps[] =
+    others.length === 0
+      ? [deps]
+      : [
+          { ...deps, owns: (broker) => brokerInRegion(broker, home, home) },
+          ...others.map((r) => ({ ...deps, ...r, owns: (broker: string) => brokerInRegion(broker, r.region, home) })),
+        ];
   return middy(async (_event: ScheduledEvent, context: Context): Promise<PollMetricsReport> => {
+    const startedAt = deps.clock.now();
     deps.links.accountId ||= accountOf(context.invokedFunctionArn);
-    const report = await runMetricsCycle(deps);
+    const report = mergeReports(await Promise.all(cycles.map((c) => runMetricsCycle(c))));
     Object.assign(deps.links.brokerIds, report.brokerIds);
     const sweep = await sweepApiIncidents(deps);
     const verify = await verifyRemediations(deps, new Map(Object.entries(report.brokerStates)));
     const delivery = await deliverNotifications(deps);
-    return {
+    const result: PollMetricsReport = {
       ...report,
       transitions: [...report.transitions, ...sweep.transitions],
       errors: [...report.errors, ...sweep.errors, ...verify.errors, ...delivery.errors],
       deliveries: delivery.deliveries,
     };
+    options.emitFigures?.({
+      at: startedAt,
+      durationMs: deps.clock.now() - startedAt,
+      findings: result.findings.length,
+      transitions: result.transitions.length,
+      metricsRequested: result.metricsRequested,
+      getMetricDataCalls: result.getMetricDataCalls,
+      handledErrors: result.errors.length,
+    });
+    return result;
   });
+}
+
+/** One report of the cycles of several regions. */
+function mergeReports(reports: CycleReport[]): CycleReport {
+  const [first, ...rest] = reports as [CycleReport, ...CycleReport[]];
+  return rest.reduce<CycleReport>(
+    (a, b) => ({
+      at: a.at,
+      brokers: a.brokers + b.brokers,
+      ignored: a.ignored + b.ignored,
+      findings: [...a.findings, ...b.findings],
+      transitions: [...a.transitions, ...b.transitions],
+      metricsRequested: a.metricsRequested + b.metricsRequested,
+      getMetricDataCalls: a.getMetricDataCalls + b.getMetricDataCalls,
+      errors: [...a.errors, ...b.errors],
+      notices: [...a.notices, ...b.notices],
+      brokerIds: { ...a.brokerIds, ...b.brokerIds },
+      brokerStates: { ...a.brokerStates, ...b.brokerStates },
+    }),
+    first,
+  );
 }
 
 /** The account id in a Lambda function ARN (`arn:aws:lambda:<region>:<account>:function:<name>`). */
@@ -56,9 +110,10 @@ const noRemediation: RemediationRequests = { request: async () => {} };
 function productionHandler() {
   const runtime = productionRuntime();
   const { env, log, sdk } = runtime;
+  const inventoryTtlMs = env.config.polling.inventoryTtlMinutes * 60_000;
   const deps: PollMetricsDeps = {
     ...runtime.shared,
-    inventory: new MqBrokerInventory(new MqClient(sdk), systemClock, log, { ttlMs: env.config.polling.inventoryTtlMinutes * 60_000 }),
+    inventory: new MqBrokerInventory(new MqClient(sdk), systemClock, log, { ttlMs: inventoryTtlMs }),
     metrics: new CloudWatchMetricSource(new CloudWatchClient(sdk), systemClock, log),
     schedule: createFetchSchedule(env.config),
     remediation: env.remediateFunction
@@ -68,7 +123,18 @@ function productionHandler() {
       ? new DynamoDbRemediationLedger(runtime.shared.dynamo, runtime.shared.table, systemClock)
       : new MemoryRemediationLedger(systemClock),
   };
-  return makePollMetricsHandler(deps).use(injectLambdaContext(log.logger));
+  const otherRegions = env.otherRegions.map((region) => {
+    const regional = { ...sdk, region };
+    const qualify = (name: string) => qualifiedBrokerName(name, region, env.region);
+    return {
+      region,
+      inventory: new MqBrokerInventory(new MqClient(regional), systemClock, log, { ttlMs: inventoryTtlMs, qualify }),
+      metrics: new CloudWatchMetricSource(new CloudWatchClient(regional), systemClock, log),
+      schedule: createFetchSchedule(env.config),
+    };
+  });
+  const emitFigures = (figures: CycleFigures) => process.stdout.write(`${cycleMetricsLine(figures, env.stage)}\n`);
+  return makePollMetricsHandler(deps, { otherRegions, emitFigures }).use(injectLambdaContext(log.logger));
 }
 
 let deployed: ReturnType<typeof productionHandler> | null = null;

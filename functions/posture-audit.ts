@@ -8,41 +8,82 @@ import { MqBrokerInventory } from "../shared/adapters/mq-broker-inventory";
 import { systemClock } from "../shared/adapters/system-clock";
 import { type Delivery, type DeliveryDeps, deliverNotifications } from "../shared/app/deliver-notifications";
 import { type PostureAuditDeps, type PostureAuditReport, runPostureAudit } from "../shared/app/run-posture-audit";
+import { brokerInRegion, qualifiedBrokerName } from "../shared/core/regions";
 import type { PostureTarget } from "../shared/ports";
 import { accountOf } from "./poll-metrics";
 import { productionRuntime } from "./runtime";
 
 export type PostureAuditFunctionDeps = PostureAuditDeps & DeliveryDeps;
 
-/** A re-check request names a broker or a configuration; the daily schedule names neither. */
+/** A further region a deployment watches: its own brokers and settings reader. */
+export type RegionalAuditDeps = Pick<PostureAuditDeps, "inventory" | "reader"> & { region: string };
+
+/** A re-check request names a broker or a configuration (and its region); the daily schedule names neither. */
 function targetOf(event: unknown): PostureTarget | undefined {
   if (!event || typeof event !== "object") return undefined;
   const e = event as Partial<PostureTarget>;
   const brokerId = typeof e.brokerId === "string" ? e.brokerId : null;
   const configurationId = typeof e.configurationId === "string" ? e.configurationId : null;
   if (brokerId === null && configurationId === null) return undefined;
-  return { brokerId, brokerName: typeof e.brokerName === "string" ? e.brokerName : null, configurationId };
+  return {
+    brokerId,
+    brokerName: typeof e.brokerName === "string" ? e.brokerName : null,
+    configurationId,
+    region: typeof e.region === "string" ? e.region : null,
+  };
 }
 
-/** The posture-audit Lambda: daily over the fleet, or for one broker after a change to it. */
-export function makePostureAuditHandler(deps: PostureAuditFunctionDeps) {
+/**
+ * The posture-audit Lambda: daily over the fleet of every watched region, or for one broker (or
+ * configuration) after a change, in the region it is in.
+ */
+export function makePostureAuditHandler(deps: PostureAuditFunctionDeps, otherRegions: readonly RegionalAuditDeps[] = []) {
+  const home = deps.links.region;
+  const audits = [
+    { region: home, deps: otherRegions.length > 0 ? { ...deps, owns: (b: string) => brokerInRegion(b, home, home) } : deps },
+    ...otherRegions.map((r) => ({ region: r.region, deps: { ...deps, ...r, owns: (b: string) => brokerInRegion(b, r.region, home) } })),
+  ];
   return middy(async (event: unknown, context: Context): Promise<PostureAuditReport & { deliveries: Delivery[] }> => {
     deps.links.accountId ||= accountOf(context.invokedFunctionArn);
-    const report = await runPostureAudit(deps, targetOf(event));
+    const target = targetOf(event);
+    const chosen = target ? audits.filter((a) => a.region === (target.region ?? home)) : audits;
+    if (chosen.length === 0) {
+      const line = `posture re-check for region ${target?.region} skipped: the deployment does not watch it (parameter regions)`;
+      deps.log.warn(line);
+      return { audited: [], findings: [], transitions: [], errors: [line], deliveries: [] };
+    }
+    const reports: PostureAuditReport[] = [];
+    for (const audit of chosen) reports.push(await runPostureAudit(audit.deps, target));
     const delivery = await deliverNotifications(deps);
-    return { ...report, errors: [...report.errors, ...delivery.errors], deliveries: delivery.deliveries };
+    return {
+      audited: reports.flatMap((r) => r.audited),
+      findings: reports.flatMap((r) => r.findings),
+      transitions: reports.flatMap((r) => r.transitions),
+      errors: [...reports.flatMap((r) => r.errors), ...delivery.errors],
+      deliveries: delivery.deliveries,
+    };
   });
 }
 
 function productionHandler() {
   const { env, log, sdk, shared } = productionRuntime();
+  const ttlMs = env.config.polling.inventoryTtlMinutes * 60_000;
   const mq = new MqClient(sdk);
   const deps: PostureAuditFunctionDeps = {
     ...shared,
-    inventory: new MqBrokerInventory(mq, systemClock, log, { ttlMs: env.config.polling.inventoryTtlMinutes * 60_000 }),
+    inventory: new MqBrokerInventory(mq, systemClock, log, { ttlMs }),
     reader: new AwsPostureReader(mq, new EC2Client(sdk), systemClock),
   };
-  return makePostureAuditHandler(deps).use(injectLambdaContext(log.logger));
+  const otherRegions = env.otherRegions.map((region) => {
+    const regional = new MqClient({ ...sdk, region });
+    const qualify = (name: string) => qualifiedBrokerName(name, region, env.region);
+    return {
+      region,
+      inventory: new MqBrokerInventory(regional, systemClock, log, { ttlMs, qualify }),
+      reader: new AwsPostureReader(regional, new EC2Client({ ...sdk, region }), systemClock),
+    };
+  });
+  return makePostureAuditHandler(deps, otherRegions).use(injectLambdaContext(log.logger));
 }
 
 let deployed: ReturnType<typeof productionHandler> | null = null;

@@ -7,9 +7,11 @@ import { DynamoDbRemediationLedger } from "../shared/adapters/dynamodb-remediati
 import { killSwitchOff, SsmKillSwitch } from "../shared/adapters/kill-switch";
 import { MemoryRemediationLedger } from "../shared/adapters/memory-remediation-ledger";
 import { MqBrokerControl } from "../shared/adapters/mq-broker-control";
+import { RegionalBrokerControl } from "../shared/adapters/regional";
 import { systemClock } from "../shared/adapters/system-clock";
 import { type Delivery, type DeliveryDeps, deliverNotifications } from "../shared/app/deliver-notifications";
 import { type RemediateDeps, type RemediationResult, remediate } from "../shared/app/remediate";
+import { qualifiedBrokerName } from "../shared/core/regions";
 import type { RemediationRequest } from "../shared/ports";
 import { accountOf } from "./poll-metrics";
 import { productionRuntime } from "./runtime";
@@ -38,7 +40,15 @@ function productionHandler() {
     ledger: shared.table
       ? new DynamoDbRemediationLedger(shared.dynamo, shared.table, systemClock)
       : new MemoryRemediationLedger(systemClock),
-    control: new MqBrokerControl(new MqClient(sdk), systemClock),
+    // The home region first, then every other watched region (the request names only the broker id).
+    control: new RegionalBrokerControl(
+      new Map(
+        [env.region, ...env.otherRegions].map((region) => [
+          region,
+          new MqBrokerControl(new MqClient({ ...sdk, region }), systemClock, (name) => qualifiedBrokerName(name, region, env.region)),
+        ]),
+      ),
+    ),
     killSwitch: env.killSwitchParameter ? new SsmKillSwitch(new SSMClient(sdk), env.killSwitchParameter, systemClock) : killSwitchOff,
   };
   return makeRemediateHandler(deps).use(injectLambdaContext(log.logger));

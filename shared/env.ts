@@ -1,11 +1,19 @@
 import { type Config, parseConfig } from "./core/config";
+import { REGION_NAME } from "./core/regions";
+
+const REMEDIATION_MODES = ["off", "dry-run", "auto"];
 
 /**
  * The only reader of `process.env`: a deployed function's settings, validated once at cold start.
  */
 export interface Environment {
   config: Config;
+  /** The region the deployment runs in (its home region). */
   region: string;
+  /** Further regions whose brokers this deployment watches (never the home region). */
+  otherRegions: string[];
+  /** The deployment's stage, the dimension of mq-sentinel's own metrics. */
+  stage: string;
   /** DynamoDB table of incidents; without it incidents are kept in memory (single warm container). */
   tableName: string | null;
   /** Where the Slack webhook URL is kept: an SSM SecureString parameter name or a Secrets Manager ARN. */
@@ -37,9 +45,22 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
     const r = raw as { apiActivity?: { ownRoleArns?: string[] } };
     r.apiActivity = { ...r.apiActivity, ownRoleArns: [...(r.apiActivity?.ownRoleArns ?? []), ...ownRole.split(",").map((a) => a.trim())] };
   }
+  // The stack's remediationMode parameter wins over remediation.mode in the JSON configuration.
+  const mode = nonEmpty(env.MQ_SENTINEL_REMEDIATION_MODE);
+  if (mode !== null) {
+    if (!REMEDIATION_MODES.includes(mode))
+      throw new Error(`MQ_SENTINEL_REMEDIATION_MODE is '${mode}': it must be one of ${REMEDIATION_MODES.join(", ")}`);
+    if (raw && typeof raw === "object") {
+      const r = raw as { remediation?: Record<string, unknown> };
+      r.remediation = { ...r.remediation, mode };
+    }
+  }
+  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "us-east-1";
   return Object.freeze({
     config: parseConfig(raw, { unknownKeys: "error" }).config,
-    region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "us-east-1",
+    region,
+    otherRegions: parseRegions(env.MQ_SENTINEL_REGIONS, region),
+    stage: nonEmpty(env.MQ_SENTINEL_STAGE) ?? "prod",
     tableName: nonEmpty(env.TABLE_NAME),
     slackWebhookSecret: nonEmpty(env.SLACK_WEBHOOK_PARAMETER),
     topicArn: nonEmpty(env.TOPIC_ARN),
@@ -47,6 +68,17 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
     killSwitchParameter: nonEmpty(env.KILL_SWITCH_PARAMETER),
     postureFunction: nonEmpty(env.POSTURE_FUNCTION),
   });
+}
+
+/** A comma-separated region list, without the home region and duplicates; throws on a name that is not a region. */
+export function parseRegions(text: string | undefined, home: string): string[] {
+  const names = (text ?? "")
+    .split(",")
+    .map((r) => r.trim())
+    .filter(Boolean);
+  const bad = names.filter((r) => !REGION_NAME.test(r));
+  if (bad.length > 0) throw new Error(`MQ_SENTINEL_REGIONS holds ${bad.map((b) => `'${b}'`).join(", ")}: not region names like eu-west-1`);
+  return [...new Set(names)].filter((r) => r !== home);
 }
 
 function nonEmpty(value: string | undefined): string | null {

@@ -116,8 +116,11 @@ export interface ApiActivityStore {
 
 /** Broker names by id, for API events that name a broker only by its id. */
 export interface BrokerDirectory {
-  /** The BrokerName of a broker id, or null when the account has no such broker. */
-  nameOf(brokerId: string): Promise<string | null>;
+  /**
+   * The name of a broker id in `region` (null: the home region), qualified `<region>/<name>` outside
+   * the home region; null when the account has no such broker there.
+   */
+  nameOf(brokerId: string, region?: string | null): Promise<string | null>;
 }
 
 /** What the posture audit should look at again: a broker, or every broker using a configuration. */
@@ -125,6 +128,8 @@ export interface PostureTarget {
   brokerId: string | null;
   brokerName: string | null;
   configurationId: string | null;
+  /** Where the broker or configuration is (null or absent: the home region). */
+  region?: string | null;
 }
 
 /** Asks the posture audit to look at a broker again (after a change to it or to its configuration). */

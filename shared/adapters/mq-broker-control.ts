@@ -10,6 +10,8 @@ export class MqBrokerControl implements BrokerControl {
   constructor(
     private readonly client: MqClient,
     private readonly clock: Clock,
+    /** How brokers are named (outside the home region: `<region>/<name>`, see core/regions). */
+    private readonly qualify: (name: string) => string = (name) => name,
   ) {}
 
   async describe(brokerId: string): Promise<Broker | null> {
@@ -20,7 +22,7 @@ export class MqBrokerControl implements BrokerControl {
         () => this.client.send(new DescribeBrokerCommand({ BrokerId: brokerId })),
         { brokerId },
       );
-      return toBroker(out);
+      return toBroker(out, this.qualify);
     } catch (error) {
       if (error instanceof ServiceCallError && error.errorName === "NotFoundException") return null;
       throw error;

@@ -16,6 +16,8 @@ export class MqBrokerDirectory implements BrokerDirectory {
     private readonly client: MqClient,
     private readonly clock: Clock,
     private readonly ttlMs: number,
+    /** How brokers are named (outside the home region: `<region>/<name>`, see core/regions). */
+    private readonly qualify: (name: string) => string = (name) => name,
   ) {}
 
   async nameOf(brokerId: string): Promise<string | null> {
@@ -30,7 +32,7 @@ export class MqBrokerDirectory implements BrokerDirectory {
       const page = await withRetry("mq:ListBrokers", this.clock, () =>
         this.client.send(new ListBrokersCommand({ MaxResults: 100, NextToken: nextToken })),
       );
-      for (const b of page.BrokerSummaries ?? []) if (b.BrokerId && b.BrokerName) this.names.set(b.BrokerId, b.BrokerName);
+      for (const b of page.BrokerSummaries ?? []) if (b.BrokerId && b.BrokerName) this.names.set(b.BrokerId, this.qualify(b.BrokerName));
       nextToken = page.NextToken;
     } while (nextToken);
     this.listedAt = this.clock.now();

@@ -35,7 +35,11 @@ export class MqBrokerInventory implements BrokerInventory {
     private readonly client: MqClient,
     private readonly clock: Clock,
     private readonly log: Log,
-    private readonly options: { ttlMs: number },
+    private readonly options: {
+      ttlMs: number;
+      /** How brokers are named (outside the home region: `<region>/<name>`, see core/regions). */
+      qualify?: (name: string) => string;
+    },
   ) {}
 
   async listBrokers(): Promise<InventorySnapshot> {
@@ -64,7 +68,11 @@ export class MqBrokerInventory implements BrokerInventory {
           () => this.client.send(new DescribeBrokerCommand({ BrokerId: id })),
           { brokerId: id },
         );
-        const entry: CachedBroker = { broker: toBroker(response), actionsRequired: actionCodes(response), describedAt: now };
+        const entry: CachedBroker = {
+          broker: toBroker(response, this.options.qualify),
+          actionsRequired: actionCodes(response),
+          describedAt: now,
+        };
         this.cache.set(id, entry);
         return entry;
       } catch (error) {
@@ -113,8 +121,11 @@ export class MqBrokerInventory implements BrokerInventory {
   }
 }
 
-/** Maps a DescribeBroker response to the core's `Broker`. */
-export function toBroker(d: DescribeBrokerResponse): Broker {
+/**
+ * Maps a DescribeBroker response to the core's `Broker`, named by `qualify` (the CloudWatch node
+ * names always come from the Amazon MQ name).
+ */
+export function toBroker(d: DescribeBrokerResponse, qualify: (name: string) => string = (name) => name): Broker {
   const name = d.BrokerName ?? d.BrokerId ?? "unknown";
   // CloudTrail shows engine types as "ActiveMQ"; the API answers "ACTIVEMQ": compare case-insensitively.
   const engine = (d.EngineType ?? "").toUpperCase() === EngineType.rabbitmq ? EngineType.rabbitmq : EngineType.activemq;
@@ -123,7 +134,7 @@ export function toBroker(d: DescribeBrokerResponse): Broker {
     : DeploymentMode.single;
   return {
     id: d.BrokerId ?? name,
-    name,
+    name: qualify(name),
     arn: d.BrokerArn ?? null,
     state: d.BrokerState ?? "RUNNING",
     engine,

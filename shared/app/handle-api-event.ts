@@ -85,14 +85,14 @@ export async function handleApiEvent(deps: ApiEventDeps, raw: unknown): Promise<
     }
 
     // 4. risky changes
-    const brokerName = call.brokerId ? await deps.directory.nameOf(call.brokerId) : null;
+    const brokerName = call.brokerId ? await deps.directory.nameOf(call.brokerId, call.region) : null;
     const risky = detectRiskyChange(call, { brokerName, ownRoleArns: config.apiActivity.ownRoleArns });
     if (risky) {
       await deps.activity.record(riskySubject(fingerprintOf(risky)), { eventId: call.eventId, at: call.at ?? now, payload: null }, now);
       findings.push(risky);
     }
     const recheck = postureRecheckOf(call);
-    if (recheck) await deps.posture.request({ ...recheck, brokerName }, `${call.eventName} by ${call.principal.key}`);
+    if (recheck) await deps.posture.request({ ...recheck, brokerName, region: call.region }, `${call.eventName} by ${call.principal.key}`);
 
     // 5. incidents
     const errors: string[] = [];

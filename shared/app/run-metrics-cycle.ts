@@ -46,6 +46,11 @@ export interface MetricsCycleDeps {
   schedule: FetchSchedule;
   /** Where requests to consider a reboot go. */
   remediation: RemediationRequests;
+  /**
+   * The brokers whose incidents this cycle judges, by (qualified) name, when a deployment runs one
+   * cycle per region: a broker missing from this region's list is gone only if it belongs here.
+   */
+  owns?: (brokerName: string) => boolean;
 }
 
 /** What a cycle did, for logs, `check` and replay. */
@@ -133,7 +138,8 @@ export async function runMetricsCycle(deps: MetricsCycleDeps): Promise<CycleRepo
   // 2. active incidents
   let active: Incident[];
   try {
-    active = await deps.incidents.loadActive();
+    const owns = deps.owns;
+    active = (await deps.incidents.loadActive()).filter((i) => !owns || owns(i.broker));
   } catch (error) {
     // Without the current incidents nothing can be folded safely; detection still runs next cycle.
     fail(`incident store unavailable, cycle skipped: ${describeError(error)}`);

@@ -16,6 +16,8 @@ export interface PostureAuditDeps {
   clock: Clock;
   log: Log;
   config: Config;
+  /** The brokers whose posture incidents this audit judges, when one audit runs per region (see MetricsCycleDeps.owns). */
+  owns?: (brokerName: string) => boolean;
 }
 
 export interface PostureAuditReport {
@@ -53,7 +55,8 @@ export async function runPostureAudit(deps: PostureAuditDeps, target?: PostureTa
   try {
     const snapshot = await deps.inventory.listBrokers();
     brokers = snapshot.brokers.filter((b) => !isIgnored(b) && AUDITED_STATES.has(b.state));
-    active = await deps.incidents.loadActive();
+    const owns = deps.owns;
+    active = (await deps.incidents.loadActive()).filter((i) => !owns || owns(i.broker));
   } catch (error) {
     fail(`posture audit skipped: ${describeError(error)}`);
     return report;

@@ -1,5 +1,6 @@
 import type { Incident } from "../incidents";
 import type { MessageContext } from "../notifications";
+import { splitBrokerName } from "../regions";
 import { IncidentKind } from "../types";
 
 /**
@@ -48,9 +49,12 @@ export function cloudTrailUrl(region: string, eventId?: string | null): string |
  * for metric incidents, or CloudTrail history (and the event itself, when known) for API incidents.
  */
 export function consoleLinks(incident: Pick<Incident, "kind" | "broker" | "evidence">, context: MessageContext): ConsoleLink[] {
-  const { region } = context;
-  const broker = incident.broker === "*" ? null : incident.broker;
-  const brokerId = broker === null ? null : Object.hasOwn(context.brokerIds, broker) ? context.brokerIds[broker] : null;
+  const qualified = incident.broker === "*" ? null : incident.broker;
+  const brokerId = qualified === null ? null : Object.hasOwn(context.brokerIds, qualified) ? context.brokerIds[qualified] : null;
+  // A broker of another region than the deployment's is named `<region>/<name>`: its console is there.
+  const split = qualified === null ? null : splitBrokerName(qualified);
+  const region = split?.region ?? context.region;
+  const broker = split?.name ?? null;
   const links: (ConsoleLink | null)[] = [
     brokerId ? link("broker", "Broker", brokerConsoleUrl(region, brokerId)) : link("brokers", "Brokers", brokerConsoleUrl(region, null)),
   ];

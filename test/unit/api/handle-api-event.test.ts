@@ -267,7 +267,13 @@ describe("makeApiActivityHandler", () => {
 
       // Assess
       expect(world.posture.requested).toEqual([
-        { brokerId: BROKER_ID, brokerName: "orders-amq", configurationId: null, reason: `UpdateBroker by ${principalArn("assumed-role")}` },
+        {
+          brokerId: BROKER_ID,
+          brokerName: "orders-amq",
+          configurationId: null,
+          region: "eu-west-1",
+          reason: `UpdateBroker by ${principalArn("assumed-role")}`,
+        },
       ]);
       expect(world.log.entries).toContainEqual(expect.objectContaining({ message: "posture re-check requested" }));
     });

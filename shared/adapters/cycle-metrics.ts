@@ -1,0 +1,57 @@
+import { MINUTES_PER_MONTH, USD_PER_METRIC } from "../core/cost-model";
+
+/** mq-sentinel's own metrics namespace (the heartbeat alarm and the dashboard read it). */
+export const SELF_METRICS_NAMESPACE = "mq-sentinel";
+
+/** What one poll-metrics invocation did, as counted for mq-sentinel's own metrics. */
+export interface CycleFigures {
+  at: number;
+  durationMs: number;
+  findings: number;
+  transitions: number;
+  metricsRequested: number;
+  getMetricDataCalls: number;
+  handledErrors: number;
+}
+
+/**
+ * One log line in CloudWatch embedded metric format: Lambda turns it into metrics without an API
+ * call (no PutMetricData permission, no latency). `CyclesCompleted` is the heartbeat; the spend
+ * estimate extrapolates this cycle's metrics to a month of cycles.
+ */
+export function cycleMetricsLine(figures: CycleFigures, stage: string): string {
+  const values = {
+    CyclesCompleted: 1,
+    CycleDurationMs: figures.durationMs,
+    Findings: figures.findings,
+    Transitions: figures.transitions,
+    MetricsRequested: figures.metricsRequested,
+    GetMetricDataCalls: figures.getMetricDataCalls,
+    HandledErrors: figures.handledErrors,
+    CloudWatchUsdPerMonth: Math.round(figures.metricsRequested * USD_PER_METRIC * MINUTES_PER_MONTH * 100) / 100,
+  };
+  const units: Record<keyof typeof values, string> = {
+    CyclesCompleted: "Count",
+    CycleDurationMs: "Milliseconds",
+    Findings: "Count",
+    Transitions: "Count",
+    MetricsRequested: "Count",
+    GetMetricDataCalls: "Count",
+    HandledErrors: "Count",
+    CloudWatchUsdPerMonth: "None",
+  };
+  return JSON.stringify({
+    _aws: {
+      Timestamp: figures.at,
+      CloudWatchMetrics: [
+        {
+          Namespace: SELF_METRICS_NAMESPACE,
+          Dimensions: [["Stage"]],
+          Metrics: Object.keys(values).map((name) => ({ Name: name, Unit: units[name as keyof typeof values] })),
+        },
+      ],
+    },
+    Stage: stage,
+    ...values,
+  });
+}
