@@ -49,7 +49,7 @@ export function productionRuntime(): ProductionRuntime {
   const table = env.tableName;
   const notifiers: Notifier[] = [];
   if (env.slackWebhookSecret) {
-    const secret = env.slackWebhookSecret.startsWith("arn:aws:secretsmanager:")
+    const secret = /^arn:aws[a-z-]*:secretsmanager:/.test(env.slackWebhookSecret)
       ? new SecretsManagerSecret(new SecretsManagerClient(sdk), env.slackWebhookSecret, systemClock)
       : new SsmParameterSecret(new SSMClient(sdk), env.slackWebhookSecret, systemClock);
     notifiers.push(new SlackNotifier(secret, fetch, systemClock, log));

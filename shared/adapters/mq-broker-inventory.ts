@@ -79,7 +79,7 @@ export class MqBrokerInventory implements BrokerInventory {
         if (error instanceof ServiceCallError && error.errorName === "NotFoundException") {
           // Deleted between ListBrokers and DescribeBroker: gone, not an error.
           this.cache.delete(id);
-          skipped.push({ brokerId: id, brokerName: summary.BrokerName ?? id, reason: "broker no longer exists", gone: true });
+          skipped.push({ brokerId: id, brokerName: this.nameOf(summary), reason: "broker no longer exists", gone: true });
           this.log.info("broker vanished during the cycle", { brokerId: id });
           return null;
         }
@@ -87,7 +87,7 @@ export class MqBrokerInventory implements BrokerInventory {
           this.log.warn("DescribeBroker failed; using the cached description", { brokerId: id, error: describeError(error) });
           return { ...cached, broker: { ...cached.broker, state: summary.BrokerState ?? cached.broker.state } };
         }
-        skipped.push({ brokerId: id, brokerName: summary.BrokerName ?? id, reason: describeError(error), gone: false });
+        skipped.push({ brokerId: id, brokerName: this.nameOf(summary), reason: describeError(error), gone: false });
         this.log.error("DescribeBroker failed; broker skipped this cycle", { brokerId: id, error: describeError(error) });
         return null;
       }
@@ -105,6 +105,12 @@ export class MqBrokerInventory implements BrokerInventory {
     };
     this.lastSnapshot = snapshot;
     return snapshot;
+  }
+
+  /** A listed broker's name as the rest of mq-sentinel knows it (qualified outside the home region). */
+  private nameOf(summary: BrokerSummary): string {
+    const name = summary.BrokerName ?? summary.BrokerId ?? "unknown";
+    return this.options.qualify ? this.options.qualify(name) : name;
   }
 
   private async listAll(): Promise<BrokerSummary[]> {

@@ -5,11 +5,14 @@ import type { MessageContext, MessageGroup, NotificationItem } from "../core/not
 import {
   type DeliveryDecision,
   decideDelivery,
+  dueAfterSilence,
   dueRepeat,
+  enqueueAfterSilence,
   enqueueRepeat,
   isPending,
   retryDelayMs,
   type Silence,
+  silenceMatches,
 } from "../core/notify-policy";
 import { IncidentKind } from "../core/types";
 import { describeError } from "../errors";
@@ -65,18 +68,7 @@ export async function deliverNotifications(deps: DeliveryDeps): Promise<Delivery
     log.error(line);
   };
 
-  // 1-2. reminders, pending notifications, silences, inhibitors
-  let active: Incident[];
-  let pending: Incident[];
-  try {
-    active = await deps.incidents.loadActive();
-    await enqueueRepeats(deps, active, now, fail);
-    pending = await deps.incidents.loadWithPendingNotifications();
-  } catch (error) {
-    fail(`notification delivery skipped: ${describeError(error)}`);
-    return report;
-  }
-  if (pending.length === 0) return report;
+  // 1-2. silences, reminders, pending notifications, inhibitors
   let silences: Silence[] = [];
   try {
     silences = await deps.silences.active(now);
@@ -84,6 +76,17 @@ export async function deliverNotifications(deps: DeliveryDeps): Promise<Delivery
     // Without the silences, tell people rather than stay quiet.
     fail(`silences unavailable, delivering without them: ${describeError(error)}`);
   }
+  let active: Incident[];
+  let pending: Incident[];
+  try {
+    active = await deps.incidents.loadActive();
+    await enqueueRepeats(deps, active, silences, now, fail);
+    pending = await deps.incidents.loadWithPendingNotifications();
+  } catch (error) {
+    fail(`notification delivery skipped: ${describeError(error)}`);
+    return report;
+  }
+  if (pending.length === 0) return report;
   const inhibitingBrokers = new Set(active.filter((i) => i.kind === IncidentKind.brokerUnhealthy).map((i) => i.broker));
 
   // 3. decide
@@ -104,6 +107,9 @@ export async function deliverNotifications(deps: DeliveryDeps): Promise<Delivery
           channels: mapPending(n.channels, "dropped"),
           lastError: decision.detail,
         }));
+        // An opening nobody heard of because of a silence is announced when the silence ends.
+        if (decision.detail.startsWith("silenced") && notification.reason === "first" && next.notified === null)
+          next = { ...next, mutedAt: now };
         changed.set(incident.fingerprint, next);
       } else if (decision.action === "send") {
         toSend.push({ incident, notification });
@@ -188,11 +194,25 @@ export async function deliverNotifications(deps: DeliveryDeps): Promise<Delivery
   return report;
 }
 
-async function enqueueRepeats(deps: DeliveryDeps, active: readonly Incident[], now: number, fail: (line: string) => void): Promise<void> {
+/**
+ * Reminders of long-open incidents, and the openings a silence dropped once it has ended. Nothing is
+ * enqueued for an incident a silence still matches: it would only be dropped.
+ */
+async function enqueueRepeats(
+  deps: DeliveryDeps,
+  active: readonly Incident[],
+  silences: readonly Silence[],
+  now: number,
+  fail: (line: string) => void,
+): Promise<void> {
   const names = deps.notifiers.map((c) => c.name);
   for (const incident of active) {
-    if (!dueRepeat(incident, now, deps.config.notifications.repeatIntervalMinutes)) continue;
-    const next = { ...enqueueRepeat(incident, names, now), version: incident.version + 1 };
+    if (silences.some((s) => silenceMatches(s, incident, now))) continue;
+    let enqueued: Incident;
+    if (dueAfterSilence(incident)) enqueued = enqueueAfterSilence(incident, names, now);
+    else if (dueRepeat(incident, now, deps.config.notifications.repeatIntervalMinutes)) enqueued = enqueueRepeat(incident, names, now);
+    else continue;
+    const next = { ...enqueued, version: incident.version + 1 };
     try {
       await deps.incidents.save(next, incident.version);
     } catch (error) {

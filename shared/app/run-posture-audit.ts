@@ -52,9 +52,15 @@ export async function runPostureAudit(deps: PostureAuditDeps, target?: PostureTa
   // 1. brokers
   let brokers: Broker[];
   let active: Incident[];
+  /** Brokers that still exist (listed, even when they could not be described), when the list is complete. */
+  let existing: Set<string> | null;
   try {
     const snapshot = await deps.inventory.listBrokers();
     brokers = snapshot.brokers.filter((b) => !isIgnored(b) && AUDITED_STATES.has(b.state));
+    existing = snapshot.complete
+      ? new Set([...brokers.map((b) => b.name), ...snapshot.skipped.filter((s) => !s.gone).map((s) => s.brokerName)])
+      : null;
+    for (const s of snapshot.skipped) if (!s.gone) fail(`posture audit: broker ${s.brokerName} could not be described: ${s.reason}`);
     const owns = deps.owns;
     active = (await deps.incidents.loadActive()).filter((i) => !owns || owns(i.broker));
   } catch (error) {
@@ -88,8 +94,9 @@ export async function runPostureAudit(deps: PostureAuditDeps, target?: PostureTa
   const changes = foldFindings({
     active: new Map(active.filter((i) => i.kind === IncidentKind.posture).map((i) => [i.fingerprint, i])),
     findings: report.findings,
-    // A broker that was deleted or is now ignored has nothing to fix any more.
-    isCovered: (incident) => judged.has(incident.fingerprint) || (!target && !brokers.some((b) => b.name === incident.broker)),
+    // A broker that was deleted or is now ignored has nothing to fix any more; one that could not be
+    // described (or a partial list) says nothing, and its incidents stay as they are.
+    isCovered: (incident) => judged.has(incident.fingerprint) || (!target && existing !== null && !existing.has(incident.broker)),
     now,
     // A posture check is judged once a day: fixed means fixed at once, no hysteresis.
     rules: { resolveAfterMinutes: 0, refreshMinutes: 24 * 60 },

@@ -55,6 +55,8 @@ export interface Incident {
   outbox: PendingNotification[];
   /** When the incident was last announced (on any channel) and at which severity; null: never. */
   notified: { at: number; severity: Severity } | null;
+  /** When a silence dropped the opening of a never-announced incident: it is announced once the silence ends. */
+  mutedAt?: number | null;
   /** Optimistic-concurrency version; the store writes only over the version it was read at. */
   version: number;
 }

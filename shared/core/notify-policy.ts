@@ -74,6 +74,22 @@ export function dueRepeat(incident: Incident, now: number, repeatIntervalMinutes
   );
 }
 
+/**
+ * Whether an open incident whose opening a silence dropped is due it now: nobody was ever told, and
+ * the caller has checked that no silence matches any more (as Alertmanager notifies an alert still
+ * firing when its silence expires).
+ */
+export function dueAfterSilence(incident: Incident): boolean {
+  return (
+    incident.status === "open" && incident.notified === null && typeof incident.mutedAt === "number" && !incident.outbox.some(isPending)
+  );
+}
+
+/** The incident with its opening enqueued again, after the silence that dropped it. */
+export function enqueueAfterSilence(incident: Incident, channels: readonly string[], now: number): Incident {
+  return { ...enqueue(incident, "opened", "first", channels, now), mutedAt: null };
+}
+
 /** The incident with a reminder enqueued. */
 export function enqueueRepeat(incident: Incident, channels: readonly string[], now: number): Incident {
   return enqueue(incident, "updated", "repeat", channels, now);

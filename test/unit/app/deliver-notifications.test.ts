@@ -153,6 +153,72 @@ describe("deliverNotifications", () => {
     expect(report.decisions.map((d) => [d.decision.action, d.decision.reason])).toEqual([["drop", "muted"]]);
   });
 
+  it("announces an incident that opened during a silence once the silence ends, if it is still open", async () => {
+    // Prepare
+    const w = world();
+    await w.silences.add({
+      id: "s-3",
+      broker: "orders",
+      startsAt: 0,
+      endsAt: w.clock.now() + 30 * MINUTE,
+      comment: "deploy",
+      createdBy: "ops",
+    });
+    await w.evaluate([finding("work")]);
+    await deliverNotifications(w.deps);
+    // Act
+    w.clock.minute = 29;
+    const during = await deliverNotifications(w.deps);
+    w.clock.minute = 30;
+    const after = await deliverNotifications(w.deps);
+    w.clock.minute = 31;
+    const later = await deliverNotifications(w.deps);
+    // Assess
+    expect(during.deliveries).toEqual([]);
+    expect(after.deliveries.map((d) => [d.channel, d.group.transition, d.group.items[0]?.reason])).toEqual([
+      ["slack", "opened", "first"],
+      ["sns", "opened", "first"],
+    ]);
+    expect(later.deliveries).toEqual([]);
+    const [incident] = await w.incidents.loadActive();
+    expect(incident?.notified?.at).toBe(w.clock.now() - MINUTE);
+    expect(incident?.mutedAt).toBeNull();
+  });
+
+  it("writes nothing for a silenced incident while the silence lasts (no reminder enqueued only to be dropped)", async () => {
+    // Prepare: announced, then silenced for longer than the repeat interval
+    const w = world();
+    await w.evaluate([finding("work")]);
+    await deliverNotifications(w.deps);
+    await w.silences.add({ id: "s-4", broker: "orders", startsAt: 0, endsAt: w.clock.now() + 600 * MINUTE, comment: "", createdBy: "ops" });
+    const [before] = await w.incidents.loadActive();
+    // Act
+    w.clock.minute = 300;
+    const report = await deliverNotifications(w.deps);
+    // Assess
+    const [after] = await w.incidents.loadActive();
+    expect(report.decisions).toEqual([]);
+    expect(after?.version).toBe(before?.version);
+  });
+
+  it("does not announce again an opening that failed for good (only a silence's drop is made up for)", async () => {
+    // Prepare: both channels refuse the opening for good
+    const w = world();
+    w.slack.answer = { ok: false, retryable: false, error: "invalid_token", body: null };
+    w.sns.answer = { ok: false, retryable: false, error: "AuthorizationError", body: null };
+    await w.evaluate([finding("work")]);
+    await deliverNotifications(w.deps);
+    w.slack.answer = null;
+    w.sns.answer = null;
+    // Act
+    w.clock.minute = 1;
+    const next = await deliverNotifications(w.deps);
+    // Assess
+    expect(next.deliveries).toEqual([]);
+    const [incident] = await w.incidents.loadActive();
+    expect(incident?.mutedAt ?? null).toBeNull();
+  });
+
   it("holds queue findings back while their broker is unhealthy, and sends them when it recovers if still open", async () => {
     // Prepare
     const w = world();

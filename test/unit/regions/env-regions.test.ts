@@ -1,0 +1,129 @@
+import { parseRegions, readEnvironment } from "../../../shared/env";
+
+/** A deployed function's environment at home in us-east-1, with `vars` added. */
+function envWith(vars: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  return { AWS_REGION: "us-east-1", ...vars };
+}
+
+describe("readEnvironment: the watched regions (MQ_SENTINEL_REGIONS)", () => {
+  it("watches only the home region when the variable is absent or blank", () => {
+    // Act
+    const absent = readEnvironment(envWith());
+    const blank = readEnvironment(envWith({ MQ_SENTINEL_REGIONS: "  , ,  " }));
+    // Assess
+    expect(absent.otherRegions).toEqual([]);
+    expect(blank.otherRegions).toEqual([]);
+    expect(absent.region).toBe("us-east-1");
+  });
+
+  it("reads a comma-separated list, trimming spaces and keeping the order", () => {
+    // Act
+    const env = readEnvironment(envWith({ MQ_SENTINEL_REGIONS: " eu-west-1 ,ap-southeast-2,  us-gov-west-1" }));
+    // Assess
+    expect(env.otherRegions).toEqual(["eu-west-1", "ap-southeast-2", "us-gov-west-1"]);
+  });
+
+  it("drops duplicates and the home region itself", () => {
+    // Act
+    const env = readEnvironment(envWith({ MQ_SENTINEL_REGIONS: "eu-west-1,us-east-1,eu-west-1, eu-west-1 ,us-east-1" }));
+    // Assess
+    expect(env.otherRegions).toEqual(["eu-west-1"]);
+  });
+
+  it("takes the home region from AWS_DEFAULT_REGION when AWS_REGION is not set", () => {
+    // Act
+    const env = readEnvironment({ AWS_DEFAULT_REGION: "eu-west-1", MQ_SENTINEL_REGIONS: "eu-west-1,us-east-1" });
+    // Assess
+    expect(env.region).toBe("eu-west-1");
+    expect(env.otherRegions).toEqual(["us-east-1"]);
+  });
+
+  it.each([
+    ["a name that is not a region", "eu-west-1,europe", "'europe'"],
+    ["an upper-case region", "EU-WEST-1", "'EU-WEST-1'"],
+    ["a region with an Availability Zone letter", "eu-west-1a", "'eu-west-1a'"],
+    ["a space-separated list", "eu-west-1 eu-west-2", "'eu-west-1 eu-west-2'"],
+  ])("fails with an error naming %s", (_case, value, named) => {
+    // Act
+    const read = () => readEnvironment(envWith({ MQ_SENTINEL_REGIONS: value }));
+    // Assess
+    expect(read).toThrow(/MQ_SENTINEL_REGIONS/);
+    expect(read).toThrow(named);
+  });
+
+  it("names every bad entry, not only the first", () => {
+    // Act
+    const read = () => parseRegions("mars-1,eu-west-1,*", "us-east-1");
+    // Assess
+    expect(read).toThrow("MQ_SENTINEL_REGIONS holds 'mars-1', '*': not region names like eu-west-1");
+  });
+});
+
+describe("readEnvironment: the remediation mode (MQ_SENTINEL_REMEDIATION_MODE)", () => {
+  const configJson = (mode: string) => JSON.stringify({ remediation: { mode, maxRebootsPerHour: 2 } });
+
+  it.each(["off", "dry-run", "auto"])("sets remediation.mode to %s when the configuration has none", (mode) => {
+    // Act
+    const env = readEnvironment(envWith({ MQ_SENTINEL_REMEDIATION_MODE: mode }));
+    // Assess
+    expect(env.config.remediation.mode).toBe(mode);
+  });
+
+  it("wins over remediation.mode in the JSON configuration and keeps the section's other settings", () => {
+    // Act
+    const env = readEnvironment(envWith({ MQ_SENTINEL_CONFIG: configJson("auto"), MQ_SENTINEL_REMEDIATION_MODE: "off" }));
+    // Assess
+    expect(env.config.remediation.mode).toBe("off");
+    expect(env.config.remediation.maxRebootsPerHour).toBe(2);
+  });
+
+  it("trims the value", () => {
+    // Act
+    const env = readEnvironment(envWith({ MQ_SENTINEL_CONFIG: configJson("off"), MQ_SENTINEL_REMEDIATION_MODE: " auto " }));
+    // Assess
+    expect(env.config.remediation.mode).toBe("auto");
+  });
+
+  it.each([
+    ["absent", undefined],
+    ["empty", ""],
+    ["blank", "   "],
+  ])("leaves the configuration's mode when the variable is %s", (_case, value) => {
+    // Act
+    const env = readEnvironment(envWith({ MQ_SENTINEL_CONFIG: configJson("auto"), MQ_SENTINEL_REMEDIATION_MODE: value }));
+    // Assess
+    expect(env.config.remediation.mode).toBe("auto");
+  });
+
+  it("keeps the default mode (dry-run) when neither the variable nor the configuration sets one", () => {
+    // Act
+    const env = readEnvironment(envWith({ MQ_SENTINEL_REMEDIATION_MODE: "" }));
+    // Assess
+    expect(env.config.remediation.mode).toBe("dry-run");
+  });
+
+  it.each(["Auto", "on", "dryrun", "reboot"])("fails with a clear error on the invalid mode %j", (mode) => {
+    // Act
+    const read = () => readEnvironment(envWith({ MQ_SENTINEL_CONFIG: configJson("off"), MQ_SENTINEL_REMEDIATION_MODE: mode }));
+    // Assess
+    expect(read).toThrow(`MQ_SENTINEL_REMEDIATION_MODE is '${mode}': it must be one of off, dry-run, auto`);
+  });
+});
+
+describe("readEnvironment: the stage (MQ_SENTINEL_STAGE)", () => {
+  it("defaults to prod when absent or blank", () => {
+    // Act
+    const absent = readEnvironment(envWith());
+    const blank = readEnvironment(envWith({ MQ_SENTINEL_STAGE: "  " }));
+    // Assess
+    expect(absent.stage).toBe("prod");
+    expect(blank.stage).toBe("prod");
+  });
+
+  it("takes the deployment's stage, trimmed", () => {
+    // Act
+    const env = readEnvironment(envWith({ MQ_SENTINEL_STAGE: " staging " }));
+    // Assess
+    expect(env.stage).toBe("staging");
+  });
+});
