@@ -1,0 +1,653 @@
+import { cycleMetricsLine } from "../../shared/adapters/cycle-metrics";
+import { declaredService, MAIN_STACK_ARGS, PACKAGING_TIMEOUT_MS, packageTemplate } from "./packaged-template";
+import {
+  type Alarm,
+  AMAZON_MQ_API_CALLS_PATTERN,
+  actionsOf,
+  alarmsOn,
+  covers,
+  getAtt,
+  placeholder,
+  policyDocuments,
+  propertiesOf,
+  ref,
+  render,
+  resourcesFor,
+  resourcesOfType,
+  roleActions,
+  roleGrants,
+  type Statement,
+  type Template,
+} from "./template-queries";
+
+/**
+ * The main stack (serverless.yml) as `sls package --stage prod --region us-east-1` writes it: the
+ * product, least privilege per function, failure handling and mq-sentinel watching itself. Every
+ * check reads the packaged template, so a widening made in serverless.yml or by a plugin fails here.
+ */
+
+let template: Template;
+let declaredTimeouts: Record<string, number | undefined>;
+
+beforeAll(() => {
+  template = packageTemplate(MAIN_STACK_ARGS);
+  declaredTimeouts = Object.fromEntries(Object.entries(declaredService(MAIN_STACK_ARGS).functions).map(([name, f]) => [name, f.timeout]));
+}, PACKAGING_TIMEOUT_MS);
+
+/** The four functions, by their serverless.yml names; the framework names their resources after them. */
+const FUNCTIONS = ["pollMetrics", "apiActivity", "remediate", "postureAudit"] as const;
+type FunctionName = (typeof FUNCTIONS)[number];
+
+const capitalized = (name: FunctionName) => name.charAt(0).toUpperCase() + name.slice(1);
+const functionId = (name: FunctionName) => `${capitalized(name)}LambdaFunction`;
+const roleId = (name: FunctionName) => `${capitalized(name)}IamRoleLambdaExecution`;
+const logGroupId = (name: FunctionName) => `${capitalized(name)}LogGroup`;
+
+/** The functions invoked asynchronously or by events, and the queue each parks its failed events in. */
+const FAILURE_QUEUE = {
+  apiActivity: "ApiActivityFailures",
+  remediate: "RemediationFailures",
+  postureAudit: "PostureAuditFailures",
+} as const;
+const ASYNC_FUNCTIONS = Object.keys(FAILURE_QUEUE) as (keyof typeof FAILURE_QUEUE)[];
+
+interface FunctionProperties {
+  Timeout: number;
+  ReservedConcurrentExecutions?: number;
+  Role: unknown;
+  Environment?: { Variables?: Record<string, unknown> };
+}
+const functionProperties = (name: FunctionName) => propertiesOf<FunctionProperties>(template, functionId(name), "AWS::Lambda::Function");
+
+const LOGS = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"];
+/** Every function delivers notifications: SNS (an encrypted topic needs the key) and Slack (the webhook URL in SSM). */
+const NOTIFY = ["kms:Decrypt", "kms:GenerateDataKey", "sns:Publish", "ssm:GetParameter"];
+
+/**
+ * What each function needs, and nothing more (from the SDK calls its adapters make).
+ * - DynamoDB: the incident store reads (Get/Query) and writes (Put); the API-activity store releases a
+ *   claimed event (Delete); the remediation ledger unlocks a broker and removes a verification (Delete).
+ *   Only the silence CLI updates items (UpdateItem), and it runs as a person, not as a function.
+ */
+const EXPECTED_ACTIONS: Record<FunctionName, string[]> = {
+  pollMetrics: [
+    ...LOGS,
+    ...NOTIFY,
+    "mq:ListBrokers",
+    "mq:DescribeBroker",
+    "cloudwatch:GetMetricData",
+    "cloudwatch:ListMetrics",
+    // asks remediate for a reboot decision
+    "lambda:InvokeFunction",
+    // incidents, API-activity sweep, and the check of recent reboots (which removes its VERIFY record)
+    "dynamodb:GetItem",
+    "dynamodb:Query",
+    "dynamodb:PutItem",
+    "dynamodb:DeleteItem",
+  ],
+  apiActivity: [
+    ...LOGS,
+    ...NOTIFY,
+    // broker names for the event's broker id
+    "mq:ListBrokers",
+    // asks postureAudit to re-check a changed broker
+    "lambda:InvokeFunction",
+    "dynamodb:GetItem",
+    "dynamodb:Query",
+    "dynamodb:PutItem",
+    "dynamodb:DeleteItem",
+    // on-failure destination
+    "sqs:SendMessage",
+  ],
+  remediate: [
+    ...LOGS,
+    ...NOTIFY,
+    "mq:DescribeBroker",
+    "mq:RebootBroker",
+    "dynamodb:GetItem",
+    "dynamodb:Query",
+    "dynamodb:PutItem",
+    "dynamodb:DeleteItem",
+    "sqs:SendMessage",
+  ],
+  postureAudit: [
+    ...LOGS,
+    ...NOTIFY,
+    "mq:ListBrokers",
+    "mq:DescribeBroker",
+    "mq:DescribeConfigurationRevision",
+    "ec2:DescribeSecurityGroups",
+    "dynamodb:GetItem",
+    "dynamodb:Query",
+    "dynamodb:PutItem",
+    "sqs:SendMessage",
+  ],
+};
+
+/** Reads over the whole fleet that IAM cannot narrow to a resource (or that every broker of the account needs). */
+const FLEET_WIDE_READS = [
+  "cloudwatch:GetMetricData",
+  "cloudwatch:ListMetrics",
+  "ec2:DescribeSecurityGroups",
+  "mq:DescribeBroker",
+  "mq:DescribeConfigurationRevision",
+  "mq:ListBrokers",
+];
+
+/** An action that only reads; anything else changes something (a write, a publish, a send, an invoke, a reboot). */
+const isRead = (action: string) => /^[\w-]+:(Describe|List|Get|Query|Scan|BatchGet|Search|Lookup)/.test(action);
+
+const SSM_PARAMETER = (name: string) => `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${name}`;
+const SLACK_WEBHOOK = SSM_PARAMETER("/mq-sentinel/slack-webhook-url");
+const KILL_SWITCH = SSM_PARAMETER("/mq-sentinel/remediation-kill-switch");
+
+const OPT_IN_TAG = { "aws:ResourceTag/mq-sentinel:remediate": "reboot" };
+
+describe("mq-sentinel stack, packaged for prod in us-east-1", () => {
+  describe("holds the whole product", () => {
+    it("deploys exactly the four functions: pollMetrics, apiActivity, remediate, postureAudit", () => {
+      // Act
+      const functions = resourcesOfType(template, "AWS::Lambda::Function").map(([id]) => id);
+
+      // Assess
+      expect(functions.sort()).toEqual(FUNCTIONS.map(functionId).sort());
+    });
+
+    it("keeps incidents in an on-demand table with TTL on expiresAt, point-in-time recovery and encryption", () => {
+      // Act
+      const table = propertiesOf(template, "IncidentsTable", "AWS::DynamoDB::Table");
+
+      // Assess
+      expect(table).toMatchObject({
+        BillingMode: "PAY_PER_REQUEST",
+        TimeToLiveSpecification: { AttributeName: "expiresAt", Enabled: true },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: { SSEEnabled: true },
+      });
+    });
+
+    it("encrypts the notifications topic with the stack's own key, which rotates", () => {
+      // Act
+      const topic = propertiesOf<{ KmsMasterKeyId?: unknown }>(template, "NotificationsTopic", "AWS::SNS::Topic");
+      const key = propertiesOf<{ EnableKeyRotation?: boolean }>(template, "NotificationsKey", "AWS::KMS::Key");
+
+      // Assess
+      expect(topic.KmsMasterKeyId).toEqual(ref("NotificationsKey"));
+      expect(key.EnableKeyRotation).toBe(true);
+    });
+
+    it("hands every Amazon MQ API call CloudTrail records, read-only ones included, to apiActivity, with retries and a dead-letter queue", () => {
+      // Prepare
+      interface Target {
+        Arn: unknown;
+        RetryPolicy?: { MaximumRetryAttempts?: number };
+        DeadLetterConfig?: { Arn: unknown };
+      }
+
+      // Act
+      const rule = propertiesOf<{ State: string; EventPattern: unknown; Targets: Target[] }>(
+        template,
+        "AmazonMqApiCallsRule",
+        "AWS::Events::Rule",
+      );
+
+      // Assess
+      expect(rule.State).toBe("ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS");
+      expect(rule.EventPattern).toEqual(AMAZON_MQ_API_CALLS_PATTERN);
+      expect(rule.Targets).toHaveLength(1);
+      const [target] = rule.Targets as [Target];
+      expect(target.Arn).toEqual(getAtt(functionId("apiActivity"), "Arn"));
+      expect(target.RetryPolicy?.MaximumRetryAttempts).toEqual(expect.any(Number));
+      expect(render(target.DeadLetterConfig?.Arn)).toBe(placeholder("ApiActivityFailures.Arn"));
+      expect(template.Resources.ApiActivityFailures?.Type).toBe("AWS::SQS::Queue");
+    });
+
+    it("lets only the CloudTrail rule invoke apiActivity and write to its dead-letter queue", () => {
+      // Prepare
+      const fromTheRule = { ArnEquals: { "aws:SourceArn": getAtt("AmazonMqApiCallsRule", "Arn") } };
+      const apiActivity = functionId("apiActivity");
+
+      // Act
+      const permissions = resourcesOfType<{ FunctionName: unknown; Principal: string; SourceArn?: unknown }>(
+        template,
+        "AWS::Lambda::Permission",
+      ).filter(([, p]) => [placeholder(apiActivity), placeholder(`${apiActivity}.Arn`)].includes(render(p.FunctionName)));
+      const queuePolicies = resourcesOfType<{ Queues: unknown[]; PolicyDocument: { Statement: Statement[] } }>(
+        template,
+        "AWS::SQS::QueuePolicy",
+      ).filter(([, p]) => p.Queues.some((q) => render(q) === placeholder("ApiActivityFailures")));
+
+      // Assess
+      expect(permissions.map(([, p]) => ({ Principal: p.Principal, SourceArn: p.SourceArn }))).toEqual([
+        { Principal: "events.amazonaws.com", SourceArn: getAtt("AmazonMqApiCallsRule", "Arn") },
+      ]);
+      expect(queuePolicies.flatMap(([, p]) => p.PolicyDocument.Statement)).toEqual([
+        expect.objectContaining({
+          Effect: "Allow",
+          Principal: { Service: "events.amazonaws.com" },
+          Action: "sqs:SendMessage",
+          Condition: fromTheRule,
+        }),
+      ]);
+    });
+
+    it.each(FUNCTIONS)("starts %s with safe defaults: remediation dry-run, this region only, the shipped configuration", (name) => {
+      // Act
+      const variables = functionProperties(name).Environment?.Variables ?? {};
+
+      // Assess
+      expect(variables).toMatchObject({ MQ_SENTINEL_REMEDIATION_MODE: "dry-run", MQ_SENTINEL_REGIONS: "", MQ_SENTINEL_CONFIG: "{}" });
+    });
+
+    it("outputs the topic ARN, the table name and the dashboard URL", () => {
+      // Act
+      const outputs = template.Outputs ?? {};
+
+      // Assess
+      expect(outputs.NotificationsTopicArn?.Value).toEqual(ref("NotificationsTopic"));
+      expect(outputs.IncidentsTableName?.Value).toEqual(ref("IncidentsTable"));
+      expect(render(outputs.DashboardUrl?.Value)).toBe(
+        `https://\${AWS::Region}.console.aws.amazon.com/cloudwatch/home?region=\${AWS::Region}#dashboards:name=\${Dashboard}`,
+      );
+    });
+  });
+
+  describe("grants each function only what it needs", () => {
+    it.each(FUNCTIONS)("runs %s under a role of its own", (name) => {
+      // Act
+      const role = functionProperties(name).Role;
+
+      // Assess
+      expect(role).toEqual(getAtt(roleId(name), "Arn"));
+    });
+
+    it.each(FUNCTIONS)("grants %s exactly the actions it needs", (name) => {
+      // Act
+      const granted = roleActions(template, roleId(name));
+
+      // Assess
+      expect(granted).toEqual([...EXPECTED_ACTIONS[name]].sort());
+    });
+
+    it("creates no execution role that no function uses", () => {
+      // Prepare
+      const used = FUNCTIONS.map((name) => render(functionProperties(name).Role));
+
+      // Act
+      const roles = resourcesOfType(template, "AWS::IAM::Role").map(([id]) => placeholder(`${id}.Arn`));
+
+      // Assess
+      expect(roles.sort()).toEqual(used.sort());
+    });
+
+    it("allows no '*' or 'service:*' action, and no NotAction or NotResource, in any policy of the stack", () => {
+      // Prepare
+      const everything = (action: string) => action === "*" || /^[^:]+:\*$/.test(action);
+      const documents = policyDocuments(template);
+
+      // Act
+      const widenings = documents.flatMap((doc) =>
+        doc.statements
+          .filter((s) => s.Effect === "Allow")
+          .filter((s) => s.NotAction !== undefined || s.NotResource !== undefined || actionsOf(s).some(everything))
+          .map((s) => `${doc.resourceId} ${doc.path}: ${JSON.stringify(s)}`),
+      );
+      const lambdaPermissions = resourcesOfType<{ Action: string }>(template, "AWS::Lambda::Permission")
+        .filter(([, p]) => everything(p.Action))
+        .map(([id, p]) => `${id}: ${p.Action}`);
+
+      // Assess
+      expect(documents.map((d) => d.resourceId)).toEqual(
+        expect.arrayContaining([...FUNCTIONS.map(roleId), "NotificationsKey", "ApiActivityFailuresPolicy"]),
+      );
+      expect([...widenings, ...lambdaPermissions]).toEqual([]);
+    });
+
+    it.each(FUNCTIONS)("never lets %s change anything on every resource ('*')", (name) => {
+      // Act
+      const grants = roleGrants(template, roleId(name));
+      const changesEverywhere = grants.filter((g) => g.resource === "*" && !isRead(g.action)).map((g) => g.action);
+
+      // Assess
+      expect(grants.length).toBeGreaterThan(0);
+      expect(changesEverywhere).toEqual([]);
+    });
+
+    it.each(FUNCTIONS)("gives %s Resource '*' only for fleet-wide reads IAM cannot narrow", (name) => {
+      // Act
+      const onEverything = roleGrants(template, roleId(name))
+        .filter((g) => g.resource === "*")
+        .map((g) => g.action);
+
+      // Assess
+      expect(onEverything.filter((a) => !FLEET_WIDE_READS.includes(a))).toEqual([]);
+    });
+
+    it("allows mq:RebootBroker only to remediate, only on brokers tagged mq-sentinel:remediate=reboot", () => {
+      // Prepare
+      const brokerArn = /^arn:\$\{AWS::Partition\}:mq:(\*|\$\{AWS::Region\}):\$\{AWS::AccountId\}:broker:[^:]+$/;
+      const tagCondition = [{ StringEquals: OPT_IN_TAG }, { StringEqualsIgnoreCase: OPT_IN_TAG }];
+
+      // Act
+      const rebootStatements = policyDocuments(template).flatMap((doc) =>
+        doc.statements
+          .filter((s) => s.Effect === "Allow" && actionsOf(s).some((a) => covers(a, "mq:RebootBroker")))
+          .map((statement) => ({ resourceId: doc.resourceId, statement })),
+      );
+
+      // Assess
+      expect(rebootStatements.map((r) => r.resourceId)).toEqual([roleId("remediate")]);
+      for (const { statement } of rebootStatements) {
+        expect(actionsOf(statement)).toEqual(["mq:RebootBroker"]);
+        expect(tagCondition).toContainEqual(statement.Condition);
+        expect(render(statement.Resource)).toMatch(brokerArn);
+      }
+    });
+
+    it.each(FUNCTIONS)("lets %s use DynamoDB only on the incidents table and its indexes", (name) => {
+      // Act
+      const resources = resourcesFor(template, roleId(name), (a) => a.startsWith("dynamodb:"));
+
+      // Assess
+      expect(resources).toEqual([placeholder("IncidentsTable.Arn"), `${placeholder("IncidentsTable.Arn")}/index/*`]);
+    });
+
+    it.each(FUNCTIONS)("lets %s publish only to the notifications topic, with only its key", (name) => {
+      // Act
+      const topics = resourcesFor(template, roleId(name), (a) => covers(a, "sns:Publish"));
+      const keys = resourcesFor(template, roleId(name), (a) => a.startsWith("kms:"));
+
+      // Assess
+      expect(topics).toEqual([placeholder("NotificationsTopic")]);
+      expect(keys).toEqual([placeholder("NotificationsKey.Arn")]);
+    });
+
+    it.each(FUNCTIONS)("lets %s read only its named SSM parameters", (name) => {
+      // Prepare
+      const expected = name === "remediate" ? [KILL_SWITCH, SLACK_WEBHOOK] : [SLACK_WEBHOOK];
+
+      // Act
+      const parameters = resourcesFor(template, roleId(name), (a) => a.startsWith("ssm:"));
+
+      // Assess
+      expect(parameters).toEqual(expected.sort());
+    });
+
+    it.each(FUNCTIONS)("lets %s invoke only the one function it hands work to", (name) => {
+      // Prepare
+      const invokes: Record<FunctionName, string[]> = {
+        pollMetrics: [placeholder(`${functionId("remediate")}.Arn`)],
+        apiActivity: [placeholder(`${functionId("postureAudit")}.Arn`)],
+        remediate: [],
+        postureAudit: [],
+      };
+
+      // Act
+      const functions = resourcesFor(template, roleId(name), (a) => a.startsWith("lambda:"));
+
+      // Assess
+      expect(functions).toEqual(invokes[name]);
+    });
+
+    it.each(FUNCTIONS)("lets %s send only to its own failure queue", (name) => {
+      // Prepare
+      const queue = name in FAILURE_QUEUE ? [placeholder(`${FAILURE_QUEUE[name as keyof typeof FAILURE_QUEUE]}.Arn`)] : [];
+
+      // Act
+      const queues = resourcesFor(template, roleId(name), (a) => a.startsWith("sqs:"));
+
+      // Assess
+      expect(queues).toEqual(queue);
+    });
+
+    it.each(FUNCTIONS)("lets %s write logs only to its own log group", (name) => {
+      // Prepare
+      const { LogGroupName } = propertiesOf<{ LogGroupName: string }>(template, logGroupId(name), "AWS::Logs::LogGroup");
+      const logGroup = `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${LogGroupName}`;
+
+      // Act
+      const resources = resourcesFor(template, roleId(name), (a) => a.startsWith("logs:"));
+
+      // Assess
+      expect(LogGroupName).toBe(`/aws/lambda/mq-sentinel-prod-${name}`);
+      expect(resources.length).toBeGreaterThan(0);
+      expect(resources.filter((r) => r !== `${logGroup}:*` && r !== `${logGroup}:*:*`)).toEqual([]);
+    });
+
+    it("gives postureAudit only read actions besides its table, topic, parameter, queue and logs", () => {
+      // Prepare
+      const plumbing = /^(dynamodb|sns|kms|ssm|sqs|logs):/;
+
+      // Act
+      const actions = roleActions(template, roleId("postureAudit")).filter((a) => !plumbing.test(a));
+
+      // Assess
+      expect(actions).toEqual(["ec2:DescribeSecurityGroups", "mq:DescribeBroker", "mq:DescribeConfigurationRevision", "mq:ListBrokers"]);
+    });
+  });
+
+  describe("handles failures", () => {
+    it.each(ASYNC_FUNCTIONS)("retries %s a bounded number of times, then parks the event in its failure queue", (name) => {
+      // Prepare
+      interface EventInvokeConfig {
+        FunctionName: unknown;
+        Qualifier?: string;
+        MaximumRetryAttempts?: number;
+        DestinationConfig?: { OnFailure?: { Destination: unknown } };
+      }
+
+      // Act
+      const configs = resourcesOfType<EventInvokeConfig>(template, "AWS::Lambda::EventInvokeConfig").filter(
+        ([, c]) => render(c.FunctionName) === placeholder(functionId(name)),
+      );
+
+      // Assess
+      expect(configs).toHaveLength(1);
+      const [[, config]] = configs as [[string, EventInvokeConfig]];
+      expect(config.Qualifier).toBe("$LATEST");
+      expect(config.MaximumRetryAttempts).toBeGreaterThanOrEqual(0);
+      expect(config.MaximumRetryAttempts).toBeLessThanOrEqual(2);
+      expect(config.DestinationConfig?.OnFailure?.Destination).toEqual(getAtt(FAILURE_QUEUE[name], "Arn"));
+      expect(template.Resources[FAILURE_QUEUE[name]]?.Type).toBe("AWS::SQS::Queue");
+    });
+
+    it("never retries a failed metrics cycle (the next minute's cycle covers it; a retry would queue behind it)", () => {
+      // Act
+      const configs = resourcesOfType<{ FunctionName: unknown; MaximumRetryAttempts?: number }>(
+        template,
+        "AWS::Lambda::EventInvokeConfig",
+      ).filter(([, c]) => render(c.FunctionName) === placeholder(functionId("pollMetrics")));
+
+      // Assess
+      expect(configs.map(([, c]) => c.MaximumRetryAttempts)).toEqual([0]);
+    });
+
+    it("runs one metrics cycle at a time (reserved concurrency 1)", () => {
+      // Act
+      const poller = functionProperties("pollMetrics");
+
+      // Assess
+      expect(poller.ReservedConcurrentExecutions).toBe(1);
+    });
+
+    it("gives the every-minute poller a timeout under a minute", () => {
+      // Act
+      const poller = functionProperties("pollMetrics");
+
+      // Assess
+      expect(poller.Timeout).toBeLessThan(60);
+    });
+
+    it.each(FUNCTIONS)("sets an explicit timeout for %s, not the framework's default", (name) => {
+      // Act
+      const declared = declaredTimeouts[name];
+
+      // Assess
+      expect(declared).toEqual(expect.any(Number));
+      expect(functionProperties(name).Timeout).toBe(declared);
+    });
+  });
+
+  describe("watches itself", () => {
+    const notifiesTheTopic = (alarm: Alarm) => (alarm.AlarmActions ?? []).some((a) => render(a) === placeholder("NotificationsTopic"));
+
+    it.each(FUNCTIONS)("alarms when %s fails or is throttled", (name) => {
+      // Prepare
+      const fn = { Name: "FunctionName", Value: placeholder(functionId(name)) };
+
+      // Act
+      const errors = alarmsOn(template, "AWS/Lambda", "Errors", fn);
+      const throttles = alarmsOn(template, "AWS/Lambda", "Throttles", fn);
+
+      // Assess
+      expect(errors.filter(([, a]) => notifiesTheTopic(a))).not.toHaveLength(0);
+      expect(throttles.filter(([, a]) => notifiesTheTopic(a))).not.toHaveLength(0);
+    });
+
+    it.each(FUNCTIONS)("alarms when %s runs near its timeout (threshold between half the timeout and the timeout)", (name) => {
+      // Prepare
+      const timeoutMs = functionProperties(name).Timeout * 1000;
+
+      // Act
+      const duration = alarmsOn(template, "AWS/Lambda", "Duration", { Name: "FunctionName", Value: placeholder(functionId(name)) });
+
+      // Assess
+      expect(duration).not.toHaveLength(0);
+      for (const [id, alarm] of duration) {
+        expect({ id, notifies: notifiesTheTopic(alarm), operator: alarm.ComparisonOperator }).toEqual({
+          id,
+          notifies: true,
+          operator: expect.stringMatching(/^GreaterThan/),
+        });
+        expect(alarm.Threshold).toBeLessThan(timeoutMs);
+        expect(alarm.Threshold).toBeGreaterThanOrEqual(timeoutMs / 2);
+      }
+    });
+
+    it("alarms when messages wait in any queue of the stack", () => {
+      // Prepare
+      const queues = resourcesOfType(template, "AWS::SQS::Queue").map(([id]) => id);
+
+      // Act
+      const unwatched = queues.filter(
+        (queue) =>
+          !alarmsOn(template, "AWS/SQS", "ApproximateNumberOfMessagesVisible", {
+            Name: "QueueName",
+            Value: placeholder(`${queue}.QueueName`),
+          }).some(([, a]) => notifiesTheTopic(a)),
+      );
+
+      // Assess
+      expect(queues).toEqual(expect.arrayContaining(Object.values(FAILURE_QUEUE)));
+      expect(unwatched).toEqual([]);
+    });
+
+    it("raises a heartbeat alarm, as missing data too, when no metrics cycle completes for 5 minutes", () => {
+      // Act
+      const heartbeats = resourcesOfType<Alarm>(template, "AWS::CloudWatch::Alarm").filter(
+        ([, a]) => a.Namespace === "mq-sentinel" && a.MetricName === "CyclesCompleted",
+      );
+
+      // Assess
+      expect(heartbeats).toHaveLength(1);
+      const [[, heartbeat]] = heartbeats as [[string, Alarm]];
+      expect(heartbeat).toMatchObject({ TreatMissingData: "breaching", ComparisonOperator: "LessThanThreshold", Threshold: 1 });
+      expect((heartbeat.Period ?? 0) * (heartbeat.EvaluationPeriods ?? 0)).toBe(300);
+      expect(heartbeat.DatapointsToAlarm ?? heartbeat.EvaluationPeriods).toBe(heartbeat.EvaluationPeriods);
+      expect(notifiesTheTopic(heartbeat)).toBe(true);
+    });
+
+    it("watches the heartbeat the poller writes: same namespace, metric and Stage dimension", () => {
+      // Prepare
+      const stage = functionProperties("pollMetrics").Environment?.Variables?.MQ_SENTINEL_STAGE;
+      const [[, heartbeat]] = resourcesOfType<Alarm>(template, "AWS::CloudWatch::Alarm").filter(
+        ([, a]) => a.MetricName === "CyclesCompleted",
+      ) as [[string, Alarm]];
+
+      // Act
+      const written = JSON.parse(
+        cycleMetricsLine(
+          { at: 0, durationMs: 1, findings: 0, transitions: 0, metricsRequested: 0, getMetricDataCalls: 0, handledErrors: 0 },
+          String(stage),
+        ),
+      );
+      const [directive] = written._aws.CloudWatchMetrics as [{ Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }];
+
+      // Assess
+      expect(stage).toBe("prod");
+      expect(heartbeat.Namespace).toBe(directive.Namespace);
+      expect(directive.Metrics.map((m) => m.Name)).toContain(heartbeat.MetricName);
+      expect(directive.Dimensions).toContainEqual((heartbeat.Dimensions ?? []).map((d) => d.Name));
+      expect((heartbeat.Dimensions ?? []).map((d) => [d.Name, render(d.Value)])).toEqual(
+        (heartbeat.Dimensions ?? []).map((d) => [d.Name, String(written[d.Name])]),
+      );
+    });
+
+    it("notifies the topic from every alarm", () => {
+      // Act
+      const alarms = resourcesOfType<Alarm>(template, "AWS::CloudWatch::Alarm");
+
+      // Assess
+      expect(alarms.length).toBeGreaterThanOrEqual(FUNCTIONS.length * 3 + ASYNC_FUNCTIONS.length + 1);
+      expect(alarms.filter(([, a]) => !notifiesTheTopic(a)).map(([id]) => id)).toEqual([]);
+    });
+
+    describe("dashboard", () => {
+      interface Widget {
+        type: string;
+        properties: { metrics?: unknown[] };
+      }
+      const PSEUDO_PARAMETERS = ["AWS::AccountId", "AWS::Partition", "AWS::Region", "AWS::StackName", "AWS::StackId", "AWS::URLSuffix"];
+
+      /** The dashboard body's Sub string and its variables. */
+      const dashboardSub = () => {
+        const { DashboardBody } = propertiesOf<{ DashboardBody: unknown }>(template, "Dashboard", "AWS::CloudWatch::Dashboard");
+        const sub = (DashboardBody as { "Fn::Sub"?: unknown })["Fn::Sub"];
+        const [body, variables] = Array.isArray(sub) ? (sub as [string, Record<string, unknown>]) : [sub as string, {}];
+        return { body, variables };
+      };
+
+      it("fills every placeholder of its body from a variable, a pseudo parameter or a resource of the stack", () => {
+        // Prepare
+        const { body, variables } = dashboardSub();
+
+        // Act
+        const placeholders = [...body.matchAll(/\$\{([^!}][^}]*)\}/g)].map((m) => m[1] as string);
+        const unknown = placeholders.filter((p) => {
+          const resource = p.split(".")[0] as string;
+          return !(p in variables) && !PSEUDO_PARAMETERS.includes(p) && !(resource in template.Resources);
+        });
+
+        // Assess
+        expect(placeholders.length).toBeGreaterThan(0);
+        expect(unknown).toEqual([]);
+      });
+
+      it("shows every alarm of the stack", () => {
+        // Prepare
+        const { body } = dashboardSub();
+        const alarms = resourcesOfType(template, "AWS::CloudWatch::Alarm").map(([id]) => id);
+
+        // Act
+        const missing = alarms.filter((id) => !body.includes(placeholder(`${id}.Arn`)));
+
+        // Assess
+        expect(alarms.length).toBeGreaterThan(0);
+        expect(missing).toEqual([]);
+      });
+
+      it("has a body that is JSON, with widgets for mq-sentinel itself and for the Amazon MQ fleet", () => {
+        // Prepare
+        const { body } = dashboardSub();
+
+        // Act
+        const dashboard = JSON.parse(body.replace(/\$\{[^}]*\}/g, "0")) as { widgets: Widget[] };
+        const metricsOf = (w: Widget) => JSON.stringify(w.properties.metrics ?? []);
+
+        // Assess
+        expect(dashboard.widgets.some((w) => w.type === "metric" && metricsOf(w).includes('"mq-sentinel"'))).toBe(true);
+        expect(dashboard.widgets.some((w) => w.type === "metric" && /SEARCH\(.*AWS\/AmazonMQ/.test(metricsOf(w)))).toBe(true);
+      });
+    });
+  });
+});

@@ -1,0 +1,216 @@
+/**
+ * Reading a packaged CloudFormation template: resources by id and type, intrinsic functions written
+ * out as the `${...}` strings a person reads, and every IAM statement with where it comes from.
+ */
+
+/** A CloudFormation template as `sls package` writes it (the parts the tests read). */
+export interface Template {
+  Resources: Record<string, Resource>;
+  Outputs?: Record<string, { Value: unknown; Condition?: string }>;
+  Conditions?: Record<string, unknown>;
+}
+
+export interface Resource {
+  Type: string;
+  Condition?: string;
+  Properties?: Record<string, unknown>;
+}
+
+/** The Amazon MQ API calls CloudTrail records; the main stack's rule and the forwarder's both match exactly this. */
+export const AMAZON_MQ_API_CALLS_PATTERN = { source: ["aws.amazonmq"], "detail-type": ["AWS API Call via CloudTrail"] };
+
+/** The properties of resource `id`, which must exist and be of `type`. */
+export function propertiesOf<P>(template: Template, id: string, type: string): P {
+  const resource = template.Resources[id];
+  if (!resource) throw new Error(`the template has no resource ${id}`);
+  if (resource.Type !== type) throw new Error(`${id} is a ${resource.Type}, not a ${type}`);
+  return (resource.Properties ?? {}) as P;
+}
+
+/** Every resource of a type, as [logical id, properties]. */
+export function resourcesOfType<P>(template: Template, type: string): [string, P][] {
+  return Object.entries(template.Resources)
+    .filter(([, r]) => r.Type === type)
+    .map(([id, r]) => [id, (r.Properties ?? {}) as P]);
+}
+
+/**
+ * An intrinsic-function value written as one string: `{Ref: X}` is `${X}`, `{"Fn::GetAtt": [X, A]}` is
+ * `${X.A}`, a Sub is its string (with its own variables put in), a Join is joined. So a resource
+ * reads the way it would in a `!Sub`, and two ways of writing the same ARN compare equal.
+ */
+export function render(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (value && typeof value === "object" && !Array.isArray(value)) {
+    const v = value as Record<string, unknown>;
+    if (typeof v.Ref === "string") return placeholder(v.Ref);
+    const getAtt = v["Fn::GetAtt"];
+    if (Array.isArray(getAtt)) return placeholder(getAtt.join("."));
+    if (typeof getAtt === "string") return placeholder(getAtt);
+    const sub = v["Fn::Sub"];
+    if (typeof sub === "string") return sub;
+    if (Array.isArray(sub) && typeof sub[0] === "string") {
+      const vars = (sub[1] ?? {}) as Record<string, unknown>;
+      return sub[0].replace(/\$\{([^!}][^}]*)\}/g, (whole, name: string) => (name in vars ? render(vars[name]) : whole));
+    }
+    const join = v["Fn::Join"];
+    if (Array.isArray(join) && typeof join[0] === "string" && Array.isArray(join[1])) return join[1].map(render).join(join[0]);
+  }
+  return JSON.stringify(value);
+}
+
+/** `${name}`: a resource (`X`), attribute (`X.Arn`) or pseudo parameter as `render` writes it. */
+export const placeholder = (name: string) => `\${${name}}`;
+
+/** `{Ref: id}`: how a template points at a resource's name or ARN. */
+export const ref = (id: string) => ({ Ref: id });
+
+/** `{"Fn::GetAtt": [id, attribute]}`. */
+export const getAtt = (id: string, attribute: string) => ({ "Fn::GetAtt": [id, attribute] });
+
+/** One IAM policy statement (identity, key, queue, bucket or trust policy). */
+export interface Statement {
+  Sid?: string;
+  Effect: "Allow" | "Deny";
+  Principal?: unknown;
+  Action?: string | string[];
+  NotAction?: string | string[];
+  Resource?: unknown;
+  NotResource?: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+}
+
+/** A policy document found in the template: the resource it belongs to, the property path, its statements. */
+export interface PolicyDocument {
+  resourceId: string;
+  path: string;
+  statements: Statement[];
+}
+
+/**
+ * Every policy document in the template, wherever it sits (role inline policies and trust policies,
+ * managed policies, key policies, queue, topic and bucket policies): any object with a `Statement`.
+ */
+export function policyDocuments(template: Template): PolicyDocument[] {
+  const found: PolicyDocument[] = [];
+  const walk = (resourceId: string, value: unknown, path: string) => {
+    if (!value || typeof value !== "object") return;
+    if (Array.isArray(value)) {
+      for (const [i, item] of value.entries()) walk(resourceId, item, `${path}[${i}]`);
+      return;
+    }
+    const object = value as Record<string, unknown>;
+    if ("Statement" in object) {
+      const statements = object.Statement;
+      found.push({ resourceId, path, statements: (Array.isArray(statements) ? statements : [statements]) as Statement[] });
+      return;
+    }
+    for (const [key, child] of Object.entries(object)) walk(resourceId, child, `${path}.${key}`);
+  };
+  for (const [id, resource] of Object.entries(template.Resources)) walk(id, resource.Properties, "Properties");
+  return found;
+}
+
+const asList = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+
+/** The actions a statement names (`Action`, as a list). */
+export const actionsOf = (statement: Statement): string[] => asList(statement.Action);
+
+/** The resources a statement names, each rendered (see `render`). */
+export const resourcesOf = (statement: Statement): string[] => asList(statement.Resource as unknown).map(render);
+
+/** Whether an IAM action pattern (`mq:Reboot*`, `*`) covers an action; IAM compares them case-insensitively. */
+export function covers(pattern: string, action: string): boolean {
+  const regex = pattern
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
+  return new RegExp(`^${regex}$`, "i").test(action);
+}
+
+/** One action allowed on one resource, by one statement of a role's policies. */
+export interface Grant {
+  action: string;
+  resource: string;
+  statement: Statement;
+}
+
+/**
+ * The Allow statements that apply to a role: its inline policies plus any AWS::IAM::Policy or
+ * AWS::IAM::ManagedPolicy of the template attached to it (not its trust policy).
+ */
+export function roleStatements(template: Template, roleId: string): Statement[] {
+  const role = propertiesOf<{ Policies?: { PolicyDocument: { Statement: Statement | Statement[] } }[] }>(
+    template,
+    roleId,
+    "AWS::IAM::Role",
+  );
+  const inline = (role.Policies ?? []).flatMap((p) => asList(p.PolicyDocument.Statement));
+  const attached = [
+    ...resourcesOfType<{ Roles?: unknown[]; PolicyDocument: { Statement: Statement | Statement[] } }>(template, "AWS::IAM::Policy"),
+    ...resourcesOfType<{ Roles?: unknown[]; PolicyDocument: { Statement: Statement | Statement[] } }>(template, "AWS::IAM::ManagedPolicy"),
+  ]
+    .filter(([, p]) => (p.Roles ?? []).some((r) => render(r) === placeholder(roleId)))
+    .flatMap(([, p]) => asList(p.PolicyDocument.Statement));
+  return [...inline, ...attached].filter((s) => s.Effect === "Allow");
+}
+
+/** Every (action, resource) a role is allowed. */
+export function roleGrants(template: Template, roleId: string): Grant[] {
+  return roleStatements(template, roleId).flatMap((statement) =>
+    actionsOf(statement).flatMap((action) => resourcesOf(statement).map((resource) => ({ action, resource, statement }))),
+  );
+}
+
+/**
+ * What a role may do, sorted and without repeats: its actions, plus `managed policy <arn>` for each
+ * managed policy it carries (their actions are not in the template, so any of them is a difference).
+ */
+export function roleActions(template: Template, roleId: string): string[] {
+  const role = propertiesOf<{ ManagedPolicyArns?: unknown[] }>(template, roleId, "AWS::IAM::Role");
+  const actions = roleStatements(template, roleId).flatMap(actionsOf);
+  const managed = (role.ManagedPolicyArns ?? []).map((arn) => `managed policy ${render(arn)}`);
+  return [...new Set([...actions, ...managed])].sort();
+}
+
+/** The distinct resources a role is allowed `action` (or any action `matches` accepts) on, sorted. */
+export function resourcesFor(template: Template, roleId: string, matches: (action: string) => boolean): string[] {
+  return [
+    ...new Set(
+      roleGrants(template, roleId)
+        .filter((g) => matches(g.action))
+        .map((g) => g.resource),
+    ),
+  ].sort();
+}
+
+/** A CloudWatch alarm's properties (the ones the tests read). */
+export interface Alarm {
+  Namespace?: string;
+  MetricName?: string;
+  Dimensions?: { Name: string; Value: unknown }[];
+  Statistic?: string;
+  ExtendedStatistic?: string;
+  Period?: number;
+  EvaluationPeriods?: number;
+  DatapointsToAlarm?: number;
+  Threshold?: number;
+  ComparisonOperator?: string;
+  TreatMissingData?: string;
+  AlarmActions?: unknown[];
+}
+
+/** The alarms on one metric with one dimension (value rendered, e.g. `${PollMetricsLambdaFunction}`). */
+export function alarmsOn(
+  template: Template,
+  namespace: string,
+  metricName: string,
+  dimension: { Name: string; Value: string },
+): [string, Alarm][] {
+  return resourcesOfType<Alarm>(template, "AWS::CloudWatch::Alarm").filter(
+    ([, a]) =>
+      a.Namespace === namespace &&
+      a.MetricName === metricName &&
+      (a.Dimensions ?? []).some((d) => d.Name === dimension.Name && render(d.Value) === dimension.Value),
+  );
+}
