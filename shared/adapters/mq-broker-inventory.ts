@@ -15,6 +15,8 @@ import { withRetry } from "./retry";
 const PAGE_SIZE = 100;
 /** DescribeBroker calls in flight: the Amazon MQ API allows 15 requests/s per account, across all callers. */
 const DESCRIBE_CONCURRENCY = 4;
+/** Expired descriptions refreshed per cycle (the rest wait a minute or two): keeps warm cycles under the burst quota. */
+const MAX_REFRESHES_PER_CYCLE = 25;
 
 interface CachedBroker {
   broker: Broker;
@@ -56,10 +58,18 @@ export class MqBrokerInventory implements BrokerInventory {
 
     const now = this.clock.now();
     const skipped: InventorySnapshot["skipped"] = [];
+    // Descriptions past their TTL are refreshed oldest first, at most a few a cycle; new brokers and
+    // changed states are always described. Each broker's TTL is stretched by up to a fifth (by its
+    // id), so the descriptions of a cold start do not all expire, and burst, in the same minute.
+    const expired = summaries
+      .map((s) => this.cache.get(s.BrokerId ?? ""))
+      .filter((c): c is CachedBroker => c !== undefined && now - c.describedAt >= this.ttlOf(c.broker.id))
+      .sort((a, b) => a.describedAt - b.describedAt);
+    const refreshNow = new Set(expired.slice(0, MAX_REFRESHES_PER_CYCLE).map((c) => c.broker.id));
     const described = await mapWithConcurrency(summaries, DESCRIBE_CONCURRENCY, async (summary) => {
       const id = summary.BrokerId ?? "";
       const cached = this.cache.get(id);
-      const fresh = cached && now - cached.describedAt < this.options.ttlMs && cached.broker.state === summary.BrokerState;
+      const fresh = cached && !refreshNow.has(id) && cached.broker.state === summary.BrokerState;
       if (fresh) return cached;
       try {
         const response = await withRetry(
@@ -105,6 +115,13 @@ export class MqBrokerInventory implements BrokerInventory {
     };
     this.lastSnapshot = snapshot;
     return snapshot;
+  }
+
+  /** How long a broker's description is reused: the TTL, stretched by 0-20% by the broker id. */
+  private ttlOf(brokerId: string): number {
+    let h = 0;
+    for (let i = 0; i < brokerId.length; i++) h = (h * 31 + brokerId.charCodeAt(i)) >>> 0;
+    return this.options.ttlMs * (1 + (h % 1000) / 5000);
   }
 
   /** A listed broker's name as the rest of mq-sentinel knows it (qualified outside the home region). */

@@ -142,8 +142,11 @@ const pollingSchema = z.strictObject({
    * broker whose broker-level signals moved, or with an open incident, are read every minute.
    */
   queueSweepMinutes: minutes.min(1).max(50).default(30),
-  /** After broker-level signals move, keep reading that broker's queues every minute this long. */
-  drillHoldMinutes: minutes.min(1).default(5),
+  /**
+   * After broker-level signals move, keep reading that broker's queues every minute this long. Short:
+   * the trigger fires again every minute a problem lasts, and every read carries the whole window.
+   */
+  drillHoldMinutes: minutes.min(1).default(1),
   /** Connection limits and memory/disk limits barely change: read them this often. */
   limitsRefreshMinutes: minutes.min(1).default(60),
   /** DescribeBroker results are reused this long (the Amazon MQ API allows 15 requests/s per account). */

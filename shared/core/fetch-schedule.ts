@@ -74,6 +74,9 @@ const MINUTE = 60_000;
 /** A jump of the total backlog this large (or this share) within a few minutes reads the queues. */
 const DRILL_BACKLOG_JUMP = 100;
 const DRILL_BACKLOG_JUMP_SHARE = 0.2;
+/** A climb of the total backlog three minutes running, by this much (or this share), reads the queues. */
+const DRILL_BACKLOG_CLIMB = 50;
+const DRILL_BACKLOG_CLIMB_SHARE = 0.1;
 /** Watched queues (dead-letter queues) per broker read every cycle; more are left to the sweep. */
 export const WATCH_LIMIT_PER_BROKER = 5;
 /** Limits that were not published yet are asked for again after this long. */
@@ -119,8 +122,9 @@ export class FetchSchedule {
       let watched = 0;
       for (const queue of queues) {
         const focused = focus.has(queue.name);
-        if (drilling || focused) reads.push(...this.queueReads(broker, st.activeNode, queue, [...specs.queueSweep, ...specs.queueDetail]));
-        else if (sweepDue) reads.push(...this.queueReads(broker, st.activeNode, queue, specs.queueSweep));
+        // The detail metrics only enrich an incident's evidence: read for the queues of open incidents.
+        if (focused) reads.push(...this.queueReads(broker, st.activeNode, queue, [...specs.queueSweep, ...specs.queueDetail]));
+        else if (drilling || sweepDue) reads.push(...this.queueReads(broker, st.activeNode, queue, specs.queueSweep));
         else if (watched < WATCH_LIMIT_PER_BROKER && input.watch(queue)) {
           watched++;
           reads.push(...this.queueReads(broker, st.activeNode, queue, specs.queueSweep.slice(0, 1)));
@@ -162,7 +166,7 @@ export class FetchSchedule {
         const focus = input.focus.get(broker.name) ?? new Set<string>();
         for (const queue of input.queuesOf(broker)) {
           if (focus.has(queue.name)) continue; // already read this cycle
-          reads.push(...this.queueReads(broker, st.activeNode, queue, [...specs.queueSweep, ...specs.queueDetail]));
+          reads.push(...this.queueReads(broker, st.activeNode, queue, specs.queueSweep));
         }
       }
     }
@@ -361,31 +365,55 @@ export function dataAgeMinutes(series: Readonly<Record<string, Series>> | null, 
   return index < 0 ? null : window.minutes - (index + 1);
 }
 
+/** Which of the drill's trigger conditions hold on a broker's latest broker-level data. */
+export interface DrillTriggers {
+  /** The total backlog climbed three minutes running by more than noise: a queue fills faster than it drains. */
+  climbing: boolean;
+  /** The total backlog jumped and held a minute without draining (most bursts start falling at once). */
+  jump: boolean;
+  /** Consumers are below their 10-minute maximum (some left: a queue may have none). */
+  consumersDropped: boolean;
+}
+
 /**
- * Whether the broker-level totals moved enough to read the queues now: the total backlog rose
- * twice in a row or jumped, or consumers dropped. Reading late loses nothing (queue reads carry
- * the whole window), so the trigger only has to fire by the time a queue detector can conclude.
+ * Whether the broker-level totals moved enough to read the queues now (any trigger holds). Reading
+ * late loses nothing (queue reads carry the whole window), so the trigger only has to fire by the
+ * time a queue detector can conclude, and must stay quiet on healthy noise: every firing reads all
+ * of a broker's queues.
  */
 export function signalsMoved(broker: Broker, series: Readonly<Record<string, Series>>): boolean {
+  const t = drillTriggers(broker, series);
+  return t.climbing || t.jump || t.consumersDropped;
+}
+
+export function drillTriggers(broker: Pick<Broker, "engine">, series: Readonly<Record<string, Series>>): DrillTriggers {
+  const out: DrillTriggers = { climbing: false, jump: false, consumersDropped: false };
   const signals = brokerBacklogSignals(broker.engine);
   const backlog = series[signals.backlog];
   const end = lastIndex(backlog);
-  if (end >= 0) {
+  if (end >= 0 && (at(backlog, end) as number) > 0) {
     const now = at(backlog, end) as number;
     const prev = at(backlog, end - 1);
     const prev2 = at(backlog, end - 2);
-    const risingTwice = prev != null && prev2 != null && now > prev && prev > prev2;
-    const low = minOf(slice(backlog, end, 6));
-    const jump = low != null && now - low >= Math.max(DRILL_BACKLOG_JUMP, low * DRILL_BACKLOG_JUMP_SHARE);
-    if (now > 0 && (risingTwice || jump)) return true;
+    const prev3 = at(backlog, end - 3);
+    out.climbing =
+      prev != null &&
+      prev2 != null &&
+      prev3 != null &&
+      now > prev &&
+      prev > prev2 &&
+      prev2 > prev3 &&
+      now - prev3 >= Math.max(DRILL_BACKLOG_CLIMB, prev3 * DRILL_BACKLOG_CLIMB_SHARE);
+    const low = minOf(slice(backlog, end - 1, 6));
+    out.jump = low != null && prev != null && prev - low >= Math.max(DRILL_BACKLOG_JUMP, low * DRILL_BACKLOG_JUMP_SHARE) && now >= prev;
   }
   const consumers = series[signals.consumers];
   const cEnd = lastIndex(consumers);
   if (cEnd >= 0) {
     const recentMax = maxOf(slice(consumers, cEnd, 10));
-    if (recentMax != null && (at(consumers, cEnd) as number) < recentMax) return true;
+    out.consumersDropped = recentMax != null && (at(consumers, cEnd) as number) < recentMax;
   }
-  return false;
+  return out;
 }
 
 /** A small stable hash of a name, for staggering. */

@@ -23,7 +23,7 @@ export interface EngineMetrics {
   readonly limits: readonly MetricSpec[];
   /** Per-queue metrics read on the sweep cadence; the first is the backlog (read alone for watched queues). */
   readonly queueSweep: readonly MetricSpec[];
-  /** Extra per-queue metrics read only while a broker is drilled into or has an open incident. */
+  /** Extra per-queue metrics (evidence only) read for the queues of open incidents. */
   readonly queueDetail: readonly MetricSpec[];
   /** Metric used to discover the broker's queues with ListMetrics. */
   readonly queueDiscoveryMetric: string;

@@ -226,6 +226,9 @@ function stalledFor(series: LagSeries, end: number, config: LagConfig): number {
   return rising && held && noAcks ? n : 0;
 }
 
+/** The largest share of a slow consumer's growth over the window that one minute may bring. */
+const SLOW_MAX_STEP_SHARE = 0.5;
+
 /** Burrow's WARN rule: over the window the backlog never reached zero and never really fell. */
 function slowGrowth(series: LagSeries, end: number, config: LagConfig): { growth: number } | null {
   const minutes = config.slowWindowMinutes;
@@ -238,13 +241,18 @@ function slowGrowth(series: LagSeries, end: number, config: LagConfig): { growth
   if (growth < config.slowMinGrowth) return null;
   let falls = 0;
   let rises = 0;
+  let biggestRise = 0;
   for (let i = 1; i < values.length; i++) {
-    if ((values[i] as number) < (values[i - 1] as number)) falls++;
-    else if ((values[i] as number) > (values[i - 1] as number)) rises++;
+    const step = (values[i] as number) - (values[i - 1] as number);
+    if (step < 0) falls++;
+    else if (step > 0) rises++;
+    biggestRise = Math.max(biggestRise, step);
   }
   const steps = values.length - 1;
-  // A slow consumer grows the backlog minute after minute; a jump after a flat stretch is something else.
+  // A slow consumer grows the backlog minute after minute; a jump after a flat stretch is something
+  // else (a burst, judged by whether it drains), even when noise made the flat stretch wobble upwards.
   if (falls > steps / 4 || rises < steps / 2) return null;
+  if (biggestRise > SLOW_MAX_STEP_SHARE * growth) return null;
   if (last < 0.95 * (maxOf(values) as number)) return null;
   // Consumers must have been there and working the whole window: minutes without consumers belong
   // to the no-consumers rule (a short redeploy stays quiet), minutes without dequeues to the stall rule.

@@ -152,7 +152,7 @@ describe("MqBrokerInventory", () => {
     expect(snapshot.brokers.map((b) => b.id)).toEqual(["b-1"]);
   });
 
-  it("describes a broker again once its description is as old as the TTL", async () => {
+  it("describes a broker again once its description is older than its TTL (stretched by at most a fifth)", async () => {
     // Prepare
     mq.on(ListBrokersCommand).resolves({ BrokerSummaries: [summary("b-1", "orders")] });
     mq.on(DescribeBrokerCommand)
@@ -162,12 +162,35 @@ describe("MqBrokerInventory", () => {
     await inventory.listBrokers();
 
     // Act
-    clock.advance(TTL_MS);
+    clock.advance(TTL_MS * 1.2);
     const snapshot = await inventory.listBrokers();
 
     // Assess
     expect(describeCalls("b-1")).toBe(2);
     expect(snapshot.brokers[0]?.tags).toEqual({ "mq-sentinel:ignore": "true" });
+  });
+
+  it("refreshes at most 25 expired descriptions a cycle, oldest first, so a cold start's descriptions do not all burst again together", async () => {
+    // Prepare: 60 brokers described at a cold start
+    const ids = Array.from({ length: 60 }, (_, i) => `b-${String(i).padStart(2, "0")}`);
+    mq.on(ListBrokersCommand).resolves({ BrokerSummaries: ids.map((id) => summary(id, `broker-${id}`)) });
+    for (const id of ids) mq.on(DescribeBrokerCommand, { BrokerId: id }).resolves(description(id, `broker-${id}`));
+    const { inventory, clock } = setUp();
+    await inventory.listBrokers();
+    const coldStart = mq.commandCalls(DescribeBrokerCommand).length;
+    // Act: every description has expired; three cycles a minute apart
+    clock.advance(TTL_MS * 1.2);
+    const perCycle: number[] = [];
+    for (let cycle = 0; cycle < 3; cycle++) {
+      const before = mq.commandCalls(DescribeBrokerCommand).length;
+      const snapshot = await inventory.listBrokers();
+      perCycle.push(mq.commandCalls(DescribeBrokerCommand).length - before);
+      expect(snapshot.brokers).toHaveLength(60);
+      clock.advance(MINUTE);
+    }
+    // Assess
+    expect(coldStart).toBe(60);
+    expect(perCycle).toEqual([25, 25, 10]);
   });
 
   it("describes a broker again within the TTL when ListBrokers shows a new state", async () => {
@@ -215,7 +238,7 @@ describe("MqBrokerInventory", () => {
     mq.on(DescribeBrokerCommand).resolvesOnce(description("b-1", "orders")).rejectsOnce(notFound()).resolves(description("b-1", "orders"));
     const { inventory, clock } = setUp();
     await inventory.listBrokers();
-    clock.advance(TTL_MS);
+    clock.advance(TTL_MS * 1.2);
     const whileGone = await inventory.listBrokers();
 
     // Act

@@ -1,5 +1,12 @@
 import { DEFAULT_CONFIG } from "../../../shared/core/config";
-import { type CycleRead, FetchSchedule, type PlanInput, type PlannedRead, signalsMoved } from "../../../shared/core/fetch-schedule";
+import {
+  type CycleRead,
+  drillTriggers,
+  FetchSchedule,
+  type PlanInput,
+  type PlannedRead,
+  signalsMoved,
+} from "../../../shared/core/fetch-schedule";
 import type { Broker, QueueRef, Series } from "../../../shared/core/types";
 
 const MINUTE = 60_000;
@@ -100,21 +107,24 @@ describe("FetchSchedule", () => {
     expect(limitReads).toBe(2);
   });
 
-  it("reads the queues with detail metrics when the broker's total backlog jumps, and keeps reading them for drillHoldMinutes", () => {
+  it("reads the queues (without the evidence-only detail metrics) when the broker's total backlog jumps and holds, and keeps reading them for drillHoldMinutes", () => {
     // Prepare
-    const schedule = new FetchSchedule(DEFAULT_CONFIG.polling);
+    const polling = { ...DEFAULT_CONFIG.polling, drillHoldMinutes: 3 };
+    const schedule = new FetchSchedule(polling);
     const first = schedule.planPrimary(input(0));
     schedule.observe(input(0), answer(first, "orders-1", steady), schedule.windowAt(T0));
     const primary = schedule.planPrimary(input(1));
-    const moved = { TotalMessageCount: recent(5, 5, 1200), TotalConsumerCount: recent(4, 4, 4) };
+    const moved = { TotalMessageCount: recent(5, 5, 1200, 1200), TotalConsumerCount: recent(4, 4, 4, 4) };
     // Act
     const followUp = schedule.planFollowUp(input(1), answer(primary, "orders-1", moved), schedule.windowAt(T0 + MINUTE));
     schedule.observe(input(1), answer([...primary, ...followUp], "orders-1", moved), schedule.windowAt(T0 + MINUTE));
     const held = schedule.planPrimary(input(2));
-    const afterHold = schedule.planPrimary(input(2 + DEFAULT_CONFIG.polling.drillHoldMinutes));
+    const afterHold = schedule.planPrimary(input(1 + polling.drillHoldMinutes));
     // Assess
     expect(new Set(queueReads(followUp).map((r) => r.queue?.name))).toEqual(new Set(["a", "b", "c", "orders.DLQ"]));
-    expect(queueReads(followUp).map((r) => r.metric)).toContain("InFlightCount");
+    expect(new Set(queueReads(followUp).map((r) => r.metric))).toEqual(
+      new Set(["QueueSize", "ConsumerCount", "EnqueueCount", "DequeueCount"]),
+    );
     expect(queueReads(held).length).toBeGreaterThan(4);
     expect(queueReads(afterHold).map((r) => r.queue?.name)).toEqual(["orders.DLQ"]);
   });
@@ -178,13 +188,39 @@ describe("FetchSchedule", () => {
 
 describe("signalsMoved", () => {
   it.each([
-    ["a backlog jump", true, { TotalMessageCount: recent(0, 0, 500) }],
-    ["a backlog rising twice", true, { TotalMessageCount: recent(10, 12, 15) }],
+    ["a backlog jump that held a minute", true, { TotalMessageCount: recent(0, 0, 500, 500) }],
+    ["a backlog jump in its first minute (most bursts drain at once)", false, { TotalMessageCount: recent(0, 0, 0, 500) }],
+    ["a backlog climbing three minutes by more than noise", true, { TotalMessageCount: recent(100, 130, 170, 220) }],
+    ["a backlog rising twice by noise (regression: drilled on healthy traffic)", false, { TotalMessageCount: recent(10, 12, 15) }],
+    ["a backlog climbing three minutes by a few messages", false, { TotalMessageCount: recent(400, 405, 409, 420) }],
+    ["a burst that jumped and is already draining", false, { TotalMessageCount: recent(20, 20, 380, 300) }],
+    ["a jump that holds", true, { TotalMessageCount: recent(20, 20, 380, 380) }],
     ["consumers dropping", true, { TotalMessageCount: recent(0, 0, 0), TotalConsumerCount: recent(7, 7, 3) }],
     ["a steady backlog", false, { TotalMessageCount: recent(36, 36, 36), TotalConsumerCount: recent(7, 7, 7) }],
     ["a draining backlog", false, { TotalMessageCount: recent(900, 500, 100), TotalConsumerCount: recent(7, 7, 7) }],
     ["a tiny wobble", false, { TotalMessageCount: recent(3, 5, 4), TotalConsumerCount: recent(7, 7, 7) }],
   ])("treats %s as moved = %s", (_name, expected, series) => {
     expect(signalsMoved(amq, series)).toBe(expected);
+  });
+});
+
+describe("drillTriggers", () => {
+  it.each([
+    [
+      "a backlog climbing three minutes",
+      { TotalMessageCount: recent(100, 130, 170, 220), TotalConsumerCount: recent(4, 4, 4, 4) },
+      "climbing",
+    ],
+    ["a jump that held", { TotalMessageCount: recent(10, 10, 150, 160), TotalConsumerCount: recent(4, 4, 4, 4) }, "jump"],
+    ["a consumer gone", { TotalMessageCount: recent(0, 0, 0), TotalConsumerCount: recent(4, 4, 3) }, "consumersDropped"],
+  ] as const)("names the condition for %s, and only that one", (_name, series, condition) => {
+    // Act
+    const triggers = drillTriggers(amq, series);
+    // Assess
+    expect(
+      Object.entries(triggers)
+        .filter(([, on]) => on)
+        .map(([name]) => name),
+    ).toEqual([condition]);
   });
 });

@@ -294,6 +294,18 @@ const quiet: LagCase[] = [
     }),
   },
   {
+    // Found by the benchmark on healthy traffic: noise that never reached 0 and a burst at the end.
+    situation: "an ActiveMQ backlog that wobbled just above 0 takes a burst (regression: fired as slow consumers)",
+    broker: activeMqBroker,
+    queue: "orders.created",
+    lag: activeQueue("orders.created", {
+      QueueSize: series(flat(20, 20), [20, 21, 21, 22, 23, 22, 24, 25, 26, 380]),
+      ConsumerCount: flat(3, 30),
+      EnqueueCount: series(flat(60, 29), [405]),
+      DequeueCount: flat(60, 30),
+    }),
+  },
+  {
     situation: "an ActiveMQ backlog creeps up by less than the slow-growth minimum",
     broker: activeMqBroker,
     queue: "search.index",

@@ -1,0 +1,124 @@
+import { DEFAULT_CONFIG } from "../shared/core/config";
+import { detectBrokerUnhealthy } from "../shared/core/detectors/broker-unhealthy";
+import { detectConnectionExhaustion } from "../shared/core/detectors/connection-exhaustion";
+import { detectConsumerLag, lagSeriesForQueue } from "../shared/core/detectors/consumer-lag";
+import { detectResourcePressure } from "../shared/core/detectors/resource-pressure";
+import { metricsFor } from "../shared/core/metric-catalog";
+import type { Broker, BrokerObservation, QueueMetrics, Series } from "../shared/core/types";
+import { type BrokerModel, brokerValue, buildFleet, type FleetOptions, queueMetricValue, queueStateAt } from "./fleet";
+import { median } from "./stats";
+
+/**
+ * The pure detector work of one cycle, per 1,000 queues: consumer lag on 1,000 queues (60-minute
+ * windows of the reference fleet's traffic, every metric a sweep or drill reads) plus the
+ * broker-level detectors (health, connections, resources) of the 20 brokers that hold them.
+ * No I/O, no fetching, no incident folding: what DESIGN.md §4 asks to stay "well under one second".
+ */
+
+const WINDOW = 60;
+
+interface Prepared {
+  observations: BrokerObservation[];
+}
+
+function toBroker(b: BrokerModel): Broker {
+  return {
+    id: b.id,
+    name: b.name,
+    arn: b.arn,
+    state: "RUNNING",
+    engine: b.engine,
+    engineVersion: b.engineVersion,
+    deploymentMode: b.mode,
+    instanceType: b.instanceType,
+    tags: {},
+    nodes: b.nodes,
+  };
+}
+
+/** Observations of the first `queues / queuesPerBroker` brokers, as a cycle that read every queue would build them. */
+export function prepareObservations(fleetOptions: FleetOptions, queues = 1000): Prepared {
+  const brokerCount = Math.ceil(queues / fleetOptions.queuesPerBroker);
+  const fleet = buildFleet({ ...fleetOptions, brokers: brokerCount });
+  const observations = fleet.brokers.map((b, index): BrokerObservation => {
+    // Different windows per broker (spread over the day), so bursts and dumps show up in some.
+    const end = 600 + index * 37;
+    const specs = metricsFor(b.engine);
+    const window = (f: (i: number) => number | null): Series => Array.from({ length: WINDOW }, (_, k) => f(end - WINDOW + k));
+    const series: Record<string, Series> = {};
+    for (const spec of specs.broker) series[spec.name] = window((i) => brokerValue(b, spec.name, i));
+    const limits: Record<string, number> = {};
+    for (const spec of specs.limits) limits[spec.name] = brokerValue(b, spec.name, end - 1) as number;
+    const queueMetrics: QueueMetrics[] = b.queues.map((q) => {
+      const qs: Record<string, Series> = {};
+      for (const spec of [...specs.queueSweep, ...specs.queueDetail]) {
+        qs[spec.name] = window((i) => queueMetricValue(b.engine, q, queueStateAt(b, q, i), spec.name, i));
+      }
+      return { queue: q.vhost !== undefined ? { name: q.name, vhost: q.vhost } : { name: q.name }, series: qs };
+    });
+    return {
+      broker: toBroker(b),
+      node: b.activeNode,
+      window: { startMs: fleet.startMs + (end - WINDOW) * 60_000, minutes: WINDOW },
+      series,
+      limits,
+      queues: queueMetrics,
+      knownQueueCount: b.queues.length,
+    };
+  });
+  return { observations };
+}
+
+/** One pass of every detector over the prepared observations; returns the findings count (kept live). */
+export function detectOnce(prepared: Prepared): number {
+  const config = DEFAULT_CONFIG.detection;
+  let findings = 0;
+  for (const o of prepared.observations) {
+    findings += detectBrokerUnhealthy(
+      { broker: o.broker, dataAgeMinutes: 1, fleetDataAgeMinutes: 1, usualDataAgeMinutes: 1, actionsRequired: [] },
+      config.brokerHealth,
+    ).findings.length;
+    findings += detectConnectionExhaustion(o, config.connections).findings.length;
+    findings += detectResourcePressure(o, config.resources).findings.length;
+    for (const q of o.queues) {
+      findings += detectConsumerLag(o.broker, q.queue.name, lagSeriesForQueue(o.broker.engine, q, o.series), config.consumerLag).findings
+        .length;
+    }
+  }
+  return findings;
+}
+
+export interface DetectorBenchResult {
+  /** Median milliseconds of one pass over 1,000 queues and their brokers. */
+  msPer1000Queues: number;
+  p90Ms: number;
+  iterations: number;
+  queues: number;
+  brokers: number;
+  /** Findings per pass (the healthy fleet should have none or almost none). */
+  findings: number;
+}
+
+/** Times `iterations` passes (after a warm-up, so the JIT has compiled the detectors). */
+export function benchDetectors(fleetOptions: FleetOptions, iterations = 300): DetectorBenchResult {
+  const prepared = prepareObservations(fleetOptions, 1000);
+  const queues = prepared.observations.reduce((n, o) => n + o.queues.length, 0);
+  let findings = 0;
+  for (let i = 0; i < 30; i++) findings = detectOnce(prepared);
+  const times: number[] = [];
+  for (let i = 0; i < iterations; i++) {
+    const started = performance.now();
+    detectOnce(prepared);
+    times.push(performance.now() - started);
+  }
+  times.sort((a, b) => a - b);
+  const per1000 = 1000 / queues;
+  return {
+    msPer1000Queues: (median(times) as number) * per1000,
+    p90Ms: (times[Math.ceil(0.9 * times.length) - 1] as number) * per1000,
+    iterations,
+    queues,
+    brokers: prepared.observations.length,
+    findings,
+  };
+}

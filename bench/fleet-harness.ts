@@ -1,0 +1,262 @@
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import { MqClient } from "@aws-sdk/client-mq";
+import { SNSClient } from "@aws-sdk/client-sns";
+import type { Context, ScheduledEvent } from "aws-lambda";
+import { makePollMetricsHandler } from "../functions/poll-metrics";
+import { CloudWatchMetricSource } from "../shared/adapters/cloudwatch-metric-source";
+import { MemoryApiActivityStore } from "../shared/adapters/memory-api-activity-store";
+import { MemoryIncidentStore } from "../shared/adapters/memory-incident-store";
+import { MemoryRemediationLedger } from "../shared/adapters/memory-remediation-ledger";
+import { MemorySilenceStore } from "../shared/adapters/memory-silence-store";
+import { MqBrokerInventory } from "../shared/adapters/mq-broker-inventory";
+import { SlackNotifier } from "../shared/adapters/slack-notifier";
+import { SnsNotifier } from "../shared/adapters/sns-notifier";
+import { createFetchSchedule } from "../shared/app/run-metrics-cycle";
+import type { Config } from "../shared/core/config";
+import type { Broker } from "../shared/core/types";
+import type { Log, LogFields, MetricSource } from "../shared/ports";
+import {
+  routeToSimulator,
+  SIMULATED_WEBHOOK_URL,
+  SimulatedDynamoDbActivityStore,
+  SimulatedDynamoDbStore,
+  simulatedClock,
+  simulatedSlackWebhook,
+} from "../shared/sim/sdk-boundary";
+import { type CostBucket, RequestClassifier } from "./classify-requests";
+import type { Fleet } from "./fleet";
+import { FleetAccount } from "./fleet-account";
+import type { LatencyModel } from "./latency";
+
+/**
+ * Runs the real poll-metrics handler, minute by minute, against a fleet's simulated account: the
+ * same wiring as `shared/sim/replay.ts` (real SDK clients answered at the client boundary, real
+ * adapters, memory stores behind the simulated DynamoDB), plus a recording MetricSource wrapper that
+ * sorts every metric requested into what it was read for.
+ */
+
+const CREDENTIALS = { accessKeyId: "SIMULATED", secretAccessKey: "SIMULATED" };
+
+/** What one cycle did. */
+export interface CycleRecord {
+  minute: number;
+  metricsRequested: number;
+  getMetricDataCalls: number;
+  listMetricsCalls: number;
+  mqCalls: number;
+  /**
+   * Wall time of the handler invocation less the simulated account's work, which runs on the same
+   * thread here but on AWS's side in production (the simulated latency stands for it).
+   */
+  ms: number;
+  /**
+   * mq-sentinel's own compute time (handler, adapters, SDK plumbing, its garbage): without latency
+   * nothing in a cycle waits (the simulated clock's sleep returns at once), so it is `ms`; null for
+   * a cycle with latency.
+   */
+  productCpuMs: number | null;
+  latency: boolean;
+  split: Record<CostBucket, number>;
+  /** Brokers whose broker-level signals moved this cycle (the drill trigger). */
+  drillTriggers: number;
+  opened: number;
+  errors: string[];
+}
+
+/** A log that keeps counts and the handled problems, not every info line of a long run. */
+export class CountingLog implements Log {
+  readonly counts = { debug: 0, info: 0, warn: 0, error: 0 };
+  readonly problems: string[] = [];
+
+  debug(): void {
+    this.counts.debug++;
+  }
+  info(): void {
+    this.counts.info++;
+  }
+  warn(message: string, fields: LogFields = {}): void {
+    this.counts.warn++;
+    this.keep(message, fields);
+  }
+  error(message: string, fields: LogFields = {}): void {
+    this.counts.error++;
+    this.keep(message, fields);
+  }
+  private keep(message: string, fields: LogFields): void {
+    if (this.problems.length < 50) this.problems.push(`${message} ${JSON.stringify(fields)}`);
+  }
+}
+
+/**
+ * A store whose every method waits DynamoDB's latency first when the account simulates latency.
+ * Generic over the port, so it follows the port's methods as they change.
+ */
+function withStoreLatency<T extends object>(store: T, account: FleetAccount): T {
+  return new Proxy(store, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (typeof value !== "function") return value;
+      return async (...args: unknown[]) => {
+        await account.wait(`dynamodb:${String(property)}`);
+        return value.apply(target, args);
+      };
+    },
+  });
+}
+
+/** One warm poll-metrics "container" watching a fleet. */
+export class FleetHarness {
+  readonly account: FleetAccount;
+  readonly log = new CountingLog();
+  readonly classifier: RequestClassifier;
+  readonly opened: { minute: number; fingerprint: string; summary: string }[] = [];
+  remediationRequests = 0;
+  private readonly handler: ReturnType<typeof makePollMetricsHandler>;
+
+  constructor(
+    readonly fleet: Fleet,
+    readonly config: Config,
+  ) {
+    const account = new FleetAccount(fleet, config.polling.windowMinutes);
+    this.account = account;
+    const clock = simulatedClock(account);
+    const sdk = { region: fleet.scenario.region, credentials: CREDENTIALS, maxAttempts: 1 };
+    const brokers = new Map<string, Broker>(
+      fleet.brokers.map((b) => [
+        b.name,
+        {
+          id: b.id,
+          name: b.name,
+          arn: b.arn,
+          state: "RUNNING",
+          engine: b.engine,
+          engineVersion: b.engineVersion,
+          deploymentMode: b.mode,
+          instanceType: b.instanceType,
+          tags: {},
+          nodes: b.nodes,
+        },
+      ]),
+    );
+    const metrics: MetricSource = new CloudWatchMetricSource(
+      routeToSimulator(new CloudWatchClient(sdk), "cloudwatch", account),
+      clock,
+      this.log,
+    );
+    this.classifier = new RequestClassifier(
+      metrics,
+      brokers,
+      new Map(fleet.brokers.map((b) => [b.name, b.queues.length])),
+      config.polling,
+      clock,
+    );
+    const incidents = withStoreLatency(new SimulatedDynamoDbStore(new MemoryIncidentStore(), account), account);
+    const notifiers = [
+      new SlackNotifier({ get: async () => SIMULATED_WEBHOOK_URL }, simulatedSlackWebhook(account), clock, this.log),
+      new SnsNotifier(
+        routeToSimulator(new SNSClient(sdk), "sns", account),
+        `arn:aws:sns:${fleet.scenario.region}:${fleet.scenario.accountId}:mq-sentinel`,
+        clock,
+      ),
+    ];
+    this.handler = makePollMetricsHandler({
+      incidents,
+      activity: new SimulatedDynamoDbActivityStore(new MemoryApiActivityStore(), account),
+      silences: new MemorySilenceStore(),
+      notifiers,
+      clock,
+      log: this.log,
+      config,
+      links: { accountId: fleet.scenario.accountId, region: fleet.scenario.region, brokerIds: {} },
+      // A healthy fleet should ask for no reboot; requests are counted, not run.
+      remediation: { request: async () => void this.remediationRequests++ },
+      ledger: new MemoryRemediationLedger(clock),
+      inventory: new MqBrokerInventory(routeToSimulator(new MqClient(sdk), "mq", account), clock, this.log, {
+        ttlMs: config.polling.inventoryTtlMinutes * 60_000,
+      }),
+      metrics: this.classifier,
+      schedule: createFetchSchedule(config),
+    });
+  }
+
+  /** Runs the cycle of minute `minute` (datapoint index of the fleet's series), with or without latency. */
+  async runCycle(minute: number, latency: LatencyModel | null = null): Promise<CycleRecord> {
+    const { account } = this;
+    account.minute = minute;
+    account.latency = latency;
+    const before = snapshotCalls(account.calls);
+    const requestedBefore = account.metricsRequested;
+    const answerBefore = account.answerMs;
+    this.classifier.beginCycle();
+    const started = performance.now();
+    const report = await this.handler(scheduledEvent(account), LAMBDA_CONTEXT);
+    const answered = account.answerMs - answerBefore;
+    const ms = performance.now() - started - answered;
+    account.latency = null;
+    const after = snapshotCalls(account.calls);
+    const delta = (prefix: string) => sumMatching(after, prefix) - sumMatching(before, prefix);
+    for (const t of report.transitions) {
+      if (t.type === "opened") this.opened.push({ minute, fingerprint: t.incident.fingerprint, summary: t.incident.summary });
+    }
+    const billed = account.metricsRequested - requestedBefore;
+    const split = this.classifier.endCycle();
+    const classified = Object.values(split).reduce((a, b) => a + b, 0);
+    const errors = [...report.errors];
+    if (billed !== report.metricsRequested || classified !== billed) {
+      errors.push(`bench: metrics billed ${billed}, reported ${report.metricsRequested}, classified ${classified}`);
+    }
+    return {
+      minute,
+      metricsRequested: billed,
+      getMetricDataCalls: delta("cloudwatch:GetMetricData"),
+      listMetricsCalls: delta("cloudwatch:ListMetrics"),
+      mqCalls: delta("mq:"),
+      ms,
+      productCpuMs: latency ? null : ms,
+      latency: latency !== null,
+      split,
+      drillTriggers: this.classifier.lastTriggers,
+      opened: report.transitions.filter((t) => t.type === "opened").length,
+      errors,
+    };
+  }
+}
+
+function snapshotCalls(calls: ReadonlyMap<string, number>): Map<string, number> {
+  return new Map(calls);
+}
+
+function sumMatching(calls: ReadonlyMap<string, number>, prefix: string): number {
+  let n = 0;
+  for (const [op, count] of calls) if (op.startsWith(prefix)) n += count;
+  return n;
+}
+
+function scheduledEvent(account: FleetAccount): ScheduledEvent {
+  return {
+    version: "0",
+    id: `bench-${account.minute}`,
+    "detail-type": "Scheduled Event",
+    source: "aws.events",
+    account: account.scenario.accountId,
+    time: new Date(account.nowMs()).toISOString(),
+    region: account.scenario.region,
+    resources: [],
+    detail: {},
+  };
+}
+
+const LAMBDA_CONTEXT: Context = {
+  callbackWaitsForEmptyEventLoop: false,
+  functionName: "poll-metrics",
+  functionVersion: "$LATEST",
+  invokedFunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:poll-metrics",
+  memoryLimitInMB: "512",
+  awsRequestId: "bench",
+  logGroupName: "/aws/lambda/poll-metrics",
+  logStreamName: "bench",
+  getRemainingTimeInMillis: () => 60_000,
+  done: () => {},
+  fail: () => {},
+  succeed: () => {},
+};

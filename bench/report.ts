@@ -1,0 +1,498 @@
+import type { BundleReport } from "./bundles";
+import { COST_BUCKETS, type CostBucket } from "./classify-requests";
+import {
+  ALARMS_PER_BROKER,
+  ALARMS_PER_QUEUE,
+  alarmEquivalentUsdPerQueueMonth,
+  getMetricDataCallBudget,
+  MINUTES_PER_MONTH,
+  meetsCostTarget,
+  PRICES,
+  splitUsdPerQueueMonth,
+  TARGET_SHARE_OF_ALARMS,
+  usdPerQueueMonth,
+} from "./cost-model";
+import type { DetectorBenchResult } from "./detector-bench";
+import { buildFleet, fleetSummary, REFERENCE_FLEET } from "./fleet";
+import type { LibraryQuality } from "./library-quality";
+import { median, round, roundSignificant } from "./stats";
+import type { FleetUnitResult } from "./units";
+
+/** Turns the units' results into the figures: the JSON line and the readable tables. */
+
+export interface BenchInputs {
+  day: FleetUnitResult;
+  tradeOff: FleetUnitResult[];
+  /** The default configuration on the same fleet with flat traffic (the cost floor). */
+  flat: FleetUnitResult;
+  library: LibraryQuality[];
+  scaling: FleetUnitResult[];
+  detectors: DetectorBenchResult;
+  bundles: BundleReport;
+  variants: { label: string; override: Record<string, unknown> }[];
+  benchSeconds: number;
+}
+
+export interface ScalingRow {
+  brokers: number;
+  queues: number;
+  metricsPerCycle: number;
+  metricsFirstCycle: number;
+  metricsMaxCycle: number;
+  getMetricDataCallsPerCycle: number;
+  getMetricDataCallsMean: number;
+  getMetricDataCallBudget: number;
+  callBudgetExceeded: number;
+  getMetricDataPeakPerSecond: number;
+  mqCallsPerCycle: number;
+  mqCallsPerCycleMean: number;
+  mqCallsPerSecondMean: number;
+  /** True when the run was shorter than the DescribeBroker TTL: the mean spreads the cold start's calls over it. */
+  mqMeanEstimated: boolean;
+  mqPeakPerSecond: number;
+  mqThrottled: number;
+  cycleMs: number;
+  cycleMsMax: number;
+  cycleMsCold: number;
+  ownComputeMs: number;
+}
+
+export interface TradeOffRow {
+  setting: string;
+  override: Record<string, unknown>;
+  recall: number | null;
+  precision: number | null;
+  medianDelay: number | null;
+  p90Delay: number | null;
+  falseAlarms: number | null;
+  usdPerQueueMonth: number;
+  shareOfAlarmCost: number;
+  drillShare: number;
+  healthyFleetIncidentsPerDay: number;
+}
+
+/** Everything the benchmark measured: the `--json` line. */
+export interface BenchFigures {
+  fleet: Record<string, number>;
+  usdPerQueueMonth: number;
+  alarmEquivalentUsdPerQueueMonth: number;
+  targetUsdPerQueueMonth: number;
+  meetsCostTarget: boolean;
+  shareOfAlarmCost: number;
+  costBasis: string;
+  usdPerQueueMonthReferenceFleet: number;
+  costSplitUsdPerQueueMonth: Record<string, number>;
+  drill: {
+    triggersPerBrokerHour: number;
+    drillingShareOfBrokerMinutes: number;
+    reasonShareOfBrokerMinutes: { climbing: number; jump: number; consumersDropped: number };
+  };
+  metricsPerCycle: number;
+  metricsPerCycleFirst: number;
+  metricsPerCycleMax: number;
+  getMetricDataCallsPerCycle: number;
+  getMetricDataCallBudget: number;
+  getMetricDataCallBudgetExceeded: number;
+  getMetricDataPeakPerSecond: number;
+  mqCallsPerCycle: number;
+  mqCallsPerCycleMean: number;
+  mqPeakRequestsPerSecond: number;
+  mqThrottledPerInventoryRefresh: number | null;
+  cycleMs: number;
+  cycleMsMax: number;
+  cycleMsCold: number;
+  ownComputeMsPerCycle: number;
+  detectMsPer1000Queues: number;
+  bundleBytes: Record<string, number>;
+  coldStartMs: Record<string, number>;
+  coldStartProcessMs: Record<string, number>;
+  bundleSource: string;
+  bundleError?: string;
+  recall: number;
+  precision: number;
+  medianDelay: number | null;
+  p90Delay: number | null;
+  falseAlarms: number;
+  unsafeReboots: number;
+  scenarios: number;
+  healthyFleet: {
+    basis: string;
+    incidentsOpened: number;
+    incidentsOpenedPer1000QueueDays: number;
+    byCondition: Record<string, number>;
+    sample: string[];
+    remediationRequests: number;
+    errors: number;
+  };
+  scaling: ScalingRow[];
+  tradeOff: TradeOffRow[];
+  costFloorFlatTraffic: { setting: string; usdPerQueueMonth: number; shareOfAlarmCost: number; split: Record<string, number> };
+  prices: Record<string, number>;
+  benchSeconds: number;
+}
+
+const BUCKET_LABELS: Record<CostBucket | "listMetrics", string> = {
+  broker: "broker-level signals every minute (active node)",
+  limits: "connection/memory/disk limits",
+  sweep: "queue sweeps",
+  drill: "drills (queues read while broker totals move)",
+  deadLetterWatch: "dead-letter queues watched every minute",
+  incidentQueues: "queues of open incidents",
+  standbyProbe: "standby probes",
+  listMetrics: "ListMetrics (queue discovery)",
+};
+
+function scalingRow(r: FleetUnitResult): ScalingRow {
+  const warm = r.timed.filter((t) => t.cycle > 0);
+  const cold = r.timed.find((t) => t.cycle === 0);
+  const metricsMax = Math.max(r.metricsPerCycle.max, r.first.metricsRequested);
+  // A run shorter than the DescribeBroker TTL has no refresh in it: spread the cold start's
+  // DescribeBroker calls over the TTL on top of the warm cycles' ListBrokers calls.
+  const estimated = r.measuredCycles < r.inventoryTtlMinutes;
+  const mqMean = estimated
+    ? r.mqCallsPerCycle.mean + (r.first.mqCalls - r.mqCallsPerCycle.mean) / r.inventoryTtlMinutes
+    : r.mqCallsPerCycle.mean;
+  return {
+    brokers: r.brokers,
+    queues: r.queues,
+    metricsPerCycle: round(r.metricsPerCycle.mean),
+    metricsFirstCycle: r.first.metricsRequested,
+    metricsMaxCycle: metricsMax,
+    getMetricDataCallsPerCycle: Math.max(r.getMetricDataCallsPerCycle.max, r.first.getMetricDataCalls),
+    getMetricDataCallsMean: round(r.getMetricDataCallsPerCycle.mean, 1),
+    getMetricDataCallBudget: getMetricDataCallBudget(metricsMax),
+    callBudgetExceeded: r.callBudgetExceeded,
+    getMetricDataPeakPerSecond: Math.max(0, ...r.timed.map((t) => t.getMetricDataPeakPerSecond)),
+    mqCallsPerCycle: Math.max(r.mqCallsPerCycle.max, r.first.mqCalls),
+    mqCallsPerCycleMean: round(mqMean, 1),
+    mqCallsPerSecondMean: round(mqMean / 60, 2),
+    mqMeanEstimated: estimated,
+    mqPeakPerSecond: Math.max(0, ...r.timed.map((t) => t.mqPeakPerSecond)),
+    mqThrottled: Math.max(0, ...r.timed.map((t) => t.mqThrottled)),
+    cycleMs: round(median(warm.map((t) => t.ms)) ?? Number.NaN),
+    cycleMsMax: round(Math.max(0, ...warm.map((t) => t.ms))),
+    cycleMsCold: round(cold?.ms ?? Number.NaN),
+    ownComputeMs: round(r.productCpuMs.median ?? Number.NaN),
+  };
+}
+
+export function buildFigures(inputs: BenchInputs): BenchFigures {
+  const { day, tradeOff, flat, library, scaling, detectors, bundles } = inputs;
+  const reference = buildFleet(REFERENCE_FLEET);
+  const summary = fleetSummary(reference);
+  const alarm = alarmEquivalentUsdPerQueueMonth({ queues: summary.queues ?? 0, brokers: reference.brokers.length });
+  const usd = usdPerQueueMonth(day.usage, day.queues);
+  const split = splitUsdPerQueueMonth(day.split, day.usage.minutes, day.queues);
+  const listMetricsUsd = usdPerQueueMonth(
+    { metricsRequested: 0, listMetricsRequests: day.usage.listMetricsRequests, minutes: day.usage.minutes },
+    day.queues,
+  );
+  const ref = scaling.find((r) => r.brokers === REFERENCE_FLEET.brokers) ?? (scaling[0] as FleetUnitResult);
+  const refRow = scalingRow(ref);
+  const defaults = library[0] as LibraryQuality;
+  const brokerMinutes = Math.max(1, day.drill.reasons.brokerCycles);
+  const flatUsd = usdPerQueueMonth(flat.usage, flat.queues);
+  return {
+    fleet: { ...summary, queuesPerBroker: REFERENCE_FLEET.queuesPerBroker, seed: REFERENCE_FLEET.seed },
+    usdPerQueueMonth: roundSignificant(usd),
+    alarmEquivalentUsdPerQueueMonth: roundSignificant(alarm),
+    targetUsdPerQueueMonth: roundSignificant(TARGET_SHARE_OF_ALARMS * alarm),
+    meetsCostTarget: meetsCostTarget(usd, alarm),
+    shareOfAlarmCost: round(usd / alarm, 2),
+    costBasis: `default configuration, ${day.usage.minutes} one-minute cycles (a simulated day, cold start included) on the first ${day.brokers} brokers (${day.queues} queues) of the reference fleet`,
+    usdPerQueueMonthReferenceFleet: roundSignificant(usdPerQueueMonth(ref.usage, ref.queues)),
+    costSplitUsdPerQueueMonth: {
+      ...Object.fromEntries(COST_BUCKETS.map((b) => [b, roundSignificant(split[b])])),
+      listMetrics: roundSignificant(listMetricsUsd),
+    },
+    drill: {
+      triggersPerBrokerHour: round(day.drill.triggersPerBrokerHour, 1),
+      drillingShareOfBrokerMinutes: round(day.drill.drillingShare, 3),
+      reasonShareOfBrokerMinutes: {
+        climbing: round(day.drill.reasons.climbing / brokerMinutes, 3),
+        jump: round(day.drill.reasons.jump / brokerMinutes, 3),
+        consumersDropped: round(day.drill.reasons.consumersDropped / brokerMinutes, 3),
+      },
+    },
+    metricsPerCycle: refRow.metricsPerCycle,
+    metricsPerCycleFirst: refRow.metricsFirstCycle,
+    metricsPerCycleMax: refRow.metricsMaxCycle,
+    getMetricDataCallsPerCycle: refRow.getMetricDataCallsPerCycle,
+    getMetricDataCallBudget: refRow.getMetricDataCallBudget,
+    getMetricDataCallBudgetExceeded: [...scaling, day, ...tradeOff, flat].reduce((n, r) => n + r.callBudgetExceeded, 0),
+    getMetricDataPeakPerSecond: refRow.getMetricDataPeakPerSecond,
+    mqCallsPerCycle: refRow.mqCallsPerCycle,
+    mqCallsPerCycleMean: refRow.mqCallsPerCycleMean,
+    mqPeakRequestsPerSecond: refRow.mqPeakPerSecond,
+    mqThrottledPerInventoryRefresh: ref.timed.find((t) => t.cycle === 5)?.mqThrottled ?? null,
+    cycleMs: refRow.cycleMs,
+    cycleMsMax: refRow.cycleMsMax,
+    cycleMsCold: refRow.cycleMsCold,
+    ownComputeMsPerCycle: refRow.ownComputeMs,
+    detectMsPer1000Queues: round(detectors.msPer1000Queues, 2),
+    bundleBytes: Object.fromEntries(bundles.functions.map((f) => [f.name, f.zipBytes])),
+    coldStartMs: Object.fromEntries(bundles.functions.map((f) => [f.name, round(f.importMs)])),
+    coldStartProcessMs: Object.fromEntries(bundles.functions.map((f) => [f.name, round(f.processMs)])),
+    bundleSource: bundles.source,
+    ...(bundles.error ? { bundleError: bundles.error } : {}),
+    recall: defaults.summary.recall,
+    precision: defaults.summary.precision,
+    medianDelay: defaults.summary.medianDelay,
+    p90Delay: defaults.summary.p90Delay,
+    falseAlarms: defaults.summary.falseAlarms,
+    unsafeReboots: defaults.summary.unsafeReboots,
+    scenarios: defaults.summary.scenarios,
+    healthyFleet: {
+      basis: `${day.usage.minutes} minutes of ${day.brokers} healthy brokers (${day.queues} queues)`,
+      incidentsOpened: day.incidentsOpened,
+      incidentsOpenedPer1000QueueDays: round((day.incidentsOpened / day.queues) * 1000 * (1440 / day.usage.minutes), 1),
+      byCondition: day.openedByCondition,
+      sample: day.openedSample,
+      remediationRequests: day.remediationRequests,
+      errors: day.errors,
+    },
+    scaling: scaling.map(scalingRow),
+    tradeOff: inputs.variants.map((v, i): TradeOffRow => {
+      const q = library.find((l) => l.label === v.label);
+      const f = tradeOff[i] as FleetUnitResult;
+      const cost = usdPerQueueMonth(f.usage, f.queues);
+      return {
+        setting: v.label,
+        override: v.override,
+        recall: q?.summary.recall ?? null,
+        precision: q?.summary.precision ?? null,
+        medianDelay: q?.summary.medianDelay ?? null,
+        p90Delay: q?.summary.p90Delay ?? null,
+        falseAlarms: q?.summary.falseAlarms ?? null,
+        usdPerQueueMonth: roundSignificant(cost),
+        shareOfAlarmCost: round(cost / alarm, 2),
+        drillShare: round(f.split.drill / Math.max(1, f.usage.metricsRequested), 2),
+        healthyFleetIncidentsPerDay: round((f.incidentsOpened / f.usage.minutes) * 1440, 1),
+      };
+    }),
+    costFloorFlatTraffic: {
+      setting: "default configuration, same fleet with flat traffic (no drill ever triggers)",
+      usdPerQueueMonth: roundSignificant(flatUsd),
+      shareOfAlarmCost: round(flatUsd / alarm, 2),
+      split: Object.fromEntries(
+        Object.entries(splitUsdPerQueueMonth(flat.split, flat.usage.minutes, flat.queues)).map(([k, v]) => [k, roundSignificant(v)]),
+      ),
+    },
+    prices: { ...PRICES, minutesPerMonth: MINUTES_PER_MONTH, alarmsPerQueue: ALARMS_PER_QUEUE, alarmsPerBroker: ALARMS_PER_BROKER },
+    benchSeconds: round(inputs.benchSeconds, 1),
+  };
+}
+
+function usd(value: number): string {
+  return value >= 1 ? `$${value.toFixed(2)}` : `$${value.toFixed(3)}`;
+}
+
+const n = (v: number | null) => (v !== null && Number.isFinite(v) ? v.toLocaleString("en-US") : String(v));
+const pct = (share: number) => `${(share * 100).toFixed(1)}%`;
+
+/** A markdown table, padded so it also reads in a terminal. */
+export function table(headers: string[], rows: (string | number | null)[][]): string {
+  const cells = [headers, ...rows.map((r) => r.map((c) => String(c)))];
+  const widths = headers.map((_, c) => Math.max(...cells.map((r) => (r[c] ?? "").length)));
+  const line = (r: string[]) => `| ${r.map((cell, c) => cell.padEnd(widths[c] as number)).join(" | ")} |`;
+  return [line(headers), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...cells.slice(1).map(line)].join("\n");
+}
+
+/** The readable report (markdown tables, so the README can take them as they are). */
+export function formatReport(j: BenchFigures, inputs: BenchInputs): string {
+  const out: string[] = [];
+  const f = j.fleet;
+  out.push(
+    `mq-sentinel benchmark — reference fleet: ${n(f.brokers ?? 0)} brokers x ${f.queuesPerBroker} queues = ${n(f.queues ?? 0)} queues ` +
+      `(${f.activemq} ActiveMQ 5.18, ${f.rabbitmq} RabbitMQ 3.13; ${f.activeStandby} active/standby, ${f.cluster} cluster, ${f.single} single-instance; ` +
+      `${f["dead-letter"]} dead-letter queues), seed ${f.seed}`,
+  );
+  out.push("", "## CloudWatch cost (default configuration)", "");
+  out.push(
+    table(
+      ["figure", "value"],
+      [
+        ["usdPerQueueMonth (whole CloudWatch spend per monitored queue-month)", usd(j.usdPerQueueMonth)],
+        [
+          `alarmEquivalentUsdPerQueueMonth (${ALARMS_PER_QUEUE} alarms per queue + ${ALARMS_PER_BROKER} per broker, $0.10 each)`,
+          usd(j.alarmEquivalentUsdPerQueueMonth),
+        ],
+        [
+          `target: at most ${TARGET_SHARE_OF_ALARMS} x the alarm set`,
+          `${usd(j.targetUsdPerQueueMonth)}: ${j.meetsCostTarget ? "met" : `MISSED (spend = ${j.shareOfAlarmCost} x the alarm set)`}`,
+        ],
+        ["cross-check: 30 warm minutes of the whole 200-broker fleet", usd(j.usdPerQueueMonthReferenceFleet)],
+        [
+          "floor: same fleet with flat traffic (no drill ever fires)",
+          `${usd(j.costFloorFlatTraffic.usdPerQueueMonth)} (${j.costFloorFlatTraffic.shareOfAlarmCost} x the alarm set)`,
+        ],
+      ],
+    ),
+  );
+  out.push("", `Basis: ${j.costBasis}.`, "");
+  const split = j.costSplitUsdPerQueueMonth;
+  const total = Object.values(split).reduce((a, b) => a + b, 0);
+  out.push(
+    table(
+      ["what was read", "$ per queue-month", "share"],
+      Object.entries(split)
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, v]) => [BUCKET_LABELS[k as CostBucket] ?? k, usd(v), pct(v / total)]),
+    ),
+  );
+  const reasons = j.drill.reasonShareOfBrokerMinutes;
+  out.push(
+    "",
+    `Drills: the broker-level totals "moved" ${j.drill.triggersPerBrokerHour} times per broker-hour, and a drill read all of a broker's queues in ` +
+      `${pct(j.drill.drillingShareOfBrokerMinutes)} of broker-minutes. Share of broker-minutes meeting each trigger condition: ` +
+      `total backlog climbing 3 minutes by max(50, 10%) ${pct(reasons.climbing)}, jumped by max(100, 20%) and held a minute ${pct(reasons.jump)}, ` +
+      `consumers below their 10-minute maximum ${pct(reasons.consumersDropped)}.`,
+  );
+  out.push("", "## One cycle, reference fleet (200 brokers x 50 queues)", "");
+  out.push(
+    table(
+      ["figure", "value"],
+      [
+        ["metricsPerCycle (mean of 30 warm cycles)", n(j.metricsPerCycle)],
+        ["metrics in the first (cold-start) cycle / largest cycle", `${n(j.metricsPerCycleFirst)} / ${n(j.metricsPerCycleMax)}`],
+        [
+          "getMetricDataCallsPerCycle (most in one cycle; budget ceil(M/500)+1)",
+          `${j.getMetricDataCallsPerCycle} (budget ${j.getMetricDataCallBudget}; cycles over budget in every run: ${j.getMetricDataCallBudgetExceeded})`,
+        ],
+        ["GetMetricData requests started within one second (peak; quota 50/s)", n(j.getMetricDataPeakPerSecond)],
+        ["Amazon MQ calls per cycle (most / mean)", `${j.mqCallsPerCycle} / ${j.mqCallsPerCycleMean}`],
+        ["Amazon MQ requests started within one second (peak; quota 15/s, burst 100)", n(j.mqPeakRequestsPerSecond)],
+        [
+          "of the DescribeBroker refresh cycle's calls, a 15/s token bucket (burst 100) would throttle",
+          n(j.mqThrottledPerInventoryRefresh),
+        ],
+        [
+          "cycleMs: median warm cycle with simulated latency / slowest warm / cold start",
+          `${n(j.cycleMs)} / ${n(j.cycleMsMax)} / ${n(j.cycleMsCold)}`,
+        ],
+        ["mq-sentinel's own compute per warm cycle, ms (no latency, simulation subtracted)", n(j.ownComputeMsPerCycle)],
+        ["detectMsPer1000Queues (pure detectors: 1,000 queues and their 20 brokers, median)", String(j.detectMsPer1000Queues)],
+      ],
+    ),
+  );
+  out.push("", "## Scaling (50 queues per broker; latency GetMetricData 50-150 ms, ListMetrics 30 ms, Amazon MQ 40 ms)", "");
+  out.push(
+    table(
+      [
+        "brokers",
+        "queues",
+        "metrics/cycle (warm mean)",
+        "metrics, 1st cycle",
+        "GetMetricData calls (most; budget)",
+        "GetMetricData peak/s",
+        "MQ calls/cycle (most / mean)",
+        "MQ req/s (mean / peak)",
+        "MQ throttled (15/s bucket)",
+        "cycle ms (warm / cold)",
+        "own compute ms (warm)",
+      ],
+      j.scaling.map((r) => [
+        n(r.brokers),
+        n(r.queues),
+        n(r.metricsPerCycle),
+        n(r.metricsFirstCycle),
+        `${r.getMetricDataCallsPerCycle}; ${r.getMetricDataCallBudget}`,
+        r.getMetricDataPeakPerSecond,
+        `${r.mqCallsPerCycle} / ${r.mqMeanEstimated ? "~" : ""}${r.mqCallsPerCycleMean}`,
+        `${r.mqMeanEstimated ? "~" : ""}${r.mqCallsPerSecondMean} / ${r.mqPeakPerSecond}`,
+        n(r.mqThrottled),
+        `${n(r.cycleMs)} / ${n(r.cycleMsCold)}`,
+        n(r.ownComputeMs),
+      ]),
+    ),
+  );
+  const largest = j.scaling[j.scaling.length - 1];
+  if (largest) {
+    out.push(
+      "",
+      `Warm means: 30 cycles for 10 and 200 brokers, 2 for ${n(largest.brokers)} (simulating one such cycle takes ~10 s). ` +
+        "Cold: the first cycle of a new container (every DescribeBroker, every queue listed, every queue swept). " +
+        "~: the run is shorter than the 5-minute DescribeBroker TTL, so the mean spreads the cold start's DescribeBroker calls over it. " +
+        "Cycle ms: wall time with simulated latency, less the simulated account's own work. " +
+        "Own compute: a warm cycle without latency less the simulated account's work (nothing else waits), on this machine.",
+    );
+  }
+  out.push(
+    "",
+    "## Trade-off: cadence vs cost vs detection (scenario library replayed with each setting; cost: 3 warm hours of the first 20 brokers)",
+    "",
+  );
+  out.push(
+    table(
+      [
+        "setting",
+        "recall",
+        "precision",
+        "median delay (min)",
+        "p90 delay (min)",
+        "$ per queue-month",
+        "x alarm set",
+        "drills' share",
+        "false incidents/day, 20 healthy brokers",
+      ],
+      [
+        ...j.tradeOff.map((r) => [
+          r.setting,
+          r.recall,
+          r.precision,
+          r.medianDelay,
+          r.p90Delay,
+          usd(r.usdPerQueueMonth),
+          r.shareOfAlarmCost,
+          `${Math.round(r.drillShare * 100)}%`,
+          r.healthyFleetIncidentsPerDay,
+        ]),
+        [
+          "(floor) default settings, flat traffic",
+          "–",
+          "–",
+          "–",
+          "–",
+          usd(j.costFloorFlatTraffic.usdPerQueueMonth),
+          j.costFloorFlatTraffic.shareOfAlarmCost,
+          "0%",
+          "–",
+        ],
+      ],
+    ),
+  );
+  out.push("", "## Detection quality on the built-in scenario library (default configuration, as `mq-sentinel replay --score`)", "");
+  out.push(
+    table(
+      ["scenarios", "recall", "precision", "median delay (min)", "p90 delay (min)", "false alarms", "unsafe reboots"],
+      [[j.scenarios, j.recall, j.precision, j.medianDelay, j.p90Delay, j.falseAlarms, j.unsafeReboots]],
+    ),
+  );
+  out.push(
+    "",
+    `## Packaged functions (${j.bundleSource}; importing the bundled handler in a fresh node ${process.version}, median of 5)`,
+    "",
+  );
+  out.push(
+    table(
+      ["function", "zip bytes", "handler bytes", "import ms", "whole node process ms"],
+      inputs.bundles.functions.map((b) => [b.name, n(b.zipBytes), n(b.handlerBytes), n(round(b.importMs)), n(round(b.processMs))]),
+    ),
+  );
+  if (j.bundleError) out.push("", `Packaging: ${j.bundleError}`);
+  const hf = j.healthyFleet;
+  out.push("", "## The healthy fleet", "");
+  out.push(
+    `${hf.basis}: ${hf.incidentsOpened} incidents opened (${hf.incidentsOpenedPer1000QueueDays} per 1,000 queue-days; ${Object.entries(
+      hf.byCondition,
+    )
+      .map(([k, v]) => `${k}: ${v}`)
+      .join(
+        ", ",
+      )}), ${hf.remediationRequests} reboot requests, ${hf.errors} handled errors. The fleet has no problem: every incident is a false alarm.`,
+  );
+  for (const s of hf.sample.slice(0, 3)) out.push(`- ${s}`);
+  const simulated = inputs.day.usage.minutes + inputs.tradeOff.reduce((a, t) => a + t.usage.minutes, 0) + inputs.flat.usage.minutes;
+  out.push("", `Bench run time: ${j.benchSeconds} s (${n(simulated)} simulated fleet-minutes in phase 1, then the timed runs).`);
+  return out.join("\n");
+}
