@@ -23,6 +23,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { fail, formatJson, hashSeed, markdownTable, withSection } from "./scenario-kit.mjs";
 
 const OUT_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "scenarios");
 const README = join(OUT_DIR, "README.md");
@@ -46,16 +47,6 @@ const POLICY = {
 // ---------------------------------------------------------------------------------------------------------
 // Seeded randomness
 // ---------------------------------------------------------------------------------------------------------
-
-/** FNV-1a 32-bit hash of a string: the seed of a named random stream. */
-function hashSeed(text) {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
 
 /** A mulberry32 stream named by `seedText`. */
 function makeRng(seedText) {
@@ -618,10 +609,6 @@ const SCENARIOS = [
 // Label check: the policy, read independently of the project's code
 // ---------------------------------------------------------------------------------------------------------
 
-function fail(name, message) {
-  throw new Error(`${name}: ${message}`);
-}
-
 const isProduction = (tags) =>
   Object.entries(tags ?? {}).some(
     ([k, v]) => POLICY.environmentKeys.has(k.trim().toLowerCase()) && POLICY.productionValues.has(v.trim().toLowerCase()),
@@ -694,30 +681,6 @@ function checkLabels(sc, designs) {
 // Output
 // ---------------------------------------------------------------------------------------------------------
 
-/**
- * JSON with 2-space indentation, arrays of plain values kept on one line and small flat objects inline
- * (the layout of the rest of the library).
- */
-function formatJson(value, indent = "") {
-  const inner = `${indent}  `;
-  if (Array.isArray(value)) {
-    if (value.length === 0) return "[]";
-    if (value.every((v) => v === null || typeof v !== "object")) return `[${value.map((v) => JSON.stringify(v)).join(", ")}]`;
-    return `[\n${value.map((v) => inner + formatJson(v, inner)).join(",\n")}\n${indent}]`;
-  }
-  if (value !== null && typeof value === "object") {
-    const keys = Object.keys(value).filter((k) => value[k] !== undefined);
-    if (keys.length === 0) return "{}";
-    const flat = keys.every((k) => value[k] === null || typeof value[k] !== "object");
-    if (flat) {
-      const line = `{${keys.map((k) => `${JSON.stringify(k)}: ${JSON.stringify(value[k])}`).join(", ")}}`;
-      if (line.length + indent.length <= 120) return line;
-    }
-    return `{\n${keys.map((k) => `${inner}${JSON.stringify(k)}: ${formatJson(value[k], inner)}`).join(",\n")}\n${indent}}`;
-  }
-  return JSON.stringify(value);
-}
-
 function buildScenario(def) {
   const ctx = makeContext(def.name);
   const expect = def.build(ctx);
@@ -739,13 +702,6 @@ function buildScenario(def) {
 }
 
 const mdEscape = (s) => s.replace(/\|/g, "\\|");
-
-/** A Markdown table with every column padded to its widest cell. */
-function markdownTable(header, rows) {
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
-  const line = (cells) => `| ${cells.map((cell, c) => cell.padEnd(widths[c])).join(" | ")} |`;
-  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)];
-}
 
 function readmeSection(results) {
   const cells = results.map(({ scenario: sc, why }) => {
@@ -803,17 +759,6 @@ function readmeSection(results) {
   ].join("\n");
 }
 
-/** README.md with this generator's section replaced (or appended); other sections are left untouched. */
-function withSection(readme, section) {
-  const marker = `\n${README_HEADING}\n`;
-  const at = readme.indexOf(marker);
-  if (at === -1) return `${readme.replace(/\n*$/, "\n")}\n${section}`;
-  const rest = readme.slice(at + marker.length);
-  const next = rest.search(/^## /m);
-  const tail = next === -1 ? "" : `\n${rest.slice(next)}`;
-  return `${readme.slice(0, at + 1)}${section}${tail}`;
-}
-
 function main() {
   const check = process.argv.includes("--check");
   const names = new Set();
@@ -824,7 +769,7 @@ function main() {
   });
   const files = new Map(results.map(({ scenario }) => [`${scenario.name}.json`, `${formatJson(scenario)}\n`]));
   const currentReadme = existsSync(README) ? readFileSync(README, "utf8") : "# Built-in scenario library\n";
-  const nextReadme = withSection(currentReadme, readmeSection(results));
+  const nextReadme = withSection(currentReadme, README_HEADING, readmeSection(results));
   const unknown = readdirSync(OUT_DIR).filter((f) => /^posture-.*\.json$/.test(f) && !files.has(f));
 
   if (check) {

@@ -21,6 +21,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { fail, formatJson, hashSeed, markdownTable } from "./scenario-kit.mjs";
 
 const OUT_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "scenarios");
 const ACCOUNT_ID = "123456789012";
@@ -97,16 +98,6 @@ const RMQ_BROKER_METRICS = [
 // ---------------------------------------------------------------------------------------------------------
 // Seeded randomness
 // ---------------------------------------------------------------------------------------------------------
-
-/** FNV-1a 32-bit hash of a string: the seed of a named random stream. */
-function hashSeed(text) {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
 
 /** A mulberry32 stream named by `seedText`; `fork(label)` gives an independent child stream. */
 function makeRng(seedText) {
@@ -1961,10 +1952,6 @@ const SCENARIOS = [
 // Invariants: a generator bug must fail loudly rather than ship a wrong label
 // ---------------------------------------------------------------------------------------------------------
 
-function fail(name, message) {
-  throw new Error(`${name}: ${message}`);
-}
-
 function checkScenario(sc) {
   const n = sc.durationMinutes;
   if (!NAME_PATTERN.test(sc.name)) fail(sc.name, "name must match ^(amq|rmq|mixed)-[a-z0-9][a-z0-9._-]*$");
@@ -2078,30 +2065,6 @@ function checkQuietQueuesDrain(sc, get) {
 // Output
 // ---------------------------------------------------------------------------------------------------------
 
-/**
- * JSON with 2-space indentation, arrays of plain values kept on one line and small flat objects
- * (dimensions, expectations, faults, state changes) inline: readable diffs, files a tenth of the size.
- */
-function formatJson(value, indent = "") {
-  const inner = `${indent}  `;
-  if (Array.isArray(value)) {
-    if (value.length === 0) return "[]";
-    if (value.every((v) => v === null || typeof v !== "object")) return `[${value.map((v) => JSON.stringify(v)).join(", ")}]`;
-    return `[\n${value.map((v) => inner + formatJson(v, inner)).join(",\n")}\n${indent}]`;
-  }
-  if (value !== null && typeof value === "object") {
-    const keys = Object.keys(value).filter((k) => value[k] !== undefined);
-    if (keys.length === 0) return "{}";
-    const flat = keys.every((k) => value[k] === null || typeof value[k] !== "object");
-    if (flat) {
-      const line = `{${keys.map((k) => `${JSON.stringify(k)}: ${JSON.stringify(value[k])}`).join(", ")}}`;
-      if (line.length + indent.length <= 120) return line;
-    }
-    return `{\n${keys.map((k) => `${inner}${JSON.stringify(k)}: ${formatJson(value[k], inner)}`).join(",\n")}\n${indent}}`;
-  }
-  return JSON.stringify(value);
-}
-
 function buildScenario(def) {
   const start = def.start ?? DEFAULT_START;
   const rng = makeRng(def.name);
@@ -2125,13 +2088,6 @@ function buildScenario(def) {
 }
 
 const mdEscape = (s) => s.replace(/\|/g, "\\|");
-
-/** A Markdown table with every column padded to its widest cell (the layout the project's formatter keeps). */
-function markdownTable(header, rows) {
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
-  const line = (cells) => `| ${cells.map((cell, c) => cell.padEnd(widths[c])).join(" | ")} |`;
-  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)];
-}
 
 function readme(results) {
   const cells = results.map(({ scenario: sc, why }) => {
