@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
+import { benchApiEvents } from "./api-events-bench";
 import { type BundleReport, measureBundles } from "./bundles";
 import { benchDetectors } from "./detector-bench";
 import { REFERENCE_FLEET } from "./fleet";
@@ -153,6 +154,8 @@ async function main(argv: string[]): Promise<number> {
   // Timed alone, so the detectors and the cold starts get the machine to themselves.
   const detectors = benchDetectors(REFERENCE_FLEET);
   progress(`  detectors: ${detectors.msPer1000Queues.toFixed(2)} ms per 1,000 queues`);
+  const apiEvents = await benchApiEvents(join(root, "scenarios"));
+  progress(`  api-activity: ${apiEvents.eventsPerSecond} events per second`);
   const bundles: BundleReport = measureBundles(root);
   progress(`  bundles: ${bundles.functions.length} functions from ${bundles.source}`);
 
@@ -171,6 +174,7 @@ async function main(argv: string[]): Promise<number> {
     library,
     scaling,
     detectors,
+    apiEvents,
     bundles,
     variants: CADENCE_VARIANTS,
     benchSeconds: (performance.now() - started) / 1000,

@@ -1,3 +1,4 @@
+import type { ApiEventsBenchResult } from "./api-events-bench";
 import type { BundleReport } from "./bundles";
 import { COST_BUCKETS, type CostBucket } from "./classify-requests";
 import {
@@ -28,6 +29,7 @@ export interface BenchInputs {
   library: LibraryQuality[];
   scaling: FleetUnitResult[];
   detectors: DetectorBenchResult;
+  apiEvents: ApiEventsBenchResult;
   bundles: BundleReport;
   variants: { label: string; override: Record<string, unknown> }[];
   benchSeconds: number;
@@ -103,6 +105,10 @@ export interface BenchFigures {
   cycleMsCold: number;
   ownComputeMsPerCycle: number;
   detectMsPer1000Queues: number;
+  /** CloudTrail events one warm api-activity handler processes per second (memory stores, rendering included). */
+  apiEventsPerSecond: number;
+  apiEventMedianMs: number;
+  apiEventP99Ms: number;
   bundleBytes: Record<string, number>;
   coldStartMs: Record<string, number>;
   coldStartProcessMs: Record<string, number>;
@@ -177,7 +183,7 @@ function scalingRow(r: FleetUnitResult): ScalingRow {
 }
 
 export function buildFigures(inputs: BenchInputs): BenchFigures {
-  const { day, tradeOff, flat, library, scaling, detectors, bundles } = inputs;
+  const { day, tradeOff, flat, library, scaling, detectors, apiEvents, bundles } = inputs;
   const reference = buildFleet(REFERENCE_FLEET);
   const summary = fleetSummary(reference);
   const alarm = alarmEquivalentUsdPerQueueMonth({ queues: summary.queues ?? 0, brokers: reference.brokers.length });
@@ -230,6 +236,9 @@ export function buildFigures(inputs: BenchInputs): BenchFigures {
     cycleMsCold: refRow.cycleMsCold,
     ownComputeMsPerCycle: refRow.ownComputeMs,
     detectMsPer1000Queues: round(detectors.msPer1000Queues, 2),
+    apiEventsPerSecond: apiEvents.eventsPerSecond,
+    apiEventMedianMs: apiEvents.medianMs,
+    apiEventP99Ms: apiEvents.p99Ms,
     bundleBytes: Object.fromEntries(bundles.functions.map((f) => [f.name, f.zipBytes])),
     coldStartMs: Object.fromEntries(bundles.functions.map((f) => [f.name, round(f.importMs)])),
     coldStartProcessMs: Object.fromEntries(bundles.functions.map((f) => [f.name, round(f.processMs)])),
@@ -372,6 +381,10 @@ export function formatReport(j: BenchFigures, inputs: BenchInputs): string {
         ],
         ["mq-sentinel's own compute per warm cycle, ms (no latency, simulation subtracted)", n(j.ownComputeMsPerCycle)],
         ["detectMsPer1000Queues (pure detectors: 1,000 queues and their 20 brokers, median)", String(j.detectMsPer1000Queues)],
+        [
+          `apiEventsPerSecond: the library's CloudTrail events through one warm api-activity handler (${n(inputs.apiEvents.events)} events; memory stores, Slack rendering included) / median / p99 ms per event`,
+          `${n(j.apiEventsPerSecond)} / ${j.apiEventMedianMs} / ${j.apiEventP99Ms}`,
+        ],
       ],
     ),
   );

@@ -25,3 +25,10 @@ export function roundSignificant(value: number, digits = 3): number {
   const f = 10 ** (digits - 1 - magnitude);
   return Math.round(value * f) / f;
 }
+
+/** The value below which a share `q` (0-1) of the values lie (nearest rank), or null when there are none. */
+export function quantile(values: readonly number[], q: number): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? null;
+}
