@@ -21,7 +21,27 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { fail, formatJson, hashSeed, markdownTable } from "./scenario-kit.mjs";
+import {
+  AMQ_QUEUE_METRICS,
+  amqQueue,
+  at,
+  clamp,
+  drift,
+  fail,
+  firstIndex,
+  firstSustained,
+  formatJson,
+  gcSawtooth,
+  makeRng,
+  markdownTable,
+  mean,
+  pct,
+  round,
+  seq,
+  steps,
+  sum,
+  traffic,
+} from "./scenario-kit.mjs";
 
 const OUT_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "scenarios");
 const ACCOUNT_ID = "123456789012";
@@ -44,17 +64,6 @@ const RMQ_NODE = {
   diskFreeBytes: 1.8e11,
 };
 
-const AMQ_QUEUE_METRICS = [
-  "QueueSize",
-  "ConsumerCount",
-  "ProducerCount",
-  "EnqueueCount",
-  "DequeueCount",
-  "DispatchCount",
-  "InFlightCount",
-  "ExpiredCount",
-  "EnqueueTime",
-];
 const AMQ_LIMIT_METRICS = [
   "OpenwireMaximumConnections",
   "AmqpMaximumConnections",
@@ -99,60 +108,9 @@ const RMQ_BROKER_METRICS = [
 // Seeded randomness
 // ---------------------------------------------------------------------------------------------------------
 
-/** A mulberry32 stream named by `seedText`; `fork(label)` gives an independent child stream. */
-function makeRng(seedText) {
-  let state = hashSeed(seedText);
-  const next = () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    uniform: (lo, hi) => lo + (hi - lo) * next(),
-    int: (lo, hi) => lo + Math.floor(next() * (hi - lo + 1)),
-    chance: (p) => next() < p,
-    normal: () => {
-      const u = 1 - next();
-      const v = next();
-      return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-    },
-    hex: (length) => {
-      let s = "";
-      for (let i = 0; i < length; i++) s += Math.floor(next() * 16).toString(16);
-      return s;
-    },
-    fork: (label) => makeRng(`${seedText}/${label}`),
-  };
-}
-
 // ---------------------------------------------------------------------------------------------------------
 // Series builders
 // ---------------------------------------------------------------------------------------------------------
-
-const seq = (n, fn) => Array.from({ length: n }, (_, i) => fn(i));
-const clamp = (x, lo, hi) => Math.min(hi, Math.max(lo, x));
-const sum = (xs) => xs.reduce((a, b) => a + b, 0);
-const mean = (xs) => (xs.length === 0 ? 0 : sum(xs) / xs.length);
-const at = (x, i) => (typeof x === "function" ? x(i) : Array.isArray(x) ? x[i] : x);
-function round(x, digits = 0) {
-  const f = 10 ** digits;
-  const r = Math.round(x * f) / f;
-  return Object.is(r, -0) ? 0 : r;
-}
-/** A percentage with three decimals, kept inside [0, 100]. */
-const pct = (x) => round(clamp(x, 0, 100), 3);
-
-/** Smoothly wandering noise (AR(1)) with standard deviation about `sigma`. */
-function drift(rng, n, sigma, corr = 0.8) {
-  let x = rng.normal() * sigma;
-  const k = Math.sqrt(1 - corr * corr);
-  return seq(n, () => {
-    x = corr * x + sigma * k * rng.normal();
-    return x;
-  });
-}
 
 /** Linear interpolation through `[minute, value]` points, flat before the first and after the last. */
 function piecewise(n, points) {
@@ -169,127 +127,9 @@ function piecewise(n, points) {
   });
 }
 
-/** A step series: `initial`, then each `[minute, value]` change holds until the next one. */
-function steps(n, initial, changes = []) {
-  return seq(n, (i) => {
-    let v = initial;
-    for (const [from, value] of changes) if (i >= from) v = value;
-    return v;
-  });
-}
-
-/**
- * Per-minute message counts with a realistic shape: a slow wave (two incommensurate sines, so it never
- * repeats exactly), multiplicative noise, and bursts that rise at once and decay linearly.
- * `base` may be a number or a function of the minute (for ramps).
- */
-function traffic(
-  rng,
-  n,
-  { base, amp = 0.25, period = 45, noise = 0.08, bursts = 0, burstPeak = 2.5, burstLen = 4, burstGap = 12, extraBursts = [] },
-) {
-  const phase = rng.uniform(0, 2 * Math.PI);
-  const phase2 = rng.uniform(0, 2 * Math.PI);
-  const period2 = period / rng.uniform(2.3, 3.1);
-  const mid = at(base, Math.floor(n / 2));
-  const burstList = [...extraBursts];
-  for (let b = 0; b < bursts; b++) {
-    // bursts of one queue stay at least `burstGap` minutes apart, so each drains before the next
-    let start = rng.int(3, n - 4);
-    for (let tries = 0; tries < 50 && burstList.some((o) => Math.abs(o.at - start) < burstGap); tries++) start = rng.int(3, n - 4);
-    burstList.push({ at: start, size: mid * burstPeak * rng.uniform(0.6, 1.2), len: rng.int(2, burstLen) });
-  }
-  return seq(n, (i) => {
-    const shape = 1 + amp * Math.sin((2 * Math.PI * i) / period + phase) + amp * 0.4 * Math.sin((2 * Math.PI * i) / period2 + phase2);
-    let v = at(base, i) * Math.max(0.05, shape) * (1 + noise * rng.normal());
-    for (const b of burstList) if (i >= b.at && i < b.at + b.len) v += b.size * (1 - (i - b.at) / b.len);
-    return Math.max(0, Math.round(v));
-  });
-}
-
-/**
- * JVM heap as ActiveMQ reports it: a GC sawtooth that climbs by `rise` a minute from the post-GC `floor`
- * until it nears `peak`, then collapses back to the floor. All three may be functions of the minute,
- * which is how a leak (a climbing floor) is drawn.
- */
-function gcSawtooth(rng, n, { floor, peak, rise, jitter = 0.6, startFraction = null }) {
-  // a freshly started JVM begins at its floor (startFraction 0); otherwise somewhere in a cycle
-  let v = at(floor, 0) + (startFraction ?? rng.uniform(0, 0.6)) * (at(peak, 0) - at(floor, 0));
-  let threshold = at(peak, 0) - rng.uniform(0, 2);
-  return seq(n, (i) => {
-    const out = pct(v + rng.normal() * jitter);
-    v += at(rise, i) * rng.uniform(0.6, 1.4);
-    if (v >= threshold) {
-      v = at(floor, i + 1) + rng.uniform(-1, 1.5);
-      threshold = at(peak, i + 1) - rng.uniform(0, 2);
-    }
-    return out;
-  });
-}
-
 // ---------------------------------------------------------------------------------------------------------
 // ActiveMQ model
 // ---------------------------------------------------------------------------------------------------------
-
-/**
- * Simulates one ActiveMQ queue minute by minute. Conservation holds exactly:
- * QueueSize[i] = QueueSize[i-1] + EnqueueCount[i] - DequeueCount[i], never negative.
- * - consumers dequeue up to `perConsumer` each a minute (or `capacity[i]` in total), leaving a small
- *   random remainder in flight, so a healthy queue hovers near 0 and touches it often;
- * - `stalled(i)`: consumers stay attached but acknowledge nothing; InFlightCount fills to the prefetch;
- * - EnqueueTime (ms): about 5-11 ms plus the wait behind the backlog; once deliveries stop with a
- *   backlog it is the age of the oldest waiting message; a queue never delivered from keeps its value.
- */
-function amqQueue(rng, n, spec) {
-  const { name, enqueue, consumers, producers = 2, perConsumer = 100, capacity = null, prefetch = 100 } = spec;
-  const stalled = spec.stalled ?? (() => false);
-  const residual = spec.residual ?? Math.max(2, Math.round(mean(enqueue) * 0.03));
-  const q = { name };
-  for (const m of AMQ_QUEUE_METRICS) q[m] = [];
-  let size = spec.initialSize ?? 0;
-  let inflight = 0;
-  let enqTime = spec.restingEnqueueTime ?? rng.int(5, 11);
-  let delivered = spec.deliveredBefore ?? size === 0;
-  let waitingSince = null;
-  for (let i = 0; i < n; i++) {
-    const c = at(consumers, i);
-    const enq = enqueue[i];
-    const avail = size + enq;
-    const isStalled = c > 0 && stalled(i);
-    let deq = 0;
-    if (c > 0 && !isStalled) {
-      const cap = capacity ? at(capacity, i) : c * at(perConsumer, i) * rng.uniform(0.9, 1.1);
-      const leftover = rng.chance(0.45) ? 0 : rng.int(0, residual);
-      deq = Math.max(0, Math.min(avail - Math.min(leftover, avail), Math.floor(cap)));
-    }
-    const newSize = avail - deq;
-    const newInflight = c === 0 ? 0 : Math.min(newSize, c * prefetch);
-    if (deq > 0) {
-      const wait = size > 0 ? (size / deq) * 60000 * 0.5 : 0;
-      enqTime = round(rng.uniform(5, 11) + wait);
-      delivered = true;
-      waitingSince = null;
-    } else if (newSize > 0 && delivered) {
-      if (waitingSince === null) waitingSince = i;
-      enqTime = (i - waitingSince + 1) * 60000;
-    } else if (newSize === 0 && delivered) {
-      enqTime = rng.int(5, 11);
-    }
-    q.QueueSize.push(newSize);
-    q.ConsumerCount.push(c);
-    q.ProducerCount.push(at(producers, i));
-    q.EnqueueCount.push(enq);
-    q.DequeueCount.push(deq);
-    q.DispatchCount.push(Math.max(0, deq + newInflight - inflight));
-    q.InFlightCount.push(newInflight);
-    q.ExpiredCount.push(spec.expired ? spec.expired[i] : 0);
-    q.EnqueueTime.push(enqTime);
-    size = newSize;
-    inflight = newInflight;
-  }
-  q.initialSize = spec.initialSize ?? 0;
-  return q;
-}
 
 /** A healthy queue: wavy, noisy traffic and enough consumer headroom that every burst drains. */
 function healthyAmqQueue(rng, n, name, opts) {
@@ -761,20 +601,6 @@ const sharp = (i) => ({ from: visibleAt(i), to: visibleAt(i) + SHARP_WINDOW });
 const slow = (startIdx, mustKnowIdx) => ({ from: visibleAt(startIdx), to: visibleAt(mustKnowIdx) });
 /** Window of a broker state change (DescribeBroker answers at once: no publish delay). */
 const stateWindow = (minute) => ({ from: minute, to: minute + SHARP_WINDOW });
-
-function firstIndex(values, predicate, fromIdx = 0) {
-  for (let i = fromIdx; i < values.length; i++) if (values[i] !== null && predicate(values[i], i)) return i;
-  throw new Error("firstIndex: no datapoint matches");
-}
-
-/** First minute i such that the last `span` datapoints (i-span+1..i) all satisfy the predicate. */
-function firstSustained(values, predicate, span, fromIdx = 0) {
-  return firstIndex(
-    values,
-    (_, i) => i - span + 1 >= 0 && values.slice(i - span + 1, i + 1).every((v) => v !== null && predicate(v)),
-    fromIdx,
-  );
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // The library
