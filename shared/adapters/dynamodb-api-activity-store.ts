@@ -1,6 +1,7 @@
-import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DeleteCommand, DynamoDBDocumentClient, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DeleteCommand, type DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { ActivityRecord, ApiActivityStore, Clock } from "../ports";
+import { documentClient, queryAll, writeIf } from "./dynamodb-table";
 import { withRetry } from "./retry";
 
 /**
@@ -24,26 +25,19 @@ export class DynamoDbApiActivityStore implements ApiActivityStore {
     private readonly tableName: string,
     private readonly clock: Clock,
   ) {
-    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    this.doc = documentClient(client);
   }
 
   async claimEvent(eventId: string, now: number): Promise<boolean> {
-    try {
-      await withRetry("dynamodb:PutItem", this.clock, () =>
-        this.doc.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: { pk: `EVENT#${eventId}`, sk: "SEEN", expiresAt: Math.floor(now / 1000) + SEEN_TTL_SECONDS },
-            ConditionExpression: "attribute_not_exists(pk)",
-          }),
-        ),
-      );
-      return true;
-    } catch (error) {
-      const cause = (error as { cause?: unknown }).cause;
-      if (error instanceof ConditionalCheckFailedException || cause instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    return writeIf("dynamodb:PutItem", this.clock, () =>
+      this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: `EVENT#${eventId}`, sk: "SEEN", expiresAt: Math.floor(now / 1000) + SEEN_TTL_SECONDS },
+          ConditionExpression: "attribute_not_exists(pk)",
+        }),
+      ),
+    );
   }
 
   async releaseEvent(eventId: string): Promise<void> {
@@ -71,22 +65,12 @@ export class DynamoDbApiActivityStore implements ApiActivityStore {
   }
 
   async since(subject: string, since: number): Promise<ActivityRecord[]> {
-    const out: ActivityRecord[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await withRetry("dynamodb:Query", this.clock, () =>
-        this.doc.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: "pk = :pk AND sk >= :from",
-            ExpressionAttributeValues: { ":pk": `CALLS#${subject}`, ":from": sortableTime(since) },
-            ExclusiveStartKey: startKey,
-          }),
-        ),
-      );
-      for (const item of page.Items ?? []) out.push(JSON.parse(String(item.data)) as ActivityRecord);
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const items = await queryAll(this.doc, this.clock, {
+      TableName: this.tableName,
+      KeyConditionExpression: "pk = :pk AND sk >= :from",
+      ExpressionAttributeValues: { ":pk": `CALLS#${subject}`, ":from": sortableTime(since) },
+    });
+    const out = items.map((item) => JSON.parse(String(item.data)) as ActivityRecord);
     // A call recorded twice under different times (an event without a time, retried) counts once:
     // the first record stands.
     const seen = new Set<string>();

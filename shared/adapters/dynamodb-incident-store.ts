@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, GetCommand, PutCommand, type PutCommandInput, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, type PutCommandInput } from "@aws-sdk/lib-dynamodb";
 import { type Incident, IncidentStatus, isActive } from "../core/incidents";
 import { isPending } from "../core/notify-policy";
 import type { Clock, IncidentStore } from "../ports";
+import { documentClient, isConditionFailure, queryAll } from "./dynamodb-table";
 import { withRetry } from "./retry";
 
 /**
@@ -35,7 +36,7 @@ export class DynamoDbIncidentStore implements IncidentStore {
     private readonly tableName: string,
     private readonly clock: Clock,
   ) {
-    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    this.doc = documentClient(client);
   }
 
   async loadActive(): Promise<Incident[]> {
@@ -57,25 +58,14 @@ export class DynamoDbIncidentStore implements IncidentStore {
   }
 
   private async queryIndex(index: string, key: string, value: string): Promise<Incident[]> {
-    const out: Incident[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await withRetry("dynamodb:Query", this.clock, () =>
-        this.doc.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: index,
-            KeyConditionExpression: "#key = :value",
-            ExpressionAttributeNames: { "#key": key },
-            ExpressionAttributeValues: { ":value": value },
-            ExclusiveStartKey: startKey,
-          }),
-        ),
-      );
-      for (const item of page.Items ?? []) out.push(JSON.parse(String(item.data)) as Incident);
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return out;
+    const items = await queryAll(this.doc, this.clock, {
+      TableName: this.tableName,
+      IndexName: index,
+      KeyConditionExpression: "#key = :value",
+      ExpressionAttributeNames: { "#key": key },
+      ExpressionAttributeValues: { ":value": value },
+    });
+    return items.map((item) => JSON.parse(String(item.data)) as Incident);
   }
 
   async save(incident: Incident, expectedVersion: number): Promise<boolean> {
@@ -132,12 +122,4 @@ export class DynamoDbIncidentStore implements IncidentStore {
     );
     return current.Item?.writeToken;
   }
-}
-
-function isConditionFailure(error: unknown): boolean {
-  if (error instanceof ConditionalCheckFailedException) return true;
-  const cause = (error as { cause?: unknown }).cause;
-  return (
-    cause instanceof ConditionalCheckFailedException || (cause as { name?: string } | undefined)?.name === "ConditionalCheckFailedException"
-  );
 }

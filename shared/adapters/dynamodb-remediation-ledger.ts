@@ -1,7 +1,8 @@
-import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { BUDGET_WINDOW_MS } from "../core/remediation-policy";
 import type { Clock, PendingVerification, RemediationLedger, RemediationRecord } from "../ports";
+import { documentClient, queryAll, writeIf } from "./dynamodb-table";
 import { withRetry } from "./retry";
 
 /**
@@ -28,7 +29,7 @@ export class DynamoDbRemediationLedger implements RemediationLedger {
     private readonly tableName: string,
     private readonly clock: Clock,
   ) {
-    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    this.doc = documentClient(client);
   }
 
   async record(entry: RemediationRecord): Promise<void> {
@@ -158,37 +159,18 @@ export class DynamoDbRemediationLedger implements RemediationLedger {
     return out.Item;
   }
 
-  private async query(pk: string, from?: string): Promise<Record<string, unknown>[]> {
-    const out: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await withRetry("dynamodb:Query", this.clock, () =>
-        this.doc.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: from === undefined ? "pk = :pk" : "pk = :pk AND sk >= :from",
-            ExpressionAttributeValues: from === undefined ? { ":pk": pk } : { ":pk": pk, ":from": from },
-            ConsistentRead: true,
-            ExclusiveStartKey: startKey,
-          }),
-        ),
-      );
-      out.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return out;
+  private query(pk: string, from?: string): Promise<Record<string, unknown>[]> {
+    return queryAll(this.doc, this.clock, {
+      TableName: this.tableName,
+      KeyConditionExpression: from === undefined ? "pk = :pk" : "pk = :pk AND sk >= :from",
+      ExpressionAttributeValues: from === undefined ? { ":pk": pk } : { ":pk": pk, ":from": from },
+      ConsistentRead: true,
+    });
   }
 
   /** Runs a conditional write: true when it applied, false when its condition failed. */
-  private async conditional(send: () => Promise<unknown>): Promise<boolean> {
-    try {
-      await withRetry("dynamodb:conditional write", this.clock, send);
-      return true;
-    } catch (error) {
-      const cause = (error as { cause?: unknown }).cause;
-      if (error instanceof ConditionalCheckFailedException || cause instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+  private conditional(send: () => Promise<unknown>): Promise<boolean> {
+    return writeIf("dynamodb:conditional write", this.clock, send);
   }
 }
 

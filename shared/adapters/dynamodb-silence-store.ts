@@ -1,7 +1,8 @@
-import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Silence } from "../core/notify-policy";
 import type { Clock, SilenceStore } from "../ports";
+import { documentClient, queryAll, writeIf } from "./dynamodb-table";
 import { withRetry } from "./retry";
 
 /**
@@ -19,28 +20,17 @@ export class DynamoDbSilenceStore implements SilenceStore {
     private readonly tableName: string,
     private readonly clock: Clock,
   ) {
-    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    this.doc = documentClient(client);
   }
 
   async active(now: number): Promise<Silence[]> {
-    const out: Silence[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await withRetry("dynamodb:Query", this.clock, () =>
-        this.doc.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: "pk = :pk",
-            FilterExpression: "endsAt > :now",
-            ExpressionAttributeValues: { ":pk": PK, ":now": now },
-            ExclusiveStartKey: startKey,
-          }),
-        ),
-      );
-      for (const item of page.Items ?? []) out.push(JSON.parse(String(item.data)) as Silence);
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return out;
+    const items = await queryAll(this.doc, this.clock, {
+      TableName: this.tableName,
+      KeyConditionExpression: "pk = :pk",
+      FilterExpression: "endsAt > :now",
+      ExpressionAttributeValues: { ":pk": PK, ":now": now },
+    });
+    return items.map((item) => JSON.parse(String(item.data)) as Silence);
   }
 
   async add(silence: Silence): Promise<void> {
@@ -64,24 +54,17 @@ export class DynamoDbSilenceStore implements SilenceStore {
     const current = (await this.active(now)).find((s) => s.id === id);
     if (!current) return false;
     const ended: Silence = { ...current, endsAt: now };
-    try {
-      await withRetry("dynamodb:UpdateItem", this.clock, () =>
-        this.doc.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: { pk: PK, sk: id },
-            UpdateExpression: "SET endsAt = :now, #data = :data",
-            ConditionExpression: "endsAt > :now",
-            ExpressionAttributeNames: { "#data": "data" },
-            ExpressionAttributeValues: { ":now": now, ":data": JSON.stringify(ended) },
-          }),
-        ),
-      );
-      return true;
-    } catch (error) {
-      const cause = (error as { cause?: unknown }).cause;
-      if (error instanceof ConditionalCheckFailedException || cause instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    return writeIf("dynamodb:UpdateItem", this.clock, () =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: PK, sk: id },
+          UpdateExpression: "SET endsAt = :now, #data = :data",
+          ConditionExpression: "endsAt > :now",
+          ExpressionAttributeNames: { "#data": "data" },
+          ExpressionAttributeValues: { ":now": now, ":data": JSON.stringify(ended) },
+        }),
+      ),
+    );
   }
 }
