@@ -1,9 +1,8 @@
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDbRemediationLedger } from "../shared/adapters/dynamodb-remediation-ledger";
 import { systemClock } from "../shared/adapters/system-clock";
-import { readCliEnvironment } from "../shared/env";
 import { describeError } from "../shared/errors";
 import type { RemediationLedger } from "../shared/ports";
+import { deploymentTable } from "./deployment-table";
 import { parseDuration, UsageError } from "./duration";
 
 /** The ledger keeps its audit trail this long (DynamoDB TTL). */
@@ -87,15 +86,6 @@ export async function remediationCommand(
 }
 
 function openLedger(flags: Map<string, string>): RemediationLedger {
-  const env = readCliEnvironment();
-  const table = flags.get("table") ?? env.tableName;
-  if (!table) throw new Error("which table? give --table NAME or set MQ_SENTINEL_TABLE (the stack output IncidentsTableName)");
-  const endpoint = flags.get("endpoint") ?? env.dynamoEndpoint;
-  const region = flags.get("region") ?? env.region ?? "us-east-1";
-  const client = new DynamoDBClient({
-    region,
-    maxAttempts: 1,
-    ...(endpoint ? { endpoint, credentials: { accessKeyId: "local", secretAccessKey: "local" } } : {}),
-  });
+  const { client, table } = deploymentTable(flags);
   return new DynamoDbRemediationLedger(client, table, systemClock);
 }

@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDbSilenceStore } from "../shared/adapters/dynamodb-silence-store";
 import { systemClock } from "../shared/adapters/system-clock";
 import type { Silence } from "../shared/core/notify-policy";
@@ -7,6 +6,7 @@ import { IncidentKind } from "../shared/core/types";
 import { readCliEnvironment } from "../shared/env";
 import { describeError } from "../shared/errors";
 import type { SilenceStore } from "../shared/ports";
+import { deploymentTable } from "./deployment-table";
 import { parseDuration, UsageError } from "./duration";
 
 export const SILENCE_USAGE = `  mq-sentinel silence add [--broker NAME] [--kind KIND] [--resource R] --for DURATION [--comment TEXT]
@@ -82,17 +82,7 @@ export async function silenceCommand(
 }
 
 function openStore(flags: Map<string, string>): SilenceStore {
-  const env = readCliEnvironment();
-  const table = flags.get("table") ?? env.tableName;
-  if (!table) throw new Error("which table? give --table NAME or set MQ_SENTINEL_TABLE (the stack output IncidentsTableName)");
-  const endpoint = flags.get("endpoint") ?? env.dynamoEndpoint;
-  const region = flags.get("region") ?? env.region ?? "us-east-1";
-  // A local endpoint (dynalite, DynamoDB Local) accepts any credentials; AWS uses the default chain.
-  const client = new DynamoDBClient({
-    region,
-    maxAttempts: 1,
-    ...(endpoint ? { endpoint, credentials: { accessKeyId: "local", secretAccessKey: "local" } } : {}),
-  });
+  const { client, table } = deploymentTable(flags);
   return new DynamoDbSilenceStore(client, table, systemClock);
 }
 
