@@ -1,6 +1,6 @@
 import { NAMESPACE } from "../shared/core/metric-catalog";
 import { EngineType } from "../shared/core/types";
-import { SimulatedAccount, SimulatedServiceError } from "../shared/sim/simulated-account";
+import { aggregateValues, answerGetMetricData, SimulatedAccount } from "../shared/sim/simulated-account";
 import {
   type BrokerModel,
   brokerValue,
@@ -28,8 +28,6 @@ import { type LatencyModel, simulateLatency, type TimedCall } from "./latency";
  */
 
 const MINUTE = 60_000;
-const MAX_QUERIES = 500;
-const MAX_DATAPOINTS = 100_800;
 const LIST_METRICS_PAGE = 500;
 /** Fields of one cached queue minute. */
 const FIELDS = 5;
@@ -190,51 +188,13 @@ export class FleetAccount extends SimulatedAccount {
   };
 
   private answerGetMetricData(input: Record<string, unknown>): Record<string, unknown> {
-    const queries = (input.MetricDataQueries as Record<string, unknown>[] | undefined) ?? [];
-    if (queries.length === 0 || queries.length > MAX_QUERIES) {
-      throw new SimulatedServiceError("ValidationError", `MetricDataQueries must hold 1 to ${MAX_QUERIES} queries, got ${queries.length}`);
-    }
-    const startMs = toMs(input.StartTime);
-    const endMs = toMs(input.EndTime);
-    if (!(endMs > startMs)) throw new SimulatedServiceError("ValidationError", "EndTime must be after StartTime");
-    let datapoints = 0;
-    for (const q of queries) {
-      const period = Number((q.MetricStat as { Period?: number } | undefined)?.Period ?? 60);
-      datapoints += Math.ceil((endMs - startMs) / (period * 1000));
-    }
-    if (datapoints > MAX_DATAPOINTS) {
-      throw new SimulatedServiceError("ValidationError", `the request asks for ${datapoints} datapoints; the limit is ${MAX_DATAPOINTS}`);
-    }
-    const ascending = input.ScanBy === "TimestampAscending";
-    const results = queries.map((q) => {
-      const stat = q.MetricStat as
-        | {
-            Metric: { Namespace?: string; MetricName?: string; Dimensions?: { Name: string; Value: string }[] };
-            Period: number;
-            Stat: string;
-          }
-        | undefined;
-      if (!stat) {
-        return {
-          Id: q.Id,
-          Label: q.Id,
-          Timestamps: [],
-          Values: [],
-          StatusCode: "Complete",
-          Messages: [{ Code: "Unsupported", Value: "expressions are not simulated" }],
-        };
-      }
-      this.metricsRequested++;
-      const dims = Object.fromEntries((stat.Metric.Dimensions ?? []).map((d) => [d.Name, d.Value]));
-      const ref = this.resolve(stat.Metric.Namespace ?? "", stat.Metric.MetricName ?? "", dims);
-      const points = ref ? this.aggregateSeries(ref, startMs, endMs, stat.Period, stat.Stat) : { t: [], v: [] };
-      if (!ascending) {
-        points.t.reverse();
-        points.v.reverse();
-      }
-      return { Id: q.Id, Label: stat.Metric.MetricName, Timestamps: points.t, Values: points.v, StatusCode: "Complete" };
+    const answer = answerGetMetricData(input, (metric, startMs, endMs, period, stat) => {
+      const ref = this.resolve(metric.namespace, metric.name, metric.dimensions);
+      const points = ref ? this.aggregateSeries(ref, startMs, endMs, period, stat) : { t: [], v: [] };
+      return { timestamps: points.t, values: points.v };
     });
-    return { MetricDataResults: results, Messages: [] };
+    this.metricsRequested += answer.metricsRequested;
+    return answer.response;
   }
 
   private aggregateSeries(ref: SeriesRef, startMs: number, endMs: number, period: number, stat: string): { t: Date[]; v: number[] } {
@@ -328,25 +288,4 @@ export class FleetAccount extends SimulatedAccount {
 
 function queueId(vhost: string | undefined, name: string | undefined): string {
   return `${vhost ?? ""}\u0000${name ?? ""}`;
-}
-
-function toMs(value: unknown): number {
-  if (value instanceof Date) return value.getTime();
-  if (typeof value === "string" || typeof value === "number") return new Date(value).getTime();
-  return 0;
-}
-
-function aggregateValues(values: number[], stat: string): number {
-  switch (stat) {
-    case "Sum":
-      return values.reduce((a, b) => a + b, 0);
-    case "Minimum":
-      return Math.min(...values);
-    case "Maximum":
-      return Math.max(...values);
-    case "SampleCount":
-      return values.length;
-    default:
-      return values.reduce((a, b) => a + b, 0) / values.length;
-  }
 }

@@ -294,56 +294,15 @@ export class SimulatedAccount {
   }
 
   private getMetricData(input: Record<string, unknown>): Record<string, unknown> {
-    const queries = (input.MetricDataQueries as Record<string, unknown>[] | undefined) ?? [];
-    if (queries.length === 0 || queries.length > MAX_QUERIES) {
-      throw new SimulatedServiceError("ValidationError", `MetricDataQueries must hold 1 to ${MAX_QUERIES} queries, got ${queries.length}`);
-    }
-    const startMs = toDate(input.StartTime).getTime();
-    const endMs = toDate(input.EndTime).getTime();
-    if (!(endMs > startMs)) throw new SimulatedServiceError("ValidationError", "EndTime must be after StartTime");
-    let datapoints = 0;
-    for (const q of queries) {
-      const period = Number((q.MetricStat as { Period?: number } | undefined)?.Period ?? 60);
-      datapoints += Math.ceil((endMs - startMs) / (period * 1000));
-    }
-    if (datapoints > MAX_DATAPOINTS) {
-      throw new SimulatedServiceError("ValidationError", `the request asks for ${datapoints} datapoints; the limit is ${MAX_DATAPOINTS}`);
-    }
-    const ascending = input.ScanBy === "TimestampAscending";
-    const results = queries.map((q) => {
-      const stat = q.MetricStat as
-        | {
-            Metric: { Namespace?: string; MetricName?: string; Dimensions?: { Name: string; Value: string }[] };
-            Period: number;
-            Stat: string;
-          }
-        | undefined;
-      if (!stat)
-        return {
-          Id: q.Id,
-          Label: q.Id,
-          Timestamps: [],
-          Values: [],
-          StatusCode: "Complete",
-          Messages: [{ Code: "Unsupported", Value: "expressions are not simulated" }],
-        };
-      this.metricsRequested++;
-      const dims = Object.fromEntries((stat.Metric.Dimensions ?? []).map((d) => [d.Name, d.Value]));
-      const series = this.seriesByIdentity.get(identity(stat.Metric.Namespace ?? "", stat.Metric.MetricName ?? "", dimensionKey(dims)));
-      const points = series ? this.aggregate(series, startMs, endMs, stat.Period, stat.Stat) : [];
-      if (!ascending) points.reverse();
-      return {
-        Id: q.Id,
-        Label: stat.Metric.MetricName,
-        Timestamps: points.map((p) => new Date(p.t)),
-        Values: points.map((p) => p.v),
-        StatusCode: "Complete",
-      };
+    const answer = answerGetMetricData(input, (metric, startMs, endMs, period, stat) => {
+      const series = this.seriesByIdentity.get(identity(metric.namespace, metric.name, dimensionKey(metric.dimensions)));
+      const points = series ? this.aggregate(series, startMs, endMs, period, stat) : [];
+      return { timestamps: points.map((p) => new Date(p.t)), values: points.map((p) => p.v) };
     });
-    return { MetricDataResults: results, Messages: [] };
+    this.metricsRequested += answer.metricsRequested;
+    return answer.response;
   }
 
-  /** Periods of `period` seconds from StartTime; each aggregates the visible per-minute values in it. */
   /**
    * Periods of `period` seconds on the scenario's minute grid, from the first datapoint at or after
    * StartTime; each aggregates the visible per-minute values inside [StartTime, EndTime).
@@ -380,7 +339,75 @@ function recentlyActiveMinutes(value: unknown): number {
   return value === "PT3H" ? 180 : Number.POSITIVE_INFINITY;
 }
 
-function aggregateValues(values: number[], stat: string): number {
+/** A metric a GetMetricData query names. */
+export interface QueriedMetric {
+  namespace: string;
+  name: string;
+  dimensions: Record<string, string>;
+}
+
+/**
+ * GetMetricData as CloudWatch answers it, with its limits (500 queries, 100,800 datapoints, EndTime
+ * after StartTime) and order (ScanBy). `read` gives a metric's datapoints, oldest first, for one
+ * period and statistic; math expressions are not simulated. Shared by every simulated account, so
+ * they all answer alike.
+ */
+export function answerGetMetricData(
+  input: Record<string, unknown>,
+  read: (metric: QueriedMetric, startMs: number, endMs: number, period: number, stat: string) => { timestamps: Date[]; values: number[] },
+): { response: Record<string, unknown>; metricsRequested: number } {
+  const queries = (input.MetricDataQueries as Record<string, unknown>[] | undefined) ?? [];
+  if (queries.length === 0 || queries.length > MAX_QUERIES) {
+    throw new SimulatedServiceError("ValidationError", `MetricDataQueries must hold 1 to ${MAX_QUERIES} queries, got ${queries.length}`);
+  }
+  const startMs = toDate(input.StartTime).getTime();
+  const endMs = toDate(input.EndTime).getTime();
+  if (!(endMs > startMs)) throw new SimulatedServiceError("ValidationError", "EndTime must be after StartTime");
+  let datapoints = 0;
+  for (const q of queries) {
+    const period = Number((q.MetricStat as { Period?: number } | undefined)?.Period ?? 60);
+    datapoints += Math.ceil((endMs - startMs) / (period * 1000));
+  }
+  if (datapoints > MAX_DATAPOINTS) {
+    throw new SimulatedServiceError("ValidationError", `the request asks for ${datapoints} datapoints; the limit is ${MAX_DATAPOINTS}`);
+  }
+  const ascending = input.ScanBy === "TimestampAscending";
+  let metricsRequested = 0;
+  const results = queries.map((q) => {
+    const stat = q.MetricStat as
+      | {
+          Metric: { Namespace?: string; MetricName?: string; Dimensions?: { Name: string; Value: string }[] };
+          Period: number;
+          Stat: string;
+        }
+      | undefined;
+    if (!stat)
+      return {
+        Id: q.Id,
+        Label: q.Id,
+        Timestamps: [],
+        Values: [],
+        StatusCode: "Complete",
+        Messages: [{ Code: "Unsupported", Value: "expressions are not simulated" }],
+      };
+    metricsRequested++;
+    const metric: QueriedMetric = {
+      namespace: stat.Metric.Namespace ?? "",
+      name: stat.Metric.MetricName ?? "",
+      dimensions: Object.fromEntries((stat.Metric.Dimensions ?? []).map((d) => [d.Name, d.Value])),
+    };
+    const points = read(metric, startMs, endMs, stat.Period, stat.Stat);
+    if (!ascending) {
+      points.timestamps.reverse();
+      points.values.reverse();
+    }
+    return { Id: q.Id, Label: stat.Metric.MetricName, Timestamps: points.timestamps, Values: points.values, StatusCode: "Complete" };
+  });
+  return { response: { MetricDataResults: results, Messages: [] }, metricsRequested };
+}
+
+/** One statistic over the per-minute values of a period, as CloudWatch computes it. */
+export function aggregateValues(values: number[], stat: string): number {
   switch (stat) {
     case "Sum":
       return values.reduce((a, b) => a + b, 0);
