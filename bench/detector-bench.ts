@@ -4,8 +4,8 @@ import { detectConnectionExhaustion } from "../shared/core/detectors/connection-
 import { detectConsumerLag, lagSeriesForQueue } from "../shared/core/detectors/consumer-lag";
 import { detectResourcePressure } from "../shared/core/detectors/resource-pressure";
 import { metricsFor } from "../shared/core/metric-catalog";
-import type { Broker, BrokerObservation, QueueMetrics, Series } from "../shared/core/types";
-import { type BrokerModel, brokerValue, buildFleet, type FleetOptions, queueMetricValue, queueStateAt } from "./fleet";
+import type { BrokerObservation, QueueMetrics, Series } from "../shared/core/types";
+import { brokerOf, brokerValue, buildFleet, type FleetOptions, queueMetricValue, queueStateAt } from "./fleet";
 import { median } from "./stats";
 
 /**
@@ -19,21 +19,6 @@ const WINDOW = 60;
 
 interface Prepared {
   observations: BrokerObservation[];
-}
-
-function toBroker(b: BrokerModel): Broker {
-  return {
-    id: b.id,
-    name: b.name,
-    arn: b.arn,
-    state: "RUNNING",
-    engine: b.engine,
-    engineVersion: b.engineVersion,
-    deploymentMode: b.mode,
-    instanceType: b.instanceType,
-    tags: {},
-    nodes: b.nodes,
-  };
 }
 
 /** Observations of the first `queues / queuesPerBroker` brokers, as a cycle that read every queue would build them. */
@@ -57,7 +42,7 @@ export function prepareObservations(fleetOptions: FleetOptions, queues = 1000): 
       return { queue: q.vhost !== undefined ? { name: q.name, vhost: q.vhost } : { name: q.name }, series: qs };
     });
     return {
-      broker: toBroker(b),
+      broker: brokerOf(b),
       node: b.activeNode,
       window: { startMs: fleet.startMs + (end - WINDOW) * 60_000, minutes: WINDOW },
       series,

@@ -24,7 +24,7 @@ import {
   simulatedSlackWebhook,
 } from "../shared/sim/sdk-boundary";
 import { type CostBucket, RequestClassifier } from "./classify-requests";
-import type { Fleet } from "./fleet";
+import { brokerOf, type Fleet } from "./fleet";
 import { FleetAccount } from "./fleet-account";
 import type { LatencyModel } from "./latency";
 
@@ -121,23 +121,7 @@ export class FleetHarness {
     this.account = account;
     const clock = simulatedClock(account);
     const sdk = { region: fleet.scenario.region, credentials: CREDENTIALS, maxAttempts: 1 };
-    const brokers = new Map<string, Broker>(
-      fleet.brokers.map((b) => [
-        b.name,
-        {
-          id: b.id,
-          name: b.name,
-          arn: b.arn,
-          state: "RUNNING",
-          engine: b.engine,
-          engineVersion: b.engineVersion,
-          deploymentMode: b.mode,
-          instanceType: b.instanceType,
-          tags: {},
-          nodes: b.nodes,
-        },
-      ]),
-    );
+    const brokers = new Map<string, Broker>(fleet.brokers.map((b) => [b.name, brokerOf(b)]));
     const metrics: MetricSource = new CloudWatchMetricSource(
       routeToSimulator(new CloudWatchClient(sdk), "cloudwatch", account),
       clock,

@@ -1,4 +1,4 @@
-import { DeploymentMode, EngineType } from "../shared/core/types";
+import { type Broker, DeploymentMode, EngineType } from "../shared/core/types";
 import { parseScenario, type Scenario } from "../shared/sim/scenario";
 
 /**
@@ -81,6 +81,22 @@ export interface BrokerModel {
   memShare: number;
   diskFree: number;
   diskFreeLimit: number;
+}
+
+/** A fleet broker as the inventory describes it (RUNNING, untagged). */
+export function brokerOf(b: BrokerModel): Broker {
+  return {
+    id: b.id,
+    name: b.name,
+    arn: b.arn,
+    state: "RUNNING",
+    engine: b.engine,
+    engineVersion: b.engineVersion,
+    deploymentMode: b.mode,
+    instanceType: b.instanceType,
+    tags: {},
+    nodes: b.nodes,
+  };
 }
 
 export interface FleetOptions {
