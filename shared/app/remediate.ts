@@ -162,25 +162,31 @@ async function record(deps: RemediateDeps, request: RemediationRequest, decision
   }
 }
 
-/** Enqueues a remediation notification on the incident (reloading once if another writer got there first). */
+/**
+ * Enqueues a remediation notification on the incident, changed by `change` first (an escalation
+ * makes it critical), reloading it when another writer got there first. True when it is written,
+ * or when the incident is gone (nothing left to announce on); false when it could not be written.
+ */
 export async function announce(
   deps: Pick<RemediateDeps, "incidents" | "notifiers" | "clock" | "log">,
   incident: Incident,
   note: RemediationNote,
-): Promise<void> {
+  change: (incident: Incident) => Incident = (i) => i,
+): Promise<boolean> {
   const channels = deps.notifiers.map((n) => n.name);
   let current: Incident | null = incident;
-  for (let attempt = 0; attempt < 3 && current; attempt++) {
-    const next = { ...enqueueRemediation(current, note, channels, deps.clock.now()), version: current.version + 1 };
+  for (let attempt = 0; attempt < 3; attempt++) {
+    if (!current || current.id !== incident.id) return true;
+    const next = { ...enqueueRemediation(change(current), note, channels, deps.clock.now()), version: current.version + 1 };
     try {
-      if (await deps.incidents.save(next, current.version)) return;
+      if (await deps.incidents.save(next, current.version)) return true;
     } catch (error) {
       deps.log.error("remediation not announced", { incidentId: incident.id, error: describeError(error) });
-      return;
+      return false;
     }
     current = await deps.incidents.get(incident.fingerprint);
-    if (current && current.id !== incident.id) return;
   }
+  return !current || current.id !== incident.id;
 }
 
 /** The remediation request for an incident a reboot might help, or null. */

@@ -1,7 +1,5 @@
 import { randomUUID } from "node:crypto";
 import type { Config } from "../core/config";
-import type { Incident } from "../core/incidents";
-import { enqueueRemediation } from "../core/notify-policy";
 import { Severity } from "../core/types";
 import { describeError } from "../errors";
 import type { Clock, IncidentStore, Log, Notifier, PendingVerification, RemediationLedger } from "../ports";
@@ -83,35 +81,23 @@ export async function verifyRemediations(deps: VerifyDeps, states: ReadonlyMap<s
  * tries again, so the critical message is never lost.
  */
 async function announceEscalation(deps: VerifyDeps, v: PendingVerification, reason: string): Promise<void> {
-  const channels = deps.notifiers.map((n) => n.name);
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const incident = await deps.incidents.get(v.fingerprint);
-    if (!incident || incident.id !== v.incidentId) break; // the incident is gone: the hold and the ledger keep the verdict
-    const critical: Incident = { ...incident, severity: Severity.critical, peakSeverity: Severity.critical };
-    const next = {
-      ...enqueueRemediation(
-        critical,
-        {
-          action: "reboot-broker",
-          outcome: "escalated",
-          reason: `${reason}; no more reboots of this broker until a person resets it (mq-sentinel remediation reset ${incident.broker})`,
-        },
-        channels,
-        deps.clock.now(),
-      ),
-      version: incident.version + 1,
-    };
-    if (await deps.incidents.save(next, incident.version)) {
-      await deps.ledger.removeVerification(v.brokerId);
-      return;
-    }
-  }
   const incident = await deps.incidents.get(v.fingerprint);
-  if (!incident || incident.id !== v.incidentId) {
-    await deps.ledger.removeVerification(v.brokerId);
-    return;
-  }
-  deps.log.warn("escalation raced other writers; it is announced on the next check", { incidentId: v.incidentId });
+  // An incident that is gone needs no message: the hold and the ledger keep the verdict.
+  const announced =
+    !incident ||
+    incident.id !== v.incidentId ||
+    (await announce(
+      deps,
+      incident,
+      {
+        action: "reboot-broker",
+        outcome: "escalated",
+        reason: `${reason}; no more reboots of this broker until a person resets it (mq-sentinel remediation reset ${incident.broker})`,
+      },
+      (current) => ({ ...current, severity: Severity.critical, peakSeverity: Severity.critical }),
+    ));
+  if (announced) await deps.ledger.removeVerification(v.brokerId);
+  else deps.log.warn("escalation raced other writers; it is announced on the next check", { incidentId: v.incidentId });
 }
 
 function entry(v: PendingVerification, at: number, outcome: "verified" | "escalated", reason: string) {
