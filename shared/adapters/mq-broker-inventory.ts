@@ -6,6 +6,7 @@ import {
   type MqClient,
 } from "@aws-sdk/client-mq";
 import { mapWithConcurrency } from "../core/concurrency";
+import { stableHash } from "../core/stable-hash";
 import { type Broker, DeploymentMode, EngineType, nodeNamesFor } from "../core/types";
 import { describeError, InventoryUnavailableError, ServiceCallError } from "../errors";
 import type { BrokerInventory, Clock, InventorySnapshot, Log } from "../ports";
@@ -119,9 +120,7 @@ export class MqBrokerInventory implements BrokerInventory {
 
   /** How long a broker's description is reused: the TTL, stretched by 0-20% by the broker id. */
   private ttlOf(brokerId: string): number {
-    let h = 0;
-    for (let i = 0; i < brokerId.length; i++) h = (h * 31 + brokerId.charCodeAt(i)) >>> 0;
-    return this.options.ttlMs * (1 + (h % 1000) / 5000);
+    return this.options.ttlMs * (1 + (stableHash(brokerId) % 1000) / 5000);
   }
 
   /** A listed broker's name as the rest of mq-sentinel knows it (qualified outside the home region). */

@@ -1,6 +1,7 @@
 import type { Config } from "./config";
 import { brokerBacklogSignals, type MetricSpec, metricsFor, NAMESPACE } from "./metric-catalog";
 import { at, lastIndex, maxOf, minOf, slice } from "./series";
+import { stableHash } from "./stable-hash";
 import type { Broker, BrokerObservation, MinuteWindow, QueueMetrics, QueueRef, Series } from "./types";
 
 /**
@@ -213,7 +214,7 @@ export class FetchSchedule {
         // spread evenly over the minutes instead of all landing in one cycle.
         st.nextSweepAt =
           st.nextSweepAt === null
-            ? input.now + MINUTE + (hash(broker.name) % this.polling.queueSweepMinutes) * MINUTE
+            ? input.now + MINUTE + (stableHash(broker.name) % this.polling.queueSweepMinutes) * MINUTE
             : input.now + interval;
       }
       out.set(broker.name, {
@@ -414,11 +415,4 @@ export function drillTriggers(broker: Pick<Broker, "engine">, series: Readonly<R
     out.consumersDropped = recentMax != null && (at(consumers, cEnd) as number) < recentMax;
   }
   return out;
-}
-
-/** A small stable hash of a name, for staggering. */
-function hash(text: string): number {
-  let h = 0;
-  for (let i = 0; i < text.length; i++) h = (h * 31 + text.charCodeAt(i)) >>> 0;
-  return h;
 }
