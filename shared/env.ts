@@ -1,7 +1,7 @@
 import { type Config, parseConfig } from "./core/config";
 import { REGION_NAME } from "./core/regions";
 
-const REMEDIATION_MODES = ["off", "dry-run", "auto"];
+const REMEDIATION_MODES = ["off", "dry-run", "approve", "auto"];
 
 /**
  * The only reader of `process.env`: a deployed function's settings, validated once at cold start.

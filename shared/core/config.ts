@@ -10,8 +10,20 @@ const percent = z.number().min(0).max(100);
 const minutes = z.number().int().min(0).max(10_080);
 
 const remediationSchema = z.strictObject({
-  /** `dry-run` by default: a new deployment shows what it would do before it may do it. */
-  mode: z.enum(["off", "dry-run", "auto"]).default("dry-run"),
+  /**
+   * `dry-run` by default: a new deployment shows what it would do before it may do it. `approve`
+   * asks a person in Slack first and reboots only after an approval; `auto` reboots on its own.
+   */
+  mode: z.enum(["off", "dry-run", "approve", "auto"]).default("dry-run"),
+  /** Slack user ids (or a user group id) allowed to answer a reboot request in `approve` mode. */
+  approvers: z.array(z.string().min(1)).default([]),
+  /** A reboot request nobody answered within this long expires: the facts it showed are stale by then. */
+  approvalTtlMinutes: minutes.min(1).default(30),
+  /**
+   * An opt-in tag (`mq-sentinel:remediate=reboot`) counts only once it has been in place this long, so a
+   * tag set in the middle of an incident (by anyone allowed mq:CreateTags) cannot trigger a reboot at once.
+   */
+  optInSettleMinutes: minutes.default(60),
   /** A reboot of a single-instance broker is an outage, so it needs an explicit yes. */
   allowSingleInstance: z.boolean().default(false),
   /** No second reboot of one broker within this many minutes: a reboot needs time to show its effect. */

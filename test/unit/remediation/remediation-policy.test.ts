@@ -142,6 +142,14 @@ describe("decideRemediation", () => {
     });
   });
 
+  it("never reboots in mode approve without an approval", () => {
+    // Act
+    const decision = decideRemediation(passingContext({ config: { ...AUTO, mode: "approve" } }));
+    // Assess
+    expect(decision.outcome).not.toBe("executed");
+    expect(decision.reason).toMatch(/remediation.mode is approve/);
+  });
+
   it("defaults to dry-run", () => {
     // Act
     const decision = decideRemediation(passingContext({ config: remediationConfig().remediation }));
@@ -236,7 +244,7 @@ describe("decideRemediation", () => {
           state: fc.constantFrom("RUNNING", "RUNNING", "REBOOT_IN_PROGRESS", "CRITICAL_ACTION_REQUIRED"),
           deploymentMode: fc.constantFrom(DeploymentMode.single, DeploymentMode.activeStandby, DeploymentMode.cluster),
           tag: fc.constantFrom("reboot", "REBOOT", "reboot", "true", "", "reboots"),
-          mode: fc.constantFrom("off", "dry-run", "auto", "auto"),
+          mode: fc.constantFrom("off", "dry-run", "approve", "auto", "auto"),
           allowSingleInstance: fc.boolean(),
           cooldownMinutes: fc.integer({ min: 0, max: 180 }),
           maxRebootsPerHour: fc.integer({ min: 0, max: 4 }),
@@ -292,7 +300,7 @@ describe("decideRemediation", () => {
             c.rebootsInLastHour < c.maxRebootsPerHour &&
             !c.configKill &&
             c.killSwitch === false;
-          const expected = !guardsPass ? "blocked" : c.mode === "auto" ? "executed" : "dry-run";
+          const expected = !guardsPass || c.mode === "approve" ? "blocked" : c.mode === "auto" ? "executed" : "dry-run";
           expect(decision.outcome).toBe(expected);
           expect(decision.reason).not.toBe("");
         },
