@@ -116,7 +116,9 @@ export function decideRemediation(c: RemediationContext): RemediationDecision {
   if (c.killSwitch === null) return blocked("the kill switch could not be read: refusing to act blind");
   if (c.killSwitch) return blocked("the kill switch is on (SSM parameter)");
   if (config.mode === "approve")
-    return blocked(`would ask for approval to reboot ${broker.name}: ${help.why} (remediation.mode is approve; approvals are not available in this version)`);
+    return blocked(
+      `would ask for approval to reboot ${broker.name}: ${help.why} (remediation.mode is approve; approvals are not available in this version)`,
+    );
   if (config.mode === "dry-run")
     return { outcome: "dry-run", reason: `would reboot ${broker.name}: ${help.why} (remediation.mode is dry-run)` };
   return { outcome: "executed", reason: `rebooting ${broker.name}: ${help.why}` };
