@@ -230,6 +230,36 @@ export interface RemediationLedger {
   removeVerification(brokerId: string): Promise<void>;
 }
 
+/**
+ * Whether a broker carries the reboot opt-in (`mq-sentinel:remediate=reboot`) and since when. Tags are
+ * controls: anyone allowed mq:CreateTags can add the opt-in, so it counts only once it has been in place
+ * for `remediation.optInSettleMinutes` (a tag set in the middle of an incident cannot trigger a reboot).
+ */
+export interface OptInState {
+  brokerId: string;
+  broker: string;
+  optedIn: boolean;
+  /**
+   * Epoch ms from which the broker has been in this state; null when it already was when mq-sentinel
+   * first looked at the broker (the state predates the monitor: nothing better is known).
+   */
+  since: number | null;
+  /** What saw the state: `inventory`, `cloudtrail:<principal>`, `remediate`. */
+  source: string;
+}
+
+/** The recorded opt-in states (DynamoDB item `OPTIN#<broker id>` / `CURRENT`; memory in replay and tests). */
+export interface OptInRecords {
+  /** The recorded states of these brokers, by broker id (a broker never recorded is missing). */
+  get(brokerIds: readonly string[]): Promise<Map<string, OptInState>>;
+  /**
+   * Records a broker's state when nothing is recorded for it or the recorded state differs (a
+   * conditional write): true when it wrote. The same state again changes nothing, so the first
+   * sighting's `since` stands.
+   */
+  record(state: OptInState): Promise<boolean>;
+}
+
 /** Acting on a broker: its fresh state, and the reboot. */
 export interface BrokerControl {
   /** The broker as DescribeBroker returns it now, or null when it no longer exists. */

@@ -49,6 +49,11 @@ export interface Incident {
   clearSince: number | null;
   resolvedAt: number | null;
   /**
+   * Why the incident was closed without recovering (e.g. "no longer watched: ignored by <principal>"):
+   * people are told it stopped being watched, never that it recovered. Absent or null: it recovered.
+   */
+  closeReason?: string | null;
+  /**
    * Notifications not yet delivered on every channel: the incident's own outbox, written in the
    * same conditional write as its state, so a transition is never lost nor announced twice.
    */
@@ -229,6 +234,31 @@ function whileClear(current: Incident, now: number, rules: FoldRules): IncidentC
   }
   if (now - (current.clearSince ?? now) < rules.resolveAfterMinutes * MINUTE) return null;
   const next: Incident = { ...current, status: IncidentStatus.resolved, resolvedAt: now, version: current.version + 1 };
+  return { next, expectedVersion: current.version, transition: { type: TransitionType.resolved, incident: next, at: now } };
+}
+
+/**
+ * Closes an active incident that is no longer watched (its broker was tagged `mq-sentinel:ignore`, or
+ * stopped being judged for another reason people must hear about): an open incident is resolved with
+ * `reason` as its close reason, so it is announced as "no longer watched", never as recovered; a
+ * pending one is dismissed (nobody was told of it). Null when the incident is not active.
+ */
+export function closeUnwatched(current: Incident, reason: string, now: number): IncidentChange | null {
+  if (current.status === IncidentStatus.pending) {
+    return {
+      next: { ...current, status: IncidentStatus.dismissed, resolvedAt: now, closeReason: reason, version: current.version + 1 },
+      expectedVersion: current.version,
+      transition: null,
+    };
+  }
+  if (current.status !== IncidentStatus.open) return null;
+  const next: Incident = {
+    ...current,
+    status: IncidentStatus.resolved,
+    resolvedAt: now,
+    closeReason: reason,
+    version: current.version + 1,
+  };
   return { next, expectedVersion: current.version, transition: { type: TransitionType.resolved, incident: next, at: now } };
 }
 

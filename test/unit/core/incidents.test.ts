@@ -1,4 +1,4 @@
-import { type FoldRules, foldFindings, type Incident, IncidentStatus, incidentId } from "../../../shared/core/incidents";
+import { closeUnwatched, type FoldRules, foldFindings, type Incident, IncidentStatus, incidentId } from "../../../shared/core/incidents";
 import { type Finding, fingerprintOf, IncidentKind, Severity } from "../../../shared/core/types";
 
 const MINUTE = 60_000;
@@ -196,5 +196,45 @@ describe("incidentId", () => {
     expect(incidentId("a|b|c", T0)).not.toBe(incidentId("a|b|c", T0 + MINUTE));
     expect(incidentId("a|b|c", T0)).not.toBe(incidentId("a|b|d", T0));
     expect(incidentId("a|b|c", T0)).toMatch(/^inc-[0-9a-f]{16}$/);
+  });
+});
+
+describe("closeUnwatched", () => {
+  it("resolves an open incident with the reason it is no longer watched, never as recovered", () => {
+    // Prepare
+    const active = new Map<string, Incident>();
+    const [opened] = cycle(active, [finding()], 0);
+    const incident = opened?.next as Incident;
+    // Act
+    const change = closeUnwatched(incident, "no longer watched: ignored by arn:aws:iam::1:user/mallory", T0 + 3 * MINUTE);
+    // Assess
+    expect(change?.transition?.type).toBe("resolved");
+    expect(change?.expectedVersion).toBe(incident.version);
+    expect(change?.next).toMatchObject({
+      status: "resolved",
+      resolvedAt: T0 + 3 * MINUTE,
+      closeReason: "no longer watched: ignored by arn:aws:iam::1:user/mallory",
+      version: incident.version + 1,
+    });
+  });
+
+  it("dismisses a pending incident without a transition: nobody was told of it", () => {
+    // Prepare
+    const active = new Map<string, Incident>();
+    const [held] = cycle(active, [finding({ kind: IncidentKind.brokerUnhealthy, resource: null, holdMinutes: 20 })], 0);
+    // Act
+    const change = closeUnwatched(held?.next as Incident, "no longer watched", T0 + MINUTE);
+    // Assess
+    expect(change?.transition).toBeNull();
+    expect(change?.next.status).toBe("dismissed");
+  });
+
+  it("leaves an incident that is already over alone", () => {
+    // Prepare
+    const active = new Map<string, Incident>();
+    const [opened] = cycle(active, [finding()], 0);
+    const resolved: Incident = { ...(opened?.next as Incident), status: IncidentStatus.resolved, resolvedAt: T0 };
+    // Act / Assess
+    expect(closeUnwatched(resolved, "no longer watched", T0 + MINUTE)).toBeNull();
   });
 });
