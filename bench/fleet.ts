@@ -95,6 +95,8 @@ export function brokerOf(b: BrokerModel): Broker {
     deploymentMode: b.mode,
     instanceType: b.instanceType,
     tags: {},
+    pendingChanges: [],
+    configuration: null,
     nodes: b.nodes,
   };
 }

@@ -164,8 +164,30 @@ export function toBroker(d: DescribeBrokerResponse, qualify: (name: string) => s
     deploymentMode: mode,
     instanceType: d.HostInstanceType ?? "unknown",
     tags: { ...(d.Tags ?? {}) },
+    pendingChanges: pendingChangesOf(d),
+    configuration: configurationOf(d.Configurations?.Current),
     nodes: nodeNamesFor(name, engine, mode),
   };
+}
+
+/** The changes a reboot of the broker would apply, in words (see `Broker.pendingChanges`). */
+export function pendingChangesOf(d: DescribeBrokerResponse): string[] {
+  const out: string[] = [];
+  if (d.PendingEngineVersion) out.push(`engine version ${d.PendingEngineVersion} (now ${d.EngineVersion ?? "unknown"})`);
+  if (d.PendingHostInstanceType) out.push(`instance type ${d.PendingHostInstanceType} (now ${d.HostInstanceType ?? "unknown"})`);
+  if (d.PendingSecurityGroups && d.PendingSecurityGroups.length > 0) out.push(`security groups ${d.PendingSecurityGroups.join(", ")}`);
+  if (d.PendingAuthenticationStrategy) out.push(`authentication strategy ${d.PendingAuthenticationStrategy}`);
+  if (d.PendingLdapServerMetadata) out.push("LDAP server settings");
+  const current = configurationOf(d.Configurations?.Current);
+  const pending = configurationOf(d.Configurations?.Pending);
+  if (pending && (pending.id !== current?.id || pending.revision !== current?.revision)) {
+    out.push(`configuration ${pending.id} revision ${pending.revision}${current ? ` (now revision ${current.revision})` : ""}`);
+  }
+  return out;
+}
+
+function configurationOf(c: { Id?: string; Revision?: number } | undefined): { id: string; revision: number } | null {
+  return c?.Id && typeof c.Revision === "number" ? { id: c.Id, revision: c.Revision } : null;
 }
 
 function actionCodes(d: DescribeBrokerResponse): string[] {

@@ -82,6 +82,16 @@ export interface Broker {
   instanceType: string;
   tags: Readonly<Record<string, string>>;
   /**
+   * Changes staged on the broker that its next reboot applies (`PendingEngineVersion`,
+   * `PendingHostInstanceType`, `PendingSecurityGroups`, `PendingAuthenticationStrategy`,
+   * `PendingLdapServerMetadata`, a `Configurations.Pending` revision other than the current one), in
+   * words ("engine version 5.18.4"). RebootBroker applies them: a reboot with any staged is a change
+   * nobody approved.
+   */
+  pendingChanges: readonly string[];
+  /** The configuration revision the broker runs (`Configurations.Current`), when it has one. */
+  configuration: { id: string; revision: number } | null;
+  /**
    * CloudWatch `Broker` dimension values of the broker's nodes. ActiveMQ publishes `<name>-1`
    * (and `<name>-2` for the standby of an active/standby pair); RabbitMQ publishes the name.
    */

@@ -365,6 +365,48 @@ describe("MqBrokerInventory", () => {
 });
 
 describe("toBroker", () => {
+  it("names every change a reboot would apply, and the current configuration", () => {
+    // Prepare
+    const response = description("b-1234", "orders", {
+      EngineVersion: "5.17.6",
+      PendingEngineVersion: "5.18.4",
+      HostInstanceType: "mq.m5.large",
+      PendingHostInstanceType: "mq.m5.xlarge",
+      PendingSecurityGroups: ["sg-0new"],
+      PendingAuthenticationStrategy: "LDAP",
+      PendingLdapServerMetadata: {
+        Hosts: ["ldap.example.com"],
+        RoleBase: "ou=roles",
+        RoleSearchMatching: "(member={0})",
+        UserBase: "ou=users",
+        UserSearchMatching: "(uid={0})",
+        ServiceAccountUsername: "svc",
+      },
+      Configurations: { Current: { Id: "c-1", Revision: 3 }, Pending: { Id: "c-1", Revision: 4 }, History: [] },
+    });
+    // Act
+    const broker = toBroker(response);
+    // Assess
+    expect(broker.pendingChanges).toEqual([
+      "engine version 5.18.4 (now 5.17.6)",
+      "instance type mq.m5.xlarge (now mq.m5.large)",
+      "security groups sg-0new",
+      "authentication strategy LDAP",
+      "LDAP server settings",
+      "configuration c-1 revision 4 (now revision 3)",
+    ]);
+    expect(broker.configuration).toEqual({ id: "c-1", revision: 3 });
+  });
+
+  it("sees nothing staged when the pending configuration is the current one", () => {
+    // Prepare
+    const response = description("b-1234", "orders", {
+      Configurations: { Current: { Id: "c-1", Revision: 3 }, Pending: { Id: "c-1", Revision: 3 }, History: [] },
+    });
+    // Act / Assess
+    expect(toBroker(response).pendingChanges).toEqual([]);
+  });
+
   it("maps a DescribeBroker response to a Broker", () => {
     // Prepare
     const response = description("b-1234", "orders", {
@@ -388,6 +430,8 @@ describe("toBroker", () => {
       deploymentMode: DeploymentMode.activeStandby,
       instanceType: "mq.m5.xlarge",
       tags: { team: "shop", "mq-sentinel:remediate": "true" },
+      pendingChanges: [],
+      configuration: null,
       nodes: ["orders-1", "orders-2"],
     });
   });
@@ -469,6 +513,8 @@ describe("toBroker", () => {
       deploymentMode: DeploymentMode.single,
       instanceType: "unknown",
       tags: {},
+      pendingChanges: [],
+      configuration: null,
       nodes: ["bare-1"],
     });
   });

@@ -36,6 +36,8 @@ export function activeMqBroker(name: string, overrides: Partial<Broker> = {}): B
     deploymentMode: "ACTIVE_STANDBY_MULTI_AZ",
     instanceType: "mq.m5.large",
     tags: {},
+    pendingChanges: [],
+    configuration: null,
     nodes: [`${name}-1`, `${name}-2`],
     ...overrides,
   };

@@ -73,6 +73,8 @@ export const activeMqBroker: Broker = Object.freeze({
   deploymentMode: "ACTIVE_STANDBY_MULTI_AZ",
   instanceType: "mq.m5.large",
   tags: {},
+  pendingChanges: [],
+  configuration: null,
   nodes: ["orders-amq-1", "orders-amq-2"],
 });
 
@@ -87,6 +89,8 @@ export const rabbitMqBroker: Broker = Object.freeze({
   deploymentMode: "CLUSTER_MULTI_AZ",
   instanceType: "mq.m5.large",
   tags: {},
+  pendingChanges: [],
+  configuration: null,
   nodes: ["events-rmq"],
 });
 

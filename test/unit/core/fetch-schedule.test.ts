@@ -23,6 +23,8 @@ const amq: Broker = {
   deploymentMode: "ACTIVE_STANDBY_MULTI_AZ",
   instanceType: "mq.m5.large",
   tags: {},
+  pendingChanges: [],
+  configuration: null,
   nodes: ["orders-1", "orders-2"],
 };
 const queues: QueueRef[] = [{ name: "a" }, { name: "b" }, { name: "c" }, { name: "orders.DLQ" }];

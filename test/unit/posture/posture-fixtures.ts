@@ -81,6 +81,8 @@ export const activeMqBroker: Broker = Object.freeze({
   deploymentMode: "ACTIVE_STANDBY_MULTI_AZ",
   instanceType: "mq.m5.large",
   tags: { environment: "production" },
+  pendingChanges: [],
+  configuration: null,
   nodes: ["payments-amq-1", "payments-amq-2"],
 });
 
@@ -95,6 +97,8 @@ export const rabbitMqBroker: Broker = Object.freeze({
   deploymentMode: "CLUSTER_MULTI_AZ",
   instanceType: "mq.m5.large",
   tags: { Environment: "Production" },
+  pendingChanges: [],
+  configuration: null,
   nodes: ["events-rmq"],
 });
 
