@@ -140,7 +140,6 @@ export class FleetHarness {
       new SnsNotifier(
         routeToSimulator(new SNSClient(sdk), "sns", account),
         `arn:aws:sns:${fleet.scenario.region}:${fleet.scenario.accountId}:mq-sentinel`,
-        clock,
       ),
     ];
     this.handler = makePollMetricsHandler({

@@ -12,7 +12,7 @@ import { type Delivery, type DeliveryDeps, deliverNotifications } from "../share
 import { type ApiEventDeps, type ApiEventOutcome, handleApiEvent } from "../shared/app/handle-api-event";
 import { qualifiedBrokerName } from "../shared/core/regions";
 import { accountOf } from "./poll-metrics";
-import { productionRuntime } from "./runtime";
+import { type DeliveryReporting, deliveryTimeLeft, productionRuntime } from "./runtime";
 
 export type ApiActivityDeps = ApiEventDeps & DeliveryDeps;
 
@@ -20,13 +20,14 @@ export type ApiActivityDeps = ApiEventDeps & DeliveryDeps;
  * The api-activity Lambda: one CloudTrail "AWS API Call via CloudTrail" event from EventBridge,
  * then the delivery of what it enqueued (security findings should not wait for the next minute).
  */
-export function makeApiActivityHandler(deps: ApiActivityDeps) {
+export function makeApiActivityHandler(deps: ApiActivityDeps, options: DeliveryReporting = {}) {
   // The event is attacker-shaped input: typed `unknown` and left to the parser.
   return middy(async (event: unknown, context: Context): Promise<ApiEventOutcome & { deliveries: Delivery[] }> => {
     deps.links.accountId ||= accountOf(context.invokedFunctionArn);
     const outcome = await handleApiEvent(deps, event);
     if (outcome.transitions.length === 0) return { ...outcome, deliveries: [] };
-    const delivery = await deliverNotifications(deps);
+    const delivery = await deliverNotifications(deps, { timeLeft: deliveryTimeLeft(context) });
+    options.emitDeliveryHealth?.(delivery.health);
     return { ...outcome, errors: [...outcome.errors, ...delivery.errors], deliveries: delivery.deliveries };
   });
 }
@@ -35,7 +36,7 @@ export function makeApiActivityHandler(deps: ApiActivityDeps) {
 const DIRECTORY_TTL_MS = 5 * 60_000;
 
 function productionHandler() {
-  const { env, log, sdk, shared } = productionRuntime();
+  const { env, log, sdk, shared, emitDeliveryHealth } = productionRuntime();
   const deps: ApiActivityDeps = {
     ...shared,
     // Events come from the home region and, through the forwarder, from the other watched regions.
@@ -50,7 +51,7 @@ function productionHandler() {
       ? new LambdaPostureRecheck(new LambdaClient(sdk), env.postureFunction, systemClock, log)
       : new LoggingPostureRecheck(log),
   };
-  return makeApiActivityHandler(deps).use(injectLambdaContext(log.logger));
+  return makeApiActivityHandler(deps, { emitDeliveryHealth: emitDeliveryHealth("api-activity") }).use(injectLambdaContext(log.logger));
 }
 
 let deployed: ReturnType<typeof productionHandler> | null = null;

@@ -11,13 +11,13 @@ import { LambdaRemediationRequests } from "../shared/adapters/lambda-remediation
 import { MemoryRemediationLedger } from "../shared/adapters/memory-remediation-ledger";
 import { MqBrokerInventory } from "../shared/adapters/mq-broker-inventory";
 import { systemClock } from "../shared/adapters/system-clock";
-import { type Delivery, type DeliveryDeps, deliverNotifications } from "../shared/app/deliver-notifications";
+import { type Delivery, type DeliveryDeps, type DeliveryHealth, deliverNotifications } from "../shared/app/deliver-notifications";
 import { type CycleReport, createFetchSchedule, type MetricsCycleDeps, runMetricsCycle } from "../shared/app/run-metrics-cycle";
 import { type ApiSweepDeps, sweepApiIncidents } from "../shared/app/sweep-api-incidents";
 import { type VerifyDeps, verifyRemediations } from "../shared/app/verify-remediations";
 import { brokerInRegion, qualifiedBrokerName } from "../shared/core/regions";
 import type { RemediationRequests } from "../shared/ports";
-import { productionRuntime } from "./runtime";
+import { deliveryTimeLeft, productionRuntime } from "./runtime";
 
 export type PollMetricsDeps = MetricsCycleDeps & ApiSweepDeps & DeliveryDeps & VerifyDeps;
 
@@ -29,15 +29,18 @@ export type RegionalCycleDeps = Pick<MetricsCycleDeps, "inventory" | "metrics" |
 export interface PollMetricsOptions {
   /** Regions watched besides the home region (`links.region`), one cycle each, side by side. */
   otherRegions?: readonly RegionalCycleDeps[];
-  /** Where mq-sentinel's own metrics go (a line of embedded metric format per invocation). */
+  /** Where mq-sentinel's own metrics go: the heartbeat, once detection has run. */
   emitFigures?: (figures: CycleFigures) => void;
+  /** Where the delivery-health figures go, once delivery has run. */
+  emitDeliveryHealth?: (health: DeliveryHealth) => void;
 }
 
 /**
  * The poll-metrics Lambda, every minute: one metrics cycle per watched region; the sweep that
  * resolves API incidents whose calls stopped (no event announces that, so the minute tick does);
- * the check of recent reboots; then the delivery of every notification waiting in an outbox (new
- * ones, retries after an outage, reminders). Last, its own figures (the heartbeat).
+ * the check of recent reboots; its own figures (the heartbeat: detection ran); then the delivery of
+ * every notification waiting in an outbox (new ones, retries after an outage, reminders) within the
+ * invocation's remaining time, and the delivery-health figures.
  */
 export function makePollMetricsHandler(deps: PollMetricsDeps, options: PollMetricsOptions = {}) {
   const home = deps.links.region;
@@ -57,23 +60,26 @@ export function makePollMetricsHandler(deps: PollMetricsDeps, options: PollMetri
     Object.assign(deps.links.brokerIds, report.brokerIds);
     const sweep = await sweepApiIncidents(deps);
     const verify = await verifyRemediations(deps, new Map(Object.entries(report.brokerStates)));
-    const delivery = await deliverNotifications(deps);
-    const result: PollMetricsReport = {
-      ...report,
-      transitions: [...report.transitions, ...sweep.transitions],
-      errors: [...report.errors, ...sweep.errors, ...verify.errors, ...delivery.errors],
-      deliveries: delivery.deliveries,
-    };
+    const detectionErrors = [...report.errors, ...sweep.errors, ...verify.errors];
+    // The heartbeat goes out before delivery: a destination that hangs must not make it look as if
+    // detection stopped.
     options.emitFigures?.({
       at: startedAt,
       durationMs: deps.clock.now() - startedAt,
-      findings: result.findings.length,
-      transitions: result.transitions.length,
-      metricsRequested: result.metricsRequested,
-      getMetricDataCalls: result.getMetricDataCalls,
-      handledErrors: result.errors.length,
+      findings: report.findings.length,
+      transitions: report.transitions.length + sweep.transitions.length,
+      metricsRequested: report.metricsRequested,
+      getMetricDataCalls: report.getMetricDataCalls,
+      handledErrors: detectionErrors.length,
     });
-    return result;
+    const delivery = await deliverNotifications(deps, { timeLeft: deliveryTimeLeft(context) });
+    options.emitDeliveryHealth?.(delivery.health);
+    return {
+      ...report,
+      transitions: [...report.transitions, ...sweep.transitions],
+      errors: [...detectionErrors, ...delivery.errors],
+      deliveries: delivery.deliveries,
+    };
   });
 }
 
@@ -134,7 +140,8 @@ function productionHandler() {
     };
   });
   const emitFigures = (figures: CycleFigures) => process.stdout.write(`${cycleMetricsLine(figures, env.stage)}\n`);
-  return makePollMetricsHandler(deps, { otherRegions, emitFigures }).use(injectLambdaContext(log.logger));
+  const emitDeliveryHealth = runtime.emitDeliveryHealth("poll-metrics");
+  return makePollMetricsHandler(deps, { otherRegions, emitFigures, emitDeliveryHealth }).use(injectLambdaContext(log.logger));
 }
 
 let deployed: ReturnType<typeof productionHandler> | null = null;

@@ -11,7 +11,7 @@ import { type PostureAuditDeps, type PostureAuditReport, runPostureAudit } from 
 import { brokerInRegion, qualifiedBrokerName } from "../shared/core/regions";
 import type { PostureTarget } from "../shared/ports";
 import { accountOf } from "./poll-metrics";
-import { productionRuntime } from "./runtime";
+import { type DeliveryReporting, deliveryTimeLeft, productionRuntime } from "./runtime";
 
 export type PostureAuditFunctionDeps = PostureAuditDeps & DeliveryDeps;
 
@@ -37,7 +37,11 @@ function targetOf(event: unknown): PostureTarget | undefined {
  * The posture-audit Lambda: daily over the fleet of every watched region, or for one broker (or
  * configuration) after a change, in the region it is in.
  */
-export function makePostureAuditHandler(deps: PostureAuditFunctionDeps, otherRegions: readonly RegionalAuditDeps[] = []) {
+export function makePostureAuditHandler(
+  deps: PostureAuditFunctionDeps,
+  otherRegions: readonly RegionalAuditDeps[] = [],
+  options: DeliveryReporting = {},
+) {
   const home = deps.links.region;
   const audits = [
     { region: home, deps: otherRegions.length > 0 ? { ...deps, owns: (b: string) => brokerInRegion(b, home, home) } : deps },
@@ -54,7 +58,8 @@ export function makePostureAuditHandler(deps: PostureAuditFunctionDeps, otherReg
     }
     const reports: PostureAuditReport[] = [];
     for (const audit of chosen) reports.push(await runPostureAudit(audit.deps, target));
-    const delivery = await deliverNotifications(deps);
+    const delivery = await deliverNotifications(deps, { timeLeft: deliveryTimeLeft(context) });
+    options.emitDeliveryHealth?.(delivery.health);
     return {
       audited: reports.flatMap((r) => r.audited),
       findings: reports.flatMap((r) => r.findings),
@@ -66,7 +71,7 @@ export function makePostureAuditHandler(deps: PostureAuditFunctionDeps, otherReg
 }
 
 function productionHandler() {
-  const { env, log, sdk, shared } = productionRuntime();
+  const { env, log, sdk, shared, emitDeliveryHealth } = productionRuntime();
   const ttlMs = env.config.polling.inventoryTtlMinutes * 60_000;
   const mq = new MqClient(sdk);
   const deps: PostureAuditFunctionDeps = {
@@ -83,7 +88,9 @@ function productionHandler() {
       reader: new AwsPostureReader(regional, new EC2Client({ ...sdk, region }), systemClock),
     };
   });
-  return makePostureAuditHandler(deps, otherRegions).use(injectLambdaContext(log.logger));
+  return makePostureAuditHandler(deps, otherRegions, { emitDeliveryHealth: emitDeliveryHealth("posture-audit") }).use(
+    injectLambdaContext(log.logger),
+  );
 }
 
 let deployed: ReturnType<typeof productionHandler> | null = null;

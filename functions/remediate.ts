@@ -14,7 +14,7 @@ import { type RemediateDeps, type RemediationResult, remediate } from "../shared
 import { qualifiedBrokerName } from "../shared/core/regions";
 import type { RemediationRequest } from "../shared/ports";
 import { accountOf } from "./poll-metrics";
-import { productionRuntime } from "./runtime";
+import { type DeliveryReporting, deliveryTimeLeft, productionRuntime } from "./runtime";
 
 export type RemediateFunctionDeps = RemediateDeps & DeliveryDeps;
 
@@ -22,19 +22,20 @@ export type RemediateFunctionDeps = RemediateDeps & DeliveryDeps;
  * The remediate Lambda (invoked asynchronously with one request): decides on fresh facts, reboots
  * when every guard passes, and announces the decision. Its role is the only one with mq:RebootBroker.
  */
-export function makeRemediateHandler(deps: RemediateFunctionDeps) {
+export function makeRemediateHandler(deps: RemediateFunctionDeps, options: DeliveryReporting = {}) {
   return middy(
     async (event: RemediationRequest, context: Context): Promise<RemediationResult & { deliveries: Delivery[]; errors: string[] }> => {
       deps.links.accountId ||= accountOf(context.invokedFunctionArn);
       const result = await remediate(deps, event);
-      const delivery = await deliverNotifications(deps);
+      const delivery = await deliverNotifications(deps, { timeLeft: deliveryTimeLeft(context) });
+      options.emitDeliveryHealth?.(delivery.health);
       return { ...result, deliveries: delivery.deliveries, errors: delivery.errors };
     },
   );
 }
 
 function productionHandler() {
-  const { env, log, sdk, shared } = productionRuntime();
+  const { env, log, sdk, shared, emitDeliveryHealth } = productionRuntime();
   const deps: RemediateFunctionDeps = {
     ...shared,
     ledger: shared.table
@@ -51,7 +52,7 @@ function productionHandler() {
     ),
     killSwitch: env.killSwitchParameter ? new SsmKillSwitch(new SSMClient(sdk), env.killSwitchParameter, systemClock) : killSwitchOff,
   };
-  return makeRemediateHandler(deps).use(injectLambdaContext(log.logger));
+  return makeRemediateHandler(deps, { emitDeliveryHealth: emitDeliveryHealth("remediate") }).use(injectLambdaContext(log.logger));
 }
 
 let deployed: ReturnType<typeof productionHandler> | null = null;

@@ -2,8 +2,10 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { SSMClient } from "@aws-sdk/client-ssm";
+import type { Context } from "aws-lambda";
 import { SecretsManagerSecret, SsmParameterSecret } from "../shared/adapters/aws-secret";
 import { ConsoleNotifier } from "../shared/adapters/console-notifier";
+import { deliveryMetricsLine } from "../shared/adapters/cycle-metrics";
 import { DynamoDbApiActivityStore } from "../shared/adapters/dynamodb-api-activity-store";
 import { DynamoDbIncidentStore } from "../shared/adapters/dynamodb-incident-store";
 import { DynamoDbSilenceStore } from "../shared/adapters/dynamodb-silence-store";
@@ -14,6 +16,7 @@ import { PowertoolsLog } from "../shared/adapters/powertools-log";
 import { SlackNotifier } from "../shared/adapters/slack-notifier";
 import { SnsNotifier } from "../shared/adapters/sns-notifier";
 import { systemClock } from "../shared/adapters/system-clock";
+import type { DeliveryHealth } from "../shared/app/deliver-notifications";
 import type { Config } from "../shared/core/config";
 import type { MessageContext } from "../shared/core/notifications";
 import { type Environment, readEnvironment } from "../shared/env";
@@ -23,8 +26,13 @@ import type { ApiActivityStore, Clock, IncidentStore, Log, Notifier, SilenceStor
 export interface ProductionRuntime {
   env: Environment;
   log: PowertoolsLog;
-  /** SDK client settings: our adapters own retries (jittered, bounded), so one attempt each. */
-  sdk: { region: string; maxAttempts: number };
+  /**
+   * SDK client settings: our adapters own retries (jittered, bounded), so one attempt each, and every
+   * request has its own timeouts (none are set by default: a hanging endpoint would hold the function).
+   */
+  sdk: SdkSettings;
+  /** Writes an invocation's delivery-health figures (embedded metric format) for a function. */
+  emitDeliveryHealth: (functionName: string) => (health: DeliveryHealth) => void;
   shared: {
     incidents: IncidentStore;
     activity: ApiActivityStore;
@@ -40,11 +48,48 @@ export interface ProductionRuntime {
   };
 }
 
+/** SDK client settings of every function. */
+export interface SdkSettings {
+  region: string;
+  maxAttempts: number;
+  requestHandler: { connectionTimeout: number; requestTimeout: number };
+}
+
+/** Time to open a connection to an AWS endpoint; past it the endpoint is unreachable. */
+const CONNECTION_TIMEOUT_MS = 2_000;
+/**
+ * Time for one AWS request. GetMetricData with 500 queries of 60 datapoints answers well within it;
+ * an endpoint that accepts and never answers costs at most this much.
+ */
+const REQUEST_TIMEOUT_MS = 10_000;
+/** Kept back from the Lambda's remaining time when delivering: the last writes and the return. */
+const DELIVERY_MARGIN_MS = 3_000;
+
+/** The client settings for a region: one attempt, and connection and request timeouts. */
+export function sdkSettings(region: string): SdkSettings {
+  return { region, maxAttempts: 1, requestHandler: { connectionTimeout: CONNECTION_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS } };
+}
+
+/** Where a handler reports the delivery-health figures of each invocation. */
+export interface DeliveryReporting {
+  emitDeliveryHealth?: (health: DeliveryHealth) => void;
+}
+
+/**
+ * How long delivery may still take in this invocation: the Lambda's remaining time minus a margin.
+ * A context without a clock (a handler called outside Lambda, e.g. a local trial) sets no limit.
+ */
+export function deliveryTimeLeft(context: Partial<Pick<Context, "getRemainingTimeInMillis">>): () => number {
+  const remaining = context.getRemainingTimeInMillis;
+  if (typeof remaining !== "function") return () => Number.POSITIVE_INFINITY;
+  return () => remaining.call(context) - DELIVERY_MARGIN_MS;
+}
+
 /** Builds the shared production dependencies from the environment (once per container). */
 export function productionRuntime(): ProductionRuntime {
   const env = readEnvironment();
   const log = new PowertoolsLog();
-  const sdk = { region: env.region, maxAttempts: 1 };
+  const sdk = sdkSettings(env.region);
   const dynamo = new DynamoDBClient(sdk);
   const table = env.tableName;
   const notifiers: Notifier[] = [];
@@ -54,13 +99,15 @@ export function productionRuntime(): ProductionRuntime {
       : new SsmParameterSecret(new SSMClient(sdk), env.slackWebhookSecret, systemClock);
     notifiers.push(new SlackNotifier(secret, fetch, systemClock, log));
   }
-  if (env.topicArn) notifiers.push(new SnsNotifier(new SNSClient(sdk), env.topicArn, systemClock));
+  if (env.topicArn) notifiers.push(new SnsNotifier(new SNSClient(sdk), env.topicArn));
   // Without Slack or SNS, notifications are at least written to the log.
   if (notifiers.length === 0) notifiers.push(new ConsoleNotifier(log));
   return {
     env,
     log,
     sdk,
+    emitDeliveryHealth: (functionName) => (health) =>
+      process.stdout.write(`${deliveryMetricsLine(health, systemClock.now(), env.stage, functionName)}\n`),
     shared: {
       incidents: table ? new DynamoDbIncidentStore(dynamo, table, systemClock) : new MemoryIncidentStore(),
       activity: table ? new DynamoDbApiActivityStore(dynamo, table, systemClock) : new MemoryApiActivityStore(),

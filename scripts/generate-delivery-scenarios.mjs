@@ -35,6 +35,14 @@ const VARIANTS = [
     faults: [{ operation: "sns:Publish", from: 10, to: 25, error: "InternalErrorException" }],
   },
   {
+    base: "amq-stalled-consumers",
+    name: "notify-slack-hang-six-brokers",
+    copies: 6,
+    description:
+      "Six brokers' consumers stall at once while Slack's webhook accepts connections and never answers (minutes 15-40): every opening reaches SNS at once, and Slack exactly once after the hang, none of them twice.",
+    faults: [{ operation: "slack:webhook", from: 15, to: 40, error: "hang" }],
+  },
+  {
     base: "amq-no-consumers",
     name: "notify-store-outage",
     description:
@@ -43,8 +51,30 @@ const VARIANTS = [
   },
 ];
 
+/** The base scenario with its one broker repeated `copies` times under other names (brokers `<name>-a`, `-b`, ...). */
+function repeated(base, copies) {
+  if (!copies) return base;
+  const [broker] = base.brokers;
+  const name = broker.describe.BrokerName;
+  const id = broker.describe.BrokerId;
+  const suffixes = "abcdefghij".slice(0, copies).split("");
+  const rename = (value, s) => (typeof value === "string" ? value.replaceAll(name, `${name}-${s}`).replaceAll(id, `${id}-${s}`) : value);
+  const renameDeep = (value, s) =>
+    Array.isArray(value)
+      ? value.map((v) => renameDeep(v, s))
+      : value && typeof value === "object"
+        ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renameDeep(v, s)]))
+        : rename(value, s);
+  return {
+    ...base,
+    brokers: suffixes.map((s) => renameDeep(broker, s)),
+    metrics: suffixes.flatMap((s) => base.metrics.map((m) => ({ ...m, dimensions: renameDeep(m.dimensions, s) }))),
+    expect: suffixes.flatMap((s) => base.expect.map((e) => ({ ...e, broker: `${name}-${s}` }))),
+  };
+}
+
 function build(variant) {
-  const base = JSON.parse(readFileSync(join(DIR, `${variant.base}.json`), "utf8"));
+  const base = repeated(JSON.parse(readFileSync(join(DIR, `${variant.base}.json`), "utf8")), variant.copies);
   const scenario = { ...base, name: variant.name, description: variant.description, faults: [...(base.faults ?? []), ...variant.faults] };
   if (variant.name === "notify-store-outage") {
     // The incident cannot open while no write succeeds: the window starts when the store is back.

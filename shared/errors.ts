@@ -78,7 +78,9 @@ export function errorNameOf(error: unknown): string {
 }
 
 function messageOf(error: unknown): string {
-  const message = error instanceof Error ? error.message : typeof error === "string" ? error : "";
+  // Read by shape, not instanceof: errors from fetch or a VM context come from another realm.
+  const own = error && typeof error === "object" ? (error as { message?: unknown }).message : undefined;
+  const message = typeof own === "string" ? own : typeof error === "string" ? error : "";
   return message.length > 300 ? `${message.slice(0, 300)}…` : message;
 }
 

@@ -140,7 +140,18 @@ export interface PostureRecheck {
 /** What became of one message on one channel. */
 export type DeliveryResult =
   | { ok: true; body: unknown }
-  | { ok: false; retryable: boolean; retryAfterMs?: number; error: string; body: unknown };
+  | {
+      ok: false;
+      retryable: boolean;
+      retryAfterMs?: number;
+      error: string;
+      body: unknown;
+      /**
+       * The request left but no answer came (a timeout): the message may have arrived. The only case
+       * in which a retry may repeat a message; counted and logged.
+       */
+      outcomeUnknown?: boolean;
+    };
 
 /** A place notifications go (Slack, SNS, the log): renders a message group and sends it. */
 export interface Notifier {

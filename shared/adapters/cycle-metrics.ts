@@ -1,3 +1,4 @@
+import type { DeliveryHealth } from "../app/deliver-notifications";
 import { MINUTES_PER_MONTH, USD_PER_METRIC } from "../core/cost-model";
 
 /** mq-sentinel's own metrics namespace (the heartbeat alarm and the dashboard read it). */
@@ -52,6 +53,35 @@ export function cycleMetricsLine(figures: CycleFigures, stage: string): string {
       ],
     },
     Stage: stage,
+    ...values,
+  });
+}
+
+/**
+ * One embedded-metric-format line of an invocation's deliveries (every function delivers): the
+ * delivery-health metric, apart from the heartbeat, so "detection ran" and "people were told" alarm
+ * separately.
+ */
+export function deliveryMetricsLine(health: DeliveryHealth, at: number, stage: string, functionName: string): string {
+  const values = {
+    NotificationsSent: health.sent,
+    NotificationsFailed: health.failed,
+    NotificationsDeferred: health.deferred,
+    NotificationOutcomesUnknown: health.outcomeUnknown,
+  };
+  return JSON.stringify({
+    _aws: {
+      Timestamp: at,
+      CloudWatchMetrics: [
+        {
+          Namespace: SELF_METRICS_NAMESPACE,
+          Dimensions: [["Stage"], ["Stage", "Function"]],
+          Metrics: Object.keys(values).map((name) => ({ Name: name, Unit: "Count" })),
+        },
+      ],
+    },
+    Stage: stage,
+    Function: functionName,
     ...values,
   });
 }

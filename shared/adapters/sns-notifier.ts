@@ -1,13 +1,13 @@
 import { PublishCommand, type PublishCommandInput, type SNSClient } from "@aws-sdk/client-sns";
 import type { MessageGroup } from "../core/notifications";
 import { renderSnsMessage } from "../core/render/sns-message";
-import { describeError, isRetryable } from "../errors";
-import type { Clock, DeliveryResult, Notifier } from "../ports";
-import { withRetry } from "./retry";
+import type { DeliveryResult, Notifier } from "../ports";
+import { thrownFailure } from "./delivery-failure";
 
 /**
  * `Notifier` for an SNS topic: a JSON message with a short subject, and the message attributes
- * `severity`, `kind` (String.Array) and `broker` that subscription filter policies match on.
+ * `severity`, `kind` (String.Array) and `broker` that subscription filter policies match on. One
+ * attempt per call: the outbox owns retries (the client's own request timeout bounds the call).
  */
 export class SnsNotifier implements Notifier {
   readonly name = "sns";
@@ -15,7 +15,6 @@ export class SnsNotifier implements Notifier {
   constructor(
     private readonly client: SNSClient,
     private readonly topicArn: string,
-    private readonly clock: Clock,
   ) {}
 
   async send(group: MessageGroup): Promise<DeliveryResult> {
@@ -33,10 +32,10 @@ export class SnsNotifier implements Notifier {
       },
     };
     try {
-      await withRetry("sns:Publish", this.clock, () => this.client.send(new PublishCommand(input)));
+      await this.client.send(new PublishCommand(input));
       return { ok: true, body: input };
     } catch (error) {
-      return { ok: false, retryable: isRetryable(error), error: describeError(error), body: input };
+      return thrownFailure(error, input);
     }
   }
 }

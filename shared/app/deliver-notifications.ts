@@ -1,4 +1,3 @@
-import { mapWithConcurrency } from "../core/concurrency";
 import type { Config } from "../core/config";
 import type { Incident, PendingNotification } from "../core/incidents";
 import type { MessageContext, MessageGroup, NotificationItem } from "../core/notifications";
@@ -14,7 +13,7 @@ import {
   type Silence,
   silenceMatches,
 } from "../core/notify-policy";
-import { IncidentKind } from "../core/types";
+import { IncidentKind, type Severity } from "../core/types";
 import { describeError } from "../errors";
 import type { Clock, DeliveryResult, IncidentStore, Log, Notifier, SilenceStore } from "../ports";
 
@@ -30,6 +29,15 @@ export interface DeliveryDeps {
   links: MessageContext;
 }
 
+export interface DeliveryOptions {
+  /**
+   * Milliseconds this invocation may still spend delivering: the Lambda's remaining time minus a
+   * margin. A send starts only while {@link SEND_BUDGET_MS} is left; what waits stays in the outbox
+   * for the next invocation. Absent: no limit.
+   */
+  timeLeft?: () => number;
+}
+
 /** One message sent (or tried) on one channel. */
 export interface Delivery {
   channel: string;
@@ -37,17 +45,39 @@ export interface Delivery {
   result: DeliveryResult;
 }
 
+/** Counts for mq-sentinel's own delivery-health metric, one invocation's worth. */
+export interface DeliveryHealth {
+  /** Messages delivered. */
+  sent: number;
+  /** Messages that failed (they wait in the outbox, or were refused for good). */
+  failed: number;
+  /** Messages not tried this time: the deadline came, or their destination stopped answering. */
+  deferred: number;
+  /** Messages whose request timed out after it left: they may have arrived, and a retry may repeat them. */
+  outcomeUnknown: number;
+}
+
 export interface DeliveryReport {
   deliveries: Delivery[];
   /** Decisions taken, for logs and tests: incident, notification, what and why. */
   decisions: { incidentId: string; notificationId: string; decision: DeliveryDecision }[];
   errors: string[];
+  health: DeliveryHealth;
 }
 
 /** How long a delivery in progress keeps other invocations off the same notifications. */
 const LEASE_MS = 60_000;
 /** A notification that could not be delivered for this long is given up (and logged as an error). */
 const GIVE_UP_MS = 24 * 3_600_000;
+/** The longest one send takes: a notifier's request timeout plus the write of its result. */
+export const SEND_BUDGET_MS = 8_000;
+/** Attempts at one message within an invocation, for failures that pass in seconds (a 503, a short 429). */
+const ATTEMPTS_PER_ROUND = 3;
+/** A retry within the invocation waits at most this long; a longer wait is left to a later invocation. */
+const MAX_INLINE_WAIT_MS = 5_000;
+const INLINE_BACKOFF_MS = 500;
+/** Re-reads after a conditional write lost to another writer, before this round gives up on the write. */
+const MERGE_ATTEMPTS = 5;
 
 /**
  * Delivers what waits in the incidents' outboxes, on every channel:
@@ -55,18 +85,30 @@ const GIVE_UP_MS = 24 * 3_600_000;
  * 2. load incidents with pending notifications, the silences, and the brokers that inhibit
  * 3. decide per notification: send, hold (inhibited, backing off) or drop (silenced), with the reason
  * 4. lease what will be sent (a conditional write), so a concurrent invocation cannot send it too
- * 5. group per broker and transition, render and send on each channel
- * 6. record per channel: sent, retry later (backoff or Slack's Retry-After) or refused for good
+ * 5. per destination, side by side (SNS never waits for Slack): group per broker and transition,
+ *    render and send while the deadline allows; a destination that stops answering is left for
+ *    this invocation
+ * 6. record each send's result as it completes (sent, retry later, refused for good), merging into
+ *    the incident as it is now when another writer changed it: a deadline mid-way loses no record
+ *    and a lost write never leaves a sent message pending
+ * 7. release the leases of what this invocation did not finish
  */
-export async function deliverNotifications(deps: DeliveryDeps): Promise<DeliveryReport> {
-  const report: DeliveryReport = { deliveries: [], decisions: [], errors: [] };
+export async function deliverNotifications(deps: DeliveryDeps, options: DeliveryOptions = {}): Promise<DeliveryReport> {
+  const report: DeliveryReport = {
+    deliveries: [],
+    decisions: [],
+    errors: [],
+    health: { sent: 0, failed: 0, deferred: 0, outcomeUnknown: 0 },
+  };
   if (deps.notifiers.length === 0) return report;
   const { clock, log } = deps;
   const now = clock.now();
+  const timeLeft = options.timeLeft ?? (() => Number.POSITIVE_INFINITY);
   const fail = (line: string) => {
     report.errors.push(line);
     log.error(line);
   };
+  const writer = new OutboxWriter(deps.incidents, fail);
 
   // 1-2. silences, reminders, pending notifications, inhibitors
   let silences: Silence[] = [];
@@ -90,10 +132,9 @@ export async function deliverNotifications(deps: DeliveryDeps): Promise<Delivery
   const inhibitingBrokers = new Set(active.filter((i) => i.kind === IncidentKind.brokerUnhealthy).map((i) => i.broker));
 
   // 3. decide
-  const toSend: { incident: Incident; notification: PendingNotification }[] = [];
-  const changed = new Map<string, Incident>();
+  const plans: IncidentPlan[] = [];
   for (const incident of pending) {
-    let next = incident;
+    const plan: IncidentPlan = { incident, send: new Set(), drop: new Map() };
     for (const notification of incident.outbox.filter(isPending)) {
       const decision = expired(notification, now)
         ? ({ action: "drop", reason: "muted", detail: "undeliverable for 24 hours" } as const)
@@ -102,96 +143,300 @@ export async function deliverNotifications(deps: DeliveryDeps): Promise<Delivery
       if (decision.action === "drop") {
         if (decision.detail.startsWith("undeliverable"))
           fail(`notification ${notification.id} given up: ${notification.lastError ?? "undelivered"}`);
-        next = updateNotification(next, notification.id, (n) => ({
-          ...n,
-          channels: mapPending(n.channels, "dropped"),
-          lastError: decision.detail,
-        }));
-        // An opening nobody heard of because of a silence is announced when the silence ends.
-        if (decision.detail.startsWith("silenced") && notification.reason === "first" && next.notified === null)
-          next = { ...next, mutedAt: now };
-        changed.set(incident.fingerprint, next);
+        plan.drop.set(notification.id, decision.detail);
       } else if (decision.action === "send") {
-        toSend.push({ incident, notification });
+        plan.send.add(notification.id);
       }
     }
+    if (plan.send.size > 0 || plan.drop.size > 0) plans.push(plan);
   }
 
-  // 4. lease
-  const leased = new Map<string, Incident>();
-  for (const incident of new Set(toSend.map((s) => s.incident))) {
-    const base = changed.get(incident.fingerprint) ?? incident;
-    const ids = new Set(toSend.filter((s) => s.incident === incident).map((s) => s.notification.id));
-    const withLease: Incident = {
-      ...base,
-      outbox: base.outbox.map((n) => (ids.has(n.id) ? { ...n, leaseUntil: now + LEASE_MS } : n)),
-      version: base.version + 1,
-    };
-    try {
-      if (await deps.incidents.save(withLease, incident.version)) leased.set(incident.fingerprint, withLease);
-      else log.info("notifications taken by another invocation", { incidentId: incident.id });
-    } catch (error) {
-      fail(`leasing notifications of ${incident.fingerprint} failed: ${describeError(error)}`);
-    }
-    changed.delete(incident.fingerprint);
-  }
-  await saveAll(
-    deps,
-    [...changed.values()].map((i) => ({ ...i, outbox: i.outbox.filter(isPending) })),
-    pending,
-    fail,
-  );
-
-  // 5. group, render, send
-  const context: MessageContext = { ...deps.links, brokerIds: { ...deps.links.brokerIds } };
-  const sendable = toSend.filter((s) => leased.has(s.incident.fingerprint));
-  const outcomes = new Map<string, Map<string, DeliveryResult>>(); // notification id -> channel -> result
-  for (const channel of deps.notifiers) {
-    const groups = groupFor(
-      sendable.filter((s) => s.notification.channels[channel.name] === "pending"),
-      context,
-      now,
-    );
-    const results = await mapWithConcurrency(groups, 2, async ({ group, ids }) => {
-      let result: DeliveryResult;
-      try {
-        result = await channel.send(group);
-      } catch (error) {
-        result = { ok: false, retryable: true, error: describeError(error), body: null };
-      }
-      return { group, ids, result };
+  // 4. lease (and write the drops)
+  const leased: Incident[] = [];
+  const leasedIds = new Map<string, Set<string>>(); // fingerprint -> notification ids this invocation holds
+  for (const plan of plans) {
+    let taken = new Set<string>();
+    const written = await writer.update(plan.incident, (current) => {
+      const lease = leaseAndDrop(current, plan, now);
+      taken = lease.leased;
+      return lease.changed ? lease.incident : null;
     });
-    for (const { group, ids, result } of results) {
-      report.deliveries.push({ channel: channel.name, group, result });
-      if (!result.ok)
-        log.warn("notification not delivered", {
-          channel: channel.name,
-          broker: group.broker,
-          error: result.error,
-          retryable: result.retryable,
-        });
-      for (const id of ids) {
-        const perChannel = outcomes.get(id) ?? new Map<string, DeliveryResult>();
-        perChannel.set(channel.name, result);
-        outcomes.set(id, perChannel);
-      }
-    }
+    if (written && taken.size > 0) {
+      leased.push(written);
+      leasedIds.set(written.fingerprint, taken);
+    } else if (plan.send.size > 0) log.info("notifications taken by another invocation", { incidentId: plan.incident.id });
   }
 
-  // 6. record
-  const recorded = [...leased.values()].map((incident) => {
-    let next: Incident = { ...incident, version: incident.version + 1 };
-    for (const notification of incident.outbox) {
-      const perChannel = outcomes.get(notification.id);
-      if (!perChannel) continue;
-      next = updateNotification(next, notification.id, (n) => applyResults(n, perChannel, now));
-      if ([...perChannel.values()].some((r) => r.ok)) next = { ...next, notified: { at: now, severity: incident.severity } };
+  // 5-6. send per destination, record each result as it completes
+  const context: MessageContext = { ...deps.links, brokerIds: { ...deps.links.brokerIds } };
+  const plannedLanes = deps.notifiers.map((channel) => ({
+    channel,
+    items: leased.flatMap((incident) =>
+      inOrder(incident, channel.name, leasedIds.get(incident.fingerprint) ?? new Set()).map((notification) => ({ incident, notification })),
+    ),
+  }));
+  // The lanes still to finish each leased notification: the last one to record a result releases the lease.
+  const outstanding = new Map<string, Set<string>>();
+  for (const { channel, items } of plannedLanes) {
+    for (const { notification } of items)
+      outstanding.set(notification.id, (outstanding.get(notification.id) ?? new Set()).add(channel.name));
+  }
+  const settle = (channel: string, ids: readonly string[]): Set<string> => {
+    const done = new Set<string>();
+    for (const id of ids) {
+      const lanes = outstanding.get(id);
+      lanes?.delete(channel);
+      if (lanes?.size === 0) done.add(id);
     }
-    // Delivered (or dropped) everywhere: out of the outbox.
-    return { ...next, outbox: next.outbox.filter(isPending) };
-  });
-  await saveAll(deps, recorded, [...leased.values()], fail);
+    return done;
+  };
+  const lanes = await Promise.all(
+    plannedLanes.map(({ channel, items }) =>
+      deliverOnChannel({ deps, writer, channel, report, timeLeft, now, settle }, groupFor(items, context, now)),
+    ),
+  );
+  // The report lists deliveries channel by channel, whatever order they completed in.
+  for (const lane of lanes) report.deliveries.push(...lane);
+
+  // 7. release what this invocation leased and did not finish
+  for (const incident of leased) {
+    const ids = leasedIds.get(incident.fingerprint) ?? new Set<string>();
+    await writer.update(incident, (current) => {
+      let changed = false;
+      const outbox = current.outbox.map((n) => {
+        if (!ids.has(n.id) || n.leaseUntil === 0) return n;
+        changed = true;
+        return { ...n, leaseUntil: 0 };
+      });
+      return changed ? { ...current, outbox } : null;
+    });
+  }
   return report;
+}
+
+/**
+ * The notifications of an incident to send on a channel this round, in the order they were written:
+ * one that waits (backing off, leased elsewhere) holds back the later ones on that channel, so people
+ * never read a reboot decision before the opening it belongs to.
+ */
+function inOrder(incident: Incident, channel: string, leased: ReadonlySet<string>): PendingNotification[] {
+  const out: PendingNotification[] = [];
+  for (const n of incident.outbox) {
+    if (n.channels[channel] !== "pending") continue;
+    if (!leased.has(n.id)) break;
+    out.push(n);
+  }
+  return out;
+}
+
+/** What this invocation does with one incident's outbox: notifications to send, and to drop with why. */
+interface IncidentPlan {
+  incident: Incident;
+  send: Set<string>;
+  drop: Map<string, string>;
+}
+
+/**
+ * The incident (as it is now) with the planned drops applied and the planned sends leased: only
+ * notifications still pending, due and not leased by anyone else are taken.
+ */
+function leaseAndDrop(current: Incident, plan: IncidentPlan, now: number): { incident: Incident; leased: Set<string>; changed: boolean } {
+  const leased = new Set<string>();
+  let changed = false;
+  let mutedAt = current.mutedAt;
+  const outbox = current.outbox.map((n) => {
+    if (!isPending(n)) return n;
+    const dropDetail = plan.drop.get(n.id);
+    if (dropDetail !== undefined) {
+      changed = true;
+      // An opening nobody heard of because of a silence is announced when the silence ends.
+      if (dropDetail.startsWith("silenced") && n.reason === "first" && current.notified === null) mutedAt = now;
+      return { ...n, channels: mapPending(n.channels, "dropped"), lastError: dropDetail };
+    }
+    if (plan.send.has(n.id) && n.notBefore <= now && n.leaseUntil <= now) {
+      changed = true;
+      leased.add(n.id);
+      return { ...n, leaseUntil: now + LEASE_MS };
+    }
+    return n;
+  });
+  const incident: Incident = { ...current, outbox: outbox.filter(isPending), ...(mutedAt !== current.mutedAt ? { mutedAt } : {}) };
+  return { incident, leased, changed };
+}
+
+/**
+ * Sends one destination's messages while the deadline allows, each result recorded as it completes.
+ * Quick failures are retried within the invocation (Retry-After and backoff up to a few seconds); a
+ * destination whose request timed out is not tried again this invocation, so one hanging webhook
+ * costs one timeout, not one per message.
+ */
+/** What one destination's lane shares with the round. */
+interface Lane {
+  deps: DeliveryDeps;
+  writer: OutboxWriter;
+  channel: Notifier;
+  report: DeliveryReport;
+  timeLeft: () => number;
+  now: number;
+  /** Marks the lane done with these notifications; returns those no other lane still holds. */
+  settle: (channel: string, ids: readonly string[]) => Set<string>;
+}
+
+async function deliverOnChannel(lane: Lane, groups: { group: MessageGroup; ids: string[] }[]): Promise<Delivery[]> {
+  const { deps, writer, channel, report, timeLeft, now } = lane;
+  const deliveries: Delivery[] = [];
+  let stopped: string | null = null;
+  const countedAttempt = new Set<string>();
+  // One message at a time per destination: Slack accepts about one a second per webhook, and a
+  // destination that hangs then costs one timeout.
+  for (const { group, ids } of groups) {
+    let result: DeliveryResult | null = null;
+    for (let attempt = 1; attempt <= ATTEMPTS_PER_ROUND; attempt++) {
+      if (stopped !== null || timeLeft() < SEND_BUDGET_MS) break;
+      result = await sendOnce(channel, group);
+      if (result.ok || !result.retryable || result.outcomeUnknown) break;
+      const wait = Math.max(result.retryAfterMs ?? 0, INLINE_BACKOFF_MS * attempt);
+      if (attempt === ATTEMPTS_PER_ROUND || wait > MAX_INLINE_WAIT_MS || timeLeft() < wait + SEND_BUDGET_MS) break;
+      await deps.clock.sleep(wait);
+    }
+    if (result === null) {
+      report.health.deferred += ids.length;
+      lane.settle(channel.name, ids); // released at the end of the round
+      continue;
+    }
+    deliveries.push({ channel: channel.name, group, result });
+    if (result.ok) report.health.sent += ids.length;
+    else {
+      report.health.failed += ids.length;
+      deps.log.warn("notification not delivered", {
+        channel: channel.name,
+        broker: group.broker,
+        error: result.error,
+        retryable: result.retryable,
+      });
+    }
+    if (!result.ok && result.outcomeUnknown) {
+      report.health.outcomeUnknown += ids.length;
+      stopped = result.error;
+      deps.log.warn("notification outcome unknown: the request timed out after it left, a retry may repeat it", {
+        channel: channel.name,
+        broker: group.broker,
+        notifications: ids,
+      });
+    }
+    // Record at once, per incident, merged into the incident as it is now.
+    const outcome = { channel: channel.name, result, now, release: lane.settle(channel.name, ids) };
+    for (const item of group.items) {
+      const incident = item.incident;
+      const first = !countedAttempt.has(incident.fingerprint);
+      countedAttempt.add(incident.fingerprint);
+      await writer.update(incident, (current) =>
+        withResult(current, ids, { ...outcome, countAttempt: first, severity: incident.severity }),
+      );
+    }
+  }
+  return deliveries;
+}
+
+async function sendOnce(channel: Notifier, group: MessageGroup): Promise<DeliveryResult> {
+  try {
+    return await channel.send(group);
+  } catch (error) {
+    return { ok: false, retryable: true, error: describeError(error), body: null };
+  }
+}
+
+/**
+ * The incident (as it is now) with one channel's result for these notifications: a sent mark stands
+ * whatever else happened; a refusal for good drops the channel; a retryable failure backs off. A
+ * notification delivered or dropped everywhere leaves the outbox; one no lane holds any more is
+ * released. Null when nothing changes.
+ */
+function withResult(current: Incident, ids: readonly string[], outcome: ChannelOutcome): Incident | null {
+  const { channel, result, now } = outcome;
+  let changed = false;
+  let delivered = false;
+  const outbox = current.outbox.map((sent) => {
+    if (!ids.includes(sent.id)) return sent;
+    const n = outcome.release.has(sent.id) && sent.leaseUntil !== 0 ? { ...sent, leaseUntil: 0 } : sent;
+    if (n !== sent) changed = true;
+    if (n.channels[channel] === "sent") return n;
+    changed = true;
+    if (result.ok) {
+      delivered = true;
+      return { ...n, channels: { ...n.channels, [channel]: "sent" as const } };
+    }
+    const lastError = `${channel}: ${result.error}`;
+    if (!result.retryable) return { ...n, channels: { ...n.channels, [channel]: "dropped" as const }, lastError };
+    const attempts = outcome.countAttempt ? n.attempts + 1 : n.attempts;
+    const notBefore = Math.max(n.notBefore, now + Math.max(result.retryAfterMs ?? 0, retryDelayMs(attempts)));
+    return { ...n, attempts, notBefore, lastError };
+  });
+  if (!changed) return null;
+  return { ...current, outbox: outbox.filter(isPending), ...(delivered ? { notified: { at: now, severity: outcome.severity } } : {}) };
+}
+
+/** One destination's answer for a group, as recorded on each incident in it. */
+interface ChannelOutcome {
+  channel: string;
+  result: DeliveryResult;
+  now: number;
+  /** Notifications this lane finished last: their lease is released in the same write. */
+  release: ReadonlySet<string>;
+  /** Whether this failure counts as a new attempt of the incident's notifications (once per round). */
+  countAttempt: boolean;
+  /** The severity the message showed. */
+  severity: Severity;
+}
+
+/**
+ * Conditional writes of delivery state, one at a time per incident. A write that loses to another
+ * writer (the remediate function announcing, a parallel invocation) re-reads the incident and applies
+ * the same change to it, so the other writer's change and ours both stand.
+ */
+class OutboxWriter {
+  private readonly latest = new Map<string, Incident>();
+  private readonly queues = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly incidents: IncidentStore,
+    private readonly fail: (line: string) => void,
+  ) {}
+
+  /**
+   * Applies `change` to the incident as it is now and writes it; `change` returns null when there is
+   * nothing to write. Returns the incident as written (or as it is, when nothing changed); null when
+   * it is gone, replaced by a newer incident, or could not be written.
+   */
+  update(base: Incident, change: (current: Incident) => Incident | null): Promise<Incident | null> {
+    const previous = this.queues.get(base.fingerprint) ?? Promise.resolve();
+    const next = previous.then(() => this.write(base, change));
+    this.queues.set(base.fingerprint, next);
+    return next;
+  }
+
+  private async write(base: Incident, change: (current: Incident) => Incident | null): Promise<Incident | null> {
+    let current = this.latest.get(base.fingerprint) ?? base;
+    for (let attempt = 0; attempt < MERGE_ATTEMPTS; attempt++) {
+      const changed = change(current);
+      if (changed === null) return current;
+      const next = { ...changed, version: current.version + 1 };
+      try {
+        if (await this.incidents.save(next, current.version)) {
+          this.latest.set(base.fingerprint, next);
+          return next;
+        }
+        const fresh = await this.incidents.get(base.fingerprint);
+        if (!fresh || fresh.id !== base.id) return null;
+        current = fresh;
+      } catch (error) {
+        this.fail(`recording deliveries of ${base.fingerprint} failed: ${describeError(error)}`);
+        return null;
+      }
+    }
+    this.fail(`recording deliveries of ${base.fingerprint} lost ${MERGE_ATTEMPTS} races with other writers; retried next round`);
+    return null;
+  }
 }
 
 /**
@@ -245,63 +490,10 @@ function groupFor(items: readonly { incident: Incident; notification: PendingNot
   return [...groups.values()];
 }
 
-/** A notification after one delivery round: per channel sent, refused for good (dropped) or still pending. */
-function applyResults(n: PendingNotification, results: ReadonlyMap<string, DeliveryResult>, now: number): PendingNotification {
-  const channels = { ...n.channels };
-  let retryAfterMs: number | null = null;
-  let lastError: string | undefined = n.lastError;
-  let retrying = false;
-  for (const [channel, result] of results) {
-    if (result.ok) {
-      channels[channel] = "sent";
-      continue;
-    }
-    lastError = `${channel}: ${result.error}`;
-    if (!result.retryable) {
-      channels[channel] = "dropped";
-      continue;
-    }
-    retrying = true;
-    if (result.retryAfterMs !== undefined) retryAfterMs = Math.max(retryAfterMs ?? 0, result.retryAfterMs);
-  }
-  const attempts = n.attempts + 1;
-  return {
-    ...n,
-    channels,
-    attempts,
-    leaseUntil: 0,
-    notBefore: retrying ? now + Math.max(retryAfterMs ?? 0, retryDelayMs(attempts)) : n.notBefore,
-    ...(lastError !== undefined ? { lastError } : {}),
-  };
-}
-
-function updateNotification(incident: Incident, id: string, update: (n: PendingNotification) => PendingNotification): Incident {
-  return { ...incident, outbox: incident.outbox.map((n) => (n.id === id ? update(n) : n)) };
-}
-
 function mapPending(channels: Record<string, PendingNotification["channels"][string]>, to: "dropped" | "sent") {
   return Object.fromEntries(Object.entries(channels).map(([c, s]) => [c, s === "pending" ? to : s]));
 }
 
 function expired(n: PendingNotification, now: number): boolean {
   return now - n.createdAt > GIVE_UP_MS;
-}
-
-async function saveAll(
-  deps: DeliveryDeps,
-  next: readonly Incident[],
-  previous: readonly Incident[],
-  fail: (line: string) => void,
-): Promise<void> {
-  const before = new Map(previous.map((i) => [i.fingerprint, i.version]));
-  for (const incident of next) {
-    const expectedVersion = before.get(incident.fingerprint);
-    if (expectedVersion === undefined) continue;
-    const toWrite = incident.version === expectedVersion ? { ...incident, version: expectedVersion + 1 } : incident;
-    try {
-      await deps.incidents.save(toWrite, expectedVersion);
-    } catch (error) {
-      fail(`recording deliveries of ${incident.fingerprint} failed: ${describeError(error)}`);
-    }
-  }
 }

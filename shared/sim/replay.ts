@@ -33,6 +33,7 @@ import {
   SIMULATED_WEBHOOK_URL,
   SimulatedDynamoDbActivityStore,
   SimulatedDynamoDbStore,
+  SimulatedInvocation,
   simulatedClock,
   simulatedSlackWebhook,
 } from "./sdk-boundary";
@@ -97,6 +98,13 @@ export interface ReplayRun {
 }
 
 const CREDENTIALS = { accessKeyId: "SIMULATED", secretAccessKey: "SIMULATED" };
+/** Each function's timeout in the stack (serverless.yml): a replayed invocation has as long. */
+const FUNCTION_TIMEOUT_MS: Record<string, number> = {
+  "poll-metrics": 55_000,
+  "api-activity": 30_000,
+  remediate: 60_000,
+  "posture-audit": 300_000,
+};
 /** The replay reuses broker names as long as the deployed api-activity function does. */
 const DIRECTORY_TTL_MS = 5 * 60_000;
 
@@ -114,6 +122,13 @@ function groupEventsByMinute(scenario: Scenario): Map<number, { index: number; e
 export async function replayScenario(scenario: Scenario): Promise<ReplayRun> {
   const account = new SimulatedAccount(scenario);
   const clock = simulatedClock(account);
+  // The invocation running now: a hanging call spends its time (see SimulatedInvocation).
+  let invocation: SimulatedInvocation | null = null;
+  const lambdaContext = (functionName: string): Context => {
+    const current = new SimulatedInvocation(functionName, FUNCTION_TIMEOUT_MS[functionName] ?? 60_000);
+    invocation = current;
+    return simulatedLambdaContext(functionName, () => current.remainingMs());
+  };
   const log = new RecordingLog();
   const errors: string[] = [];
   const { config, ignoredKeys } = parseConfig(scenario.config, { unknownKeys: "ignore" });
@@ -123,11 +138,15 @@ export async function replayScenario(scenario: Scenario): Promise<ReplayRun> {
   const mq = routeToSimulator(new MqClient(sdk), "mq", account);
   const incidents = new SimulatedDynamoDbStore(new MemoryIncidentStore(), account);
   const notifiers = [
-    new SlackNotifier({ get: async () => SIMULATED_WEBHOOK_URL }, simulatedSlackWebhook(account), clock, log),
+    new SlackNotifier(
+      { get: async () => SIMULATED_WEBHOOK_URL },
+      simulatedSlackWebhook(account, () => invocation),
+      clock,
+      log,
+    ),
     new SnsNotifier(
       routeToSimulator(new SNSClient(sdk), "sns", account),
       `arn:aws:sns:${scenario.region}:${scenario.accountId}:mq-sentinel`,
-      clock,
     ),
   ];
   const shared = {
@@ -296,7 +315,7 @@ function scheduledEvent(account: SimulatedAccount): ScheduledEvent {
   };
 }
 
-function lambdaContext(functionName: string): Context {
+function simulatedLambdaContext(functionName: string, remainingMs: () => number): Context {
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName,
@@ -306,7 +325,7 @@ function lambdaContext(functionName: string): Context {
     awsRequestId: "replay",
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: "replay",
-    getRemainingTimeInMillis: () => 60_000,
+    getRemainingTimeInMillis: remainingMs,
     done: () => {},
     fail: () => {},
     succeed: () => {},

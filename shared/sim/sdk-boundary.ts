@@ -1,6 +1,7 @@
+import { SLACK_REQUEST_TIMEOUT_MS } from "../adapters/slack-notifier";
 import type { Incident } from "../core/incidents";
 import type { ActivityRecord, ApiActivityStore, Clock, IncidentStore } from "../ports";
-import type { SimulatedAccount } from "./simulated-account";
+import type { SimulatedAccount, SimulatedServiceError } from "./simulated-account";
 
 /**
  * Where the simulated account meets the real AWS SDK clients: a middleware at the front of the
@@ -111,16 +112,46 @@ export class SimulatedDynamoDbActivityStore implements ApiActivityStore {
 export const SIMULATED_WEBHOOK_URL = "https://hooks.slack.invalid/services/SIMULATED";
 
 /**
+ * The time one simulated Lambda invocation has left. The virtual clock stands still within a minute,
+ * so a call that hangs spends this instead, as it would spend a real invocation's time.
+ */
+export class SimulatedInvocation {
+  private spentMs = 0;
+
+  constructor(
+    readonly functionName: string,
+    readonly timeoutMs: number,
+  ) {}
+
+  spend(ms: number): void {
+    this.spentMs += ms;
+  }
+
+  remainingMs(): number {
+    return Math.max(0, this.timeoutMs - this.spentMs);
+  }
+}
+
+/**
  * The simulated Slack incoming webhook, as a `fetch`: it accepts every post (the replay records what
  * was delivered from the notifier's result) unless a `slack:webhook` fault makes it answer with that
- * HTTP status (a 429 comes with `Retry-After: 1`).
+ * HTTP status (a 429 comes with `Retry-After: 1`), or `hang`: it accepts the connection and never
+ * answers, so the notifier's own timeout ends the request, spending that much of the invocation.
  */
-export function simulatedSlackWebhook(account: SimulatedAccount): typeof fetch {
+export function simulatedSlackWebhook(account: SimulatedAccount, invocation: () => SimulatedInvocation | null = () => null): typeof fetch {
   return async () => {
     account.countCall("slack:webhook");
-    const status = account.httpFault("slack:webhook");
-    if (status === null) return new Response("ok", { status: 200 });
-    const headers: Record<string, string> = status === 429 ? { "retry-after": "1" } : {};
-    return new Response(status === 429 ? "rate_limited" : "simulated failure", { status, headers });
+    try {
+      account.throwIfFaulted("slack:webhook");
+    } catch (error) {
+      if ((error as Error).name === "hang") {
+        invocation()?.spend(SLACK_REQUEST_TIMEOUT_MS);
+        throw new DOMException("The operation was aborted due to timeout", "TimeoutError");
+      }
+      const status = (error as SimulatedServiceError).$metadata.httpStatusCode;
+      const headers: Record<string, string> = status === 429 ? { "retry-after": "1" } : {};
+      return new Response(status === 429 ? "rate_limited" : "simulated failure", { status, headers });
+    }
+    return new Response("ok", { status: 200 });
   };
 }

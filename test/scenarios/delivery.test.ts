@@ -70,6 +70,22 @@ describe("notification delivery in replay", () => {
     }
   });
 
+  it("delivers every opening to SNS within 2 minutes while Slack hangs, and to Slack once after the hang", () => {
+    const run = runs.find((r) => r.scenario.name === "notify-slack-hang-six-brokers");
+    const hang = run?.scenario.faults.find((f) => f.error === "hang");
+    expect(run?.output.incidents).toHaveLength(6);
+    for (const incident of run?.output.incidents ?? []) {
+      const openings = (channel: string) =>
+        run?.output.notifications.filter(
+          (n) => n.channel === channel && n.transition === "opened" && (n.incidentIds ?? [n.incidentId]).includes(incident.id),
+        ) ?? [];
+      expect(openings("sns").map((n) => n.minute - incident.openedMinute)).toEqual([expect.any(Number)]);
+      expect(openings("sns")[0]?.minute).toBeLessThanOrEqual(incident.openedMinute + 2);
+      expect(openings("slack")).toHaveLength(1);
+      expect(openings("slack")[0]?.minute).toBeGreaterThan(hang?.to ?? Number.POSITIVE_INFINITY);
+    }
+  });
+
   it("keeps raw mentions and links from CloudTrail text out of Slack", () => {
     const hostile = runs.find((r) => r.scenario.name === "api-attacker-strings");
     expect(hostile?.output.notifications.some((n) => n.channel === "slack")).toBe(true);

@@ -5,7 +5,10 @@ import { applyIncidentChanges } from "../../../shared/app/apply-incident-changes
 import { type DeliveryDeps, deliverNotifications } from "../../../shared/app/deliver-notifications";
 import { DEFAULT_CONFIG } from "../../../shared/core/config";
 import { foldFindings, type Incident } from "../../../shared/core/incidents";
+import type { MessageGroup } from "../../../shared/core/notifications";
+import { enqueueRemediation } from "../../../shared/core/notify-policy";
 import { type Finding, fingerprintOf, IncidentKind, Severity } from "../../../shared/core/types";
+import type { DeliveryResult } from "../../../shared/ports";
 import { FakeClock, MINUTE, RecordingNotifier } from "./fakes";
 
 function finding(
@@ -80,7 +83,7 @@ describe("deliverNotifications", () => {
     expect(report.deliveries).toHaveLength(2);
   });
 
-  it("retries a channel that failed after its backoff, without sending twice on the channel that worked", async () => {
+  it("tries a quick failure again within the round, then after its backoff, without sending twice on the channel that worked", async () => {
     // Prepare
     const w = world();
     await w.evaluate([finding("work")]);
@@ -96,7 +99,7 @@ describe("deliverNotifications", () => {
     expect(tooSoon.deliveries).toHaveLength(0);
     expect(later.deliveries.map((d) => d.channel)).toEqual(["slack"]);
     expect(w.sns.sent).toHaveLength(1);
-    expect(w.slack.sent).toHaveLength(2);
+    expect(w.slack.sent).toHaveLength(3 + 1); // three attempts in the first round, one later
     expect(await w.incidents.loadWithPendingNotifications()).toHaveLength(0);
   });
 
@@ -308,5 +311,158 @@ describe("deliverNotifications", () => {
       ["resolved", "resolved"],
     ]);
     expect((await w.incidents.all()).map((i: Incident) => i.status)).toEqual(["resolved"]);
+  });
+});
+
+/** A destination that accepts the connection and never answers: each send spends its timeout of the invocation. */
+class HangingNotifier extends RecordingNotifier {
+  hanging = true;
+  constructor(
+    name: string,
+    private readonly spend: (ms: number) => void,
+  ) {
+    super(name);
+  }
+  override async send(group: MessageGroup): Promise<DeliveryResult> {
+    if (!this.hanging) return super.send(group);
+    this.sent.push(group);
+    this.spend(5_000);
+    return {
+      ok: false,
+      retryable: true,
+      outcomeUnknown: true,
+      error: "TimeoutError: The operation was aborted due to timeout",
+      body: null,
+    };
+  }
+}
+
+/** A store in which another writer (the remediate function announcing) changes an incident right before our next write. */
+class RacingStore extends MemoryIncidentStore {
+  raceOnce: ((incident: Incident) => Incident) | null = null;
+  override async save(incident: Incident, expectedVersion: number): Promise<boolean> {
+    const race = this.raceOnce;
+    if (race && expectedVersion > 0) {
+      this.raceOnce = null;
+      const current = await this.get(incident.fingerprint);
+      if (current) await super.save({ ...race(current), version: current.version + 1 }, current.version);
+    }
+    return super.save(incident, expectedVersion);
+  }
+}
+
+describe("deliverNotifications under faults", () => {
+  it("delivers on SNS while Slack hangs, tries the hanging webhook once, and sends Slack each message once after the hang", async () => {
+    // Prepare: six brokers open an incident each; the webhook hangs; the invocation has 55 s
+    const w = world();
+    let remaining = 55_000;
+    const slack = new HangingNotifier("slack", (ms) => {
+      remaining -= ms;
+    });
+    const deps = { ...w.deps, notifiers: [slack, w.sns] };
+    const brokers = ["a", "b", "c", "d", "e", "f"];
+    const evaluate = async () => {
+      const active = new Map((await w.incidents.loadActive()).map((i) => [i.fingerprint, i]));
+      const findings = brokers.map((b) => ({ ...finding("work"), broker: b }));
+      const changes = foldFindings({
+        active,
+        findings,
+        isCovered: () => true,
+        now: w.clock.now(),
+        rules: { resolveAfterMinutes: 1, refreshMinutes: 15 },
+      });
+      await applyIncidentChanges({ incidents: w.incidents, notifiers: deps.notifiers, log: w.log, clock: w.clock }, changes, []);
+    };
+    await evaluate();
+    // Act: three invocations while it hangs, then two after
+    const during = [];
+    for (let minute = 0; minute < 3; minute++) {
+      w.clock.minute = minute;
+      remaining = 55_000;
+      during.push(await deliverNotifications(deps, { timeLeft: () => remaining - 3_000 }));
+    }
+    slack.hanging = false;
+    for (let minute = 3; minute < 12; minute++) {
+      w.clock.minute = minute;
+      await deliverNotifications(deps, { timeLeft: () => 50_000 });
+    }
+    // Assess
+    expect(during[0]?.deliveries.filter((d) => d.channel === "sns" && d.result.ok)).toHaveLength(6);
+    expect(during.map((r) => r.health)).toEqual([
+      { sent: 6, failed: 1, deferred: 5, outcomeUnknown: 1 },
+      { sent: 0, failed: 1, deferred: 5, outcomeUnknown: 1 },
+      // the first message that hung now waits out its backoff
+      { sent: 0, failed: 1, deferred: 4, outcomeUnknown: 1 },
+    ]);
+    expect(w.sns.sent).toHaveLength(6);
+    const slackAfterHang = slack.sent
+      .slice(3)
+      .map((g) => g.broker)
+      .sort();
+    expect(slackAfterHang).toEqual(brokers);
+    expect(await w.incidents.loadWithPendingNotifications()).toHaveLength(0);
+  });
+
+  it("records what was sent before the deadline and leaves the rest, unleased, for the next invocation", async () => {
+    // Prepare: two brokers; time runs out after the first Slack message
+    const w = world();
+    await w.evaluate([finding("work"), { ...finding("work"), broker: "billing" }]);
+    let budget = 20_000;
+    const deps = { ...w.deps, notifiers: [w.slack] };
+    const slackSend = w.slack.send.bind(w.slack);
+    w.slack.send = async (group) => {
+      budget = 0;
+      return slackSend(group);
+    };
+    // Act
+    const first = await deliverNotifications(deps, { timeLeft: () => budget });
+    budget = 20_000;
+    w.clock.minute = 1;
+    const second = await deliverNotifications(deps, { timeLeft: () => budget });
+    // Assess
+    expect(first.health).toEqual({ sent: 1, failed: 0, deferred: 1, outcomeUnknown: 0 });
+    expect(second.health).toEqual({ sent: 1, failed: 0, deferred: 0, outcomeUnknown: 0 });
+    expect(w.slack.sent.map((g) => g.broker).sort()).toEqual(["billing", "orders"]);
+  });
+
+  it("keeps a sent mark when another writer changed the incident first, so nothing is sent twice", async () => {
+    // Prepare: the remediate function enqueues a note on the incident while the opening is being sent
+    const w = world();
+    const store = new RacingStore();
+    const deps = { ...w.deps, incidents: store };
+    const changes = foldFindings({
+      active: new Map(),
+      findings: [finding("work")],
+      isCovered: () => true,
+      now: w.clock.now(),
+      rules: { resolveAfterMinutes: 1, refreshMinutes: 15 },
+    });
+    await applyIncidentChanges({ incidents: store, notifiers: deps.notifiers, log: w.log, clock: w.clock }, changes, []);
+    let raced = false;
+    const slackSend = w.slack.send.bind(w.slack);
+    w.slack.send = async (group) => {
+      if (!raced) {
+        raced = true;
+        store.raceOnce = (current) =>
+          enqueueRemediation(
+            current,
+            { action: "reboot-broker", outcome: "dry-run", reason: "would reboot" },
+            ["slack", "sns"],
+            w.clock.now(),
+          );
+      }
+      return slackSend(group);
+    };
+    // Act: this round, and the rounds after the lease would have expired
+    await deliverNotifications(deps);
+    for (const minute of [2, 4, 8]) {
+      w.clock.minute = minute;
+      await deliverNotifications(deps);
+    }
+    // Assess
+    const transitions = (sent: MessageGroup[]) => sent.map((g) => g.transition);
+    expect(transitions(w.slack.sent)).toEqual(["opened", "remediation"]);
+    expect(transitions(w.sns.sent)).toEqual(["opened", "remediation"]);
+    expect(await store.loadWithPendingNotifications()).toHaveLength(0);
   });
 });
