@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ScenarioError } from "../shared/errors";
-import { replayScenario } from "../shared/sim/replay";
+import { describeError, ScenarioError } from "../shared/errors";
+import { type ReplayRun, replayScenario } from "../shared/sim/replay";
 import { loadScenarioFile, type Scenario, scenarioFiles } from "../shared/sim/scenario";
 import { type ScenarioScore, scoreScenario, summarize } from "../shared/sim/score";
 import { AUDIT_USAGE, auditCommand } from "./audit-command";
@@ -91,7 +91,16 @@ async function replay(options: ReplayOptions, out: (line: string) => void, err: 
       err(error instanceof ScenarioError ? `invalid scenario ${error.message}` : `cannot load ${file}: ${String(error)}`);
       continue;
     }
-    const run = await replayScenario(scenario);
+    let run: ReplayRun;
+    try {
+      run = await replayScenario(scenario);
+    } catch (error) {
+      // Problems inside a valid scenario land in its `errors`; anything that still escapes is this
+      // file's failure, reported on stderr (stdout stays one JSON line per replayed scenario).
+      failed = true;
+      err(`cannot replay ${file}: ${describeError(error)}`);
+      continue;
+    }
     const score = options.score || !options.json ? scoreScenario(scenario, run.output) : null;
     if (score) scores.push(score);
     if (options.json) out(JSON.stringify(run.output));

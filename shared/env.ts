@@ -28,7 +28,11 @@ export interface Environment {
   postureFunction: string | null;
 }
 
-/** Reads the environment of a deployed function. Throws a clear error on bad configuration. */
+/**
+ * Reads the environment of a deployed function. Throws a clear error on bad configuration (a
+ * `ConfigError` for `MQ_SENTINEL_CONFIG`, one line per problem): the function fails at cold start
+ * and mq-sentinel's own alarms fire, rather than running on settings nobody chose.
+ */
 export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environment {
   let raw: unknown = {};
   const text = env.MQ_SENTINEL_CONFIG;
@@ -39,9 +43,11 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
       throw new Error(`MQ_SENTINEL_CONFIG is not valid JSON: ${(error as Error).message}`);
     }
   }
+  // Anything but an object (`null`, a list, a string) is refused by parseConfig, never read as the defaults.
+  const isObject = typeof raw === "object" && raw !== null && !Array.isArray(raw);
   // mq-sentinel's own remediation role is known only at deploy time: its RebootBroker calls are ours.
   const ownRole = nonEmpty(env.OWN_ROLE_ARNS);
-  if (ownRole && raw && typeof raw === "object") {
+  if (ownRole && isObject) {
     const r = raw as { apiActivity?: { ownRoleArns?: string[] } };
     r.apiActivity = { ...r.apiActivity, ownRoleArns: [...(r.apiActivity?.ownRoleArns ?? []), ...ownRole.split(",").map((a) => a.trim())] };
   }
@@ -50,7 +56,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
   if (mode !== null) {
     if (!REMEDIATION_MODES.includes(mode))
       throw new Error(`MQ_SENTINEL_REMEDIATION_MODE is '${mode}': it must be one of ${REMEDIATION_MODES.join(", ")}`);
-    if (raw && typeof raw === "object") {
+    if (isObject) {
       const r = raw as { remediation?: Record<string, unknown> };
       r.remediation = { ...r.remediation, mode };
     }

@@ -1,10 +1,18 @@
 import { z } from "zod";
+import { SentinelError } from "../errors";
+import { FILL_WINDOW_MINUTES } from "./detectors/resource-pressure";
 
 /**
  * mq-sentinel's configuration: every key, its default and why. Parsed once (strict: an unknown key
  * is an error) into a frozen object. The same keys are used by a deployment (`MQ_SENTINEL_CONFIG`)
  * and by a scenario's `config`.
  */
+
+/**
+ * CloudWatch publishes Amazon MQ metrics one to three minutes late, so the newest minutes of every
+ * read window are still empty: a detector's window must fit in what is left.
+ */
+export const PUBLISH_DELAY_ALLOWANCE_MINUTES = 3;
 
 const percent = z.number().min(0).max(100);
 const minutes = z.number().int().min(0).max(10_080);
@@ -47,8 +55,17 @@ const consumerLagSchema = z.strictObject({
   slowMinGrowth: z.number().min(0).default(100),
   /** The least backlog that counts as a backlog at all. */
   minBacklog: z.number().min(0).default(1),
-  /** Queues matching this (case-insensitive) are dead-letter queues: they may hold messages without consumers. */
-  deadLetterPattern: z.string().default("(^|[._-])(dlq|dead[._-]?letters?)([._-]|$)"),
+  /**
+   * Queues matching this (case-insensitive) are dead-letter queues: they may hold messages without consumers.
+   * Compiled here, so a pattern the detector cannot compile never reaches it (it would fail every cycle).
+   */
+  deadLetterPattern: z
+    .string()
+    .superRefine((pattern, ctx) => {
+      const problem = deadLetterPatternProblem(pattern);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    })
+    .default("(^|[._-])(dlq|dead[._-]?letters?)([._-]|$)"),
   /** A dead-letter queue that grew by at least this many messages within the slow window is a finding: every new dead letter is a message that failed. */
   deadLetterMinGrowth: z.number().min(1).default(1),
 });
@@ -180,11 +197,24 @@ export const configSchema = z.strictObject({
 export type Config = Readonly<z.infer<typeof configSchema>>;
 export type DetectionConfig = Config["detection"];
 
-/** A configuration that could not be used, with one line per problem. */
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid configuration: ${problems.join("; ")}`);
-    this.name = "ConfigError";
+/** One problem of a configuration: where (the key path) and what is wrong. */
+export interface ConfigProblem {
+  path: readonly (string | number)[];
+  message: string;
+}
+
+/**
+ * A configuration that could not be used. The message is `invalid configuration:` and then one
+ * line per problem, `path: message` (the runbook, docs/operations.md, names these lines).
+ */
+export class ConfigError extends SentinelError {
+  /** One `path: message` line per problem. */
+  readonly problems: string[];
+
+  constructor(readonly issues: readonly ConfigProblem[]) {
+    const lines = issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
+    super(`invalid configuration:\n${lines.map((l) => `  ${l}`).join("\n")}`);
+    this.problems = lines;
   }
 }
 
@@ -195,20 +225,32 @@ export interface ParsedConfig {
 }
 
 /**
- * Validates raw configuration into a frozen `Config`.
+ * Validates raw configuration into a frozen `Config`: each value on its own (types, ranges, the
+ * dead-letter pattern compiled), then how values relate (warning before critical, every detector's
+ * window inside the read window, ...). Anything but a JSON object is an error, never the defaults:
+ * `MQ_SENTINEL_CONFIG=null` is a mistake, not a request for defaults.
  * `unknownKeys: "error"` (deployments) rejects unknown keys; `"ignore"` (scenario replay) drops
- * them and reports them, so a scenario written for a newer version still runs.
+ * them and reports them, so a scenario written for a newer version still runs; invalid values fail
+ * either way.
  */
 export function parseConfig(raw: unknown, options: { unknownKeys: "error" | "ignore" } = { unknownKeys: "error" }): ParsedConfig {
-  const input = structuredClone(raw ?? {});
+  if (!isPlainObject(raw)) {
+    throw new ConfigError([{ path: [], message: `must be a JSON object ({} for every default), not ${kindOf(raw)}` }]);
+  }
+  const input = structuredClone(raw);
   const ignoredKeys: string[] = [];
   for (let attempt = 0; attempt < 8; attempt++) {
     const result = configSchema.safeParse(input);
-    if (result.success) return { config: deepFreeze(result.data), ignoredKeys };
-    const unknown = result.error.issues.filter((i) => i.code === "unrecognized_keys");
-    if (options.unknownKeys === "error" || unknown.length !== result.error.issues.length) {
-      throw new ConfigError(result.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`));
+    if (result.success) {
+      const problems = relationProblems(result.data);
+      if (problems.length > 0) throw new ConfigError(problems);
+      return { config: deepFreeze(result.data), ignoredKeys };
     }
+    const unknown = result.error.issues.filter((i) => i.code === "unrecognized_keys");
+    if (options.unknownKeys === "error" || unknown.length === 0) {
+      throw new ConfigError(result.error.issues.map((i) => ({ path: i.path.map(pathKey), message: i.message })));
+    }
+    // Drop the unknown keys and parse again: the other problems, if any, are reported on their own.
     for (const issue of unknown) {
       const parent = issue.path.reduce<unknown>((node, key) => (node as Record<PropertyKey, unknown>)[key], input);
       for (const key of issue.keys) {
@@ -217,11 +259,131 @@ export function parseConfig(raw: unknown, options: { unknownKeys: "error" | "ign
       }
     }
   }
-  throw new ConfigError(["too many unknown keys"]);
+  throw new ConfigError([{ path: [], message: "too many unknown keys" }]);
 }
 
 /** The shipped defaults. */
 export const DEFAULT_CONFIG: Config = parseConfig({}).config;
+
+/** Why a dead-letter pattern cannot be used (compiled as the detector compiles it), or null. */
+function deadLetterPatternProblem(pattern: string): string | null {
+  let compiled: RegExp;
+  try {
+    compiled = new RegExp(pattern, "i");
+  } catch (error) {
+    return `not a valid regular expression: ${(error as Error).message}`;
+  }
+  // A pattern that matches the empty string matches (almost) every name: every queue would be
+  // judged as a dead-letter queue, on growth only, and no stalled consumer would ever be reported.
+  if (compiled.test("")) return `'${pattern}' matches the empty string, so it would make every queue a dead-letter queue`;
+  return null;
+}
+
+/** How the values relate: each pair whose order matters, each window that must fit in another. */
+function relationProblems(c: z.infer<typeof configSchema>): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const add = (path: string, message: string) => problems.push({ path: path.split("."), message });
+  const { consumerLag, connections, resources, brokerHealth } = c.detection;
+
+  // A warning comes before critical: a warning level above the critical one is never reported.
+  const levelPairs: [string, { warnPercent: number; criticalPercent: number }][] = [
+    ["detection.connections", connections],
+    ["detection.resources.cpu", resources.cpu],
+    ["detection.resources.heap", resources.heap],
+    ["detection.resources.store", resources.store],
+    ["detection.resources.tempStore", resources.tempStore],
+    ["detection.resources.memory", resources.memory],
+    ["detection.resources.fileDescriptors", resources.fileDescriptors],
+  ];
+  for (const [path, t] of levelPairs) {
+    if (t.warnPercent > t.criticalPercent)
+      add(
+        `${path}.warnPercent`,
+        `${t.warnPercent} is above criticalPercent (${t.criticalPercent}): the warning level must not be above the critical level`,
+      );
+  }
+  // Free disk is judged as a multiple of the disk-alarm limit: less free disk is worse, so the warning multiple is the larger one.
+  if (resources.diskWarnRatio < resources.diskCriticalRatio)
+    add(
+      "detection.resources.diskWarnRatio",
+      `${resources.diskWarnRatio} is below diskCriticalRatio (${resources.diskCriticalRatio}): free disk warns at a larger multiple of the disk-alarm limit than it turns critical, so diskWarnRatio must be at least diskCriticalRatio`,
+    );
+  if (c.apiActivity.minDenials > c.apiActivity.criticalDenials)
+    add(
+      "apiActivity.minDenials",
+      `${c.apiActivity.minDenials} is above criticalDenials (${c.apiActivity.criticalDenials}): the denials that open an incident must not be more than those that make it critical`,
+    );
+
+  const window = c.polling.windowMinutes;
+  // Queue sweeps: the window of one sweep reaches back to the previous one, so every minute is read.
+  if (c.polling.queueSweepMinutes > window)
+    add(
+      "polling.queueSweepMinutes",
+      `${c.polling.queueSweepMinutes} is above polling.windowMinutes (${window}): the minutes between two sweeps of a queue would never be read`,
+    );
+  // Every detector looks back over its own window inside the read window; one that does not fit never fires.
+  const usable = window - PUBLISH_DELAY_ALLOWANCE_MINUTES;
+  const windows: [string, number][] = [
+    ["detection.consumerLag.noConsumersMinutes", consumerLag.noConsumersMinutes],
+    ["detection.consumerLag.stalledMinutes", consumerLag.stalledMinutes],
+    ["detection.consumerLag.slowWindowMinutes", consumerLag.slowWindowMinutes],
+    ["detection.connections.sustainMinutes", connections.sustainMinutes],
+    ["detection.connections.forecastWindowMinutes", connections.forecastWindowMinutes],
+    ["detection.resources.cpu.sustainMinutes", resources.cpu.sustainMinutes],
+    ["detection.resources.heap.sustainMinutes", resources.heap.sustainMinutes],
+    ["detection.resources.store.sustainMinutes", resources.store.sustainMinutes],
+    ["detection.resources.tempStore.sustainMinutes", resources.tempStore.sustainMinutes],
+    ["detection.resources.memory.sustainMinutes", resources.memory.sustainMinutes],
+    ["detection.resources.fileDescriptors.sustainMinutes", resources.fileDescriptors.sustainMinutes],
+    ["detection.resources.diskSustainMinutes", resources.diskSustainMinutes],
+  ];
+  for (const [path, minutes] of windows) {
+    if (minutes > usable)
+      add(
+        path,
+        `${minutes} min does not fit in polling.windowMinutes (${window}) less ${PUBLISH_DELAY_ALLOWANCE_MINUTES} min of CloudWatch publishing delay: this detector would never see enough data to fire`,
+      );
+  }
+  if (FILL_WINDOW_MINUTES > usable)
+    add(
+      "polling.windowMinutes",
+      `${window} leaves less than the ${FILL_WINDOW_MINUTES} min the store and disk fill forecasts look back over (after ${PUBLISH_DELAY_ALLOWANCE_MINUTES} min of publishing delay): use at least ${FILL_WINDOW_MINUTES + PUBLISH_DELAY_ALLOWANCE_MINUTES}`,
+    );
+  // Missing metrics: the usual-delay rule comes first, the absolute bound catches the rest.
+  if (brokerHealth.silentMinutes > brokerHealth.maxDataDelayMinutes)
+    add(
+      "detection.brokerHealth.silentMinutes",
+      `${brokerHealth.silentMinutes} is above maxDataDelayMinutes (${brokerHealth.maxDataDelayMinutes}): metrics are reported missing after maxDataDelayMinutes whatever silentMinutes says`,
+    );
+  // The newest datapoint of a read window is at most windowMinutes - 1 minutes old; older data is not in it.
+  if (brokerHealth.maxDataDelayMinutes >= window)
+    add(
+      "detection.brokerHealth.maxDataDelayMinutes",
+      `${brokerHealth.maxDataDelayMinutes} is not below polling.windowMinutes (${window}): data that old is outside the read window, so a broker that stops publishing would never be reported by this rule`,
+    );
+  // A reboot is verified only if its incident resolves in time, and resolving takes resolveAfterMinutes of clear data.
+  if (c.remediation.verifyWithinMinutes <= c.incidents.resolveAfterMinutes)
+    add(
+      "remediation.verifyWithinMinutes",
+      `${c.remediation.verifyWithinMinutes} is not above incidents.resolveAfterMinutes (${c.incidents.resolveAfterMinutes}): an incident cannot resolve in time, so every reboot would be escalated as "did not help" and its broker held`,
+    );
+  return problems;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function kindOf(value: unknown): string {
+  if (value === null) return "null";
+  if (value === undefined) return "nothing";
+  if (Array.isArray(value)) return "an array";
+  return `a ${typeof value}`;
+}
+
+function pathKey(key: PropertyKey): string | number {
+  return typeof key === "symbol" ? String(key) : key;
+}
 
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === "object") {

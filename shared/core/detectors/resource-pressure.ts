@@ -211,7 +211,7 @@ function judge(observation: BrokerObservation, gauge: Gauge, end: number, config
 }
 
 /** Minutes of history a fill forecast fits, and how straight the fill must be. */
-const FILL_WINDOW_MINUTES = 20;
+export const FILL_WINDOW_MINUTES = 20;
 const FILL_MIN_FIT = 0.8;
 /** Free disk is forecast only once it is within this multiple of the disk-alarm limit. */
 const DISK_FORECAST_WITHIN = 4;

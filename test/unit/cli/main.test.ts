@@ -61,6 +61,58 @@ describe("mq-sentinel replay", () => {
     expect(err.join("\n")).toMatch(/c\.json: not valid JSON/);
   });
 
+  it.each([
+    ["--json", ["--json"]],
+    ["the timeline", []],
+  ])("fails only the file whose config is invalid, replays the others and exits 1 (%s)", async (_case, flags) => {
+    // Prepare
+    const dir = writeScenarios({
+      "a.json": stalledQueueScenario("a"),
+      "b.json": { ...stalledQueueScenario("b"), config: { remediation: { mode: "sometimes" } } },
+      "c.json": { ...stalledQueueScenario("c"), config: { detection: { consumerLag: { deadLetterPattern: "(dlq" } } } },
+      "d.json": stalledQueueScenario("d"),
+    });
+    // Act
+    const { code, out, err } = await run(["replay", ...flags, dir]);
+    // Assess
+    expect(code).toBe(1);
+    const errors = err.join("\n");
+    expect(errors).toMatch(/b\.json: \/config\/remediation\/mode: Invalid option/);
+    expect(errors).toMatch(/c\.json: \/config\/detection\/consumerLag\/deadLetterPattern: not a valid regular expression/);
+    expect(err).toHaveLength(2);
+    const text = out.join("\n");
+    expect(text).toContain("a-broker");
+    expect(text).toContain("d-broker");
+    expect(text).not.toContain("b-broker");
+    expect(text).not.toContain("c-broker");
+  });
+
+  it("keeps stdout one JSON object per replayed scenario when a file fails", async () => {
+    // Prepare
+    const dir = writeScenarios({
+      "a.json": stalledQueueScenario("a"),
+      "b.json": { ...stalledQueueScenario("b"), faults: [{ operation: "mq:ListBrokers", from: 9, to: 3, error: "ThrottlingException" }] },
+      "c.json": stalledQueueScenario("c"),
+    });
+    // Act
+    const { code, out, err } = await run(["replay", "--json", dir]);
+    // Assess
+    expect(code).toBe(1);
+    expect(out.map((line) => JSON.parse(line).scenario)).toEqual(["a", "c"]);
+    expect(err).toEqual([expect.stringMatching(/^invalid scenario .*b\.json: \/faults\/0: from \(9\) is after to \(3\)$/)]);
+  });
+
+  it("exits 0 and reports unknown config keys in errors: a scenario may be written for a newer version", async () => {
+    // Prepare
+    const dir = writeScenarios({ "a.json": { ...stalledQueueScenario("a"), config: { remediation: { budget: 3 } } } });
+    // Act
+    const { code, out, err } = await run(["replay", "--json", dir]);
+    // Assess
+    expect(code).toBe(0);
+    expect(err).toEqual([]);
+    expect(JSON.parse(out[0] as string).errors).toContain("config: unknown key 'remediation.budget' ignored");
+  });
+
   it("exits 0 and reports handled errors when a scenario injects faults", async () => {
     // Prepare
     const faulty = {
@@ -104,5 +156,31 @@ describe("mq-sentinel replay", () => {
   it("rejects unknown options with usage help", async () => {
     await expect(run(["replay", "--frobnicate"])).rejects.toThrow(/unknown option --frobnicate/);
     expect((await run(["nope"])).code).toBe(2);
+  });
+});
+
+describe("mq-sentinel check --config", () => {
+  it("prints every problem of an invalid configuration in full, one per line, and exits 2 before calling AWS", async () => {
+    // Prepare
+    const dir = writeScenarios({
+      "config.json": {
+        detection: { resources: { cpu: { warnPercent: 97 }, diskWarnRatio: 1 } },
+        polling: { windowMinutes: 40, queueSweepMinutes: 45 },
+      },
+    });
+    // Act
+    const { code, err } = await run(["check", "--config", join(dir, "config.json")]);
+    // Assess
+    expect(code).toBe(2);
+    expect(err.join("\n").split("\n")).toEqual([
+      "mq-sentinel check: cannot use --config: invalid configuration:",
+      "  detection.resources.cpu.warnPercent: 97 is above criticalPercent (95): the warning level must not be above the critical level",
+      expect.stringMatching(
+        /^ {2}detection\.resources\.diskWarnRatio: 1 is below diskCriticalRatio \(1\.1\): .*must be at least diskCriticalRatio$/,
+      ),
+      expect.stringMatching(
+        /^ {2}polling\.queueSweepMinutes: 45 is above polling\.windowMinutes \(40\): the minutes between two sweeps of a queue would never be read$/,
+      ),
+    ]);
   });
 });

@@ -1,3 +1,4 @@
+import { ConfigError, DEFAULT_CONFIG } from "../../../shared/core/config";
 import { parseRegions, readEnvironment } from "../../../shared/env";
 
 /** A deployed function's environment at home in us-east-1, with `vars` added. */
@@ -106,7 +107,7 @@ describe("readEnvironment: the remediation mode (MQ_SENTINEL_REMEDIATION_MODE)",
     // Act
     const read = () => readEnvironment(envWith({ MQ_SENTINEL_CONFIG: configJson("off"), MQ_SENTINEL_REMEDIATION_MODE: mode }));
     // Assess
-    expect(read).toThrow(`MQ_SENTINEL_REMEDIATION_MODE is '${mode}': it must be one of off, dry-run, auto`);
+    expect(read).toThrow(`MQ_SENTINEL_REMEDIATION_MODE is '${mode}': it must be one of off, dry-run, approve, auto`);
   });
 });
 
@@ -125,5 +126,57 @@ describe("readEnvironment: the stage (MQ_SENTINEL_STAGE)", () => {
     const env = readEnvironment(envWith({ MQ_SENTINEL_STAGE: " staging " }));
     // Assess
     expect(env.stage).toBe("staging");
+  });
+});
+
+describe("readEnvironment: the configuration (MQ_SENTINEL_CONFIG)", () => {
+  it.each([
+    ["absent", undefined],
+    ["blank", "  "],
+    ["an empty object", "{}"],
+  ])("uses the defaults when it is %s", (_case, value) => {
+    // Act
+    const env = readEnvironment(envWith({ MQ_SENTINEL_CONFIG: value }));
+    // Assess
+    expect(env.config).toEqual(DEFAULT_CONFIG);
+  });
+
+  it.each([
+    ["null", "null", "null"],
+    ["a list", "[]", "an array"],
+    ["a JSON string", '"{}"', "a string"],
+    ["a number", "0", "a number"],
+  ])("fails at start when it is %s, instead of running on the defaults", (_case, value, named) => {
+    for (const extra of [{}, { OWN_ROLE_ARNS: "arn:aws:iam::123456789012:role/remediate", MQ_SENTINEL_REMEDIATION_MODE: "auto" }]) {
+      // Act
+      const read = () => readEnvironment(envWith({ MQ_SENTINEL_CONFIG: value, ...extra }));
+      // Assess
+      expect(read).toThrow(ConfigError);
+      expect(read).toThrow(`invalid configuration:\n  (root): must be a JSON object ({} for every default), not ${named}`);
+    }
+  });
+
+  it("fails at start on a dead-letter pattern the detector could not compile, naming the field", () => {
+    // Act
+    const read = () =>
+      readEnvironment(envWith({ MQ_SENTINEL_CONFIG: JSON.stringify({ detection: { consumerLag: { deadLetterPattern: "(dlq" } } }) }));
+    // Assess
+    expect(read).toThrow(ConfigError);
+    expect(read).toThrow(/\n {2}detection\.consumerLag\.deadLetterPattern: not a valid regular expression: .*Unterminated group/);
+  });
+
+  it("fails at start on a warning level above the critical one", () => {
+    // Act
+    const read = () =>
+      readEnvironment(envWith({ MQ_SENTINEL_CONFIG: JSON.stringify({ detection: { resources: { cpu: { warnPercent: 97 } } } }) }));
+    // Assess
+    expect(read).toThrow("detection.resources.cpu.warnPercent: 97 is above criticalPercent (95)");
+  });
+
+  it("names invalid JSON", () => {
+    // Act
+    const read = () => readEnvironment(envWith({ MQ_SENTINEL_CONFIG: "{remediation:" }));
+    // Assess
+    expect(read).toThrow(/^MQ_SENTINEL_CONFIG is not valid JSON: /);
   });
 });

@@ -129,7 +129,8 @@ function plan(modes: readonly Plan["remediation"]["mode"][] = ["auto", "auto", "
       allowSingleInstance: fc.boolean(),
       cooldownMinutes: fc.oneof(fc.constant(60), fc.integer({ min: 0, max: 15 }), fc.integer({ min: 0, max: 180 })),
       maxRebootsPerHour: fc.oneof(fc.constant(2), fc.integer({ min: 0, max: 4 })),
-      verifyWithinMinutes: fc.integer({ min: 1, max: 60 }),
+      // Above incidents.resolveAfterMinutes (5): a shorter verification is a configuration error.
+      verifyWithinMinutes: fc.integer({ min: 6, max: 60 }),
       killSwitch: fc.constantFrom(false, false, false, false, false, false, false, false, false, true),
     }),
     steps: fc.array(step, { minLength: 1, maxLength: 30, size: "max" }),

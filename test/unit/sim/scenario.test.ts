@@ -2,8 +2,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ScenarioError } from "../../../shared/errors";
-import { loadScenarioFile, parseScenario, scenarioFiles } from "../../../shared/sim/scenario";
-import { rawBroker, rawScenario, START, START_MS } from "./scenario-fixtures";
+import { replayScenario } from "../../../shared/sim/replay";
+import { loadScenarioFile, parseScenario, SIMULATED_OPERATIONS, scenarioFiles } from "../../../shared/sim/scenario";
+import { stalledQueueScenario } from "../../support/scenario-builder";
+import { rawBroker, rawScenario, START, START_MS, simulate } from "./scenario-fixtures";
 
 /** What `fn` threw, as a ScenarioError (fails the test when it throws anything else or nothing). */
 function scenarioErrorOf(fn: () => unknown): ScenarioError {
@@ -229,5 +231,153 @@ describe("scenarioFiles", () => {
     const files = scenarioFiles([empty]);
     // Assess
     expect(files).toEqual([]);
+  });
+});
+
+describe("parseScenario: what the schema cannot say", () => {
+  const broken = (overrides: Record<string, unknown>) => () => parseScenario(rawScenario(overrides), "scenarios/broken.json");
+  const fault = (f: Record<string, unknown>) => ({
+    faults: [{ operation: "mq:ListBrokers", from: 2, to: 4, error: "ThrottlingException", ...f }],
+  });
+
+  it.each([
+    ["a fault whose from is after its to", fault({ from: 9, to: 3 }), "/faults/0: from (9) is after to (3)"],
+    [
+      "a fault that starts after the end",
+      fault({ from: 60, to: 70 }),
+      "/faults/0/from: minute 60 is after the last minute (59; durationMinutes is 60): the fault never applies",
+    ],
+    [
+      "a fault on an operation with a typo",
+      fault({ operation: "mq:DescribeBrokers" }),
+      "/faults/0/operation: 'mq:DescribeBrokers' is not an operation",
+    ],
+    ["a fault on a service the simulator does not have", fault({ operation: "s3:GetObject" }), "/faults/0/operation: 's3:GetObject'"],
+    ["a fault without a service", fault({ operation: "ListBrokers" }), "/faults/0/operation: 'ListBrokers'"],
+    [
+      "an event at the end",
+      {
+        events: [
+          { at: 0, event: {} },
+          { at: 60, event: {} },
+        ],
+      },
+      "/events/1/at: minute 60 is after the last minute (59; durationMinutes is 60): the event is never delivered",
+    ],
+    [
+      "a state change after the end",
+      { brokers: [rawBroker("orders", { stateChanges: [{ at: 75, BrokerState: "REBOOT_IN_PROGRESS" }] })] },
+      "/brokers/0/stateChanges/0/at: minute 75 is after the last minute",
+    ],
+    [
+      "a deletion after the end",
+      { brokers: [rawBroker("orders", { deletedAt: 60 })] },
+      "/brokers/0/deletedAt: minute 60 is after the last minute",
+    ],
+    [
+      "an interaction after the end",
+      { interactions: [{ at: 61, action: "approve", user: "U1" }] },
+      "/interactions/0/at: minute 61 is after the last minute",
+    ],
+    [
+      "an expectation whose from is after its to",
+      { expect: [{ kind: "posture", broker: "orders", from: 10, to: 5 }] },
+      "/expect/0: from (10) is after to (5)",
+    ],
+    [
+      "an expectation that starts after the end",
+      { expect: [{ kind: "posture", broker: "orders", from: 60, to: 90 }] },
+      "/expect/0/from: minute 60 is after the last minute (59; durationMinutes is 60): the expectation can never be met",
+    ],
+    [
+      "an expected reboot whose from is after its to",
+      { expectRemediations: [{ broker: "orders", from: 30, to: 20 }] },
+      "/expectRemediations/0: from (30) is after to (20)",
+    ],
+    [
+      "two brokers with one id",
+      { brokers: [rawBroker("orders"), rawBroker("payments", {}, { BrokerId: "b-orders" })] },
+      "/brokers/1/describe/BrokerId: 'b-orders' is already the id of /brokers/0",
+    ],
+    [
+      "two brokers with one name",
+      { brokers: [rawBroker("orders"), rawBroker("orders", {}, { BrokerId: "b-other" })] },
+      "/brokers/1/describe/BrokerName: 'orders' is already the name of /brokers/0",
+    ],
+    ["a start with seconds", { start: "2026-03-02T09:00:30Z" }, "/start: 2026-03-02T09:00:30Z is not on a whole minute"],
+    ["a start with milliseconds", { start: "2026-03-02T09:00:00.250Z" }, "/start: 2026-03-02T09:00:00.250Z is not on a whole minute"],
+    ["a config value of the wrong kind", { config: { remediation: { mode: "sometimes" } } }, "/config/remediation/mode: Invalid option"],
+    [
+      "a dead-letter pattern that does not compile",
+      { config: { detection: { consumerLag: { deadLetterPattern: "(dlq" } } } },
+      "/config/detection/consumerLag/deadLetterPattern: not a valid regular expression",
+    ],
+    [
+      "a warning level above the critical one",
+      { config: { detection: { resources: { cpu: { warnPercent: 97 } } } } },
+      "/config/detection/resources/cpu/warnPercent: 97 is above criticalPercent (95)",
+    ],
+  ])("rejects %s, naming the file and the field", (_case, overrides, problem) => {
+    // Act
+    const error = scenarioErrorOf(broken(overrides));
+    // Assess
+    expect(error.file).toBe("scenarios/broken.json");
+    expect(error.problems).toEqual([expect.stringContaining(problem)]);
+  });
+
+  it("names every problem of a file, not only the first", () => {
+    // Act
+    const error = scenarioErrorOf(broken({ start: "2026-03-02T09:00:01Z", events: [{ at: 99, event: {} }], ...fault({ from: 5, to: 1 }) }));
+    // Assess
+    expect(error.problems).toHaveLength(3);
+  });
+
+  it.each([
+    ["a fault that runs past the end", fault({ from: 50, to: 500 })],
+    ["a fault on the Slack webhook with an HTTP status", fault({ operation: "slack:webhook", error: "503" })],
+    ["a one-minute fault", fault({ from: 59, to: 59 })],
+    ["an event on the last minute", { events: [{ at: 59, event: { malformed: true } }] }],
+    ["an expectation that runs past the end", { expect: [{ kind: "posture", broker: "orders", from: 0, to: 500 }] }],
+    ["a start with a whole-minute offset", { start: "2026-03-02T09:00:00+05:45" }],
+    ["unknown config keys (replay drops and reports them)", { config: { future: { x: 1 }, remediation: { mode: "auto", budget: 3 } } }],
+    ["two brokers", { brokers: [rawBroker("orders"), rawBroker("payments")] }],
+  ])("accepts %s", (_case, overrides) => {
+    expect(() => parseScenario(rawScenario(overrides), "ok.json")).not.toThrow();
+  });
+});
+
+describe("SIMULATED_OPERATIONS", () => {
+  it("lists only operations the simulated account answers (the AWS SDK ones)", async () => {
+    // Prepare
+    const { account } = simulate();
+    const sdkOperations = [...SIMULATED_OPERATIONS].filter((op) => /^(mq|cloudwatch|ec2|sns):/.test(op));
+    // Act
+    const answers = await Promise.all(
+      sdkOperations.map(async (op) => {
+        const [service, operation] = op.split(":") as [string, string];
+        return account.handle(service, operation, { BrokerId: "b-orders" }).then(
+          () => "answered",
+          (error: Error) => error.name,
+        );
+      }),
+    );
+    // Assess
+    expect(sdkOperations).toHaveLength(8);
+    expect(answers).not.toContain("UnsupportedOperation");
+    await expect(account.handle("mq", "DescribeBrokers", {})).rejects.toMatchObject({ name: "UnsupportedOperation" });
+  });
+
+  it("covers every operation a replay calls", async () => {
+    // Prepare: a stall on an opted-in broker in auto mode, with an API event: reads, notifications, a reboot
+    const raw = stalledQueueScenario("ops", 5, 30);
+    (raw.brokers[0] as { describe: { Tags: Record<string, string> } }).describe.Tags = { "mq-sentinel:remediate": "reboot" };
+    raw.config = { remediation: { mode: "auto" } };
+    raw.events = [{ at: 3, event: { id: "e1", "detail-type": "AWS API Call via CloudTrail", source: "aws.amazonmq", detail: {} } }];
+    // Act
+    const run = await replayScenario(parseScenario(raw));
+    // Assess
+    const called = Object.keys(run.output.apiCalls).filter((op) => op !== "cloudwatch:MetricsRequested");
+    expect(called).toEqual(expect.arrayContaining(["mq:RebootBroker", "sns:Publish", "slack:webhook", "dynamodb:PutItem"]));
+    expect(called.filter((op) => !SIMULATED_OPERATIONS.has(op))).toEqual([]);
   });
 });
