@@ -92,15 +92,10 @@ export function renderSlackMessage(group: MessageGroup): SlackPayload {
 /**
  * Outside text for a `plain_text` object: one line, URL schemes broken, `&<>` escaped (Slack parses
  * `<…>` in every text object), at most `max` characters after escaping; `—` when nothing is left.
- * Not for mrkdwn: there it would still format; use {@link code}.
+ * Not for mrkdwn: there it would still format; use {@link codeSpan}.
  */
 function untrusted(text: string, max: number): string {
   return escapeMrkdwn(defangUrls(singleLine(text)), max) || "—";
-}
-
-/** Outside text for a mrkdwn object: an inline code span of at most `max` characters. */
-function code(text: string, max: number): string {
-  return codeSpan(text, max);
 }
 
 /**
@@ -186,23 +181,23 @@ function titleLine(item: NotificationItem, group: MessageGroup): string {
   const { incident } = item;
   const resolved = group.transition === "resolved" || item.reason === "resolved";
   const severity = resolved ? `*RESOLVED* (was ${incident.peakSeverity})` : `*${incident.severity.toUpperCase()}*`;
-  const condition = incident.condition ? ` · ${code(incident.condition, CAP.condition)}` : "";
+  const condition = incident.condition ? ` · ${codeSpan(incident.condition, CAP.condition)}` : "";
   return `${resolved ? RESOLVED_EMOJI : EMOJI[incident.severity]} ${severity} · ${kindMrkdwn(incident)}${condition}`;
 }
 
 function whereLine(incident: Incident): string {
-  const parts = incident.broker === "*" ? [] : [`*Broker* ${code(incident.broker, CAP.broker)}`];
-  const resource = incident.resource === null ? null : code(incident.resource, CAP.resource);
+  const parts = incident.broker === "*" ? [] : [`*Broker* ${codeSpan(incident.broker, CAP.broker)}`];
+  const resource = incident.resource === null ? null : codeSpan(incident.resource, CAP.resource);
   switch (incident.kind) {
     case IncidentKind.consumerLag:
       parts.push(`*Queue* ${resource ?? "all queues (broker totals)"}`);
       break;
     case IncidentKind.unauthorizedApi:
-      if (incident.resource !== null) parts.push(`*Principal* ${code(incident.resource, CAP.principal)}`);
+      if (incident.resource !== null) parts.push(`*Principal* ${codeSpan(incident.resource, CAP.principal)}`);
       break;
     case IncidentKind.riskyChange: {
       const principal = incident.evidence.principal;
-      if (typeof principal === "string" && principal) parts.push(`*Principal* ${code(principal, CAP.principal)}`);
+      if (typeof principal === "string" && principal) parts.push(`*Principal* ${codeSpan(principal, CAP.principal)}`);
       if (resource !== null) parts.push(`*Call* ${resource}`);
       break;
     }
@@ -293,7 +288,7 @@ const text = (label: string, key: string): FieldSpec => ({
   keys: [key],
   value: (e) => {
     const v = e[key];
-    return typeof v === "string" && v ? code(v, CAP.fieldValue) : null;
+    return typeof v === "string" && v ? codeSpan(v, CAP.fieldValue) : null;
   },
 });
 const flag = (label: string, key: string): FieldSpec => ({ label, keys: [key], value: (e) => (e[key] === true ? "yes" : null) });
@@ -394,7 +389,7 @@ const FIELDS: Partial<Record<IncidentKind, readonly FieldSpec[]>> = {
       keys: ["distinctActions", "actions"],
       value: (e) => {
         const n = num(e, "distinctActions");
-        const list = typeof e.actions === "string" && e.actions ? code(e.actions, CAP.fieldValue) : null;
+        const list = typeof e.actions === "string" && e.actions ? codeSpan(e.actions, CAP.fieldValue) : null;
         if (n === null) return list;
         return list === null ? formatNumber(n) : `${formatNumber(n)}: ${list}`;
       },
@@ -451,7 +446,7 @@ function field(label: string, value: string): string {
 function formatValue(value: string | number | boolean): string {
   if (typeof value === "number") return Number.isFinite(value) ? formatNumber(value) : String(value);
   if (typeof value === "boolean") return "yes";
-  return code(value, CAP.fieldValue);
+  return codeSpan(value, CAP.fieldValue);
 }
 
 /**
@@ -488,7 +483,7 @@ function overflowSection(rest: readonly NotificationItem[]): Block {
   for (const { incident } of rest) {
     const label = incident.resource ?? (incident.broker === "*" ? "account" : incident.broker);
     const list = byKind.get(kindMrkdwn(incident)) ?? [];
-    list.push(code(label, CAP.overflowItem));
+    list.push(codeSpan(label, CAP.overflowItem));
     byKind.set(kindMrkdwn(incident), list);
   }
   const budget = SLACK_LIMITS.sectionText - 20;
@@ -571,7 +566,7 @@ function kindOf(incident: Pick<Incident, "kind">): string {
 
 /** The kind in mrkdwn: one of ours as it is, anything else read back from the store in a code span. */
 function kindMrkdwn(incident: Pick<Incident, "kind">): string {
-  return KINDS.has(incident.kind) ? incident.kind : code(incident.kind, 40);
+  return KINDS.has(incident.kind) ? incident.kind : codeSpan(incident.kind, 40);
 }
 
 const KINDS: ReadonlySet<string> = new Set(Object.values(IncidentKind));
