@@ -2,6 +2,7 @@ import type { Incident } from "../incidents";
 import type { MessageContext } from "../notifications";
 import { splitBrokerName } from "../regions";
 import { IncidentKind } from "../types";
+import { wellFormed } from "./escape-mrkdwn";
 
 /**
  * AWS console links for an incident: the Amazon MQ broker page, the broker's CloudWatch metrics and,
@@ -86,6 +87,5 @@ function consoleUrl(region: string, service: string, fragment: string): string |
  * on which `encodeURIComponent` throws, becomes U+FFFD.
  */
 function encodeValue(value: string): string {
-  const wellFormed = value.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "\uFFFD");
-  return encodeURIComponent(wellFormed).replace(/[~'()!*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return encodeURIComponent(wellFormed(value)).replace(/[~'()!*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }

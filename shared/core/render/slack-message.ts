@@ -2,18 +2,23 @@ import type { Incident } from "../incidents";
 import type { MessageGroup, NotificationItem, RemediationNote, SlackPayload } from "../notifications";
 import { compareSeverity, type Evidence, IncidentKind, maxSeverity, type Series, Severity } from "../types";
 import { consoleLinks } from "./console-links";
-import { capText, defangUrls, escapeMrkdwn, singleLine } from "./escape-mrkdwn";
+import { CUT_MARKER, capText, codeSpan, defangUrls, escapeMrkdwn, neutralizeFormatting, singleLine } from "./escape-mrkdwn";
 import { sparkline } from "./sparkline";
 
 /**
  * The Slack rendering of a message group: Block Kit for an incoming webhook, laid out for a phone.
- * One header (severity emoji, transition, broker), then per incident a section (what, where, the
- * summary, a sparkline of the key series, the remediation decision, the key numbers as fields) and a
+ * One header (severity emoji, transition, broker), then per incident a section of what and where
+ * (severity, kind, condition, broker and queue), a section of the story (the summary, what changed,
+ * a sparkline of the key series, the remediation decision) with the key numbers as fields, and a
  * context line (console links, incident id, opened time), with a divider between incidents.
  *
- * Safety: every string from outside goes through {@link untrusted} (one line, URL schemes broken,
- * `&<>` escaped, capped) and every mrkdwn object is `verbatim`, so Slack does not turn outside text
- * into links or mentions. The only `<…>` in a payload are our own console links.
+ * Safety: outside text cannot link, mention or format (DESIGN.md §1 "Slack mrkdwn has no escape
+ * character"). Every string from outside is one line, with URL schemes broken and `&<>` escaped,
+ * and capped; in a mrkdwn object it sits in a code span ({@link codeSpan}: no bold, italics, strike,
+ * quote or emoji code inside, backticks replaced), and prose that mixes our words with outside
+ * values (a summary, a remediation reason) goes in `plain_text` objects with `emoji: false`, which
+ * Slack never formats. Our own words keep their mrkdwn (`*Broker*`). Every mrkdwn object is
+ * `verbatim`, so Slack does not turn text into links; the only `<…>` are our console links.
  */
 
 /** Slack's Block Kit limits for a message (amazon-mq-facts.md §6). */
@@ -28,7 +33,8 @@ export const SLACK_LIMITS = {
 
 /**
  * Incidents shown in full in one message; the others are listed in a last section. Ten fit the block
- * limit with room to spare (3 blocks each) and are as many as anyone reads on a phone in a storm.
+ * limit with room to spare (3 blocks and a divider each: 1 + 10 × 4 - 1 + 2 = 42 of 50) and are as
+ * many as anyone reads on a phone in a storm.
  */
 export const MAX_DETAILED_INCIDENTS = 10;
 
@@ -44,6 +50,7 @@ const CAP = {
   seriesName: 40,
   incidentId: 100,
   overflowItem: 80,
+  label: 60,
   fallbackWhere: 200,
   fallbackSummary: 350,
   /** A console URL longer than this carries a bogus name: the link is left out. */
@@ -75,7 +82,7 @@ export function renderSlackMessage(group: MessageGroup): SlackPayload {
   const detailed = items.slice(0, MAX_DETAILED_INCIDENTS);
   detailed.forEach((item, i) => {
     if (i > 0) blocks.push(DIVIDER);
-    blocks.push(incidentSection(item, group), contextBlock(item.incident, group));
+    blocks.push(whatSection(item, group), storySection(item, group), contextBlock(item.incident, group));
   });
   const rest = items.slice(detailed.length);
   if (rest.length > 0) blocks.push(DIVIDER, overflowSection(rest));
@@ -83,11 +90,20 @@ export function renderSlackMessage(group: MessageGroup): SlackPayload {
 }
 
 /**
- * Outside text made safe for mrkdwn: one line, URL schemes broken, `&<>` escaped, at most `max`
- * characters after escaping; `—` when nothing is left to show.
+ * Outside text for a `plain_text` object: one line, URL schemes broken, `&<>` escaped (Slack parses
+ * `<…>` in every text object), at most `max` characters after escaping; `—` when nothing is left.
+ * Not for mrkdwn: there it would still format; use {@link codeSpan}.
  */
 function untrusted(text: string, max: number): string {
   return escapeMrkdwn(defangUrls(singleLine(text)), max) || "—";
+}
+
+/**
+ * Outside text for the top-level `text`, which Slack parses as mrkdwn and which cannot hold a code
+ * span that a notification would show as such: {@link untrusted}, with look-alikes for `*_~`:`.
+ */
+function inert(text: string, max: number): string {
+  return neutralizeFormatting(untrusted(text, max));
 }
 
 function orderBySeverity(items: readonly NotificationItem[]): NotificationItem[] {
@@ -107,7 +123,7 @@ function headerBlock(group: MessageGroup, items: readonly NotificationItem[]): B
   const subject = items.length === 1 && items[0] ? kindOf(items[0].incident) : `${items.length} incidents`;
   // The broker name gets a short cap so the header's own cap never cuts inside an entity.
   const text = `${emoji} ${headline(group, items, severity)}: ${subject} ${where(group, 80)}`;
-  return { type: "header", text: { type: "plain_text", text: capText(text, SLACK_LIMITS.headerText), emoji: true } };
+  return { type: "header", text: plainText(capText(text, SLACK_LIMITS.headerText)) };
 }
 
 /** What happened, in two or three words: "CRITICAL opened", "Escalated to CRITICAL", "Resolved". */
@@ -139,17 +155,23 @@ function where(group: MessageGroup, max: number = CAP.broker): string {
 
 // ── one incident ─────────────────────────────────────────────────────────────────────────────────
 
-function incidentSection(item: NotificationItem, group: MessageGroup): Block {
+/** What and where: severity, kind and condition, then broker and queue (or principal, call, check). */
+function whatSection(item: NotificationItem, group: MessageGroup): Block {
+  const lines = [titleLine(item, group), whereLine(item.incident)].filter((line) => line !== "");
+  return { type: "section", text: mrkdwn(capBlockText(lines.join("\n"), "mrkdwn")) };
+}
+
+/**
+ * The story, in `plain_text` (summaries and reasons mix our words with outside values, so no part of
+ * them may format): the summary, what changed, the sparklines, the remediation decision; the key
+ * numbers as fields.
+ */
+function storySection(item: NotificationItem, group: MessageGroup): Block {
   const { incident } = item;
-  const lines = [
-    titleLine(item, group),
-    whereLine(incident),
-    summaryLine(item, group),
-    transitionLine(item, group),
-    ...sparkLines(incident),
-    remediationLine(item.remediation),
-  ].filter((line): line is string => line !== null && line !== "");
-  const block: Block = { type: "section", text: mrkdwn(capSection(lines.join("\n"))) };
+  const lines = [summaryLine(item, group), transitionLine(item, group), ...sparkLines(incident), remediationLine(item.remediation)].filter(
+    (line): line is string => line !== null && line !== "",
+  );
+  const block: Block = { type: "section", text: plainText(capBlockText(lines.join("\n"), "plain_text")) };
   const fields = evidenceFields(incident);
   if (fields.length > 0) block.fields = fields.map(mrkdwn);
   return block;
@@ -159,23 +181,23 @@ function titleLine(item: NotificationItem, group: MessageGroup): string {
   const { incident } = item;
   const resolved = group.transition === "resolved" || item.reason === "resolved";
   const severity = resolved ? `*RESOLVED* (was ${incident.peakSeverity})` : `*${incident.severity.toUpperCase()}*`;
-  const condition = incident.condition ? ` · ${untrusted(incident.condition, CAP.condition)}` : "";
-  return `${resolved ? RESOLVED_EMOJI : EMOJI[incident.severity]} ${severity} · ${kindOf(incident)}${condition}`;
+  const condition = incident.condition ? ` · ${codeSpan(incident.condition, CAP.condition)}` : "";
+  return `${resolved ? RESOLVED_EMOJI : EMOJI[incident.severity]} ${severity} · ${kindMrkdwn(incident)}${condition}`;
 }
 
 function whereLine(incident: Incident): string {
-  const parts = incident.broker === "*" ? [] : [`*Broker* ${untrusted(incident.broker, CAP.broker)}`];
-  const resource = incident.resource === null ? null : untrusted(incident.resource, CAP.resource);
+  const parts = incident.broker === "*" ? [] : [`*Broker* ${codeSpan(incident.broker, CAP.broker)}`];
+  const resource = incident.resource === null ? null : codeSpan(incident.resource, CAP.resource);
   switch (incident.kind) {
     case IncidentKind.consumerLag:
       parts.push(`*Queue* ${resource ?? "all queues (broker totals)"}`);
       break;
     case IncidentKind.unauthorizedApi:
-      if (resource !== null) parts.push(`*Principal* ${untrusted(incident.resource ?? "", CAP.principal)}`);
+      if (incident.resource !== null) parts.push(`*Principal* ${codeSpan(incident.resource, CAP.principal)}`);
       break;
     case IncidentKind.riskyChange: {
       const principal = incident.evidence.principal;
-      if (typeof principal === "string" && principal) parts.push(`*Principal* ${untrusted(principal, CAP.principal)}`);
+      if (typeof principal === "string" && principal) parts.push(`*Principal* ${codeSpan(principal, CAP.principal)}`);
       if (resource !== null) parts.push(`*Call* ${resource}`);
       break;
     }
@@ -190,7 +212,7 @@ function whereLine(incident: Incident): string {
 
 function summaryLine(item: NotificationItem, group: MessageGroup): string {
   const summary = untrusted(item.incident.summary, CAP.summary);
-  return group.transition === "resolved" || item.reason === "resolved" ? `_Was:_ ${summary}` : summary;
+  return group.transition === "resolved" || item.reason === "resolved" ? `Was: ${summary}` : summary;
 }
 
 /** What changed: how long a resolved incident was open, how long a repeated one has been, a severity change. */
@@ -214,7 +236,7 @@ function transitionLine(item: NotificationItem, group: MessageGroup): string | n
 function remediationLine(note: RemediationNote | undefined): string | null {
   if (!note) return null;
   const { icon, title } = REMEDIATION[note.outcome] ?? { icon: "🛠", title: "Remediation" };
-  return `${icon} *${title}* — ${untrusted(note.reason, CAP.remediation)}`;
+  return `${icon} ${title} — ${untrusted(note.reason, CAP.remediation)}`;
 }
 
 /** The key series of each kind, in order of interest; kinds not listed show their first series. */
@@ -238,13 +260,13 @@ function sparkLines(incident: Incident): string[] {
     const first = known[0] as number;
     const last = known[known.length - 1] as number;
     const range = `${formatNumber(first)}${unit} → ${formatNumber(last)}${unit}`;
-    return [`\`${untrusted(name, CAP.seriesName)}\` ${line}  ${range} · last ${values.length} min`];
+    return [`${untrusted(name, CAP.seriesName)} ${line}  ${range} · last ${values.length} min`];
   });
 }
 
 // ── key numbers ──────────────────────────────────────────────────────────────────────────────────
 
-/** One field: a label (ours) and the evidence keys it shows; `value` returns escaped text or null. */
+/** One field: a label (ours) and the evidence keys it shows; `value` returns mrkdwn (outside text in code spans) or null. */
 interface FieldSpec {
   label: string;
   keys: readonly string[];
@@ -266,7 +288,7 @@ const text = (label: string, key: string): FieldSpec => ({
   keys: [key],
   value: (e) => {
     const v = e[key];
-    return typeof v === "string" && v ? untrusted(v, CAP.fieldValue) : null;
+    return typeof v === "string" && v ? codeSpan(v, CAP.fieldValue) : null;
   },
 });
 const flag = (label: string, key: string): FieldSpec => ({ label, keys: [key], value: (e) => (e[key] === true ? "yes" : null) });
@@ -367,7 +389,7 @@ const FIELDS: Partial<Record<IncidentKind, readonly FieldSpec[]>> = {
       keys: ["distinctActions", "actions"],
       value: (e) => {
         const n = num(e, "distinctActions");
-        const list = typeof e.actions === "string" && e.actions ? untrusted(e.actions, CAP.fieldValue) : null;
+        const list = typeof e.actions === "string" && e.actions ? codeSpan(e.actions, CAP.fieldValue) : null;
         if (n === null) return list;
         return list === null ? formatNumber(n) : `${formatNumber(n)}: ${list}`;
       },
@@ -412,25 +434,34 @@ function evidenceFields(incident: Incident): string[] {
   }
   for (const [key, value] of Object.entries(evidence)) {
     if (shown.has(key) || value === null || value === false) continue;
-    fields.push(field(untrusted(labelOf(key), 60), formatValue(value)));
+    fields.push(field(labelOf(key), formatValue(value)));
   }
   return fields.slice(0, SLACK_LIMITS.fields);
 }
 
 function field(label: string, value: string): string {
-  return capText(`*${label}*\n${value || "—"}`, SLACK_LIMITS.fieldText);
+  return capBlockText(`*${label}*\n${value || "—"}`, "mrkdwn", SLACK_LIMITS.fieldText);
 }
 
 function formatValue(value: string | number | boolean): string {
   if (typeof value === "number") return Number.isFinite(value) ? formatNumber(value) : String(value);
   if (typeof value === "boolean") return "yes";
-  return untrusted(value, CAP.fieldValue);
+  return codeSpan(value, CAP.fieldValue);
 }
 
-/** `stalledForMinutes` → `Stalled for minutes`. */
+/**
+ * `stalledForMinutes` → `Stalled for minutes`. The label is bold mrkdwn of our own, so only ASCII
+ * letters, digits and single spaces of the key are kept: evidence keys are stored data, and a `*`
+ * or `_` in one must not shape the field. A key with none of them is a `Detail`.
+ */
 function labelOf(key: string): string {
-  const words = key.replace(/([a-z0-9])([A-Z])/g, "$1 $2").toLowerCase();
-  return words.charAt(0).toUpperCase() + words.slice(1);
+  const words = key
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .replace(/[^A-Za-z0-9]+/g, " ")
+    .trim()
+    .toLowerCase()
+    .slice(0, CAP.label);
+  return words ? words.charAt(0).toUpperCase() + words.slice(1).trimEnd() : "Detail";
 }
 
 // ── context, overflow, fallback ──────────────────────────────────────────────────────────────────
@@ -441,9 +472,9 @@ function contextBlock(incident: Incident, group: MessageGroup): Block {
     // Our URLs are percent-encoded (no `<`, `>`, `|`); escaping `&` is Slack's rule for all text.
     .map((l) => `<${escapeMrkdwn(l.url)}|${l.label}>`);
   const opened = incident.openedAt ?? incident.firstSeenAt;
-  const elements = [`${untrusted(incident.id, CAP.incidentId)} · opened ${formatTime(opened)}`];
-  if (links.length > 0) elements.unshift(links.join(" · "));
-  return { type: "context", elements: elements.map(mrkdwn) };
+  const elements: Block[] = [plainText(`${untrusted(incident.id, CAP.incidentId)} · opened ${formatTime(opened)}`)];
+  if (links.length > 0) elements.unshift(mrkdwn(links.join(" · ")));
+  return { type: "context", elements };
 }
 
 /** "… and N more incidents", grouped by kind with their resources, within one section's limit. */
@@ -451,9 +482,9 @@ function overflowSection(rest: readonly NotificationItem[]): Block {
   const byKind = new Map<string, string[]>();
   for (const { incident } of rest) {
     const label = incident.resource ?? (incident.broker === "*" ? "account" : incident.broker);
-    const list = byKind.get(kindOf(incident)) ?? [];
-    list.push(untrusted(label, CAP.overflowItem));
-    byKind.set(kindOf(incident), list);
+    const list = byKind.get(kindMrkdwn(incident)) ?? [];
+    list.push(codeSpan(label, CAP.overflowItem));
+    byKind.set(kindMrkdwn(incident), list);
   }
   const budget = SLACK_LIMITS.sectionText - 20;
   let out = `*… and ${rest.length} more incident${rest.length === 1 ? "" : "s"}:*`;
@@ -481,13 +512,13 @@ function overflowSection(rest: readonly NotificationItem[]): Block {
 function fallbackText(group: MessageGroup, items: readonly NotificationItem[]): string {
   const first = items[0];
   const label = group.transition === "resolved" ? "RESOLVED" : highestSeverity(items).toUpperCase();
-  if (!first) return `[${label}] mq-sentinel: no incidents ${where(group)}`;
+  if (!first) return `[${label}] mq-sentinel: no incidents ${neutralizeFormatting(where(group))}`;
   const { incident } = first;
   const place = [incident.broker === "*" ? null : incident.broker, incident.resource].filter((p): p is string => p !== null).join(" / ");
-  const target = place ? ` on ${untrusted(place, CAP.fallbackWhere)}` : "";
+  const target = place ? ` on ${inert(place, CAP.fallbackWhere)}` : "";
   const lead = fallbackLead(first, group);
   const more = items.length > 1 ? ` (+${items.length - 1} more)` : "";
-  return `[${label}] ${kindOf(incident)}${target}: ${lead}${untrusted(incident.summary, CAP.fallbackSummary)}${more}`;
+  return `[${label}] ${neutralizeFormatting(kindOf(incident))}${target}: ${lead}${inert(incident.summary, CAP.fallbackSummary)}${more}`;
 }
 
 function fallbackLead(item: NotificationItem, group: MessageGroup): string {
@@ -509,20 +540,36 @@ function mrkdwn(text: string): Block {
   return { type: "mrkdwn", text, verbatim: true };
 }
 
+/** A plain_text object: never formatted; `emoji: false` so no `:emoji:` code in outside text turns into one. */
+function plainText(text: string): Block {
+  return { type: "plain_text", text, emoji: false };
+}
+
 /**
- * A last guard on a section's length. The caps above keep every section well under the limit, so
- * this never cuts in practice; if it does, it backs off an entity it would split.
+ * A last guard on a text object's length. The caps above keep every text well under its limit, so
+ * this never cuts in practice; if it does, it backs off an entity it would split and, in mrkdwn, a
+ * code span it would leave open (outside text would then run free to the end of the text).
  */
-function capSection(text: string): string {
-  if (text.length <= SLACK_LIMITS.sectionText) return text;
-  const cut = capText(text, SLACK_LIMITS.sectionText);
-  return cut.replace(/&[a-z]{0,4}(?=…\[cut\]$)/, "");
+function capBlockText(text: string, type: "mrkdwn" | "plain_text", max: number = SLACK_LIMITS.sectionText): string {
+  if (text.length <= max) return text;
+  let kept = capText(text, max)
+    .slice(0, -CUT_MARKER.length)
+    .replace(/&[a-z]{0,4}$/, "");
+  if (type === "mrkdwn" && (kept.match(/`/g) ?? []).length % 2 === 1) kept = kept.slice(0, kept.lastIndexOf("`"));
+  return kept + CUT_MARKER;
 }
 
 /** The kind as a word; escaped like outside text, since a stored incident is data read back. */
 function kindOf(incident: Pick<Incident, "kind">): string {
   return untrusted(incident.kind, 40);
 }
+
+/** The kind in mrkdwn: one of ours as it is, anything else read back from the store in a code span. */
+function kindMrkdwn(incident: Pick<Incident, "kind">): string {
+  return KINDS.has(incident.kind) ? incident.kind : codeSpan(incident.kind, 40);
+}
+
+const KINDS: ReadonlySet<string> = new Set(Object.values(IncidentKind));
 
 function num(e: Evidence, key: string): number | null {
   const v = e[key];

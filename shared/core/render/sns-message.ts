@@ -1,13 +1,14 @@
 import type { MessageGroup, NotificationItem, RemediationNote, SnsPayload } from "../notifications";
 import { compareSeverity, type Evidence, maxSeverity, Severity } from "../types";
 import { consoleLinks } from "./console-links";
-import { capText } from "./escape-mrkdwn";
+import { capText, dropInvisible } from "./escape-mrkdwn";
 
 /**
  * The SNS rendering of a message group: a JSON body for programs (and readable in an email), an
  * ASCII subject for email subscribers, and message attributes for subscription filter policies.
- * JSON keeps outside strings as data, so nothing is escaped beyond JSON; strings are capped and the
- * whole message is kept under SNS's size limit.
+ * JSON keeps outside strings as data, so nothing is escaped beyond JSON; strings lose only what a
+ * reader cannot see (invisible and bidirectional controls: the body is read in email too), are
+ * capped between characters, never inside one, and the whole message is kept under SNS's size limit.
  */
 
 /** SNS Publish limits: a subject "less than 100 characters" (ASCII, one line), 256 KB per message. */
@@ -76,9 +77,9 @@ export function renderSnsMessage(group: MessageGroup): SnsPayload {
   const body: SnsMessageBody = {
     source: "mq-sentinel",
     transition: group.transition,
-    broker: wellFormed(capText(group.broker, CAP.name)),
-    account: wellFormed(capText(group.context.accountId, CAP.context)),
-    region: wellFormed(capText(group.context.region, CAP.context)),
+    broker: str(group.broker, CAP.name),
+    account: str(group.context.accountId, CAP.context),
+    region: str(group.context.region, CAP.context),
     incidents: items.map((item) => snsIncident(item, group)),
   };
   return {
@@ -86,8 +87,8 @@ export function renderSnsMessage(group: MessageGroup): SnsPayload {
     message: fitMessage(body),
     attributes: {
       severity,
-      kind: [...new Set(items.map((i) => wellFormed(capText(i.incident.kind, CAP.attribute))))].sort(),
-      broker: wellFormed(capText(group.broker, CAP.attribute)),
+      kind: [...new Set(items.map((i) => str(i.incident.kind, CAP.attribute)))].sort(),
+      broker: str(group.broker, CAP.attribute),
       transition: group.transition,
     },
   };
@@ -183,12 +184,12 @@ function verbOf(group: MessageGroup, items: readonly NotificationItem[]): string
 }
 
 /**
- * Printable ASCII on one line: accents dropped (`é` → `e`), other characters `?`, control
+ * Printable ASCII on one line: invisible characters and accents dropped (`é` → `e`), other characters `?`, control
  * characters and line breaks a space, runs of spaces one.
  */
 function ascii(text: string): string {
   return (
-    text
+    dropInvisible(text)
       .normalize("NFKD")
       .replace(/[\u0300-\u036f]/g, "")
       // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is replaced
@@ -201,13 +202,12 @@ function ascii(text: string): string {
 
 // ── small helpers ────────────────────────────────────────────────────────────────────────────────
 
+/**
+ * An outside string for the body: invisible characters dropped, cut between grapheme clusters, lone
+ * surrogates as U+FFFD (SNS rejects text that is not valid UTF-8; `capText` repairs them).
+ */
 function str(text: string, max: number): string {
-  return wellFormed(capText(text, max));
-}
-
-/** Lone surrogates become U+FFFD: SNS rejects text that is not valid UTF-8. */
-function wellFormed(text: string): string {
-  return text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "\uFFFD");
+  return capText(dropInvisible(text), max);
 }
 
 function iso(ms: number | null): string | null {

@@ -1,7 +1,21 @@
 import fc from "fast-check";
-import { CUT_MARKER, capText, defangUrls, escapeMrkdwn, singleLine } from "../../../shared/core/render/escape-mrkdwn";
+import {
+  BACKTICK_LOOKALIKE,
+  CUT_MARKER,
+  capText,
+  codeSpan,
+  defangUrls,
+  dropInvisible,
+  escapeMrkdwn,
+  neutralizeFormatting,
+  singleLine,
+  wellFormed,
+} from "../../../shared/core/render/escape-mrkdwn";
 import { renderSlackMessage } from "../../../shared/core/render/slack-message";
-import { CONTEXT, group, item, stalledIncident, withoutOurLinks } from "./render-fixtures";
+import { CONTEXT, group, hostileText, INVISIBLE, item, LONE_SURROGATE, stalledIncident, withoutOurLinks } from "./render-fixtures";
+
+/** Grapheme clusters, to check that a cut kept whole ones. */
+const graphemes = (text: string) => [...new Intl.Segmenter("en", { granularity: "grapheme" }).segment(text)].map((g) => g.segment);
 
 /** Slack's own unescaping, to check that escaping loses nothing. */
 function slackUnescape(text: string): string {
@@ -62,6 +76,126 @@ describe("escapeMrkdwn", () => {
       }),
     );
   });
+
+  it("never returns a lone surrogate, whatever it is given and wherever it cuts", () => {
+    fc.assert(
+      fc.property(hostileText, fc.integer({ min: 0, max: 40 }), (s, max) => {
+        // Act
+        const escaped = escapeMrkdwn(s, max);
+        // Assess
+        expect(escaped).not.toMatch(LONE_SURROGATE);
+        expect(escapeMrkdwn(s)).not.toMatch(LONE_SURROGATE);
+      }),
+    );
+  });
+});
+
+describe("codeSpan", () => {
+  it.each([
+    ["bold", "*✅ Approved change — no action needed*", "`*✅ Approved change — no action needed*`"],
+    ["a leading quote", "> ✅ Approved change", "`&gt; ✅ Approved change`"],
+    ["italics and strike", "_no_ ~action~", "`_no_ ~action~`"],
+    ["a backtick that would close the span", "a`*b*`c", `\`a${BACKTICK_LOOKALIKE}*b*${BACKTICK_LOOKALIKE}c\``],
+    ["a code block", "```x```", `\`${BACKTICK_LOOKALIKE.repeat(3)}x${BACKTICK_LOOKALIKE.repeat(3)}\``],
+    ["a mention and a link", "<!channel> <https://evil.example|AWS>", "`&lt;!channel&gt; &lt;https[:]//evil.example|AWS&gt;`"],
+    ["a second line", "ok\n> quoted", "`ok &gt; quoted`"],
+    ["spaces at the ends", "  padded  ", "`padded`"],
+    ["an invisible name", "\u3164\u200B", "—"],
+    ["nothing", "", "—"],
+    ["half an emoji", "ok\uD83D", "`ok\uFFFD`"],
+  ])("puts %s inside one span", (_name, input, expected) => {
+    // Act
+    const span = codeSpan(input, 100);
+    // Assess
+    expect(span).toBe(expected);
+  });
+
+  it("cuts inside the span and keeps it closed", () => {
+    // Act
+    const span = codeSpan(`${"x".repeat(50)}*`, 20);
+    // Assess
+    expect(span).toBe(`\`${"x".repeat(12)}${CUT_MARKER}\``);
+  });
+
+  it("is one closed span within its maximum, or a dash, whatever the text", () => {
+    fc.assert(
+      fc.property(hostileText, fc.integer({ min: 0, max: 80 }), (s, max) => {
+        // Act
+        const span = codeSpan(s, max);
+        // Assess
+        if (span !== "—") {
+          expect(span).toMatch(/^`[^`\n]+`$/);
+          expect(span.length).toBeLessThanOrEqual(max);
+          expect(span).not.toMatch(/^` | `$/);
+        }
+        expect(span).not.toMatch(/[<>]/);
+        expect(span).not.toMatch(LONE_SURROGATE);
+        expect(span).not.toMatch(INVISIBLE);
+      }),
+    );
+  });
+});
+
+describe("neutralizeFormatting", () => {
+  it("replaces every mrkdwn formatting character and emoji-code colon with a look-alike of the same length", () => {
+    fc.assert(
+      fc.property(hostileText, (s) => {
+        // Act
+        const neutral = neutralizeFormatting(s);
+        // Assess
+        expect(neutral).not.toMatch(/[*_~`:]/);
+        expect(neutral).toHaveLength(s.length);
+      }),
+    );
+  });
+
+  it("turns a forged banner and an emoji code into inert text", () => {
+    // Act
+    const neutral = neutralizeFormatting("*✅ Approved* _change_ ~x~ `y` :ok:");
+    // Assess
+    expect(neutral).toBe("∗✅ Approved∗ ˍchangeˍ ∼x∼ ˋyˋ ∶ok∶");
+  });
+});
+
+describe("dropInvisible", () => {
+  it.each([
+    ["an Arabic letter mark", "\u061C"],
+    ["a Mongolian vowel separator", "\u180E"],
+    ["a soft hyphen", "\u00AD"],
+    ["tag characters", "\u{E0000}\u{E0041}\u{E007F}"],
+    ["a combining grapheme joiner", "\u034F"],
+    ["Hangul fillers", "\u115F\u1160\u3164\uFFA0"],
+    ["variation selectors", "\uFE0F\u{E0100}"],
+    ["zero-width characters", "\u200B\u200C\u200D\u2060\uFEFF"],
+    ["bidirectional controls", "\u200E\u202A\u202E\u2066\u2069"],
+    ["interlinear annotation controls", "\uFFF9\uFFFA\uFFFB"],
+  ])("removes %s", (_name, hidden) => {
+    // Act
+    const visible = dropInvisible(`ad${hidden}min`);
+    // Assess
+    expect(visible).toBe("admin");
+  });
+
+  it("keeps visible text, emoji and spaces", () => {
+    // Act
+    const visible = dropInvisible("crème brûlée 🔥 a\u00A0b");
+    // Assess
+    expect(visible).toBe("crème brûlée 🔥 a\u00A0b");
+  });
+});
+
+describe("wellFormed", () => {
+  it.each([
+    ["a first half alone", "a\uD83Db", "a\uFFFDb"],
+    ["a second half alone", "a\uDE00b", "a\uFFFDb"],
+    ["halves in the wrong order", "\uDE00\uD83D", "\uFFFD\uFFFD"],
+    ["a whole pair", "a😀b", "a😀b"],
+  ])("repairs %s", (_name, input, expected) => {
+    // Act
+    const repaired = wellFormed(input);
+    // Assess
+    expect(repaired).toBe(expected);
+  });
 });
 
 describe("capText", () => {
@@ -90,6 +224,43 @@ describe("capText", () => {
     expect(capped).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
   });
 
+  it.each([
+    ["a flag", "🇫🇷".repeat(10), 12, `🇫🇷${CUT_MARKER}`],
+    ["an emoji with a skin tone", "👍🏽".repeat(10), 12, `👍🏽${CUT_MARKER}`],
+    ["a family emoji", "👨‍👩‍👧".repeat(4), 16, `👨‍👩‍👧${CUT_MARKER}`],
+    ["a letter with its accent", "e\u0301".repeat(10), 9, `e\u0301${CUT_MARKER}`],
+  ])("never splits %s", (_name, input, max, expected) => {
+    // Act
+    const capped = capText(input, max);
+    // Assess
+    expect(capped).toBe(expected);
+  });
+
+  it("repairs a lone surrogate it is given, cut or not", () => {
+    // Act
+    const short = capText("ok\uD83D", 20);
+    const cut = capText(`\uDE00${"a".repeat(30)}`, 10);
+    // Assess
+    expect(short).toBe("ok\uFFFD");
+    expect(cut).toBe(`\uFFFDaaa${CUT_MARKER}`);
+  });
+
+  it("keeps whole grapheme clusters of the input, within any maximum", () => {
+    fc.assert(
+      fc.property(hostileText, fc.integer({ min: 0, max: 60 }), (s, max) => {
+        // Act
+        const capped = capText(s, max);
+        // Assess
+        expect(capped.length).toBeLessThanOrEqual(Math.max(0, max));
+        expect(capped).not.toMatch(LONE_SURROGATE);
+        const kept = capped.endsWith(CUT_MARKER) && capped !== wellFormed(s) ? capped.slice(0, -CUT_MARKER.length) : capped;
+        const whole = graphemes(wellFormed(s));
+        const keptGraphemes = graphemes(kept);
+        expect(whole.slice(0, keptGraphemes.length)).toEqual(keptGraphemes);
+      }),
+    );
+  });
+
   it("takes another marker", () => {
     // Act
     const capped = capText("mq-sentinel subject line", 10, "...");
@@ -111,6 +282,20 @@ describe("singleLine", () => {
     const line = singleLine("user\u202Enimda\u200B");
     // Assess
     expect(line).toBe("usernimda");
+  });
+
+  it("removes the invisible characters that used to get through", () => {
+    // Act
+    const line = singleLine("ad\u061Cm\u180Ei\u00ADn\u{E0041}\u{E0042}\u3164");
+    // Assess
+    expect(line).toBe("admin");
+  });
+
+  it("repairs half an emoji", () => {
+    // Act
+    const line = singleLine("cut here \uD83D");
+    // Assess
+    expect(line).toBe("cut here \uFFFD");
   });
 });
 

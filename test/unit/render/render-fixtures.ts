@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import type { Incident } from "../../../shared/core/incidents";
 import type { MessageContext, MessageGroup, NotificationItem } from "../../../shared/core/notifications";
 import { consoleLinks } from "../../../shared/core/render/console-links";
@@ -186,4 +187,84 @@ export function withoutOurLinks(serialized: string, messageGroup: MessageGroup):
     }
   }
   return rest;
+}
+
+/**
+ * Pieces of outside text that try to shape a Slack message or hide in it: formatting characters,
+ * a leading quote, code-span breakers, emoji codes, mentions and links, emoji (composed ones too),
+ * lone surrogates (half an emoji left by a cut elsewhere) and invisible characters.
+ */
+export const HOSTILE_PIECES = [
+  "*",
+  "_",
+  "~",
+  "`",
+  "```",
+  ">",
+  "> ",
+  "\n> ",
+  "&gt; ",
+  "*✅ Approved change — no action needed*",
+  "_italic_",
+  "~strike~",
+  ":white_check_mark:",
+  ":ok:",
+  "<!channel>",
+  "<@U024BE7LH>",
+  "<https://evil.example|AWS console>",
+  "https://evil.example",
+  "&",
+  "&lt;",
+  "✅",
+  "👍🏽",
+  "🇫🇷",
+  "👨‍👩‍👧",
+  "\uD83D",
+  "\uDE00",
+  "\u061C",
+  "\u180E",
+  "\u00AD",
+  "\u{E0041}\u{E0042}",
+  "\u202E",
+  "\u200B",
+  "\u034F",
+  "\u3164",
+  "\uFFA0",
+  "\uFE0F",
+  "\u{E0100}",
+  " ",
+  "\n",
+  "a",
+  "orders",
+] as const;
+
+/** Outside text built from {@link HOSTILE_PIECES}, or anything at all, or a lone surrogate among letters. */
+export const hostileText = fc.oneof(
+  fc.array(fc.constantFrom(...HOSTILE_PIECES), { maxLength: 10 }).map((parts) => parts.join("")),
+  fc.string({ unit: "binary", maxLength: 60 }),
+  fc
+    .array(
+      fc.oneof(
+        fc.constantFrom("a", "b", " "),
+        fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c)),
+      ),
+      {
+        maxLength: 12,
+      },
+    )
+    .map((parts) => parts.join("")),
+);
+
+/** A lone surrogate: the first half of a pair without its second, or a second half alone. */
+export const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** The invisible characters no rendered text may keep (Default_Ignorable_Code_Point, U+FFF9–FFFB). */
+export const INVISIBLE = /[\p{Default_Ignorable_Code_Point}\uFFF9-\uFFFB]/u;
+
+/** Every string inside a value (object values and array items, depth first). */
+export function stringsIn(value: unknown): string[] {
+  if (typeof value === "string") return [value];
+  if (Array.isArray(value)) return value.flatMap(stringsIn);
+  if (value !== null && typeof value === "object") return Object.values(value).flatMap(stringsIn);
+  return [];
 }

@@ -3,7 +3,19 @@ import type { Incident } from "../../../shared/core/incidents";
 import type { MessageGroup, SlackPayload } from "../../../shared/core/notifications";
 import { MAX_DETAILED_INCIDENTS, renderSlackMessage, SLACK_LIMITS } from "../../../shared/core/render/slack-message";
 import { IncidentKind, Severity } from "../../../shared/core/types";
-import { group, INCIDENTS, item, MINUTE, stalledIncident, T0, withoutOurLinks } from "./render-fixtures";
+import {
+  group,
+  hostileText,
+  INCIDENTS,
+  INVISIBLE,
+  item,
+  LONE_SURROGATE,
+  MINUTE,
+  stalledIncident,
+  stringsIn,
+  T0,
+  withoutOurLinks,
+} from "./render-fixtures";
 
 interface TextObject {
   type: string;
@@ -20,6 +32,14 @@ interface AnyBlock {
 
 const blocksOf = (payload: SlackPayload) => payload.blocks as unknown as AnyBlock[];
 const sections = (payload: SlackPayload) => blocksOf(payload).filter((b) => b.type === "section");
+/** The first section of each incident: severity, kind, condition, broker and queue (mrkdwn). */
+const whatTexts = (payload: SlackPayload) =>
+  sections(payload)
+    .filter((b) => b.text?.type === "mrkdwn" && !b.text.text.startsWith("*… and"))
+    .map((b) => b.text?.text ?? "");
+/** The second section of each incident: the summary and what follows it (plain_text), with the fields. */
+const stories = (payload: SlackPayload) => sections(payload).filter((b) => b.text?.type === "plain_text");
+const storyText = (payload: SlackPayload, i = 0) => stories(payload)[i]?.text?.text ?? "";
 const headerText = (payload: SlackPayload) => blocksOf(payload)[0]?.text?.text ?? "";
 const contextTexts = (payload: SlackPayload) =>
   blocksOf(payload)
@@ -48,9 +68,14 @@ function expectWithinSlackLimits(payload: SlackPayload): void {
       expect((block.elements ?? []).length).toBeLessThanOrEqual(SLACK_LIMITS.contextElements);
       for (const e of block.elements ?? []) expect(e.text.length).toBeLessThanOrEqual(SLACK_LIMITS.sectionText);
     }
-    // Every mrkdwn object is verbatim: Slack must not auto-link or parse mentions in it.
+    // Every mrkdwn object is verbatim (Slack must not auto-link or parse mentions in it), every
+    // plain_text object turns no `:emoji:` code into an emoji, and no code span is left open.
     for (const t of [block.text, ...(block.fields ?? []), ...(block.elements ?? [])]) {
-      if (t?.type === "mrkdwn") expect(t.verbatim).toBe(true);
+      if (t === undefined) continue;
+      expect(["mrkdwn", "plain_text"]).toContain(t.type);
+      if (t.type === "mrkdwn") expect(t.verbatim).toBe(true);
+      if (t.type === "mrkdwn") expect((t.text.match(/`/g) ?? []).length % 2).toBe(0);
+      if (t.type === "plain_text") expect(t.emoji).toBe(false);
     }
   }
 }
@@ -77,13 +102,11 @@ describe("renderSlackMessage", () => {
     const payload = renderSlackMessage(messageGroup);
     // Assess
     expect(headerText(payload)).toBe("🔴 CRITICAL opened: consumer-lag on risk-engine-27");
-    expect(blocksOf(payload).map((b) => b.type)).toEqual(["header", "section", "context"]);
-    const section = sections(payload)[0];
-    expect(section?.text?.text).toContain("*CRITICAL* · consumer-lag · stalled");
-    expect(section?.text?.text).toContain("*Broker* risk-engine-27 · *Queue* score.requests");
-    expect(section?.text?.text).toContain("nothing was dequeued for 3 min; backlog 669 (+421).");
-    expect(section?.text?.text).toMatch(/`backlog` [▁-█]+ {2}248 → 669 · last 24 min/);
-    expect(fieldTexts(section)).toEqual([
+    expect(blocksOf(payload).map((b) => b.type)).toEqual(["header", "section", "section", "context"]);
+    expect(whatTexts(payload)).toEqual(["🔴 *CRITICAL* · consumer-lag · `stalled`\n*Broker* `risk-engine-27` · *Queue* `score.requests`"]);
+    expect(storyText(payload)).toContain("nothing was dequeued for 3 min; backlog 669 (+421).");
+    expect(storyText(payload)).toMatch(/^backlog [▁-█]+ {2}248 → 669 · last 24 min$/m);
+    expect(fieldTexts(stories(payload)[0])).toEqual([
       "*Backlog*\n669",
       "*Consumers*\n5",
       "*Time to drain*\nnever, at current rates",
@@ -133,11 +156,10 @@ describe("renderSlackMessage", () => {
     // Act
     const payload = renderSlackMessage(group([item(incident, { reason: "resolved" })], { transition: "resolved" }));
     // Assess
-    const text = sections(payload)[0]?.text?.text ?? "";
-    expect(text).toContain("✅ *RESOLVED* (was critical) · consumer-lag · stalled");
-    expect(text).toContain("*Queue* score.requests");
-    expect(text).toContain("_Was:_ Consumers on score.requests");
-    expect(text).toContain("Cleared at 2026-03-02 10:35 UTC after 1 h 12 min open.");
+    expect(whatTexts(payload)[0]).toContain("✅ *RESOLVED* (was critical) · consumer-lag · `stalled`");
+    expect(whatTexts(payload)[0]).toContain("*Queue* `score.requests`");
+    expect(storyText(payload)).toMatch(/^Was: Consumers on score\.requests/);
+    expect(storyText(payload)).toContain("Cleared at 2026-03-02 10:35 UTC after 1 h 12 min open.");
     expect(payload.text).toMatch(/^\[RESOLVED\] consumer-lag on risk-engine-27 \/ score\.requests: cleared after 1 h 12 min; was: /);
   });
 
@@ -147,7 +169,7 @@ describe("renderSlackMessage", () => {
     // Act
     const payload = renderSlackMessage(group([item(incident, { reason: "repeat" })]));
     // Assess
-    expect(sections(payload)[0]?.text?.text).toContain("Still open after 2 h 5 min (since 2026-03-02 09:23 UTC).");
+    expect(storyText(payload)).toContain("Still open after 2 h 5 min (since 2026-03-02 09:23 UTC).");
     expect(payload.text).toContain("still open after 2 h 5 min");
   });
 
@@ -157,64 +179,68 @@ describe("renderSlackMessage", () => {
       group([item(INCIDENTS["consumer-lag"], { reason: "changed", previousSeverity: Severity.warning })], { transition: "escalated" }),
     );
     // Assess
-    expect(sections(payload)[0]?.text?.text).toContain("Escalated from warning to critical.");
+    expect(storyText(payload)).toContain("Escalated from warning to critical.");
   });
 
   it.each([
-    ["executed", "🔁 *Broker rebooted* — "],
-    ["dry-run", "🧪 *Reboot dry run* — "],
-    ["blocked", "⛔ *Reboot blocked* — "],
-    ["verified", "✅ *Reboot verified* — "],
-    ["escalated", "🚨 *Reboot did not help* — "],
+    ["executed", "🔁 Broker rebooted — "],
+    ["dry-run", "🧪 Reboot dry run — "],
+    ["blocked", "⛔ Reboot blocked — "],
+    ["verified", "✅ Reboot verified — "],
+    ["escalated", "🚨 Reboot did not help — "],
   ] as const)("shows the %s remediation with its reason", (outcome, expected) => {
     // Prepare
     const remediation = { action: "reboot-broker" as const, outcome, reason: "cooldown: rebooted 12 min ago" };
     // Act
     const payload = renderSlackMessage(group([item(INCIDENTS["consumer-lag"], { remediation })], { transition: "remediation" }));
     // Assess
-    expect(sections(payload)[0]?.text?.text).toContain(`${expected}cooldown: rebooted 12 min ago`);
+    expect(storyText(payload)).toContain(`${expected}cooldown: rebooted 12 min ago`);
   });
 
   it.each([
-    ["consumer-lag", "*Queue* score.requests", ["*Backlog*\n669", "*Consumers*\n5"], "`backlog`"],
+    ["consumer-lag", "*Queue* `score.requests`", ["*Backlog*\n669", "*Consumers*\n5"], "backlog"],
     [
       "connection-exhaustion",
-      "*Broker* orders",
-      ["*Connections*\n412 of 500 (82%)", "*Limit reached in*\n~28 min", "*Growth*\n3.2 /min"],
-      "`connections`",
+      "*Broker* `orders`",
+      [
+        "*Connections*\n412 of 500 (82%)",
+        "*Limit reached in*\n~28 min",
+        "*Growth*\n3.2 /min",
+        "*Limit from*\n`documented limit for mq.m5.large`",
+      ],
+      "connections",
     ],
-    ["resource-pressure", "*Resource* heap", ["*Used*\n93%", "*Held at*\n≥ 90%", "*Thresholds*\n80% warning · 90% critical"], "`heap`"],
-    ["broker-unhealthy", "*Broker* orders", ["*State*\nCRITICAL_ACTION_REQUIRED", "*Actions required*\nKMS_KEY_INACCESSIBLE"], null],
+    ["resource-pressure", "*Resource* `heap`", ["*Used*\n93%", "*Held at*\n≥ 90%", "*Thresholds*\n80% warning · 90% critical"], "heap"],
+    ["broker-unhealthy", "*Broker* `orders`", ["*State*\n`CRITICAL_ACTION_REQUIRED`", "*Actions required*\n`KMS_KEY_INACCESSIBLE`"], null],
     [
       "unauthorized-api",
-      "*Principal* arn:aws:iam::123456789012:user/intruder",
+      "*Principal* `arn:aws:iam::123456789012:user/intruder`",
       [
         "*Denied calls*\n42 · 15 min window",
-        "*Actions*\n7: DescribeBroker, ListUsers, DescribeUser, ListConfigurations, UpdateBroker, DeleteBroker, RebootBroker",
+        "*Actions*\n7: `DescribeBroker, ListUsers, DescribeUser, ListConfigurations, UpdateBroker, DeleteBroker, RebootBroker`",
         "*Brokers*\n5",
-        "*User agent*\naws-cli/2.15.0 Python/3.11",
+        "*User agent*\n`aws-cli/2.15.0 Python/3.11`",
       ],
       null,
     ],
     [
       "risky-change",
-      "*Broker* orders · *Principal* arn:aws:iam::123456789012:user/jdoe · *Call* CreateUser",
-      ["*Change*\nuser svc-admin; groups admin", "*Source IP*\n203.0.113.9", "*Principal type*\nIAMUser"],
+      "*Broker* `orders` · *Principal* `arn:aws:iam::123456789012:user/jdoe` · *Call* `CreateUser`",
+      ["*Change*\n`user svc-admin; groups admin`", "*Source IP*\n`203.0.113.9`", "*Principal type*\n`IAMUser`"],
       null,
     ],
-    ["posture", "*Check* publicly-accessible", ["*Publicly accessible*\nyes"], null],
+    ["posture", "*Check* `publicly-accessible`", ["*Publicly accessible*\nyes"], null],
   ] as const)("renders the %s incident with its place, key numbers and series", (kind, place, fields, spark) => {
     // Prepare
     const incident = INCIDENTS[kind];
     // Act
     const payload = renderSlackMessage(group([item(incident)]));
     // Assess
-    const section = sections(payload)[0];
-    expect(section?.text?.text).toContain(place);
-    expect(section?.text?.text).toContain(incident.summary);
-    for (const f of fields) expect(fieldTexts(section)).toContain(f);
-    if (spark) expect(section?.text?.text).toMatch(new RegExp(`${spark} [▁-█·]+`));
-    else expect(section?.text?.text).not.toMatch(/[▁-█]/);
+    expect(whatTexts(payload)[0]).toContain(place);
+    expect(storyText(payload).split("\n")[0]).toBe(incident.summary);
+    for (const f of fields) expect(fieldTexts(stories(payload)[0])).toContain(f);
+    if (spark) expect(storyText(payload)).toMatch(new RegExp(`^${spark} [▁-█·]+`, "m"));
+    else expect(storyText(payload)).not.toMatch(/[▁-█]/);
     expectWithinSlackLimits(payload);
   });
 
@@ -251,21 +277,19 @@ describe("renderSlackMessage", () => {
     const payload = renderSlackMessage(messageGroup);
     // Assess
     expect(headerText(payload)).toBe("🔴 CRITICAL opened: 3 incidents on orders");
+    const incidentBlocks = ["section", "section", "context"];
     expect(blocksOf(payload).map((b) => b.type)).toEqual([
       "header",
-      "section",
-      "context",
+      ...incidentBlocks,
       "divider",
-      "section",
-      "context",
+      ...incidentBlocks,
       "divider",
-      "section",
-      "context",
+      ...incidentBlocks,
     ]);
-    expect(sections(payload).map((s) => s.text?.text.split("\n")[0])).toEqual([
-      "🔴 *CRITICAL* · resource-pressure · heap-critical",
-      "🟠 *WARNING* · connection-exhaustion · connections-leak",
-      "🔵 *INFO* · posture · publicly-accessible",
+    expect(whatTexts(payload).map((t) => t.split("\n")[0])).toEqual([
+      "🔴 *CRITICAL* · resource-pressure · `heap-critical`",
+      "🟠 *WARNING* · connection-exhaustion · `connections-leak`",
+      "🔵 *INFO* · posture · `publicly-accessible`",
     ]);
     expect(payload.text).toMatch(/^\[CRITICAL\] resource-pressure on orders \/ heap: .* \(\+2 more\)$/);
   });
@@ -278,9 +302,10 @@ describe("renderSlackMessage", () => {
     const full = renderSlackMessage(exact);
     const overflowing = renderSlackMessage(oneMore);
     // Assess
-    expect(sections(full)).toHaveLength(MAX_DETAILED_INCIDENTS);
-    expect(sections(overflowing)).toHaveLength(MAX_DETAILED_INCIDENTS + 1);
-    expect(sections(overflowing).at(-1)?.text?.text).toMatch(/^\*… and 1 more incident:\*\n• consumer-lag \(1\): q\d+-x+$/);
+    expect(whatTexts(full)).toHaveLength(MAX_DETAILED_INCIDENTS);
+    expect(stories(full)).toHaveLength(MAX_DETAILED_INCIDENTS);
+    expect(sections(overflowing)).toHaveLength(2 * MAX_DETAILED_INCIDENTS + 1);
+    expect(sections(overflowing).at(-1)?.text?.text).toMatch(/^\*… and 1 more incident:\*\n• consumer-lag \(1\): `q\d+-x+`$/);
   });
 
   it("stays within Slack's limits for the largest storm", () => {
@@ -293,7 +318,7 @@ describe("renderSlackMessage", () => {
     const last = sections(payload).at(-1)?.text?.text ?? "";
     expect(last).toMatch(/^\*… and 190 more incidents:\*\n• consumer-lag \(190\): /);
     expect(last.endsWith(" …")).toBe(true);
-    expect(sections(payload)[0]?.text?.text).toContain("…[cut]");
+    expect(storyText(payload)).toContain("…[cut]");
     expect(withoutOurLinks(JSON.stringify(payload), messageGroup)).not.toMatch(/[<>]/);
     expect(payload.text.length).toBeLessThanOrEqual(1000);
   });
@@ -344,10 +369,9 @@ describe("renderSlackMessage", () => {
     // Act
     const payload = renderSlackMessage(messageGroup);
     // Assess
-    const text = sections(payload)[0]?.text?.text ?? "";
-    expect(text).toContain("&lt;!channel&gt; URGENT approve now &lt;https[:]//evil.example/login|AWS console&gt;");
-    expect(text).toContain("*Principal* &lt;@U024BE7LH&gt;");
-    expect(payload.text).toContain("&lt;!channel&gt; URGENT approve now &lt;https[:]//evil.example/login|AWS console&gt;");
+    expect(storyText(payload)).toContain("&lt;!channel&gt; URGENT approve now &lt;https[:]//evil.example/login|AWS console&gt;");
+    expect(whatTexts(payload)[0]).toContain("*Principal* `&lt;@U024BE7LH&gt;`");
+    expect(payload.text).toContain("&lt;!channel&gt; URGENT approve now &lt;https[∶]//evil.example/login|AWS console&gt;");
     const serialized = JSON.stringify(payload);
     expect(serialized).not.toContain("<!channel>");
     expect(serialized).not.toContain("https://evil.example");
@@ -362,6 +386,167 @@ describe("renderSlackMessage", () => {
     // Act
     const payload = renderSlackMessage(group([item(stalledIncident({ summary }))]));
     // Assess
-    expect(sections(payload)[0]?.text?.text.split("\n")).toContain("Backlog 5. ⛔ *Reboot blocked* — by policy &gt; fine");
+    expect(storyText(payload).split("\n")[0]).toBe("Backlog 5. ⛔ *Reboot blocked* — by policy &gt; fine");
   });
 });
+
+describe("renderSlackMessage formatting", () => {
+  const BANNER = "*✅ Approved change — no action needed*";
+  const QUOTE = "> ✅ Approved change";
+
+  /**
+   * The mrkdwn of a payload with our console links and every code span taken out: what is left is
+   * the text Slack would format. Outside text must never be in it.
+   */
+  function formattedText(payload: SlackPayload, messageGroup: MessageGroup): string[] {
+    // One call for all objects, joined by a character no rendered text holds (control characters become spaces).
+    const texts = withoutOurLinks(
+      mrkdwnObjects(payload)
+        .map((t) => t.text)
+        .join("\u0000"),
+      messageGroup,
+    );
+    return texts.split("\u0000").map((t) => t.replace(/`[^`\n]*`/g, ""));
+  }
+
+  function mrkdwnObjects(payload: SlackPayload): TextObject[] {
+    return blocksOf(payload)
+      .flatMap((b) => [b.text, ...(b.fields ?? []), ...(b.elements ?? [])])
+      .filter((t): t is TextObject => t?.type === "mrkdwn");
+  }
+
+  /** An unauthorized-API incident and a risky change whose every outside string is `s` (a broker `*` is the account). */
+  function apiGroup(s: string): MessageGroup {
+    const broker = s === "*" ? "**" : s;
+    const denied = stalledIncident({
+      kind: "unauthorized-api",
+      broker: "*",
+      resource: s,
+      condition: s,
+      summary: `${s} was denied 3 Amazon MQ calls in 2 min: 1 action on 1 broker.`,
+      evidence: { ...INCIDENTS["unauthorized-api"].evidence, principal: s, actions: s, errorCodes: s, sourceIps: s, userAgent: s },
+    });
+    const change = stalledIncident({
+      kind: "risky-change",
+      broker,
+      resource: s,
+      condition: s,
+      summary: `${s} ran CreateUser on ${s}: user ${s}.`,
+      evidence: { ...INCIDENTS["risky-change"].evidence, principal: s, change: s, userAgent: s, principalType: s, sourceIp: s },
+    });
+    return group([item(denied), item(change)], { broker });
+  }
+
+  it.each([
+    ["a user agent", (s: string) => group([item(stalledIncident({ ...INCIDENTS["unauthorized-api"], evidence: { userAgent: s } }))])],
+    ["a user name", (s: string) => group([item(stalledIncident({ ...INCIDENTS["unauthorized-api"], resource: s }))])],
+    [
+      "a risky change's principal",
+      (s: string) =>
+        group([item(stalledIncident({ ...INCIDENTS["risky-change"], evidence: { ...INCIDENTS["risky-change"].evidence, principal: s } }))]),
+    ],
+    ["a summary", (s: string) => group([item(stalledIncident({ summary: s }))])],
+    [
+      "a resolved summary",
+      (s: string) => group([item(stalledIncident({ summary: s }), { reason: "resolved" })], { transition: "resolved" }),
+    ],
+    ["a queue name", (s: string) => group([item(stalledIncident({ resource: s }))])],
+    ["a broker name", (s: string) => group([item(stalledIncident({ broker: s }))], { broker: s })],
+    ["a condition", (s: string) => group([item(stalledIncident({ condition: s }))])],
+    ["an incident kind read back from the store", (s: string) => group([item(stalledIncident({ kind: s as "posture" }))])],
+    ["an evidence value", (s: string) => group([item(stalledIncident({ evidence: { note: s } }))])],
+    [
+      "a remediation reason",
+      (s: string) =>
+        group([item(stalledIncident(), { remediation: { action: "reboot-broker", outcome: "blocked", reason: s } })], {
+          transition: "remediation",
+        }),
+    ],
+    ["an incident id", (s: string) => group([item(stalledIncident({ id: s }))])],
+  ])("shows a forged banner in %s as text, never bold or quoted", (_place, makeGroup) => {
+    for (const forged of [BANNER, QUOTE, `${BANNER}\n${QUOTE}`]) {
+      // Prepare
+      const messageGroup = makeGroup(forged);
+      // Act
+      const payload = renderSlackMessage(messageGroup);
+      // Assess: no mrkdwn object carries the banner outside a code span, and the fallback has no * left
+      for (const text of formattedText(payload, messageGroup)) {
+        expect({ forged, text, formatted: /Approved/.test(text) }).toEqual({ forged, text, formatted: false });
+      }
+      expect(payload.text).not.toMatch(/[*_~`]/);
+      expectWithinSlackLimits(payload);
+    }
+  });
+
+  it("renders an overflowing incident's queue name in a code span", () => {
+    // Prepare
+    const incidents = Array.from({ length: MAX_DETAILED_INCIDENTS + 1 }, (_, i) =>
+      stalledIncident({ id: `inc-${i}`, resource: `${QUOTE} ${i}` }),
+    );
+    const messageGroup = group(incidents.map((incident) => item(incident)));
+    // Act
+    const payload = renderSlackMessage(messageGroup);
+    // Assess
+    expect(sections(payload).at(-1)?.text?.text).toBe("*… and 1 more incident:*\n• consumer-lag (1): `&gt; ✅ Approved change 10`");
+  });
+
+  it("lets no outside text format, hide or split a character in the payload, whatever it is", () => {
+    const benign = apiGroup("x");
+    const expectedMarks = formattedText(renderSlackMessage(benign), benign).map(marks);
+    fc.assert(
+      fc.property(hostileText, (raw) => {
+        // Prepare: every outside string is the same text; a sentinel marks where it went
+        const s = raw === "" ? "x" : raw;
+        const marked = apiGroup(`QZ§${s}`);
+        const messageGroup = apiGroup(s);
+        // Act
+        const payload = renderSlackMessage(messageGroup);
+        const markedPayload = renderSlackMessage(marked);
+        // Assess (one expect per run: jest's matchers cost more than the render)
+        const textObjects = blocksOf(payload).flatMap((b) => [b.text, ...(b.fields ?? []), ...(b.elements ?? [])]);
+        expect({
+          // the text Slack formats is the same as for a harmless string, formatting marks included
+          marks: formattedText(payload, messageGroup).map(marks),
+          // no outside text sits in mrkdwn outside a code span
+          outsideInMrkdwn: formattedText(markedPayload, marked).filter((t) => t.includes("QZ§")),
+          // the fallback carries no formatting character and no emoji code
+          fallbackFormats: /[*_~`]|:[^\s:]+:/.test(payload.text),
+          // the header and the stories are plain_text that turns no emoji code into an emoji
+          header: blocksOf(payload)[0]?.text?.type,
+          stories: stories(payload).length,
+          emojiCodes: textObjects.filter((t) => t?.type === "plain_text" && t.emoji !== false).length,
+          // nothing anywhere is half a character or invisible
+          broken: stringsIn(payload).filter((t) => LONE_SURROGATE.test(t) || INVISIBLE.test(t)),
+        }).toEqual({
+          marks: expectedMarks,
+          outsideInMrkdwn: [],
+          fallbackFormats: false,
+          header: "plain_text",
+          stories: 2,
+          emojiCodes: 0,
+          broken: [],
+        });
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it.each([
+    ["*bold* _it_ ~s~ `code`", "*Bold it s code*\n1"],
+    ["> quote", "*Quote*\n1"],
+    ["***", "*Detail*\n1"],
+  ])("makes a label of the letters and digits of evidence key %j only", (key, expected) => {
+    // Act
+    const payload = renderSlackMessage(group([item(stalledIncident({ evidence: { [key]: 1 } }))]));
+    // Assess
+    expect(fieldTexts(stories(payload)[0])).toEqual([expected]);
+  });
+});
+
+/** The formatting marks of a text, line by line: what Slack would turn into bold, italics, strike, code, quotes or emoji. */
+function marks(text: string): string {
+  return text
+    .split("\n")
+    .map((line) => (line.match(/[*_~`:]|^(&gt;|>)/g) ?? []).join(""))
+    .join("\n");
+}

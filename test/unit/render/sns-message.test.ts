@@ -2,7 +2,19 @@ import fc from "fast-check";
 import type { MessageGroup } from "../../../shared/core/notifications";
 import { renderSnsMessage, SNS_LIMITS, type SnsMessageBody } from "../../../shared/core/render/sns-message";
 import { Severity } from "../../../shared/core/types";
-import { CONTEXT, group, INCIDENTS, item, MINUTE, stalledIncident, T0 } from "./render-fixtures";
+import {
+  CONTEXT,
+  group,
+  hostileText,
+  INCIDENTS,
+  INVISIBLE,
+  item,
+  LONE_SURROGATE,
+  MINUTE,
+  stalledIncident,
+  stringsIn,
+  T0,
+} from "./render-fixtures";
 
 const parse = (message: string) => JSON.parse(message) as SnsMessageBody;
 const bytes = (text: string) => new TextEncoder().encode(text).length;
@@ -151,6 +163,54 @@ describe("renderSnsMessage", () => {
         expect(body.broker).toBe(s);
         expect(body.incidents[0]).toMatchObject({ broker: s, resource: s, summary: s, evidence: { userAgent: s } });
       }),
+    );
+  });
+
+  it("drops invisible characters from outside strings and keeps the rest as it was", () => {
+    // Prepare
+    const hidden = "\u061C\u180E\u00AD\u{E0041}\u{E0064}\u202E\u200B\u3164";
+    const incident = stalledIncident({ resource: `score${hidden}.requests`, evidence: { userAgent: `aws-cli${hidden}/2.15 \n🔥` } });
+    // Act
+    const body = parse(renderSnsMessage(group([item(incident)], { broker: `risk${hidden}-engine` })).message);
+    // Assess
+    expect(body.broker).toBe("risk-engine");
+    expect(body.incidents[0]?.resource).toBe("score.requests");
+    expect(body.incidents[0]?.evidence?.userAgent).toBe("aws-cli/2.15 \n🔥");
+  });
+
+  it.each([
+    ["a flag", "🇫🇷", 3992],
+    ["an emoji with a skin tone", "👍🏽", 3992],
+    ["a letter with its accent", "e\u0301", 3993],
+  ])("cuts a long summary before %s, never inside it", (_name, character, before) => {
+    // Prepare: the cap (3,994 characters and the marker) falls inside the character
+    const summary = `${"y".repeat(before)}${character}${"z".repeat(100)}`;
+    // Act
+    const body = parse(renderSnsMessage(group([item(stalledIncident({ summary }))])).message);
+    // Assess
+    const cut = body.incidents[0]?.summary ?? "";
+    expect(cut.slice(before - 3)).toBe("yyy…[cut]");
+    expect(cut).toHaveLength(before + 6);
+  });
+
+  it("sends no lone surrogate and no invisible character, whatever the outside strings", () => {
+    fc.assert(
+      fc.property(hostileText, fc.integer({ min: 0, max: 1100 }), (s, pad) => {
+        // Prepare: the padding moves every cap across the string's characters
+        const long = `${"y".repeat(pad)}${s}`.repeat(4);
+        const incident = stalledIncident({ broker: s, resource: long, summary: long, condition: s, evidence: { userAgent: long, [s]: s } });
+        const messageGroup = group([item(incident, { remediation: { action: "reboot-broker", outcome: "blocked", reason: long } })], {
+          broker: s,
+          context: { ...CONTEXT, accountId: s },
+        });
+        // Act
+        const payload = renderSnsMessage(messageGroup);
+        // Assess
+        const strings = [...stringsIn(JSON.parse(payload.message)), payload.subject, ...stringsIn(payload.attributes)];
+        expect(strings.filter((t) => LONE_SURROGATE.test(t) || INVISIBLE.test(t))).toEqual([]);
+        expect(Object.keys(parse(payload.message))).toEqual(["source", "transition", "broker", "account", "region", "incidents"]);
+      }),
+      { numRuns: 150 },
     );
   });
 
