@@ -261,6 +261,22 @@ export function tableAccess(template: Template, roleId: string): Record<string, 
   );
 }
 
+/**
+ * Whether Allow statements let a request through: an action they name (or cover), on a resource they
+ * name (or cover), with a partition key their `dynamodb:LeadingKeys` allow. Other conditions are not
+ * evaluated: the stack's DynamoDB statements have none.
+ */
+export function allows(statements: readonly Statement[], action: string, resource: string, key: string): boolean {
+  return statements
+    .filter((s) => s.Effect === "Allow")
+    .some(
+      (s) =>
+        actionsOf(s).some((a) => covers(a, action)) &&
+        resourcesOf(s).some((r) => stringLike(r, resource)) &&
+        leadingKeysOf(s).some((pattern) => stringLike(pattern, key)),
+    );
+}
+
 /** The IAM actions that change items (transactions are authorized as these, item by item). */
 const ITEM_WRITES = [
   "dynamodb:PutItem",
