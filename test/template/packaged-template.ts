@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { Template } from "./template-queries";
+import type { Statement, Template } from "./template-queries";
 
 /**
  * Packages a Serverless service the way CI does (`sls package`, offline, no AWS credentials) and
@@ -82,6 +82,8 @@ export function packageTemplate(args: readonly string[]): Template {
 export interface DeclaredFunction {
   handler: string;
   timeout?: number;
+  /** The function's own IAM statements (serverless-iam-roles-per-function), intrinsics as JSON. */
+  iamRoleStatements?: Statement[];
 }
 
 /**

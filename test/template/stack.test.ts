@@ -7,6 +7,7 @@ import {
   alarmsOn,
   covers,
   getAtt,
+  mayWriteItem,
   placeholder,
   policyDocuments,
   propertiesOf,
@@ -16,8 +17,10 @@ import {
   resourcesOfType,
   roleActions,
   roleGrants,
+  roleStatements,
   type Statement,
   type Template,
+  tableAccess,
 } from "./template-queries";
 
 /**
@@ -68,6 +71,7 @@ const NOTIFY = ["kms:Decrypt", "kms:GenerateDataKey", "sns:Publish", "ssm:GetPar
  * - DynamoDB: the incident store reads (Get/Query) and writes (Put); the API-activity store releases a
  *   claimed event (Delete); the remediation ledger unlocks a broker and removes a verification (Delete).
  *   Only the silence CLI updates items (UpdateItem), and it runs as a person, not as a function.
+ *   Which items each action may touch is in EXPECTED_TABLE_ACCESS.
  */
 const EXPECTED_ACTIONS: Record<FunctionName, string[]> = {
   pollMetrics: [
@@ -124,6 +128,72 @@ const EXPECTED_ACTIONS: Record<FunctionName, string[]> = {
   ],
 };
 
+const TABLE = placeholder("IncidentsTable.Arn");
+const INDEX = (name: string) => `${TABLE}/index/${name}`;
+/**
+ * Every function loads the active incidents and delivers the notification outbox: a Query on each
+ * sparse index, whose only partition key value is ACTIVE (`active`) or PENDING (`outbox`), and which
+ * hold incident items only.
+ */
+const INDEXES = { [INDEX("active")]: ["ACTIVE"], [INDEX("outbox")]: ["PENDING"] };
+
+/**
+ * The items of the shared table each function may touch, by action and by partition key (the item
+ * types of shared/adapters/dynamodb-*.ts; `OPTIN#` is the opt-in record):
+ * - pollMetrics: incidents (get, save, both indexes); silences; the sweep's `CALLS#`; reboot
+ *   verification: `VERIFY` (query, add, remove), `HOLD` and `REMEDIATION` (the verdict); opt-in changes.
+ * - apiActivity: incidents; silences; `EVENT#` (claim, release) and `CALLS#` (record, since); opt-in
+ *   changes (they can only delay a reboot). Never a silence, hold, lock, budget, ledger or verification.
+ * - remediate: incidents; silences; the guards: `REBOOT#` (last reboot, lock, unlock), `BUDGET`, `HOLD`
+ *   (read only), `VERIFY` (pending, add), `OPTIN#`; the decision in `REMEDIATION`.
+ * - postureAudit: incidents and silences.
+ */
+const EXPECTED_TABLE_ACCESS: Record<FunctionName, Record<string, Record<string, string[]>>> = {
+  pollMetrics: {
+    "dynamodb:GetItem": { [TABLE]: ["INCIDENT#*"] },
+    "dynamodb:Query": { [TABLE]: ["CALLS#*", "SILENCE", "VERIFY"], ...INDEXES },
+    "dynamodb:PutItem": { [TABLE]: ["HOLD", "INCIDENT#*", "OPTIN#*", "REMEDIATION", "VERIFY"] },
+    "dynamodb:DeleteItem": { [TABLE]: ["VERIFY"] },
+  },
+  apiActivity: {
+    "dynamodb:GetItem": { [TABLE]: ["INCIDENT#*"] },
+    "dynamodb:Query": { [TABLE]: ["CALLS#*", "SILENCE"], ...INDEXES },
+    "dynamodb:PutItem": { [TABLE]: ["CALLS#*", "EVENT#*", "INCIDENT#*", "OPTIN#*"] },
+    "dynamodb:DeleteItem": { [TABLE]: ["EVENT#*"] },
+  },
+  remediate: {
+    "dynamodb:GetItem": { [TABLE]: ["BUDGET", "HOLD", "INCIDENT#*", "OPTIN#*", "REBOOT#*"] },
+    "dynamodb:Query": { [TABLE]: ["SILENCE", "VERIFY"], ...INDEXES },
+    "dynamodb:PutItem": { [TABLE]: ["BUDGET", "INCIDENT#*", "OPTIN#*", "REBOOT#*", "REMEDIATION", "VERIFY"] },
+    "dynamodb:DeleteItem": { [TABLE]: ["REBOOT#*"] },
+  },
+  postureAudit: {
+    "dynamodb:GetItem": { [TABLE]: ["INCIDENT#*"] },
+    "dynamodb:Query": { [TABLE]: ["SILENCE"], ...INDEXES },
+    "dynamodb:PutItem": { [TABLE]: ["INCIDENT#*"] },
+  },
+};
+
+/**
+ * Who may write each item type, by a partition key of that type: the lock and the budget only the
+ * function that reboots, holds only the one that judges reboots, silences no function (the CLI, as a
+ * person). Approval requests get their writers with the function that answers them.
+ */
+const ITEM_WRITERS: [string, string, readonly FunctionName[]][] = [
+  ["silences", "SILENCE", []],
+  ["reboot locks", "REBOOT#b-1234abcd", ["remediate"]],
+  ["the hourly reboot budget", "BUDGET", ["remediate"]],
+  ["holds", "HOLD", ["pollMetrics"]],
+  ["the remediation audit trail", "REMEDIATION", ["pollMetrics", "remediate"]],
+  ["pending verifications", "VERIFY", ["pollMetrics", "remediate"]],
+  ["opt-in records", "OPTIN#b-1234abcd", ["pollMetrics", "apiActivity", "remediate"]],
+  ["approval requests", "APPROVAL#a-1", []],
+  ["incidents", "INCIDENT#consumer-lag|orders|q1", FUNCTIONS],
+  ["processed events", "EVENT#6f1c2b9e", ["apiActivity"]],
+  ["API calls by subject", "CALLS#denied|arn:aws:iam::123456789012:user/mallory", ["apiActivity"]],
+  ["items of no known type", "ZZZ", []],
+];
+
 /** Reads over the whole fleet that IAM cannot narrow to a resource (or that every broker of the account needs). */
 const FLEET_WIDE_READS = [
   "cloudwatch:GetMetricData",
@@ -164,6 +234,37 @@ describe("mq-sentinel stack, packaged for prod in us-east-1", () => {
         PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
         SSESpecification: { SSEEnabled: true },
       });
+    });
+
+    it("keeps the table, with the ledger, holds and incidents, when the stack is removed or the table replaced", () => {
+      // Act
+      const table = template.Resources.IncidentsTable;
+
+      // Assess
+      expect(table).toMatchObject({
+        Type: "AWS::DynamoDB::Table",
+        DeletionPolicy: "Retain",
+        UpdateReplacePolicy: "Retain",
+        Properties: { DeletionProtectionEnabled: true },
+      });
+    });
+
+    it("encrypts the kept table with a key that outlives the stack", () => {
+      // Prepare
+      const sse = propertiesOf<{ SSESpecification?: { SSEEnabled?: boolean; KMSMasterKeyId?: unknown } }>(
+        template,
+        "IncidentsTable",
+        "AWS::DynamoDB::Table",
+      ).SSESpecification;
+      const key = sse?.KMSMasterKeyId === undefined ? "" : render(sse.KMSMasterKeyId);
+
+      // Act
+      const stackKeys = Object.keys(template.Resources).filter((id) => key.includes(placeholder(id)) || key.includes(`\${${id}.`));
+      const deletedWithTheStack = stackKeys.filter((id) => template.Resources[id]?.DeletionPolicy !== "Retain");
+
+      // Assess
+      expect(sse?.SSEEnabled).toBe(true);
+      expect(deletedWithTheStack).toEqual([]);
     });
 
     it("encrypts the notifications topic with the stack's own key, which rotates", () => {
@@ -344,12 +445,49 @@ describe("mq-sentinel stack, packaged for prod in us-east-1", () => {
       }
     });
 
-    it.each(FUNCTIONS)("lets %s use DynamoDB only on the incidents table and its indexes", (name) => {
+    it.each(FUNCTIONS)("lets %s use DynamoDB only on the incidents table and its two indexes", (name) => {
       // Act
       const resources = resourcesFor(template, roleId(name), (a) => a.startsWith("dynamodb:"));
 
       // Assess
-      expect(resources).toEqual([placeholder("IncidentsTable.Arn"), `${placeholder("IncidentsTable.Arn")}/index/*`]);
+      expect(resources).toEqual([TABLE, INDEX("active"), INDEX("outbox")]);
+    });
+
+    it.each(FUNCTIONS)("lets %s touch only the item types it owns, action by action (dynamodb:LeadingKeys)", (name) => {
+      // Act
+      const access = tableAccess(template, roleId(name));
+
+      // Assess
+      expect(access).toEqual(EXPECTED_TABLE_ACCESS[name]);
+    });
+
+    it.each(ITEM_WRITERS)("lets only their owners write %s (%s)", (_, pk, owners) => {
+      // Act
+      const writers = FUNCTIONS.filter((name) => mayWriteItem(template, roleId(name), pk));
+
+      // Assess
+      expect(writers).toEqual(owners);
+    });
+
+    it.each(["SILENCE", "HOLD", "REBOOT#b-1234abcd", "BUDGET", "REMEDIATION", "VERIFY", "APPROVAL#a-1"])(
+      "never lets apiActivity, which parses attacker-shaped events, write %s items",
+      (pk) => {
+        // Act
+        const writes = mayWriteItem(template, roleId("apiActivity"), pk);
+
+        // Assess
+        expect(writes).toBe(false);
+      },
+    );
+
+    it.each(FUNCTIONS)("lets %s use the notifications key only through SNS (kms:ViaService)", (name) => {
+      // Act
+      const conditions = roleStatements(template, roleId(name))
+        .filter((s) => actionsOf(s).some((a) => a.startsWith("kms:")))
+        .map((s) => render(s.Condition?.StringEquals?.["kms:ViaService"]));
+
+      // Assess
+      expect(conditions).toEqual([`sns.${placeholder("AWS::Region")}.amazonaws.com`]);
     });
 
     it.each(FUNCTIONS)("lets %s publish only to the notifications topic, with only its key", (name) => {
@@ -423,6 +561,68 @@ describe("mq-sentinel stack, packaged for prod in us-east-1", () => {
 
       // Assess
       expect(actions).toEqual(["ec2:DescribeSecurityGroups", "mq:DescribeBroker", "mq:DescribeConfigurationRevision", "mq:ListBrokers"]);
+    });
+  });
+
+  describe("lets AWS services use the stack's resources only on its behalf", () => {
+    /** The key policy statements that let an AWS service use the notifications key. */
+    const serviceStatements = () =>
+      propertiesOf<{ KeyPolicy: { Statement: Statement[] } }>(template, "NotificationsKey", "AWS::KMS::Key").KeyPolicy.Statement.filter(
+        (s) => (s.Principal as { Service?: unknown } | undefined)?.Service !== undefined,
+      );
+
+    it("lets only CloudWatch alarms of this account and region use the notifications key as a service", () => {
+      // Act
+      const statements = serviceStatements().map((s) => ({
+        service: (s.Principal as { Service: unknown }).Service,
+        actions: actionsOf(s).sort(),
+        condition: Object.fromEntries(
+          Object.entries(s.Condition ?? {}).map(([operator, keys]) => [
+            operator,
+            Object.fromEntries(Object.entries(keys).map(([k, v]) => [k, render(v)])),
+          ]),
+        ),
+      }));
+
+      // Assess
+      expect(statements).toEqual([
+        {
+          service: "cloudwatch.amazonaws.com",
+          actions: ["kms:Decrypt", "kms:GenerateDataKey"],
+          condition: {
+            StringEquals: { "aws:SourceAccount": placeholder("AWS::AccountId") },
+            ArnLike: { "aws:SourceArn": `arn:\${AWS::Partition}:cloudwatch:\${AWS::Region}:\${AWS::AccountId}:alarm:*` },
+          },
+        },
+      ]);
+    });
+
+    it("names the source of every AWS service's access in the stack's resource policies and invoke permissions (in this account)", () => {
+      // Prepare
+      const inThisAccount = (arn: string) =>
+        arn.includes(placeholder("AWS::AccountId")) || Object.keys(template.Resources).some((id) => arn === placeholder(`${id}.Arn`));
+      const trustPolicy = (path: string) => path.includes("AssumeRolePolicyDocument");
+
+      // Act
+      const unsourced = policyDocuments(template)
+        .filter((doc) => !trustPolicy(doc.path))
+        .flatMap((doc) =>
+          doc.statements
+            .filter((s) => s.Effect === "Allow" && (s.Principal as { Service?: unknown } | undefined)?.Service !== undefined)
+            .filter((s) => {
+              const sourceArn = s.Condition?.ArnEquals?.["aws:SourceArn"] ?? s.Condition?.ArnLike?.["aws:SourceArn"];
+              return sourceArn === undefined || !inThisAccount(render(sourceArn));
+            })
+            .map((s) => `${doc.resourceId}: ${JSON.stringify(s)}`),
+        );
+      const unsourcedInvokes = resourcesOfType<{ Principal: string; SourceArn?: unknown }>(template, "AWS::Lambda::Permission")
+        .filter(([, p]) => p.Principal.endsWith(".amazonaws.com"))
+        .filter(([, p]) => p.SourceArn === undefined || !inThisAccount(render(p.SourceArn)))
+        .map(([id]) => id);
+
+      // Assess
+      expect(serviceStatements()).not.toHaveLength(0);
+      expect([...unsourced, ...unsourcedInvokes]).toEqual([]);
     });
   });
 

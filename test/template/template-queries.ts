@@ -13,6 +13,8 @@ export interface Template {
 export interface Resource {
   Type: string;
   Condition?: string;
+  DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
   Properties?: Record<string, unknown>;
 }
 
@@ -213,4 +215,87 @@ export function alarmsOn(
       a.MetricName === metricName &&
       (a.Dimensions ?? []).some((d) => d.Name === dimension.Name && render(d.Value) === dimension.Value),
   );
+}
+
+/** IAM's `StringLike`: `*` matches any run of characters, `?` one character; case-sensitive. */
+export function stringLike(pattern: string, value: string): boolean {
+  const regex = pattern
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
+  return new RegExp(`^${regex}$`).test(value);
+}
+
+/**
+ * The partition keys a statement is limited to by `dynamodb:LeadingKeys` (as `ForAllValues:StringLike`
+ * patterns or `ForAllValues:StringEquals` values, which contain no wildcard here), or `["*"]` when
+ * it is not limited: no such condition, or one under another operator, counts as every item.
+ */
+export function leadingKeysOf(statement: Statement): string[] {
+  for (const operator of ["ForAllValues:StringLike", "ForAllValues:StringEquals"]) {
+    const keys = statement.Condition?.[operator]?.["dynamodb:LeadingKeys"];
+    if (keys !== undefined) return asList(keys as string | string[]);
+  }
+  return ["*"];
+}
+
+/**
+ * What a role may do on DynamoDB: for each action, for each resource (rendered), the partition keys
+ * it may touch there (sorted; `*` is every item). Statements granting the same action on the same
+ * resource add up, as IAM's allows do.
+ */
+export function tableAccess(template: Template, roleId: string): Record<string, Record<string, string[]>> {
+  const access: Record<string, Record<string, Set<string>>> = {};
+  for (const grant of roleGrants(template, roleId).filter((g) => g.action.startsWith("dynamodb:"))) {
+    const byResource = access[grant.action] ?? {};
+    const keys = byResource[grant.resource] ?? new Set<string>();
+    for (const key of leadingKeysOf(grant.statement)) keys.add(key);
+    byResource[grant.resource] = keys;
+    access[grant.action] = byResource;
+  }
+  return Object.fromEntries(
+    Object.entries(access).map(([action, byResource]) => [
+      action,
+      Object.fromEntries(Object.entries(byResource).map(([resource, keys]) => [resource, [...keys].sort()])),
+    ]),
+  );
+}
+
+/**
+ * Whether Allow statements let a request through: an action they name (or cover), on a resource they
+ * name (or cover), with a partition key their `dynamodb:LeadingKeys` allow. Other conditions are not
+ * evaluated: the stack's DynamoDB statements have none.
+ */
+export function allows(statements: readonly Statement[], action: string, resource: string, key: string): boolean {
+  return statements
+    .filter((s) => s.Effect === "Allow")
+    .some(
+      (s) =>
+        actionsOf(s).some((a) => covers(a, action)) &&
+        resourcesOf(s).some((r) => stringLike(r, resource)) &&
+        leadingKeysOf(s).some((pattern) => stringLike(pattern, key)),
+    );
+}
+
+/** The IAM actions that change items (transactions are authorized as these, item by item). */
+const ITEM_WRITES = [
+  "dynamodb:PutItem",
+  "dynamodb:UpdateItem",
+  "dynamodb:DeleteItem",
+  "dynamodb:BatchWriteItem",
+  "dynamodb:PartiQLInsert",
+  "dynamodb:PartiQLUpdate",
+  "dynamodb:PartiQLDelete",
+];
+
+/**
+ * Whether a role may change an item of the table whose partition key is `pk`: an action that writes
+ * items (named, or covered by a wildcard), on any resource but an index (indexes are read-only),
+ * whose `dynamodb:LeadingKeys` allow that key.
+ */
+export function mayWriteItem(template: Template, roleId: string, pk: string): boolean {
+  return roleGrants(template, roleId)
+    .filter((g) => ITEM_WRITES.some((write) => covers(g.action, write)))
+    .filter((g) => !g.resource.includes("/index/"))
+    .some((g) => leadingKeysOf(g.statement).some((pattern) => stringLike(pattern, pk)));
 }

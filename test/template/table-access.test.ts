@@ -1,0 +1,300 @@
+import path from "node:path";
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { EC2Client } from "@aws-sdk/client-ec2";
+import { MqClient } from "@aws-sdk/client-mq";
+import { SNSClient } from "@aws-sdk/client-sns";
+import type { Context, ScheduledEvent } from "aws-lambda";
+import { makeApiActivityHandler } from "../../functions/api-activity";
+import { makePollMetricsHandler } from "../../functions/poll-metrics";
+import { makePostureAuditHandler } from "../../functions/posture-audit";
+import { makeRemediateHandler } from "../../functions/remediate";
+import { AwsPostureReader } from "../../shared/adapters/aws-posture-reader";
+import { CloudWatchMetricSource } from "../../shared/adapters/cloudwatch-metric-source";
+import { DynamoDbApiActivityStore } from "../../shared/adapters/dynamodb-api-activity-store";
+import { DynamoDbIncidentStore } from "../../shared/adapters/dynamodb-incident-store";
+import { DynamoDbRemediationLedger } from "../../shared/adapters/dynamodb-remediation-ledger";
+import { DynamoDbSilenceStore } from "../../shared/adapters/dynamodb-silence-store";
+import { killSwitchOff } from "../../shared/adapters/kill-switch";
+import { MqBrokerControl } from "../../shared/adapters/mq-broker-control";
+import { MqBrokerDirectory } from "../../shared/adapters/mq-broker-directory";
+import { MqBrokerInventory } from "../../shared/adapters/mq-broker-inventory";
+import { RecordingLog } from "../../shared/adapters/recording-log";
+import { SlackNotifier } from "../../shared/adapters/slack-notifier";
+import { SnsNotifier } from "../../shared/adapters/sns-notifier";
+import { createFetchSchedule } from "../../shared/app/run-metrics-cycle";
+import { parseConfig } from "../../shared/core/config";
+import type { Clock, PostureTarget, RemediationRequest } from "../../shared/ports";
+import { loadScenarioFile, type Scenario } from "../../shared/sim/scenario";
+import { routeToSimulator, SIMULATED_WEBHOOK_URL, simulatedClock, simulatedSlackWebhook } from "../../shared/sim/sdk-boundary";
+import { SimulatedAccount } from "../../shared/sim/simulated-account";
+import { createIncidentsTable, type LocalDynamo, startDynalite } from "../integration/dynamodb-table";
+import { declaredService, MAIN_STACK_ARGS, PACKAGING_TIMEOUT_MS } from "./packaged-template";
+import { allows, placeholder, type Statement } from "./template-queries";
+
+/**
+ * The table grants of serverless.yml against the requests the code makes. The four real handlers run
+ * scenarios of the library on DynamoDB (dynalite, one table as the stack declares it), each function
+ * with a DynamoDB client of its own that records every request: its action, the table or index, and
+ * the partition key value. Each request must be allowed by that function's statements as serverless.yml
+ * declares them (`sls print`), `dynamodb:LeadingKeys` included. A store that starts using an item type
+ * its function was not granted fails here, not in production with AccessDeniedException.
+ */
+
+const FUNCTIONS = ["pollMetrics", "apiActivity", "remediate", "postureAudit"] as const;
+type FunctionName = (typeof FUNCTIONS)[number];
+
+/**
+ * Scenarios that take the usual paths to the table between them: reboots that help and that do not
+ * (lock, budget, verification, hold, audit trail), denied calls and risky changes (event claims, call
+ * records, the sweep, posture re-checks), posture findings. Paths taken only on failures (releasing an
+ * event, giving a lock back, reading an incident after a lost write race) are not; their grants are in
+ * stack.test.ts's EXPECTED_TABLE_ACCESS.
+ */
+const SCENARIOS = [
+  "remediation-reboot-helps",
+  "remediation-reboot-does-not-help",
+  "api-recon-stolen-session",
+  "api-risky-config-rollout",
+  "posture-exposed-everything",
+];
+
+/** One DynamoDB request of one function. */
+interface TableRequest {
+  fn: FunctionName;
+  action: string;
+  /** The table or index, as the template names it (`${IncidentsTable.Arn}`, `.../index/active`). */
+  resource: string;
+  /** The partition key value: the table's `pk`, or the index's key for a Query on an index. */
+  key: string;
+}
+
+const TABLE = placeholder("IncidentsTable.Arn");
+/** The partition key attribute of the table and of each index (serverless.yml). */
+const PARTITION_KEY: Record<string, string> = {
+  [TABLE]: "pk",
+  [`${TABLE}/index/active`]: "activeKey",
+  [`${TABLE}/index/outbox`]: "outboxKey",
+};
+
+/** A string attribute value, marshalled (`{ S }`) or not. */
+const stringOf = (value: unknown): string =>
+  typeof value === "string" ? value : String((value as { S?: unknown } | undefined)?.S ?? JSON.stringify(value));
+
+/** The action, resource and partition key of a DynamoDB request, from the command's input. */
+function describeRequest(fn: FunctionName, commandName: string, input: Record<string, unknown>): TableRequest {
+  const action = `dynamodb:${commandName.replace(/Command$/, "")}`;
+  const resource = typeof input.IndexName === "string" ? `${TABLE}/index/${input.IndexName}` : TABLE;
+  const item = (input.Item ?? input.Key) as Record<string, unknown> | undefined;
+  if (item) return { fn, action, resource, key: stringOf(item.pk) };
+  // A Query: the partition key is the equality its key condition starts with.
+  const match = /^\s*(#?\w+)\s*=\s*(:\w+)/.exec(String(input.KeyConditionExpression ?? ""));
+  if (!match) throw new Error(`${fn}: cannot tell the partition key of ${action} ${JSON.stringify(input)}`);
+  const names = (input.ExpressionAttributeNames ?? {}) as Record<string, string>;
+  const values = (input.ExpressionAttributeValues ?? {}) as Record<string, unknown>;
+  const attribute = names[match[1] as string] ?? (match[1] as string);
+  if (attribute !== PARTITION_KEY[resource]) throw new Error(`${fn}: ${action} on ${resource} does not start with its partition key`);
+  return { fn, action, resource, key: stringOf(values[match[2] as string]) };
+}
+
+/** A DynamoDB client for the local table that records each request of `fn`. */
+function recordingClient(endpoint: string, fn: FunctionName, requests: TableRequest[]): DynamoDBClient {
+  const client = new DynamoDBClient({
+    region: "us-east-1",
+    endpoint,
+    credentials: { accessKeyId: "x", secretAccessKey: "x" },
+    maxAttempts: 1,
+  });
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      requests.push(describeRequest(fn, context.commandName ?? "Unknown", args.input as Record<string, unknown>));
+      return next(args);
+    },
+    // After the document client has marshalled the input, before it is signed and sent.
+    { step: "build", name: "recordTableRequests" },
+  );
+  return client;
+}
+
+const lambdaContext = (functionName: string): Context =>
+  ({ functionName, invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}` }) as Context;
+
+const scheduledEvent = (account: SimulatedAccount): ScheduledEvent =>
+  ({ "detail-type": "Scheduled Event", source: "aws.events", time: new Date(account.nowMs()).toISOString(), detail: {} }) as ScheduledEvent;
+
+/**
+ * Runs a scenario minute by minute as the replay does (events, then the posture audit when due, then
+ * the metrics cycle, then the remediation requests), with DynamoDB stores as the deployed functions
+ * build them. Returns every table request, and the handler failures (which would hide requests).
+ */
+async function runOnDynamoDb(scenario: Scenario, dynamo: LocalDynamo): Promise<{ requests: TableRequest[]; failures: string[] }> {
+  const account = new SimulatedAccount(scenario);
+  const clock: Clock = simulatedClock(account);
+  const log = new RecordingLog();
+  const { config } = parseConfig(scenario.config, { unknownKeys: "ignore" });
+  const table = await createIncidentsTable(dynamo.client);
+  const requests: TableRequest[] = [];
+  const failures: string[] = [];
+  const sdk = { region: scenario.region, credentials: { accessKeyId: "SIMULATED", secretAccessKey: "SIMULATED" }, maxAttempts: 1 };
+  const mq = routeToSimulator(new MqClient(sdk), "mq", account);
+  const notifiers = [
+    new SlackNotifier({ get: async () => SIMULATED_WEBHOOK_URL }, simulatedSlackWebhook(account), clock, log),
+    new SnsNotifier(
+      routeToSimulator(new SNSClient(sdk), "sns", account),
+      `arn:aws:sns:${scenario.region}:${scenario.accountId}:mq-sentinel`,
+      clock,
+    ),
+  ];
+  /** What every deployed function builds (functions/runtime.ts), on its own client. */
+  const sharedOf = (fn: FunctionName) => {
+    const client = recordingClient(dynamo.endpoint, fn, requests);
+    return {
+      client,
+      shared: {
+        incidents: new DynamoDbIncidentStore(client, table, clock),
+        activity: new DynamoDbApiActivityStore(client, table, clock),
+        silences: new DynamoDbSilenceStore(client, table, clock),
+        notifiers,
+        clock,
+        log,
+        config,
+        links: { accountId: scenario.accountId, region: scenario.region, brokerIds: {} },
+      },
+    };
+  };
+
+  const requested: RemediationRequest[] = [];
+  const rechecks: PostureTarget[] = [];
+  const poll = sharedOf("pollMetrics");
+  const pollMetrics = makePollMetricsHandler({
+    ...poll.shared,
+    remediation: { request: async (r) => void requested.push(r) },
+    ledger: new DynamoDbRemediationLedger(poll.client, table, clock),
+    inventory: new MqBrokerInventory(mq, clock, log, { ttlMs: config.polling.inventoryTtlMinutes * 60_000 }),
+    metrics: new CloudWatchMetricSource(routeToSimulator(new CloudWatchClient(sdk), "cloudwatch", account), clock, log),
+    schedule: createFetchSchedule(config),
+  });
+  const api = sharedOf("apiActivity");
+  const apiActivity = makeApiActivityHandler({
+    ...api.shared,
+    directory: new MqBrokerDirectory(mq, clock, 5 * 60_000),
+    posture: { request: async (target) => void rechecks.push(target) },
+  });
+  const rem = sharedOf("remediate");
+  const remediate = makeRemediateHandler({
+    ...rem.shared,
+    ledger: new DynamoDbRemediationLedger(rem.client, table, clock),
+    control: new MqBrokerControl(mq, clock),
+    killSwitch: killSwitchOff,
+  });
+  const posture = sharedOf("postureAudit");
+  const postureAudit = makePostureAuditHandler({
+    ...posture.shared,
+    inventory: new MqBrokerInventory(mq, clock, log, { ttlMs: config.polling.inventoryTtlMinutes * 60_000 }),
+    reader: new AwsPostureReader(mq, routeToSimulator(new EC2Client(sdk), "ec2", account), clock),
+  });
+
+  const run = async (what: string, invoke: () => Promise<{ errors: readonly string[] }>) => {
+    try {
+      const { errors } = await invoke();
+      // A DynamoDB failure is reported, not thrown: it would hide the requests after it.
+      failures.push(...errors.filter((e) => /dynamodb|AccessDenied|table/i.test(e)).map((e) => `${what}: ${e}`));
+    } catch (error) {
+      failures.push(`${what}: ${String(error)}`);
+    }
+  };
+  for (let t = 0; t < scenario.durationMinutes; t++) {
+    account.minute = t;
+    for (const { event } of scenario.events.filter((e) => e.at === t))
+      await run(`t=${t} apiActivity`, () => apiActivity(event, lambdaContext("api-activity")));
+    if (t === 0) await run(`t=${t} postureAudit`, () => postureAudit({}, lambdaContext("posture-audit")));
+    for (const target of rechecks.splice(0)) await run(`t=${t} postureAudit`, () => postureAudit(target, lambdaContext("posture-audit")));
+    await run(`t=${t} pollMetrics`, () => pollMetrics(scheduledEvent(account), lambdaContext("poll-metrics")));
+    for (const request of requested.splice(0)) await run(`t=${t} remediate`, () => remediate(request, lambdaContext("remediate")));
+  }
+  for (const { client } of [poll, api, rem, posture]) client.destroy();
+  return { requests, failures };
+}
+
+/** The item type of a partition key: its prefix up to `#`, or the whole key. */
+const itemType = (key: string) => (key.includes("#") ? `${key.slice(0, key.indexOf("#") + 1)}*` : key);
+const describe_ = (r: TableRequest) => `${r.fn} ${r.action} ${r.resource.replace(TABLE, "table")} ${itemType(r.key)}`;
+
+/**
+ * Requests the scenarios must have made, so that a harness that stopped early (a handler failing on
+ * its first table call) cannot pass by recording nothing.
+ */
+const MUST_BE_SEEN = [
+  "pollMetrics dynamodb:Query table/index/active ACTIVE",
+  "pollMetrics dynamodb:Query table/index/outbox PENDING",
+  "pollMetrics dynamodb:Query table SILENCE",
+  "pollMetrics dynamodb:Query table VERIFY",
+  "pollMetrics dynamodb:Query table CALLS#*",
+  "pollMetrics dynamodb:PutItem table INCIDENT#*",
+  "pollMetrics dynamodb:PutItem table HOLD",
+  "pollMetrics dynamodb:PutItem table REMEDIATION",
+  "pollMetrics dynamodb:DeleteItem table VERIFY",
+  "apiActivity dynamodb:PutItem table EVENT#*",
+  "apiActivity dynamodb:PutItem table CALLS#*",
+  "apiActivity dynamodb:Query table CALLS#*",
+  "apiActivity dynamodb:PutItem table INCIDENT#*",
+  "remediate dynamodb:GetItem table INCIDENT#*",
+  "remediate dynamodb:GetItem table REBOOT#*",
+  "remediate dynamodb:GetItem table BUDGET",
+  "remediate dynamodb:GetItem table HOLD",
+  "remediate dynamodb:PutItem table REBOOT#*",
+  "remediate dynamodb:PutItem table BUDGET",
+  "remediate dynamodb:PutItem table REMEDIATION",
+  "remediate dynamodb:PutItem table VERIFY",
+  "postureAudit dynamodb:Query table/index/active ACTIVE",
+  "postureAudit dynamodb:PutItem table INCIDENT#*",
+];
+
+let dynamo: LocalDynamo;
+let statements: Record<FunctionName, Statement[]>;
+let seen: TableRequest[];
+let failures: string[];
+
+beforeAll(async () => {
+  const declared = declaredService(MAIN_STACK_ARGS);
+  statements = Object.fromEntries(FUNCTIONS.map((fn) => [fn, declared.functions[fn]?.iamRoleStatements ?? []])) as Record<
+    FunctionName,
+    Statement[]
+  >;
+  dynamo = await startDynalite();
+  seen = [];
+  failures = [];
+  for (const name of SCENARIOS) {
+    const run = await runOnDynamoDb(loadScenarioFile(path.resolve(__dirname, "../../scenarios", `${name}.json`)), dynamo);
+    seen.push(...run.requests);
+    failures.push(...run.failures.map((f) => `${name} ${f}`));
+  }
+}, PACKAGING_TIMEOUT_MS + 120_000);
+
+afterAll(async () => {
+  await dynamo?.stop();
+});
+
+describe("the table grants of serverless.yml, against the requests the handlers make", () => {
+  it("runs the scenarios without a DynamoDB failure, and takes every expected path to the table", () => {
+    // Act
+    const kinds = [...new Set(seen.map(describe_))];
+
+    // Assess
+    expect(failures).toEqual([]);
+    expect(kinds).toEqual(expect.arrayContaining(MUST_BE_SEEN));
+  });
+
+  it.each(FUNCTIONS)("allows every table request %s makes (action, table or index, partition key)", (fn) => {
+    // Act
+    const denied = [
+      ...new Set(
+        seen.filter((r) => r.fn === fn && !allows(statements[fn], r.action, r.resource, r.key)).map((r) => `${describe_(r)} (${r.key})`),
+      ),
+    ];
+
+    // Assess
+    expect(seen.filter((r) => r.fn === fn)).not.toHaveLength(0);
+    expect(denied).toEqual([]);
+  });
+});
