@@ -142,7 +142,6 @@ async function runOnDynamoDb(scenario: Scenario, dynamo: LocalDynamo): Promise<{
     new SnsNotifier(
       routeToSimulator(new SNSClient(sdk), "sns", account),
       `arn:aws:sns:${scenario.region}:${scenario.accountId}:mq-sentinel`,
-      clock,
     ),
   ];
   /** What every deployed function builds (functions/runtime.ts), on its own client. */
