@@ -52,6 +52,8 @@ interface Gauge {
   extra?: (end: number) => Record<string, number | string | null>;
   /** A sentence appended to the summary (a node's finding: what the cluster's totals read). */
   context?: () => string;
+  /** What the percent is of, in the summary (` of its high watermark`); default: nothing. */
+  of?: string;
 }
 
 const levels = (t: { warnPercent: number; criticalPercent: number; sustainMinutes: number }): LevelThresholds => ({
@@ -207,7 +209,8 @@ function rabbitGauges(scope: RabbitScope, config: ResourceConfig): Gauge[] {
   if (memLimit) {
     gauges.push({
       resource: Resource.memory,
-      label: of("Memory (of the high watermark)"),
+      label: node === undefined ? "Memory (of the high watermark)" : `Node ${node}: memory`,
+      of: node === undefined ? undefined : " of its high watermark",
       percent: percentOf(series.RabbitMQMemUsed, memLimit),
       thresholds: levels(config.memory),
       forecast: false,
@@ -316,7 +319,7 @@ function judge(observation: BrokerObservation, gauge: Gauge, end: number, config
       ...base,
       severity: level.severity,
       condition: `${gauge.resource}-${level.severity === Severity.critical ? "critical" : "high"}`,
-      summary: `${gauge.label} at ${now}%, at least ${level.floor}% for ${level.minutes} min; at 100% ${gauge.consequence}.${forecast ? ` Full in ~${forecast.minutesToFull} min at the current rate.` : ""}${gauge.context?.() ?? ""}`,
+      summary: `${gauge.label} at ${now}%${gauge.of ?? ""}, at least ${level.floor}% for ${level.minutes} min; at 100% ${gauge.consequence}.${forecast ? ` Full in ~${forecast.minutesToFull} min at the current rate.` : ""}${gauge.context?.() ?? ""}`,
     };
   }
   const f = forecast as Forecast;
@@ -324,7 +327,7 @@ function judge(observation: BrokerObservation, gauge: Gauge, end: number, config
     ...base,
     severity: Severity.warning,
     condition: `${gauge.resource}-filling`,
-    summary: `${gauge.label} filling steadily (now ${now}%): full in ~${f.minutesToFull} min at the current rate, then ${gauge.consequence}.${gauge.context?.() ?? ""}`,
+    summary: `${gauge.label} filling steadily (now ${now}%${gauge.of ?? ""}): full in ~${f.minutesToFull} min at the current rate, then ${gauge.consequence}.${gauge.context?.() ?? ""}`,
   };
 }
 
