@@ -392,8 +392,8 @@ function emitRmq(brokerName, model, { queueMetrics = true } = {}) {
   }
   for (const m of RMQ_BROKER_METRICS) metrics.push({ metric: m, dimensions: { Broker: brokerName }, values: [...model.broker[m]] });
   for (const node of model.nodeSeries ?? []) {
-    for (const [m, values] of Object.entries(node.series)) {
-      metrics.push({ metric: m, dimensions: { Broker: brokerName, Node: node.name }, values: [...values] });
+    for (const m of [...RMQ_NODE_METRICS, ...RMQ_NODE_COUNT_METRICS]) {
+      if (node.series[m]) metrics.push({ metric: m, dimensions: { Broker: brokerName, Node: node.name }, values: [...node.series[m]] });
     }
   }
   return metrics;
