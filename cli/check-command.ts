@@ -108,6 +108,8 @@ async function checkRegion(
             engine,
             queues: names.size,
             deadLetterQueues: [...names].filter((q) => isDeadLetterQueue(q, config.detection.consumerLag)).length,
+            deploymentMode: b.deploymentMode,
+            engineVersion: b.engineVersion,
           });
       }
     } catch (error) {
@@ -136,6 +138,7 @@ async function checkRegion(
     schedule: createFetchSchedule(config),
   });
   for (const e of report.errors) err(`${region}: ${e}`);
+  for (const [broker, limits] of Object.entries(report.limits ?? {})) out(`   limits: ${broker}: ${limits}`);
   for (const n of report.notices) out(`   note: ${n}`);
   out(
     `   one cycle: ${report.metricsRequested} metrics in ${report.getMetricDataCalls} GetMetricData calls; ${report.findings.length} finding${report.findings.length === 1 ? "" : "s"}`,

@@ -50,7 +50,7 @@ const DEFAULT_START = "2026-03-02T09:00:00Z";
 const PUBLISH_DELAY = 1;
 const SHARP_WINDOW = 10;
 const METRIC_KINDS = ["consumer-lag", "connection-exhaustion", "resource-pressure", "broker-unhealthy"];
-const NAME_PATTERN = /^(amq|rmq|mixed)-[a-z0-9][a-z0-9._-]*$/;
+const NAME_PATTERN = /^(amq|rmq\d*|mixed)-[a-z0-9][a-z0-9._-]*$/;
 
 /** Connection limit per wire protocol published by ActiveMQ brokers (`*MaximumConnections`). */
 const AMQ_CONNECTION_LIMIT = { "mq.t3.micro": 300, "mq.m5.large": 2000 };
@@ -86,6 +86,18 @@ const AMQ_BROKER_METRICS = [
   "TotalDequeueCount",
 ];
 const RMQ_QUEUE_METRICS = ["MessageReadyCount", "MessageUnacknowledgedCount", "MessageCount", "ConsumerCount"];
+/** Per-node series of a RabbitMQ cluster (dimensions `Broker` + `Node`); counts only from RabbitMQ 4.2. */
+const RMQ_NODE_METRICS = [
+  "SystemCpuUtilization",
+  "RabbitMQMemUsed",
+  "RabbitMQMemLimit",
+  "RabbitMQDiskFree",
+  "RabbitMQDiskFreeLimit",
+  "RabbitMQFdUsed",
+];
+const RMQ_NODE_COUNT_METRICS = ["ConnectionCount", "ChannelCount"];
+/** RabbitMQ 4 per-node defaults (Amazon MQ "Default resource limits"), single instance. */
+const RMQ4_SINGLE_DEFAULTS = { "mq.m7g.large": { connections: 1500, channels: 4500 } };
 const RMQ_BROKER_METRICS = [
   "SystemCpuUtilization",
   "RabbitMQMemUsed",
@@ -364,16 +376,81 @@ function rmqBrokerModel(rng, n, queues, o = {}) {
   return { queues, broker: b, nodes };
 }
 
-/** CloudWatch series of a RabbitMQ broker (dimension `Broker` = the broker name, no node suffix). */
-function emitRmq(brokerName, model) {
+/**
+ * CloudWatch series of a RabbitMQ broker (dimension `Broker` = the broker name, no node suffix). RabbitMQ
+ * 4.x publishes no queue series (`queueMetrics: false`); a cluster modelled with `withNodes` adds its
+ * per-node series (dimensions `Broker` + `Node`).
+ */
+function emitRmq(brokerName, model, { queueMetrics = true } = {}) {
   const metrics = [];
-  for (const q of model.queues) {
-    for (const m of RMQ_QUEUE_METRICS) {
-      metrics.push({ metric: m, dimensions: { Broker: brokerName, VirtualHost: "/", Queue: q.name }, values: [...q[m]] });
+  if (queueMetrics) {
+    for (const q of model.queues) {
+      for (const m of RMQ_QUEUE_METRICS) {
+        metrics.push({ metric: m, dimensions: { Broker: brokerName, VirtualHost: "/", Queue: q.name }, values: [...q[m]] });
+      }
     }
   }
   for (const m of RMQ_BROKER_METRICS) metrics.push({ metric: m, dimensions: { Broker: brokerName }, values: [...model.broker[m]] });
+  for (const node of model.nodeSeries ?? []) {
+    for (const m of [...RMQ_NODE_METRICS, ...RMQ_NODE_COUNT_METRICS]) {
+      if (node.series[m]) metrics.push({ metric: m, dimensions: { Broker: brokerName, Node: node.name }, values: [...node.series[m]] });
+    }
+  }
   return metrics;
+}
+
+/** A RabbitMQ node name as CloudWatch's `Node` dimension spells it (us-east-1 private DNS: `ec2.internal`). */
+function rmqNodeName(rng) {
+  return `rabbit@ip-10-30-${rng.int(1, 250)}-${rng.int(4, 250)}.ec2.internal`;
+}
+
+/**
+ * Splits a 3-node cluster model into its nodes and makes the broker-level values their sums (CPU: their
+ * average; AWS calls it "the aggregate" without saying which). Each node has the per-node limits
+ * (RMQ_NODE). `o.memFraction[k]`, `o.diskFreeRatio[k]`, `o.cpu[k]` (series) override node k; connections,
+ * channels and file descriptors are split by `o.connShare` (default roughly even). `o.counts` adds the
+ * per-node connection and channel counts (RabbitMQ 4.2+).
+ */
+function withNodes(rng, model, n, o = {}) {
+  const names = [0, 1, 2].map(() => rmqNodeName(rng));
+  const share = o.connShare ?? [0.34, 0.33, 0.33];
+  const b = model.broker;
+  const nodes = names.map((name, k) => {
+    const nrng = rng.fork(`node-${k}`);
+    const memNoise = drift(nrng.fork("memory"), n, 0.006, 0.9);
+    const memBase = nrng.uniform(0.27, 0.33);
+    const memFraction = o.memFraction?.[k] ?? seq(n, (i) => memBase + memNoise[i]);
+    const diskNoise = drift(nrng.fork("disk"), n, 1e8, 0.9);
+    const diskFree = o.diskFreeRatio?.[k]
+      ? o.diskFreeRatio[k].map((r) => Math.round(r * RMQ_NODE.diskFreeLimitBytes))
+      : seq(n, (i) => Math.round(RMQ_NODE.diskFreeBytes - i * 1e6 + diskNoise[i]));
+    const cpuNoise = drift(nrng.fork("cpu"), n, 1.0, 0.7);
+    const cpuBase = nrng.uniform(7, 13);
+    const connections = b.ConnectionCount.map((c) => Math.round(c * share[k]));
+    const channels = b.ChannelCount.map((c) => Math.round(c * share[k]));
+    const series = {
+      SystemCpuUtilization: o.cpu?.[k] ?? seq(n, (i) => pct(cpuBase + cpuNoise[i])),
+      RabbitMQMemUsed: memFraction.map((f) => Math.round(f * RMQ_NODE.memLimitBytes)),
+      RabbitMQMemLimit: seq(n, () => RMQ_NODE.memLimitBytes),
+      RabbitMQDiskFree: diskFree,
+      RabbitMQDiskFreeLimit: seq(n, () => RMQ_NODE.diskFreeLimitBytes),
+      RabbitMQFdUsed: connections.map((c) => c + 64 + model.queues.length * 2 + nrng.int(0, 3)),
+      ...(o.counts ? { ConnectionCount: connections, ChannelCount: channels } : {}),
+    };
+    return { name, series };
+  });
+  const total = (m) => seq(n, (i) => sum(nodes.map((x) => x.series[m][i])));
+  const broker = {
+    ...b,
+    SystemCpuUtilization: seq(n, (i) => round(mean(nodes.map((x) => x.series.SystemCpuUtilization[i])), 2)),
+    RabbitMQMemUsed: total("RabbitMQMemUsed"),
+    RabbitMQMemLimit: total("RabbitMQMemLimit"),
+    RabbitMQDiskFree: total("RabbitMQDiskFree"),
+    RabbitMQDiskFreeLimit: total("RabbitMQDiskFreeLimit"),
+    RabbitMQFdUsed: total("RabbitMQFdUsed"),
+    ...(o.counts ? { ConnectionCount: total("ConnectionCount"), ChannelCount: total("ChannelCount") } : {}),
+  };
+  return { ...model, broker, nodeSeries: nodes };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -503,8 +580,23 @@ function activeMqBroker(rng, name, opts) {
   };
 }
 
-/** A posture-compliant RabbitMQ broker (3.13 on mq.m5.large) as DescribeBroker returns it. */
-function rabbitMqBroker(rng, name, { deployment = "CLUSTER_MULTI_AZ", environment = "production", tags = {} } = {}) {
+/**
+ * A posture-compliant RabbitMQ broker (3.13 on mq.m5.large unless told) as DescribeBroker returns it.
+ * `configuration`: the Cuttlefish text of its current configuration revision (DescribeConfigurationRevision
+ * answers it for any broker whose current configuration it is; the field is named for ActiveMQ's XML).
+ */
+function rabbitMqBroker(
+  rng,
+  name,
+  {
+    deployment = "CLUSTER_MULTI_AZ",
+    environment = "production",
+    tags = {},
+    engineVersion = "3.13",
+    instance = "mq.m5.large",
+    configuration,
+  } = {},
+) {
   const id = `b-${uuid(rng)}`;
   const sg = securityGroup(rng, name, "10.30.0.0/16", [5671, 443]);
   const host = `${id}.mq.${REGION}.amazonaws.com`;
@@ -516,8 +608,8 @@ function rabbitMqBroker(rng, name, { deployment = "CLUSTER_MULTI_AZ", environmen
       BrokerState: "RUNNING",
       DeploymentMode: deployment,
       EngineType: "RABBITMQ",
-      EngineVersion: "3.13",
-      HostInstanceType: "mq.m5.large",
+      EngineVersion: engineVersion,
+      HostInstanceType: instance,
       PubliclyAccessible: false,
       AutoMinorVersionUpgrade: true,
       AuthenticationStrategy: "SIMPLE",
@@ -533,6 +625,7 @@ function rabbitMqBroker(rng, name, { deployment = "CLUSTER_MULTI_AZ", environmen
       Tags: { environment, ...tags },
       Configurations: { Current: { Id: `c-${uuid(rng)}`, Revision: 2 } },
     },
+    ...(configuration !== undefined ? { configurationXml: configuration } : {}),
     securityGroups: [sg.entry],
   };
 }
@@ -1666,7 +1759,202 @@ const SCENARIOS = [
     },
   },
 
+  {
+    name: "rmq4-connection-ramp-m7g-large",
+    durationMinutes: 80,
+    meaning:
+      "RabbitMQ 4.2 on a single-instance mq.m7g.large with the default resource limits, where RabbitMQ refuses clients at 1,500 connections per node (not the 5,000 of RabbitMQ 3 on the same size). A client release at minute 12 leaks connections: ConnectionCount climbs ~18 a minute from ~420 to ~1,480 by minute 70 and holds there. Its configuration revision sets other keys, no connection_max.",
+    build(rng, n) {
+      const broker = "orders-rmq4-12";
+      const onset = 12;
+      const limit = RMQ4_SINGLE_DEFAULTS["mq.m7g.large"].connections;
+      const noise = drift(rng.fork("connections"), n, 9, 0.6);
+      const connections = piecewise(n, [
+        [0, 420],
+        [onset, 420],
+        [70, 1480],
+      ]).map((v, i) => Math.min(1490, Math.round(v + noise[i])));
+      const queues = [
+        healthyRmqQueue(rng, n, "orders.created", { rate: 300, consumers: 4 }),
+        healthyRmqQueue(rng, n, "orders.fulfilled", { rate: 120, consumers: 2 }),
+      ];
+      const at80 = firstIndex(connections, (v) => v >= 0.8 * limit);
+      const configuration = ["# orders-rmq4-12: platform defaults", "consumer_timeout = 1800000", "max_message_size = 1048576", ""].join(
+        "\n",
+      );
+      return {
+        brokers: [
+          rabbitMqBroker(rng.fork("describe"), broker, {
+            deployment: "SINGLE_INSTANCE",
+            environment: "staging",
+            engineVersion: "4.2",
+            instance: "mq.m7g.large",
+            configuration,
+          }),
+        ],
+        metrics: emitRmq(broker, rmqBrokerModel(rng.fork("broker"), n, queues, { nodes: 1, connections, channelsPerConnection: 1.3 }), {
+          queueMetrics: false,
+        }),
+        expect: [{ kind: "connection-exhaustion", broker, ...slow(onset, at80 - 1) }],
+        why: `Slow: from = the first minute of the climb (datapoint ${onset}). to = the last minute before a datapoint at 80% of the 1,500 default is visible (datapoint ${at80} reaches ${connections[at80]}): the point of knowing the RabbitMQ 4 limit is to warn before that.`,
+      };
+    },
+  },
+  {
+    name: "rmq4-unknown-instance-type",
+    durationMinutes: 80,
+    meaning:
+      "DescribeBroker names an instance type mq-sentinel's tables do not know: `mq.m8g.large` (a hypothetical next generation, 2 vCPU like mq.m7g.large; Amazon MQ's RabbitMQ 4 single-instance defaults are 750 connections per vCPU, so it too refuses clients at 1,500 per node). RabbitMQ 4.2, single instance, default limits. From minute 15 a client leaks connections: ConnectionCount climbs ~19 a minute from ~380 to ~1,470 by minute 72.",
+    build(rng, n) {
+      const broker = "media-transcode-rmq4-33";
+      const onset = 15;
+      const limit = 1500;
+      const noise = drift(rng.fork("connections"), n, 9, 0.6);
+      const connections = piecewise(n, [
+        [0, 380],
+        [onset, 380],
+        [72, 1470],
+      ]).map((v, i) => Math.min(1485, Math.round(v + noise[i])));
+      const queues = [
+        healthyRmqQueue(rng, n, "transcode.jobs", { rate: 90, consumers: 3 }),
+        healthyRmqQueue(rng, n, "transcode.done", { rate: 90, consumers: 1 }),
+      ];
+      const at80 = firstIndex(connections, (v) => v >= 0.8 * limit);
+      return {
+        brokers: [
+          rabbitMqBroker(rng.fork("describe"), broker, {
+            deployment: "SINGLE_INSTANCE",
+            environment: "staging",
+            engineVersion: "4.2",
+            instance: "mq.m8g.large",
+            configuration: "# media-transcode: no overrides\n",
+          }),
+        ],
+        metrics: emitRmq(broker, rmqBrokerModel(rng.fork("broker"), n, queues, { nodes: 1, connections, channelsPerConnection: 1.1 }), {
+          queueMetrics: false,
+        }),
+        expect: [{ kind: "connection-exhaustion", broker, ...slow(onset, at80 - 1) }],
+        why: `Slow: from = the first minute of the climb (datapoint ${onset}). to = the last minute before 80% of the 1,500 limit is visible (datapoint ${at80}). An unknown instance type must not turn connection detection off.`,
+      };
+    },
+  },
+  {
+    name: "rmq-cluster-node-memory-alarm",
+    durationMinutes: 80,
+    meaning:
+      "A 3-node cluster where the leader of the busiest classic queues lives on one node: from minute 12 that node's memory climbs from ~36% of its high watermark to ~97% by minute 50 and then hovers at 95-100%; twice (minutes 58 and 67) it crosses the watermark and its memory alarm blocks publishers cluster-wide (PublishRate ~0). The other two nodes stay at ~30%, so the broker-level totals never pass ~56%.",
+    build(rng, n) {
+      const broker = "pricing-cluster-48";
+      const onset = 12;
+      const blockedAt = [58, 67];
+      const blocked = (i) => blockedAt.includes(i);
+      const hover = rng.fork("hover");
+      const noise = drift(rng.fork("hot-node"), n, 0.004, 0.8);
+      const hot = piecewise(n, [
+        [0, 0.36],
+        [onset, 0.362],
+        [50, 0.97],
+      ]).map((v, i) => (blocked(i) ? 1.002 : i > 50 ? 0.952 + hover.uniform(0, 0.04) : v + noise[i]));
+      const mk = (name, rate, consumers) => {
+        const publish = traffic(rng.fork(`${name}/publish`), n, { base: rate, amp: 0.25 }).map((v, i) =>
+          blocked(i) ? Math.round(v * 0.02) : v,
+        );
+        return healthyRmqQueue(rng, n, name, { rate, consumers, publish });
+      };
+      const queues = [mk("prices.update", 520, 5), mk("prices.snapshot", 60, 1), mk("quotes.request", 240, 3)];
+      const model = withNodes(rng.fork("nodes"), rmqBrokerModel(rng.fork("broker"), n, queues), n, { memFraction: [hot] });
+      const at90 = firstIndex(hot, (v) => v >= 0.9);
+      const totals = model.broker.RabbitMQMemUsed.map((u, i) => u / model.broker.RabbitMQMemLimit[i]);
+      if (Math.max(...totals) > 0.6) fail("rmq-cluster-node-memory-alarm", "the cluster's total must look fine (<= 60%)");
+      return {
+        brokers: [rabbitMqBroker(rng.fork("describe"), broker)],
+        metrics: emitRmq(broker, model),
+        expect: [{ kind: "resource-pressure", broker, resource: "memory", ...slow(onset, at90) }],
+        why: `Slow: from = the first minute of the hot node's climb (datapoint ${onset}). to = the datapoint where that node passes 90% of its watermark (${at90}); the broker-level total never passes ${Math.round(Math.max(...totals) * 100)}%.`,
+      };
+    },
+  },
+
   // ----------------------------------------------------------------------- RabbitMQ: quiet
+  {
+    name: "rmq4-quiet-connection-max-raised",
+    durationMinutes: 70,
+    meaning:
+      "RabbitMQ 4.2 on a single-instance mq.m7g.large (default limit 1,500 connections per node) whose configuration revision raises connection_max to 3,000 and channel_max_per_node to 9,000 (generic lines, plus a section for mq.m7g.xlarge that does not apply to it). ConnectionCount holds ~1,400 all along: 93% of the default, 47% of the configured limit.",
+    build(rng, n) {
+      const broker = "ledger-api-rmq4-06";
+      const noise = drift(rng.fork("connections"), n, 14, 0.6);
+      const connections = seq(n, (i) => Math.round(1400 + noise[i]));
+      const queues = [
+        healthyRmqQueue(rng, n, "ledger.post", { rate: 260, consumers: 4 }),
+        healthyRmqQueue(rng, n, "ledger.reconcile", { rate: 40, consumers: 1 }),
+      ];
+      const configuration = [
+        "# Raised after the Q3 load test (OPS-2214)",
+        "connection_max = 3000",
+        "channel_max_per_node = 9000",
+        "",
+        "{{m7g.xlarge.1}}",
+        "connection_max = 6000",
+        "{{m7g.xlarge.1}}",
+        "",
+      ].join("\n");
+      return {
+        brokers: [
+          rabbitMqBroker(rng.fork("describe"), broker, {
+            deployment: "SINGLE_INSTANCE",
+            environment: "staging",
+            engineVersion: "4.2",
+            instance: "mq.m7g.large",
+            configuration,
+          }),
+        ],
+        metrics: emitRmq(broker, rmqBrokerModel(rng.fork("broker"), n, queues, { nodes: 1, connections, channelsPerConnection: 1.4 }), {
+          queueMetrics: false,
+        }),
+        expect: [],
+        why: "The broker's own configuration allows 3,000 connections: ~1,400 is under half of it, steady.",
+      };
+    },
+  },
+  {
+    name: "rmq-quiet-cluster-uneven-nodes",
+    durationMinutes: 70,
+    meaning:
+      "A healthy RabbitMQ 4.2 cluster on mq.m7g.xlarge (default 1,000 connections per node) whose load is uneven: the node holding the busiest queue leaders runs at ~62% memory, ~55% CPU, ~4x its free-disk limit and ~600 of its 1,000 connections; the other two nodes are lighter (~45% and ~31% memory).",
+    build(rng, n) {
+      const broker = "search-cluster-62";
+      const around = (r, base, sigma) => {
+        const d = drift(r, n, sigma, 0.8);
+        return seq(n, (i) => base + d[i]);
+      };
+      const queues = [
+        healthyRmqQueue(rng, n, "search.index", { rate: 700, consumers: 6 }),
+        healthyRmqQueue(rng, n, "search.reindex", { rate: 80, consumers: 2 }),
+        healthyRmqQueue(rng, n, "search.suggest", { rate: 240, consumers: 3 }),
+      ];
+      const base = rmqBrokerModel(rng.fork("broker"), n, queues, { connBase: 1200, connSigma: 10 });
+      const model = withNodes(rng.fork("nodes"), base, n, {
+        connShare: [0.5, 0.3, 0.2],
+        memFraction: [around(rng.fork("m0"), 0.62, 0.01), around(rng.fork("m1"), 0.45, 0.01), around(rng.fork("m2"), 0.31, 0.008)],
+        diskFreeRatio: [around(rng.fork("d0"), 4.0, 0.03), around(rng.fork("d1"), 12, 0.05), around(rng.fork("d2"), 20, 0.05)],
+        cpu: [around(rng.fork("c0"), 55, 3).map(pct), around(rng.fork("c1"), 32, 3).map(pct), around(rng.fork("c2"), 18, 2).map(pct)],
+        counts: true,
+      });
+      return {
+        brokers: [
+          rabbitMqBroker(rng.fork("describe"), broker, {
+            engineVersion: "4.2",
+            instance: "mq.m7g.xlarge",
+            configuration: "# search-cluster: defaults\nmax_message_size = 4194304\n",
+          }),
+        ],
+        metrics: emitRmq(broker, model, { queueMetrics: false }),
+        expect: [],
+        why: "Uneven is not unhealthy: every node stays well inside its own memory, disk, CPU and connection limits.",
+      };
+    },
+  },
   {
     name: "rmq-quiet-busy-bursts",
     durationMinutes: 90,
@@ -1780,7 +2068,7 @@ const SCENARIOS = [
 
 function checkScenario(sc) {
   const n = sc.durationMinutes;
-  if (!NAME_PATTERN.test(sc.name)) fail(sc.name, "name must match ^(amq|rmq|mixed)-[a-z0-9][a-z0-9._-]*$");
+  if (!NAME_PATTERN.test(sc.name)) fail(sc.name, "name must match ^(amq|rmq\\d*|mixed)-[a-z0-9][a-z0-9._-]*$");
   if (n < 40 || n > 120) fail(sc.name, "durationMinutes outside 40-120");
   const brokerNames = new Set(sc.brokers.map((b) => b.describe.BrokerName));
   const series = new Map();
@@ -1830,12 +2118,26 @@ function checkScenario(sc) {
     } else {
       const dim = { Broker: d.BrokerName };
       const queues = sc.metrics.filter((m) => m.metric === "MessageCount" && m.dimensions.Queue).map((m) => m.dimensions.Queue);
-      for (const [total, part] of [
-        ["MessageCount", "MessageCount"],
-        ["MessageReadyCount", "MessageReadyCount"],
-        ["MessageUnacknowledgedCount", "MessageUnacknowledgedCount"],
-        ["ConsumerCount", "ConsumerCount"],
-      ]) {
+      const rabbit4 = Number.parseInt(d.EngineVersion, 10) >= 4;
+      if (rabbit4 && queues.length > 0) fail(sc.name, `${d.BrokerName}: RabbitMQ 4 publishes no queue series`);
+      const nodeSeries = sc.metrics.filter((m) => m.dimensions.Broker === d.BrokerName && m.dimensions.Node);
+      if (nodeSeries.length > 0 && d.DeploymentMode !== "CLUSTER_MULTI_AZ")
+        fail(sc.name, `${d.BrokerName}: per-node series only for clusters`);
+      for (const m of new Set(nodeSeries.map((x) => x.metric))) {
+        if (m === "SystemCpuUtilization") continue; // the broker-level CPU is their average (see withNodes)
+        const parts = nodeSeries.filter((x) => x.metric === m).map((x) => x.values);
+        get(m, dim).forEach((v, i) => {
+          if (v !== sum(parts.map((p) => p[i]))) fail(sc.name, `${d.BrokerName} ${m}[${i}] != sum over nodes`);
+        });
+      }
+      for (const [total, part] of rabbit4
+        ? []
+        : [
+            ["MessageCount", "MessageCount"],
+            ["MessageReadyCount", "MessageReadyCount"],
+            ["MessageUnacknowledgedCount", "MessageUnacknowledgedCount"],
+            ["ConsumerCount", "ConsumerCount"],
+          ]) {
         const t = get(total, dim);
         const parts = queues.map((q) => get(part, { ...dim, VirtualHost: "/", Queue: q }));
         t.forEach((v, i) => {
@@ -1958,6 +2260,13 @@ function readme(results) {
     "- RabbitMQ 3.13 on mq.m5.large: `Broker` = the name; queue dimensions add `VirtualHost` `/`. Broker-level",
     "  values of a 3-node cluster are sums over the nodes, limits included: RabbitMQMemLimit 3 x 3.2e9 bytes,",
     "  RabbitMQDiskFreeLimit 3 x 8 GiB; connection limit 5,000 per node (15,000 for the cluster).",
+    "- Per-node series (dimensions `Broker` + `Node`, e.g. `rabbit@ip-10-30-12-40.ec2.internal`) are written only for",
+    "  the clusters whose scenario is about nodes (`rmq-cluster-node-memory-alarm`, `rmq-quiet-cluster-uneven-nodes`);",
+    "  their broker-level values are then the exact sums over the nodes, except SystemCpuUtilization, written as the",
+    '  nodes\' average (AWS says "aggregate" without saying which). Connection and channel counts per node from 4.2.',
+    "- RabbitMQ 4.2 (`rmq4-*`, mq.m7g): no queue series (4.x publishes none); default per-node limits single instance",
+    "  mq.m7g.large 1,500 connections / 4,500 channels, cluster mq.m7g.xlarge 1,000 / 3,000; the Cuttlefish text of",
+    "  the configuration revision is in the broker's `configurationXml` field (DescribeConfigurationRevision `Data`).",
     "  MessageCount = ready + unacked; PublishRate and AckRate are messages per second (auto-ack consumers do not ack).",
     "- Brokers pass the posture audit (private, logs on, customer KMS key, auto minor upgrades, authorization map,",
     "  private-CIDR security groups). Exceptions on purpose: mq.t3.micro is single-instance only, so that broker and",

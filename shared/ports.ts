@@ -41,6 +41,12 @@ export interface InventorySnapshot {
 /** The account's Amazon MQ brokers (ListBrokers + DescribeBroker, cached). */
 export interface BrokerInventory {
   listBrokers(): Promise<InventorySnapshot>;
+  /**
+   * The text of a broker's configuration revision (DescribeConfigurationRevision `Data`, base64-decoded:
+   * ActiveMQ XML or RabbitMQ Cuttlefish), cached: a revision never changes. Absent where the inventory
+   * cannot read configurations (RabbitMQ 4 limits then stay the documented defaults).
+   */
+  configurationText?(configuration: { id: string; revision: number }): Promise<string>;
 }
 
 /** One metric series to read. */
@@ -71,10 +77,22 @@ export interface QueueListing {
   listedAt: number;
 }
 
+/** RabbitMQ nodes CloudWatch lists per broker (`Node` values per `Broker` dimension value). */
+export interface NodeListing {
+  nodesByBroker: ReadonlyMap<string, readonly string[]>;
+  /** Epoch ms when the listing was read. */
+  listedAt: number;
+}
+
 /** CloudWatch metrics for Amazon MQ. */
 export interface MetricSource {
   /** Queues with recent metrics, per node; reuses a listing younger than `maxAgeMs`. */
   listQueues(engine: EngineType, maxAgeMs: number): Promise<QueueListing>;
+  /**
+   * RabbitMQ nodes with recent per-node metrics, per broker; reuses a listing younger than `maxAgeMs`.
+   * Absent where the source cannot list them: clusters are then judged on broker-level totals only.
+   */
+  listNodes?(maxAgeMs: number): Promise<NodeListing>;
   /** Reads the requests in as few GetMetricData calls as the quotas allow. */
   fetch(requests: readonly MetricRequest[], window: MinuteWindow): Promise<MetricFetch>;
 }

@@ -6,10 +6,10 @@ import {
   type MetricDataQuery,
 } from "@aws-sdk/client-cloudwatch";
 import { mapWithConcurrency } from "../core/concurrency";
-import { metricsFor, NAMESPACE } from "../core/metric-catalog";
+import { metricsFor, NAMESPACE, NODE_DISCOVERY_METRIC } from "../core/metric-catalog";
 import type { EngineType, MinuteWindow, QueueRef, Series } from "../core/types";
 import { describeError } from "../errors";
-import type { Clock, Log, MetricFetch, MetricRequest, MetricSource, QueueListing } from "../ports";
+import type { Clock, Log, MetricFetch, MetricRequest, MetricSource, NodeListing, QueueListing } from "../ports";
 import { withRetry } from "./retry";
 
 /** GetMetricData quotas: queries and datapoints per call. */
@@ -24,10 +24,11 @@ const MINUTE = 60_000;
 /**
  * `MetricSource` over CloudWatch: one GetMetricData call per batch of up to 500 queries (fewer when
  * the window is long, to stay under 100,800 datapoints), following NextToken, with retries; queue
- * discovery with ListMetrics, cached per engine.
+ * discovery with ListMetrics, cached per engine, and RabbitMQ node discovery the same way.
  */
 export class CloudWatchMetricSource implements MetricSource {
   private readonly listings = new Map<EngineType, QueueListing>();
+  private nodeListing: NodeListing | null = null;
 
   constructor(
     private readonly client: CloudWatchClient,
@@ -74,6 +75,55 @@ export class CloudWatchMetricSource implements MetricSource {
     } catch (error) {
       if (cached) {
         this.log.warn("queue listing failed; using the previous one", { engine, error: describeError(error) });
+        return cached;
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * RabbitMQ cluster nodes, discovered like the queues: ListMetrics of one per-node metric with the
+   * `Node` dimension (every node of every broker in the region, a few pages at most), cached; on a
+   * failure the previous listing is reused.
+   */
+  async listNodes(maxAgeMs: number): Promise<NodeListing> {
+    const cached = this.nodeListing;
+    const now = this.clock.now();
+    if (cached && now - cached.listedAt < maxAgeMs) return cached;
+    try {
+      const nodesByBroker = new Map<string, string[]>();
+      let nextToken: string | undefined;
+      do {
+        const page = await withRetry("cloudwatch:ListMetrics", this.clock, () =>
+          this.client.send(
+            new ListMetricsCommand({
+              Namespace: NAMESPACE,
+              MetricName: NODE_DISCOVERY_METRIC,
+              Dimensions: [{ Name: "Node" }],
+              RecentlyActive: RECENTLY_ACTIVE,
+              NextToken: nextToken,
+            }),
+          ),
+        );
+        for (const metric of page.Metrics ?? []) {
+          const dims = new Map((metric.Dimensions ?? []).map((d) => [d.Name ?? "", d.Value ?? ""]));
+          const broker = dims.get("Broker");
+          const node = dims.get("Node");
+          // Only the per-node series: exactly `Broker` + `Node`.
+          if (dims.size !== 2 || !broker || !node) continue;
+          const list = nodesByBroker.get(broker) ?? [];
+          if (!list.includes(node)) list.push(node);
+          nodesByBroker.set(broker, list);
+        }
+        nextToken = page.NextToken;
+      } while (nextToken);
+      for (const list of nodesByBroker.values()) list.sort();
+      const listing: NodeListing = { nodesByBroker, listedAt: now };
+      this.nodeListing = listing;
+      return listing;
+    } catch (error) {
+      if (cached) {
+        this.log.warn("node listing failed; using the previous one", { error: describeError(error) });
         return cached;
       }
       throw error;

@@ -10,6 +10,7 @@ import { stableHash } from "../core/stable-hash";
 import { type Broker, DeploymentMode, EngineType, nodeNamesFor } from "../core/types";
 import { describeError, InventoryUnavailableError, ServiceCallError } from "../errors";
 import type { BrokerInventory, Clock, InventorySnapshot, Log } from "../ports";
+import { MqConfigurationRevisions } from "./mq-configuration-revisions";
 import { withRetry } from "./retry";
 
 /** ListBrokers page size (the API allows 5-100). */
@@ -33,6 +34,8 @@ interface CachedBroker {
 export class MqBrokerInventory implements BrokerInventory {
   private readonly cache = new Map<string, CachedBroker>();
   private lastSnapshot: InventorySnapshot | null = null;
+  /** Configuration revisions of the same account and region, read with the same client. */
+  private readonly configurations: MqConfigurationRevisions;
 
   constructor(
     private readonly client: MqClient,
@@ -43,7 +46,13 @@ export class MqBrokerInventory implements BrokerInventory {
       /** How brokers are named (outside the home region: `<region>/<name>`, see core/regions). */
       qualify?: (name: string) => string;
     },
-  ) {}
+  ) {
+    this.configurations = new MqConfigurationRevisions(client, clock, log);
+  }
+
+  configurationText(configuration: { id: string; revision: number }): Promise<string> {
+    return this.configurations.text(configuration);
+  }
 
   async listBrokers(): Promise<InventorySnapshot> {
     let summaries: BrokerSummary[];

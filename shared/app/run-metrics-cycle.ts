@@ -1,3 +1,4 @@
+import { mapWithConcurrency } from "../core/concurrency";
 import type { Config } from "../core/config";
 import { detectBrokerUnhealthy } from "../core/detectors/broker-unhealthy";
 import { detectConnectionExhaustion } from "../core/detectors/connection-exhaustion";
@@ -5,7 +6,9 @@ import { detectConsumerLag, isDeadLetterQueue, lagSeriesForBroker, lagSeriesForQ
 import { detectResourcePressure } from "../core/detectors/resource-pressure";
 import { type CycleRead, dataAgeMinutes, FetchSchedule, type PlanInput, type PlannedRead } from "../core/fetch-schedule";
 import { foldFindings, type Incident, type Transition } from "../core/incidents";
-import { destinationMetricCap } from "../core/metric-catalog";
+import { describeLimits, rabbitMqLimits, rabbitMqLimitsConfigurable } from "../core/instance-limits";
+import { destinationMetricCap, nodeMetricsFor } from "../core/metric-catalog";
+import { configuredLimitsOf } from "../core/rabbitmq-configuration";
 import { lastIndex } from "../core/series";
 import {
   type Broker,
@@ -16,6 +19,7 @@ import {
   isIgnored,
   METRIC_KINDS,
   type QueueRef,
+  type RabbitMqConfiguredLimits,
 } from "../core/types";
 import { describeError } from "../errors";
 import type {
@@ -24,6 +28,7 @@ import type {
   IncidentStore,
   Log,
   MetricSource,
+  NodeListing,
   Notifier,
   QueueListing,
   RemediationRequest,
@@ -64,8 +69,13 @@ export interface CycleReport {
   getMetricDataCalls: number;
   /** Handled problems, one line each (a failed batch, a skipped broker, a failed write). */
   errors: string[];
-  /** Things an operator should know that are not errors (a broker past CloudWatch's destination cap). */
+  /**
+   * Things an operator should know that are not errors (a broker past CloudWatch's destination cap, a
+   * limit mq-sentinel had to assume); a standing one is given once per broker while the process lives.
+   */
   notices: string[];
+  /** The connection and channel limits each RabbitMQ broker is judged against, in words (for `check`). */
+  limits?: Record<string, string>;
   /** Broker ids by name, for console links. */
   brokerIds: Record<string, string>;
   /** Broker states by id this minute (for reboot verification). */
@@ -89,7 +99,8 @@ export function createFetchSchedule(config: Config): FetchSchedule {
  * One metrics cycle:
  * 1. list brokers (cached descriptions; ignored brokers dropped)
  * 2. load active incidents (their queues are read every cycle)
- * 3. list queues (cached) and plan the reads
+ * 3. list queues and cluster nodes (cached), read RabbitMQ 4 configured limits (cached per
+ *    revision), and plan the reads
  * 4. fetch broker-level signals, due limits and queues; then drill into brokers whose signals moved
  * 5. detect: health, connections, resources, consumer lag
  * 6. fold findings into incidents
@@ -151,7 +162,9 @@ export async function runMetricsCycle(deps: MetricsCycleDeps): Promise<CycleRepo
   const listings = await listQueues(deps, readable, report);
   const queuesOf = (broker: Broker) => queuesForBroker(broker, listings.get(broker.engine));
   const watch = (queue: QueueRef) => isDeadLetterQueue(queue.name, config.detection.consumerLag);
-  const plan: PlanInput = { brokers: readable, queuesOf, focus: focusQueues(active), watch, now };
+  const nodeListing = await listNodes(deps, readable, report);
+  const nodesOf = (broker: Broker) => nodesForBroker(broker, nodeListing);
+  const plan: PlanInput = { brokers: readable, queuesOf, focus: focusQueues(active), watch, nodesOf, now };
   for (const broker of readable) {
     const cap = destinationMetricCap(broker.engine);
     if (queuesOf(broker).length >= cap) {
@@ -160,6 +173,8 @@ export async function runMetricsCycle(deps: MetricsCycleDeps): Promise<CycleRepo
       log.warn(notice, { broker: broker.name });
     }
   }
+
+  const configured = await configuredLimits(deps, readable, report);
 
   // 4. fetch, two phases
   const window = schedule.windowAt(now);
@@ -188,7 +203,8 @@ export async function runMetricsCycle(deps: MetricsCycleDeps): Promise<CycleRepo
     ages.set(name, age);
   }
   for (const broker of monitored) {
-    const observation = observations.get(broker.name);
+    const read = observations.get(broker.name);
+    const observation = read && { ...read, configuredLimits: configured.get(broker.name) ?? null };
     const otherAges = [...ages].filter(([name]) => name !== broker.name).map(([, age]) => age);
     collect(
       detectBrokerUnhealthy(
@@ -260,6 +276,80 @@ function detectQueues(
   if (broker.engine === EngineType.rabbitmq && observation.knownQueueCount === 0 && majorVersion(broker.engineVersion) >= 4) {
     collect(detectConsumerLag(broker, null, lagSeriesForBroker(series), config.detection.consumerLag));
   }
+}
+
+/**
+ * The RabbitMQ nodes CloudWatch lists, when a cluster is watched (its per-node series are read instead
+ * of the broker-level sums). A cluster that publishes but has no node listed yet is listed again soon.
+ */
+async function listNodes(deps: MetricsCycleDeps, brokers: readonly Broker[], report: CycleReport): Promise<NodeListing | null> {
+  const clusters = brokers.filter((b) => nodeMetricsFor(b).signals.length > 0);
+  if (clusters.length === 0 || !deps.metrics.listNodes) return null;
+  try {
+    let listing = await deps.metrics.listNodes(deps.config.polling.queueListTtlMinutes * MINUTE);
+    const unlisted = clusters.some((b) => deps.schedule.usualDataAge(b.name) !== null && nodesForBroker(b, listing).length === 0);
+    if (unlisted && deps.clock.now() - listing.listedAt >= EMPTY_LISTING_RETRY_MS)
+      listing = await deps.metrics.listNodes(EMPTY_LISTING_RETRY_MS);
+    return listing;
+  } catch (error) {
+    const line = `RabbitMQ node listing failed; clusters judged on broker-level totals this cycle: ${describeError(error)}`;
+    report.errors.push(line);
+    deps.log.error(line);
+    return null;
+  }
+}
+
+/** The RabbitMQ nodes listed for a broker (by its CloudWatch `Broker` value, the unqualified name). */
+function nodesForBroker(broker: Broker, listing: NodeListing | null): string[] {
+  return broker.nodes.flatMap((n) => listing?.nodesByBroker.get(n) ?? []);
+}
+
+/** Configuration revisions read in parallel at most (the Amazon MQ API allows 15 requests/s per account). */
+const CONFIGURATION_CONCURRENCY = 4;
+
+/**
+ * The limits RabbitMQ 4 brokers' configurations set (`connection_max`, `channel_max_per_node`), and
+ * the limits every RabbitMQ broker is judged against. What cannot be read, or had to be assumed (an
+ * instance type or engine version the tables do not know), is a notice, given once per broker.
+ */
+async function configuredLimits(
+  deps: MetricsCycleDeps,
+  brokers: readonly Broker[],
+  report: CycleReport,
+): Promise<Map<string, RabbitMqConfiguredLimits | null>> {
+  const out = new Map<string, RabbitMqConfiguredLimits | null>();
+  const rabbit = brokers.filter((b) => b.engine === EngineType.rabbitmq);
+  const notice = (broker: Broker, key: string, text: string) => {
+    if (!deps.schedule.firstNotice(broker, key)) return;
+    report.notices.push(text);
+    deps.log.warn(text, { broker: broker.name });
+  };
+  const readable = deps.inventory.configurationText?.bind(deps.inventory);
+  await mapWithConcurrency(rabbit, CONFIGURATION_CONCURRENCY, async (broker) => {
+    const revision = broker.configuration;
+    if (!rabbitMqLimitsConfigurable(broker.engineVersion) || !revision || !readable) return;
+    const source = `configuration ${revision.id} revision ${revision.revision}`;
+    try {
+      const parsed = configuredLimitsOf(await readable(revision), broker, source);
+      out.set(broker.name, parsed.limits);
+      for (const warning of parsed.warnings)
+        notice(broker, `configuration:${source}:${warning}`, `broker ${broker.name}: ${source}, ${warning}`);
+    } catch (error) {
+      notice(
+        broker,
+        `configuration:${source}:unreadable`,
+        `broker ${broker.name}: ${source} could not be read (${describeError(error)}); its connection_max and channel_max_per_node are taken as not set (the RabbitMQ 4 defaults)`,
+      );
+    }
+  });
+  report.limits ??= {};
+  for (const broker of rabbit) {
+    const limits = rabbitMqLimits(broker, out.get(broker.name) ?? null);
+    report.limits[broker.name] =
+      `${describeLimits({ connections: limits.connections.perNode, channels: limits.channels.perNode })} per node${limits.nodes > 1 ? ` (${limits.nodes} nodes)` : ""}; connections: ${limits.connections.source}; channels: ${limits.channels.source}`;
+    if (limits.assumption) notice(broker, `limits:${limits.assumption}`, `broker ${broker.name}: ${limits.assumption}`);
+  }
+  return out;
 }
 
 function minutesSince(at: number | null, now: number): number | null {

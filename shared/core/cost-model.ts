@@ -1,6 +1,7 @@
 import type { Config } from "./config";
-import { metricsFor } from "./metric-catalog";
-import type { EngineType } from "./types";
+import { rabbitMqNodeCount } from "./instance-limits";
+import { metricsFor, nodeMetricsFor } from "./metric-catalog";
+import { DeploymentMode, type EngineType } from "./types";
 
 /**
  * What the default cadence costs in CloudWatch, from the metric catalog and the polling settings.
@@ -19,6 +20,10 @@ export interface FleetShape {
   queues: number;
   /** Dead-letter queues among them (their backlog is read every minute, up to 5). */
   deadLetterQueues: number;
+  /** A RabbitMQ cluster's nodes are read one by one (default: single instance). */
+  deploymentMode?: DeploymentMode;
+  /** RabbitMQ 4.2+ clusters also publish connections and channels per node. */
+  engineVersion?: string | null;
 }
 
 export interface CostEstimate {
@@ -30,6 +35,19 @@ export interface CostEstimate {
   alarmEquivalentUsdPerMonth: number;
 }
 
+/**
+ * Extra metrics a minute of a RabbitMQ cluster's per-node reads: every node's signals, less the
+ * broker-level sums they replace, plus the node limits every `limitsRefreshMinutes`. 0 for single
+ * instances and ActiveMQ. A 3.13 cluster: 3 x 4 - 4 = 8 (+ 6 / 60); 4.2+: 3 x 6 - 4 = 14 (+ 6 / 60).
+ */
+export function nodeMetricsPerCycle(b: FleetShape, polling: Config["polling"]): number {
+  const mode = b.deploymentMode ?? DeploymentMode.single;
+  const node = nodeMetricsFor({ engine: b.engine, engineVersion: b.engineVersion ?? null, deploymentMode: mode });
+  if (node.signals.length === 0) return 0;
+  const nodes = rabbitMqNodeCount(mode);
+  return nodes * node.signals.length - node.replaces.length + (nodes * node.limits.length) / polling.limitsRefreshMinutes;
+}
+
 /** The steady-state CloudWatch cost of watching these brokers with this configuration. */
 export function estimateCost(fleet: readonly FleetShape[], polling: Config["polling"]): CostEstimate {
   let perCycle = 0;
@@ -38,6 +56,7 @@ export function estimateCost(fleet: readonly FleetShape[], polling: Config["poll
     const m = metricsFor(b.engine);
     perCycle += m.broker.length;
     perCycle += m.limits.length / polling.limitsRefreshMinutes;
+    perCycle += nodeMetricsPerCycle(b, polling);
     perCycle += (b.queues * m.queueSweep.length) / polling.queueSweepMinutes;
     perCycle += Math.min(5, b.deadLetterQueues);
     queues += b.queues;

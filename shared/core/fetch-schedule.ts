@@ -1,8 +1,8 @@
 import type { Config } from "./config";
-import { brokerBacklogSignals, type MetricSpec, metricsFor, NAMESPACE } from "./metric-catalog";
+import { brokerBacklogSignals, type MetricSpec, metricsFor, NAMESPACE, nodeMetricsFor } from "./metric-catalog";
 import { at, lastIndex, maxOf, minOf, slice } from "./series";
 import { stableHash } from "./stable-hash";
-import type { Broker, BrokerObservation, MinuteWindow, QueueMetrics, QueueRef, Series } from "./types";
+import type { Broker, BrokerObservation, MinuteWindow, NodeObservation, QueueMetrics, QueueRef, Series } from "./types";
 
 /**
  * The cost-aware metric plan (DESIGN.md §1.2, §4). CloudWatch bills every metric requested, so:
@@ -12,7 +12,10 @@ import type { Broker, BrokerObservation, MinuteWindow, QueueMetrics, QueueRef, S
  *   window that still covers every minute;
  * - a broker whose broker-level signals moved (total backlog rising, consumers dropping) has its
  *   queues read at once and every cycle for `drillHoldMinutes`; queues with an open incident are read
- *   every cycle.
+ *   every cycle;
+ * - a RabbitMQ cluster whose nodes CloudWatch lists has its per-node resource signals read every cycle
+ *   instead of the broker-level sums they add up to (one node at its memory alarm blocks publishers
+ *   cluster-wide while the totals look fine), and its per-node limits with the broker's.
  * Planning is two-phase: the follow-up phase drills into brokers whose signals moved in the first
  * phase's data and probes the standby node when the active one went quiet, so a cycle needs at most
  * ceil(M / 500) + 1 GetMetricData calls.
@@ -30,8 +33,10 @@ export interface PlannedRead {
   stat: MetricSpec["stat"];
   broker: string;
   node: string;
-  role: "broker" | "limit" | "queue";
+  role: "broker" | "limit" | "queue" | "node" | "nodeLimit";
   queue?: QueueRef;
+  /** Per-node reads (`node`, `nodeLimit`): the RabbitMQ node (the `Node` dimension). */
+  clusterNode?: string;
 }
 
 interface BrokerFetchState {
@@ -52,6 +57,11 @@ interface BrokerFetchState {
   /** The broker state seen last cycle, and when it last became RUNNING after another state. */
   lastState: string | null;
   runningSince: number | null;
+  /** Latest per-node limits of a cluster, by node, and when each node's are due again (epoch ms). */
+  nodeLimits: Map<string, Record<string, number>>;
+  nodeLimitsDueAt: Map<string, number>;
+  /** One-time notices already given about the broker (an assumed limit, an unreadable configuration). */
+  notices: Set<string>;
 }
 
 export interface PlanInput {
@@ -62,6 +72,8 @@ export interface PlanInput {
   focus: ReadonlyMap<string, ReadonlySet<string>>;
   /** Queues whose backlog alone is read every cycle (dead-letter queues: every new one is a failure). */
   watch: (queue: QueueRef) => boolean;
+  /** The nodes CloudWatch lists for a RabbitMQ cluster (`Node` dimension); none: broker-level reads only. */
+  nodesOf?: (broker: Broker) => readonly string[];
   now: number;
 }
 
@@ -111,9 +123,25 @@ export class FetchSchedule {
       if (broker.state === "RUNNING" && st.lastState !== null && st.lastState !== "RUNNING") st.runningSince = input.now;
       st.lastState = broker.state;
       const specs = metricsFor(broker.engine);
-      reads.push(...this.brokerReads(broker, st.activeNode, specs.broker, "broker"));
+      const nodeSpecs = nodeMetricsFor(broker);
+      const clusterNodes = nodeSpecs.signals.length > 0 ? (input.nodesOf?.(broker) ?? []) : [];
+      // The per-node reads replace the broker-level sums they add up to.
+      const brokerSpecs = clusterNodes.length > 0 ? specs.broker.filter((s) => !nodeSpecs.replaces.includes(s.name)) : specs.broker;
+      reads.push(...this.brokerReads(broker, st.activeNode, brokerSpecs, "broker"));
       if (st.limitsDueAt === null || input.now >= st.limitsDueAt) {
         reads.push(...this.brokerReads(broker, st.activeNode, specs.limits, "limit"));
+      }
+      for (const node of [...st.nodeLimits.keys()]) {
+        if (!clusterNodes.includes(node)) st.nodeLimits.delete(node);
+      }
+      for (const node of [...st.nodeLimitsDueAt.keys()]) {
+        if (!clusterNodes.includes(node)) st.nodeLimitsDueAt.delete(node);
+      }
+      for (const node of clusterNodes) {
+        reads.push(...this.nodeReads(broker, st.activeNode, node, nodeSpecs.signals, "node"));
+        const due = st.nodeLimitsDueAt.get(node);
+        if (due === undefined || input.now >= due)
+          reads.push(...this.nodeReads(broker, st.activeNode, node, nodeSpecs.limits, "nodeLimit"));
       }
       const queues = input.queuesOf(broker);
       const drilling = input.now < st.drillUntil;
@@ -190,7 +218,7 @@ export class FetchSchedule {
       );
 
       for (const r of read.reads) {
-        if (r.broker !== broker.name || r.role === "queue" || read.failed.has(r.key)) continue;
+        if (r.broker !== broker.name || (r.role !== "broker" && r.role !== "limit") || read.failed.has(r.key)) continue;
         if (!specsIncludeLimit(broker, r.metric)) continue;
         if (r.node !== node) continue;
         const value = at(read.series.get(r.key), lastIndex(read.series.get(r.key)));
@@ -199,6 +227,8 @@ export class FetchSchedule {
         if (r.role === "limit")
           st.limitsDueAt = input.now + (value != null ? this.polling.limitsRefreshMinutes : LIMITS_RETRY_MINUTES) * MINUTE;
       }
+
+      const nodes = this.observeNodes(st, broker, read, input.now);
 
       const age = dataAgeMinutes(series, window);
       if (age !== null) st.usualDataAge = st.usualDataAge === null ? age : Math.min(st.usualDataAge, age);
@@ -225,10 +255,23 @@ export class FetchSchedule {
         limits: { ...st.limits },
         queues,
         knownQueueCount: input.queuesOf(broker).length,
+        nodes,
         brokerLevelRead,
       });
     }
     return out;
+  }
+
+  /**
+   * True the first time a notice `key` is given about a broker while this schedule lives (a warm Lambda,
+   * one replay), so a standing condition (an assumed limit) is logged once, not every minute. A broker
+   * that goes away and comes back is told about again.
+   */
+  firstNotice(broker: Broker, key: string): boolean {
+    const st = this.stateOf(broker);
+    if (st.notices.has(key)) return false;
+    st.notices.add(key);
+    return true;
   }
 
   /** The lowest data age seen for a broker (its usual publishing delay), if known. */
@@ -261,6 +304,9 @@ export class FetchSchedule {
         probedAt: null,
         lastState: null,
         runningSince: null,
+        nodeLimits: new Map(),
+        nodeLimitsDueAt: new Map(),
+        notices: new Set(),
       };
       this.state.set(broker.name, st);
     }
@@ -293,6 +339,51 @@ export class FetchSchedule {
       broker: broker.name,
       node,
       role,
+    }));
+  }
+
+  /** Per-node series of a cluster this cycle, with the node limits remembered (updated from this cycle's reads). */
+  private observeNodes(st: BrokerFetchState, broker: Broker, read: CycleRead, now: number): NodeObservation[] {
+    const byNode = new Map<string, Record<string, Series>>();
+    const due = new Map<string, number>();
+    for (const r of read.reads) {
+      if (r.broker !== broker.name || r.clusterNode === undefined || read.failed.has(r.key)) continue;
+      const s = read.series.get(r.key);
+      if (r.role === "nodeLimit") {
+        const value = s ? at(s, lastIndex(s)) : null;
+        const known = st.nodeLimits.get(r.clusterNode) ?? {};
+        if (value != null) known[r.metric] = value;
+        st.nodeLimits.set(r.clusterNode, known);
+        // As for the broker's limits: found ones again after the refresh interval, missing ones soon.
+        const next = now + (value != null ? this.polling.limitsRefreshMinutes : LIMITS_RETRY_MINUTES) * MINUTE;
+        due.set(r.clusterNode, Math.min(due.get(r.clusterNode) ?? next, next));
+      } else if (r.role === "node" && s) {
+        const series = byNode.get(r.clusterNode) ?? {};
+        series[r.metric] = s;
+        byNode.set(r.clusterNode, series);
+      }
+    }
+    for (const [node, dueAt] of due) st.nodeLimitsDueAt.set(node, dueAt);
+    return [...byNode].map(([node, series]) => ({ node, series, limits: { ...(st.nodeLimits.get(node) ?? {}) } }));
+  }
+
+  private nodeReads(
+    broker: Broker,
+    brokerNode: string,
+    node: string,
+    specs: readonly MetricSpec[],
+    role: "node" | "nodeLimit",
+  ): PlannedRead[] {
+    return specs.map((spec) => ({
+      key: this.nextKey(),
+      namespace: NAMESPACE,
+      metric: spec.name,
+      dimensions: { Broker: brokerNode, Node: node },
+      stat: spec.stat,
+      broker: broker.name,
+      node: brokerNode,
+      role,
+      clusterNode: node,
     }));
   }
 

@@ -1,4 +1,5 @@
-import { EngineType as Engines, type EngineType } from "./types";
+import { engineVersionOf } from "./instance-limits";
+import { type Broker, DeploymentMode, EngineType as Engines, type EngineType } from "./types";
 
 /**
  * Which `AWS/AmazonMQ` metrics mq-sentinel reads, with which statistic, and how often.
@@ -83,6 +84,48 @@ const RABBITMQ: EngineMetrics = {
   queueDiscoveryMetric: "MessageReadyCount",
   queueDimensions: ["Broker", "VirtualHost", "Queue"],
 };
+
+/** What a RabbitMQ cluster's per-node reads are: dimensions `Broker` + `Node`. */
+export interface NodeMetrics {
+  /** Per-node signals read every cycle. */
+  readonly signals: readonly MetricSpec[];
+  /** Per-node limits, read every `limitsRefreshMinutes`. */
+  readonly limits: readonly MetricSpec[];
+  /** Broker-level signals the per-node ones replace (their cluster values are the sum over the nodes). */
+  readonly replaces: readonly string[];
+}
+
+const NO_NODE_METRICS: NodeMetrics = { signals: [], limits: [], replaces: [] };
+
+/** The per-node resource signals of a RabbitMQ cluster; each broker-level one is their sum. */
+const RABBITMQ_NODE_RESOURCES: readonly MetricSpec[] = [
+  avg("SystemCpuUtilization"),
+  max("RabbitMQMemUsed"),
+  avg("RabbitMQDiskFree"),
+  max("RabbitMQFdUsed"),
+];
+/** Published per node from RabbitMQ 4.2 (the limits apply per node). */
+const RABBITMQ_NODE_COUNTS: readonly MetricSpec[] = [max("ConnectionCount"), max("ChannelCount")];
+/** Metric used to discover the nodes of RabbitMQ clusters with ListMetrics (dimension `Node`). */
+export const NODE_DISCOVERY_METRIC = "RabbitMQMemUsed";
+
+/**
+ * The per-node reads of a broker: for a RabbitMQ cluster, memory, disk, file descriptors and CPU of
+ * every node (the alarms fire per node and block publishers cluster-wide, so one hot node hides in the
+ * broker-level totals), plus connections and channels per node from RabbitMQ 4.2. Nothing for single
+ * instances (the broker-level values are the node's) and ActiveMQ. Connection counts stay broker-level
+ * too: they are the fallback while a node's counts are missing.
+ */
+export function nodeMetricsFor(broker: Pick<Broker, "engine" | "engineVersion" | "deploymentMode">): NodeMetrics {
+  if (broker.engine !== Engines.rabbitmq || broker.deploymentMode !== DeploymentMode.cluster) return NO_NODE_METRICS;
+  const version = engineVersionOf(broker.engineVersion);
+  const counts = version !== null && (version.major > 4 || (version.major === 4 && version.minor >= 2));
+  return {
+    signals: counts ? [...RABBITMQ_NODE_RESOURCES, ...RABBITMQ_NODE_COUNTS] : RABBITMQ_NODE_RESOURCES,
+    limits: RABBITMQ.limits,
+    replaces: RABBITMQ_NODE_RESOURCES.map((s) => s.name),
+  };
+}
 
 /** The metric sets of an engine. */
 export function metricsFor(engine: EngineType): EngineMetrics {

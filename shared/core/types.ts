@@ -148,6 +148,33 @@ export interface BrokerObservation {
   queues: readonly QueueMetrics[];
   /** Queues CloudWatch lists for the broker, read or not this cycle. */
   knownQueueCount: number;
+  /**
+   * Per-node series of a RabbitMQ cluster (dimensions `Broker` + `Node`), read when CloudWatch lists
+   * the cluster's nodes; absent or empty otherwise (single instances, ActiveMQ, nodes not listed).
+   */
+  nodes?: readonly NodeObservation[];
+  /** Limits set in the broker's current configuration revision (RabbitMQ 4); absent or null when none are. */
+  configuredLimits?: RabbitMqConfiguredLimits | null;
+}
+
+/** One RabbitMQ node's series for a cycle (the `Node` dimension, e.g. `rabbit@ip-10-0-0-230.us-west-2.compute.internal`). */
+export interface NodeObservation {
+  node: string;
+  /** Series keyed by metric name (`RabbitMQMemUsed`, `RabbitMQDiskFree`, ...). */
+  series: Readonly<Record<string, Series>>;
+  /** Latest known values of the node's limit metrics (`RabbitMQMemLimit`, `RabbitMQDiskFreeLimit`). */
+  limits: Readonly<Record<string, number>>;
+}
+
+/**
+ * RabbitMQ 4 resource limits read from the broker's current configuration revision (`connection_max`,
+ * `channel_max_per_node`, per node); null where the configuration does not set one.
+ */
+export interface RabbitMqConfiguredLimits {
+  connectionMax: number | null;
+  channelMaxPerNode: number | null;
+  /** Where they were read, for evidence: `configuration c-1234 revision 3`. */
+  source: string;
 }
 
 /** The numbers that made a finding fire, shown to people as-is. */

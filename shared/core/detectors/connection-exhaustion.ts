@@ -18,6 +18,8 @@ import { forecastFull, percentOf, sustainedLevel } from "./levels";
 /**
  * Connection exhaustion: connections (and RabbitMQ channels) against the broker's limit, held high,
  * or climbing steadily towards it (a client leaking connections), with a forecast of when it runs out.
+ * RabbitMQ limits apply per node: a cluster that publishes its per-node counts (RabbitMQ 4.2+) is
+ * judged node by node (the worst node wins), otherwise its broker-level sum against nodes x limit.
  */
 
 type ConnectionConfig = DetectionConfig["connections"];
@@ -27,6 +29,8 @@ interface Signal {
   series: Series;
   limit: number;
   limitSource: string;
+  /** The RabbitMQ node the series is of; absent for a broker-level series. */
+  node?: string;
 }
 
 /** The connection limit ActiveMQ publishes (largest per-protocol limit), else the documented default. */
@@ -48,12 +52,43 @@ function signalsOf(observation: BrokerObservation): Signal[] {
     const { limit, source } = activeMqLimit(observation);
     return [{ what: "connections", series: series.CurrentConnectionsCount ?? [], limit, limitSource: source }];
   }
-  const limits = rabbitMqLimits(broker.instanceType, broker.deploymentMode);
-  if (!limits) return [];
-  const source = `sizing guideline for ${broker.instanceType}`;
+  const limits = rabbitMqLimits(broker, observation.configuredLimits ?? null);
+  const perNode = (observation.nodes ?? []).filter(
+    (n) => lastIndex(n.series.ConnectionCount) >= 0 || lastIndex(n.series.ChannelCount) >= 0,
+  );
+  if (perNode.length > 0) {
+    return perNode.flatMap((n): Signal[] => [
+      {
+        what: "connections",
+        series: n.series.ConnectionCount ?? [],
+        limit: limits.connections.perNode,
+        limitSource: `${limits.connections.source}, per node`,
+        node: n.node,
+      },
+      {
+        what: "channels",
+        series: n.series.ChannelCount ?? [],
+        limit: limits.channels.perNode,
+        limitSource: `${limits.channels.source}, per node`,
+        node: n.node,
+      },
+    ]);
+  }
+  // Broker-level counts of a cluster are the sum over its nodes; the limits are per node.
+  const times = limits.nodes > 1 ? ` x ${limits.nodes} nodes` : "";
   return [
-    { what: "connections", series: series.ConnectionCount ?? [], limit: limits.connections, limitSource: source },
-    { what: "channels", series: series.ChannelCount ?? [], limit: limits.channels, limitSource: source },
+    {
+      what: "connections",
+      series: series.ConnectionCount ?? [],
+      limit: limits.connections.perNode * limits.nodes,
+      limitSource: `${limits.connections.source}${times}`,
+    },
+    {
+      what: "channels",
+      series: series.ChannelCount ?? [],
+      limit: limits.channels.perNode * limits.nodes,
+      limitSource: `${limits.channels.source}${times}`,
+    },
   ];
 }
 
@@ -66,7 +101,7 @@ export function detectConnectionExhaustion(observation: BrokerObservation, confi
     if (end < 0) continue;
     evaluated = true;
     const finding = judge(observation, signal, end, config);
-    if (finding && (!worst || compareSeverity(finding.severity, worst.severity) > 0)) worst = finding;
+    if (finding && (!worst || worse(finding, worst))) worst = finding;
   }
   const fingerprint = fingerprintOf({ kind: IncidentKind.connectionExhaustion, broker: observation.broker.name, resource: null });
   return { judged: evaluated ? [fingerprint] : [], findings: worst ? [worst] : [] };
@@ -87,7 +122,11 @@ function judge(observation: BrokerObservation, signal: Signal, end: number, conf
     limit: signal.limit,
     percentOfLimit: currentPercent,
     limitSource: signal.limitSource,
+    ...(signal.node !== undefined ? { node: signal.node } : {}),
   };
+  // "Connections" of the broker, or "Connections on node rabbit@ip-10-0-1-12...".
+  const subject = `${capitalize(signal.what)}${signal.node !== undefined ? ` on node ${signal.node}` : ""}`;
+  const ofLimit = signal.node !== undefined ? "the node's limit" : "the limit";
 
   const level = sustainedLevel(percent, end, {
     warnPercent: config.warnPercent,
@@ -112,7 +151,7 @@ function judge(observation: BrokerObservation, signal: Signal, end: number, conf
       ...base,
       severity: level.severity,
       condition: critical ? `${signal.what}-at-limit` : `${signal.what}-high`,
-      summary: `${capitalize(signal.what)} at ${currentPercent}% of the limit (${round(current, 0)} of ${signal.limit})${critical ? ": new clients are about to be refused" : ` for ${level.minutes}+ min`}${forecast ? `; limit reached in ~${forecast.minutesToFull} min at the current climb` : ""}.`,
+      summary: `${subject} at ${currentPercent}% of ${ofLimit} (${round(current, 0)} of ${signal.limit})${critical ? ": new clients are about to be refused" : ` for ${level.minutes}+ min`}${forecast ? `; limit reached in ~${forecast.minutesToFull} min at the current climb` : ""}.`,
       evidence: { ...evidence, ...forecastEvidence },
     };
   }
@@ -121,11 +160,18 @@ function judge(observation: BrokerObservation, signal: Signal, end: number, conf
       ...base,
       severity: Severity.warning,
       condition: `${signal.what}-leak`,
-      summary: `${capitalize(signal.what)} climbing steadily (+${forecastEvidence.growthPerMinute}/min, ${currentPercent}% of ${signal.limit}): the limit is reached in ~${forecast.minutesToFull} min. A client may be leaking ${signal.what}.`,
+      summary: `${subject} climbing steadily (+${forecastEvidence.growthPerMinute}/min, ${currentPercent}% of ${signal.limit}): the limit is reached in ~${forecast.minutesToFull} min. A client may be leaking ${signal.what}.`,
       evidence: { ...evidence, ...forecastEvidence, fit: forecast.fit },
     };
   }
   return null;
+}
+
+/** The more severe finding; on equal severity the one nearer its limit. */
+function worse(a: Finding, b: Finding): boolean {
+  const bySeverity = compareSeverity(a.severity, b.severity);
+  if (bySeverity !== 0) return bySeverity > 0;
+  return Number(a.evidence.percentOfLimit ?? 0) > Number(b.evidence.percentOfLimit ?? 0);
 }
 
 function capitalize(s: string): string {

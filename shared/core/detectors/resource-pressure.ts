@@ -1,13 +1,15 @@
 import type { DetectionConfig } from "../config";
-import { rabbitMqFileDescriptorLimit } from "../instance-limits";
+import { rabbitMqFileDescriptorLimit, rabbitMqNodeCount } from "../instance-limits";
 import { at, fitLine, known, lastIndex, round, slice } from "../series";
 import {
   type BrokerObservation,
+  compareSeverity,
   EngineType,
   type Finding,
   fingerprintOf,
   IncidentKind,
   type Judgement,
+  type NodeObservation,
   type Series,
   Severity,
 } from "../types";
@@ -16,7 +18,9 @@ import { type Forecast, forecastFull, type LevelThresholds, percentOf, sustained
 /**
  * Resource pressure: CPU, memory and storage held high (the floor over a window, so short spikes and
  * GC sawtooth stay quiet) or filling steadily. One incident per resource: `cpu`, `heap`, `store`,
- * `temp-store` (ActiveMQ), `memory`, `disk`, `file-descriptors` (RabbitMQ).
+ * `temp-store` (ActiveMQ), `memory`, `disk`, `file-descriptors` (RabbitMQ). A RabbitMQ cluster whose
+ * per-node series were read is judged node by node: the memory and disk alarms fire per node and block
+ * publishers cluster-wide, so one node at its watermark matters while the broker-level totals read ~55%.
  */
 
 type ResourceConfig = DetectionConfig["resources"];
@@ -45,7 +49,11 @@ interface Gauge {
   forecast: boolean | ((end: number) => Forecast | null);
   /** What 100 % means for people: the consequence. */
   consequence: string;
-  extra?: (end: number) => Record<string, number | null>;
+  extra?: (end: number) => Record<string, number | string | null>;
+  /** A sentence appended to the summary (a node's finding: what the cluster's totals read). */
+  context?: () => string;
+  /** What the percent is of, in the summary (` of its high watermark`); default: nothing. */
+  of?: string;
 }
 
 const levels = (t: { warnPercent: number; criticalPercent: number; sustainMinutes: number }): LevelThresholds => ({
@@ -93,36 +101,131 @@ function gaugesOf(observation: BrokerObservation, config: ResourceConfig): Gauge
       },
     ];
   }
+  const nodes = (observation.nodes ?? []).filter((n) => NODE_RESOURCE_METRICS.some((m) => lastIndex(n.series[m]) >= 0));
+  if (nodes.length > 0) return nodes.flatMap((n) => nodeGauges(n, nodes, observation, config));
+  const nodeCount = rabbitMqNodeCount(broker.deploymentMode);
+  const cpu = clusterCpu(series.SystemCpuUtilization ?? [], nodeCount);
+  return rabbitGauges(
+    {
+      series: { ...series, SystemCpuUtilization: cpu.percent },
+      memLimit: limits.RabbitMQMemLimit,
+      diskLimit: limits.RabbitMQDiskFreeLimit,
+      fdLimit: rabbitMqFileDescriptorLimit(config.fileDescriptorLimitPerNode, broker.deploymentMode),
+      cpuExtra: nodeCount > 1 ? { cpuReading: cpu.reading } : {},
+    },
+    config,
+  );
+}
+
+/** The per-node series judged for resources (the ones that replace the broker-level sums). */
+const NODE_RESOURCE_METRICS = ["SystemCpuUtilization", "RabbitMQMemUsed", "RabbitMQDiskFree", "RabbitMQFdUsed"] as const;
+
+/**
+ * Broker-level `SystemCpuUtilization` of a cluster: AWS documents it as "the aggregate of all three
+ * RabbitMQ nodes" without saying whether that is a sum or an average. A value over 100 can only be a
+ * sum, so then every value of the window is divided by the nodes; otherwise it is read as it is (an
+ * average, or a sum of lightly loaded nodes: judging it as is errs towards an alarm, never a miss).
+ * Clusters whose nodes are listed are judged on the per-node values instead.
+ */
+export function clusterCpu(values: Series, nodes: number): { percent: Series; reading: "sum" | "as-published" } {
+  if (nodes <= 1 || !values.some((v) => v != null && v > 100)) return { percent: values, reading: "as-published" };
+  return { percent: values.map((v) => (v == null ? null : v / nodes)), reading: "sum" };
+}
+
+interface RabbitScope {
+  series: Readonly<Record<string, Series>>;
+  memLimit: number | undefined;
+  diskLimit: number | undefined;
+  fdLimit: number;
+  /** The node these series are of; absent for the broker-level series. */
+  node?: string;
+  /** What the cluster's totals read at the newest minute, for the node's summary. */
+  context?: (resource: Resource) => string;
+  cpuExtra?: Record<string, string>;
+}
+
+/** One node's gauges, each limit its own (a missing node limit: the broker-level limit shared by the nodes). */
+function nodeGauges(n: NodeObservation, all: readonly NodeObservation[], observation: BrokerObservation, config: ResourceConfig): Gauge[] {
+  const count = rabbitMqNodeCount(observation.broker.deploymentMode);
+  const shared = (metric: string) => {
+    const total = observation.limits[metric];
+    return total ? total / count : undefined;
+  };
+  const memLimitOf = (x: NodeObservation) => x.limits.RabbitMQMemLimit ?? shared("RabbitMQMemLimit");
+  const diskLimitOf = (x: NodeObservation) => x.limits.RabbitMQDiskFreeLimit ?? shared("RabbitMQDiskFreeLimit");
+  const totals = (metric: string, limitOf: (x: NodeObservation) => number | undefined) => {
+    let value = 0;
+    let limit = 0;
+    for (const x of all) {
+      const v = at(x.series[metric], lastIndex(x.series[metric]));
+      const l = limitOf(x);
+      if (v == null || !l) return null;
+      value += v;
+      limit += l;
+    }
+    return { value, limit };
+  };
+  const context = (resource: Resource): string => {
+    if (resource === Resource.memory) {
+      const t = totals("RabbitMQMemUsed", memLimitOf);
+      return t ? ` The cluster's total reads ${round((t.value / t.limit) * 100)}% of its memory limit.` : "";
+    }
+    if (resource === Resource.disk) {
+      const t = totals("RabbitMQDiskFree", diskLimitOf);
+      return t ? ` The cluster's total free disk is ${round(t.value / t.limit, 1)}x its free-disk limit.` : "";
+    }
+    return "";
+  };
+  return rabbitGauges(
+    {
+      series: n.series,
+      memLimit: memLimitOf(n),
+      diskLimit: diskLimitOf(n),
+      fdLimit: config.fileDescriptorLimitPerNode,
+      node: n.node,
+      context,
+    },
+    config,
+  );
+}
+
+/** CPU, memory, disk and file-descriptor gauges of a RabbitMQ broker (broker-level) or of one of its nodes. */
+function rabbitGauges(scope: RabbitScope, config: ResourceConfig): Gauge[] {
+  const { series, memLimit, diskLimit, fdLimit, node } = scope;
+  const of = (what: string) => (node === undefined ? what : `Node ${node}: ${what.charAt(0).toLowerCase()}${what.slice(1)}`);
+  const where: Record<string, string> = node === undefined ? {} : { node };
+  const context = scope.context;
   const gauges: Gauge[] = [
     {
       resource: Resource.cpu,
-      label: "CPU",
+      label: of("CPU"),
       percent: series.SystemCpuUtilization ?? [],
       thresholds: levels(config.cpu),
       forecast: false,
-      consequence: "message processing slows down",
+      consequence: node === undefined ? "message processing slows down" : "message processing on that node slows down",
+      extra: () => ({ ...where, ...(scope.cpuExtra ?? {}) }),
     },
   ];
-  const memLimit = limits.RabbitMQMemLimit;
   if (memLimit) {
     gauges.push({
       resource: Resource.memory,
-      label: "Memory (of the high watermark)",
+      label: node === undefined ? "Memory (of the high watermark)" : `Node ${node}: memory`,
+      of: node === undefined ? undefined : " of its high watermark",
       percent: percentOf(series.RabbitMQMemUsed, memLimit),
       thresholds: levels(config.memory),
       forecast: false,
-      consequence: "the memory alarm blocks every publisher",
-      extra: (end) => ({ memUsedBytes: at(series.RabbitMQMemUsed, end), memLimitBytes: memLimit }),
+      consequence: node === undefined ? "the memory alarm blocks every publisher" : "the memory alarm blocks publishers cluster-wide",
+      extra: (end) => ({ ...where, memUsedBytes: at(series.RabbitMQMemUsed, end), memLimitBytes: memLimit }),
+      context: context ? () => context(Resource.memory) : undefined,
     });
   }
-  const diskLimit = limits.RabbitMQDiskFreeLimit;
   if (diskLimit) {
     // "Used" here is how close free space is to the alarm: 100 % when free space equals the limit.
     const warnAt = 100 / config.diskWarnRatio;
     const criticalAt = 100 / config.diskCriticalRatio;
     gauges.push({
       resource: Resource.disk,
-      label: "Disk (free space against the disk alarm)",
+      label: of("Disk (free space against the disk alarm)"),
       percent: (series.RabbitMQDiskFree ?? []).map((free) => (free == null ? null : free <= 0 ? 1000 : (diskLimit / free) * 100)),
       thresholds: {
         warnPercent: warnAt,
@@ -133,34 +236,52 @@ function gaugesOf(observation: BrokerObservation, config: ResourceConfig): Gauge
       // The percent here (limit / free) curves as the disk fills: forecast on free bytes instead.
       forecast: (end) => forecastDiskAlarm(series.RabbitMQDiskFree, diskLimit, end, config.fillForecastHorizonMinutes),
       consequence: "the disk alarm blocks publishers on every node",
-      extra: (end) => ({ diskFreeBytes: at(series.RabbitMQDiskFree, end), diskFreeLimitBytes: diskLimit }),
+      extra: (end) => ({ ...where, diskFreeBytes: at(series.RabbitMQDiskFree, end), diskFreeLimitBytes: diskLimit }),
+      context: context ? () => context(Resource.disk) : undefined,
     });
   }
-  const fdLimit = rabbitMqFileDescriptorLimit(config.fileDescriptorLimitPerNode, broker.deploymentMode);
   gauges.push({
     resource: Resource.fileDescriptors,
-    label: "File descriptors",
+    label: of("File descriptors"),
     percent: percentOf(series.RabbitMQFdUsed, fdLimit),
     thresholds: levels(config.fileDescriptors),
     forecast: true,
-    consequence: "new connections and queue files fail",
-    extra: (end) => ({ fileDescriptorsUsed: at(series.RabbitMQFdUsed, end), estimatedLimit: fdLimit }),
+    consequence: node === undefined ? "new connections and queue files fail" : "new connections and queue files on that node fail",
+    extra: (end) => ({ ...where, fileDescriptorsUsed: at(series.RabbitMQFdUsed, end), estimatedLimit: fdLimit }),
   });
   return gauges;
 }
 
-/** Judges every resource of a broker; one finding per resource under pressure. */
+/**
+ * Judges every resource of a broker; one finding per resource under pressure. A cluster judged node by
+ * node still has one per resource: the worst node's, which names the node.
+ */
 export function detectResourcePressure(observation: BrokerObservation, config: ResourceConfig): Judgement {
+  const byResource = new Map<Resource, Gauge[]>();
+  for (const gauge of gaugesOf(observation, config)) byResource.set(gauge.resource, [...(byResource.get(gauge.resource) ?? []), gauge]);
   const findings: Finding[] = [];
   const judged: string[] = [];
-  for (const gauge of gaugesOf(observation, config)) {
-    const end = lastIndex(gauge.percent);
-    if (end < 0) continue;
-    judged.push(fingerprintOf({ kind: IncidentKind.resourcePressure, broker: observation.broker.name, resource: gauge.resource }));
-    const finding = judge(observation, gauge, end, config);
-    if (finding) findings.push(finding);
+  for (const [resource, gauges] of byResource) {
+    let evaluated = false;
+    let worst: Finding | null = null;
+    for (const gauge of gauges) {
+      const end = lastIndex(gauge.percent);
+      if (end < 0) continue;
+      evaluated = true;
+      const finding = judge(observation, gauge, end, config);
+      if (finding && (!worst || worse(finding, worst))) worst = finding;
+    }
+    if (evaluated) judged.push(fingerprintOf({ kind: IncidentKind.resourcePressure, broker: observation.broker.name, resource }));
+    if (worst) findings.push(worst);
   }
   return { judged, findings };
+}
+
+/** The more severe finding; on equal severity the fuller resource. */
+function worse(a: Finding, b: Finding): boolean {
+  const bySeverity = compareSeverity(a.severity, b.severity);
+  if (bySeverity !== 0) return bySeverity > 0;
+  return Number(a.evidence.percentUsed ?? 0) > Number(b.evidence.percentUsed ?? 0);
 }
 
 function judge(observation: BrokerObservation, gauge: Gauge, end: number, config: ResourceConfig): Finding | null {
@@ -198,7 +319,7 @@ function judge(observation: BrokerObservation, gauge: Gauge, end: number, config
       ...base,
       severity: level.severity,
       condition: `${gauge.resource}-${level.severity === Severity.critical ? "critical" : "high"}`,
-      summary: `${gauge.label} at ${now}%, at least ${level.floor}% for ${level.minutes} min; at 100% ${gauge.consequence}.${forecast ? ` Full in ~${forecast.minutesToFull} min at the current rate.` : ""}`,
+      summary: `${gauge.label} at ${now}%${gauge.of ?? ""}, at least ${level.floor}% for ${level.minutes} min; at 100% ${gauge.consequence}.${forecast ? ` Full in ~${forecast.minutesToFull} min at the current rate.` : ""}${gauge.context?.() ?? ""}`,
     };
   }
   const f = forecast as Forecast;
@@ -206,7 +327,7 @@ function judge(observation: BrokerObservation, gauge: Gauge, end: number, config
     ...base,
     severity: Severity.warning,
     condition: `${gauge.resource}-filling`,
-    summary: `${gauge.label} filling steadily (now ${now}%): full in ~${f.minutesToFull} min at the current rate, then ${gauge.consequence}.`,
+    summary: `${gauge.label} filling steadily (now ${now}%${gauge.of ?? ""}): full in ~${f.minutesToFull} min at the current rate, then ${gauge.consequence}.${gauge.context?.() ?? ""}`,
   };
 }
 

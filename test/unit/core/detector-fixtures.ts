@@ -1,5 +1,12 @@
 import { DEFAULT_CONFIG, type DetectionConfig } from "../../../shared/core/config";
-import type { Broker, BrokerObservation, QueueMetrics, Series } from "../../../shared/core/types";
+import type {
+  Broker,
+  BrokerObservation,
+  NodeObservation,
+  QueueMetrics,
+  RabbitMqConfiguredLimits,
+  Series,
+} from "../../../shared/core/types";
 
 /**
  * Hand-built inputs for the pure detectors: two brokers (one per engine), an observation builder and
@@ -94,6 +101,19 @@ export const rabbitMqBroker: Broker = Object.freeze({
   nodes: ["events-rmq"],
 });
 
+/** A single-instance RabbitMQ 4.2 broker on mq.m7g.large (default limits 1,500 connections / 4,500 channels). */
+export const rabbitMq4Broker: Broker = Object.freeze({
+  ...rabbitMqBroker,
+  id: "b-9a8b7c6d-0003",
+  name: "orders-rmq4",
+  arn: "arn:aws:mq:eu-west-1:123456789012:broker:orders-rmq4:b-9a8b7c6d-0003",
+  engineVersion: "4.2",
+  deploymentMode: "SINGLE_INSTANCE",
+  instanceType: "mq.m7g.large",
+  configuration: { id: "c-orders", revision: 3 },
+  nodes: ["orders-rmq4"],
+});
+
 /** A copy of a broker with some facts changed (state, instance type, deployment mode...). */
 export function brokerWith(base: Broker, overrides: Partial<Broker>): Broker {
   return { ...base, ...overrides };
@@ -107,6 +127,10 @@ export interface ObservationParts {
   queues?: QueueMetrics[];
   /** Defaults to the length of the longest series, else `WINDOW_MINUTES`. */
   minutes?: number;
+  /** Per-node series of a RabbitMQ cluster. */
+  nodes?: NodeObservation[];
+  /** Limits the broker's configuration sets (RabbitMQ 4). */
+  configuredLimits?: RabbitMqConfiguredLimits | null;
 }
 
 /** What the detectors get for one broker in one cycle; the active node is the broker's first node. */
@@ -122,7 +146,14 @@ export function observation(broker: Broker, parts: ObservationParts = {}): Broke
     limits: parts.limits ?? {},
     queues,
     knownQueueCount: queues.length,
+    ...(parts.nodes ? { nodes: parts.nodes } : {}),
+    ...(parts.configuredLimits !== undefined ? { configuredLimits: parts.configuredLimits } : {}),
   };
+}
+
+/** One RabbitMQ node's series and limits for a cycle. */
+export function nodeMetrics(node: string, series: Record<string, Series>, limits: Record<string, number> = {}): NodeObservation {
+  return { node, series, limits };
 }
 
 /** One queue's series for a cycle. */

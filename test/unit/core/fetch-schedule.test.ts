@@ -226,3 +226,143 @@ describe("drillTriggers", () => {
     ).toEqual([condition]);
   });
 });
+
+describe("FetchSchedule for RabbitMQ clusters", () => {
+  const NODES = ["rabbit@ip-10-0-1-11.ec2.internal", "rabbit@ip-10-0-2-22.ec2.internal", "rabbit@ip-10-0-3-33.ec2.internal"];
+  const rabbit = (overrides: Partial<Broker>): Broker => ({
+    id: "b-2",
+    name: "events",
+    arn: null,
+    state: "RUNNING",
+    engine: "RABBITMQ",
+    engineVersion: "3.13",
+    deploymentMode: "CLUSTER_MULTI_AZ",
+    instanceType: "mq.m5.large",
+    tags: {},
+    pendingChanges: [],
+    configuration: null,
+    nodes: ["events"],
+    ...overrides,
+  });
+  const plan = (broker: Broker, minute: number, nodes: readonly string[] = NODES): PlanInput => ({
+    brokers: [broker],
+    queuesOf: () => [],
+    focus: new Map(),
+    watch: () => false,
+    nodesOf: () => nodes,
+    now: T0 + minute * MINUTE,
+  });
+  const nodeReads = (reads: readonly PlannedRead[]) => reads.filter((r) => r.role === "node");
+  const brokerMetrics = (reads: readonly PlannedRead[]) => reads.filter((r) => r.role === "broker").map((r) => r.metric);
+  /** Answers every read with a series whose newest value is `value(read)`. */
+  const answerWith = (reads: readonly PlannedRead[], value: (r: PlannedRead) => number | null): CycleRead => ({
+    reads,
+    series: new Map(
+      reads.map((r) => [r.key, value(r) === null ? new Array(WINDOW).fill(null) : recent(value(r) as number, value(r) as number)]),
+    ),
+    failed: new Set(),
+  });
+
+  it.each<{ situation: string; broker: Broker; nodeMetrics: string[] }>([
+    {
+      situation: "a RabbitMQ 3.13 cluster: memory, disk, file descriptors and CPU per node",
+      broker: rabbit({}),
+      nodeMetrics: ["SystemCpuUtilization", "RabbitMQMemUsed", "RabbitMQDiskFree", "RabbitMQFdUsed"],
+    },
+    {
+      situation: "a RabbitMQ 4.2 cluster: connections and channels per node too",
+      broker: rabbit({ engineVersion: "4.2", instanceType: "mq.m7g.large" }),
+      nodeMetrics: ["SystemCpuUtilization", "RabbitMQMemUsed", "RabbitMQDiskFree", "RabbitMQFdUsed", "ConnectionCount", "ChannelCount"],
+    },
+  ])("reads every listed node of $situation, instead of the broker-level sums", ({ broker, nodeMetrics }) => {
+    // Prepare
+    const schedule = new FetchSchedule(DEFAULT_CONFIG.polling);
+
+    // Act
+    const reads = schedule.planPrimary(plan(broker, 0));
+
+    // Assess
+    for (const node of NODES) {
+      const mine = nodeReads(reads).filter((r) => r.clusterNode === node);
+      expect(mine.map((r) => r.metric)).toEqual(nodeMetrics);
+      expect(mine.every((r) => r.dimensions.Broker === "events" && r.dimensions.Node === node)).toBe(true);
+    }
+    expect(brokerMetrics(reads)).not.toEqual(expect.arrayContaining(["RabbitMQMemUsed"]));
+    expect(brokerMetrics(reads)).toEqual(expect.arrayContaining(["ConnectionCount", "ChannelCount", "MessageReadyCount"]));
+    expect(brokerMetrics(reads)).not.toContain("SystemCpuUtilization");
+  });
+
+  it.each<{ situation: string; broker: Broker; nodes: string[] }>([
+    { situation: "a cluster whose nodes are not listed (yet)", broker: rabbit({}), nodes: [] },
+    {
+      situation: "a single-instance broker, even with a node listed",
+      broker: rabbit({ deploymentMode: "SINGLE_INSTANCE" }),
+      nodes: NODES.slice(0, 1),
+    },
+  ])("reads only broker-level signals for $situation, as before", ({ broker, nodes }) => {
+    // Prepare
+    const schedule = new FetchSchedule(DEFAULT_CONFIG.polling);
+
+    // Act
+    const reads = schedule.planPrimary(plan(broker, 0, nodes));
+
+    // Assess
+    expect(nodeReads(reads)).toEqual([]);
+    expect(brokerMetrics(reads)).toEqual(
+      expect.arrayContaining(["SystemCpuUtilization", "RabbitMQMemUsed", "RabbitMQDiskFree", "RabbitMQFdUsed"]),
+    );
+  });
+
+  it("reads each node's limits hourly, and a missing one again within five minutes", () => {
+    // Prepare: node 0 publishes its limits, node 1 not yet
+    const schedule = new FetchSchedule(DEFAULT_CONFIG.polling);
+    const limitReads: Record<string, number> = {};
+    // Act
+    for (let m = 0; m < 61; m++) {
+      const reads = schedule.planPrimary(plan(rabbit({}), m, NODES.slice(0, 2)));
+      for (const r of reads.filter((x) => x.role === "nodeLimit"))
+        limitReads[r.clusterNode as string] = (limitReads[r.clusterNode as string] ?? 0) + 1;
+      schedule.observe(
+        plan(rabbit({}), m, NODES.slice(0, 2)),
+        answerWith(reads, (r) => (r.role === "nodeLimit" && r.clusterNode === NODES[1] ? null : 5)),
+        schedule.windowAt(T0 + m * MINUTE),
+      );
+    }
+    // Assess: two metrics a read; node 0 at 0 and 60, node 1 every five minutes
+    expect(limitReads[NODES[0] as string]).toBe(2 * 2);
+    expect(limitReads[NODES[1] as string]).toBe(13 * 2);
+  });
+
+  it("hands the detectors each node's series and limits", () => {
+    // Prepare
+    const schedule = new FetchSchedule(DEFAULT_CONFIG.polling);
+    const reads = schedule.planPrimary(plan(rabbit({}), 0));
+    const value = (r: PlannedRead) =>
+      r.metric === "RabbitMQMemLimit" ? (r.role === "nodeLimit" ? 3.2e9 : 9.6e9) : r.clusterNode === NODES[2] ? 7 : 1;
+
+    // Act
+    const observation = schedule.observe(plan(rabbit({}), 0), answerWith(reads, value), schedule.windowAt(T0)).get("events");
+
+    // Assess
+    expect(observation?.nodes?.map((n) => n.node)).toEqual(NODES);
+    expect(observation?.nodes?.[2]?.series.RabbitMQMemUsed?.at(-2)).toBe(7);
+    expect(observation?.nodes?.[0]?.limits).toEqual({ RabbitMQMemLimit: 3.2e9, RabbitMQDiskFreeLimit: 1 });
+    // Node limits and the broker's own (the sum) stay apart
+    expect(observation?.limits.RabbitMQMemLimit).toBe(9.6e9);
+  });
+
+  it("gives a notice about a broker once while it lives, and again after it went away and came back", () => {
+    // Prepare
+    const schedule = new FetchSchedule(DEFAULT_CONFIG.polling);
+    const broker = rabbit({});
+
+    // Act
+    const first = [schedule.firstNotice(broker, "limits"), schedule.firstNotice(broker, "limits"), schedule.firstNotice(broker, "other")];
+    schedule.retain([]);
+    const afterReturn = schedule.firstNotice(broker, "limits");
+
+    // Assess
+    expect(first).toEqual([true, false, true]);
+    expect(afterReturn).toBe(true);
+  });
+});

@@ -1,6 +1,19 @@
 import { activeMqLimit, detectConnectionExhaustion } from "../../../../shared/core/detectors/connection-exhaustion";
 import { type BrokerObservation, fingerprintOf, IncidentKind, Severity } from "../../../../shared/core/types";
-import { activeMqBroker, brokerWith, detection, flat, noisy, nulls, observation, rabbitMqBroker, ramp, series } from "../detector-fixtures";
+import {
+  activeMqBroker,
+  brokerWith,
+  detection,
+  flat,
+  nodeMetrics,
+  noisy,
+  nulls,
+  observation,
+  rabbitMq4Broker,
+  rabbitMqBroker,
+  ramp,
+  series,
+} from "../detector-fixtures";
 
 const config = detection.connections;
 
@@ -11,6 +24,21 @@ const microBroker = brokerWith(activeMqBroker, {
   nodes: ["dev-amq-1"],
 });
 const rabbitSingle = brokerWith(rabbitMqBroker, { name: "events-rmq-single", deploymentMode: "SINGLE_INSTANCE" });
+/** RabbitMQ 4.2 three-node cluster on mq.m7g.xlarge: 1,000 connections / 3,000 channels per node by default. */
+const rabbit4Cluster = brokerWith(rabbitMq4Broker, {
+  name: "search-rmq4",
+  deploymentMode: "CLUSTER_MULTI_AZ",
+  instanceType: "mq.m7g.xlarge",
+});
+const raised = { connectionMax: 3_000, channelMaxPerNode: 9_000, source: "configuration c-orders revision 3" };
+const NODES = ["rabbit@ip-10-0-1-11.ec2.internal", "rabbit@ip-10-0-2-22.ec2.internal", "rabbit@ip-10-0-3-33.ec2.internal"];
+/** A 4.2 cluster's per-node counts: connections (and channels at 1.5 per connection) per node. */
+function clusterNodes(...connections: (number | null)[][]) {
+  return connections.map((c, k) =>
+    nodeMetrics(NODES[k] as string, { ConnectionCount: c, ChannelCount: c.map((v) => (v == null ? null : v * 1.5)) }),
+  );
+}
+const total = (...parts: (number | null)[][]) => (parts[0] ?? []).map((_, i) => parts.reduce((a, p) => a + (p[i] ?? 0), 0));
 
 /** ActiveMQ publishes one limit per wire protocol; these say OpenWire and AMQP allow 1,000. */
 const publishedLimits = {
@@ -108,6 +136,69 @@ const firing: FiringCase[] = [
     limit: 15000,
   },
   {
+    situation: "a RabbitMQ 4.2 mq.m7g.large holds 1,440 connections, 96% of its default 1,500",
+    obs: observation(rabbitMq4Broker, {
+      series: { ConnectionCount: series(noisy(600, 30, 28), [1440, 1445]), ChannelCount: flat(900, 30) },
+    }),
+    condition: "connections-at-limit",
+    severity: Severity.critical,
+    limit: 1500,
+  },
+  {
+    situation: "a RabbitMQ 4.2 mq.m7g.large's connections climb steadily past 50% of 1,500 (before 80%)",
+    obs: observation(rabbitMq4Broker, {
+      series: { ConnectionCount: series(flat(500, 10), ramp(600, 1150, 20)), ChannelCount: flat(900, 30) },
+    }),
+    condition: "connections-leak",
+    severity: Severity.warning,
+    limit: 1500,
+  },
+  {
+    situation: "a RabbitMQ 4.2 mq.m7g.large's channels hold 4,400 of the default 4,500",
+    obs: observation(rabbitMq4Broker, {
+      series: { ConnectionCount: flat(400, 30), ChannelCount: series(noisy(2000, 50, 28), [4400, 4410]) },
+    }),
+    condition: "channels-at-limit",
+    severity: Severity.critical,
+    limit: 4500,
+  },
+  {
+    situation: "a RabbitMQ 4.2 broker holds 2,900 connections of a configured connection_max of 3,000",
+    obs: observation(rabbitMq4Broker, {
+      series: { ConnectionCount: series(noisy(1400, 30, 28), [2900, 2910]), ChannelCount: flat(3000, 30) },
+      configuredLimits: raised,
+    }),
+    condition: "connections-at-limit",
+    severity: Severity.critical,
+    limit: 3000,
+  },
+  {
+    situation: "a RabbitMQ 3.13 mq.m7g.16xlarge holds 155,000 of its 160,000 connections",
+    obs: observation(brokerWith(rabbitSingle, { instanceType: "mq.m7g.16xlarge" }), {
+      series: { ConnectionCount: series(noisy(60_000, 500, 28), [155_000, 155_500]), ChannelCount: flat(200_000, 30) },
+    }),
+    condition: "connections-at-limit",
+    severity: Severity.critical,
+    limit: 160_000,
+  },
+  {
+    situation: "one node of a RabbitMQ 4.2 cluster holds 970 of its 1,000 connections while the cluster has 55%",
+    obs: observation(rabbit4Cluster, {
+      series: { ConnectionCount: total(flat(970, 30), flat(350, 30), flat(330, 30)), ChannelCount: flat(2475, 30) },
+      nodes: clusterNodes(series(noisy(400, 20, 27), flat(970, 3)), flat(350, 30), flat(330, 30)),
+    }),
+    condition: "connections-at-limit",
+    severity: Severity.critical,
+    limit: 1000,
+  },
+  {
+    situation: "a RabbitMQ 4.2 cluster without per-node counts holds 96% of 3 x 1,000",
+    obs: observation(rabbit4Cluster, { series: { ConnectionCount: series(flat(1500, 28), [2880, 2890]), ChannelCount: flat(4000, 30) } }),
+    condition: "connections-at-limit",
+    severity: Severity.critical,
+    limit: 3000,
+  },
+  {
     situation: "a single-instance RabbitMQ broker holds 96% of its 5,000 connections",
     obs: observation(rabbitSingle, {
       series: { ConnectionCount: series(noisy(2000, 100, 28), [4800, 4820]), ChannelCount: flat(6000, 30) },
@@ -153,6 +244,20 @@ const quiet: ConnectionCase[] = [
   {
     situation: "4,800 RabbitMQ connections are a third of a three-node cluster's limit",
     obs: observation(rabbitMqBroker, { series: { ConnectionCount: flat(4800, 30), ChannelCount: flat(14400, 30) } }),
+  },
+  {
+    situation: "a RabbitMQ 4.2 broker holds 1,400 connections under a configured connection_max of 3,000",
+    obs: observation(rabbitMq4Broker, {
+      series: { ConnectionCount: noisy(1400, 20, 30), ChannelCount: noisy(1960, 30, 30) },
+      configuredLimits: raised,
+    }),
+  },
+  {
+    situation: "a RabbitMQ 4.2 cluster's nodes carry uneven but healthy connections (600, 360, 240 of 1,000 each)",
+    obs: observation(rabbit4Cluster, {
+      series: { ConnectionCount: flat(1200, 30), ChannelCount: flat(1800, 30) },
+      nodes: clusterNodes(noisy(600, 15, 30), noisy(360, 10, 30), noisy(240, 10, 30)),
+    }),
   },
   {
     situation: "RabbitMQ connections and channels are noisy around 40%",
@@ -237,16 +342,61 @@ describe("detectConnectionExhaustion", () => {
     expect(findings.map((f) => [f.condition, f.severity])).toEqual([["channels-at-limit", Severity.critical]]);
   });
 
-  it("does not judge a RabbitMQ instance type it has no limits for", () => {
-    // Prepare
-    const unknownType = brokerWith(rabbitMqBroker, { instanceType: "mq.x9.huge" });
-    const obs = observation(unknownType, { series: { ConnectionCount: flat(100_000, 30), ChannelCount: flat(300_000, 30) } });
+  it("judges a RabbitMQ instance type it has no figures for against a stated assumption, instead of going quiet", () => {
+    // Prepare: a hypothetical mq.m8g.large on RabbitMQ 4.2, judged as the same size of mq.m7g (1,500)
+    const unknownType = brokerWith(rabbitMq4Broker, { instanceType: "mq.m8g.large" });
+    const obs = observation(unknownType, { series: { ConnectionCount: series(flat(500, 28), [1450, 1460]), ChannelCount: flat(900, 30) } });
 
     // Act
-    const result = detectConnectionExhaustion(obs, config);
+    const { judged, findings } = detectConnectionExhaustion(obs, config);
 
     // Assess
-    expect(result).toEqual({ judged: [], findings: [] });
+    expect(judged).toEqual(["connection-exhaustion|orders-rmq4|"]);
+    expect(findings[0]).toMatchObject({ condition: "connections-at-limit", evidence: { limit: 1500 } });
+    expect(findings[0]?.evidence.limitSource).toMatch(/^assumed: RabbitMQ 4 default \(single instance\) for mq\.m7g\.large, the same size/);
+  });
+
+  it("names the node, its own limit and where the limit came from when a cluster node is the one near it", () => {
+    // Prepare
+    const obs = observation(rabbit4Cluster, {
+      series: { ConnectionCount: flat(1650, 30), ChannelCount: flat(2475, 30) },
+      nodes: clusterNodes(flat(970, 30), flat(350, 30), flat(330, 30)),
+    });
+
+    // Act
+    const { findings } = detectConnectionExhaustion(obs, config);
+
+    // Assess
+    expect(findings).toHaveLength(1);
+    expect(findings[0]?.evidence).toMatchObject({
+      node: NODES[0],
+      connections: 970,
+      limit: 1000,
+      limitSource: "RabbitMQ 4 default for mq.m7g.xlarge (cluster), per node",
+    });
+    expect(findings[0]?.summary).toBe(
+      `Connections on node ${NODES[0]} at 97% of the node's limit (970 of 1000): new clients are about to be refused.`,
+    );
+  });
+
+  it("says where a RabbitMQ broker's limit came from", () => {
+    // Prepare
+    const defaults = observation(rabbitMq4Broker, { series: { ConnectionCount: flat(1490, 30), ChannelCount: flat(900, 30) } });
+    const cluster = observation(rabbitMqBroker, { series: { ConnectionCount: flat(14_900, 30), ChannelCount: flat(900, 30) } });
+    const configured = observation(rabbitMq4Broker, {
+      series: { ConnectionCount: flat(2990, 30), ChannelCount: flat(900, 30) },
+      configuredLimits: raised,
+    });
+
+    // Act
+    const sources = [defaults, cluster, configured].map((o) => detectConnectionExhaustion(o, config).findings[0]?.evidence.limitSource);
+
+    // Assess
+    expect(sources).toEqual([
+      "RabbitMQ 4 default for mq.m7g.large (single instance)",
+      "RabbitMQ 3 limit for mq.m5.large x 3 nodes",
+      "connection_max in configuration c-orders revision 3",
+    ]);
   });
 
   it.each([

@@ -1,10 +1,11 @@
-import { detectResourcePressure } from "../../../../shared/core/detectors/resource-pressure";
+import { clusterCpu, detectResourcePressure } from "../../../../shared/core/detectors/resource-pressure";
 import { type BrokerObservation, fingerprintOf, IncidentKind, type Series, Severity } from "../../../../shared/core/types";
 import {
   activeMqBroker,
   brokerWith,
   detection,
   flat,
+  nodeMetrics,
   noisy,
   nulls,
   observation,
@@ -32,6 +33,35 @@ function rabbitObservation(overrides: Record<string, Series>, limits: Record<str
       ...overrides,
     },
     limits,
+  });
+}
+
+const NODES = ["rabbit@ip-10-0-1-11.ec2.internal", "rabbit@ip-10-0-2-22.ec2.internal", "rabbit@ip-10-0-3-33.ec2.internal"];
+/** Per node: the memory high watermark and the free-disk limit. */
+const nodeLimits = { RabbitMQMemLimit: 3.2 * GIB, RabbitMQDiskFreeLimit: 1 * GIB };
+
+/**
+ * A healthy three-node cluster read node by node (CPU ~30%, memory ~31% of each node's watermark,
+ * 40x the free-disk limit, 1,000 of 10,000 file descriptors), with node k's series replaced by
+ * `overrides[k]`. The broker-level resource series are not read then; the broker-level limits are.
+ */
+function clusterObservation(overrides: Record<string, Series>[], limits: Record<string, number>[] = []): BrokerObservation {
+  return observation(rabbitMqBroker, {
+    series: { ConnectionCount: flat(900, 30) },
+    limits: { RabbitMQMemLimit: 3 * 3.2 * GIB, RabbitMQDiskFreeLimit: 3 * GIB },
+    nodes: NODES.map((node, k) =>
+      nodeMetrics(
+        node,
+        {
+          SystemCpuUtilization: noisy(30, 5, 30, k + 1),
+          RabbitMQMemUsed: noisy(1.0 * GIB, 0.05 * GIB, 30, k + 1),
+          RabbitMQDiskFree: flat(40 * GIB, 30),
+          RabbitMQFdUsed: noisy(1000, 50, 30, k + 1),
+          ...(overrides[k] ?? {}),
+        },
+        limits[k] ?? nodeLimits,
+      ),
+    ),
   });
 }
 
@@ -194,6 +224,55 @@ const firing: FiringCase[] = [
     severity: Severity.critical,
   },
   {
+    situation: "one cluster node holds 97% of its memory watermark while the cluster's total reads ~52%",
+    obs: clusterObservation([{ RabbitMQMemUsed: series(flat(1.0 * GIB, 25), flat(3.1 * GIB, 5)) }]),
+    resource: "memory",
+    condition: "memory-critical",
+    severity: Severity.critical,
+  },
+  {
+    situation: "one cluster node holds 84% of its memory watermark",
+    obs: clusterObservation([{}, { RabbitMQMemUsed: series(flat(1.0 * GIB, 25), flat(2.7 * GIB, 5)) }]),
+    resource: "memory",
+    condition: "memory-high",
+    severity: Severity.warning,
+  },
+  {
+    situation: "a cluster node without its own limit read holds 97% of the broker's limit shared by three",
+    obs: clusterObservation([{ RabbitMQMemUsed: series(flat(1.0 * GIB, 25), flat(3.1 * GIB, 5)) }], [{}]),
+    resource: "memory",
+    condition: "memory-critical",
+    severity: Severity.critical,
+  },
+  {
+    situation: "one cluster node's free disk stays below 1.1x its free-disk limit while the others have plenty",
+    obs: clusterObservation([{}, {}, { RabbitMQDiskFree: series(flat(5 * GIB, 27), flat(1.05 * GIB, 3)) }]),
+    resource: "disk",
+    condition: "disk-critical",
+    severity: Severity.critical,
+  },
+  {
+    situation: "one cluster node holds 97% of its 10,000 file descriptors (the cluster 42%)",
+    obs: clusterObservation([{ RabbitMQFdUsed: series(flat(1000, 25), flat(9_700, 5)) }]),
+    resource: "file-descriptors",
+    condition: "file-descriptors-critical",
+    severity: Severity.critical,
+  },
+  {
+    situation: "one cluster node's CPU holds a floor of 95%+ for 10 minutes",
+    obs: clusterObservation([{}, { SystemCpuUtilization: series(noisy(40, 10, 20), noisy(97, 2, 10)) }]),
+    resource: "cpu",
+    condition: "cpu-critical",
+    severity: Severity.critical,
+  },
+  {
+    situation: "a cluster's broker-level CPU, published as the sum of its nodes, holds ~291 (97% a node)",
+    obs: rabbitObservation({ SystemCpuUtilization: series(noisy(120, 20, 20), noisy(291, 6, 10)) }),
+    resource: "cpu",
+    condition: "cpu-critical",
+    severity: Severity.critical,
+  },
+  {
     situation: "RabbitMQ file descriptors climb steadily from 50%",
     obs: rabbitObservation({ RabbitMQFdUsed: series(flat(14_000, 10), ramp(15_000, 21_000, 20)) }),
     resource: "file-descriptors",
@@ -250,6 +329,30 @@ const quiet: PressureCase[] = [
     obs: rabbitObservation({ RabbitMQDiskFree: series(flat(5 * GIB, 28), flat(1.6 * GIB, 2)) }),
   },
   {
+    situation: "a cluster's nodes are uneven but healthy (memory 62/45/31%, CPU 55/32/18%, free disk 4/12/20x)",
+    obs: clusterObservation([
+      {
+        RabbitMQMemUsed: noisy(0.62 * 3.2 * GIB, 0.02 * GIB, 30),
+        SystemCpuUtilization: noisy(55, 4, 30),
+        RabbitMQDiskFree: flat(4 * GIB, 30),
+      },
+      {
+        RabbitMQMemUsed: noisy(0.45 * 3.2 * GIB, 0.02 * GIB, 30),
+        SystemCpuUtilization: noisy(32, 4, 30),
+        RabbitMQDiskFree: flat(12 * GIB, 30),
+      },
+      {
+        RabbitMQMemUsed: noisy(0.31 * 3.2 * GIB, 0.02 * GIB, 30),
+        SystemCpuUtilization: noisy(18, 3, 30),
+        RabbitMQDiskFree: flat(20 * GIB, 30),
+      },
+    ]),
+  },
+  {
+    situation: "a cluster's broker-level CPU, published as the sum of its nodes, holds ~150 (50% a node)",
+    obs: rabbitObservation({ SystemCpuUtilization: noisy(150, 8, 30) }),
+  },
+  {
     situation: "RabbitMQ file descriptors sit at 20% of the cluster's",
     obs: rabbitObservation({ RabbitMQFdUsed: noisy(6000, 300, 30) }),
   },
@@ -283,6 +386,71 @@ describe("detectResourcePressure", () => {
     // Assess
     expect(findings).toEqual([]);
     expect(judged).toHaveLength(4);
+  });
+
+  it("names the node at its watermark, and what the cluster's totals read, in one finding", () => {
+    // Prepare: node 0 at 97%, the others at ~31%: the cluster's total is ~53%
+    const obs = clusterObservation([{ RabbitMQMemUsed: series(flat(1.0 * GIB, 25), flat(3.1 * GIB, 5)) }]);
+
+    // Act
+    const { judged, findings } = detectResourcePressure(obs, config);
+
+    // Assess
+    expect(judged).toEqual([
+      "resource-pressure|events-rmq|cpu",
+      "resource-pressure|events-rmq|memory",
+      "resource-pressure|events-rmq|disk",
+      "resource-pressure|events-rmq|file-descriptors",
+    ]);
+    expect(findings).toHaveLength(1);
+    expect(findings[0]?.evidence).toMatchObject({ node: NODES[0], memUsedBytes: 3.1 * GIB, memLimitBytes: 3.2 * GIB, percentUsed: 96.9 });
+    expect(findings[0]?.summary).toMatch(
+      new RegExp(
+        `^Node ${NODES[0]}: memory at 96.9% of its high watermark, at least 96.9% for 5 min; at 100% the memory alarm blocks publishers cluster-wide. The cluster's total reads 53(\\.\\d)?% of its memory limit.$`,
+      ),
+    );
+  });
+
+  it("opens one incident per resource when several nodes are under pressure: the worst node's", () => {
+    // Prepare: node 1 at 84% (warning), node 2 at 97% (critical)
+    const obs = clusterObservation([
+      {},
+      { RabbitMQMemUsed: series(flat(1.0 * GIB, 25), flat(2.7 * GIB, 5)) },
+      { RabbitMQMemUsed: series(flat(1.0 * GIB, 25), flat(3.1 * GIB, 5)) },
+    ]);
+
+    // Act
+    const { findings } = detectResourcePressure(obs, config);
+
+    // Assess
+    expect(findings.map((f) => [f.resource, f.severity, f.evidence.node])).toEqual([["memory", Severity.critical, NODES[2]]]);
+  });
+
+  it("judges a cluster on its nodes, not also on broker-level sums that happen to be in the observation", () => {
+    // Prepare: broker-level memory says 98%, but every node is healthy
+    const healthy = clusterObservation([]);
+    const obs = { ...healthy, series: { ...healthy.series, RabbitMQMemUsed: flat(0.98 * 9.6 * GIB, 30) } };
+
+    // Act
+    const { judged, findings } = detectResourcePressure(obs, config);
+
+    // Assess
+    expect(findings).toEqual([]);
+    expect(new Set(judged).size).toBe(judged.length);
+  });
+
+  it("judges a cluster on broker-level totals while its nodes have no data", () => {
+    // Prepare
+    const obs = {
+      ...rabbitObservation({ RabbitMQMemUsed: series(flat(1.5 * GIB, 25), flat(3.1 * GIB, 5)) }),
+      nodes: [nodeMetrics(NODES[0] as string, {})],
+    };
+
+    // Act
+    const { findings } = detectResourcePressure(obs, config);
+
+    // Assess
+    expect(findings.map((f) => [f.resource, f.condition, f.evidence.node])).toEqual([["memory", "memory-critical", undefined]]);
   });
 
   it.each([
@@ -427,5 +595,15 @@ describe("detectResourcePressure", () => {
     // Assess
     expect(findings[0]?.evidence).toMatchObject({ estimatedLimit: limit, fileDescriptorsUsed: limit * 0.97 });
     expect(findings[0]?.severity).toBe(Severity.critical);
+  });
+});
+
+describe("clusterCpu", () => {
+  it.each<{ situation: string; values: (number | null)[]; nodes: number; percent: (number | null)[]; reading: string }>([
+    { situation: "a cluster's values over 100: a sum", values: [150, 90, null], nodes: 3, percent: [50, 30, null], reading: "sum" },
+    { situation: "a cluster's values up to 100: as published", values: [90, 95], nodes: 3, percent: [90, 95], reading: "as-published" },
+    { situation: "a single instance: always as published", values: [120], nodes: 1, percent: [120], reading: "as-published" },
+  ])("reads $situation", ({ values, nodes, percent, reading }) => {
+    expect(clusterCpu(values, nodes)).toEqual({ percent, reading });
   });
 });
