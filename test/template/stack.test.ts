@@ -1,4 +1,4 @@
-import { cycleMetricsLine } from "../../shared/adapters/cycle-metrics";
+import { cycleMetricsLine, deliveryMetricsLine } from "../../shared/adapters/cycle-metrics";
 import { declaredService, MAIN_STACK_ARGS, PACKAGING_TIMEOUT_MS, packageTemplate } from "./packaged-template";
 import {
   type Alarm,
@@ -79,6 +79,8 @@ const EXPECTED_ACTIONS: Record<FunctionName, string[]> = {
     ...NOTIFY,
     "mq:ListBrokers",
     "mq:DescribeBroker",
+    // the connection limits a RabbitMQ 4 broker's configuration sets
+    "mq:DescribeConfigurationRevision",
     "cloudwatch:GetMetricData",
     "cloudwatch:ListMetrics",
     // asks remediate for a reboot decision
@@ -781,6 +783,22 @@ describe("mq-sentinel stack, packaged for prod in us-east-1", () => {
       expect((heartbeat.Dimensions ?? []).map((d) => [d.Name, render(d.Value)])).toEqual(
         (heartbeat.Dimensions ?? []).map((d) => [d.Name, String(written[d.Name])]),
       );
+    });
+
+    it("alarms when notifications keep failing to deliver, on the metric every function writes", () => {
+      // Prepare
+      const written = JSON.parse(deliveryMetricsLine({ sent: 0, failed: 1, deferred: 0, outcomeUnknown: 0 }, 0, "prod", "poll-metrics"));
+      const [directive] = written._aws.CloudWatchMetrics as [{ Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }];
+      // Act
+      const delivery = resourcesOfType<Alarm>(template, "AWS::CloudWatch::Alarm").filter(([, a]) => a.MetricName === "NotificationsFailed");
+      // Assess
+      expect(delivery).toHaveLength(1);
+      const [[, alarm]] = delivery as [[string, Alarm]];
+      expect(alarm.Namespace).toBe(directive.Namespace);
+      expect(directive.Metrics.map((m) => m.Name)).toContain(alarm.MetricName);
+      expect(directive.Dimensions).toContainEqual((alarm.Dimensions ?? []).map((d) => d.Name));
+      expect(alarm).toMatchObject({ ComparisonOperator: "GreaterThanOrEqualToThreshold", Threshold: 1, TreatMissingData: "notBreaching" });
+      expect(notifiesTheTopic(alarm)).toBe(true);
     });
 
     it("notifies the topic from every alarm", () => {
