@@ -50,13 +50,14 @@ export function makePostureAuditHandler(deps: PostureAuditFunctionDeps, otherReg
     if (chosen.length === 0) {
       const line = `posture re-check for region ${target?.region} skipped: the deployment does not watch it (parameter regions)`;
       deps.log.warn(line);
-      return { audited: [], findings: [], transitions: [], errors: [line], deliveries: [] };
+      return { audited: [], staged: [], findings: [], transitions: [], errors: [line], deliveries: [] };
     }
     const reports: PostureAuditReport[] = [];
     for (const audit of chosen) reports.push(await runPostureAudit(audit.deps, target));
     const delivery = await deliverNotifications(deps);
     return {
       audited: reports.flatMap((r) => r.audited),
+      staged: reports.flatMap((r) => r.staged),
       findings: reports.flatMap((r) => r.findings),
       transitions: reports.flatMap((r) => r.transitions),
       errors: [...reports.flatMap((r) => r.errors), ...delivery.errors],
