@@ -69,7 +69,10 @@ export class DynamoDbOptInRecords implements OptInRecords {
     for (let round = 0; keys.length > 0; round++) {
       if (round > 0) {
         if (round > UNPROCESSED_ROUNDS) {
-          throw new ServiceCallError("dynamodb:BatchGetItem", new Error(`${keys.length} keys left unprocessed after ${UNPROCESSED_ROUNDS} retries`));
+          throw new ServiceCallError(
+            "dynamodb:BatchGetItem",
+            new Error(`${keys.length} keys left unprocessed after ${UNPROCESSED_ROUNDS} retries`),
+          );
         }
         // DynamoDB leaves keys unprocessed when throttled: back off before asking again.
         await this.clock.sleep(Math.random() * Math.min(5_000, 100 * 2 ** round));

@@ -474,7 +474,10 @@ describe("remediate with changes staged on the broker", () => {
     // Act
     const result = await remediate({ ...world.deps, ledger: failing }, world.request);
     // Assess
-    expect(result.decision).toEqual({ outcome: "blocked", reason: expect.stringMatching(/^could not check the guards: .*TooManyRequests/) });
+    expect(result.decision).toEqual({
+      outcome: "blocked",
+      reason: expect.stringMatching(/^could not check the guards: .*TooManyRequests/),
+    });
     expect(world.control.reboots).toEqual([]);
     expect(await world.ledger.lastRebootAt(ORDERS.id)).toBeNull();
   });

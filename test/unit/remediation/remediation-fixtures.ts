@@ -7,8 +7,8 @@ import { MemorySilenceStore } from "../../../shared/adapters/memory-silence-stor
 import { RecordingLog } from "../../../shared/adapters/recording-log";
 import { type Config, parseConfig } from "../../../shared/core/config";
 import type { Incident } from "../../../shared/core/incidents";
-import { type Broker, type Evidence, fingerprintOf, IncidentKind, Severity, Tags } from "../../../shared/core/types";
 import { optedIn } from "../../../shared/core/remediation-policy";
+import { type Broker, type Evidence, fingerprintOf, IncidentKind, Severity, Tags } from "../../../shared/core/types";
 import type { BrokerControl, KillSwitch, OptInRecords, OptInState, RemediationRequest } from "../../../shared/ports";
 import { activeMqBroker, FakeClock, MINUTE, RecordingNotifier, T0 } from "../app/fakes";
 

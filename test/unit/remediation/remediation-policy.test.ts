@@ -406,12 +406,12 @@ describe("decideRemediation with the opt-in's age", () => {
       "the opt-in tag was added 0 min ago (first seen when a reboot was considered); it counts after 60 min",
     ],
     ["a tag the records say is not there", { optedIn: false, since: null, source: "inventory" }, "the opt-in tag is new"],
-    ["a broker the records have never seen", "none", "the opt-in tag is new (mq-sentinel had not seen it before now); it counts after 60 min"],
     [
-      "records that cannot be read",
-      "unreadable",
-      "the opt-in records could not be read: refusing to act on an opt-in tag of unknown age",
+      "a broker the records have never seen",
+      "none",
+      "the opt-in tag is new (mq-sentinel had not seen it before now); it counts after 60 min",
     ],
+    ["records that cannot be read", "unreadable", "the opt-in records could not be read: refusing to act on an opt-in tag of unknown age"],
   ])("blocks %s", (_, optIn, reason) => {
     // Act
     const decision = decideRemediation(passingContext({ optIn }));
