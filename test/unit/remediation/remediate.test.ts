@@ -689,6 +689,32 @@ describe("verifyRemediations", () => {
     expect(await ledger.holds()).toEqual([]);
   });
 
+  it("does not judge a reboot whose incident closed as no longer watched: neither remediated nor held", async () => {
+    // Prepare
+    const { deps, ledger, incidents, incident, clock, control } = await rebooted();
+    clock.minute = 6;
+    const current = (await incidents.get(incident.fingerprint)) as Incident;
+    await incidents.save(
+      {
+        ...current,
+        status: "resolved",
+        resolvedAt: clock.now(),
+        closeReason: "no longer watched: tagged mq-sentinel:ignore",
+        version: current.version + 1,
+      },
+      current.version,
+    );
+    // Act
+    await verifyRemediations(deps, control.states());
+    clock.minute = 30;
+    await verifyRemediations(deps, control.states());
+    // Assess
+    expect((await outcomes(ledger)).map((o) => o.outcome)).toEqual(["executed"]);
+    expect(remediationNotes(await incidents.get(incident.fingerprint)).map((n) => n.remediation?.outcome)).toEqual(["executed"]);
+    expect(await ledger.pendingVerifications()).toEqual([]);
+    expect(await ledger.holds()).toEqual([]);
+  });
+
   it("waits while the broker is still rebooting, even with the incident resolved", async () => {
     // Prepare
     const { deps, ledger, incidents, incident, clock, control } = await rebooted();
