@@ -14,11 +14,12 @@ import type { Clock } from "../shared/ports";
 import { loadScenarioFile } from "../shared/sim/scenario";
 import { routeToSimulator, simulatedClock } from "../shared/sim/sdk-boundary";
 import { SimulatedAccount } from "../shared/sim/simulated-account";
-import { explain } from "./check-command";
+import { explain, stagedLine } from "./check-command";
 
 export const AUDIT_USAGE = `  mq-sentinel audit [--json] [--fail-on info|warning|critical] [--region R] [--scenario FILE]
       Amazon MQ best practices, read-only, against the account in the default AWS credential chain
-      (or a scenario file): broker, check, severity, fix. Exits 1 when a finding is at or above
+      (or a scenario file): broker, check, severity, fix, and the changes staged on each broker
+      (its next reboot applies them). Exits 1 when a finding is at or above
       --fail-on (default warning), so it can gate a pipeline.`;
 
 const SEVERITIES = new Set<string>(Object.values(Severity));
@@ -83,7 +84,7 @@ export async function auditCommand(args: string[], out: (line: string) => void, 
   });
   const findings = [...report.findings].sort((a, b) => compareSeverity(b.severity, a.severity) || a.broker.localeCompare(b.broker));
   if (json) {
-    out(JSON.stringify({ audited: report.audited, findings: findings.map(row), errors: report.errors }));
+    out(JSON.stringify({ audited: report.audited, staged: report.staged, findings: findings.map(row), errors: report.errors }));
   } else {
     out(
       `audited ${report.audited.length} broker${report.audited.length === 1 ? "" : "s"}: ${findings.length} finding${findings.length === 1 ? "" : "s"}`,
@@ -91,6 +92,7 @@ export async function auditCommand(args: string[], out: (line: string) => void, 
     if (findings.length > 0) out(`${"BROKER".padEnd(26)} ${"CHECK".padEnd(30)} ${"SEVERITY".padEnd(9)} FIX`);
     for (const f of findings.map(row))
       out(`${f.broker.padEnd(26)} ${f.check.padEnd(30)} ${f.severity.padEnd(9)} ${f.fix}${f.controls ? `  [${f.controls}]` : ""}`);
+    for (const s of report.staged) out(stagedLine({ name: s.broker, pendingChanges: s.changes }));
     for (const e of report.errors) err(e);
   }
   const failing = findings.some((f) => compareSeverity(f.severity, failOn as Severity) >= 0);

@@ -17,7 +17,8 @@ import type { Clock, InventorySnapshot } from "../shared/ports";
 
 export const CHECK_USAGE = `  mq-sentinel check [--region R | --regions R1,R2] [--config FILE.json]
       Read-only look at the account in the default AWS credential chain: the brokers and their
-      CloudWatch nodes, the metric plan and its monthly cost, and one detection cycle's findings.
+      CloudWatch nodes, changes staged on them, the metric plan and its monthly cost, and one
+      detection cycle's findings.
       Nothing is notified, nothing is rebooted, nothing is written.`;
 
 /** SDK clients for one region (tests pass clients answered by a simulation or a mock). */
@@ -119,6 +120,8 @@ async function checkRegion(
   }
   out(`   ${"BROKER".padEnd(28)} ${"ENGINE".padEnd(9)} ${"MODE".padEnd(24)} ${"STATE".padEnd(24)} ${"NODES".padEnd(34)} QUEUES`);
   for (const b of snapshot.brokers) out(`   ${row(b, queueCounts.get(b.name) ?? 0)}`);
+  // RebootBroker rolls these out, whoever reboots: an operator should know before any reboot.
+  for (const b of snapshot.brokers) if (b.pendingChanges.length > 0) out(`   ${stagedLine(b)}`);
   const cost = estimateCost(fleet, config.polling);
   out(
     `   metric plan: ~${cost.metricsPerCycle} metrics a minute in steady state (more while a broker's backlog moves) ≈ $${cost.usdPerMonth}/month in GetMetricData` +
@@ -148,6 +151,11 @@ async function checkRegion(
     out(`   ${f.severity.toUpperCase().padEnd(8)} ${f.kind} ${f.broker}${f.resource ? ` / ${f.resource}` : ""}: ${f.summary}${reboot}`);
   }
   return report.errors.length > 0 || report.findings.some((f) => f.severity !== "info") ? 1 : 0;
+}
+
+/** The changes staged on a broker, which its next reboot applies (so mq-sentinel will not reboot it). */
+export function stagedLine(b: Pick<Broker, "name" | "pendingChanges">): string {
+  return `staged on ${b.name}, applied by its next reboot (mq-sentinel will not reboot it): ${b.pendingChanges.join("; ")}`;
 }
 
 function row(b: Broker, queues: number): string {

@@ -12,6 +12,7 @@ import { MemoryRemediationLedger } from "../shared/adapters/memory-remediation-l
 import { MqBrokerInventory } from "../shared/adapters/mq-broker-inventory";
 import { systemClock } from "../shared/adapters/system-clock";
 import { type Delivery, type DeliveryDeps, type DeliveryHealth, deliverNotifications } from "../shared/app/deliver-notifications";
+import { OptInTracker } from "../shared/app/opt-in-tracker";
 import { type CycleReport, createFetchSchedule, type MetricsCycleDeps, runMetricsCycle } from "../shared/app/run-metrics-cycle";
 import { type ApiSweepDeps, sweepApiIncidents } from "../shared/app/sweep-api-incidents";
 import { type VerifyDeps, verifyRemediations } from "../shared/app/verify-remediations";
@@ -122,6 +123,7 @@ function productionHandler() {
     inventory: new MqBrokerInventory(new MqClient(sdk), systemClock, log, { ttlMs: inventoryTtlMs }),
     metrics: new CloudWatchMetricSource(new CloudWatchClient(sdk), systemClock, log),
     schedule: createFetchSchedule(env.config),
+    optInTracker: new OptInTracker(runtime.shared.optIns),
     remediation: env.remediateFunction
       ? new LambdaRemediationRequests(new LambdaClient(sdk), env.remediateFunction, systemClock)
       : noRemediation,

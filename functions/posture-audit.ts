@@ -54,7 +54,7 @@ export function makePostureAuditHandler(
     if (chosen.length === 0) {
       const line = `posture re-check for region ${target?.region} skipped: the deployment does not watch it (parameter regions)`;
       deps.log.warn(line);
-      return { audited: [], findings: [], transitions: [], errors: [line], deliveries: [] };
+      return { audited: [], staged: [], findings: [], transitions: [], errors: [line], deliveries: [] };
     }
     const reports: PostureAuditReport[] = [];
     for (const audit of chosen) reports.push(await runPostureAudit(audit.deps, target));
@@ -62,6 +62,7 @@ export function makePostureAuditHandler(
     options.emitDeliveryHealth?.(delivery.health);
     return {
       audited: reports.flatMap((r) => r.audited),
+      staged: reports.flatMap((r) => r.staged),
       findings: reports.flatMap((r) => r.findings),
       transitions: reports.flatMap((r) => r.transitions),
       errors: [...reports.flatMap((r) => r.errors), ...delivery.errors],

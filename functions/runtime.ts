@@ -8,9 +8,11 @@ import { ConsoleNotifier } from "../shared/adapters/console-notifier";
 import { deliveryMetricsLine } from "../shared/adapters/cycle-metrics";
 import { DynamoDbApiActivityStore } from "../shared/adapters/dynamodb-api-activity-store";
 import { DynamoDbIncidentStore } from "../shared/adapters/dynamodb-incident-store";
+import { DynamoDbOptInRecords } from "../shared/adapters/dynamodb-opt-in-records";
 import { DynamoDbSilenceStore } from "../shared/adapters/dynamodb-silence-store";
 import { MemoryApiActivityStore } from "../shared/adapters/memory-api-activity-store";
 import { MemoryIncidentStore } from "../shared/adapters/memory-incident-store";
+import { MemoryOptInRecords } from "../shared/adapters/memory-opt-in-records";
 import { MemorySilenceStore } from "../shared/adapters/memory-silence-store";
 import { PowertoolsLog } from "../shared/adapters/powertools-log";
 import { SlackNotifier } from "../shared/adapters/slack-notifier";
@@ -20,7 +22,7 @@ import type { DeliveryHealth } from "../shared/app/deliver-notifications";
 import type { Config } from "../shared/core/config";
 import type { MessageContext } from "../shared/core/notifications";
 import { type Environment, readEnvironment } from "../shared/env";
-import type { ApiActivityStore, Clock, IncidentStore, Log, Notifier, SilenceStore } from "../shared/ports";
+import type { ApiActivityStore, Clock, IncidentStore, Log, Notifier, OptInRecords, SilenceStore } from "../shared/ports";
 
 /** What every deployed function shares: settings, log, stores, notifiers. */
 export interface ProductionRuntime {
@@ -37,6 +39,8 @@ export interface ProductionRuntime {
     incidents: IncidentStore;
     activity: ApiActivityStore;
     silences: SilenceStore;
+    /** Since when each broker carries the reboot opt-in (poll-metrics, api-activity and remediate keep it). */
+    optIns: OptInRecords;
     notifiers: Notifier[];
     clock: Clock;
     log: Log;
@@ -112,6 +116,7 @@ export function productionRuntime(): ProductionRuntime {
       incidents: table ? new DynamoDbIncidentStore(dynamo, table, systemClock) : new MemoryIncidentStore(),
       activity: table ? new DynamoDbApiActivityStore(dynamo, table, systemClock) : new MemoryApiActivityStore(),
       silences: table ? new DynamoDbSilenceStore(dynamo, table, systemClock) : new MemorySilenceStore(),
+      optIns: table ? new DynamoDbOptInRecords(dynamo, table, systemClock) : new MemoryOptInRecords(),
       notifiers,
       clock: systemClock,
       log,

@@ -320,7 +320,7 @@ function securityGroup(rng, brokerName, cidr, ports) {
 }
 
 /** A posture-compliant ActiveMQ broker (5.18 on mq.m5.large) as DescribeBroker returns it, with its configuration and SG. */
-function activeMqBroker(rng, name, { queues, deployment = "ACTIVE_STANDBY_MULTI_AZ", environment = "production", tags = {} }) {
+function activeMqBroker(rng, name, { queues, deployment = "ACTIVE_STANDBY_MULTI_AZ", environment = "production", tags = {}, staged }) {
   const id = `b-${uuid(rng)}`;
   const sg = securityGroup(rng, name, "10.20.0.0/16", [61617, 8162]);
   const instances = (deployment === "SINGLE_INSTANCE" ? [1] : [1, 2]).map((k) => {
@@ -338,7 +338,7 @@ function activeMqBroker(rng, name, { queues, deployment = "ACTIVE_STANDBY_MULTI_
     };
   });
   const subnets = instances.map(() => `subnet-0${rng.hex(16)}`);
-  return {
+  const broker = {
     describe: {
       BrokerId: id,
       BrokerName: name,
@@ -366,6 +366,40 @@ function activeMqBroker(rng, name, { queues, deployment = "ACTIVE_STANDBY_MULTI_
     configurationXml: activeMqXml(queues),
     securityGroups: [sg.entry],
   };
+  return staged ? withStaged(broker, staged) : broker;
+}
+
+/**
+ * A broker with a change staged, as DescribeBroker shows it: `engine` stages an engine upgrade
+ * (`EngineVersion` the running one, `PendingEngineVersion` the next); `configuration` a newer revision
+ * of its configuration (`Configurations.Pending`). RebootBroker would roll either out.
+ */
+function withStaged(broker, staged) {
+  const d = broker.describe;
+  if (staged === "engine") return { ...broker, describe: { ...d, EngineVersion: "5.17.6", PendingEngineVersion: "5.18" } };
+  const current = d.Configurations.Current;
+  const configurations = {
+    Current: current,
+    Pending: { Id: current.Id, Revision: current.Revision + 1 },
+    History: [{ Id: current.Id, Revision: current.Revision }],
+  };
+  return { ...broker, describe: { ...d, Configurations: configurations } };
+}
+
+/** Whether DescribeBroker shows a change staged (what a reboot would apply): the Pending* fields, a pending configuration revision. */
+function hasStagedChange(d) {
+  const pendingSg = Array.isArray(d.PendingSecurityGroups) && d.PendingSecurityGroups.length > 0;
+  const current = d.Configurations?.Current;
+  const pending = d.Configurations?.Pending;
+  const pendingConfiguration = pending !== undefined && (pending.Id !== current?.Id || pending.Revision !== current?.Revision);
+  return Boolean(
+    d.PendingEngineVersion ||
+      d.PendingHostInstanceType ||
+      pendingSg ||
+      d.PendingAuthenticationStrategy ||
+      d.PendingLdapServerMetadata ||
+      pendingConfiguration,
+  );
 }
 
 const OPT_IN = { "mq-sentinel:remediate": "reboot" };
@@ -391,10 +425,10 @@ const stallOpensAt = (i) => visibleAt(i + POLICY.stallDatapoints - 1);
  * One ActiveMQ broker. `reboot`: { at } draws the world after a failover at minute `at` (the decision minute)
  * for `afterLength` minutes; absent, the broker is emitted without `afterReboot`.
  */
-function amqBroker(rng, n, { name, queues: specs, deployment, environment, tags, heap, cpuExtra, reboot, afterLength }) {
+function amqBroker(rng, n, { name, queues: specs, deployment, environment, tags, staged, heap, cpuExtra, reboot, afterLength }) {
   const connBase = rng.int(220, 480);
   const before = drawQueues(rng.fork("before"), n, specs);
-  const describe = activeMqBroker(rng.fork("describe"), name, { queues: specs.map((s) => s.name), deployment, environment, tags });
+  const describe = activeMqBroker(rng.fork("describe"), name, { queues: specs.map((s) => s.name), deployment, environment, tags, staged });
   const beforeModel = amqBrokerModel(rng.fork("broker-1"), n, before, { connBase, heap, cpuExtra });
   if (!reboot) return { entry: describe, metrics: emitAmq(name, beforeModel), before };
   const after = drawQueuesAfterReboot(rng.fork("after"), afterLength, specs, before, reboot.at);
@@ -587,6 +621,62 @@ const SCENARIOS = [
         expect: [{ kind: "consumer-lag", broker, resource: "route.compute", ...sharp(onset) }],
         expectRemediations: [{ broker, outcome: "blocked", ...remediationWindow(from) }],
         why: `Stall from datapoint ${onset} (visible ${from}): consumer-lag [${from}, ${from + 10}]. Every other guard passes; the kill switch (the last guard) fails: blocked [${from}, ${from + 15}].`,
+      };
+    },
+  },
+  {
+    name: "remediation-staged-engine-version",
+    durationMinutes: 60,
+    config: { remediation: { mode: "auto" } },
+    meaning:
+      "Auto mode, an opted-in active/standby broker running ActiveMQ 5.17.6 with an upgrade to 5.18 staged (DescribeBroker `PendingEngineVersion`), waiting for the maintenance window: the 4 consumers of `billing.charge` stall at minute 15 and the backlog grows to the end. RebootBroker would roll the engine upgrade out, a change nobody approved for now, so the broker is not rebooted.",
+    build(rng, n) {
+      const broker = "billing-run-81";
+      const onset = 15;
+      const from = visibleAt(onset);
+      const b = amqBroker(rng.fork(broker), n, {
+        name: broker,
+        tags: OPT_IN,
+        staged: "engine",
+        queues: [
+          { name: "billing.charge", rate: 190, consumers: 4, stallFrom: onset },
+          { name: "billing.receipts", rate: 55, consumers: 2 },
+        ],
+      });
+      return {
+        brokers: [b.entry],
+        metrics: b.metrics,
+        expect: [{ kind: "consumer-lag", broker, resource: "billing.charge", ...sharp(onset) }],
+        expectRemediations: [{ broker, outcome: "blocked", ...remediationWindow(from) }],
+        why: `Stall from datapoint ${onset} (visible ${from}): consumer-lag [${from}, ${from + 10}]. The broker is opted in (tagged from the start), but an engine version is staged: a reboot would apply it, so blocked [${from}, ${from + 15}], never executed.`,
+      };
+    },
+  },
+  {
+    name: "remediation-staged-configuration",
+    durationMinutes: 60,
+    config: { remediation: { mode: "auto" } },
+    meaning:
+      "Auto mode, an opted-in active/standby broker whose configuration has a newer revision saved but not yet applied (DescribeBroker `Configurations.Pending` revision 5, `Current` revision 4): the 5 consumers of `shipping.label` stall at minute 14 and the backlog grows to the end. RebootBroker would apply revision 5, so the broker is not rebooted.",
+    build(rng, n) {
+      const broker = "shipping-label-29";
+      const onset = 14;
+      const from = visibleAt(onset);
+      const b = amqBroker(rng.fork(broker), n, {
+        name: broker,
+        tags: OPT_IN,
+        staged: "configuration",
+        queues: [
+          { name: "shipping.label", rate: 210, consumers: 5, stallFrom: onset },
+          { name: "shipping.track", rate: 70, consumers: 2 },
+        ],
+      });
+      return {
+        brokers: [b.entry],
+        metrics: b.metrics,
+        expect: [{ kind: "consumer-lag", broker, resource: "shipping.label", ...sharp(onset) }],
+        expectRemediations: [{ broker, outcome: "blocked", ...remediationWindow(from) }],
+        why: `Stall from datapoint ${onset} (visible ${from}): consumer-lag [${from}, ${from + 10}]. The broker is opted in, but configuration revision 5 is pending (revision 4 runs): a reboot would apply it, so blocked [${from}, ${from + 15}], never executed.`,
       };
     },
   },
@@ -825,6 +915,7 @@ function policyLabels(sc) {
       cfg.mode === "off",
       d.entry.deletedAt !== undefined && d.entry.deletedAt <= d.decideAt,
       desc.Tags?.[POLICY.optInTag[0]] !== POLICY.optInTag[1],
+      hasStagedChange(desc),
       desc.DeploymentMode === "SINGLE_INSTANCE" && !cfg.allowSingleInstance,
       stateAt(d.entry, d.decideAt) !== "RUNNING",
       executed.some((e) => e.broker === d.broker && d.decideAt - e.at < cfg.cooldownMinutes),
@@ -1036,7 +1127,11 @@ function readmeSection(results) {
     "  and still climbing. Never for no consumers, slow consumers, a full store, security or posture findings, or a",
     "  broker that is not RUNNING.",
     "- It is decided when such an incident opens or escalates. Guards, in order, the first failing one giving `blocked`:",
-    "  mode off; incident no longer open; broker gone; not tagged `mq-sentinel:remediate=reboot`; single-instance",
+    "  mode off; incident no longer open; broker gone; not tagged `mq-sentinel:remediate=reboot`, or the tag not yet in",
+    "  place for `optInSettleMinutes` (60; a tag the broker carries from minute 0 predates the monitor and counts); a",
+    "  change staged on the broker that a reboot would roll out (`PendingEngineVersion`, `PendingHostInstanceType`,",
+    "  `PendingSecurityGroups`, `PendingAuthenticationStrategy`, `PendingLdapServerMetadata`, a `Configurations.Pending`",
+    "  revision other than `Current`); single-instance",
     "  without allowSingleInstance; not RUNNING; held after a reboot that did not help; rebooted within the cooldown;",
     "  the hour's budget spent; kill switch on. All passing: `dry-run` in dry-run mode, else `executed`. A RebootBroker",
     "  call that fails is `blocked`. After an executed reboot the broker must be RUNNING and the incident cleared within",

@@ -8,9 +8,13 @@ import {
   budgetSpent,
   decideRemediation,
   lockMinutes,
+  optedIn,
+  type RecordedOptIn,
+  type RemediationContext,
   type RemediationDecision,
   rebootCanHelp,
 } from "../core/remediation-policy";
+import type { Broker } from "../core/types";
 import { describeError } from "../errors";
 import type {
   BrokerControl,
@@ -19,6 +23,7 @@ import type {
   KillSwitch,
   Log,
   Notifier,
+  OptInRecords,
   RemediationLedger,
   RemediationRecord,
   RemediationRequest,
@@ -31,6 +36,8 @@ export interface RemediateDeps {
   ledger: RemediationLedger;
   control: BrokerControl;
   killSwitch: KillSwitch;
+  /** Since when each broker carries the reboot opt-in (an opt-in counts once it has settled). */
+  optIns: OptInRecords;
   notifiers: readonly Notifier[];
   clock: Clock;
   log: Log;
@@ -45,10 +52,12 @@ export interface RemediationResult {
 /**
  * One remediation request, decided on fresh facts:
  * 1. load the incident as it is now and DescribeBroker (the state may have changed since the request)
- * 2. read the ledger (last reboot, the hour's budget, a hold) and the kill switch
+ * 2. read the ledger (last reboot, the hour's budget, a hold), the kill switch and the recorded opt-in;
+ *    record the opt-in as described when the record disagrees (a tag changed since it was recorded)
  * 3. decide with the pure policy; every guard must pass
  * 4. to reboot: take the broker's lock (a conditional write: two invocations or a duplicated request
- *    can never both reboot), then the hour's budget, then RebootBroker
+ *    can never both reboot), then the hour's budget, then DescribeBroker once more and decide again on
+ *    it (a change staged meanwhile would be rolled out by the reboot), then RebootBroker
  * 5. record the decision in the ledger and announce it on the incident (transition `remediation`)
  * 6. after a reboot, leave a verification for the minute cycle
  */
@@ -59,13 +68,14 @@ export async function remediate(deps: RemediateDeps, request: RemediationRequest
   // 1-3. fresh facts and the decision
   let decision: RemediationDecision;
   let incident: Incident | null = null;
+  let context: RemediationContext | null = null;
   try {
     incident = await deps.incidents.get(request.fingerprint);
     if (!incident || incident.id !== request.incidentId) {
       decision = { outcome: "blocked", reason: "the incident is no longer the one the request was made for" };
     } else {
       const broker = await deps.control.describe(request.brokerId);
-      const [lastRebootAt, rebootsInLastHour, heldBecause, verifications, killSwitch] = await Promise.all([
+      const [lastRebootAt, rebootsInLastHour, heldBecause, verifications, killSwitch, optIn] = await Promise.all([
         deps.ledger.lastRebootAt(request.brokerId),
         deps.ledger.rebootsSince(now - BUDGET_WINDOW_MS),
         deps.ledger.holdOf(request.brokerId),
@@ -74,8 +84,10 @@ export async function remediate(deps: RemediateDeps, request: RemediationRequest
           log.error("kill switch unreadable", { error: describeError(error) });
           return null;
         }),
+        recordedOptIn(deps, request.brokerId),
       ]);
-      decision = decideRemediation({
+      if (broker) await recordOptInChange(deps, broker, optIn, now);
+      context = {
         incident,
         broker,
         config: config.remediation,
@@ -84,15 +96,17 @@ export async function remediate(deps: RemediateDeps, request: RemediationRequest
         rebootsInLastHour,
         heldBecause,
         verificationPending: verifications.some((v) => v.brokerId === request.brokerId),
+        optIn,
         now,
-      });
+      };
+      decision = decideRemediation(context);
     }
   } catch (error) {
     decision = { outcome: "blocked", reason: `could not check the guards: ${describeError(error)}` };
   }
 
-  // 4. lock, budget, reboot
-  if (decision.outcome === "executed") decision = await reboot(deps, request, now);
+  // 4. lock, budget, a last look at the broker, reboot
+  if (decision.outcome === "executed" && context) decision = await reboot(deps, request, context);
 
   // 5-6. audit trail, announcement, verification
   await record(deps, request, decision, now);
@@ -117,8 +131,9 @@ export async function remediate(deps: RemediateDeps, request: RemediationRequest
   return { request, decision };
 }
 
-async function reboot(deps: RemediateDeps, request: RemediationRequest, now: number): Promise<RemediationDecision> {
+async function reboot(deps: RemediateDeps, request: RemediationRequest, context: RemediationContext): Promise<RemediationDecision> {
   const { ledger, config } = deps;
+  const { now } = context;
   const until = now + lockMinutes(config.remediation) * 60_000;
   try {
     if (!(await ledger.lockBroker(request.brokerId, now, until))) {
@@ -131,12 +146,53 @@ async function reboot(deps: RemediateDeps, request: RemediationRequest, now: num
   } catch (error) {
     return { outcome: "blocked", reason: `could not take the reboot lock: ${describeError(error)}` };
   }
+  // RebootBroker rolls out whatever is staged at the moment it runs, and the lock and budget writes
+  // (with their retries) take time: the broker is described once more right before the call, and
+  // every guard that reads the description is checked again on it. The budget taken stays spent
+  // when this refuses (the ledger has no give-back): fewer reboots is the safe side.
+  let last: RemediationDecision;
+  try {
+    last = decideRemediation({ ...context, broker: await deps.control.describe(request.brokerId) });
+  } catch (error) {
+    last = { outcome: "blocked", reason: `could not check the guards: ${describeError(error)}` };
+  }
+  if (last.outcome !== "executed") {
+    await ledger.unlockBroker(request.brokerId, now).catch((error: unknown) => {
+      deps.log.error("reboot lock not given back", { brokerId: request.brokerId, error: describeError(error) });
+    });
+    return last;
+  }
   try {
     await deps.control.reboot(request.brokerId);
     return { outcome: "executed", reason: `rebooted ${request.broker}` };
   } catch (error) {
     // The lock stays: a reboot whose answer was lost may have happened; the cooldown keeps it single.
     return { outcome: "blocked", reason: `RebootBroker failed: ${describeError(error)}` };
+  }
+}
+
+/** The broker's recorded opt-in; `unreadable` (which refuses) when the records cannot be read. */
+async function recordedOptIn(deps: RemediateDeps, brokerId: string): Promise<RecordedOptIn> {
+  try {
+    return (await deps.optIns.get([brokerId])).get(brokerId) ?? "none";
+  } catch (error) {
+    deps.log.error("opt-in records unreadable", { brokerId, error: describeError(error) });
+    return "unreadable";
+  }
+}
+
+/**
+ * Records the opt-in the fresh description shows when the record says otherwise (or nothing), from
+ * now: the tag changed after it was recorded, so it starts to settle here. A failure is logged; the
+ * decision does not depend on it (an unrecorded opt-in keeps refusing).
+ */
+async function recordOptInChange(deps: RemediateDeps, broker: Broker, recorded: RecordedOptIn, now: number): Promise<void> {
+  const described = optedIn(broker);
+  if (recorded === "unreadable" || (recorded !== "none" && recorded.optedIn === described)) return;
+  try {
+    await deps.optIns.record({ brokerId: broker.id, broker: broker.name, optedIn: described, since: now, source: "remediate" });
+  } catch (error) {
+    deps.log.error("opt-in change not recorded", { broker: broker.name, error: describeError(error) });
   }
 }
 

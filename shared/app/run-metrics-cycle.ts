@@ -5,7 +5,7 @@ import { detectConnectionExhaustion } from "../core/detectors/connection-exhaust
 import { detectConsumerLag, isDeadLetterQueue, lagSeriesForBroker, lagSeriesForQueue } from "../core/detectors/consumer-lag";
 import { detectResourcePressure } from "../core/detectors/resource-pressure";
 import { type CycleRead, dataAgeMinutes, FetchSchedule, type PlanInput, type PlannedRead } from "../core/fetch-schedule";
-import { foldFindings, type Incident, type Transition } from "../core/incidents";
+import { closeUnwatched, foldFindings, type Incident, type IncidentChange, type Transition } from "../core/incidents";
 import { describeLimits, rabbitMqLimits, rabbitMqLimitsConfigurable } from "../core/instance-limits";
 import { destinationMetricCap, nodeMetricsFor } from "../core/metric-catalog";
 import { configuredLimitsOf } from "../core/rabbitmq-configuration";
@@ -20,6 +20,7 @@ import {
   METRIC_KINDS,
   type QueueRef,
   type RabbitMqConfiguredLimits,
+  Tags,
 } from "../core/types";
 import { describeError } from "../errors";
 import type {
@@ -35,6 +36,7 @@ import type {
   RemediationRequests,
 } from "../ports";
 import { applyIncidentChanges } from "./apply-incident-changes";
+import type { OptInTracker } from "./opt-in-tracker";
 import { remediationRequestFor, sendRemediationRequests } from "./remediate";
 
 /** What one metrics cycle needs. */
@@ -51,6 +53,11 @@ export interface MetricsCycleDeps {
   schedule: FetchSchedule;
   /** Where requests to consider a reboot go. */
   remediation: RemediationRequests;
+  /**
+   * Records since when each broker carries the reboot opt-in (kept as long as the schedule); absent:
+   * nothing is recorded (the read-only `check`).
+   */
+  optInTracker?: OptInTracker;
   /**
    * The brokers whose incidents this cycle judges, by (qualified) name, when a deployment runs one
    * cycle per region: a broker missing from this region's list is gone only if it belongs here.
@@ -87,6 +94,8 @@ const MINUTE = 60_000;
 const EMPTY_LISTING_RETRY_MS = 2 * MINUTE;
 /** Queue data this much older than its broker's is stale (the queue stopped publishing): not judged. */
 const STALE_QUEUE_MINUTES = 5;
+/** Why the incidents of a broker tagged `mq-sentinel:ignore` close (when the CloudTrail path did not name who). */
+export const IGNORED_REASON = `no longer watched: tagged ${Tags.ignore}`;
 /** States in which a broker publishes metrics worth reading. */
 const METRIC_STATES = new Set(["RUNNING", "REBOOT_IN_PROGRESS", "CRITICAL_ACTION_REQUIRED"]);
 
@@ -97,13 +106,13 @@ export function createFetchSchedule(config: Config): FetchSchedule {
 
 /**
  * One metrics cycle:
- * 1. list brokers (cached descriptions; ignored brokers dropped)
+ * 1. list brokers (cached descriptions; ignored brokers dropped); record opt-in changes
  * 2. load active incidents (their queues are read every cycle)
  * 3. list queues and cluster nodes (cached), read RabbitMQ 4 configured limits (cached per
  *    revision), and plan the reads
  * 4. fetch broker-level signals, due limits and queues; then drill into brokers whose signals moved
  * 5. detect: health, connections, resources, consumer lag
- * 6. fold findings into incidents
+ * 6. fold findings into incidents; close those of brokers now ignored as no longer watched
  * 7. save them with conditional writes (each with its notification), and request a reboot decision
  *    for incidents a reboot might help
  */
@@ -145,6 +154,7 @@ export async function runMetricsCycle(deps: MetricsCycleDeps): Promise<CycleRepo
   report.brokers = monitored.length;
   report.ignored = snapshot.brokers.length - monitored.length;
   schedule.retain(monitored);
+  if (deps.optInTracker) for (const line of await deps.optInTracker.observe(snapshot.brokers, now)) fail(line);
 
   // 2. active incidents
   let active: Incident[];
@@ -226,21 +236,29 @@ export async function runMetricsCycle(deps: MetricsCycleDeps): Promise<CycleRepo
   }
   report.findings = findings;
 
-  // Brokers that are gone, or now ignored, have their metric incidents judged clear.
+  // Brokers that are gone have their metric incidents judged clear.
   const present = new Set([...monitored.map((b) => b.name), ...snapshot.skipped.filter((s) => !s.gone).map((s) => s.brokerName)]);
-  const ignoredNames = new Set(snapshot.brokers.filter(isIgnored).map((b) => b.name));
   const isCovered = (incident: Incident) =>
-    judged.has(incident.fingerprint) ||
-    (METRIC_KINDS.includes(incident.kind) && (ignoredNames.has(incident.broker) || (snapshot.complete && !present.has(incident.broker))));
+    judged.has(incident.fingerprint) || (METRIC_KINDS.includes(incident.kind) && snapshot.complete && !present.has(incident.broker));
 
-  // 6. fold
-  const changes = foldFindings({
-    active: new Map(active.filter((i) => METRIC_KINDS.includes(i.kind)).map((i) => [i.fingerprint, i])),
-    findings,
-    isCovered,
-    now,
-    rules: { resolveAfterMinutes: config.incidents.resolveAfterMinutes, refreshMinutes: 15 },
-  });
+  // 6. fold; a broker now tagged ignore is no longer watched: its incidents close saying so, never
+  // as recovered (the backlog may still be growing). The CloudTrail path may close them first, naming
+  // who set the tag; the conditional writes let only the first close win.
+  const ignoredNames = new Set(snapshot.brokers.filter(isIgnored).map((b) => b.name));
+  const metricIncidents = active.filter((i) => METRIC_KINDS.includes(i.kind));
+  const changes: IncidentChange[] = [
+    ...foldFindings({
+      active: new Map(metricIncidents.filter((i) => !ignoredNames.has(i.broker)).map((i) => [i.fingerprint, i])),
+      findings,
+      isCovered,
+      now,
+      rules: { resolveAfterMinutes: config.incidents.resolveAfterMinutes, refreshMinutes: 15 },
+    }),
+    ...metricIncidents
+      .filter((i) => ignoredNames.has(i.broker))
+      .map((i) => closeUnwatched(i, IGNORED_REASON, now))
+      .filter((c): c is IncidentChange => c !== null),
+  ];
   // 7. save (with the notifications), and ask about reboots where one might help
   report.transitions = await applyIncidentChanges(deps, changes, report.errors);
   const requests = report.transitions

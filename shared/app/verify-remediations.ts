@@ -21,6 +21,8 @@ export interface VerifyDeps {
  * 2. past the deadline and still not cleared: escalate (a critical notification "reboot did not
  *    help") and hold the broker: no more reboots of it until a person resets it
  * 3. otherwise wait
+ * A reboot whose incident closed as no longer watched (its broker tagged `mq-sentinel:ignore`) is not
+ * judged: nobody can tell whether it helped, so it is neither "remediated" nor held.
  * `states` are the brokers' current states (by id) from this minute's inventory.
  */
 export async function verifyRemediations(deps: VerifyDeps, states: ReadonlyMap<string, string>): Promise<{ errors: string[] }> {
@@ -41,6 +43,15 @@ export async function verifyRemediations(deps: VerifyDeps, states: ReadonlyMap<s
       }
       const incident = await deps.incidents.get(v.fingerprint);
       const same = incident !== null && incident.id === v.incidentId;
+      if (same && incident.closeReason) {
+        deps.log.info("reboot not judged: its incident is no longer watched", {
+          broker: v.broker,
+          incidentId: v.incidentId,
+          closeReason: incident.closeReason,
+        });
+        await deps.ledger.removeVerification(v.brokerId);
+        continue;
+      }
       const cleared = !same || incident.status === "resolved" || incident.status === "dismissed";
       const running = states.get(v.brokerId) === "RUNNING";
       const after = Math.round((now - v.rebootedAt) / 60_000);

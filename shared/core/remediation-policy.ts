@@ -8,7 +8,10 @@ import { type Broker, DeploymentMode, IncidentKind, Severity, Tags } from "./typ
  * a heap that no GC frees, and drops leaked connections. It cannot help a queue nobody consumes, a
  * full store, or anything security-related, and a reboot of a single-instance broker is an outage.
  * Every guard must pass; the first that fails is the recorded reason. An unsafe reboot is the worst
- * bug mq-sentinel can have, so anything unknown refuses.
+ * bug mq-sentinel can have, so anything unknown refuses. Two guards come from facts of the service:
+ * RebootBroker also applies whatever is staged on the broker (an engine version, a configuration
+ * revision, ...), and tags are controls anyone with mq:CreateTags can set, so an opt-in counts only
+ * once it has been in place for a while.
  */
 
 /** The IAM permission the action needs (the packaged template must grant exactly this, to one role). */
@@ -77,8 +80,18 @@ export interface RemediationContext {
   verificationPending: boolean;
   /** Set when an earlier reboot of this broker did not help: no more reboots until a person resets it. */
   heldBecause: string | null;
+  /** What the opt-in records say of the broker: since when it carries the opt-in (see `RecordedOptIn`). */
+  optIn: RecordedOptIn;
   now: number;
 }
+
+/**
+ * The broker's recorded opt-in state (the `OptInRecords` port): whether it was opted in, since when
+ * (epoch ms; null: already when mq-sentinel first looked at it) and who saw it (`inventory`,
+ * `cloudtrail:<principal>`, `remediate`); `none` when nothing is recorded; `unreadable` when the
+ * records could not be read.
+ */
+export type RecordedOptIn = { optedIn: boolean; since: number | null; source: string } | "none" | "unreadable";
 
 /** True when the broker's tags opt it in to reboots (`mq-sentinel:remediate=reboot`). */
 export function optedIn(broker: Pick<Broker, "tags">): boolean {
@@ -98,6 +111,10 @@ export function decideRemediation(c: RemediationContext): RemediationDecision {
   if (!broker) return blocked("the broker no longer exists");
   if (broker.name !== incident.broker) return blocked("the incident belongs to another broker");
   if (!optedIn(broker)) return blocked(`broker ${broker.name} is not opted in (tag ${Tags.remediate}=reboot)`);
+  const unsettled = unsettledOptIn(c.optIn, config.optInSettleMinutes, c.now);
+  if (unsettled) return blocked(unsettled);
+  // Checked on the description taken just before RebootBroker, which would roll these out.
+  if (broker.pendingChanges.length > 0) return blocked(stagedChangesReason(broker.pendingChanges));
   if (broker.deploymentMode === DeploymentMode.single && !config.allowSingleInstance) {
     return blocked("a single-instance broker would go offline (remediation.allowSingleInstance is false)");
   }
@@ -123,6 +140,43 @@ export function decideRemediation(c: RemediationContext): RemediationDecision {
     return { outcome: "dry-run", reason: `would reboot ${broker.name}: ${help.why} (remediation.mode is dry-run)` };
   return { outcome: "executed", reason: `rebooting ${broker.name}: ${help.why}` };
 }
+
+/**
+ * Why an opt-in tag does not count yet, or null when it does. Tags are controls: anyone allowed
+ * mq:CreateTags can add `mq-sentinel:remediate=reboot`, so it counts only once it has been in place
+ * for `settleMinutes` (0: at once). An opt-in that predates the monitor (recorded at first sight,
+ * `since` null) counts; one the records do not show, or that they cannot confirm, does not.
+ */
+export function unsettledOptIn(recorded: RecordedOptIn, settleMinutes: number, now: number): string | null {
+  if (settleMinutes <= 0) return null;
+  const counts = `it counts after ${settleMinutes} min`;
+  if (recorded === "unreadable") return "the opt-in records could not be read: refusing to act on an opt-in tag of unknown age";
+  if (recorded === "none" || !recorded.optedIn) return `the opt-in tag is new (mq-sentinel had not seen it before now); ${counts}`;
+  if (recorded.since === null) return null;
+  const age = now - recorded.since;
+  if (age >= settleMinutes * MINUTE) return null;
+  return `the opt-in tag was added ${Math.max(0, Math.floor(age / MINUTE))} min ago (${seenBy(recorded.source)}); ${counts}`;
+}
+
+/** Longest principal quoted in a reason: it comes from CloudTrail, so it is outside text. */
+const MAX_PRINCIPAL = 200;
+
+function seenBy(source: string): string {
+  if (source.startsWith("cloudtrail:")) {
+    const principal = source.slice("cloudtrail:".length);
+    return `by ${principal.length > MAX_PRINCIPAL ? `${principal.slice(0, MAX_PRINCIPAL - 1)}…` : principal}`;
+  }
+  if (source === "inventory") return "first seen by the minute cycle";
+  if (source === "remediate") return "first seen when a reboot was considered";
+  return `seen by ${source}`;
+}
+
+/** The refusal for a broker with staged changes (RebootBroker would apply them). */
+export function stagedChangesReason(pendingChanges: readonly string[]): string {
+  return `a reboot would apply staged changes nobody approved: ${pendingChanges.join("; ")}`;
+}
+
+const MINUTE = 60_000;
 
 /** The budget counts reboots in a rolling window: never more than the maximum within any 60 minutes. */
 export const BUDGET_WINDOW_MS = 3_600_000;

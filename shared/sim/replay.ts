@@ -12,6 +12,7 @@ import { CloudWatchMetricSource } from "../adapters/cloudwatch-metric-source";
 import { killSwitchOff } from "../adapters/kill-switch";
 import { MemoryApiActivityStore } from "../adapters/memory-api-activity-store";
 import { MemoryIncidentStore } from "../adapters/memory-incident-store";
+import { MemoryOptInRecords } from "../adapters/memory-opt-in-records";
 import { MemoryRemediationLedger } from "../adapters/memory-remediation-ledger";
 import { MemorySilenceStore } from "../adapters/memory-silence-store";
 import { MqBrokerControl } from "../adapters/mq-broker-control";
@@ -21,6 +22,7 @@ import { RecordingLog } from "../adapters/recording-log";
 import { SlackNotifier } from "../adapters/slack-notifier";
 import { SnsNotifier } from "../adapters/sns-notifier";
 import type { Delivery } from "../app/deliver-notifications";
+import { OptInTracker } from "../app/opt-in-tracker";
 import { createFetchSchedule } from "../app/run-metrics-cycle";
 import { parseConfig } from "../core/config";
 import type { Transition } from "../core/incidents";
@@ -153,6 +155,7 @@ export async function replayScenario(scenario: Scenario): Promise<ReplayRun> {
     incidents,
     activity: new SimulatedDynamoDbActivityStore(new MemoryApiActivityStore(), account),
     silences: new MemorySilenceStore(),
+    optIns: new MemoryOptInRecords(),
     notifiers,
     clock,
     log,
@@ -168,6 +171,7 @@ export async function replayScenario(scenario: Scenario): Promise<ReplayRun> {
     inventory: new MqBrokerInventory(mq, clock, log, { ttlMs: config.polling.inventoryTtlMinutes * 60_000 }),
     metrics: new CloudWatchMetricSource(routeToSimulator(new CloudWatchClient(sdk), "cloudwatch", account), clock, log),
     schedule: createFetchSchedule(config),
+    optInTracker: new OptInTracker(shared.optIns),
   });
   const apiActivity = makeApiActivityHandler({
     ...shared,

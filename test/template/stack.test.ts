@@ -90,6 +90,8 @@ const EXPECTED_ACTIONS: Record<FunctionName, string[]> = {
     "dynamodb:Query",
     "dynamodb:PutItem",
     "dynamodb:DeleteItem",
+    // the opt-in records of the brokers it sees
+    "dynamodb:BatchGetItem",
   ],
   apiActivity: [
     ...LOGS,
@@ -114,6 +116,7 @@ const EXPECTED_ACTIONS: Record<FunctionName, string[]> = {
     "dynamodb:Query",
     "dynamodb:PutItem",
     "dynamodb:DeleteItem",
+    "dynamodb:BatchGetItem",
     "sqs:SendMessage",
   ],
   postureAudit: [
@@ -155,6 +158,7 @@ const EXPECTED_TABLE_ACCESS: Record<FunctionName, Record<string, Record<string, 
     "dynamodb:GetItem": { [TABLE]: ["INCIDENT#*"] },
     "dynamodb:Query": { [TABLE]: ["CALLS#*", "SILENCE", "VERIFY"], ...INDEXES },
     "dynamodb:PutItem": { [TABLE]: ["HOLD", "INCIDENT#*", "OPTIN#*", "REMEDIATION", "VERIFY"] },
+    "dynamodb:BatchGetItem": { [TABLE]: ["OPTIN#*"] },
     "dynamodb:DeleteItem": { [TABLE]: ["VERIFY"] },
   },
   apiActivity: {
@@ -164,7 +168,8 @@ const EXPECTED_TABLE_ACCESS: Record<FunctionName, Record<string, Record<string, 
     "dynamodb:DeleteItem": { [TABLE]: ["EVENT#*"] },
   },
   remediate: {
-    "dynamodb:GetItem": { [TABLE]: ["BUDGET", "HOLD", "INCIDENT#*", "OPTIN#*", "REBOOT#*"] },
+    "dynamodb:GetItem": { [TABLE]: ["BUDGET", "HOLD", "INCIDENT#*", "REBOOT#*"] },
+    "dynamodb:BatchGetItem": { [TABLE]: ["OPTIN#*"] },
     "dynamodb:Query": { [TABLE]: ["SILENCE", "VERIFY"], ...INDEXES },
     "dynamodb:PutItem": { [TABLE]: ["BUDGET", "INCIDENT#*", "OPTIN#*", "REBOOT#*", "REMEDIATION", "VERIFY"] },
     "dynamodb:DeleteItem": { [TABLE]: ["REBOOT#*"] },

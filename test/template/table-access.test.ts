@@ -13,6 +13,7 @@ import { AwsPostureReader } from "../../shared/adapters/aws-posture-reader";
 import { CloudWatchMetricSource } from "../../shared/adapters/cloudwatch-metric-source";
 import { DynamoDbApiActivityStore } from "../../shared/adapters/dynamodb-api-activity-store";
 import { DynamoDbIncidentStore } from "../../shared/adapters/dynamodb-incident-store";
+import { DynamoDbOptInRecords } from "../../shared/adapters/dynamodb-opt-in-records";
 import { DynamoDbRemediationLedger } from "../../shared/adapters/dynamodb-remediation-ledger";
 import { DynamoDbSilenceStore } from "../../shared/adapters/dynamodb-silence-store";
 import { killSwitchOff } from "../../shared/adapters/kill-switch";
@@ -22,6 +23,7 @@ import { MqBrokerInventory } from "../../shared/adapters/mq-broker-inventory";
 import { RecordingLog } from "../../shared/adapters/recording-log";
 import { SlackNotifier } from "../../shared/adapters/slack-notifier";
 import { SnsNotifier } from "../../shared/adapters/sns-notifier";
+import { OptInTracker } from "../../shared/app/opt-in-tracker";
 import { createFetchSchedule } from "../../shared/app/run-metrics-cycle";
 import { parseConfig } from "../../shared/core/config";
 import type { Clock, PostureTarget, RemediationRequest } from "../../shared/ports";
@@ -81,12 +83,17 @@ const PARTITION_KEY: Record<string, string> = {
 const stringOf = (value: unknown): string =>
   typeof value === "string" ? value : String((value as { S?: unknown } | undefined)?.S ?? JSON.stringify(value));
 
-/** The action, resource and partition key of a DynamoDB request, from the command's input. */
-function describeRequest(fn: FunctionName, commandName: string, input: Record<string, unknown>): TableRequest {
+/** The action, resource and partition key(s) of a DynamoDB request, from the command's input. */
+function describeRequest(fn: FunctionName, commandName: string, input: Record<string, unknown>): TableRequest[] {
   const action = `dynamodb:${commandName.replace(/Command$/, "")}`;
   const resource = typeof input.IndexName === "string" ? `${TABLE}/index/${input.IndexName}` : TABLE;
+  // A batch read names its keys per table: one request per key, as IAM checks each.
+  if (input.RequestItems) {
+    const perTable = Object.values(input.RequestItems as Record<string, { Keys?: Record<string, unknown>[] }>);
+    return perTable.flatMap((t) => (t.Keys ?? []).map((k) => ({ fn, action, resource: TABLE, key: stringOf(k.pk) })));
+  }
   const item = (input.Item ?? input.Key) as Record<string, unknown> | undefined;
-  if (item) return { fn, action, resource, key: stringOf(item.pk) };
+  if (item) return [{ fn, action, resource, key: stringOf(item.pk) }];
   // A Query: the partition key is the equality its key condition starts with.
   const match = /^\s*(#?\w+)\s*=\s*(:\w+)/.exec(String(input.KeyConditionExpression ?? ""));
   if (!match) throw new Error(`${fn}: cannot tell the partition key of ${action} ${JSON.stringify(input)}`);
@@ -94,7 +101,7 @@ function describeRequest(fn: FunctionName, commandName: string, input: Record<st
   const values = (input.ExpressionAttributeValues ?? {}) as Record<string, unknown>;
   const attribute = names[match[1] as string] ?? (match[1] as string);
   if (attribute !== PARTITION_KEY[resource]) throw new Error(`${fn}: ${action} on ${resource} does not start with its partition key`);
-  return { fn, action, resource, key: stringOf(values[match[2] as string]) };
+  return [{ fn, action, resource, key: stringOf(values[match[2] as string]) }];
 }
 
 /** A DynamoDB client for the local table that records each request of `fn`. */
@@ -107,7 +114,7 @@ function recordingClient(endpoint: string, fn: FunctionName, requests: TableRequ
   });
   client.middlewareStack.add(
     (next, context) => async (args) => {
-      requests.push(describeRequest(fn, context.commandName ?? "Unknown", args.input as Record<string, unknown>));
+      requests.push(...describeRequest(fn, context.commandName ?? "Unknown", args.input as Record<string, unknown>));
       return next(args);
     },
     // After the document client has marshalled the input, before it is signed and sent.
@@ -153,6 +160,7 @@ async function runOnDynamoDb(scenario: Scenario, dynamo: LocalDynamo): Promise<{
         incidents: new DynamoDbIncidentStore(client, table, clock),
         activity: new DynamoDbApiActivityStore(client, table, clock),
         silences: new DynamoDbSilenceStore(client, table, clock),
+        optIns: new DynamoDbOptInRecords(client, table, clock),
         notifiers,
         clock,
         log,
@@ -172,6 +180,7 @@ async function runOnDynamoDb(scenario: Scenario, dynamo: LocalDynamo): Promise<{
     inventory: new MqBrokerInventory(mq, clock, log, { ttlMs: config.polling.inventoryTtlMinutes * 60_000 }),
     metrics: new CloudWatchMetricSource(routeToSimulator(new CloudWatchClient(sdk), "cloudwatch", account), clock, log),
     schedule: createFetchSchedule(config),
+    optInTracker: new OptInTracker(poll.shared.optIns),
   });
   const api = sharedOf("apiActivity");
   const apiActivity = makeApiActivityHandler({
@@ -233,6 +242,8 @@ const MUST_BE_SEEN = [
   "pollMetrics dynamodb:PutItem table HOLD",
   "pollMetrics dynamodb:PutItem table REMEDIATION",
   "pollMetrics dynamodb:DeleteItem table VERIFY",
+  "pollMetrics dynamodb:BatchGetItem table OPTIN#*",
+  "pollMetrics dynamodb:PutItem table OPTIN#*",
   "apiActivity dynamodb:PutItem table EVENT#*",
   "apiActivity dynamodb:PutItem table CALLS#*",
   "apiActivity dynamodb:Query table CALLS#*",
@@ -241,6 +252,7 @@ const MUST_BE_SEEN = [
   "remediate dynamodb:GetItem table REBOOT#*",
   "remediate dynamodb:GetItem table BUDGET",
   "remediate dynamodb:GetItem table HOLD",
+  "remediate dynamodb:BatchGetItem table OPTIN#*",
   "remediate dynamodb:PutItem table REBOOT#*",
   "remediate dynamodb:PutItem table BUDGET",
   "remediate dynamodb:PutItem table REMEDIATION",

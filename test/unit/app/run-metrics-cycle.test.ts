@@ -1,10 +1,13 @@
 import { MemoryIncidentStore } from "../../../shared/adapters/memory-incident-store";
+import { MemoryOptInRecords } from "../../../shared/adapters/memory-opt-in-records";
 import { RecordingLog } from "../../../shared/adapters/recording-log";
-import { createFetchSchedule, type MetricsCycleDeps, runMetricsCycle } from "../../../shared/app/run-metrics-cycle";
+import { OptInTracker } from "../../../shared/app/opt-in-tracker";
+import { createFetchSchedule, IGNORED_REASON, type MetricsCycleDeps, runMetricsCycle } from "../../../shared/app/run-metrics-cycle";
 import { DEFAULT_CONFIG } from "../../../shared/core/config";
 import type { Incident, Transition } from "../../../shared/core/incidents";
-import type { IncidentStore } from "../../../shared/ports";
-import { activeMqBroker, FakeClock, FakeInventory, FakeMetrics } from "./fakes";
+import { Tags } from "../../../shared/core/types";
+import type { IncidentStore, OptInRecords } from "../../../shared/ports";
+import { activeMqBroker, FakeClock, FakeInventory, FakeMetrics, MINUTE, T0 } from "./fakes";
 
 /** A store whose writes can be made to fail, like DynamoDB during an outage. */
 class FlakyStore implements IncidentStore {
@@ -157,16 +160,39 @@ describe("runMetricsCycle", () => {
     expect(reports[0]?.errors[0]).toMatch(/orders skipped/);
   });
 
-  it("neither detects nor keeps incidents on a broker tagged mq-sentinel:ignore", async () => {
+  it("closes the incidents of a broker tagged mq-sentinel:ignore at once as no longer watched, never as recovered", async () => {
     // Prepare
     const w = world();
     await w.runUntil(20);
-    w.inventory.brokers = [activeMqBroker("orders", { tags: { "mq-sentinel:ignore": "true" } })];
+    w.inventory.brokers = [activeMqBroker("orders", { tags: { [Tags.ignore]: "true" } })];
     // Act
     const reports = await w.runUntil(30);
     // Assess
     expect(reports.every((r) => r.findings.length === 0 && r.ignored === 1)).toBe(true);
-    expect(w.notifier.sent.map((t) => t.type)).toEqual(["opened", "resolved"]);
+    expect(w.notifier.sent.map((t) => [t.type, t.incident.closeReason ?? null, (t.at - T0) / MINUTE])).toEqual([
+      ["opened", null, 14],
+      ["resolved", "no longer watched: tagged mq-sentinel:ignore", 21],
+    ]);
+    const stored = await w.store.get(w.notifier.sent[0]?.incident.fingerprint ?? "");
+    expect(stored).toEqual(expect.objectContaining({ status: "resolved", closeReason: IGNORED_REASON, resolvedAt: T0 + 21 * MINUTE }));
+  });
+
+  it("leaves alone an incident the CloudTrail path already closed as no longer watched", async () => {
+    // Prepare
+    const w = world();
+    await w.runUntil(20);
+    const open = (await w.store.loadActive())[0] as Incident;
+    const byCloudTrail = "no longer watched: ignored by arn:aws:iam::111122223333:user/mallory";
+    await w.store.save(
+      { ...open, status: "resolved", resolvedAt: w.clock.now(), closeReason: byCloudTrail, version: open.version + 1 },
+      open.version,
+    );
+    w.inventory.brokers = [activeMqBroker("orders", { tags: { [Tags.ignore]: "true" } })];
+    // Act
+    await w.runUntil(30);
+    // Assess
+    expect(w.notifier.sent.map((t) => t.type)).toEqual(["opened"]);
+    expect(await w.store.get(open.fingerprint)).toEqual(expect.objectContaining({ closeReason: byCloudTrail }));
   });
 
   it("skips the cycle when active incidents cannot be loaded, so nothing is opened twice", async () => {
@@ -191,5 +217,33 @@ describe("runMetricsCycle", () => {
     const steady = reports.slice(3).map((r) => r.metricsRequested);
     expect(new Set(steady)).toEqual(new Set([7, 12]));
     expect(steady.filter((n) => n === 12)).toHaveLength(1);
+  });
+
+  it("records each broker's opt-in the first time it sees it, and reports a record it cannot write without losing the cycle", async () => {
+    // Prepare
+    const w = world();
+    w.inventory.brokers = [activeMqBroker("orders", { tags: { [Tags.remediate]: "reboot" } })];
+    const records = new MemoryOptInRecords();
+    let failing = true;
+    const flaky: OptInRecords = {
+      get: (ids) => records.get(ids),
+      record: (state) => (failing ? Promise.reject(new Error("InternalServerError")) : records.record(state)),
+    };
+    w.deps.optInTracker = new OptInTracker(flaky);
+    // Act
+    const [first] = await w.runUntil(0);
+    failing = false;
+    const [second] = await w.runUntil(1);
+    // Assess
+    expect(first?.errors).toEqual([expect.stringMatching(/^opt-in of broker orders not recorded: .*InternalServerError/)]);
+    expect(first?.metricsRequested).toBeGreaterThan(0);
+    expect(second?.errors).toEqual([]);
+    expect((await records.get(["b-orders"])).get("b-orders")).toEqual({
+      brokerId: "b-orders",
+      broker: "orders",
+      optedIn: true,
+      since: null,
+      source: "inventory",
+    });
   });
 });

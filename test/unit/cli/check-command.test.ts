@@ -57,6 +57,23 @@ describe("mq-sentinel check", () => {
     const { code, out } = await run([], options);
     expect(code).toBe(0);
     expect(out).toMatch(/0 findings/);
+    expect(out).not.toMatch(/staged on/);
+  });
+
+  it.each([
+    ["remediation-staged-engine-version.json", "billing-run-81", "engine version 5.18 (now 5.17.6)"],
+    [
+      "remediation-staged-configuration.json",
+      "shipping-label-29",
+      "configuration c-ce20fc8b-a29d-c08a-2f89-5735c75bf24d revision 5 (now revision 4)",
+    ],
+  ])("lists the changes staged on a broker (%s)", async (file, broker, change) => {
+    // Prepare
+    const { options } = simulated(file, 5);
+    // Act
+    const { out } = await run([], options);
+    // Assess
+    expect(out.split("\n")).toContain(`   staged on ${broker}, applied by its next reboot (mq-sentinel will not reboot it): ${change}`);
   });
 
   it("names a region without brokers", async () => {

@@ -182,6 +182,7 @@ describe("posture-audit over two regions: a re-check after a change", () => {
     // Assess
     expect(report).toEqual({
       audited: [],
+      staged: [],
       findings: [],
       transitions: [],
       errors: ["posture re-check for region ap-south-1 skipped: the deployment does not watch it (parameter regions)"],

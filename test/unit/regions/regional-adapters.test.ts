@@ -16,7 +16,15 @@ import { remediate } from "../../../shared/app/remediate";
 import { qualifiedBrokerName } from "../../../shared/core/regions";
 import type { BrokerDirectory } from "../../../shared/ports";
 import { RecordingClock } from "../adapters/recording-clock";
-import { anIncident, plant, remediationConfig, remediationWorld, requestFor, Shapes } from "../remediation/remediation-fixtures";
+import {
+  anIncident,
+  FakeOptInRecords,
+  plant,
+  remediationConfig,
+  remediationWorld,
+  requestFor,
+  Shapes,
+} from "../remediation/remediation-fixtures";
 
 const HOME = "us-east-1";
 const OTHER = "eu-west-1";
@@ -194,7 +202,15 @@ describe("RegionalBrokerControl", () => {
     home.on(DescribeBrokerCommand).rejects(notFound("b-eu-orders"));
     other.on(DescribeBrokerCommand).resolves(described("b-eu-orders", "orders", OTHER));
     other.on(RebootBrokerCommand).resolves({});
-    const world = remediationWorld({ config: remediationConfig({ mode: "auto" }), brokers: [] });
+    // The minute cycle saw the broker opted in when it first looked at it.
+    const optIns = new FakeOptInRecords({
+      brokerId: "b-eu-orders",
+      broker: "eu-west-1/orders",
+      optedIn: true,
+      since: null,
+      source: "inventory",
+    });
+    const world = remediationWorld({ config: remediationConfig({ mode: "auto" }), brokers: [], optIns });
     const incident = await plant(world.incidents, anIncident(Shapes.stalled, "eu-west-1/orders"));
     // Act
     const result = await remediate({ ...world.deps, control }, requestFor(incident, { id: "b-eu-orders" }));

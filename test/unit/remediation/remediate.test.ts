@@ -13,6 +13,7 @@ import type { RemediationLedger, RemediationRecord } from "../../../shared/ports
 import {
   anIncident,
   anOptedInBroker,
+  FakeOptInRecords,
   lambdaContext,
   MINUTE,
   plant,
@@ -255,11 +256,14 @@ describe("remediate", () => {
   it("does not give back the budget of a reboot that went ahead, nor of one that failed", async () => {
     // Prepare
     const payments = anOptedInBroker("payments");
-    const world = remediationWorld({ brokers: [ORDERS, payments], config: remediationConfig({ mode: "auto", maxRebootsPerHour: 2 }) });
+    const billing = anOptedInBroker("billing");
+    const world = remediationWorld({
+      brokers: [ORDERS, payments, billing],
+      config: remediationConfig({ mode: "auto", maxRebootsPerHour: 2 }),
+    });
     const onOrders = await plant(world.incidents, anIncident(Shapes.stalled, "orders"));
     const onPayments = await plant(world.incidents, anIncident(Shapes.heapCritical, "payments"));
     const third = await plant(world.incidents, anIncident(Shapes.stalled, "billing"));
-    world.control.brokers.set("b-billing", anOptedInBroker("billing"));
     // Act
     await remediate(world.deps, requestFor(onOrders, ORDERS));
     world.control.rebootError = new Error("InternalServerErrorException");
@@ -413,6 +417,182 @@ describe("remediate", () => {
   });
 });
 
+describe("remediate with changes staged on the broker", () => {
+  it.each<[string, string[]]>([
+    ["a staged engine version", ["engine version 5.18.4 (now 5.18)"]],
+    ["a pending configuration revision", ["configuration c-1 revision 5 (now revision 4)"]],
+  ])("never reboots a broker with %s, and says what is staged", async (_, pendingChanges) => {
+    // Prepare
+    const world = await stalledOrders();
+    world.control.brokers.set(ORDERS.id, { ...ORDERS, pendingChanges });
+    // Act
+    const result = await remediate(world.deps, world.request);
+    // Assess
+    const reason = `a reboot would apply staged changes nobody approved: ${pendingChanges[0]}`;
+    expect(result.decision).toEqual({ outcome: "blocked", reason });
+    expect(world.control.reboots).toEqual([]);
+    expect(await outcomes(world.ledger)).toEqual([{ outcome: "blocked", reason }]);
+    expect(remediationNotes(await world.incidents.get(world.incident.fingerprint))).toEqual([
+      expect.objectContaining({ remediation: { action: "reboot-broker", outcome: "blocked", reason } }),
+    ]);
+  });
+
+  it("describes the broker again right before RebootBroker: a change staged while the lock was taken blocks, and the lock is given back", async () => {
+    // Prepare
+    const world = await stalledOrders();
+    const staging = ledgerWith(world.ledger, {
+      takeBudget: async (now, max) => {
+        // Someone stages an engine upgrade between the decision and the reboot.
+        world.control.brokers.set(ORDERS.id, { ...ORDERS, pendingChanges: ["engine version 5.18.4 (now 5.18)"] });
+        return world.ledger.takeBudget(now, max);
+      },
+    });
+    const describes: (readonly string[])[] = [];
+    world.control.onDescribe = (_, broker) => void describes.push(broker?.pendingChanges ?? []);
+    // Act
+    const result = await remediate({ ...world.deps, ledger: staging }, world.request);
+    // Assess
+    expect(result.decision).toEqual({
+      outcome: "blocked",
+      reason: "a reboot would apply staged changes nobody approved: engine version 5.18.4 (now 5.18)",
+    });
+    expect(describes).toEqual([[], ["engine version 5.18.4 (now 5.18)"]]);
+    expect(world.control.reboots).toEqual([]);
+    expect(await world.ledger.lastRebootAt(ORDERS.id)).toBeNull();
+    expect(await world.ledger.pendingVerifications()).toEqual([]);
+  });
+
+  it("blocks when the last DescribeBroker fails, and gives the lock back", async () => {
+    // Prepare
+    const world = await stalledOrders();
+    const failing = ledgerWith(world.ledger, {
+      takeBudget: async (now, max) => {
+        world.control.describeError = Object.assign(new Error("Rate exceeded"), { name: "TooManyRequestsException" });
+        return world.ledger.takeBudget(now, max);
+      },
+    });
+    // Act
+    const result = await remediate({ ...world.deps, ledger: failing }, world.request);
+    // Assess
+    expect(result.decision).toEqual({
+      outcome: "blocked",
+      reason: expect.stringMatching(/^could not check the guards: .*TooManyRequests/),
+    });
+    expect(world.control.reboots).toEqual([]);
+    expect(await world.ledger.lastRebootAt(ORDERS.id)).toBeNull();
+  });
+});
+
+describe("remediate with the opt-in's age", () => {
+  const MALLORY = "arn:aws:iam::111122223333:user/mallory";
+
+  it("blocks a broker whose opt-in tag was added 5 minutes ago, and reboots it once the tag has been there 60 minutes", async () => {
+    // Prepare
+    const optIns = new FakeOptInRecords({
+      brokerId: ORDERS.id,
+      broker: "orders",
+      optedIn: true,
+      since: T0 - 5 * MINUTE,
+      source: `cloudtrail:${MALLORY}`,
+    });
+    const world = remediationWorld({ brokers: [ORDERS], optIns });
+    const incident = await plant(world.incidents, anIncident(Shapes.stalled, "orders"));
+    // Act
+    const early = await remediate(world.deps, requestFor(incident, ORDERS));
+    world.clock.minute = 54;
+    const stillEarly = await remediate(world.deps, requestFor(incident, ORDERS, world.clock.now()));
+    world.clock.minute = 55;
+    const settled = await remediate(world.deps, requestFor(incident, ORDERS, world.clock.now()));
+    // Assess
+    expect(early.decision).toEqual({
+      outcome: "blocked",
+      reason: `the opt-in tag was added 5 min ago (by ${MALLORY}); it counts after 60 min`,
+    });
+    expect(stillEarly.decision.reason).toMatch(/^the opt-in tag was added 59 min ago/);
+    expect(settled.decision.outcome).toBe("executed");
+    expect(world.control.reboots).toEqual([{ brokerId: ORDERS.id, at: T0 + 55 * MINUTE }]);
+  });
+
+  it("records a tag the records do not show from now, blocks, and reboots an hour later", async () => {
+    // Prepare
+    const optIns = new FakeOptInRecords({ brokerId: ORDERS.id, broker: "orders", optedIn: false, since: null, source: "inventory" });
+    const world = remediationWorld({ brokers: [ORDERS], optIns });
+    const incident = await plant(world.incidents, anIncident(Shapes.stalled, "orders"));
+    // Act
+    const first = await remediate(world.deps, requestFor(incident, ORDERS));
+    const recorded = await optIns.of(ORDERS.id);
+    world.clock.minute = 60;
+    const later = await remediate(world.deps, requestFor(incident, ORDERS, world.clock.now()));
+    // Assess
+    expect(first.decision).toEqual({
+      outcome: "blocked",
+      reason: "the opt-in tag is new (mq-sentinel had not seen it before now); it counts after 60 min",
+    });
+    expect(recorded).toEqual({ brokerId: ORDERS.id, broker: "orders", optedIn: true, since: T0, source: "remediate" });
+    expect(later.decision.outcome).toBe("executed");
+  });
+
+  it("records a broker never recorded from now, and blocks", async () => {
+    // Prepare
+    const optIns = new FakeOptInRecords();
+    const world = remediationWorld({ brokers: [ORDERS], optIns });
+    const incident = await plant(world.incidents, anIncident(Shapes.stalled, "orders"));
+    // Act
+    const result = await remediate(world.deps, requestFor(incident, ORDERS));
+    // Assess
+    expect(result.decision.reason).toMatch(/^the opt-in tag is new/);
+    expect(await optIns.of(ORDERS.id)).toEqual(expect.objectContaining({ optedIn: true, since: T0, source: "remediate" }));
+    expect(world.control.reboots).toEqual([]);
+  });
+
+  it("records a removed tag, so adding it back starts the wait again", async () => {
+    // Prepare
+    const world = await stalledOrders();
+    world.control.brokers.set(ORDERS.id, { ...ORDERS, tags: {} });
+    // Act
+    const untagged = await remediate(world.deps, world.request);
+    const afterRemoval = await world.optIns.of(ORDERS.id);
+    world.control.brokers.set(ORDERS.id, ORDERS);
+    world.clock.minute = 1;
+    const retagged = await remediate(world.deps, requestFor(world.incident, ORDERS, world.clock.now()));
+    // Assess
+    expect(untagged.decision.reason).toMatch(/not opted in/);
+    expect(afterRemoval).toEqual(expect.objectContaining({ optedIn: false, since: T0, source: "remediate" }));
+    expect(retagged.decision.reason).toMatch(/^the opt-in tag is new/);
+    expect(world.control.reboots).toEqual([]);
+  });
+
+  it("refuses when the opt-in records cannot be read, and logs why", async () => {
+    // Prepare
+    const world = await stalledOrders();
+    world.optIns.readError = Object.assign(new Error("Throughput exceeds the current capacity"), {
+      name: "ProvisionedThroughputExceededException",
+    });
+    // Act
+    const result = await remediate(world.deps, world.request);
+    // Assess
+    expect(result.decision).toEqual({
+      outcome: "blocked",
+      reason: "the opt-in records could not be read: refusing to act on an opt-in tag of unknown age",
+    });
+    expect(world.control.reboots).toEqual([]);
+    expect(world.log.entries).toContainEqual(expect.objectContaining({ level: "error", message: "opt-in records unreadable" }));
+  });
+
+  it("logs an opt-in change it cannot record, and still decides (blocked)", async () => {
+    // Prepare
+    const optIns = new FakeOptInRecords();
+    optIns.writeError = new Error("InternalServerError");
+    const world = remediationWorld({ brokers: [ORDERS], optIns });
+    const incident = await plant(world.incidents, anIncident(Shapes.stalled, "orders"));
+    // Act
+    const result = await remediate(world.deps, requestFor(incident, ORDERS));
+    // Assess
+    expect(result.decision.reason).toMatch(/^the opt-in tag is new/);
+    expect(world.log.entries).toContainEqual(expect.objectContaining({ level: "error", message: "opt-in change not recorded" }));
+  });
+});
+
 describe("remediationRequestFor", () => {
   it.each([
     ["a stalled queue", Shapes.stalled],
@@ -505,6 +685,32 @@ describe("verifyRemediations", () => {
       outcome: "verified",
       reason: "remediated: the incident cleared within 6 min of the reboot",
     });
+    expect(await ledger.pendingVerifications()).toEqual([]);
+    expect(await ledger.holds()).toEqual([]);
+  });
+
+  it("does not judge a reboot whose incident closed as no longer watched: neither remediated nor held", async () => {
+    // Prepare
+    const { deps, ledger, incidents, incident, clock, control } = await rebooted();
+    clock.minute = 6;
+    const current = (await incidents.get(incident.fingerprint)) as Incident;
+    await incidents.save(
+      {
+        ...current,
+        status: "resolved",
+        resolvedAt: clock.now(),
+        closeReason: "no longer watched: tagged mq-sentinel:ignore",
+        version: current.version + 1,
+      },
+      current.version,
+    );
+    // Act
+    await verifyRemediations(deps, control.states());
+    clock.minute = 30;
+    await verifyRemediations(deps, control.states());
+    // Assess
+    expect((await outcomes(ledger)).map((o) => o.outcome)).toEqual(["executed"]);
+    expect(remediationNotes(await incidents.get(incident.fingerprint)).map((n) => n.remediation?.outcome)).toEqual(["executed"]);
     expect(await ledger.pendingVerifications()).toEqual([]);
     expect(await ledger.holds()).toEqual([]);
   });

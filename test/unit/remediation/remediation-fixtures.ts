@@ -1,13 +1,15 @@
 import type { Context } from "aws-lambda";
 import type { RemediateFunctionDeps } from "../../../functions/remediate";
 import { MemoryIncidentStore } from "../../../shared/adapters/memory-incident-store";
+import { MemoryOptInRecords } from "../../../shared/adapters/memory-opt-in-records";
 import { MemoryRemediationLedger } from "../../../shared/adapters/memory-remediation-ledger";
 import { MemorySilenceStore } from "../../../shared/adapters/memory-silence-store";
 import { RecordingLog } from "../../../shared/adapters/recording-log";
 import { type Config, parseConfig } from "../../../shared/core/config";
 import type { Incident } from "../../../shared/core/incidents";
+import { optedIn } from "../../../shared/core/remediation-policy";
 import { type Broker, type Evidence, fingerprintOf, IncidentKind, Severity, Tags } from "../../../shared/core/types";
-import type { BrokerControl, KillSwitch, RemediationRequest } from "../../../shared/ports";
+import type { BrokerControl, KillSwitch, OptInRecords, OptInState, RemediationRequest } from "../../../shared/ports";
 import { activeMqBroker, FakeClock, MINUTE, RecordingNotifier, T0 } from "../app/fakes";
 
 /** Small fakes of the remediation ports and a ready-made world for the remediation tests. */
@@ -171,6 +173,8 @@ export class FakeBrokerControl implements BrokerControl {
   describeError: Error | null = null;
   /** Called on each reboot before it is answered, to capture what held at that moment. */
   onReboot: ((brokerId: string) => Promise<void> | void) | null = null;
+  /** Called with each DescribeBroker answer (null: no such broker). */
+  onDescribe: ((brokerId: string, broker: Broker | null) => void) | null = null;
 
   constructor(
     private readonly clock: { now(): number },
@@ -181,7 +185,8 @@ export class FakeBrokerControl implements BrokerControl {
 
   async describe(brokerId: string): Promise<Broker | null> {
     if (this.describeError) throw this.describeError;
-    const broker = this.brokers.get(brokerId);
+    const broker = this.brokers.get(brokerId) ?? null;
+    this.onDescribe?.(brokerId, broker);
     return broker ? structuredClone(broker) : null;
   }
 
@@ -207,11 +212,54 @@ export class FakeKillSwitch implements KillSwitch {
   }
 }
 
+/**
+ * The memory opt-in records, seeded with what the minute cycle records when it first sees brokers
+ * (each broker's opt-in, `since: null`), and a switch that makes reads or writes fail.
+ */
+export class FakeOptInRecords implements OptInRecords {
+  readonly inner = new MemoryOptInRecords();
+  /** When set, `get` answers with this error. */
+  readError: Error | null = null;
+  /** When set, `record` answers with this error. */
+  writeError: Error | null = null;
+  private readonly seeded: Promise<unknown>;
+
+  constructor(...seeds: OptInState[]) {
+    this.seeded = Promise.all(seeds.map((s) => this.inner.record(s)));
+  }
+
+  /** The first sighting of brokers as they are described: the opt-in predates the monitor. */
+  static firstSighting(brokers: readonly Broker[]): FakeOptInRecords {
+    return new FakeOptInRecords(
+      ...brokers.map((b) => ({ brokerId: b.id, broker: b.name, optedIn: optedIn(b), since: null, source: "inventory" })),
+    );
+  }
+
+  async get(brokerIds: readonly string[]): Promise<Map<string, OptInState>> {
+    await this.seeded;
+    if (this.readError) throw this.readError;
+    return this.inner.get(brokerIds);
+  }
+
+  async record(state: OptInState): Promise<boolean> {
+    await this.seeded;
+    if (this.writeError) throw this.writeError;
+    return this.inner.record(state);
+  }
+
+  /** The recorded state of a broker, or undefined. */
+  async of(brokerId: string): Promise<OptInState | undefined> {
+    await this.seeded;
+    return (await this.inner.get([brokerId])).get(brokerId);
+  }
+}
+
 /** Everything `remediate`, `verifyRemediations` and the remediate handler need, in memory. */
-export function remediationWorld(options: { config?: Config; brokers?: Broker[] } = {}) {
+export function remediationWorld(options: { config?: Config; brokers?: Broker[]; optIns?: FakeOptInRecords } = {}) {
   const clock = new FakeClock();
   const brokers = options.brokers ?? [anOptedInBroker()];
   const control = new FakeBrokerControl(clock, ...brokers);
+  const optIns = options.optIns ?? FakeOptInRecords.firstSighting(brokers);
   const incidents = new MemoryIncidentStore();
   const ledger = new MemoryRemediationLedger(clock);
   const killSwitch = new FakeKillSwitch();
@@ -222,6 +270,7 @@ export function remediationWorld(options: { config?: Config; brokers?: Broker[] 
     ledger,
     control,
     killSwitch,
+    optIns,
     notifiers: [notifier],
     clock,
     log,
@@ -229,7 +278,7 @@ export function remediationWorld(options: { config?: Config; brokers?: Broker[] 
     silences: new MemorySilenceStore(),
     links: { accountId: "", region: "us-east-1", brokerIds: {} },
   };
-  return { deps, clock, control, incidents, ledger, killSwitch, notifier, log };
+  return { deps, clock, control, incidents, ledger, killSwitch, optIns, notifier, log };
 }
 
 /** Stores an incident as the only active one of its fingerprint (resolving an earlier one), and returns it as stored. */

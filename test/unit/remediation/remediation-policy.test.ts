@@ -5,8 +5,10 @@ import {
   lockMinutes,
   optedIn,
   REBOOT_PERMISSION,
+  type RecordedOptIn,
   type RemediationContext,
   rebootCanHelp,
+  unsettledOptIn,
 } from "../../../shared/core/remediation-policy";
 import { type Broker, DeploymentMode, Tags } from "../../../shared/core/types";
 import { anIncident, anOptedInBroker, type IncidentShape, MINUTE, remediationConfig, Shapes, T0 } from "./remediation-fixtures";
@@ -24,10 +26,16 @@ function passingContext(overrides: Partial<RemediationContext> = {}): Remediatio
     rebootsInLastHour: 0,
     heldBecause: null,
     verificationPending: false,
+    optIn: FIRST_SIGHTING,
     now: T0 + 90 * MINUTE,
     ...overrides,
   };
 }
+
+/** The opt-in as the minute cycle records a broker it sees for the first time: it predates the monitor. */
+const FIRST_SIGHTING: RecordedOptIn = { optedIn: true, since: null, source: "inventory" };
+const NOW = T0 + 90 * MINUTE;
+const MALLORY = "arn:aws:iam::111122223333:user/mallory";
 
 function withBroker(overrides: Partial<Broker>): Partial<RemediationContext> {
   return { broker: anOptedInBroker("orders", overrides) };
@@ -254,6 +262,10 @@ describe("decideRemediation", () => {
           rebootsInLastHour: fc.integer({ min: 0, max: 5 }),
           held: fc.option(fc.constant("did not help")),
           verificationPending: fc.boolean(),
+          staged: fc.constantFrom(false, false, false, true),
+          optInAgeMinutes: fc.oneof(fc.constant(null), fc.integer({ min: 0, max: 120 })),
+          optInRecord: fc.constantFrom("recorded", "recorded", "recorded", "none", "not-opted-in", "unreadable"),
+          settleMinutes: fc.constantFrom(0, 30, 60),
         }),
         (c) => {
           // Prepare
@@ -262,7 +274,14 @@ describe("decideRemediation", () => {
             state: c.state,
             deploymentMode: c.deploymentMode,
             tags: { [Tags.remediate]: c.tag },
+            pendingChanges: c.staged ? ["engine version 5.18.4 (now 5.17.6)"] : [],
           });
+          const optIn: RecordedOptIn =
+            c.optInRecord === "recorded"
+              ? { optedIn: true, since: c.optInAgeMinutes === null ? null : now - c.optInAgeMinutes * MINUTE, source: "inventory" }
+              : c.optInRecord === "not-opted-in"
+                ? { optedIn: false, since: null, source: "inventory" }
+                : c.optInRecord;
           const config = {
             ...AUTO,
             mode: c.mode,
@@ -270,6 +289,7 @@ describe("decideRemediation", () => {
             cooldownMinutes: c.cooldownMinutes,
             maxRebootsPerHour: c.maxRebootsPerHour,
             killSwitch: c.configKill,
+            optInSettleMinutes: c.settleMinutes,
           } as const;
           const context: RemediationContext = {
             incident: anIncident(c.shape, "orders", { status: c.status }),
@@ -280,6 +300,7 @@ describe("decideRemediation", () => {
             rebootsInLastHour: c.rebootsInLastHour,
             heldBecause: c.held,
             verificationPending: c.verificationPending,
+            optIn,
             now,
           };
           // Act
@@ -292,6 +313,9 @@ describe("decideRemediation", () => {
             !c.gone &&
             c.brokerName === "orders" &&
             c.tag.toLowerCase() === "reboot" &&
+            (c.settleMinutes === 0 ||
+              (c.optInRecord === "recorded" && (c.optInAgeMinutes === null || c.optInAgeMinutes >= c.settleMinutes))) &&
+            !c.staged &&
             (c.deploymentMode !== DeploymentMode.single || c.allowSingleInstance) &&
             c.state === "RUNNING" &&
             c.held === null &&
@@ -307,6 +331,124 @@ describe("decideRemediation", () => {
       ),
       { numRuns: 500 },
     );
+  });
+});
+
+describe("decideRemediation with changes staged on the broker", () => {
+  const staged = ["engine version 5.18.4 (now 5.17.6)", "configuration c-1 revision 4 (now revision 3)"];
+
+  it.each(["auto", "approve", "dry-run"] as const)("never reboots in mode %s, and names what is staged", (mode) => {
+    // Act
+    const decision = decideRemediation(passingContext({ ...withBroker({ pendingChanges: staged }), config: { ...AUTO, mode } }));
+    // Assess
+    expect(decision).toEqual({
+      outcome: "blocked",
+      reason:
+        "a reboot would apply staged changes nobody approved: engine version 5.18.4 (now 5.17.6); configuration c-1 revision 4 (now revision 3)",
+    });
+  });
+
+  it.each<[string, string]>([
+    ["an instance type", "instance type mq.m5.xlarge (now mq.m5.large)"],
+    ["security groups", "security groups sg-1, sg-2"],
+    ["an authentication strategy", "authentication strategy LDAP"],
+    ["LDAP settings", "LDAP server settings"],
+  ])("blocks a broker with %s staged", (_, change) => {
+    // Act
+    const decision = decideRemediation(passingContext(withBroker({ pendingChanges: [change] })));
+    // Assess
+    expect(decision).toEqual({ outcome: "blocked", reason: expect.stringContaining(change) });
+  });
+
+  it("blocks whenever anything is staged, whatever the change and the mode (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.string({ minLength: 1, maxLength: 40 }), { minLength: 1, maxLength: 6 }),
+        fc.constantFrom("dry-run", "approve", "auto" as const),
+        (pendingChanges, mode) => {
+          // Act
+          const decision = decideRemediation(passingContext({ ...withBroker({ pendingChanges }), config: { ...AUTO, mode } }));
+          // Assess
+          expect(decision.outcome).toBe("blocked");
+          for (const change of pendingChanges) expect(decision.reason).toContain(change);
+        },
+      ),
+    );
+  });
+});
+
+describe("decideRemediation with the opt-in's age", () => {
+  it.each<[string, RecordedOptIn]>([
+    ["an opt-in that predates the monitor (first sighting)", FIRST_SIGHTING],
+    ["an opt-in recorded exactly 60 minutes ago", { optedIn: true, since: NOW - 60 * MINUTE, source: "inventory" }],
+    ["an opt-in added by someone a day ago", { optedIn: true, since: NOW - 24 * 60 * MINUTE, source: `cloudtrail:${MALLORY}` }],
+  ])("reboots for %s", (_, optIn) => {
+    // Act
+    const decision = decideRemediation(passingContext({ optIn }));
+    // Assess
+    expect(decision.outcome).toBe("executed");
+  });
+
+  it.each<[string, RecordedOptIn, string]>([
+    [
+      "a tag added 5 minutes ago, by the principal CloudTrail names",
+      { optedIn: true, since: NOW - 5 * MINUTE, source: `cloudtrail:${MALLORY}` },
+      `the opt-in tag was added 5 min ago (by ${MALLORY}); it counts after 60 min`,
+    ],
+    [
+      "a tag the minute cycle saw appear 59 minutes ago",
+      { optedIn: true, since: NOW - 59 * MINUTE - 59_999, source: "inventory" },
+      "the opt-in tag was added 59 min ago (first seen by the minute cycle); it counts after 60 min",
+    ],
+    [
+      "a tag first seen when a reboot was considered",
+      { optedIn: true, since: NOW, source: "remediate" },
+      "the opt-in tag was added 0 min ago (first seen when a reboot was considered); it counts after 60 min",
+    ],
+    ["a tag the records say is not there", { optedIn: false, since: null, source: "inventory" }, "the opt-in tag is new"],
+    [
+      "a broker the records have never seen",
+      "none",
+      "the opt-in tag is new (mq-sentinel had not seen it before now); it counts after 60 min",
+    ],
+    ["records that cannot be read", "unreadable", "the opt-in records could not be read: refusing to act on an opt-in tag of unknown age"],
+  ])("blocks %s", (_, optIn, reason) => {
+    // Act
+    const decision = decideRemediation(passingContext({ optIn }));
+    // Assess
+    expect(decision).toEqual({ outcome: "blocked", reason: expect.stringContaining(reason) });
+  });
+
+  it("blocks in mode dry-run too (it would not reboot), so the dry run tells the truth", () => {
+    // Act
+    const decision = decideRemediation(
+      passingContext({ optIn: { optedIn: true, since: NOW - MINUTE, source: "inventory" }, config: { ...AUTO, mode: "dry-run" } }),
+    );
+    // Assess
+    expect(decision).toEqual({ outcome: "blocked", reason: expect.stringMatching(/^the opt-in tag was added 1 min ago/) });
+  });
+
+  it("counts the opt-in at once when remediation.optInSettleMinutes is 0", () => {
+    // Act
+    const decisions = (["none", { optedIn: true, since: NOW, source: "remediate" }] as RecordedOptIn[]).map((optIn) =>
+      decideRemediation(passingContext({ optIn, config: { ...AUTO, optInSettleMinutes: 0 } })),
+    );
+    // Assess
+    expect(decisions.map((d) => d.outcome)).toEqual(["executed", "executed"]);
+  });
+
+  it("says a tag is not opted in before it says the opt-in is new", () => {
+    // Act
+    const decision = decideRemediation(passingContext({ ...withBroker({ tags: {} }), optIn: "none" }));
+    // Assess
+    expect(decision.reason).toMatch(/is not opted in/);
+  });
+
+  it("caps a long principal in the reason", () => {
+    // Act
+    const reason = unsettledOptIn({ optedIn: true, since: NOW, source: `cloudtrail:${"x".repeat(5000)}` }, 60, NOW);
+    // Assess
+    expect(reason?.length).toBeLessThan(300);
   });
 });
 

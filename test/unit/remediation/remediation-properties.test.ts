@@ -38,6 +38,8 @@ interface Facts {
   state: string;
   deploymentMode: DeploymentMode;
   tag: string | null;
+  /** A change staged on the broker (RebootBroker would roll it out). */
+  staged: boolean;
 }
 
 interface Step {
@@ -69,6 +71,7 @@ interface Plan {
     maxRebootsPerHour: number;
     verifyWithinMinutes: number;
     killSwitch: boolean;
+    optInSettleMinutes: number;
   };
   steps: Step[];
 }
@@ -81,13 +84,24 @@ interface RebootSnapshot {
   heldBecause: string | null;
   /** The requests in flight for this broker, each with its incident as the store held it. */
   requests: { request: RemediationRequest; incident: Incident | null }[];
+  /**
+   * Since when DescribeBroker has answered with the opt-in each time it was asked (`start`: since the
+   * world began, opted in): the monitor knows tags only through what it describes.
+   */
+  optedInSince: number | "start" | null;
 }
 
 /** Mostly a healthy opted-in pair (so reboots happen), otherwise anything DescribeBroker may say. */
 const facts: fc.Arbitrary<Facts> = fc.oneof(
   {
     weight: 3,
-    arbitrary: fc.constant<Facts>({ gone: false, state: "RUNNING", deploymentMode: DeploymentMode.activeStandby, tag: "reboot" }),
+    arbitrary: fc.constant<Facts>({
+      gone: false,
+      state: "RUNNING",
+      deploymentMode: DeploymentMode.activeStandby,
+      tag: "reboot",
+      staged: false,
+    }),
   },
   {
     weight: 2,
@@ -96,6 +110,7 @@ const facts: fc.Arbitrary<Facts> = fc.oneof(
       state: fc.constantFrom("RUNNING", "RUNNING", "REBOOT_IN_PROGRESS", "CRITICAL_ACTION_REQUIRED", "CREATION_IN_PROGRESS"),
       deploymentMode: fc.constantFrom(DeploymentMode.activeStandby, DeploymentMode.cluster, DeploymentMode.single, DeploymentMode.single),
       tag: fc.constantFrom<string | null>("reboot", "REBOOT", "Reboot", "true", "reboots", "", null),
+      staged: fc.constantFrom(false, false, true),
     }),
   },
 );
@@ -132,6 +147,7 @@ function plan(modes: readonly Plan["remediation"]["mode"][] = ["auto", "auto", "
       // Above incidents.resolveAfterMinutes (5): a shorter verification is a configuration error.
       verifyWithinMinutes: fc.integer({ min: 6, max: 60 }),
       killSwitch: fc.constantFrom(false, false, false, false, false, false, false, false, false, true),
+      optInSettleMinutes: fc.constantFrom(0, 15, 60, 60),
     }),
     steps: fc.array(step, { minLength: 1, maxLength: 30, size: "max" }),
   });
@@ -142,6 +158,7 @@ function brokerFrom(name: string, f: Facts): Broker {
     state: f.state,
     deploymentMode: f.deploymentMode,
     tags: f.tag === null ? {} : { [Tags.remediate]: f.tag },
+    pendingChanges: f.staged ? ["engine version 5.18.4 (now 5.18)"] : [],
   });
 }
 
@@ -152,6 +169,13 @@ async function play(p: Plan): Promise<{ config: Config; reboots: RebootSnapshot[
   const { clock, control, incidents, ledger } = world;
   const inFlight = new Set<RemediationRequest>();
   const reboots: RebootSnapshot[] = [];
+  // Every broker starts opted in (the world records it at first sight, as the minute cycle does).
+  const optedInSince = new Map<string, number | "start" | null>(BROKERS.map((name) => [`b-${name}`, "start"]));
+  control.onDescribe = (brokerId, broker) => {
+    if (!broker) return;
+    if (!optedIn(broker)) optedInSince.set(brokerId, null);
+    else if (optedInSince.get(brokerId) === null) optedInSince.set(brokerId, clock.now());
+  };
   control.onReboot = async (brokerId) => {
     const at = clock.now();
     const requests = [...inFlight].filter((r) => r.brokerId === brokerId);
@@ -161,6 +185,7 @@ async function play(p: Plan): Promise<{ config: Config; reboots: RebootSnapshot[
       facts: control.brokers.get(brokerId) ?? null,
       heldBecause: await ledger.holdOf(brokerId),
       requests: await Promise.all(requests.map(async (request) => ({ request, incident: await incidents.get(request.fingerprint) }))),
+      optedInSince: optedInSince.get(brokerId) ?? null,
     });
   };
   const send = async (request: RemediationRequest) => {
@@ -261,6 +286,34 @@ describe("remediate (properties)", () => {
     );
   });
 
+  it("never reboots a broker with a change staged", async () => {
+    await fc.assert(
+      fc.asyncProperty(plan(), async (p) => {
+        // Act
+        const { reboots } = await play(p);
+        // Assess
+        for (const r of reboots) expect(r.facts?.pendingChanges).toEqual([]);
+      }),
+      RUNS,
+    );
+  });
+
+  it("never reboots a broker whose opt-in tag has been in place for less than optInSettleMinutes", async () => {
+    await fc.assert(
+      fc.asyncProperty(plan(["auto"]), async (p) => {
+        // Act
+        const { config, reboots } = await play(p);
+        // Assess
+        for (const r of reboots) {
+          expect(r.optedInSince).not.toBeNull();
+          if (r.optedInSince !== "start" && r.optedInSince !== null)
+            expect(r.at - r.optedInSince).toBeGreaterThanOrEqual(config.remediation.optInSettleMinutes * MINUTE);
+        }
+      }),
+      RUNS,
+    );
+  });
+
   it("never reboots in mode off or dry-run", async () => {
     await fc.assert(
       fc.asyncProperty(plan(["off", "dry-run"]), async (p) => {
@@ -327,6 +380,7 @@ describe("remediate (properties)", () => {
     const withReboots = results.filter((r) => r.reboots.length > 0).length;
     const withTwo = results.filter((r) => r.reboots.length > 1).length;
     const withOneBrokerTwice = results.filter((r) => new Set(r.reboots.map((x) => x.brokerId)).size < r.reboots.length).length;
+    const afterATagChange = results.filter((r) => r.reboots.some((x) => typeof x.optedInSince === "number")).length;
     const withBudgetSpent = results.filter((r) => {
       const max = r.config.remediation.maxRebootsPerHour;
       const inWindow = (at: number) => r.reboots.filter((x) => x.at <= at && x.at > at - BUDGET_WINDOW_MS).length;
@@ -336,5 +390,6 @@ describe("remediate (properties)", () => {
     expect(withTwo).toBeGreaterThan(70);
     expect(withOneBrokerTwice).toBeGreaterThan(30);
     expect(withBudgetSpent).toBeGreaterThan(30);
+    expect(afterATagChange).toBeGreaterThan(5);
   });
 });

@@ -1,0 +1,105 @@
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { BatchGetCommand, type DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { ServiceCallError } from "../errors";
+import type { Clock, OptInRecords, OptInState } from "../ports";
+import { documentClient, writeIf } from "./dynamodb-table";
+import { withRetry } from "./retry";
+
+/**
+ * `OptInRecords` on the incidents table: one item per broker, `OPTIN#<broker id>` / `CURRENT`
+ * (the prefix the functions' IAM policies name). Written with a condition, so the first record of a
+ * state stands: `attribute_not_exists(pk) OR optedIn <> :optedIn`. No TTL: a broker's opt-in history
+ * must outlive any incident, and there is one small item per broker.
+ */
+
+/** BatchGetItem reads at most 100 keys a call. */
+const BATCH_KEYS = 100;
+/** Rounds of re-asking for the keys DynamoDB left unprocessed (throttling) before giving up. */
+const UNPROCESSED_ROUNDS = 5;
+
+export class DynamoDbOptInRecords implements OptInRecords {
+  private readonly doc: DynamoDBDocumentClient;
+
+  constructor(
+    client: DynamoDBClient,
+    private readonly tableName: string,
+    private readonly clock: Clock,
+  ) {
+    this.doc = documentClient(client);
+  }
+
+  async get(brokerIds: readonly string[]): Promise<Map<string, OptInState>> {
+    const out = new Map<string, OptInState>();
+    const ids = [...new Set(brokerIds)];
+    for (let i = 0; i < ids.length; i += BATCH_KEYS) {
+      for (const item of await this.batchGet(ids.slice(i, i + BATCH_KEYS))) {
+        const state = stateOf(item);
+        if (state) out.set(state.brokerId, state);
+      }
+    }
+    return out;
+  }
+
+  async record(state: OptInState): Promise<boolean> {
+    return writeIf("dynamodb:PutItem", this.clock, () =>
+      this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: keyOf(state.brokerId),
+            sk: "CURRENT",
+            brokerId: state.brokerId,
+            broker: state.broker,
+            optedIn: state.optedIn,
+            // Absent rather than null: "since the monitor first looked".
+            since: state.since ?? undefined,
+            source: state.source,
+          },
+          ConditionExpression: "attribute_not_exists(pk) OR optedIn <> :optedIn",
+          ExpressionAttributeValues: { ":optedIn": state.optedIn },
+        }),
+      ),
+    );
+  }
+
+  /** One BatchGetItem of at most 100 keys, asking again for the keys it left unprocessed. */
+  private async batchGet(brokerIds: readonly string[]): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let keys: Record<string, unknown>[] = brokerIds.map((id) => ({ pk: keyOf(id), sk: "CURRENT" }));
+    for (let round = 0; keys.length > 0; round++) {
+      if (round > 0) {
+        if (round > UNPROCESSED_ROUNDS) {
+          throw new ServiceCallError(
+            "dynamodb:BatchGetItem",
+            new Error(`${keys.length} keys left unprocessed after ${UNPROCESSED_ROUNDS} retries`),
+          );
+        }
+        // DynamoDB leaves keys unprocessed when throttled: back off before asking again.
+        await this.clock.sleep(Math.random() * Math.min(5_000, 100 * 2 ** round));
+      }
+      const page = await withRetry("dynamodb:BatchGetItem", this.clock, () =>
+        this.doc.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } })),
+      );
+      items.push(...(page.Responses?.[this.tableName] ?? []));
+      keys = page.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+    }
+    return items;
+  }
+}
+
+function keyOf(brokerId: string): string {
+  return `OPTIN#${brokerId}`;
+}
+
+/** The state an item holds, or null for an item that is not one (never written by this adapter). */
+function stateOf(item: Record<string, unknown>): OptInState | null {
+  const { brokerId, broker, optedIn, since, source } = item;
+  if (typeof brokerId !== "string" || typeof optedIn !== "boolean") return null;
+  return {
+    brokerId,
+    broker: typeof broker === "string" ? broker : brokerId,
+    optedIn,
+    since: typeof since === "number" ? since : null,
+    source: typeof source === "string" ? source : "unknown",
+  };
+}
