@@ -9,6 +9,7 @@ import { DynamoDbIncidentStore } from "../shared/adapters/dynamodb-incident-stor
 import { DynamoDbSilenceStore } from "../shared/adapters/dynamodb-silence-store";
 import { MemoryApiActivityStore } from "../shared/adapters/memory-api-activity-store";
 import { MemoryIncidentStore } from "../shared/adapters/memory-incident-store";
+import { MemoryOptInRecords } from "../shared/adapters/memory-opt-in-records";
 import { MemorySilenceStore } from "../shared/adapters/memory-silence-store";
 import { PowertoolsLog } from "../shared/adapters/powertools-log";
 import { SlackNotifier } from "../shared/adapters/slack-notifier";
@@ -17,7 +18,7 @@ import { systemClock } from "../shared/adapters/system-clock";
 import type { Config } from "../shared/core/config";
 import type { MessageContext } from "../shared/core/notifications";
 import { type Environment, readEnvironment } from "../shared/env";
-import type { ApiActivityStore, Clock, IncidentStore, Log, Notifier, SilenceStore } from "../shared/ports";
+import type { ApiActivityStore, Clock, IncidentStore, Log, Notifier, OptInRecords, SilenceStore } from "../shared/ports";
 
 /** What every deployed function shares: settings, log, stores, notifiers. */
 export interface ProductionRuntime {
@@ -29,6 +30,7 @@ export interface ProductionRuntime {
     incidents: IncidentStore;
     activity: ApiActivityStore;
     silences: SilenceStore;
+    optIns: OptInRecords;
     notifiers: Notifier[];
     clock: Clock;
     log: Log;
@@ -65,6 +67,7 @@ export function productionRuntime(): ProductionRuntime {
       incidents: table ? new DynamoDbIncidentStore(dynamo, table, systemClock) : new MemoryIncidentStore(),
       activity: table ? new DynamoDbApiActivityStore(dynamo, table, systemClock) : new MemoryApiActivityStore(),
       silences: table ? new DynamoDbSilenceStore(dynamo, table, systemClock) : new MemorySilenceStore(),
+      optIns: new MemoryOptInRecords(), // replaced by the DynamoDB records
       notifiers,
       clock: systemClock,
       log,

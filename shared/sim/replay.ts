@@ -12,6 +12,7 @@ import { CloudWatchMetricSource } from "../adapters/cloudwatch-metric-source";
 import { killSwitchOff } from "../adapters/kill-switch";
 import { MemoryApiActivityStore } from "../adapters/memory-api-activity-store";
 import { MemoryIncidentStore } from "../adapters/memory-incident-store";
+import { MemoryOptInRecords } from "../adapters/memory-opt-in-records";
 import { MemoryRemediationLedger } from "../adapters/memory-remediation-ledger";
 import { MemorySilenceStore } from "../adapters/memory-silence-store";
 import { MqBrokerControl } from "../adapters/mq-broker-control";
@@ -37,6 +38,7 @@ import {
   simulatedSlackWebhook,
 } from "./sdk-boundary";
 import { SimulatedAccount } from "./simulated-account";
+import { SimulatedTagCalls } from "./tag-calls";
 
 /**
  * Replays a scenario through the real handlers against the simulated account, minute by minute
@@ -112,7 +114,9 @@ function groupEventsByMinute(scenario: Scenario): Map<number, { index: number; e
 
 /** Replays one validated scenario. Never throws for a problem inside the scenario: it lands in `errors`. */
 export async function replayScenario(scenario: Scenario): Promise<ReplayRun> {
-  const account = new SimulatedAccount(scenario);
+  // CreateTags/DeleteTags events change the brokers' tags in the account at the minute of their call.
+  const tagCalls = new SimulatedTagCalls(scenario);
+  const account = new SimulatedAccount(tagCalls.scenario);
   const clock = simulatedClock(account);
   const log = new RecordingLog();
   const errors: string[] = [];
@@ -134,6 +138,7 @@ export async function replayScenario(scenario: Scenario): Promise<ReplayRun> {
     incidents,
     activity: new SimulatedDynamoDbActivityStore(new MemoryApiActivityStore(), account),
     silences: new MemorySilenceStore(),
+    optIns: new MemoryOptInRecords(),
     notifiers,
     clock,
     log,
@@ -145,6 +150,7 @@ export async function replayScenario(scenario: Scenario): Promise<ReplayRun> {
   const pollMetrics = makePollMetricsHandler({
     ...shared,
     remediation: { request: async (r) => void requested.push(r) },
+    posture: { request: async (target) => void rechecks.push(target) },
     ledger,
     inventory: new MqBrokerInventory(mq, clock, log, { ttlMs: config.polling.inventoryTtlMinutes * 60_000 }),
     metrics: new CloudWatchMetricSource(routeToSimulator(new CloudWatchClient(sdk), "cloudwatch", account), clock, log),
@@ -183,6 +189,7 @@ export async function replayScenario(scenario: Scenario): Promise<ReplayRun> {
   const cycles: ReplayRun["cycles"] = [];
   for (let t = 0; t < scenario.durationMinutes; t++) {
     account.minute = t;
+    tagCalls.apply(account, t);
     // Events of minute t first, in file order, then the minute's metrics cycle (DESIGN.md §3).
     for (const { index, event } of eventsAt.get(t) ?? []) {
       try {
