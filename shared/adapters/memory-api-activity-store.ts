@@ -18,7 +18,7 @@ export class MemoryApiActivityStore implements ApiActivityStore {
     return { status: "claimed", token };
   }
 
-  async completeEvent(eventId: string, token: string): Promise<boolean> {
+  async completeEvent(eventId: string, token: string, _now: number): Promise<boolean> {
     const current = this.events.get(eventId);
     if (current?.state !== "claimed" || current.token !== token) return false;
     this.events.set(eventId, { state: "done" });
@@ -30,7 +30,7 @@ export class MemoryApiActivityStore implements ApiActivityStore {
     if (current?.state === "claimed" && current.token === token) this.events.delete(eventId);
   }
 
-  async record(subject: string, entry: ActivityRecord): Promise<void> {
+  async record(subject: string, entry: ActivityRecord, _now: number): Promise<void> {
     const calls = this.history.get(subject) ?? new Map<string, ActivityRecord>();
     if (!calls.has(entry.eventId)) calls.set(entry.eventId, structuredClone(entry));
     this.history.set(subject, calls);
