@@ -326,7 +326,11 @@ async function deniedCalls(
   const span = deps.config.apiActivity.windowMinutes * 60_000;
   const from = now - 2 * span - SKEW_MS;
   let records = await deps.activity.since(subject, from);
-  const earliest = Math.min(...records.filter((r) => r.at >= now - span).map((r) => deniedOf(r, principal).at));
+  // A reduce, not Math.min(...): a flood of denials must not overflow the call stack.
+  const earliest = records.reduce(
+    (min, r) => (r.at >= now - span ? Math.min(min, deniedOf(r, principal).at) : min),
+    Number.POSITIVE_INFINITY,
+  );
   if (earliest - span - SKEW_MS < from) records = await deps.activity.since(subject, earliest - span - SKEW_MS);
   return records.map((r) => deniedOf(r, principal));
 }

@@ -252,7 +252,7 @@ function findingOf(who: { subject: string; scope: "principal" | "role" }, burst:
 
 /** How late the latest evidence of a set of calls arrived, in whole minutes (0 when on time). */
 function lateMinutesOf(calls: readonly DeniedCall[]): number {
-  return Math.max(0, ...calls.map((c) => Math.floor((c.arrivedAt - c.at) / MINUTE)));
+  return calls.reduce((late, c) => Math.max(late, Math.floor((c.arrivedAt - c.at) / MINUTE)), 0);
 }
 
 function isForeign(c: DeniedCall): boolean {
