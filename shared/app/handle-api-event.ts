@@ -215,8 +215,8 @@ export async function handleApiEvent(deps: ApiEventDeps, raw: unknown): Promise<
       ...closures,
     ];
     const transitions = await applyIncidentChanges(deps, changes, errors);
-    // A lost incident write would lose the event for good (a retry is a duplicate): fail the
-    // delivery instead, so EventBridge delivers it again and the write is retried.
+    // An event whose incident write was lost must not be marked done: fail the delivery instead, so
+    // it is delivered again and the write is retried.
     if (errors.length > 0) throw new Error(`API event ${call.eventId} not fully recorded: ${errors.join("; ")}`);
 
     // 7. done
