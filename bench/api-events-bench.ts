@@ -5,6 +5,7 @@ import type { Context } from "aws-lambda";
 import { makeApiActivityHandler } from "../functions/api-activity";
 import { MemoryApiActivityStore } from "../shared/adapters/memory-api-activity-store";
 import { MemoryIncidentStore } from "../shared/adapters/memory-incident-store";
+import { MemoryOptInRecords } from "../shared/adapters/memory-opt-in-records";
 import { MemorySilenceStore } from "../shared/adapters/memory-silence-store";
 import { MqBrokerDirectory } from "../shared/adapters/mq-broker-directory";
 import { RecordingLog } from "../shared/adapters/recording-log";
@@ -85,6 +86,7 @@ export async function benchApiEvents(scenarioDir: string, count = 5_000): Promis
     incidents: new MemoryIncidentStore(),
     activity: new MemoryApiActivityStore(),
     silences: new MemorySilenceStore(),
+    optIns: new MemoryOptInRecords(),
     notifiers: [new RenderOnlyNotifier()],
     clock,
     log: new RecordingLog(),

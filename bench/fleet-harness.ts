@@ -153,6 +153,8 @@ export class FleetHarness {
       links: { accountId: fleet.scenario.accountId, region: fleet.scenario.region, brokerIds: {} },
       // A healthy fleet should ask for no reboot; requests are counted, not run.
       remediation: { request: async () => void this.remediationRequests++ },
+      // The reference fleet is created long ago: no new broker to re-check.
+      posture: { request: async () => {} },
       ledger: new MemoryRemediationLedger(clock),
       inventory: new MqBrokerInventory(routeToSimulator(new MqClient(sdk), "mq", account), clock, this.log, {
         ttlMs: config.polling.inventoryTtlMinutes * 60_000,

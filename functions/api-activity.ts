@@ -39,6 +39,7 @@ function productionHandler() {
   const { env, log, sdk, shared, emitDeliveryHealth } = productionRuntime();
   const deps: ApiActivityDeps = {
     ...shared,
+    optIns: shared.optIns,
     // Events come from the home region and, through the forwarder, from the other watched regions.
     directory: new RegionalBrokerDirectory(
       env.region,

@@ -4,13 +4,17 @@ import { LambdaClient } from "@aws-sdk/client-lambda";
 import { MqClient } from "@aws-sdk/client-mq";
 import middy from "@middy/core";
 import type { Context, ScheduledEvent } from "aws-lambda";
+import { CloudTrailTaggedInventory } from "../shared/adapters/cloudtrail-tagged-inventory";
 import { CloudWatchMetricSource } from "../shared/adapters/cloudwatch-metric-source";
 import { type CycleFigures, cycleMetricsLine } from "../shared/adapters/cycle-metrics";
 import { DynamoDbRemediationLedger } from "../shared/adapters/dynamodb-remediation-ledger";
+import { LambdaPostureRecheck } from "../shared/adapters/lambda-posture-recheck";
 import { LambdaRemediationRequests } from "../shared/adapters/lambda-remediation-requests";
+import { LoggingPostureRecheck } from "../shared/adapters/logging-posture-recheck";
 import { MemoryRemediationLedger } from "../shared/adapters/memory-remediation-ledger";
 import { MqBrokerInventory } from "../shared/adapters/mq-broker-inventory";
 import { systemClock } from "../shared/adapters/system-clock";
+import { auditNewBrokers, type NewBrokerAuditDeps } from "../shared/app/audit-new-brokers";
 import { type Delivery, type DeliveryDeps, type DeliveryHealth, deliverNotifications } from "../shared/app/deliver-notifications";
 import { OptInTracker } from "../shared/app/opt-in-tracker";
 import { type CycleReport, createFetchSchedule, type MetricsCycleDeps, runMetricsCycle } from "../shared/app/run-metrics-cycle";
@@ -20,7 +24,7 @@ import { brokerInRegion, qualifiedBrokerName } from "../shared/core/regions";
 import type { RemediationRequests } from "../shared/ports";
 import { deliveryTimeLeft, productionRuntime } from "./runtime";
 
-export type PollMetricsDeps = MetricsCycleDeps & ApiSweepDeps & DeliveryDeps & VerifyDeps;
+export type PollMetricsDeps = MetricsCycleDeps & ApiSweepDeps & DeliveryDeps & VerifyDeps & NewBrokerAuditDeps;
 
 export type PollMetricsReport = CycleReport & { deliveries: Delivery[] };
 
@@ -39,21 +43,30 @@ export interface PollMetricsOptions {
 /**
  * The poll-metrics Lambda, every minute: one metrics cycle per watched region; the sweep that
  * resolves API incidents whose calls stopped (no event announces that, so the minute tick does);
- * the check of recent reboots; its own figures (the heartbeat: detection ran); then the delivery of
- * every notification waiting in an outbox (new ones, retries after an outage, reminders) within the
- * invocation's remaining time, and the delivery-health figures.
+ * the check of recent reboots; the posture re-check of brokers that were just created and now run;
+ * its own figures (the heartbeat: detection ran); then the delivery of every notification waiting in
+ * an outbox (new ones, retries after an outage, reminders) within the invocation's remaining time,
+ * and the delivery-health figures. Each region's inventory carries the `mq-sentinel:*` tag changes
+ * CloudTrail reported before its cached descriptions do.
  */
 export function makePollMetricsHandler(deps: PollMetricsDeps, options: PollMetricsOptions = {}) {
   const home = deps.links.region;
   const others = options.otherRegions ?? [];
   // With one region a cycle judges every incident; with several, each its own region's brokers.
-  const cycles: MetricsCycleDeps[] =
+  const regional: MetricsCycleDeps[] =
     others.length === 0
       ? [deps]
       : [
           { ...deps, owns: (broker) => brokerInRegion(broker, home, home) },
           ...others.map((r) => ({ ...deps, ...r, owns: (broker: string) => brokerInRegion(broker, r.region, home) })),
         ];
+  const ttlMs = deps.config.polling.inventoryTtlMinutes * 60_000;
+  const cycles = regional.map((c) => ({
+    ...c,
+    inventory: new CloudTrailTaggedInventory(c.inventory, deps.activity, deps.clock, deps.log, ttlMs),
+  }));
+  /** Broker states the previous cycles of this container saw (to notice a broker that finished being created). */
+  const seenStates = new Map<string, string>();
   return middy(async (_event: ScheduledEvent, context: Context): Promise<PollMetricsReport> => {
     const startedAt = deps.clock.now();
     deps.links.accountId ||= accountOf(context.invokedFunctionArn);
@@ -61,7 +74,9 @@ export function makePollMetricsHandler(deps: PollMetricsDeps, options: PollMetri
     Object.assign(deps.links.brokerIds, report.brokerIds);
     const sweep = await sweepApiIncidents(deps);
     const verify = await verifyRemediations(deps, new Map(Object.entries(report.brokerStates)));
-    const detectionErrors = [...report.errors, ...sweep.errors, ...verify.errors];
+    const listed = Object.entries(report.brokerIds).map(([name, id]) => ({ id, name, state: report.brokerStates[id] ?? "" }));
+    const audits = await auditNewBrokers(deps, listed, seenStates);
+    const detectionErrors = [...report.errors, ...sweep.errors, ...verify.errors, ...audits.errors];
     // The heartbeat goes out before delivery: a destination that hangs must not make it look as if
     // detection stopped.
     options.emitFigures?.({
@@ -130,6 +145,9 @@ function productionHandler() {
     ledger: runtime.shared.table
       ? new DynamoDbRemediationLedger(runtime.shared.dynamo, runtime.shared.table, systemClock)
       : new MemoryRemediationLedger(systemClock),
+    posture: env.postureFunction
+      ? new LambdaPostureRecheck(new LambdaClient(sdk), env.postureFunction, systemClock, log)
+      : new LoggingPostureRecheck(log),
   };
   const otherRegions = env.otherRegions.map((region) => {
     const regional = { ...sdk, region };

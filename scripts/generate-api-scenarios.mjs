@@ -21,7 +21,21 @@
  */
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { fail, makeRng, markdownTable, writeScenarioSet } from "./scenario-kit.mjs";
+import {
+  AMQ_QUEUE_METRICS,
+  amqQueue,
+  drift,
+  fail,
+  gcSawtooth,
+  makeRng,
+  markdownTable,
+  pct,
+  seq,
+  steps,
+  sum,
+  traffic,
+  writeScenarioSet,
+} from "./scenario-kit.mjs";
 
 const OUT_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "scenarios");
 const README = join(OUT_DIR, "README.md");
@@ -123,8 +137,15 @@ function securityGroup(rng, brokerName, cidr, ports) {
   };
 }
 
-/** A posture-compliant ActiveMQ 5.18 active/standby broker on mq.m5.large. */
-function activeMqBroker(rng, name, { queues = ["orders.created", "orders.settled"], users = ["app", "ops"], tags = {} } = {}) {
+/**
+ * A posture-compliant ActiveMQ 5.18 active/standby broker on mq.m5.large; `describe` overrides DescribeBroker
+ * fields (a broker being created, a public one), `stateChanges` its states over time.
+ */
+function activeMqBroker(
+  rng,
+  name,
+  { queues = ["orders.created", "orders.settled"], users = ["app", "ops"], tags = {}, describe = {}, stateChanges } = {},
+) {
   const id = `b-${uuid(rng)}`;
   const sg = securityGroup(rng, name, "10.20.0.0/16", [61617, 8162]);
   const instances = [1, 2].map((k) => {
@@ -166,9 +187,11 @@ function activeMqBroker(rng, name, { queues = ["orders.created", "orders.settled
       Users: users.map((Username) => ({ Username })),
       Tags: { environment: "production", ...tags },
       Configurations: { Current: { Id: configId, Revision: 4 } },
+      ...describe,
     },
     configurationXml: activeMqXml(queues),
     securityGroups: [sg.entry],
+    ...(stateChanges ? { stateChanges } : {}),
   };
   return { entry, id, name, arn: entry.describe.BrokerArn, configId, revision: 4, sgId: sg.id, vpcId: sg.entry.VpcId, engine: "ACTIVEMQ" };
 }
@@ -207,6 +230,48 @@ function rabbitMqBroker(rng, name, { tags = {} } = {}) {
     securityGroups: [sg.entry],
   };
   return { entry, id, name, arn: entry.describe.BrokerArn, configId, revision: 2, sgId: sg.id, vpcId: sg.entry.VpcId, engine: "RABBITMQ" };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Metrics (for the scenarios where an API event changes what the metrics cycle does)
+// ---------------------------------------------------------------------------------------------------------
+
+const AMQ_LIMIT_METRICS = [
+  "OpenwireMaximumConnections",
+  "AmqpMaximumConnections",
+  "StompMaximumConnections",
+  "MqttMaximumConnections",
+  "WsMaximumConnections",
+];
+
+/**
+ * The CloudWatch series of an ActiveMQ broker's active node (`<name>-1`): the given queues (from
+ * `amqQueue`) and broker-level series, totals exact sums of the queues, resources calm.
+ */
+function amqMetrics(rng, n, brokerName, queues) {
+  const node = `${brokerName}-1`;
+  const cpuNoise = drift(rng.fork("cpu"), n, 1.1, 0.7);
+  const connNoise = drift(rng.fork("connections"), n, 4, 0.6);
+  const connBase = rng.int(150, 300);
+  const current = seq(n, (i) => Math.max(0, Math.round(connBase + connNoise[i])));
+  const broker = {
+    CpuUtilization: seq(n, (i) => pct(11 + cpuNoise[i])),
+    HeapUsage: gcSawtooth(rng.fork("heap"), n, { floor: 33, peak: 60, rise: 2.8 }),
+    StorePercentUsage: seq(n, () => 4.2),
+    TempPercentUsage: seq(n, () => 0.5),
+    CurrentConnectionsCount: current,
+    EstablishedConnectionsCount: current.map((c) => c + 3),
+    TotalMessageCount: seq(n, (i) => sum(queues.map((q) => q.QueueSize[i]))),
+    TotalConsumerCount: seq(n, (i) => sum(queues.map((q) => q.ConsumerCount[i]))),
+    TotalProducerCount: seq(n, (i) => sum(queues.map((q) => q.ProducerCount[i]))),
+    TotalEnqueueCount: seq(n, (i) => sum(queues.map((q) => q.EnqueueCount[i]))),
+    TotalDequeueCount: seq(n, (i) => sum(queues.map((q) => q.DequeueCount[i]))),
+  };
+  for (const m of AMQ_LIMIT_METRICS) broker[m] = seq(n, () => 2000);
+  return [
+    ...queues.flatMap((q) => AMQ_QUEUE_METRICS.map((m) => ({ metric: m, dimensions: { Broker: node, Queue: q.name }, values: q[m] }))),
+    ...Object.entries(broker).map(([m, values]) => ({ metric: m, dimensions: { Broker: node }, values })),
+  ];
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -344,11 +409,13 @@ function makeContext(name, start) {
   const rng = makeRng(name);
   const brokers = [];
   const events = [];
+  const metrics = [];
   const ctx = {
     rng,
     start,
     brokers,
     events,
+    metrics,
     amq(brokerName, opts) {
       const b = activeMqBroker(rng.fork(`broker/${brokerName}`), brokerName, opts);
       brokers.push(b.entry);
@@ -363,8 +430,11 @@ function makeContext(name, start) {
     before(minutesBefore) {
       return iso(minuteOf(start, -minutesBefore));
     },
-    /** A CloudTrail record of an Amazon MQ call at minute `at`, second `sec`, delivered at minute `at`. */
-    call(at, sec, who, op, params, { error = null, response = null, requestParameters } = {}) {
+    /**
+     * A CloudTrail record of an Amazon MQ call at minute `at`, second `sec`, delivered at minute `at` (or
+     * `late` minutes later: CloudTrail reaches EventBridge late, and EventBridge retries for hours).
+     */
+    call(at, sec, who, op, params, { error = null, response = null, requestParameters, late = 0 } = {}) {
       const time = iso(minuteOf(start, at) + sec * 1000);
       const id = who.identity;
       const service = id.invokedBy;
@@ -381,7 +451,7 @@ function makeContext(name, start) {
       if (error) {
         detail.errorCode = error.code;
         detail.errorMessage = error.denied
-          ? `User: ${id.arn} is not authorized to perform: mq:${op} on resource: ${iamResource(params)} ${DENY_REASON[error.reason](op)}${error.suffix}`
+          ? `User: ${id.arn ?? id.invokedBy ?? id.userName ?? "anonymous"} is not authorized to perform: mq:${op} on resource: ${iamResource(params)} ${DENY_REASON[error.reason](op)}${error.suffix}`
           : error.message;
       }
       Object.assign(detail, {
@@ -408,7 +478,7 @@ function makeContext(name, start) {
         resources: [],
         detail,
       };
-      events.push({ at, event });
+      events.push({ at: at + late, event });
       return event;
     },
     /** Delivers an event (possibly malformed, possibly one already delivered) at minute `at`. */
@@ -866,7 +936,7 @@ const SCENARIOS = [
     durationMinutes: 45,
     meaning:
       "Terraform creates a new broker `search-index-72` (CreateBroker at minute 2, tagged with CreateTags, then polls DescribeBroker while it is created); the new broker is not in this account's broker inventory (`brokers`). At minute 26 an SRE adds a user to the new broker (CreateUser with its brokerId), and at minute 29 a user to the known `orders-core-72`.",
-    why: "CreateBroker, CreateTags and reads are not risky. The CreateUser on a brokerId that is not in the inventory is a risky change on `*`; the one on `orders-core-72` is a separate incident on that broker.",
+    why: "An ordinary CreateBroker (private, multi-AZ, upgrades on, no console user), a CreateTags on keys other than `mq-sentinel:*` and reads are not risky. The CreateUser on a brokerId that is not in the inventory is a risky change on `*`; the one on `orders-core-72` is a separate incident on that broker.",
     build(ctx) {
       const a = ctx.amq("orders-core-72");
       const tf = actor(
@@ -1199,7 +1269,7 @@ const SCENARIOS = [
     durationMinutes: 40,
     meaning:
       "Routine infrastructure work: Terraform creates a posture-compliant broker `reports-81` (CreateBroker at minute 5, then polls DescribeBroker), a FinOps engineer adds a `cost-center` tag to `orders-core-81` (CreateTags, 25) and removes a stale `temporary` tag (DeleteTags, 26), listing tags before and after.",
-    why: "CreateBroker is the posture audit's business, tag changes and reads are not risky changes: quiet.",
+    why: "The CreateBroker asks for nothing risky (private, multi-AZ, upgrades on, no console user) and the tag calls touch no `mq-sentinel:*` key: neither is a risky change, and reads never are: quiet.",
     build(ctx) {
       const a = ctx.amq("orders-core-81");
       const tf = actor(
@@ -1261,6 +1331,186 @@ const SCENARIOS = [
       ctx.call(30, 2, oncall, "ListBrokers", rp.listBrokers());
       ctx.call(38, 40, oncall, "ListConfigurations", rp.listConfigurations(), { error: deny });
       return [];
+    },
+  },
+  {
+    name: "api-late-denied-burst",
+    durationMinutes: 50,
+    meaning:
+      "A stolen CI session (`github-actions-mq-deploy`) is denied four Amazon MQ reads in minutes 4-6 and, at minute 9, a DeleteUser of the new `reporting` user is made by an SRE; CloudTrail and EventBridge deliver all of it late: the denials at minutes 25-26 (20 minutes after the calls), the DeleteUser at minute 34.",
+    why: "Bursts are judged by the calls' eventTime: the four denials are within 15 minutes of each other, so the third, delivered at minute 26, makes the incident, however late. The late DeleteUser is still a risky change, due when it arrives (34).",
+    build(ctx) {
+      const a = ctx.amq("orders-core-83");
+      const ci = actor(
+        assumedRole(ctx.rng, "github-actions-mq-deploy", "GitHubActions", { sessionStart: ctx.before(10) }),
+        IP.vps,
+        UA.jsSdkActions,
+      );
+      const sre = actor(ssoSession(ctx.rng, "PlatformAdmin", "dana.kim", ctx.before(5)), IP.office, UA.cliMac);
+      const deny = denied("AccessDeniedException");
+      ctx.call(4, 12, ci, "ListBrokers", rp.listBrokers(), { error: deny, late: 21 });
+      ctx.call(4, 40, ci, "DescribeBroker", rp.broker(a), { error: deny, late: 21 });
+      ctx.call(5, 3, ci, "ListUsers", rp.listUsers(a), { error: deny, late: 21 });
+      ctx.call(6, 27, ci, "DescribeUser", rp.user(a, "app"), { error: deny, late: 20 });
+      ctx.call(9, 15, sre, "DeleteUser", rp.user(a, "reporting"), { late: 25 });
+      return [unauthorized(ci.identity, 26), risky(a, "DeleteUser", 34)];
+    },
+  },
+  {
+    name: "api-quiet-arnless-callers",
+    durationMinutes: 30,
+    meaning:
+      "Two callers that CloudTrail logs without an ARN are each denied twice in minutes 6-9: an AWS service (`userIdentity.type` AWSService, `invokedBy` config.amazonaws.com) describing brokers, and the IAM user `legacy-export`, logged by account and user name only.",
+    why: "Callers are told apart by their identity key (the service, `<account>:<userName>`): two read-only denials each is below the rule. Counted under one name (`unknown`) they would be four.",
+    build(ctx) {
+      const a = ctx.amq("orders-core-84");
+      const service = actor({ type: "AWSService", invokedBy: "config.amazonaws.com" }, null, null);
+      const user = actor({ type: "IAMUser", accountId: ACCOUNT_ID, userName: "legacy-export" }, IP.natGateway, UA.boto3Lambda);
+      const deny = denied("AccessDeniedException");
+      ctx.call(6, 10, service, "DescribeBroker", rp.broker(a), { error: deny });
+      ctx.call(7, 2, user, "ListBrokers", rp.listBrokers(), { error: deny });
+      ctx.call(8, 30, service, "DescribeBroker", rp.broker(a), { error: deny });
+      ctx.call(9, 5, user, "DescribeBroker", rp.broker(a), { error: deny });
+      return [];
+    },
+  },
+  {
+    name: "api-arnless-callers-apart",
+    durationMinutes: 30,
+    meaning:
+      "In minutes 5-10 an AWS service (`invokedBy` config.amazonaws.com, no ARN) is denied three DescribeBroker calls and the IAM user `legacy-export`, logged by account and user name only, three reads.",
+    why: "Each crosses the rule on its own: two incidents, named `config.amazonaws.com` and `<account>:legacy-export`, never one `unknown`.",
+    build(ctx) {
+      const a = ctx.amq("orders-core-85");
+      const b = ctx.amq("billing-events-85", { queues: ["invoice.created"] });
+      const service = actor({ type: "AWSService", invokedBy: "config.amazonaws.com" }, null, null);
+      const user = actor({ type: "IAMUser", accountId: ACCOUNT_ID, userName: "legacy-export" }, IP.natGateway, UA.boto3Lambda);
+      const deny = denied("AccessDeniedException");
+      ctx.call(5, 10, service, "DescribeBroker", rp.broker(a), { error: deny });
+      ctx.call(5, 44, user, "ListBrokers", rp.listBrokers(), { error: deny });
+      ctx.call(6, 10, service, "DescribeBroker", rp.broker(b), { error: deny });
+      ctx.call(7, 20, user, "DescribeBroker", rp.broker(a), { error: deny });
+      ctx.call(8, 10, service, "DescribeBroker", rp.broker(a), { error: deny });
+      ctx.call(10, 2, user, "DescribeBroker", rp.broker(b), { error: deny });
+      return [
+        expectation("unauthorized-api", "*", "config.amazonaws.com", 8),
+        expectation("unauthorized-api", "*", `${ACCOUNT_ID}:legacy-export`, 10),
+      ];
+    },
+  },
+  {
+    name: "api-rotated-sessions",
+    durationMinutes: 35,
+    meaning:
+      "Someone with the EC2 instance role `batch-worker-ec2` rotates the session name on every call (`i-0…-1` to `i-0…-4`) while probing Amazon MQ from a VPS: four denied reads in minutes 8-11, one per session. Meanwhile two sessions of the `reporting-lambda` role are denied one read each.",
+    why: "No session crosses the rule alone, but the role's sessions together make 4 denials in 15 minutes: one incident on the role ARN, at the third (minute 10). The reporting role has 2 denials: nothing.",
+    build(ctx) {
+      const a = ctx.amq("orders-core-86");
+      const sessions = [1, 2, 3, 4].map((k) =>
+        actor(assumedRole(ctx.rng, "batch-worker-ec2", `i-0c2d4e6f8a0b1c2d${k}`, { sessionStart: ctx.before(20 - k) }), IP.vps, UA.cliKali),
+      );
+      const reporting = [1, 2].map((k) =>
+        actor(assumedRole(ctx.rng, "reporting-lambda", `reporting-${k}`, { sessionStart: ctx.before(3) }), IP.natGateway2, UA.boto3Lambda),
+      );
+      const deny = denied("AccessDeniedException");
+      ctx.call(8, 4, sessions[0], "ListBrokers", rp.listBrokers(), { error: deny });
+      ctx.call(9, 11, sessions[1], "DescribeBroker", rp.broker(a), { error: deny });
+      ctx.call(9, 30, reporting[0], "ListBrokers", rp.listBrokers(), { error: deny });
+      ctx.call(10, 17, sessions[2], "ListUsers", rp.listUsers(a), { error: deny });
+      ctx.call(11, 5, sessions[3], "ListConfigurations", rp.listConfigurations(), { error: deny });
+      ctx.call(12, 40, reporting[1], "ListBrokers", rp.listBrokers(), { error: deny });
+      const role = sessions[0].identity.sessionContext.sessionIssuer.arn;
+      return [expectation("unauthorized-api", "*", role, 10)];
+    },
+  },
+  {
+    name: "api-ignore-tag-closes-incident",
+    durationMinutes: 45,
+    scoreKinds: [...API_KINDS, "consumer-lag"],
+    meaning:
+      "The consumers of `orders.created` on `orders-core-87` disconnect at minute 6 and never come back, so its backlog grows. At minute 22 a developer, allowed only mq:CreateTags, tags the broker `mq-sentinel:ignore=true` from the console.",
+    why: "The queue without consumers is a consumer-lag incident once the first datapoint is visible (8). The ignore tag is a critical risky change naming who set it (22); it closes the consumer-lag incident as no longer watched (never as recovered), and the broker, now ignored, opens nothing more.",
+    build(ctx) {
+      const n = 45;
+      const a = ctx.amq("orders-core-87", { queues: ["orders.created", "orders.audit"] });
+      const mrng = ctx.rng.fork("metrics");
+      const orders = amqQueue(mrng.fork("orders.created"), n, {
+        name: "orders.created",
+        enqueue: traffic(mrng.fork("orders.created/enqueue"), n, { base: 120, amp: 0.2, period: 30 }),
+        consumers: steps(n, 3, [[6, 0]]),
+        perConsumer: 95,
+      });
+      const audit = amqQueue(mrng.fork("orders.audit"), n, {
+        name: "orders.audit",
+        enqueue: traffic(mrng.fork("orders.audit/enqueue"), n, { base: 40, amp: 0.2, period: 35 }),
+        consumers: 2,
+        perConsumer: 60,
+      });
+      ctx.metrics.push(...amqMetrics(mrng.fork("broker"), n, a.name, [orders, audit]));
+      const dev = actor(ssoSession(ctx.rng, "Developer", "li.wei", ctx.before(-15)), IP.office, UA.chrome, { console: true });
+      ctx.call(21, 40, dev, "ListTags", { resourceArn: a.arn });
+      ctx.call(22, 5, dev, "CreateTags", { resourceArn: a.arn, tags: { "mq-sentinel:ignore": "true" } });
+      return [expectation("consumer-lag", a.name, "orders.created", 8), expectation("risky-change", a.name, "CreateTags", 22, "critical")];
+    },
+  },
+  {
+    name: "api-remediate-opt-in-tag",
+    durationMinutes: 30,
+    meaning:
+      "An engineer tags `payments-core-88` `mq-sentinel:remediate=reboot` from the CLI at minute 7 (opting it in to automatic reboots), after adding an ordinary `owner` tag at minute 6.",
+    why: "The opt-in tag is a control: a critical risky change naming who set it (7). The `owner` tag is not a control: nothing.",
+    build(ctx) {
+      const a = ctx.amq("payments-core-88", { queues: ["payment.authorize"] });
+      const eng = actor(iamUser(ctx.rng, "marek.kowalski"), IP.vpn, UA.cliMac);
+      ctx.call(6, 12, eng, "CreateTags", { resourceArn: a.arn, tags: { owner: "payments-team" } });
+      ctx.call(7, 3, eng, "CreateTags", { resourceArn: a.arn, tags: { "mq-sentinel:remediate": "reboot" } });
+      return [expectation("risky-change", a.name, "CreateTags", 7, "critical")];
+    },
+  },
+  {
+    name: "api-create-public-broker",
+    durationMinutes: 45,
+    scoreKinds: [...API_KINDS, "posture"],
+    meaning:
+      "A developer creates `reports-public-89` from the CLI at minute 3: publicly accessible, automatic minor version upgrades off. The broker is CREATION_IN_PROGRESS until minute 21, then RUNNING. `orders-core-89` runs all along.",
+    why: "The CreateBroker asks for a public broker: a critical risky change at once (3), on the new broker (named by the response's brokerId). Once it runs (21) its posture is audited: public-access and auto-minor-upgrade-disabled, without waiting for the daily audit.",
+    build(ctx) {
+      ctx.amq("orders-core-89");
+      const b = ctx.amq("reports-public-89", {
+        queues: ["reports.requested"],
+        describe: { BrokerState: "CREATION_IN_PROGRESS", PubliclyAccessible: true, AutoMinorVersionUpgrade: false },
+        stateChanges: [{ at: 21, BrokerState: "RUNNING" }],
+      });
+      const dev = actor(iamUser(ctx.rng, "tomas.novak"), IP.vpn, UA.cliMac);
+      ctx.call(
+        3,
+        31,
+        dev,
+        "CreateBroker",
+        {
+          brokerName: b.name,
+          engineType: "ACTIVEMQ",
+          engineVersion: "5.18",
+          deploymentMode: "ACTIVE_STANDBY_MULTI_AZ",
+          hostInstanceType: "mq.m5.large",
+          publiclyAccessible: true,
+          autoMinorVersionUpgrade: false,
+          authenticationStrategy: "SIMPLE",
+          logs: { audit: true, general: true },
+          maintenanceWindowStartTime: { dayOfWeek: "SUNDAY", timeOfDay: "03:00", timeZone: "UTC" },
+          securityGroups: [b.sgId],
+          storageType: "EFS",
+          users: [{ username: "app", password: "***", consoleAccess: false, groups: ["producers", "consumers"] }],
+          creatorRequestId: `cli-${ctx.rng.hex(20)}`,
+        },
+        { response: { brokerArn: b.arn, brokerId: b.id } },
+      );
+      for (let t = 5; t <= 25; t += 5) ctx.call(t, 14, dev, "DescribeBroker", rp.broker(b));
+      return [
+        expectation("risky-change", b.name, "CreateBroker", 3, "critical"),
+        expectation("posture", b.name, "public-access", 21),
+        expectation("posture", b.name, "auto-minor-upgrade-disabled", 21),
+      ];
     },
   },
 ];
@@ -1367,48 +1617,185 @@ function mqRecord(event) {
   return d;
 }
 
+/** The policy's name of a caller: ARN, else principal id, else the calling service, else account:userName, else unknown. */
+function principalKey(ui, recipientAccountId) {
+  const present = (v) => (typeof v === "string" && v.trim() !== "" ? v : null);
+  const account = present(ui.accountId) ?? present(recipientAccountId);
+  const byName = present(ui.userName) && account ? `${account}:${ui.userName}` : null;
+  return present(ui.arn) ?? present(ui.principalId) ?? present(ui.invokedBy) ?? byName ?? "unknown";
+}
+
+/** The broker id a record names: brokerId, broker-id, a broker ARN (tag calls), CreateBroker's response. */
+function brokerIdOfRecord(d) {
+  const rp = isPlainObject(d.requestParameters) ? d.requestParameters : {};
+  const re = isPlainObject(d.responseElements) ? d.responseElements : {};
+  const arnId =
+    typeof rp.resourceArn === "string" ? /^arn:aws[a-z-]*:mq:[^:]*:[^:]*:broker:[^:]+:([^:]+)$/.exec(rp.resourceArn)?.[1] : undefined;
+  return rp.brokerId ?? rp["broker-id"] ?? arnId ?? re.brokerId ?? null;
+}
+
+const PRODUCTION = (tags) =>
+  Object.entries(tags ?? {}).some(
+    ([k, v]) =>
+      ["environment", "env", "stage"].includes(k.toLowerCase()) && ["production", "prod", "prd"].includes(String(v).toLowerCase()),
+  );
+
+/** Whether a successful call is a risky change, and a critical one, under the policy (not the root rule). */
+function riskyOf(d) {
+  const rp = isPlainObject(d.requestParameters) ? d.requestParameters : {};
+  if (POLICY.riskyOps.has(d.eventName)) return { risky: true, critical: d.eventName === "DeleteBroker" };
+  if (d.eventName === "CreateBroker") {
+    const publicly = rp.publiclyAccessible === true;
+    const console = (rp.users ?? []).some((u) => u?.consoleAccess === true);
+    const single = rp.deploymentMode === "SINGLE_INSTANCE" && PRODUCTION(rp.tags);
+    return { risky: publicly || rp.autoMinorVersionUpgrade === false || single || console, critical: publicly };
+  }
+  if (d.eventName === "CreateTags" && isPlainObject(rp.tags)) {
+    const keys = Object.keys(rp.tags).filter((k) => k.startsWith("mq-sentinel:"));
+    const critical =
+      String(rp.tags["mq-sentinel:ignore"] ?? "")
+        .trim()
+        .toLowerCase() === "true" || String(rp.tags["mq-sentinel:remediate"] ?? "").toLowerCase() === "reboot";
+    return { risky: keys.length > 0, critical };
+  }
+  if (d.eventName === "DeleteTags") {
+    const keys = Array.isArray(rp.tagKeys) ? rp.tagKeys : [];
+    return { risky: keys.some((k) => String(k).startsWith("mq-sentinel:")), critical: false };
+  }
+  return { risky: false, critical: false };
+}
+
+/** Among windows of POLICY.windowMinutes by call time that hold `call`, the one with the most calls. */
+function burstAround(calls, call) {
+  const span = POLICY.windowMinutes * 60000;
+  let best = [];
+  for (const s of calls) {
+    if (s.t > call.t || call.t - s.t > span) continue;
+    const w = calls.filter((x) => x.t >= s.t && x.t <= s.t + span);
+    if (w.length > best.length) best = w;
+  }
+  return best;
+}
+
+/** A window qualifies: a burst, a denied change, the root user, another account. */
+const qualifies = (w) => w.length >= POLICY.burst || w.some((x) => x.change || x.root || x.otherAccount);
+const isCritical = (w) =>
+  w.length >= 10 ||
+  new Set(w.map((x) => x.op)).size >= 5 ||
+  new Set(w.map((x) => x.broker).filter(Boolean)).size >= 3 ||
+  w.filter((x) => x.change).length >= 3 ||
+  w.some((x) => x.root || x.otherAccount);
+
 /**
  * The expectations the policy gives for a scenario's events, derived independently of the hand-written
- * labels (and of the project's code): see the README section for the policy in words.
+ * labels (and of the project's code): see the README section for the policy in words. Bursts are judged
+ * on the calls' `eventTime`, the incident is due when the evidence is delivered (`at`).
  */
 function policyExpectations(sc) {
-  const brokerById = new Map(sc.brokers.map((b) => [b.describe.BrokerId, b.describe.BrokerName]));
+  const brokerById = new Map(sc.brokers.map((b) => [b.describe.BrokerId, b]));
+  const nameOf = (id) => brokerById.get(id)?.describe.BrokerName ?? "*";
   const seen = new Set();
-  const denials = new Map(); // principal -> [{at, change, broker, op}]
+  const byPrincipal = new Map(); // principal -> [{t, delivered, change, op, broker, root, otherAccount, session}]
+  const byRole = new Map();
   const out = new Map();
+  const open = (key, e) => {
+    if (!out.has(key)) out.set(key, e);
+    else if (e.critical) out.get(key).critical = true;
+  };
   for (const { at, event } of sc.events) {
     const d = mqRecord(event);
     if (!d) continue;
     if (seen.has(event.id)) continue;
     seen.add(event.id);
     const ui = d.userIdentity;
-    const principal = ui.arn ?? ui.principalId ?? "unknown";
+    const principal = principalKey(ui, d.recipientAccountId);
     const root = ui.type === "Root";
-    const brokerId = d.requestParameters?.brokerId;
+    const brokerId = brokerIdOfRecord(d);
     if (d.errorCode !== undefined) {
       if (!POLICY.deniedCodes.has(d.errorCode)) continue;
-      const list = denials.get(principal) ?? [];
-      list.push({ at, change: !isReadOnly(d.eventName), op: d.eventName, broker: brokerId ?? null });
-      denials.set(principal, list);
-      const recent = list.filter((x) => x.at > at - POLICY.windowMinutes);
-      const otherAccount = ui.accountId !== d.recipientAccountId;
-      const qualifies = recent.length >= POLICY.burst || recent.some((x) => x.change) || root || otherAccount;
+      const call = {
+        t: Date.parse(d.eventTime),
+        delivered: at,
+        change: !isReadOnly(d.eventName),
+        op: d.eventName,
+        broker: brokerId,
+        root,
+        otherAccount: ui.accountId !== undefined && ui.accountId !== d.recipientAccountId,
+        session: principal,
+      };
+      const list = [...(byPrincipal.get(principal) ?? []), call];
+      byPrincipal.set(principal, list);
+      const w = burstAround(list, call);
       const key = `unauthorized-api|*|${principal}`;
-      const critical =
-        recent.length >= 10 ||
-        new Set(recent.map((x) => x.op)).size >= 5 ||
-        new Set(recent.map((x) => x.broker).filter(Boolean)).size >= 3 ||
-        recent.filter((x) => x.change).length >= 3 ||
-        root ||
-        otherAccount;
-      if (qualifies && !out.has(key)) out.set(key, { kind: "unauthorized-api", broker: "*", resource: principal, from: at, critical });
-      if (qualifies && critical) out.get(key).critical = true;
+      if (qualifies(w) || out.has(key)) {
+        open(key, { kind: "unauthorized-api", broker: "*", resource: principal, from: at, critical: qualifies(w) && isCritical(w) });
+        continue;
+      }
+      // Sessions of one role: the role is reported when they cross the rule together and none does alone.
+      const role = ui.type === "AssumedRole" ? ui.sessionContext?.sessionIssuer?.arn : undefined;
+      if (!role) continue;
+      const pool = [...(byRole.get(role) ?? []), call];
+      byRole.set(role, pool);
+      const pw = burstAround(pool, call);
+      const sessions = new Set(pw.map((x) => x.session));
+      const alone = [...sessions].some((s) => out.has(`unauthorized-api|*|${s}`));
+      if (pw.length >= POLICY.burst && sessions.size >= 2 && !alone)
+        open(`unauthorized-api|*|${role}`, { kind: "unauthorized-api", broker: "*", resource: role, from: at, critical: isCritical(pw) });
       continue;
     }
-    if (POLICY.riskyOps.has(d.eventName) || root) {
-      const broker = brokerById.get(brokerId) ?? "*";
-      const key = `risky-change|${broker}|${d.eventName}`;
-      if (!out.has(key)) out.set(key, { kind: "risky-change", broker, resource: d.eventName, from: at, critical: false });
+    const r = riskyOf(d);
+    if (r.risky || root) {
+      const broker = nameOf(brokerId);
+      open(`risky-change|${broker}|${d.eventName}`, {
+        kind: "risky-change",
+        broker,
+        resource: d.eventName,
+        from: at,
+        critical: r.critical || root,
+      });
+    }
+    // A broker created here is audited once it runs (posture, when the scenario scores it).
+    if (d.eventName === "CreateBroker" && brokerById.has(brokerId) && (sc.scoreKinds ?? []).includes("posture")) {
+      const b = brokerById.get(brokerId);
+      const running = (b.stateChanges ?? []).find((c) => c.BrokerState === "RUNNING");
+      if (b.describe.BrokerState !== "CREATION_IN_PROGRESS" || !running) continue;
+      const checks = [
+        b.describe.PubliclyAccessible === true ? "public-access" : null,
+        b.describe.AutoMinorVersionUpgrade === false ? "auto-minor-upgrade-disabled" : null,
+        b.describe.DeploymentMode === "SINGLE_INSTANCE" && PRODUCTION(b.describe.Tags) ? "single-instance" : null,
+      ].filter(Boolean);
+      for (const check of checks)
+        open(`posture|${b.describe.BrokerName}|${check}`, {
+          kind: "posture",
+          broker: b.describe.BrokerName,
+          resource: check,
+          from: running.at,
+          critical: false,
+        });
+    }
+  }
+  // A queue left without consumers while messages wait (when the scenario scores consumer-lag): due when
+  // the first such datapoint is visible.
+  if ((sc.scoreKinds ?? []).includes("consumer-lag")) {
+    const series = (metric, dims) =>
+      sc.metrics.find(
+        (m) =>
+          m.metric === metric &&
+          Object.entries(dims).every(([k, v]) => m.dimensions[k] === v) &&
+          Object.keys(m.dimensions).length === Object.keys(dims).length,
+      );
+    for (const m of sc.metrics.filter((x) => x.metric === "QueueSize")) {
+      const consumers = series("ConsumerCount", m.dimensions);
+      const i = m.values.findIndex((v, k) => v > 0 && consumers?.values[k] === 0);
+      if (i < 0) continue;
+      const broker = m.dimensions.Broker.replace(/-[12]$/, "");
+      open(`consumer-lag|${broker}|${m.dimensions.Queue}`, {
+        kind: "consumer-lag",
+        broker,
+        resource: m.dimensions.Queue,
+        from: i + 2,
+        critical: false,
+      });
     }
   }
   return out;
@@ -1463,11 +1850,11 @@ function buildScenario(def) {
     region: REGION,
     accountId: ACCOUNT_ID,
     brokers: ctx.brokers,
-    metrics: [],
+    metrics: ctx.metrics,
     // Delivery order: by minute, and within a minute in the order the scenario wrote them (a stable sort).
     events: [...ctx.events].sort((x, y) => x.at - y.at),
     expect,
-    scoreKinds: API_KINDS,
+    scoreKinds: def.scoreKinds ?? API_KINDS,
   };
   checkScenario(scenario);
   return { scenario, why: def.why };
@@ -1494,29 +1881,41 @@ function readmeSection(results) {
     `${results.length} scenarios: ${positives} with expected incidents, ${results.length - positives} that must stay quiet.`,
     'They are CloudTrail "AWS API Call via CloudTrail" events for Amazon MQ as EventBridge delivers them (`source`',
     "`aws.amazonmq`, `detail.eventSource` `amazonmq.amazonaws.com`), with identities, user agents, error codes and",
-    "pacing modelled on real CloudTrail records. They have no metrics and score only `unauthorized-api` and",
-    "`risky-change` (`scoreKinds`). Brokers are posture-compliant, as in the rest of the library.",
+    "pacing modelled on real CloudTrail records. They score `unauthorized-api` and `risky-change` (`scoreKinds`);",
+    "the few with metrics or a new broker score those kinds too. Other brokers are posture-compliant, as in the",
+    "rest of the library.",
     "",
     "### How the expectations are labelled",
     "",
     "Labels follow the project's detection policy, written from what each scenario means (never from any code):",
     "",
-    "- **unauthorized-api** (broker `*`, resource = `userIdentity.arn`, else `principalId`, else `unknown`; one per",
-    "  principal): calls with an errorCode of the AccessDenied family (AccessDenied, AccessDeniedException,",
-    "  UnauthorizedOperation, Client.UnauthorizedOperation, ForbiddenException) over a sliding 15-minute window. An",
-    "  incident when the principal has 3+ denials in the window, or any denied change (not Describe/List/Get), or is",
-    "  the root user, or belongs to another account than `recipientAccountId`. One denied read by an in-account",
-    "  principal is a person missing a permission: nothing. ThrottlingException, ValidationException,",
+    "- **unauthorized-api** (broker `*`, resource = `userIdentity.arn`, else `principalId`, else `invokedBy` (an AWS",
+    "  service), else `<accountId>:<userName>`, else `unknown`; empty strings count as absent; one per principal): calls",
+    "  with an errorCode of the AccessDenied family (AccessDenied, AccessDeniedException, UnauthorizedOperation,",
+    "  Client.UnauthorizedOperation, ForbiddenException), judged by the calls' `eventTime`: an incident when 3+ of a",
+    "  principal's denials are within 15 minutes of each other, or on any denied change (not Describe/List/Get), or",
+    "  for the root user, or a principal of another account than `recipientAccountId`. One denied read by an",
+    "  in-account principal is a person missing a permission: nothing. ThrottlingException, ValidationException,",
     "  BadRequestException, ConflictException, NotFoundException are not denials. `(critical)` marks scenarios that",
     "  must reach critical (10+ denials, 5+ actions, 3+ brokers, 3+ denied changes, root or another account).",
-    "- **risky-change** (broker = the BrokerName of `requestParameters.brokerId` when that broker is in the",
-    "  scenario's `brokers`, else `*`; resource = `eventName`): a successful DeleteBroker, CreateUser, UpdateUser,",
-    "  DeleteUser, UpdateBroker, CreateConfiguration, UpdateConfiguration or RebootBroker by a person or CI role, and",
-    "  any successful call by the root user. One per (broker, eventName): a second CreateUser on the same broker is the",
-    "  same incident. Failed calls, reads, CreateTags/DeleteTags and CreateBroker (the posture audit's business) are not.",
+    "  Sessions of one role (`sessionContext.sessionIssuer.arn`) whose names rotate: when no session crosses the rule",
+    "  alone but 3+ denials of 2+ sessions do, the incident is on the role's ARN (never on both).",
+    "- **risky-change** (broker = the BrokerName of the broker the call names (`requestParameters.brokerId` or",
+    "  `broker-id`, the broker id in a tag call's `resourceArn`, or CreateBroker's `responseElements.brokerId`) when",
+    "  that broker is in the scenario's `brokers`, else `*`; resource = `eventName`): a successful DeleteBroker,",
+    "  CreateUser, UpdateUser, DeleteUser, UpdateBroker, CreateConfiguration, UpdateConfiguration or RebootBroker by a",
+    "  person or CI role; a CreateBroker that asks for something risky (publicly accessible (critical), automatic",
+    "  minor version upgrades off, a single instance tagged as production, web console users); a CreateTags or",
+    "  DeleteTags on `mq-sentinel:*` keys (critical for `mq-sentinel:ignore=true` and `mq-sentinel:remediate=reboot`);",
+    "  and any successful call by the root user. One per (broker, eventName): a second CreateUser on the same broker",
+    "  is the same incident. Failed calls, reads, tag calls on other keys and an ordinary CreateBroker are not.",
     "  CreateConfiguration and UpdateConfiguration carry a configuration id, not a broker id, so their broker is `*`.",
-    "- Timing: `from` = the minute (`at`) of the event that makes it an incident (for a slow burst, the third denial);",
-    "  `to` = `from` + 6.",
+    "- Timing: `from` = the minute (`at`) the event that makes it an incident is delivered (for a slow burst, the",
+    "  third denial; for late evidence, its late delivery); `to` = `from` + 6.",
+    "- Scenarios that also score other kinds say so (`scoreKinds`): `posture` of a broker a CreateBroker created, due",
+    "  when it turns RUNNING (public-access, auto-minor-upgrade-disabled, single-instance for production), and",
+    "  `consumer-lag` of a queue left without consumers while messages wait, due when that datapoint is visible;",
+    "  an ignore tag then closes the broker's incidents as no longer watched.",
     "- The same EventBridge `id` delivered twice counts once. Malformed events (no `detail`, `detail` not an object,",
     "  wrong field types) and events of another `source` or `detail-type` produce nothing.",
     "",

@@ -115,20 +115,35 @@ export interface IncidentStore {
 /** A call kept in a subject's recent history (a principal's denied calls, a risky change's calls). */
 export interface ActivityRecord<T = unknown> {
   eventId: string;
-  /** Epoch ms of the call. */
+  /**
+   * Epoch ms the record sorts by: when the call's event arrived (CloudTrail events come late; the
+   * call's own time, `eventTime`, travels in the payload).
+   */
   at: number;
   payload: T;
 }
 
-/** Seen event ids and recent calls per subject, for idempotency and sliding windows. */
+/**
+ * The state of an event id: claimed by this invocation (with the token that marks it done or gives
+ * it back), done (a duplicate delivery), or claimed by another invocation whose lease has not run out.
+ */
+export type EventClaim = { status: "claimed"; token: string } | { status: "done" } | { status: "busy"; leaseUntil: number };
+
+/** Claimed event ids and recent calls per subject, for idempotency and sliding windows. */
 export interface ApiActivityStore {
-  /** Records an event id; false when it was recorded before (a duplicate delivery). */
-  claimEvent(eventId: string, now: number): Promise<boolean>;
-  /** Forgets an event id, so a delivery that failed half-way is processed again on retry. */
-  releaseEvent(eventId: string): Promise<void>;
+  /**
+   * Claims an event id until `now + leaseMs` (a conditional write): claimed when nobody holds it or
+   * an earlier claim's lease ran out (that invocation died); done when it was marked done; busy while
+   * another invocation's lease runs.
+   */
+  claimEvent(eventId: string, now: number, leaseMs: number): Promise<EventClaim>;
+  /** Marks a claimed event done, only while the claim is still ours (its token): false when it is not. */
+  completeEvent(eventId: string, token: string, now: number): Promise<boolean>;
+  /** Gives back a claim (ours, by its token), so a delivery that failed half-way is processed again at once on retry. */
+  releaseEvent(eventId: string, token: string): Promise<void>;
   /** Adds a call to a subject's history; recording the same event id again changes nothing (the first record stands). */
   record(subject: string, entry: ActivityRecord, now: number): Promise<void>;
-  /** A subject's calls at or after `since` (epoch ms), oldest first. */
+  /** A subject's records at or after `since` (epoch ms, on `ActivityRecord.at`), oldest first. */
   since(subject: string, since: number): Promise<ActivityRecord[]>;
 }
 

@@ -1,20 +1,26 @@
+import { randomUUID } from "node:crypto";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DeleteCommand, type DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
-import type { ActivityRecord, ApiActivityStore, Clock } from "../ports";
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import type { ActivityRecord, ApiActivityStore, Clock, EventClaim } from "../ports";
 import { documentClient, queryAll, writeIf } from "./dynamodb-table";
 import { withRetry } from "./retry";
 
 /**
  * `ApiActivityStore` on the incidents table (single-table design):
- * - `pk = EVENT#<event id>`, `sk = SEEN`: an EventBridge event already processed (conditional put);
+ * - `pk = EVENT#<event id>`, `sk = SEEN`: an EventBridge event, `state` `claimed` (with the claim's
+ *   `token` and `leaseUntil`) or `done`. Claiming is a conditional put that wins when there is no item
+ *   or the claim's lease ran out (the invocation that held it died: a timeout or a crash), so a claimed
+ *   event is never lost; marking done is a conditional put over our own token. An item without `state`
+ *   (written before claims had leases) counts as done.
  * - `pk = CALLS#<subject>`, `sk = <epoch ms, 15 digits>#<event id>`: a subject's recent calls, read
  *   with one Query from a time on.
- * Both expire with the table's TTL (`expiresAt`).
+ * Every item expires with the table's TTL (`expiresAt`). Only PutItem, GetItem, DeleteItem and Query:
+ * the api-activity role needs nothing else.
  */
 
 /** EventBridge retries a delivery for up to 24 hours: remember event ids a little longer. */
 const SEEN_TTL_SECONDS = 2 * 86_400;
-/** Calls are kept long enough for every window and quiet period. */
+/** Calls are kept long enough for every window and quiet period, late events included. */
 const CALLS_TTL_SECONDS = 2 * 86_400;
 
 export class DynamoDbApiActivityStore implements ApiActivityStore {
@@ -28,27 +34,63 @@ export class DynamoDbApiActivityStore implements ApiActivityStore {
     this.doc = documentClient(client);
   }
 
-  async claimEvent(eventId: string, now: number): Promise<boolean> {
+  async claimEvent(eventId: string, now: number, leaseMs: number): Promise<EventClaim> {
+    // Two rounds at most: a claim released between our failed put and our read leaves nothing to read.
+    for (let round = 0; round < 2; round++) {
+      const token = randomUUID();
+      const won = await writeIf("dynamodb:PutItem", this.clock, () =>
+        this.doc.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { ...this.key(eventId), state: "claimed", token, leaseUntil: now + leaseMs, expiresAt: ttl(now, SEEN_TTL_SECONDS) },
+            ConditionExpression: "attribute_not_exists(pk) OR (#state = :claimed AND leaseUntil <= :now)",
+            ExpressionAttributeNames: { "#state": "state" },
+            ExpressionAttributeValues: { ":claimed": "claimed", ":now": now },
+          }),
+        ),
+      );
+      if (won) return { status: "claimed", token };
+      const current = await this.read(eventId);
+      if (current === null) continue;
+      if (current.state !== "claimed") return { status: "done" };
+      return { status: "busy", leaseUntil: Number(current.leaseUntil ?? now) };
+    }
+    // Claimed and released twice while we looked: someone is working on it.
+    return { status: "busy", leaseUntil: now };
+  }
+
+  async completeEvent(eventId: string, token: string, now: number): Promise<boolean> {
     return writeIf("dynamodb:PutItem", this.clock, () =>
       this.doc.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { pk: `EVENT#${eventId}`, sk: "SEEN", expiresAt: Math.floor(now / 1000) + SEEN_TTL_SECONDS },
-          ConditionExpression: "attribute_not_exists(pk)",
+          Item: { ...this.key(eventId), state: "done", expiresAt: ttl(now, SEEN_TTL_SECONDS) },
+          ConditionExpression: "#state = :claimed AND #token = :token",
+          ExpressionAttributeNames: { "#state": "state", "#token": "token" },
+          ExpressionAttributeValues: { ":claimed": "claimed", ":token": token },
         }),
       ),
     );
   }
 
-  async releaseEvent(eventId: string): Promise<void> {
-    await withRetry("dynamodb:DeleteItem", this.clock, () =>
-      this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: `EVENT#${eventId}`, sk: "SEEN" } })),
+  async releaseEvent(eventId: string, token: string): Promise<void> {
+    // Conditional: a claim that is no longer ours (our lease ran out and another invocation took it) stays.
+    await writeIf("dynamodb:DeleteItem", this.clock, () =>
+      this.doc.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: this.key(eventId),
+          ConditionExpression: "#token = :token",
+          ExpressionAttributeNames: { "#token": "token" },
+          ExpressionAttributeValues: { ":token": token },
+        }),
+      ),
     );
   }
 
   async record(subject: string, entry: ActivityRecord, now: number): Promise<void> {
-    // The key holds the call's time: the same event recorded again with the same time overwrites
-    // itself; with another time (no time in the event), `since` keeps the first.
+    // The key holds the record's time: the same event recorded again at the same time overwrites
+    // itself; at another time (a retried delivery), `since` keeps the first.
     await withRetry("dynamodb:PutItem", this.clock, () =>
       this.doc.send(
         new PutCommand({
@@ -57,7 +99,7 @@ export class DynamoDbApiActivityStore implements ApiActivityStore {
             pk: `CALLS#${subject}`,
             sk: `${sortableTime(entry.at)}#${entry.eventId}`,
             data: JSON.stringify(entry),
-            expiresAt: Math.floor(now / 1000) + CALLS_TTL_SECONDS,
+            expiresAt: ttl(now, CALLS_TTL_SECONDS),
           },
         }),
       ),
@@ -71,11 +113,25 @@ export class DynamoDbApiActivityStore implements ApiActivityStore {
       ExpressionAttributeValues: { ":pk": `CALLS#${subject}`, ":from": sortableTime(since) },
     });
     const out = items.map((item) => JSON.parse(String(item.data)) as ActivityRecord);
-    // A call recorded twice under different times (an event without a time, retried) counts once:
-    // the first record stands.
+    // A call recorded twice under different times (a retried delivery) counts once: the first record stands.
     const seen = new Set<string>();
     return out.filter((r) => !seen.has(r.eventId) && seen.add(r.eventId) !== undefined);
   }
+
+  private key(eventId: string) {
+    return { pk: `EVENT#${eventId}`, sk: "SEEN" };
+  }
+
+  private async read(eventId: string): Promise<Record<string, unknown> | null> {
+    const out = await withRetry("dynamodb:GetItem", this.clock, () =>
+      this.doc.send(new GetCommand({ TableName: this.tableName, Key: this.key(eventId), ConsistentRead: true })),
+    );
+    return (out.Item as Record<string, unknown> | undefined) ?? null;
+  }
+}
+
+function ttl(now: number, seconds: number): number {
+  return Math.floor(now / 1000) + seconds;
 }
 
 function sortableTime(ms: number): string {

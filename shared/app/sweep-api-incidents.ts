@@ -4,7 +4,7 @@ import { type Finding, IncidentKind } from "../core/types";
 import { describeError } from "../errors";
 import type { ApiActivityStore, Clock, IncidentStore, Log, Notifier } from "../ports";
 import { applyIncidentChanges } from "./apply-incident-changes";
-import { judgePrincipal, riskySubject } from "./handle-api-event";
+import { judgePrincipal, judgeRole, riskySubject } from "./handle-api-event";
 
 /** What the sweep of API incidents needs. */
 export interface ApiSweepDeps {
@@ -27,7 +27,9 @@ const API_KINDS = new Set<string>([IncidentKind.unauthorizedApi, IncidentKind.ri
 /**
  * API incidents resolve when the calls stop, which no event announces, so every minute:
  * 1. load the active unauthorized-api and risky-change incidents
- * 2. judge each again from its recorded calls (a principal's window; a risky change's quiet period)
+ * 2. judge each again from its recorded calls (a principal's or a role's window; a risky change's quiet
+ *    period), both counted from when the calls ARRIVED: evidence that came late is as fresh as
+ *    evidence that came on time, so an incident opened from it does not resolve at once
  * 3. fold: an incident whose calls stopped resolves after the usual hysteresis
  */
 export async function sweepApiIncidents(deps: ApiSweepDeps): Promise<ApiSweepReport> {
@@ -50,9 +52,11 @@ export async function sweepApiIncidents(deps: ApiSweepDeps): Promise<ApiSweepRep
   for (const incident of active) {
     try {
       const finding =
-        incident.kind === IncidentKind.unauthorizedApi
-          ? await judgePrincipal(deps, incident.resource ?? "unknown", now, byFingerprint)
-          : await stillRisky(deps.activity, incident, now, config);
+        incident.kind !== IncidentKind.unauthorizedApi
+          ? await stillRisky(deps.activity, incident, now, config)
+          : incident.evidence.scope === "role"
+            ? await judgeRole(deps, incident.resource ?? "unknown", now, byFingerprint)
+            : await judgePrincipal(deps, incident.resource ?? "unknown", now, byFingerprint);
       judged.add(incident.fingerprint);
       if (finding) findings.push(finding);
     } catch (error) {
@@ -72,7 +76,7 @@ export async function sweepApiIncidents(deps: ApiSweepDeps): Promise<ApiSweepRep
   return { transitions, errors };
 }
 
-/** A risky-change incident stays as it is while such calls keep coming within the quiet period. */
+/** A risky-change incident stays as it is while such calls keep arriving within the quiet period. */
 async function stillRisky(activity: ApiActivityStore, incident: Incident, now: number, config: Config): Promise<Finding | null> {
   const recent = await activity.since(riskySubject(incident.fingerprint), now - config.apiActivity.riskyChangeQuietMinutes * 60_000);
   if (recent.length === 0) return null;

@@ -19,15 +19,24 @@ const MAX_PARAMETER_ITEMS = 50;
 
 /** Who made the call (`userIdentity`). */
 export interface Principal {
-  /** How incidents name the principal: the ARN, else the principal id, else `unknown`. */
+  /**
+   * How incidents name the principal (DESIGN.md §3): the ARN, else the principal id, else the AWS
+   * service that made the call (`invokedBy`), else `<accountId>:<userName>`, else `unknown`. Empty
+   * strings count as absent, so callers without an ARN never share one name.
+   */
   key: string;
   arn: string | null;
   principalId: string | null;
   type: string | null;
   accountId: string | null;
   userName: string | null;
-  /** For an assumed role: the role's ARN (`sessionContext.sessionIssuer.arn`). */
+  /** For a session (assumed role, federated user): who issued it (`sessionContext.sessionIssuer.arn`). */
   sessionIssuerArn: string | null;
+  /**
+   * For an assumed-role session: the role's ARN, which stays the same while session names rotate
+   * (a burst spread over several sessions is the role's).
+   */
+  roleArn: string | null;
   /** Set when an AWS service made the call on someone's behalf. */
   invokedBy: string | null;
   isRoot: boolean;
@@ -52,8 +61,16 @@ export interface ApiCall {
   region: string | null;
   /** Request parameters with strings capped and depth limited. */
   requestParameters: Readonly<Record<string, unknown>>;
-  /** `requestParameters.brokerId`, when the call names a broker. */
+  /** Response elements (CreateBroker's `brokerId`, ...), capped like the request parameters. */
+  responseElements: Readonly<Record<string, unknown>>;
+  /**
+   * The broker the call names: `requestParameters.brokerId` (or the path parameter's other spelling,
+   * `broker-id`), else the broker id in a resource ARN (tag calls), else `responseElements.brokerId`
+   * (CreateBroker, whose request cannot know it yet).
+   */
   brokerId: string | null;
+  /** The resource ARN a tag call names (`requestParameters.resourceArn`). */
+  resourceArn: string | null;
 }
 
 export type ParsedEvent =
@@ -65,9 +82,10 @@ export function capString(value: string, max = MAX_FIELD_LENGTH): string {
   return value.length <= max ? value : `${value.slice(0, max)}…[+${value.length - max} chars]`;
 }
 
+// An empty (or blank) string is as good as absent: an empty ARN must not name a principal.
 const cappedString = z
   .string()
-  .transform((s) => capString(s))
+  .transform((s) => (s.trim() === "" ? undefined : capString(s)))
   .optional()
   .catch(undefined);
 const object = z.record(z.string(), z.unknown());
@@ -90,7 +108,9 @@ const identitySchema = z
     userName: cappedString,
     invokedBy: cappedString,
     sessionContext: z
-      .object({ sessionIssuer: z.object({ arn: cappedString, userName: cappedString }).optional().catch(undefined) })
+      .object({
+        sessionIssuer: z.object({ arn: cappedString, userName: cappedString, type: cappedString }).optional().catch(undefined),
+      })
       .optional()
       .catch(undefined),
   })
@@ -110,6 +130,7 @@ const detailSchema = z.object({
   recipientAccountId: cappedString,
   userIdentity: identitySchema.optional(),
   requestParameters: object.optional().catch(undefined),
+  responseElements: object.optional().catch(undefined),
 });
 
 /**
@@ -138,7 +159,10 @@ export function parseApiEvent(raw: unknown): ParsedEvent {
   }
   const eventName = capString(d.eventName, 128);
   const requestParameters = capParameters(d.requestParameters ?? {}) as Record<string, unknown>;
-  const brokerId = typeof requestParameters.brokerId === "string" ? requestParameters.brokerId : null;
+  const responseElements = capParameters(d.responseElements ?? {}) as Record<string, unknown>;
+  const resourceArn = firstString(requestParameters, RESOURCE_ARN_KEYS);
+  const brokerId =
+    firstString(requestParameters, BROKER_ID_KEYS) ?? brokerIdOfArn(resourceArn) ?? firstString(responseElements, BROKER_ID_KEYS);
   const id = eventId ?? d.eventID ?? null;
   if (id === null) return { ok: false, reason: "malformed", detail: "no event id (envelope id or detail.eventID)", eventId: null };
   return {
@@ -151,32 +175,105 @@ export function parseApiEvent(raw: unknown): ParsedEvent {
       errorCode: d.errorCode ?? null,
       errorMessage: d.errorMessage ?? null,
       readOnly: d.readOnly ?? /^(Describe|List|Get)/.test(eventName),
-      principal: principalOf(d.userIdentity ?? {}),
+      principal: principalOf(d.userIdentity ?? {}, d.recipientAccountId ?? null),
       recipientAccountId: d.recipientAccountId ?? null,
       sourceIp: d.sourceIPAddress ?? null,
       userAgent: d.userAgent ?? null,
       region: d.awsRegion ?? e.region ?? null,
       requestParameters,
+      responseElements,
       brokerId,
+      resourceArn,
     },
   };
 }
 
-function principalOf(identity: z.infer<typeof identitySchema>): Principal {
+/**
+ * The principal of a `userIdentity`. `recipientAccountId` stands in for a missing `accountId` of a
+ * user logged by name only: such records come from the account that was called.
+ */
+function principalOf(identity: z.infer<typeof identitySchema>, recipientAccountId: string | null): Principal {
   const arn = identity.arn ?? null;
   const principalId = identity.principalId ?? null;
   const type = identity.type ?? null;
+  const accountId = identity.accountId ?? null;
+  const userName = identity.userName ?? null;
+  const invokedBy = identity.invokedBy ?? null;
+  const issuer = identity.sessionContext?.sessionIssuer;
+  const sessionIssuerArn = issuer?.arn ?? null;
+  const byName = userName !== null && (accountId ?? recipientAccountId) !== null ? `${accountId ?? recipientAccountId}:${userName}` : null;
   return {
-    key: arn ?? principalId ?? "unknown",
+    key: arn ?? principalId ?? invokedBy ?? byName ?? "unknown",
     arn,
     principalId,
     type,
-    accountId: identity.accountId ?? null,
-    userName: identity.userName ?? null,
-    sessionIssuerArn: identity.sessionContext?.sessionIssuer?.arn ?? null,
-    invokedBy: identity.invokedBy ?? null,
+    accountId,
+    userName,
+    sessionIssuerArn,
+    roleArn: sessionIssuerArn !== null && (type === "AssumedRole" || issuer?.type === "Role") ? sessionIssuerArn : null,
+    invokedBy,
     isRoot: type === "Root" || /:root$/.test(arn ?? ""),
   };
+}
+
+/** Where a request names its broker: the SDK's member name and the REST path parameter's spelling. */
+const BROKER_ID_KEYS = ["brokerId", "broker-id", "BrokerId"];
+/** Where a tag call names its resource. */
+const RESOURCE_ARN_KEYS = ["resourceArn", "resource-arn", "ResourceArn"];
+/** `arn:<partition>:mq:<region>:<account>:broker:<name>:<broker id>`. */
+const BROKER_ARN = /^arn:aws[a-z-]*:mq:[^:]*:[^:]*:broker:[^:]+:([^:]+)$/;
+
+function firstString(values: Readonly<Record<string, unknown>>, keys: readonly string[]): string | null {
+  for (const key of keys) {
+    const value = values[key];
+    if (typeof value === "string" && value.trim() !== "") return value;
+  }
+  return null;
+}
+
+/** The broker id of an Amazon MQ broker ARN, or null for anything else (a configuration ARN, garbage). */
+export function brokerIdOfArn(arn: string | null): string | null {
+  return arn === null ? null : (BROKER_ARN.exec(arn)?.[1] ?? null);
+}
+
+/** The prefix of the tag keys that steer mq-sentinel (`mq-sentinel:ignore`, `mq-sentinel:remediate`). */
+export const CONTROL_TAG_PREFIX = "mq-sentinel:";
+
+/** What a tag call did to the keys that steer mq-sentinel. */
+export interface ControlTagChange {
+  /** Keys CreateTags set, with their values (capped). */
+  set: Readonly<Record<string, string>>;
+  /** Keys DeleteTags removed. */
+  removed: readonly string[];
+}
+
+/**
+ * The `mq-sentinel:*` keys a successful CreateTags (`tags`, a map) or DeleteTags (`tagKeys`, a list,
+ * or a comma-separated query string) changed, or null when the call changed none. Keys are matched
+ * case-sensitively, as Amazon MQ stores them and as mq-sentinel reads them.
+ */
+export function controlTagChangeOf(call: Pick<ApiCall, "eventName" | "errorCode" | "requestParameters">): ControlTagChange | null {
+  if (call.errorCode) return null;
+  const p = call.requestParameters;
+  if (call.eventName === "CreateTags") {
+    const tags = p.tags;
+    if (tags === null || typeof tags !== "object" || Array.isArray(tags)) return null;
+    const set: Record<string, string> = {};
+    for (const [key, value] of Object.entries(tags)) {
+      if (key.startsWith(CONTROL_TAG_PREFIX)) set[key] = typeof value === "string" ? value : String(value ?? "");
+    }
+    return Object.keys(set).length > 0 ? { set, removed: [] } : null;
+  }
+  if (call.eventName === "DeleteTags") {
+    const raw = p.tagKeys ?? p.TagKeys;
+    const keys = Array.isArray(raw) ? raw : typeof raw === "string" ? raw.split(",") : [];
+    const removed = keys
+      .filter((k): k is string => typeof k === "string")
+      .map((k) => k.trim())
+      .filter((k) => k.startsWith(CONTROL_TAG_PREFIX));
+    return removed.length > 0 ? { set: {}, removed: [...new Set(removed)] } : null;
+  }
+  return null;
 }
 
 function parseTime(value: string | undefined): number | null {
@@ -199,4 +296,23 @@ function capParameters(value: unknown, depth = 0): unknown {
 /** True when a call changes something (not Describe*, List* or Get*). */
 export function isChange(call: Pick<ApiCall, "eventName" | "readOnly">): boolean {
   return !call.readOnly;
+}
+
+/** How far ahead of our clock a call's time may be before it is not believed (clock skew). */
+const FUTURE_SKEW_MS = 5 * 60_000;
+
+/**
+ * When the call happened, for windows: its `eventTime` (else the envelope time), or `now` when it has
+ * none or claims to be from the future (a time minutes ahead of the clock would hold a window open).
+ */
+export function callTimeOf(call: Pick<ApiCall, "at">, now: number): number {
+  return call.at === null || call.at > now + FUTURE_SKEW_MS ? now : call.at;
+}
+
+/** CloudTrail usually reaches EventBridge within about five minutes; later than this, an incident says so. */
+export const LATE_EVIDENCE_MINUTES = 5;
+
+/** The words an incident gets when its evidence came late: people must not read it as happening now. */
+export function lateNote(lateMinutes: number): string {
+  return lateMinutes >= LATE_EVIDENCE_MINUTES ? `; evidence arrived ${lateMinutes} min late` : "";
 }

@@ -40,6 +40,7 @@ import {
   simulatedSlackWebhook,
 } from "./sdk-boundary";
 import { SimulatedAccount } from "./simulated-account";
+import { SimulatedTagCalls } from "./tag-calls";
 
 /**
  * Replays a scenario through the real handlers against the simulated account, minute by minute
@@ -122,7 +123,9 @@ function groupEventsByMinute(scenario: Scenario): Map<number, { index: number; e
 
 /** Replays one validated scenario. Never throws for a problem inside the scenario: it lands in `errors`. */
 export async function replayScenario(scenario: Scenario): Promise<ReplayRun> {
-  const account = new SimulatedAccount(scenario);
+  // CreateTags/DeleteTags events change the brokers' tags in the account at the minute of their call.
+  const tagCalls = new SimulatedTagCalls(scenario);
+  const account = new SimulatedAccount(tagCalls.scenario);
   const clock = simulatedClock(account);
   // The invocation running now: a hanging call spends its time (see SimulatedInvocation).
   let invocation: SimulatedInvocation | null = null;
@@ -167,6 +170,7 @@ export async function replayScenario(scenario: Scenario): Promise<ReplayRun> {
   const pollMetrics = makePollMetricsHandler({
     ...shared,
     remediation: { request: async (r) => void requested.push(r) },
+    posture: { request: async (target) => void rechecks.push(target) },
     ledger,
     inventory: new MqBrokerInventory(mq, clock, log, { ttlMs: config.polling.inventoryTtlMinutes * 60_000 }),
     metrics: new CloudWatchMetricSource(routeToSimulator(new CloudWatchClient(sdk), "cloudwatch", account), clock, log),
@@ -206,6 +210,7 @@ export async function replayScenario(scenario: Scenario): Promise<ReplayRun> {
   const cycles: ReplayRun["cycles"] = [];
   for (let t = 0; t < scenario.durationMinutes; t++) {
     account.minute = t;
+    tagCalls.apply(account, t);
     // Events of minute t first, in file order, then the minute's metrics cycle (DESIGN.md §3).
     for (const { index, event } of eventsAt.get(t) ?? []) {
       try {

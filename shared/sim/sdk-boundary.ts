@@ -1,6 +1,6 @@
 import { SLACK_REQUEST_TIMEOUT_MS } from "../adapters/slack-notifier";
 import type { Incident } from "../core/incidents";
-import type { ActivityRecord, ApiActivityStore, Clock, IncidentStore } from "../ports";
+import type { ActivityRecord, ApiActivityStore, Clock, EventClaim, IncidentStore } from "../ports";
 import type { SimulatedAccount, SimulatedServiceError } from "./simulated-account";
 
 /**
@@ -82,14 +82,22 @@ export class SimulatedDynamoDbActivityStore implements ApiActivityStore {
     private readonly account: SimulatedAccount,
   ) {}
 
-  async claimEvent(eventId: string, now: number): Promise<boolean> {
+  async claimEvent(eventId: string, now: number, leaseMs: number): Promise<EventClaim> {
     this.call("dynamodb:PutItem");
-    return this.inner.claimEvent(eventId, now);
+    const claim = await this.inner.claimEvent(eventId, now, leaseMs);
+    // The real store reads the item when its conditional put loses, to tell done from busy.
+    if (claim.status !== "claimed") this.call("dynamodb:GetItem");
+    return claim;
   }
 
-  async releaseEvent(eventId: string): Promise<void> {
+  async completeEvent(eventId: string, token: string, now: number): Promise<boolean> {
+    this.call("dynamodb:PutItem");
+    return this.inner.completeEvent(eventId, token, now);
+  }
+
+  async releaseEvent(eventId: string, token: string): Promise<void> {
     this.call("dynamodb:DeleteItem");
-    await this.inner.releaseEvent(eventId);
+    await this.inner.releaseEvent(eventId, token);
   }
 
   async record(subject: string, entry: ActivityRecord, now: number): Promise<void> {

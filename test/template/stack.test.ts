@@ -83,7 +83,7 @@ const EXPECTED_ACTIONS: Record<FunctionName, string[]> = {
     "mq:DescribeConfigurationRevision",
     "cloudwatch:GetMetricData",
     "cloudwatch:ListMetrics",
-    // asks remediate for a reboot decision
+    // asks remediate for a reboot decision, and postureAudit to audit a broker that was just created
     "lambda:InvokeFunction",
     // incidents, API-activity sweep, and the check of recent reboots (which removes its VERIFY record)
     "dynamodb:GetItem",
@@ -518,10 +518,11 @@ describe("mq-sentinel stack, packaged for prod in us-east-1", () => {
       expect(parameters).toEqual(expected.sort());
     });
 
-    it.each(FUNCTIONS)("lets %s invoke only the one function it hands work to", (name) => {
+    it.each(FUNCTIONS)("lets %s invoke only the functions it hands work to", (name) => {
       // Prepare
       const invokes: Record<FunctionName, string[]> = {
-        pollMetrics: [placeholder(`${functionId("remediate")}.Arn`)],
+        // reboot decisions, and the audit of brokers that were just created
+        pollMetrics: [placeholder(`${functionId("postureAudit")}.Arn`), placeholder(`${functionId("remediate")}.Arn`)],
         apiActivity: [placeholder(`${functionId("postureAudit")}.Arn`)],
         remediate: [],
         postureAudit: [],

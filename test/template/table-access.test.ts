@@ -181,6 +181,7 @@ async function runOnDynamoDb(scenario: Scenario, dynamo: LocalDynamo): Promise<{
     metrics: new CloudWatchMetricSource(routeToSimulator(new CloudWatchClient(sdk), "cloudwatch", account), clock, log),
     schedule: createFetchSchedule(config),
     optInTracker: new OptInTracker(poll.shared.optIns),
+    posture: { request: async (target) => void rechecks.push(target) },
   });
   const api = sharedOf("apiActivity");
   const apiActivity = makeApiActivityHandler({

@@ -1,10 +1,13 @@
-import type { ApiCall } from "../cloudtrail-event";
-import { type Finding, IncidentKind, Severity } from "../types";
+import { type ApiCall, type ControlTagChange, callTimeOf, controlTagChangeOf, lateNote } from "../cloudtrail-event";
+import { productionTag } from "../posture/checks";
+import { type Finding, IncidentKind, Severity, Tags } from "../types";
 
 /**
  * Risky changes: successful calls that change who can reach a broker or how it runs — DeleteBroker,
  * Create/Update/DeleteUser, UpdateBroker, Create/UpdateConfiguration, a RebootBroker made by a person
- * (not mq-sentinel's own role) — and any call by the root user. One incident per broker and call name.
+ * (not mq-sentinel's own role), a CreateBroker that asks for something risky, a CreateTags/DeleteTags
+ * on the tags that steer mq-sentinel (tags are controls: they blind it or opt a broker in to reboots)
+ * — and any call by the root user. One incident per broker and call name.
  */
 
 const RISKY_CALLS = new Set([
@@ -26,17 +29,20 @@ export interface RiskyChangeContext {
   brokerName: string | null;
   /** mq-sentinel's own role ARNs. */
   ownRoleArns: readonly string[];
+  /** When the event arrived (epoch ms): evidence that came late says so. */
+  now: number;
 }
 
 /** The risky-change finding of a call, or null when the call is not one. */
 export function detectRiskyChange(call: ApiCall, context: RiskyChangeContext): Finding | null {
   if (call.errorCode) return null;
   const root = call.principal.isRoot;
-  if (!root && !RISKY_CALLS.has(call.eventName)) return null;
+  const what = describeChange(call);
+  const risky = RISKY_CALLS.has(call.eventName) || what.risky;
+  if (!root && !risky) return null;
   if (!root && call.eventName === "RebootBroker" && isOwnRole(call, context.ownRoleArns)) return null;
 
   const broker = context.brokerName ?? "*";
-  const what = describeChange(call);
   const severity =
     root || call.eventName === "DeleteBroker" || what.critical
       ? Severity.critical
@@ -44,13 +50,14 @@ export function detectRiskyChange(call: ApiCall, context: RiskyChangeContext): F
         ? Severity.info
         : Severity.warning;
   const who = call.principal.key;
+  const late = Math.max(0, Math.floor((context.now - callTimeOf(call, context.now)) / 60_000));
   return {
     kind: IncidentKind.riskyChange,
     broker,
     resource: call.eventName,
     severity,
     condition: root ? "root-user" : call.eventName,
-    summary: `${root ? "The root user" : who} ran ${call.eventName}${broker === "*" ? (call.brokerId ? ` on unknown broker ${call.brokerId}` : "") : ` on ${broker}`}${what.text ? `: ${what.text}` : ""}.`,
+    summary: `${root ? "The root user" : who} ran ${call.eventName}${broker === "*" ? (call.brokerId ? ` on unknown broker ${call.brokerId}` : "") : ` on ${broker}`}${what.text ? `: ${what.text}` : ""}${lateNote(late)}.`,
     evidence: {
       eventName: call.eventName,
       principal: who,
@@ -61,6 +68,8 @@ export function detectRiskyChange(call: ApiCall, context: RiskyChangeContext): F
       userAgent: call.userAgent,
       change: what.text || null,
       cloudTrailEventId: call.cloudTrailEventId,
+      callAt: call.at === null ? null : new Date(call.at).toISOString(),
+      lateMinutes: late,
     },
   };
 }
@@ -95,8 +104,16 @@ function isOwnRole(call: ApiCall, ownRoleArns: readonly string[]): boolean {
   return issuer !== null && ownRoleArns.includes(issuer);
 }
 
-/** What a change did, in words, from its request parameters; `critical` when it weakens security. */
-function describeChange(call: ApiCall): { text: string; critical: boolean } {
+/**
+ * What a change did, in words, from its request parameters; `critical` when it weakens security;
+ * `risky` when a call that is not always risky (CreateBroker, tag calls) was this time.
+ */
+function describeChange(call: ApiCall): { text: string; critical: boolean; risky: boolean } {
+  if (call.eventName === "CreateBroker") return describeCreateBroker(call);
+  if (call.eventName === "CreateTags" || call.eventName === "DeleteTags") {
+    const change = controlTagChangeOf(call);
+    return change ? describeTagChange(change) : { text: "", critical: false, risky: false };
+  }
   const p = call.requestParameters;
   const parts: string[] = [];
   let critical = false;
@@ -128,5 +145,52 @@ function describeChange(call: ApiCall): { text: string; critical: boolean } {
     const id = p.configurationId ?? p.name;
     if (typeof id === "string") parts.push(`configuration ${id}`);
   }
-  return { text: parts.join("; "), critical };
+  return { text: parts.join("; "), critical, risky: false };
+}
+
+/**
+ * What is risky in a CreateBroker request: a public broker (critical: reachable from the internet),
+ * automatic minor version upgrades off, a single instance for production (tagged as the posture audit
+ * reads it: development brokers are single-instance on purpose), users with web console access. A
+ * private, upgraded, redundant broker without console users is ordinary work: nothing.
+ */
+function describeCreateBroker(call: ApiCall): { text: string; critical: boolean; risky: boolean } {
+  const p = call.requestParameters;
+  const parts: string[] = [];
+  const name = typeof p.brokerName === "string" ? `broker ${p.brokerName}` : "a broker";
+  const publicly = p.publiclyAccessible === true;
+  if (publicly) parts.push("publicly accessible");
+  if (p.autoMinorVersionUpgrade === false) parts.push("automatic minor version upgrades off");
+  const tags = p.tags !== null && typeof p.tags === "object" && !Array.isArray(p.tags) ? (p.tags as Record<string, unknown>) : {};
+  const production = productionTag({ tags: Object.fromEntries(Object.entries(tags).map(([k, v]) => [k, text(v)])) });
+  if (p.deploymentMode === "SINGLE_INSTANCE" && production !== null) parts.push(`single instance, tagged ${production}`);
+  const consoleUsers = (Array.isArray(p.users) ? p.users : [])
+    .filter(
+      (u): u is Record<string, unknown> => u !== null && typeof u === "object" && (u as Record<string, unknown>).consoleAccess === true,
+    )
+    .map((u) => (typeof u.username === "string" ? u.username : "?"));
+  if (consoleUsers.length > 0) parts.push(`web console access for ${consoleUsers.slice(0, 5).join(", ")}`);
+  if (parts.length === 0) return { text: "", critical: false, risky: false };
+  return { text: `created ${name}: ${parts.join("; ")}`, critical: publicly, risky: true };
+}
+
+/**
+ * A change to the tags that steer mq-sentinel, in words: critical when it stops the monitor watching
+ * the broker (`mq-sentinel:ignore` = true) or opts the broker in to reboots (`mq-sentinel:remediate` =
+ * reboot), read as mq-sentinel reads them.
+ */
+function describeTagChange(change: ControlTagChange): { text: string; critical: boolean; risky: boolean } {
+  const parts: string[] = [];
+  let critical = false;
+  for (const [key, value] of Object.entries(change.set)) {
+    if (key === Tags.ignore && value.trim().toLowerCase() === "true") {
+      critical = true;
+      parts.push(`set ${key}=${value}: mq-sentinel no longer watches the broker`);
+    } else if (key === Tags.remediate && value.toLowerCase() === "reboot") {
+      critical = true;
+      parts.push(`set ${key}=${value}: the broker is opted in to automatic reboots`);
+    } else parts.push(`set ${key}=${value}`);
+  }
+  if (change.removed.length > 0) parts.push(`removed ${change.removed.slice(0, 5).join(", ")}`);
+  return { text: parts.join("; "), critical, risky: true };
 }

@@ -1,4 +1,4 @@
-import { QueryCommand } from "@aws-sdk/client-dynamodb";
+import { PutItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
 import { DynamoDbApiActivityStore } from "../../../shared/adapters/dynamodb-api-activity-store";
 import { MemoryApiActivityStore } from "../../../shared/adapters/memory-api-activity-store";
 import type { ActivityRecord, ApiActivityStore } from "../../../shared/ports";
@@ -46,47 +46,111 @@ describe.each(implementations)("%s", (_name, createStore) => {
   });
 
   describe("claimEvent", () => {
-    it("claims an event id once, then reports it as seen", async () => {
+    const LEASE = MINUTE;
+
+    /** Claims an event id and returns the claim's token, failing the test when it is not claimed. */
+    async function claimed(eventId: string, now: number): Promise<string> {
+      const claim = await store.claimEvent(eventId, now, LEASE);
+      if (claim.status !== "claimed") throw new Error(`expected ${eventId} to be claimed, got ${claim.status}`);
+      return claim.token;
+    }
+
+    it("claims an event id, then reports it busy while the lease runs", async () => {
       // Act
-      const first = await store.claimEvent("eb-1", T0);
-      const second = await store.claimEvent("eb-1", T0 + MINUTE);
+      const first = await store.claimEvent("eb-1", T0, LEASE);
+      const second = await store.claimEvent("eb-1", T0 + LEASE - 1, LEASE);
 
       // Assess
-      expect([first, second]).toEqual([true, false]);
+      expect(first.status).toBe("claimed");
+      expect(second).toEqual({ status: "busy", leaseUntil: T0 + LEASE });
+    });
+
+    it("reports an event marked done as done, long after its lease", async () => {
+      // Prepare
+      const token = await claimed("eb-done", T0);
+
+      // Act
+      const completed = await store.completeEvent("eb-done", token, T0 + 1_000);
+      const later = await store.claimEvent("eb-done", T0 + 60 * MINUTE, LEASE);
+
+      // Assess
+      expect(completed).toBe(true);
+      expect(later).toEqual({ status: "done" });
+    });
+
+    it("gives the event to a new claim once the lease of a claim never marked done runs out", async () => {
+      // Prepare: the invocation that claimed it died (a timeout) and never released it
+      const dead = await claimed("eb-crash", T0);
+
+      // Act
+      const retry = await store.claimEvent("eb-crash", T0 + LEASE, LEASE);
+
+      // Assess
+      expect(retry.status).toBe("claimed");
+      expect(retry.status === "claimed" && retry.token).not.toBe(dead);
+    });
+
+    it("refuses to mark done or release with the token of a claim that was taken over", async () => {
+      // Prepare
+      const dead = await claimed("eb-taken", T0);
+      const live = await claimed("eb-taken", T0 + 2 * LEASE);
+
+      // Act
+      const completedByDead = await store.completeEvent("eb-taken", dead, T0 + 2 * LEASE + 1);
+      await store.releaseEvent("eb-taken", dead);
+      const meanwhile = await store.claimEvent("eb-taken", T0 + 2 * LEASE + 2, LEASE);
+      const completedByLive = await store.completeEvent("eb-taken", live, T0 + 2 * LEASE + 3);
+
+      // Assess
+      expect(completedByDead).toBe(false);
+      expect(meanwhile.status).toBe("busy");
+      expect(completedByLive).toBe(true);
     });
 
     it("gives exactly one of ten concurrent claims of one event id", async () => {
       // Act
-      const claims = await Promise.all(Array.from({ length: 10 }, () => store.claimEvent("eb-race", T0)));
+      const claims = await Promise.all(Array.from({ length: 10 }, () => store.claimEvent("eb-race", T0, LEASE)));
 
       // Assess
-      expect(claims.filter(Boolean)).toHaveLength(1);
+      expect(claims.filter((c) => c.status === "claimed")).toHaveLength(1);
+      expect(claims.filter((c) => c.status === "busy")).toHaveLength(9);
+    });
+
+    it("gives exactly one of ten concurrent claims of an event whose lease ran out", async () => {
+      // Prepare
+      await claimed("eb-race-expired", T0);
+
+      // Act
+      const claims = await Promise.all(Array.from({ length: 10 }, () => store.claimEvent("eb-race-expired", T0 + 2 * LEASE, LEASE)));
+
+      // Assess
+      expect(claims.filter((c) => c.status === "claimed")).toHaveLength(1);
     });
 
     it("keeps different event ids apart", async () => {
       // Act
-      const claims = [await store.claimEvent("eb-a", T0), await store.claimEvent("eb-b", T0)];
+      const claims = [await store.claimEvent("eb-a", T0, LEASE), await store.claimEvent("eb-b", T0, LEASE)];
 
       // Assess
-      expect(claims).toEqual([true, true]);
+      expect(claims.map((c) => c.status)).toEqual(["claimed", "claimed"]);
     });
 
-    it("allows a new claim after the event id is released", async () => {
+    it("allows a new claim at once after the claim is released", async () => {
       // Prepare
-      await store.claimEvent("eb-retry", T0);
+      const token = await claimed("eb-retry", T0);
 
       // Act
-      await store.releaseEvent("eb-retry");
-      const again = await store.claimEvent("eb-retry", T0 + MINUTE);
+      await store.releaseEvent("eb-retry", token);
+      const again = await store.claimEvent("eb-retry", T0 + 1_000, LEASE);
 
       // Assess
-      expect(again).toBe(true);
-      expect(await store.claimEvent("eb-retry", T0 + 2 * MINUTE)).toBe(false);
+      expect(again.status).toBe("claimed");
+      expect((await store.claimEvent("eb-retry", T0 + 2_000, LEASE)).status).toBe("busy");
     });
 
     it("releases an event id that was never claimed without failing", async () => {
       // Act
-      const released = store.releaseEvent("eb-never");
+      const released = store.releaseEvent("eb-never", "no-token");
 
       // Assess
       await expect(released).resolves.toBeUndefined();
@@ -213,7 +277,7 @@ describe("DynamoDbApiActivityStore", () => {
     const now = T0 + 7 * MINUTE;
 
     // Act
-    await store.claimEvent("eb-ttl", now);
+    await store.claimEvent("eb-ttl", now, MINUTE);
     await store.record("denied|ttl", record("eb-ttl", 7), now);
 
     // Assess
@@ -224,12 +288,43 @@ describe("DynamoDbApiActivityStore", () => {
     expect(Number(call?.expiresAt?.N)).toBe(expected);
   });
 
+  it("counts an event id written before claims had leases (no state) as done", async () => {
+    // Prepare: the item an earlier version wrote for a processed event
+    await dynamo.client.send(
+      new PutItemCommand({ TableName: tableName, Item: { pk: { S: "EVENT#eb-old" }, sk: { S: "SEEN" }, expiresAt: { N: "1900000000" } } }),
+    );
+
+    // Act
+    const claim = await store.claimEvent("eb-old", T0, MINUTE);
+
+    // Assess
+    expect(claim).toEqual({ status: "done" });
+  });
+
+  it("uses only the calls the api-activity role may make (PutItem, GetItem, DeleteItem, Query)", async () => {
+    // Prepare
+    const before = dynamo.operations.length;
+
+    // Act
+    const first = await store.claimEvent("eb-iam", T0, MINUTE);
+    await store.claimEvent("eb-iam", T0 + 1, MINUTE);
+    if (first.status === "claimed") {
+      await store.completeEvent("eb-iam", first.token, T0 + 2);
+      await store.releaseEvent("eb-iam", first.token);
+    }
+    await store.record("denied|iam", record("eb-iam", 0), T0);
+    await store.since("denied|iam", 0);
+
+    // Assess
+    expect(new Set(dynamo.operations.slice(before))).toEqual(new Set(["PutItem", "GetItem", "DeleteItem", "Query"]));
+  });
+
   it("rethrows a failure that is not a lost race", async () => {
     // Prepare: a table that does not exist
     const broken = new DynamoDbApiActivityStore(dynamo.client, "no-such-table", new RecordingClock());
 
     // Act
-    const claim = broken.claimEvent("eb-1", T0);
+    const claim = broken.claimEvent("eb-1", T0, MINUTE);
 
     // Assess
     await expect(claim).rejects.toThrow(/PutItem/);

@@ -1,9 +1,20 @@
 import fc from "fast-check";
-import { type ApiCall, capString, MAX_FIELD_LENGTH, type ParsedEvent, parseApiEvent } from "../../../shared/core/cloudtrail-event";
+import {
+  type ApiCall,
+  callTimeOf,
+  capString,
+  controlTagChangeOf,
+  MAX_FIELD_LENGTH,
+  type ParsedEvent,
+  parseApiEvent,
+} from "../../../shared/core/cloudtrail-event";
 import {
   amazonMqApiEvent,
   BROKER_ID,
+  brokerArn,
   type CloudTrailApiEvent,
+  createBrokerParameters,
+  createBrokerResponse,
   DEFAULT_TIME,
   deniedApiEvent,
   mutated,
@@ -73,6 +84,7 @@ describe("parseApiEvent", () => {
         accountId: OWN_ACCOUNT,
         userName: "carol",
         sessionIssuerArn: null,
+        roleArn: null,
         invokedBy: null,
         isRoot: false,
       });
@@ -91,6 +103,7 @@ describe("parseApiEvent", () => {
         type: "AssumedRole",
         principalId: "AROAEXAMPLEROLE00001:ci-4711",
         sessionIssuerArn: roleArn("DeployRole"),
+        roleArn: roleArn("DeployRole"),
         userName: null,
         isRoot: false,
       });
@@ -129,7 +142,7 @@ describe("parseApiEvent", () => {
       expect(call.principal.isRoot).toBe(isRoot);
     });
 
-    it("names an AWS service call `unknown` and keeps the service that made it", () => {
+    it("names an AWS service call after the service that made it", () => {
       // Prepare
       const event = amazonMqApiEvent({ identity: "aws-service", identityOptions: { invokedBy: "mq.amazonaws.com" } });
 
@@ -138,9 +151,10 @@ describe("parseApiEvent", () => {
 
       // Assess
       expect(call.principal).toMatchObject({
-        key: "unknown",
+        key: "mq.amazonaws.com",
         arn: null,
         principalId: null,
+        roleArn: null,
         type: "AWSService",
         invokedBy: "mq.amazonaws.com",
       });
@@ -162,8 +176,31 @@ describe("parseApiEvent", () => {
     it.each([
       { case: "the ARN", identity: { arn: "arn:aws:iam::1:user/a", principalId: "AIDA1" }, key: "arn:aws:iam::1:user/a" },
       { case: "the principal id without an ARN", identity: { principalId: "AIDA1" }, key: "AIDA1" },
-      { case: "unknown without either", identity: { type: "Unknown", userName: "x" }, key: "unknown" },
+      {
+        case: "the service without an ARN or principal id",
+        identity: { type: "AWSService", invokedBy: "config.amazonaws.com" },
+        key: "config.amazonaws.com",
+      },
+      {
+        case: "account and user name for a user logged by name only",
+        identity: { type: "IAMUser", accountId: OTHER_ACCOUNT, userName: "alice" },
+        key: `${OTHER_ACCOUNT}:alice`,
+      },
+      {
+        case: "the called account and user name when the user's account is not logged",
+        identity: { type: "IAMUser", userName: "alice" },
+        key: `${OWN_ACCOUNT}:alice`,
+      },
+      { case: "the principal id before the service", identity: { principalId: "AROA1:s", invokedBy: "eks.amazonaws.com" }, key: "AROA1:s" },
+      { case: "unknown without any of them", identity: { type: "Unknown" }, key: "unknown" },
       { case: "unknown for an ARN of the wrong type", identity: { arn: 42, principalId: ["x"] }, key: "unknown" },
+      { case: "the principal id when the ARN is empty", identity: { type: "Root", arn: "", principalId: "123" }, key: "123" },
+      {
+        case: "the service when the ARN and principal id are blank",
+        identity: { arn: " ", principalId: "", invokedBy: "mq.amazonaws.com" },
+        key: "mq.amazonaws.com",
+      },
+      { case: "unknown when every field is empty", identity: { arn: "", principalId: "", invokedBy: "", userName: "" }, key: "unknown" },
     ])("keys the principal by $case", ({ identity, key }) => {
       // Prepare
       const event = mutated(amazonMqApiEvent(), (e) => {
@@ -277,9 +314,18 @@ describe("parseApiEvent", () => {
 
     it.each([
       { case: "a broker id", requestParameters: { brokerId: "b-123" }, brokerId: "b-123" },
+      { case: "the path parameter's other spelling", requestParameters: { "broker-id": "b-456" }, brokerId: "b-456" },
+      { case: "a broker ARN", requestParameters: { resourceArn: brokerArn("orders", "b-789") }, brokerId: "b-789" },
+      {
+        case: "a GovCloud broker ARN",
+        requestParameters: { resourceArn: "arn:aws-us-gov:mq:us-gov-west-1:1:broker:o:b-1" },
+        brokerId: "b-1",
+      },
+      { case: "a configuration ARN", requestParameters: { resourceArn: "arn:aws:mq:eu-west-1:1:configuration:c-1" }, brokerId: null },
       { case: "no request parameters", requestParameters: null, brokerId: null },
       { case: "a configuration id only", requestParameters: { configurationId: "c-1" }, brokerId: null },
       { case: "a broker id of the wrong type", requestParameters: { brokerId: 7 }, brokerId: null },
+      { case: "an empty broker id", requestParameters: { brokerId: "" }, brokerId: null },
     ])("reads the broker id from $case", ({ requestParameters, brokerId }) => {
       // Prepare
       const event = amazonMqApiEvent({ eventName: "UpdateBroker", requestParameters });
@@ -290,6 +336,38 @@ describe("parseApiEvent", () => {
       // Assess
       expect(call.brokerId).toBe(brokerId);
       expect(call.requestParameters).toEqual(requestParameters ?? {});
+    });
+
+    it("reads a new broker's id from CreateBroker's response and keeps the response, capped", () => {
+      // Prepare
+      const event = amazonMqApiEvent({
+        eventName: "CreateBroker",
+        requestParameters: createBrokerParameters("orders"),
+        responseElements: { ...createBrokerResponse("orders", "b-new"), note: "x".repeat(5_000) },
+      });
+
+      // Act
+      const call = parsedCall(event);
+
+      // Assess
+      expect(call.brokerId).toBe("b-new");
+      expect(call.responseElements.brokerArn).toBe(brokerArn("orders", "b-new"));
+      expect(String(call.responseElements.note).length).toBeLessThan(300);
+    });
+
+    it("prefers the request's broker id to the response's", () => {
+      // Prepare
+      const event = amazonMqApiEvent({
+        eventName: "UpdateBroker",
+        requestParameters: { brokerId: "b-asked" },
+        responseElements: { brokerId: "b-other" },
+      });
+
+      // Act
+      const call = parsedCall(event);
+
+      // Assess
+      expect(call.brokerId).toBe("b-asked");
     });
 
     it("keeps the request parameters of a real-shaped UpdateBroker", () => {
@@ -521,6 +599,92 @@ describe("parseApiEvent", () => {
         { numRuns: 500 },
       );
     });
+  });
+});
+
+describe("controlTagChangeOf", () => {
+  it.each<{ case: string; eventName: string; requestParameters: Record<string, unknown>; errorCode?: string; change: unknown }>([
+    {
+      case: "a CreateTags setting the ignore tag",
+      eventName: "CreateTags",
+      requestParameters: { resourceArn: brokerArn("orders"), tags: { "mq-sentinel:ignore": "true", team: "search" } },
+      change: { set: { "mq-sentinel:ignore": "true" }, removed: [] },
+    },
+    {
+      case: "a CreateTags setting the opt-in tag",
+      eventName: "CreateTags",
+      requestParameters: { resourceArn: brokerArn("orders"), tags: { "mq-sentinel:remediate": "reboot" } },
+      change: { set: { "mq-sentinel:remediate": "reboot" }, removed: [] },
+    },
+    {
+      case: "a DeleteTags removing the opt-in tag (a list)",
+      eventName: "DeleteTags",
+      requestParameters: { resourceArn: brokerArn("orders"), tagKeys: ["mq-sentinel:remediate", "temporary"] },
+      change: { set: {}, removed: ["mq-sentinel:remediate"] },
+    },
+    {
+      case: "a DeleteTags removing the ignore tag (a query string)",
+      eventName: "DeleteTags",
+      requestParameters: { resourceArn: brokerArn("orders"), tagKeys: "temporary, mq-sentinel:ignore" },
+      change: { set: {}, removed: ["mq-sentinel:ignore"] },
+    },
+    {
+      case: "a CreateTags on other keys only",
+      eventName: "CreateTags",
+      requestParameters: { resourceArn: brokerArn("orders"), tags: { "cost-center": "4410" } },
+      change: null,
+    },
+    {
+      case: "a key that only looks alike (another case)",
+      eventName: "CreateTags",
+      requestParameters: { resourceArn: brokerArn("orders"), tags: { "MQ-Sentinel:ignore": "true" } },
+      change: null,
+    },
+    {
+      case: "a denied CreateTags",
+      eventName: "CreateTags",
+      errorCode: "AccessDeniedException",
+      requestParameters: { resourceArn: brokerArn("orders"), tags: { "mq-sentinel:ignore": "true" } },
+      change: null,
+    },
+    {
+      case: "tags that are not a map",
+      eventName: "CreateTags",
+      requestParameters: { resourceArn: brokerArn("orders"), tags: ["mq-sentinel:ignore"] },
+      change: null,
+    },
+    {
+      case: "another call",
+      eventName: "UpdateBroker",
+      requestParameters: { brokerId: BROKER_ID, tags: { "mq-sentinel:ignore": "true" } },
+      change: null,
+    },
+  ])("reads $case", ({ eventName, requestParameters, errorCode, change }) => {
+    // Prepare
+    const call = parsedCall(amazonMqApiEvent({ eventName, requestParameters, ...(errorCode ? { errorCode } : {}) }));
+
+    // Act
+    const read = controlTagChangeOf(call);
+
+    // Assess
+    expect(read).toEqual(change);
+  });
+});
+
+describe("callTimeOf", () => {
+  const NOW = DEFAULT_TIME + 60 * 60_000;
+
+  it.each([
+    { case: "the call's time, however late it arrives", at: NOW - 20 * 60_000, time: NOW - 20 * 60_000 },
+    { case: "a time a little ahead of the clock (skew)", at: NOW + 60_000, time: NOW + 60_000 },
+    { case: "now for a time far in the future", at: NOW + 6 * 60 * 60_000, time: NOW },
+    { case: "now when the call has no time", at: null, time: NOW },
+  ])("gives $case", ({ at, time }) => {
+    // Act
+    const result = callTimeOf({ at }, NOW);
+
+    // Assess
+    expect(result).toBe(time);
   });
 });
 

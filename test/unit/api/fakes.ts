@@ -3,6 +3,7 @@ import type { ApiActivityDeps } from "../../../functions/api-activity";
 import { LoggingPostureRecheck } from "../../../shared/adapters/logging-posture-recheck";
 import { MemoryApiActivityStore } from "../../../shared/adapters/memory-api-activity-store";
 import { MemoryIncidentStore } from "../../../shared/adapters/memory-incident-store";
+import { MemoryOptInRecords } from "../../../shared/adapters/memory-opt-in-records";
 import { MemorySilenceStore } from "../../../shared/adapters/memory-silence-store";
 import { RecordingLog } from "../../../shared/adapters/recording-log";
 import { type Config, DEFAULT_CONFIG, parseConfig } from "../../../shared/core/config";
@@ -54,7 +55,13 @@ export class FlakyIncidentStore implements IncidentStore {
   readonly inner = new MemoryIncidentStore();
   failLoads = 0;
   failSaves = 0;
+  /** Loads that never answer: the invocation making them hangs until Lambda kills it (a timeout). */
+  hangLoads = 0;
   async loadActive(): Promise<Incident[]> {
+    if (this.hangLoads > 0) {
+      this.hangLoads -= 1;
+      return new Promise<Incident[]>(() => {});
+    }
     if (this.failLoads > 0) {
       this.failLoads -= 1;
       throw new Error("ProvisionedThroughputExceededException");
@@ -83,6 +90,7 @@ export interface ApiWorld {
   notifier: RecordingNotifier;
   directory: FakeBrokerDirectory;
   posture: LoggingPostureRecheck;
+  optIns: MemoryOptInRecords;
   log: RecordingLog;
   clock: MinuteClock;
 }
@@ -96,6 +104,7 @@ export function apiWorld(options: { names?: Record<string, string>; config?: Con
   const notifier = new RecordingNotifier();
   const directory = new FakeBrokerDirectory(options.names ?? {});
   const posture = new LoggingPostureRecheck(log);
+  const optIns = new MemoryOptInRecords();
   const config =
     options.config ?? (options.ownRoleArns ? parseConfig({ apiActivity: { ownRoleArns: options.ownRoleArns } }).config : DEFAULT_CONFIG);
   return {
@@ -105,6 +114,7 @@ export function apiWorld(options: { names?: Record<string, string>; config?: Con
       incidents,
       notifiers: [notifier],
       posture,
+      optIns,
       clock,
       log,
       config,
@@ -116,6 +126,7 @@ export function apiWorld(options: { names?: Record<string, string>; config?: Con
     notifier,
     directory,
     posture,
+    optIns,
     log,
     clock,
   };

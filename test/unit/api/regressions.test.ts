@@ -7,7 +7,7 @@ import { parseApiEvent } from "../../../shared/core/cloudtrail-event";
 import { detectRiskyChange } from "../../../shared/core/detectors/risky-change";
 import { IncidentKind, Severity } from "../../../shared/core/types";
 import type { ApiActivityStore } from "../../../shared/ports";
-import { amazonMqApiEvent, BROKER_ID, mutated } from "../../fixtures/cloudtrail/events";
+import { amazonMqApiEvent, BROKER_ID, DEFAULT_TIME, mutated } from "../../fixtures/cloudtrail/events";
 import { createIncidentsTable, type LocalDynamo, startDynalite } from "../../integration/dynamodb-table";
 import { RecordingClock } from "../adapters/recording-clock";
 import { type ApiWorld, apiWorld, lambdaContext } from "./fakes";
@@ -118,7 +118,7 @@ describe("detectRiskyChange (regressions)", () => {
     if (!parsed.ok) throw new Error(parsed.detail);
 
     // Act
-    const run = () => detectRiskyChange(parsed.call, { brokerName: "orders-amq", ownRoleArns: [] });
+    const run = () => detectRiskyChange(parsed.call, { brokerName: "orders-amq", ownRoleArns: [], now: DEFAULT_TIME });
 
     // Assess
     expect(run).not.toThrow();

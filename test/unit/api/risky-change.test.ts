@@ -5,6 +5,10 @@ import {
   type ApiEventOptions,
   amazonMqApiEvent,
   BROKER_ID,
+  brokerArn,
+  createBrokerParameters,
+  createBrokerResponse,
+  DEFAULT_TIME,
   principalArn,
   roleArn,
   updateBrokerParameters,
@@ -12,7 +16,8 @@ import {
 } from "../../fixtures/cloudtrail/events";
 
 const REMEDIATION_ROLE = roleArn("mq-sentinel-prod-remediate");
-const context: RiskyChangeContext = { brokerName: "orders-amq", ownRoleArns: [REMEDIATION_ROLE] };
+const NOW = DEFAULT_TIME + 60_000;
+const context: RiskyChangeContext = { brokerName: "orders-amq", ownRoleArns: [REMEDIATION_ROLE], now: NOW };
 
 /** A parsed call made from a real-shaped event. */
 function call(options: ApiEventOptions): ApiCall {
@@ -66,6 +71,65 @@ describe("detectRiskyChange", () => {
       options: { eventName: "RebootBroker", identity: "assumed-role", identityOptions: { name: "OpsRole" } },
       severity: Severity.warning,
     },
+    {
+      case: "CreateBroker of a public broker",
+      options: {
+        eventName: "CreateBroker",
+        requestParameters: createBrokerParameters("orders-amq", { publiclyAccessible: true }),
+        responseElements: createBrokerResponse("orders-amq"),
+      },
+      severity: Severity.critical,
+    },
+    {
+      case: "CreateBroker with automatic minor upgrades off",
+      options: { eventName: "CreateBroker", requestParameters: createBrokerParameters("orders-amq", { autoMinorVersionUpgrade: false }) },
+      severity: Severity.warning,
+    },
+    {
+      case: "CreateBroker of a single-instance production broker",
+      options: {
+        eventName: "CreateBroker",
+        requestParameters: createBrokerParameters("orders-amq", { deploymentMode: "SINGLE_INSTANCE", tags: { environment: "Prod" } }),
+      },
+      severity: Severity.warning,
+    },
+    {
+      case: "CreateBroker with a web console user",
+      options: {
+        eventName: "CreateBroker",
+        requestParameters: createBrokerParameters("orders-amq", { users: [{ username: "admin", password: "***", consoleAccess: true }] }),
+      },
+      severity: Severity.warning,
+    },
+    {
+      case: "CreateTags setting mq-sentinel:ignore",
+      options: {
+        eventName: "CreateTags",
+        requestParameters: { resourceArn: brokerArn("orders-amq"), tags: { "mq-sentinel:ignore": " TRUE " } },
+      },
+      severity: Severity.critical,
+    },
+    {
+      case: "CreateTags opting in to reboots",
+      options: {
+        eventName: "CreateTags",
+        requestParameters: { resourceArn: brokerArn("orders-amq"), tags: { "mq-sentinel:remediate": "Reboot" } },
+      },
+      severity: Severity.critical,
+    },
+    {
+      case: "CreateTags setting mq-sentinel:ignore to false",
+      options: {
+        eventName: "CreateTags",
+        requestParameters: { resourceArn: brokerArn("orders-amq"), tags: { "mq-sentinel:ignore": "false" } },
+      },
+      severity: Severity.warning,
+    },
+    {
+      case: "DeleteTags removing the opt-in",
+      options: { eventName: "DeleteTags", requestParameters: { resourceArn: brokerArn("orders-amq"), tagKeys: ["mq-sentinel:remediate"] } },
+      severity: Severity.warning,
+    },
   ])("raises $severity for $case", ({ options, severity }) => {
     // Act
     const finding = detectRiskyChange(call(options), context);
@@ -90,7 +154,38 @@ describe("detectRiskyChange", () => {
     { case: "ListBrokers", options: { eventName: "ListBrokers", requestParameters: { maxResults: 100 } } },
     { case: "ListUsers", options: { eventName: "ListUsers" } },
     { case: "CreateTags", options: { eventName: "CreateTags", requestParameters: { resourceArn: "arn:aws:mq:eu-west-1:1:broker:x:b-1" } } },
+    {
+      case: "CreateTags on other keys",
+      options: { eventName: "CreateTags", requestParameters: { resourceArn: brokerArn("orders-amq"), tags: { "cost-center": "4410" } } },
+    },
+    {
+      case: "DeleteTags of other keys",
+      options: { eventName: "DeleteTags", requestParameters: { resourceArn: brokerArn("orders-amq"), tagKeys: ["temporary"] } },
+    },
+    {
+      case: "a denied CreateTags on mq-sentinel:ignore",
+      options: {
+        eventName: "CreateTags",
+        errorCode: "AccessDeniedException",
+        requestParameters: { resourceArn: brokerArn("orders-amq"), tags: { "mq-sentinel:ignore": "true" } },
+      },
+    },
     { case: "CreateBroker", options: { eventName: "CreateBroker", requestParameters: { brokerName: "new" } } },
+    {
+      case: "CreateBroker of a private, multi-AZ broker with upgrades and no console user",
+      options: {
+        eventName: "CreateBroker",
+        requestParameters: createBrokerParameters("new"),
+        responseElements: createBrokerResponse("new"),
+      },
+    },
+    {
+      case: "CreateBroker of a single-instance broker not tagged as production",
+      options: {
+        eventName: "CreateBroker",
+        requestParameters: createBrokerParameters("new", { deploymentMode: "SINGLE_INSTANCE", tags: { environment: "dev" } }),
+      },
+    },
   ])("stays quiet for $case", ({ options }) => {
     // Act
     const finding = detectRiskyChange(call(options), context);
@@ -219,6 +314,65 @@ describe("detectRiskyChange", () => {
       brokerId: BROKER_ID,
       cloudTrailEventId: "ct-77",
     });
+  });
+});
+
+describe("detectRiskyChange on what CreateBroker and tag calls do", () => {
+  it("says what is risky in a CreateBroker", () => {
+    // Prepare: the shape of the AWS documentation's CreateBroker record
+    const created = call({
+      eventName: "CreateBroker",
+      requestParameters: createBrokerParameters("MyBroker", {
+        publiclyAccessible: true,
+        autoMinorVersionUpgrade: false,
+        users: [
+          { username: "MyUsername123", password: "***", consoleAccess: true, groups: ["admins"] },
+          { username: "MyUsername456", password: "***", groups: ["admins"] },
+        ],
+      }),
+      responseElements: createBrokerResponse("MyBroker"),
+    });
+
+    // Act
+    const finding = detectRiskyChange(created, { ...context, brokerName: null });
+
+    // Assess
+    expect(finding).toMatchObject({ broker: "*", resource: "CreateBroker", severity: Severity.critical });
+    expect(finding?.summary).toContain(
+      "created broker MyBroker: publicly accessible; automatic minor version upgrades off; web console access for MyUsername123",
+    );
+    expect(finding?.evidence.brokerId).toBe(BROKER_ID);
+  });
+
+  it("names who set a control tag and what it does", () => {
+    // Prepare
+    const tagged = call({
+      eventName: "CreateTags",
+      identity: "assumed-role",
+      identityOptions: { name: "FinOps", session: "jules" },
+      requestParameters: { resourceArn: brokerArn("orders-amq"), tags: { "mq-sentinel:ignore": "true", team: "search" } },
+    });
+
+    // Act
+    const finding = detectRiskyChange(tagged, context);
+
+    // Assess
+    expect(finding).toMatchObject({ broker: "orders-amq", resource: "CreateTags", severity: Severity.critical });
+    expect(finding?.summary).toBe(
+      `${principalArn("assumed-role", { name: "FinOps", session: "jules" })} ran CreateTags on orders-amq: set mq-sentinel:ignore=true: mq-sentinel no longer watches the broker.`,
+    );
+  });
+
+  it("says when a change arrived late, and how late", () => {
+    // Prepare: a DeleteUser made 25 minutes before it arrived
+    const late = call({ eventName: "DeleteUser", requestParameters: userParameters("app"), at: NOW - 25 * 60_000 });
+
+    // Act
+    const finding = detectRiskyChange(late, context);
+
+    // Assess
+    expect(finding?.summary).toContain("evidence arrived 25 min late");
+    expect(finding?.evidence.lateMinutes).toBe(25);
   });
 });
 

@@ -1,7 +1,13 @@
 import fc from "fast-check";
 import { parseApiEvent } from "../../../shared/core/cloudtrail-event";
 import { DEFAULT_CONFIG } from "../../../shared/core/config";
-import { type DeniedCall, deniedCallOf, detectUnauthorizedApi, isAccessDenied } from "../../../shared/core/detectors/unauthorized-api";
+import {
+  type DeniedCall,
+  deniedCallOf,
+  detectSessionSpread,
+  detectUnauthorizedApi,
+  isAccessDenied,
+} from "../../../shared/core/detectors/unauthorized-api";
 import { compareSeverity, IncidentKind, Severity } from "../../../shared/core/types";
 import {
   amazonMqApiEvent,
@@ -10,6 +16,7 @@ import {
   deniedApiEvent,
   type IdentityKind,
   principalArn,
+  roleArn,
 } from "../../fixtures/cloudtrail/events";
 
 const config = DEFAULT_CONFIG.apiActivity;
@@ -19,30 +26,36 @@ const ALICE = principalArn("iam-user") as string;
 
 interface DenialSpec {
   eventName?: string;
-  /** Minutes before NOW. */
+  /** Minutes before NOW the call was made. */
   ago?: number;
+  /** Minutes after the call its event arrived (default: on time). */
+  late?: number;
   broker?: number | null;
   identity?: IdentityKind;
+  /** The session name of an assumed-role identity. */
+  session?: string;
   id?: string;
   errorCode?: string;
 }
 
-/** A denied call as the handler keeps it, made from a real-shaped event. */
+/** A denied call as the handler keeps it, made from a real-shaped event arriving `late` minutes after the call. */
 function denial(spec: DenialSpec = {}): DeniedCall {
   const eventName = spec.eventName ?? "DescribeBroker";
   const broker = spec.broker === undefined ? 1 : spec.broker;
+  const at = NOW - (spec.ago ?? 1) * MINUTE;
   const parsed = parseApiEvent(
     deniedApiEvent({
       eventName,
       errorCode: spec.errorCode ?? "AccessDeniedException",
       identity: spec.identity ?? "iam-user",
-      at: NOW - (spec.ago ?? 1) * MINUTE,
+      ...(spec.session ? { identityOptions: { session: spec.session } } : {}),
+      at,
       requestParameters: broker === null ? null : { brokerId: brokerIdOf(broker) },
       ...(spec.id ? { id: spec.id } : {}),
     }),
   );
   if (!parsed.ok) throw new Error(parsed.detail);
-  const call = deniedCallOf(parsed.call, NOW);
+  const call = deniedCallOf(parsed.call, at + (spec.late ?? 0) * MINUTE);
   if (!call) throw new Error("not a denial");
   return call;
 }
@@ -116,6 +129,8 @@ describe("deniedCallOf", () => {
     expect(call).toMatchObject({
       eventId: "eb-1",
       at: NOW - MINUTE,
+      arrivedAt: NOW,
+      principal: principalArn("cross-account-role"),
       eventName: "DeleteBroker",
       errorCode: "AccessDenied",
       readOnly: false,
@@ -187,10 +202,25 @@ describe("detectUnauthorizedApi", () => {
       calls: () => denials(3, (i) => ({ broker: i + 1 })),
       severity: Severity.critical,
     },
-    { case: "three denials older than the window", calls: () => denials(3, () => ({ ago: 16 })), severity: null },
+    { case: "three denials that arrived longer than a window ago", calls: () => denials(3, () => ({ ago: 16 })), severity: null },
     {
-      case: "two denials in the window and five before it",
+      case: "two denials in the window and five a window before them",
       calls: () => [...denials(2), ...denials(5, () => ({ ago: 20 }))],
+      severity: null,
+    },
+    {
+      case: "three denials made 20 minutes ago that arrive now",
+      calls: () => denials(3, (i) => ({ ago: 20 + i, late: 20 + i })),
+      severity: Severity.warning,
+    },
+    {
+      case: "a late denial that completes a burst of denials that came on time",
+      calls: () => [denial({ ago: 30 }), denial({ ago: 29 }), denial({ ago: 28, late: 28 })],
+      severity: Severity.warning,
+    },
+    {
+      case: "three denials spread over more than a window, all arriving now",
+      calls: () => denials(3, (i) => ({ ago: 1 + 10 * i, late: 10 * i })),
       severity: null,
     },
     { case: "one event delivered three times", calls: () => denials(3, () => ({ id: "eb-same" })), severity: null },
@@ -201,9 +231,15 @@ describe("detectUnauthorizedApi", () => {
     },
     { case: "one denial while the principal has an incident", calls: () => denials(1), severity: Severity.warning, open: true },
     {
-      case: "no denial in the window while the principal has an incident",
+      case: "no denial arrived in the window while the principal has an incident",
       calls: () => denials(3, () => ({ ago: 16 })),
       severity: null,
+      open: true,
+    },
+    {
+      case: "an old denial that arrived in the window while the principal has an incident",
+      calls: () => [denial({ ago: 40, late: 30 })],
+      severity: Severity.warning,
       open: true,
     },
     { case: "no denial at all while the principal has an incident", calls: () => [], severity: null, open: true },
@@ -216,11 +252,15 @@ describe("detectUnauthorizedApi", () => {
   });
 
   it.each([
-    { case: "counts a denial exactly one window old", ago: config.windowMinutes, counted: true },
-    { case: "ignores a denial one millisecond older than the window", ago: config.windowMinutes + 1 / MINUTE, counted: false },
+    { case: "counts three denials made exactly one window apart", ago: config.windowMinutes + 1, counted: true },
+    {
+      case: "ignores three denials made one millisecond more than a window apart",
+      ago: config.windowMinutes + 1 + 1 / MINUTE,
+      counted: false,
+    },
   ])("$case", ({ ago, counted }) => {
-    // Prepare
-    const calls = [...denials(2), denial({ ago })];
+    // Prepare: the first arrives now, 15 minutes late; the others one and two minutes after it was made
+    const calls = [denial({ ago: 1 }), denial({ ago: 2 }), denial({ ago, late: ago })];
 
     // Act
     const finding = detectUnauthorizedApi(ALICE, calls, NOW, config, false);
@@ -277,20 +317,47 @@ describe("detectUnauthorizedApi", () => {
     expect(finding?.summary).toContain("the root user");
   });
 
+  it("says when its evidence arrived late, and how late", () => {
+    // Prepare: a burst made 22-20 minutes ago, delivered now
+    const calls = denials(3, (i) => ({ ago: 20 + i, late: 20 + i }));
+
+    // Act
+    const finding = detectUnauthorizedApi(ALICE, calls, NOW, config, false);
+
+    // Assess
+    expect(finding?.summary).toContain("evidence arrived 22 min late");
+    expect(finding?.evidence).toMatchObject({ lateMinutes: 22, deniedCalls: 3 });
+  });
+
+  it("says nothing of lateness for evidence that came within minutes", () => {
+    // Prepare
+    const calls = denials(3, () => ({ late: 2 }));
+
+    // Act
+    const finding = detectUnauthorizedApi(ALICE, calls, NOW, config, false);
+
+    // Assess
+    expect(finding?.summary).not.toContain("late");
+  });
+
   describe("properties", () => {
-    const deniedCall: fc.Arbitrary<DeniedCall> = fc.record({
-      eventId: fc.constantFrom("e1", "e2", "e3", "e4", "e5", "e6", "e7", "e8", "e9", "e10", "e11", "e12"),
-      at: fc.integer({ min: NOW - 30 * MINUTE, max: NOW }),
-      eventName: fc.constantFrom(...READS, ...CHANGES),
-      errorCode: fc.constantFrom("AccessDenied", "AccessDeniedException", "UnauthorizedOperation"),
-      readOnly: fc.boolean(),
-      brokerId: fc.option(fc.constantFrom("b-1", "b-2", "b-3", "b-4")),
-      principalAccountId: fc.constantFrom("111122223333", "444455556666", null),
-      recipientAccountId: fc.constant("111122223333"),
-      isRoot: fc.constantFrom(false, false, false, true),
-      sourceIp: fc.constant("203.0.113.10"),
-      userAgent: fc.constant("aws-cli/2"),
-    });
+    const deniedCall: fc.Arbitrary<DeniedCall> = fc
+      .record({
+        eventId: fc.constantFrom("e1", "e2", "e3", "e4", "e5", "e6", "e7", "e8", "e9", "e10", "e11", "e12"),
+        at: fc.integer({ min: NOW - 60 * MINUTE, max: NOW }),
+        lateBy: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 45 * MINUTE })),
+        principal: fc.constant(ALICE),
+        eventName: fc.constantFrom(...READS, ...CHANGES),
+        errorCode: fc.constantFrom("AccessDenied", "AccessDeniedException", "UnauthorizedOperation"),
+        readOnly: fc.boolean(),
+        brokerId: fc.option(fc.constantFrom("b-1", "b-2", "b-3", "b-4")),
+        principalAccountId: fc.constantFrom("111122223333", "444455556666", null),
+        recipientAccountId: fc.constant("111122223333"),
+        isRoot: fc.constantFrom(false, false, false, true),
+        sourceIp: fc.constant("203.0.113.10"),
+        userAgent: fc.constant("aws-cli/2"),
+      })
+      .map(({ lateBy, ...c }) => ({ ...c, arrivedAt: Math.min(NOW, c.at + lateBy) }));
     // One event id is always the same call (EventBridge redelivers the same event).
     const consistent = (calls: DeniedCall[]) => {
       const byId = new Map<string, DeniedCall>();
@@ -321,7 +388,7 @@ describe("detectUnauthorizedApi", () => {
       fc.assert(
         fc.property(fc.array(deniedCall, { maxLength: 15 }).map(consistent), deniedCall, fc.boolean(), (calls, extra, open) => {
           // Prepare
-          const more = [...calls, { ...extra, eventId: "e-extra", at: NOW }];
+          const more = [...calls, { ...extra, eventId: "e-extra", arrivedAt: NOW }];
 
           // Act
           const before = detectUnauthorizedApi(ALICE, calls, NOW, config, open);
@@ -336,5 +403,86 @@ describe("detectUnauthorizedApi", () => {
         { numRuns: 300 },
       );
     });
+  });
+});
+
+describe("detectSessionSpread", () => {
+  const ROLE = roleArn("OpsRole");
+  /** A denial by session `session` of the OpsRole. */
+  const bySession = (session: string, spec: DenialSpec = {}) => denial({ identity: "assumed-role", session, ...spec });
+  const sessionArn = (session: string) => principalArn("assumed-role", { session }) as string;
+
+  it.each<{ case: string; calls: () => DeniedCall[]; open?: boolean; openSessions?: string[]; severity: Severity | null }>([
+    {
+      case: "three sessions with one denied read each",
+      calls: () => [bySession("s-1", { ago: 3 }), bySession("s-2", { ago: 2 }), bySession("s-3", { ago: 1 })],
+      severity: Severity.warning,
+    },
+    {
+      case: "two sessions with two denied reads each",
+      calls: () => [bySession("a", { ago: 4 }), bySession("a", { ago: 3 }), bySession("b", { ago: 2 }), bySession("b", { ago: 1 })],
+      severity: Severity.warning,
+    },
+    {
+      case: "one session with three denied reads (reported on the session)",
+      calls: () => [bySession("s-1", { ago: 3 }), bySession("s-1", { ago: 2 }), bySession("s-1", { ago: 1 })],
+      severity: null,
+    },
+    {
+      case: "two sessions, one of them over the rule on its own",
+      calls: () => [bySession("a", { ago: 4 }), bySession("a", { ago: 3 }), bySession("a", { ago: 2 }), bySession("b", { ago: 1 })],
+      severity: null,
+    },
+    {
+      case: "three sessions, one with a denied change (reported on that session)",
+      calls: () => [bySession("a", { ago: 3 }), bySession("b", { ago: 2, eventName: "DeleteBroker" }), bySession("c", { ago: 1 })],
+      severity: null,
+    },
+    {
+      case: "two sessions with one denied read each",
+      calls: () => [bySession("a", { ago: 2 }), bySession("b", { ago: 1 })],
+      severity: null,
+    },
+    {
+      case: "three sessions more than a window apart",
+      calls: () => [bySession("a", { ago: 40 }), bySession("b", { ago: 20 }), bySession("c", { ago: 1 })],
+      severity: null,
+    },
+    {
+      case: "three sessions of which one already has an incident",
+      calls: () => [bySession("a", { ago: 3 }), bySession("b", { ago: 2 }), bySession("c", { ago: 1 })],
+      openSessions: ["a"],
+      severity: null,
+    },
+    {
+      case: "one more denial while the role has an incident",
+      calls: () => [bySession("d", { ago: 1 })],
+      open: true,
+      severity: Severity.warning,
+    },
+    {
+      case: "five sessions enumerating five actions",
+      calls: () => READS.map((eventName, i) => bySession(`s-${i}`, { ago: 5 - i, eventName })),
+      severity: Severity.critical,
+    },
+  ])("gives $severity for $case", ({ calls, open, openSessions, severity }) => {
+    // Act
+    const finding = detectSessionSpread(ROLE, calls(), NOW, config, open ?? false, new Set((openSessions ?? []).map(sessionArn)));
+
+    // Assess
+    expect(finding?.severity ?? null).toBe(severity);
+  });
+
+  it("reports the role, with how many sessions the burst was spread over", () => {
+    // Prepare
+    const calls = [bySession("s-1", { ago: 3 }), bySession("s-2", { ago: 2 }), bySession("s-3", { ago: 1 })];
+
+    // Act
+    const finding = detectSessionSpread(ROLE, calls, NOW, config, false, new Set());
+
+    // Assess
+    expect(finding).toMatchObject({ kind: IncidentKind.unauthorizedApi, broker: "*", resource: ROLE });
+    expect(finding?.evidence).toMatchObject({ scope: "role", sessions: 3, deniedCalls: 3 });
+    expect(finding?.summary).toContain("across 3 sessions");
   });
 });

@@ -6,6 +6,7 @@ import type { PollMetricsDeps, RegionalCycleDeps } from "../../../functions/poll
 import type { PostureAuditFunctionDeps, RegionalAuditDeps } from "../../../functions/posture-audit";
 import { AwsPostureReader } from "../../../shared/adapters/aws-posture-reader";
 import { CloudWatchMetricSource } from "../../../shared/adapters/cloudwatch-metric-source";
+import { LoggingPostureRecheck } from "../../../shared/adapters/logging-posture-recheck";
 import { MemoryApiActivityStore } from "../../../shared/adapters/memory-api-activity-store";
 import { MemoryIncidentStore } from "../../../shared/adapters/memory-incident-store";
 import { MemoryRemediationLedger } from "../../../shared/adapters/memory-remediation-ledger";
@@ -227,6 +228,7 @@ export function twoRegionDeployment(home: SimulatedAccount, other: SimulatedAcco
     metrics: new CloudWatchMetricSource(homeClients.cloudwatch, clock, log),
     schedule: createFetchSchedule(config),
     remediation: { request: async () => {} },
+    posture: new LoggingPostureRecheck(log),
     ledger: new MemoryRemediationLedger(clock),
   };
   const pollOther: RegionalCycleDeps = {
