@@ -66,6 +66,18 @@ const DIVIDER: Block = { type: "divider" };
 
 const EMOJI: Record<Severity, string> = { critical: "🔴", warning: "🟠", info: "🔵" };
 const RESOLVED_EMOJI = "✅";
+/** An incident closed because its broker is no longer watched: over, but not recovered. */
+const UNWATCHED_EMOJI = "⚪";
+
+/** True for an item that closed without recovering (its broker is no longer watched). */
+function unwatched(item: NotificationItem): boolean {
+  return typeof item.incident.closeReason === "string" && item.incident.closeReason !== "";
+}
+
+/** A resolution message whose incidents all closed without recovering. */
+function allUnwatched(group: MessageGroup, items: readonly NotificationItem[]): boolean {
+  return group.transition === "resolved" && items.length > 0 && items.every(unwatched);
+}
 
 const REMEDIATION: Record<RemediationNote["outcome"], { icon: string; title: string }> = {
   executed: { icon: "🔁", title: "Broker rebooted" },
@@ -119,7 +131,7 @@ function highestSeverity(items: readonly NotificationItem[]): Severity {
 
 function headerBlock(group: MessageGroup, items: readonly NotificationItem[]): Block {
   const severity = highestSeverity(items);
-  const emoji = group.transition === "resolved" ? RESOLVED_EMOJI : EMOJI[severity];
+  const emoji = group.transition !== "resolved" ? EMOJI[severity] : allUnwatched(group, items) ? UNWATCHED_EMOJI : RESOLVED_EMOJI;
   const subject = items.length === 1 && items[0] ? kindOf(items[0].incident) : `${items.length} incidents`;
   // The broker name gets a short cap so the header's own cap never cuts inside an entity.
   const text = `${emoji} ${headline(group, items, severity)}: ${subject} ${where(group, 80)}`;
@@ -134,7 +146,7 @@ function headline(group: MessageGroup, items: readonly NotificationItem[], sever
   if (repeat && group.transition !== "resolved" && group.transition !== "remediation") return `${label} still open`;
   switch (group.transition) {
     case "resolved":
-      return "Resolved";
+      return allUnwatched(group, items) ? "No longer watched" : "Resolved";
     case "escalated":
       return `Escalated to ${label}`;
     case "updated":
@@ -180,9 +192,13 @@ function storySection(item: NotificationItem, group: MessageGroup): Block {
 function titleLine(item: NotificationItem, group: MessageGroup): string {
   const { incident } = item;
   const resolved = group.transition === "resolved" || item.reason === "resolved";
-  const severity = resolved ? `*RESOLVED* (was ${incident.peakSeverity})` : `*${incident.severity.toUpperCase()}*`;
+  const closed = resolved && unwatched(item);
+  const severity = !resolved
+    ? `*${incident.severity.toUpperCase()}*`
+    : `*${closed ? "NO LONGER WATCHED" : "RESOLVED"}* (was ${incident.peakSeverity})`;
+  const emoji = !resolved ? EMOJI[incident.severity] : closed ? UNWATCHED_EMOJI : RESOLVED_EMOJI;
   const condition = incident.condition ? ` · ${codeSpan(incident.condition, CAP.condition)}` : "";
-  return `${resolved ? RESOLVED_EMOJI : EMOJI[incident.severity]} ${severity} · ${kindMrkdwn(incident)}${condition}`;
+  return `${emoji} ${severity} · ${kindMrkdwn(incident)}${condition}`;
 }
 
 function whereLine(incident: Incident): string {
@@ -221,6 +237,10 @@ function transitionLine(item: NotificationItem, group: MessageGroup): string | n
   const openedAt = incident.openedAt ?? incident.firstSeenAt;
   if (group.transition === "resolved" || item.reason === "resolved") {
     const end = incident.resolvedAt ?? incident.lastSeenAt;
+    if (unwatched(item)) {
+      // The reason names who tagged the broker (CloudTrail text): outside text.
+      return `Closed at ${formatTime(end)} after ${formatDuration(end - openedAt)} open, not recovered: ${untrusted(incident.closeReason ?? "", CAP.remediation)}. mq-sentinel no longer reports on it.`;
+    }
     return `Cleared at ${formatTime(end)} after ${formatDuration(end - openedAt)} open.`;
   }
   if (item.reason === "repeat") {
@@ -511,7 +531,8 @@ function overflowSection(rest: readonly NotificationItem[]): Block {
 /** The plain fallback (`[CRITICAL] consumer-lag on orders / q: …`) for notifications and screen readers. */
 function fallbackText(group: MessageGroup, items: readonly NotificationItem[]): string {
   const first = items[0];
-  const label = group.transition === "resolved" ? "RESOLVED" : highestSeverity(items).toUpperCase();
+  const label =
+    group.transition !== "resolved" ? highestSeverity(items).toUpperCase() : allUnwatched(group, items) ? "NO LONGER WATCHED" : "RESOLVED";
   if (!first) return `[${label}] mq-sentinel: no incidents ${neutralizeFormatting(where(group))}`;
   const { incident } = first;
   const place = [incident.broker === "*" ? null : incident.broker, incident.resource].filter((p): p is string => p !== null).join(" / ");
@@ -525,7 +546,9 @@ function fallbackLead(item: NotificationItem, group: MessageGroup): string {
   const { incident } = item;
   const openedAt = incident.openedAt ?? incident.firstSeenAt;
   if (group.transition === "resolved" || item.reason === "resolved") {
-    return `cleared after ${formatDuration((incident.resolvedAt ?? incident.lastSeenAt) - openedAt)}; was: `;
+    const open = formatDuration((incident.resolvedAt ?? incident.lastSeenAt) - openedAt);
+    if (unwatched(item)) return `not recovered, ${inert(incident.closeReason ?? "", CAP.fallbackWhere)} after ${open}; was: `;
+    return `cleared after ${open}; was: `;
   }
   if (group.transition === "remediation" && item.remediation) return `${REMEDIATION[item.remediation.outcome]?.title ?? "Remediation"}; `;
   if (item.reason === "repeat") return `still open after ${formatDuration(group.at - openedAt)}; `;

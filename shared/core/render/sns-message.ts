@@ -49,6 +49,8 @@ export interface SnsIncident {
   /** ISO 8601. */
   openedAt: string | null;
   resolvedAt: string | null;
+  /** Why it closed without recovering ("no longer watched: ignored by ..."); null when it recovered or is open. */
+  closeReason: string | null;
   /** Minutes open: until resolution, or until the last check while open. */
   openMinutes: number | null;
   /** Null when it was left out to keep the message under the size limit (`evidenceDropped`). */
@@ -114,6 +116,7 @@ function snsIncident(item: NotificationItem, group: MessageGroup): SnsIncident {
     reason: item.reason,
     openedAt: iso(incident.openedAt),
     resolvedAt: iso(incident.resolvedAt),
+    closeReason: incident.closeReason ? str(incident.closeReason, CAP.reason) : null,
     openMinutes: Number.isFinite(until - openedAt) ? Math.max(0, Math.round((until - openedAt) / 60_000)) : null,
     evidence: cappedEvidence(incident.evidence),
     links,
@@ -162,13 +165,15 @@ function fitMessage(body: SnsMessageBody): string {
 
 /** `[CRITICAL] mq-sentinel: consumer-lag opened on orders (3 incidents)`: ASCII, one line, < 100 chars. */
 function subjectOf(group: MessageGroup, items: readonly NotificationItem[], severity: Severity): string {
-  const label = group.transition === "resolved" ? "RESOLVED" : severity.toUpperCase();
+  // The transition attribute stays `resolved` for filter policies; the subject says it did not recover.
+  const unwatched = group.transition === "resolved" && items.length > 0 && items.every((i) => !!i.incident.closeReason);
+  const label = group.transition !== "resolved" ? severity.toUpperCase() : unwatched ? "NOT WATCHED" : "RESOLVED";
   const first = items[0];
   const kind = first ? ascii(first.incident.kind) : "no incidents";
   const count = items.length > 1 ? ` (${items.length} incidents)` : "";
   const outcome = group.transition === "remediation" ? items[0]?.remediation?.outcome : undefined;
   const what = capText(kind, 30, "...");
-  const phrase = outcome ? `reboot ${outcome} for ${what}` : `${what} ${verbOf(group, items)}`;
+  const phrase = outcome ? `reboot ${outcome} for ${what}` : `${what} ${unwatched ? "no longer watched" : verbOf(group, items)}`;
   const head = `[${label}] mq-sentinel: ${phrase} `;
   const place = group.broker === "*" ? `in account ${ascii(group.context.accountId)}` : `on ${ascii(group.broker)}`;
   // The broker name gets whatever room the rest leaves; the count stays visible.

@@ -163,6 +163,27 @@ describe("renderSlackMessage", () => {
     expect(payload.text).toMatch(/^\[RESOLVED\] consumer-lag on risk-engine-27 \/ score\.requests: cleared after 1 h 12 min; was: /);
   });
 
+  it("says an incident closed because its broker is no longer watched, never that it recovered", () => {
+    // Prepare: someone tagged the broker mq-sentinel:ignore; their principal name is outside text
+    const reason = "no longer watched: ignored by arn:aws:sts::1:assumed-role/*Ops*/_x_";
+    const incident = stalledIncident({
+      status: "resolved",
+      resolvedAt: T0 + 72 * MINUTE,
+      peakSeverity: Severity.critical,
+      closeReason: reason,
+    });
+    // Act
+    const payload = renderSlackMessage(group([item(incident, { reason: "resolved" })], { transition: "resolved" }));
+    // Assess
+    const header = (payload.blocks[0] as { text: { text: string } }).text.text;
+    expect(header).toMatch(/^⚪ No longer watched: consumer-lag on /);
+    expect(JSON.stringify(payload)).not.toMatch(/RESOLVED|✅|Cleared at/);
+    expect(whatTexts(payload)[0]).toContain("⚪ *NO LONGER WATCHED* (was critical)");
+    expect(storyText(payload)).toContain("not recovered: no longer watched: ignored by arn:aws:sts::1:assumed-role/*Ops*/_x_");
+    expect(payload.text).toMatch(/^\[NO LONGER WATCHED\] consumer-lag on risk-engine-27/);
+    expectWithinSlackLimits(payload);
+  });
+
   it("says a repeated incident is still open and for how long", () => {
     // Prepare
     const incident = stalledIncident({ lastSeenAt: T0 + 125 * MINUTE });

@@ -55,6 +55,21 @@ describe("renderSnsMessage", () => {
     );
   });
 
+  it("says in the subject and the body that an incident closed without recovering, keeping the transition attribute", () => {
+    // Prepare
+    const incident = stalledIncident({
+      status: "resolved",
+      resolvedAt: T0 + 72 * MINUTE,
+      closeReason: "no longer watched: tagged mq-sentinel:ignore",
+    });
+    // Act
+    const payload = renderSnsMessage(group([item(incident, { reason: "resolved" })], { transition: "resolved" }));
+    // Assess
+    expect(payload.subject).toBe("[NOT WATCHED] mq-sentinel: consumer-lag no longer watched on risk-engine-27");
+    expect(JSON.parse(payload.message).incidents[0].closeReason).toBe("no longer watched: tagged mq-sentinel:ignore");
+    expect(payload.attributes.transition).toBe("resolved");
+  });
+
   it("records when a resolved incident cleared, how long it was open, and a remediation", () => {
     // Prepare
     const incident = stalledIncident({ status: "resolved", resolvedAt: T0 + 72 * MINUTE });
