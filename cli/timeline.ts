@@ -30,11 +30,14 @@ export function formatTimeline(scenario: Scenario, run: ReplayRun, score: Scenar
     const i = transition.incident;
     const clock = new Date(scenario.startMs + minute * 60_000).toISOString().slice(11, 16);
     const where = `${i.broker}${i.resource ? ` / ${i.resource}` : ""}`;
-    const head = `${transition.type.toUpperCase().padEnd(9)} ${i.severity.padEnd(8)} ${i.kind.padEnd(21)} ${where}`;
+    const unwatched = transition.type === "resolved" && Boolean(i.closeReason);
+    const label = unwatched ? "CLOSED" : transition.type.toUpperCase();
+    const head = `${label.padEnd(9)} ${i.severity.padEnd(8)} ${i.kind.padEnd(21)} ${where}`;
     lines.push(`  t=${String(minute).padStart(3)} ${clock}  ${head}`);
     if (transition.type === "resolved") {
       const openedFor = i.openedAt ? Math.round((transition.at - i.openedAt) / 60_000) : null;
-      lines.push(`                    cleared${openedFor !== null ? ` after ${openedFor} min open` : ""}`);
+      const after = openedFor !== null ? ` after ${openedFor} min open` : "";
+      lines.push(`                    ${unwatched ? `not recovered${after}: ${i.closeReason}` : `cleared${after}`}`);
     } else {
       lines.push(`                    ${i.summary}`);
     }
