@@ -1,6 +1,6 @@
 import { NAMESPACE } from "../shared/core/metric-catalog";
 import { EngineType } from "../shared/core/types";
-import { aggregateValues, answerGetMetricData, SimulatedAccount } from "../shared/sim/simulated-account";
+import { aggregateValues, SimulatedAccount } from "../shared/sim/simulated-account";
 import {
   type BrokerModel,
   brokerValue,
@@ -188,13 +188,11 @@ export class FleetAccount extends SimulatedAccount {
   };
 
   private answerGetMetricData(input: Record<string, unknown>): Record<string, unknown> {
-    const answer = answerGetMetricData(input, (metric, startMs, endMs, period, stat) => {
+    return this.answerMetricData(input, (metric, startMs, endMs, period, stat) => {
       const ref = this.resolve(metric.namespace, metric.name, metric.dimensions);
       const points = ref ? this.aggregateSeries(ref, startMs, endMs, period, stat) : { t: [], v: [] };
       return { timestamps: points.t, values: points.v };
     });
-    this.metricsRequested += answer.metricsRequested;
-    return answer.response;
   }
 
   private aggregateSeries(ref: SeriesRef, startMs: number, endMs: number, period: number, stat: string): { t: Date[]; v: number[] } {
@@ -256,9 +254,9 @@ export class FleetAccount extends SimulatedAccount {
       );
       this.listings.set(cacheKey, matching);
     }
-    const offset = Number(input.NextToken ?? 0);
+    const offset = this.listMetricsOffset(input.NextToken);
     const page = matching.slice(offset, offset + LIST_METRICS_PAGE).map((m) => structuredClone(m));
-    return { Metrics: page, ...(offset + LIST_METRICS_PAGE < matching.length ? { NextToken: String(offset + LIST_METRICS_PAGE) } : {}) };
+    return { Metrics: page, ...this.listMetricsNextToken(offset, matching.length) };
   }
 
   private allSeries(): { Namespace: string; MetricName: string; Dimensions: { Name: string; Value: string }[] }[] {

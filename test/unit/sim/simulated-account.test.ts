@@ -47,6 +47,12 @@ async function stateOf(mq: MqClient, brokerId: string): Promise<string | undefin
   return described.BrokerState;
 }
 
+/**
+ * A GetMetricData quota breach as the SDK reports it: CloudWatch's query-compatible JSON protocol
+ * names the awsQuery code `ValidationError`, which the model maps to its ValidationException.
+ */
+const VALIDATION_ERROR = { name: "ValidationException", Code: "ValidationError", $metadata: { httpStatusCode: 400 } };
+
 const CPU = { Broker: "orders-1" };
 const cpuQuery = (id = "cpu", options: Parameters<typeof metricQuery>[3] = {}) => metricQuery(id, "CpuUtilization", CPU, options);
 
@@ -198,7 +204,7 @@ describe("SimulatedAccount", () => {
       const error = await thrownBy(() => fetchSeries(cloudwatch, queries(501), 0, 5));
       // Assess
       expect(allowed.size).toBe(500);
-      expect(error.name).toBe("ValidationError");
+      expect(error).toMatchObject(VALIDATION_ERROR);
       expect(account.metricsRequested).toBe(500);
     });
 
@@ -211,7 +217,7 @@ describe("SimulatedAccount", () => {
       const error = await thrownBy(() => fetchSeries(cloudwatch, [cpuQuery("a", { period: 300 })], 0, 504_005)); // 100,801 periods
       // Assess
       expect(allowed.size).toBe(2);
-      expect(error.name).toBe("ValidationError");
+      expect(error).toMatchObject(VALIDATION_ERROR);
     });
 
     it("rejects 2 x 50,401 datapoints with a ValidationError", async () => {
@@ -220,7 +226,7 @@ describe("SimulatedAccount", () => {
       // Act
       const error = await thrownBy(() => fetchSeries(cloudwatch, [cpuQuery("a"), cpuQuery("b")], 0, 50_401));
       // Assess
-      expect(error.name).toBe("ValidationError");
+      expect(error).toMatchObject(VALIDATION_ERROR);
     });
 
     it("counts every metric requested across calls, matched or not", async () => {
@@ -384,7 +390,7 @@ describe("SimulatedAccount", () => {
           BrokerArn: "arn:aws:mq:us-east-1:123456789012:broker:orders:b-orders",
           BrokerState: "RUNNING",
           DeploymentMode: "SINGLE_INSTANCE",
-          EngineType: "RABBITMQ",
+          EngineType: "RabbitMQ",
           HostInstanceType: "mq.m5.large",
         }),
       ]);
