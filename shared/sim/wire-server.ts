@@ -370,6 +370,8 @@ class QueryServer implements WireServer {
 
   writeError(_request: HttpRequest, error: SimulatedServiceError, requestId: string): HttpResponse {
     const e = this.errors.of(error);
+    // EC2 answers every client error 400 (a not-found group too) and throttling 503 (RequestLimitExceeded).
+    if (this.ec2 && e.status < 500) e.status = e.status === 429 ? 503 : 400;
     const value = this.ec2
       ? { Errors: [{ Code: e.queryCode, Message: e.message }], RequestID: requestId }
       : { Error: { Type: faultOf(e.status), Code: e.queryCode, Message: e.message }, RequestId: requestId };
