@@ -92,8 +92,13 @@ export class FleetAccount extends SimulatedAccount {
   /** When set, every call waits this model's latency (real timers) and is timed into `timedCalls`. */
   latency: LatencyModel | null = null;
   readonly timedCalls: TimedCall[] = [];
-  /** Time spent computing answers (the simulation's own work, not mq-sentinel's). */
-  answerMs = 0;
+  /** Time spent computing answers, without reading requests and writing responses on the wire. */
+  private computeMs = 0;
+
+  /** Time spent answering (the simulation's own work, not mq-sentinel's): computing, and the wire's server side. */
+  get answerMs(): number {
+    return this.computeMs + this.wireMs;
+  }
   private callNumber = 0;
 
   override async handle(service: string, operation: string, input: Record<string, unknown>): Promise<Record<string, unknown>> {
@@ -106,7 +111,7 @@ export class FleetAccount extends SimulatedAccount {
       this.throwIfFaulted(op);
       return op === "cloudwatch:GetMetricData" ? this.answerGetMetricData(input) : this.answerListMetrics(input);
     } finally {
-      this.answerMs += performance.now() - started;
+      this.computeMs += performance.now() - started;
     }
   }
 

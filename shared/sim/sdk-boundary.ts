@@ -63,13 +63,25 @@ class SimulatedRequestHandler {
   async handle(request: HttpRequest): Promise<{ response: HttpResponse }> {
     const requestId = this.account.nextRequestId();
     try {
-      const call = await this.server.readRequest(request);
+      // The services' codecs do their work synchronously: time the calls, not the awaits (other calls' turns).
+      const reading = this.wire(() => this.server.readRequest(request));
+      const call = await reading;
       const output = await this.account.handle(this.service, call.operation, call.input);
-      return { response: this.server.writeOutput(call, output, requestId) };
+      return { response: this.wire(() => this.server.writeOutput(call, output, requestId)) };
     } catch (error) {
       // The service's answer to a refused request; anything else is a bug of the simulation: let it surface.
       if (!(error instanceof SimulatedServiceError)) throw error;
-      return { response: this.server.writeError(request, error, requestId) };
+      return { response: this.wire(() => this.server.writeError(request, error, requestId)) };
+    }
+  }
+
+  /** Runs the service's side of the wire, counting its time as the simulation's own (`wireMs`). */
+  private wire<T>(work: () => T): T {
+    const started = performance.now();
+    try {
+      return work();
+    } finally {
+      this.account.wireMs += performance.now() - started;
     }
   }
 

@@ -86,6 +86,8 @@ export class SimulatedAccount {
   metricsRequested = 0;
   /** Every SNS Publish and successful RebootBroker, in order. */
   readonly records: SimulatedRecord[] = [];
+  /** Time (ms) the simulated services spent reading requests and writing responses on the wire: the simulation's work, not the caller's. */
+  wireMs = 0;
 
   private readonly series: IndexedSeries[];
   private readonly seriesByIdentity = new Map<string, IndexedSeries>();

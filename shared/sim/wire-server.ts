@@ -517,6 +517,7 @@ function bodyText(request: HttpRequest): string {
 }
 
 function response(statusCode: number, headers: Record<string, string>, body: string | Uint8Array): HttpResponse {
-  const bytes = typeof body === "string" ? Buffer.from(body, "utf8") : body;
+  // A plain view of the bytes: the JSON codec's flush() hands out a Uint8Array subclass that also acts as a string.
+  const bytes = typeof body === "string" ? Buffer.from(body, "utf8") : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   return new HttpResponse({ statusCode, headers: { ...headers, "content-length": String(bytes.byteLength) }, body: bytes });
 }

@@ -126,13 +126,21 @@ export function recordExchanges(client: { config: { requestHandler: unknown } })
         path: request.path,
         query: { ...request.query },
         headers: { ...request.headers },
-        body: request.body === undefined ? "" : Buffer.from(request.body).toString("utf8"),
+        body: textOf(request.body),
         status: out.response.statusCode,
         responseHeaders: { ...out.response.headers },
-        responseBody: Buffer.from(out.response.body as Uint8Array).toString("utf8"),
+        responseBody: textOf(out.response.body),
       });
       return out;
     },
   };
   return exchanges;
+}
+
+/** A body as text: a string, or bytes (read as a plain view: the SDK's JSON bodies are Uint8Arrays that warn when used as strings). */
+function textOf(body: unknown): string {
+  if (body === undefined || body === null) return "";
+  if (typeof body === "string") return body;
+  const bytes = body as Uint8Array;
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
 }
