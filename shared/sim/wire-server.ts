@@ -57,8 +57,33 @@ export interface WireServer {
 
 /** A JSON codec of the SDK (JsonCodec / JsonCodec2), as used here. */
 interface JsonCodec {
-  createSerializer(): { write(schema: $SchemaRef, value: unknown): void; flush(): string | Uint8Array };
-  createDeserializer(): { read(schema: $SchemaRef, data: string | Uint8Array): Promise<unknown> | unknown };
+  createSerializer(): JsonSerializer;
+  createDeserializer(): JsonDeserializer;
+}
+type JsonSerializer = { write(schema: $SchemaRef, value: unknown): void; flush(): string | Uint8Array };
+type JsonDeserializer = { read(schema: $SchemaRef, data: string | Uint8Array): Promise<unknown> | unknown };
+
+/**
+ * One serializer and one deserializer of the client's codec, made once and reused: each call's
+ * write-and-flush and read run to completion synchronously, so calls in flight never share a buffer.
+ */
+class JsonSerde {
+  readonly serializer: JsonSerializer;
+  readonly deserializer: JsonDeserializer;
+
+  constructor(codec: JsonCodec) {
+    this.serializer = codec.createSerializer();
+    this.deserializer = codec.createDeserializer();
+  }
+
+  write(schema: $SchemaRef, value: unknown): string | Uint8Array {
+    this.serializer.write(schema, value);
+    return this.serializer.flush();
+  }
+
+  async read(schema: $SchemaRef, text: string): Promise<Record<string, unknown>> {
+    return (await this.deserializer.read(schema, text)) as Record<string, unknown>;
+  }
 }
 
 /** The server of `protocol` (an SDK client's `config.protocol`) answering for `model`. */
@@ -148,14 +173,16 @@ function faultOf(status: number): "Sender" | "Receiver" {
 /** awsJson1_0 / awsJson1_1. */
 class JsonRpcServer implements WireServer {
   private readonly contentType: string;
+  private readonly json: JsonSerde;
 
   constructor(
-    private readonly codec: JsonCodec,
+    codec: JsonCodec,
     version: "1.0" | "1.1",
     private readonly operations: ReadonlyMap<string, StaticOperationSchema>,
     private readonly errors: ModeledErrors,
   ) {
     this.contentType = `application/x-amz-json-${version}`;
+    this.json = new JsonSerde(codec);
   }
 
   async readRequest(request: HttpRequest): Promise<WireCall> {
@@ -168,15 +195,12 @@ class JsonRpcServer implements WireServer {
     if (!(headerOf(request, "content-type") ?? "").startsWith(this.contentType)) {
       throw new SimulatedServiceError("SerializationException", `expected ${this.contentType}`);
     }
-    const input = (await this.codec.createDeserializer().read(schema[4], bodyText(request) || "{}")) as Record<string, unknown>;
-    return { operation, input };
+    return { operation, input: await this.json.read(schema[4], bodyText(request) || "{}") };
   }
 
   writeOutput(call: WireCall, output: Record<string, unknown>, requestId: string): HttpResponse {
     const schema = this.operations.get(call.operation) as StaticOperationSchema;
-    const serializer = this.codec.createSerializer();
-    serializer.write(schema[5], output);
-    return response(200, { "content-type": this.contentType, "x-amzn-requestid": requestId }, serializer.flush());
+    return response(200, { "content-type": this.contentType, "x-amzn-requestid": requestId }, this.json.write(schema[5], output));
   }
 
   writeError(request: HttpRequest, error: SimulatedServiceError, requestId: string): HttpResponse {
@@ -203,9 +227,10 @@ interface Route {
 class RestJsonServer implements WireServer {
   private readonly routes: Route[];
   private readonly byName = new Map<string, Route>();
+  private readonly json: JsonSerde;
 
   constructor(
-    private readonly codec: JsonCodec,
+    codec: JsonCodec,
     operations: readonly StaticOperationSchema[],
     private readonly errors: ModeledErrors,
   ) {
@@ -216,6 +241,7 @@ class RestJsonServer implements WireServer {
       return { schema, method, segments: path.split("/").filter(Boolean), query, status };
     });
     for (const r of this.routes) this.byName.set(r.schema[2], r);
+    this.json = new JsonSerde(codec);
   }
 
   async readRequest(request: HttpRequest): Promise<WireCall> {
@@ -231,7 +257,7 @@ class RestJsonServer implements WireServer {
   private async readInput(route: Route, request: HttpRequest, labels: Map<string, string>): Promise<Record<string, unknown>> {
     const input = NormalizedSchema.of(route.schema[4]);
     const text = bodyText(request);
-    const fromBody = text ? ((await this.codec.createDeserializer().read(route.schema[4], text)) as Record<string, unknown>) : {};
+    const fromBody = text ? await this.json.read(route.schema[4], text) : {};
     const out: Record<string, unknown> = {};
     for (const [name, member] of input.structIterator()) {
       const traits = member.getMergedTraits();
@@ -263,9 +289,7 @@ class RestJsonServer implements WireServer {
       else if (traits.httpResponseCode || traits.httpPayload) throw new Error(`${call.operation}: ${name}'s HTTP binding is not simulated`);
       else body[name] = value;
     }
-    const serializer = this.codec.createSerializer();
-    serializer.write(route.schema[5], body);
-    return response(route.status, headers, serializer.flush());
+    return response(route.status, headers, this.json.write(route.schema[5], body));
   }
 
   writeError(_request: HttpRequest, error: SimulatedServiceError, requestId: string): HttpResponse {
@@ -273,9 +297,7 @@ class RestJsonServer implements WireServer {
     let body: string | Uint8Array = JSON.stringify({ message: e.message });
     if (e.schema) {
       // The modeled error's own members, named as the model names them on the wire (MQ: `message`).
-      const serializer = this.codec.createSerializer();
-      serializer.write(e.schema, { Message: e.message, message: e.message });
-      body = serializer.flush();
+      body = this.json.write(e.schema, { Message: e.message, message: e.message });
     }
     return response(e.status, { "content-type": "application/json", "x-amzn-requestid": requestId, "x-amzn-errortype": e.name }, body);
   }
