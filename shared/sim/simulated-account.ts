@@ -407,7 +407,8 @@ export class SimulatedAccount {
     const answer = answerGetMetricData(input, read, this.metricDataFault());
     this.metricsRequested += answer.metricsRequested;
     if (!answer.rest) return answer.response;
-    const token = this.issueToken("GetMetricData", this.tokensIssued);
+    // The token only names the kept rest (unique per issue); the rest itself stays here.
+    const token = this.issueToken("GetMetricData", 0);
     this.pendingMetricData.set(token, { ids, results: answer.rest });
     return { ...answer.response, NextToken: token };
   }

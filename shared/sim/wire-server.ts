@@ -42,7 +42,7 @@ export interface ServiceModel {
 export interface ClientProtocol {
   getShapeId(): string;
   getPayloadCodec(): unknown;
-  options?: { defaultNamespace?: string; xmlNamespace?: string; version?: string; serviceTarget?: string };
+  options?: { defaultNamespace?: string; xmlNamespace?: string; version?: string };
 }
 
 /** Reads requests and writes responses of one protocol, as the service does. */
