@@ -37,7 +37,11 @@ export interface MetricDataResult {
   Messages?: { Code: string; Value: string }[];
 }
 
-/** An error shaped like the SDK's service exceptions (name, fault, HTTP status). */
+/**
+ * A refusal of the simulated account: the AWS error name and the HTTP status it implies (shaped like
+ * the SDK's service exceptions). The wire server turns it into the protocol's error response; a name
+ * the service models takes the model's status instead.
+ */
 export class SimulatedServiceError extends Error {
   readonly $fault: "client" | "server";
   readonly $metadata: { httpStatusCode: number; requestId: string };
