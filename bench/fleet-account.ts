@@ -1,6 +1,6 @@
 import { NAMESPACE } from "../shared/core/metric-catalog";
 import { EngineType } from "../shared/core/types";
-import { aggregateValues, answerGetMetricData, SimulatedAccount } from "../shared/sim/simulated-account";
+import { aggregateValues, SimulatedAccount } from "../shared/sim/simulated-account";
 import {
   type BrokerModel,
   brokerValue,
@@ -92,8 +92,13 @@ export class FleetAccount extends SimulatedAccount {
   /** When set, every call waits this model's latency (real timers) and is timed into `timedCalls`. */
   latency: LatencyModel | null = null;
   readonly timedCalls: TimedCall[] = [];
-  /** Time spent computing answers (the simulation's own work, not mq-sentinel's). */
-  answerMs = 0;
+  /** Time spent computing answers, without reading requests and writing responses on the wire. */
+  private computeMs = 0;
+
+  /** Time spent answering (the simulation's own work, not mq-sentinel's): computing, and the wire's server side. */
+  get answerMs(): number {
+    return this.computeMs + this.wireMs;
+  }
   private callNumber = 0;
 
   override async handle(service: string, operation: string, input: Record<string, unknown>): Promise<Record<string, unknown>> {
@@ -106,7 +111,7 @@ export class FleetAccount extends SimulatedAccount {
       this.throwIfFaulted(op);
       return op === "cloudwatch:GetMetricData" ? this.answerGetMetricData(input) : this.answerListMetrics(input);
     } finally {
-      this.answerMs += performance.now() - started;
+      this.computeMs += performance.now() - started;
     }
   }
 
@@ -188,13 +193,11 @@ export class FleetAccount extends SimulatedAccount {
   };
 
   private answerGetMetricData(input: Record<string, unknown>): Record<string, unknown> {
-    const answer = answerGetMetricData(input, (metric, startMs, endMs, period, stat) => {
+    return this.answerMetricData(input, (metric, startMs, endMs, period, stat) => {
       const ref = this.resolve(metric.namespace, metric.name, metric.dimensions);
       const points = ref ? this.aggregateSeries(ref, startMs, endMs, period, stat) : { t: [], v: [] };
       return { timestamps: points.t, values: points.v };
     });
-    this.metricsRequested += answer.metricsRequested;
-    return answer.response;
   }
 
   private aggregateSeries(ref: SeriesRef, startMs: number, endMs: number, period: number, stat: string): { t: Date[]; v: number[] } {
@@ -256,9 +259,9 @@ export class FleetAccount extends SimulatedAccount {
       );
       this.listings.set(cacheKey, matching);
     }
-    const offset = Number(input.NextToken ?? 0);
+    const offset = this.listMetricsOffset(input.NextToken);
     const page = matching.slice(offset, offset + LIST_METRICS_PAGE).map((m) => structuredClone(m));
-    return { Metrics: page, ...(offset + LIST_METRICS_PAGE < matching.length ? { NextToken: String(offset + LIST_METRICS_PAGE) } : {}) };
+    return { Metrics: page, ...this.listMetricsNextToken(offset, matching.length) };
   }
 
   private allSeries(): { Namespace: string; MetricName: string; Dimensions: { Name: string; Value: string }[] }[] {

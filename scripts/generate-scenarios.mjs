@@ -1133,6 +1133,70 @@ const SCENARIOS = [
     },
   },
 
+  {
+    name: "amq-partial-data-then-stall",
+    durationMinutes: 60,
+    meaning:
+      "CloudWatch answers every GetMetricData call of minutes 15-45 with StatusCode PartialData (the older half of each query's datapoints; the rest behind a NextToken); at minute 25 the consumers of `invoice.render` stall with a growing backlog.",
+    build(rng, n) {
+      const broker = "billing-docs-31";
+      const onset = 25;
+      const invoices = amqQueue(rng.fork("invoice.render"), n, {
+        name: "invoice.render",
+        enqueue: traffic(rng.fork("invoice.render/enqueue"), n, { base: 140, amp: 0.25, period: 42, bursts: 1, burstPeak: 1.3 }),
+        consumers: 3,
+        perConsumer: 110,
+        prefetch: 100,
+        stalled: (i) => i >= onset,
+      });
+      const queues = [invoices, healthyAmqQueue(rng, n, "invoice.email", { rate: 60, consumers: 2 })];
+      return {
+        brokers: [activeMqBroker(rng.fork("describe"), broker, { queues: queues.map((q) => q.name) })],
+        metrics: emitAmq(broker, amqBrokerModel(rng.fork("broker"), n, queues)),
+        faults: [{ operation: "cloudwatch:GetMetricData", from: 15, to: 45, error: "status:PartialData" }],
+        expect: [{ kind: "consumer-lag", broker, resource: "invoice.render", ...sharp(onset) }],
+        why: "Sharp: datapoint 25 is the first with attached consumers, zero dequeues and a backlog (visible 27); +10. PartialData only delays the newest minutes to the NextToken's call: the data is all there, so the stall is as visible as without it.",
+      };
+    },
+  },
+  {
+    name: "amq-metrics-stopped-behind-internal-error",
+    durationMinutes: 60,
+    meaning:
+      "CloudWatch answers every GetMetricData call of minutes 20-28 with StatusCode InternalError (no datapoints); behind it, at minute 24, every series of `fx-rates-58` stops for good. `fx-quotes-59` next to it publishes throughout.",
+    build(rng, n) {
+      const healthy = "fx-quotes-59";
+      const broken = "fx-rates-58";
+      const stop = 24;
+      const errorsEnd = 28;
+      const hq = [
+        healthyAmqQueue(rng.fork(healthy), n, "quotes.stream", { rate: 240, consumers: 5 }),
+        healthyAmqQueue(rng.fork(healthy), n, "quotes.audit", { rate: 25, consumers: 1 }),
+      ];
+      const bq = [
+        healthyAmqQueue(rng.fork(broken), n, "rates.publish", { rate: 90, consumers: 3 }),
+        healthyAmqQueue(rng.fork(broken), n, "rates.snapshot", { rate: 12, consumers: 1 }),
+      ];
+      return {
+        brokers: [
+          activeMqBroker(rng.fork(`${healthy}/describe`), healthy, { queues: hq.map((q) => q.name) }),
+          activeMqBroker(rng.fork(`${broken}/describe`), broken, { queues: bq.map((q) => q.name) }),
+        ],
+        metrics: [
+          ...emitAmq(healthy, amqBrokerModel(rng.fork(`${healthy}/broker`), n, hq)),
+          ...emitAmq(
+            broken,
+            amqBrokerModel(rng.fork(`${broken}/broker`), n, bq),
+            seq(n, (i) => (i < stop ? 1 : null)),
+          ),
+        ],
+        faults: [{ operation: "cloudwatch:GetMetricData", from: 20, to: errorsEnd, error: "status:InternalError" }],
+        expect: [{ kind: "broker-unhealthy", broker: broken, from: errorsEnd + 1, to: errorsEnd + 1 + SHARP_WINDOW }],
+        why: "Datapoint 24 is the first missing one, but nothing can be read until CloudWatch answers again at 29: that is when the silence is visible (and already 5 minutes old); +10. The InternalError minutes themselves are not a silence.",
+      };
+    },
+  },
+
   // ----------------------------------------------------------------------- ActiveMQ: quiet
   {
     name: "amq-quiet-bursty",
@@ -1537,6 +1601,41 @@ const SCENARIOS = [
         faults: [{ operation: "mq:DescribeBroker", from: 15, to: 19, error: "InternalServiceError" }],
         expect: [],
         why: "An API error of the monitor's own is not a broker problem (it belongs in `errors`).",
+      };
+    },
+  },
+  {
+    name: "amq-quiet-cloudwatch-internal-error",
+    durationMinutes: 70,
+    meaning:
+      "CloudWatch answers every GetMetricData call of minutes 20-26, and every second call of minutes 40-49, with StatusCode InternalError for every query (no datapoints); both brokers (active/standby pairs) are healthy throughout.",
+    build(rng, n) {
+      const a = "catalog-sync-61";
+      const b = "search-index-62";
+      const aq = [
+        healthyAmqQueue(rng.fork(a), n, "catalog.updates", { rate: 150, consumers: 4 }),
+        healthyAmqQueue(rng.fork(a), n, "catalog.images", { rate: 40, consumers: 2 }),
+        idleAmqQueue(n, "catalog.replay", { consumers: 1 }),
+      ];
+      const bq = [
+        healthyAmqQueue(rng.fork(b), n, "index.documents", { rate: 210, consumers: 5 }),
+        healthyAmqQueue(rng.fork(b), n, "index.deletes", { rate: 18, consumers: 1 }),
+      ];
+      return {
+        brokers: [
+          activeMqBroker(rng.fork(`${a}/describe`), a, { queues: aq.map((q) => q.name) }),
+          activeMqBroker(rng.fork(`${b}/describe`), b, { queues: bq.map((q) => q.name) }),
+        ],
+        metrics: [
+          ...emitAmq(a, amqBrokerModel(rng.fork(`${a}/broker`), n, aq)),
+          ...emitAmq(b, amqBrokerModel(rng.fork(`${b}/broker`), n, bq)),
+        ],
+        faults: [
+          { operation: "cloudwatch:GetMetricData", from: 20, to: 26, error: "status:InternalError" },
+          { operation: "cloudwatch:GetMetricData", from: 40, to: 49, error: "status:InternalError", rate: 0.5 },
+        ],
+        expect: [],
+        why: "Metrics CloudWatch could not read are not a silent broker: they are reported as not read (in `errors`) and nothing is judged on them.",
       };
     },
   },

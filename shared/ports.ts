@@ -60,9 +60,12 @@ export interface MetricRequest {
 }
 
 export interface MetricFetch {
-  /** Series by request key, on the requested window; a key is missing when its batch failed. */
+  /** Series by request key, on the requested window; a key that was not read is missing. */
   series: Map<string, Series>;
-  /** Keys whose batch failed after retries. */
+  /**
+   * Keys not read this cycle: their batch failed after retries, or CloudWatch answered them
+   * `InternalError` or `Forbidden`, or left them `PartialData`. Never evidence of silence.
+   */
   failedKeys: Set<string>;
   /** Failures, one line each. */
   errors: string[];

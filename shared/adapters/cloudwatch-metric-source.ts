@@ -3,6 +3,7 @@ import {
   GetMetricDataCommand,
   type GetMetricDataCommandOutput,
   ListMetricsCommand,
+  type MessageData,
   type MetricDataQuery,
 } from "@aws-sdk/client-cloudwatch";
 import { mapWithConcurrency } from "../core/concurrency";
@@ -20,11 +21,24 @@ const FETCH_CONCURRENCY = 5;
 /** Only queues with datapoints in the last 3 hours: deleted queues stop costing money. */
 const RECENTLY_ACTIVE = "PT3H";
 const MINUTE = 60_000;
+/** Result StatusCodes whose datapoints were not read (CloudWatch failed, or refused the metric). */
+const NOT_READ_STATUSES = new Set(["InternalError", "Forbidden"]);
+/** An AWS message quoted in a cycle's errors is cut to this length. */
+const MAX_MESSAGE_CHARS = 200;
+
+/** Queries of one batch CloudWatch did not answer completely, by the reason (their StatusCode). */
+type NotRead = Map<string, { indexes: Set<number>; messages: Set<string> }>;
 
 /**
  * `MetricSource` over CloudWatch: one GetMetricData call per batch of up to 500 queries (fewer when
  * the window is long, to stay under 100,800 datapoints), following NextToken, with retries; queue
  * discovery with ListMetrics, cached per engine, and RabbitMQ node discovery the same way.
+ *
+ * Only `Complete` results are data. A result CloudWatch answers `InternalError` or `Forbidden` (with
+ * older datapoints or none), or that is still `PartialData` once there is no NextToken left to
+ * follow, is not read: its key goes to `failedKeys` with the reason in `errors`, never into `series`,
+ * so no detector mistakes missing minutes for a silent broker. It is not retried within the cycle:
+ * the next cycle reads the whole window again (and each call is billed).
  */
 export class CloudWatchMetricSource implements MetricSource {
   private readonly listings = new Map<EngineType, QueueListing>();
@@ -140,8 +154,19 @@ export class CloudWatchMetricSource implements MetricSource {
     await mapWithConcurrency(batches, FETCH_CONCURRENCY, async (batch) => {
       result.metricsRequested += batch.length;
       try {
-        const pages = await this.fetchBatch(batch, window, () => result.calls++);
-        for (const [key, series] of pages) result.series.set(key, series);
+        const read = await this.fetchBatch(batch, window, () => result.calls++);
+        // Every page (a call with the batch's queries and a NextToken) bills the batch's metrics again.
+        result.metricsRequested += (read.pages - 1) * batch.length;
+        for (const [key, series] of read.series) result.series.set(key, series);
+        for (const [status, { indexes, messages }] of read.notRead) {
+          for (const i of indexes) result.failedKeys.add((batch[i] as MetricRequest).key);
+          const why = status === "PartialData" ? "PartialData with no NextToken left to follow" : status;
+          const quoted = [...messages].map((m) => (m.length > MAX_MESSAGE_CHARS ? `${m.slice(0, MAX_MESSAGE_CHARS)}…` : m));
+          result.errors.push(
+            `StatusCode ${why}${quoted.length ? ` (${quoted.join("; ")})` : ""} — ${indexes.size} metrics not read this cycle`,
+          );
+          this.log.error("GetMetricData results not read", { status, metrics: indexes.size, messages: quoted });
+        }
       } catch (error) {
         for (const r of batch) result.failedKeys.add(r.key);
         const line = `${describeError(error)} — ${batch.length} metrics not read this cycle`;
@@ -152,7 +177,11 @@ export class CloudWatchMetricSource implements MetricSource {
     return result;
   }
 
-  private async fetchBatch(batch: readonly MetricRequest[], window: MinuteWindow, countCall: () => void): Promise<Map<string, Series>> {
+  private async fetchBatch(
+    batch: readonly MetricRequest[],
+    window: MinuteWindow,
+    countCall: () => void,
+  ): Promise<{ series: Map<string, Series>; notRead: NotRead; pages: number }> {
     const queries: MetricDataQuery[] = batch.map((r, i) => ({
       Id: `m${i}`,
       MetricStat: {
@@ -167,9 +196,13 @@ export class CloudWatchMetricSource implements MetricSource {
       ReturnData: true,
     }));
     const values = batch.map(() => new Array<number | null>(window.minutes).fill(null));
+    /** Each query's StatusCode on the last page that answered it. */
+    const statuses = batch.map(() => "Complete");
+    const notRead: NotRead = new Map();
     const start = new Date(window.startMs);
     const end = new Date(window.startMs + window.minutes * MINUTE);
     let nextToken: string | undefined;
+    let pages = 0;
     do {
       const page: GetMetricDataCommandOutput = await withRetry("cloudwatch:GetMetricData", this.clock, () => {
         countCall();
@@ -183,10 +216,18 @@ export class CloudWatchMetricSource implements MetricSource {
           }),
         );
       });
+      pages++;
       for (const r of page.MetricDataResults ?? []) {
         const index = Number((r.Id ?? "").slice(1));
         const target = values[index];
         if (!target) continue;
+        const status = r.StatusCode ?? "Complete";
+        statuses[index] = status;
+        if (NOT_READ_STATUSES.has(status)) {
+          // Whatever datapoints came with it are not the whole window: none of them counts.
+          markNotRead(notRead, status, index, r.Messages);
+          continue;
+        }
         const timestamps = r.Timestamps ?? [];
         const points = r.Values ?? [];
         for (let j = 0; j < timestamps.length; j++) {
@@ -197,10 +238,27 @@ export class CloudWatchMetricSource implements MetricSource {
       }
       nextToken = page.NextToken;
     } while (nextToken);
-    const out = new Map<string, Series>();
-    batch.forEach((r, i) => {
-      out.set(r.key, values[i] as Series);
+    // PartialData is complete only once its NextToken is followed; one still partial holds older minutes only.
+    const failed = new Set([...notRead.values()].flatMap((n) => [...n.indexes]));
+    statuses.forEach((status, i) => {
+      if (status !== "PartialData" || failed.has(i)) return;
+      markNotRead(notRead, status, i, []);
+      failed.add(i);
     });
-    return out;
+    const series = new Map<string, Series>();
+    batch.forEach((r, i) => {
+      if (!failed.has(i)) series.set(r.key, values[i] as Series);
+    });
+    return { series, notRead, pages };
   }
+}
+
+function markNotRead(notRead: NotRead, status: string, index: number, messages: readonly MessageData[] | undefined): void {
+  let entry = notRead.get(status);
+  if (!entry) {
+    entry = { indexes: new Set(), messages: new Set() };
+    notRead.set(status, entry);
+  }
+  entry.indexes.add(index);
+  for (const m of messages ?? []) entry.messages.add([m.Code, m.Value].filter(Boolean).join(": "));
 }

@@ -158,7 +158,7 @@ export class MqBrokerInventory implements BrokerInventory {
  */
 export function toBroker(d: DescribeBrokerResponse, qualify: (name: string) => string = (name) => name): Broker {
   const name = d.BrokerName ?? d.BrokerId ?? "unknown";
-  // CloudTrail shows engine types as "ActiveMQ"; the API answers "ACTIVEMQ": compare case-insensitively.
+  // Amazon MQ answers "ActiveMQ"/"RabbitMQ" (so does CloudTrail), though the SDK's enum says "ACTIVEMQ": compare case-insensitively.
   const engine = (d.EngineType ?? "").toUpperCase() === EngineType.rabbitmq ? EngineType.rabbitmq : EngineType.activemq;
   const mode = (Object.values(DeploymentMode) as string[]).includes(d.DeploymentMode ?? "")
     ? (d.DeploymentMode as DeploymentMode)

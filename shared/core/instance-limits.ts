@@ -149,6 +149,11 @@ function modeWords(mode: DeploymentMode): string {
   return mode === DeploymentMode.cluster ? "cluster" : "single instance";
 }
 
+/** A table's figures for an instance type: own entries only (a type named `valueOf` finds nothing). */
+function lookup(table: LimitTable, type: string): RabbitNodeLimits | undefined {
+  return Object.hasOwn(table, type) ? table[type] : undefined;
+}
+
 function documentedLimits(
   broker: Broker4Facts,
   version: { major: number; minor: number } | null,
@@ -157,12 +162,12 @@ function documentedLimits(
   const mode = modeWords(broker.deploymentMode);
   const v4 = broker.deploymentMode === DeploymentMode.cluster ? RABBITMQ_4_CLUSTER : RABBITMQ_4_SINGLE;
   if (version !== null && version.major === 3) {
-    const known = RABBITMQ_3[type];
+    const known = lookup(RABBITMQ_3, type);
     if (known) return { limits: known, source: `RabbitMQ 3 limit for ${type}`, assumption: null };
     return assumeLimits(RABBITMQ_3, type, `RabbitMQ 3 limit`, `${type} is not among the documented RabbitMQ 3 instance types`);
   }
   if (version !== null && version.major === 4) {
-    const known = v4[type];
+    const known = lookup(v4, type);
     if (known) return { limits: known, source: `RabbitMQ 4 default for ${type} (${mode})`, assumption: null };
     return assumeLimits(
       v4,
@@ -178,7 +183,7 @@ function documentedLimits(
     version === null
       ? `engine version ${broker.engineVersion ?? "unknown"} is not readable`
       : `RabbitMQ ${broker.engineVersion} is newer than the documented limits`;
-  const known = v4[type];
+  const known = lookup(v4, type);
   const base = known
     ? { limits: known, source: `assumed: RabbitMQ 4 default for ${type} (${mode})` }
     : assumeLimits(v4, type, `RabbitMQ 4 default (${mode})`, why);

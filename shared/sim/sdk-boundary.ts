@@ -1,34 +1,98 @@
+import { errorTypeRegistries as cloudwatchErrors, GetMetricData$, ListMetrics$ } from "@aws-sdk/client-cloudwatch";
+import { DescribeSecurityGroups$, errorTypeRegistries as ec2Errors } from "@aws-sdk/client-ec2";
+import {
+  DescribeBroker$,
+  DescribeConfigurationRevision$,
+  ListBrokers$,
+  errorTypeRegistries as mqErrors,
+  RebootBroker$,
+} from "@aws-sdk/client-mq";
+import { Publish$, errorTypeRegistries as snsErrors } from "@aws-sdk/client-sns";
+import type { HttpResponse } from "@smithy/core/protocols";
+import type { HttpRequest } from "@smithy/types";
 import { SLACK_REQUEST_TIMEOUT_MS } from "../adapters/slack-notifier";
 import type { Incident } from "../core/incidents";
 import type { ActivityRecord, ApiActivityStore, Clock, EventClaim, IncidentStore } from "../ports";
-import type { SimulatedAccount, SimulatedServiceError } from "./simulated-account";
+import { type SimulatedAccount, SimulatedServiceError } from "./simulated-account";
+import { type ClientProtocol, type ServiceModel, type WireServer, wireServerFor } from "./wire-server";
 
 /**
- * Where the simulated account meets the real AWS SDK clients: a middleware at the front of the
- * client's stack answers each command from the simulation instead of the network. Everything
- * after the command object (our adapters, their retries, error classification) runs for real.
+ * Where the simulated account meets the real AWS SDK clients: at the wire. Each client gets a
+ * request handler in place of its HTTP handler; the handler receives the HTTP request the SDK
+ * serialized and signed, the simulated service reads it with the SDK's own protocol codecs and
+ * schemas, the account answers, and the service writes the HTTP response the SDK then parses. So
+ * everything from our adapters to the bytes (serializers, pagination tokens, response parsing,
+ * value casing, error deserialization and classification) runs as it does against AWS.
  */
 
-/** The part of an SDK v3 client's middleware stack used here. */
-interface InitializeStack {
-  add(
-    middleware: (next: unknown, context: { commandName?: string }) => (args: { input: Record<string, unknown> }) => Promise<unknown>,
-    options: { step: "initialize"; name: string; priority: "high" },
-  ): void;
+/** The services the simulated account answers, with the SDK's schemas of the operations it implements. */
+const SERVICES: Readonly<Record<string, ServiceModel>> = {
+  cloudwatch: { operations: [GetMetricData$, ListMetrics$], errors: cloudwatchErrors },
+  mq: { operations: [ListBrokers$, DescribeBroker$, DescribeConfigurationRevision$, RebootBroker$], errors: mqErrors },
+  ec2: { operations: [DescribeSecurityGroups$], errors: ec2Errors },
+  sns: { operations: [Publish$], errors: snsErrors },
+};
+
+/** An SDK v3 client, as far as routing it needs: its resolved protocol and request handler. */
+interface RoutableClient {
+  config: { protocol: unknown; requestHandler: unknown; cacheMiddleware?: boolean };
 }
 
-/** Routes every command of `client` (an SDK v3 client of `service`) to the simulated account. */
-export function routeToSimulator<C extends { middlewareStack: object }>(client: C, service: string, account: SimulatedAccount): C {
-  // The SDK types each stack per service; every stack accepts an initialize-step middleware.
-  (client.middlewareStack as unknown as InitializeStack).add(
-    (_next, context) => async (args) => {
-      const operation = (context.commandName ?? "Unknown").replace(/Command$/, "");
-      const output = await account.handle(service, operation, args.input);
-      return { output: { $metadata: { httpStatusCode: 200, requestId: "simulated", attempts: 1 }, ...output }, response: {} };
-    },
-    { step: "initialize", name: "mqSentinelSimulatedAccount", priority: "high" },
-  );
+/**
+ * Sends every request of `client` (an SDK v3 client of `service`: cloudwatch, mq, ec2 or sns) to
+ * the simulated account over the client's own wire protocol, and returns the client.
+ */
+export function routeToSimulator<C extends RoutableClient>(client: C, service: string, account: SimulatedAccount): C {
+  const model = SERVICES[service];
+  if (!model) throw new Error(`the simulated account has no ${service} service`);
+  const server = wireServerFor(client.config.protocol as ClientProtocol, model);
+  client.config.requestHandler = new SimulatedRequestHandler(service, server, account);
+  // The SDK's own option to resolve each command's middleware stack once: the same stack runs, and a
+  // replay of thousands of calls does not rebuild it every time.
+  client.config.cacheMiddleware = true;
   return client;
+}
+
+/** The HTTP handler of a routed client: one simulated service answering over the wire. */
+class SimulatedRequestHandler {
+  constructor(
+    private readonly service: string,
+    private readonly server: WireServer,
+    private readonly account: SimulatedAccount,
+  ) {}
+
+  async handle(request: HttpRequest): Promise<{ response: HttpResponse }> {
+    const requestId = this.account.nextRequestId();
+    try {
+      // The services' codecs do their work synchronously: time the calls, not the awaits (other calls' turns).
+      const reading = this.wire(() => this.server.readRequest(request));
+      const call = await reading;
+      const output = await this.account.handle(this.service, call.operation, call.input);
+      return { response: this.wire(() => this.server.writeOutput(call, output, requestId)) };
+    } catch (error) {
+      // The service's answer to a refused request; anything else is a bug of the simulation: let it surface.
+      if (!(error instanceof SimulatedServiceError)) throw error;
+      return { response: this.wire(() => this.server.writeError(request, error, requestId)) };
+    }
+  }
+
+  /** Runs the service's side of the wire, counting its time as the simulation's own (`wireMs`). */
+  private wire<T>(work: () => T): T {
+    const started = performance.now();
+    try {
+      return work();
+    } finally {
+      this.account.wireMs += performance.now() - started;
+    }
+  }
+
+  updateHttpClientConfig(): void {}
+
+  httpHandlerConfigs(): Record<string, never> {
+    return {};
+  }
+
+  destroy(): void {}
 }
 
 /** The virtual clock: reads the simulation's current minute; waiting takes no time. */

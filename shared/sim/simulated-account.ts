@@ -4,15 +4,44 @@ import type { Scenario, ScenarioBroker, ScenarioFault, ScenarioMetric } from "./
  * A simulated AWS account on a virtual clock, answering the SDK commands mq-sentinel uses from a
  * scenario, with the semantics of DESIGN.md §3: metric visibility delays, GetMetricData's quotas
  * and period aggregation, broker states, reboots with failover, deletions and injected faults.
- * It sits behind the real SDK clients (see `sdk-boundary.ts`), so the real adapters run unchanged.
+ * It answers with the values AWS sends (`EngineType` "ActiveMQ", opaque pagination tokens) and sits
+ * behind the real SDK clients' wire protocols (see `sdk-boundary.ts`), so the real adapters run unchanged.
+ *
+ * Faults (`faults[]`): an AWS error name makes the operation fail for `from <= t <= to`, on a
+ * `rate` share of its calls spread deterministically. On `cloudwatch:GetMetricData`,
+ * `status:InternalError` and `status:PartialData` make a call succeed with that StatusCode on every
+ * metric query of the call instead (the rate picks calls, as for errors): InternalError results carry
+ * no datapoints; PartialData results carry the older half of each query's datapoints and the response a
+ * NextToken whose call returns the rest, Complete. Only first calls (without a NextToken) are hit by a
+ * status fault, so following the token always finishes; error faults hit every call. Status faults on
+ * other operations are ignored.
  */
 
 const MINUTE = 60_000;
 const MAX_QUERIES = 500;
 const MAX_DATAPOINTS = 100_800;
 const LIST_METRICS_PAGE = 500;
+/** The error prefix of a fault that answers GetMetricData with a per-query StatusCode instead of failing. */
+const STATUS_FAULT = "status:";
 
-/** An error shaped like the SDK's service exceptions (name, fault, HTTP status). */
+/** A GetMetricData StatusCode a `status:` fault answers with. */
+export type MetricDataFault = "InternalError" | "PartialData";
+
+/** One result of a GetMetricData answer, as CloudWatch shapes it. */
+export interface MetricDataResult {
+  Id: unknown;
+  Label: unknown;
+  Timestamps: Date[];
+  Values: number[];
+  StatusCode: string;
+  Messages?: { Code: string; Value: string }[];
+}
+
+/**
+ * A refusal of the simulated account: the AWS error name and the HTTP status it implies (shaped like
+ * the SDK's service exceptions). The wire server turns it into the protocol's error response; a name
+ * the service models takes the model's status instead.
+ */
 export class SimulatedServiceError extends Error {
   readonly $fault: "client" | "server";
   readonly $metadata: { httpStatusCode: number; requestId: string };
@@ -61,11 +90,17 @@ export class SimulatedAccount {
   metricsRequested = 0;
   /** Every SNS Publish and successful RebootBroker, in order. */
   readonly records: SimulatedRecord[] = [];
+  /** Time (ms) the simulated services spent reading requests and writing responses on the wire: the simulation's work, not the caller's. */
+  wireMs = 0;
 
   private readonly series: IndexedSeries[];
   private readonly seriesByIdentity = new Map<string, IndexedSeries>();
   private readonly reboots = new Map<string, number[]>();
   private readonly faultCounters = new Map<ScenarioFault, number>();
+  /** The rest of PartialData answers, by the NextToken that asks for it. */
+  private readonly pendingMetricData = new Map<string, { ids: string; results: MetricDataResult[] }>();
+  private tokensIssued = 0;
+  private requests = 0;
 
   constructor(readonly scenario: Scenario) {
     this.series = scenario.metrics.map((spec) => ({
@@ -75,6 +110,12 @@ export class SimulatedAccount {
       firstKnown: spec.values.findIndex((v) => v != null),
     }));
     for (const s of this.series) this.seriesByIdentity.set(identity(s.spec.namespace, s.spec.metric, s.dimensionKey), s);
+  }
+
+  /** A request id for the next answer (AWS sends one with every response, errors included). */
+  nextRequestId(): string {
+    this.requests++;
+    return `00000000-0000-4000-8000-${this.requests.toString(16).padStart(12, "0")}`;
   }
 
   /** Epoch ms of the current minute. */
@@ -113,14 +154,48 @@ export class SimulatedAccount {
   /** Throws the scenario's fault for an operation at the current minute, if one applies. */
   throwIfFaulted(operation: string): void {
     for (const fault of this.scenario.faults) {
-      if (fault.operation !== operation || this.minute < fault.from || this.minute > fault.to) continue;
-      // Spread a fractional rate deterministically: call n fails when floor((n+1)r) > floor(nr).
-      const n = this.faultCounters.get(fault) ?? 0;
-      this.faultCounters.set(fault, n + 1);
-      if (Math.floor((n + 1) * fault.rate) > Math.floor(n * fault.rate)) {
-        throw new SimulatedServiceError(fault.error, `simulated fault on ${operation} at minute ${this.minute}`);
-      }
+      if (fault.error.startsWith(STATUS_FAULT) || !this.fires(fault, operation)) continue;
+      throw new SimulatedServiceError(fault.error, `simulated fault on ${operation} at minute ${this.minute}`);
     }
+  }
+
+  /** The StatusCode a `status:` fault gives this GetMetricData call, or null. */
+  private metricDataFault(): MetricDataFault | null {
+    for (const fault of this.scenario.faults) {
+      if (!fault.error.startsWith(STATUS_FAULT) || !this.fires(fault, "cloudwatch:GetMetricData")) continue;
+      const status = fault.error.slice(STATUS_FAULT.length);
+      if (status === "InternalError" || status === "PartialData") return status;
+    }
+    return null;
+  }
+
+  /** Whether a fault hits this call of `operation`: inside its window, on its rate's share of the calls. */
+  private fires(fault: ScenarioFault, operation: string): boolean {
+    if (fault.operation !== operation || this.minute < fault.from || this.minute > fault.to) return false;
+    // Spread a fractional rate deterministically: call n is hit when floor((n+1)r) > floor(nr).
+    const n = this.faultCounters.get(fault) ?? 0;
+    this.faultCounters.set(fault, n + 1);
+    return Math.floor((n + 1) * fault.rate) > Math.floor(n * fault.rate);
+  }
+
+  /**
+   * A pagination token: opaque to the caller (as AWS's are), naming the list and the position it
+   * continues from. Tokens of another list, or made up, are refused like AWS refuses them.
+   */
+  private issueToken(list: string, position: number): string {
+    return Buffer.from(JSON.stringify({ list, position, issued: ++this.tokensIssued }), "utf8").toString("base64url");
+  }
+
+  /** The position a token continues `list` from (0 without a token); throws `error` for a token this account did not issue. */
+  private readToken(list: string, token: unknown, error: string): number {
+    if (token === undefined || token === null || token === "") return 0;
+    try {
+      const parsed = JSON.parse(Buffer.from(String(token), "base64url").toString("utf8")) as { list?: unknown; position?: unknown };
+      if (parsed.list === list && Number.isInteger(parsed.position) && (parsed.position as number) >= 0) return parsed.position as number;
+    } catch {
+      // not one of ours: refused below
+    }
+    throw new SimulatedServiceError(error, `the NextToken ${String(token).slice(0, 40)} is not valid`);
   }
 
   /** Counts a call made outside the SDK boundary (e.g. the simulated Slack webhook) and applies its faults. */
@@ -180,7 +255,7 @@ export class SimulatedAccount {
   private listBrokers(input: Record<string, unknown>): Record<string, unknown> {
     const all = this.scenario.brokers.filter((b) => this.exists(b));
     const size = Math.min(100, Math.max(1, Number(input.MaxResults ?? 20)));
-    const offset = Number(input.NextToken ?? 0);
+    const offset = this.readToken("ListBrokers", input.NextToken, "BadRequestException");
     const page = all.slice(offset, offset + size).map((b) => ({
       BrokerArn: b.describe.BrokerArn,
       BrokerId: b.describe.BrokerId,
@@ -188,15 +263,20 @@ export class SimulatedAccount {
       BrokerState: this.brokerState(b),
       Created: toDate(b.describe.Created),
       DeploymentMode: b.describe.DeploymentMode,
-      EngineType: b.describe.EngineType,
+      EngineType: engineTypeOnTheWire(b.describe.EngineType),
       HostInstanceType: b.describe.HostInstanceType,
     }));
-    return { BrokerSummaries: page, ...(offset + size < all.length ? { NextToken: String(offset + size) } : {}) };
+    return { BrokerSummaries: page, ...(offset + size < all.length ? { NextToken: this.issueToken("ListBrokers", offset + size) } : {}) };
   }
 
   private describeBroker(input: Record<string, unknown>): Record<string, unknown> {
     const broker = this.findBroker(input.BrokerId);
-    return { ...structuredClone(broker.describe), BrokerState: this.brokerState(broker), Created: toDate(broker.describe.Created) };
+    return {
+      ...structuredClone(broker.describe),
+      BrokerState: this.brokerState(broker),
+      Created: toDate(broker.describe.Created),
+      EngineType: engineTypeOnTheWire(broker.describe.EngineType),
+    };
   }
 
   private describeConfigurationRevision(input: Record<string, unknown>): Record<string, unknown> {
@@ -284,23 +364,57 @@ export class SimulatedAccount {
         ) &&
         this.hasVisibleData(s, lookback),
     );
-    const offset = Number(input.NextToken ?? 0);
+    const offset = this.listMetricsOffset(input.NextToken);
     const page = matching.slice(offset, offset + LIST_METRICS_PAGE).map((s) => ({
       Namespace: s.spec.namespace,
       MetricName: s.spec.metric,
       Dimensions: Object.entries(s.spec.dimensions).map(([Name, Value]) => ({ Name, Value })),
     }));
-    return { Metrics: page, ...(offset + LIST_METRICS_PAGE < matching.length ? { NextToken: String(offset + LIST_METRICS_PAGE) } : {}) };
+    return { Metrics: page, ...this.listMetricsNextToken(offset, matching.length) };
+  }
+
+  /** Where a ListMetrics page starts (a NextToken of this account, or 0). */
+  protected listMetricsOffset(token: unknown): number {
+    return this.readToken("ListMetrics", token, "InvalidNextToken");
+  }
+
+  /** The NextToken of a ListMetrics page that starts at `offset` of `total` metrics, if more follow. */
+  protected listMetricsNextToken(offset: number, total: number): { NextToken?: string } {
+    return offset + LIST_METRICS_PAGE < total ? { NextToken: this.issueToken("ListMetrics", offset + LIST_METRICS_PAGE) } : {};
   }
 
   private getMetricData(input: Record<string, unknown>): Record<string, unknown> {
-    const answer = answerGetMetricData(input, (metric, startMs, endMs, period, stat) => {
+    return this.answerMetricData(input, (metric, startMs, endMs, period, stat) => {
       const series = this.seriesByIdentity.get(identity(metric.namespace, metric.name, dimensionKey(metric.dimensions)));
       const points = series ? this.aggregate(series, startMs, endMs, period, stat) : [];
       return { timestamps: points.map((p) => new Date(p.t)), values: points.map((p) => p.v) };
     });
+  }
+
+  /**
+   * GetMetricData with this account's `status:` faults and NextTokens: a first call answers from
+   * `read` (see `answerGetMetricData`); a PartialData answer keeps the rest of each query's datapoints
+   * for the call that brings its NextToken back. Every answered call bills the metrics it asks for.
+   */
+  protected answerMetricData(input: Record<string, unknown>, read: MetricReader): Record<string, unknown> {
+    const ids = metricDataIds(input);
+    if (input.NextToken !== undefined && input.NextToken !== null && input.NextToken !== "") {
+      const token = String(input.NextToken);
+      const pending = this.pendingMetricData.get(token);
+      // CloudWatch takes a NextToken only with the same queries it was issued for.
+      if (!pending || pending.ids !== ids)
+        throw new SimulatedServiceError("InvalidNextToken", `the NextToken ${token.slice(0, 40)} is not valid`);
+      this.pendingMetricData.delete(token);
+      this.metricsRequested += countMetricQueries(input);
+      return { MetricDataResults: pending.results, Messages: [] };
+    }
+    const answer = answerGetMetricData(input, read, this.metricDataFault());
     this.metricsRequested += answer.metricsRequested;
-    return answer.response;
+    if (!answer.rest) return answer.response;
+    // The token only names the kept rest (unique per issue); the rest itself stays here.
+    const token = this.issueToken("GetMetricData", 0);
+    this.pendingMetricData.set(token, { ids, results: answer.rest });
+    return { ...answer.response, NextToken: token };
   }
 
   /**
@@ -346,16 +460,28 @@ export interface QueriedMetric {
   dimensions: Record<string, string>;
 }
 
+/** A metric's datapoints, oldest first, for one period and statistic. */
+export type MetricReader = (
+  metric: QueriedMetric,
+  startMs: number,
+  endMs: number,
+  period: number,
+  stat: string,
+) => { timestamps: Date[]; values: number[] };
+
 /**
  * GetMetricData as CloudWatch answers it, with its limits (500 queries, 100,800 datapoints, EndTime
  * after StartTime) and order (ScanBy). `read` gives a metric's datapoints, oldest first, for one
- * period and statistic; math expressions are not simulated. Shared by every simulated account, so
- * they all answer alike.
+ * period and statistic; math expressions are not simulated. With a `fault`, every metric query of
+ * the call gets that StatusCode: InternalError without datapoints; PartialData with the older half of
+ * its datapoints, and `rest` holds the newer half (StatusCode Complete) for the call that follows
+ * the NextToken. Shared by every simulated account, so they all answer alike.
  */
 export function answerGetMetricData(
   input: Record<string, unknown>,
-  read: (metric: QueriedMetric, startMs: number, endMs: number, period: number, stat: string) => { timestamps: Date[]; values: number[] },
-): { response: Record<string, unknown>; metricsRequested: number } {
+  read: MetricReader,
+  fault: MetricDataFault | null = null,
+): { response: Record<string, unknown>; metricsRequested: number; rest: MetricDataResult[] | null } {
   const queries = (input.MetricDataQueries as Record<string, unknown>[] | undefined) ?? [];
   if (queries.length === 0 || queries.length > MAX_QUERIES) {
     throw new SimulatedServiceError("ValidationError", `MetricDataQueries must hold 1 to ${MAX_QUERIES} queries, got ${queries.length}`);
@@ -373,7 +499,8 @@ export function answerGetMetricData(
   }
   const ascending = input.ScanBy === "TimestampAscending";
   let metricsRequested = 0;
-  const results = queries.map((q) => {
+  const rest: MetricDataResult[] = [];
+  const results = queries.map((q): MetricDataResult => {
     const stat = q.MetricStat as
       | {
           Metric: { Namespace?: string; MetricName?: string; Dimensions?: { Name: string; Value: string }[] };
@@ -397,13 +524,49 @@ export function answerGetMetricData(
       dimensions: Object.fromEntries((stat.Metric.Dimensions ?? []).map((d) => [d.Name, d.Value])),
     };
     const points = read(metric, startMs, endMs, stat.Period, stat.Stat);
-    if (!ascending) {
-      points.timestamps.reverse();
-      points.values.reverse();
+    const label = stat.Metric.MetricName;
+    if (fault === "InternalError") {
+      return { Id: q.Id, Label: label, Timestamps: [], Values: [], StatusCode: "InternalError", Messages: [INTERNAL_ERROR_MESSAGE] };
     }
-    return { Id: q.Id, Label: stat.Metric.MetricName, Timestamps: points.timestamps, Values: points.values, StatusCode: "Complete" };
+    if (fault === "PartialData") {
+      const older = Math.floor(points.timestamps.length / 2);
+      const newer = inOrder(points.timestamps.slice(older), points.values.slice(older), ascending);
+      rest.push({ Id: q.Id, Label: label, Timestamps: newer.timestamps, Values: newer.values, StatusCode: "Complete" });
+      const first = inOrder(points.timestamps.slice(0, older), points.values.slice(0, older), ascending);
+      return { Id: q.Id, Label: label, Timestamps: first.timestamps, Values: first.values, StatusCode: "PartialData" };
+    }
+    const all = inOrder(points.timestamps, points.values, ascending);
+    return { Id: q.Id, Label: label, Timestamps: all.timestamps, Values: all.values, StatusCode: "Complete" };
   });
-  return { response: { MetricDataResults: results, Messages: [] }, metricsRequested };
+  return { response: { MetricDataResults: results, Messages: [] }, metricsRequested, rest: fault === "PartialData" ? rest : null };
+}
+
+/** The Message of a result CloudWatch could not read. */
+const INTERNAL_ERROR_MESSAGE = { Code: "InternalError", Value: "simulated internal error: the datapoints of this query were not read" };
+
+/** Datapoints (given oldest first) in the order ScanBy asks for. */
+function inOrder(timestamps: Date[], values: number[], ascending: boolean): { timestamps: Date[]; values: number[] } {
+  if (!ascending) {
+    timestamps.reverse();
+    values.reverse();
+  }
+  return { timestamps, values };
+}
+
+/** The query Ids of a GetMetricData call, as one string (a NextToken belongs to one set of queries). */
+function metricDataIds(input: Record<string, unknown>): string {
+  return ((input.MetricDataQueries as { Id?: unknown }[] | undefined) ?? []).map((q) => String(q.Id)).join("\u0000");
+}
+
+/** The metric (not expression) queries of a GetMetricData call: what CloudWatch bills. */
+function countMetricQueries(input: Record<string, unknown>): number {
+  return ((input.MetricDataQueries as { MetricStat?: unknown }[] | undefined) ?? []).filter((q) => q.MetricStat !== undefined).length;
+}
+
+/** EngineType as Amazon MQ answers it ("ActiveMQ", "RabbitMQ"); scenario files use the schema's upper-case enum. */
+export function engineTypeOnTheWire(engineType: string): string {
+  const upper = engineType.toUpperCase();
+  return upper === "ACTIVEMQ" ? "ActiveMQ" : upper === "RABBITMQ" ? "RabbitMQ" : engineType;
 }
 
 /** One statistic over the per-minute values of a period, as CloudWatch computes it. */

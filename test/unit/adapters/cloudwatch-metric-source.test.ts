@@ -10,12 +10,16 @@ import {
 import { mockClient } from "aws-sdk-client-mock";
 import "aws-sdk-client-mock-jest";
 import { CloudWatchMetricSource, MAX_DATAPOINTS_PER_CALL, MAX_QUERIES_PER_CALL } from "../../../shared/adapters/cloudwatch-metric-source";
+import { MemoryIncidentStore } from "../../../shared/adapters/memory-incident-store";
 import { RecordingLog } from "../../../shared/adapters/recording-log";
 import { MAX_ATTEMPTS } from "../../../shared/adapters/retry";
+import { type CycleReport, createFetchSchedule, runMetricsCycle } from "../../../shared/app/run-metrics-cycle";
+import { DEFAULT_CONFIG } from "../../../shared/core/config";
 import { NAMESPACE } from "../../../shared/core/metric-catalog";
 import { EngineType, type MinuteWindow } from "../../../shared/core/types";
 import { ServiceCallError } from "../../../shared/errors";
 import type { MetricRequest } from "../../../shared/ports";
+import { activeMqBroker, FakeClock, FakeInventory, T0 } from "../app/fakes";
 import { RecordingClock, TEST_CLIENT_CONFIG } from "./recording-clock";
 
 const MINUTE = 60_000;
@@ -215,7 +219,8 @@ describe("CloudWatchMetricSource", () => {
       expect(result.series.get("queue-0")).toEqual([10, 11, 12]);
       expect(result.series.get("queue-1")).toEqual([20, null, 22]);
       expect(result.calls).toBe(2);
-      expect(result.metricsRequested).toBe(2);
+      // Each page is a call asking for the batch's two metrics: CloudWatch bills both calls.
+      expect(result.metricsRequested).toBe(4);
     });
 
     it("places each datapoint on its minute and drops points outside the window", async () => {
@@ -336,6 +341,114 @@ describe("CloudWatchMetricSource", () => {
       expect(result.failedKeys.size).toBe(4);
       expect(result.series.size).toBe(0);
       expect(result.errors[0]).toContain("AccessDeniedException");
+    });
+
+    it("reads InternalError and Forbidden results as not read, whatever datapoints they carry, with the reason in errors", async () => {
+      // Prepare: queue-1's answer is an internal error that still carries its older minutes.
+      cloudWatch.on(GetMetricDataCommand).resolves({
+        MetricDataResults: [
+          { Id: "m0", Timestamps: [new Date(WINDOW_START), new Date(WINDOW_START + 4 * MINUTE)], Values: [1, 5], StatusCode: "Complete" },
+          {
+            Id: "m1",
+            Timestamps: [new Date(WINDOW_START), new Date(WINDOW_START + MINUTE)],
+            Values: [7, 8],
+            StatusCode: "InternalError",
+            Messages: [{ Code: "InternalError", Value: "Internal service error" }],
+          },
+          { Id: "m2", Timestamps: [], Values: [], StatusCode: "Forbidden" },
+        ],
+      });
+      const { source, log } = setUp();
+
+      // Act
+      const result = await source.fetch(queueRequests(3), windowOf(5));
+
+      // Assess
+      expect([...result.series.keys()]).toEqual(["queue-0"]);
+      expect(result.series.get("queue-0")).toEqual([1, null, null, null, 5]);
+      expect([...result.failedKeys].sort()).toEqual(["queue-1", "queue-2"]);
+      expect(result.errors).toEqual([
+        "StatusCode InternalError (InternalError: Internal service error) — 1 metrics not read this cycle",
+        "StatusCode Forbidden — 1 metrics not read this cycle",
+      ]);
+      expect(log.entries.filter((e) => e.level === "error").map((e) => e.message)).toEqual([
+        "GetMetricData results not read",
+        "GetMetricData results not read",
+      ]);
+    });
+
+    it("follows the NextToken of a PartialData answer and keeps the completed series", async () => {
+      // Prepare: the first page holds the older minutes only.
+      cloudWatch
+        .on(GetMetricDataCommand)
+        .resolvesOnce({
+          MetricDataResults: [
+            { Id: "m0", Timestamps: [new Date(WINDOW_START), new Date(WINDOW_START + MINUTE)], Values: [1, 2], StatusCode: "PartialData" },
+          ],
+          NextToken: "rest",
+        })
+        .resolvesOnce({
+          MetricDataResults: [
+            {
+              Id: "m0",
+              Timestamps: [new Date(WINDOW_START + 2 * MINUTE), new Date(WINDOW_START + 3 * MINUTE)],
+              Values: [3, 4],
+              StatusCode: "Complete",
+            },
+          ],
+        });
+      const { source } = setUp();
+
+      // Act
+      const result = await source.fetch(queueRequests(1), windowOf(4));
+
+      // Assess
+      expect(cloudWatch).toHaveReceivedNthSpecificCommandWith(2, GetMetricDataCommand, { NextToken: "rest" });
+      expect(result.series.get("queue-0")).toEqual([1, 2, 3, 4]);
+      expect(result.failedKeys.size).toBe(0);
+      expect(result.errors).toEqual([]);
+    });
+
+    it("reads a result still PartialData with no NextToken left as not read, not as missing newest minutes", async () => {
+      // Prepare
+      cloudWatch.on(GetMetricDataCommand).resolves({
+        MetricDataResults: [
+          { Id: "m0", Timestamps: [new Date(WINDOW_START)], Values: [1], StatusCode: "PartialData" },
+          { Id: "m1", Timestamps: [new Date(WINDOW_START + 3 * MINUTE)], Values: [9], StatusCode: "Complete" },
+        ],
+      });
+      const { source } = setUp();
+
+      // Act
+      const result = await source.fetch(queueRequests(2), windowOf(4));
+
+      // Assess
+      expect(result.series.has("queue-0")).toBe(false);
+      expect(result.series.get("queue-1")).toEqual([null, null, null, 9]);
+      expect([...result.failedKeys]).toEqual(["queue-0"]);
+      expect(result.errors).toEqual(["StatusCode PartialData with no NextToken left to follow — 1 metrics not read this cycle"]);
+    });
+
+    it("keeps a query not read once a page answered it InternalError, even if a later page completes it", async () => {
+      // Prepare
+      cloudWatch
+        .on(GetMetricDataCommand)
+        .resolvesOnce({
+          MetricDataResults: [{ Id: "m0", Timestamps: [], Values: [], StatusCode: "InternalError" }],
+          NextToken: "rest",
+        })
+        .resolvesOnce({
+          MetricDataResults: [{ Id: "m0", Timestamps: [new Date(WINDOW_START + MINUTE)], Values: [4], StatusCode: "Complete" }],
+        });
+      const { source } = setUp();
+
+      // Act
+      const result = await source.fetch(queueRequests(1), windowOf(2));
+
+      // Assess
+      expect(result.series.size).toBe(0);
+      expect([...result.failedKeys]).toEqual(["queue-0"]);
+      expect(result.errors).toEqual(["StatusCode InternalError — 1 metrics not read this cycle"]);
     });
 
     it("makes no call for no requests", async () => {
@@ -517,5 +630,103 @@ describe("CloudWatchMetricSource", () => {
       await expect(outcome).rejects.toBeInstanceOf(ServiceCallError);
       await expect(outcome).rejects.toMatchObject({ operation: "cloudwatch:ListMetrics", errorName: "AccessDeniedException" });
     });
+  });
+});
+
+/**
+ * The adapter as the metrics cycle's source, over a CloudWatch that answers one ActiveMQ broker
+ * (`orders`, node `orders-1`) publishing every minute: what a result that was not read does to the
+ * broker-unhealthy judgement, end to end (fetch schedule, observations, detector, incident rules).
+ */
+describe("CloudWatchMetricSource in a metrics cycle", () => {
+  /** How CloudWatch answers the GetMetricData calls of a minute. */
+  interface Answer {
+    /** Each query's StatusCode. */
+    status: "Complete" | "InternalError";
+    /** Datapoints at or after this index are not in the answer (older data only), whatever is visible. */
+    newestIndex?: number;
+  }
+
+  /** Runs cycles 0..last; `answerAt(minute)` shapes CloudWatch's answers, `publishes(i)` whether datapoint i exists. */
+  async function runCycles(last: number, answerAt: (minute: number) => Answer, publishes: (i: number) => boolean = () => true) {
+    const clock = new FakeClock();
+    cloudWatch.on(ListMetricsCommand).resolves({ Metrics: [] });
+    cloudWatch.on(GetMetricDataCommand).callsFake((input: GetMetricDataCommandInput) => {
+      const answer = answerAt(clock.minute);
+      const start = Math.round(((input.StartTime as Date).getTime() - T0) / MINUTE);
+      const end = Math.round(((input.EndTime as Date).getTime() - T0) / MINUTE);
+      // Datapoint i is visible from minute i + 2 (CloudWatch's usual one-minute delay).
+      const newest = Math.min(end - 1, clock.minute - 2, (answer.newestIndex ?? Number.POSITIVE_INFINITY) - 1);
+      return {
+        MetricDataResults: (input.MetricDataQueries ?? []).map((q) => {
+          const name = q.MetricStat?.Metric?.MetricName ?? "";
+          const node = q.MetricStat?.Metric?.Dimensions?.find((d) => d.Name === "Broker")?.Value;
+          const indexes =
+            node === "orders-1" ? Array.from({ length: Math.max(0, newest - start + 1) }, (_, k) => start + k).filter(publishes) : [];
+          return {
+            Id: q.Id,
+            Timestamps: indexes.map((i) => new Date(T0 + i * MINUTE)),
+            Values: indexes.map(() => (name.endsWith("MaximumConnections") ? 2_000 : 10)),
+            StatusCode: answer.status,
+          };
+        }),
+      };
+    });
+    const inventory = new FakeInventory();
+    inventory.brokers = [activeMqBroker("orders")];
+    const incidents = new MemoryIncidentStore();
+    const log = new RecordingLog();
+    const deps = {
+      inventory,
+      metrics: new CloudWatchMetricSource(new CloudWatchClient(TEST_CLIENT_CONFIG), clock, log),
+      incidents,
+      notifiers: [],
+      remediation: { request: async () => {} },
+      clock,
+      log,
+      config: DEFAULT_CONFIG,
+      schedule: createFetchSchedule(DEFAULT_CONFIG),
+    };
+    const reports: CycleReport[] = [];
+    for (; clock.minute <= last; clock.minute++) reports.push(await runMetricsCycle(deps));
+    const transitions = reports.flatMap((r, minute) => r.transitions.map((t) => ({ minute, type: t.type, kind: t.incident.kind })));
+    return { reports, transitions };
+  }
+
+  it("opens nothing while CloudWatch answers InternalError with older datapoints only, and reports the metrics as not read", async () => {
+    // Prepare: at minutes 20-29 every result is an InternalError carrying datapoints up to index 8 only.
+    const answerAt = (minute: number): Answer =>
+      minute >= 20 && minute <= 29 ? { status: "InternalError", newestIndex: 9 } : { status: "Complete" };
+
+    // Act
+    const { reports, transitions } = await runCycles(35, answerAt);
+
+    // Assess
+    expect(transitions).toEqual([]);
+    for (const report of reports.slice(20, 30)) {
+      expect(report.errors).toEqual([
+        expect.stringMatching(/^cloudwatch:GetMetricData StatusCode InternalError — \d+ metrics not read this cycle$/),
+      ]);
+      expect(report.findings).toEqual([]);
+    }
+    expect(reports.slice(30).flatMap((r) => r.errors)).toEqual([]);
+  });
+
+  it("neither resolves nor updates an open broker-unhealthy incident from results that were not read", async () => {
+    // Prepare: the broker stops publishing at datapoint 10 and is back from datapoint 22 (visible at
+    // minute 24); CloudWatch answers InternalError, the fresh datapoints included, at minutes 23-34.
+    const publishes = (i: number) => i < 10 || i >= 22;
+    const answerAt = (minute: number): Answer => (minute >= 23 && minute <= 34 ? { status: "InternalError" } : { status: "Complete" });
+
+    // Act
+    const { transitions } = await runCycles(45, answerAt, publishes);
+
+    // Assess: opened while silent; judged clear only from minute 35, when complete data comes back.
+    expect(transitions.map((t) => [t.type, t.kind])).toEqual([
+      ["opened", "broker-unhealthy"],
+      ["resolved", "broker-unhealthy"],
+    ]);
+    expect(transitions[0]?.minute).toBeLessThan(23);
+    expect(transitions[1]?.minute).toBe(35 + DEFAULT_CONFIG.incidents.resolveAfterMinutes);
   });
 });

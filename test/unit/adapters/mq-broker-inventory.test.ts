@@ -22,8 +22,9 @@ const TTL_MS = 10 * MINUTE;
 const mq = mockClient(MqClient);
 
 /**
- * A DescribeBroker response whose enum fields take any string: the API and CloudTrail spell engine
- * types differently ("RABBITMQ", "RabbitMQ"), and new states or modes can appear before the SDK lists them.
+ * A DescribeBroker response whose enum fields take any string: Amazon MQ answers engine types as
+ * "ActiveMQ" and "RabbitMQ" where the SDK's enum says "ACTIVEMQ" and "RABBITMQ", and new states or
+ * modes can appear before the SDK lists them.
  */
 type WireDescription = Omit<DescribeBrokerResponse, "BrokerState" | "EngineType" | "DeploymentMode"> & {
   BrokerState?: string;

@@ -231,3 +231,13 @@ describe("describeLimits", () => {
     expect(describeLimits({ connections: 1_500, channels: 4_500 })).toBe("1,500 connections / 4,500 channels");
   });
 });
+
+describe("rabbitMqLimits with a type named like an object member", () => {
+  it.each(["valueOf", "constructor", "__proto__", "toString"])("treats instance type %s as unknown, not as a table entry", (type) => {
+    // Act
+    const limits = rabbitMqLimits({ instanceType: type, engineVersion: "4.2", deploymentMode: DeploymentMode.single });
+    // Assess
+    expect(limits.connections.perNode).toBeGreaterThan(0);
+    expect(limits.assumption).not.toBeNull();
+  });
+});

@@ -2,6 +2,8 @@ import { CloudWatchClient, type MetricDataQuery } from "@aws-sdk/client-cloudwat
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { MqClient } from "@aws-sdk/client-mq";
 import { SNSClient } from "@aws-sdk/client-sns";
+import type { HttpResponse } from "@smithy/core/protocols";
+import type { HttpRequest } from "@smithy/types";
 import { parseScenario } from "../../../shared/sim/scenario";
 import { routeToSimulator } from "../../../shared/sim/sdk-boundary";
 import { SimulatedAccount } from "../../../shared/sim/simulated-account";
@@ -93,4 +95,52 @@ export async function thrownBy(fn: () => Promise<unknown>): Promise<Error & { $m
     return error as Error;
   }
   throw new Error("expected the call to throw");
+}
+
+/** One HTTP request a routed SDK client sent and the response the simulated service wrote, as bytes on the wire. */
+export interface Exchange {
+  method: string;
+  path: string;
+  query: Record<string, unknown>;
+  headers: Record<string, string>;
+  body: string;
+  status: number;
+  responseHeaders: Record<string, string>;
+  responseBody: string;
+}
+
+/**
+ * Records the HTTP exchanges of a client routed to the simulated account (call before its first
+ * command): the serialized request and the response exactly as the SDK receives them.
+ */
+export function recordExchanges(client: { config: { requestHandler: unknown } }): Exchange[] {
+  const exchanges: Exchange[] = [];
+  const inner = client.config.requestHandler as {
+    handle(request: HttpRequest, options?: unknown): Promise<{ response: HttpResponse }>;
+  };
+  client.config.requestHandler = {
+    handle: async (request: HttpRequest, options?: unknown) => {
+      const out = await inner.handle(request, options);
+      exchanges.push({
+        method: request.method,
+        path: request.path,
+        query: { ...request.query },
+        headers: { ...request.headers },
+        body: textOf(request.body),
+        status: out.response.statusCode,
+        responseHeaders: { ...out.response.headers },
+        responseBody: textOf(out.response.body),
+      });
+      return out;
+    },
+  };
+  return exchanges;
+}
+
+/** A body as text: a string, or bytes (read as a plain view: the SDK's JSON bodies are Uint8Arrays that warn when used as strings). */
+function textOf(body: unknown): string {
+  if (body === undefined || body === null) return "";
+  if (typeof body === "string") return body;
+  const bytes = body as Uint8Array;
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
 }

@@ -47,6 +47,12 @@ async function stateOf(mq: MqClient, brokerId: string): Promise<string | undefin
   return described.BrokerState;
 }
 
+/**
+ * A GetMetricData quota breach as the SDK reports it: CloudWatch's query-compatible JSON protocol
+ * names the awsQuery code `ValidationError`, which the model maps to its ValidationException.
+ */
+const VALIDATION_ERROR = { name: "ValidationException", Code: "ValidationError", $metadata: { httpStatusCode: 400 } };
+
 const CPU = { Broker: "orders-1" };
 const cpuQuery = (id = "cpu", options: Parameters<typeof metricQuery>[3] = {}) => metricQuery(id, "CpuUtilization", CPU, options);
 
@@ -198,7 +204,7 @@ describe("SimulatedAccount", () => {
       const error = await thrownBy(() => fetchSeries(cloudwatch, queries(501), 0, 5));
       // Assess
       expect(allowed.size).toBe(500);
-      expect(error.name).toBe("ValidationError");
+      expect(error).toMatchObject(VALIDATION_ERROR);
       expect(account.metricsRequested).toBe(500);
     });
 
@@ -211,7 +217,7 @@ describe("SimulatedAccount", () => {
       const error = await thrownBy(() => fetchSeries(cloudwatch, [cpuQuery("a", { period: 300 })], 0, 504_005)); // 100,801 periods
       // Assess
       expect(allowed.size).toBe(2);
-      expect(error.name).toBe("ValidationError");
+      expect(error).toMatchObject(VALIDATION_ERROR);
     });
 
     it("rejects 2 x 50,401 datapoints with a ValidationError", async () => {
@@ -220,7 +226,7 @@ describe("SimulatedAccount", () => {
       // Act
       const error = await thrownBy(() => fetchSeries(cloudwatch, [cpuQuery("a"), cpuQuery("b")], 0, 50_401));
       // Assess
-      expect(error.name).toBe("ValidationError");
+      expect(error).toMatchObject(VALIDATION_ERROR);
     });
 
     it("counts every metric requested across calls, matched or not", async () => {
@@ -384,7 +390,7 @@ describe("SimulatedAccount", () => {
           BrokerArn: "arn:aws:mq:us-east-1:123456789012:broker:orders:b-orders",
           BrokerState: "RUNNING",
           DeploymentMode: "SINGLE_INSTANCE",
-          EngineType: "RABBITMQ",
+          EngineType: "RabbitMQ",
           HostInstanceType: "mq.m5.large",
         }),
       ]);
@@ -741,6 +747,92 @@ describe("SimulatedAccount", () => {
       }
       // Assess
       expect(statuses).toEqual({ 1: null, 2: 429, 3: 429, 4: null, 5: 503, 6: null });
+    });
+
+    it("answers a status fault on a rate's share of first GetMetricData calls, and never on a call that follows a NextToken", async () => {
+      // Prepare
+      const { account, cloudwatch } = simulate({
+        metrics: [{ metric: "CpuUtilization", dimensions: CPU, values: [1, 2, 3, 4] }],
+        faults: [{ operation: "cloudwatch:GetMetricData", from: 0, to: 10, error: "status:PartialData", rate: 0.5 }],
+      });
+      account.minute = 6;
+      const input = { MetricDataQueries: [cpuQuery()], StartTime: at(0), EndTime: at(4), ScanBy: "TimestampAscending" as const };
+      const pages: { status: string | undefined; values: number[] | undefined; token: boolean }[][] = [];
+      // Act
+      for (let n = 0; n < 4; n++) {
+        const call: (typeof pages)[number] = [];
+        let token: string | undefined;
+        do {
+          const out = await cloudwatch.send(new GetMetricDataCommand({ ...input, NextToken: token }));
+          token = out.NextToken;
+          call.push({
+            status: out.MetricDataResults?.[0]?.StatusCode,
+            values: out.MetricDataResults?.[0]?.Values,
+            token: token !== undefined,
+          });
+        } while (token);
+        pages.push(call);
+      }
+      // Assess: the second and fourth first calls are hit (call n when floor((n+1)/2) > floor(n/2));
+      // the calls that follow their NextTokens complete the data.
+      const partial = [
+        { status: "PartialData", values: [1, 2], token: true },
+        { status: "Complete", values: [3, 4], token: false },
+      ];
+      const complete = [{ status: "Complete", values: [1, 2, 3, 4], token: false }];
+      expect(pages).toEqual([complete, partial, complete, partial]);
+      expect(account.calls.get("cloudwatch:GetMetricData")).toBe(6);
+      expect(account.metricsRequested).toBe(6);
+    });
+
+    it("still fails the call that follows a NextToken with an error fault", async () => {
+      // Prepare
+      const { account, cloudwatch } = simulate({
+        metrics: [{ metric: "CpuUtilization", dimensions: CPU, values: [1, 2, 3, 4] }],
+        faults: [
+          { operation: "cloudwatch:GetMetricData", from: 6, to: 6, error: "status:PartialData" },
+          { operation: "cloudwatch:GetMetricData", from: 7, to: 7, error: "ThrottlingException" },
+        ],
+      });
+      const input = { MetricDataQueries: [cpuQuery()], StartTime: at(0), EndTime: at(4) };
+      account.minute = 6;
+      const first = await cloudwatch.send(new GetMetricDataCommand(input));
+      account.minute = 7;
+      // Act
+      const error = await thrownBy(() => cloudwatch.send(new GetMetricDataCommand({ ...input, NextToken: first.NextToken })));
+      // Assess
+      expect(first.NextToken).toEqual(expect.any(String));
+      expect(error.name).toBe("ThrottlingException");
+    });
+
+    it("refuses a NextToken sent back with other queries than the ones it was issued for", async () => {
+      // Prepare
+      const { account, cloudwatch } = simulate({
+        metrics: [{ metric: "CpuUtilization", dimensions: CPU, values: [1, 2, 3, 4] }],
+        faults: [{ operation: "cloudwatch:GetMetricData", from: 0, to: 10, error: "status:PartialData" }],
+      });
+      account.minute = 6;
+      const first = await cloudwatch.send(
+        new GetMetricDataCommand({ MetricDataQueries: [cpuQuery("a")], StartTime: at(0), EndTime: at(4) }),
+      );
+      // Act
+      const error = await thrownBy(() =>
+        cloudwatch.send(
+          new GetMetricDataCommand({ MetricDataQueries: [cpuQuery("b")], StartTime: at(0), EndTime: at(4), NextToken: first.NextToken }),
+        ),
+      );
+      // Assess
+      expect(error).toMatchObject({ name: "InvalidNextToken", $metadata: { httpStatusCode: 400 } });
+    });
+
+    it("ignores a status fault on an operation other than GetMetricData", async () => {
+      // Prepare
+      const { account, mq } = simulate({ faults: [{ operation: "mq:ListBrokers", from: 0, to: 10, error: "status:InternalError" }] });
+      account.minute = 1;
+      // Act
+      const out = await mq.send(new ListBrokersCommand({}));
+      // Assess
+      expect(out.BrokerSummaries).toHaveLength(1);
     });
 
     it("counts every call, faulted ones included", async () => {
