@@ -33,8 +33,9 @@ class HangingWebhook {
         else res.end("ok");
       });
     });
-    await new Promise<void>((resolve) => this.server?.listen(0, "127.0.0.1", resolve));
-    return `http://127.0.0.1:${(this.server?.address() as AddressInfo).port}/services/T0/B0/SECRET`;
+    const server = this.server;
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}/services/T0/B0/SECRET`;
   }
 
   async stop(): Promise<void> {
