@@ -57,32 +57,17 @@ export class CloudWatchMetricSource implements MetricSource {
     const catalog = metricsFor(engine);
     try {
       const queuesByNode = new Map<string, QueueRef[]>();
-      let nextToken: string | undefined;
-      do {
-        const page = await withRetry("cloudwatch:ListMetrics", this.clock, () =>
-          this.client.send(
-            new ListMetricsCommand({
-              Namespace: NAMESPACE,
-              MetricName: catalog.queueDiscoveryMetric,
-              RecentlyActive: RECENTLY_ACTIVE,
-              NextToken: nextToken,
-            }),
-          ),
-        );
-        for (const metric of page.Metrics ?? []) {
-          const dims = new Map((metric.Dimensions ?? []).map((d) => [d.Name ?? "", d.Value ?? ""]));
-          // Only queue series: the broker-level series of the same metric name have the Broker dimension alone.
-          if (dims.size !== catalog.queueDimensions.length || !catalog.queueDimensions.every((d) => dims.has(d))) continue;
-          const node = dims.get("Broker") as string;
-          const queue: QueueRef = dims.has("VirtualHost")
-            ? { name: dims.get("Queue") as string, vhost: dims.get("VirtualHost") as string }
-            : { name: dims.get("Queue") as string };
-          const list = queuesByNode.get(node) ?? [];
-          list.push(queue);
-          queuesByNode.set(node, list);
-        }
-        nextToken = page.NextToken;
-      } while (nextToken);
+      for (const dims of await this.listSeries(catalog.queueDiscoveryMetric)) {
+        // Only queue series: the broker-level series of the same metric name have the Broker dimension alone.
+        if (dims.size !== catalog.queueDimensions.length || !catalog.queueDimensions.every((d) => dims.has(d))) continue;
+        const node = dims.get("Broker") as string;
+        const queue: QueueRef = dims.has("VirtualHost")
+          ? { name: dims.get("Queue") as string, vhost: dims.get("VirtualHost") as string }
+          : { name: dims.get("Queue") as string };
+        const list = queuesByNode.get(node) ?? [];
+        list.push(queue);
+        queuesByNode.set(node, list);
+      }
       const listing: QueueListing = { queuesByNode, listedAt: now };
       this.listings.set(engine, listing);
       return listing;
@@ -106,31 +91,15 @@ export class CloudWatchMetricSource implements MetricSource {
     if (cached && now - cached.listedAt < maxAgeMs) return cached;
     try {
       const nodesByBroker = new Map<string, string[]>();
-      let nextToken: string | undefined;
-      do {
-        const page = await withRetry("cloudwatch:ListMetrics", this.clock, () =>
-          this.client.send(
-            new ListMetricsCommand({
-              Namespace: NAMESPACE,
-              MetricName: NODE_DISCOVERY_METRIC,
-              Dimensions: [{ Name: "Node" }],
-              RecentlyActive: RECENTLY_ACTIVE,
-              NextToken: nextToken,
-            }),
-          ),
-        );
-        for (const metric of page.Metrics ?? []) {
-          const dims = new Map((metric.Dimensions ?? []).map((d) => [d.Name ?? "", d.Value ?? ""]));
-          const broker = dims.get("Broker");
-          const node = dims.get("Node");
-          // Only the per-node series: exactly `Broker` + `Node`.
-          if (dims.size !== 2 || !broker || !node) continue;
-          const list = nodesByBroker.get(broker) ?? [];
-          if (!list.includes(node)) list.push(node);
-          nodesByBroker.set(broker, list);
-        }
-        nextToken = page.NextToken;
-      } while (nextToken);
+      for (const dims of await this.listSeries(NODE_DISCOVERY_METRIC, "Node")) {
+        const broker = dims.get("Broker");
+        const node = dims.get("Node");
+        // Only the per-node series: exactly `Broker` + `Node`.
+        if (dims.size !== 2 || !broker || !node) continue;
+        const list = nodesByBroker.get(broker) ?? [];
+        if (!list.includes(node)) list.push(node);
+        nodesByBroker.set(broker, list);
+      }
       for (const list of nodesByBroker.values()) list.sort();
       const listing: NodeListing = { nodesByBroker, listedAt: now };
       this.nodeListing = listing;
@@ -142,6 +111,31 @@ export class CloudWatchMetricSource implements MetricSource {
       }
       throw error;
     }
+  }
+
+  /**
+   * The dimensions of every recently active series of a metric (with a dimension of that name, when
+   * given), ListMetrics page after page, each page retried on throttling.
+   */
+  private async listSeries(metricName: string, withDimension?: string): Promise<Map<string, string>[]> {
+    const out: Map<string, string>[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await withRetry("cloudwatch:ListMetrics", this.clock, () =>
+        this.client.send(
+          new ListMetricsCommand({
+            Namespace: NAMESPACE,
+            MetricName: metricName,
+            ...(withDimension ? { Dimensions: [{ Name: withDimension }] } : {}),
+            RecentlyActive: RECENTLY_ACTIVE,
+            NextToken: nextToken,
+          }),
+        ),
+      );
+      for (const metric of page.Metrics ?? []) out.push(new Map((metric.Dimensions ?? []).map((d) => [d.Name ?? "", d.Value ?? ""])));
+      nextToken = page.NextToken;
+    } while (nextToken);
+    return out;
   }
 
   async fetch(requests: readonly MetricRequest[], window: MinuteWindow): Promise<MetricFetch> {
