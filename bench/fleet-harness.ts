@@ -5,6 +5,7 @@ import type { Context, ScheduledEvent } from "aws-lambda";
 import { makePollMetricsHandler } from "../functions/poll-metrics";
 import { CloudWatchMetricSource } from "../shared/adapters/cloudwatch-metric-source";
 import { MemoryApiActivityStore } from "../shared/adapters/memory-api-activity-store";
+import { MemoryApprovalStore } from "../shared/adapters/memory-approval-store";
 import { MemoryIncidentStore } from "../shared/adapters/memory-incident-store";
 import { MemoryRemediationLedger } from "../shared/adapters/memory-remediation-ledger";
 import { MemorySilenceStore } from "../shared/adapters/memory-silence-store";
@@ -146,6 +147,7 @@ export class FleetHarness {
       incidents,
       activity: new SimulatedDynamoDbActivityStore(new MemoryApiActivityStore(), account),
       silences: new MemorySilenceStore(),
+      approvals: new MemoryApprovalStore(),
       notifiers,
       clock,
       log: this.log,

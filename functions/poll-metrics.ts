@@ -17,16 +17,25 @@ import { systemClock } from "../shared/adapters/system-clock";
 import { auditNewBrokers, type NewBrokerAuditDeps } from "../shared/app/audit-new-brokers";
 import { type Delivery, type DeliveryDeps, type DeliveryHealth, deliverNotifications } from "../shared/app/deliver-notifications";
 import { OptInTracker } from "../shared/app/opt-in-tracker";
+import { expireApprovals, type RemediationResult } from "../shared/app/remediate";
 import { type CycleReport, createFetchSchedule, type MetricsCycleDeps, runMetricsCycle } from "../shared/app/run-metrics-cycle";
 import { type ApiSweepDeps, sweepApiIncidents } from "../shared/app/sweep-api-incidents";
 import { type VerifyDeps, verifyRemediations } from "../shared/app/verify-remediations";
 import { brokerInRegion, qualifiedBrokerName } from "../shared/core/regions";
-import type { RemediationRequests } from "../shared/ports";
+import type { ApprovalStore, RemediationRequests } from "../shared/ports";
 import { deliveryTimeLeft, productionRuntime } from "./runtime";
 
-export type PollMetricsDeps = MetricsCycleDeps & ApiSweepDeps & DeliveryDeps & VerifyDeps & NewBrokerAuditDeps;
+export type PollMetricsDeps = MetricsCycleDeps &
+  ApiSweepDeps &
+  DeliveryDeps &
+  VerifyDeps &
+  NewBrokerAuditDeps & { approvals: ApprovalStore };
 
-export type PollMetricsReport = CycleReport & { deliveries: Delivery[] };
+export type PollMetricsReport = CycleReport & {
+  deliveries: Delivery[];
+  /** Reboot requests nobody answered in time, expired this minute (mode approve). */
+  expiredApprovals: RemediationResult[];
+};
 
 /** A further region a deployment watches: its own brokers, metrics and fetch schedule. */
 export type RegionalCycleDeps = Pick<MetricsCycleDeps, "inventory" | "metrics" | "schedule"> & { region: string };
@@ -76,7 +85,8 @@ export function makePollMetricsHandler(deps: PollMetricsDeps, options: PollMetri
     const verify = await verifyRemediations(deps, new Map(Object.entries(report.brokerStates)));
     const listed = Object.entries(report.brokerIds).map(([name, id]) => ({ id, name, state: report.brokerStates[id] ?? "" }));
     const audits = await auditNewBrokers(deps, listed, seenStates);
-    const detectionErrors = [...report.errors, ...sweep.errors, ...verify.errors, ...audits.errors];
+    const approvals = await expireApprovals(deps);
+    const detectionErrors = [...report.errors, ...sweep.errors, ...verify.errors, ...audits.errors, ...approvals.errors];
     // The heartbeat goes out before delivery: a destination that hangs must not make it look as if
     // detection stopped.
     options.emitFigures?.({
@@ -95,6 +105,7 @@ export function makePollMetricsHandler(deps: PollMetricsDeps, options: PollMetri
       transitions: [...report.transitions, ...sweep.transitions],
       errors: [...detectionErrors, ...delivery.errors],
       deliveries: delivery.deliveries,
+      expiredApprovals: approvals.expired,
     };
   });
 }

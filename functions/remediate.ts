@@ -12,7 +12,7 @@ import { systemClock } from "../shared/adapters/system-clock";
 import { type Delivery, type DeliveryDeps, deliverNotifications } from "../shared/app/deliver-notifications";
 import { type RemediateDeps, type RemediationResult, remediate } from "../shared/app/remediate";
 import { qualifiedBrokerName } from "../shared/core/regions";
-import type { RemediationRequest } from "../shared/ports";
+import type { ApprovalAnswer, RemediationRequest } from "../shared/ports";
 import { accountOf } from "./poll-metrics";
 import { type DeliveryReporting, deliveryTimeLeft, productionRuntime } from "./runtime";
 
@@ -24,7 +24,10 @@ export type RemediateFunctionDeps = RemediateDeps & DeliveryDeps;
  */
 export function makeRemediateHandler(deps: RemediateFunctionDeps, options: DeliveryReporting = {}) {
   return middy(
-    async (event: RemediationRequest, context: Context): Promise<RemediationResult & { deliveries: Delivery[]; errors: string[] }> => {
+    async (
+      event: RemediationRequest | ApprovalAnswer,
+      context: Context,
+    ): Promise<RemediationResult & { deliveries: Delivery[]; errors: string[] }> => {
       deps.links.accountId ||= accountOf(context.invokedFunctionArn);
       const result = await remediate(deps, event);
       const delivery = await deliverNotifications(deps, { timeLeft: deliveryTimeLeft(context) });
@@ -58,7 +61,7 @@ function productionHandler() {
 let deployed: ReturnType<typeof productionHandler> | null = null;
 
 /** The deployed handler; importing this module builds nothing. */
-export const handler = (event: RemediationRequest, context: Context) => {
+export const handler = (event: RemediationRequest | ApprovalAnswer, context: Context) => {
   deployed ??= productionHandler();
   return deployed(event, context);
 };

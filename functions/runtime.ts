@@ -7,10 +7,12 @@ import { SecretsManagerSecret, SsmParameterSecret } from "../shared/adapters/aws
 import { ConsoleNotifier } from "../shared/adapters/console-notifier";
 import { deliveryMetricsLine } from "../shared/adapters/cycle-metrics";
 import { DynamoDbApiActivityStore } from "../shared/adapters/dynamodb-api-activity-store";
+import { DynamoDbApprovalStore } from "../shared/adapters/dynamodb-approval-store";
 import { DynamoDbIncidentStore } from "../shared/adapters/dynamodb-incident-store";
 import { DynamoDbOptInRecords } from "../shared/adapters/dynamodb-opt-in-records";
 import { DynamoDbSilenceStore } from "../shared/adapters/dynamodb-silence-store";
 import { MemoryApiActivityStore } from "../shared/adapters/memory-api-activity-store";
+import { MemoryApprovalStore } from "../shared/adapters/memory-approval-store";
 import { MemoryIncidentStore } from "../shared/adapters/memory-incident-store";
 import { MemoryOptInRecords } from "../shared/adapters/memory-opt-in-records";
 import { MemorySilenceStore } from "../shared/adapters/memory-silence-store";
@@ -22,7 +24,7 @@ import type { DeliveryHealth } from "../shared/app/deliver-notifications";
 import type { Config } from "../shared/core/config";
 import type { MessageContext } from "../shared/core/notifications";
 import { type Environment, readEnvironment } from "../shared/env";
-import type { ApiActivityStore, Clock, IncidentStore, Log, Notifier, OptInRecords, SilenceStore } from "../shared/ports";
+import type { ApiActivityStore, ApprovalStore, Clock, IncidentStore, Log, Notifier, OptInRecords, SilenceStore } from "../shared/ports";
 
 /** What every deployed function shares: settings, log, stores, notifiers. */
 export interface ProductionRuntime {
@@ -41,6 +43,8 @@ export interface ProductionRuntime {
     silences: SilenceStore;
     /** Since when each broker carries the reboot opt-in (poll-metrics, api-activity and remediate keep it). */
     optIns: OptInRecords;
+    /** Reboot requests put to people (mode approve): remediate asks, the interactions function answers, poll-metrics expires. */
+    approvals: ApprovalStore;
     notifiers: Notifier[];
     clock: Clock;
     log: Log;
@@ -117,6 +121,7 @@ export function productionRuntime(): ProductionRuntime {
       activity: table ? new DynamoDbApiActivityStore(dynamo, table, systemClock) : new MemoryApiActivityStore(),
       silences: table ? new DynamoDbSilenceStore(dynamo, table, systemClock) : new MemorySilenceStore(),
       optIns: table ? new DynamoDbOptInRecords(dynamo, table, systemClock) : new MemoryOptInRecords(),
+      approvals: table ? new DynamoDbApprovalStore(dynamo, table, systemClock) : new MemoryApprovalStore(),
       notifiers,
       clock: systemClock,
       log,

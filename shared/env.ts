@@ -18,6 +18,8 @@ export interface Environment {
   tableName: string | null;
   /** Where the Slack webhook URL is kept: an SSM SecureString parameter name or a Secrets Manager ARN. */
   slackWebhookSecret: string | null;
+  /** Where the Slack app's signing secret is kept (SSM SecureString name or Secrets Manager ARN): approvals. */
+  slackSigningSecret: string | null;
   /** The SNS topic notifications are published to. */
   topicArn: string | null;
   /** The remediate function poll-metrics asks about reboots (asynchronous invocation). */
@@ -69,6 +71,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
     stage: nonEmpty(env.MQ_SENTINEL_STAGE) ?? "prod",
     tableName: nonEmpty(env.TABLE_NAME),
     slackWebhookSecret: nonEmpty(env.SLACK_WEBHOOK_PARAMETER),
+    slackSigningSecret: nonEmpty(env.SLACK_SIGNING_SECRET_PARAMETER),
     topicArn: nonEmpty(env.TOPIC_ARN),
     remediateFunction: nonEmpty(env.REMEDIATE_FUNCTION),
     killSwitchParameter: nonEmpty(env.KILL_SWITCH_PARAMETER),

@@ -1,8 +1,9 @@
 import type { Incident } from "./core/incidents";
 import type { Statistic } from "./core/metric-catalog";
-import type { MessageGroup } from "./core/notifications";
+import type { BlastRadius, MessageGroup } from "./core/notifications";
 import type { Silence } from "./core/notify-policy";
 import type { PostureFacts } from "./core/posture/posture-facts";
+import type { RemediationRecordOutcome } from "./core/remediation-policy";
 import type { Broker, EngineType, MinuteWindow, QueueRef, Series } from "./core/types";
 
 /**
@@ -216,11 +217,80 @@ export interface RemediationRequest {
   broker: string;
   brokerId: string;
   requestedAt: number;
+  /** What a reboot would touch, for a person asked to approve it. */
+  blastRadius?: BlastRadius;
+}
+
+/** An answer a person gave in Slack, after the interactions function verified it. */
+export interface ApprovalAnswer {
+  kind: "approval-answer";
+  approvalId: string;
+  action: "approve" | "deny";
+  /** The Slack user id who answered. */
+  user: string;
+  answeredAt: number;
+}
+
+/** A reboot waiting for a person (`remediation.mode` approve). */
+export interface ApprovalRequest {
+  /** `<incident id>#<minute>`: the Approve/Deny buttons carry it. */
+  id: string;
+  incidentId: string;
+  fingerprint: string;
+  broker: string;
+  brokerId: string;
+  requestedAt: number;
+  /** After this (epoch ms) the request expires: the facts it showed are stale. */
+  expiresAt: number;
+  /**
+   * `pending` until answered; `approved`/`denied` by a person (only the interactions function writes
+   * these); `expired` by the minute cycle; `done` once the remediate function acted on the answer
+   * (a conditional write, so a double click or two approvers reboot once).
+   */
+  status: "pending" | "approved" | "denied" | "expired" | "done";
+  answeredBy?: string;
+  answeredAt?: number;
+}
+
+/** Reboot approval requests (DynamoDB `APPROVAL` / `<id>`; memory in replay and tests). */
+export interface ApprovalStore {
+  /** Stores a new pending request: false when one with its id exists. */
+  create(request: ApprovalRequest): Promise<boolean>;
+  get(id: string): Promise<ApprovalRequest | null>;
+  /** Requests still pending, oldest first. */
+  pending(): Promise<ApprovalRequest[]>;
+  /**
+   * Moves a request from `from` to `to` with the given fields (a conditional write): false when it
+   * is not in `from` any more (another answer, click or sweep got there first).
+   */
+  transition(
+    id: string,
+    from: ApprovalRequest["status"],
+    to: ApprovalRequest["status"],
+    fields?: Partial<ApprovalRequest>,
+  ): Promise<boolean>;
+  /**
+   * Accepts a signed interaction once: false when the same request (its signature) was accepted
+   * before, so a replayed or retried Slack request changes nothing.
+   */
+  acceptInteractionOnce(signature: string, now: number): Promise<boolean>;
+}
+
+/** Checks that a request comes from Slack (its signing secret). */
+export interface SlackRequestVerifier {
+  /** True when `signature` (`v0=<hex>`) signs `v0:<timestamp>:<rawBody>` with the app's signing secret. */
+  verify(timestamp: string, rawBody: string, signature: string): Promise<boolean>;
+}
+
+/** Answers the person who pressed a button, in Slack (the interaction's `response_url`). */
+export interface InteractionReplies {
+  /** Tells only that person (an ephemeral message); never throws. */
+  tell(responseUrl: string, text: string): Promise<void>;
 }
 
 /** Where remediation requests go (an asynchronous invocation of the remediate function). */
 export interface RemediationRequests {
-  request(request: RemediationRequest): Promise<void>;
+  request(request: RemediationRequest | ApprovalAnswer): Promise<void>;
 }
 
 /** One remediation decision or follow-up, as the audit trail keeps it. */
@@ -231,7 +301,7 @@ export interface RemediationRecord {
   broker: string;
   brokerId: string;
   action: "reboot-broker";
-  outcome: "executed" | "dry-run" | "blocked" | "verified" | "escalated";
+  outcome: RemediationRecordOutcome;
   reason: string;
 }
 

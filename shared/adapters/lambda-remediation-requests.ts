@@ -1,5 +1,5 @@
 import { InvokeCommand, type LambdaClient } from "@aws-sdk/client-lambda";
-import type { Clock, RemediationRequest, RemediationRequests } from "../ports";
+import type { ApprovalAnswer, Clock, RemediationRequest, RemediationRequests } from "../ports";
 import { withRetry } from "./retry";
 
 /**
@@ -14,7 +14,7 @@ export class LambdaRemediationRequests implements RemediationRequests {
     private readonly clock: Clock,
   ) {}
 
-  async request(request: RemediationRequest): Promise<void> {
+  async request(request: RemediationRequest | ApprovalAnswer): Promise<void> {
     await withRetry("lambda:Invoke", this.clock, () =>
       this.client.send(
         new InvokeCommand({

@@ -1,12 +1,13 @@
 import { randomUUID } from "node:crypto";
 import type { Config } from "../core/config";
 import type { Incident } from "../core/incidents";
-import type { RemediationNote } from "../core/notifications";
+import type { ApprovalPrompt, BlastRadius, RemediationNote } from "../core/notifications";
 import { enqueueRemediation } from "../core/notify-policy";
 import {
   BUDGET_WINDOW_MS,
   budgetSpent,
   decideRemediation,
+  guardReport,
   lockMinutes,
   optedIn,
   type RecordedOptIn,
@@ -17,6 +18,9 @@ import {
 import type { Broker } from "../core/types";
 import { describeError } from "../errors";
 import type {
+  ApprovalAnswer,
+  ApprovalRequest,
+  ApprovalStore,
   BrokerControl,
   Clock,
   IncidentStore,
@@ -38,6 +42,8 @@ export interface RemediateDeps {
   killSwitch: KillSwitch;
   /** Since when each broker carries the reboot opt-in (an opt-in counts once it has settled). */
   optIns: OptInRecords;
+  /** Reboot requests put to people (`remediation.mode` approve). */
+  approvals: ApprovalStore;
   notifiers: readonly Notifier[];
   clock: Clock;
   log: Log;
@@ -47,6 +53,11 @@ export interface RemediateDeps {
 export interface RemediationResult {
   request: RemediationRequest;
   decision: RemediationDecision;
+  /**
+   * True when nothing new happened: the incident already waits for an answer, or the answer was
+   * acted on before (a double click, two approvers at once, a retried invocation).
+   */
+  duplicate?: boolean;
 }
 
 /**
@@ -61,7 +72,17 @@ export interface RemediationResult {
  * 5. record the decision in the ledger and announce it on the incident (transition `remediation`)
  * 6. after a reboot, leave a verification for the minute cycle
  */
-export async function remediate(deps: RemediateDeps, request: RemediationRequest): Promise<RemediationResult> {
+export async function remediate(deps: RemediateDeps, event: RemediationRequest | ApprovalAnswer): Promise<RemediationResult> {
+  if ("kind" in event && event.kind === "approval-answer") return answerApproval(deps, event);
+  return decide(deps, event as RemediationRequest, null);
+}
+
+/** Steps 1-6 for a request, or for an approved one (`approval`: who approved it). */
+async function decide(
+  deps: RemediateDeps,
+  request: RemediationRequest,
+  approval: { by: string; at: number } | null,
+): Promise<RemediationResult> {
   const { clock, log, config } = deps;
   const now = clock.now();
 
@@ -97,6 +118,7 @@ export async function remediate(deps: RemediateDeps, request: RemediationRequest
         heldBecause,
         verificationPending: verifications.some((v) => v.brokerId === request.brokerId),
         optIn,
+        approval,
         now,
       };
       decision = decideRemediation(context);
@@ -105,13 +127,28 @@ export async function remediate(deps: RemediateDeps, request: RemediationRequest
     decision = { outcome: "blocked", reason: `could not check the guards: ${describeError(error)}` };
   }
 
-  // 4. lock, budget, a last look at the broker, reboot
-  if (decision.outcome === "executed" && context) decision = await reboot(deps, request, context);
+  // 4. lock, budget, a last look at the broker, reboot; or a person is asked
+  if (decision.outcome === "executed" && context) {
+    decision = await reboot(deps, request, context);
+    if (decision.outcome === "executed" && approval) decision = { ...decision, reason: `${decision.reason}, approved by ${approval.by}` };
+  }
+  let prompt: ApprovalPrompt | undefined;
+  if (decision.outcome === "awaiting-approval" && context && incident) {
+    const asked = await askForApproval(deps, request, context, incident);
+    if (asked === null) return { request, decision: { ...decision, reason: "already waiting for an answer" }, duplicate: true };
+    if ("blocked" in asked) decision = asked.blocked;
+    else prompt = asked;
+  }
 
   // 5-6. audit trail, announcement, verification
   await record(deps, request, decision, now);
   if (incident && incident.id === request.incidentId)
-    await announce(deps, incident, { action: "reboot-broker", outcome: decision.outcome, reason: decision.reason });
+    await announce(deps, incident, {
+      action: "reboot-broker",
+      outcome: decision.outcome,
+      reason: decision.reason,
+      ...(prompt ? { approval: prompt } : {}),
+    });
   if (decision.outcome === "executed") {
     await deps.ledger.addVerification({
       brokerId: request.brokerId,
@@ -129,6 +166,134 @@ export async function remediate(deps: RemediateDeps, request: RemediationRequest
     reason: decision.reason,
   });
   return { request, decision };
+}
+
+/**
+ * Mode approve, every guard passing: stores the request for people to answer (one waiting request per
+ * incident) and returns what they are shown; null when the incident already waits for an answer.
+ */
+async function askForApproval(
+  deps: RemediateDeps,
+  request: RemediationRequest,
+  context: RemediationContext,
+  incident: Incident,
+): Promise<ApprovalPrompt | { blocked: RemediationDecision } | null> {
+  const { now } = context;
+  const settings = deps.config.remediation;
+  try {
+    if ((await deps.approvals.pending()).some((a) => a.incidentId === incident.id)) return null;
+    const approval: ApprovalRequest = {
+      id: `${incident.id}#${Math.floor(now / 60_000)}`,
+      incidentId: incident.id,
+      fingerprint: incident.fingerprint,
+      broker: request.broker,
+      brokerId: request.brokerId,
+      requestedAt: now,
+      expiresAt: now + settings.approvalTtlMinutes * 60_000,
+      status: "pending",
+    };
+    if (!(await deps.approvals.create(approval))) return null;
+    return {
+      id: approval.id,
+      expiresAt: approval.expiresAt,
+      approvers: settings.approvers,
+      blastRadius: request.blastRadius ?? null,
+      guards: guardReport(context),
+      lastReboot: await lastRebootOf(deps, request.brokerId, now),
+    };
+  } catch (error) {
+    return { blocked: { outcome: "blocked", reason: `could not ask for approval: ${describeError(error)}` } };
+  }
+}
+
+/** The last reboot of a broker from the audit trail (90 days), in words: when, and how it went. */
+async function lastRebootOf(deps: RemediateDeps, brokerId: string, now: number): Promise<string | null> {
+  const history = (await deps.ledger.history(now - 90 * 86_400_000)).filter((r) => r.brokerId === brokerId);
+  const executed = history.filter((r) => r.outcome === "executed").at(-1);
+  if (!executed) return null;
+  const verdict = history.find((r) => r.at > executed.at && (r.outcome === "verified" || r.outcome === "escalated"));
+  const when = new Date(executed.at).toISOString().slice(0, 16).replace("T", " ");
+  return `${when} UTC: ${verdict ? verdict.reason : "not judged yet"}`;
+}
+
+/**
+ * A person's answer to a request (verified by the interactions function, which alone moves a request
+ * to approved or denied). The request is claimed with a conditional write before anything happens,
+ * so a double click or two approvers at once act once; an approval re-checks every guard now.
+ */
+async function answerApproval(deps: RemediateDeps, answer: ApprovalAnswer): Promise<RemediationResult> {
+  const { log, config } = deps;
+  const approval = await deps.approvals.get(answer.approvalId);
+  const request: RemediationRequest = approval
+    ? {
+        incidentId: approval.incidentId,
+        fingerprint: approval.fingerprint,
+        broker: approval.broker,
+        brokerId: approval.brokerId,
+        requestedAt: approval.requestedAt,
+      }
+    : { incidentId: "", fingerprint: "", broker: "", brokerId: "", requestedAt: answer.answeredAt };
+  if (!approval) {
+    log.warn("answer to an unknown approval request ignored", { approvalId: answer.approvalId });
+    return { request, decision: { outcome: "blocked", reason: `no approval request ${answer.approvalId}` }, duplicate: true };
+  }
+  const expected = answer.action === "approve" ? "approved" : "denied";
+  if (approval.status !== expected || !(await deps.approvals.transition(approval.id, expected, "done"))) {
+    return { request, decision: { outcome: "blocked", reason: `the request is ${approval.status}` }, duplicate: true };
+  }
+  // Defence in depth: the interactions function checked the approver; so does the function that reboots.
+  if (!config.remediation.approvers.includes(answer.user)) {
+    return finish(deps, request, { outcome: "blocked", reason: `${answer.user} is not among remediation.approvers` });
+  }
+  if (answer.action === "deny") return finish(deps, request, { outcome: "denied", reason: `denied by ${answer.user}` });
+  return decide(deps, request, { by: answer.user, at: answer.answeredAt });
+}
+
+/** Records and announces a decision that needs no look at the broker (a denial, a refused answer). */
+async function finish(deps: RemediateDeps, request: RemediationRequest, decision: RemediationDecision): Promise<RemediationResult> {
+  await record(deps, request, decision, deps.clock.now());
+  const incident = await deps.incidents.get(request.fingerprint);
+  if (incident && incident.id === request.incidentId) await announce(deps, incident, { action: "reboot-broker", ...decision });
+  deps.log.info("remediation decided", { broker: request.broker, incidentId: request.incidentId, ...decision });
+  return { request, decision };
+}
+
+/**
+ * Expires the requests nobody answered in time, each recorded and announced: the facts people were
+ * shown are stale by then (`remediation.approvalTtlMinutes`). Run every minute.
+ */
+export async function expireApprovals(
+  deps: Pick<RemediateDeps, "approvals" | "ledger" | "incidents" | "notifiers" | "clock" | "log">,
+): Promise<{ expired: RemediationResult[]; errors: string[] }> {
+  const now = deps.clock.now();
+  const out: { expired: RemediationResult[]; errors: string[] } = { expired: [], errors: [] };
+  let pending: ApprovalRequest[];
+  try {
+    pending = await deps.approvals.pending();
+  } catch (error) {
+    return { ...out, errors: [`approval requests unreadable: ${describeError(error)}`] };
+  }
+  for (const approval of pending.filter((a) => a.expiresAt <= now)) {
+    try {
+      if (!(await deps.approvals.transition(approval.id, "pending", "expired"))) continue;
+      const request: RemediationRequest = {
+        incidentId: approval.incidentId,
+        fingerprint: approval.fingerprint,
+        broker: approval.broker,
+        brokerId: approval.brokerId,
+        requestedAt: approval.requestedAt,
+      };
+      const minutes = Math.round((approval.expiresAt - approval.requestedAt) / 60_000);
+      const decision: RemediationDecision = { outcome: "expired", reason: `nobody answered the reboot request within ${minutes} min` };
+      await record(deps, request, decision, now);
+      const incident = await deps.incidents.get(approval.fingerprint);
+      if (incident && incident.id === approval.incidentId) await announce(deps, incident, { action: "reboot-broker", ...decision });
+      out.expired.push({ request, decision });
+    } catch (error) {
+      out.errors.push(`expiring approval request ${approval.id} failed: ${describeError(error)}`);
+    }
+  }
+  return out;
 }
 
 async function reboot(deps: RemediateDeps, request: RemediationRequest, context: RemediationContext): Promise<RemediationDecision> {
@@ -196,7 +361,12 @@ async function recordOptInChange(deps: RemediateDeps, broker: Broker, recorded: 
   }
 }
 
-async function record(deps: RemediateDeps, request: RemediationRequest, decision: RemediationDecision, now: number): Promise<void> {
+async function record(
+  deps: Pick<RemediateDeps, "ledger" | "log">,
+  request: RemediationRequest,
+  decision: RemediationDecision,
+  now: number,
+): Promise<void> {
   const entry: RemediationRecord = {
     id: randomUUID(),
     at: now,
@@ -246,9 +416,21 @@ export async function announce(
 }
 
 /** The remediation request for an incident a reboot might help, or null. */
-export function remediationRequestFor(incident: Incident, brokerId: string | undefined, now: number): RemediationRequest | null {
+export function remediationRequestFor(
+  incident: Incident,
+  brokerId: string | undefined,
+  now: number,
+  blastRadius?: BlastRadius,
+): RemediationRequest | null {
   if (!brokerId || !rebootCanHelp(incident).helps) return null;
-  return { incidentId: incident.id, fingerprint: incident.fingerprint, broker: incident.broker, brokerId, requestedAt: now };
+  return {
+    incidentId: incident.id,
+    fingerprint: incident.fingerprint,
+    broker: incident.broker,
+    brokerId,
+    requestedAt: now,
+    ...(blastRadius ? { blastRadius } : {}),
+  };
 }
 
 /** Sends requests, logging (never throwing) a failure: the incident itself is already recorded. */

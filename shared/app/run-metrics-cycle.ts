@@ -5,11 +5,12 @@ import { detectConnectionExhaustion } from "../core/detectors/connection-exhaust
 import { detectConsumerLag, isDeadLetterQueue, lagSeriesForBroker, lagSeriesForQueue } from "../core/detectors/consumer-lag";
 import { detectResourcePressure } from "../core/detectors/resource-pressure";
 import { type CycleRead, dataAgeMinutes, FetchSchedule, type PlanInput, type PlannedRead } from "../core/fetch-schedule";
+import type { BlastRadius } from "../core/notifications";
 import { closeUnwatched, foldFindings, type Incident, type IncidentChange, type Transition } from "../core/incidents";
 import { describeLimits, rabbitMqLimits, rabbitMqLimitsConfigurable } from "../core/instance-limits";
 import { destinationMetricCap, nodeMetricsFor } from "../core/metric-catalog";
 import { configuredLimitsOf } from "../core/rabbitmq-configuration";
-import { lastIndex } from "../core/series";
+import { at, lastIndex } from "../core/series";
 import {
   type Broker,
   type BrokerObservation,
@@ -263,7 +264,7 @@ export async function runMetricsCycle(deps: MetricsCycleDeps): Promise<CycleRepo
   report.transitions = await applyIncidentChanges(deps, changes, report.errors);
   const requests = report.transitions
     .filter((t) => t.type !== "resolved")
-    .map((t) => remediationRequestFor(t.incident, report.brokerIds[t.incident.broker], now))
+    .map((t) => remediationRequestFor(t.incident, report.brokerIds[t.incident.broker], now, blastRadiusOf(observations.get(t.incident.broker))))
     .filter((r): r is RemediationRequest => r !== null);
   await sendRemediationRequests(deps.remediation, requests, log, report.errors);
   log.info("metrics cycle done", {
@@ -368,6 +369,26 @@ async function configuredLimits(
     if (limits.assumption) notice(broker, `limits:${limits.assumption}`, `broker ${broker.name}: ${limits.assumption}`);
   }
   return out;
+}
+
+/** What a reboot of the broker would touch, from this cycle's data (for a person asked to approve it). */
+function blastRadiusOf(observation: BrokerObservation | undefined): BlastRadius | undefined {
+  if (!observation) return undefined;
+  const latest = (...names: string[]) => {
+    for (const name of names) {
+      const series = observation.series[name];
+      const value = at(series, lastIndex(series));
+      if (value != null) return Math.round(value);
+    }
+    return null;
+  };
+  return {
+    connections: latest("CurrentConnectionsCount", "ConnectionCount"),
+    consumers: latest("TotalConsumerCount", "ConsumerCount"),
+    queues: observation.knownQueueCount,
+    activeNode: observation.node,
+    nodes: observation.broker.nodes,
+  };
 }
 
 function minutesSince(at: number | null, now: number): number | null {

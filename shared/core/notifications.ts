@@ -1,4 +1,5 @@
 import type { Incident } from "./incidents";
+import type { RemediationRecordOutcome } from "./remediation-policy";
 import type { Severity } from "./types";
 
 /**
@@ -19,11 +20,41 @@ export type NotifyReason = (typeof NotifyReason)[keyof typeof NotifyReason];
 /** The transition a message announces (the replay contract's `transition`). */
 export type MessageTransition = "opened" | "updated" | "escalated" | "resolved" | "remediation";
 
+/** What a person deciding on a reboot sees of the broker (from the minute cycle that asked). */
+export interface BlastRadius {
+  /** Client connections on the broker now. */
+  connections: number | null;
+  /** Consumers on the broker now. */
+  consumers: number | null;
+  /** Queues CloudWatch lists for the broker. */
+  queues: number | null;
+  /** The node publishing metrics (the active one of a pair), and every node. */
+  activeNode: string | null;
+  nodes: readonly string[];
+}
+
+/** A reboot request put to people (`remediation.mode` approve): what they answer and what they decide on. */
+export interface ApprovalPrompt {
+  /** The request's id, carried by the Approve and Deny buttons. */
+  id: string;
+  /** When it expires (epoch ms). */
+  expiresAt: number;
+  /** Who may answer (Slack user or user-group ids). */
+  approvers: readonly string[];
+  blastRadius: BlastRadius | null;
+  /** Each guard's state when the request was made; every one is checked again on approval. */
+  guards: readonly { guard: string; ok: boolean; detail: string }[];
+  /** The last reboot mq-sentinel made of this broker and how it went, if any. */
+  lastReboot: string | null;
+}
+
 /** A remediation decision to announce (guarded reboot: executed, dry-run or blocked, and why). */
 export interface RemediationNote {
   action: "reboot-broker";
-  outcome: "executed" | "dry-run" | "blocked" | "verified" | "escalated";
+  outcome: RemediationRecordOutcome;
   reason: string;
+  /** Set on a request that awaits approval: the buttons and what people decide on. */
+  approval?: ApprovalPrompt;
 }
 
 /** One incident in a message. */

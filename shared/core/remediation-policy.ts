@@ -17,10 +17,20 @@ import { type Broker, DeploymentMode, IncidentKind, Severity, Tags } from "./typ
 /** The IAM permission the action needs (the packaged template must grant exactly this, to one role). */
 export const REBOOT_PERMISSION = "mq:RebootBroker";
 
-export type RemediationOutcome = "executed" | "dry-run" | "blocked";
+/**
+ * What became of a reboot request (the replay contract's `outcome`): rebooted, what it would have done,
+ * refused by a guard, waiting for a person (mode approve), refused by a person, or not answered in time.
+ */
+export type RemediationOutcome = "executed" | "dry-run" | "blocked" | "awaiting-approval" | "denied" | "expired";
+
+/** What the audit trail and the announcements record: a decision, or a reboot's verdict afterwards. */
+export type RemediationRecordOutcome = RemediationOutcome | "verified" | "escalated";
 
 export interface RemediationDecision {
-  /** `executed` means: go ahead (the lock and budget are taken next, and may still refuse). */
+  /**
+   * `executed` means: go ahead (the lock and budget are taken next, and may still refuse);
+   * `awaiting-approval`: every guard passes and a person is asked (mode approve).
+   */
   outcome: RemediationOutcome;
   reason: string;
 }
@@ -82,6 +92,8 @@ export interface RemediationContext {
   heldBecause: string | null;
   /** What the opt-in records say of the broker: since when it carries the opt-in (see `RecordedOptIn`). */
   optIn: RecordedOptIn;
+  /** Mode approve: the person who approved this reboot (checked against the approvers by the caller). */
+  approval?: { by: string; at: number } | null;
   now: number;
 }
 
@@ -99,6 +111,76 @@ export function optedIn(broker: Pick<Broker, "tags">): boolean {
   return (broker.tags[Tags.remediate] ?? "").toLowerCase() === "reboot";
 }
 
+/** One guard: a name people recognise, and the refusal when it does not pass (null when it passes). */
+interface Guard {
+  name: string;
+  refuses: (c: RemediationContext, broker: Broker) => string | null;
+}
+
+/**
+ * The guards after the reboot-can-help, mode and broker checks, in the order they are checked (the
+ * first refusal is the recorded reason). They are listed so an approval request can show each one's
+ * state, and an approval re-checks every one at the moment it is given.
+ */
+const GUARDS: readonly Guard[] = [
+  {
+    name: "opt-in tag",
+    refuses: (_c, b) => (optedIn(b) ? null : `broker ${b.name} is not opted in (tag ${Tags.remediate}=reboot)`),
+  },
+  { name: "opt-in settled", refuses: (c) => unsettledOptIn(c.optIn, c.config.optInSettleMinutes, c.now) },
+  // Checked on the description taken just before RebootBroker, which would roll these out.
+  { name: "nothing staged", refuses: (_c, b) => (b.pendingChanges.length > 0 ? stagedChangesReason(b.pendingChanges) : null) },
+  {
+    name: "deployment mode",
+    refuses: (c, b) =>
+      b.deploymentMode === DeploymentMode.single && !c.config.allowSingleInstance
+        ? "a single-instance broker would go offline (remediation.allowSingleInstance is false)"
+        : null,
+  },
+  { name: "broker RUNNING", refuses: (_c, b) => (b.state === "RUNNING" ? null : `the broker is ${b.state}, not RUNNING`) },
+  {
+    name: "no hold",
+    refuses: (c, b) =>
+      c.heldBecause
+        ? `reboots of this broker are held: ${c.heldBecause}; a person must reset it (mq-sentinel remediation reset ${b.name})`
+        : null,
+  },
+  {
+    name: "last reboot judged",
+    refuses: (c) =>
+      c.verificationPending ? "the last reboot of this broker is still being verified; it is judged before another one" : null,
+  },
+  {
+    name: "cooldown",
+    refuses: (c) => {
+      if (c.lastRebootAt === null || c.now - c.lastRebootAt >= c.config.cooldownMinutes * MINUTE) return null;
+      return `rebooted ${Math.round((c.now - c.lastRebootAt) / MINUTE)} min ago; the cooldown is ${c.config.cooldownMinutes} min`;
+    },
+  },
+  {
+    name: "hourly budget",
+    refuses: (c) => (c.rebootsInLastHour >= c.config.maxRebootsPerHour ? budgetSpent(c.config.maxRebootsPerHour) : null),
+  },
+  {
+    name: "kill switch",
+    refuses: (c) => {
+      if (c.config.killSwitch) return "the kill switch is on (remediation.killSwitch)";
+      if (c.killSwitch === null) return "the kill switch could not be read: refusing to act blind";
+      return c.killSwitch ? "the kill switch is on (SSM parameter)" : null;
+    },
+  },
+];
+
+/** Each guard's state now, for people deciding on an approval request. */
+export function guardReport(c: RemediationContext): { guard: string; ok: boolean; detail: string }[] {
+  const { broker } = c;
+  if (!broker) return [{ guard: "broker exists", ok: false, detail: "the broker no longer exists" }];
+  return GUARDS.map((g) => {
+    const refusal = g.refuses(c, broker);
+    return { guard: g.name, ok: refusal === null, detail: refusal ?? "passes" };
+  });
+}
+
 /** Decides whether to reboot for an incident now. Pure: no guard is skipped, the first refusal wins. */
 export function decideRemediation(c: RemediationContext): RemediationDecision {
   const blocked = (reason: string): RemediationDecision => ({ outcome: "blocked", reason });
@@ -110,32 +192,15 @@ export function decideRemediation(c: RemediationContext): RemediationDecision {
   if (incident.status !== "open") return blocked(`the incident is ${incident.status}: the condition is gone`);
   if (!broker) return blocked("the broker no longer exists");
   if (broker.name !== incident.broker) return blocked("the incident belongs to another broker");
-  if (!optedIn(broker)) return blocked(`broker ${broker.name} is not opted in (tag ${Tags.remediate}=reboot)`);
-  const unsettled = unsettledOptIn(c.optIn, config.optInSettleMinutes, c.now);
-  if (unsettled) return blocked(unsettled);
-  // Checked on the description taken just before RebootBroker, which would roll these out.
-  if (broker.pendingChanges.length > 0) return blocked(stagedChangesReason(broker.pendingChanges));
-  if (broker.deploymentMode === DeploymentMode.single && !config.allowSingleInstance) {
-    return blocked("a single-instance broker would go offline (remediation.allowSingleInstance is false)");
+  for (const guard of GUARDS) {
+    const refusal = guard.refuses(c, broker);
+    if (refusal) return blocked(refusal);
   }
-  if (broker.state !== "RUNNING") return blocked(`the broker is ${broker.state}, not RUNNING`);
-  if (c.heldBecause)
-    return blocked(
-      `reboots of this broker are held: ${c.heldBecause}; a person must reset it (mq-sentinel remediation reset ${broker.name})`,
-    );
-  if (c.verificationPending) return blocked("the last reboot of this broker is still being verified; it is judged before another one");
-  if (c.lastRebootAt !== null && c.now - c.lastRebootAt < config.cooldownMinutes * 60_000) {
-    const ago = Math.round((c.now - c.lastRebootAt) / 60_000);
-    return blocked(`rebooted ${ago} min ago; the cooldown is ${config.cooldownMinutes} min`);
+  if (config.mode === "approve") {
+    // Every guard passes now; a person decides, and every guard is checked again when they do.
+    if (!c.approval) return { outcome: "awaiting-approval", reason: `asks for approval to reboot ${broker.name}: ${help.why}` };
+    return { outcome: "executed", reason: `rebooting ${broker.name}, approved by ${c.approval.by}: ${help.why}` };
   }
-  if (c.rebootsInLastHour >= config.maxRebootsPerHour) return blocked(budgetSpent(config.maxRebootsPerHour));
-  if (config.killSwitch) return blocked("the kill switch is on (remediation.killSwitch)");
-  if (c.killSwitch === null) return blocked("the kill switch could not be read: refusing to act blind");
-  if (c.killSwitch) return blocked("the kill switch is on (SSM parameter)");
-  if (config.mode === "approve")
-    return blocked(
-      `would ask for approval to reboot ${broker.name}: ${help.why} (remediation.mode is approve; approvals are not available in this version)`,
-    );
   if (config.mode === "dry-run")
     return { outcome: "dry-run", reason: `would reboot ${broker.name}: ${help.why} (remediation.mode is dry-run)` };
   return { outcome: "executed", reason: `rebooting ${broker.name}: ${help.why}` };

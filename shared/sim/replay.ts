@@ -7,10 +7,12 @@ import { makeApiActivityHandler } from "../../functions/api-activity";
 import { makePollMetricsHandler } from "../../functions/poll-metrics";
 import { makePostureAuditHandler } from "../../functions/posture-audit";
 import { makeRemediateHandler } from "../../functions/remediate";
+import { makeSlackInteractionsHandler, type SlackInteractionEvent } from "../../functions/slack-interactions";
 import { AwsPostureReader } from "../adapters/aws-posture-reader";
 import { CloudWatchMetricSource } from "../adapters/cloudwatch-metric-source";
 import { killSwitchOff } from "../adapters/kill-switch";
 import { MemoryApiActivityStore } from "../adapters/memory-api-activity-store";
+import { MemoryApprovalStore } from "../adapters/memory-approval-store";
 import { MemoryIncidentStore } from "../adapters/memory-incident-store";
 import { MemoryOptInRecords } from "../adapters/memory-opt-in-records";
 import { MemoryRemediationLedger } from "../adapters/memory-remediation-ledger";
@@ -20,15 +22,19 @@ import { MqBrokerDirectory } from "../adapters/mq-broker-directory";
 import { MqBrokerInventory } from "../adapters/mq-broker-inventory";
 import { RecordingLog } from "../adapters/recording-log";
 import { SlackNotifier } from "../adapters/slack-notifier";
+import { HmacSlackRequestVerifier, signSlackRequest } from "../adapters/slack-signature";
 import { SnsNotifier } from "../adapters/sns-notifier";
+import { APPROVE_ACTION, DENY_ACTION } from "../app/answer-slack-interaction";
 import type { Delivery } from "../app/deliver-notifications";
 import { OptInTracker } from "../app/opt-in-tracker";
+import type { RemediationResult } from "../app/remediate";
 import { createFetchSchedule } from "../app/run-metrics-cycle";
 import { parseConfig } from "../core/config";
 import type { Transition } from "../core/incidents";
+import type { RemediationOutcome } from "../core/remediation-policy";
 import { type IncidentKind, maxSeverity, type Severity } from "../core/types";
 import { describeError } from "../errors";
-import type { PostureTarget, RemediationRequest } from "../ports";
+import type { ApprovalAnswer, PostureTarget, RemediationRequest } from "../ports";
 import type { Scenario } from "./scenario";
 import {
   routeToSimulator,
@@ -73,7 +79,7 @@ export interface ReplayRemediation {
   incidentId: string;
   action: "reboot-broker";
   broker: string;
-  outcome: "executed" | "dry-run" | "blocked";
+  outcome: RemediationOutcome;
   reason: string;
 }
 
@@ -103,6 +109,7 @@ export interface ReplayRun {
 const CREDENTIALS = { accessKeyId: "SIMULATED", secretAccessKey: "SIMULATED" };
 /** Each function's timeout in the stack (serverless.yml): a replayed invocation has as long. */
 const FUNCTION_TIMEOUT_MS: Record<string, number> = {
+  "slack-interactions": 10_000,
   "poll-metrics": 55_000,
   "api-activity": 30_000,
   remediate: 60_000,
@@ -159,13 +166,14 @@ export async function replayScenario(scenario: Scenario): Promise<ReplayRun> {
     activity: new SimulatedDynamoDbActivityStore(new MemoryApiActivityStore(), account),
     silences: new MemorySilenceStore(),
     optIns: new MemoryOptInRecords(),
+    approvals: new MemoryApprovalStore(),
     notifiers,
     clock,
     log,
     config,
     links: { accountId: scenario.accountId, region: scenario.region, brokerIds: {} },
   };
-  const requested: RemediationRequest[] = [];
+  const requested: (RemediationRequest | ApprovalAnswer)[] = [];
   const ledger = new MemoryRemediationLedger(clock);
   const pollMetrics = makePollMetricsHandler({
     ...shared,
@@ -183,6 +191,17 @@ export async function replayScenario(scenario: Scenario): Promise<ReplayRun> {
     posture: { request: async (target) => void rechecks.push(target) },
   });
   const remediateHandler = makeRemediateHandler({ ...shared, ledger, control: new MqBrokerControl(mq, clock), killSwitch: killSwitchOff });
+  // People answering in Slack: each click is signed as Slack signs it and goes through the real
+  // interactions function (signature, freshness, once, approvers), which hands the answer to remediate.
+  const interactionsHandler = makeSlackInteractionsHandler({
+    verifier: new HmacSlackRequestVerifier({ get: async () => REPLAY_SIGNING_SECRET }),
+    approvals: shared.approvals,
+    remediation: { request: async (r) => void requested.push(r) },
+    replies: { tell: async () => {} },
+    clock,
+    log,
+    config,
+  });
   const remediations: ReplayRemediation[] = [];
   const rechecks: PostureTarget[] = [];
   const postureAudit = makePostureAuditHandler({
@@ -207,6 +226,21 @@ export async function replayScenario(scenario: Scenario): Promise<ReplayRun> {
     for (const d of deliveries) if (d.result.ok) notifications.push(notificationOf(minute, d));
   };
 
+  const runRemediations = async (t: number) => {
+    for (const request of requested.splice(0)) {
+      try {
+        const result = await remediateHandler(request, lambdaContext("remediate"));
+        if (!result.duplicate) remediations.push(remediationOf(t, result));
+        record(t, [], result.deliveries);
+        for (const e of result.errors) errors.push(`t=${t} remediate ${e}`);
+      } catch (error) {
+        errors.push(`t=${t} remediate failed: ${describeError(error)}`);
+      }
+    }
+  };
+  const interactionsAt = new Map<number, Scenario["interactions"]>();
+  for (const click of scenario.interactions) interactionsAt.set(click.at, [...(interactionsAt.get(click.at) ?? []), click]);
+
   const cycles: ReplayRun["cycles"] = [];
   for (let t = 0; t < scenario.durationMinutes; t++) {
     account.minute = t;
@@ -229,28 +263,29 @@ export async function replayScenario(scenario: Scenario): Promise<ReplayRun> {
     try {
       const report = await pollMetrics(scheduledEvent(account), lambdaContext("poll-metrics"));
       record(t, report.transitions, report.deliveries);
+      for (const expired of report.expiredApprovals) remediations.push(remediationOf(t, expired));
       cycles.push({ minute: t, metricsRequested: report.metricsRequested, getMetricDataCalls: report.getMetricDataCalls });
       for (const e of report.errors) errors.push(`t=${t} ${e}`);
     } catch (error) {
       errors.push(`t=${t} poll-metrics failed: ${describeError(error)}`);
     }
-    // Remediation requests of this minute, as the asynchronous invocations would run them.
-    for (const request of requested.splice(0)) {
-      try {
-        const result = await remediateHandler(request, lambdaContext("remediate"));
-        remediations.push({
-          minute: t,
-          incidentId: request.incidentId,
-          action: "reboot-broker",
-          broker: request.broker,
-          outcome: result.decision.outcome,
-          reason: result.decision.reason,
-        });
-        record(t, [], result.deliveries);
-        for (const e of result.errors) errors.push(`t=${t} remediate ${e}`);
-      } catch (error) {
-        errors.push(`t=${t} remediate failed: ${describeError(error)}`);
+    // Remediation requests of this minute, as the asynchronous invocations would run them; then the
+    // clicks of this minute on the latest request still waiting, and what they asked remediate to do.
+    await runRemediations(t);
+    for (const click of interactionsAt.get(t) ?? []) {
+      const waiting = (await shared.approvals.pending()).at(-1);
+      if (!waiting) {
+        errors.push(`t=${t} ${click.user} pressed ${click.action}, but no reboot request waits for an answer`);
+        continue;
       }
+      try {
+        const outcome = await interactionsHandler(signedClick(waiting.id, click, account.nowMs()), lambdaContext("slack-interactions"));
+        if (outcome.statusCode !== 200 || outcome.result !== "accepted")
+          errors.push(`t=${t} ${click.user} pressed ${click.action}: ${outcome.result}`);
+      } catch (error) {
+        errors.push(`t=${t} slack-interactions failed: ${describeError(error)}`);
+      }
+      await runRemediations(t);
     }
   }
 
@@ -266,6 +301,42 @@ export async function replayScenario(scenario: Scenario): Promise<ReplayRun> {
     },
     timeline,
     cycles,
+  };
+}
+
+/** The contract's remediation entry of a decision. */
+function remediationOf(minute: number, result: RemediationResult): ReplayRemediation {
+  return {
+    minute,
+    incidentId: result.request.incidentId,
+    action: "reboot-broker",
+    broker: result.request.broker,
+    outcome: result.decision.outcome,
+    reason: result.decision.reason,
+  };
+}
+
+/** The replay's Slack app signing secret: clicks are signed with it as Slack signs interactions. */
+const REPLAY_SIGNING_SECRET = "replay-signing-secret";
+
+/** A click on Approve or Deny as Slack posts it to the interactions function URL, signed. */
+function signedClick(approvalId: string, click: { action: "approve" | "deny"; user: string }, nowMs: number): SlackInteractionEvent {
+  const payload = {
+    type: "block_actions",
+    user: { id: click.user },
+    actions: [{ action_id: click.action === "approve" ? APPROVE_ACTION : DENY_ACTION, value: approvalId, type: "button" }],
+    response_url: "https://hooks.slack.com/actions/T0/1/replay",
+  };
+  const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+  const timestamp = String(Math.floor(nowMs / 1000));
+  return {
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      "x-slack-request-timestamp": timestamp,
+      "x-slack-signature": signSlackRequest(REPLAY_SIGNING_SECRET, timestamp, body),
+    },
+    body,
+    isBase64Encoded: false,
   };
 }
 

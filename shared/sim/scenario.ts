@@ -3,6 +3,7 @@ import { basename, join } from "node:path";
 import Ajv2020 from "ajv/dist/2020";
 import addFormats from "ajv-formats";
 import { ConfigError, parseConfig } from "../core/config";
+import type { RemediationOutcome } from "../core/remediation-policy";
 import type { IncidentKind, Severity } from "../core/types";
 import { ScenarioError } from "../errors";
 import schema from "./scenario.schema.json";
@@ -56,7 +57,7 @@ export interface Expectation {
 
 export interface ExpectedRemediation {
   broker: string;
-  outcome: "executed" | "dry-run" | "blocked";
+  outcome: RemediationOutcome;
   from: number;
   to: number;
 }
@@ -79,6 +80,8 @@ export interface Scenario {
   expect: Expectation[];
   expectRemediations: ExpectedRemediation[];
   scoreKinds: IncidentKind[] | null;
+  /** People pressing Approve or Deny in Slack (`remediation.mode` approve), in minute order. */
+  interactions: { at: number; action: "approve" | "deny"; user: string }[];
   /** Where the scenario came from (a file path, or `inline`). */
   source: string;
 }
@@ -230,6 +233,7 @@ export function parseScenario(raw: unknown, source = "inline"): Scenario {
       to: r.to as number,
     })),
     scoreKinds: (s.scoreKinds as IncidentKind[] | undefined) ?? null,
+    interactions: [...((s.interactions as Scenario["interactions"] | undefined) ?? [])].sort((a, b) => a.at - b.at),
     source,
   };
 }

@@ -12,6 +12,7 @@ import { makeRemediateHandler } from "../../functions/remediate";
 import { AwsPostureReader } from "../../shared/adapters/aws-posture-reader";
 import { CloudWatchMetricSource } from "../../shared/adapters/cloudwatch-metric-source";
 import { DynamoDbApiActivityStore } from "../../shared/adapters/dynamodb-api-activity-store";
+import { DynamoDbApprovalStore } from "../../shared/adapters/dynamodb-approval-store";
 import { DynamoDbIncidentStore } from "../../shared/adapters/dynamodb-incident-store";
 import { DynamoDbOptInRecords } from "../../shared/adapters/dynamodb-opt-in-records";
 import { DynamoDbRemediationLedger } from "../../shared/adapters/dynamodb-remediation-ledger";
@@ -26,7 +27,7 @@ import { SnsNotifier } from "../../shared/adapters/sns-notifier";
 import { OptInTracker } from "../../shared/app/opt-in-tracker";
 import { createFetchSchedule } from "../../shared/app/run-metrics-cycle";
 import { parseConfig } from "../../shared/core/config";
-import type { Clock, PostureTarget, RemediationRequest } from "../../shared/ports";
+import type { ApprovalAnswer, Clock, PostureTarget, RemediationRequest } from "../../shared/ports";
 import { loadScenarioFile, type Scenario } from "../../shared/sim/scenario";
 import { routeToSimulator, SIMULATED_WEBHOOK_URL, simulatedClock, simulatedSlackWebhook } from "../../shared/sim/sdk-boundary";
 import { SimulatedAccount } from "../../shared/sim/simulated-account";
@@ -161,6 +162,7 @@ async function runOnDynamoDb(scenario: Scenario, dynamo: LocalDynamo): Promise<{
         activity: new DynamoDbApiActivityStore(client, table, clock),
         silences: new DynamoDbSilenceStore(client, table, clock),
         optIns: new DynamoDbOptInRecords(client, table, clock),
+        approvals: new DynamoDbApprovalStore(client, table, clock),
         notifiers,
         clock,
         log,
@@ -170,7 +172,7 @@ async function runOnDynamoDb(scenario: Scenario, dynamo: LocalDynamo): Promise<{
     };
   };
 
-  const requested: RemediationRequest[] = [];
+  const requested: (RemediationRequest | ApprovalAnswer)[] = [];
   const rechecks: PostureTarget[] = [];
   const poll = sharedOf("pollMetrics");
   const pollMetrics = makePollMetricsHandler({

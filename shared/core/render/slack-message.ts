@@ -1,5 +1,5 @@
 import type { Incident } from "../incidents";
-import type { MessageGroup, NotificationItem, RemediationNote, SlackPayload } from "../notifications";
+import type { ApprovalPrompt, MessageGroup, NotificationItem, RemediationNote, SlackPayload } from "../notifications";
 import { compareSeverity, type Evidence, IncidentKind, maxSeverity, type Series, Severity } from "../types";
 import { consoleLinks } from "./console-links";
 import { CUT_MARKER, capText, codeSpan, defangUrls, escapeMrkdwn, neutralizeFormatting, singleLine } from "./escape-mrkdwn";
@@ -79,12 +79,19 @@ function allUnwatched(group: MessageGroup, items: readonly NotificationItem[]): 
   return group.transition === "resolved" && items.length > 0 && items.every(unwatched);
 }
 
+/** The action ids of the Approve and Deny buttons (the interactions function reads them). */
+export const APPROVE_ACTION_ID = "mq-sentinel-approve";
+export const DENY_ACTION_ID = "mq-sentinel-deny";
+
 const REMEDIATION: Record<RemediationNote["outcome"], { icon: string; title: string }> = {
   executed: { icon: "🔁", title: "Broker rebooted" },
   "dry-run": { icon: "🧪", title: "Reboot dry run" },
   blocked: { icon: "⛔", title: "Reboot blocked" },
   verified: { icon: "✅", title: "Reboot verified" },
   escalated: { icon: "🚨", title: "Reboot did not help" },
+  "awaiting-approval": { icon: "🙋", title: "Reboot awaits approval" },
+  denied: { icon: "🙅", title: "Reboot denied" },
+  expired: { icon: "⌛", title: "Reboot request expired" },
 };
 
 /** Renders a message group as a Slack incoming-webhook payload within Block Kit's limits. */
@@ -95,6 +102,9 @@ export function renderSlackMessage(group: MessageGroup): SlackPayload {
   detailed.forEach((item, i) => {
     if (i > 0) blocks.push(DIVIDER);
     blocks.push(whatSection(item, group), storySection(item, group), contextBlock(item.incident, group));
+    const approval = item.remediation?.outcome === "awaiting-approval" ? item.remediation.approval : undefined;
+    // Two more blocks per request; a message never passes Slack's 50 (the overflow section needs 2).
+    if (approval && blocks.length + 4 <= SLACK_LIMITS.blocks) blocks.push(approvalSection(approval), approvalButtons(approval));
   });
   const rest = items.slice(detailed.length);
   if (rest.length > 0) blocks.push(DIVIDER, overflowSection(rest));
@@ -485,6 +495,63 @@ function labelOf(key: string): string {
 }
 
 // ── context, overflow, fallback ──────────────────────────────────────────────────────────────────
+
+/**
+ * What people decide on when asked to approve a reboot (plain_text: broker and node names are outside
+ * text): when the request expires and who may answer, what a reboot touches, the last reboot, and
+ * each guard now — every one is checked again at the moment of approval.
+ */
+function approvalSection(approval: ApprovalPrompt): Block {
+  const radius = approval.blastRadius;
+  const count = (n: number | null, what: string) => (n === null ? null : `${n.toLocaleString("en-US")} ${what}`);
+  const touches = radius
+    ? [
+        count(radius.connections, "connections"),
+        count(radius.consumers, "consumers"),
+        count(radius.queues, "queues"),
+        radius.activeNode
+          ? `active node ${radius.activeNode}${radius.nodes.length > 1 ? ` (standby ${radius.nodes.filter((n) => n !== radius.activeNode).join(", ")})` : ""}`
+          : null,
+      ].filter((p): p is string => p !== null)
+    : [];
+  const guards = approval.guards.map((g) => `${g.ok ? "✓" : "✗"} ${g.guard}`).join(" · ");
+  const lines = [
+    `Approve or deny before ${formatTime(approval.expiresAt)}. Who may answer: ${approval.approvers.length > 0 ? approval.approvers.join(", ") : "nobody (remediation.approvers is empty)"}.`,
+    touches.length > 0 ? `A reboot touches: ${touches.join(" · ")}.` : "What a reboot touches: not known from this cycle.",
+    `Last reboot by mq-sentinel: ${approval.lastReboot ?? "none"}.`,
+    `Guards now: ${guards}. Every guard is checked again when someone approves.`,
+  ];
+  return { type: "section", block_id: "mq-sentinel-approval-facts", text: plainText(capBlockText(untrustedLines(lines), "plain_text")) };
+}
+
+/** The Approve and Deny buttons; their value is the request id (our own text), their action ids fixed. */
+function approvalButtons(approval: ApprovalPrompt): Block {
+  return {
+    type: "actions",
+    block_id: "mq-sentinel-approval",
+    elements: [
+      {
+        type: "button",
+        action_id: APPROVE_ACTION_ID,
+        text: plainText("Approve reboot"),
+        style: "primary",
+        value: approval.id,
+        confirm: {
+          title: plainText("Reboot the broker?"),
+          text: plainText("An active/standby broker fails over to its standby; clients reconnect. Every guard is checked again first."),
+          confirm: plainText("Reboot"),
+          deny: plainText("Cancel"),
+        },
+      },
+      { type: "button", action_id: DENY_ACTION_ID, text: plainText("Deny"), style: "danger", value: approval.id },
+    ],
+  };
+}
+
+/** Lines of plain text with outside values in them, each made safe ({@link untrusted}). */
+function untrustedLines(lines: readonly string[]): string {
+  return lines.map((line) => untrusted(line, CAP.remediation)).join("\n");
+}
 
 function contextBlock(incident: Incident, group: MessageGroup): Block {
   const links = consoleLinks(incident, group.context)

@@ -8,6 +8,7 @@ import { AwsPostureReader } from "../../../shared/adapters/aws-posture-reader";
 import { CloudWatchMetricSource } from "../../../shared/adapters/cloudwatch-metric-source";
 import { LoggingPostureRecheck } from "../../../shared/adapters/logging-posture-recheck";
 import { MemoryApiActivityStore } from "../../../shared/adapters/memory-api-activity-store";
+import { MemoryApprovalStore } from "../../../shared/adapters/memory-approval-store";
 import { MemoryIncidentStore } from "../../../shared/adapters/memory-incident-store";
 import { MemoryRemediationLedger } from "../../../shared/adapters/memory-remediation-ledger";
 import { MemorySilenceStore } from "../../../shared/adapters/memory-silence-store";
@@ -216,6 +217,7 @@ export function twoRegionDeployment(home: SimulatedAccount, other: SimulatedAcco
     incidents,
     activity: new MemoryApiActivityStore(),
     silences: new MemorySilenceStore(),
+    approvals: new MemoryApprovalStore(),
     notifiers: [notifier],
     clock,
     log,

@@ -1,5 +1,6 @@
 import type { Context } from "aws-lambda";
 import type { RemediateFunctionDeps } from "../../../functions/remediate";
+import { MemoryApprovalStore } from "../../../shared/adapters/memory-approval-store";
 import { MemoryIncidentStore } from "../../../shared/adapters/memory-incident-store";
 import { MemoryOptInRecords } from "../../../shared/adapters/memory-opt-in-records";
 import { MemoryRemediationLedger } from "../../../shared/adapters/memory-remediation-ledger";
@@ -271,6 +272,7 @@ export function remediationWorld(options: { config?: Config; brokers?: Broker[];
     control,
     killSwitch,
     optIns,
+    approvals: new MemoryApprovalStore(),
     notifiers: [notifier],
     clock,
     log,

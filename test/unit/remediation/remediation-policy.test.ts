@@ -2,6 +2,7 @@ import fc from "fast-check";
 import {
   BUDGET_WINDOW_MS,
   decideRemediation,
+  guardReport,
   lockMinutes,
   optedIn,
   REBOOT_PERMISSION,
@@ -150,12 +151,49 @@ describe("decideRemediation", () => {
     });
   });
 
-  it("never reboots in mode approve without an approval", () => {
+  it("asks for approval in mode approve when every guard passes, and never reboots without one", () => {
     // Act
     const decision = decideRemediation(passingContext({ config: { ...AUTO, mode: "approve" } }));
     // Assess
-    expect(decision.outcome).not.toBe("executed");
-    expect(decision.reason).toMatch(/remediation.mode is approve/);
+    expect(decision).toEqual({
+      outcome: "awaiting-approval",
+      reason: expect.stringMatching(/^asks for approval to reboot orders: consumers are connected but stuck/),
+    });
+  });
+
+  it("reboots in mode approve once a person approved and every guard still passes", () => {
+    // Act
+    const decision = decideRemediation(passingContext({ config: { ...AUTO, mode: "approve" }, approval: { by: "U024BE7LH", at: T0 } }));
+    // Assess
+    expect(decision).toEqual({ outcome: "executed", reason: expect.stringMatching(/^rebooting orders, approved by U024BE7LH: /) });
+  });
+
+  it("refuses an approved reboot when a guard fails at the moment of approval", () => {
+    // Act
+    const decision = decideRemediation(
+      passingContext({ config: { ...AUTO, mode: "approve" }, approval: { by: "U024BE7LH", at: T0 }, killSwitch: true }),
+    );
+    // Assess
+    expect(decision).toEqual({ outcome: "blocked", reason: "the kill switch is on (SSM parameter)" });
+  });
+
+  it("reports every guard's state for people deciding on a request", () => {
+    // Act
+    const report = guardReport(passingContext({ lastRebootAt: T0 + 80 * MINUTE }));
+    // Assess
+    expect(report.map((g) => g.guard)).toEqual([
+      "opt-in tag",
+      "opt-in settled",
+      "nothing staged",
+      "deployment mode",
+      "broker RUNNING",
+      "no hold",
+      "last reboot judged",
+      "cooldown",
+      "hourly budget",
+      "kill switch",
+    ]);
+    expect(report.filter((g) => !g.ok)).toEqual([{ guard: "cooldown", ok: false, detail: "rebooted 10 min ago; the cooldown is 60 min" }]);
   });
 
   it("defaults to dry-run", () => {
@@ -324,7 +362,13 @@ describe("decideRemediation", () => {
             c.rebootsInLastHour < c.maxRebootsPerHour &&
             !c.configKill &&
             c.killSwitch === false;
-          const expected = !guardsPass || c.mode === "approve" ? "blocked" : c.mode === "auto" ? "executed" : "dry-run";
+          const expected = !guardsPass
+            ? "blocked"
+            : c.mode === "auto"
+              ? "executed"
+              : c.mode === "approve"
+                ? "awaiting-approval"
+                : "dry-run";
           expect(decision.outcome).toBe(expected);
           expect(decision.reason).not.toBe("");
         },

@@ -1,0 +1,111 @@
+import { createHash } from "node:crypto";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import type { ApprovalRequest, ApprovalStore, Clock } from "../ports";
+import { documentClient, queryAll, writeIf } from "./dynamodb-table";
+import { INTERACTION_MEMORY_MS } from "./memory-approval-store";
+import { withRetry } from "./retry";
+
+/**
+ * `ApprovalStore` on the incidents table, single-item conditional writes only:
+ * - `APPROVAL` / `<id>`: a reboot request waiting for a person, its status moved with
+ *   `#status = :from` conditions (kept 30 days after it expires, for the record);
+ * - `INTERACTION` / `<sha-256 of the Slack signature>`: a signed interaction already accepted (a
+ *   conditional put), kept 10 minutes, twice as long as Slack's signatures are valid.
+ */
+
+const KEEP_DAYS = 30;
+
+export class DynamoDbApprovalStore implements ApprovalStore {
+  private readonly doc: DynamoDBDocumentClient;
+
+  constructor(
+    client: DynamoDBClient,
+    private readonly tableName: string,
+    private readonly clock: Clock,
+  ) {
+    this.doc = documentClient(client);
+  }
+
+  async create(request: ApprovalRequest): Promise<boolean> {
+    return writeIf("dynamodb:PutItem", this.clock, () =>
+      this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: itemOf(request),
+          ConditionExpression: "attribute_not_exists(pk)",
+        }),
+      ),
+    );
+  }
+
+  async get(id: string): Promise<ApprovalRequest | null> {
+    const out = await withRetry("dynamodb:GetItem", this.clock, () =>
+      this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk: "APPROVAL", sk: id }, ConsistentRead: true })),
+    );
+    return out.Item ? requestOf(out.Item) : null;
+  }
+
+  async pending(): Promise<ApprovalRequest[]> {
+    const items = await queryAll(this.doc, this.clock, {
+      TableName: this.tableName,
+      KeyConditionExpression: "pk = :pk",
+      FilterExpression: "#status = :pending",
+      ExpressionAttributeNames: { "#status": "status" },
+      ExpressionAttributeValues: { ":pk": "APPROVAL", ":pending": "pending" },
+      ConsistentRead: true,
+    });
+    return items.map(requestOf).sort((a, b) => a.requestedAt - b.requestedAt);
+  }
+
+  async transition(
+    id: string,
+    from: ApprovalRequest["status"],
+    to: ApprovalRequest["status"],
+    fields: Partial<ApprovalRequest> = {},
+  ): Promise<boolean> {
+    const current = await this.get(id);
+    if (!current || current.status !== from) return false;
+    return writeIf("dynamodb:PutItem", this.clock, () =>
+      this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: itemOf({ ...current, ...fields, id, status: to }),
+          ConditionExpression: "#status = :from",
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: { ":from": from },
+        }),
+      ),
+    );
+  }
+
+  async acceptInteractionOnce(signature: string, now: number): Promise<boolean> {
+    const key = createHash("sha256").update(signature).digest("hex");
+    return writeIf("dynamodb:PutItem", this.clock, () =>
+      this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: "INTERACTION", sk: key, at: now, expiresAt: Math.ceil((now + INTERACTION_MEMORY_MS) / 1000) },
+          // An item past its TTL may linger until DynamoDB deletes it: an old one does not count.
+          ConditionExpression: "attribute_not_exists(pk) OR #at < :old",
+          ExpressionAttributeNames: { "#at": "at" },
+          ExpressionAttributeValues: { ":old": now - INTERACTION_MEMORY_MS },
+        }),
+      ),
+    );
+  }
+}
+
+function itemOf(request: ApprovalRequest): Record<string, unknown> {
+  return {
+    pk: "APPROVAL",
+    sk: request.id,
+    status: request.status,
+    data: JSON.stringify(request),
+    expiresAt: Math.ceil(request.expiresAt / 1000) + KEEP_DAYS * 86_400,
+  };
+}
+
+function requestOf(item: Record<string, unknown>): ApprovalRequest {
+  return JSON.parse(String(item.data)) as ApprovalRequest;
+}

@@ -1,0 +1,47 @@
+import type { ApprovalRequest, ApprovalStore } from "../ports";
+
+/** How long an accepted interaction is remembered: Slack signs requests for 5 minutes. */
+export const INTERACTION_MEMORY_MS = 10 * 60_000;
+
+/** `ApprovalStore` in memory, with the same conditional rules as the DynamoDB store. */
+export class MemoryApprovalStore implements ApprovalStore {
+  private readonly requests = new Map<string, ApprovalRequest>();
+  private readonly interactions = new Map<string, number>();
+
+  async create(request: ApprovalRequest): Promise<boolean> {
+    if (this.requests.has(request.id)) return false;
+    this.requests.set(request.id, { ...request });
+    return true;
+  }
+
+  async get(id: string): Promise<ApprovalRequest | null> {
+    const request = this.requests.get(id);
+    return request ? { ...request } : null;
+  }
+
+  async pending(): Promise<ApprovalRequest[]> {
+    return [...this.requests.values()]
+      .filter((r) => r.status === "pending")
+      .sort((a, b) => a.requestedAt - b.requestedAt)
+      .map((r) => ({ ...r }));
+  }
+
+  async transition(
+    id: string,
+    from: ApprovalRequest["status"],
+    to: ApprovalRequest["status"],
+    fields: Partial<ApprovalRequest> = {},
+  ): Promise<boolean> {
+    const current = this.requests.get(id);
+    if (!current || current.status !== from) return false;
+    this.requests.set(id, { ...current, ...fields, id, status: to });
+    return true;
+  }
+
+  async acceptInteractionOnce(signature: string, now: number): Promise<boolean> {
+    const seen = this.interactions.get(signature);
+    if (seen !== undefined && now - seen < INTERACTION_MEMORY_MS) return false;
+    this.interactions.set(signature, now);
+    return true;
+  }
+}
