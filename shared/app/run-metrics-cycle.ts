@@ -5,10 +5,10 @@ import { detectConnectionExhaustion } from "../core/detectors/connection-exhaust
 import { detectConsumerLag, isDeadLetterQueue, lagSeriesForBroker, lagSeriesForQueue } from "../core/detectors/consumer-lag";
 import { detectResourcePressure } from "../core/detectors/resource-pressure";
 import { type CycleRead, dataAgeMinutes, FetchSchedule, type PlanInput, type PlannedRead } from "../core/fetch-schedule";
-import type { BlastRadius } from "../core/notifications";
 import { closeUnwatched, foldFindings, type Incident, type IncidentChange, type Transition } from "../core/incidents";
 import { describeLimits, rabbitMqLimits, rabbitMqLimitsConfigurable } from "../core/instance-limits";
 import { destinationMetricCap, nodeMetricsFor } from "../core/metric-catalog";
+import type { BlastRadius } from "../core/notifications";
 import { configuredLimitsOf } from "../core/rabbitmq-configuration";
 import { at, lastIndex } from "../core/series";
 import {
@@ -264,7 +264,9 @@ export async function runMetricsCycle(deps: MetricsCycleDeps): Promise<CycleRepo
   report.transitions = await applyIncidentChanges(deps, changes, report.errors);
   const requests = report.transitions
     .filter((t) => t.type !== "resolved")
-    .map((t) => remediationRequestFor(t.incident, report.brokerIds[t.incident.broker], now, blastRadiusOf(observations.get(t.incident.broker))))
+    .map((t) =>
+      remediationRequestFor(t.incident, report.brokerIds[t.incident.broker], now, blastRadiusOf(observations.get(t.incident.broker))),
+    )
     .filter((r): r is RemediationRequest => r !== null);
   await sendRemediationRequests(deps.remediation, requests, log, report.errors);
   log.info("metrics cycle done", {
