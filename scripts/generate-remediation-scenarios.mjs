@@ -66,6 +66,8 @@ const POLICY = {
     maxRebootsPerHour: 2,
     killSwitch: false,
     verifyWithinMinutes: 20,
+    approvers: [],
+    approvalTtlMinutes: 30,
   },
   optInTag: ["mq-sentinel:remediate", "reboot"],
   /** A stall is consumers attached, nothing dequeued and the backlog growing for this many datapoints. */
@@ -653,6 +655,106 @@ const SCENARIOS = [
     },
   },
   {
+    name: "remediation-approve-approved",
+    durationMinutes: 75,
+    config: { remediation: { mode: "approve", approvers: ["U024BE7LH"] } },
+    meaning:
+      "Approve mode, an opted-in active/standby broker: the 5 consumers of `pricing.quote` stall at minute 14. mq-sentinel asks in Slack; at minute 20 someone who is not an approver presses Approve (nothing happens), at minute 22 the on-call approver U024BE7LH approves: every guard still passes, the broker fails over to `-2` and the consumers drain the backlog there.",
+    build(rng, n) {
+      const broker = "pricing-quote-44";
+      const onset = 14;
+      const from = visibleAt(onset);
+      const approvedAt = 22;
+      const b = amqBroker(rng.fork(broker), n, {
+        name: broker,
+        tags: OPT_IN,
+        queues: [
+          { name: "pricing.quote", rate: 230, consumers: 5, prefetch: 50, stallFrom: onset, afterReboot: "healthy", drainPerConsumer: 260 },
+          { name: "pricing.audit", rate: 60, consumers: 2, afterReboot: "healthy" },
+        ],
+        reboot: { at: approvedAt },
+        afterLength: n - approvedAt,
+      });
+      return {
+        brokers: [b.entry],
+        metrics: b.metrics,
+        interactions: [
+          { at: 20, action: "approve", user: "U0NOTONCALL" },
+          { at: approvedAt, action: "approve", user: "U024BE7LH" },
+        ],
+        expect: [{ kind: "consumer-lag", broker, resource: "pricing.quote", ...sharp(onset) }],
+        expectRemediations: [
+          { broker, outcome: "awaiting-approval", ...remediationWindow(from) },
+          { broker, outcome: "executed", from: approvedAt, to: approvedAt },
+        ],
+        rebootDrawnAt: { [broker]: approvedAt },
+        why: `Stall from datapoint ${onset} (visible ${from}): consumer-lag [${from}, ${from + 10}]; every guard passes, so a request is put to people: awaiting-approval [${from}, ${from + 15}]. The click at 20 is not an approver's; the approver's at ${approvedAt} re-checks every guard (all pass): executed at ${approvedAt}, once.`,
+      };
+    },
+  },
+  {
+    name: "remediation-approve-denied",
+    durationMinutes: 60,
+    config: { remediation: { mode: "approve", approvers: ["U024BE7LH"] } },
+    meaning:
+      "Approve mode, an opted-in active/standby broker: the 4 consumers of `returns.process` stall at minute 15; the approver denies the reboot at minute 21 (the team is deploying a fix). The broker is never rebooted.",
+    build(rng, n) {
+      const broker = "returns-process-17";
+      const onset = 15;
+      const from = visibleAt(onset);
+      const b = amqBroker(rng.fork(broker), n, {
+        name: broker,
+        tags: OPT_IN,
+        queues: [
+          { name: "returns.process", rate: 150, consumers: 4, stallFrom: onset },
+          { name: "returns.notify", rate: 40, consumers: 2 },
+        ],
+      });
+      return {
+        brokers: [b.entry],
+        metrics: b.metrics,
+        interactions: [{ at: 21, action: "deny", user: "U024BE7LH" }],
+        expect: [{ kind: "consumer-lag", broker, resource: "returns.process", ...sharp(onset) }],
+        expectRemediations: [
+          { broker, outcome: "awaiting-approval", ...remediationWindow(from) },
+          { broker, outcome: "denied", from: 21, to: 21 },
+        ],
+        why: `Stall from datapoint ${onset} (visible ${from}): consumer-lag [${from}, ${from + 10}]; awaiting-approval [${from}, ${from + 15}]; the approver's Deny at 21: denied at 21, never executed.`,
+      };
+    },
+  },
+  {
+    name: "remediation-approve-expired",
+    durationMinutes: 70,
+    config: { remediation: { mode: "approve", approvers: ["U024BE7LH"], approvalTtlMinutes: 30 } },
+    meaning:
+      "Approve mode, an opted-in active/standby broker: the 5 consumers of `catalog.sync` stall at minute 14 and nobody answers the request in Slack. It expires after 30 minutes and the broker is never rebooted.",
+    build(rng, n) {
+      const broker = "catalog-sync-52";
+      const onset = 14;
+      const from = visibleAt(onset);
+      const b = amqBroker(rng.fork(broker), n, {
+        name: broker,
+        tags: OPT_IN,
+        queues: [
+          { name: "catalog.sync", rate: 120, consumers: 5, stallFrom: onset },
+          { name: "catalog.index", rate: 50, consumers: 2 },
+        ],
+      });
+      const asked = stallOpensAt(onset);
+      return {
+        brokers: [b.entry],
+        metrics: b.metrics,
+        expect: [{ kind: "consumer-lag", broker, resource: "catalog.sync", ...sharp(onset) }],
+        expectRemediations: [
+          { broker, outcome: "awaiting-approval", ...remediationWindow(from) },
+          { broker, outcome: "expired", from: asked + 30, to: asked + 30 },
+        ],
+        why: `Stall from datapoint ${onset} (visible ${from}, asked at ${asked}): consumer-lag [${from}, ${from + 10}]; awaiting-approval [${from}, ${from + 15}]; no answer within approvalTtlMinutes (30): expired at ${asked + 30}.`,
+      };
+    },
+  },
+  {
     name: "remediation-staged-configuration",
     durationMinutes: 60,
     config: { remediation: { mode: "auto" } },
@@ -925,14 +1027,32 @@ function policyLabels(sc) {
     let outcome;
     if (guards.some(Boolean)) outcome = "blocked";
     else if (cfg.mode === "dry-run") outcome = "dry-run";
+    else if (cfg.mode === "approve") outcome = "awaiting-approval";
     else if (fault) outcome = "blocked";
     else {
       outcome = "executed";
       executed.push({ broker: d.broker, at: d.decideAt });
     }
     remediations.push({ broker: d.broker, outcome, ...remediationWindow(d.from), decideAt: d.decideAt });
+    if (outcome === "awaiting-approval") remediations.push(answerOf(sc, cfg, d, executed));
   }
   return { incidents, remediations };
+}
+
+/**
+ * Mode approve: what becomes of a request asked at `d.decideAt` — the first click by an approver while it
+ * waits decides it (approve: executed at that minute, every guard checked again; deny: denied), clicks by
+ * others change nothing, and with no answer it expires `approvalTtlMinutes` later. Windows are the exact
+ * minute: a person's click is an event, not a condition to detect.
+ */
+function answerOf(sc, cfg, d, executed) {
+  const expiresAt = d.decideAt + cfg.approvalTtlMinutes;
+  const click = (sc.interactions ?? []).find((c) => c.at >= d.decideAt && c.at < expiresAt && cfg.approvers.includes(c.user));
+  if (!click) return { broker: d.broker, outcome: "expired", from: expiresAt, to: expiresAt };
+  if (click.action === "deny") return { broker: d.broker, outcome: "denied", from: click.at, to: click.at };
+  if (stateAt(d.entry, click.at) !== "RUNNING") return { broker: d.broker, outcome: "blocked", from: click.at, to: click.at };
+  executed.push({ broker: d.broker, at: click.at });
+  return { broker: d.broker, outcome: "executed", from: click.at, to: click.at, decideAt: click.at };
 }
 
 function checkScenario(sc, def, built) {
@@ -1084,6 +1204,7 @@ function buildScenario(def) {
     })),
     expectRemediations: built.expectRemediations.map(({ broker, outcome, from, to }) => ({ broker, outcome, from, to })),
     scoreKinds: METRIC_KINDS,
+    ...(built.interactions ? { interactions: built.interactions } : {}),
   };
   checkScenario(scenario, def, built);
   return { scenario, why: built.why };

@@ -221,14 +221,13 @@ export interface RemediationRequest {
   blastRadius?: BlastRadius;
 }
 
-/** An answer a person gave in Slack, after the interactions function verified it. */
+/**
+ * Tells the remediate function a request was answered. It carries only the request's id: what the
+ * answer was is read from the store, where only the interactions function can write it.
+ */
 export interface ApprovalAnswer {
   kind: "approval-answer";
   approvalId: string;
-  action: "approve" | "deny";
-  /** The Slack user id who answered. */
-  user: string;
-  answeredAt: number;
 }
 
 /** A reboot waiting for a person (`remediation.mode` approve). */
@@ -243,32 +242,38 @@ export interface ApprovalRequest {
   /** After this (epoch ms) the request expires: the facts it showed are stale. */
   expiresAt: number;
   /**
-   * `pending` until answered; `approved`/`denied` by a person (only the interactions function writes
-   * these); `expired` by the minute cycle; `done` once the remediate function acted on the answer
-   * (a conditional write, so a double click or two approvers reboot once).
+   * `pending` until acted on; `done` once the remediate function acted on its answer, `expired` when
+   * nobody answered in time (each a conditional write from pending, so a request is settled once).
    */
-  status: "pending" | "approved" | "denied" | "expired" | "done";
-  answeredBy?: string;
-  answeredAt?: number;
+  status: "pending" | "expired" | "done";
 }
 
-/** Reboot approval requests (DynamoDB `APPROVAL` / `<id>`; memory in replay and tests). */
+/** A person's answer to a request, as the interactions function recorded it after verifying the click. */
+export interface RecordedAnswer {
+  approvalId: string;
+  action: "approve" | "deny";
+  /** The Slack user id who answered. */
+  user: string;
+  at: number;
+}
+
+/**
+ * Reboot approval requests and their answers (DynamoDB `APPROVAL` / `<id>` and `ANSWER#<id>`; memory in
+ * replay and tests). Answers are items of their own so that only the interactions function, which
+ * verifies Slack's signature, can write one: no other role can give an approval.
+ */
 export interface ApprovalStore {
   /** Stores a new pending request: false when one with its id exists. */
   create(request: ApprovalRequest): Promise<boolean>;
   get(id: string): Promise<ApprovalRequest | null>;
   /** Requests still pending, oldest first. */
   pending(): Promise<ApprovalRequest[]>;
-  /**
-   * Moves a request from `from` to `to` with the given fields (a conditional write): false when it
-   * is not in `from` any more (another answer, click or sweep got there first).
-   */
-  transition(
-    id: string,
-    from: ApprovalRequest["status"],
-    to: ApprovalRequest["status"],
-    fields?: Partial<ApprovalRequest>,
-  ): Promise<boolean>;
+  /** Settles a pending request (a conditional write): false when it is not pending any more. */
+  settle(id: string, to: "expired" | "done"): Promise<boolean>;
+  /** Records the first answer to a request (a conditional write): false when it was answered before. */
+  recordAnswer(answer: RecordedAnswer): Promise<boolean>;
+  /** The recorded answer to a request, or null. */
+  answerOf(id: string): Promise<RecordedAnswer | null>;
   /**
    * Accepts a signed interaction once: false when the same request (its signature) was accepted
    * before, so a replayed or retried Slack request changes nothing.

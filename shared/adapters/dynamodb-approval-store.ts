@@ -1,15 +1,17 @@
 import { createHash } from "node:crypto";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
-import type { ApprovalRequest, ApprovalStore, Clock } from "../ports";
+import type { ApprovalRequest, ApprovalStore, Clock, RecordedAnswer } from "../ports";
 import { documentClient, queryAll, writeIf } from "./dynamodb-table";
 import { INTERACTION_MEMORY_MS } from "./memory-approval-store";
 import { withRetry } from "./retry";
 
 /**
  * `ApprovalStore` on the incidents table, single-item conditional writes only:
- * - `APPROVAL` / `<id>`: a reboot request waiting for a person, its status moved with
- *   `#status = :from` conditions (kept 30 days after it expires, for the record);
+ * - `APPROVAL` / `<id>`: a reboot request waiting for a person, settled once with a
+ *   `#status = pending` condition (kept 30 days after it expires, for the record);
+ * - `ANSWER#<id>` / `ANSWER`: a person's answer, put once (`attribute_not_exists`) by the interactions
+ *   function alone (the IAM policies give no other role that key);
  * - `INTERACTION` / `<sha-256 of the Slack signature>`: a signed interaction already accepted (a
  *   conditional put), kept 10 minutes, twice as long as Slack's signatures are valid.
  */
@@ -58,25 +60,44 @@ export class DynamoDbApprovalStore implements ApprovalStore {
     return items.map(requestOf).sort((a, b) => a.requestedAt - b.requestedAt);
   }
 
-  async transition(
-    id: string,
-    from: ApprovalRequest["status"],
-    to: ApprovalRequest["status"],
-    fields: Partial<ApprovalRequest> = {},
-  ): Promise<boolean> {
+  async settle(id: string, to: "expired" | "done"): Promise<boolean> {
     const current = await this.get(id);
-    if (!current || current.status !== from) return false;
+    if (!current || current.status !== "pending") return false;
     return writeIf("dynamodb:PutItem", this.clock, () =>
       this.doc.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: itemOf({ ...current, ...fields, id, status: to }),
-          ConditionExpression: "#status = :from",
+          Item: itemOf({ ...current, status: to }),
+          ConditionExpression: "#status = :pending",
           ExpressionAttributeNames: { "#status": "status" },
-          ExpressionAttributeValues: { ":from": from },
+          ExpressionAttributeValues: { ":pending": "pending" },
         }),
       ),
     );
+  }
+
+  async recordAnswer(answer: RecordedAnswer): Promise<boolean> {
+    return writeIf("dynamodb:PutItem", this.clock, () =>
+      this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: `ANSWER#${answer.approvalId}`,
+            sk: "ANSWER",
+            data: JSON.stringify(answer),
+            expiresAt: Math.ceil(answer.at / 1000) + KEEP_DAYS * 86_400,
+          },
+          ConditionExpression: "attribute_not_exists(pk)",
+        }),
+      ),
+    );
+  }
+
+  async answerOf(id: string): Promise<RecordedAnswer | null> {
+    const out = await withRetry("dynamodb:GetItem", this.clock, () =>
+      this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk: `ANSWER#${id}`, sk: "ANSWER" }, ConsistentRead: true })),
+    );
+    return out.Item ? (JSON.parse(String(out.Item.data)) as RecordedAnswer) : null;
   }
 
   async acceptInteractionOnce(signature: string, now: number): Promise<boolean> {

@@ -1,4 +1,4 @@
-import type { ApprovalRequest, ApprovalStore } from "../ports";
+import type { ApprovalRequest, ApprovalStore, RecordedAnswer } from "../ports";
 
 /** How long an accepted interaction is remembered: Slack signs requests for 5 minutes. */
 export const INTERACTION_MEMORY_MS = 10 * 60_000;
@@ -6,6 +6,7 @@ export const INTERACTION_MEMORY_MS = 10 * 60_000;
 /** `ApprovalStore` in memory, with the same conditional rules as the DynamoDB store. */
 export class MemoryApprovalStore implements ApprovalStore {
   private readonly requests = new Map<string, ApprovalRequest>();
+  private readonly answers = new Map<string, RecordedAnswer>();
   private readonly interactions = new Map<string, number>();
 
   async create(request: ApprovalRequest): Promise<boolean> {
@@ -26,16 +27,22 @@ export class MemoryApprovalStore implements ApprovalStore {
       .map((r) => ({ ...r }));
   }
 
-  async transition(
-    id: string,
-    from: ApprovalRequest["status"],
-    to: ApprovalRequest["status"],
-    fields: Partial<ApprovalRequest> = {},
-  ): Promise<boolean> {
+  async settle(id: string, to: "expired" | "done"): Promise<boolean> {
     const current = this.requests.get(id);
-    if (!current || current.status !== from) return false;
-    this.requests.set(id, { ...current, ...fields, id, status: to });
+    if (!current || current.status !== "pending") return false;
+    this.requests.set(id, { ...current, status: to });
     return true;
+  }
+
+  async recordAnswer(answer: RecordedAnswer): Promise<boolean> {
+    if (this.answers.has(answer.approvalId)) return false;
+    this.answers.set(answer.approvalId, { ...answer });
+    return true;
+  }
+
+  async answerOf(id: string): Promise<RecordedAnswer | null> {
+    const answer = this.answers.get(id);
+    return answer ? { ...answer } : null;
   }
 
   async acceptInteractionOnce(signature: string, now: number): Promise<boolean> {

@@ -52,9 +52,9 @@ export const DENY_ACTION = DENY_ACTION_ID;
  * 2. accept each signed request once (a replay or a retry changes nothing)
  * 3. read the click: who, which button, which request
  * 4. only `remediation.approvers` may answer; a request past its time has expired
- * 5. move the request from pending to approved or denied (a conditional write: of two clicks or two
- *    approvers at once, one wins) and hand the answer to the remediate function, which re-checks
- *    every guard before it reboots
+ * 5. record the answer (a conditional write: of two clicks or two approvers at once, the first wins;
+ *    no other role may write answers) and tell the remediate function, which re-checks every guard
+ *    before it reboots
  * Slack needs an answer within 3 seconds: the reboot itself happens in the remediate function.
  */
 export async function answerSlackInteraction(deps: InteractionDeps, request: InteractionRequest): Promise<InteractionOutcome> {
@@ -104,19 +104,14 @@ export async function answerSlackInteraction(deps: InteractionDeps, request: Int
   }
 
   // 5. answer, once
-  const answer: ApprovalAnswer = {
-    kind: "approval-answer",
-    approvalId: approval.id,
-    action: click.action,
-    user: click.user,
-    answeredAt: now,
-  };
-  const to = click.action === "approve" ? "approved" : "denied";
+  const answer: ApprovalAnswer = { kind: "approval-answer", approvalId: approval.id };
+  const earlier = approval.status === "pending" ? null : await deps.approvals.answerOf(approval.id);
   if (
     approval.status !== "pending" ||
-    !(await deps.approvals.transition(approval.id, "pending", to, { answeredBy: click.user, answeredAt: now }))
+    !(await deps.approvals.recordAnswer({ approvalId: approval.id, action: click.action, user: click.user, at: now }))
   ) {
-    await say(`This reboot request was already answered (${approval.status}${approval.answeredBy ? ` by ${approval.answeredBy}` : ""}).`);
+    const first = earlier ?? (await deps.approvals.answerOf(approval.id));
+    await say(`This reboot request was already answered${first ? ` (${first.action} by ${first.user})` : ` (${approval.status})`}.`);
     return { status: 200, body: "", result: "already-answered" };
   }
   await deps.remediation.request(answer);

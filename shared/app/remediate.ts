@@ -221,9 +221,9 @@ async function lastRebootOf(deps: RemediateDeps, brokerId: string, now: number):
  * to approved or denied). The request is claimed with a conditional write before anything happens,
  * so a double click or two approvers at once act once; an approval re-checks every guard now.
  */
-async function answerApproval(deps: RemediateDeps, answer: ApprovalAnswer): Promise<RemediationResult> {
+async function answerApproval(deps: RemediateDeps, event: ApprovalAnswer): Promise<RemediationResult> {
   const { log, config } = deps;
-  const approval = await deps.approvals.get(answer.approvalId);
+  const [approval, answer] = await Promise.all([deps.approvals.get(event.approvalId), deps.approvals.answerOf(event.approvalId)]);
   const request: RemediationRequest = approval
     ? {
         incidentId: approval.incidentId,
@@ -232,21 +232,23 @@ async function answerApproval(deps: RemediateDeps, answer: ApprovalAnswer): Prom
         brokerId: approval.brokerId,
         requestedAt: approval.requestedAt,
       }
-    : { incidentId: "", fingerprint: "", broker: "", brokerId: "", requestedAt: answer.answeredAt };
-  if (!approval) {
-    log.warn("answer to an unknown approval request ignored", { approvalId: answer.approvalId });
-    return { request, decision: { outcome: "blocked", reason: `no approval request ${answer.approvalId}` }, duplicate: true };
-  }
-  const expected = answer.action === "approve" ? "approved" : "denied";
-  if (approval.status !== expected || !(await deps.approvals.transition(approval.id, expected, "done"))) {
-    return { request, decision: { outcome: "blocked", reason: `the request is ${approval.status}` }, duplicate: true };
+    : { incidentId: "", fingerprint: "", broker: "", brokerId: "", requestedAt: deps.clock.now() };
+  // Only a recorded answer counts (the interactions function alone writes them), and a request is
+  // acted on once: the claim from pending to done is a conditional write.
+  if (!approval || !answer || !(await deps.approvals.settle(approval.id, "done"))) {
+    log.warn("approval answer with nothing to act on", {
+      approvalId: event.approvalId,
+      status: approval?.status,
+      answered: answer !== null,
+    });
+    return { request, decision: { outcome: "blocked", reason: `nothing to act on for request ${event.approvalId}` }, duplicate: true };
   }
   // Defence in depth: the interactions function checked the approver; so does the function that reboots.
   if (!config.remediation.approvers.includes(answer.user)) {
     return finish(deps, request, { outcome: "blocked", reason: `${answer.user} is not among remediation.approvers` });
   }
   if (answer.action === "deny") return finish(deps, request, { outcome: "denied", reason: `denied by ${answer.user}` });
-  return decide(deps, request, { by: answer.user, at: answer.answeredAt });
+  return decide(deps, request, { by: answer.user, at: answer.at });
 }
 
 /** Records and announces a decision that needs no look at the broker (a denial, a refused answer). */
@@ -275,7 +277,9 @@ export async function expireApprovals(
   }
   for (const approval of pending.filter((a) => a.expiresAt <= now)) {
     try {
-      if (!(await deps.approvals.transition(approval.id, "pending", "expired"))) continue;
+      // An answer given in time is acted on by the remediate function, whenever its invocation runs.
+      if ((await deps.approvals.answerOf(approval.id)) !== null) continue;
+      if (!(await deps.approvals.settle(approval.id, "expired"))) continue;
       const request: RemediationRequest = {
         incidentId: approval.incidentId,
         fingerprint: approval.fingerprint,

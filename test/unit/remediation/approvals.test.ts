@@ -28,7 +28,7 @@ function remediationNotes(incident: Incident | null): PendingNotification[] {
   return (incident?.outbox ?? []).filter((n) => n.transition === "remediation");
 }
 
-/** An answer as the interactions function hands it over, after moving the request to approved/denied. */
+/** An answer as the interactions function records it and hands it over. */
 async function answered(
   world: Awaited<ReturnType<typeof stalledOrders>>,
   action: "approve" | "deny",
@@ -36,8 +36,8 @@ async function answered(
 ): Promise<ApprovalAnswer> {
   const [pending] = await world.deps.approvals.pending();
   if (!pending) throw new Error("no pending request");
-  await world.deps.approvals.transition(pending.id, "pending", action === "approve" ? "approved" : "denied", { answeredBy: user });
-  return { kind: "approval-answer", approvalId: pending.id, action, user, answeredAt: world.clock.now() };
+  await world.deps.approvals.recordAnswer({ approvalId: pending.id, action, user, at: world.clock.now() });
+  return { kind: "approval-answer", approvalId: pending.id };
 }
 
 describe("remediate in mode approve", () => {
@@ -131,13 +131,7 @@ describe("remediate in mode approve", () => {
     await remediate(w.deps, w.request);
     const [pending] = await w.deps.approvals.pending();
     // Act
-    const result = await remediate(w.deps, {
-      kind: "approval-answer",
-      approvalId: pending?.id ?? "",
-      action: "approve",
-      user: APPROVER,
-      answeredAt: T0,
-    });
+    const result = await remediate(w.deps, { kind: "approval-answer", approvalId: pending?.id ?? "" });
     // Assess
     expect(result).toMatchObject({ duplicate: true, decision: { outcome: "blocked" } });
     expect(w.control.reboots).toEqual([]);
@@ -145,6 +139,20 @@ describe("remediate in mode approve", () => {
 });
 
 describe("expireApprovals", () => {
+  it("leaves a request answered in time to the remediate function, even once it is past its time", async () => {
+    // Prepare
+    const w = await stalledOrders();
+    await remediate(w.deps, w.request);
+    const answer = await answered(w, "approve");
+    w.clock.minute = 40;
+    // Act
+    const swept = await expireApprovals(w.deps);
+    const acted = await remediate(w.deps, answer);
+    // Assess
+    expect(swept.expired).toEqual([]);
+    expect(acted.decision.outcome).toBe("executed");
+  });
+
   it("expires a request nobody answered in time, records and announces it, once", async () => {
     // Prepare
     const w = await stalledOrders();
