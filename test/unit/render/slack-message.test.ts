@@ -68,9 +68,23 @@ function expectWithinSlackLimits(payload: SlackPayload): void {
       expect((block.elements ?? []).length).toBeLessThanOrEqual(SLACK_LIMITS.contextElements);
       for (const e of block.elements ?? []) expect(e.text.length).toBeLessThanOrEqual(SLACK_LIMITS.sectionText);
     }
+    // Buttons (the Approve/Deny of a reboot request): Block Kit's button limits, plain_text labels.
+    const buttons = block.type === "actions" ? ((block.elements ?? []) as unknown as Button[]) : [];
+    if (block.type === "actions") expect(buttons.length).toBeLessThanOrEqual(25);
+    for (const b of buttons) {
+      expect(b.type).toBe("button");
+      expect(b.text.type).toBe("plain_text");
+      expect(b.text.text.length).toBeLessThanOrEqual(75);
+      expect(b.value.length).toBeLessThanOrEqual(2000);
+      expect(b.action_id.length).toBeLessThanOrEqual(255);
+    }
     // Every mrkdwn object is verbatim (Slack must not auto-link or parse mentions in it), every
     // plain_text object turns no `:emoji:` code into an emoji, and no code span is left open.
-    for (const t of [block.text, ...(block.fields ?? []), ...(block.elements ?? [])]) {
+    for (const t of [
+      block.text,
+      ...(block.fields ?? []),
+      ...(block.type === "actions" ? buttons.map((b) => b.text) : (block.elements ?? [])),
+    ]) {
       if (t === undefined) continue;
       expect(["mrkdwn", "plain_text"]).toContain(t.type);
       if (t.type === "mrkdwn") expect(t.verbatim).toBe(true);
@@ -78,6 +92,13 @@ function expectWithinSlackLimits(payload: SlackPayload): void {
       if (t.type === "plain_text") expect(t.emoji).toBe(false);
     }
   }
+}
+
+interface Button {
+  type: string;
+  action_id: string;
+  value: string;
+  text: { type: string; text: string; emoji?: boolean; verbatim?: boolean };
 }
 
 /** A storm: `n` incidents with long queue names and huge summaries. */
@@ -182,6 +203,55 @@ describe("renderSlackMessage", () => {
     expect(storyText(payload)).toContain("not recovered: no longer watched: ignored by arn:aws:sts::1:assumed-role/*Ops*/_x_");
     expect(payload.text).toMatch(/^\[NO LONGER WATCHED\] consumer-lag on risk-engine-27/);
     expectWithinSlackLimits(payload);
+  });
+
+  it("puts a reboot request to people with Approve and Deny buttons, the blast radius and every guard", () => {
+    // Prepare
+    const incident = stalledIncident();
+    const approval = {
+      id: `${incident.id}#29540716`,
+      expiresAt: T0 + 53 * MINUTE,
+      approvers: ["U024BE7LH"],
+      blastRadius: {
+        connections: 420,
+        consumers: 8,
+        queues: 12,
+        activeNode: "risk-engine-27-1",
+        nodes: ["risk-engine-27-1", "risk-engine-27-2"],
+      },
+      guards: [
+        { guard: "opt-in tag", ok: true, detail: "passes" },
+        { guard: "cooldown", ok: true, detail: "passes" },
+      ],
+      lastReboot: null,
+    };
+    const remediation = { action: "reboot-broker" as const, outcome: "awaiting-approval" as const, reason: "asks for approval", approval };
+    // Act
+    const payload = renderSlackMessage(group([item(incident, { reason: "changed", remediation })], { transition: "remediation" }));
+    // Assess
+    const actions = payload.blocks.find((b) => b.type === "actions") as { elements: { action_id: string; value: string; style: string }[] };
+    expect(actions.elements.map((e) => [e.action_id, e.value, e.style])).toEqual([
+      ["mq-sentinel-approve", approval.id, "primary"],
+      ["mq-sentinel-deny", approval.id, "danger"],
+    ]);
+    const facts = JSON.stringify(payload.blocks.find((b) => b.block_id === "mq-sentinel-approval-facts"));
+    expect(facts).toContain(
+      "A reboot touches: 420 connections · 8 consumers · 12 queues · active node risk-engine-27-1 (standby risk-engine-27-2).",
+    );
+    expect(facts).toContain("Guards now: ✓ opt-in tag · ✓ cooldown. Every guard is checked again when someone approves.");
+    expect(facts).toContain("Who may answer: U024BE7LH.");
+    expectWithinSlackLimits(payload);
+  });
+
+  it("shows no buttons on any other remediation decision", () => {
+    // Act
+    const payload = renderSlackMessage(
+      group([item(stalledIncident(), { remediation: { action: "reboot-broker", outcome: "denied", reason: "denied by U024BE7LH" } })], {
+        transition: "remediation",
+      }),
+    );
+    // Assess
+    expect(payload.blocks.some((b) => b.type === "actions")).toBe(false);
   });
 
   it("says a repeated incident is still open and for how long", () => {
