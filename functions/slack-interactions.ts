@@ -9,15 +9,13 @@ import { LambdaRemediationRequests } from "../shared/adapters/lambda-remediation
 import { SlackResponseUrlReplies } from "../shared/adapters/slack-response-url-replies";
 import { HmacSlackRequestVerifier } from "../shared/adapters/slack-signature";
 import { systemClock } from "../shared/adapters/system-clock";
-import { answerSlackInteraction, type InteractionDeps, type InteractionOutcome } from "../shared/app/answer-slack-interaction";
+import {
+  answerSlackInteraction,
+  type InteractionDeps,
+  type InteractionOutcome,
+  type SlackInteractionEvent,
+} from "../shared/app/answer-slack-interaction";
 import { productionRuntime } from "./runtime";
-
-/** The part of a Lambda function URL request the handler reads. */
-export interface SlackInteractionEvent {
-  headers?: Readonly<Record<string, string | undefined>>;
-  body?: string;
-  isBase64Encoded?: boolean;
-}
 
 /** The function URL's answer (Lambda reads statusCode, headers and body); `result` says what happened. */
 export interface FunctionUrlResponse {

@@ -15,6 +15,13 @@ export interface InteractionDeps {
   config: Config;
 }
 
+/** The part of a Lambda function URL request the interactions function reads. */
+export interface SlackInteractionEvent {
+  headers?: Readonly<Record<string, string | undefined>>;
+  body?: string;
+  isBase64Encoded?: boolean;
+}
+
 /** An HTTP request as the function URL delivers it: lower-case header names, the raw body. */
 export interface InteractionRequest {
   headers: Readonly<Record<string, string | undefined>>;

@@ -7,7 +7,7 @@ import { makeApiActivityHandler } from "../../functions/api-activity";
 import { makePollMetricsHandler } from "../../functions/poll-metrics";
 import { makePostureAuditHandler } from "../../functions/posture-audit";
 import { makeRemediateHandler } from "../../functions/remediate";
-import { makeSlackInteractionsHandler, type SlackInteractionEvent } from "../../functions/slack-interactions";
+import { makeSlackInteractionsHandler } from "../../functions/slack-interactions";
 import { AwsPostureReader } from "../adapters/aws-posture-reader";
 import { CloudWatchMetricSource } from "../adapters/cloudwatch-metric-source";
 import { killSwitchOff } from "../adapters/kill-switch";
@@ -46,6 +46,7 @@ import {
   simulatedSlackWebhook,
 } from "./sdk-boundary";
 import { SimulatedAccount } from "./simulated-account";
+import { REPLAY_SIGNING_SECRET, signedClick } from "./slack-clicks";
 import { SimulatedTagCalls } from "./tag-calls";
 
 /**
@@ -313,30 +314,6 @@ function remediationOf(minute: number, result: RemediationResult): ReplayRemedia
     broker: result.request.broker,
     outcome: result.decision.outcome,
     reason: result.decision.reason,
-  };
-}
-
-/** The replay's Slack app signing secret: clicks are signed with it as Slack signs interactions. */
-const REPLAY_SIGNING_SECRET = "replay-signing-secret";
-
-/** A click on Approve or Deny as Slack posts it to the interactions function URL, signed. */
-function signedClick(approvalId: string, click: { action: "approve" | "deny"; user: string }, nowMs: number): SlackInteractionEvent {
-  const payload = {
-    type: "block_actions",
-    user: { id: click.user },
-    actions: [{ action_id: click.action === "approve" ? APPROVE_ACTION : DENY_ACTION, value: approvalId, type: "button" }],
-    response_url: "https://hooks.slack.com/actions/T0/1/replay",
-  };
-  const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
-  const timestamp = String(Math.floor(nowMs / 1000));
-  return {
-    headers: {
-      "content-type": "application/x-www-form-urlencoded",
-      "x-slack-request-timestamp": timestamp,
-      "x-slack-signature": signSlackRequest(REPLAY_SIGNING_SECRET, timestamp, body),
-    },
-    body,
-    isBase64Encoded: false,
   };
 }
 

@@ -37,8 +37,10 @@ beforeAll(() => {
   declaredTimeouts = Object.fromEntries(Object.entries(declaredService(MAIN_STACK_ARGS).functions).map(([name, f]) => [name, f.timeout]));
 }, PACKAGING_TIMEOUT_MS);
 
-/** The four functions, by their serverless.yml names; the framework names their resources after them. */
-const FUNCTIONS = ["pollMetrics", "apiActivity", "remediate", "postureAudit"] as const;
+/** The five functions, by their serverless.yml names; the framework names their resources after them. */
+const FUNCTIONS = ["pollMetrics", "apiActivity", "remediate", "postureAudit", "slackInteractions"] as const;
+/** The functions that deliver notifications (every one but slackInteractions, which only records answers). */
+const NOTIFYING = ["pollMetrics", "apiActivity", "remediate", "postureAudit"] as const;
 type FunctionName = (typeof FUNCTIONS)[number];
 
 const capitalized = (name: FunctionName) => name.charAt(0).toUpperCase() + name.slice(1);
@@ -131,6 +133,16 @@ const EXPECTED_ACTIONS: Record<FunctionName, string[]> = {
     "dynamodb:PutItem",
     "sqs:SendMessage",
   ],
+  slackInteractions: [
+    ...LOGS,
+    // the signing secret
+    "ssm:GetParameter",
+    // the request; the answer and the interaction, once each
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    // hands the answer to remediate
+    "lambda:InvokeFunction",
+  ],
 };
 
 const TABLE = placeholder("IncidentsTable.Arn");
@@ -152,12 +164,15 @@ const INDEXES = { [INDEX("active")]: ["ACTIVE"], [INDEX("outbox")]: ["PENDING"] 
  * - remediate: incidents; silences; the guards: `REBOOT#` (last reboot, lock, unlock), `BUDGET`, `HOLD`
  *   (read only), `VERIFY` (pending, add), `OPTIN#`; the decision in `REMEDIATION`.
  * - postureAudit: incidents and silences.
+ * - slackInteractions: reads `APPROVAL` (the request) and `ANSWER#`; writes the answer (`ANSWER#`, only
+ *   this role: no other can give an approval) and each signed interaction once (`INTERACTION`).
+ *   remediate creates and settles `APPROVAL`, pollMetrics expires it; both read answers.
  */
 const EXPECTED_TABLE_ACCESS: Record<FunctionName, Record<string, Record<string, string[]>>> = {
   pollMetrics: {
-    "dynamodb:GetItem": { [TABLE]: ["INCIDENT#*"] },
-    "dynamodb:Query": { [TABLE]: ["CALLS#*", "SILENCE", "VERIFY"], ...INDEXES },
-    "dynamodb:PutItem": { [TABLE]: ["HOLD", "INCIDENT#*", "OPTIN#*", "REMEDIATION", "VERIFY"] },
+    "dynamodb:GetItem": { [TABLE]: ["ANSWER#*", "APPROVAL", "INCIDENT#*"] },
+    "dynamodb:Query": { [TABLE]: ["APPROVAL", "CALLS#*", "SILENCE", "VERIFY"], ...INDEXES },
+    "dynamodb:PutItem": { [TABLE]: ["APPROVAL", "HOLD", "INCIDENT#*", "OPTIN#*", "REMEDIATION", "VERIFY"] },
     "dynamodb:BatchGetItem": { [TABLE]: ["OPTIN#*"] },
     "dynamodb:DeleteItem": { [TABLE]: ["VERIFY"] },
   },
@@ -168,16 +183,20 @@ const EXPECTED_TABLE_ACCESS: Record<FunctionName, Record<string, Record<string, 
     "dynamodb:DeleteItem": { [TABLE]: ["EVENT#*"] },
   },
   remediate: {
-    "dynamodb:GetItem": { [TABLE]: ["BUDGET", "HOLD", "INCIDENT#*", "REBOOT#*"] },
+    "dynamodb:GetItem": { [TABLE]: ["ANSWER#*", "APPROVAL", "BUDGET", "HOLD", "INCIDENT#*", "REBOOT#*"] },
     "dynamodb:BatchGetItem": { [TABLE]: ["OPTIN#*"] },
-    "dynamodb:Query": { [TABLE]: ["SILENCE", "VERIFY"], ...INDEXES },
-    "dynamodb:PutItem": { [TABLE]: ["BUDGET", "INCIDENT#*", "OPTIN#*", "REBOOT#*", "REMEDIATION", "VERIFY"] },
+    "dynamodb:Query": { [TABLE]: ["APPROVAL", "REMEDIATION", "SILENCE", "VERIFY"], ...INDEXES },
+    "dynamodb:PutItem": { [TABLE]: ["APPROVAL", "BUDGET", "INCIDENT#*", "OPTIN#*", "REBOOT#*", "REMEDIATION", "VERIFY"] },
     "dynamodb:DeleteItem": { [TABLE]: ["REBOOT#*"] },
   },
   postureAudit: {
     "dynamodb:GetItem": { [TABLE]: ["INCIDENT#*"] },
     "dynamodb:Query": { [TABLE]: ["SILENCE"], ...INDEXES },
     "dynamodb:PutItem": { [TABLE]: ["INCIDENT#*"] },
+  },
+  slackInteractions: {
+    "dynamodb:GetItem": { [TABLE]: ["ANSWER#*", "APPROVAL"] },
+    "dynamodb:PutItem": { [TABLE]: ["ANSWER#*", "INTERACTION"] },
   },
 };
 
@@ -194,8 +213,10 @@ const ITEM_WRITERS: [string, string, readonly FunctionName[]][] = [
   ["the remediation audit trail", "REMEDIATION", ["pollMetrics", "remediate"]],
   ["pending verifications", "VERIFY", ["pollMetrics", "remediate"]],
   ["opt-in records", "OPTIN#b-1234abcd", ["pollMetrics", "apiActivity", "remediate"]],
-  ["approval requests", "APPROVAL#a-1", []],
-  ["incidents", "INCIDENT#consumer-lag|orders|q1", FUNCTIONS],
+  ["approval requests", "APPROVAL", ["pollMetrics", "remediate"]],
+  ["answers to approval requests", "ANSWER#inc-1#100", ["slackInteractions"]],
+  ["signed Slack interactions", "INTERACTION", ["slackInteractions"]],
+  ["incidents", "INCIDENT#consumer-lag|orders|q1", NOTIFYING],
   ["processed events", "EVENT#6f1c2b9e", ["apiActivity"]],
   ["API calls by subject", "CALLS#denied|arn:aws:iam::123456789012:user/mallory", ["apiActivity"]],
   ["items of no known type", "ZZZ", []],
@@ -217,12 +238,13 @@ const isRead = (action: string) => /^[\w-]+:(Describe|List|Get|Query|Scan|BatchG
 const SSM_PARAMETER = (name: string) => `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${name}`;
 const SLACK_WEBHOOK = SSM_PARAMETER("/mq-sentinel/slack-webhook-url");
 const KILL_SWITCH = SSM_PARAMETER("/mq-sentinel/remediation-kill-switch");
+const SIGNING_SECRET = SSM_PARAMETER("/mq-sentinel/slack-signing-secret");
 
 const OPT_IN_TAG = { "aws:ResourceTag/mq-sentinel:remediate": "reboot" };
 
 describe("mq-sentinel stack, packaged for prod in us-east-1", () => {
   describe("holds the whole product", () => {
-    it("deploys exactly the four functions: pollMetrics, apiActivity, remediate, postureAudit", () => {
+    it("deploys exactly the five functions: pollMetrics, apiActivity, remediate, postureAudit, slackInteractions", () => {
       // Act
       const functions = resourcesOfType(template, "AWS::Lambda::Function").map(([id]) => id);
 
@@ -456,8 +478,8 @@ describe("mq-sentinel stack, packaged for prod in us-east-1", () => {
       // Act
       const resources = resourcesFor(template, roleId(name), (a) => a.startsWith("dynamodb:"));
 
-      // Assess
-      expect(resources).toEqual([TABLE, INDEX("active"), INDEX("outbox")]);
+      // Assess: slackInteractions reads no incident (no index)
+      expect(resources).toEqual(name === "slackInteractions" ? [TABLE] : [TABLE, INDEX("active"), INDEX("outbox")]);
     });
 
     it.each(FUNCTIONS)("lets %s touch only the item types it owns, action by action (dynamodb:LeadingKeys)", (name) => {
@@ -476,7 +498,7 @@ describe("mq-sentinel stack, packaged for prod in us-east-1", () => {
       expect(writers).toEqual(owners);
     });
 
-    it.each(["SILENCE", "HOLD", "REBOOT#b-1234abcd", "BUDGET", "REMEDIATION", "VERIFY", "APPROVAL#a-1"])(
+    it.each(["SILENCE", "HOLD", "REBOOT#b-1234abcd", "BUDGET", "REMEDIATION", "VERIFY", "APPROVAL", "ANSWER#inc-1#100"])(
       "never lets apiActivity, which parses attacker-shaped events, write %s items",
       (pk) => {
         // Act
@@ -487,7 +509,7 @@ describe("mq-sentinel stack, packaged for prod in us-east-1", () => {
       },
     );
 
-    it.each(FUNCTIONS)("lets %s use the notifications key only through SNS (kms:ViaService)", (name) => {
+    it.each(NOTIFYING)("lets %s use the notifications key only through SNS (kms:ViaService)", (name) => {
       // Act
       const conditions = roleStatements(template, roleId(name))
         .filter((s) => actionsOf(s).some((a) => a.startsWith("kms:")))
@@ -497,7 +519,7 @@ describe("mq-sentinel stack, packaged for prod in us-east-1", () => {
       expect(conditions).toEqual([`sns.${placeholder("AWS::Region")}.amazonaws.com`]);
     });
 
-    it.each(FUNCTIONS)("lets %s publish only to the notifications topic, with only its key", (name) => {
+    it.each(NOTIFYING)("lets %s publish only to the notifications topic, with only its key", (name) => {
       // Act
       const topics = resourcesFor(template, roleId(name), (a) => covers(a, "sns:Publish"));
       const keys = resourcesFor(template, roleId(name), (a) => a.startsWith("kms:"));
@@ -509,7 +531,8 @@ describe("mq-sentinel stack, packaged for prod in us-east-1", () => {
 
     it.each(FUNCTIONS)("lets %s read only its named SSM parameters", (name) => {
       // Prepare
-      const expected = name === "remediate" ? [KILL_SWITCH, SLACK_WEBHOOK] : [SLACK_WEBHOOK];
+      const expected =
+        name === "remediate" ? [KILL_SWITCH, SLACK_WEBHOOK] : name === "slackInteractions" ? [SIGNING_SECRET] : [SLACK_WEBHOOK];
 
       // Act
       const parameters = resourcesFor(template, roleId(name), (a) => a.startsWith("ssm:"));
@@ -526,6 +549,8 @@ describe("mq-sentinel stack, packaged for prod in us-east-1", () => {
         apiActivity: [placeholder(`${functionId("postureAudit")}.Arn`)],
         remediate: [],
         postureAudit: [],
+        // hands a verified answer to remediate
+        slackInteractions: [placeholder(`${functionId("remediate")}.Arn`)],
       };
 
       // Act
@@ -533,6 +558,33 @@ describe("mq-sentinel stack, packaged for prod in us-east-1", () => {
 
       // Assess
       expect(functions).toEqual(invokes[name]);
+    });
+
+    it("lets every function but slackInteractions deliver notifications (slackInteractions only records answers)", () => {
+      // Act
+      const publishing = FUNCTIONS.filter((name) => resourcesFor(template, roleId(name), (a) => covers(a, "sns:Publish")).length > 0);
+      // Assess
+      expect(publishing).toEqual([...NOTIFYING]);
+    });
+
+    it("lets only slackInteractions record an answer to a reboot request, and only pollMetrics and slackInteractions start remediate", () => {
+      // Act
+      const answering = FUNCTIONS.filter((name) => mayWriteItem(template, roleId(name), "ANSWER#inc-1#100"));
+      const starting = FUNCTIONS.filter((name) =>
+        resourcesFor(template, roleId(name), (a) => a.startsWith("lambda:")).includes(placeholder(`${functionId("remediate")}.Arn`)),
+      );
+      // Assess
+      expect(answering).toEqual(["slackInteractions"]);
+      expect(starting.sort()).toEqual(["pollMetrics", "slackInteractions"]);
+    });
+
+    it("exposes slackInteractions at a function URL, capped in concurrency, and nothing else", () => {
+      // Act
+      const urls = resourcesOfType<{ TargetFunctionArn: unknown; AuthType: string }>(template, "AWS::Lambda::Url");
+      // Assess
+      expect(urls.map(([, u]) => render(u.TargetFunctionArn))).toEqual([placeholder(`${functionId("slackInteractions")}.Arn`)]);
+      expect(urls[0]?.[1].AuthType).toBe("NONE");
+      expect(functionProperties("slackInteractions").ReservedConcurrentExecutions).toBeLessThanOrEqual(10);
     });
 
     it.each(FUNCTIONS)("lets %s send only to its own failure queue", (name) => {

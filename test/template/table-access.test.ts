@@ -9,6 +9,7 @@ import { makeApiActivityHandler } from "../../functions/api-activity";
 import { makePollMetricsHandler } from "../../functions/poll-metrics";
 import { makePostureAuditHandler } from "../../functions/posture-audit";
 import { makeRemediateHandler } from "../../functions/remediate";
+import { makeSlackInteractionsHandler } from "../../functions/slack-interactions";
 import { AwsPostureReader } from "../../shared/adapters/aws-posture-reader";
 import { CloudWatchMetricSource } from "../../shared/adapters/cloudwatch-metric-source";
 import { DynamoDbApiActivityStore } from "../../shared/adapters/dynamodb-api-activity-store";
@@ -23,6 +24,7 @@ import { MqBrokerDirectory } from "../../shared/adapters/mq-broker-directory";
 import { MqBrokerInventory } from "../../shared/adapters/mq-broker-inventory";
 import { RecordingLog } from "../../shared/adapters/recording-log";
 import { SlackNotifier } from "../../shared/adapters/slack-notifier";
+import { HmacSlackRequestVerifier } from "../../shared/adapters/slack-signature";
 import { SnsNotifier } from "../../shared/adapters/sns-notifier";
 import { OptInTracker } from "../../shared/app/opt-in-tracker";
 import { createFetchSchedule } from "../../shared/app/run-metrics-cycle";
@@ -31,6 +33,7 @@ import type { ApprovalAnswer, Clock, PostureTarget, RemediationRequest } from ".
 import { loadScenarioFile, type Scenario } from "../../shared/sim/scenario";
 import { routeToSimulator, SIMULATED_WEBHOOK_URL, simulatedClock, simulatedSlackWebhook } from "../../shared/sim/sdk-boundary";
 import { SimulatedAccount } from "../../shared/sim/simulated-account";
+import { REPLAY_SIGNING_SECRET, signedClick } from "../../shared/sim/slack-clicks";
 import { createIncidentsTable, type LocalDynamo, startDynalite } from "../integration/dynamodb-table";
 import { declaredService, MAIN_STACK_ARGS, PACKAGING_TIMEOUT_MS } from "./packaged-template";
 import { allows, placeholder, type Statement } from "./template-queries";
@@ -44,7 +47,7 @@ import { allows, placeholder, type Statement } from "./template-queries";
  * its function was not granted fails here, not in production with AccessDeniedException.
  */
 
-const FUNCTIONS = ["pollMetrics", "apiActivity", "remediate", "postureAudit"] as const;
+const FUNCTIONS = ["pollMetrics", "apiActivity", "remediate", "postureAudit", "slackInteractions"] as const;
 type FunctionName = (typeof FUNCTIONS)[number];
 
 /**
@@ -60,6 +63,8 @@ const SCENARIOS = [
   "api-recon-stolen-session",
   "api-risky-config-rollout",
   "posture-exposed-everything",
+  "remediation-approve-approved",
+  "remediation-approve-expired",
 ];
 
 /** One DynamoDB request of one function. */
@@ -198,6 +203,16 @@ async function runOnDynamoDb(scenario: Scenario, dynamo: LocalDynamo): Promise<{
     control: new MqBrokerControl(mq, clock),
     killSwitch: killSwitchOff,
   });
+  const clicks = sharedOf("slackInteractions");
+  const slackInteractions = makeSlackInteractionsHandler({
+    verifier: new HmacSlackRequestVerifier({ get: async () => REPLAY_SIGNING_SECRET }),
+    approvals: clicks.shared.approvals,
+    remediation: { request: async (r) => void requested.push(r) },
+    replies: { tell: async () => {} },
+    clock,
+    log,
+    config,
+  });
   const posture = sharedOf("postureAudit");
   const postureAudit = makePostureAuditHandler({
     ...posture.shared,
@@ -222,8 +237,18 @@ async function runOnDynamoDb(scenario: Scenario, dynamo: LocalDynamo): Promise<{
     for (const target of rechecks.splice(0)) await run(`t=${t} postureAudit`, () => postureAudit(target, lambdaContext("posture-audit")));
     await run(`t=${t} pollMetrics`, () => pollMetrics(scheduledEvent(account), lambdaContext("poll-metrics")));
     for (const request of requested.splice(0)) await run(`t=${t} remediate`, () => remediate(request, lambdaContext("remediate")));
+    for (const click of scenario.interactions.filter((c) => c.at === t)) {
+      // The request the person answers: the harness looks it up as the remediate role would.
+      const [waiting] = (await rem.shared.approvals.pending()).slice(-1);
+      if (!waiting) continue;
+      await run(`t=${t} slackInteractions`, async () => {
+        await slackInteractions(signedClick(waiting.id, click, account.nowMs()), lambdaContext("slack-interactions"));
+        return { errors: [] };
+      });
+      for (const request of requested.splice(0)) await run(`t=${t} remediate`, () => remediate(request, lambdaContext("remediate")));
+    }
   }
-  for (const { client } of [poll, api, rem, posture]) client.destroy();
+  for (const { client } of [poll, api, rem, posture, clicks]) client.destroy();
   return { requests, failures };
 }
 
@@ -260,6 +285,17 @@ const MUST_BE_SEEN = [
   "remediate dynamodb:PutItem table BUDGET",
   "remediate dynamodb:PutItem table REMEDIATION",
   "remediate dynamodb:PutItem table VERIFY",
+  "pollMetrics dynamodb:Query table APPROVAL",
+  "pollMetrics dynamodb:GetItem table ANSWER#*",
+  "pollMetrics dynamodb:PutItem table APPROVAL",
+  "remediate dynamodb:Query table APPROVAL",
+  "remediate dynamodb:PutItem table APPROVAL",
+  "remediate dynamodb:GetItem table APPROVAL",
+  "remediate dynamodb:GetItem table ANSWER#*",
+  "remediate dynamodb:Query table REMEDIATION",
+  "slackInteractions dynamodb:GetItem table APPROVAL",
+  "slackInteractions dynamodb:PutItem table INTERACTION",
+  "slackInteractions dynamodb:PutItem table ANSWER#*",
   "postureAudit dynamodb:Query table/index/active ACTIVE",
   "postureAudit dynamodb:PutItem table INCIDENT#*",
 ];
