@@ -127,13 +127,7 @@ export class FleetHarness {
       clock,
       this.log,
     );
-    this.classifier = new RequestClassifier(
-      metrics,
-      brokers,
-      new Map(fleet.brokers.map((b) => [b.name, b.queues.length])),
-      config.polling,
-      clock,
-    );
+    this.classifier = new RequestClassifier(metrics, brokers);
     const incidents = withStoreLatency(new SimulatedDynamoDbStore(new MemoryIncidentStore(), account), account);
     const notifiers = [
       new SlackNotifier({ get: async () => SIMULATED_WEBHOOK_URL }, simulatedSlackWebhook(account), clock, this.log),

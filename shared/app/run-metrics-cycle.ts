@@ -286,6 +286,8 @@ function detectQueues(
   const brokerLatest = Math.max(-1, ...Object.values(series).map(lastIndex));
   for (const queue of observation.queues) {
     const lag = lagSeriesForQueue(broker.engine, queue, series);
+    // A drill's first stage reads a queue's backlog alone: only a dead-letter queue is judged on that.
+    if (lag.consumers === undefined && !isDeadLetterQueue(queue.queue.name, config.detection.consumerLag)) continue;
     const queueLatest = lastIndex(lag.backlog);
     if (queueLatest < 0 || (brokerLatest >= 0 && brokerLatest - queueLatest > STALE_QUEUE_MINUTES)) continue;
     collect(detectConsumerLag(broker, queue.queue.name, lag, config.detection.consumerLag));

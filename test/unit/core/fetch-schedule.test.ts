@@ -1,5 +1,6 @@
 import { DEFAULT_CONFIG } from "../../../shared/core/config";
 import {
+  backlogNotDraining,
   type CycleRead,
   drillTriggers,
   FetchSchedule,
@@ -109,7 +110,7 @@ describe("FetchSchedule", () => {
     expect(limitReads).toBe(2);
   });
 
-  it("reads the queues (without the evidence-only detail metrics) when the broker's total backlog jumps and holds, and keeps reading them for drillHoldMinutes", () => {
+  it("drills in two stages: the backlog of every queue when the total backlog jumps and holds, then every sweep metric of the queues whose backlog is not draining", () => {
     // Prepare
     const polling = { ...DEFAULT_CONFIG.polling, drillHoldMinutes: 3 };
     const schedule = new FetchSchedule(polling);
@@ -119,16 +120,48 @@ describe("FetchSchedule", () => {
     const moved = { TotalMessageCount: recent(5, 5, 1200, 1200), TotalConsumerCount: recent(4, 4, 4, 4) };
     // Act
     const followUp = schedule.planFollowUp(input(1), answer(primary, "orders-1", moved), schedule.windowAt(T0 + MINUTE));
-    schedule.observe(input(1), answer([...primary, ...followUp], "orders-1", moved), schedule.windowAt(T0 + MINUTE));
+    const read = answer([...primary, ...followUp], "orders-1", moved);
+    // Queue b's backlog grows; a and c drain back to 0.
+    for (const r of followUp) if (r.queue?.name === "b") (read.series as Map<string, Series>).set(r.key, recent(3, 600, 1190));
+    schedule.observe(input(1), read, schedule.windowAt(T0 + MINUTE));
     const held = schedule.planPrimary(input(2));
     const afterHold = schedule.planPrimary(input(1 + polling.drillHoldMinutes));
-    // Assess
-    expect(new Set(queueReads(followUp).map((r) => r.queue?.name))).toEqual(new Set(["a", "b", "c", "orders.DLQ"]));
-    expect(new Set(queueReads(followUp).map((r) => r.metric))).toEqual(
-      new Set(["QueueSize", "ConsumerCount", "EnqueueCount", "DequeueCount"]),
-    );
-    expect(queueReads(held).length).toBeGreaterThan(4);
+    // Assess: first stage, the backlog alone of the queues not read yet (the dead-letter queue's was)
+    expect(queueReads(followUp).map((r) => [r.queue?.name, r.metric, r.purpose])).toEqual([
+      ["a", "QueueSize", "drill"],
+      ["b", "QueueSize", "drill"],
+      ["c", "QueueSize", "drill"],
+    ]);
+    // second stage, from the next cycle: every sweep metric of b (not the evidence-only detail), the others' backlog while the drill holds
+    expect(queueReads(held).filter((r) => r.queue?.name === "b").map((r) => r.metric)).toEqual([
+      "QueueSize",
+      "ConsumerCount",
+      "EnqueueCount",
+      "DequeueCount",
+    ]);
+    expect(queueReads(held).filter((r) => r.queue?.name === "a").map((r) => [r.metric, r.purpose])).toEqual([["QueueSize", "drill"]]);
     expect(queueReads(afterHold).map((r) => r.queue?.name)).toEqual(["orders.DLQ"]);
+  });
+
+  it("stops reading a suspect queue in full once its backlog drains", () => {
+    // Prepare
+    const schedule = new FetchSchedule(DEFAULT_CONFIG.polling);
+    schedule.observe(input(0), answer(schedule.planPrimary(input(0)), "orders-1", steady), schedule.windowAt(T0));
+    const primary = schedule.planPrimary(input(1));
+    const moved = { TotalMessageCount: recent(5, 5, 1200, 1200), TotalConsumerCount: recent(4, 4, 4, 4) };
+    const followUp = schedule.planFollowUp(input(1), answer(primary, "orders-1", moved), schedule.windowAt(T0 + MINUTE));
+    const read = answer([...primary, ...followUp], "orders-1", moved);
+    for (const r of followUp) if (r.queue?.name === "b") (read.series as Map<string, Series>).set(r.key, recent(3, 600, 1190));
+    schedule.observe(input(1), read, schedule.windowAt(T0 + MINUTE));
+    const suspect = schedule.planPrimary(input(2));
+    const drained = answer(suspect, "orders-1", steady);
+    for (const r of suspect) if (r.queue?.name === "b") (drained.series as Map<string, Series>).set(r.key, recent(1190, 400, 0));
+    // Act
+    schedule.observe(input(2), drained, schedule.windowAt(T0 + 2 * MINUTE));
+    const later = [3, 4, 5].map((m) => schedule.planPrimary(input(m)));
+    // Assess: read in full while suspect, then within the hold only the watched dead-letter queue
+    expect(queueReads(suspect).filter((r) => r.queue?.name === "b")).toHaveLength(4);
+    expect(queueReads(later[2] ?? []).map((r) => r.queue?.name)).toEqual(["orders.DLQ"]);
   });
 
   it("reads the queues of an open incident every cycle, and only those", () => {
@@ -185,6 +218,19 @@ describe("FetchSchedule", () => {
     const next = schedule.planPrimary(input(1));
     // Assess
     expect(queueReads(next)).not.toHaveLength(0);
+  });
+});
+
+describe("backlogNotDraining", () => {
+  it.each([
+    ["a backlog growing", true, recent(10, 40, 90)],
+    ["a backlog holding (no consumers, no inflow)", true, recent(50, 50, 50)],
+    ["a backlog falling", false, recent(10, 90, 40)],
+    ["an empty queue", false, recent(0, 0, 0)],
+    ["one datapoint only", false, recent(90)],
+  ])("%s: %s", (_label, expected, backlog) => {
+    // Act / Assess
+    expect(backlogNotDraining(backlog)).toBe(expected);
   });
 });
 
