@@ -9,7 +9,8 @@ import type { Broker, BrokerObservation, MinuteWindow, NodeObservation, QueueMet
  * - broker-level signals are read every cycle, from the active node only;
  * - connection and memory/disk limits are read every `limitsRefreshMinutes` and remembered;
  * - queues are swept every `queueSweepMinutes` (sweeps staggered across brokers), with a lookback
- *   window that still covers every minute;
+ *   window that still covers every minute: a sweep reads each queue's backlog, and the next cycles
+ *   read every sweep metric of the queues whose backlog is not draining (the suspects);
  * - a broker whose broker-level signals moved (total backlog rising, consumers dropping) is drilled
  *   in two stages: at once (and every cycle for `drillHoldMinutes`) the backlog alone of each of its
  *   queues, then, from the next cycle, every sweep metric of the queues whose backlog is not draining
@@ -186,9 +187,10 @@ export class FetchSchedule {
         // The detail metrics only enrich an incident's evidence: read for the queues of open incidents.
         if (focus.has(queue.name)) {
           reads.push(...this.queueReads(broker, st.activeNode, queue, [...specs.queueSweep, ...specs.queueDetail], QueueReadPurpose.focus));
-        } else if (sweepDue) reads.push(...this.queueReads(broker, st.activeNode, queue, specs.queueSweep, QueueReadPurpose.sweep));
-        else if (st.suspects.has(id))
+        } else if (st.suspects.has(id))
           reads.push(...this.queueReads(broker, st.activeNode, queue, specs.queueSweep, QueueReadPurpose.suspect));
+        else if (sweepDue)
+          reads.push(...this.queueReads(broker, st.activeNode, queue, specs.queueSweep.slice(0, 1), QueueReadPurpose.sweep));
         else if (drilling)
           reads.push(...this.queueReads(broker, st.activeNode, queue, specs.queueSweep.slice(0, 1), QueueReadPurpose.drill));
         else if (watched < WATCH_LIMIT_PER_BROKER && input.watch(queue)) {
@@ -340,16 +342,15 @@ export class FetchSchedule {
   }
 
   /**
-   * The drill's second stage: a queue whose backlog is not draining, read for a drill, as a suspect, or
-   * by a sweep while the broker's totals move, is read in full in the next `SUSPECT_HOLD_MINUTES` cycles.
+   * The second stage of sweeps and drills: a queue whose backlog, read by a sweep, a drill or as a
+   * suspect, is not draining is read in full in the next `SUSPECT_HOLD_MINUTES` cycles.
    */
   private pickSuspects(st: BrokerFetchState, broker: Broker, read: CycleRead, input: PlanInput): void {
     const backlogMetric = metricsFor(broker.engine).queueSweep[0]?.name;
-    const moving = input.now < st.drillUntil;
+    const staged: readonly (QueueReadPurpose | undefined)[] = [QueueReadPurpose.sweep, QueueReadPurpose.drill, QueueReadPurpose.suspect];
     for (const r of read.reads) {
       if (r.broker !== broker.name || r.role !== "queue" || !r.queue || r.metric !== backlogMetric) continue;
-      const drilled = r.purpose === QueueReadPurpose.drill || r.purpose === QueueReadPurpose.suspect;
-      if (!drilled && !(moving && r.purpose === QueueReadPurpose.sweep)) continue;
+      if (!staged.includes(r.purpose)) continue;
       if (read.failed.has(r.key) || input.watch(r.queue)) continue;
       if (backlogNotDraining(read.series.get(r.key))) st.suspects.set(queueId(r.queue), input.now + SUSPECT_HOLD_MINUTES * MINUTE);
     }
@@ -507,16 +508,34 @@ function queueId(queue: QueueRef): string {
   return `${queue.vhost ?? ""}\u0000${queue.name}`;
 }
 
+/** The least rise of a queue's backlog that makes it a suspect (a healthy queue wobbles by less). */
+export const SUSPECT_MIN_RISE = 10;
+/** A backlog above 0 this long that ends higher than it began is a suspect too (a slow consumer). */
+const SUSPECT_SLOW_MINUTES = 10;
+
 /**
- * Whether a queue's backlog is not draining at its newest minute: there is one, and it did not fall
- * since the minute before. A queue with no consumers, stalled or slow consumers grows (or holds) every
- * minute; a healthy one keeps falling back towards 0, so most minutes it is not a suspect.
+ * Whether a queue's backlog is not draining at its newest minute: it rose two minutes running by more
+ * than a healthy queue wobbles, it has held still above 0 for three minutes, or it stayed above 0 for
+ * ten minutes, rose in at least half of them and ended a quarter higher than it began. A queue with no
+ * consumers, stalled or slow consumers does one or the other; a healthy one keeps falling back towards
+ * 0, so it is rarely a suspect, and the drill reads little more than its backlog.
  */
 export function backlogNotDraining(backlog: Series | undefined): boolean {
   const end = lastIndex(backlog);
   const now = at(backlog, end);
   const before = at(backlog, end - 1);
-  return now != null && before != null && now > 0 && now >= before;
+  const first = at(backlog, end - 2);
+  if (now == null || before == null || first == null || now <= 0) return false;
+  const rising = now > before && before >= first && now - first >= SUSPECT_MIN_RISE;
+  const held = now === before && before === first;
+  // A slow consumer's backlog wobbles but never empties and ends higher than it began.
+  const recent = slice(backlog, end, SUSPECT_SLOW_MINUTES);
+  const start = recent[0];
+  let rises = 0;
+  for (let i = 1; i < recent.length; i++) if ((recent[i] ?? 0) > (recent[i - 1] ?? 0)) rises++;
+  const creeping =
+    start != null && recent.every((v) => v != null && v > 0) && rises >= recent.length / 2 && now - start >= Math.max(SUSPECT_MIN_RISE, start / 4);
+  return rising || held || creeping;
 }
 
 function queueMetricsOf(read: CycleRead, brokerName: string): QueueMetrics[] {

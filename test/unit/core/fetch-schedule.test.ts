@@ -64,7 +64,7 @@ const steady = { TotalMessageCount: recent(5, 5, 5), TotalConsumerCount: recent(
 const queueReads = (reads: readonly PlannedRead[]) => reads.filter((r) => r.role === "queue");
 
 describe("FetchSchedule", () => {
-  it("reads broker-level signals from the active node only, limits once, and sweeps queues on a cold start", () => {
+  it("reads broker-level signals from the active node only, limits once, and sweeps the queues' backlogs on a cold start", () => {
     // Prepare
     const schedule = new FetchSchedule(DEFAULT_CONFIG.polling);
     // Act
@@ -73,9 +73,35 @@ describe("FetchSchedule", () => {
     expect(new Set(reads.map((r) => r.node))).toEqual(new Set(["orders-1"]));
     expect(reads.filter((r) => r.role === "broker").map((r) => r.metric)).toContain("CpuUtilization");
     expect(reads.filter((r) => r.role === "limit")).toHaveLength(5);
-    expect(new Set(queueReads(reads).map((r) => r.queue?.name))).toEqual(new Set(["a", "b", "c", "orders.DLQ"]));
-    expect(queueReads(reads).map((r) => r.metric)).not.toContain("InFlightCount");
-    expect(reads.find((r) => r.metric === "DequeueCount")?.stat).toBe("Sum");
+    expect(queueReads(reads).map((r) => [r.queue?.name, r.metric, r.purpose])).toEqual([
+      ["a", "QueueSize", "sweep"],
+      ["b", "QueueSize", "sweep"],
+      ["c", "QueueSize", "sweep"],
+      ["orders.DLQ", "QueueSize", "sweep"],
+    ]);
+  });
+
+  it("reads every sweep metric, in the next cycles, of the queues whose swept backlog is not draining, and of no other", () => {
+    // Prepare
+    const schedule = new FetchSchedule(DEFAULT_CONFIG.polling);
+    const first = schedule.planPrimary(input(0));
+    const read = answer(first, "orders-1", steady);
+    // c holds 40 messages still (no consumers, no inflow); a and b are empty; the dead-letter queue is judged on its backlog alone.
+    for (const r of first)
+      if (r.queue?.name === "c" || r.queue?.name === "orders.DLQ") (read.series as Map<string, Series>).set(r.key, recent(40, 40, 40));
+    // Act
+    schedule.observe(input(0), read, schedule.windowAt(T0));
+    const next = schedule.planPrimary(input(1));
+    // Assess
+    expect(queueReads(next).map((r) => [r.queue?.name, r.metric, r.purpose])).toEqual([
+      ["c", "QueueSize", "suspect"],
+      ["c", "ConsumerCount", "suspect"],
+      ["c", "EnqueueCount", "suspect"],
+      ["c", "DequeueCount", "suspect"],
+      ["orders.DLQ", "QueueSize", "watch"],
+    ]);
+    expect(next.find((r) => r.metric === "DequeueCount")?.stat).toBe("Sum");
+    expect(queueReads(next).map((r) => r.metric)).not.toContain("InFlightCount");
   });
 
   it("does not read queues or limits again until they are due", () => {
@@ -133,13 +159,16 @@ describe("FetchSchedule", () => {
       ["c", "QueueSize", "drill"],
     ]);
     // second stage, from the next cycle: every sweep metric of b (not the evidence-only detail), the others' backlog while the drill holds
-    expect(queueReads(held).filter((r) => r.queue?.name === "b").map((r) => r.metric)).toEqual([
-      "QueueSize",
-      "ConsumerCount",
-      "EnqueueCount",
-      "DequeueCount",
-    ]);
-    expect(queueReads(held).filter((r) => r.queue?.name === "a").map((r) => [r.metric, r.purpose])).toEqual([["QueueSize", "drill"]]);
+    expect(
+      queueReads(held)
+        .filter((r) => r.queue?.name === "b")
+        .map((r) => r.metric),
+    ).toEqual(["QueueSize", "ConsumerCount", "EnqueueCount", "DequeueCount"]);
+    expect(
+      queueReads(held)
+        .filter((r) => r.queue?.name === "a")
+        .map((r) => [r.metric, r.purpose]),
+    ).toEqual([["QueueSize", "drill"]]);
     expect(queueReads(afterHold).map((r) => r.queue?.name)).toEqual(["orders.DLQ"]);
   });
 
@@ -223,11 +252,19 @@ describe("FetchSchedule", () => {
 
 describe("backlogNotDraining", () => {
   it.each([
-    ["a backlog growing", true, recent(10, 40, 90)],
-    ["a backlog holding (no consumers, no inflow)", true, recent(50, 50, 50)],
+    ["a backlog growing two minutes running", true, recent(10, 40, 90)],
+    ["a backlog holding above 0 for three minutes (no consumers, no inflow)", true, recent(50, 50, 50)],
     ["a backlog falling", false, recent(10, 90, 40)],
+    ["a backlog that rose and fell back (a burst draining)", false, recent(10, 90, 60)],
+    ["a backlog wobbling up by a few messages", false, recent(3, 5, 8)],
     ["an empty queue", false, recent(0, 0, 0)],
-    ["one datapoint only", false, recent(90)],
+    ["two datapoints only", false, recent(10, 90)],
+    [
+      "a backlog that never emptied in ten minutes and ends higher (a slow consumer's wobble)",
+      true,
+      recent(50, 70, 60, 90, 80, 110, 100, 130, 120, 125),
+    ],
+    ["a busy queue wobbling above 0 that ends where it began", false, recent(50, 70, 60, 90, 80, 60, 55, 70, 45, 50)],
   ])("%s: %s", (_label, expected, backlog) => {
     // Act / Assess
     expect(backlogNotDraining(backlog)).toBe(expected);
