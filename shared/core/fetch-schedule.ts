@@ -534,7 +534,10 @@ export function backlogNotDraining(backlog: Series | undefined): boolean {
   let rises = 0;
   for (let i = 1; i < recent.length; i++) if ((recent[i] ?? 0) > (recent[i - 1] ?? 0)) rises++;
   const creeping =
-    start != null && recent.every((v) => v != null && v > 0) && rises >= recent.length / 2 && now - start >= Math.max(SUSPECT_MIN_RISE, start / 4);
+    start != null &&
+    recent.every((v) => v != null && v > 0) &&
+    rises >= recent.length / 2 &&
+    now - start >= Math.max(SUSPECT_MIN_RISE, start / 4);
   return rising || held || creeping;
 }
 
