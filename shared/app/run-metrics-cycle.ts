@@ -145,7 +145,13 @@ export async function runMetricsCycle(deps: MetricsCycleDeps): Promise<CycleRepo
     fail(`broker inventory unavailable, cycle skipped: ${describeError(error)}`);
     return report;
   }
-  for (const s of snapshot.skipped) if (!s.gone) report.errors.push(`broker ${s.brokerName} skipped this cycle: ${s.reason}`);
+  for (const s of snapshot.skipped) if (!s.gone && !s.pending) report.errors.push(`broker ${s.brokerName} skipped this cycle: ${s.reason}`);
+  const pending = snapshot.skipped.filter((s) => s.pending).length;
+  if (pending > 0) {
+    const notice = `${pending} broker${pending === 1 ? "" : "s"} not described yet (descriptions are paced under the Amazon MQ API quota): watched from a later cycle`;
+    report.notices.push(notice);
+    log.info(notice, { pending });
+  }
   for (const b of snapshot.brokers) {
     report.brokerIds[b.name] = b.id;
     report.brokerStates[b.id] = b.state;
