@@ -9,8 +9,9 @@ import type { Broker, BrokerObservation, MinuteWindow, NodeObservation, QueueMet
  * - broker-level signals are read every cycle, from the active node only;
  * - connection and memory/disk limits are read every `limitsRefreshMinutes` and remembered;
  * - queues are swept every `queueSweepMinutes` (sweeps staggered across brokers), with a lookback
- *   window that still covers every minute: a sweep reads each queue's backlog, and the next cycles
- *   read every sweep metric of the queues whose backlog is not draining (the suspects);
+ *   window that still covers every minute: a sweep reads each queue's backlog (the first one after a
+ *   cold start every sweep metric), and the next cycles read every sweep metric of the queues whose
+ *   backlog is not draining (the suspects);
  * - a broker whose broker-level signals moved (total backlog rising, consumers dropping) is drilled
  *   in two stages: at once (and every cycle for `drillHoldMinutes`) the backlog alone of each of its
  *   queues, then, from the next cycle, every sweep metric of the queues whose backlog is not draining
@@ -175,7 +176,8 @@ export class FetchSchedule {
       }
       const queues = input.queuesOf(broker);
       const drilling = input.now < st.drillUntil;
-      const sweepDue = st.blind || st.nextSweepAt === null || input.now >= st.nextSweepAt;
+      const firstSweep = st.nextSweepAt === null;
+      const sweepDue = st.blind || firstSweep || input.now >= (st.nextSweepAt as number);
       const focus = input.focus.get(broker.name) ?? new Set<string>();
       if (sweepDue) this.swept.add(broker.name);
       const read = this.readSetOf(broker.name);
@@ -189,8 +191,18 @@ export class FetchSchedule {
           reads.push(...this.queueReads(broker, st.activeNode, queue, [...specs.queueSweep, ...specs.queueDetail], QueueReadPurpose.focus));
         } else if (st.suspects.has(id))
           reads.push(...this.queueReads(broker, st.activeNode, queue, specs.queueSweep, QueueReadPurpose.suspect));
+        // The first sweep reads every sweep metric: a cold start (or a one-off `check`) judges every
+        // queue at once; later sweeps read the backlog and leave the rest to the suspects' reads.
         else if (sweepDue)
-          reads.push(...this.queueReads(broker, st.activeNode, queue, specs.queueSweep.slice(0, 1), QueueReadPurpose.sweep));
+          reads.push(
+            ...this.queueReads(
+              broker,
+              st.activeNode,
+              queue,
+              firstSweep ? specs.queueSweep : specs.queueSweep.slice(0, 1),
+              QueueReadPurpose.sweep,
+            ),
+          );
         else if (drilling)
           reads.push(...this.queueReads(broker, st.activeNode, queue, specs.queueSweep.slice(0, 1), QueueReadPurpose.drill));
         else if (watched < WATCH_LIMIT_PER_BROKER && input.watch(queue)) {

@@ -64,7 +64,7 @@ const steady = { TotalMessageCount: recent(5, 5, 5), TotalConsumerCount: recent(
 const queueReads = (reads: readonly PlannedRead[]) => reads.filter((r) => r.role === "queue");
 
 describe("FetchSchedule", () => {
-  it("reads broker-level signals from the active node only, limits once, and sweeps the queues' backlogs on a cold start", () => {
+  it("reads broker-level signals from the active node only, limits once, and sweeps every queue in full on a cold start", () => {
     // Prepare
     const schedule = new FetchSchedule(DEFAULT_CONFIG.polling);
     // Act
@@ -73,18 +73,39 @@ describe("FetchSchedule", () => {
     expect(new Set(reads.map((r) => r.node))).toEqual(new Set(["orders-1"]));
     expect(reads.filter((r) => r.role === "broker").map((r) => r.metric)).toContain("CpuUtilization");
     expect(reads.filter((r) => r.role === "limit")).toHaveLength(5);
-    expect(queueReads(reads).map((r) => [r.queue?.name, r.metric, r.purpose])).toEqual([
-      ["a", "QueueSize", "sweep"],
-      ["b", "QueueSize", "sweep"],
-      ["c", "QueueSize", "sweep"],
-      ["orders.DLQ", "QueueSize", "sweep"],
-    ]);
+    expect(new Set(queueReads(reads).map((r) => r.queue?.name))).toEqual(new Set(["a", "b", "c", "orders.DLQ"]));
+    expect(
+      queueReads(reads)
+        .filter((r) => r.queue?.name === "a")
+        .map((r) => r.metric),
+    ).toEqual(["QueueSize", "ConsumerCount", "EnqueueCount", "DequeueCount"]);
+    expect(queueReads(reads).map((r) => r.metric)).not.toContain("InFlightCount");
+  });
+
+  it("sweeps only the queues' backlogs after the first sweep", () => {
+    // Prepare
+    const polling = { ...DEFAULT_CONFIG.polling, queueSweepMinutes: 10 };
+    const schedule = new FetchSchedule(polling);
+    schedule.observe(input(0), answer(schedule.planPrimary(input(0)), "orders-1", steady), schedule.windowAt(T0));
+    // Act: every cycle until the next sweep
+    const sweeps = Array.from({ length: 12 }, (_, k) => {
+      const plan = input(k + 1);
+      const reads = schedule.planPrimary(plan);
+      schedule.observe(plan, answer(reads, "orders-1", steady), schedule.windowAt(plan.now));
+      return queueReads(reads).filter((r) => r.queue?.name === "a");
+    }).filter((reads) => reads.length > 0);
+    // Assess
+    expect(sweeps.length).toBeGreaterThanOrEqual(1);
+    for (const reads of sweeps) expect(reads.map((r) => [r.metric, r.purpose])).toEqual([["QueueSize", "sweep"]]);
   });
 
   it("reads every sweep metric, in the next cycles, of the queues whose swept backlog is not draining, and of no other", () => {
-    // Prepare
-    const schedule = new FetchSchedule(DEFAULT_CONFIG.polling);
+    // Prepare: past the first (full) sweep, the next sweep reads backlogs
+    const polling = { ...DEFAULT_CONFIG.polling, queueSweepMinutes: 1 };
+    const schedule = new FetchSchedule(polling);
+    schedule.observe(input(-1), answer(schedule.planPrimary(input(-1)), "orders-1", steady), schedule.windowAt(T0 - MINUTE));
     const first = schedule.planPrimary(input(0));
+    expect(queueReads(first).every((r) => r.metric === "QueueSize")).toBe(true);
     const read = answer(first, "orders-1", steady);
     // c holds 40 messages still (no consumers, no inflow); a and b are empty; the dead-letter queue is judged on its backlog alone.
     for (const r of first)
@@ -92,13 +113,16 @@ describe("FetchSchedule", () => {
     // Act
     schedule.observe(input(0), read, schedule.windowAt(T0));
     const next = schedule.planPrimary(input(1));
-    // Assess
-    expect(queueReads(next).map((r) => [r.queue?.name, r.metric, r.purpose])).toEqual([
+    // Assess (another backlog sweep may be due, this interval being 1 minute)
+    expect(
+      queueReads(next)
+        .filter((r) => r.purpose !== "sweep" && r.purpose !== "watch")
+        .map((r) => [r.queue?.name, r.metric, r.purpose]),
+    ).toEqual([
       ["c", "QueueSize", "suspect"],
       ["c", "ConsumerCount", "suspect"],
       ["c", "EnqueueCount", "suspect"],
       ["c", "DequeueCount", "suspect"],
-      ["orders.DLQ", "QueueSize", "watch"],
     ]);
     expect(next.find((r) => r.metric === "DequeueCount")?.stat).toBe("Sum");
     expect(queueReads(next).map((r) => r.metric)).not.toContain("InFlightCount");
