@@ -1,6 +1,6 @@
 import type { Config } from "./config";
 import { brokerBacklogSignals, type MetricSpec, metricsFor, NAMESPACE, nodeMetricsFor } from "./metric-catalog";
-import { at, lastIndex, maxOf, minOf, slice } from "./series";
+import { at, lastIndex, latest, maxOf, minOf, slice } from "./series";
 import { stableHash } from "./stable-hash";
 import type { Broker, BrokerObservation, MinuteWindow, NodeObservation, QueueMetrics, QueueRef, Series } from "./types";
 
@@ -120,10 +120,10 @@ const LIMITS_RETRY_MINUTES = 5;
 /** While every node stays quiet, probe the other nodes again only this often. */
 const REPROBE_MINUTES = 5;
 /**
- * A suspect queue is read in full this long after its backlog last looked not draining: long enough
- * for the consumer-lag rules' few minutes, and every read renews it while the backlog keeps not draining.
+ * A suspect queue is read in full this long after its backlog last looked not draining: the next
+ * cycle, and every full read renews it while the backlog keeps not draining.
  */
-const SUSPECT_HOLD_MINUTES = 2;
+const SUSPECT_HOLD_MINUTES = 1;
 
 export class FetchSchedule {
   private readonly state = new Map<string, BrokerFetchState>();
@@ -360,11 +360,17 @@ export class FetchSchedule {
   private pickSuspects(st: BrokerFetchState, broker: Broker, read: CycleRead, input: PlanInput): void {
     const backlogMetric = metricsFor(broker.engine).queueSweep[0]?.name;
     const staged: readonly (QueueReadPurpose | undefined)[] = [QueueReadPurpose.sweep, QueueReadPurpose.drill, QueueReadPurpose.suspect];
+    const queues = queueMetricsOf(read, broker.name);
     for (const r of read.reads) {
       if (r.broker !== broker.name || r.role !== "queue" || !r.queue || r.metric !== backlogMetric) continue;
       if (!staged.includes(r.purpose)) continue;
       if (read.failed.has(r.key) || input.watch(r.queue)) continue;
-      if (backlogNotDraining(read.series.get(r.key))) st.suspects.set(queueId(r.queue), input.now + SUSPECT_HOLD_MINUTES * MINUTE);
+      const id = queueId(r.queue);
+      // A backlog that holds still is only suspect while nothing says its consumers are working: once
+      // read in full, consumers attached and dequeuing every minute keep it in balance.
+      const full = queues.find((q) => queueId(q.queue) === id)?.series ?? {};
+      const held = !consumersWorking(full);
+      if (backlogNotDraining(read.series.get(r.key), { held })) st.suspects.set(id, input.now + SUSPECT_HOLD_MINUTES * MINUTE);
     }
   }
 
@@ -532,14 +538,23 @@ const SUSPECT_SLOW_MINUTES = 10;
  * consumers, stalled or slow consumers does one or the other; a healthy one keeps falling back towards
  * 0, so it is rarely a suspect, and the drill reads little more than its backlog.
  */
-export function backlogNotDraining(backlog: Series | undefined): boolean {
+/** Consumers attached and dequeuing at the newest minute, as far as the queue's series say (false when unread). */
+function consumersWorking(series: Readonly<Record<string, Series>>): boolean {
+  const consumers = latest(series.ConsumerCount);
+  if (consumers == null || consumers <= 0) return false;
+  const dequeues = series.DequeueCount;
+  // RabbitMQ publishes no per-queue dequeues: attached consumers are all its series say.
+  return dequeues === undefined || (latest(dequeues) ?? 0) > 0;
+}
+
+export function backlogNotDraining(backlog: Series | undefined, options: { held?: boolean } = {}): boolean {
   const end = lastIndex(backlog);
   const now = at(backlog, end);
   const before = at(backlog, end - 1);
   const first = at(backlog, end - 2);
   if (now == null || before == null || first == null || now <= 0) return false;
   const rising = now > before && before >= first && now - first >= SUSPECT_MIN_RISE;
-  const held = now === before && before === first;
+  const held = (options.held ?? true) && now === before && before === first;
   // A slow consumer's backlog wobbles but never empties and ends higher than it began.
   const recent = slice(backlog, end, SUSPECT_SLOW_MINUTES);
   const start = recent[0];

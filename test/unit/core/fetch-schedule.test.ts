@@ -196,6 +196,32 @@ describe("FetchSchedule", () => {
     expect(queueReads(afterHold).map((r) => r.queue?.name)).toEqual(["orders.DLQ"]);
   });
 
+  it("stops reading in full a queue whose backlog holds still once its consumers are seen working (a queue in balance)", () => {
+    // Prepare: a sweep finds c's backlog holding at 40
+    const polling = { ...DEFAULT_CONFIG.polling, queueSweepMinutes: 1 };
+    const schedule = new FetchSchedule(polling);
+    schedule.observe(input(-1), answer(schedule.planPrimary(input(-1)), "orders-1", steady), schedule.windowAt(T0 - MINUTE));
+    const sweep = schedule.planPrimary(input(0));
+    const swept = answer(sweep, "orders-1", steady);
+    for (const r of sweep) if (r.queue?.name === "c") (swept.series as Map<string, Series>).set(r.key, recent(40, 40, 40));
+    schedule.observe(input(0), swept, schedule.windowAt(T0));
+    const full = schedule.planPrimary(input(1));
+    const balanced = answer(full, "orders-1", steady);
+    const working: Record<string, Series> = {
+      QueueSize: recent(40, 40, 40),
+      ConsumerCount: recent(3, 3, 3),
+      DequeueCount: recent(90, 85, 95),
+    };
+    for (const r of full)
+      if (r.queue?.name === "c") (balanced.series as Map<string, Series>).set(r.key, working[r.metric] ?? recent(90, 85, 95));
+    // Act
+    schedule.observe(input(1), balanced, schedule.windowAt(T0 + MINUTE));
+    const next = schedule.planPrimary(input(2));
+    // Assess
+    expect(queueReads(full).filter((r) => r.queue?.name === "c" && r.purpose === "suspect")).toHaveLength(4);
+    expect(queueReads(next).filter((r) => r.purpose === "suspect")).toEqual([]);
+  });
+
   it("stops reading a suspect queue in full once its backlog drains", () => {
     // Prepare
     const schedule = new FetchSchedule(DEFAULT_CONFIG.polling);
