@@ -163,17 +163,19 @@ export function forecastFull(percent: Series, end: number, rule: ForecastRule): 
 
 /** A GC drops the heap by at least this many points in a minute: the value after it is a post-GC floor. */
 const GC_DROP_POINTS = 5;
-/** Post-GC floors looked at, and how many the floor's trend needs. */
+/** Post-GC floors looked at, and how many of the newest the floor's trend is fitted to. */
 const FLOOR_LOOKBACK_MINUTES = 45;
-const MIN_FLOORS = 3;
-const FLOORS_FITTED = 4;
-/** The floors must rise by at least this much across the ones fitted. */
+const FLOORS_FITTED = 3;
+/** Three floors must rise by at least this much across them (a healthy floor wobbles by a point or two). */
 const MIN_FLOOR_RISE_POINTS = 4;
+/** Two floors are enough when the second is this much higher: one collection cycle already shows the leak. */
+const FLOOR_STEP_POINTS = 6;
 
 /**
  * When the heap's post-GC floor, climbing steadily, reaches 100 %, if within the horizon: a leak
  * raises the floor from one collection to the next, while a healthy sawtooth returns to the same floor
- * however high its peaks. Needs three collections in the last 45 minutes.
+ * however high its peaks. Needs three collections in the last 45 minutes on a straight enough line, or
+ * two whose floors are far apart.
  */
 export function forecastFloor(percent: Series, end: number, rule: { minFit: number; horizonMinutes: number }): Forecast | null {
   const xs: number[] = [];
@@ -187,27 +189,36 @@ export function forecastFloor(percent: Series, end: number, rule: { minFit: numb
     xs.push(next != null && next < v ? i + 1 : i);
     ys.push(next != null && next < v ? next : v);
   }
-  if (xs.length < MIN_FLOORS) return null;
   // The newest floors only: a leak that began lately shows in them, not in the flat floors before it.
   xs.splice(0, Math.max(0, xs.length - FLOORS_FITTED));
   ys.splice(0, Math.max(0, ys.length - FLOORS_FITTED));
+  if (xs.length < 2) return null;
   const first = xs[0] as number;
-  const fitted: (number | null)[] = new Array(end - first + 1).fill(null);
-  xs.forEach((x, k) => {
-    fitted[x - first] = ys[k] as number;
-  });
-  const fit = fitLine(fitted);
-  if (!fit || fit.slope <= 0 || fit.r2 < rule.minFit) return null;
-  const floors = ys.slice(-MIN_FLOORS);
-  if ((floors[floors.length - 1] as number) - (floors[0] as number) < MIN_FLOOR_RISE_POINTS) return null;
-  const minutesToFull = Math.max(0, (100 - fit.last) / fit.slope);
+  const rise = (ys[ys.length - 1] as number) - (ys[0] as number);
+  let slope: number;
+  let last: number;
+  let fit: number;
+  if (xs.length === 2) {
+    if (rise < FLOOR_STEP_POINTS) return null;
+    slope = rise / ((xs[1] as number) - first);
+    last = (ys[1] as number) + slope * (end - (xs[1] as number));
+    fit = 1;
+  } else {
+    if (rise < MIN_FLOOR_RISE_POINTS) return null;
+    const fitted: (number | null)[] = new Array(end - first + 1).fill(null);
+    xs.forEach((x, k) => {
+      fitted[x - first] = ys[k] as number;
+    });
+    const line = fitLine(fitted);
+    if (!line || line.r2 < rule.minFit) return null;
+    slope = line.slope;
+    last = line.last;
+    fit = line.r2;
+  }
+  if (slope <= 0) return null;
+  const minutesToFull = Math.max(0, (100 - last) / slope);
   if (minutesToFull > rule.horizonMinutes) return null;
-  return {
-    slopePerMinute: round(fit.slope, 2),
-    minutesToFull: round(minutesToFull, 0),
-    fit: round(fit.r2, 2),
-    windowMinutes: end - first + 1,
-  };
+  return { slopePerMinute: round(slope, 2), minutesToFull: round(minutesToFull, 0), fit: round(fit, 2), windowMinutes: end - first + 1 };
 }
 
 /** The time (UTC, HH:MM) a forecast reaches its limit: from the end of the newest datapoint. */

@@ -287,10 +287,25 @@ describe("forecastFloor", () => {
     expect(forecast?.minutesToFull).toBeLessThanOrEqual(60);
   });
 
+  it("forecasts from two collections when the second floor is far above the first (one cycle already shows the leak)", () => {
+    // Prepare: a floor of 34%, then 42% eight minutes later
+    const values = series(flat(50, 4), sawtooth(34, 60, 8, 8), sawtooth(42, 68, 8, 6));
+
+    // Act
+    const forecast = forecastFloor(values, endOf(values), floorRule);
+
+    // Assess: +8 points in 8 minutes, 1 point a minute
+    expect(forecast).toMatchObject({ slopePerMinute: 1, fit: 1 });
+  });
+
   it.each([
     { situation: "a sawtooth whose floor holds, however high its peaks", values: sawtooth(35, 90, 6, 40) },
     { situation: "a climb without collections", values: ramp(30, 60, 30) },
-    { situation: "two collections only", values: sawtooth(35, 60, 12, 30) },
+    { situation: "two collections only, their floors a point apart", values: sawtooth(35, 60, 12, 30) },
+    {
+      situation: "two collections whose floors are 4 points apart (within a healthy floor's wobble over a cycle)",
+      values: series(flat(50, 2), sawtooth(35, 60, 12, 12), sawtooth(39, 64, 12, 10)),
+    },
   ])("is null for $situation", ({ values }) => {
     // Act / Assess
     expect(forecastFloor(values, endOf(values), floorRule)).toBeNull();
