@@ -27,7 +27,7 @@ import {
 import { type CostBucket, RequestClassifier } from "./classify-requests";
 import { brokerOf, type Fleet } from "./fleet";
 import { FleetAccount } from "./fleet-account";
-import type { LatencyModel } from "./latency";
+import { type LatencyModel, peakPerWindow } from "./latency";
 
 /**
  * Runs the real poll-metrics handler, minute by minute, against a fleet's simulated account: the
@@ -60,6 +60,14 @@ export interface CycleRecord {
   split: Record<CostBucket, number>;
   /** Brokers whose broker-level signals moved this cycle (the drill trigger). */
   drillTriggers: number;
+  /** Brokers watched this cycle (described; a cold start describes a large fleet over several cycles). */
+  brokersWatched: number;
+  /** Amazon MQ requests the account's quota (15/s, burst 100) refused this cycle. */
+  mqThrottled: number;
+  /** Most Amazon MQ requests within one second of the quota's clock (the account's clock within the minute). */
+  mqPeakPerSecond: number;
+  /** Seconds the cycle waited for the Amazon MQ quota (pacing and backoff), on the account's clock. */
+  mqWaitSeconds: number;
   opened: number;
   errors: string[];
 }
@@ -128,13 +136,7 @@ export class FleetHarness {
       clock,
       this.log,
     );
-    this.classifier = new RequestClassifier(
-      metrics,
-      brokers,
-      new Map(fleet.brokers.map((b) => [b.name, b.queues.length])),
-      config.polling,
-      clock,
-    );
+    this.classifier = new RequestClassifier(metrics, brokers);
     const incidents = withStoreLatency(new SimulatedDynamoDbStore(new MemoryIncidentStore(), account), account);
     const notifiers = [
       new SlackNotifier({ get: async () => SIMULATED_WEBHOOK_URL }, simulatedSlackWebhook(account), clock, this.log),
@@ -172,6 +174,7 @@ export class FleetHarness {
     account.minute = minute;
     account.latency = latency;
     const before = snapshotCalls(account.calls);
+    const throttledBefore = account.mqThrottled;
     const requestedBefore = account.metricsRequested;
     const answerBefore = account.answerMs;
     this.classifier.beginCycle();
@@ -203,6 +206,10 @@ export class FleetHarness {
       latency: latency !== null,
       split,
       drillTriggers: this.classifier.lastTriggers,
+      brokersWatched: report.brokers,
+      mqThrottled: account.mqThrottled - throttledBefore,
+      mqPeakPerSecond: peakPerWindow(account.mqRequestTimes),
+      mqWaitSeconds: (account.quotaNowMs() - account.nowMs()) / 1000,
       opened: report.transitions.filter((t) => t.type === "opened").length,
       errors,
     };

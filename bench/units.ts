@@ -3,7 +3,7 @@ import { COST_BUCKETS, type CostBucket, emptySplit } from "./classify-requests";
 import { getMetricDataCallBudget, type Usage } from "./cost-model";
 import { buildFleet, type FleetOptions } from "./fleet";
 import { type CycleRecord, FleetHarness } from "./fleet-harness";
-import { peakPerWindow, TYPICAL_LATENCY, throttledByTokenBucket } from "./latency";
+import { peakPerWindow, TYPICAL_LATENCY } from "./latency";
 import { deepMerge, type LibraryQuality, scoreLibrary } from "./library-quality";
 import { mean, median } from "./stats";
 
@@ -47,9 +47,26 @@ export interface TimedCycle {
   /** Most Amazon MQ / GetMetricData requests started within one second. */
   mqPeakPerSecond: number;
   getMetricDataPeakPerSecond: number;
-  /** Amazon MQ requests a 15/s token bucket with a burst of 100 would have throttled. */
+  /** Amazon MQ requests the account's 15/s token bucket (burst 100) refused. */
   mqThrottled: number;
+  /** Most Amazon MQ requests started within one second of wall time (the simulated latency's clock). */
+  mqWallPeakPerSecond: number;
 }
+
+/** One cycle of a cold start: how many brokers it watched and what it asked of Amazon MQ. */
+export interface ColdStartCycle {
+  cycle: number;
+  brokersWatched: number;
+  mqCalls: number;
+  /** Most Amazon MQ requests within one second of the quota's clock. */
+  mqPeakPerSecond: number;
+  mqThrottled: number;
+  /** Seconds the cycle waited for the quota (on the account's clock). */
+  mqWaitSeconds: number;
+}
+
+/** Cycles of a cold start kept for the report, until every broker is watched. */
+const COLD_START_CYCLES_KEPT = 12;
 
 export interface FleetUnitResult {
   kind: "fleet";
@@ -71,6 +88,8 @@ export interface FleetUnitResult {
   /** mq-sentinel's own compute milliseconds per measured cycle without latency (the simulation's work subtracted). */
   productCpuMs: { median: number | null; max: number | null };
   timed: TimedCycle[];
+  /** The first cycles, until every broker is watched. */
+  coldStart: ColdStartCycle[];
   drill: {
     triggersPerBrokerHour: number;
     /** Share of broker-minutes whose queues were all read because of a drill. */
@@ -111,6 +130,7 @@ export async function runFleetUnit(unit: FleetUnit): Promise<FleetUnitResult> {
   const measured: CycleRecord[] = [];
   const timedCycles: TimedCycle[] = [];
   let first: CycleRecord | null = null;
+  const coldStart: ColdStartCycle[] = [];
   const errorSample: string[] = [];
   let errors = 0;
   const reasonsBefore = { ...harness.classifier.reasons };
@@ -136,11 +156,25 @@ export async function runFleetUnit(unit: FleetUnit): Promise<FleetUnitResult> {
         getMetricDataCalls: record.getMetricDataCalls,
         listMetricsCalls: record.listMetricsCalls,
         mqCalls: record.mqCalls,
-        mqPeakPerSecond: peakPerWindow(mqStarts),
+        // On the account's quota clock (requests paced by mq-sentinel wait on it), not the wall clock.
+        mqPeakPerSecond: record.mqPeakPerSecond,
         getMetricDataPeakPerSecond: peakPerWindow(calls.filter((c) => c.operation === "cloudwatch:GetMetricData").map((c) => c.startedAt)),
-        mqThrottled: throttledByTokenBucket(mqStarts),
+        mqThrottled: record.mqThrottled,
+        mqWallPeakPerSecond: peakPerWindow(mqStarts),
       });
     }
+    if (
+      coldStart.length < COLD_START_CYCLES_KEPT &&
+      (coldStart.length === 0 || (coldStart.at(-1)?.brokersWatched ?? 0) < fleet.brokers.length)
+    )
+      coldStart.push({
+        cycle: k,
+        brokersWatched: record.brokersWatched,
+        mqCalls: record.mqCalls,
+        mqPeakPerSecond: record.mqPeakPerSecond,
+        mqThrottled: record.mqThrottled,
+        mqWaitSeconds: Math.round(record.mqWaitSeconds * 10) / 10,
+      });
   }
   const split = emptySplit();
   for (const r of measured) for (const key of COST_BUCKETS) split[key] += r.split[key];
@@ -154,7 +188,7 @@ export async function runFleetUnit(unit: FleetUnit): Promise<FleetUnitResult> {
   const openedByCondition: Record<string, number> = {};
   for (const o of opened) {
     const kind = o.fingerprint.split("|")[0] ?? "?";
-    const condition = /has not fallen/.test(o.summary) ? `${kind} (slow consumers)` : kind;
+    const condition = /has not fallen|has grown every minute/.test(o.summary) ? `${kind} (slow consumers)` : kind;
     openedByCondition[condition] = (openedByCondition[condition] ?? 0) + 1;
   }
   const f = first as CycleRecord;
@@ -173,6 +207,10 @@ export async function runFleetUnit(unit: FleetUnit): Promise<FleetUnitResult> {
       productCpuMs: f.productCpuMs,
       latency: f.latency,
       drillTriggers: f.drillTriggers,
+      brokersWatched: f.brokersWatched,
+      mqThrottled: f.mqThrottled,
+      mqPeakPerSecond: f.mqPeakPerSecond,
+      mqWaitSeconds: f.mqWaitSeconds,
       opened: f.opened,
       split: f.split,
     },
@@ -193,6 +231,7 @@ export async function runFleetUnit(unit: FleetUnit): Promise<FleetUnitResult> {
     inventoryTtlMinutes: config.polling.inventoryTtlMinutes,
     productCpuMs: { median: median(cpu), max: cpu.length ? Math.max(...cpu) : null },
     timed: timedCycles,
+    coldStart,
     drill: {
       triggersPerBrokerHour: brokerCycles ? ((reasons.triggers - reasonsBefore.triggers) / brokerCycles) * 60 : 0,
       drillingShare: brokerCycles ? (harness.classifier.drillingBrokerCycles - drillingBefore) / brokerCycles : 0,

@@ -168,6 +168,36 @@ function healthyAmqQueue(rng, n, name, opts) {
   });
 }
 
+/** `count` busy, bursty, healthy ActiveMQ queues (50-400 a minute): the noise a hidden problem sits in. */
+function busyAmqQueues(rng, n, count) {
+  const pick = rng.fork("busy");
+  return seq(count, (k) =>
+    healthyAmqQueue(rng, n, `stream.${String(k).padStart(2, "0")}`, {
+      rate: pick.int(50, 400),
+      consumers: pick.int(2, 6),
+      bursts: pick.int(2, 4),
+      burstPeak: pick.uniform(1.8, 2.6),
+      headroom: pick.uniform(2.5, 3),
+      noise: 0.15,
+    }),
+  );
+}
+
+/** `count` busy, bursty, healthy RabbitMQ queues (100-900 a minute). */
+function busyRmqQueues(rng, n, count) {
+  const pick = rng.fork("busy");
+  return seq(count, (k) =>
+    healthyRmqQueue(rng, n, `stream.${String(k).padStart(2, "0")}`, {
+      rate: pick.int(100, 900),
+      consumers: pick.int(2, 8),
+      bursts: pick.int(2, 3),
+      burstPeak: pick.uniform(1.8, 2.5),
+      headroom: pick.uniform(2.4, 2.9),
+      noise: 0.15,
+    }),
+  );
+}
+
 /** A queue with no traffic at all (reply queues, nightly job queues outside their hour). */
 function idleAmqQueue(n, name, { consumers = 0, producers = 0, enqueueTime = 5 } = {}) {
   const zeros = seq(n, () => 0);
@@ -2100,6 +2130,106 @@ const SCENARIOS = [
         metrics: emitRmq(broker, rmqBrokerModel(rng.fork("broker"), n, queues)),
         expect: [],
         why: "Consumers are back within 2 minutes and the queue drains right away.",
+      };
+    },
+  },
+
+  // ----------------------------------------------------------------------- one problem queue hidden among many busy ones
+  // A broker's totals are dominated by dozens of busy, bursty queues; one small queue goes wrong. Its
+  // backlog moves the totals by less than their noise, so only reading the queues shows it.
+  {
+    name: "amq-hidden-stall-busy",
+    durationMinutes: 80,
+    meaning:
+      "A busy broker with 24 bursty queues (50-400 messages a minute, bursts of 2-3x that drain within minutes) and one small queue, `invoice.pdf` (~15 a minute): its 2 consumers stay connected but stop acknowledging at minute 28. Its backlog grows ~15 a minute, less than the total backlog's minute-to-minute noise.",
+    build(rng, n) {
+      const broker = "commerce-hub-14";
+      const onset = 28;
+      const pdf = amqQueue(rng.fork("invoice.pdf"), n, {
+        name: "invoice.pdf",
+        enqueue: traffic(rng.fork("invoice.pdf/enqueue"), n, { base: 15, amp: 0.2, period: 30, noise: 0.15 }),
+        consumers: 2,
+        perConsumer: 20,
+        prefetch: 10,
+        stalled: (i) => i >= onset,
+      });
+      const queues = [...busyAmqQueues(rng, n, 24), pdf];
+      return {
+        brokers: [activeMqBroker(rng.fork("describe"), broker, { queues: queues.map((q) => q.name) })],
+        metrics: emitAmq(broker, amqBrokerModel(rng.fork("broker"), n, queues, { connBase: 900 })),
+        expect: [{ kind: "consumer-lag", broker, resource: "invoice.pdf", ...sharp(onset) }],
+        why: "Sharp: datapoint 28 is the first with consumers attached, nothing dequeued and the backlog growing (visible at 30); +10. The broker's totals do not show it: only the queue's own backlog does.",
+      };
+    },
+  },
+  {
+    name: "amq-hidden-slow-busy",
+    durationMinutes: 85,
+    meaning:
+      "The same kind of busy broker (24 bursty queues); from minute 20 the consumer of the small queue `ledger.export` (~50 a minute) slows down: it keeps dequeuing, 14-22 a minute fewer than arrive, so its backlog grows every minute, by less than the totals' noise.",
+    build(rng, n) {
+      const broker = "finance-hub-77";
+      const onset = 20;
+      const enqueue = traffic(rng.fork("ledger.export/enqueue"), n, { base: 50, amp: 0.08, period: 30, noise: 0.04 });
+      const gapRng = rng.fork("ledger.export/gap");
+      const gap = seq(n, () => gapRng.int(14, 22));
+      const ledger = amqQueue(rng.fork("ledger.export"), n, {
+        name: "ledger.export",
+        enqueue,
+        consumers: 1,
+        capacity: seq(n, (i) => (i < onset ? 50 * 2.2 : Math.max(1, enqueue[i] - gap[i]))),
+      });
+      const queues = [...busyAmqQueues(rng, n, 24), ledger];
+      return {
+        brokers: [activeMqBroker(rng.fork("describe"), broker, { queues: queues.map((q) => q.name), slowConsumers: true })],
+        metrics: emitAmq(broker, amqBrokerModel(rng.fork("broker"), n, queues, { connBase: 860 })),
+        expect: [{ kind: "consumer-lag", broker, resource: "ledger.export", ...slow(onset, onset + 20) }],
+        why: "Slow: from = the first minute of growth (datapoint 20, visible 22). to = 20 minutes of growth without a dip (~360 messages and climbing).",
+      };
+    },
+  },
+  {
+    name: "rmq-hidden-stall-busy",
+    durationMinutes: 80,
+    meaning:
+      "A busy RabbitMQ cluster with 20 bursty queues (100-900 messages a minute) and one small queue, `audit.sign` (~25 a minute, 2 consumers, prefetch 20): at minute 30 its consumers stop acking. Ready messages grow ~25 a minute and its unacknowledged count sits at the 40-message prefetch total; the other queues keep the broker's AckRate high, so the data cannot tell this stall from consumers that still ack a little.",
+    build(rng, n) {
+      const broker = "platform-rabbit-09";
+      const onset = 30;
+      const audit = rmqQueue(rng.fork("audit.sign"), n, {
+        name: "audit.sign",
+        publish: traffic(rng.fork("audit.sign/publish"), n, { base: 25, amp: 0.2, period: 30, noise: 0.15 }),
+        consumers: 2,
+        perConsumer: 30,
+        prefetch: 20,
+        stalled: (i) => i >= onset,
+      });
+      const queues = [...busyRmqQueues(rng, n, 20), audit];
+      return {
+        brokers: [rabbitMqBroker(rng.fork("describe"), broker)],
+        metrics: emitRmq(broker, rmqBrokerModel(rng.fork("broker"), n, queues, { connBase: 2600, connSigma: 30 })),
+        expect: [{ kind: "consumer-lag", broker, resource: "audit.sign", ...sharp(onset) }],
+        why: "Sharp: datapoint 30 is the first with unacked pinned at the prefetch and ready growing (visible 32); +10. The broker's AckRate stays high (the other queues), so only the queue's own series show it (as consumers not keeping up).",
+      };
+    },
+  },
+  {
+    name: "amq-quiet-busy-many-queues",
+    durationMinutes: 90,
+    meaning:
+      "A busy, healthy broker with 30 bursty queues (50-400 messages a minute, several bursts each of 2-3x that drain within minutes) and a few small ones: the total backlog jumps around by hundreds every few minutes.",
+    build(rng, n) {
+      const broker = "retail-hub-31";
+      const queues = [
+        ...busyAmqQueues(rng, n, 30),
+        healthyAmqQueue(rng, n, "receipts.small", { rate: 12, consumers: 1 }),
+        healthyAmqQueue(rng, n, "refunds.small", { rate: 6, consumers: 1 }),
+      ];
+      return {
+        brokers: [activeMqBroker(rng.fork("describe"), broker, { queues: queues.map((q) => q.name) })],
+        metrics: emitAmq(broker, amqBrokerModel(rng.fork("broker"), n, queues, { connBase: 980 })),
+        expect: [],
+        why: "Every backlog drains within minutes of its burst; a noisy total is not a problem.",
       };
     },
   },

@@ -31,8 +31,11 @@ export interface Log {
 
 export interface InventorySnapshot {
   brokers: Broker[];
-  /** Brokers listed but not described this time, with why; `gone` when the broker no longer exists. */
-  skipped: { brokerId: string; brokerName: string; reason: string; gone: boolean }[];
+  /**
+   * Brokers listed but not described this time, with why; `gone` when the broker no longer exists,
+   * `pending` when it is waiting for its first description (a cold start paced under the API quota).
+   */
+  skipped: { brokerId: string; brokerName: string; reason: string; gone: boolean; pending?: boolean }[];
   /** DescribeBroker `ActionsRequired` codes per broker id. */
   actionsRequired: ReadonlyMap<string, readonly string[]>;
   /** True when ListBrokers answered this cycle, so a broker missing from the list is really gone. */

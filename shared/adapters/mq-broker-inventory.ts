@@ -11,6 +11,7 @@ import { type Broker, DeploymentMode, EngineType, nodeNamesFor } from "../core/t
 import { describeError, InventoryUnavailableError, ServiceCallError } from "../errors";
 import type { BrokerInventory, Clock, InventorySnapshot, Log } from "../ports";
 import { MqConfigurationRevisions } from "./mq-configuration-revisions";
+import { RequestPacer } from "./request-pacer";
 import { withRetry } from "./retry";
 
 /** ListBrokers page size (the API allows 5-100). */
@@ -19,6 +20,13 @@ const PAGE_SIZE = 100;
 const DESCRIBE_CONCURRENCY = 4;
 /** Expired descriptions refreshed per cycle (the rest wait a minute or two): keeps warm cycles under the burst quota. */
 const MAX_REFRESHES_PER_CYCLE = 25;
+/**
+ * Brokers described per cycle at most, new ones and refreshes together. A cold start of a large fleet
+ * is described over several cycles, at the pacer's 12 requests/s about 10 s a cycle, well inside the
+ * poller's timeout; the brokers described are watched at once, the others from the cycle that
+ * describes them. Brokers whose state changed are always described.
+ */
+export const MAX_DESCRIBES_PER_CYCLE = 150;
 
 interface CachedBroker {
   broker: Broker;
@@ -29,13 +37,18 @@ interface CachedBroker {
 /**
  * `BrokerInventory` over the Amazon MQ API. ListBrokers runs every cycle (cheap, and it carries
  * each broker's state); DescribeBroker only when a broker is new, its cached description is older
- * than the TTL, or its state changed. When ListBrokers fails the last good list is reused.
+ * than the TTL, or its state changed. When ListBrokers fails the last good list is reused. Every
+ * request is paced under the account's Amazon MQ quota, and at most `MAX_DESCRIBES_PER_CYCLE`
+ * brokers are described a cycle: a cold start of a large fleet takes a few cycles, each well inside
+ * the function's timeout, and the brokers not described yet are reported as pending, not as gone.
  */
 export class MqBrokerInventory implements BrokerInventory {
   private readonly cache = new Map<string, CachedBroker>();
   private lastSnapshot: InventorySnapshot | null = null;
   /** Configuration revisions of the same account and region, read with the same client. */
   private readonly configurations: MqConfigurationRevisions;
+  /** Every Amazon MQ request of this inventory goes out at the quota's pace. */
+  readonly pacer: RequestPacer;
 
   constructor(
     private readonly client: MqClient,
@@ -47,7 +60,8 @@ export class MqBrokerInventory implements BrokerInventory {
       qualify?: (name: string) => string;
     },
   ) {
-    this.configurations = new MqConfigurationRevisions(client, clock, log);
+    this.pacer = new RequestPacer(clock);
+    this.configurations = new MqConfigurationRevisions(client, clock, log, () => this.pacer.take());
   }
 
   configurationText(configuration: { id: string; revision: number }): Promise<string> {
@@ -76,16 +90,36 @@ export class MqBrokerInventory implements BrokerInventory {
       .filter((c): c is CachedBroker => c !== undefined && now - c.describedAt >= this.ttlOf(c.broker.id))
       .sort((a, b) => a.describedAt - b.describedAt);
     const refreshNow = new Set(expired.slice(0, MAX_REFRESHES_PER_CYCLE).map((c) => c.broker.id));
+    // New brokers take what is left of the cycle's budget, in list order: a cold start of a large fleet
+    // is described over several cycles (changed states are described whatever the budget).
+    let budget = MAX_DESCRIBES_PER_CYCLE - refreshNow.size;
+    const describeNow = new Set<string>();
+    for (const summary of summaries) {
+      const id = summary.BrokerId ?? "";
+      const cached = this.cache.get(id);
+      if (cached && cached.broker.state !== summary.BrokerState) describeNow.add(id);
+      else if (!cached && budget > 0) {
+        describeNow.add(id);
+        budget--;
+      }
+    }
     const described = await mapWithConcurrency(summaries, DESCRIBE_CONCURRENCY, async (summary) => {
       const id = summary.BrokerId ?? "";
       const cached = this.cache.get(id);
-      const fresh = cached && !refreshNow.has(id) && cached.broker.state === summary.BrokerState;
+      if (!cached && !describeNow.has(id)) {
+        skipped.push({ brokerId: id, brokerName: this.nameOf(summary), reason: "not described yet", gone: false, pending: true });
+        return null;
+      }
+      const fresh = cached && !refreshNow.has(id) && !describeNow.has(id);
       if (fresh) return cached;
       try {
         const response = await withRetry(
           "mq:DescribeBroker",
           this.clock,
-          () => this.client.send(new DescribeBrokerCommand({ BrokerId: id })),
+          async () => {
+            await this.pacer.take();
+            return this.client.send(new DescribeBrokerCommand({ BrokerId: id }));
+          },
           { brokerId: id },
         );
         const entry: CachedBroker = {
@@ -142,9 +176,10 @@ export class MqBrokerInventory implements BrokerInventory {
     const out: BrokerSummary[] = [];
     let nextToken: string | undefined;
     do {
-      const page = await withRetry("mq:ListBrokers", this.clock, () =>
-        this.client.send(new ListBrokersCommand({ MaxResults: PAGE_SIZE, NextToken: nextToken })),
-      );
+      const page = await withRetry("mq:ListBrokers", this.clock, async () => {
+        await this.pacer.take();
+        return this.client.send(new ListBrokersCommand({ MaxResults: PAGE_SIZE, NextToken: nextToken }));
+      });
       out.push(...(page.BrokerSummaries ?? []));
       nextToken = page.NextToken;
     } while (nextToken);

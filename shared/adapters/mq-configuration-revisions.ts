@@ -22,6 +22,8 @@ export class MqConfigurationRevisions {
     private readonly client: MqClient,
     private readonly clock: Clock,
     private readonly log: Log,
+    /** Waits until a request may go out under the Amazon MQ quota (the inventory's pacer); none: at once. */
+    private readonly pace: () => Promise<void> = async () => {},
   ) {}
 
   /** The text of a configuration revision; throws the read's error (remembered for a while). */
@@ -54,14 +56,15 @@ export class MqConfigurationRevisions {
   }
 
   private async read(configuration: Revision): Promise<string> {
-    const out = await withRetry("mq:DescribeConfigurationRevision", this.clock, () =>
-      this.client.send(
+    const out = await withRetry("mq:DescribeConfigurationRevision", this.clock, async () => {
+      await this.pace();
+      return this.client.send(
         new DescribeConfigurationRevisionCommand({
           ConfigurationId: configuration.id,
           ConfigurationRevision: String(configuration.revision),
         }),
-      ),
-    );
+      );
+    });
     // A revision without data is an empty configuration: nothing set, every default applies.
     return out.Data ? Buffer.from(out.Data, "base64").toString("utf8") : "";
   }

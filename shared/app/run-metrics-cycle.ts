@@ -146,7 +146,13 @@ export async function runMetricsCycle(deps: MetricsCycleDeps): Promise<CycleRepo
     fail(`broker inventory unavailable, cycle skipped: ${describeError(error)}`);
     return report;
   }
-  for (const s of snapshot.skipped) if (!s.gone) report.errors.push(`broker ${s.brokerName} skipped this cycle: ${s.reason}`);
+  for (const s of snapshot.skipped) if (!s.gone && !s.pending) report.errors.push(`broker ${s.brokerName} skipped this cycle: ${s.reason}`);
+  const pending = snapshot.skipped.filter((s) => s.pending).length;
+  if (pending > 0) {
+    const notice = `${pending} broker${pending === 1 ? "" : "s"} not described yet (descriptions are paced under the Amazon MQ API quota): watched from a later cycle`;
+    report.notices.push(notice);
+    log.info(notice, { pending });
+  }
   for (const b of snapshot.brokers) {
     report.brokerIds[b.name] = b.id;
     report.brokerStates[b.id] = b.state;
@@ -289,6 +295,8 @@ function detectQueues(
   const brokerLatest = Math.max(-1, ...Object.values(series).map(lastIndex));
   for (const queue of observation.queues) {
     const lag = lagSeriesForQueue(broker.engine, queue, series);
+    // A drill's first stage reads a queue's backlog alone: only a dead-letter queue is judged on that.
+    if (lag.consumers === undefined && !isDeadLetterQueue(queue.queue.name, config.detection.consumerLag)) continue;
     const queueLatest = lastIndex(lag.backlog);
     if (queueLatest < 0 || (brokerLatest >= 0 && brokerLatest - queueLatest > STALE_QUEUE_MINUTES)) continue;
     collect(detectConsumerLag(broker, queue.queue.name, lag, config.detection.consumerLag));

@@ -78,9 +78,12 @@ const connectionsSchema = z.strictObject({
   sustainMinutes: minutes.min(1).default(3),
   /** Warn when a steady climb reaches the limit within this many minutes. */
   forecastHorizonMinutes: minutes.min(1).default(60),
-  /** Forecasts only count above this share of the limit, so a normal morning ramp stays quiet. */
-  forecastMinPercent: percent.default(50),
-  /** Minutes of history the forecast fits a line to. */
+  /**
+   * Forecasts only count above this share of the limit. Low, so a leak is announced as its climb starts:
+   * a normal morning ramp stays quiet because it would take longer than the horizon to reach the limit.
+   */
+  forecastMinPercent: percent.default(20),
+  /** Minutes of history the forecast fits a line to at most; shorter windows (from 4 min) are tried first, so a steep climb is seen early. */
   forecastWindowMinutes: minutes.min(5).default(20),
   /** How straight the climb must be (R² of the line) to call it a leak rather than noise. */
   forecastMinFit: z.number().min(0).max(1).default(0.8),

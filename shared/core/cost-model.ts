@@ -5,8 +5,8 @@ import { DeploymentMode, type EngineType } from "./types";
 
 /**
  * What the default cadence costs in CloudWatch, from the metric catalog and the polling settings.
- * An estimate of the steady state (no drills): `mq-sentinel check` prints it, and the benchmark
- * measures the real figure including drills.
+ * An estimate of the steady state (no drills, no suspect queues read in full): `mq-sentinel check`
+ * prints it, and the benchmark measures the real figure including them.
  */
 
 /** CloudWatch GetMetricData: $0.01 per 1,000 metrics requested. */
@@ -57,7 +57,9 @@ export function estimateCost(fleet: readonly FleetShape[], polling: Config["poll
     perCycle += m.broker.length;
     perCycle += m.limits.length / polling.limitsRefreshMinutes;
     perCycle += nodeMetricsPerCycle(b, polling);
-    perCycle += (b.queues * m.queueSweep.length) / polling.queueSweepMinutes;
+    // A sweep reads each queue's backlog; the few whose backlog is not draining are read in full after
+    // it (like drills, they are not in this steady-state estimate).
+    perCycle += b.queues / polling.queueSweepMinutes;
     perCycle += Math.min(5, b.deadLetterQueues);
     queues += b.queues;
   }

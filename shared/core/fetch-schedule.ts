@@ -1,6 +1,6 @@
 import type { Config } from "./config";
 import { brokerBacklogSignals, type MetricSpec, metricsFor, NAMESPACE, nodeMetricsFor } from "./metric-catalog";
-import { at, lastIndex, maxOf, minOf, slice } from "./series";
+import { at, lastIndex, latest, maxOf, minOf, slice } from "./series";
 import { stableHash } from "./stable-hash";
 import type { Broker, BrokerObservation, MinuteWindow, NodeObservation, QueueMetrics, QueueRef, Series } from "./types";
 
@@ -9,16 +9,21 @@ import type { Broker, BrokerObservation, MinuteWindow, NodeObservation, QueueMet
  * - broker-level signals are read every cycle, from the active node only;
  * - connection and memory/disk limits are read every `limitsRefreshMinutes` and remembered;
  * - queues are swept every `queueSweepMinutes` (sweeps staggered across brokers), with a lookback
- *   window that still covers every minute;
- * - a broker whose broker-level signals moved (total backlog rising, consumers dropping) has its
- *   queues read at once and every cycle for `drillHoldMinutes`; queues with an open incident are read
- *   every cycle;
+ *   window that still covers every minute: a sweep reads each queue's backlog (the first one after a
+ *   cold start every sweep metric), and the next cycles read every sweep metric of the queues whose
+ *   backlog is not draining (the suspects);
+ * - a broker whose broker-level signals moved (total backlog rising, consumers dropping) is drilled
+ *   in two stages: at once (and every cycle for `drillHoldMinutes`) the backlog alone of each of its
+ *   queues, then, from the next cycle, every sweep metric of the queues whose backlog is not draining
+ *   (the suspects), for as long as it is not; queues with an open incident are read every cycle;
  * - a RabbitMQ cluster whose nodes CloudWatch lists has its per-node resource signals read every cycle
  *   instead of the broker-level sums they add up to (one node at its memory alarm blocks publishers
  *   cluster-wide while the totals look fine), and its per-node limits with the broker's.
- * Planning is two-phase: the follow-up phase drills into brokers whose signals moved in the first
- * phase's data and probes the standby node when the active one went quiet, so a cycle needs at most
- * ceil(M / 500) + 1 GetMetricData calls.
+ * Planning is two-phase: the follow-up phase reads the backlogs of brokers whose signals moved in the
+ * first phase's data and probes the standby node when the active one went quiet, so a cycle needs at
+ * most ceil(M / 500) + 1 GetMetricData calls. A drill's second stage waits for the next cycle's first
+ * phase instead of a third call: the consumer-lag rules need a few minutes of a condition anyway, and
+ * every read carries the whole window, so the minute it waits costs no detection.
  *
  * The schedule remembers per broker, in memory, which node is active, when its queues were last
  * swept, its limits and its usual publishing delay. A cold start just sweeps everything once.
@@ -35,16 +40,34 @@ export interface PlannedRead {
   node: string;
   role: "broker" | "limit" | "queue" | "node" | "nodeLimit";
   queue?: QueueRef;
+  /** Why a queue is read (queue reads only): what its cost is for. */
+  purpose?: QueueReadPurpose;
   /** Per-node reads (`node`, `nodeLimit`): the RabbitMQ node (the `Node` dimension). */
   clusterNode?: string;
 }
+
+/**
+ * Why a queue is read: `sweep` (every queue, on the sweep cadence), `drill` (a moved broker's backlogs),
+ * `suspect` (every sweep metric of a queue whose drilled backlog is not draining), `focus` (a queue with
+ * an open incident, detail metrics included), `watch` (a dead-letter queue's backlog, every cycle).
+ */
+export const QueueReadPurpose = {
+  sweep: "sweep",
+  drill: "drill",
+  suspect: "suspect",
+  focus: "focus",
+  watch: "watch",
+} as const;
+export type QueueReadPurpose = (typeof QueueReadPurpose)[keyof typeof QueueReadPurpose];
 
 interface BrokerFetchState {
   activeNode: string;
   /** When the next queue sweep is due (epoch ms); null: now. */
   nextSweepAt: number | null;
-  /** Queues are read every cycle until this time (epoch ms). */
+  /** The queues' backlogs are read every cycle until this time (epoch ms). */
   drillUntil: number;
+  /** Suspect queues (by queue id) and until when each is read in full (epoch ms). */
+  suspects: Map<string, number>;
   /** When the limit metrics are due again (epoch ms); null: now. */
   limitsDueAt: number | null;
   limits: Record<string, number>;
@@ -96,12 +119,19 @@ export const WATCH_LIMIT_PER_BROKER = 5;
 const LIMITS_RETRY_MINUTES = 5;
 /** While every node stays quiet, probe the other nodes again only this often. */
 const REPROBE_MINUTES = 5;
+/**
+ * A suspect queue is read in full this long after its backlog last looked not draining: the next
+ * cycle, and every full read renews it while the backlog keeps not draining.
+ */
+const SUSPECT_HOLD_MINUTES = 1;
 
 export class FetchSchedule {
   private readonly state = new Map<string, BrokerFetchState>();
   private counter = 0;
-  /** Brokers whose queues were all read this cycle (sweep or drill). */
-  private readonly fullyRead = new Set<string>();
+  /** Brokers whose queues were all swept this cycle. */
+  private readonly swept = new Set<string>();
+  /** Queues read this cycle (any metric), by broker: a drill reads the backlog of the others. */
+  private readonly readThisCycle = new Map<string, Set<string>>();
   private readonly polling: Config["polling"];
 
   constructor(polling: Config["polling"]) {
@@ -114,10 +144,11 @@ export class FetchSchedule {
     return { startMs: end - this.polling.windowMinutes * MINUTE, minutes: this.polling.windowMinutes };
   }
 
-  /** Phase one: broker-level signals, due limits, due queue sweeps, drilled and focused queues. */
+  /** Phase one: broker-level signals, due limits, due queue sweeps, drilled, suspect, focused and watched queues. */
   planPrimary(input: PlanInput): PlannedRead[] {
     const reads: PlannedRead[] = [];
-    this.fullyRead.clear();
+    this.swept.clear();
+    this.readThisCycle.clear();
     for (const broker of input.brokers) {
       const st = this.stateOf(broker);
       if (broker.state === "RUNNING" && st.lastState !== null && st.lastState !== "RUNNING") st.runningSince = input.now;
@@ -145,19 +176,40 @@ export class FetchSchedule {
       }
       const queues = input.queuesOf(broker);
       const drilling = input.now < st.drillUntil;
-      const sweepDue = st.blind || st.nextSweepAt === null || input.now >= st.nextSweepAt;
+      const firstSweep = st.nextSweepAt === null;
+      const sweepDue = st.blind || firstSweep || input.now >= (st.nextSweepAt as number);
       const focus = input.focus.get(broker.name) ?? new Set<string>();
-      if (drilling || sweepDue) this.fullyRead.add(broker.name);
+      if (sweepDue) this.swept.add(broker.name);
+      const read = this.readSetOf(broker.name);
+      const listed = new Set(queues.map(queueId));
+      for (const id of [...st.suspects.keys()]) if (!listed.has(id) || input.now > (st.suspects.get(id) as number)) st.suspects.delete(id);
       let watched = 0;
       for (const queue of queues) {
-        const focused = focus.has(queue.name);
+        const id = queueId(queue);
         // The detail metrics only enrich an incident's evidence: read for the queues of open incidents.
-        if (focused) reads.push(...this.queueReads(broker, st.activeNode, queue, [...specs.queueSweep, ...specs.queueDetail]));
-        else if (drilling || sweepDue) reads.push(...this.queueReads(broker, st.activeNode, queue, specs.queueSweep));
+        if (focus.has(queue.name)) {
+          reads.push(...this.queueReads(broker, st.activeNode, queue, [...specs.queueSweep, ...specs.queueDetail], QueueReadPurpose.focus));
+        } else if (st.suspects.has(id))
+          reads.push(...this.queueReads(broker, st.activeNode, queue, specs.queueSweep, QueueReadPurpose.suspect));
+        // The first sweep reads every sweep metric: a cold start (or a one-off `check`) judges every
+        // queue at once; later sweeps read the backlog and leave the rest to the suspects' reads.
+        else if (sweepDue)
+          reads.push(
+            ...this.queueReads(
+              broker,
+              st.activeNode,
+              queue,
+              firstSweep ? specs.queueSweep : specs.queueSweep.slice(0, 1),
+              QueueReadPurpose.sweep,
+            ),
+          );
+        else if (drilling)
+          reads.push(...this.queueReads(broker, st.activeNode, queue, specs.queueSweep.slice(0, 1), QueueReadPurpose.drill));
         else if (watched < WATCH_LIMIT_PER_BROKER && input.watch(queue)) {
           watched++;
-          reads.push(...this.queueReads(broker, st.activeNode, queue, specs.queueSweep.slice(0, 1)));
-        }
+          reads.push(...this.queueReads(broker, st.activeNode, queue, specs.queueSweep.slice(0, 1), QueueReadPurpose.watch));
+        } else continue;
+        read.add(id);
       }
     }
     return reads;
@@ -165,7 +217,8 @@ export class FetchSchedule {
 
   /**
    * Phase two, from phase one's data: probe the other node of a pair whose active node went quiet,
-   * and read the queues of brokers whose broker-level signals moved.
+   * and read the backlog of every queue not read yet of the brokers whose broker-level signals moved
+   * (the drill's first stage; `observe` picks the suspects its second stage reads in full).
    */
   planFollowUp(input: PlanInput, primary: CycleRead, window: MinuteWindow): PlannedRead[] {
     const reads: PlannedRead[] = [];
@@ -190,13 +243,12 @@ export class FetchSchedule {
       }
       if (!signalsMoved(broker, series)) continue;
       st.drillUntil = input.now + this.polling.drillHoldMinutes * MINUTE;
-      if (!this.fullyRead.has(broker.name)) {
-        this.fullyRead.add(broker.name);
-        const focus = input.focus.get(broker.name) ?? new Set<string>();
-        for (const queue of input.queuesOf(broker)) {
-          if (focus.has(queue.name)) continue; // already read this cycle
-          reads.push(...this.queueReads(broker, st.activeNode, queue, specs.queueSweep));
-        }
+      const read = this.readSetOf(broker.name);
+      for (const queue of input.queuesOf(broker)) {
+        const id = queueId(queue);
+        if (read.has(id)) continue; // its backlog is already read this cycle
+        read.add(id);
+        reads.push(...this.queueReads(broker, st.activeNode, queue, specs.queueSweep.slice(0, 1), QueueReadPurpose.drill));
       }
     }
     return reads;
@@ -236,8 +288,9 @@ export class FetchSchedule {
       st.blind = age !== null && lastIndex(series[signals.backlog]) < 0;
 
       const queues = queueMetricsOf(read, broker.name);
-      // Only a read of all the broker's queues (a sweep or a drill) counts as a sweep.
-      const swept = this.fullyRead.has(broker.name);
+      this.pickSuspects(st, broker, read, input);
+      // Only a read of all the broker's queues with every sweep metric counts as a sweep.
+      const swept = this.swept.has(broker.name);
       if (swept && queues.some((q) => Object.values(q.series).some((s) => lastIndex(s) >= 0))) {
         const interval = this.polling.queueSweepMinutes * MINUTE;
         // The first sweep after a cold start staggers brokers across the interval so later sweeps
@@ -290,6 +343,37 @@ export class FetchSchedule {
     for (const name of this.state.keys()) if (!names.has(name)) this.state.delete(name);
   }
 
+  /** The queues read this cycle of a broker, by queue id. */
+  private readSetOf(brokerName: string): Set<string> {
+    let set = this.readThisCycle.get(brokerName);
+    if (!set) {
+      set = new Set();
+      this.readThisCycle.set(brokerName, set);
+    }
+    return set;
+  }
+
+  /**
+   * The second stage of sweeps and drills: a queue whose backlog, read by a sweep, a drill or as a
+   * suspect, is not draining is read in full in the next `SUSPECT_HOLD_MINUTES` cycles.
+   */
+  private pickSuspects(st: BrokerFetchState, broker: Broker, read: CycleRead, input: PlanInput): void {
+    const backlogMetric = metricsFor(broker.engine).queueSweep[0]?.name;
+    const staged: readonly (QueueReadPurpose | undefined)[] = [QueueReadPurpose.sweep, QueueReadPurpose.drill, QueueReadPurpose.suspect];
+    const queues = queueMetricsOf(read, broker.name);
+    for (const r of read.reads) {
+      if (r.broker !== broker.name || r.role !== "queue" || !r.queue || r.metric !== backlogMetric) continue;
+      if (!staged.includes(r.purpose)) continue;
+      if (read.failed.has(r.key) || input.watch(r.queue)) continue;
+      const id = queueId(r.queue);
+      // A backlog that holds still is only suspect while nothing says its consumers are working: once
+      // read in full, consumers attached and dequeuing every minute keep it in balance.
+      const full = queues.find((q) => queueId(q.queue) === id)?.series ?? {};
+      const held = !consumersWorking(full);
+      if (backlogNotDraining(read.series.get(r.key), { held })) st.suspects.set(id, input.now + SUSPECT_HOLD_MINUTES * MINUTE);
+    }
+  }
+
   private stateOf(broker: Broker): BrokerFetchState {
     let st = this.state.get(broker.name);
     if (!st) {
@@ -297,6 +381,7 @@ export class FetchSchedule {
         activeNode: broker.nodes[0] ?? broker.name,
         nextSweepAt: null,
         drillUntil: 0,
+        suspects: new Map(),
         limitsDueAt: null,
         limits: {},
         usualDataAge: null,
@@ -387,7 +472,13 @@ export class FetchSchedule {
     }));
   }
 
-  private queueReads(broker: Broker, node: string, queue: QueueRef, specs: readonly MetricSpec[]): PlannedRead[] {
+  private queueReads(
+    broker: Broker,
+    node: string,
+    queue: QueueRef,
+    specs: readonly MetricSpec[],
+    purpose: QueueReadPurpose,
+  ): PlannedRead[] {
     const dimensions: Record<string, string> =
       queue.vhost !== undefined ? { Broker: node, VirtualHost: queue.vhost, Queue: queue.name } : { Broker: node, Queue: queue.name };
     return specs.map((spec) => ({
@@ -400,6 +491,7 @@ export class FetchSchedule {
       node,
       role: "queue",
       queue,
+      purpose,
     }));
   }
 
@@ -429,13 +521,60 @@ function brokerSeriesOf(read: CycleRead, brokerName: string, node: string): Reco
   return any ? out : null;
 }
 
+/** A queue's identity within its broker (RabbitMQ queues are named within a virtual host). */
+function queueId(queue: QueueRef): string {
+  return `${queue.vhost ?? ""}\u0000${queue.name}`;
+}
+
+/** The least rise of a queue's backlog that makes it a suspect (a healthy queue wobbles by less). */
+export const SUSPECT_MIN_RISE = 10;
+/** A backlog above 0 this long that ends higher than it began is a suspect too (a slow consumer). */
+const SUSPECT_SLOW_MINUTES = 10;
+
+/**
+ * Whether a queue's backlog is not draining at its newest minute: it rose two minutes running by more
+ * than a healthy queue wobbles, it has held still above 0 for three minutes, or it stayed above 0 for
+ * ten minutes, rose in at least half of them and ended a quarter higher than it began. A queue with no
+ * consumers, stalled or slow consumers does one or the other; a healthy one keeps falling back towards
+ * 0, so it is rarely a suspect, and the drill reads little more than its backlog.
+ */
+/** Consumers attached and dequeuing at the newest minute, as far as the queue's series say (false when unread). */
+function consumersWorking(series: Readonly<Record<string, Series>>): boolean {
+  const consumers = latest(series.ConsumerCount);
+  if (consumers == null || consumers <= 0) return false;
+  const dequeues = series.DequeueCount;
+  // RabbitMQ publishes no per-queue dequeues: attached consumers are all its series say.
+  return dequeues === undefined || (latest(dequeues) ?? 0) > 0;
+}
+
+export function backlogNotDraining(backlog: Series | undefined, options: { held?: boolean } = {}): boolean {
+  const end = lastIndex(backlog);
+  const now = at(backlog, end);
+  const before = at(backlog, end - 1);
+  const first = at(backlog, end - 2);
+  if (now == null || before == null || first == null || now <= 0) return false;
+  const rising = now > before && before >= first && now - first >= SUSPECT_MIN_RISE;
+  const held = (options.held ?? true) && now === before && before === first;
+  // A slow consumer's backlog wobbles but never empties and ends higher than it began.
+  const recent = slice(backlog, end, SUSPECT_SLOW_MINUTES);
+  const start = recent[0];
+  let rises = 0;
+  for (let i = 1; i < recent.length; i++) if ((recent[i] ?? 0) > (recent[i - 1] ?? 0)) rises++;
+  const creeping =
+    start != null &&
+    recent.every((v) => v != null && v > 0) &&
+    rises >= recent.length / 2 &&
+    now - start >= Math.max(SUSPECT_MIN_RISE, start / 4);
+  return rising || held || creeping;
+}
+
 function queueMetricsOf(read: CycleRead, brokerName: string): QueueMetrics[] {
   const byQueue = new Map<string, { queue: QueueRef; series: Record<string, Series> }>();
   for (const r of read.reads) {
     if (r.broker !== brokerName || r.role !== "queue" || !r.queue || read.failed.has(r.key)) continue;
     const s = read.series.get(r.key);
     if (!s) continue;
-    const id = `${r.queue.vhost ?? ""}\u0000${r.queue.name}`;
+    const id = queueId(r.queue);
     let entry = byQueue.get(id);
     if (!entry) {
       entry = { queue: r.queue, series: {} };

@@ -95,9 +95,12 @@ class SimulatedRequestHandler {
   destroy(): void {}
 }
 
-/** The virtual clock: reads the simulation's current minute; waiting takes no time. */
+/**
+ * The virtual clock: reads the simulation's current minute; waiting returns at once but moves the
+ * account's clock within the minute (what the Amazon MQ quota's token bucket refills by).
+ */
 export function simulatedClock(account: SimulatedAccount): Clock {
-  return { now: () => account.nowMs(), sleep: async () => {} };
+  return { now: () => account.nowMs(), sleep: async (ms) => account.advance(ms) };
 }
 
 /**

@@ -18,6 +18,12 @@ import type { Scenario, ScenarioBroker, ScenarioFault, ScenarioMetric } from "./
  */
 
 const MINUTE = 60_000;
+/**
+ * Amazon MQ's API quota: a token bucket per account across every Amazon MQ API, refilled at 15
+ * requests a second up to a burst of 100 (Amazon MQ quotas). A request finding it empty is refused
+ * with `TooManyRequestsException` (HTTP 429), as API Gateway-fronted AWS APIs refuse.
+ */
+export const AMAZON_MQ_QUOTA = { ratePerSecond: 15, burst: 100 } as const;
 const MAX_QUERIES = 500;
 const MAX_DATAPOINTS = 100_800;
 const LIST_METRICS_PAGE = 500;
@@ -92,6 +98,10 @@ export class SimulatedAccount {
   readonly records: SimulatedRecord[] = [];
   /** Time (ms) the simulated services spent reading requests and writing responses on the wire: the simulation's work, not the caller's. */
   wireMs = 0;
+  /** Amazon MQ requests refused by the quota's token bucket. */
+  mqThrottled = 0;
+  /** When each Amazon MQ request of the current minute arrived, in ms after the minute's start (the quota's clock). */
+  readonly mqRequestTimes: number[] = [];
 
   private readonly series: IndexedSeries[];
   private readonly seriesByIdentity = new Map<string, IndexedSeries>();
@@ -101,6 +111,15 @@ export class SimulatedAccount {
   private readonly pendingMetricData = new Map<string, { ids: string; results: MetricDataResult[] }>();
   private tokensIssued = 0;
   private requests = 0;
+  /**
+   * The quota's clock within the minute: the replay's clock stands still within a minute, so time
+   * inside it is what the callers wait (`advance`, the simulated clock's sleep); requests themselves
+   * take none, the strictest reading (every request not paced arrives at once).
+   */
+  private subMinuteMs = 0;
+  private clockMinute = 0;
+  private mqTokens: number = AMAZON_MQ_QUOTA.burst;
+  private mqRefilledAt = 0;
 
   constructor(readonly scenario: Scenario) {
     this.series = scenario.metrics.map((spec) => ({
@@ -123,10 +142,43 @@ export class SimulatedAccount {
     return this.scenario.startMs + this.minute * MINUTE;
   }
 
+  /** Time passes within the current minute (a caller waits): the quota's clock moves on. */
+  advance(ms: number): void {
+    this.syncMinute();
+    this.subMinuteMs += Math.max(0, ms);
+  }
+
+  /** The quota's clock: the current minute plus the time waited in it (epoch ms). */
+  quotaNowMs(): number {
+    this.syncMinute();
+    return this.nowMs() + this.subMinuteMs;
+  }
+
+  private syncMinute(): void {
+    if (this.minute === this.clockMinute) return;
+    this.clockMinute = this.minute;
+    this.subMinuteMs = 0;
+    this.mqRequestTimes.length = 0;
+  }
+
+  /** Spends one token of the Amazon MQ quota, or refuses the request as Amazon MQ does. */
+  private takeMqToken(op: string): void {
+    const now = this.quotaNowMs();
+    this.mqTokens = Math.min(AMAZON_MQ_QUOTA.burst, this.mqTokens + ((now - this.mqRefilledAt) / 1000) * AMAZON_MQ_QUOTA.ratePerSecond);
+    this.mqRefilledAt = now;
+    this.mqRequestTimes.push(this.subMinuteMs);
+    if (this.mqTokens < 1) {
+      this.mqThrottled++;
+      throw new SimulatedServiceError("TooManyRequestsException", `Rate exceeded: ${op} over the account's Amazon MQ request quota`);
+    }
+    this.mqTokens -= 1;
+  }
+
   /** Answers one SDK command (`service` is the SDK's, e.g. `cloudwatch`, `mq`, `ec2`, `sns`). */
   async handle(service: string, operation: string, input: Record<string, unknown>): Promise<Record<string, unknown>> {
     const op = `${service}:${operation}`;
     this.calls.set(op, (this.calls.get(op) ?? 0) + 1);
+    if (service === "mq") this.takeMqToken(op);
     this.throwIfFaulted(op);
     switch (op) {
       case "mq:ListBrokers":

@@ -13,7 +13,7 @@ import {
   type Series,
   Severity,
 } from "../types";
-import { forecastFull, percentOf, sustainedLevel } from "./levels";
+import { forecastFull, forecastTime, percentOf, sustainedLevel } from "./levels";
 
 /**
  * Connection exhaustion: connections (and RabbitMQ channels) against the broker's limit, held high,
@@ -142,8 +142,13 @@ function judge(observation: BrokerObservation, signal: Signal, end: number, conf
     horizonMinutes: config.forecastHorizonMinutes,
   });
   const forecastEvidence = forecast
-    ? { minutesToLimit: forecast.minutesToFull, growthPerMinute: round((forecast.slopePerMinute / 100) * signal.limit, 1) }
-    : { minutesToLimit: null, growthPerMinute: null };
+    ? {
+        minutesToLimit: forecast.minutesToFull,
+        growthPerMinute: round((forecast.slopePerMinute / 100) * signal.limit, 1),
+        trendWindowMinutes: forecast.windowMinutes,
+        limitAt: forecastTime(observation, end, forecast.minutesToFull),
+      }
+    : { minutesToLimit: null, growthPerMinute: null, trendWindowMinutes: null, limitAt: null };
 
   if (level) {
     const critical = level.severity === Severity.critical;
@@ -160,7 +165,7 @@ function judge(observation: BrokerObservation, signal: Signal, end: number, conf
       ...base,
       severity: Severity.warning,
       condition: `${signal.what}-leak`,
-      summary: `${subject} climbing steadily (+${forecastEvidence.growthPerMinute}/min, ${currentPercent}% of ${signal.limit}): the limit is reached in ~${forecast.minutesToFull} min. A client may be leaking ${signal.what}.`,
+      summary: `${subject} climbing steadily (+${forecastEvidence.growthPerMinute}/min over the last ${forecast.windowMinutes} min, now ${round(current, 0)}, ${currentPercent}% of ${signal.limit}): at this rate the limit is reached in ~${forecast.minutesToFull} min (around ${forecastEvidence.limitAt}). A client may be leaking ${signal.what}.`,
       evidence: { ...evidence, ...forecastEvidence, fit: forecast.fit },
     };
   }

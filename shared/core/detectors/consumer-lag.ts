@@ -174,12 +174,12 @@ function judgeQueue(broker: Broker, resource: string | null, series: LagSeries, 
     );
   }
 
-  const slow = slowGrowth(series, end, config);
+  const slow = slowGrowth(series, end, config) ?? steadyGrowth(series, end, config);
   if (slow) {
     return make(
       "slow-consumers",
       Severity.warning,
-      `Backlog on ${label} has not fallen for ${config.slowWindowMinutes} min (+${round(slow.growth)} to ${round(backlogNow)}) although consumers are working; ${drainPhrase(series, end)}.`,
+      `Backlog on ${label} has ${slow.minutes < config.slowWindowMinutes ? "grown every minute" : "not fallen"} for ${slow.minutes} min (+${round(slow.growth)} to ${round(backlogNow)}) although consumers are working; ${drainPhrase(series, end)}.`,
       { backlog: backlogNow, backlogGrowth: slow.growth, consumers: at(series.consumers, end) },
     );
   }
@@ -229,8 +229,34 @@ function stalledFor(series: LagSeries, end: number, config: LagConfig): number {
 /** The largest share of a slow consumer's growth over the window that one minute may bring. */
 const SLOW_MAX_STEP_SHARE = 0.5;
 
+/** Minutes of a backlog growing every single minute under working consumers that tell a slow consumer before Burrow's window. */
+export const STEADY_GROWTH_MINUTES = 7;
+
+/**
+ * A slow consumer seen sooner than Burrow's window: the backlog grew every minute for
+ * `STEADY_GROWTH_MINUTES` (no minute without growth, none bringing half of it, as a burst would),
+ * by at least `slowMinGrowth`, while consumers were attached and dequeuing every minute.
+ */
+function steadyGrowth(series: LagSeries, end: number, config: LagConfig): { growth: number; minutes: number } | null {
+  const minutes = Math.min(STEADY_GROWTH_MINUTES, config.slowWindowMinutes);
+  const window = slice(series.backlog, end, minutes);
+  if (!allKnownAnd(window, (b) => b >= config.minBacklog)) return null;
+  const values = window as number[];
+  let biggestRise = 0;
+  for (let i = 1; i < values.length; i++) {
+    const step = (values[i] as number) - (values[i - 1] as number);
+    if (step <= 0) return null;
+    biggestRise = Math.max(biggestRise, step);
+  }
+  const growth = (values[values.length - 1] as number) - (values[0] as number);
+  if (growth < config.slowMinGrowth || biggestRise > SLOW_MAX_STEP_SHARE * growth) return null;
+  if (!allKnownAnd(slice(series.consumers, end, minutes), (c) => c > 0)) return null;
+  if (series.dequeues && !allKnownAnd(slice(series.dequeues, end, minutes), (d) => d > 0)) return null;
+  return { growth, minutes };
+}
+
 /** Burrow's WARN rule: over the window the backlog never reached zero and never really fell. */
-function slowGrowth(series: LagSeries, end: number, config: LagConfig): { growth: number } | null {
+function slowGrowth(series: LagSeries, end: number, config: LagConfig): { growth: number; minutes: number } | null {
   const minutes = config.slowWindowMinutes;
   const values = known(slice(series.backlog, end, minutes));
   if (values.length < Math.ceil(minutes * 0.8)) return null;
@@ -262,7 +288,7 @@ function slowGrowth(series: LagSeries, end: number, config: LagConfig): { growth
     const dequeues = known(slice(series.dequeues, end, minutes));
     if (dequeues.filter((d) => d > 0).length < Math.ceil(minutes * 0.8)) return null;
   }
-  return { growth };
+  return { growth, minutes };
 }
 
 /** Dequeue and enqueue rates, time-to-drain and residence time, for the evidence. */

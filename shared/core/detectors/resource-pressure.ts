@@ -1,6 +1,6 @@
 import type { DetectionConfig } from "../config";
 import { rabbitMqFileDescriptorLimit, rabbitMqNodeCount } from "../instance-limits";
-import { at, fitLine, known, lastIndex, round, slice } from "../series";
+import { at, lastIndex, round, slice } from "../series";
 import {
   type BrokerObservation,
   compareSeverity,
@@ -13,7 +13,16 @@ import {
   type Series,
   Severity,
 } from "../types";
-import { type Forecast, forecastFull, type LevelThresholds, percentOf, sustainedLevel } from "./levels";
+import {
+  type Forecast,
+  forecastFloor,
+  forecastFull,
+  forecastReach,
+  forecastTime,
+  type LevelThresholds,
+  percentOf,
+  sustainedLevel,
+} from "./levels";
 
 /**
  * Resource pressure: CPU, memory and storage held high (the floor over a window, so short spikes and
@@ -43,10 +52,13 @@ interface Gauge {
   percent: Series;
   thresholds: LevelThresholds;
   /**
-   * Forecast of a steady fill (storage only: CPU and heap climb and fall by nature): `true` fits the
-   * percent series; a function forecasts from the gauge's own units.
+   * Forecast of a steady fill (every saturating resource; not CPU, which climbs and falls by nature):
+   * `true` fits the percent series; a function forecasts from the gauge's own units (the heap's
+   * post-GC floor, free disk).
    */
   forecast: boolean | ((end: number) => Forecast | null);
+  /** The trend a forecast follows, in words (default: the level's points a minute). */
+  trend?: (f: Forecast) => string;
   /** What 100 % means for people: the consequence. */
   consequence: string;
   extra?: (end: number) => Record<string, number | string | null>;
@@ -80,7 +92,10 @@ function gaugesOf(observation: BrokerObservation, config: ResourceConfig): Gauge
         label: "Heap (floor between GCs)",
         percent: series.HeapUsage ?? [],
         thresholds: levels(config.heap),
-        forecast: false,
+        // The sawtooth's peaks say nothing: only a floor that rises from one collection to the next is a leak.
+        forecast: (end) =>
+          forecastFloor(series.HeapUsage ?? [], end, { minFit: FILL_MIN_FIT, horizonMinutes: config.fillForecastHorizonMinutes }),
+        trend: (f) => `post-GC floor +${f.slopePerMinute} points/min across the collections of the last ${f.windowMinutes} min`,
         consequence: "producer flow control blocks senders",
       },
       {
@@ -213,7 +228,7 @@ function rabbitGauges(scope: RabbitScope, config: ResourceConfig): Gauge[] {
       of: node === undefined ? undefined : " of its high watermark",
       percent: percentOf(series.RabbitMQMemUsed, memLimit),
       thresholds: levels(config.memory),
-      forecast: false,
+      forecast: true,
       consequence: node === undefined ? "the memory alarm blocks every publisher" : "the memory alarm blocks publishers cluster-wide",
       extra: (end) => ({ ...where, memUsedBytes: at(series.RabbitMQMemUsed, end), memLimitBytes: memLimit }),
       context: context ? () => context(Resource.memory) : undefined,
@@ -235,6 +250,7 @@ function rabbitGauges(scope: RabbitScope, config: ResourceConfig): Gauge[] {
       },
       // The percent here (limit / free) curves as the disk fills: forecast on free bytes instead.
       forecast: (end) => forecastDiskAlarm(series.RabbitMQDiskFree, diskLimit, end, config.fillForecastHorizonMinutes),
+      trend: (f) => `free space falling by ${f.slopePerMinute}% of the disk-alarm limit a minute over the last ${f.windowMinutes} min`,
       consequence: "the disk alarm blocks publishers on every node",
       extra: (end) => ({ ...where, diskFreeBytes: at(series.RabbitMQDiskFree, end), diskFreeLimitBytes: diskLimit }),
       context: context ? () => context(Resource.disk) : undefined,
@@ -294,7 +310,7 @@ function judge(observation: BrokerObservation, gauge: Gauge, end: number, config
         ? forecastFull(gauge.percent, end, {
             windowMinutes: FILL_WINDOW_MINUTES,
             minFit: FILL_MIN_FIT,
-            minPercent: 50,
+            minPercent: FILL_MIN_PERCENT,
             horizonMinutes: config.fillForecastHorizonMinutes,
           })
         : null;
@@ -305,6 +321,9 @@ function judge(observation: BrokerObservation, gauge: Gauge, end: number, config
     warnPercent: round(gauge.thresholds.warnPercent),
     criticalPercent: round(gauge.thresholds.criticalPercent),
     minutesToFull: forecast?.minutesToFull ?? null,
+    trendPointsPerMinute: forecast?.slopePerMinute ?? null,
+    trendWindowMinutes: forecast?.windowMinutes ?? null,
+    fullAt: forecast ? forecastTime(observation, end, forecast.minutesToFull) : null,
     ...(gauge.extra ? gauge.extra(end) : {}),
   };
   const base = {
@@ -323,29 +342,39 @@ function judge(observation: BrokerObservation, gauge: Gauge, end: number, config
     };
   }
   const f = forecast as Forecast;
+  const trend = gauge.trend ? gauge.trend(f) : `+${f.slopePerMinute} points/min over the last ${f.windowMinutes} min`;
   return {
     ...base,
     severity: Severity.warning,
     condition: `${gauge.resource}-filling`,
-    summary: `${gauge.label} filling steadily (now ${now}%${gauge.of ?? ""}): full in ~${f.minutesToFull} min at the current rate, then ${gauge.consequence}.${gauge.context?.() ?? ""}`,
+    summary: `${gauge.label} filling steadily (now ${now}%${gauge.of ?? ""}; ${trend}): at this rate full in ~${f.minutesToFull} min (around ${evidence.fullAt}), then ${gauge.consequence}.${gauge.context?.() ?? ""}`,
   };
 }
 
-/** Minutes of history a fill forecast fits, and how straight the fill must be. */
+/** Minutes of history a fill forecast fits at most (shorter windows first), and how straight the fill must be. */
 export const FILL_WINDOW_MINUTES = 20;
 const FILL_MIN_FIT = 0.8;
-/** Free disk is forecast only once it is within this multiple of the disk-alarm limit. */
-const DISK_FORECAST_WITHIN = 4;
+/** Fills are forecast from this level: below it a resource is nowhere near trouble whatever its trend. */
+const FILL_MIN_PERCENT = 10;
+/** Free disk must fall by at least this share of the disk-alarm limit across a fitted window: noise on free space is no trend. */
+const DISK_MIN_MOVE_SHARE = 0.05;
 
 /** When free disk, falling steadily, reaches the disk-alarm limit, if within the horizon. */
 function forecastDiskAlarm(free: Series | undefined, limit: number, end: number, horizonMinutes: number): Forecast | null {
-  const window = slice(free, end, FILL_WINDOW_MINUTES);
-  if (known(window).length < Math.ceil(FILL_WINDOW_MINUTES * 0.8)) return null;
-  const current = at(free, end);
-  if (current == null || current > limit * DISK_FORECAST_WITHIN) return null;
-  const fit = fitLine(window);
-  if (!fit || fit.slope >= 0 || fit.r2 < FILL_MIN_FIT) return null;
-  const minutes = Math.max(0, (Math.min(current, fit.last) - limit) / -fit.slope);
-  if (minutes > horizonMinutes) return null;
-  return { slopePerMinute: round((fit.slope / limit) * 100, 2), minutesToFull: round(minutes, 0), fit: round(fit.r2, 2) };
+  const reach = forecastReach(free ?? [], end, {
+    limit,
+    direction: "down",
+    longestWindowMinutes: FILL_WINDOW_MINUTES,
+    minFit: FILL_MIN_FIT,
+    horizonMinutes,
+    minMove: limit * DISK_MIN_MOVE_SHARE,
+  });
+  if (!reach) return null;
+  // In points of the limit a minute, as the percent gauges say it.
+  return {
+    slopePerMinute: round((-reach.slopePerMinute / limit) * 100, 2),
+    minutesToFull: round(reach.minutesToLimit, 0),
+    fit: round(reach.fit, 2),
+    windowMinutes: reach.windowMinutes,
+  };
 }

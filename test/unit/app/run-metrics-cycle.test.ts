@@ -160,6 +160,22 @@ describe("runMetricsCycle", () => {
     expect(reports[0]?.errors[0]).toMatch(/orders skipped/);
   });
 
+  it("keeps the incidents of a broker waiting for its first description (a paced cold start), with one notice and no error", async () => {
+    // Prepare: an incident open, then a fresh container that has not described the broker yet
+    const w = world();
+    await w.runUntil(20);
+    w.inventory.brokers = [];
+    w.inventory.skipped = [{ brokerId: "b-orders", brokerName: "orders", reason: "not described yet", gone: false, pending: true }];
+    // Act
+    const reports = await w.runUntil(30);
+    // Assess
+    expect(w.notifier.sent.map((t) => t.type)).toEqual(["opened"]);
+    expect(reports.every((r) => r.errors.length === 0)).toBe(true);
+    expect(reports[0]?.notices).toEqual([
+      "1 broker not described yet (descriptions are paced under the Amazon MQ API quota): watched from a later cycle",
+    ]);
+  });
+
   it("closes the incidents of a broker tagged mq-sentinel:ignore at once as no longer watched, never as recovered", async () => {
     // Prepare
     const w = world();

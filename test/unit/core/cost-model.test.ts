@@ -50,3 +50,14 @@ describe("nodeMetricsFor", () => {
     expect(node.limits.map((s) => s.name)).toEqual(["RabbitMQMemLimit", "RabbitMQDiskFreeLimit"]);
   });
 });
+
+describe("estimateCost", () => {
+  it("counts one metric per queue per sweep (the backlog), not every sweep metric", () => {
+    // Prepare: one ActiveMQ broker, 30 queues, no dead-letter queue
+    const fleet: FleetShape[] = [{ engine: EngineType.activemq, queues: 30, deadLetterQueues: 0 }];
+    // Act
+    const estimate = estimateCost(fleet, polling);
+    // Assess: 7 broker-level + 5/60 limits + 30/30 backlogs
+    expect(estimate.metricsPerCycle).toBe(8.1);
+  });
+});

@@ -1,5 +1,6 @@
 import { DEFAULT_CONFIG } from "../../../shared/core/config";
 import {
+  backlogNotDraining,
   type CycleRead,
   drillTriggers,
   FetchSchedule,
@@ -63,7 +64,7 @@ const steady = { TotalMessageCount: recent(5, 5, 5), TotalConsumerCount: recent(
 const queueReads = (reads: readonly PlannedRead[]) => reads.filter((r) => r.role === "queue");
 
 describe("FetchSchedule", () => {
-  it("reads broker-level signals from the active node only, limits once, and sweeps queues on a cold start", () => {
+  it("reads broker-level signals from the active node only, limits once, and sweeps every queue in full on a cold start", () => {
     // Prepare
     const schedule = new FetchSchedule(DEFAULT_CONFIG.polling);
     // Act
@@ -73,8 +74,58 @@ describe("FetchSchedule", () => {
     expect(reads.filter((r) => r.role === "broker").map((r) => r.metric)).toContain("CpuUtilization");
     expect(reads.filter((r) => r.role === "limit")).toHaveLength(5);
     expect(new Set(queueReads(reads).map((r) => r.queue?.name))).toEqual(new Set(["a", "b", "c", "orders.DLQ"]));
+    expect(
+      queueReads(reads)
+        .filter((r) => r.queue?.name === "a")
+        .map((r) => r.metric),
+    ).toEqual(["QueueSize", "ConsumerCount", "EnqueueCount", "DequeueCount"]);
     expect(queueReads(reads).map((r) => r.metric)).not.toContain("InFlightCount");
-    expect(reads.find((r) => r.metric === "DequeueCount")?.stat).toBe("Sum");
+  });
+
+  it("sweeps only the queues' backlogs after the first sweep", () => {
+    // Prepare
+    const polling = { ...DEFAULT_CONFIG.polling, queueSweepMinutes: 10 };
+    const schedule = new FetchSchedule(polling);
+    schedule.observe(input(0), answer(schedule.planPrimary(input(0)), "orders-1", steady), schedule.windowAt(T0));
+    // Act: every cycle until the next sweep
+    const sweeps = Array.from({ length: 12 }, (_, k) => {
+      const plan = input(k + 1);
+      const reads = schedule.planPrimary(plan);
+      schedule.observe(plan, answer(reads, "orders-1", steady), schedule.windowAt(plan.now));
+      return queueReads(reads).filter((r) => r.queue?.name === "a");
+    }).filter((reads) => reads.length > 0);
+    // Assess
+    expect(sweeps.length).toBeGreaterThanOrEqual(1);
+    for (const reads of sweeps) expect(reads.map((r) => [r.metric, r.purpose])).toEqual([["QueueSize", "sweep"]]);
+  });
+
+  it("reads every sweep metric, in the next cycles, of the queues whose swept backlog is not draining, and of no other", () => {
+    // Prepare: past the first (full) sweep, the next sweep reads backlogs
+    const polling = { ...DEFAULT_CONFIG.polling, queueSweepMinutes: 1 };
+    const schedule = new FetchSchedule(polling);
+    schedule.observe(input(-1), answer(schedule.planPrimary(input(-1)), "orders-1", steady), schedule.windowAt(T0 - MINUTE));
+    const first = schedule.planPrimary(input(0));
+    expect(queueReads(first).every((r) => r.metric === "QueueSize")).toBe(true);
+    const read = answer(first, "orders-1", steady);
+    // c holds 40 messages still (no consumers, no inflow); a and b are empty; the dead-letter queue is judged on its backlog alone.
+    for (const r of first)
+      if (r.queue?.name === "c" || r.queue?.name === "orders.DLQ") (read.series as Map<string, Series>).set(r.key, recent(40, 40, 40));
+    // Act
+    schedule.observe(input(0), read, schedule.windowAt(T0));
+    const next = schedule.planPrimary(input(1));
+    // Assess (another backlog sweep may be due, this interval being 1 minute)
+    expect(
+      queueReads(next)
+        .filter((r) => r.purpose !== "sweep" && r.purpose !== "watch")
+        .map((r) => [r.queue?.name, r.metric, r.purpose]),
+    ).toEqual([
+      ["c", "QueueSize", "suspect"],
+      ["c", "ConsumerCount", "suspect"],
+      ["c", "EnqueueCount", "suspect"],
+      ["c", "DequeueCount", "suspect"],
+    ]);
+    expect(next.find((r) => r.metric === "DequeueCount")?.stat).toBe("Sum");
+    expect(queueReads(next).map((r) => r.metric)).not.toContain("InFlightCount");
   });
 
   it("does not read queues or limits again until they are due", () => {
@@ -109,7 +160,7 @@ describe("FetchSchedule", () => {
     expect(limitReads).toBe(2);
   });
 
-  it("reads the queues (without the evidence-only detail metrics) when the broker's total backlog jumps and holds, and keeps reading them for drillHoldMinutes", () => {
+  it("drills in two stages: the backlog of every queue when the total backlog jumps and holds, then every sweep metric of the queues whose backlog is not draining", () => {
     // Prepare
     const polling = { ...DEFAULT_CONFIG.polling, drillHoldMinutes: 3 };
     const schedule = new FetchSchedule(polling);
@@ -119,16 +170,77 @@ describe("FetchSchedule", () => {
     const moved = { TotalMessageCount: recent(5, 5, 1200, 1200), TotalConsumerCount: recent(4, 4, 4, 4) };
     // Act
     const followUp = schedule.planFollowUp(input(1), answer(primary, "orders-1", moved), schedule.windowAt(T0 + MINUTE));
-    schedule.observe(input(1), answer([...primary, ...followUp], "orders-1", moved), schedule.windowAt(T0 + MINUTE));
+    const read = answer([...primary, ...followUp], "orders-1", moved);
+    // Queue b's backlog grows; a and c drain back to 0.
+    for (const r of followUp) if (r.queue?.name === "b") (read.series as Map<string, Series>).set(r.key, recent(3, 600, 1190));
+    schedule.observe(input(1), read, schedule.windowAt(T0 + MINUTE));
     const held = schedule.planPrimary(input(2));
     const afterHold = schedule.planPrimary(input(1 + polling.drillHoldMinutes));
-    // Assess
-    expect(new Set(queueReads(followUp).map((r) => r.queue?.name))).toEqual(new Set(["a", "b", "c", "orders.DLQ"]));
-    expect(new Set(queueReads(followUp).map((r) => r.metric))).toEqual(
-      new Set(["QueueSize", "ConsumerCount", "EnqueueCount", "DequeueCount"]),
-    );
-    expect(queueReads(held).length).toBeGreaterThan(4);
+    // Assess: first stage, the backlog alone of the queues not read yet (the dead-letter queue's was)
+    expect(queueReads(followUp).map((r) => [r.queue?.name, r.metric, r.purpose])).toEqual([
+      ["a", "QueueSize", "drill"],
+      ["b", "QueueSize", "drill"],
+      ["c", "QueueSize", "drill"],
+    ]);
+    // second stage, from the next cycle: every sweep metric of b (not the evidence-only detail), the others' backlog while the drill holds
+    expect(
+      queueReads(held)
+        .filter((r) => r.queue?.name === "b")
+        .map((r) => r.metric),
+    ).toEqual(["QueueSize", "ConsumerCount", "EnqueueCount", "DequeueCount"]);
+    expect(
+      queueReads(held)
+        .filter((r) => r.queue?.name === "a")
+        .map((r) => [r.metric, r.purpose]),
+    ).toEqual([["QueueSize", "drill"]]);
     expect(queueReads(afterHold).map((r) => r.queue?.name)).toEqual(["orders.DLQ"]);
+  });
+
+  it("stops reading in full a queue whose backlog holds still once its consumers are seen working (a queue in balance)", () => {
+    // Prepare: a sweep finds c's backlog holding at 40
+    const polling = { ...DEFAULT_CONFIG.polling, queueSweepMinutes: 1 };
+    const schedule = new FetchSchedule(polling);
+    schedule.observe(input(-1), answer(schedule.planPrimary(input(-1)), "orders-1", steady), schedule.windowAt(T0 - MINUTE));
+    const sweep = schedule.planPrimary(input(0));
+    const swept = answer(sweep, "orders-1", steady);
+    for (const r of sweep) if (r.queue?.name === "c") (swept.series as Map<string, Series>).set(r.key, recent(40, 40, 40));
+    schedule.observe(input(0), swept, schedule.windowAt(T0));
+    const full = schedule.planPrimary(input(1));
+    const balanced = answer(full, "orders-1", steady);
+    const working: Record<string, Series> = {
+      QueueSize: recent(40, 40, 40),
+      ConsumerCount: recent(3, 3, 3),
+      DequeueCount: recent(90, 85, 95),
+    };
+    for (const r of full)
+      if (r.queue?.name === "c") (balanced.series as Map<string, Series>).set(r.key, working[r.metric] ?? recent(90, 85, 95));
+    // Act
+    schedule.observe(input(1), balanced, schedule.windowAt(T0 + MINUTE));
+    const next = schedule.planPrimary(input(2));
+    // Assess
+    expect(queueReads(full).filter((r) => r.queue?.name === "c" && r.purpose === "suspect")).toHaveLength(4);
+    expect(queueReads(next).filter((r) => r.purpose === "suspect")).toEqual([]);
+  });
+
+  it("stops reading a suspect queue in full once its backlog drains", () => {
+    // Prepare
+    const schedule = new FetchSchedule(DEFAULT_CONFIG.polling);
+    schedule.observe(input(0), answer(schedule.planPrimary(input(0)), "orders-1", steady), schedule.windowAt(T0));
+    const primary = schedule.planPrimary(input(1));
+    const moved = { TotalMessageCount: recent(5, 5, 1200, 1200), TotalConsumerCount: recent(4, 4, 4, 4) };
+    const followUp = schedule.planFollowUp(input(1), answer(primary, "orders-1", moved), schedule.windowAt(T0 + MINUTE));
+    const read = answer([...primary, ...followUp], "orders-1", moved);
+    for (const r of followUp) if (r.queue?.name === "b") (read.series as Map<string, Series>).set(r.key, recent(3, 600, 1190));
+    schedule.observe(input(1), read, schedule.windowAt(T0 + MINUTE));
+    const suspect = schedule.planPrimary(input(2));
+    const drained = answer(suspect, "orders-1", steady);
+    for (const r of suspect) if (r.queue?.name === "b") (drained.series as Map<string, Series>).set(r.key, recent(1190, 400, 0));
+    // Act
+    schedule.observe(input(2), drained, schedule.windowAt(T0 + 2 * MINUTE));
+    const later = [3, 4, 5].map((m) => schedule.planPrimary(input(m)));
+    // Assess: read in full while suspect, then within the hold only the watched dead-letter queue
+    expect(queueReads(suspect).filter((r) => r.queue?.name === "b")).toHaveLength(4);
+    expect(queueReads(later[2] ?? []).map((r) => r.queue?.name)).toEqual(["orders.DLQ"]);
   });
 
   it("reads the queues of an open incident every cycle, and only those", () => {
@@ -185,6 +297,27 @@ describe("FetchSchedule", () => {
     const next = schedule.planPrimary(input(1));
     // Assess
     expect(queueReads(next)).not.toHaveLength(0);
+  });
+});
+
+describe("backlogNotDraining", () => {
+  it.each([
+    ["a backlog growing two minutes running", true, recent(10, 40, 90)],
+    ["a backlog holding above 0 for three minutes (no consumers, no inflow)", true, recent(50, 50, 50)],
+    ["a backlog falling", false, recent(10, 90, 40)],
+    ["a backlog that rose and fell back (a burst draining)", false, recent(10, 90, 60)],
+    ["a backlog wobbling up by a few messages", false, recent(3, 5, 8)],
+    ["an empty queue", false, recent(0, 0, 0)],
+    ["two datapoints only", false, recent(10, 90)],
+    [
+      "a backlog that never emptied in ten minutes and ends higher (a slow consumer's wobble)",
+      true,
+      recent(50, 70, 60, 90, 80, 110, 100, 130, 120, 125),
+    ],
+    ["a busy queue wobbling above 0 that ends where it began", false, recent(50, 70, 60, 90, 80, 60, 55, 70, 45, 50)],
+  ])("%s: %s", (_label, expected, backlog) => {
+    // Act / Assess
+    expect(backlogNotDraining(backlog)).toBe(expected);
   });
 });
 

@@ -168,9 +168,45 @@ const firing: FiringCase[] = [
     condition: "slow-consumers",
     severity: Severity.warning,
   },
+  {
+    situation:
+      "ActiveMQ consumers dequeue but the backlog has grown every minute for 7 minutes (a slow consumer, though it was empty 9 minutes ago)",
+    broker: activeMqBroker,
+    queue: "shipping.label",
+    lag: activeQueue("shipping.label", {
+      QueueSize: series(noisy(3, 3, 20), [0, 2, 3], [20, 52, 75, 112, 140, 171, 205]),
+      ConsumerCount: flat(4, 30),
+      EnqueueCount: flat(178, 30),
+      DequeueCount: series(flat(178, 23), flat(145, 7)),
+    }),
+    condition: "slow-consumers",
+    severity: Severity.warning,
+  },
 ];
 
 const quiet: LagCase[] = [
+  {
+    situation: "an ActiveMQ burst built a backlog for four minutes and is draining",
+    broker: activeMqBroker,
+    queue: "page.views",
+    lag: activeQueue("page.views", {
+      QueueSize: series(noisy(3, 3, 22), [90, 210, 320, 400, 310, 200, 90, 12]),
+      ConsumerCount: flat(6, 30),
+      EnqueueCount: flat(350, 30),
+      DequeueCount: flat(350, 30),
+    }),
+  },
+  {
+    situation: "an ActiveMQ backlog grew for 7 minutes but held still one of them",
+    broker: activeMqBroker,
+    queue: "shipping.label",
+    lag: activeQueue("shipping.label", {
+      QueueSize: series(noisy(3, 3, 20), [0, 2, 3], [20, 52, 75, 75, 140, 171, 205]),
+      ConsumerCount: flat(4, 30),
+      EnqueueCount: flat(178, 30),
+      DequeueCount: flat(150, 30),
+    }),
+  },
   {
     situation: "ActiveMQ consumers have been gone 2 minutes (a redeploy in progress)",
     broker: activeMqBroker,
@@ -317,11 +353,12 @@ const quiet: LagCase[] = [
     }),
   },
   {
+    // The climb pauses a minute: Burrow's rule (reached 0 in the window) decides, not the every-minute growth rule.
     situation: "an ActiveMQ backlog reached 0 within the slow window before climbing",
     broker: activeMqBroker,
     queue: "search.index",
     lag: activeQueue("search.index", {
-      QueueSize: series(flat(50, 20), [0], ramp(100, 400, 9)),
+      QueueSize: series(flat(50, 20), [0], ramp(100, 250, 5), ramp(250, 400, 4)),
       ConsumerCount: flat(4, 30),
       EnqueueCount: flat(140, 30),
       DequeueCount: flat(100, 30),
@@ -342,13 +379,14 @@ const quiet: LagCase[] = [
     ),
   },
   {
+    // The climb pauses a minute: Burrow's rule (reached 0 in the window) decides, not the every-minute growth rule.
     situation: "a RabbitMQ ready count reached 0 within the slow window before climbing",
     broker: rabbitMqBroker,
     queue: "search.index",
     lag: rabbitQueue(
       "search.index",
       {
-        MessageReadyCount: series(flat(50, 20), [0], ramp(100, 400, 9)),
+        MessageReadyCount: series(flat(50, 20), [0], ramp(100, 250, 5), ramp(250, 400, 4)),
         ConsumerCount: flat(4, 30),
         MessageUnacknowledgedCount: noisy(40, 10, 30),
       },

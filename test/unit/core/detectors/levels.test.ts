@@ -1,4 +1,12 @@
-import { type ForecastRule, floorOver, forecastFull, percentOf, sustainedLevel } from "../../../../shared/core/detectors/levels";
+import {
+  type ForecastRule,
+  floorOver,
+  forecastFloor,
+  forecastFull,
+  forecastReach,
+  percentOf,
+  sustainedLevel,
+} from "../../../../shared/core/detectors/levels";
 import { Severity } from "../../../../shared/core/types";
 import { alternate, flat, noisy, nulls, ramp, sawtooth, series, withGaps } from "../detector-fixtures";
 
@@ -144,7 +152,7 @@ describe("forecastFull", () => {
     const forecast = forecastFull(values, endOf(values), rule);
 
     // Assess
-    expect(forecast).toEqual({ slopePerMinute: 1, minutesToFull: 31, fit: 1 });
+    expect(forecast).toEqual({ slopePerMinute: 1, minutesToFull: 31, fit: 1, windowMinutes: 4 });
   });
 
   it("forecasts a climb with a little noise that is still close to a line", () => {
@@ -167,7 +175,7 @@ describe("forecastFull", () => {
     const forecast = forecastFull(values, endOf(values), rule);
 
     // Assess
-    expect(forecast).toEqual({ slopePerMinute: 1, minutesToFull: 31, fit: 1 });
+    expect(forecast).toEqual({ slopePerMinute: 1, minutesToFull: 31, fit: 1, windowMinutes: 4 });
   });
 
   it.each([
@@ -177,7 +185,7 @@ describe("forecastFull", () => {
     { situation: "the climb would reach 100% after the horizon", values: ramp(50, 54.75, 20) },
     { situation: "the level falls", values: ramp(90, 60, 20) },
     { situation: "the level is flat", values: flat(70, 20) },
-    { situation: "more than 20% of the window is missing", values: withGaps(ramp(50, 69, 20), [1, 3, 5, 7, 9]) },
+    { situation: "more than 20% of every window is missing", values: withGaps(ramp(50, 69, 20), [11, 13, 15, 17, 18]) },
     { situation: "the newest minute is missing", values: withGaps(ramp(50, 69, 20), [-1]) },
   ])("is null when $situation", ({ values }) => {
     // Act
@@ -212,5 +220,94 @@ describe("forecastFull", () => {
 
     // Assess
     expect(forecast?.minutesToFull).toBe(0);
+  });
+});
+
+describe("forecastFull on short windows", () => {
+  const low: ForecastRule = { ...rule, minPercent: 20 };
+
+  it("announces a steep steady climb four minutes in, once it passes everything of the half hour before", () => {
+    // Prepare: 25% for half an hour, then +3 points a minute
+    const values = series(flat(25, 30), ramp(28, 37, 4));
+
+    // Act
+    const forecast = forecastFull(values, endOf(values), low);
+
+    // Assess
+    expect(forecast).toMatchObject({ slopePerMinute: 3, windowMinutes: 4, minutesToFull: 21 });
+  });
+
+  it.each([
+    { situation: "a climb back to the usual level after a failover emptied it", values: series(flat(60, 20), flat(5, 3), ramp(15, 58, 5)) },
+    { situation: "a steep climb with too little history before it to call it new", values: series(nulls(25), ramp(28, 37, 4)) },
+    { situation: "a short climb that wobbled down once", values: series(flat(25, 30), [28, 34, 31, 37]) },
+    { situation: "a short climb of less than two points", values: series(flat(25, 30), [25.2, 25.6, 26, 26.4]) },
+  ])("is null for $situation", ({ values }) => {
+    // Act
+    const forecast = forecastFull(values, endOf(values), low);
+
+    // Assess
+    expect(forecast).toBeNull();
+  });
+});
+
+describe("forecastReach", () => {
+  it("forecasts a falling free space reaching its limit from below", () => {
+    // Prepare: 60 units free for half an hour, then -9 a minute towards a limit of 8
+    const values = series(flat(60, 26), ramp(60, 33, 4));
+
+    // Act
+    const reach = forecastReach(values, endOf(values), {
+      limit: 8,
+      direction: "down",
+      longestWindowMinutes: 20,
+      minFit: 0.8,
+      horizonMinutes: 60,
+      minMove: 1,
+    });
+
+    // Assess
+    expect(reach).toMatchObject({ slopePerMinute: -9, windowMinutes: 4 });
+    expect(reach?.minutesToLimit).toBeCloseTo(25 / 9, 5);
+  });
+});
+
+describe("forecastFloor", () => {
+  const floorRule = { minFit: 0.8, horizonMinutes: 60 };
+
+  it("forecasts a post-GC floor that rises from one collection to the next", () => {
+    // Prepare: collections every 6 minutes, the floor +1.2 points a minute
+    const values = Array.from({ length: 30 }, (_, i) => 30 + 1.2 * i + 5 * (i % 6));
+
+    // Act
+    const forecast = forecastFloor(values, endOf(values), floorRule);
+
+    // Assess
+    expect(forecast?.slopePerMinute).toBeCloseTo(1.2, 1);
+    expect(forecast?.minutesToFull).toBeLessThanOrEqual(60);
+  });
+
+  it("forecasts from two collections when the second floor is far above the first (one cycle already shows the leak)", () => {
+    // Prepare: a floor of 34%, then 42% eight minutes later
+    const values = series(flat(50, 4), sawtooth(34, 60, 8, 8), sawtooth(42, 68, 8, 6));
+
+    // Act
+    const forecast = forecastFloor(values, endOf(values), floorRule);
+
+    // Assess: +8 points in 8 minutes, 1 point a minute
+    expect(forecast).toMatchObject({ slopePerMinute: 1, fit: 1 });
+  });
+
+  it.each([
+    { situation: "a sawtooth whose floor holds, however high its peaks", values: sawtooth(35, 90, 6, 40) },
+    { situation: "a climb without collections", values: ramp(30, 60, 30) },
+    { situation: "two collections only, their floors a point apart", values: sawtooth(35, 60, 12, 30) },
+    {
+      situation: "two collections whose floors are 4 points apart (within a healthy floor's wobble over a cycle)",
+      values: series(flat(50, 2), sawtooth(35, 60, 12, 12), sawtooth(39, 64, 12, 10)),
+    },
+  ])("is null for $situation", ({ values }) => {
+    // Act / Assess
+    expect(forecastFloor(values, endOf(values), floorRule)).toBeNull();
   });
 });

@@ -273,6 +273,34 @@ const firing: FiringCase[] = [
     severity: Severity.critical,
   },
   {
+    situation: "the ActiveMQ store fills steadily from 25%, full within the horizon",
+    obs: activeObservation({ StorePercentUsage: series(flat(20, 10), ramp(25, 45, 20)) }),
+    resource: "store",
+    condition: "store-filling",
+    severity: Severity.warning,
+  },
+  {
+    situation: "the ActiveMQ heap's post-GC floor climbs from one collection to the next (a leak under the sawtooth)",
+    obs: activeObservation({ HeapUsage: Array.from({ length: 30 }, (_, i) => 30 + 1.2 * i + 5 * (i % 6)) }),
+    resource: "heap",
+    condition: "heap-filling",
+    severity: Severity.warning,
+  },
+  {
+    situation: "RabbitMQ memory climbs steadily from 38% of its watermark",
+    obs: rabbitObservation({ RabbitMQMemUsed: series(noisy(1.2 * GIB, 0.02 * GIB, 24), ramp(1.25 * GIB, 1.6 * GIB, 6)) }),
+    resource: "memory",
+    condition: "memory-filling",
+    severity: Severity.warning,
+  },
+  {
+    situation: "RabbitMQ free disk falls 9 GB a minute from 60x the disk-alarm limit: the alarm is minutes away",
+    obs: rabbitObservation({ RabbitMQDiskFree: series(flat(60 * GIB, 26), ramp(60 * GIB, 33 * GIB, 4)) }),
+    resource: "disk",
+    condition: "disk-filling",
+    severity: Severity.warning,
+  },
+  {
     situation: "RabbitMQ file descriptors climb steadily from 50%",
     obs: rabbitObservation({ RabbitMQFdUsed: series(flat(14_000, 10), ramp(15_000, 21_000, 20)) }),
     resource: "file-descriptors",
@@ -308,8 +336,26 @@ const quiet: PressureCase[] = [
     obs: activeObservation({ StorePercentUsage: ramp(50, 55, 30) }),
   },
   {
-    situation: "the ActiveMQ store fills steadily but is still below 50%",
-    obs: activeObservation({ StorePercentUsage: series(flat(20, 10), ramp(25, 45, 20)) }),
+    situation: "the ActiveMQ store sits below 10% with a little noise",
+    obs: activeObservation({ StorePercentUsage: series(flat(5, 26), [5.5, 6, 6.6, 7.2]) }),
+  },
+  {
+    situation: "the heap's post-GC floor holds while the collections come faster and the peaks rise",
+    obs: activeObservation({ HeapUsage: series(sawtooth(32, 60, 8, 16), sawtooth(32, 90, 7, 14)) }),
+  },
+  {
+    situation: "RabbitMQ memory climbs back to its usual 40% after a restart emptied it (no new high)",
+    obs: rabbitObservation({ RabbitMQMemUsed: series(flat(1.3 * GIB, 20), flat(0.3 * GIB, 4), ramp(0.5 * GIB, 1.28 * GIB, 6)) }),
+  },
+  {
+    situation: "RabbitMQ memory rose for four minutes with a burst and is falling again",
+    obs: rabbitObservation({
+      RabbitMQMemUsed: series(flat(1.2 * GIB, 24), [1.3 * GIB, 1.45 * GIB, 1.6 * GIB, 1.75 * GIB, 1.5 * GIB, 1.3 * GIB]),
+    }),
+  },
+  {
+    situation: "RabbitMQ free disk falls slowly, far from the disk-alarm limit (beyond the horizon)",
+    obs: rabbitObservation({ RabbitMQDiskFree: ramp(40 * GIB, 38 * GIB, 30) }),
   },
   {
     situation: "RabbitMQ CPU spikes to 99% for the last 3 minutes",
