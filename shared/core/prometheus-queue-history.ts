@@ -35,6 +35,8 @@ export interface ScrapedQueues {
   current: boolean;
   /** Minutes from the end of the last minute read to the end of the window. */
   ageMinutes: number;
+  /** Minutes from the first minute read in the window to its end: how far back the reads reach (short after a cold start). */
+  coveredMinutes: number;
   /** The queues of the last read, with their series on the window. */
   queues: QueueMetrics[];
 }
@@ -139,7 +141,12 @@ export class PrometheusQueueHistory {
       });
       queues.push({ queue: queue.ref, series });
     }
-    return { current: lastIndex === window.minutes - 1, ageMinutes: window.minutes - (lastIndex + 1), queues };
+    return {
+      current: lastIndex === window.minutes - 1,
+      ageMinutes: window.minutes - (lastIndex + 1),
+      coveredMinutes: window.minutes - read.findIndex((slot) => slot >= 0),
+      queues,
+    };
   }
 
   /** Forgets brokers no longer watched. */
