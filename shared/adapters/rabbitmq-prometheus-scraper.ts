@@ -168,5 +168,7 @@ function networkReason(error: unknown, timeoutMs: number): string {
   if (e?.name === "TimeoutError" || e?.cause?.name === "TimeoutError") return `no complete answer within ${timeoutMs} ms`;
   const code = e?.cause?.code;
   if (code) return `${code}${e.cause?.message ? ` (${e.cause.message})` : ""}`;
+  // fetch reports a refused redirect (and other protocol failures) only in its cause.
+  if (e?.cause?.message) return e.cause.message;
   return describeError(error);
 }
