@@ -69,14 +69,12 @@ describe("LambdaRabbitMqScraper", () => {
     [
       "a counter is negative",
       () =>
-        lambda
-          .on(InvokeCommand)
-          .resolves({
-            StatusCode: 200,
-            Payload: payload({
-              results: [{ broker: "orders", snapshot: { ...SNAPSHOT, queues: [{ ...SNAPSHOT.queues[0], dequeued: { a: -1 } }] } }],
-            }),
+        lambda.on(InvokeCommand).resolves({
+          StatusCode: 200,
+          Payload: payload({
+            results: [{ broker: "orders", snapshot: { ...SNAPSHOT, queues: [{ ...SNAPSHOT.queues[0], dequeued: { a: -1 } }] } }],
           }),
+        }),
       /unexpected shape/,
     ],
   ])("reports the broker as not read when %s", async (_case, arrange, reason) => {
