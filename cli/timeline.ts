@@ -2,8 +2,15 @@ import type { ReplayRun } from "../shared/sim/replay";
 import type { Scenario } from "../shared/sim/scenario";
 import type { ScenarioScore } from "../shared/sim/score";
 
+/** What the timeline's heading needs: a scenario, or a live run (`watch-rabbitmq`) described like one. */
+export type TimelineHeading = Pick<Scenario, "name" | "description" | "startMs" | "durationMinutes"> & { brokers: readonly unknown[] };
+
 /** The readable replay: what opened, changed and resolved when, with the numbers, then a summary. */
-export function formatTimeline(scenario: Scenario, run: ReplayRun, score: ScenarioScore | null): string {
+export function formatTimeline(
+  scenario: TimelineHeading,
+  run: Pick<ReplayRun, "output" | "timeline">,
+  score: ScenarioScore | null,
+): string {
   const lines: string[] = [];
   const brokers = scenario.brokers.length;
   lines.push(
