@@ -54,8 +54,14 @@ export function formatTimeline(
   const stillOpen = out.incidents.filter((i) => i.resolvedMinute === null).length;
   const metrics = out.apiCalls["cloudwatch:MetricsRequested"] ?? 0;
   const calls = out.apiCalls["cloudwatch:GetMetricData"] ?? 0;
+  // A live run (watch-rabbitmq) reads the broker's endpoint, not CloudWatch.
+  const reads = out.apiCalls["rabbitmq:Read"];
+  const source =
+    reads === undefined
+      ? `${metrics} metrics in ${calls} GetMetricData calls (${(metrics / scenario.durationMinutes).toFixed(1)}/min)`
+      : `${reads} readings of the broker (${out.apiCalls["rabbitmq:NotRead"] ?? 0} not read)`;
   lines.push(
-    `  ── ${out.incidents.length} incident${out.incidents.length === 1 ? "" : "s"} (${stillOpen} open at the end) · ${out.notifications.length} notifications · ${out.remediations.length} remediations · ${metrics} metrics in ${calls} GetMetricData calls (${(metrics / scenario.durationMinutes).toFixed(1)}/min) · ${out.errors.length} handled errors`,
+    `  ── ${out.incidents.length} incident${out.incidents.length === 1 ? "" : "s"} (${stillOpen} open at the end) · ${out.notifications.length} notifications · ${out.remediations.length} remediations · ${source} · ${out.errors.length} handled errors`,
   );
   for (const e of out.errors.slice(0, 5)) lines.push(`     ! ${e}`);
   if (out.errors.length > 5) lines.push(`     ! … ${out.errors.length - 5} more`);
