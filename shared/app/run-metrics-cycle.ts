@@ -203,7 +203,7 @@ export async function runMetricsCycle(deps: MetricsCycleDeps): Promise<CycleRepo
   const plan: PlanInput = { brokers: readable, queuesOf, focus: focusQueues(active), watch, nodesOf, now };
   for (const broker of readable) {
     const cap = destinationMetricCap(broker.engine);
-    if (!scrapesOf(deps, broker) && queuesOf(broker).length >= cap) {
+    if (queuesOf(broker).length >= cap) {
       const notice = `broker ${broker.name} has ${cap}+ destinations: CloudWatch publishes metrics for the first ${cap} only, so the rest are not watched`;
       report.notices.push(notice);
       log.warn(notice, { broker: broker.name });
