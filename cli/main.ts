@@ -10,6 +10,7 @@ import { CHECK_USAGE, checkCommand } from "./check-command";
 import { REMEDIATION_USAGE, remediationCommand } from "./remediation-command";
 import { SILENCE_USAGE, silenceCommand } from "./silence-command";
 import { formatTimeline } from "./timeline";
+import { WATCH_RABBITMQ_USAGE, watchRabbitMqCommand } from "./watch-rabbitmq-command";
 
 const USAGE = `mq-sentinel — Amazon MQ monitoring, alerting and guarded remediation
 
@@ -25,6 +26,7 @@ ${CHECK_USAGE}
 ${AUDIT_USAGE}
 ${SILENCE_USAGE}
 ${REMEDIATION_USAGE}
+${WATCH_RABBITMQ_USAGE}
   mq-sentinel help`;
 
 interface ReplayOptions {
@@ -50,6 +52,7 @@ export async function main(
   if (command === "check") return checkCommand(rest, out, err);
   if (command === "audit") return auditCommand(rest, out, err);
   if (command === "remediation") return remediationCommand(rest, out, err);
+  if (command === "watch-rabbitmq") return watchRabbitMqCommand(rest, out, err);
   err(`unknown command '${command}'\n\n${USAGE}`);
   return 2;
 }

@@ -2,8 +2,15 @@ import type { ReplayRun } from "../shared/sim/replay";
 import type { Scenario } from "../shared/sim/scenario";
 import type { ScenarioScore } from "../shared/sim/score";
 
+/** What the timeline's heading needs: a scenario, or a live run (`watch-rabbitmq`) described like one. */
+export type TimelineHeading = Pick<Scenario, "name" | "description" | "startMs" | "durationMinutes"> & { brokers: readonly unknown[] };
+
 /** The readable replay: what opened, changed and resolved when, with the numbers, then a summary. */
-export function formatTimeline(scenario: Scenario, run: ReplayRun, score: ScenarioScore | null): string {
+export function formatTimeline(
+  scenario: TimelineHeading,
+  run: Pick<ReplayRun, "output" | "timeline">,
+  score: ScenarioScore | null,
+): string {
   const lines: string[] = [];
   const brokers = scenario.brokers.length;
   lines.push(
@@ -47,8 +54,14 @@ export function formatTimeline(scenario: Scenario, run: ReplayRun, score: Scenar
   const stillOpen = out.incidents.filter((i) => i.resolvedMinute === null).length;
   const metrics = out.apiCalls["cloudwatch:MetricsRequested"] ?? 0;
   const calls = out.apiCalls["cloudwatch:GetMetricData"] ?? 0;
+  // A live run (watch-rabbitmq) reads the broker's endpoint, not CloudWatch.
+  const reads = out.apiCalls["rabbitmq:Read"];
+  const source =
+    reads === undefined
+      ? `${metrics} metrics in ${calls} GetMetricData calls (${(metrics / scenario.durationMinutes).toFixed(1)}/min)`
+      : `${reads} readings of the broker (${out.apiCalls["rabbitmq:NotRead"] ?? 0} not read)`;
   lines.push(
-    `  ── ${out.incidents.length} incident${out.incidents.length === 1 ? "" : "s"} (${stillOpen} open at the end) · ${out.notifications.length} notifications · ${out.remediations.length} remediations · ${metrics} metrics in ${calls} GetMetricData calls (${(metrics / scenario.durationMinutes).toFixed(1)}/min) · ${out.errors.length} handled errors`,
+    `  ── ${out.incidents.length} incident${out.incidents.length === 1 ? "" : "s"} (${stillOpen} open at the end) · ${out.notifications.length} notifications · ${out.remediations.length} remediations · ${source} · ${out.errors.length} handled errors`,
   );
   for (const e of out.errors.slice(0, 5)) lines.push(`     ! ${e}`);
   if (out.errors.length > 5) lines.push(`     ! … ${out.errors.length - 5} more`);

@@ -13,12 +13,19 @@ import { LambdaRemediationRequests } from "../shared/adapters/lambda-remediation
 import { LoggingPostureRecheck } from "../shared/adapters/logging-posture-recheck";
 import { MemoryRemediationLedger } from "../shared/adapters/memory-remediation-ledger";
 import { MqBrokerInventory } from "../shared/adapters/mq-broker-inventory";
+import { LambdaRabbitMqScraper } from "../shared/adapters/rabbitmq-lambda-scraper";
 import { systemClock } from "../shared/adapters/system-clock";
 import { auditNewBrokers, type NewBrokerAuditDeps } from "../shared/app/audit-new-brokers";
 import { type Delivery, type DeliveryDeps, type DeliveryHealth, deliverNotifications } from "../shared/app/deliver-notifications";
 import { OptInTracker } from "../shared/app/opt-in-tracker";
 import { expireApprovals, type RemediationResult } from "../shared/app/remediate";
-import { type CycleReport, createFetchSchedule, type MetricsCycleDeps, runMetricsCycle } from "../shared/app/run-metrics-cycle";
+import {
+  type CycleReport,
+  createFetchSchedule,
+  createScrapeHistory,
+  type MetricsCycleDeps,
+  runMetricsCycle,
+} from "../shared/app/run-metrics-cycle";
 import { type ApiSweepDeps, sweepApiIncidents } from "../shared/app/sweep-api-incidents";
 import { type VerifyDeps, verifyRemediations } from "../shared/app/verify-remediations";
 import { brokerInRegion, qualifiedBrokerName } from "../shared/core/regions";
@@ -67,7 +74,8 @@ export function makePollMetricsHandler(deps: PollMetricsDeps, options: PollMetri
       ? [deps]
       : [
           { ...deps, owns: (broker) => brokerInRegion(broker, home, home) },
-          ...others.map((r) => ({ ...deps, ...r, owns: (broker: string) => brokerInRegion(broker, r.region, home) })),
+          // The scrape function runs in the home region's VPC: only home-region brokers are read through it.
+          ...others.map((r) => ({ ...deps, ...r, scrapes: undefined, owns: (broker: string) => brokerInRegion(broker, r.region, home) })),
         ];
   const ttlMs = deps.config.polling.inventoryTtlMinutes * 60_000;
   const cycles = regional.map((c) => ({
@@ -136,6 +144,12 @@ export function accountOf(functionArn: string): string {
   return functionArn.split(":")[4] ?? "";
 }
 
+/**
+ * Time for one invocation of scrape-rabbitmq: its own timeout (30 s in serverless.yml) and a margin.
+ * It runs while CloudWatch is read, within poll-metrics' 55 s.
+ */
+const SCRAPE_INVOKE_TIMEOUT_MS = 32_000;
+
 /** Without a remediate function (a trial deployment), requests are only logged by the caller. */
 const noRemediation: RemediationRequests = { request: async () => {} };
 
@@ -159,6 +173,17 @@ function productionHandler() {
     posture: env.postureFunction
       ? new LambdaPostureRecheck(new LambdaClient(sdk), env.postureFunction, systemClock, log)
       : new LoggingPostureRecheck(log),
+    // Deployed only with its VPC settings; without it opted-in brokers are judged from CloudWatch (with a notice).
+    scrapes: env.scrapeFunction
+      ? {
+          scraper: new LambdaRabbitMqScraper(
+            new LambdaClient({ ...sdk, requestHandler: { ...sdk.requestHandler, requestTimeout: SCRAPE_INVOKE_TIMEOUT_MS } }),
+            env.scrapeFunction,
+          ),
+          history: createScrapeHistory(env.config),
+          secretPrefix: env.rabbitMqSecretPrefix,
+        }
+      : undefined,
   };
   const otherRegions = env.otherRegions.map((region) => {
     const regional = { ...sdk, region };

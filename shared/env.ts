@@ -28,6 +28,10 @@ export interface Environment {
   killSwitchParameter: string | null;
   /** The posture-audit function api-activity asks to re-check a broker after a change. */
   postureFunction: string | null;
+  /** The scrape-rabbitmq function poll-metrics asks to read brokers' Prometheus endpoints (deployed only with its VPC settings). */
+  scrapeFunction: string | null;
+  /** Where broker credentials are kept in Secrets Manager: broker `orders` reads secret `<prefix>orders`. */
+  rabbitMqSecretPrefix: string;
 }
 
 /**
@@ -76,6 +80,8 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
     remediateFunction: nonEmpty(env.REMEDIATE_FUNCTION),
     killSwitchParameter: nonEmpty(env.KILL_SWITCH_PARAMETER),
     postureFunction: nonEmpty(env.POSTURE_FUNCTION),
+    scrapeFunction: nonEmpty(env.SCRAPE_FUNCTION),
+    rabbitMqSecretPrefix: nonEmpty(env.RABBITMQ_SECRET_PREFIX) ?? "mq-sentinel/rabbitmq/",
   });
 }
 
@@ -103,6 +109,16 @@ export interface CliEnvironment {
   dynamoEndpoint: string | null;
   /** Who is running the command, recorded on silences. */
   user: string | null;
+}
+
+/**
+ * A secret the operator handed a command through an environment variable they named (`--password-env
+ * VAR`), so it never appears in the command line or the shell history; null when unset or empty.
+ */
+export function readNamedVariable(name: string, env: NodeJS.ProcessEnv = process.env): string | null {
+  // Taken as it is: a password may begin or end with a blank.
+  const value = env[name];
+  return value === undefined || value === "" ? null : value;
 }
 
 export function readCliEnvironment(env: NodeJS.ProcessEnv = process.env): CliEnvironment {

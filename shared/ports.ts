@@ -3,6 +3,8 @@ import type { Statistic } from "./core/metric-catalog";
 import type { BlastRadius, MessageGroup } from "./core/notifications";
 import type { Silence } from "./core/notify-policy";
 import type { PostureFacts } from "./core/posture/posture-facts";
+import type { QueueSnapshot } from "./core/prometheus-rabbitmq-queues";
+import type { ScrapeTarget } from "./core/prometheus-targets";
 import type { RemediationRecordOutcome } from "./core/remediation-policy";
 import type { Broker, EngineType, MinuteWindow, QueueRef, Series } from "./core/types";
 
@@ -102,6 +104,23 @@ export interface MetricSource {
   listNodes?(maxAgeMs: number): Promise<NodeListing>;
   /** Reads the requests in as few GetMetricData calls as the quotas allow. */
   fetch(requests: readonly MetricRequest[], window: MinuteWindow): Promise<MetricFetch>;
+}
+
+/** What reading one broker's Prometheus endpoint gave: its queues, or why it was not read. */
+export type ScrapeResult = { broker: string; snapshot: QueueSnapshot } | { broker: string; snapshot: null; error: string };
+
+/**
+ * Per-queue data from the brokers themselves (RabbitMQ's Prometheus endpoint): what CloudWatch does
+ * not have for RabbitMQ 4, nor past its 500-queue cap.
+ */
+export interface BrokerScraper {
+  /** One result per target, in order. A broker that cannot be read is a result with its error, never a throw. */
+  scrape(targets: readonly ScrapeTarget[]): Promise<ScrapeResult[]>;
+}
+
+/** A broker's user name and password, kept in a secret store; never logged. */
+export interface BrokerCredentials {
+  get(secretId: string): Promise<{ username: string; password: string }>;
 }
 
 /** Incident state (DynamoDB in production, memory in replay and tests). */

@@ -211,6 +211,7 @@ export function toBroker(d: DescribeBrokerResponse, qualify: (name: string) => s
     pendingChanges: pendingChangesOf(d),
     configuration: configurationOf(d.Configurations?.Current),
     nodes: nodeNamesFor(name, engine, mode),
+    endpoints: (d.BrokerInstances ?? []).flatMap((i) => i.Endpoints ?? []),
   };
 }
 

@@ -9,6 +9,8 @@ import { closeUnwatched, foldFindings, type Incident, type IncidentChange, type 
 import { describeLimits, rabbitMqLimits, rabbitMqLimitsConfigurable } from "../core/instance-limits";
 import { destinationMetricCap, nodeMetricsFor } from "../core/metric-catalog";
 import type { BlastRadius } from "../core/notifications";
+import { lagSeriesOfScraped, PrometheusQueueHistory, type ScrapedQueues, scrapedQueueResource } from "../core/prometheus-queue-history";
+import { isScrapeOptedIn, type ScrapeTarget, scrapePlanFor } from "../core/prometheus-targets";
 import { configuredLimitsOf } from "../core/rabbitmq-configuration";
 import { at, lastIndex } from "../core/series";
 import {
@@ -26,6 +28,7 @@ import {
 import { describeError } from "../errors";
 import type {
   BrokerInventory,
+  BrokerScraper,
   Clock,
   IncidentStore,
   Log,
@@ -35,6 +38,7 @@ import type {
   QueueListing,
   RemediationRequest,
   RemediationRequests,
+  ScrapeResult,
 } from "../ports";
 import { applyIncidentChanges } from "./apply-incident-changes";
 import type { OptInTracker } from "./opt-in-tracker";
@@ -64,6 +68,24 @@ export interface MetricsCycleDeps {
    * cycle per region: a broker missing from this region's list is gone only if it belongs here.
    */
   owns?: (brokerName: string) => boolean;
+  /**
+   * Per-queue data read from opted-in RabbitMQ brokers' own Prometheus endpoints (absent: CloudWatch
+   * only). The history keeps the reads as long as the schedule; `secretPrefix` names the brokers'
+   * credential secrets (`<prefix><BrokerName>`; null: read without credentials).
+   */
+  scrapes?: BrokerScrapes;
+}
+
+/** Reading brokers' own Prometheus endpoints: the reader, the reads of the last minutes, and where credentials are kept. */
+export interface BrokerScrapes {
+  scraper: BrokerScraper;
+  history: PrometheusQueueHistory;
+  secretPrefix: string | null;
+}
+
+/** Creates the memory of Prometheus reads a long-lived caller keeps between cycles (as it keeps the schedule). */
+export function createScrapeHistory(config: Config): PrometheusQueueHistory {
+  return new PrometheusQueueHistory(config.polling.windowMinutes);
 }
 
 /** What a cycle did, for logs, `check` and replay. */
@@ -111,8 +133,9 @@ export function createFetchSchedule(config: Config): FetchSchedule {
  * 2. load active incidents (their queues are read every cycle)
  * 3. list queues and cluster nodes (cached), read RabbitMQ 4 configured limits (cached per
  *    revision), and plan the reads
- * 4. fetch broker-level signals, due limits and queues; then drill into brokers whose signals moved
- * 5. detect: health, connections, resources, consumer lag
+ * 4. fetch broker-level signals, due limits and queues; then drill into brokers whose signals moved;
+ *    meanwhile read opted-in RabbitMQ brokers' own Prometheus endpoints (per-queue data)
+ * 5. detect: health, connections, resources, consumer lag (from the broker's own endpoint where read)
  * 6. fold findings into incidents; close those of brokers now ignored as no longer watched
  * 7. save them with conditional writes (each with its notification), and request a reboot decision
  *    for incidents a reboot might help
@@ -177,7 +200,10 @@ export async function runMetricsCycle(deps: MetricsCycleDeps): Promise<CycleRepo
   // 3. queues and plan
   const readable = monitored.filter((b) => METRIC_STATES.has(b.state));
   const listings = await listQueues(deps, readable, report);
-  const queuesOf = (broker: Broker) => queuesForBroker(broker, listings.get(broker.engine));
+  const window = schedule.windowAt(now);
+  // Brokers whose queues come from their own endpoint (read in the window): their CloudWatch queue metrics are not read.
+  const scrapedBefore = new Set(readable.filter((b) => scrapesOf(deps, b)?.history.queuesOn(b.name, window)).map((b) => b.name));
+  const queuesOf = (broker: Broker) => (scrapedBefore.has(broker.name) ? [] : queuesForBroker(broker, listings.get(broker.engine)));
   const watch = (queue: QueueRef) => isDeadLetterQueue(queue.name, config.detection.consumerLag);
   const nodeListing = await listNodes(deps, readable, report);
   const nodesOf = (broker: Broker) => nodesForBroker(broker, nodeListing);
@@ -193,8 +219,8 @@ export async function runMetricsCycle(deps: MetricsCycleDeps): Promise<CycleRepo
 
   const configured = await configuredLimits(deps, readable, report);
 
-  // 4. fetch, two phases
-  const window = schedule.windowAt(now);
+  // 4. fetch, two phases; the brokers' own endpoints are read meanwhile
+  const scraping = startScrapes(deps, readable, report);
   const primaryReads = schedule.planPrimary(plan);
   const primary = await fetchReads(deps, primaryReads, window, report);
   const followUpReads = schedule.planFollowUp(plan, primary, window);
@@ -205,6 +231,7 @@ export async function runMetricsCycle(deps: MetricsCycleDeps): Promise<CycleRepo
     failed: new Set([...primary.failed, ...followUp.failed]),
   };
   const observations = schedule.observe(plan, read, window);
+  recordScrapes(deps, await scraping, monitored, now, report);
 
   // 5. detect
   const judged = new Set<string>();
@@ -223,23 +250,28 @@ export async function runMetricsCycle(deps: MetricsCycleDeps): Promise<CycleRepo
     const read = observations.get(broker.name);
     const observation = read && { ...read, configuredLimits: configured.get(broker.name) ?? null };
     const otherAges = [...ages].filter(([name]) => name !== broker.name).map(([, age]) => age);
+    const scraped = scrapesOf(deps, broker) ? (deps.scrapes?.history.queuesOn(broker.name, window) ?? null) : null;
+    // Without any CloudWatch data (a broker watched through its endpoint only), its reads tell whether
+    // it answers; a read has no publishing delay.
+    const scrapeAge = ages.has(broker.name) || !scraped ? null : scraped.ageMinutes;
     collect(
       detectBrokerUnhealthy(
         {
           broker,
-          dataAgeMinutes: ages.get(broker.name) ?? null,
+          dataAgeMinutes: ages.get(broker.name) ?? scrapeAge,
           fleetDataAgeMinutes: otherAges.length ? Math.min(...otherAges) : null,
-          usualDataAgeMinutes: schedule.usualDataAge(broker.name),
+          usualDataAgeMinutes: scrapeAge !== null ? 0 : schedule.usualDataAge(broker.name),
           minutesSinceReboot: minutesSince(schedule.runningSince(broker.name), now),
           actionsRequired: snapshot.actionsRequired.get(broker.id) ?? [],
         },
         config.detection.brokerHealth,
       ),
     );
+    if (scraped) judgeScrapedQueues(broker, scraped, active, config, collect);
     if (!observation?.brokerLevelRead) continue;
     collect(detectConnectionExhaustion(observation, config.detection.connections));
     collect(detectResourcePressure(observation, config.detection.resources));
-    detectQueues(observation, config, collect);
+    if (!scraped) detectQueues(observation, config, collect);
   }
   report.findings = findings;
 
@@ -284,6 +316,91 @@ export async function runMetricsCycle(deps: MetricsCycleDeps): Promise<CycleRepo
     errors: report.errors.length,
   });
   return report;
+}
+
+/** The scrapes of a broker opted in to Prometheus reads, when this deployment reads them. */
+function scrapesOf(deps: MetricsCycleDeps, broker: Broker): BrokerScrapes | null {
+  return deps.scrapes && isScrapeOptedIn(broker, deps.config.prometheus) ? deps.scrapes : null;
+}
+
+/**
+ * Starts reading the opted-in brokers' own endpoints. An opted-in broker that cannot be read at all
+ * (no endpoint listed, not RabbitMQ, no scrape function deployed) is a notice, given once.
+ */
+function startScrapes(deps: MetricsCycleDeps, brokers: readonly Broker[], report: CycleReport): Promise<ScrapeResult[]> {
+  const targets: ScrapeTarget[] = [];
+  const notice = (broker: Broker, text: string) => {
+    if (!deps.schedule.firstNotice(broker, `prometheus:${text}`)) return;
+    report.notices.push(text);
+    deps.log.warn(text, { broker: broker.name });
+  };
+  for (const broker of brokers) {
+    if (!isScrapeOptedIn(broker, deps.config.prometheus)) continue;
+    if (!deps.scrapes) {
+      notice(
+        broker,
+        `broker ${broker.name} is opted in to Prometheus reads, but this deployment has no scrape-rabbitmq function (set its subnets and security group, docs/deployment.md): its queues are judged from CloudWatch`,
+      );
+      continue;
+    }
+    const plan = scrapePlanFor(broker, deps.config.prometheus, deps.scrapes.secretPrefix);
+    if (plan && "problem" in plan) notice(broker, plan.problem);
+    else if (plan) targets.push(plan.target);
+  }
+  if (!deps.scrapes || targets.length === 0) return Promise.resolve([]);
+  return deps.scrapes.scraper
+    .scrape(targets)
+    .catch((error) => targets.map((t) => ({ broker: t.broker, snapshot: null, error: describeError(error) })));
+}
+
+/** Keeps this minute's reads; a broker not read is an error line (its queues are not judged this minute). */
+function recordScrapes(
+  deps: MetricsCycleDeps,
+  results: readonly ScrapeResult[],
+  monitored: readonly Broker[],
+  now: number,
+  report: CycleReport,
+): void {
+  if (!deps.scrapes) return;
+  deps.scrapes.history.retain(monitored.map((b) => b.name));
+  for (const result of results) {
+    deps.scrapes.history.record(result.broker, now, result.snapshot);
+    if (result.snapshot === null) {
+      const line = `broker ${result.broker}: Prometheus endpoint not read (queues not judged this minute): ${result.error}`;
+      report.errors.push(line);
+      deps.log.error(line, { broker: result.broker });
+    }
+  }
+}
+
+/**
+ * Judges the queues read from a broker's own endpoint. Only a broker read this minute is judged: a
+ * minute not read opens nothing and resolves nothing. Until the reads cover the longest rule's window
+ * (after a cold start) a queue may be found lagging but is not judged clear, so an incident opened
+ * before the restart stays open. A read lists every queue of the broker, so an incident of a queue
+ * no longer there (deleted), or of the broker-wide stand-in the per-queue data replaces, is clear.
+ */
+function judgeScrapedQueues(
+  broker: Broker,
+  scraped: ScrapedQueues,
+  active: readonly Incident[],
+  config: Config,
+  collect: (j: { judged: string[]; findings: Finding[] }) => void,
+): void {
+  if (!scraped.current) return;
+  const lag = config.detection.consumerLag;
+  const enough = scraped.coveredMinutes >= Math.max(lag.noConsumersMinutes, lag.stalledMinutes, lag.slowWindowMinutes);
+  const resources = new Set<string>();
+  for (const queue of scraped.queues) {
+    const resource = scrapedQueueResource(queue.queue);
+    resources.add(resource);
+    const judgement = detectConsumerLag(broker, resource, lagSeriesOfScraped(queue), lag);
+    collect(enough ? judgement : { judged: [], findings: judgement.findings });
+  }
+  const gone = active.filter(
+    (i) => i.kind === IncidentKind.consumerLag && i.broker === broker.name && (i.resource === null || !resources.has(i.resource)),
+  );
+  collect({ judged: gone.map((i) => i.fingerprint), findings: [] });
 }
 
 function detectQueues(

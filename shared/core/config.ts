@@ -187,6 +187,32 @@ const pollingSchema = z.strictObject({
   queueListTtlMinutes: minutes.min(1).default(15),
 });
 
+const prometheusSchema = z.strictObject({
+  /**
+   * RabbitMQ brokers (BrokerName) whose per-queue data is read from the broker's own Prometheus endpoint
+   * (RabbitMQ 4.2 and later on Amazon MQ) instead of CloudWatch, which has none for RabbitMQ 4 and
+   * stops at 500 queues. A broker tagged `mq-sentinel:prometheus=true` is read too.
+   */
+  brokers: z.array(z.string().min(1)).default([]),
+  /**
+   * An endpoint to read for a broker (BrokerName to `https://host:port`), where its description lists
+   * none, or lists one that cannot be reached from the scrape function's subnets.
+   */
+  endpoints: z.record(z.string().min(1), z.url({ protocol: /^https?$/ })).default({}),
+  /** One read (connection, answer and body) must finish within this long; past it the broker is not read that minute. */
+  timeoutSeconds: z.number().int().min(1).max(20).default(10),
+  /**
+   * Largest answer read, in bytes; a larger one is not read (a RabbitMQ 4 node answers about 1.5 KB per
+   * queue: the default reads some 10,000 queues).
+   */
+  maxResponseBytes: z
+    .number()
+    .int()
+    .min(64 * 1024)
+    .max(64 * 1024 * 1024)
+    .default(16 * 1024 * 1024),
+});
+
 /** The whole configuration schema; every field has a default. */
 export const configSchema = z.strictObject({
   remediation: remediationSchema.prefault({}),
@@ -195,6 +221,7 @@ export const configSchema = z.strictObject({
   notifications: notificationsSchema.prefault({}),
   incidents: incidentsSchema.prefault({}),
   polling: pollingSchema.prefault({}),
+  prometheus: prometheusSchema.prefault({}),
 });
 
 export type Config = Readonly<z.infer<typeof configSchema>>;

@@ -96,6 +96,11 @@ export interface Broker {
    * (and `<name>-2` for the standby of an active/standby pair); RabbitMQ publishes the name.
    */
   nodes: readonly string[];
+  /**
+   * The endpoints DescribeBroker lists for the broker's instances (`BrokerInstances[].Endpoints`:
+   * `amqps://...:5671`, and from RabbitMQ 4.2 the Prometheus endpoint); absent where unknown.
+   */
+  endpoints?: readonly string[];
 }
 
 /** True when the broker's tags say mq-sentinel must skip it. */

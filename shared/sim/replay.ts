@@ -331,7 +331,7 @@ function notificationOf(minute: number, delivery: Delivery): ReplayNotification 
 }
 
 /** The contract's incident list, built from the transitions in the order they happened. */
-function incidentsFrom(timeline: readonly TimelineEntry[], startMs: number): ReplayIncident[] {
+export function incidentsFrom(timeline: readonly TimelineEntry[], startMs: number): ReplayIncident[] {
   const byId = new Map<string, ReplayIncident>();
   for (const { minute, transition } of timeline) {
     const i = transition.incident;

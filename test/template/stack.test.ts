@@ -6,6 +6,7 @@ import {
   actionsOf,
   alarmsOn,
   covers,
+  deployedTemplate,
   getAtt,
   mayWriteItem,
   placeholder,
@@ -29,13 +30,22 @@ import {
  * check reads the packaged template, so a widening made in serverless.yml or by a plugin fails here.
  */
 
+/** The subnets and security group of the scrape-rabbitmq function, as an operator gives them. */
+const SCRAPE_ARGS = ["--param=rabbitmqScrapeSubnetIds=subnet-0a1b,subnet-0c2d", "--param=rabbitmqScrapeSecurityGroupIds=sg-0123"] as const;
+
+/** The packaged template, and what CloudFormation deploys from it with the default parameters and with the scrape function's. */
+let packaged: Template;
 let template: Template;
+let scrapeTemplate: Template;
 let declaredTimeouts: Record<string, number | undefined>;
 
 beforeAll(() => {
-  template = packageTemplate(MAIN_STACK_ARGS);
+  packaged = packageTemplate(MAIN_STACK_ARGS);
+  template = deployedTemplate(packaged);
+  // Packaged one after the other: two packagings of the main stack at once would share .esbuild/.
+  scrapeTemplate = deployedTemplate(packageTemplate([...MAIN_STACK_ARGS, ...SCRAPE_ARGS]));
   declaredTimeouts = Object.fromEntries(Object.entries(declaredService(MAIN_STACK_ARGS).functions).map(([name, f]) => [name, f.timeout]));
-}, PACKAGING_TIMEOUT_MS);
+}, 2 * PACKAGING_TIMEOUT_MS);
 
 /** The five functions, by their serverless.yml names; the framework names their resources after them. */
 const FUNCTIONS = ["pollMetrics", "apiActivity", "remediate", "postureAudit", "slackInteractions"] as const;
@@ -924,6 +934,98 @@ describe("mq-sentinel stack, packaged for prod in us-east-1", () => {
         expect(dashboard.widgets.some((w) => w.type === "metric" && metricsOf(w).includes('"mq-sentinel"'))).toBe(true);
         expect(dashboard.widgets.some((w) => w.type === "metric" && /SEARCH\(.*AWS\/AmazonMQ/.test(metricsOf(w)))).toBe(true);
       });
+    });
+  });
+
+  describe("reads RabbitMQ brokers' own Prometheus endpoints when given the brokers' subnets (scrapeRabbitmq)", () => {
+    const SCRAPE = "ScrapeRabbitmqLambdaFunction";
+    const SCRAPE_ROLE = "ScrapeRabbitmqIamRoleLambdaExecution";
+    const scrapeProperties = () =>
+      propertiesOf<FunctionProperties & { VpcConfig?: unknown }>(scrapeTemplate, SCRAPE, "AWS::Lambda::Function");
+
+    it("creates scrapeRabbitmq, its role, log group and alarms only when its subnets are given", () => {
+      // Act
+      const byDefault = Object.keys(template.Resources).filter((id) => id.startsWith("ScrapeRabbitmq"));
+      const conditional = Object.entries(packaged.Resources)
+        .filter(([id]) => id.startsWith("ScrapeRabbitmq"))
+        .map(([id, r]) => [id, r.Condition]);
+      const configured = resourcesOfType(scrapeTemplate, "AWS::Lambda::Function").map(([id]) => id);
+
+      // Assess
+      expect(byDefault).toEqual([]);
+      expect(conditional.length).toBeGreaterThanOrEqual(6);
+      expect(conditional.filter(([, condition]) => condition !== "ScrapeRabbitMq")).toEqual([]);
+      expect(configured.sort()).toEqual([...FUNCTIONS.map(functionId), SCRAPE].sort());
+    });
+
+    it("puts scrapeRabbitmq in the given subnets and security groups (the brokers are private)", () => {
+      // Act
+      const vpc = scrapeProperties().VpcConfig;
+
+      // Assess
+      expect(vpc).toEqual({
+        SubnetIds: { "Fn::Split": [",", "subnet-0a1b,subnet-0c2d"] },
+        SecurityGroupIds: { "Fn::Split": [",", "sg-0123"] },
+      });
+    });
+
+    it("grants scrapeRabbitmq only its logs, the brokers' secrets and the network interfaces a function in a VPC needs", () => {
+      // Act
+      const granted = roleActions(scrapeTemplate, SCRAPE_ROLE);
+      const secrets = resourcesFor(scrapeTemplate, SCRAPE_ROLE, (a) => a.startsWith("secretsmanager:"));
+
+      // Assess
+      expect(granted).toEqual(
+        [
+          ...LOGS,
+          `managed policy arn:\${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole`,
+          "secretsmanager:GetSecretValue",
+        ].sort(),
+      );
+      expect(secrets).toEqual([`arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:mq-sentinel/rabbitmq/*`]);
+      expect(scrapeProperties().Role).toEqual(getAtt(SCRAPE_ROLE, "Arn"));
+    });
+
+    it("tells scrapeRabbitmq the secret prefix its role allows, and pollMetrics the function to invoke", () => {
+      // Act
+      const scrapeVariables = scrapeProperties().Environment?.Variables ?? {};
+      const pollVariables = propertiesOf<FunctionProperties>(scrapeTemplate, functionId("pollMetrics"), "AWS::Lambda::Function").Environment
+        ?.Variables;
+      const byDefault = functionProperties("pollMetrics").Environment?.Variables;
+
+      // Assess
+      expect(scrapeVariables.RABBITMQ_SECRET_PREFIX).toBe("mq-sentinel/rabbitmq/");
+      expect(pollVariables?.SCRAPE_FUNCTION).toEqual(ref(SCRAPE));
+      expect(byDefault?.SCRAPE_FUNCTION).toBe("");
+    });
+
+    it("lets only pollMetrics invoke scrapeRabbitmq", () => {
+      // Prepare
+      const roles = resourcesOfType(scrapeTemplate, "AWS::IAM::Role").map(([id]) => id);
+
+      // Act
+      const invokers = roles.filter((role) =>
+        resourcesFor(scrapeTemplate, role, (a) => covers(a, "lambda:InvokeFunction")).includes(placeholder(`${SCRAPE}.Arn`)),
+      );
+
+      // Assess
+      expect(invokers).toEqual([roleId("pollMetrics")]);
+    });
+
+    it("keeps scrapeRabbitmq's timeout within pollMetrics' wait (32 s) and alarms when it fails, is throttled or runs near it", () => {
+      // Prepare
+      const fn = { Name: "FunctionName", Value: placeholder(SCRAPE) };
+      const timeoutMs = scrapeProperties().Timeout * 1000;
+
+      // Act
+      const alarms = ["Errors", "Throttles", "Duration"].map((metric) => alarmsOn(scrapeTemplate, "AWS/Lambda", metric, fn));
+
+      // Assess
+      expect(timeoutMs).toBeLessThan(32_000);
+      expect(alarms.map((a) => a.length)).toEqual([1, 1, 1]);
+      const [duration] = alarms[2] ?? [];
+      expect(duration?.[1].Threshold).toBeLessThan(timeoutMs);
+      expect(duration?.[1].Threshold).toBeGreaterThanOrEqual(timeoutMs / 2);
     });
   });
 });

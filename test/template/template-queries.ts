@@ -299,3 +299,55 @@ export function mayWriteItem(template: Template, roleId: string, pk: string): bo
     .filter((g) => !g.resource.includes("/index/"))
     .some((g) => leadingKeysOf(g.statement).some((pattern) => stringLike(pattern, pk)));
 }
+
+/**
+ * The template as CloudFormation would deploy it: its Conditions evaluated (Fn::Equals, Fn::Not,
+ * Fn::And, Fn::Or over the literal values packaging wrote in), resources whose condition is false
+ * left out, each Fn::If replaced by the branch taken, and AWS::NoValue removed.
+ */
+export function deployedTemplate(template: Template): Template {
+  const conditions = new Map<string, boolean>();
+  const evaluate = (value: unknown): boolean => {
+    const v = value as Record<string, unknown[]>;
+    if (v && typeof v === "object" && "Condition" in v) return conditionValue(String(v.Condition));
+    const [op, args] = Object.entries(v ?? {})[0] ?? [];
+    if (op === "Fn::Equals") return JSON.stringify(resolve(args?.[0])) === JSON.stringify(resolve(args?.[1]));
+    if (op === "Fn::Not") return !evaluate(args?.[0]);
+    if (op === "Fn::And") return (args ?? []).every(evaluate);
+    if (op === "Fn::Or") return (args ?? []).some(evaluate);
+    throw new Error(`cannot evaluate condition ${JSON.stringify(value)}`);
+  };
+  const conditionValue = (name: string): boolean => {
+    if (!conditions.has(name)) conditions.set(name, evaluate(template.Conditions?.[name]));
+    return conditions.get(name) as boolean;
+  };
+  const NO_VALUE = Symbol("NoValue");
+  const resolve = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(resolve).filter((v) => v !== NO_VALUE);
+    if (!value || typeof value !== "object") return value;
+    const v = value as Record<string, unknown>;
+    if (v.Ref === "AWS::NoValue") return NO_VALUE;
+    if (Array.isArray(v["Fn::If"])) {
+      const [name, yes, no] = v["Fn::If"] as [string, unknown, unknown];
+      return resolve(conditionValue(name) ? yes : no);
+    }
+    return Object.fromEntries(
+      Object.entries(v)
+        .map(([k, child]) => [k, resolve(child)] as const)
+        .filter(([, child]) => child !== NO_VALUE),
+    );
+  };
+  const resources = Object.fromEntries(
+    Object.entries(template.Resources)
+      .filter(([, r]) => r.Condition === undefined || conditionValue(r.Condition))
+      .map(([id, r]) => [id, resolve(r) as Resource]),
+  );
+  const outputs = template.Outputs
+    ? Object.fromEntries(
+        Object.entries(template.Outputs)
+          .filter(([, o]) => o.Condition === undefined || conditionValue(o.Condition))
+          .map(([id, o]) => [id, resolve(o) as { Value: unknown }]),
+      )
+    : undefined;
+  return { ...template, Resources: resources, ...(outputs ? { Outputs: outputs } : {}) };
+}

@@ -434,7 +434,23 @@ describe("toBroker", () => {
       pendingChanges: [],
       configuration: null,
       nodes: ["orders-1", "orders-2"],
+      endpoints: [],
     });
+  });
+
+  it("keeps the endpoints of every broker instance (a RabbitMQ 4.2 broker lists its Prometheus endpoint among them)", () => {
+    // Prepare
+    const host = "b-1234.mq.us-east-1.on.aws";
+    const response = description("b-1234", "orders", {
+      EngineType: "RABBITMQ",
+      BrokerInstances: [{ ConsoleURL: `https://${host}`, Endpoints: [`amqps://${host}:5671`, `https://${host}:15691`] }, {}],
+    });
+
+    // Act
+    const broker = toBroker(response);
+
+    // Assess
+    expect(broker.endpoints).toEqual([`amqps://${host}:5671`, `https://${host}:15691`]);
   });
 
   it.each([
@@ -517,6 +533,7 @@ describe("toBroker", () => {
       pendingChanges: [],
       configuration: null,
       nodes: ["bare-1"],
+      endpoints: [],
     });
   });
 });
