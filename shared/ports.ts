@@ -1,6 +1,6 @@
 import type { Incident } from "./core/incidents";
 import type { Statistic } from "./core/metric-catalog";
-import type { BlastRadius, MessageGroup } from "./core/notifications";
+import type { BlastRadius, ChatMessageRef, MessageGroup } from "./core/notifications";
 import type { Silence } from "./core/notify-policy";
 import type { PostureFacts } from "./core/posture/posture-facts";
 import type { QueueSnapshot } from "./core/prometheus-rabbitmq-queues";
@@ -198,7 +198,12 @@ export interface PostureRecheck {
 
 /** What became of one message on one channel. */
 export type DeliveryResult =
-  | { ok: true; body: unknown }
+  | {
+      ok: true;
+      body: unknown;
+      /** The message that now stands for the group's incident (a notifier that edits in place). */
+      message?: ChatMessageRef;
+    }
   | {
       ok: false;
       retryable: boolean;
@@ -215,6 +220,11 @@ export type DeliveryResult =
 /** A place notifications go (Slack, SNS, the log): renders a message group and sends it. */
 export interface Notifier {
   readonly name: string;
+  /**
+   * True for a notifier that keeps one message per incident and edits it (Slack app mode): it gets
+   * one incident per group, as stored after the previous send (with its message's `ts`).
+   */
+  readonly perIncident?: boolean;
   send(group: MessageGroup): Promise<DeliveryResult>;
 }
 
