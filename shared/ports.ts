@@ -323,6 +323,20 @@ export interface SlackRequestVerifier {
 export interface InteractionReplies {
   /** Tells only that person (an ephemeral message); never throws. */
   tell(responseUrl: string, text: string): Promise<void>;
+  /**
+   * Replaces the message the button was on (a webhook's message, which only its `response_url` can
+   * edit) with `message`; never throws. Absent: the message is left as it is.
+   */
+  replaceOriginal?(responseUrl: string, message: { text: string; blocks: readonly Record<string, unknown>[] }): Promise<void>;
+}
+
+/**
+ * Who may answer reboot requests: `remediation.approvers`, Slack user ids and user groups (`S…`),
+ * whose members are looked up (Slack app mode) and cached briefly.
+ */
+export interface Approvers {
+  /** True when `user` is listed, or a member of a listed user group. Never throws: an unknown answer is no. */
+  includes(user: string): Promise<boolean>;
 }
 
 /** Where remediation requests go (an asynchronous invocation of the remediate function). */
@@ -350,6 +364,8 @@ export interface PendingVerification {
   fingerprint: string;
   rebootedAt: number;
   verifyBy: number;
+  /** When the broker was first seen RUNNING again after the reboot (how long the failover took). */
+  runningAt?: number;
   /** Set once the reboot was judged a failure (broker held, ledger written) while its announcement still waits. */
   escalation?: { at: number; reason: string };
 }
