@@ -27,7 +27,17 @@ import type { DeliveryHealth } from "../shared/app/deliver-notifications";
 import type { Config } from "../shared/core/config";
 import type { MessageContext } from "../shared/core/notifications";
 import { type Environment, readEnvironment } from "../shared/env";
-import type { ApiActivityStore, ApprovalStore, Approvers, Clock, IncidentStore, Log, Notifier, OptInRecords, SilenceStore } from "../shared/ports";
+import type {
+  ApiActivityStore,
+  ApprovalStore,
+  Approvers,
+  Clock,
+  IncidentStore,
+  Log,
+  Notifier,
+  OptInRecords,
+  SilenceStore,
+} from "../shared/ports";
 
 /** What every deployed function shares: settings, log, stores, notifiers. */
 export interface ProductionRuntime {
@@ -133,13 +143,7 @@ export function productionRuntime(): ProductionRuntime {
       optIns: table ? new DynamoDbOptInRecords(dynamo, table, systemClock) : new MemoryOptInRecords(),
       approvals: table ? new DynamoDbApprovalStore(dynamo, table, systemClock) : new MemoryApprovalStore(),
       notifiers,
-      approvers: new SlackApprovers(
-        env.config.remediation.approvers,
-        slackApi,
-        systemClock,
-        log,
-        slack.userGroupCacheMinutes * 60_000,
-      ),
+      approvers: new SlackApprovers(env.config.remediation.approvers, slackApi, systemClock, log, slack.userGroupCacheMinutes * 60_000),
       clock: systemClock,
       log,
       config: env.config,
