@@ -53,8 +53,10 @@ export class SlackAppNotifier implements Notifier {
 
     if (!ref) return this.post(call, rendered, approval, failed, calls);
 
-    // 1. the incident's message, edited to the incident as it is now (buttons kept while a request waits)
-    const update = await call("chat.update", { channel: ref.channel, ts: ref.ts, ...withButtons(rendered, approval) });
+    // 1. the incident's message, edited to the incident as it is now (buttons kept while a request
+    //    waits): a resolved incident's message stays resolved, whatever is announced after
+    const current = resolvedNow(group) ? renderSlackMessage({ ...group, transition: "resolved" }) : rendered;
+    const update = await call("chat.update", { channel: ref.channel, ts: ref.ts, ...withButtons(current, approval) });
     if (!update.ok) {
       // Someone deleted the message: the incident gets a new one, and the thread starts again there.
       if (update.error.endsWith(": message_not_found")) return this.post(call, rendered, approval, failed, calls);
@@ -102,6 +104,12 @@ function waitingApproval(ref: ChatMessageRef | undefined, item: NotificationItem
   if (note) return null;
   const shown = ref?.approval ?? null;
   return shown && shown.expiresAt > at ? shown : null;
+}
+
+/** True when the group's incident is resolved but the group announces something else (a verified reboot). */
+function resolvedNow(group: MessageGroup): boolean {
+  const incident = group.items[0]?.incident;
+  return group.transition !== "resolved" && incident !== undefined && incident.status === "resolved";
 }
 
 /** The message with the waiting request's facts and buttons (added when the rendering has none). */
