@@ -40,7 +40,7 @@ export class LocalSlackWebApi {
 
   /** Starts listening on a free port of 127.0.0.1; returns the API's base URL (ends with `/api/`). */
   async start(): Promise<string> {
-    this.server = createServer((req, res) => {
+    const server = createServer((req, res) => {
       let body = "";
       req.on("data", (chunk) => {
         body += chunk;
@@ -51,8 +51,9 @@ export class LocalSlackWebApi {
         res.end(answer.body);
       });
     });
-    await new Promise<void>((resolve) => this.server?.listen(0, "127.0.0.1", resolve));
-    const { port } = this.server?.address() as AddressInfo;
+    this.server = server;
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
     return `http://127.0.0.1:${port}/api/`;
   }
 
