@@ -3,7 +3,7 @@ import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import type { Context } from "aws-lambda";
-import { SecretsManagerSecret, SsmParameterSecret } from "../shared/adapters/aws-secret";
+import { secretAt } from "../shared/adapters/aws-secret";
 import { ConsoleNotifier } from "../shared/adapters/console-notifier";
 import { deliveryMetricsLine } from "../shared/adapters/cycle-metrics";
 import { DynamoDbApiActivityStore } from "../shared/adapters/dynamodb-api-activity-store";
@@ -17,14 +17,27 @@ import { MemoryIncidentStore } from "../shared/adapters/memory-incident-store";
 import { MemoryOptInRecords } from "../shared/adapters/memory-opt-in-records";
 import { MemorySilenceStore } from "../shared/adapters/memory-silence-store";
 import { PowertoolsLog } from "../shared/adapters/powertools-log";
+import { SlackAppNotifier } from "../shared/adapters/slack-app-notifier";
+import { SlackApprovers } from "../shared/adapters/slack-approvers";
 import { SlackNotifier } from "../shared/adapters/slack-notifier";
+import { SlackWebApi } from "../shared/adapters/slack-web-api";
 import { SnsNotifier } from "../shared/adapters/sns-notifier";
 import { systemClock } from "../shared/adapters/system-clock";
 import type { DeliveryHealth } from "../shared/app/deliver-notifications";
 import type { Config } from "../shared/core/config";
 import type { MessageContext } from "../shared/core/notifications";
 import { type Environment, readEnvironment } from "../shared/env";
-import type { ApiActivityStore, ApprovalStore, Clock, IncidentStore, Log, Notifier, OptInRecords, SilenceStore } from "../shared/ports";
+import type {
+  ApiActivityStore,
+  ApprovalStore,
+  Approvers,
+  Clock,
+  IncidentStore,
+  Log,
+  Notifier,
+  OptInRecords,
+  SilenceStore,
+} from "../shared/ports";
 
 /** What every deployed function shares: settings, log, stores, notifiers. */
 export interface ProductionRuntime {
@@ -46,6 +59,8 @@ export interface ProductionRuntime {
     /** Reboot requests put to people (mode approve): remediate asks, the interactions function answers, poll-metrics expires. */
     approvals: ApprovalStore;
     notifiers: Notifier[];
+    /** Who may answer reboot requests (user groups read through the Slack app's Web API). */
+    approvers: Approvers;
     clock: Clock;
     log: Log;
     config: Config;
@@ -101,11 +116,16 @@ export function productionRuntime(): ProductionRuntime {
   const dynamo = new DynamoDBClient(sdk);
   const table = env.tableName;
   const notifiers: Notifier[] = [];
-  if (env.slackWebhookSecret) {
-    const secret = /^arn:aws[a-z-]*:secretsmanager:/.test(env.slackWebhookSecret)
-      ? new SecretsManagerSecret(new SecretsManagerClient(sdk), env.slackWebhookSecret, systemClock)
-      : new SsmParameterSecret(new SSMClient(sdk), env.slackWebhookSecret, systemClock);
-    notifiers.push(new SlackNotifier(secret, fetch, systemClock, log));
+  const clients = { ssm: () => new SSMClient(sdk), secretsManager: () => new SecretsManagerClient(sdk) };
+  const slack = env.config.notifications.slack;
+  let slackApi: SlackWebApi | null = null;
+  if (slack.mode === "app") {
+    if (!env.slackBotToken)
+      throw new Error("notifications.slack.mode app needs SLACK_BOT_TOKEN_PARAMETER (parameter slackBotTokenParameter)");
+    slackApi = new SlackWebApi(secretAt(env.slackBotToken, clients, systemClock, ["botToken", "token"]), fetch, systemClock);
+    notifiers.push(new SlackAppNotifier(slackApi, slack.channel, log));
+  } else if (env.slackWebhookSecret) {
+    notifiers.push(new SlackNotifier(secretAt(env.slackWebhookSecret, clients, systemClock), fetch, systemClock, log));
   }
   if (env.topicArn) notifiers.push(new SnsNotifier(new SNSClient(sdk), env.topicArn));
   // Without Slack or SNS, notifications are at least written to the log.
@@ -123,6 +143,7 @@ export function productionRuntime(): ProductionRuntime {
       optIns: table ? new DynamoDbOptInRecords(dynamo, table, systemClock) : new MemoryOptInRecords(),
       approvals: table ? new DynamoDbApprovalStore(dynamo, table, systemClock) : new MemoryApprovalStore(),
       notifiers,
+      approvers: new SlackApprovers(env.config.remediation.approvers, slackApi, systemClock, log, slack.userGroupCacheMinutes * 60_000),
       clock: systemClock,
       log,
       config: env.config,

@@ -4,7 +4,7 @@ import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
-import { SecretsManagerSecret, SsmParameterSecret } from "../shared/adapters/aws-secret";
+import { secretAt } from "../shared/adapters/aws-secret";
 import { LambdaRemediationRequests } from "../shared/adapters/lambda-remediation-requests";
 import { SlackResponseUrlReplies } from "../shared/adapters/slack-response-url-replies";
 import { HmacSlackRequestVerifier } from "../shared/adapters/slack-signature";
@@ -47,14 +47,18 @@ function productionHandler() {
       "slack-interactions needs SLACK_SIGNING_SECRET_PARAMETER and REMEDIATE_FUNCTION (parameter slackSigningSecretParameter)",
     );
   }
-  const secret = /^arn:aws[a-z-]*:secretsmanager:/.test(env.slackSigningSecret)
-    ? new SecretsManagerSecret(new SecretsManagerClient(sdk), env.slackSigningSecret, systemClock)
-    : new SsmParameterSecret(new SSMClient(sdk), env.slackSigningSecret, systemClock);
+  const secret = secretAt(
+    env.slackSigningSecret,
+    { ssm: () => new SSMClient(sdk), secretsManager: () => new SecretsManagerClient(sdk) },
+    systemClock,
+    ["signingSecret"],
+  );
   const deps: InteractionDeps = {
     verifier: new HmacSlackRequestVerifier(secret),
     approvals: shared.approvals,
     remediation: new LambdaRemediationRequests(new LambdaClient(sdk), env.remediateFunction, systemClock),
     replies: new SlackResponseUrlReplies(fetch, log),
+    approvers: shared.approvers,
     clock: systemClock,
     log,
     config: env.config,

@@ -20,6 +20,8 @@ export interface Environment {
   slackWebhookSecret: string | null;
   /** Where the Slack app's signing secret is kept (SSM SecureString name or Secrets Manager ARN): approvals. */
   slackSigningSecret: string | null;
+  /** Where the Slack app's bot token (`xoxb-…`) is kept (SSM SecureString name or Secrets Manager ARN): Slack app mode. */
+  slackBotToken: string | null;
   /** The SNS topic notifications are published to. */
   topicArn: string | null;
   /** The remediate function poll-metrics asks about reboots (asynchronous invocation). */
@@ -76,6 +78,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
     tableName: nonEmpty(env.TABLE_NAME),
     slackWebhookSecret: nonEmpty(env.SLACK_WEBHOOK_PARAMETER),
     slackSigningSecret: nonEmpty(env.SLACK_SIGNING_SECRET_PARAMETER),
+    slackBotToken: nonEmpty(env.SLACK_BOT_TOKEN_PARAMETER),
     topicArn: nonEmpty(env.TOPIC_ARN),
     remediateFunction: nonEmpty(env.REMEDIATE_FUNCTION),
     killSwitchParameter: nonEmpty(env.KILL_SWITCH_PARAMETER),

@@ -1,6 +1,6 @@
 import type { Incident } from "./core/incidents";
 import type { Statistic } from "./core/metric-catalog";
-import type { BlastRadius, MessageGroup } from "./core/notifications";
+import type { BlastRadius, ChatMessageRef, MessageGroup } from "./core/notifications";
 import type { Silence } from "./core/notify-policy";
 import type { PostureFacts } from "./core/posture/posture-facts";
 import type { QueueSnapshot } from "./core/prometheus-rabbitmq-queues";
@@ -198,7 +198,12 @@ export interface PostureRecheck {
 
 /** What became of one message on one channel. */
 export type DeliveryResult =
-  | { ok: true; body: unknown }
+  | {
+      ok: true;
+      body: unknown;
+      /** The message that now stands for the group's incident (a notifier that edits in place). */
+      message?: ChatMessageRef;
+    }
   | {
       ok: false;
       retryable: boolean;
@@ -215,6 +220,11 @@ export type DeliveryResult =
 /** A place notifications go (Slack, SNS, the log): renders a message group and sends it. */
 export interface Notifier {
   readonly name: string;
+  /**
+   * True for a notifier that keeps one message per incident and edits it (Slack app mode): it gets
+   * one incident per group, as stored after the previous send (with its message's `ts`).
+   */
+  readonly perIncident?: boolean;
   send(group: MessageGroup): Promise<DeliveryResult>;
 }
 
@@ -313,6 +323,20 @@ export interface SlackRequestVerifier {
 export interface InteractionReplies {
   /** Tells only that person (an ephemeral message); never throws. */
   tell(responseUrl: string, text: string): Promise<void>;
+  /**
+   * Replaces the message the button was on (a webhook's message, which only its `response_url` can
+   * edit) with `message`; never throws. Absent: the message is left as it is.
+   */
+  replaceOriginal?(responseUrl: string, message: { text: string; blocks: readonly Record<string, unknown>[] }): Promise<void>;
+}
+
+/**
+ * Who may answer reboot requests: `remediation.approvers`, Slack user ids and user groups (`S…`),
+ * whose members are looked up (Slack app mode) and cached briefly.
+ */
+export interface Approvers {
+  /** True when `user` is listed, or a member of a listed user group. Never throws: an unknown answer is no. */
+  includes(user: string): Promise<boolean>;
 }
 
 /** Where remediation requests go (an asynchronous invocation of the remediate function). */
@@ -340,6 +364,8 @@ export interface PendingVerification {
   fingerprint: string;
   rebootedAt: number;
   verifyBy: number;
+  /** When the broker was first seen RUNNING again after the reboot (how long the failover took). */
+  runningAt?: number;
   /** Set once the reboot was judged a failure (broker held, ledger written) while its announcement still waits. */
   escalation?: { at: number; reason: string };
 }

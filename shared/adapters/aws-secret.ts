@@ -43,12 +43,16 @@ export class SsmParameterSecret extends CachedSecret {
   }
 }
 
-/** A Secrets Manager secret: the string itself, or the `webhookUrl` field of a JSON secret. */
+/**
+ * A Secrets Manager secret: the string itself, or a field of a JSON secret (the first of `fields` it
+ * has: `webhookUrl` or `url` for the webhook, `botToken` for the Slack app's token, `signingSecret`).
+ */
 export class SecretsManagerSecret extends CachedSecret {
   constructor(
     private readonly client: SecretsManagerClient,
     private readonly secretId: string,
     clock: Clock,
+    private readonly fields: readonly string[] = ["webhookUrl", "url"],
   ) {
     super(clock);
   }
@@ -59,9 +63,22 @@ export class SecretsManagerSecret extends CachedSecret {
     );
     const text = out.SecretString ?? "";
     if (text.trim().startsWith("{")) {
-      const parsed = JSON.parse(text) as { webhookUrl?: unknown; url?: unknown };
-      return String(parsed.webhookUrl ?? parsed.url ?? "");
+      const parsed = JSON.parse(text) as Record<string, unknown>;
+      const field = this.fields.find((f) => typeof parsed[f] === "string");
+      return field === undefined ? "" : String(parsed[field]);
     }
     return text;
   }
+}
+
+/** The secret kept at `location`: a Secrets Manager ARN, else an SSM SecureString parameter name. */
+export function secretAt(
+  location: string,
+  clients: { ssm: () => SSMClient; secretsManager: () => SecretsManagerClient },
+  clock: Clock,
+  fields?: readonly string[],
+): SecretSource {
+  return /^arn:aws[a-z-]*:secretsmanager:/.test(location)
+    ? new SecretsManagerSecret(clients.secretsManager(), location, clock, fields)
+    : new SsmParameterSecret(clients.ssm(), location, clock);
 }

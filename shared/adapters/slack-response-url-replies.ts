@@ -15,7 +15,15 @@ export class SlackResponseUrlReplies implements InteractionReplies {
     private readonly log: Log,
   ) {}
 
-  async tell(responseUrl: string, text: string): Promise<void> {
+  tell(responseUrl: string, text: string): Promise<void> {
+    return this.post(responseUrl, { response_type: "ephemeral", replace_original: false, text });
+  }
+
+  replaceOriginal(responseUrl: string, message: { text: string; blocks: readonly Record<string, unknown>[] }): Promise<void> {
+    return this.post(responseUrl, { replace_original: true, text: message.text, blocks: message.blocks });
+  }
+
+  private async post(responseUrl: string, body: Record<string, unknown>): Promise<void> {
     if (!isSlackResponseUrl(responseUrl)) {
       this.log.warn("interaction reply skipped: response_url is not a Slack URL");
       return;
@@ -24,7 +32,7 @@ export class SlackResponseUrlReplies implements InteractionReplies {
       const response = await this.fetchFn(responseUrl, {
         method: "POST",
         headers: { "content-type": "application/json; charset=utf-8" },
-        body: JSON.stringify({ response_type: "ephemeral", replace_original: false, text }),
+        body: JSON.stringify(body),
         signal: AbortSignal.timeout(REPLY_TIMEOUT_MS),
       });
       await response.text().catch(() => "");

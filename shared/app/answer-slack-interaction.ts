@@ -1,7 +1,16 @@
 import type { Config } from "../core/config";
 import { APPROVE_ACTION_ID, DENY_ACTION_ID } from "../core/render/slack-message";
 import { describeError } from "../errors";
-import type { ApprovalAnswer, ApprovalStore, Clock, InteractionReplies, Log, RemediationRequests, SlackRequestVerifier } from "../ports";
+import type {
+  ApprovalAnswer,
+  ApprovalStore,
+  Approvers,
+  Clock,
+  InteractionReplies,
+  Log,
+  RemediationRequests,
+  SlackRequestVerifier,
+} from "../ports";
 
 /** What answering a Slack interaction needs. */
 export interface InteractionDeps {
@@ -10,6 +19,8 @@ export interface InteractionDeps {
   /** The remediate function, which acts on the answer (it alone may reboot). */
   remediation: RemediationRequests;
   replies: InteractionReplies;
+  /** Who may answer, user groups expanded (Slack app mode). Absent: `remediation.approvers` as listed. */
+  approvers?: Approvers;
   clock: Clock;
   log: Log;
   config: Config;
@@ -96,7 +107,8 @@ export async function answerSlackInteraction(deps: InteractionDeps, request: Int
 
   // 4. who and when
   const say = (text: string) => (click.responseUrl ? deps.replies.tell(click.responseUrl, text) : Promise.resolve());
-  if (!deps.config.remediation.approvers.includes(click.user)) {
+  const approver = deps.approvers ? await deps.approvers.includes(click.user) : deps.config.remediation.approvers.includes(click.user);
+  if (!approver) {
     await say("You are not among the people who may answer mq-sentinel's reboot requests (remediation.approvers).");
     return reject(200, "not-an-approver");
   }
@@ -123,6 +135,10 @@ export async function answerSlackInteraction(deps: InteractionDeps, request: Int
   }
   await deps.remediation.request(answer);
   log.info("reboot request answered", { approvalId: approval.id, action: click.action, user: click.user });
+  // A webhook's message can only be edited through the click's response_url: the buttons give way to
+  // the answer and who gave it. A Slack app edits its own message when the outcome is announced.
+  if (deps.config.notifications.slack.mode === "webhook" && click.responseUrl && click.blocks && deps.replies.replaceOriginal)
+    await deps.replies.replaceOriginal(click.responseUrl, answeredMessage(click.blocks, click.action, click.user, now));
   await say(
     click.action === "approve"
       ? `Approved. mq-sentinel checks every guard again now and reboots ${approval.broker} only if they all still pass.`
@@ -131,8 +147,41 @@ export async function answerSlackInteraction(deps: InteractionDeps, request: Int
   return { status: 200, body: "", result: "accepted", answer };
 }
 
+/** The block id of the Approve/Deny buttons (set by the Slack renderer). */
+const BUTTONS_BLOCK_ID = "mq-sentinel-approval";
+
+/**
+ * The message a click was on, with the buttons replaced by the answer: who gave it (a user id Slack
+ * signed; anything else is shown as plain text) and when.
+ */
+function answeredMessage(
+  blocks: readonly Record<string, unknown>[],
+  action: "approve" | "deny",
+  user: string,
+  now: number,
+): { text: string; blocks: Record<string, unknown>[] } {
+  const who = /^[UW][A-Z0-9]{2,20}$/.test(user) ? `<@${user}>` : "someone";
+  const when = `${new Date(now).toISOString().slice(0, 16).replace("T", " ")} UTC`;
+  const said =
+    action === "approve"
+      ? `🙋 *Approved* by ${who} at ${when}. mq-sentinel checks every guard again and reboots only if they all still pass; the outcome follows.`
+      : `🙅 *Denied* by ${who} at ${when}. The broker is not rebooted for this incident.`;
+  const kept = blocks.filter((b) => b.block_id !== BUTTONS_BLOCK_ID).slice(0, 49);
+  return {
+    text: action === "approve" ? "Reboot approved: guards checked again" : "Reboot denied",
+    blocks: [...kept, { type: "section", block_id: "mq-sentinel-answer", text: { type: "mrkdwn", text: said, verbatim: true } }],
+  };
+}
+
 /** A button click from a `block_actions` payload (`payload=<JSON>` form body), or null. */
-function clickOf(body: string): { user: string; action: "approve" | "deny"; approvalId: string; responseUrl: string | null } | null {
+function clickOf(body: string): {
+  user: string;
+  action: "approve" | "deny";
+  approvalId: string;
+  responseUrl: string | null;
+  /** The blocks of the message the button was on (Slack sends them with the click), when present. */
+  blocks: Record<string, unknown>[] | null;
+} | null {
   let payload: unknown;
   try {
     payload = JSON.parse(new URLSearchParams(body).get("payload") ?? "");
@@ -140,7 +189,13 @@ function clickOf(body: string): { user: string; action: "approve" | "deny"; appr
     return null;
   }
   if (!payload || typeof payload !== "object") return null;
-  const p = payload as { type?: unknown; user?: { id?: unknown }; actions?: unknown; response_url?: unknown };
+  const p = payload as {
+    type?: unknown;
+    user?: { id?: unknown };
+    actions?: unknown;
+    response_url?: unknown;
+    message?: { blocks?: unknown };
+  };
   const action = Array.isArray(p.actions) ? (p.actions[0] as { action_id?: unknown; value?: unknown } | undefined) : undefined;
   if (p.type !== "block_actions" || typeof p.user?.id !== "string" || !action || typeof action.value !== "string") return null;
   const kind = action.action_id === APPROVE_ACTION ? "approve" : action.action_id === DENY_ACTION ? "deny" : null;
@@ -150,5 +205,8 @@ function clickOf(body: string): { user: string; action: "approve" | "deny"; appr
     action: kind,
     approvalId: action.value,
     responseUrl: typeof p.response_url === "string" ? p.response_url : null,
+    blocks: Array.isArray(p.message?.blocks)
+      ? p.message.blocks.filter((b): b is Record<string, unknown> => typeof b === "object" && b !== null && !Array.isArray(b))
+      : null,
   };
 }

@@ -192,7 +192,10 @@ export async function deliverNotifications(deps: DeliveryDeps, options: Delivery
   };
   const lanes = await Promise.all(
     plannedLanes.map(({ channel, items }) =>
-      deliverOnChannel({ deps, writer, channel, report, timeLeft, now, settle }, groupFor(items, context, now)),
+      deliverOnChannel(
+        { deps, writer, channel, report, timeLeft, now, settle },
+        groupFor(items, context, now, channel.perIncident === true),
+      ),
     ),
   );
   // The report lists deliveries channel by channel, whatever order they completed in.
@@ -289,16 +292,24 @@ async function deliverOnChannel(lane: Lane, groups: { group: MessageGroup; ids: 
   const countedAttempt = new Set<string>();
   // One message at a time per destination: Slack accepts about one a second per webhook, and a
   // destination that hangs then costs one timeout.
-  for (const { group, ids } of groups) {
+  // A notifier that edits one message per incident sends an incident's notifications in order, each
+  // with the incident as last written (the message's `ts` its first send stored); once one of them is
+  // not delivered or not recorded, the later ones wait for a later round.
+  const waiting = new Set<string>();
+  for (const entry of groups) {
+    const { ids } = entry;
+    const fingerprint = entry.group.items[0]?.incident.fingerprint ?? "";
+    const group = channel.perIncident ? writer.refreshed(entry.group) : entry.group;
     let result: DeliveryResult | null = null;
     for (let attempt = 1; attempt <= ATTEMPTS_PER_ROUND; attempt++) {
-      if (stopped !== null || timeLeft() < SEND_BUDGET_MS) break;
+      if (stopped !== null || timeLeft() < SEND_BUDGET_MS || (channel.perIncident && waiting.has(fingerprint))) break;
       result = await sendOnce(channel, group);
       if (result.ok || !result.retryable || result.outcomeUnknown) break;
       const wait = Math.max(result.retryAfterMs ?? 0, INLINE_BACKOFF_MS * attempt);
       if (attempt === ATTEMPTS_PER_ROUND || wait > MAX_INLINE_WAIT_MS || timeLeft() < wait + SEND_BUDGET_MS) break;
       await deps.clock.sleep(wait);
     }
+    if (channel.perIncident && !result?.ok) waiting.add(fingerprint);
     if (result === null) {
       report.health.deferred += ids.length;
       lane.settle(channel.name, ids); // released at the end of the round
@@ -330,9 +341,10 @@ async function deliverOnChannel(lane: Lane, groups: { group: MessageGroup; ids: 
       const incident = item.incident;
       const first = !countedAttempt.has(incident.fingerprint);
       countedAttempt.add(incident.fingerprint);
-      await writer.update(incident, (current) =>
+      const written = await writer.update(incident, (current) =>
         withResult(current, ids, { ...outcome, countAttempt: first, severity: incident.severity }),
       );
+      if (written === null && channel.perIncident) waiting.add(incident.fingerprint);
     }
   }
   return deliveries;
@@ -373,7 +385,14 @@ function withResult(current: Incident, ids: readonly string[], outcome: ChannelO
     return { ...n, attempts, notBefore, lastError };
   });
   if (!changed) return null;
-  return { ...current, outbox: outbox.filter(isPending), ...(delivered ? { notified: { at: now, severity: outcome.severity } } : {}) };
+  // The message standing for the incident (a notifier that edits in place) is stored with the sent mark.
+  const message = result.ok && result.message ? { messages: { ...current.messages, [channel]: result.message } } : {};
+  return {
+    ...current,
+    outbox: outbox.filter(isPending),
+    ...(delivered ? { notified: { at: now, severity: outcome.severity } } : {}),
+    ...message,
+  };
 }
 
 /** One destination's answer for a group, as recorded on each incident in it. */
@@ -402,6 +421,15 @@ class OutboxWriter {
     private readonly incidents: IncidentStore,
     private readonly fail: (line: string) => void,
   ) {}
+
+  /** The group with each incident as this writer last wrote it (what the previous send stored on it). */
+  refreshed(group: MessageGroup): MessageGroup {
+    const items = group.items.map((item) => {
+      const latest = this.latest.get(item.incident.fingerprint);
+      return latest && latest.id === item.incident.id ? { ...item, incident: latest } : item;
+    });
+    return { ...group, items };
+  }
 
   /**
    * Applies `change` to the incident as it is now and writes it; `change` returns null when there is
@@ -466,13 +494,21 @@ async function enqueueRepeats(
   }
 }
 
-/** One message per broker and transition, listing every incident in it. */
-function groupFor(items: readonly { incident: Incident; notification: PendingNotification }[], context: MessageContext, at: number) {
+/**
+ * One message per broker and transition, listing every incident in it; for a notifier that keeps one
+ * message per incident, one message per notification, in the outbox's order.
+ */
+function groupFor(
+  items: readonly { incident: Incident; notification: PendingNotification }[],
+  context: MessageContext,
+  at: number,
+  perIncident: boolean,
+) {
   const groups = new Map<string, { group: MessageGroup; ids: string[] }>();
   for (const { incident, notification } of items) {
     // Posture findings come from one audit of the whole account: one digest message, not one per broker.
-    const broker = incident.kind === IncidentKind.posture ? "*" : incident.broker;
-    const key = `${broker}\u0000${notification.transition}`;
+    const broker = incident.kind === IncidentKind.posture && !perIncident ? "*" : incident.broker;
+    const key = perIncident ? notification.id : `${broker}\u0000${notification.transition}`;
     let entry = groups.get(key);
     if (!entry) {
       entry = { group: { broker, transition: notification.transition, items: [], context, at }, ids: [] };

@@ -21,6 +21,7 @@ import type {
   ApprovalAnswer,
   ApprovalRequest,
   ApprovalStore,
+  Approvers,
   BrokerControl,
   Clock,
   IncidentStore,
@@ -44,6 +45,8 @@ export interface RemediateDeps {
   optIns: OptInRecords;
   /** Reboot requests put to people (`remediation.mode` approve). */
   approvals: ApprovalStore;
+  /** Who may answer, user groups expanded (Slack app mode). Absent: `remediation.approvers` as listed. */
+  approvers?: Approvers;
   notifiers: readonly Notifier[];
   clock: Clock;
   log: Log;
@@ -244,7 +247,8 @@ async function answerApproval(deps: RemediateDeps, event: ApprovalAnswer): Promi
     return { request, decision: { outcome: "blocked", reason: `nothing to act on for request ${event.approvalId}` }, duplicate: true };
   }
   // Defence in depth: the interactions function checked the approver; so does the function that reboots.
-  if (!config.remediation.approvers.includes(answer.user)) {
+  const approver = deps.approvers ? await deps.approvers.includes(answer.user) : config.remediation.approvers.includes(answer.user);
+  if (!approver) {
     return finish(deps, request, { outcome: "blocked", reason: `${answer.user} is not among remediation.approvers` });
   }
   if (answer.action === "deny") return finish(deps, request, { outcome: "denied", reason: `denied by ${answer.user}` });

@@ -16,6 +16,7 @@ import { at, lastIndex } from "../core/series";
 import {
   type Broker,
   type BrokerObservation,
+  DeploymentMode,
   EngineType,
   type Finding,
   IncidentKind,
@@ -515,7 +516,27 @@ function blastRadiusOf(observation: BrokerObservation | undefined): BlastRadius 
     queues: observation.knownQueueCount,
     activeNode: observation.node,
     nodes: observation.broker.nodes,
+    standby: standbyOf(observation),
   };
+}
+
+/** Who carries the broker through its reboot, from its deployment mode and the node that published. */
+function standbyOf(observation: BrokerObservation): string {
+  const { broker, node } = observation;
+  switch (broker.deploymentMode) {
+    case DeploymentMode.activeStandby: {
+      if (node === null) return "not known: no node published metrics this cycle";
+      const others = broker.nodes.filter((n) => n !== node);
+      // Only the active node of a pair publishes broker metrics; the standby waits on the shared storage.
+      return `${others.join(", ")} waiting to take over (a standby publishes no metrics until it is active)`;
+    }
+    case DeploymentMode.single:
+      return "none: a single-instance broker is down for the whole reboot";
+    default: {
+      const nodes = observation.nodes?.length ?? 0;
+      return `none: the cluster's nodes${nodes > 0 ? ` (${nodes})` : ""} restart, clients reconnect to the nodes that are up`;
+    }
+  }
 }
 
 function minutesSince(at: number | null, now: number): number | null {

@@ -56,14 +56,19 @@ export async function verifyRemediations(deps: VerifyDeps, states: ReadonlyMap<s
       const running = states.get(v.brokerId) === "RUNNING";
       const after = Math.round((now - v.rebootedAt) / 60_000);
       if (cleared && running) {
-        await deps.ledger.record(entry(v, now, "verified", `the incident cleared within ${after} min of the reboot`));
+        // How long the failover took, for the next person asked to approve a reboot of this broker.
+        const failover =
+          v.runningAt === undefined ? "" : `, the broker RUNNING again after ${Math.round((v.runningAt - v.rebootedAt) / 60_000)} min`;
+        await deps.ledger.record(entry(v, now, "verified", `the incident cleared within ${after} min of the reboot${failover}`));
         if (same)
           await announce(deps, incident, {
             action: "reboot-broker",
             outcome: "verified",
-            reason: `remediated: the incident cleared within ${after} min of the reboot`,
+            reason: `remediated: the incident cleared within ${after} min of the reboot${failover}`,
           });
         await deps.ledger.removeVerification(v.brokerId);
+      } else if (running && v.runningAt === undefined && now < v.verifyBy) {
+        await deps.ledger.addVerification({ ...v, runningAt: now });
       } else if (now >= v.verifyBy) {
         const reason = `reboot did not help: ${running ? "the incident is still open" : `the broker is ${states.get(v.brokerId) ?? "not listed"}`} ${after} min after the reboot`;
         await deps.ledger.hold(

@@ -156,9 +156,33 @@ const apiActivitySchema = z.strictObject({
   ownRoleArns: z.array(z.string()).default([]),
 });
 
+const slackSchema = z
+  .strictObject({
+    /**
+     * `webhook` (the default, the simplest setup): an incoming webhook, one new message per transition.
+     * `app`: a Slack app's bot token posts one message per incident (`chat.postMessage`), edits it in
+     * place on every transition (`chat.update`) and posts each change in the incident's thread.
+     */
+    mode: z.enum(["webhook", "app"]).default("webhook"),
+    /** The channel id (`C…`) the app posts to; needed in mode `app` (the bot must be invited to it). */
+    channel: z.string().default(""),
+    /** Members of a Slack user group named in `remediation.approvers` are looked up again after this long. */
+    userGroupCacheMinutes: minutes.min(1).max(60).default(5),
+  })
+  .superRefine((slack, ctx) => {
+    if (slack.mode === "app" && !/^[CGD][A-Z0-9]{2,}$/.test(slack.channel))
+      ctx.addIssue({
+        code: "custom",
+        path: ["channel"],
+        message: "mode app needs the channel id the app posts to (C…, as Slack shows it)",
+      });
+  });
+
 const notificationsSchema = z.strictObject({
   /** An incident still open is announced again this often, so it is not forgotten. */
   repeatIntervalMinutes: minutes.min(5).default(240),
+  /** How Slack is reached: an incoming webhook (default) or a Slack app (one message per incident, threaded). */
+  slack: slackSchema.prefault({}),
 });
 
 const incidentsSchema = z.strictObject({

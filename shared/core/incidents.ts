@@ -1,4 +1,4 @@
-import type { MessageTransition, NotifyReason, RemediationNote } from "./notifications";
+import type { ChatMessageRef, MessageTransition, NotifyReason, RemediationNote } from "./notifications";
 import {
   compareSeverity,
   type Evidence,
@@ -62,6 +62,11 @@ export interface Incident {
   notified: { at: number; severity: Severity } | null;
   /** When a silence dropped the opening of a never-announced incident: it is announced once the silence ends. */
   mutedAt?: number | null;
+  /**
+   * The message standing for the incident per notifier that edits in place (Slack app mode: `slack`),
+   * once its first message was posted.
+   */
+  messages?: Readonly<Record<string, ChatMessageRef>>;
   /** Optimistic-concurrency version; the store writes only over the version it was read at. */
   version: number;
 }

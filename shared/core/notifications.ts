@@ -31,6 +31,12 @@ export interface BlastRadius {
   /** The node publishing metrics (the active one of a pair), and every node. */
   activeNode: string | null;
   nodes: readonly string[];
+  /**
+   * What takes over during the reboot, in words: the standby of an active/standby pair and whether it
+   * is the one waiting (it publishes no metrics while it waits), the other nodes of a cluster, or
+   * nothing (a single-instance broker: the reboot is an outage). Absent: not known.
+   */
+  standby?: string;
 }
 
 /** A reboot request put to people (`remediation.mode` approve): what they answer and what they decide on. */
@@ -46,6 +52,23 @@ export interface ApprovalPrompt {
   guards: readonly { guard: string; ok: boolean; detail: string }[];
   /** The last reboot mq-sentinel made of this broker and how it went, if any. */
   lastReboot: string | null;
+}
+
+/**
+ * The Slack message that stands for an incident (Slack app mode): where it is, so every later
+ * transition edits it (`chat.update`) and is posted in its thread (`thread_ts`). Stored with the
+ * incident in the same write that marks its first notification sent.
+ */
+export interface ChatMessageRef {
+  /** The channel id Slack answered with. */
+  channel: string;
+  /** The message's `ts`: its id, and the thread's. */
+  ts: string;
+  /**
+   * The reboot request the message's Approve/Deny buttons answer, while it waits: an edit for another
+   * transition keeps the buttons until the request is decided or expires.
+   */
+  approval?: ApprovalPrompt | null;
 }
 
 /** A remediation decision to announce (guarded reboot: executed, dry-run or blocked, and why). */

@@ -21,8 +21,11 @@ import { MqBrokerControl } from "../adapters/mq-broker-control";
 import { MqBrokerDirectory } from "../adapters/mq-broker-directory";
 import { MqBrokerInventory } from "../adapters/mq-broker-inventory";
 import { RecordingLog } from "../adapters/recording-log";
+import { SlackAppNotifier, type WebApiCall } from "../adapters/slack-app-notifier";
+import { SlackApprovers } from "../adapters/slack-approvers";
 import { SlackNotifier } from "../adapters/slack-notifier";
 import { HmacSlackRequestVerifier, signSlackRequest } from "../adapters/slack-signature";
+import { SlackWebApi } from "../adapters/slack-web-api";
 import { SnsNotifier } from "../adapters/sns-notifier";
 import { APPROVE_ACTION, DENY_ACTION } from "../app/answer-slack-interaction";
 import type { Delivery } from "../app/deliver-notifications";
@@ -38,11 +41,13 @@ import type { ApprovalAnswer, PostureTarget, RemediationRequest } from "../ports
 import type { Scenario } from "./scenario";
 import {
   routeToSimulator,
+  SIMULATED_BOT_TOKEN,
   SIMULATED_WEBHOOK_URL,
   SimulatedDynamoDbActivityStore,
   SimulatedDynamoDbStore,
   SimulatedInvocation,
   simulatedClock,
+  simulatedSlackWebApi,
   simulatedSlackWebhook,
 } from "./sdk-boundary";
 import { SimulatedAccount } from "./simulated-account";
@@ -150,13 +155,25 @@ export async function replayScenario(scenario: Scenario): Promise<ReplayRun> {
   const sdk = { region: scenario.region, credentials: CREDENTIALS, maxAttempts: 1 };
   const mq = routeToSimulator(new MqClient(sdk), "mq", account);
   const incidents = new SimulatedDynamoDbStore(new MemoryIncidentStore(), account);
+  // Slack as configured: the incoming webhook (default), or the Slack app's Web API (mode app).
+  const slack = config.notifications.slack;
+  const slackApi =
+    slack.mode === "app"
+      ? new SlackWebApi(
+          { get: async () => SIMULATED_BOT_TOKEN },
+          simulatedSlackWebApi(account, () => invocation),
+          clock,
+        )
+      : null;
   const notifiers = [
-    new SlackNotifier(
-      { get: async () => SIMULATED_WEBHOOK_URL },
-      simulatedSlackWebhook(account, () => invocation),
-      clock,
-      log,
-    ),
+    slackApi
+      ? new SlackAppNotifier(slackApi, slack.channel, log)
+      : new SlackNotifier(
+          { get: async () => SIMULATED_WEBHOOK_URL },
+          simulatedSlackWebhook(account, () => invocation),
+          clock,
+          log,
+        ),
     new SnsNotifier(
       routeToSimulator(new SNSClient(sdk), "sns", account),
       `arn:aws:sns:${scenario.region}:${scenario.accountId}:mq-sentinel`,
@@ -168,6 +185,7 @@ export async function replayScenario(scenario: Scenario): Promise<ReplayRun> {
     silences: new MemorySilenceStore(),
     optIns: new MemoryOptInRecords(),
     approvals: new MemoryApprovalStore(),
+    approvers: new SlackApprovers(config.remediation.approvers, slackApi, clock, log, slack.userGroupCacheMinutes * 60_000),
     notifiers,
     clock,
     log,
@@ -199,6 +217,7 @@ export async function replayScenario(scenario: Scenario): Promise<ReplayRun> {
     approvals: shared.approvals,
     remediation: { request: async (r) => void requested.push(r) },
     replies: { tell: async () => {} },
+    approvers: shared.approvers,
     clock,
     log,
     config,
@@ -224,7 +243,7 @@ export async function replayScenario(scenario: Scenario): Promise<ReplayRun> {
   const notifications: ReplayNotification[] = [];
   const record = (minute: number, transitions: readonly Transition[], deliveries: readonly Delivery[]) => {
     for (const transition of transitions) timeline.push({ minute, transition });
-    for (const d of deliveries) if (d.result.ok) notifications.push(notificationOf(minute, d));
+    for (const d of deliveries) if (d.result.ok) notifications.push(...notificationsOf(minute, d));
   };
 
   const runRemediations = async (t: number) => {
@@ -317,17 +336,29 @@ function remediationOf(minute: number, result: RemediationResult): ReplayRemedia
   };
 }
 
-/** The contract's notification entry of a delivered message: the exact body sent. */
-function notificationOf(minute: number, delivery: Delivery): ReplayNotification {
+/**
+ * The contract's notification entries of a delivered message: the exact body sent. A Slack app's send
+ * is one or two Web API calls (the edit, then the thread reply): one entry per call, its body the
+ * call's exact payload (`ts` on an edit, `thread_ts` on a reply); the methods are counted in `apiCalls`
+ * (`slack:chat.postMessage`, `slack:chat.update`).
+ */
+function notificationsOf(minute: number, delivery: Delivery): ReplayNotification[] {
   const ids = delivery.group.items.map((i) => i.incident.id);
-  return {
+  const entry = (body: unknown): ReplayNotification => ({
     minute,
     channel: delivery.channel === "slack" ? "slack" : "sns",
     incidentId: ids[0] ?? "",
     ...(ids.length > 1 ? { incidentIds: ids } : {}),
     transition: delivery.group.transition,
-    body: delivery.result.body,
-  };
+    body,
+  });
+  const calls = delivery.result.body;
+  if (Array.isArray(calls) && calls.every(isWebApiCall)) return calls.map((call) => entry(call.payload));
+  return [entry(calls)];
+}
+
+function isWebApiCall(value: unknown): value is WebApiCall {
+  return typeof value === "object" && value !== null && "method" in value && "payload" in value;
 }
 
 /** The contract's incident list, built from the transitions in the order they happened. */

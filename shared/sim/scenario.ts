@@ -114,6 +114,9 @@ export const SIMULATED_OPERATIONS: ReadonlySet<string> = new Set([
   "dynamodb:DeleteItem",
   "dynamodb:Query",
   "slack:webhook",
+  "slack:chat.postMessage",
+  "slack:chat.update",
+  "slack:usergroups.users.list",
 ]);
 
 /**

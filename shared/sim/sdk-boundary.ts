@@ -230,3 +230,63 @@ export function simulatedSlackWebhook(account: SimulatedAccount, invocation: () 
     return new Response("ok", { status: 200 });
   };
 }
+
+/** The replay's Slack app bot token: the simulated Web API answers `invalid_auth` to any other. */
+export const SIMULATED_BOT_TOKEN = "xoxb-replay-simulated";
+
+/**
+ * A `fetch` that answers as Slack's Web API does (mode app), for the methods mq-sentinel calls:
+ * `chat.postMessage` (a new `ts` per message, `thread_ts` kept), `chat.update` (only a message it
+ * posted: else `message_not_found`), `usergroups.users.list` (no groups: an empty list). Every call is
+ * counted as `slack:<method>` and checks the `Bearer` token. A fault on `slack:<method>` answers with
+ * its error: an HTTP status (a 429 with `Retry-After: 1`), `hang`, or a Slack error code answered as
+ * HTTP 200 with `ok: false` (`ratelimited` with `Retry-After: 1`, `channel_not_found`, ...).
+ */
+export function simulatedSlackWebApi(account: SimulatedAccount, invocation: () => SimulatedInvocation | null = () => null): typeof fetch {
+  const posted = new Set<string>();
+  let sequence = 0;
+  const json = (body: Record<string, unknown>, headers: Record<string, string> = {}) =>
+    new Response(JSON.stringify(body), { status: 200, headers: { "content-type": "application/json", ...headers } });
+  return async (input, init) => {
+    const method = String(input).split("/").at(-1) ?? "";
+    const operation = `slack:${method}`;
+    account.countCall(operation);
+    try {
+      account.throwIfFaulted(operation);
+    } catch (error) {
+      const name = (error as Error).name;
+      if (name === "hang") {
+        invocation()?.spend(SLACK_REQUEST_TIMEOUT_MS);
+        throw new DOMException("The operation was aborted due to timeout", "TimeoutError");
+      }
+      if (/^\d{3}$/.test(name)) {
+        const status = Number(name);
+        return new Response(status === 429 ? "" : "simulated failure", { status, headers: status === 429 ? { "retry-after": "1" } : {} });
+      }
+      return json({ ok: false, error: name }, name === "ratelimited" ? { "retry-after": "1" } : {});
+    }
+    const headers = new Headers(init?.headers);
+    if (headers.get("authorization") !== `Bearer ${SIMULATED_BOT_TOKEN}`) return json({ ok: false, error: "invalid_auth" });
+    const text = typeof init?.body === "string" ? init.body : "";
+    const args: Record<string, unknown> = headers.get("content-type")?.startsWith("application/json")
+      ? (JSON.parse(text) as Record<string, unknown>)
+      : Object.fromEntries(new URLSearchParams(text));
+    const channel = typeof args.channel === "string" ? args.channel : "";
+    switch (method) {
+      case "chat.postMessage": {
+        if (!channel) return json({ ok: false, error: "channel_not_found" });
+        sequence += 1;
+        const ts = `${Math.floor(account.nowMs() / 1000)}.${String(sequence).padStart(6, "0")}`;
+        posted.add(`${channel}/${ts}`);
+        return json({ ok: true, channel, ts, ...(typeof args.thread_ts === "string" ? { thread_ts: args.thread_ts } : {}) });
+      }
+      case "chat.update":
+        if (!posted.has(`${channel}/${String(args.ts)}`)) return json({ ok: false, error: "message_not_found" });
+        return json({ ok: true, channel, ts: args.ts });
+      case "usergroups.users.list":
+        return json({ ok: true, users: [] });
+      default:
+        return json({ ok: false, error: "unknown_method" });
+    }
+  };
+}

@@ -249,6 +249,7 @@ const SSM_PARAMETER = (name: string) => `arn:\${AWS::Partition}:ssm:\${AWS::Regi
 const SLACK_WEBHOOK = SSM_PARAMETER("/mq-sentinel/slack-webhook-url");
 const KILL_SWITCH = SSM_PARAMETER("/mq-sentinel/remediation-kill-switch");
 const SIGNING_SECRET = SSM_PARAMETER("/mq-sentinel/slack-signing-secret");
+const BOT_TOKEN = SSM_PARAMETER("/mq-sentinel/slack-bot-token");
 
 const OPT_IN_TAG = { "aws:ResourceTag/mq-sentinel:remediate": "reboot" };
 
@@ -540,9 +541,14 @@ describe("mq-sentinel stack, packaged for prod in us-east-1", () => {
     });
 
     it.each(FUNCTIONS)("lets %s read only its named SSM parameters", (name) => {
-      // Prepare
+      // Prepare: whoever notifies reads the webhook URL or the Slack app's bot token (the mode is
+      // configuration); slackInteractions reads the bot token only to list a user group's members.
       const expected =
-        name === "remediate" ? [KILL_SWITCH, SLACK_WEBHOOK] : name === "slackInteractions" ? [SIGNING_SECRET] : [SLACK_WEBHOOK];
+        name === "remediate"
+          ? [KILL_SWITCH, SLACK_WEBHOOK, BOT_TOKEN]
+          : name === "slackInteractions"
+            ? [SIGNING_SECRET, BOT_TOKEN]
+            : [SLACK_WEBHOOK, BOT_TOKEN];
 
       // Act
       const parameters = resourcesFor(template, roleId(name), (a) => a.startsWith("ssm:"));
@@ -586,6 +592,27 @@ describe("mq-sentinel stack, packaged for prod in us-east-1", () => {
       // Assess
       expect(answering).toEqual(["slackInteractions"]);
       expect(starting.sort()).toEqual(["pollMetrics", "slackInteractions"]);
+    });
+
+    it("lets the function URL's function start an approved reboot only by recording an answer and handing it to remediate", () => {
+      // Act
+      const actions = roleActions(template, roleId("slackInteractions")).sort();
+      const requests = FUNCTIONS.filter((name) => mayWriteItem(template, roleId(name), "APPROVAL"));
+      // Assess: no Amazon MQ action, no notification, no incident, no request of its own making
+      expect(actions).toEqual(
+        [
+          "dynamodb:GetItem",
+          "dynamodb:PutItem",
+          "lambda:InvokeFunction",
+          "logs:CreateLogGroup",
+          "logs:CreateLogStream",
+          "logs:PutLogEvents",
+          "ssm:GetParameter",
+        ].sort(),
+      );
+      expect(mayWriteItem(template, roleId("slackInteractions"), "APPROVAL")).toBe(false);
+      // remediate creates and settles requests; pollMetrics only expires them; no other role touches one
+      expect(requests).toEqual(["pollMetrics", "remediate"]);
     });
 
     it("exposes slackInteractions at a function URL, capped in concurrency, and nothing else", () => {

@@ -509,19 +509,30 @@ function approvalSection(approval: ApprovalPrompt): Block {
         count(radius.connections, "connections"),
         count(radius.consumers, "consumers"),
         count(radius.queues, "queues"),
-        radius.activeNode
-          ? `active node ${radius.activeNode}${radius.nodes.length > 1 ? ` (standby ${radius.nodes.filter((n) => n !== radius.activeNode).join(", ")})` : ""}`
-          : null,
+        radius.activeNode ? `active node ${radius.activeNode}` : null,
       ].filter((p): p is string => p !== null)
     : [];
-  const guards = approval.guards.map((g) => `${g.ok ? "✓" : "✗"} ${g.guard}`).join(" · ");
+  const standby =
+    radius?.standby ??
+    (radius && radius.nodes.length > 1 ? `standby ${radius.nodes.filter((n) => n !== radius.activeNode).join(", ")}` : null);
+  // Each guard with what it says now; a refusing one says why (it would block an approval).
+  const guards = approval.guards.map((g) => (g.ok ? `✓ ${g.guard}` : `✗ ${g.guard} (${g.detail})`)).join(" · ");
   const lines = [
     `Approve or deny before ${formatTime(approval.expiresAt)}. Who may answer: ${approval.approvers.length > 0 ? approval.approvers.join(", ") : "nobody (remediation.approvers is empty)"}.`,
     touches.length > 0 ? `A reboot touches: ${touches.join(" · ")}.` : "What a reboot touches: not known from this cycle.",
-    `Last reboot by mq-sentinel: ${approval.lastReboot ?? "none"}.`,
+    `Standby: ${standby ?? "not known from this cycle"}.`,
+    `Last reboot (failover) by mq-sentinel: ${approval.lastReboot ?? "none"}.`,
     `Guards now: ${guards}. Every guard is checked again when someone approves.`,
   ];
   return { type: "section", block_id: "mq-sentinel-approval-facts", text: plainText(capBlockText(untrustedLines(lines), "plain_text")) };
+}
+
+/**
+ * The blocks of a waiting reboot request (what people decide on, then the Approve and Deny buttons),
+ * for a Slack app's edit of an incident's message that keeps the buttons until the request is decided.
+ */
+export function approvalBlocks(approval: ApprovalPrompt): Record<string, unknown>[] {
+  return [approvalSection(approval), approvalButtons(approval)];
 }
 
 /** The Approve and Deny buttons; their value is the request id (our own text), their action ids fixed. */

@@ -22,6 +22,18 @@ describe("parseConfig", () => {
     expect(config.detection.connections).toMatchObject({ warnPercent: 70, criticalPercent: 95 });
   });
 
+  it("keeps Slack on the incoming webhook unless the app is chosen, and needs the app's channel id then", () => {
+    // Act
+    const app = parseConfig({ notifications: { slack: { mode: "app", channel: "C0ALERTS1" } } }).config;
+    const noChannel = () => parseConfig({ notifications: { slack: { mode: "app" } } });
+    const aName = () => parseConfig({ notifications: { slack: { mode: "app", channel: "#alerts" } } });
+    // Assess
+    expect(DEFAULT_CONFIG.notifications.slack).toEqual({ mode: "webhook", channel: "", userGroupCacheMinutes: 5 });
+    expect(app.notifications.slack).toMatchObject({ mode: "app", channel: "C0ALERTS1" });
+    expect(noChannel).toThrow(/notifications\.slack\.channel: mode app needs the channel id/);
+    expect(aName).toThrow(ConfigError);
+  });
+
   it("rejects an unknown key in a deployment, naming it", () => {
     // Act
     const attempt = () => parseConfig({ remediation: { mood: "auto" } });

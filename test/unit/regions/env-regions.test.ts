@@ -180,3 +180,21 @@ describe("readEnvironment: the configuration (MQ_SENTINEL_CONFIG)", () => {
     expect(read).toThrow(/^MQ_SENTINEL_CONFIG is not valid JSON: /);
   });
 });
+
+describe("readEnvironment: the Slack app", () => {
+  it("reads where the bot token is kept, and the app's mode and channel from the configuration", () => {
+    // Act
+    const env = readEnvironment(
+      envWith({
+        SLACK_BOT_TOKEN_PARAMETER: " /mq-sentinel/slack-bot-token ",
+        MQ_SENTINEL_CONFIG: JSON.stringify({ notifications: { slack: { mode: "app", channel: "C0ALERTS1" } } }),
+      }),
+    );
+    const without = readEnvironment(envWith());
+    // Assess
+    expect(env.slackBotToken).toBe("/mq-sentinel/slack-bot-token");
+    expect(env.config.notifications.slack).toMatchObject({ mode: "app", channel: "C0ALERTS1" });
+    expect(without.slackBotToken).toBeNull();
+    expect(without.config.notifications.slack.mode).toBe("webhook");
+  });
+});

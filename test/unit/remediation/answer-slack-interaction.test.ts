@@ -21,16 +21,20 @@ function world() {
   const approvals = new MemoryApprovalStore();
   const handed: (RemediationRequest | ApprovalAnswer)[] = [];
   const told: { url: string; text: string }[] = [];
+  const replaced: { url: string; message: { text: string; blocks: readonly Record<string, unknown>[] } }[] = [];
   const deps: InteractionDeps = {
     verifier: new HmacSlackRequestVerifier({ get: async () => SECRET }),
     approvals,
     remediation: { request: async (r) => void handed.push(r) },
-    replies: { tell: async (url, text) => void told.push({ url, text }) },
+    replies: {
+      tell: async (url, text) => void told.push({ url, text }),
+      replaceOriginal: async (url, message) => void replaced.push({ url, message }),
+    },
     clock,
     log: new RecordingLog(),
     config: parseConfig({ remediation: { mode: "approve", approvers: [APPROVER] } }).config,
   };
-  return { clock, approvals, handed, told, deps };
+  return { clock, approvals, handed, told, replaced, deps };
 }
 
 function aRequest(overrides: Partial<ApprovalRequest> = {}): ApprovalRequest {
@@ -49,9 +53,18 @@ function aRequest(overrides: Partial<ApprovalRequest> = {}): ApprovalRequest {
 
 /** A click as Slack posts it: form body `payload=<json>`, signed at `atSeconds` with `secret`. */
 function click(
-  options: { user?: string; action?: string; value?: string; atSeconds?: number; secret?: string; responseUrl?: string } = {},
+  options: {
+    user?: string;
+    action?: string;
+    value?: string;
+    atSeconds?: number;
+    secret?: string;
+    responseUrl?: string;
+    blocks?: Record<string, unknown>[];
+  } = {},
 ): InteractionRequest {
   const payload = {
+    ...(options.blocks ? { message: { type: "message", ts: "1772442000.000100", blocks: options.blocks } } : {}),
     type: "block_actions",
     user: { id: options.user ?? APPROVER, username: "jules" },
     actions: [{ action_id: options.action ?? APPROVE_ACTION, value: options.value ?? "inc-1#100", type: "button" }],
@@ -171,6 +184,47 @@ describe("answerSlackInteraction", () => {
     // Assess
     expect(outcomes.map((o) => o.result).sort()).toEqual(["accepted", "already-answered", "already-answered"]);
     expect(w.handed).toHaveLength(1);
+  });
+
+  it.each([
+    [APPROVE_ACTION, "🙋 *Approved* by <@U024BE7LH> at 2026-03-02 09:00 UTC."],
+    [DENY_ACTION, "🙅 *Denied* by <@U024BE7LH> at 2026-03-02 09:00 UTC."],
+  ])("replaces the webhook message's buttons (%s) with the answer and who gave it, through the response_url", async (action, said) => {
+    // Prepare
+    const w = world();
+    await w.approvals.create(aRequest());
+    const blocks = [
+      { type: "header", block_id: "h", text: { type: "plain_text", text: "🔴 Reboot awaits approval" } },
+      { type: "section", block_id: "mq-sentinel-approval-facts", text: { type: "plain_text", text: "A reboot touches: 42 connections" } },
+      { type: "actions", block_id: "mq-sentinel-approval", elements: [] },
+    ];
+    // Act
+    const outcome = await answerSlackInteraction(w.deps, click({ action, blocks }));
+    // Assess
+    expect(outcome.result).toBe("accepted");
+    expect(w.replaced).toHaveLength(1);
+    expect(w.replaced[0]?.url).toBe("https://hooks.slack.com/actions/T0/1/abc");
+    const kept = w.replaced[0]?.message.blocks ?? [];
+    expect(kept.map((b) => b.block_id)).toEqual(["h", "mq-sentinel-approval-facts", "mq-sentinel-answer"]);
+    expect(JSON.stringify(kept.at(-1))).toContain(JSON.stringify(said).slice(1, -1));
+  });
+
+  it("leaves the message to the Slack app's own edit in app mode, and edits nothing for a refused click", async () => {
+    // Prepare
+    const w = world();
+    const app = parseConfig({
+      remediation: { mode: "approve", approvers: [APPROVER] },
+      notifications: { slack: { mode: "app", channel: "C0ALERTS1" } },
+    }).config;
+    await w.approvals.create(aRequest());
+    await w.approvals.create(aRequest({ id: "inc-2#100", incidentId: "inc-2" }));
+    const blocks = [{ type: "actions", block_id: "mq-sentinel-approval", elements: [] }];
+    // Act
+    const inApp = await answerSlackInteraction({ ...w.deps, config: app }, click({ blocks }));
+    const refused = await answerSlackInteraction(w.deps, click({ user: "U0NOTALLOWED", value: "inc-2#100", blocks }));
+    // Assess
+    expect([inApp.result, refused.result]).toEqual(["accepted", "not-an-approver"]);
+    expect(w.replaced).toEqual([]);
   });
 
   it("refuses a payload that is not a button click on a request", async () => {

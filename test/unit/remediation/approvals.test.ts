@@ -125,6 +125,39 @@ describe("remediate in mode approve", () => {
     expect(w.control.reboots).toEqual([]);
   });
 
+  it("checks a user group's members again before rebooting (defence in depth): a member reboots, someone removed meanwhile does not", async () => {
+    // Prepare: approvers is a user group; its members as Slack would list them (a fake of the Approvers port)
+    const members = new Set(["U0ALICE01"]);
+    const group = remediationConfig({ mode: "approve", approvers: ["S0ONCALL1"], approvalTtlMinutes: 30 });
+    const w = await stalledOrders();
+    const deps = {
+      ...w.deps,
+      config: { ...w.deps.config, remediation: group.remediation },
+      approvers: { includes: async (u: string) => members.has(u) },
+    };
+    const other = remediationWorld({ config: group, brokers: [anOptedInBroker("orders")] });
+    const otherIncident = await plant(other.incidents, anIncident(Shapes.stalled, "orders"));
+    const otherDeps = { ...other.deps, approvers: deps.approvers };
+    await remediate(deps, w.request);
+    await remediate(otherDeps, requestFor(otherIncident, ORDERS));
+    const byMember = await answered(w, "approve", "U0ALICE01");
+    const [otherPending] = await other.deps.approvals.pending();
+    await other.deps.approvals.recordAnswer({
+      approvalId: otherPending?.id ?? "",
+      action: "approve",
+      user: "U0BOB0002",
+      at: other.clock.now(),
+    });
+    // Act
+    const rebooted = await remediate(deps, byMember);
+    const refused = await remediate(otherDeps, { kind: "approval-answer", approvalId: otherPending?.id ?? "" });
+    // Assess
+    expect(rebooted.decision.outcome).toBe("executed");
+    expect(w.control.reboots).toHaveLength(1);
+    expect(refused.decision).toEqual({ outcome: "blocked", reason: "U0BOB0002 is not among remediation.approvers" });
+    expect(other.control.reboots).toEqual([]);
+  });
+
   it("does nothing with an answer to a request that is not approved (still pending, or expired)", async () => {
     // Prepare
     const w = await stalledOrders();

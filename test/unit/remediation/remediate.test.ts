@@ -689,6 +689,28 @@ describe("verifyRemediations", () => {
     expect(await ledger.holds()).toEqual([]);
   });
 
+  it("says how long the failover took: when the broker was first seen RUNNING again after the reboot", async () => {
+    // Prepare: the minute cycles see the broker rebooting, RUNNING at minute 3, the incident cleared at 6
+    const { deps, ledger, incidents, incident, clock, control } = await rebooted();
+    const states = (state: string) => new Map([...control.states().keys()].map((id) => [id, state]));
+    clock.minute = 1;
+    await verifyRemediations(deps, states("REBOOT_IN_PROGRESS"));
+    clock.minute = 3;
+    await verifyRemediations(deps, states("RUNNING"));
+    clock.minute = 4;
+    await verifyRemediations(deps, states("RUNNING"));
+    clock.minute = 6;
+    const current = (await incidents.get(incident.fingerprint)) as Incident;
+    await incidents.save({ ...current, status: "resolved", resolvedAt: clock.now(), version: current.version + 1 }, current.version);
+    // Act
+    await verifyRemediations(deps, states("RUNNING"));
+    // Assess
+    expect((await outcomes(ledger)).at(-1)).toEqual({
+      outcome: "verified",
+      reason: "the incident cleared within 6 min of the reboot, the broker RUNNING again after 3 min",
+    });
+  });
+
   it("does not judge a reboot whose incident closed as no longer watched: neither remediated nor held", async () => {
     // Prepare
     const { deps, ledger, incidents, incident, clock, control } = await rebooted();

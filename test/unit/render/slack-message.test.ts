@@ -218,12 +218,14 @@ describe("renderSlackMessage", () => {
         queues: 12,
         activeNode: "risk-engine-27-1",
         nodes: ["risk-engine-27-1", "risk-engine-27-2"],
+        standby: "risk-engine-27-2 waiting (a standby publishes no metrics)",
       },
       guards: [
         { guard: "opt-in tag", ok: true, detail: "passes" },
         { guard: "cooldown", ok: true, detail: "passes" },
+        { guard: "kill switch", ok: false, detail: "the kill switch is on" },
       ],
-      lastReboot: null,
+      lastReboot: "2026-03-01 08:10 UTC: the incident cleared within 6 min of the reboot, the broker RUNNING again after 3 min",
     };
     const remediation = { action: "reboot-broker" as const, outcome: "awaiting-approval" as const, reason: "asks for approval", approval };
     // Act
@@ -235,10 +237,14 @@ describe("renderSlackMessage", () => {
       ["mq-sentinel-deny", approval.id, "danger"],
     ]);
     const facts = JSON.stringify(payload.blocks.find((b) => b.block_id === "mq-sentinel-approval-facts"));
+    expect(facts).toContain("A reboot touches: 420 connections · 8 consumers · 12 queues · active node risk-engine-27-1.");
+    expect(facts).toContain("Standby: risk-engine-27-2 waiting (a standby publishes no metrics).");
     expect(facts).toContain(
-      "A reboot touches: 420 connections · 8 consumers · 12 queues · active node risk-engine-27-1 (standby risk-engine-27-2).",
+      "Last reboot (failover) by mq-sentinel: 2026-03-01 08:10 UTC: the incident cleared within 6 min of the reboot, the broker RUNNING again after 3 min.",
     );
-    expect(facts).toContain("Guards now: ✓ opt-in tag · ✓ cooldown. Every guard is checked again when someone approves.");
+    expect(facts).toContain(
+      "Guards now: ✓ opt-in tag · ✓ cooldown · ✗ kill switch (the kill switch is on). Every guard is checked again when someone approves.",
+    );
     expect(facts).toContain("Who may answer: U024BE7LH.");
     expectWithinSlackLimits(payload);
   });
