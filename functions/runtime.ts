@@ -16,7 +16,9 @@ import { MemoryApprovalStore } from "../shared/adapters/memory-approval-store";
 import { MemoryIncidentStore } from "../shared/adapters/memory-incident-store";
 import { MemoryOptInRecords } from "../shared/adapters/memory-opt-in-records";
 import { MemorySilenceStore } from "../shared/adapters/memory-silence-store";
+import { PagerDutyNotifier } from "../shared/adapters/pagerduty-notifier";
 import { PowertoolsLog } from "../shared/adapters/powertools-log";
+import { routeNotifiers } from "../shared/adapters/route-notifiers";
 import { SlackNotifier } from "../shared/adapters/slack-notifier";
 import { SnsNotifier } from "../shared/adapters/sns-notifier";
 import { systemClock } from "../shared/adapters/system-clock";
@@ -108,8 +110,19 @@ export function productionRuntime(): ProductionRuntime {
     notifiers.push(new SlackNotifier(secret, fetch, systemClock, log));
   }
   if (env.topicArn) notifiers.push(new SnsNotifier(new SNSClient(sdk), env.topicArn));
-  // Without Slack or SNS, notifications are at least written to the log.
+  // Without Slack or SNS, notifications (of the default route) are at least written to the log.
   if (notifiers.length === 0) notifiers.push(new ConsoleNotifier(log));
+  // Each destination the notification routes name: its secret read from SSM at run time, never logged.
+  const ssm = new SSMClient(sdk);
+  notifiers.push(
+    ...routeNotifiers(env.config.notifications.routes, {
+      slack: (parameter) => new SlackNotifier(new SsmParameterSecret(ssm, parameter, systemClock), fetch, systemClock, log),
+      // A topic lives in its ARN's region, which may not be the deployment's.
+      sns: (topicArn) => new SnsNotifier(new SNSClient({ ...sdk, region: topicArn.split(":")[3] ?? sdk.region }), topicArn),
+      pagerduty: (channel, parameter) =>
+        new PagerDutyNotifier(channel, new SsmParameterSecret(ssm, parameter, systemClock), fetch, systemClock, log),
+    }),
+  );
   return {
     env,
     log,

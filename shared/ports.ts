@@ -1,6 +1,6 @@
 import type { Incident } from "./core/incidents";
 import type { Statistic } from "./core/metric-catalog";
-import type { BlastRadius, MessageGroup } from "./core/notifications";
+import type { BlastRadius, MessageGroup, MessageTransition } from "./core/notifications";
 import type { Silence } from "./core/notify-policy";
 import type { PostureFacts } from "./core/posture/posture-facts";
 import type { QueueSnapshot } from "./core/prometheus-rabbitmq-queues";
@@ -212,9 +212,17 @@ export type DeliveryResult =
       outcomeUnknown?: boolean;
     };
 
-/** A place notifications go (Slack, SNS, the log): renders a message group and sends it. */
+/** A place notifications go (Slack, SNS, PagerDuty, the log): renders a message group and sends it. */
 export interface Notifier {
+  /** The channel name the outbox keeps delivery state under (`slack`, `sns`, or `<kind>:<destination>` for a route's). */
   readonly name: string;
+  /**
+   * Whether this destination takes notifications of a transition (absent: every transition). PagerDuty
+   * takes openings, escalations and resolutions only: reminders and notes would page nobody new.
+   */
+  carries?(transition: MessageTransition): boolean;
+  /** True when each message must be about one incident (PagerDuty: one event per `dedup_key`). */
+  readonly oneIncidentPerMessage?: boolean;
   send(group: MessageGroup): Promise<DeliveryResult>;
 }
 

@@ -16,6 +16,7 @@ import {
 import { IncidentKind, type Severity } from "../core/types";
 import { describeError } from "../errors";
 import type { Clock, DeliveryResult, IncidentStore, Log, Notifier, SilenceStore } from "../ports";
+import { routeNotification } from "./notification-routing";
 
 /** What delivering notifications needs. */
 export interface DeliveryDeps {
@@ -192,7 +193,10 @@ export async function deliverNotifications(deps: DeliveryDeps, options: Delivery
   };
   const lanes = await Promise.all(
     plannedLanes.map(({ channel, items }) =>
-      deliverOnChannel({ deps, writer, channel, report, timeLeft, now, settle }, groupFor(items, context, now)),
+      deliverOnChannel(
+        { deps, writer, channel, report, timeLeft, now, settle },
+        groupFor(items, context, now, channel.oneIncidentPerMessage === true),
+      ),
     ),
   );
   // The report lists deliveries channel by channel, whatever order they completed in.
@@ -450,13 +454,18 @@ async function enqueueRepeats(
   now: number,
   fail: (line: string) => void,
 ): Promise<void> {
-  const names = deps.notifiers.map((c) => c.name);
   for (const incident of active) {
     if (silences.some((s) => silenceMatches(s, incident, now))) continue;
     let enqueued: Incident;
-    if (dueAfterSilence(incident)) enqueued = enqueueAfterSilence(incident, names, now);
-    else if (dueRepeat(incident, now, deps.config.notifications.repeatIntervalMinutes)) enqueued = enqueueRepeat(incident, names, now);
-    else continue;
+    if (dueAfterSilence(incident)) {
+      const routed = routeNotification(deps, incident, "opened");
+      enqueued = enqueueAfterSilence(routed.incident, routed.channels, now);
+    } else if (dueRepeat(incident, now, deps.config.notifications.repeatIntervalMinutes)) {
+      const routed = routeNotification(deps, incident, "updated");
+      // A route whose destinations take no reminders (PagerDuty alone): nothing to write.
+      if (routed.channels.length === 0) continue;
+      enqueued = enqueueRepeat(routed.incident, routed.channels, now);
+    } else continue;
     const next = { ...enqueued, version: incident.version + 1 };
     try {
       await deps.incidents.save(next, incident.version);
@@ -466,13 +475,21 @@ async function enqueueRepeats(
   }
 }
 
-/** One message per broker and transition, listing every incident in it. */
-function groupFor(items: readonly { incident: Incident; notification: PendingNotification }[], context: MessageContext, at: number) {
+/**
+ * One message per broker and transition, listing every incident in it; one per incident and
+ * transition for a destination that takes one incident per message (PagerDuty).
+ */
+function groupFor(
+  items: readonly { incident: Incident; notification: PendingNotification }[],
+  context: MessageContext,
+  at: number,
+  perIncident: boolean,
+) {
   const groups = new Map<string, { group: MessageGroup; ids: string[] }>();
   for (const { incident, notification } of items) {
     // Posture findings come from one audit of the whole account: one digest message, not one per broker.
-    const broker = incident.kind === IncidentKind.posture ? "*" : incident.broker;
-    const key = `${broker}\u0000${notification.transition}`;
+    const broker = incident.kind === IncidentKind.posture && !perIncident ? "*" : incident.broker;
+    const key = `${broker}\u0000${notification.transition}${perIncident ? `\u0000${notification.id}` : ""}`;
     let entry = groups.get(key);
     if (!entry) {
       entry = { group: { broker, transition: notification.transition, items: [], context, at }, ids: [] };

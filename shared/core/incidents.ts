@@ -62,6 +62,11 @@ export interface Incident {
   notified: { at: number; severity: Severity } | null;
   /** When a silence dropped the opening of a never-announced incident: it is announced once the silence ends. */
   mutedAt?: number | null;
+  /**
+   * The notification route (`notifications.routes`) the incident was first announced on; it keeps it, so
+   * its escalation and resolution reach the people its opening reached. Absent: no routes configured.
+   */
+  route?: string;
   /** Optimistic-concurrency version; the store writes only over the version it was read at. */
   version: number;
 }
