@@ -158,10 +158,15 @@ const apiActivitySchema = z.strictObject({
 });
 
 /** An SSM parameter name (`/path/name` or `name`), as `ssm:GetParameter` and its IAM ARN take it. */
-const ssmParameterName = z
-  .string()
-  .regex(/^\/?[A-Za-z0-9_.\-/]{1,1011}$/, "must be an SSM parameter name such as /mq-sentinel/slack/payments (letters, digits, _ . - /)")
-  .refine((name) => !name.includes("//"), "must be an SSM parameter name without an empty path segment ('//')");
+const ssmParameterName = z.string().superRefine((name, ctx) => {
+  if (!/^\/?[A-Za-z0-9_.\-/]{1,1011}$/.test(name))
+    ctx.addIssue({
+      code: "custom",
+      message: "must be an SSM parameter name such as /mq-sentinel/slack/payments (letters, digits, _ . - /)",
+    });
+  else if (name.includes("//") || name.endsWith("/"))
+    ctx.addIssue({ code: "custom", message: "must be an SSM parameter name without an empty path segment ('//' or a trailing '/')" });
+});
 /** An SNS topic ARN: IAM grants `sns:Publish` on exactly this. */
 const snsTopicArn = z
   .string()
