@@ -29,7 +29,10 @@ const config = parseConfig({
   },
 }).config;
 
-const TAGS: Record<string, Record<string, string>> = { orders: { "mq-sentinel:team": "payments" }, billing: { "mq-sentinel:team": "finance" } };
+const TAGS: Record<string, Record<string, string>> = {
+  orders: { "mq-sentinel:team": "payments" },
+  billing: { "mq-sentinel:team": "finance" },
+};
 
 function finding(broker: string, severity: Finding["severity"] = Severity.warning): Finding {
   return {
