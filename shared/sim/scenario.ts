@@ -114,6 +114,7 @@ export const SIMULATED_OPERATIONS: ReadonlySet<string> = new Set([
   "dynamodb:DeleteItem",
   "dynamodb:Query",
   "slack:webhook",
+  "pagerduty:events",
 ]);
 
 /**
