@@ -6,10 +6,11 @@ import { MqBrokerInventory } from "../shared/adapters/mq-broker-inventory";
 import { RecordingLog } from "../shared/adapters/recording-log";
 import { systemClock } from "../shared/adapters/system-clock";
 import { createFetchSchedule, runMetricsCycle } from "../shared/app/run-metrics-cycle";
-import { type Config, DEFAULT_CONFIG, parseConfig } from "../shared/core/config";
+import { type Config, DEFAULT_CONFIG, parseConfig, type RouteConfig } from "../shared/core/config";
 import { estimateCost, type FleetShape } from "../shared/core/cost-model";
 import { isDeadLetterQueue } from "../shared/core/detectors/consumer-lag";
 import { rebootCanHelp } from "../shared/core/remediation-policy";
+import { chooseRoute, routeChannels } from "../shared/core/routing";
 import { type Broker, isIgnored } from "../shared/core/types";
 import { readCliEnvironment } from "../shared/env";
 import { describeError, errorNameOf, ServiceCallError } from "../shared/errors";
@@ -18,7 +19,7 @@ import type { Clock, InventorySnapshot } from "../shared/ports";
 export const CHECK_USAGE = `  mq-sentinel check [--region R | --regions R1,R2] [--config FILE.json]
       Read-only look at the account in the default AWS credential chain: the brokers and their
       CloudWatch nodes, changes staged on them, the metric plan and its monthly cost, and one
-      detection cycle's findings.
+      detection cycle's findings, each with the notification route it would take.
       Nothing is notified, nothing is rebooted, nothing is written.`;
 
 /** SDK clients for one region (tests pass clients answered by a simulation or a mock). */
@@ -146,11 +147,30 @@ async function checkRegion(
   out(
     `   one cycle: ${report.metricsRequested} metrics in ${report.getMetricDataCalls} GetMetricData calls; ${report.findings.length} finding${report.findings.length === 1 ? "" : "s"}`,
   );
+  const routes = config.notifications.routes;
+  if (routes.length > 0)
+    out(`   notification routes (first match wins): ${routes.map(routeSummary).join("; ")}; else default (the deployment's Slack and SNS)`);
+  const tagsOf = new Map(snapshot.brokers.map((b) => [b.name, b.tags]));
   for (const f of report.findings) {
     const reboot = rebootCanHelp({ ...f, resource: f.resource }).helps ? " [a reboot could help; see remediation.mode]" : "";
-    out(`   ${f.severity.toUpperCase().padEnd(8)} ${f.kind} ${f.broker}${f.resource ? ` / ${f.resource}` : ""}: ${f.summary}${reboot}`);
+    // Every incident goes to exactly one route: the one its opening would take.
+    const route = chooseRoute(routes, { kind: f.kind, severity: f.severity, tags: tagsOf.get(f.broker) ?? null });
+    out(
+      `   ${f.severity.toUpperCase().padEnd(8)} ${f.kind} ${f.broker}${f.resource ? ` / ${f.resource}` : ""}: ${f.summary}${reboot} → route ${route}`,
+    );
   }
   return report.errors.length > 0 || report.findings.some((f) => f.severity !== "info") ? 1 : 0;
+}
+
+/** A route in one line: its name, its conditions and its destinations. */
+export function routeSummary(route: RouteConfig): string {
+  const { tags, kinds, severities } = route.match;
+  const conditions = [
+    ...Object.entries(tags ?? {}).map(([k, v]) => `${k}=${v}`),
+    ...(kinds ? [`kind ${kinds.join("|")}`] : []),
+    ...(severities ? [`severity ${severities.join("|")}`] : []),
+  ];
+  return `${route.name} [${conditions.join(", ") || "every incident"}] → ${routeChannels(route).join(", ")}`;
 }
 
 /** The changes staged on a broker, which its next reboot applies (so mq-sentinel will not reboot it). */

@@ -3,7 +3,7 @@ import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import type { Context } from "aws-lambda";
-import { secretAt } from "../shared/adapters/aws-secret";
+import { SsmParameterSecret, secretAt } from "../shared/adapters/aws-secret";
 import { ConsoleNotifier } from "../shared/adapters/console-notifier";
 import { deliveryMetricsLine } from "../shared/adapters/cycle-metrics";
 import { DynamoDbApiActivityStore } from "../shared/adapters/dynamodb-api-activity-store";
@@ -16,7 +16,9 @@ import { MemoryApprovalStore } from "../shared/adapters/memory-approval-store";
 import { MemoryIncidentStore } from "../shared/adapters/memory-incident-store";
 import { MemoryOptInRecords } from "../shared/adapters/memory-opt-in-records";
 import { MemorySilenceStore } from "../shared/adapters/memory-silence-store";
+import { PagerDutyNotifier } from "../shared/adapters/pagerduty-notifier";
 import { PowertoolsLog } from "../shared/adapters/powertools-log";
+import { routeNotifiers } from "../shared/adapters/route-notifiers";
 import { SlackAppNotifier } from "../shared/adapters/slack-app-notifier";
 import { SlackApprovers } from "../shared/adapters/slack-approvers";
 import { SlackNotifier } from "../shared/adapters/slack-notifier";
@@ -128,8 +130,19 @@ export function productionRuntime(): ProductionRuntime {
     notifiers.push(new SlackNotifier(secretAt(env.slackWebhookSecret, clients, systemClock), fetch, systemClock, log));
   }
   if (env.topicArn) notifiers.push(new SnsNotifier(new SNSClient(sdk), env.topicArn));
-  // Without Slack or SNS, notifications are at least written to the log.
+  // Without Slack or SNS, notifications (of the default route) are at least written to the log.
   if (notifiers.length === 0) notifiers.push(new ConsoleNotifier(log));
+  // Each destination the notification routes name: its secret read from SSM at run time, never logged.
+  const ssm = new SSMClient(sdk);
+  notifiers.push(
+    ...routeNotifiers(env.config.notifications.routes, {
+      slack: (parameter) => new SlackNotifier(new SsmParameterSecret(ssm, parameter, systemClock), fetch, systemClock, log),
+      // A topic lives in its ARN's region, which may not be the deployment's.
+      sns: (topicArn) => new SnsNotifier(new SNSClient({ ...sdk, region: topicArn.split(":")[3] ?? sdk.region }), topicArn),
+      pagerduty: (channel, parameter) =>
+        new PagerDutyNotifier(channel, new SsmParameterSecret(ssm, parameter, systemClock), fetch, systemClock, log),
+    }),
+  );
   return {
     env,
     log,

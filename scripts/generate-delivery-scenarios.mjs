@@ -49,6 +49,31 @@ const VARIANTS = [
       "Consumers vanish while the incident table refuses writes (ProvisionedThroughputExceededException) for minutes 24-29: the incident opens once the store is back, and is announced once.",
     faults: [{ operation: "dynamodb:PutItem", from: 24, to: 29, error: "ProvisionedThroughputExceededException" }],
   },
+  {
+    base: "amq-stalled-consumers",
+    name: "notify-team-route-pagerduty",
+    copies: 2,
+    description:
+      "Per-team routing: consumers stall on two brokers; the first is tagged mq-sentinel:team=risk, which the config's `risk-team` route sends to the team's Slack webhook and PagerDuty service (routing key from SSM), the second takes the default route (the deployment's Slack and SNS). PagerDuty answers 429 for minutes 21-23 and 503 for minutes 24-26: the trigger (dedup_key = incident id, severity critical) reaches it once after that, and nothing of the first broker reaches the default route.",
+    faults: [
+      { operation: "pagerduty:events", from: 21, to: 23, error: "429" },
+      { operation: "pagerduty:events", from: 24, to: 26, error: "503" },
+    ],
+    /** Tags added to the first broker. */
+    tags: { "mq-sentinel:team": "risk" },
+    config: {
+      notifications: {
+        routes: [
+          {
+            name: "risk-team",
+            match: { tags: { "mq-sentinel:team": "risk" } },
+            slack: ["/mq-sentinel/slack/risk"],
+            pagerduty: ["/mq-sentinel/pagerduty/risk"],
+          },
+        ],
+      },
+    },
+  },
 ];
 
 /** The base scenario with its one broker repeated `copies` times under other names (brokers `<name>-a`, `-b`, ...). */
@@ -76,6 +101,11 @@ function repeated(base, copies) {
 function build(variant) {
   const base = repeated(JSON.parse(readFileSync(join(DIR, `${variant.base}.json`), "utf8")), variant.copies);
   const scenario = { ...base, name: variant.name, description: variant.description, faults: [...(base.faults ?? []), ...variant.faults] };
+  if (variant.config) scenario.config = { ...(base.config ?? {}), ...variant.config };
+  if (variant.tags) {
+    const [first, ...rest] = scenario.brokers;
+    scenario.brokers = [{ ...first, describe: { ...first.describe, Tags: { ...(first.describe.Tags ?? {}), ...variant.tags } } }, ...rest];
+  }
   if (variant.name === "notify-store-outage") {
     // The incident cannot open while no write succeeds: the window starts when the store is back.
     scenario.expect = base.expect.map((e) => ({ ...e, to: Math.max(e.to, 30 + (e.to - e.from)) }));

@@ -1,6 +1,6 @@
 import type { Incident } from "./core/incidents";
 import type { Statistic } from "./core/metric-catalog";
-import type { BlastRadius, ChatMessageRef, MessageGroup } from "./core/notifications";
+import type { BlastRadius, ChatMessageRef, MessageGroup, MessageTransition } from "./core/notifications";
 import type { Silence } from "./core/notify-policy";
 import type { PostureFacts } from "./core/posture/posture-facts";
 import type { QueueSnapshot } from "./core/prometheus-rabbitmq-queues";
@@ -217,14 +217,23 @@ export type DeliveryResult =
       outcomeUnknown?: boolean;
     };
 
-/** A place notifications go (Slack, SNS, the log): renders a message group and sends it. */
+/** A place notifications go (Slack, SNS, PagerDuty, the log): renders a message group and sends it. */
 export interface Notifier {
+  /** The channel name the outbox keeps delivery state under (`slack`, `sns`, or `<kind>:<destination>` for a route's). */
   readonly name: string;
   /**
-   * True for a notifier that keeps one message per incident and edits it (Slack app mode): it gets
-   * one incident per group, as stored after the previous send (with its message's `ts`).
+  /**
+   * True for a destination that takes one incident per message, in the order of its notifications (Slack
+   * app mode edits one message per incident; PagerDuty sends one event per `dedup_key`): it gets one
+   * incident per group, as stored after the previous send (with its message's `ts`), and an incident's
+   * later notifications wait while an earlier one is not delivered.
    */
   readonly perIncident?: boolean;
+  /**
+   * Whether this destination takes notifications of a transition (absent: every transition). PagerDuty
+   * takes openings, escalations and resolutions only: reminders and notes would page nobody new.
+   */
+  carries?(transition: MessageTransition): boolean;
   send(group: MessageGroup): Promise<DeliveryResult>;
 }
 

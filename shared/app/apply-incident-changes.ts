@@ -2,7 +2,8 @@ import { mapWithConcurrency } from "../core/concurrency";
 import type { IncidentChange, Transition } from "../core/incidents";
 import { enqueueTransition } from "../core/notify-policy";
 import { describeError } from "../errors";
-import type { Clock, IncidentStore, Log, Notifier } from "../ports";
+import type { Clock, IncidentStore, Log } from "../ports";
+import { type BrokerTagsOf, type RoutingDeps, routeNotification } from "./notification-routing";
 
 /** Saves in flight at once. */
 const SAVE_CONCURRENCY = 8;
@@ -10,18 +11,23 @@ const SAVE_CONCURRENCY = 8;
 /**
  * Saves incident changes with their conditional writes, each with the notification of its
  * transition in the incident's own outbox (one write: the transition cannot be lost or doubled),
- * and returns the transitions whose write won. A failed write is reported and skipped: the store is
+ * and returns the transitions whose write won. Each notification goes to the incident's route
+ * (`notifications.routes`, matched on `tagsOf` where the caller knows the brokers' tags). A failed write is reported and skipped: the store is
  * unchanged, so the next evaluation derives the same change again and nothing is lost.
  */
 export async function applyIncidentChanges(
-  deps: { incidents: IncidentStore; notifiers: readonly Notifier[]; log: Log; clock: Clock },
+  deps: RoutingDeps & { incidents: IncidentStore; log: Log; clock: Clock },
   changes: readonly IncidentChange[],
   errors: string[],
+  tagsOf?: BrokerTagsOf,
 ): Promise<Transition[]> {
-  const channels = deps.notifiers.map((n) => n.name);
   const now = deps.clock.now();
   const saved = await mapWithConcurrency(changes, SAVE_CONCURRENCY, async (change) => {
-    const next = change.transition ? enqueueTransition(change.next, change.transition, channels, now) : change.next;
+    let next = change.next;
+    if (change.transition) {
+      const routed = routeNotification(deps, change.next, change.transition.type, tagsOf);
+      next = enqueueTransition(routed.incident, change.transition, routed.channels, now);
+    }
     try {
       const won = await deps.incidents.save(next, change.expectedVersion);
       if (!won) deps.log.info("incident changed by another invocation; skipped", { fingerprint: next.fingerprint });

@@ -16,6 +16,7 @@ import {
 import { IncidentKind, type Severity } from "../core/types";
 import { describeError } from "../errors";
 import type { Clock, DeliveryResult, IncidentStore, Log, Notifier, SilenceStore } from "../ports";
+import { routeNotification } from "./notification-routing";
 
 /** What delivering notifications needs. */
 export interface DeliveryDeps {
@@ -478,13 +479,18 @@ async function enqueueRepeats(
   now: number,
   fail: (line: string) => void,
 ): Promise<void> {
-  const names = deps.notifiers.map((c) => c.name);
   for (const incident of active) {
     if (silences.some((s) => silenceMatches(s, incident, now))) continue;
     let enqueued: Incident;
-    if (dueAfterSilence(incident)) enqueued = enqueueAfterSilence(incident, names, now);
-    else if (dueRepeat(incident, now, deps.config.notifications.repeatIntervalMinutes)) enqueued = enqueueRepeat(incident, names, now);
-    else continue;
+    if (dueAfterSilence(incident)) {
+      const routed = routeNotification(deps, incident, "opened");
+      enqueued = enqueueAfterSilence(routed.incident, routed.channels, now);
+    } else if (dueRepeat(incident, now, deps.config.notifications.repeatIntervalMinutes)) {
+      const routed = routeNotification(deps, incident, "updated");
+      // A route whose destinations take no reminders (PagerDuty alone): nothing to write.
+      if (routed.channels.length === 0) continue;
+      enqueued = enqueueRepeat(routed.incident, routed.channels, now);
+    } else continue;
     const next = { ...enqueued, version: incident.version + 1 };
     try {
       await deps.incidents.save(next, incident.version);

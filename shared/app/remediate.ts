@@ -34,6 +34,7 @@ import type {
   RemediationRequest,
   RemediationRequests,
 } from "../ports";
+import { routeNotification } from "./notification-routing";
 
 /** What a remediation decision needs. */
 export interface RemediateDeps {
@@ -269,7 +270,7 @@ async function finish(deps: RemediateDeps, request: RemediationRequest, decision
  * shown are stale by then (`remediation.approvalTtlMinutes`). Run every minute.
  */
 export async function expireApprovals(
-  deps: Pick<RemediateDeps, "approvals" | "ledger" | "incidents" | "notifiers" | "clock" | "log">,
+  deps: Pick<RemediateDeps, "approvals" | "ledger" | "incidents" | "notifiers" | "clock" | "log" | "config">,
 ): Promise<{ expired: RemediationResult[]; errors: string[] }> {
   const now = deps.clock.now();
   const out: { expired: RemediationResult[]; errors: string[] } = { expired: [], errors: [] };
@@ -402,16 +403,16 @@ async function record(
  * or when the incident is gone (nothing left to announce on); false when it could not be written.
  */
 export async function announce(
-  deps: Pick<RemediateDeps, "incidents" | "notifiers" | "clock" | "log">,
+  deps: Pick<RemediateDeps, "incidents" | "notifiers" | "clock" | "log" | "config">,
   incident: Incident,
   note: RemediationNote,
   change: (incident: Incident) => Incident = (i) => i,
 ): Promise<boolean> {
-  const channels = deps.notifiers.map((n) => n.name);
   let current: Incident | null = incident;
   for (let attempt = 0; attempt < 3; attempt++) {
     if (!current || current.id !== incident.id) return true;
-    const next = { ...enqueueRemediation(change(current), note, channels, deps.clock.now()), version: current.version + 1 };
+    const routed = routeNotification(deps, change(current), "remediation");
+    const next = { ...enqueueRemediation(routed.incident, note, routed.channels, deps.clock.now()), version: current.version + 1 };
     try {
       if (await deps.incidents.save(next, current.version)) return true;
     } catch (error) {

@@ -300,7 +300,8 @@ export async function runMetricsCycle(deps: MetricsCycleDeps): Promise<CycleRepo
       .filter((c): c is IncidentChange => c !== null),
   ];
   // 7. save (with the notifications), and ask about reboots where one might help
-  report.transitions = await applyIncidentChanges(deps, changes, report.errors);
+  const tagsByBroker = new Map(snapshot.brokers.map((b) => [b.name, b.tags]));
+  report.transitions = await applyIncidentChanges(deps, changes, report.errors, (broker) => tagsByBroker.get(broker) ?? null);
   const requests = report.transitions
     .filter((t) => t.type !== "resolved")
     .map((t) =>

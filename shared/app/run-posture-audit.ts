@@ -63,8 +63,11 @@ export async function runPostureAudit(deps: PostureAuditDeps, target?: PostureTa
   /** Brokers that still exist (listed, even when they could not be described), when the list is complete. */
   let existing: Set<string> | null;
   let ignored: Set<string>;
+  /** Each listed broker's tags, for notification routes. */
+  let tagsByBroker: Map<string, Readonly<Record<string, string>>>;
   try {
     const snapshot = await deps.inventory.listBrokers();
+    tagsByBroker = new Map(snapshot.brokers.map((b) => [b.name, b.tags]));
     brokers = snapshot.brokers.filter((b) => !isIgnored(b) && AUDITED_STATES.has(b.state));
     ignored = new Set(snapshot.brokers.filter(isIgnored).map((b) => b.name));
     existing = snapshot.complete
@@ -124,7 +127,7 @@ export async function runPostureAudit(deps: PostureAuditDeps, target?: PostureTa
       .map((i) => closeUnwatched(i, IGNORED_REASON, now))
       .filter((c): c is IncidentChange => c !== null),
   ];
-  report.transitions = await applyIncidentChanges(deps, changes, report.errors);
+  report.transitions = await applyIncidentChanges(deps, changes, report.errors, (name) => tagsByBroker.get(name) ?? null);
   log.info("posture audit done", {
     audited: report.audited.length,
     findings: report.findings.length,

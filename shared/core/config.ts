@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { SentinelError } from "../errors";
 import { FILL_WINDOW_MINUTES } from "./detectors/resource-pressure";
+import { IncidentKind, Severity } from "./types";
 
 /**
  * mq-sentinel's configuration: every key, its default and why. Parsed once (strict: an unknown key
@@ -177,12 +178,65 @@ const slackSchema = z
         message: "mode app needs the channel id the app posts to (C…, as Slack shows it)",
       });
   });
+/** An SSM parameter name (`/path/name` or `name`), as `ssm:GetParameter` and its IAM ARN take it. */
+const ssmParameterName = z.string().superRefine((name, ctx) => {
+  if (!/^\/?[A-Za-z0-9_.\-/]{1,1011}$/.test(name))
+    ctx.addIssue({
+      code: "custom",
+      message: "must be an SSM parameter name such as /mq-sentinel/slack/payments (letters, digits, _ . - /)",
+    });
+  else if (name.includes("//") || name.endsWith("/"))
+    ctx.addIssue({ code: "custom", message: "must be an SSM parameter name without an empty path segment ('//' or a trailing '/')" });
+});
+/** An SNS topic ARN: IAM grants `sns:Publish` on exactly this. */
+const snsTopicArn = z
+  .string()
+  .regex(
+    /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/,
+    "must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<topic>)",
+  );
+
+const routeSchema = z.strictObject({
+  /** Shown in `check`, in logs and stored on each incident: an incident keeps the route it opened on. */
+  name: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "must be lowercase letters, digits and '-' (up to 63), e.g. payments-team")
+    .refine((name) => name !== "default", "'default' is the name of the route of incidents no route matches; pick another"),
+  /** Every given condition must hold (absent: any). Tags are the broker's, matched exactly. */
+  match: z
+    .strictObject({
+      tags: z.record(z.string().min(1), z.string()).optional(),
+      kinds: z
+        .array(z.enum(Object.values(IncidentKind) as [IncidentKind, ...IncidentKind[]]))
+        .min(1)
+        .optional(),
+      severities: z
+        .array(z.enum(Object.values(Severity) as [Severity, ...Severity[]]))
+        .min(1)
+        .optional(),
+    })
+    .prefault({}),
+  /** Slack incoming webhooks, each by the name of the SSM SecureString parameter that holds its URL. */
+  slack: z.array(ssmParameterName).default([]),
+  /** SNS topics (ARNs). */
+  sns: z.array(snsTopicArn).default([]),
+  /** PagerDuty Events API v2 integrations, each by the name of the SSM SecureString parameter that holds its routing key. */
+  pagerduty: z.array(ssmParameterName).default([]),
+});
+
+/** One notification route: which incidents (broker tags, kind, severity) go to which destinations. */
+export type RouteConfig = z.infer<typeof routeSchema>;
 
 const notificationsSchema = z.strictObject({
   /** An incident still open is announced again this often, so it is not forgotten. */
   repeatIntervalMinutes: minutes.min(5).default(240),
   /** How Slack is reached: an incoming webhook (default) or a Slack app (one message per incident, threaded). */
   slack: slackSchema.prefault({}),
+  /**
+   * Per-team routing, first match wins; an incident no route matches takes the default route (the
+   * deployment's own Slack webhook and SNS topic). Empty (the default): every incident takes the default route.
+   */
+  routes: z.array(routeSchema).max(50).default([]),
 });
 
 const incidentsSchema = z.strictObject({
@@ -415,6 +469,18 @@ function relationProblems(c: z.infer<typeof configSchema>): ConfigProblem[] {
       "detection.brokerHealth.maxDataDelayMinutes",
       `${brokerHealth.maxDataDelayMinutes} is not below polling.windowMinutes (${window}): data that old is outside the read window, so a broker that stops publishing would never be reported by this rule`,
     );
+  // Routes: a route is named on each incident (unique names), and one that sends nowhere loses its incidents.
+  const seenRoutes = new Set<string>();
+  c.notifications.routes.forEach((route, i) => {
+    if (seenRoutes.has(route.name))
+      add(`notifications.routes.${i}.name`, `'${route.name}' names an earlier route too: each route needs its own name`);
+    seenRoutes.add(route.name);
+    if (route.slack.length + route.sns.length + route.pagerduty.length === 0)
+      add(
+        `notifications.routes.${i}`,
+        `route '${route.name}' names no destination: give it slack, sns or pagerduty, or its incidents would reach nobody`,
+      );
+  });
   // A reboot is verified only if its incident resolves in time, and resolving takes resolveAfterMinutes of clear data.
   if (c.remediation.verifyWithinMinutes <= c.incidents.resolveAfterMinutes)
     add(

@@ -67,6 +67,11 @@ export interface Incident {
    * once its first message was posted.
    */
   messages?: Readonly<Record<string, ChatMessageRef>>;
+  /**
+   * The notification route (`notifications.routes`) the incident was first announced on; it keeps it, so
+   * its escalation and resolution reach the people its opening reached. Absent: no routes configured.
+   */
+  route?: string;
   /** Optimistic-concurrency version; the store writes only over the version it was read at. */
   version: number;
 }

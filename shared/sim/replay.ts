@@ -20,7 +20,9 @@ import { MemorySilenceStore } from "../adapters/memory-silence-store";
 import { MqBrokerControl } from "../adapters/mq-broker-control";
 import { MqBrokerDirectory } from "../adapters/mq-broker-directory";
 import { MqBrokerInventory } from "../adapters/mq-broker-inventory";
+import { PagerDutyNotifier } from "../adapters/pagerduty-notifier";
 import { RecordingLog } from "../adapters/recording-log";
+import { routeNotifiers } from "../adapters/route-notifiers";
 import { SlackAppNotifier, type WebApiCall } from "../adapters/slack-app-notifier";
 import { SlackApprovers } from "../adapters/slack-approvers";
 import { SlackNotifier } from "../adapters/slack-notifier";
@@ -35,6 +37,7 @@ import { createFetchSchedule } from "../app/run-metrics-cycle";
 import { parseConfig } from "../core/config";
 import type { Transition } from "../core/incidents";
 import type { RemediationOutcome } from "../core/remediation-policy";
+import { channelKind } from "../core/routing";
 import { type IncidentKind, maxSeverity, type Severity } from "../core/types";
 import { describeError } from "../errors";
 import type { ApprovalAnswer, PostureTarget, RemediationRequest } from "../ports";
@@ -42,11 +45,13 @@ import type { Scenario } from "./scenario";
 import {
   routeToSimulator,
   SIMULATED_BOT_TOKEN,
+  SIMULATED_PAGERDUTY_URL,
   SIMULATED_WEBHOOK_URL,
   SimulatedDynamoDbActivityStore,
   SimulatedDynamoDbStore,
   SimulatedInvocation,
   simulatedClock,
+  simulatedPagerDutyEvents,
   simulatedSlackWebApi,
   simulatedSlackWebhook,
 } from "./sdk-boundary";
@@ -73,7 +78,8 @@ export interface ReplayIncident {
 
 export interface ReplayNotification {
   minute: number;
-  channel: "slack" | "sns";
+  /** The destination's kind: a notification route's Slack webhook is `slack`, its PagerDuty service `pagerduty`. */
+  channel: "slack" | "sns" | "pagerduty";
   incidentId: string;
   incidentIds?: string[];
   transition: "opened" | "updated" | "escalated" | "resolved" | "remediation";
@@ -121,6 +127,8 @@ const FUNCTION_TIMEOUT_MS: Record<string, number> = {
   remediate: 60_000,
   "posture-audit": 300_000,
 };
+/** A stand-in routing key: the simulated PagerDuty accepts any, and the recorded body never holds it. */
+const SIMULATED_PAGERDUTY_ROUTING_KEY = "SIMULATEDPAGERDUTYROUTINGKEY0000";
 /** The replay reuses broker names as long as the deployed api-activity function does. */
 const DIRECTORY_TTL_MS = 5 * 60_000;
 
@@ -178,6 +186,26 @@ export async function replayScenario(scenario: Scenario): Promise<ReplayRun> {
       routeToSimulator(new SNSClient(sdk), "sns", account),
       `arn:aws:sns:${scenario.region}:${scenario.accountId}:mq-sentinel`,
     ),
+    // The destinations of the config's notification routes: simulated webhooks, topics and PagerDuty.
+    ...routeNotifiers(config.notifications.routes, {
+      slack: () =>
+        new SlackNotifier(
+          { get: async () => SIMULATED_WEBHOOK_URL },
+          simulatedSlackWebhook(account, () => invocation),
+          clock,
+          log,
+        ),
+      sns: (topicArn) => new SnsNotifier(routeToSimulator(new SNSClient(sdk), "sns", account), topicArn),
+      pagerduty: (channel) =>
+        new PagerDutyNotifier(
+          channel,
+          { get: async () => SIMULATED_PAGERDUTY_ROUTING_KEY },
+          simulatedPagerDutyEvents(account, () => invocation),
+          clock,
+          log,
+          SIMULATED_PAGERDUTY_URL,
+        ),
+    }),
   ];
   const shared = {
     incidents,
@@ -346,7 +374,7 @@ function notificationsOf(minute: number, delivery: Delivery): ReplayNotification
   const ids = delivery.group.items.map((i) => i.incident.id);
   const entry = (body: unknown): ReplayNotification => ({
     minute,
-    channel: delivery.channel === "slack" ? "slack" : "sns",
+    channel: replayChannel(delivery.channel),
     incidentId: ids[0] ?? "",
     ...(ids.length > 1 ? { incidentIds: ids } : {}),
     transition: delivery.group.transition,
@@ -359,6 +387,12 @@ function notificationsOf(minute: number, delivery: Delivery): ReplayNotification
 
 function isWebApiCall(value: unknown): value is WebApiCall {
   return typeof value === "object" && value !== null && "method" in value && "payload" in value;
+}
+
+/** The contract's channel of a notifier's channel name (`slack`, `sns`, or a route's `<kind>:<destination>`). */
+function replayChannel(channel: string): ReplayNotification["channel"] {
+  const kind = channelKind(channel);
+  return kind === "slack" || kind === "pagerduty" ? kind : "sns";
 }
 
 /** The contract's incident list, built from the transitions in the order they happened. */

@@ -117,6 +117,7 @@ export const SIMULATED_OPERATIONS: ReadonlySet<string> = new Set([
   "slack:chat.postMessage",
   "slack:chat.update",
   "slack:usergroups.users.list",
+  "pagerduty:events",
 ]);
 
 /**

@@ -10,6 +10,7 @@ import {
 import { Publish$, errorTypeRegistries as snsErrors } from "@aws-sdk/client-sns";
 import type { HttpResponse } from "@smithy/core/protocols";
 import type { HttpRequest } from "@smithy/types";
+import { PAGERDUTY_REQUEST_TIMEOUT_MS } from "../adapters/pagerduty-notifier";
 import { SLACK_REQUEST_TIMEOUT_MS } from "../adapters/slack-notifier";
 import type { Incident } from "../core/incidents";
 import type { ActivityRecord, ApiActivityStore, Clock, EventClaim, IncidentStore } from "../ports";
@@ -288,5 +289,39 @@ export function simulatedSlackWebApi(account: SimulatedAccount, invocation: () =
       default:
         return json({ ok: false, error: "unknown_method" });
     }
+  };
+}
+
+/** The URL the replay's PagerDuty notifiers post to (answered by {@link simulatedPagerDutyEvents}, never the network). */
+export const SIMULATED_PAGERDUTY_URL = "https://events.pagerduty.invalid/v2/enqueue";
+
+/**
+ * The simulated PagerDuty Events API v2, as a `fetch`: it accepts every event with 202 and its
+ * `dedup_key` (the replay records what was delivered from the notifier's result) unless a
+ * `pagerduty:events` fault makes it answer with that HTTP status (400 invalid event, 429, 5xx), or
+ * `hang`: it accepts the connection and never answers.
+ */
+export function simulatedPagerDutyEvents(
+  account: SimulatedAccount,
+  invocation: () => SimulatedInvocation | null = () => null,
+): typeof fetch {
+  return async (_url, init) => {
+    account.countCall("pagerduty:events");
+    try {
+      account.throwIfFaulted("pagerduty:events");
+    } catch (error) {
+      if ((error as Error).name === "hang") {
+        invocation()?.spend(PAGERDUTY_REQUEST_TIMEOUT_MS);
+        throw new DOMException("The operation was aborted due to timeout", "TimeoutError");
+      }
+      const status = (error as SimulatedServiceError).$metadata.httpStatusCode;
+      const body = status === 400 ? '{"status":"invalid event","message":"Event object is invalid"}' : '{"status":"simulated failure"}';
+      return new Response(body, { status, headers: { "content-type": "application/json" } });
+    }
+    const event = JSON.parse(String(init?.body ?? "{}")) as { dedup_key?: string };
+    return new Response(JSON.stringify({ status: "success", message: "Event processed", dedup_key: event.dedup_key ?? null }), {
+      status: 202,
+      headers: { "content-type": "application/json" },
+    });
   };
 }

@@ -1,9 +1,12 @@
 import { join } from "node:path";
+import { parseConfig } from "../../shared/core/config";
+import { channelKind, channelsOfRoute, chooseRoute, DEFAULT_ROUTE } from "../../shared/core/routing";
 import { type ReplayOutput, replayScenario } from "../../shared/sim/replay";
 import { loadScenarioFile, type Scenario, scenarioFiles } from "../../shared/sim/scenario";
 
 /**
- * Notification delivery through the replay: every opened incident is announced on Slack and SNS,
+ * Notification delivery through the replay: every opened incident is announced on every channel of its
+ * route (Slack and SNS without routes),
  * outages of either channel (or of the store) lose nothing and send nothing twice, and no raw
  * mention or link from attacker-controlled text reaches Slack.
  */
@@ -22,8 +25,18 @@ const key = (n: ReplayOutput["notifications"][number]) => `${n.channel} ${n.tran
 /** The same message twice is the same body sent twice on one channel. */
 const sent = (n: ReplayOutput["notifications"][number]) => `${n.channel} ${JSON.stringify(n.body)}`;
 
+/** The channel kinds an incident's opening goes to: its route's (first match on the broker's tags, kind, severity), else Slack and SNS. */
+function expectedChannels(scenario: Scenario, incident: ReplayOutput["incidents"][number]): string[] {
+  const routes = parseConfig(scenario.config ?? {}, { unknownKeys: "ignore" }).config.notifications.routes;
+  const broker = scenario.brokers.find((b) => b.describe.BrokerName === incident.broker);
+  const tags = (broker?.describe.Tags as Record<string, string> | undefined) ?? (incident.broker === "*" ? null : {});
+  const route = chooseRoute(routes, { kind: incident.kind, severity: incident.severity, tags });
+  if (route === DEFAULT_ROUTE) return ["slack", "sns"];
+  return (channelsOfRoute(routes, route) ?? []).map(channelKind).sort();
+}
+
 describe("notification delivery in replay", () => {
-  it("announces every opened incident on both Slack and SNS", () => {
+  it("announces every opened incident on every channel of its route (Slack and SNS by default)", () => {
     for (const { scenario, output } of runs) {
       for (const incident of output.incidents) {
         const covering = output.notifications.filter(
@@ -32,10 +45,26 @@ describe("notification delivery in replay", () => {
         expect({ scenario: scenario.name, incident: incident.id, channels: covering.map((n) => n.channel).sort() }).toEqual({
           scenario: scenario.name,
           incident: incident.id,
-          channels: ["slack", "sns"],
+          channels: expectedChannels(scenario, incident),
         });
       }
     }
+  });
+
+  it("pages the tagged team's incident on PagerDuty once after PagerDuty's 429s and 503s, and the untagged broker's never", () => {
+    const run = runs.find((r) => r.scenario.name === "notify-team-route-pagerduty");
+    const team = run?.output.incidents.find((i) => i.broker === "risk-engine-27-a");
+    const other = run?.output.incidents.find((i) => i.broker === "risk-engine-27-b");
+    const lastFault = Math.max(...(run?.scenario.faults ?? []).map((f) => f.to));
+    const pages = run?.output.notifications.filter((n) => n.channel === "pagerduty") ?? [];
+    expect(pages.map((n) => [n.transition, n.incidentId])).toEqual([["opened", team?.id]]);
+    expect(pages[0]?.minute).toBeGreaterThan(lastFault);
+    expect(pages[0]?.body).toMatchObject({ event_action: "trigger", dedup_key: team?.id, payload: { severity: "critical" } });
+    expect(JSON.stringify(pages[0]?.body)).not.toContain("routing_key");
+    // The team's incident stays off the default route's SNS topic; the other broker's is on it.
+    const snsOf = (id: string | undefined) => run?.output.notifications.filter((n) => n.channel === "sns" && n.incidentId === id) ?? [];
+    expect(snsOf(team?.id)).toEqual([]);
+    expect(snsOf(other?.id).length).toBeGreaterThan(0);
   });
 
   it("never sends the same notification twice", () => {
@@ -55,7 +84,7 @@ describe("notification delivery in replay", () => {
     expect(outages.length).toBeGreaterThanOrEqual(3);
     for (const { scenario, output } of outages) {
       for (const fault of scenario.faults) {
-        const channel = fault.operation === "slack:webhook" ? "slack" : "sns";
+        const channel = fault.operation === "slack:webhook" ? "slack" : fault.operation === "pagerduty:events" ? "pagerduty" : "sns";
         const during = output.notifications.filter(
           (n) => n.channel === channel && n.minute >= fault.from && n.minute <= fault.to && (fault.rate ?? 1) === 1,
         );
@@ -66,7 +95,10 @@ describe("notification delivery in replay", () => {
         });
       }
       const channels = new Set(output.notifications.map((n) => n.channel));
-      expect(channels).toEqual(new Set(["slack", "sns"]));
+      for (const fault of scenario.faults)
+        expect(channels).toContain(
+          fault.operation === "slack:webhook" ? "slack" : fault.operation === "pagerduty:events" ? "pagerduty" : "sns",
+        );
     }
   });
 

@@ -1,5 +1,5 @@
 import { cycleMetricsLine, deliveryMetricsLine } from "../../shared/adapters/cycle-metrics";
-import { declaredService, MAIN_STACK_ARGS, PACKAGING_TIMEOUT_MS, packageTemplate } from "./packaged-template";
+import { declaredService, MAIN_STACK_ARGS, PACKAGING_TIMEOUT_MS, packageService, packageTemplate } from "./packaged-template";
 import {
   type Alarm,
   AMAZON_MQ_API_CALLS_PATTERN,
@@ -33,10 +33,36 @@ import {
 /** The subnets and security group of the scrape-rabbitmq function, as an operator gives them. */
 const SCRAPE_ARGS = ["--param=rabbitmqScrapeSubnetIds=subnet-0a1b,subnet-0c2d", "--param=rabbitmqScrapeSecurityGroupIds=sg-0123"] as const;
 
-/** The packaged template, and what CloudFormation deploys from it with the default parameters and with the scrape function's. */
+/**
+ * Notification routes, given at package time in the stack's `config` parameter (the JSON the functions
+ * read): a team's Slack webhook and PagerDuty service by SSM parameter name, and a security team's topic.
+ */
+const ROUTES_CONFIG = {
+  notifications: {
+    routes: [
+      {
+        name: "payments",
+        match: { tags: { "mq-sentinel:team": "payments" } },
+        slack: ["/mq-sentinel/slack/payments"],
+        pagerduty: ["/mq-sentinel/pagerduty/payments"],
+      },
+      {
+        name: "security",
+        match: { kinds: ["unauthorized-api", "risky-change"] },
+        sns: ["arn:aws:sns:us-east-1:123456789012:security-alerts"],
+      },
+      // A destination named twice is granted once.
+      { name: "payments-critical", match: { severities: ["critical"] }, pagerduty: ["/mq-sentinel/pagerduty/payments"] },
+    ],
+  },
+};
+const ROUTES_ARGS = [`--param=config=${JSON.stringify(ROUTES_CONFIG)}`] as const;
+
+/** The packaged template, and what CloudFormation deploys from it with the default parameters, the scrape function's and notification routes. */
 let packaged: Template;
 let template: Template;
 let scrapeTemplate: Template;
+let routedTemplate: Template;
 let declaredTimeouts: Record<string, number | undefined>;
 
 beforeAll(() => {
@@ -44,8 +70,9 @@ beforeAll(() => {
   template = deployedTemplate(packaged);
   // Packaged one after the other: two packagings of the main stack at once would share .esbuild/.
   scrapeTemplate = deployedTemplate(packageTemplate([...MAIN_STACK_ARGS, ...SCRAPE_ARGS]));
+  routedTemplate = deployedTemplate(packageTemplate([...MAIN_STACK_ARGS, ...ROUTES_ARGS]));
   declaredTimeouts = Object.fromEntries(Object.entries(declaredService(MAIN_STACK_ARGS).functions).map(([name, f]) => [name, f.timeout]));
-}, 2 * PACKAGING_TIMEOUT_MS);
+}, 3 * PACKAGING_TIMEOUT_MS);
 
 /** The five functions, by their serverless.yml names; the framework names their resources after them. */
 const FUNCTIONS = ["pollMetrics", "apiActivity", "remediate", "postureAudit", "slackInteractions"] as const;
@@ -961,6 +988,58 @@ describe("mq-sentinel stack, packaged for prod in us-east-1", () => {
         expect(dashboard.widgets.some((w) => w.type === "metric" && metricsOf(w).includes('"mq-sentinel"'))).toBe(true);
         expect(dashboard.widgets.some((w) => w.type === "metric" && /SEARCH\(.*AWS\/AmazonMQ/.test(metricsOf(w)))).toBe(true);
       });
+    });
+  });
+
+  describe("grants the destinations notification routes name, and only those (config given at package time)", () => {
+    const PAYMENTS_SLACK = SSM_PARAMETER("/mq-sentinel/slack/payments");
+    const PAYMENTS_PAGERDUTY = SSM_PARAMETER("/mq-sentinel/pagerduty/payments");
+
+    it.each(FUNCTIONS)("lets %s read the routes' webhook and routing-key parameters only if it delivers notifications", (name) => {
+      // Prepare
+      const delivering = [SLACK_WEBHOOK, BOT_TOKEN, PAYMENTS_SLACK, PAYMENTS_PAGERDUTY];
+      const expected =
+        name === "remediate" ? [KILL_SWITCH, ...delivering] : name === "slackInteractions" ? [SIGNING_SECRET, BOT_TOKEN] : delivering;
+
+      // Act
+      const parameters = resourcesFor(routedTemplate, roleId(name), (a) => a.startsWith("ssm:"));
+
+      // Assess
+      expect(parameters).toEqual(expected.sort());
+    });
+
+    it.each(NOTIFYING)("lets %s publish to the notifications topic and the routes' topics, nothing else", (name) => {
+      // Act
+      const topics = resourcesFor(routedTemplate, roleId(name), (a) => covers(a, "sns:Publish"));
+      const actions = roleActions(routedTemplate, roleId(name));
+
+      // Assess
+      expect(topics).toEqual(["arn:aws:sns:us-east-1:123456789012:security-alerts", placeholder("NotificationsTopic")].sort());
+      // Routes add resources, never actions.
+      expect(actions).toEqual(roleActions(template, roleId(name)));
+    });
+
+    it("hands the functions the same routes it granted", () => {
+      // Act
+      const config = functionProperties("pollMetrics").Environment?.Variables?.MQ_SENTINEL_CONFIG;
+      const routed = propertiesOf<FunctionProperties>(routedTemplate, functionId("pollMetrics"), "AWS::Lambda::Function").Environment
+        ?.Variables?.MQ_SENTINEL_CONFIG;
+
+      // Assess
+      expect(config).toBe("{}");
+      expect(JSON.parse(String(routed))).toEqual(ROUTES_CONFIG);
+    });
+
+    it("refuses to package routes whose destinations it cannot read, naming the key", () => {
+      // Act
+      const packaging = packageService([
+        ...MAIN_STACK_ARGS,
+        `--param=config=${JSON.stringify({ notifications: { routes: [{ name: "x", slack: "/one" }] } })}`,
+      ]);
+
+      // Assess
+      expect(packaging.ok).toBe(false);
+      expect(packaging.output).toContain("notifications.routes.0.slack must be a list of names");
     });
   });
 

@@ -3,6 +3,7 @@ import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { ListBrokersCommand, MqClient } from "@aws-sdk/client-mq";
 import { mockClient } from "aws-sdk-client-mock";
 import { checkCommand } from "../../../cli/check-command";
+import { parseConfig } from "../../../shared/core/config";
 import { loadScenarioFile } from "../../../shared/sim/scenario";
 import { routeToSimulator, simulatedClock } from "../../../shared/sim/sdk-boundary";
 import { SimulatedAccount } from "../../../shared/sim/simulated-account";
@@ -50,6 +51,31 @@ describe("mq-sentinel check", () => {
     expect(out).toMatch(/CRITICAL consumer-lag risk-engine-27 \/ score.requests: Consumers .* \[a reboot could help/);
     expect(account.calls.get("mq:RebootBroker")).toBeUndefined();
     expect(account.records).toEqual([]);
+  });
+
+  it("shows the notification route each finding takes: the first that matches the broker's tags, kind and severity", async () => {
+    // Prepare: the team route's broker (tagged mq-sentinel:team=risk) and an untagged one stall at minute 30
+    const { options } = simulated("notify-team-route-pagerduty.json", 30);
+    const config = parseConfig({
+      notifications: {
+        routes: [
+          { name: "risk-warnings", match: { tags: { "mq-sentinel:team": "risk" }, severities: ["warning"] }, slack: ["/slack/risk"] },
+          { name: "risk-team", match: { tags: { "mq-sentinel:team": "risk" } }, pagerduty: ["/pagerduty/risk"] },
+        ],
+      },
+    }).config;
+    // Act
+    const { out } = await run([], { ...options, config });
+    // Assess
+    const lines = out.split("\n");
+    expect(lines).toContain(
+      "   notification routes (first match wins): risk-warnings [mq-sentinel:team=risk, severity warning] → slack:/slack/risk; " +
+        "risk-team [mq-sentinel:team=risk] → pagerduty:/pagerduty/risk; else default (the deployment's Slack and SNS)",
+    );
+    expect(lines.filter((l) => l.includes("CRITICAL consumer-lag risk-engine-27-a"))).toEqual([
+      expect.stringMatching(/→ route risk-team$/),
+    ]);
+    expect(lines.filter((l) => l.includes("CRITICAL consumer-lag risk-engine-27-b"))).toEqual([expect.stringMatching(/→ route default$/)]);
   });
 
   it("says so, and exits 0, for a quiet account", async () => {

@@ -1,0 +1,73 @@
+import type { MessageGroup, MessageTransition } from "../core/notifications";
+import { PAGERDUTY_TRANSITIONS, renderPagerDutyEvent } from "../core/render/pagerduty-event";
+import { describeError } from "../errors";
+import type { Clock, DeliveryResult, Log, Notifier, SecretSource } from "../ports";
+import { httpFailure, thrownFailure } from "./delivery-failure";
+
+/** The Events API v2 endpoint (the EU service region has its own: `https://events.eu.pagerduty.com/v2/enqueue`). */
+export const PAGERDUTY_EVENTS_URL = "https://events.pagerduty.com/v2/enqueue";
+
+/** How long one event may take; past it the outbox tries again on a later round (dedup_key makes a repeat harmless). */
+export const PAGERDUTY_REQUEST_TIMEOUT_MS = 5_000;
+
+/**
+ * `Notifier` for a PagerDuty service's Events API v2 integration: one event per incident (`dedup_key`
+ * = incident id), `trigger` on opening and escalation, `resolve` on resolution; one attempt per call
+ * (the outbox owns retries). PagerDuty answers 202 with the dedup_key when it accepted the event,
+ * 400 for an invalid event (never retried), 429 when the integration is rate limited and 5xx when it
+ * is down (both retried). The routing key is a secret (SSM at run time): it is never logged, and is
+ * cut out of any answer or error text kept.
+ */
+export class PagerDutyNotifier implements Notifier {
+  readonly perIncident = true;
+
+  constructor(
+    /** The channel name (`pagerduty:<SSM parameter name>`). */
+    readonly name: string,
+    private readonly routingKey: SecretSource,
+    private readonly fetchFn: typeof fetch,
+    private readonly clock: Clock,
+    private readonly log: Log,
+    private readonly url: string = PAGERDUTY_EVENTS_URL,
+    private readonly requestTimeoutMs: number = PAGERDUTY_REQUEST_TIMEOUT_MS,
+  ) {}
+
+  carries(transition: MessageTransition): boolean {
+    return PAGERDUTY_TRANSITIONS.has(transition);
+  }
+
+  async send(group: MessageGroup): Promise<DeliveryResult> {
+    const event = renderPagerDutyEvent(group);
+    let key: string;
+    try {
+      key = await this.routingKey.get();
+    } catch (error) {
+      return { ok: false, retryable: true, error: `PagerDuty routing key unavailable: ${describeError(error)}`, body: event };
+    }
+    const hide = (text: string) => (key ? text.split(key).join("[routing key]") : text);
+    let response: Response;
+    try {
+      response = await this.fetchFn(this.url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ routing_key: key, ...event }),
+        signal: AbortSignal.timeout(this.requestTimeoutMs),
+      });
+    } catch (error) {
+      return thrownFailure(error, event, hide);
+    }
+    const answer = hide(await response.text().catch(() => "")).slice(0, 500);
+    // 202 Accepted is the contract's success; any 2xx is taken as accepted.
+    if (response.ok) return { ok: true, body: event };
+    const result = httpFailure(response.status, answer, response.headers.get("retry-after"), this.clock.now(), event);
+    if (!result.ok && !result.retryable) {
+      this.log.error("PagerDuty refused an event for good", {
+        status: response.status,
+        response: answer,
+        broker: group.broker,
+        dedupKey: event.dedup_key,
+      });
+    }
+    return result;
+  }
+}
