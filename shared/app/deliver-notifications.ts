@@ -482,6 +482,7 @@ function groupFor(items: readonly { incident: Incident; notification: PendingNot
       incident,
       reason: notification.reason,
       ...(notification.previousSeverity ? { previousSeverity: notification.previousSeverity } : {}),
+      ...(notification.flap ? { flap: notification.flap } : {}),
       ...(notification.remediation ? { remediation: notification.remediation } : {}),
     };
     (entry.group.items as NotificationItem[]).push(item);
