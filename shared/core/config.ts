@@ -183,10 +183,10 @@ const incidentsSchema = z.strictObject({
   flapWindowMinutes: minutes.min(10).default(360),
   /**
    * Weighted state changes in the window (each 0.8 to 1.2, newer weighs more) at which an incident
-   * starts flapping: it stays one open incident, announced once now and once when it stops. 5: about
-   * three bursts (open, clear, open, clear, open).
+   * starts flapping: it stays one open incident, announced once now and once when it stops. 4: the end
+   * of a second burst soon after the first (open, clear, open, clear).
    */
-  flapStartChanges: z.number().min(2).max(100).default(5),
+  flapStartChanges: z.number().min(2).max(100).default(4),
   /** Below this many weighted changes a flapping incident stops flapping (lower than the start: hysteresis). */
   flapStopChanges: z.number().min(1).max(100).default(2),
 });

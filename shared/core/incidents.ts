@@ -77,7 +77,7 @@ export interface Incident {
 export interface IncidentNoise {
   /** The level the last judging cycle saw: 0 clear, else the rank of the finding's severity (1 info, 2 warning, 3 critical). */
   level: number;
-  /** Changes of that level inside the flap window, oldest first (capped). */
+  /** Changes between firing and clear inside the flap window, oldest first (capped). */
   changes: LevelChange[];
   /** Since when the findings have been below the incident's severity (and above the recovery threshold); null: they are not. */
   lowerSince: number | null;
@@ -479,7 +479,7 @@ interface Observed {
 
 /**
  * Records one cycle's judgement (a finding, or clear) in the noise memory, Nagios-style: each change
- * of level inside the window weighs from 0.8 (oldest) to 1.2 (newest); flapping starts when the
+ * between firing and clear inside the window weighs from 0.8 (oldest) to 1.2 (newest); flapping starts when the
  * weighted changes reach `flapStartChanges` and stops when they fall below `flapStopChanges`.
  */
 function observe(before: IncidentNoise | undefined, finding: Finding | null, now: number, rules: NoiseRules): Observed {
@@ -487,7 +487,8 @@ function observe(before: IncidentNoise | undefined, finding: Finding | null, now
   const level = finding ? SEVERITY_LEVEL[finding.severity] : 0;
   const windowMs = rules.flapWindowMinutes * MINUTE;
   const kept = prior.changes.filter((c) => now - c.at < windowMs);
-  const changes = level !== prior.level ? [...kept, { at: now, from: prior.level, to: level }].slice(-MAX_CHANGES) : kept;
+  // Only firing against clear counts: severity changes are the hysteresis's to smooth, not flapping.
+  const changes = (level === 0) !== (prior.level === 0) ? [...kept, { at: now, from: prior.level, to: level }].slice(-MAX_CHANGES) : kept;
   const gauge = finding?.gauge;
   const peakExpired = prior.peak !== null && now - prior.peak.at >= windowMs;
   const peak =
