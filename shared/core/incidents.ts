@@ -460,7 +460,17 @@ const DAY = 24 * 60 * MINUTE;
 const MAX_CHANGES = 120;
 
 function emptyNoise(): IncidentNoise {
-  return { level: 0, changes: [], lowerSince: null, flapping: false, flappingSince: null, opens: [], peak: null, gauge: null, windowMinutes: 0 };
+  return {
+    level: 0,
+    changes: [],
+    lowerSince: null,
+    flapping: false,
+    flappingSince: null,
+    opens: [],
+    peak: null,
+    gauge: null,
+    windowMinutes: 0,
+  };
 }
 
 /** The noise memory with an opening at `now` (openings older than a day forgotten). */
@@ -537,7 +547,8 @@ export function noiseNote(incident: Pick<Incident, "noise" | "openedAt">): strin
   const parts: string[] = [];
   if (noise.flapping) parts.push(`Flapping: ${crossings(noise)}`);
   const opens = noise.opens.length;
-  if (opens >= 2 && incident.openedAt !== null && noise.opens[opens - 1] === incident.openedAt) parts.push(`again — ${ordinal(opens)} time today`);
+  if (opens >= 2 && incident.openedAt !== null && noise.opens[opens - 1] === incident.openedAt)
+    parts.push(`again — ${ordinal(opens)} time today`);
   return parts.length > 0 ? parts.join("; ") : null;
 }
 

@@ -154,7 +154,8 @@ function headline(group: MessageGroup, items: readonly NotificationItem[], sever
   // A reminder comes as an `updated` (or `opened`) transition whose items are all `repeat`.
   const repeat = items.length > 0 && items.every((i) => i.reason === "repeat");
   if (repeat && group.transition !== "resolved" && group.transition !== "remediation") return `${label} still open`;
-  const flap = items.length > 0 && items.every((i) => i.flap === "started") ? "started" : items.every((i) => i.flap === "stopped") ? "stopped" : null;
+  const flap =
+    items.length > 0 && items.every((i) => i.flap === "started") ? "started" : items.every((i) => i.flap === "stopped") ? "stopped" : null;
   if (flap === "started" && group.transition !== "resolved") return `${label} flapping`;
   if (flap === "stopped" && group.transition !== "resolved") return `No longer flapping: ${label}`;
   switch (group.transition) {
@@ -199,9 +200,7 @@ function storySection(item: NotificationItem, group: MessageGroup): Block {
     noiseLine(item, group),
     ...sparkLines(incident),
     remediationLine(item.remediation),
-  ].filter(
-    (line): line is string => line !== null && line !== "",
-  );
+  ].filter((line): line is string => line !== null && line !== "");
   const block: Block = { type: "section", text: plainText(capBlockText(lines.join("\n"), "plain_text")) };
   const fields = evidenceFields(incident);
   if (fields.length > 0) block.fields = fields.map(mrkdwn);
