@@ -23,17 +23,19 @@ const key = (n: ReplayOutput["notifications"][number]) => `${n.channel} ${n.tran
 const sent = (n: ReplayOutput["notifications"][number]) => `${n.channel} ${JSON.stringify(n.body)}`;
 
 describe("notification delivery in replay", () => {
-  it("announces every opened incident on both Slack and SNS", () => {
+  it("announces every opened incident, and each re-opening of it, on both Slack and SNS", () => {
     for (const { scenario, output } of runs) {
       for (const incident of output.incidents) {
         const covering = output.notifications.filter(
           (n) => n.transition === "opened" && (n.incidentIds ?? [n.incidentId]).includes(incident.id),
         );
-        expect({ scenario: scenario.name, incident: incident.id, channels: covering.map((n) => n.channel).sort() }).toEqual({
+        const on = (channel: string) => covering.filter((n) => n.channel === channel).length;
+        expect({
           scenario: scenario.name,
           incident: incident.id,
-          channels: ["slack", "sns"],
-        });
+          channels: [...new Set(covering.map((n) => n.channel))].sort(),
+          openingsOnSlackAndSns: on("slack") === on("sns"),
+        }).toEqual({ scenario: scenario.name, incident: incident.id, channels: ["slack", "sns"], openingsOnSlackAndSns: true });
       }
     }
   });
