@@ -6,6 +6,7 @@ import { benchApiEvents } from "./api-events-bench";
 import { type BundleReport, measureBundles } from "./bundles";
 import { benchDetectors } from "./detector-bench";
 import { REFERENCE_FLEET } from "./fleet";
+import { benchRealDays, formatRealDays } from "./real-days";
 import { buildFigures, formatReport } from "./report";
 import { type FleetUnit, type FleetUnitResult, type LibraryUnitResult, runUnit, type Unit, type UnitResult } from "./units";
 
@@ -139,6 +140,13 @@ async function main(argv: string[]): Promise<number> {
   // The AWS SDK warns once per process about Node 20; it says nothing about the figures.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
   const root = repositoryRoot();
+  const realDaysDir = join(root, "test", "fixtures", "nab");
+  // `--real-days`: only the message budget on the vendored real days (a minute, not the whole bench).
+  if (argv.includes("--real-days")) {
+    const realDays = await benchRealDays(realDaysDir);
+    process.stdout.write(json ? `${JSON.stringify({ realDays })}\n` : `${formatRealDays(realDays)}\n`);
+    return 0;
+  }
 
   // Phase 1 (untimed, CPU-bound) on one worker thread, at the same time as phase 2 (timed, mostly
   // waiting on simulated latency) on this thread: each has a core of its own.
@@ -159,6 +167,10 @@ async function main(argv: string[]): Promise<number> {
   progress(`  api-activity: ${apiEvents.eventsPerSecond} events per second`);
   const bundles: BundleReport = measureBundles(root);
   progress(`  bundles: ${bundles.functions.length} functions from ${bundles.source}`);
+  const realDays = await benchRealDays(realDaysDir);
+  progress(
+    `  real days: ${realDays.length} broker-days, at most ${Math.max(0, ...realDays.map((r) => r.slackMessages))} Slack messages per broker-day`,
+  );
 
   const fleetResults = phaseOne.filter((r): r is FleetUnitResult => r.kind === "fleet");
   const library = phaseOne
@@ -180,8 +192,12 @@ async function main(argv: string[]): Promise<number> {
     variants: CADENCE_VARIANTS,
     benchSeconds: (performance.now() - started) / 1000,
   };
-  const figures = buildFigures(inputs);
-  process.stdout.write(json ? `${JSON.stringify(figures)}\n` : `${formatReport(figures, inputs)}\n`);
+  const figures = {
+    ...buildFigures(inputs),
+    realDays,
+    maxSlackMessagesPerBrokerDay: Math.max(0, ...realDays.map((r) => r.slackMessages)),
+  };
+  process.stdout.write(json ? `${JSON.stringify(figures)}\n` : `${formatReport(figures, inputs)}\n\n${formatRealDays(realDays)}\n`);
   return 0;
 }
 

@@ -524,6 +524,7 @@ function groupFor(
       incident,
       reason: notification.reason,
       ...(notification.previousSeverity ? { previousSeverity: notification.previousSeverity } : {}),
+      ...(notification.flap ? { flap: notification.flap } : {}),
       ...(notification.remediation ? { remediation: notification.remediation } : {}),
     };
     (entry.group.items as NotificationItem[]).push(item);

@@ -5,7 +5,7 @@ import { detectConnectionExhaustion } from "../core/detectors/connection-exhaust
 import { detectConsumerLag, isDeadLetterQueue, lagSeriesForBroker, lagSeriesForQueue } from "../core/detectors/consumer-lag";
 import { detectResourcePressure } from "../core/detectors/resource-pressure";
 import { type CycleRead, dataAgeMinutes, FetchSchedule, type PlanInput, type PlannedRead } from "../core/fetch-schedule";
-import { closeUnwatched, foldFindings, type Incident, type IncidentChange, type Transition } from "../core/incidents";
+import { closeUnwatched, foldFindings, type Incident, type IncidentChange, type NoiseRules, type Transition } from "../core/incidents";
 import { describeLimits, rabbitMqLimits, rabbitMqLimitsConfigurable } from "../core/instance-limits";
 import { destinationMetricCap, nodeMetricsFor } from "../core/metric-catalog";
 import type { BlastRadius } from "../core/notifications";
@@ -19,6 +19,7 @@ import {
   DeploymentMode,
   EngineType,
   type Finding,
+  fingerprintOf,
   IncidentKind,
   isIgnored,
   METRIC_KINDS,
@@ -286,13 +287,15 @@ export async function runMetricsCycle(deps: MetricsCycleDeps): Promise<CycleRepo
   // who set the tag; the conditional writes let only the first close win.
   const ignoredNames = new Set(snapshot.brokers.filter(isIgnored).map((b) => b.name));
   const metricIncidents = active.filter((i) => METRIC_KINDS.includes(i.kind));
+  const activeByFingerprint = new Map(metricIncidents.filter((i) => !ignoredNames.has(i.broker)).map((i) => [i.fingerprint, i]));
   const changes: IncidentChange[] = [
     ...foldFindings({
-      active: new Map(metricIncidents.filter((i) => !ignoredNames.has(i.broker)).map((i) => [i.fingerprint, i])),
+      active: activeByFingerprint,
+      recent: await recentlyResolved(deps, findings, activeByFingerprint, report.errors),
       findings,
       isCovered,
       now,
-      rules: { resolveAfterMinutes: config.incidents.resolveAfterMinutes, refreshMinutes: 15 },
+      rules: { resolveAfterMinutes: config.incidents.resolveAfterMinutes, refreshMinutes: 15, noise: noiseRules(config) },
     }),
     ...metricIncidents
       .filter((i) => ignoredNames.has(i.broker))
@@ -318,6 +321,44 @@ export async function runMetricsCycle(deps: MetricsCycleDeps): Promise<CycleRepo
     errors: report.errors.length,
   });
   return report;
+}
+
+/** The noise rules of the configuration (severity hysteresis, flap detection, re-openings). */
+export function noiseRules(config: Config): NoiseRules {
+  const c = config.incidents;
+  return {
+    deEscalateAfterMinutes: c.deEscalateAfterMinutes,
+    recoveryPoints: c.recoveryPoints,
+    reopenWithinMinutes: c.reopenWithinMinutes,
+    flapWindowMinutes: c.flapWindowMinutes,
+    flapStartChanges: c.flapStartChanges,
+    flapStopChanges: c.flapStopChanges,
+  };
+}
+
+/**
+ * The latest incident of each fingerprint that has a finding but no active incident, when it is
+ * resolved: one that resolved lately re-opens. Read only for those fingerprints (an opening is rare),
+ * one consistent read each; a failed read only means a new incident opens instead.
+ */
+async function recentlyResolved(
+  deps: MetricsCycleDeps,
+  findings: readonly Finding[],
+  active: ReadonlyMap<string, Incident>,
+  errors: string[],
+): Promise<Map<string, Incident>> {
+  const recent = new Map<string, Incident>();
+  if (deps.config.incidents.reopenWithinMinutes <= 0) return recent;
+  const fingerprints = [...new Set(findings.map(fingerprintOf))].filter((f) => !active.has(f));
+  await mapWithConcurrency(fingerprints, 8, async (fingerprint) => {
+    try {
+      const incident = await deps.incidents.get(fingerprint);
+      if (incident?.status === "resolved") recent.set(fingerprint, incident);
+    } catch (error) {
+      errors.push(`reading incident ${fingerprint} failed: ${describeError(error)}`);
+    }
+  });
+  return recent;
 }
 
 /** The scrapes of a broker opted in to Prometheus reads, when this deployment reads them. */

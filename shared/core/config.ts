@@ -242,6 +242,31 @@ const notificationsSchema = z.strictObject({
 const incidentsSchema = z.strictObject({
   /** A condition must stay clear this long before its incident resolves, so it cannot flap. */
   resolveAfterMinutes: minutes.min(1).default(5),
+  /**
+   * Severity hysteresis: an incident is raised at once, but lowered only once the lower level has held
+   * this long, so a value wobbling around the critical level sends nothing.
+   */
+  deEscalateAfterMinutes: minutes.default(30),
+  /**
+   * ... or at once when the gauge (e.g. CPU) is this many points under the higher level's trigger (a
+   * Datadog recovery threshold: critical at 95 recovers at once below 90).
+   */
+  recoveryPoints: percent.default(5),
+  /**
+   * An incident that fires again this soon after it resolved re-opens (the same incident, "again —
+   * 3rd time today") instead of a new one: bursts of one problem are one story. 0: never.
+   */
+  reopenWithinMinutes: minutes.default(360),
+  /** Flap detection (Nagios): the window the state changes of an incident are weighed over. */
+  flapWindowMinutes: minutes.min(10).default(360),
+  /**
+   * Weighted state changes in the window (each 0.8 to 1.2, newer weighs more) at which an incident
+   * starts flapping: it stays one open incident, announced once now and once when it stops. 4: the end
+   * of a second burst soon after the first (open, clear, open, clear).
+   */
+  flapStartChanges: z.number().min(2).max(100).default(4),
+  /** Below this many weighted changes a flapping incident stops flapping (lower than the start: hysteresis). */
+  flapStopChanges: z.number().min(1).max(100).default(2),
 });
 
 const pollingSchema = z.strictObject({
@@ -481,6 +506,11 @@ function relationProblems(c: z.infer<typeof configSchema>): ConfigProblem[] {
         `route '${route.name}' names no destination: give it slack, sns or pagerduty, or its incidents would reach nobody`,
       );
   });
+  if (c.incidents.flapStopChanges > c.incidents.flapStartChanges)
+    add(
+      "incidents.flapStopChanges",
+      `${c.incidents.flapStopChanges} is above flapStartChanges (${c.incidents.flapStartChanges}): an incident would stop flapping before it could start`,
+    );
   // A reboot is verified only if its incident resolves in time, and resolving takes resolveAfterMinutes of clear data.
   if (c.remediation.verifyWithinMinutes <= c.incidents.resolveAfterMinutes)
     add(

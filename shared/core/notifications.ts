@@ -86,6 +86,8 @@ export interface NotificationItem {
   reason: Exclude<NotifyReason, "muted">;
   /** The severity before an `updated`/`escalated` change. */
   previousSeverity?: Severity;
+  /** The message says the incident started or stopped flapping. */
+  flap?: "started" | "stopped";
   remediation?: RemediationNote;
 }
 

@@ -56,7 +56,11 @@ export function enqueueTransition(incident: Incident, transition: Transition, ch
       ? []
       : channels.filter((c) => incident.outbox.some((p) => p.reason === "first" && p.channels[c] === "pending"));
   const targets = channels.filter((c) => !waiting.includes(c));
-  return enqueue(incident, transition.type, REASON_OF[transition.type], targets, now, transition.previousSeverity);
+  const queued = enqueue(incident, transition.type, REASON_OF[transition.type], targets, now, transition.previousSeverity);
+  if (!transition.flap || queued === incident) return queued;
+  // Marks the notification just enqueued (the last one) as the flapping announcement.
+  const outbox = queued.outbox.map((p, i) => (i === queued.outbox.length - 1 ? { ...p, flap: transition.flap } : p));
+  return { ...queued, outbox };
 }
 
 /** The incident with a remediation decision enqueued (always announced: it is an audit trail). */
@@ -64,10 +68,15 @@ export function enqueueRemediation(incident: Incident, note: RemediationNote, ch
   return enqueue(incident, "remediation", incident.notified === null ? "first" : "changed", channels, now, undefined, note);
 }
 
-/** Whether an open incident is due a reminder: announced, nothing pending, quiet for the repeat interval. */
+/**
+ * Whether an open incident is due a reminder: announced, nothing pending, quiet for the repeat
+ * interval, and not flapping (a flapping incident is announced when flapping starts and stops, as
+ * Nagios does).
+ */
 export function dueRepeat(incident: Incident, now: number, repeatIntervalMinutes: number): boolean {
   return (
     incident.status === "open" &&
+    !incident.noise?.flapping &&
     incident.notified !== null &&
     now - incident.notified.at >= repeatIntervalMinutes * 60_000 &&
     !incident.outbox.some(isPending)

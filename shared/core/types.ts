@@ -202,6 +202,22 @@ export interface Finding {
   series?: Readonly<Record<string, Series>>;
   /** Minutes the condition must persist before an incident opens (state-based findings). */
   holdMinutes?: number;
+  /** The gauge a level-based finding judged (resource pressure): for recovery thresholds and flap summaries. */
+  gauge?: GaugeReading;
+}
+
+/** A level-based finding's gauge: what it is, the value judged, the newest value and the trigger levels. */
+export interface GaugeReading {
+  /** What people call it ("CPU"). */
+  label: string;
+  /** "%" for percent gauges. */
+  unit: string;
+  /** The value the severity was judged on (the floor over the sustain window). */
+  value: number;
+  /** The newest value (for the peak). */
+  latest: number;
+  warning: number;
+  critical: number;
 }
 
 /** The stable identity of an incident: `kind|broker|resource`. */

@@ -417,6 +417,8 @@ export function incidentsFrom(timeline: readonly TimelineEntry[], startMs: numbe
     }
     if (!existing) continue;
     existing.severity = maxSeverity(existing.severity, i.severity);
+    // A re-opening (the same incident, "again") is open again until it resolves again.
+    if (transition.type === "opened") existing.resolvedMinute = null;
     if (transition.type === "resolved") existing.resolvedMinute = minute;
   }
   return [...byId.values()];

@@ -152,6 +152,24 @@ describe.each(implementations)("%s", (_name, createStore) => {
     expect(await store.loadActive()).toEqual([reopened]);
   });
 
+  it("re-opens a resolved incident over its version (the same id), once, and lists it as active again", async () => {
+    // Prepare
+    const first = anIncident({ resource: "orders" });
+    await store.save(first, 0);
+    const resolved = nextVersion(first, { status: "resolved", resolvedAt: first.firstSeenAt + 600_000 });
+    await store.save(resolved, 1);
+    const again = nextVersion(resolved, { status: "open", resolvedAt: null, openedAt: first.firstSeenAt + 900_000 });
+
+    // Act
+    const saved = await store.save(again, resolved.version);
+    const twice = await store.save(nextVersion(resolved, { status: "open", summary: "a second writer" }), resolved.version);
+
+    // Assess
+    expect([saved, twice]).toEqual([true, false]);
+    expect(await store.loadActive()).toEqual([again]);
+    expect((await store.get(first.fingerprint))?.id).toBe(first.id);
+  });
+
   it("lets exactly one of 20 concurrent writers open an incident for a fingerprint", async () => {
     // Prepare
     const contenders = Array.from({ length: 20 }, (_, i) => anIncident({ resource: "orders", summary: `writer ${i}` }));

@@ -336,6 +336,14 @@ function judge(observation: BrokerObservation, gauge: Gauge, end: number, config
   if (level) {
     return {
       ...base,
+      gauge: {
+        label: gauge.resource === Resource.cpu ? (gauge.label.startsWith("Node") ? gauge.label : "CPU") : gauge.label,
+        unit: "%",
+        value: level.floor,
+        latest: now,
+        warning: round(gauge.thresholds.warnPercent),
+        critical: round(gauge.thresholds.criticalPercent),
+      },
       severity: level.severity,
       condition: `${gauge.resource}-${level.severity === Severity.critical ? "critical" : "high"}`,
       summary: `${gauge.label} at ${now}%${gauge.of ?? ""}, at least ${level.floor}% for ${level.minutes} min; at 100% ${gauge.consequence}.${forecast ? ` Full in ~${forecast.minutesToFull} min at the current rate.` : ""}${gauge.context?.() ?? ""}`,

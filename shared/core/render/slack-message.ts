@@ -1,4 +1,4 @@
-import type { Incident } from "../incidents";
+import { crossings, type Incident, noiseNote } from "../incidents";
 import type { ApprovalPrompt, MessageGroup, NotificationItem, RemediationNote, SlackPayload } from "../notifications";
 import { compareSeverity, type Evidence, IncidentKind, maxSeverity, type Series, Severity } from "../types";
 import { consoleLinks } from "./console-links";
@@ -154,6 +154,10 @@ function headline(group: MessageGroup, items: readonly NotificationItem[], sever
   // A reminder comes as an `updated` (or `opened`) transition whose items are all `repeat`.
   const repeat = items.length > 0 && items.every((i) => i.reason === "repeat");
   if (repeat && group.transition !== "resolved" && group.transition !== "remediation") return `${label} still open`;
+  const flap =
+    items.length > 0 && items.every((i) => i.flap === "started") ? "started" : items.every((i) => i.flap === "stopped") ? "stopped" : null;
+  if (flap === "started" && group.transition !== "resolved") return `${label} flapping`;
+  if (flap === "stopped" && group.transition !== "resolved") return `No longer flapping: ${label}`;
   switch (group.transition) {
     case "resolved":
       return allUnwatched(group, items) ? "No longer watched" : "Resolved";
@@ -190,9 +194,13 @@ function whatSection(item: NotificationItem, group: MessageGroup): Block {
  */
 function storySection(item: NotificationItem, group: MessageGroup): Block {
   const { incident } = item;
-  const lines = [summaryLine(item, group), transitionLine(item, group), ...sparkLines(incident), remediationLine(item.remediation)].filter(
-    (line): line is string => line !== null && line !== "",
-  );
+  const lines = [
+    summaryLine(item, group),
+    transitionLine(item, group),
+    noiseLine(item, group),
+    ...sparkLines(incident),
+    remediationLine(item.remediation),
+  ].filter((line): line is string => line !== null && line !== "");
   const block: Block = { type: "section", text: plainText(capBlockText(lines.join("\n"), "plain_text")) };
   const fields = evidenceFields(incident);
   if (fields.length > 0) block.fields = fields.map(mrkdwn);
@@ -261,6 +269,21 @@ function transitionLine(item: NotificationItem, group: MessageGroup): string | n
     return `${verb} from ${item.previousSeverity} to ${incident.severity}.`;
   }
   return null;
+}
+
+/** Flapping ("CPU crossed 85% 14 times in 6 h; peak 99.2%") and re-openings ("again — 3rd time today"). */
+function noiseLine(item: NotificationItem, group: MessageGroup): string | null {
+  const { incident } = item;
+  if (!incident.noise) return null;
+  if (item.flap === "stopped") {
+    const over = group.transition === "resolved" ? "" : ` Now ${incident.severity}.`;
+    return `No longer flapping (${crossings(incident.noise)}).${over}`;
+  }
+  if (group.transition === "resolved" || item.reason === "resolved" || item.reason === "repeat") {
+    return incident.noise.flapping ? `Flapping: ${crossings(incident.noise)}.` : null;
+  }
+  const note = noiseNote(incident);
+  return note ? `${note.charAt(0).toUpperCase()}${note.slice(1)}.` : null;
 }
 
 function remediationLine(note: RemediationNote | undefined): string | null {
@@ -630,6 +653,8 @@ function fallbackLead(item: NotificationItem, group: MessageGroup): string {
   }
   if (group.transition === "remediation" && item.remediation) return `${REMEDIATION[item.remediation.outcome]?.title ?? "Remediation"}; `;
   if (item.reason === "repeat") return `still open after ${formatDuration(group.at - openedAt)}; `;
+  const note = item.flap === "stopped" ? "no longer flapping" : noiseNote(incident);
+  if (note) return `${inert(note, CAP.fallbackSummary)}; `;
   if (item.previousSeverity && item.previousSeverity !== incident.severity) return `was ${item.previousSeverity}; `;
   return "";
 }

@@ -13,6 +13,21 @@ describe("parseConfig", () => {
     expect(Object.isFrozen(config.detection.consumerLag)).toBe(true);
   });
 
+  it("fills the noise rules' defaults: hysteresis, recovery threshold, re-opening, flap detection", () => {
+    // Act
+    const { config } = parseConfig({});
+    // Assess
+    expect(config.incidents).toEqual({
+      resolveAfterMinutes: 5,
+      deEscalateAfterMinutes: 30,
+      recoveryPoints: 5,
+      reopenWithinMinutes: 360,
+      flapWindowMinutes: 360,
+      flapStartChanges: 4,
+      flapStopChanges: 2,
+    });
+  });
+
   it("applies overrides and keeps the other defaults of the same section", () => {
     // Act
     const { config } = parseConfig({ remediation: { mode: "auto" }, detection: { connections: { warnPercent: 70 } } });
@@ -162,6 +177,7 @@ describe("parseConfig: how values relate", () => {
     ],
     [{ detection: { resources: { diskWarnRatio: 1.05 } } }, "detection.resources.diskWarnRatio", "1.05 is below diskCriticalRatio (1.1)"],
     [{ apiActivity: { minDenials: 11 } }, "apiActivity.minDenials", "11 is above criticalDenials (10)"],
+    [{ incidents: { flapStopChanges: 5 } }, "incidents.flapStopChanges", "5 is above flapStartChanges (4)"],
     [{ polling: { windowMinutes: 40, queueSweepMinutes: 45 } }, "polling.queueSweepMinutes", "45 is above polling.windowMinutes (40)"],
     [
       { polling: { windowMinutes: 30 }, detection: { consumerLag: { slowWindowMinutes: 28 } } },

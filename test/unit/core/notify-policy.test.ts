@@ -184,6 +184,29 @@ describe("repeats", () => {
     expect(reminded.outbox.map((p) => [p.transition, p.reason])).toEqual([["updated", "repeat"]]);
     expect(dueRepeat(reminded, T0 + 480 * MINUTE, 240)).toBe(false);
   });
+
+  it("sends no reminder while an incident flaps (its start and stop are announced instead)", () => {
+    const noise = {
+      level: 2,
+      changes: [],
+      lowerSince: null,
+      flapping: true,
+      flappingSince: T0,
+      opens: [T0],
+      peak: null,
+      gauge: null,
+      windowMinutes: 360,
+    };
+    const flapping = incident({ notified: { at: T0, severity: "critical" }, noise });
+    expect(dueRepeat(flapping, T0 + 480 * MINUTE, 240)).toBe(false);
+    expect(dueRepeat({ ...flapping, noise: { ...noise, flapping: false } }, T0 + 480 * MINUTE, 240)).toBe(true);
+  });
+
+  it("marks the notification of a flapping edge, so the message says flapping started", () => {
+    const announced = incident({ notified: { at: T0, severity: "critical" } });
+    const queued = enqueueTransition(announced, { ...transition("updated", announced), flap: "started" }, CHANNELS, T0);
+    expect(queued.outbox.map((p) => [p.transition, p.reason, p.flap])).toEqual([["updated", "changed", "started"]]);
+  });
 });
 
 describe("enqueueRemediation", () => {

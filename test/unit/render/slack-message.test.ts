@@ -647,3 +647,59 @@ function marks(text: string): string {
     .map((line) => (line.match(/[*_~`:]|^(&gt;|>)/g) ?? []).join(""))
     .join("\n");
 }
+
+describe("renderSlackMessage: flapping and re-openings", () => {
+  const noise = {
+    level: 0,
+    changes: [
+      { at: T0 - 300 * MINUTE, from: 0, to: 2 },
+      { at: T0 - 280 * MINUTE, from: 2, to: 0 },
+      { at: T0 - 200 * MINUTE, from: 0, to: 3 },
+      { at: T0 - 190 * MINUTE, from: 3, to: 0 },
+    ],
+    lowerSince: null,
+    flapping: true,
+    flappingSince: T0 - 190 * MINUTE,
+    opens: [T0 - 300 * MINUTE, T0 - 200 * MINUTE],
+    peak: { value: 99.2, at: T0 - 195 * MINUTE },
+    gauge: { label: "CPU", unit: "%", warning: 85, critical: 95 },
+    windowMinutes: 360,
+  };
+  const cpu = (overrides: Partial<Incident> = {}) =>
+    stalledIncident({
+      kind: IncidentKind.resourcePressure,
+      fingerprint: "resource-pressure|risk-engine-27|cpu",
+      resource: "cpu",
+      openedAt: T0 - 200 * MINUTE,
+      noise,
+      ...overrides,
+    });
+
+  it("heads the message that flapping started and says how often it crossed, with the peak", () => {
+    // Act
+    const payload = renderSlackMessage(group([item(cpu(), { reason: "changed", flap: "started" })], { transition: "updated" }));
+    // Assess
+    expect(headerText(payload)).toContain("CRITICAL flapping");
+    expect(storyText(payload)).toContain("Flapping: CPU crossed 85% 2 times in 6 h; peak 99.2%; again — 2nd time today.");
+    expectWithinSlackLimits(payload);
+  });
+
+  it("says once that flapping stopped", () => {
+    // Act
+    const payload = renderSlackMessage(
+      group([item(cpu({ noise: { ...noise, flapping: false } }), { reason: "changed", flap: "stopped" })], { transition: "updated" }),
+    );
+    // Assess
+    expect(headerText(payload)).toContain("No longer flapping");
+    expect(storyText(payload)).toContain("No longer flapping (CPU crossed 85% 2 times in 6 h; peak 99.2%). Now critical.");
+  });
+
+  it("announces a re-opening as the same incident again, without flapping", () => {
+    // Act
+    const payload = renderSlackMessage(group([item(cpu({ noise: { ...noise, flapping: false } }))]));
+    // Assess
+    expect(headerText(payload)).toContain("CRITICAL opened");
+    expect(storyText(payload)).toContain("Again — 2nd time today.");
+    expect(payload.text).toContain("again — 2nd time today");
+  });
+});
