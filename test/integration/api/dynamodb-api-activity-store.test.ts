@@ -1,6 +1,7 @@
 import { PutItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
 import { DynamoDbApiActivityStore } from "../../../shared/adapters/dynamodb-api-activity-store";
 import { MemoryApiActivityStore } from "../../../shared/adapters/memory-api-activity-store";
+import { deniedSubject } from "../../../shared/app/handle-api-event";
 import type { ActivityRecord, ApiActivityStore } from "../../../shared/ports";
 import { RecordingClock } from "../../unit/adapters/recording-clock";
 import { createIncidentsTable, type LocalDynamo, startDynalite } from "../dynamodb-table";
@@ -200,6 +201,19 @@ describe.each(implementations)("%s", (_name, createStore) => {
 
       // Assess
       expect(await store.since("denied|alice", 0)).toEqual([entry]);
+    });
+
+    it("changes nothing when the same event id is recorded again at another time", async () => {
+      // Prepare: handleApiEvent dates a call without a readable time at the clock's now, so a
+      // delivery retried a minute later records the same event id with another time.
+      const first = { eventId: "eb-1", at: 1_000_000, payload: { n: 1 } };
+      await store.record(deniedSubject("alice"), first, 1_000_000);
+
+      // Act
+      await store.record(deniedSubject("alice"), { eventId: "eb-1", at: 1_060_000, payload: { n: 1 } }, 1_060_000);
+
+      // Assess: ApiActivityStore.record: "recording the same event id again changes nothing"
+      expect(await store.since(deniedSubject("alice"), 0)).toEqual([first]);
     });
 
     it("keeps subjects apart, including subjects that are prefixes of each other", async () => {

@@ -168,6 +168,8 @@ describe.each(implementations)("%s", (_, make) => {
     });
 
     it("refuses at once when the maximum is 0", async () => {
+      // ports.ts, takeBudget: "false when `max` is reached": the conditional write is the guard meant to
+      // hold under races, so it refuses even where the policy would have refused first.
       // Act
       const taken = await ledger.takeBudget(T, 0);
       // Assess
