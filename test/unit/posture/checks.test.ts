@@ -1,10 +1,4 @@
-import {
-  checksFor,
-  POSTURE_CHECKS,
-  PostureCheckId,
-  productionTag,
-  runPostureChecks,
-} from "../../../shared/core/posture/checks";
+import { checksFor, POSTURE_CHECKS, PostureCheckId, productionTag, runPostureChecks } from "../../../shared/core/posture/checks";
 import type { PostureFacts } from "../../../shared/core/posture/posture-facts";
 import { type Broker, fingerprintOf, IncidentKind, Severity } from "../../../shared/core/types";
 import {
