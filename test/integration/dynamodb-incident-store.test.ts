@@ -1,7 +1,7 @@
 import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
 import { DynamoDbIncidentStore } from "../../shared/adapters/dynamodb-incident-store";
 import { ServiceCallError } from "../../shared/errors";
-import { RecordingClock } from "../unit/adapters/recording-clock";
+import { TestClock } from "../support/clock";
 import { createIncidentsTable, type LocalDynamo, startDynalite } from "./dynamodb-table";
 import { anIncident, nextVersion } from "./incident-fixtures";
 
@@ -9,7 +9,7 @@ const DAY_SECONDS = 86_400;
 
 let dynamo: LocalDynamo;
 let tableName: string;
-let clock: RecordingClock;
+let clock: TestClock;
 let store: DynamoDbIncidentStore;
 
 beforeAll(async () => {
@@ -22,7 +22,7 @@ afterAll(async () => {
 
 beforeEach(async () => {
   tableName = await createIncidentsTable(dynamo.client);
-  clock = new RecordingClock();
+  clock = new TestClock();
   store = new DynamoDbIncidentStore(dynamo.client, tableName, clock);
 });
 

@@ -3,7 +3,7 @@ import { DynamoDbApiActivityStore } from "../../../shared/adapters/dynamodb-api-
 import { MemoryApiActivityStore } from "../../../shared/adapters/memory-api-activity-store";
 import { deniedSubject } from "../../../shared/app/handle-api-event";
 import type { ActivityRecord, ApiActivityStore } from "../../../shared/ports";
-import { RecordingClock } from "../../unit/adapters/recording-clock";
+import { TestClock } from "../../support/clock";
 import { createIncidentsTable, type LocalDynamo, startDynalite } from "../dynamodb-table";
 
 /**
@@ -35,7 +35,7 @@ const implementations: [string, () => Promise<ApiActivityStore>][] = [
   ["MemoryApiActivityStore", async () => new MemoryApiActivityStore()],
   [
     "DynamoDbApiActivityStore",
-    async () => new DynamoDbApiActivityStore(dynamo.client, await createIncidentsTable(dynamo.client), new RecordingClock()),
+    async () => new DynamoDbApiActivityStore(dynamo.client, await createIncidentsTable(dynamo.client), new TestClock()),
   ],
 ];
 
@@ -261,7 +261,7 @@ describe("DynamoDbApiActivityStore", () => {
 
   beforeEach(async () => {
     tableName = await createIncidentsTable(dynamo.client);
-    store = new DynamoDbApiActivityStore(dynamo.client, tableName, new RecordingClock());
+    store = new DynamoDbApiActivityStore(dynamo.client, tableName, new TestClock());
   });
 
   async function itemsOf(pk: string) {
@@ -335,7 +335,7 @@ describe("DynamoDbApiActivityStore", () => {
 
   it("rethrows a failure that is not a lost race", async () => {
     // Prepare: a table that does not exist
-    const broken = new DynamoDbApiActivityStore(dynamo.client, "no-such-table", new RecordingClock());
+    const broken = new DynamoDbApiActivityStore(dynamo.client, "no-such-table", new TestClock());
 
     // Act
     const claim = broken.claimEvent("eb-1", T0, MINUTE);

@@ -1,7 +1,7 @@
 import { DynamoDbRemediationLedger } from "../../../shared/adapters/dynamodb-remediation-ledger";
 import { MemoryRemediationLedger } from "../../../shared/adapters/memory-remediation-ledger";
 import type { PendingVerification, RemediationLedger, RemediationRecord } from "../../../shared/ports";
-import { RecordingClock } from "../../unit/adapters/recording-clock";
+import { TestClock } from "../../support/clock";
 import { createIncidentsTable, type LocalDynamo, startDynalite } from "../dynamodb-table";
 
 /**
@@ -22,21 +22,21 @@ afterAll(() => dynamo.stop());
 
 interface Subject {
   ledger: RemediationLedger;
-  clock: RecordingClock;
+  clock: TestClock;
 }
 
 const implementations: [string, () => Promise<Subject>][] = [
   [
     "DynamoDbRemediationLedger",
     async () => {
-      const clock = new RecordingClock(T);
+      const clock = new TestClock(T);
       return { ledger: new DynamoDbRemediationLedger(dynamo.client, await createIncidentsTable(dynamo.client), clock), clock };
     },
   ],
   [
     "MemoryRemediationLedger",
     async () => {
-      const clock = new RecordingClock(T);
+      const clock = new TestClock(T);
       return { ledger: new MemoryRemediationLedger(clock), clock };
     },
   ],
@@ -70,7 +70,7 @@ function aVerification(brokerId: string, overrides: Partial<PendingVerification>
 
 describe.each(implementations)("%s", (_, make) => {
   let ledger: RemediationLedger;
-  let clock: RecordingClock;
+  let clock: TestClock;
 
   beforeEach(async () => {
     ({ ledger, clock } = await make());

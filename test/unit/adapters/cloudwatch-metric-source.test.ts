@@ -19,8 +19,8 @@ import { NAMESPACE } from "../../../shared/core/metric-catalog";
 import { EngineType, type MinuteWindow } from "../../../shared/core/types";
 import { ServiceCallError } from "../../../shared/errors";
 import type { MetricRequest } from "../../../shared/ports";
-import { activeMqBroker, FakeClock, FakeInventory, T0 } from "../app/fakes";
-import { RecordingClock, TEST_CLIENT_CONFIG } from "./recording-clock";
+import { TEST_CLIENT_CONFIG, TestClock } from "../../support/clock";
+import { activeMqBroker, FakeInventory, T0 } from "../app/fakes";
 
 const MINUTE = 60_000;
 const WINDOW_START = Date.UTC(2026, 0, 15, 11, 0, 0);
@@ -81,8 +81,8 @@ function metric(dimensions: Record<string, string>, name = "QueueSize"): Metric 
   return { Namespace: NAMESPACE, MetricName: name, Dimensions: Object.entries(dimensions).map(([Name, Value]) => ({ Name, Value })) };
 }
 
-function setUp(): { source: CloudWatchMetricSource; clock: RecordingClock; log: RecordingLog } {
-  const clock = new RecordingClock();
+function setUp(): { source: CloudWatchMetricSource; clock: TestClock; log: RecordingLog } {
+  const clock = new TestClock();
   const log = new RecordingLog();
   const source = new CloudWatchMetricSource(new CloudWatchClient(TEST_CLIENT_CONFIG), clock, log);
   return { source, clock, log };
@@ -649,7 +649,7 @@ describe("CloudWatchMetricSource in a metrics cycle", () => {
 
   /** Runs cycles 0..last; `answerAt(minute)` shapes CloudWatch's answers, `publishes(i)` whether datapoint i exists. */
   async function runCycles(last: number, answerAt: (minute: number) => Answer, publishes: (i: number) => boolean = () => true) {
-    const clock = new FakeClock();
+    const clock = new TestClock();
     cloudWatch.on(ListMetricsCommand).resolves({ Metrics: [] });
     cloudWatch.on(GetMetricDataCommand).callsFake((input: GetMetricDataCommandInput) => {
       const answer = answerAt(clock.minute);

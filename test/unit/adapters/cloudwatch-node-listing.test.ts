@@ -4,7 +4,7 @@ import "aws-sdk-client-mock-jest";
 import { CloudWatchMetricSource } from "../../../shared/adapters/cloudwatch-metric-source";
 import { RecordingLog } from "../../../shared/adapters/recording-log";
 import { NAMESPACE } from "../../../shared/core/metric-catalog";
-import { RecordingClock, TEST_CLIENT_CONFIG } from "./recording-clock";
+import { TEST_CLIENT_CONFIG, TestClock } from "../../support/clock";
 
 const MINUTE = 60_000;
 const cloudWatch = mockClient(CloudWatchClient);
@@ -23,7 +23,7 @@ function accessDenied(): CloudWatchServiceException {
 }
 
 function setUp() {
-  const clock = new RecordingClock();
+  const clock = new TestClock();
   const log = new RecordingLog();
   return { source: new CloudWatchMetricSource(new CloudWatchClient(TEST_CLIENT_CONFIG), clock, log), clock, log };
 }

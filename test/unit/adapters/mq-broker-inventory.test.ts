@@ -14,7 +14,7 @@ import { RecordingLog } from "../../../shared/adapters/recording-log";
 import { MAX_ATTEMPTS } from "../../../shared/adapters/retry";
 import { DeploymentMode, EngineType } from "../../../shared/core/types";
 import { InventoryUnavailableError } from "../../../shared/errors";
-import { RecordingClock, TEST_CLIENT_CONFIG } from "./recording-clock";
+import { TEST_CLIENT_CONFIG, TestClock } from "../../support/clock";
 
 const MINUTE = 60_000;
 const TTL_MS = 10 * MINUTE;
@@ -71,8 +71,8 @@ function notFound(): NotFoundException {
   return new NotFoundException({ $metadata: { httpStatusCode: 404 }, message: "broker not found" });
 }
 
-function setUp(): { inventory: MqBrokerInventory; clock: RecordingClock; log: RecordingLog } {
-  const clock = new RecordingClock();
+function setUp(): { inventory: MqBrokerInventory; clock: TestClock; log: RecordingLog } {
+  const clock = new TestClock();
   const log = new RecordingLog();
   const inventory = new MqBrokerInventory(new MqClient(TEST_CLIENT_CONFIG), clock, log, { ttlMs: TTL_MS });
   return { inventory, clock, log };

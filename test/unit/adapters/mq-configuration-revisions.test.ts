@@ -4,7 +4,7 @@ import "aws-sdk-client-mock-jest";
 import { MqBrokerInventory } from "../../../shared/adapters/mq-broker-inventory";
 import { CONFIGURATION_RETRY_MS, MqConfigurationRevisions } from "../../../shared/adapters/mq-configuration-revisions";
 import { RecordingLog } from "../../../shared/adapters/recording-log";
-import { RecordingClock, TEST_CLIENT_CONFIG } from "./recording-clock";
+import { TEST_CLIENT_CONFIG, TestClock } from "../../support/clock";
 
 const mq = mockClient(MqClient);
 const CUTTLEFISH = "# raised\nconnection_max = 3000\n";
@@ -20,7 +20,7 @@ function forbidden(): MqServiceException {
 }
 
 function setUp() {
-  const clock = new RecordingClock();
+  const clock = new TestClock();
   const log = new RecordingLog();
   return { revisions: new MqConfigurationRevisions(new MqClient(TEST_CLIENT_CONFIG), clock, log), clock, log };
 }
@@ -93,7 +93,7 @@ describe("MqBrokerInventory.configurationText", () => {
   it("reads configuration revisions with the inventory's own client", async () => {
     // Prepare
     mq.on(DescribeConfigurationRevisionCommand).resolves({ Data: base64(CUTTLEFISH) });
-    const inventory = new MqBrokerInventory(new MqClient(TEST_CLIENT_CONFIG), new RecordingClock(), new RecordingLog(), { ttlMs: 60_000 });
+    const inventory = new MqBrokerInventory(new MqClient(TEST_CLIENT_CONFIG), new TestClock(), new RecordingLog(), { ttlMs: 60_000 });
 
     // Act
     const text = await inventory.configurationText({ id: "c-9", revision: 2 });

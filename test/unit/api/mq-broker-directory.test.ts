@@ -1,7 +1,7 @@
 import { type BrokerSummary, ListBrokersCommand, MqClient, MqServiceException } from "@aws-sdk/client-mq";
 import { mockClient } from "aws-sdk-client-mock";
 import { MqBrokerDirectory } from "../../../shared/adapters/mq-broker-directory";
-import { RecordingClock, TEST_CLIENT_CONFIG } from "../adapters/recording-clock";
+import { TEST_CLIENT_CONFIG, TestClock } from "../../support/clock";
 
 const MINUTE = 60_000;
 const TTL_MS = 5 * MINUTE;
@@ -12,8 +12,8 @@ function summary(id: string, name: string): BrokerSummary {
   return { BrokerId: id, BrokerName: name, BrokerState: "RUNNING", EngineType: "ACTIVEMQ", DeploymentMode: "SINGLE_INSTANCE" };
 }
 
-function setUp(): { directory: MqBrokerDirectory; clock: RecordingClock } {
-  const clock = new RecordingClock();
+function setUp(): { directory: MqBrokerDirectory; clock: TestClock } {
+  const clock = new TestClock();
   return { directory: new MqBrokerDirectory(new MqClient(TEST_CLIENT_CONFIG), clock, TTL_MS), clock };
 }
 

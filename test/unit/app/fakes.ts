@@ -2,7 +2,6 @@ import type { MessageGroup } from "../../../shared/core/notifications";
 import type { Broker, EngineType, MinuteWindow, QueueRef, Series } from "../../../shared/core/types";
 import type {
   BrokerInventory,
-  Clock,
   DeliveryResult,
   InventorySnapshot,
   MetricFetch,
@@ -12,18 +11,12 @@ import type {
   QueueListing,
 } from "../../../shared/ports";
 
+import { MINUTE, T0, type TestClock } from "../../support/clock";
+
 /** Small in-memory fakes of the ports, for use-case tests (no SDK involved). */
 
-export const MINUTE = 60_000;
-export const T0 = Date.UTC(2026, 2, 2, 9, 0);
-
-export class FakeClock implements Clock {
-  minute = 0;
-  now(): number {
-    return T0 + this.minute * MINUTE;
-  }
-  async sleep(): Promise<void> {}
-}
+export { TestClock as FakeClock } from "../../support/clock";
+export { MINUTE, T0 };
 
 export function activeMqBroker(name: string, overrides: Partial<Broker> = {}): Broker {
   return {
@@ -63,7 +56,7 @@ export class FakeMetrics implements MetricSource {
   failFetch = false;
   requested: MetricRequest[][] = [];
 
-  constructor(private readonly clock: FakeClock) {}
+  constructor(private readonly clock: TestClock) {}
 
   set(metric: string, dimensions: Record<string, string>, values: (number | null)[]): void {
     this.data.set(key(metric, dimensions), values);

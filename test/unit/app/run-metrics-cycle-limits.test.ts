@@ -4,7 +4,8 @@ import { type CycleReport, createFetchSchedule, type MetricsCycleDeps, runMetric
 import { DEFAULT_CONFIG } from "../../../shared/core/config";
 import type { Broker } from "../../../shared/core/types";
 import type { NodeListing } from "../../../shared/ports";
-import { FakeClock, FakeInventory, FakeMetrics } from "./fakes";
+import { TestClock } from "../../support/clock";
+import { FakeInventory, FakeMetrics } from "./fakes";
 
 /** The inventory with configuration revisions (as MqBrokerInventory reads them). */
 class ConfigInventory extends FakeInventory {
@@ -48,7 +49,7 @@ function rabbit(name: string, overrides: Partial<Broker>): Broker {
 }
 
 function world(brokers: Broker[]) {
-  const clock = new FakeClock();
+  const clock = new TestClock();
   const inventory = new ConfigInventory();
   inventory.brokers = brokers;
   const metrics = new NodeMetrics(clock);

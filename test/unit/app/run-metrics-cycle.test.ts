@@ -7,7 +7,8 @@ import { DEFAULT_CONFIG } from "../../../shared/core/config";
 import type { Incident, Transition } from "../../../shared/core/incidents";
 import { Tags } from "../../../shared/core/types";
 import type { IncidentStore, OptInRecords } from "../../../shared/ports";
-import { activeMqBroker, FakeClock, FakeInventory, FakeMetrics, MINUTE, T0 } from "./fakes";
+import { TestClock } from "../../support/clock";
+import { activeMqBroker, FakeInventory, FakeMetrics, MINUTE, T0 } from "./fakes";
 
 /** A store whose writes can be made to fail, like DynamoDB during an outage. */
 class FlakyStore implements IncidentStore {
@@ -35,7 +36,7 @@ const node = { Broker: "orders-1" };
 const queue = { Broker: "orders-1", Queue: "work" };
 
 function world() {
-  const clock = new FakeClock();
+  const clock = new TestClock();
   const inventory = new FakeInventory();
   inventory.brokers = [activeMqBroker("orders")];
   const metrics = new FakeMetrics(clock);

@@ -15,7 +15,7 @@ import { RegionalBrokerControl, RegionalBrokerDirectory } from "../../../shared/
 import { remediate } from "../../../shared/app/remediate";
 import { qualifiedBrokerName } from "../../../shared/core/regions";
 import type { BrokerDirectory } from "../../../shared/ports";
-import { RecordingClock } from "../adapters/recording-clock";
+import { TestClock } from "../../support/clock";
 import {
   anIncident,
   FakeOptInRecords,
@@ -66,7 +66,7 @@ function accessDenied(): MqServiceException {
 
 /** Two regions' real MqBrokerControl, routed by a RegionalBrokerControl (home first). */
 function twoRegionControl() {
-  const clock = new RecordingClock();
+  const clock = new TestClock();
   const home = regionalClient(HOME);
   const other = regionalClient(OTHER);
   const control = new RegionalBrokerControl(
@@ -242,7 +242,7 @@ function summary(id: string, name: string): BrokerSummary {
 
 /** A RegionalBrokerDirectory over real MqBrokerDirectory instances, one per region asked, as api-activity builds it. */
 function twoRegionDirectory() {
-  const clock = new RecordingClock();
+  const clock = new TestClock();
   const clients = new Map([
     [HOME, regionalClient(HOME)],
     [OTHER, regionalClient(OTHER)],
