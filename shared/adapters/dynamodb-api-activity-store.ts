@@ -1,8 +1,7 @@
 import { randomUUID } from "node:crypto";
-import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
-import type { ActivityRecord, ApiActivityStore, Clock, EventClaim } from "../ports";
-import { documentClient, queryAll, writeIf } from "./dynamodb-table";
+import { DeleteCommand, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import type { ActivityRecord, ApiActivityStore, EventClaim } from "../ports";
+import { dataOf, queryAll, TableStore, writeIf } from "./dynamodb-table";
 import { withRetry } from "./retry";
 
 /**
@@ -23,17 +22,7 @@ const SEEN_TTL_SECONDS = 2 * 86_400;
 /** Calls are kept long enough for every window and quiet period, late events included. */
 const CALLS_TTL_SECONDS = 2 * 86_400;
 
-export class DynamoDbApiActivityStore implements ApiActivityStore {
-  private readonly doc: DynamoDBDocumentClient;
-
-  constructor(
-    client: DynamoDBClient,
-    private readonly tableName: string,
-    private readonly clock: Clock,
-  ) {
-    this.doc = documentClient(client);
-  }
-
+export class DynamoDbApiActivityStore extends TableStore implements ApiActivityStore {
   async claimEvent(eventId: string, now: number, leaseMs: number): Promise<EventClaim> {
     // Two rounds at most: a claim released between our failed put and our read leaves nothing to read.
     for (let round = 0; round < 2; round++) {
@@ -112,7 +101,7 @@ export class DynamoDbApiActivityStore implements ApiActivityStore {
       KeyConditionExpression: "pk = :pk AND sk >= :from",
       ExpressionAttributeValues: { ":pk": `CALLS#${subject}`, ":from": sortableTime(since) },
     });
-    const out = items.map((item) => JSON.parse(String(item.data)) as ActivityRecord);
+    const out = items.map((item) => dataOf<ActivityRecord>(item));
     // A call recorded twice under different times (a retried delivery) counts once: the first record stands.
     const seen = new Set<string>();
     return out.filter((r) => !seen.has(r.eventId) && seen.add(r.eventId) !== undefined);

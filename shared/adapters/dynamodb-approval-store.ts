@@ -1,8 +1,7 @@
 import { createHash } from "node:crypto";
-import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
-import type { ApprovalRequest, ApprovalStore, Clock, RecordedAnswer } from "../ports";
-import { documentClient, queryAll, writeIf } from "./dynamodb-table";
+import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import type { ApprovalRequest, ApprovalStore, RecordedAnswer } from "../ports";
+import { dataOf, queryAll, TableStore, writeIf } from "./dynamodb-table";
 import { INTERACTION_MEMORY_MS } from "./memory-approval-store";
 import { withRetry } from "./retry";
 
@@ -18,17 +17,7 @@ import { withRetry } from "./retry";
 
 const KEEP_DAYS = 30;
 
-export class DynamoDbApprovalStore implements ApprovalStore {
-  private readonly doc: DynamoDBDocumentClient;
-
-  constructor(
-    client: DynamoDBClient,
-    private readonly tableName: string,
-    private readonly clock: Clock,
-  ) {
-    this.doc = documentClient(client);
-  }
-
+export class DynamoDbApprovalStore extends TableStore implements ApprovalStore {
   async create(request: ApprovalRequest): Promise<boolean> {
     return writeIf("dynamodb:PutItem", this.clock, () =>
       this.doc.send(
@@ -62,7 +51,7 @@ export class DynamoDbApprovalStore implements ApprovalStore {
 
   async settle(id: string, to: "expired" | "done"): Promise<boolean> {
     const current = await this.get(id);
-    if (!current || current.status !== "pending") return false;
+    if (current?.status !== "pending") return false;
     return writeIf("dynamodb:PutItem", this.clock, () =>
       this.doc.send(
         new PutCommand({
@@ -97,7 +86,7 @@ export class DynamoDbApprovalStore implements ApprovalStore {
     const out = await withRetry("dynamodb:GetItem", this.clock, () =>
       this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk: `ANSWER#${id}`, sk: "ANSWER" }, ConsistentRead: true })),
     );
-    return out.Item ? (JSON.parse(String(out.Item.data)) as RecordedAnswer) : null;
+    return out.Item ? dataOf<RecordedAnswer>(out.Item) : null;
   }
 
   async acceptInteractionOnce(signature: string, now: number): Promise<boolean> {
@@ -128,5 +117,5 @@ function itemOf(request: ApprovalRequest): Record<string, unknown> {
 }
 
 function requestOf(item: Record<string, unknown>): ApprovalRequest {
-  return JSON.parse(String(item.data)) as ApprovalRequest;
+  return dataOf<ApprovalRequest>(item);
 }

@@ -1,8 +1,7 @@
-import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { BatchGetCommand, type DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { BatchGetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { ServiceCallError } from "../errors";
-import type { Clock, OptInRecords, OptInState } from "../ports";
-import { documentClient, writeIf } from "./dynamodb-table";
+import type { OptInRecords, OptInState } from "../ports";
+import { TableStore, writeIf } from "./dynamodb-table";
 import { withRetry } from "./retry";
 
 /**
@@ -17,17 +16,7 @@ const BATCH_KEYS = 100;
 /** Rounds of re-asking for the keys DynamoDB left unprocessed (throttling) before giving up. */
 const UNPROCESSED_ROUNDS = 5;
 
-export class DynamoDbOptInRecords implements OptInRecords {
-  private readonly doc: DynamoDBDocumentClient;
-
-  constructor(
-    client: DynamoDBClient,
-    private readonly tableName: string,
-    private readonly clock: Clock,
-  ) {
-    this.doc = documentClient(client);
-  }
-
+export class DynamoDbOptInRecords extends TableStore implements OptInRecords {
   async get(brokerIds: readonly string[]): Promise<Map<string, OptInState>> {
     const out = new Map<string, OptInState>();
     const ids = [...new Set(brokerIds)];

@@ -1,8 +1,7 @@
-import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Silence } from "../core/notify-policy";
-import type { Clock, SilenceStore } from "../ports";
-import { documentClient, queryAll, writeIf } from "./dynamodb-table";
+import type { SilenceStore } from "../ports";
+import { dataOf, queryAll, TableStore, writeIf } from "./dynamodb-table";
 import { withRetry } from "./retry";
 
 /**
@@ -12,17 +11,7 @@ import { withRetry } from "./retry";
 const PK = "SILENCE";
 const KEEP_AFTER_END_SECONDS = 86_400;
 
-export class DynamoDbSilenceStore implements SilenceStore {
-  private readonly doc: DynamoDBDocumentClient;
-
-  constructor(
-    client: DynamoDBClient,
-    private readonly tableName: string,
-    private readonly clock: Clock,
-  ) {
-    this.doc = documentClient(client);
-  }
-
+export class DynamoDbSilenceStore extends TableStore implements SilenceStore {
   async active(now: number): Promise<Silence[]> {
     const items = await queryAll(this.doc, this.clock, {
       TableName: this.tableName,
@@ -30,7 +19,7 @@ export class DynamoDbSilenceStore implements SilenceStore {
       FilterExpression: "endsAt > :now",
       ExpressionAttributeValues: { ":pk": PK, ":now": now },
     });
-    return items.map((item) => JSON.parse(String(item.data)) as Silence);
+    return items.map((item) => dataOf<Silence>(item));
   }
 
   async add(silence: Silence): Promise<void> {

@@ -13,6 +13,27 @@ export function documentClient(client: DynamoDBClient): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }
 
+/**
+ * What every store on the incidents table holds: its document client, the table's name and the clock
+ * its retries wait on. The stores extend it, so each is built the same way (`new Store(client, table, clock)`).
+ */
+export class TableStore {
+  protected readonly doc: DynamoDBDocumentClient;
+
+  constructor(
+    client: DynamoDBClient,
+    protected readonly tableName: string,
+    protected readonly clock: Clock,
+  ) {
+    this.doc = documentClient(client);
+  }
+}
+
+/** The domain value an item holds as JSON in its `data` attribute. */
+export function dataOf<T>(item: Record<string, unknown>): T {
+  return JSON.parse(String(item.data)) as T;
+}
+
 /** Every item a Query matches, page after page, each page retried on throttling. */
 export async function queryAll(
   doc: DynamoDBDocumentClient,
