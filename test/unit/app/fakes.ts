@@ -15,26 +15,9 @@ import { MINUTE, T0, type TestClock } from "../../support/clock";
 
 /** Small in-memory fakes of the ports, for use-case tests (no SDK involved). */
 
+export { activeMqBroker } from "../../support/brokers";
 export { TestClock as FakeClock } from "../../support/clock";
 export { MINUTE, T0 };
-
-export function activeMqBroker(name: string, overrides: Partial<Broker> = {}): Broker {
-  return {
-    id: `b-${name}`,
-    name,
-    arn: `arn:aws:mq:us-east-1:123456789012:broker:${name}:b-${name}`,
-    state: "RUNNING",
-    engine: "ACTIVEMQ",
-    engineVersion: "5.18",
-    deploymentMode: "ACTIVE_STANDBY_MULTI_AZ",
-    instanceType: "mq.m5.large",
-    tags: {},
-    pendingChanges: [],
-    configuration: null,
-    nodes: [`${name}-1`, `${name}-2`],
-    ...overrides,
-  };
-}
 
 export class FakeInventory implements BrokerInventory {
   brokers: Broker[] = [];

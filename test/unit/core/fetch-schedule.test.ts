@@ -9,25 +9,13 @@ import {
   signalsMoved,
 } from "../../../shared/core/fetch-schedule";
 import type { Broker, QueueRef, Series } from "../../../shared/core/types";
+import { activeMqBroker } from "../../support/brokers";
 
 const MINUTE = 60_000;
 const T0 = Date.UTC(2026, 2, 2, 9, 0);
 const WINDOW = DEFAULT_CONFIG.polling.windowMinutes;
 
-const amq: Broker = {
-  id: "b-1",
-  name: "orders",
-  arn: null,
-  state: "RUNNING",
-  engine: "ACTIVEMQ",
-  engineVersion: "5.18",
-  deploymentMode: "ACTIVE_STANDBY_MULTI_AZ",
-  instanceType: "mq.m5.large",
-  tags: {},
-  pendingChanges: [],
-  configuration: null,
-  nodes: ["orders-1", "orders-2"],
-};
+const amq: Broker = activeMqBroker("orders", { id: "b-1", arn: null });
 const queues: QueueRef[] = [{ name: "a" }, { name: "b" }, { name: "c" }, { name: "orders.DLQ" }];
 
 function input(minute: number, focus: Record<string, string[]> = {}): PlanInput {
