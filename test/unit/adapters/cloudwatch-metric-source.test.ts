@@ -13,14 +13,14 @@ import { CloudWatchMetricSource, MAX_DATAPOINTS_PER_CALL, MAX_QUERIES_PER_CALL }
 import { MemoryIncidentStore } from "../../../shared/adapters/memory-incident-store";
 import { RecordingLog } from "../../../shared/adapters/recording-log";
 import { MAX_ATTEMPTS } from "../../../shared/adapters/retry";
-import { type CycleReport, createFetchSchedule, runMetricsCycle } from "../../../shared/app/run-metrics-cycle";
+import { type CycleReport, runMetricsCycle } from "../../../shared/app/run-metrics-cycle";
 import { DEFAULT_CONFIG } from "../../../shared/core/config";
 import { NAMESPACE } from "../../../shared/core/metric-catalog";
 import { EngineType, type MinuteWindow } from "../../../shared/core/types";
 import { ServiceCallError } from "../../../shared/errors";
 import type { MetricRequest } from "../../../shared/ports";
 import { TEST_CLIENT_CONFIG, TestClock } from "../../support/clock";
-import { activeMqBroker, FakeInventory, T0 } from "../app/fakes";
+import { activeMqBroker, cycleDeps, FakeInventory, T0 } from "../app/fakes";
 
 const MINUTE = 60_000;
 const WINDOW_START = Date.UTC(2026, 0, 15, 11, 0, 0);
@@ -676,17 +676,8 @@ describe("CloudWatchMetricSource in a metrics cycle", () => {
     inventory.brokers = [activeMqBroker("orders")];
     const incidents = new MemoryIncidentStore();
     const log = new RecordingLog();
-    const deps = {
-      inventory,
-      metrics: new CloudWatchMetricSource(new CloudWatchClient(TEST_CLIENT_CONFIG), clock, log),
-      incidents,
-      notifiers: [],
-      remediation: { request: async () => {} },
-      clock,
-      log,
-      config: DEFAULT_CONFIG,
-      schedule: createFetchSchedule(DEFAULT_CONFIG),
-    };
+    const metrics = new CloudWatchMetricSource(new CloudWatchClient(TEST_CLIENT_CONFIG), clock, log);
+    const deps = cycleDeps({ inventory, metrics, incidents, clock, log });
     const reports: CycleReport[] = [];
     for (; clock.minute <= last; clock.minute++) reports.push(await runMetricsCycle(deps));
     const transitions = reports.flatMap((r, minute) => r.transitions.map((t) => ({ minute, type: t.type, kind: t.incident.kind })));

@@ -1,3 +1,7 @@
+import { MemoryIncidentStore } from "../../../shared/adapters/memory-incident-store";
+import { RecordingLog } from "../../../shared/adapters/recording-log";
+import { createFetchSchedule, type MetricsCycleDeps } from "../../../shared/app/run-metrics-cycle";
+import { DEFAULT_CONFIG } from "../../../shared/core/config";
 import type { MessageGroup } from "../../../shared/core/notifications";
 import type { Broker, EngineType, MinuteWindow, QueueRef, Series } from "../../../shared/core/types";
 import type {
@@ -93,4 +97,21 @@ export class RecordingNotifier implements Notifier {
       }
     );
   }
+}
+
+/**
+ * The metrics cycle's deps around the parts a test gives: by default an empty memory store, no
+ * channel, reboot requests dropped, a recording log, the default configuration and a fresh schedule.
+ */
+export function cycleDeps(parts: Pick<MetricsCycleDeps, "inventory" | "metrics" | "clock"> & Partial<MetricsCycleDeps>): MetricsCycleDeps {
+  const config = parts.config ?? DEFAULT_CONFIG;
+  return {
+    incidents: new MemoryIncidentStore(),
+    notifiers: [],
+    remediation: { request: async () => {} },
+    log: new RecordingLog(),
+    config,
+    schedule: createFetchSchedule(config),
+    ...parts,
+  };
 }

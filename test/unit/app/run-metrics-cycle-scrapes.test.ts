@@ -8,7 +8,7 @@ import { PROMETHEUS_TAG, type ScrapeTarget } from "../../../shared/core/promethe
 import type { Broker } from "../../../shared/core/types";
 import type { BrokerScraper, ScrapeResult } from "../../../shared/ports";
 import { TestClock } from "../../support/clock";
-import { FakeInventory, FakeMetrics } from "./fakes";
+import { cycleDeps, FakeInventory, FakeMetrics } from "./fakes";
 
 const PROMETHEUS = "https://b-orders.mq.us-east-1.on.aws:15691";
 
@@ -96,18 +96,15 @@ function world(broker: Broker, queuesAt: (minute: number) => ScrapedQueue[] = (m
   const scraper = new ScriptedScraper(clock, queuesAt);
   const log = new RecordingLog();
   const store = new MemoryIncidentStore();
-  const deps: MetricsCycleDeps = {
+  const deps = cycleDeps({
     inventory,
     metrics,
     incidents: store,
-    notifiers: [],
-    remediation: { request: async () => {} },
     clock,
     log,
     config,
-    schedule: createFetchSchedule(config),
     scrapes: { scraper, history: createScrapeHistory(config), secretPrefix: "mq-sentinel/rabbitmq/" },
-  };
+  });
   const transitions: { minute: number; t: Transition }[] = [];
   const errors: { minute: number; line: string }[] = [];
   const notices: string[] = [];
