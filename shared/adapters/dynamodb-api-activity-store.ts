@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { DeleteCommand, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, GetCommand } from "@aws-sdk/lib-dynamodb";
 import type { ActivityRecord, ApiActivityStore, EventClaim } from "../ports";
 import { dataOf, queryAll, TableStore, writeIf } from "./dynamodb-table";
 import { withRetry } from "./retry";
@@ -27,17 +27,12 @@ export class DynamoDbApiActivityStore extends TableStore implements ApiActivityS
     // Two rounds at most: a claim released between our failed put and our read leaves nothing to read.
     for (let round = 0; round < 2; round++) {
       const token = randomUUID();
-      const won = await writeIf("dynamodb:PutItem", this.clock, () =>
-        this.doc.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: { ...this.key(eventId), state: "claimed", token, leaseUntil: now + leaseMs, expiresAt: ttl(now, SEEN_TTL_SECONDS) },
-            ConditionExpression: "attribute_not_exists(pk) OR (#state = :claimed AND leaseUntil <= :now)",
-            ExpressionAttributeNames: { "#state": "state" },
-            ExpressionAttributeValues: { ":claimed": "claimed", ":now": now },
-          }),
-        ),
-      );
+      const won = await this.putItemIf({
+        Item: { ...this.key(eventId), state: "claimed", token, leaseUntil: now + leaseMs, expiresAt: ttl(now, SEEN_TTL_SECONDS) },
+        ConditionExpression: "attribute_not_exists(pk) OR (#state = :claimed AND leaseUntil <= :now)",
+        ExpressionAttributeNames: { "#state": "state" },
+        ExpressionAttributeValues: { ":claimed": "claimed", ":now": now },
+      });
       if (won) return { status: "claimed", token };
       const current = await this.read(eventId);
       if (current === null) continue;
@@ -49,17 +44,12 @@ export class DynamoDbApiActivityStore extends TableStore implements ApiActivityS
   }
 
   async completeEvent(eventId: string, token: string, now: number): Promise<boolean> {
-    return writeIf("dynamodb:PutItem", this.clock, () =>
-      this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...this.key(eventId), state: "done", expiresAt: ttl(now, SEEN_TTL_SECONDS) },
-          ConditionExpression: "#state = :claimed AND #token = :token",
-          ExpressionAttributeNames: { "#state": "state", "#token": "token" },
-          ExpressionAttributeValues: { ":claimed": "claimed", ":token": token },
-        }),
-      ),
-    );
+    return this.putItemIf({
+      Item: { ...this.key(eventId), state: "done", expiresAt: ttl(now, SEEN_TTL_SECONDS) },
+      ConditionExpression: "#state = :claimed AND #token = :token",
+      ExpressionAttributeNames: { "#state": "state", "#token": "token" },
+      ExpressionAttributeValues: { ":claimed": "claimed", ":token": token },
+    });
   }
 
   async releaseEvent(eventId: string, token: string): Promise<void> {
@@ -80,19 +70,14 @@ export class DynamoDbApiActivityStore extends TableStore implements ApiActivityS
   async record(subject: string, entry: ActivityRecord, now: number): Promise<void> {
     // The key holds the record's time: the same event recorded again at the same time overwrites
     // itself; at another time (a retried delivery), `since` keeps the first.
-    await withRetry("dynamodb:PutItem", this.clock, () =>
-      this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            pk: `CALLS#${subject}`,
-            sk: `${sortableTime(entry.at)}#${entry.eventId}`,
-            data: JSON.stringify(entry),
-            expiresAt: ttl(now, CALLS_TTL_SECONDS),
-          },
-        }),
-      ),
-    );
+    await this.putItem({
+      Item: {
+        pk: `CALLS#${subject}`,
+        sk: `${sortableTime(entry.at)}#${entry.eventId}`,
+        data: JSON.stringify(entry),
+        expiresAt: ttl(now, CALLS_TTL_SECONDS),
+      },
+    });
   }
 
   async since(subject: string, since: number): Promise<ActivityRecord[]> {

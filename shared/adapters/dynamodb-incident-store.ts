@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { GetCommand, PutCommand, type PutCommandInput } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, type PutCommandInput } from "@aws-sdk/lib-dynamodb";
 import { type Incident, IncidentStatus, isActive } from "../core/incidents";
 import { isPending } from "../core/notify-policy";
 import type { IncidentStore } from "../ports";
@@ -90,9 +90,7 @@ export class DynamoDbIncidentStore extends TableStore implements IncidentStore {
             ExpressionAttributeValues: { ":expected": expectedVersion, ":id": incident.id },
           };
     try {
-      await withRetry("dynamodb:PutItem", this.clock, () =>
-        this.doc.send(new PutCommand({ TableName: this.tableName, Item: item, ...condition })),
-      );
+      await this.putItem({ Item: item, ...condition });
       return true;
     } catch (error) {
       if (!isConditionFailure(error)) throw error;

@@ -1,7 +1,7 @@
-import { BatchGetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { BatchGetCommand } from "@aws-sdk/lib-dynamodb";
 import { ServiceCallError } from "../errors";
 import type { OptInRecords, OptInState } from "../ports";
-import { TableStore, writeIf } from "./dynamodb-table";
+import { TableStore } from "./dynamodb-table";
 import { withRetry } from "./retry";
 
 /**
@@ -30,25 +30,20 @@ export class DynamoDbOptInRecords extends TableStore implements OptInRecords {
   }
 
   async record(state: OptInState): Promise<boolean> {
-    return writeIf("dynamodb:PutItem", this.clock, () =>
-      this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            pk: keyOf(state.brokerId),
-            sk: "CURRENT",
-            brokerId: state.brokerId,
-            broker: state.broker,
-            optedIn: state.optedIn,
-            // Absent rather than null: "since the monitor first looked".
-            since: state.since ?? undefined,
-            source: state.source,
-          },
-          ConditionExpression: "attribute_not_exists(pk) OR optedIn <> :optedIn",
-          ExpressionAttributeValues: { ":optedIn": state.optedIn },
-        }),
-      ),
-    );
+    return this.putItemIf({
+      Item: {
+        pk: keyOf(state.brokerId),
+        sk: "CURRENT",
+        brokerId: state.brokerId,
+        broker: state.broker,
+        optedIn: state.optedIn,
+        // Absent rather than null: "since the monitor first looked".
+        since: state.since ?? undefined,
+        source: state.source,
+      },
+      ConditionExpression: "attribute_not_exists(pk) OR optedIn <> :optedIn",
+      ExpressionAttributeValues: { ":optedIn": state.optedIn },
+    });
   }
 
   /** One BatchGetItem of at most 100 keys, asking again for the keys it left unprocessed. */

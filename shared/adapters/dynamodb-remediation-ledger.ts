@@ -138,7 +138,7 @@ export class DynamoDbRemediationLedger extends TableStore implements Remediation
   }
 
   private async put(item: Record<string, unknown>): Promise<void> {
-    await withRetry("dynamodb:PutItem", this.clock, () => this.doc.send(new PutCommand({ TableName: this.tableName, Item: item })));
+    await this.putItem({ Item: item });
   }
 
   private async get(pk: string, sk: string): Promise<Record<string, unknown> | undefined> {

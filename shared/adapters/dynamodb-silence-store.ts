@@ -1,8 +1,7 @@
-import { PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Silence } from "../core/notify-policy";
 import type { SilenceStore } from "../ports";
 import { dataOf, queryAll, TableStore, writeIf } from "./dynamodb-table";
-import { withRetry } from "./retry";
 
 /**
  * `SilenceStore` on the incidents table: `pk = SILENCE`, `sk = <id>`, one Query lists them; a
@@ -23,20 +22,15 @@ export class DynamoDbSilenceStore extends TableStore implements SilenceStore {
   }
 
   async add(silence: Silence): Promise<void> {
-    await withRetry("dynamodb:PutItem", this.clock, () =>
-      this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            pk: PK,
-            sk: silence.id,
-            endsAt: silence.endsAt,
-            data: JSON.stringify(silence),
-            expiresAt: Math.floor(silence.endsAt / 1000) + KEEP_AFTER_END_SECONDS,
-          },
-        }),
-      ),
-    );
+    await this.putItem({
+      Item: {
+        pk: PK,
+        sk: silence.id,
+        endsAt: silence.endsAt,
+        data: JSON.stringify(silence),
+        expiresAt: Math.floor(silence.endsAt / 1000) + KEEP_AFTER_END_SECONDS,
+      },
+    });
   }
 
   async expire(id: string, now: number): Promise<boolean> {

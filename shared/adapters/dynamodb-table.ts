@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocumentClient, PutCommand, type PutCommandInput, QueryCommand, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
 import type { Clock } from "../ports";
 import { withRetry } from "./retry";
 
@@ -26,6 +26,16 @@ export class TableStore {
     protected readonly clock: Clock,
   ) {
     this.doc = documentClient(client);
+  }
+
+  /** Writes an item, retried on throttling. */
+  protected async putItem(input: Omit<PutCommandInput, "TableName">): Promise<void> {
+    await withRetry("dynamodb:PutItem", this.clock, () => this.doc.send(new PutCommand({ TableName: this.tableName, ...input })));
+  }
+
+  /** Writes an item under its `ConditionExpression`: true when it applied, false when the condition did not hold. */
+  protected putItemIf(input: Omit<PutCommandInput, "TableName">): Promise<boolean> {
+    return writeIf("dynamodb:PutItem", this.clock, () => this.doc.send(new PutCommand({ TableName: this.tableName, ...input })));
   }
 }
 
