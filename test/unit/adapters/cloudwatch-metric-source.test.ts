@@ -19,6 +19,7 @@ import { NAMESPACE } from "../../../shared/core/metric-catalog";
 import { EngineType, type MinuteWindow } from "../../../shared/core/types";
 import { ServiceCallError } from "../../../shared/errors";
 import type { MetricRequest } from "../../../shared/ports";
+import { serviceError } from "../../support/aws-errors";
 import { TEST_CLIENT_CONFIG, TestClock } from "../../support/clock";
 import { activeMqBroker, cycleDeps, FakeInventory, T0 } from "../app/fakes";
 
@@ -54,23 +55,9 @@ function answerEveryQuery(input: GetMetricDataCommandInput): Partial<GetMetricDa
   };
 }
 
-function throttling(): CloudWatchServiceException {
-  return new CloudWatchServiceException({
-    name: "ThrottlingException",
-    $fault: "client",
-    $metadata: { httpStatusCode: 400 },
-    message: "Rate exceeded",
-  });
-}
-
-function accessDenied(): CloudWatchServiceException {
-  return new CloudWatchServiceException({
-    name: "AccessDeniedException",
-    $fault: "client",
-    $metadata: { httpStatusCode: 403 },
-    message: "not authorized to perform cloudwatch:ListMetrics",
-  });
-}
+const throttling = () => serviceError(CloudWatchServiceException, "ThrottlingException", 400, "Rate exceeded");
+const accessDenied = () =>
+  serviceError(CloudWatchServiceException, "AccessDeniedException", 403, "not authorized to perform cloudwatch:ListMetrics");
 
 /** The MetricDataQueries of every GetMetricData call, in call order. */
 function sentQueryBatches(): NonNullable<GetMetricDataCommandInput["MetricDataQueries"]>[] {

@@ -4,20 +4,15 @@ import "aws-sdk-client-mock-jest";
 import { MqBrokerInventory } from "../../../shared/adapters/mq-broker-inventory";
 import { CONFIGURATION_RETRY_MS, MqConfigurationRevisions } from "../../../shared/adapters/mq-configuration-revisions";
 import { RecordingLog } from "../../../shared/adapters/recording-log";
+import { serviceError } from "../../support/aws-errors";
 import { TEST_CLIENT_CONFIG, TestClock } from "../../support/clock";
 
 const mq = mockClient(MqClient);
 const CUTTLEFISH = "# raised\nconnection_max = 3000\n";
 const base64 = (text: string) => Buffer.from(text, "utf8").toString("base64");
 
-function forbidden(): MqServiceException {
-  return new MqServiceException({
-    name: "ForbiddenException",
-    $fault: "client",
-    $metadata: { httpStatusCode: 403 },
-    message: "not authorized to perform mq:DescribeConfigurationRevision",
-  });
-}
+const forbidden = () =>
+  serviceError(MqServiceException, "ForbiddenException", 403, "not authorized to perform mq:DescribeConfigurationRevision");
 
 function setUp() {
   const clock = new TestClock();

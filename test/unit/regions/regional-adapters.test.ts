@@ -15,6 +15,7 @@ import { RegionalBrokerControl, RegionalBrokerDirectory } from "../../../shared/
 import { remediate } from "../../../shared/app/remediate";
 import { qualifiedBrokerName } from "../../../shared/core/regions";
 import type { BrokerDirectory } from "../../../shared/ports";
+import { serviceError } from "../../support/aws-errors";
 import { TestClock } from "../../support/clock";
 import {
   anIncident,
@@ -55,14 +56,8 @@ function notFound(id: string): NotFoundException {
   return new NotFoundException({ message: `Can't find requested broker [${id}].`, $metadata: { httpStatusCode: 404 } });
 }
 
-function accessDenied(): MqServiceException {
-  return new MqServiceException({
-    name: "AccessDeniedException",
-    $fault: "client",
-    $metadata: { httpStatusCode: 403 },
-    message: "User is not authorized to perform: mq:DescribeBroker",
-  });
-}
+const accessDenied = () =>
+  serviceError(MqServiceException, "AccessDeniedException", 403, "User is not authorized to perform: mq:DescribeBroker");
 
 /** Two regions' real MqBrokerControl, routed by a RegionalBrokerControl (home first). */
 function twoRegionControl() {
