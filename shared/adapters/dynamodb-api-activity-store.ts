@@ -1,8 +1,7 @@
 import { randomUUID } from "node:crypto";
-import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
-import type { ActivityRecord, ApiActivityStore, Clock, EventClaim } from "../ports";
-import { documentClient, queryAll, writeIf } from "./dynamodb-table";
+import { DeleteCommand, GetCommand } from "@aws-sdk/lib-dynamodb";
+import type { ActivityRecord, ApiActivityStore, EventClaim } from "../ports";
+import { dataOf, queryAll, TableStore, writeIf } from "./dynamodb-table";
 import { withRetry } from "./retry";
 
 /**
@@ -23,32 +22,17 @@ const SEEN_TTL_SECONDS = 2 * 86_400;
 /** Calls are kept long enough for every window and quiet period, late events included. */
 const CALLS_TTL_SECONDS = 2 * 86_400;
 
-export class DynamoDbApiActivityStore implements ApiActivityStore {
-  private readonly doc: DynamoDBDocumentClient;
-
-  constructor(
-    client: DynamoDBClient,
-    private readonly tableName: string,
-    private readonly clock: Clock,
-  ) {
-    this.doc = documentClient(client);
-  }
-
+export class DynamoDbApiActivityStore extends TableStore implements ApiActivityStore {
   async claimEvent(eventId: string, now: number, leaseMs: number): Promise<EventClaim> {
     // Two rounds at most: a claim released between our failed put and our read leaves nothing to read.
     for (let round = 0; round < 2; round++) {
       const token = randomUUID();
-      const won = await writeIf("dynamodb:PutItem", this.clock, () =>
-        this.doc.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: { ...this.key(eventId), state: "claimed", token, leaseUntil: now + leaseMs, expiresAt: ttl(now, SEEN_TTL_SECONDS) },
-            ConditionExpression: "attribute_not_exists(pk) OR (#state = :claimed AND leaseUntil <= :now)",
-            ExpressionAttributeNames: { "#state": "state" },
-            ExpressionAttributeValues: { ":claimed": "claimed", ":now": now },
-          }),
-        ),
-      );
+      const won = await this.putItemIf({
+        Item: { ...this.key(eventId), state: "claimed", token, leaseUntil: now + leaseMs, expiresAt: ttl(now, SEEN_TTL_SECONDS) },
+        ConditionExpression: "attribute_not_exists(pk) OR (#state = :claimed AND leaseUntil <= :now)",
+        ExpressionAttributeNames: { "#state": "state" },
+        ExpressionAttributeValues: { ":claimed": "claimed", ":now": now },
+      });
       if (won) return { status: "claimed", token };
       const current = await this.read(eventId);
       if (current === null) continue;
@@ -60,17 +44,12 @@ export class DynamoDbApiActivityStore implements ApiActivityStore {
   }
 
   async completeEvent(eventId: string, token: string, now: number): Promise<boolean> {
-    return writeIf("dynamodb:PutItem", this.clock, () =>
-      this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...this.key(eventId), state: "done", expiresAt: ttl(now, SEEN_TTL_SECONDS) },
-          ConditionExpression: "#state = :claimed AND #token = :token",
-          ExpressionAttributeNames: { "#state": "state", "#token": "token" },
-          ExpressionAttributeValues: { ":claimed": "claimed", ":token": token },
-        }),
-      ),
-    );
+    return this.putItemIf({
+      Item: { ...this.key(eventId), state: "done", expiresAt: ttl(now, SEEN_TTL_SECONDS) },
+      ConditionExpression: "#state = :claimed AND #token = :token",
+      ExpressionAttributeNames: { "#state": "state", "#token": "token" },
+      ExpressionAttributeValues: { ":claimed": "claimed", ":token": token },
+    });
   }
 
   async releaseEvent(eventId: string, token: string): Promise<void> {
@@ -91,19 +70,14 @@ export class DynamoDbApiActivityStore implements ApiActivityStore {
   async record(subject: string, entry: ActivityRecord, now: number): Promise<void> {
     // The key holds the record's time: the same event recorded again at the same time overwrites
     // itself; at another time (a retried delivery), `since` keeps the first.
-    await withRetry("dynamodb:PutItem", this.clock, () =>
-      this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            pk: `CALLS#${subject}`,
-            sk: `${sortableTime(entry.at)}#${entry.eventId}`,
-            data: JSON.stringify(entry),
-            expiresAt: ttl(now, CALLS_TTL_SECONDS),
-          },
-        }),
-      ),
-    );
+    await this.putItem({
+      Item: {
+        pk: `CALLS#${subject}`,
+        sk: `${sortableTime(entry.at)}#${entry.eventId}`,
+        data: JSON.stringify(entry),
+        expiresAt: ttl(now, CALLS_TTL_SECONDS),
+      },
+    });
   }
 
   async since(subject: string, since: number): Promise<ActivityRecord[]> {
@@ -112,7 +86,7 @@ export class DynamoDbApiActivityStore implements ApiActivityStore {
       KeyConditionExpression: "pk = :pk AND sk >= :from",
       ExpressionAttributeValues: { ":pk": `CALLS#${subject}`, ":from": sortableTime(since) },
     });
-    const out = items.map((item) => JSON.parse(String(item.data)) as ActivityRecord);
+    const out = items.map((item) => dataOf<ActivityRecord>(item));
     // A call recorded twice under different times (a retried delivery) counts once: the first record stands.
     const seen = new Set<string>();
     return out.filter((r) => !seen.has(r.eventId) && seen.add(r.eventId) !== undefined);

@@ -1,8 +1,7 @@
 import { createHash } from "node:crypto";
-import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
-import type { ApprovalRequest, ApprovalStore, Clock, RecordedAnswer } from "../ports";
-import { documentClient, queryAll, writeIf } from "./dynamodb-table";
+import { GetCommand } from "@aws-sdk/lib-dynamodb";
+import type { ApprovalRequest, ApprovalStore, RecordedAnswer } from "../ports";
+import { dataOf, queryAll, TableStore } from "./dynamodb-table";
 import { INTERACTION_MEMORY_MS } from "./memory-approval-store";
 import { withRetry } from "./retry";
 
@@ -18,27 +17,9 @@ import { withRetry } from "./retry";
 
 const KEEP_DAYS = 30;
 
-export class DynamoDbApprovalStore implements ApprovalStore {
-  private readonly doc: DynamoDBDocumentClient;
-
-  constructor(
-    client: DynamoDBClient,
-    private readonly tableName: string,
-    private readonly clock: Clock,
-  ) {
-    this.doc = documentClient(client);
-  }
-
+export class DynamoDbApprovalStore extends TableStore implements ApprovalStore {
   async create(request: ApprovalRequest): Promise<boolean> {
-    return writeIf("dynamodb:PutItem", this.clock, () =>
-      this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: itemOf(request),
-          ConditionExpression: "attribute_not_exists(pk)",
-        }),
-      ),
-    );
+    return this.putItemIf({ Item: itemOf(request), ConditionExpression: "attribute_not_exists(pk)" });
   }
 
   async get(id: string): Promise<ApprovalRequest | null> {
@@ -62,58 +43,43 @@ export class DynamoDbApprovalStore implements ApprovalStore {
 
   async settle(id: string, to: "expired" | "done"): Promise<boolean> {
     const current = await this.get(id);
-    if (!current || current.status !== "pending") return false;
-    return writeIf("dynamodb:PutItem", this.clock, () =>
-      this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: itemOf({ ...current, status: to }),
-          ConditionExpression: "#status = :pending",
-          ExpressionAttributeNames: { "#status": "status" },
-          ExpressionAttributeValues: { ":pending": "pending" },
-        }),
-      ),
-    );
+    if (current?.status !== "pending") return false;
+    return this.putItemIf({
+      Item: itemOf({ ...current, status: to }),
+      ConditionExpression: "#status = :pending",
+      ExpressionAttributeNames: { "#status": "status" },
+      ExpressionAttributeValues: { ":pending": "pending" },
+    });
   }
 
   async recordAnswer(answer: RecordedAnswer): Promise<boolean> {
-    return writeIf("dynamodb:PutItem", this.clock, () =>
-      this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            pk: `ANSWER#${answer.approvalId}`,
-            sk: "ANSWER",
-            data: JSON.stringify(answer),
-            expiresAt: Math.ceil(answer.at / 1000) + KEEP_DAYS * 86_400,
-          },
-          ConditionExpression: "attribute_not_exists(pk)",
-        }),
-      ),
-    );
+    return this.putItemIf({
+      Item: {
+        pk: `ANSWER#${answer.approvalId}`,
+        sk: "ANSWER",
+        data: JSON.stringify(answer),
+        expiresAt: Math.ceil(answer.at / 1000) + KEEP_DAYS * 86_400,
+      },
+      ConditionExpression: "attribute_not_exists(pk)",
+    });
   }
 
   async answerOf(id: string): Promise<RecordedAnswer | null> {
     const out = await withRetry("dynamodb:GetItem", this.clock, () =>
       this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk: `ANSWER#${id}`, sk: "ANSWER" }, ConsistentRead: true })),
     );
-    return out.Item ? (JSON.parse(String(out.Item.data)) as RecordedAnswer) : null;
+    return out.Item ? dataOf<RecordedAnswer>(out.Item) : null;
   }
 
   async acceptInteractionOnce(signature: string, now: number): Promise<boolean> {
     const key = createHash("sha256").update(signature).digest("hex");
-    return writeIf("dynamodb:PutItem", this.clock, () =>
-      this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { pk: "INTERACTION", sk: key, at: now, expiresAt: Math.ceil((now + INTERACTION_MEMORY_MS) / 1000) },
-          // An item past its TTL may linger until DynamoDB deletes it: an old one does not count.
-          ConditionExpression: "attribute_not_exists(pk) OR #at < :old",
-          ExpressionAttributeNames: { "#at": "at" },
-          ExpressionAttributeValues: { ":old": now - INTERACTION_MEMORY_MS },
-        }),
-      ),
-    );
+    return this.putItemIf({
+      Item: { pk: "INTERACTION", sk: key, at: now, expiresAt: Math.ceil((now + INTERACTION_MEMORY_MS) / 1000) },
+      // An item past its TTL may linger until DynamoDB deletes it: an old one does not count.
+      ConditionExpression: "attribute_not_exists(pk) OR #at < :old",
+      ExpressionAttributeNames: { "#at": "at" },
+      ExpressionAttributeValues: { ":old": now - INTERACTION_MEMORY_MS },
+    });
   }
 }
 
@@ -128,5 +94,5 @@ function itemOf(request: ApprovalRequest): Record<string, unknown> {
 }
 
 function requestOf(item: Record<string, unknown>): ApprovalRequest {
-  return JSON.parse(String(item.data)) as ApprovalRequest;
+  return dataOf<ApprovalRequest>(item);
 }

@@ -1,10 +1,9 @@
 import { randomUUID } from "node:crypto";
-import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, type PutCommandInput } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, type PutCommandInput } from "@aws-sdk/lib-dynamodb";
 import { type Incident, IncidentStatus, isActive } from "../core/incidents";
 import { isPending } from "../core/notify-policy";
-import type { Clock, IncidentStore } from "../ports";
-import { documentClient, isConditionFailure, queryAll } from "./dynamodb-table";
+import type { IncidentStore } from "../ports";
+import { dataOf, isConditionFailure, queryAll, TableStore } from "./dynamodb-table";
 import { withRetry } from "./retry";
 
 /**
@@ -28,17 +27,7 @@ const PENDING = "PENDING";
 /** Resolved incidents are kept this long for history, then DynamoDB's TTL deletes them. */
 const RETAIN_RESOLVED_DAYS = 30;
 
-export class DynamoDbIncidentStore implements IncidentStore {
-  private readonly doc: DynamoDBDocumentClient;
-
-  constructor(
-    client: DynamoDBClient,
-    private readonly tableName: string,
-    private readonly clock: Clock,
-  ) {
-    this.doc = documentClient(client);
-  }
-
+export class DynamoDbIncidentStore extends TableStore implements IncidentStore {
   async loadActive(): Promise<Incident[]> {
     // The index is eventually consistent: trust the item's own status.
     return (await this.queryIndex(ACTIVE_INDEX, "activeKey", ACTIVE)).filter(isActive);
@@ -50,7 +39,7 @@ export class DynamoDbIncidentStore implements IncidentStore {
         new GetCommand({ TableName: this.tableName, Key: { pk: `INCIDENT#${fingerprint}`, sk: "CURRENT" }, ConsistentRead: true }),
       ),
     );
-    return out.Item ? (JSON.parse(String(out.Item.data)) as Incident) : null;
+    return out.Item ? dataOf<Incident>(out.Item) : null;
   }
 
   async loadWithPendingNotifications(): Promise<Incident[]> {
@@ -65,7 +54,7 @@ export class DynamoDbIncidentStore implements IncidentStore {
       ExpressionAttributeNames: { "#key": key },
       ExpressionAttributeValues: { ":value": value },
     });
-    return items.map((item) => JSON.parse(String(item.data)) as Incident);
+    return items.map((item) => dataOf<Incident>(item));
   }
 
   async save(incident: Incident, expectedVersion: number): Promise<boolean> {
@@ -101,9 +90,7 @@ export class DynamoDbIncidentStore implements IncidentStore {
             ExpressionAttributeValues: { ":expected": expectedVersion, ":id": incident.id },
           };
     try {
-      await withRetry("dynamodb:PutItem", this.clock, () =>
-        this.doc.send(new PutCommand({ TableName: this.tableName, Item: item, ...condition })),
-      );
+      await this.putItem({ Item: item, ...condition });
       return true;
     } catch (error) {
       if (!isConditionFailure(error)) throw error;

@@ -1,8 +1,7 @@
-import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { BatchGetCommand, type DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { BatchGetCommand } from "@aws-sdk/lib-dynamodb";
 import { ServiceCallError } from "../errors";
-import type { Clock, OptInRecords, OptInState } from "../ports";
-import { documentClient, writeIf } from "./dynamodb-table";
+import type { OptInRecords, OptInState } from "../ports";
+import { TableStore } from "./dynamodb-table";
 import { withRetry } from "./retry";
 
 /**
@@ -17,17 +16,7 @@ const BATCH_KEYS = 100;
 /** Rounds of re-asking for the keys DynamoDB left unprocessed (throttling) before giving up. */
 const UNPROCESSED_ROUNDS = 5;
 
-export class DynamoDbOptInRecords implements OptInRecords {
-  private readonly doc: DynamoDBDocumentClient;
-
-  constructor(
-    client: DynamoDBClient,
-    private readonly tableName: string,
-    private readonly clock: Clock,
-  ) {
-    this.doc = documentClient(client);
-  }
-
+export class DynamoDbOptInRecords extends TableStore implements OptInRecords {
   async get(brokerIds: readonly string[]): Promise<Map<string, OptInState>> {
     const out = new Map<string, OptInState>();
     const ids = [...new Set(brokerIds)];
@@ -41,25 +30,20 @@ export class DynamoDbOptInRecords implements OptInRecords {
   }
 
   async record(state: OptInState): Promise<boolean> {
-    return writeIf("dynamodb:PutItem", this.clock, () =>
-      this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            pk: keyOf(state.brokerId),
-            sk: "CURRENT",
-            brokerId: state.brokerId,
-            broker: state.broker,
-            optedIn: state.optedIn,
-            // Absent rather than null: "since the monitor first looked".
-            since: state.since ?? undefined,
-            source: state.source,
-          },
-          ConditionExpression: "attribute_not_exists(pk) OR optedIn <> :optedIn",
-          ExpressionAttributeValues: { ":optedIn": state.optedIn },
-        }),
-      ),
-    );
+    return this.putItemIf({
+      Item: {
+        pk: keyOf(state.brokerId),
+        sk: "CURRENT",
+        brokerId: state.brokerId,
+        broker: state.broker,
+        optedIn: state.optedIn,
+        // Absent rather than null: "since the monitor first looked".
+        since: state.since ?? undefined,
+        source: state.source,
+      },
+      ConditionExpression: "attribute_not_exists(pk) OR optedIn <> :optedIn",
+      ExpressionAttributeValues: { ":optedIn": state.optedIn },
+    });
   }
 
   /** One BatchGetItem of at most 100 keys, asking again for the keys it left unprocessed. */

@@ -1,8 +1,7 @@
-import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { BUDGET_WINDOW_MS } from "../core/remediation-policy";
-import type { Clock, PendingVerification, RemediationLedger, RemediationRecord } from "../ports";
-import { documentClient, queryAll, writeIf } from "./dynamodb-table";
+import type { PendingVerification, RemediationLedger, RemediationRecord } from "../ports";
+import { dataOf, queryAll, TableStore, writeIf } from "./dynamodb-table";
 import { withRetry } from "./retry";
 
 /**
@@ -21,17 +20,7 @@ const AUDIT_DAYS = 90;
 const BUDGET_ATTEMPTS = 10;
 const DAY_SECONDS = 86_400;
 
-export class DynamoDbRemediationLedger implements RemediationLedger {
-  private readonly doc: DynamoDBDocumentClient;
-
-  constructor(
-    client: DynamoDBClient,
-    private readonly tableName: string,
-    private readonly clock: Clock,
-  ) {
-    this.doc = documentClient(client);
-  }
-
+export class DynamoDbRemediationLedger extends TableStore implements RemediationLedger {
   async record(entry: RemediationRecord): Promise<void> {
     await this.put({
       pk: "REMEDIATION",
@@ -43,7 +32,7 @@ export class DynamoDbRemediationLedger implements RemediationLedger {
 
   async history(since: number): Promise<RemediationRecord[]> {
     const items = await this.query("REMEDIATION", String(since).padStart(15, "0"));
-    return items.map((i) => JSON.parse(String(i.data)) as RemediationRecord);
+    return items.map((i) => dataOf<RemediationRecord>(i));
   }
 
   async lastRebootAt(brokerId: string): Promise<number | null> {
@@ -139,7 +128,7 @@ export class DynamoDbRemediationLedger implements RemediationLedger {
   }
 
   async pendingVerifications(): Promise<PendingVerification[]> {
-    return (await this.query("VERIFY")).map((i) => JSON.parse(String(i.data)) as PendingVerification);
+    return (await this.query("VERIFY")).map((i) => dataOf<PendingVerification>(i));
   }
 
   async removeVerification(brokerId: string): Promise<void> {
@@ -149,7 +138,7 @@ export class DynamoDbRemediationLedger implements RemediationLedger {
   }
 
   private async put(item: Record<string, unknown>): Promise<void> {
-    await withRetry("dynamodb:PutItem", this.clock, () => this.doc.send(new PutCommand({ TableName: this.tableName, Item: item })));
+    await this.putItem({ Item: item });
   }
 
   private async get(pk: string, sk: string): Promise<Record<string, unknown> | undefined> {

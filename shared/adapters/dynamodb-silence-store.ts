@@ -1,9 +1,7 @@
-import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Silence } from "../core/notify-policy";
-import type { Clock, SilenceStore } from "../ports";
-import { documentClient, queryAll, writeIf } from "./dynamodb-table";
-import { withRetry } from "./retry";
+import type { SilenceStore } from "../ports";
+import { dataOf, queryAll, TableStore, writeIf } from "./dynamodb-table";
 
 /**
  * `SilenceStore` on the incidents table: `pk = SILENCE`, `sk = <id>`, one Query lists them; a
@@ -12,17 +10,7 @@ import { withRetry } from "./retry";
 const PK = "SILENCE";
 const KEEP_AFTER_END_SECONDS = 86_400;
 
-export class DynamoDbSilenceStore implements SilenceStore {
-  private readonly doc: DynamoDBDocumentClient;
-
-  constructor(
-    client: DynamoDBClient,
-    private readonly tableName: string,
-    private readonly clock: Clock,
-  ) {
-    this.doc = documentClient(client);
-  }
-
+export class DynamoDbSilenceStore extends TableStore implements SilenceStore {
   async active(now: number): Promise<Silence[]> {
     const items = await queryAll(this.doc, this.clock, {
       TableName: this.tableName,
@@ -30,24 +18,19 @@ export class DynamoDbSilenceStore implements SilenceStore {
       FilterExpression: "endsAt > :now",
       ExpressionAttributeValues: { ":pk": PK, ":now": now },
     });
-    return items.map((item) => JSON.parse(String(item.data)) as Silence);
+    return items.map((item) => dataOf<Silence>(item));
   }
 
   async add(silence: Silence): Promise<void> {
-    await withRetry("dynamodb:PutItem", this.clock, () =>
-      this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            pk: PK,
-            sk: silence.id,
-            endsAt: silence.endsAt,
-            data: JSON.stringify(silence),
-            expiresAt: Math.floor(silence.endsAt / 1000) + KEEP_AFTER_END_SECONDS,
-          },
-        }),
-      ),
-    );
+    await this.putItem({
+      Item: {
+        pk: PK,
+        sk: silence.id,
+        endsAt: silence.endsAt,
+        data: JSON.stringify(silence),
+        expiresAt: Math.floor(silence.endsAt / 1000) + KEEP_AFTER_END_SECONDS,
+      },
+    });
   }
 
   async expire(id: string, now: number): Promise<boolean> {

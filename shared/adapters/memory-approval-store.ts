@@ -10,14 +10,11 @@ export class MemoryApprovalStore implements ApprovalStore {
   private readonly interactions = new Map<string, number>();
 
   async create(request: ApprovalRequest): Promise<boolean> {
-    if (this.requests.has(request.id)) return false;
-    this.requests.set(request.id, { ...request });
-    return true;
+    return putNew(this.requests, request.id, request);
   }
 
   async get(id: string): Promise<ApprovalRequest | null> {
-    const request = this.requests.get(id);
-    return request ? { ...request } : null;
+    return copyOf(this.requests.get(id));
   }
 
   async pending(): Promise<ApprovalRequest[]> {
@@ -35,14 +32,11 @@ export class MemoryApprovalStore implements ApprovalStore {
   }
 
   async recordAnswer(answer: RecordedAnswer): Promise<boolean> {
-    if (this.answers.has(answer.approvalId)) return false;
-    this.answers.set(answer.approvalId, { ...answer });
-    return true;
+    return putNew(this.answers, answer.approvalId, answer);
   }
 
   async answerOf(id: string): Promise<RecordedAnswer | null> {
-    const answer = this.answers.get(id);
-    return answer ? { ...answer } : null;
+    return copyOf(this.answers.get(id));
   }
 
   async acceptInteractionOnce(signature: string, now: number): Promise<boolean> {
@@ -51,4 +45,16 @@ export class MemoryApprovalStore implements ApprovalStore {
     this.interactions.set(signature, now);
     return true;
   }
+}
+
+/** Stores a copy of `value` under `key` unless the key is taken (the DynamoDB store's conditional put). */
+function putNew<T extends object>(map: Map<string, T>, key: string, value: T): boolean {
+  if (map.has(key)) return false;
+  map.set(key, { ...value });
+  return true;
+}
+
+/** A copy of a stored value, so callers cannot change the store by changing what they read. */
+function copyOf<T extends object>(value: T | undefined): T | null {
+  return value ? { ...value } : null;
 }

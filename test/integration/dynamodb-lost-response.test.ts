@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDbIncidentStore } from "../../shared/adapters/dynamodb-incident-store";
-import { RecordingClock } from "../unit/adapters/recording-clock";
+import { TestClock } from "../support/clock";
 import { createIncidentsTable, dynamoClient, type LocalDynamo, startDynalite } from "./dynamodb-table";
 import { anIncident, nextVersion } from "./incident-fixtures";
 
@@ -49,7 +49,7 @@ describe("DynamoDbIncidentStore when a write's answer is lost", () => {
   it("reports a new incident as saved when its write was applied but the response was lost", async () => {
     // Prepare
     const { client, loseNextPutResponse } = clientLosingNextPutResponse();
-    const clock = new RecordingClock();
+    const clock = new TestClock();
     const store = new DynamoDbIncidentStore(client, await createIncidentsTable(client), clock);
     const incident = anIncident();
     loseNextPutResponse();
@@ -66,7 +66,7 @@ describe("DynamoDbIncidentStore when a write's answer is lost", () => {
   it("reports an update as saved when its write was applied but the response was lost", async () => {
     // Prepare
     const { client, loseNextPutResponse } = clientLosingNextPutResponse();
-    const clock = new RecordingClock();
+    const clock = new TestClock();
     const store = new DynamoDbIncidentStore(client, await createIncidentsTable(client), clock);
     const open = anIncident();
     await store.save(open, 0);

@@ -12,7 +12,7 @@ import { type DeliveryDeps, deliverNotifications } from "../../shared/app/delive
 import { DEFAULT_CONFIG } from "../../shared/core/config";
 import { foldFindings } from "../../shared/core/incidents";
 import { IncidentKind, Severity } from "../../shared/core/types";
-import { FakeClock } from "../unit/app/fakes";
+import { TestClock } from "../support/clock";
 
 /** A webhook that accepts every request and answers none while `hanging`, else answers 200. */
 class HangingWebhook {
@@ -60,7 +60,7 @@ describe("delivery while the Slack webhook hangs (a real local HTTP server)", ()
   it("publishes every group to SNS, tries the webhook once per invocation, and sends each Slack message once after", async () => {
     // Prepare: ten brokers, ten groups waiting; an invocation with 55 s left
     sns.on(PublishCommand).resolves({ MessageId: "m" });
-    const clock = new FakeClock();
+    const clock = new TestClock();
     const log = new RecordingLog();
     const incidents = new MemoryIncidentStore();
     const slack = new SlackNotifier({ get: async () => url }, fetch, clock, log, 300);

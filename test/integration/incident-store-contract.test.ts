@@ -1,7 +1,7 @@
 import { DynamoDbIncidentStore } from "../../shared/adapters/dynamodb-incident-store";
 import { MemoryIncidentStore } from "../../shared/adapters/memory-incident-store";
 import type { IncidentStore } from "../../shared/ports";
-import { RecordingClock } from "../unit/adapters/recording-clock";
+import { TestClock } from "../support/clock";
 import { createIncidentsTable, type LocalDynamo, startDynalite } from "./dynamodb-table";
 import { anIncident, nextVersion } from "./incident-fixtures";
 
@@ -24,7 +24,7 @@ const implementations: [string, () => Promise<IncidentStore>][] = [
   ["MemoryIncidentStore", async () => new MemoryIncidentStore()],
   [
     "DynamoDbIncidentStore",
-    async () => new DynamoDbIncidentStore(dynamo.client, await createIncidentsTable(dynamo.client), new RecordingClock()),
+    async () => new DynamoDbIncidentStore(dynamo.client, await createIncidentsTable(dynamo.client), new TestClock()),
   ],
 ];
 

@@ -4,7 +4,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { DynamoDbOptInRecords } from "../../shared/adapters/dynamodb-opt-in-records";
 import { MemoryOptInRecords } from "../../shared/adapters/memory-opt-in-records";
 import type { OptInRecords, OptInState } from "../../shared/ports";
-import { RecordingClock } from "../unit/adapters/recording-clock";
+import { TestClock } from "../support/clock";
 import { createIncidentsTable, type LocalDynamo, startDynalite } from "./dynamodb-table";
 
 /**
@@ -26,7 +26,7 @@ afterAll(() => dynamo.stop());
 const implementations: [string, () => Promise<OptInRecords>][] = [
   [
     "DynamoDbOptInRecords",
-    async () => new DynamoDbOptInRecords(dynamo.client, await createIncidentsTable(dynamo.client), new RecordingClock(T)),
+    async () => new DynamoDbOptInRecords(dynamo.client, await createIncidentsTable(dynamo.client), new TestClock(T)),
   ],
   ["MemoryOptInRecords", async () => new MemoryOptInRecords()],
 ];
@@ -109,7 +109,7 @@ describe("DynamoDbOptInRecords", () => {
   it("writes one item per broker under OPTIN#<broker id> / CURRENT, with single-item calls only", async () => {
     // Prepare
     const table = await createIncidentsTable(dynamo.client);
-    const records = new DynamoDbOptInRecords(dynamo.client, table, new RecordingClock(T));
+    const records = new DynamoDbOptInRecords(dynamo.client, table, new TestClock(T));
     dynamo.operations.length = 0;
     // Act
     await records.record(state({ since: T }));
@@ -145,7 +145,7 @@ describe("DynamoDbOptInRecords", () => {
         .on(BatchGetCommand)
         .resolvesOnce({ Responses: { t: [item("b-1")] }, UnprocessedKeys: { t: { Keys: [{ pk: "OPTIN#b-2", sk: "CURRENT" }] } } })
         .resolvesOnce({ Responses: { t: [item("b-2")] } });
-      const clock = new RecordingClock(T);
+      const clock = new TestClock(T);
       const records = new DynamoDbOptInRecords(client, "t", clock);
       // Act
       const found = await records.get(["b-1", "b-2"]);
@@ -158,7 +158,7 @@ describe("DynamoDbOptInRecords", () => {
     it("fails, rather than answering without them, when keys stay unprocessed", async () => {
       // Prepare
       mock.on(BatchGetCommand).resolves({ Responses: { t: [] }, UnprocessedKeys: { t: { Keys: [{ pk: "OPTIN#b-1", sk: "CURRENT" }] } } });
-      const records = new DynamoDbOptInRecords(client, "t", new RecordingClock(T));
+      const records = new DynamoDbOptInRecords(client, "t", new TestClock(T));
       // Act
       const read = records.get(["b-1"]);
       // Assess

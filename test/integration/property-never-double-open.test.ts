@@ -4,7 +4,7 @@ import { MemoryIncidentStore } from "../../shared/adapters/memory-incident-store
 import { type FoldRules, foldFindings, type Incident, isActive, type Transition, TransitionType } from "../../shared/core/incidents";
 import { type Finding, fingerprintOf, Severity } from "../../shared/core/types";
 import type { IncidentStore } from "../../shared/ports";
-import { RecordingClock } from "../unit/adapters/recording-clock";
+import { TestClock } from "../support/clock";
 import { createIncidentsTable, type LocalDynamo, startDynalite } from "./dynamodb-table";
 
 /**
@@ -183,7 +183,7 @@ describe("foldFindings with an IncidentStore", () => {
   it("never double-opens an incident with the DynamoDbIncidentStore", async () => {
     // Prepare
     const property = fc.asyncProperty(runPlan, async (plan) => {
-      const store = new DynamoDbIncidentStore(dynamo.client, await createIncidentsTable(dynamo.client), new RecordingClock());
+      const store = new DynamoDbIncidentStore(dynamo.client, await createIncidentsTable(dynamo.client), new TestClock());
       await neverDoubleOpens(store, plan);
     });
 

@@ -1,6 +1,7 @@
 import { silenceCommand } from "../../cli/silence-command";
 import { DynamoDbSilenceStore } from "../../shared/adapters/dynamodb-silence-store";
 import { systemClock } from "../../shared/adapters/system-clock";
+import { runCommand } from "../support/cli";
 import { createIncidentsTable, dynamoClient, type LocalDynamo, startDynalite } from "./dynamodb-table";
 
 let dynamo: LocalDynamo;
@@ -12,16 +13,8 @@ beforeAll(async () => {
 });
 afterAll(() => dynamo.stop());
 
-async function run(...args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await silenceCommand(
-    [...args, "--table", table, "--endpoint", dynamo.endpoint, "--region", "us-east-1"],
-    (l) => out.push(l),
-    (l) => err.push(l),
-  );
-  return { code, out, err };
-}
+const run = (...args: string[]) =>
+  runCommand((out, err) => silenceCommand([...args, "--table", table, "--endpoint", dynamo.endpoint, "--region", "us-east-1"], out, err));
 
 describe("mq-sentinel silence", () => {
   it("adds, lists and expires a silence in the deployment's table", async () => {

@@ -3,8 +3,9 @@ import type { AddressInfo } from "node:net";
 import { RecordingLog } from "../../shared/adapters/recording-log";
 import { SlackNotifier } from "../../shared/adapters/slack-notifier";
 import { systemClock } from "../../shared/adapters/system-clock";
-import type { Incident } from "../../shared/core/incidents";
 import type { MessageGroup } from "../../shared/core/notifications";
+import { MINUTE, T0 } from "../support/clock";
+import { anIncident } from "../support/incidents";
 
 /** A real local HTTP server standing in for Slack's incoming webhook: answers as scripted. */
 class FakeSlack {
@@ -42,28 +43,17 @@ class FakeSlack {
   }
 }
 
-const incident: Incident = {
+const SEEN_AT = T0 + 16 * MINUTE;
+const incident = anIncident({
   id: "inc-0000000000000001",
-  fingerprint: "consumer-lag|orders|work",
-  kind: "consumer-lag",
-  broker: "orders",
-  resource: "work",
-  status: "open",
   severity: "critical",
-  peakSeverity: "critical",
-  condition: "stalled",
   summary: "Consumers on work are connected (5) but nothing was dequeued for 3 min; backlog 2700 (+1693).",
   evidence: { backlog: 2700, consumers: 5 },
   series: { backlog: [0, 1007, 1907, 2700] },
-  firstSeenAt: Date.UTC(2026, 2, 2, 9, 16),
-  openedAt: Date.UTC(2026, 2, 2, 9, 16),
-  lastSeenAt: Date.UTC(2026, 2, 2, 9, 16),
-  clearSince: null,
-  resolvedAt: null,
-  outbox: [],
-  notified: null,
-  version: 1,
-};
+  firstSeenAt: SEEN_AT,
+  openedAt: SEEN_AT,
+  lastSeenAt: SEEN_AT,
+});
 const group: MessageGroup = {
   broker: "orders",
   transition: "opened",

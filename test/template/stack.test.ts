@@ -1,4 +1,5 @@
 import { cycleMetricsLine, deliveryMetricsLine } from "../../shared/adapters/cycle-metrics";
+import { REBOOT_PERMISSION } from "../../shared/core/remediation-policy";
 import { declaredService, MAIN_STACK_ARGS, PACKAGING_TIMEOUT_MS, packageService, packageTemplate } from "./packaged-template";
 import {
   type Alarm,
@@ -150,7 +151,7 @@ const EXPECTED_ACTIONS: Record<FunctionName, string[]> = {
     ...LOGS,
     ...NOTIFY,
     "mq:DescribeBroker",
-    "mq:RebootBroker",
+    REBOOT_PERMISSION,
     "dynamodb:GetItem",
     "dynamodb:Query",
     "dynamodb:PutItem",
@@ -491,7 +492,7 @@ describe("mq-sentinel stack, packaged for prod in us-east-1", () => {
       expect(onEverything.filter((a) => !FLEET_WIDE_READS.includes(a))).toEqual([]);
     });
 
-    it("allows mq:RebootBroker only to remediate, only on brokers tagged mq-sentinel:remediate=reboot", () => {
+    it(`allows ${REBOOT_PERMISSION} only to remediate, only on brokers tagged mq-sentinel:remediate=reboot`, () => {
       // Prepare
       const brokerArn = /^arn:\$\{AWS::Partition\}:mq:(\*|\$\{AWS::Region\}):\$\{AWS::AccountId\}:broker:[^:]+$/;
       const tagCondition = [{ StringEquals: OPT_IN_TAG }, { StringEqualsIgnoreCase: OPT_IN_TAG }];
@@ -499,14 +500,14 @@ describe("mq-sentinel stack, packaged for prod in us-east-1", () => {
       // Act
       const rebootStatements = policyDocuments(template).flatMap((doc) =>
         doc.statements
-          .filter((s) => s.Effect === "Allow" && actionsOf(s).some((a) => covers(a, "mq:RebootBroker")))
+          .filter((s) => s.Effect === "Allow" && actionsOf(s).some((a) => covers(a, REBOOT_PERMISSION)))
           .map((statement) => ({ resourceId: doc.resourceId, statement })),
       );
 
       // Assess
       expect(rebootStatements.map((r) => r.resourceId)).toEqual([roleId("remediate")]);
       for (const { statement } of rebootStatements) {
-        expect(actionsOf(statement)).toEqual(["mq:RebootBroker"]);
+        expect(actionsOf(statement)).toEqual([REBOOT_PERMISSION]);
         expect(tagCondition).toContainEqual(statement.Condition);
         expect(render(statement.Resource)).toMatch(brokerArn);
       }

@@ -1,8 +1,9 @@
 import { PutItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
 import { DynamoDbApiActivityStore } from "../../../shared/adapters/dynamodb-api-activity-store";
 import { MemoryApiActivityStore } from "../../../shared/adapters/memory-api-activity-store";
+import { deniedSubject } from "../../../shared/app/handle-api-event";
 import type { ActivityRecord, ApiActivityStore } from "../../../shared/ports";
-import { RecordingClock } from "../../unit/adapters/recording-clock";
+import { TestClock } from "../../support/clock";
 import { createIncidentsTable, type LocalDynamo, startDynalite } from "../dynamodb-table";
 
 /**
@@ -34,7 +35,7 @@ const implementations: [string, () => Promise<ApiActivityStore>][] = [
   ["MemoryApiActivityStore", async () => new MemoryApiActivityStore()],
   [
     "DynamoDbApiActivityStore",
-    async () => new DynamoDbApiActivityStore(dynamo.client, await createIncidentsTable(dynamo.client), new RecordingClock()),
+    async () => new DynamoDbApiActivityStore(dynamo.client, await createIncidentsTable(dynamo.client), new TestClock()),
   ],
 ];
 
@@ -202,6 +203,19 @@ describe.each(implementations)("%s", (_name, createStore) => {
       expect(await store.since("denied|alice", 0)).toEqual([entry]);
     });
 
+    it("changes nothing when the same event id is recorded again at another time", async () => {
+      // Prepare: handleApiEvent dates a call without a readable time at the clock's now, so a
+      // delivery retried a minute later records the same event id with another time.
+      const first = { eventId: "eb-1", at: 1_000_000, payload: { n: 1 } };
+      await store.record(deniedSubject("alice"), first, 1_000_000);
+
+      // Act
+      await store.record(deniedSubject("alice"), { eventId: "eb-1", at: 1_060_000, payload: { n: 1 } }, 1_060_000);
+
+      // Assess: ApiActivityStore.record: "recording the same event id again changes nothing"
+      expect(await store.since(deniedSubject("alice"), 0)).toEqual([first]);
+    });
+
     it("keeps subjects apart, including subjects that are prefixes of each other", async () => {
       // Prepare
       await store.record("denied|arn:aws:iam::1:user/a", record("e-a", 1), T0);
@@ -247,7 +261,7 @@ describe("DynamoDbApiActivityStore", () => {
 
   beforeEach(async () => {
     tableName = await createIncidentsTable(dynamo.client);
-    store = new DynamoDbApiActivityStore(dynamo.client, tableName, new RecordingClock());
+    store = new DynamoDbApiActivityStore(dynamo.client, tableName, new TestClock());
   });
 
   async function itemsOf(pk: string) {
@@ -321,7 +335,7 @@ describe("DynamoDbApiActivityStore", () => {
 
   it("rethrows a failure that is not a lost race", async () => {
     // Prepare: a table that does not exist
-    const broken = new DynamoDbApiActivityStore(dynamo.client, "no-such-table", new RecordingClock());
+    const broken = new DynamoDbApiActivityStore(dynamo.client, "no-such-table", new TestClock());
 
     // Act
     const claim = broken.claimEvent("eb-1", T0, MINUTE);

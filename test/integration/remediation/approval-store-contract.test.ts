@@ -1,7 +1,7 @@
 import { DynamoDbApprovalStore } from "../../../shared/adapters/dynamodb-approval-store";
 import { INTERACTION_MEMORY_MS, MemoryApprovalStore } from "../../../shared/adapters/memory-approval-store";
 import type { ApprovalRequest, ApprovalStore } from "../../../shared/ports";
-import { RecordingClock } from "../../unit/adapters/recording-clock";
+import { TestClock } from "../../support/clock";
 import { createIncidentsTable, type LocalDynamo, startDynalite } from "../dynamodb-table";
 
 /**
@@ -23,7 +23,7 @@ afterAll(() => dynamo.stop());
 const implementations: [string, () => Promise<ApprovalStore>][] = [
   [
     "DynamoDbApprovalStore",
-    async () => new DynamoDbApprovalStore(dynamo.client, await createIncidentsTable(dynamo.client), new RecordingClock(T)),
+    async () => new DynamoDbApprovalStore(dynamo.client, await createIncidentsTable(dynamo.client), new TestClock(T)),
   ],
   ["MemoryApprovalStore", async () => new MemoryApprovalStore()],
 ];

@@ -1,7 +1,7 @@
 import { DynamoDbRemediationLedger } from "../../../shared/adapters/dynamodb-remediation-ledger";
 import { MemoryRemediationLedger } from "../../../shared/adapters/memory-remediation-ledger";
 import type { PendingVerification, RemediationLedger, RemediationRecord } from "../../../shared/ports";
-import { RecordingClock } from "../../unit/adapters/recording-clock";
+import { TestClock } from "../../support/clock";
 import { createIncidentsTable, type LocalDynamo, startDynalite } from "../dynamodb-table";
 
 /**
@@ -22,21 +22,21 @@ afterAll(() => dynamo.stop());
 
 interface Subject {
   ledger: RemediationLedger;
-  clock: RecordingClock;
+  clock: TestClock;
 }
 
 const implementations: [string, () => Promise<Subject>][] = [
   [
     "DynamoDbRemediationLedger",
     async () => {
-      const clock = new RecordingClock(T);
+      const clock = new TestClock(T);
       return { ledger: new DynamoDbRemediationLedger(dynamo.client, await createIncidentsTable(dynamo.client), clock), clock };
     },
   ],
   [
     "MemoryRemediationLedger",
     async () => {
-      const clock = new RecordingClock(T);
+      const clock = new TestClock(T);
       return { ledger: new MemoryRemediationLedger(clock), clock };
     },
   ],
@@ -70,7 +70,7 @@ function aVerification(brokerId: string, overrides: Partial<PendingVerification>
 
 describe.each(implementations)("%s", (_, make) => {
   let ledger: RemediationLedger;
-  let clock: RecordingClock;
+  let clock: TestClock;
 
   beforeEach(async () => {
     ({ ledger, clock } = await make());
@@ -168,6 +168,8 @@ describe.each(implementations)("%s", (_, make) => {
     });
 
     it("refuses at once when the maximum is 0", async () => {
+      // ports.ts, takeBudget: "false when `max` is reached": the conditional write is the guard meant to
+      // hold under races, so it refuses even where the policy would have refused first.
       // Act
       const taken = await ledger.takeBudget(T, 0);
       // Assess

@@ -2,6 +2,7 @@ import { remediationCommand } from "../../../cli/remediation-command";
 import { DynamoDbRemediationLedger } from "../../../shared/adapters/dynamodb-remediation-ledger";
 import { systemClock } from "../../../shared/adapters/system-clock";
 import type { RemediationRecord } from "../../../shared/ports";
+import { runCommand } from "../../support/cli";
 import { createIncidentsTable, dynamoClient, type LocalDynamo, startDynalite } from "../dynamodb-table";
 
 /**
@@ -23,16 +24,10 @@ afterAll(() => dynamo.stop());
 async function deployment() {
   const table = await createIncidentsTable(dynamo.client);
   const ledger = new DynamoDbRemediationLedger(dynamoClient(dynamo.endpoint), table, systemClock);
-  const run = async (...args: string[]) => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await remediationCommand(
-      [...args, "--table", table, "--endpoint", dynamo.endpoint, "--region", "us-east-1"],
-      (l) => out.push(l),
-      (l) => err.push(l),
+  const run = (...args: string[]) =>
+    runCommand((out, err) =>
+      remediationCommand([...args, "--table", table, "--endpoint", dynamo.endpoint, "--region", "us-east-1"], out, err),
     );
-    return { code, out, err };
-  };
   return { ledger, run };
 }
 
@@ -214,14 +209,9 @@ describe("mq-sentinel remediation", () => {
 
   it("exits 1 with the cause when the table cannot be read", async () => {
     // Prepare
-    const out: string[] = [];
-    const err: string[] = [];
+    const args = ["holds", "--table", "no-such-table", "--endpoint", dynamo.endpoint, "--region", "us-east-1"];
     // Act
-    const code = await remediationCommand(
-      ["holds", "--table", "no-such-table", "--endpoint", dynamo.endpoint, "--region", "us-east-1"],
-      (l) => out.push(l),
-      (l) => err.push(l),
-    );
+    const { code, err } = await runCommand((out, e) => remediationCommand(args, out, e));
     // Assess
     expect(code).toBe(1);
     expect(err.join("\n")).toMatch(/ResourceNotFoundException/);

@@ -13,14 +13,15 @@ import { CloudWatchMetricSource, MAX_DATAPOINTS_PER_CALL, MAX_QUERIES_PER_CALL }
 import { MemoryIncidentStore } from "../../../shared/adapters/memory-incident-store";
 import { RecordingLog } from "../../../shared/adapters/recording-log";
 import { MAX_ATTEMPTS } from "../../../shared/adapters/retry";
-import { type CycleReport, createFetchSchedule, runMetricsCycle } from "../../../shared/app/run-metrics-cycle";
+import { type CycleReport, runMetricsCycle } from "../../../shared/app/run-metrics-cycle";
 import { DEFAULT_CONFIG } from "../../../shared/core/config";
 import { NAMESPACE } from "../../../shared/core/metric-catalog";
 import { EngineType, type MinuteWindow } from "../../../shared/core/types";
 import { ServiceCallError } from "../../../shared/errors";
 import type { MetricRequest } from "../../../shared/ports";
-import { activeMqBroker, FakeClock, FakeInventory, T0 } from "../app/fakes";
-import { RecordingClock, TEST_CLIENT_CONFIG } from "./recording-clock";
+import { serviceError } from "../../support/aws-errors";
+import { TEST_CLIENT_CONFIG, TestClock } from "../../support/clock";
+import { activeMqBroker, cycleDeps, FakeInventory, T0 } from "../app/fakes";
 
 const MINUTE = 60_000;
 const WINDOW_START = Date.UTC(2026, 0, 15, 11, 0, 0);
@@ -54,23 +55,9 @@ function answerEveryQuery(input: GetMetricDataCommandInput): Partial<GetMetricDa
   };
 }
 
-function throttling(): CloudWatchServiceException {
-  return new CloudWatchServiceException({
-    name: "ThrottlingException",
-    $fault: "client",
-    $metadata: { httpStatusCode: 400 },
-    message: "Rate exceeded",
-  });
-}
-
-function accessDenied(): CloudWatchServiceException {
-  return new CloudWatchServiceException({
-    name: "AccessDeniedException",
-    $fault: "client",
-    $metadata: { httpStatusCode: 403 },
-    message: "not authorized to perform cloudwatch:ListMetrics",
-  });
-}
+const throttling = () => serviceError(CloudWatchServiceException, "ThrottlingException", 400, "Rate exceeded");
+const accessDenied = () =>
+  serviceError(CloudWatchServiceException, "AccessDeniedException", 403, "not authorized to perform cloudwatch:ListMetrics");
 
 /** The MetricDataQueries of every GetMetricData call, in call order. */
 function sentQueryBatches(): NonNullable<GetMetricDataCommandInput["MetricDataQueries"]>[] {
@@ -81,8 +68,8 @@ function metric(dimensions: Record<string, string>, name = "QueueSize"): Metric 
   return { Namespace: NAMESPACE, MetricName: name, Dimensions: Object.entries(dimensions).map(([Name, Value]) => ({ Name, Value })) };
 }
 
-function setUp(): { source: CloudWatchMetricSource; clock: RecordingClock; log: RecordingLog } {
-  const clock = new RecordingClock();
+function setUp(): { source: CloudWatchMetricSource; clock: TestClock; log: RecordingLog } {
+  const clock = new TestClock();
   const log = new RecordingLog();
   const source = new CloudWatchMetricSource(new CloudWatchClient(TEST_CLIENT_CONFIG), clock, log);
   return { source, clock, log };
@@ -649,7 +636,7 @@ describe("CloudWatchMetricSource in a metrics cycle", () => {
 
   /** Runs cycles 0..last; `answerAt(minute)` shapes CloudWatch's answers, `publishes(i)` whether datapoint i exists. */
   async function runCycles(last: number, answerAt: (minute: number) => Answer, publishes: (i: number) => boolean = () => true) {
-    const clock = new FakeClock();
+    const clock = new TestClock();
     cloudWatch.on(ListMetricsCommand).resolves({ Metrics: [] });
     cloudWatch.on(GetMetricDataCommand).callsFake((input: GetMetricDataCommandInput) => {
       const answer = answerAt(clock.minute);
@@ -676,17 +663,8 @@ describe("CloudWatchMetricSource in a metrics cycle", () => {
     inventory.brokers = [activeMqBroker("orders")];
     const incidents = new MemoryIncidentStore();
     const log = new RecordingLog();
-    const deps = {
-      inventory,
-      metrics: new CloudWatchMetricSource(new CloudWatchClient(TEST_CLIENT_CONFIG), clock, log),
-      incidents,
-      notifiers: [],
-      remediation: { request: async () => {} },
-      clock,
-      log,
-      config: DEFAULT_CONFIG,
-      schedule: createFetchSchedule(DEFAULT_CONFIG),
-    };
+    const metrics = new CloudWatchMetricSource(new CloudWatchClient(TEST_CLIENT_CONFIG), clock, log);
+    const deps = cycleDeps({ inventory, metrics, incidents, clock, log });
     const reports: CycleReport[] = [];
     for (; clock.minute <= last; clock.minute++) reports.push(await runMetricsCycle(deps));
     const transitions = reports.flatMap((r, minute) => r.transitions.map((t) => ({ minute, type: t.type, kind: t.incident.kind })));

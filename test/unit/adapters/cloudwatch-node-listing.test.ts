@@ -4,7 +4,8 @@ import "aws-sdk-client-mock-jest";
 import { CloudWatchMetricSource } from "../../../shared/adapters/cloudwatch-metric-source";
 import { RecordingLog } from "../../../shared/adapters/recording-log";
 import { NAMESPACE } from "../../../shared/core/metric-catalog";
-import { RecordingClock, TEST_CLIENT_CONFIG } from "./recording-clock";
+import { serviceError } from "../../support/aws-errors";
+import { TEST_CLIENT_CONFIG, TestClock } from "../../support/clock";
 
 const MINUTE = 60_000;
 const cloudWatch = mockClient(CloudWatchClient);
@@ -13,17 +14,11 @@ function metric(dimensions: Record<string, string>, name = "RabbitMQMemUsed"): M
   return { Namespace: NAMESPACE, MetricName: name, Dimensions: Object.entries(dimensions).map(([Name, Value]) => ({ Name, Value })) };
 }
 
-function accessDenied(): CloudWatchServiceException {
-  return new CloudWatchServiceException({
-    name: "AccessDeniedException",
-    $fault: "client",
-    $metadata: { httpStatusCode: 403 },
-    message: "not authorized to perform cloudwatch:ListMetrics",
-  });
-}
+const accessDenied = () =>
+  serviceError(CloudWatchServiceException, "AccessDeniedException", 403, "not authorized to perform cloudwatch:ListMetrics");
 
 function setUp() {
-  const clock = new RecordingClock();
+  const clock = new TestClock();
   const log = new RecordingLog();
   return { source: new CloudWatchMetricSource(new CloudWatchClient(TEST_CLIENT_CONFIG), clock, log), clock, log };
 }

@@ -14,7 +14,8 @@ import { RecordingLog } from "../../../shared/adapters/recording-log";
 import { MAX_ATTEMPTS } from "../../../shared/adapters/retry";
 import { DeploymentMode, EngineType } from "../../../shared/core/types";
 import { InventoryUnavailableError } from "../../../shared/errors";
-import { RecordingClock, TEST_CLIENT_CONFIG } from "./recording-clock";
+import { serviceError } from "../../support/aws-errors";
+import { TEST_CLIENT_CONFIG, TestClock } from "../../support/clock";
 
 const MINUTE = 60_000;
 const TTL_MS = 10 * MINUTE;
@@ -58,21 +59,14 @@ function description(id: string, name: string, overrides: WireDescription = {}):
   return wire as DescribeBrokerResponse;
 }
 
-function serviceError(name: string, httpStatusCode: number): MqServiceException {
-  return new MqServiceException({
-    name,
-    $fault: httpStatusCode >= 500 ? "server" : "client",
-    $metadata: { httpStatusCode },
-    message: name,
-  });
-}
+const mqError = (name: string, httpStatusCode: number) => serviceError(MqServiceException, name, httpStatusCode);
 
 function notFound(): NotFoundException {
   return new NotFoundException({ $metadata: { httpStatusCode: 404 }, message: "broker not found" });
 }
 
-function setUp(): { inventory: MqBrokerInventory; clock: RecordingClock; log: RecordingLog } {
-  const clock = new RecordingClock();
+function setUp(): { inventory: MqBrokerInventory; clock: TestClock; log: RecordingLog } {
+  const clock = new TestClock();
   const log = new RecordingLog();
   const inventory = new MqBrokerInventory(new MqClient(TEST_CLIENT_CONFIG), clock, log, { ttlMs: TTL_MS });
   return { inventory, clock, log };
@@ -260,7 +254,7 @@ describe("MqBrokerInventory", () => {
       .resolves({ BrokerSummaries: [summary("b-1", "orders", "REBOOT_IN_PROGRESS")] });
     mq.on(DescribeBrokerCommand)
       .resolvesOnce(description("b-1", "orders", { Tags: { team: "shop" } }))
-      .rejects(serviceError("ThrottlingException", 400));
+      .rejects(mqError("ThrottlingException", 400));
     const { inventory, clock, log } = setUp();
     await inventory.listBrokers();
     clock.advance(MINUTE);
@@ -279,7 +273,7 @@ describe("MqBrokerInventory", () => {
     // Prepare
     mq.on(ListBrokersCommand).resolves({ BrokerSummaries: [summary("b-1", "orders"), summary("b-2", "billing")] });
     mq.on(DescribeBrokerCommand, { BrokerId: "b-1" }).resolves(description("b-1", "orders"));
-    mq.on(DescribeBrokerCommand, { BrokerId: "b-2" }).rejects(serviceError("ForbiddenException", 403));
+    mq.on(DescribeBrokerCommand, { BrokerId: "b-2" }).rejects(mqError("ForbiddenException", 403));
     const { inventory, log } = setUp();
 
     // Act
@@ -298,7 +292,7 @@ describe("MqBrokerInventory", () => {
     // Prepare
     mq.on(ListBrokersCommand)
       .resolvesOnce({ BrokerSummaries: [summary("b-1", "orders")] })
-      .rejects(serviceError("InternalServerErrorException", 500));
+      .rejects(mqError("InternalServerErrorException", 500));
     mq.on(DescribeBrokerCommand).resolves(description("b-1", "orders"));
     const { inventory, clock, log } = setUp();
     const previous = await inventory.listBrokers();
@@ -317,7 +311,7 @@ describe("MqBrokerInventory", () => {
 
   it("throws InventoryUnavailableError when ListBrokers fails and there is no previous snapshot", async () => {
     // Prepare
-    mq.on(ListBrokersCommand).rejects(serviceError("AccessDeniedException", 403));
+    mq.on(ListBrokersCommand).rejects(mqError("AccessDeniedException", 403));
     const { inventory } = setUp();
 
     // Act

@@ -4,23 +4,18 @@ import "aws-sdk-client-mock-jest";
 import { MqBrokerInventory } from "../../../shared/adapters/mq-broker-inventory";
 import { CONFIGURATION_RETRY_MS, MqConfigurationRevisions } from "../../../shared/adapters/mq-configuration-revisions";
 import { RecordingLog } from "../../../shared/adapters/recording-log";
-import { RecordingClock, TEST_CLIENT_CONFIG } from "./recording-clock";
+import { serviceError } from "../../support/aws-errors";
+import { TEST_CLIENT_CONFIG, TestClock } from "../../support/clock";
 
 const mq = mockClient(MqClient);
 const CUTTLEFISH = "# raised\nconnection_max = 3000\n";
 const base64 = (text: string) => Buffer.from(text, "utf8").toString("base64");
 
-function forbidden(): MqServiceException {
-  return new MqServiceException({
-    name: "ForbiddenException",
-    $fault: "client",
-    $metadata: { httpStatusCode: 403 },
-    message: "not authorized to perform mq:DescribeConfigurationRevision",
-  });
-}
+const forbidden = () =>
+  serviceError(MqServiceException, "ForbiddenException", 403, "not authorized to perform mq:DescribeConfigurationRevision");
 
 function setUp() {
-  const clock = new RecordingClock();
+  const clock = new TestClock();
   const log = new RecordingLog();
   return { revisions: new MqConfigurationRevisions(new MqClient(TEST_CLIENT_CONFIG), clock, log), clock, log };
 }
@@ -93,7 +88,7 @@ describe("MqBrokerInventory.configurationText", () => {
   it("reads configuration revisions with the inventory's own client", async () => {
     // Prepare
     mq.on(DescribeConfigurationRevisionCommand).resolves({ Data: base64(CUTTLEFISH) });
-    const inventory = new MqBrokerInventory(new MqClient(TEST_CLIENT_CONFIG), new RecordingClock(), new RecordingLog(), { ttlMs: 60_000 });
+    const inventory = new MqBrokerInventory(new MqClient(TEST_CLIENT_CONFIG), new TestClock(), new RecordingLog(), { ttlMs: 60_000 });
 
     // Act
     const text = await inventory.configurationText({ id: "c-9", revision: 2 });

@@ -8,7 +8,7 @@ import { SecretsManagerBrokerCredentials } from "../../../shared/adapters/rabbit
 import type { QueueSnapshot } from "../../../shared/core/prometheus-rabbitmq-queues";
 import type { ScrapeTarget } from "../../../shared/core/prometheus-targets";
 import type { BrokerScraper, ScrapeResult } from "../../../shared/ports";
-import { FakeClock } from "../app/fakes";
+import { TestClock } from "../../support/clock";
 
 const TARGET: ScrapeTarget = {
   broker: "orders",
@@ -97,7 +97,7 @@ describe("SecretsManagerBrokerCredentials", () => {
   it("reads a JSON username and password once, then from its cache for five minutes", async () => {
     // Prepare
     secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ username: "monitor", password: " p w " }) });
-    const clock = new FakeClock();
+    const clock = new TestClock();
     const credentials = new SecretsManagerBrokerCredentials(new SecretsManagerClient({}), clock);
 
     // Act
@@ -117,7 +117,7 @@ describe("SecretsManagerBrokerCredentials", () => {
     async (text) => {
       // Prepare
       secrets.on(GetSecretValueCommand).resolves({ SecretString: text });
-      const credentials = new SecretsManagerBrokerCredentials(new SecretsManagerClient({}), new FakeClock());
+      const credentials = new SecretsManagerBrokerCredentials(new SecretsManagerClient({}), new TestClock());
 
       // Act
       const read = credentials.get("mq-sentinel/rabbitmq/orders");

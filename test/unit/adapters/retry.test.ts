@@ -1,6 +1,6 @@
 import { BASE_BACKOFF_MS, MAX_ATTEMPTS, MAX_BACKOFF_MS, withRetry } from "../../../shared/adapters/retry";
 import { SentinelError, ServiceCallError } from "../../../shared/errors";
-import { RecordingClock } from "./recording-clock";
+import { TestClock } from "../../support/clock";
 
 /** An error shaped like an AWS SDK v3 service exception. */
 function awsError(name: string, httpStatusCode: number, message = `${name} message`): Error {
@@ -36,7 +36,7 @@ describe("withRetry", () => {
 
   it("returns the first result without waiting when the call succeeds", async () => {
     // Prepare
-    const clock = new RecordingClock();
+    const clock = new TestClock();
     let calls = 0;
 
     // Act
@@ -53,7 +53,7 @@ describe("withRetry", () => {
 
   it("returns the result of a later attempt after retryable failures", async () => {
     // Prepare
-    const clock = new RecordingClock();
+    const clock = new TestClock();
     const failures = [awsError("ThrottlingException", 400), awsError("ServiceUnavailable", 503)];
     let calls = 0;
 
@@ -86,7 +86,7 @@ describe("withRetry", () => {
     ["TimeoutError", Object.assign(new Error("timed out"), { name: "TimeoutError" })],
   ])("retries %s up to MAX_ATTEMPTS attempts", async (_label, error) => {
     // Prepare
-    const clock = new RecordingClock();
+    const clock = new TestClock();
     const call = alwaysFailing(error);
 
     // Act
@@ -108,7 +108,7 @@ describe("withRetry", () => {
     ["a plain Error", new Error("bug")],
   ])("never retries %s", async (_label, error) => {
     // Prepare
-    const clock = new RecordingClock();
+    const clock = new TestClock();
     const call = alwaysFailing(error);
 
     // Act
@@ -123,7 +123,7 @@ describe("withRetry", () => {
   it("waits longer before each retry when the jitter is the same", async () => {
     // Prepare: pin the jitter so the growth of the bound is visible in the waits.
     jest.spyOn(Math, "random").mockReturnValue(0.5);
-    const clock = new RecordingClock();
+    const clock = new TestClock();
 
     // Act
     await withRetry("cloudwatch:GetMetricData", clock, alwaysFailing(awsError("ThrottlingException", 400)).fn).catch(() => undefined);
@@ -140,7 +140,7 @@ describe("withRetry", () => {
 
     // Act
     for (let run = 0; run < runs; run++) {
-      const clock = new RecordingClock();
+      const clock = new TestClock();
       await withRetry("dynamodb:PutItem", clock, alwaysFailing(networkError("ECONNRESET")).fn).catch(() => undefined);
       clock.sleeps.forEach((ms, retry) => {
         waitsByRetry[retry]?.push(ms);
@@ -166,7 +166,7 @@ describe("withRetry", () => {
 
     // Act
     for (let run = 0; run < 20; run++) {
-      const clock = new RecordingClock();
+      const clock = new TestClock();
       await withRetry("mq:ListBrokers", clock, alwaysFailing(awsError("ThrottlingException", 400)).fn).catch(() => undefined);
       firstWaits.add(clock.sleeps[0] as number);
     }
@@ -178,7 +178,7 @@ describe("withRetry", () => {
   it("never waits more than MAX_BACKOFF_MS however many attempts are allowed", async () => {
     // Prepare
     jest.spyOn(Math, "random").mockReturnValue(0.999_999);
-    const clock = new RecordingClock();
+    const clock = new TestClock();
     const call = alwaysFailing(awsError("ThrottlingException", 400));
 
     // Act
@@ -192,7 +192,7 @@ describe("withRetry", () => {
 
   it("stops after the number of attempts the caller asks for", async () => {
     // Prepare
-    const clock = new RecordingClock();
+    const clock = new TestClock();
     const call = alwaysFailing(awsError("ThrottlingException", 400));
 
     // Act
@@ -206,7 +206,7 @@ describe("withRetry", () => {
 
   it("wraps the last error in a ServiceCallError that names the operation", async () => {
     // Prepare
-    const clock = new RecordingClock();
+    const clock = new TestClock();
     const last = awsError("ThrottlingException", 400, "Rate exceeded");
     const errors = [awsError("ServiceUnavailable", 503), awsError("InternalFailure", 500), awsError("ThrottlingException", 400), last];
     const fn = async () => {
@@ -230,7 +230,7 @@ describe("withRetry", () => {
 
   it("marks a non-retryable failure as such and carries the broker id", async () => {
     // Prepare
-    const clock = new RecordingClock();
+    const clock = new TestClock();
     const denied = awsError("AccessDeniedException", 403, "not authorized to perform mq:DescribeBroker");
 
     // Act
@@ -248,7 +248,7 @@ describe("withRetry", () => {
 
   it("names a network failure by its code", async () => {
     // Prepare
-    const clock = new RecordingClock();
+    const clock = new TestClock();
 
     // Act
     const error = await withRetry("dynamodb:Query", clock, alwaysFailing(networkError("ECONNRESET")).fn).catch((e: unknown) => e);

@@ -4,7 +4,8 @@ import { RecordingLog } from "../../../shared/adapters/recording-log";
 import { auditNewBrokers, type ListedBroker, type NewBrokerAuditDeps } from "../../../shared/app/audit-new-brokers";
 import type { PostureTarget } from "../../../shared/ports";
 import { amazonMqApiEvent, brokerIdOf, createBrokerParameters, createBrokerResponse } from "../../fixtures/cloudtrail/events";
-import { apiWorld, lambdaContext, MinuteClock } from "./fakes";
+import { TestClock } from "../../support/clock";
+import { apiWorld, lambdaContext } from "./fakes";
 
 /**
  * Issue 12.3: a new broker's posture is audited once it is RUNNING, not at the next daily audit: the
@@ -29,7 +30,7 @@ class RecordingRecheck {
 }
 
 function world(activity = new MemoryApiActivityStore()) {
-  const clock = new MinuteClock();
+  const clock = new TestClock();
   const posture = new RecordingRecheck();
   const deps: NewBrokerAuditDeps = { activity, posture, clock, log: new RecordingLog() };
   const seen = new Map<string, string>();

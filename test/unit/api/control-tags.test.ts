@@ -10,7 +10,8 @@ import { parseScenario } from "../../../shared/sim/scenario";
 import { SimulatedAccount } from "../../../shared/sim/simulated-account";
 import { SimulatedTagCalls } from "../../../shared/sim/tag-calls";
 import { amazonMqApiEvent, BROKER_ID, brokerArn, DEFAULT_TIME, principalArn } from "../../fixtures/cloudtrail/events";
-import { type ApiWorld, apiWorld, lambdaContext, MINUTE, MinuteClock } from "./fakes";
+import { TestClock } from "../../support/clock";
+import { type ApiWorld, apiWorld, lambdaContext, MINUTE } from "./fakes";
 
 /**
  * Issue 12.2 (CloudTrail part): tags are controls. A CreateTags/DeleteTags on `mq-sentinel:*` keys is a
@@ -260,21 +261,21 @@ describe("CloudTrailTaggedInventory", () => {
         return "connection_max = 3000";
       },
     };
-    const inventory = new CloudTrailTaggedInventory(inner, new MemoryApiActivityStore(), new MinuteClock(), new RecordingLog(), 5 * MINUTE);
+    const inventory = new CloudTrailTaggedInventory(inner, new MemoryApiActivityStore(), new TestClock(), new RecordingLog(), 5 * MINUTE);
     // Act
     const text = await inventory.configurationText?.({ id: "c-1", revision: 2 });
     // Assess
     expect(text).toBe("connection_max = 3000");
     expect(read).toEqual([{ id: "c-1", revision: 2 }]);
     expect(
-      new CloudTrailTaggedInventory(inventoryOf(broker({})), new MemoryApiActivityStore(), new MinuteClock(), new RecordingLog(), MINUTE)
+      new CloudTrailTaggedInventory(inventoryOf(broker({})), new MemoryApiActivityStore(), new TestClock(), new RecordingLog(), MINUTE)
         .configurationText,
     ).toBeUndefined();
   });
 
   it("lays a recent CloudTrail tag change over a cached description, until the description has caught up", async () => {
     // Prepare: ignore set at minute 0; descriptions live 5 minutes
-    const clock = new MinuteClock();
+    const clock = new TestClock();
     const activity = new MemoryApiActivityStore();
     await activity.record(
       CONTROL_TAGS_SUBJECT,
@@ -305,7 +306,7 @@ describe("CloudTrailTaggedInventory", () => {
         throw new Error("ProvisionedThroughputExceededException");
       },
     } as unknown as ApiActivityStore;
-    const inventory = new CloudTrailTaggedInventory(inventoryOf(broker({ team: "a" })), failing, new MinuteClock(), log, 5 * MINUTE);
+    const inventory = new CloudTrailTaggedInventory(inventoryOf(broker({ team: "a" })), failing, new TestClock(), log, 5 * MINUTE);
 
     // Act
     const snapshot = await inventory.listBrokers();

@@ -9,21 +9,12 @@ import { RecordingLog } from "../../../shared/adapters/recording-log";
 import { type Config, DEFAULT_CONFIG, parseConfig } from "../../../shared/core/config";
 import type { Incident } from "../../../shared/core/incidents";
 import type { MessageGroup } from "../../../shared/core/notifications";
-import type { BrokerDirectory, Clock, DeliveryResult, IncidentStore, Notifier } from "../../../shared/ports";
-import { DEFAULT_TIME } from "../../fixtures/cloudtrail/events";
+import type { BrokerDirectory, DeliveryResult, IncidentStore, Notifier } from "../../../shared/ports";
+import { TestClock } from "../../support/clock";
 
 /** Small fakes of the ports for the API-activity use cases (the stores are the real in-memory adapters). */
 
-export const MINUTE = 60_000;
-
-/** A clock at `DEFAULT_TIME` plus `minute` minutes; the test moves the minute. */
-export class MinuteClock implements Clock {
-  minute = 0;
-  now(): number {
-    return DEFAULT_TIME + this.minute * MINUTE;
-  }
-  async sleep(): Promise<void> {}
-}
+export { MINUTE, TestClock as MinuteClock } from "../../support/clock";
 
 /** A channel that keeps every message it is asked to send, and always succeeds. */
 export class RecordingNotifier implements Notifier {
@@ -92,13 +83,13 @@ export interface ApiWorld {
   posture: LoggingPostureRecheck;
   optIns: MemoryOptInRecords;
   log: RecordingLog;
-  clock: MinuteClock;
+  clock: TestClock;
 }
 
 /** Everything the api-activity handler and `sweepApiIncidents` need, in memory. */
 export function apiWorld(options: { names?: Record<string, string>; config?: Config; ownRoleArns?: string[] } = {}): ApiWorld {
   const log = new RecordingLog();
-  const clock = new MinuteClock();
+  const clock = new TestClock();
   const activity = new MemoryApiActivityStore();
   const incidents = new FlakyIncidentStore();
   const notifier = new RecordingNotifier();

@@ -181,6 +181,29 @@ describe("makeApiActivityHandler", () => {
       expect(world.notifier.announced()).toEqual([["opened", IncidentKind.riskyChange, Severity.critical]]);
     });
 
+    it("releases the event id and rethrows when saving the incident fails, so a retried delivery opens it", async () => {
+      // Prepare: the incident table throttles the one write that would open the incident
+      const world = apiWorld({ names: NAMES });
+      const handle = handlerOf(world);
+      const event = amazonMqApiEvent({ eventName: "DeleteBroker", at: world.clock.now() });
+      world.incidents.failSaves = 1;
+
+      // Act
+      const first = await handle(event).then(
+        (outcome) => `resolved ${outcome.status}`,
+        () => "rejected",
+      );
+      const retried = await handle(structuredClone(event));
+
+      // Assess: the TSDoc of handleApiEvent: "A failure after the claim releases it and rethrows, so
+      // the retry of the delivery finds work to do."
+      expect(first).toBe("rejected");
+      expect(retried.status).toBe("processed");
+      expect(await world.incidents.loadActive()).toEqual([
+        expect.objectContaining({ kind: IncidentKind.riskyChange, severity: Severity.critical }),
+      ]);
+    });
+
     it("counts a denied call once when its delivery failed half-way and was retried", async () => {
       // Prepare
       const world = apiWorld({ names: NAMES });
@@ -278,6 +301,23 @@ describe("makeApiActivityHandler", () => {
       expect(world.log.entries).toContainEqual(expect.objectContaining({ message: "posture re-check requested" }));
     });
 
+    it("requests a posture re-check after a real-shaped UpdateConfiguration", async () => {
+      // Prepare: UpdateConfiguration is PUT /v1/configurations/{configuration-id}: CloudTrail logs
+      // configurationId and the masked data, never a brokerId.
+      const world = apiWorld({ names: NAMES });
+      const event = amazonMqApiEvent({
+        eventName: "UpdateConfiguration",
+        requestParameters: { configurationId: "c-1234", data: "***", description: "tighten the authorization map" },
+      });
+
+      // Act
+      const outcome = await handlerOf(world)(event);
+
+      // Assess: DESIGN.md: "Create/UpdateConfiguration (which also triggers a posture re-check of that broker)"
+      expect(outcome.findings.map((f) => f.resource)).toEqual(["UpdateConfiguration"]);
+      expect(world.posture.requested).not.toEqual([]);
+    });
+
     it.each([
       {
         case: "a denied UpdateBroker",
@@ -363,6 +403,51 @@ describe("makeApiActivityHandler", () => {
           return neverThrows(raw);
         }),
         { numRuns: 300 },
+      );
+    });
+
+    it("never throws for a successful UpdateBroker whose security groups are not strings", async () => {
+      // Prepare: parsed JSON whose list element has a "toString" that is not a function: it cannot be
+      // joined into a sentence (an own "__proto__": null does the same once capParameters copies it).
+      const event = mutated(amazonMqApiEvent({ eventName: "UpdateBroker" }), (e) => {
+        (e.detail as Record<string, unknown>).requestParameters = JSON.parse(
+          `{"brokerId":"${BROKER_ID}","securityGroups":[{"toString":"sg-1"}]}`,
+        );
+      });
+
+      // Act
+      const outcome = await handlerOf(apiWorld({ names: NAMES }))(event).then(
+        (o) => o.status,
+        (error: Error) => `threw ${error.name}: ${error.message}`,
+      );
+
+      // Assess: "malformed events ... never thrown: a throw would make EventBridge retry a hopeless event"
+      expect(outcome).toBe("processed");
+    });
+
+    it("never throws for valid change events whose request parameters are replaced by anything", async () => {
+      const fields = ["securityGroups", "groups", "configuration", "logs", "engineVersion", "username", "consoleAccess"];
+      const events = ["UpdateBroker", "CreateUser", "UpdateUser", "DeleteUser", "UpdateConfiguration"];
+      // Keys that JSON may carry and JavaScript treats specially, next to the ones the detector reads.
+      const key = fc.constantFrom("toString", "valueOf", "__proto__", "id", "revision", "audit", "general", "name");
+      await fc.assert(
+        fc.asyncProperty(
+          fc.constantFrom(...events),
+          fc.dictionary(fc.constantFrom(...fields), fc.anything({ key, maxDepth: 3 }), { minKeys: 1 }),
+          async (eventName, parameters) => {
+            // Prepare
+            const world = apiWorld({ names: NAMES });
+
+            // Act
+            const outcome = await handlerOf(world)(
+              amazonMqApiEvent({ eventName, requestParameters: { brokerId: BROKER_ID, ...parameters } }),
+            );
+
+            // Assess
+            expect(outcome.status).toBe("processed");
+          },
+        ),
+        { numRuns: 300, seed: 20260302 },
       );
     });
   });

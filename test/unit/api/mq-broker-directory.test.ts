@@ -1,7 +1,8 @@
 import { type BrokerSummary, ListBrokersCommand, MqClient, MqServiceException } from "@aws-sdk/client-mq";
 import { mockClient } from "aws-sdk-client-mock";
 import { MqBrokerDirectory } from "../../../shared/adapters/mq-broker-directory";
-import { RecordingClock, TEST_CLIENT_CONFIG } from "../adapters/recording-clock";
+import { serviceError } from "../../support/aws-errors";
+import { TEST_CLIENT_CONFIG, TestClock } from "../../support/clock";
 
 const MINUTE = 60_000;
 const TTL_MS = 5 * MINUTE;
@@ -12,8 +13,8 @@ function summary(id: string, name: string): BrokerSummary {
   return { BrokerId: id, BrokerName: name, BrokerState: "RUNNING", EngineType: "ACTIVEMQ", DeploymentMode: "SINGLE_INSTANCE" };
 }
 
-function setUp(): { directory: MqBrokerDirectory; clock: RecordingClock } {
-  const clock = new RecordingClock();
+function setUp(): { directory: MqBrokerDirectory; clock: TestClock } {
+  const clock = new TestClock();
   return { directory: new MqBrokerDirectory(new MqClient(TEST_CLIENT_CONFIG), clock, TTL_MS), clock };
 }
 
@@ -116,12 +117,7 @@ describe("MqBrokerDirectory", () => {
 
   it("retries a throttled ListBrokers and then names the broker", async () => {
     // Prepare
-    const throttled = new MqServiceException({
-      name: "TooManyRequestsException",
-      $fault: "client",
-      $metadata: { httpStatusCode: 429 },
-      message: "slow down",
-    });
+    const throttled = serviceError(MqServiceException, "TooManyRequestsException", 429, "slow down");
     mq.on(ListBrokersCommand)
       .rejectsOnce(throttled)
       .resolves({ BrokerSummaries: [summary("b-1", "orders")] });
@@ -137,12 +133,7 @@ describe("MqBrokerDirectory", () => {
 
   it("fails when ListBrokers keeps failing, and lists again on the next look-up", async () => {
     // Prepare
-    const denied = new MqServiceException({
-      name: "ForbiddenException",
-      $fault: "client",
-      $metadata: { httpStatusCode: 403 },
-      message: "no",
-    });
+    const denied = serviceError(MqServiceException, "ForbiddenException", 403, "no");
     mq.on(ListBrokersCommand)
       .rejectsOnce(denied)
       .resolves({ BrokerSummaries: [summary("b-1", "orders")] });

@@ -315,6 +315,20 @@ describe("detectRiskyChange", () => {
       cloudTrailEventId: "ct-77",
     });
   });
+
+  it("never throws for an UpdateBroker whose configuration revision has no string form", () => {
+    // Prepare
+    const parsed = call({
+      eventName: "UpdateBroker",
+      requestParameters: JSON.parse(`{"brokerId":"${BROKER_ID}","configuration":{"id":"c-1","revision":{"__proto__":null}}}`),
+    });
+
+    // Act
+    const run = () => detectRiskyChange(parsed, context);
+
+    // Assess
+    expect(run).not.toThrow();
+  });
 });
 
 describe("detectRiskyChange on what CreateBroker and tag calls do", () => {

@@ -9,7 +9,8 @@ import type { MessageGroup } from "../../../shared/core/notifications";
 import { enqueueRemediation } from "../../../shared/core/notify-policy";
 import { type Finding, fingerprintOf, IncidentKind, Severity } from "../../../shared/core/types";
 import type { DeliveryResult } from "../../../shared/ports";
-import { FakeClock, MINUTE, RecordingNotifier } from "./fakes";
+import { TestClock } from "../../support/clock";
+import { MINUTE, RecordingNotifier } from "./fakes";
 
 function finding(
   resource: string | null,
@@ -20,7 +21,7 @@ function finding(
 }
 
 function world() {
-  const clock = new FakeClock();
+  const clock = new TestClock();
   const incidents = new MemoryIncidentStore();
   const slack = new RecordingNotifier("slack");
   const sns = new RecordingNotifier("sns");

@@ -1,8 +1,11 @@
+import { MemoryIncidentStore } from "../../../shared/adapters/memory-incident-store";
+import { RecordingLog } from "../../../shared/adapters/recording-log";
+import { createFetchSchedule, type MetricsCycleDeps } from "../../../shared/app/run-metrics-cycle";
+import { DEFAULT_CONFIG } from "../../../shared/core/config";
 import type { MessageGroup } from "../../../shared/core/notifications";
 import type { Broker, EngineType, MinuteWindow, QueueRef, Series } from "../../../shared/core/types";
 import type {
   BrokerInventory,
-  Clock,
   DeliveryResult,
   InventorySnapshot,
   MetricFetch,
@@ -12,36 +15,13 @@ import type {
   QueueListing,
 } from "../../../shared/ports";
 
+import { MINUTE, T0, type TestClock } from "../../support/clock";
+
 /** Small in-memory fakes of the ports, for use-case tests (no SDK involved). */
 
-export const MINUTE = 60_000;
-export const T0 = Date.UTC(2026, 2, 2, 9, 0);
-
-export class FakeClock implements Clock {
-  minute = 0;
-  now(): number {
-    return T0 + this.minute * MINUTE;
-  }
-  async sleep(): Promise<void> {}
-}
-
-export function activeMqBroker(name: string, overrides: Partial<Broker> = {}): Broker {
-  return {
-    id: `b-${name}`,
-    name,
-    arn: `arn:aws:mq:us-east-1:123456789012:broker:${name}:b-${name}`,
-    state: "RUNNING",
-    engine: "ACTIVEMQ",
-    engineVersion: "5.18",
-    deploymentMode: "ACTIVE_STANDBY_MULTI_AZ",
-    instanceType: "mq.m5.large",
-    tags: {},
-    pendingChanges: [],
-    configuration: null,
-    nodes: [`${name}-1`, `${name}-2`],
-    ...overrides,
-  };
-}
+export { activeMqBroker } from "../../support/brokers";
+export { TestClock as FakeClock } from "../../support/clock";
+export { MINUTE, T0 };
 
 export class FakeInventory implements BrokerInventory {
   brokers: Broker[] = [];
@@ -63,7 +43,7 @@ export class FakeMetrics implements MetricSource {
   failFetch = false;
   requested: MetricRequest[][] = [];
 
-  constructor(private readonly clock: FakeClock) {}
+  constructor(private readonly clock: TestClock) {}
 
   set(metric: string, dimensions: Record<string, string>, values: (number | null)[]): void {
     this.data.set(key(metric, dimensions), values);
@@ -117,4 +97,21 @@ export class RecordingNotifier implements Notifier {
       }
     );
   }
+}
+
+/**
+ * The metrics cycle's deps around the parts a test gives: by default an empty memory store, no
+ * channel, reboot requests dropped, a recording log, the default configuration and a fresh schedule.
+ */
+export function cycleDeps(parts: Pick<MetricsCycleDeps, "inventory" | "metrics" | "clock"> & Partial<MetricsCycleDeps>): MetricsCycleDeps {
+  const config = parts.config ?? DEFAULT_CONFIG;
+  return {
+    incidents: new MemoryIncidentStore(),
+    notifiers: [],
+    remediation: { request: async () => {} },
+    log: new RecordingLog(),
+    config,
+    schedule: createFetchSchedule(config),
+    ...parts,
+  };
 }

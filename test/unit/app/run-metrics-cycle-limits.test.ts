@@ -1,10 +1,9 @@
-import { MemoryIncidentStore } from "../../../shared/adapters/memory-incident-store";
 import { RecordingLog } from "../../../shared/adapters/recording-log";
-import { type CycleReport, createFetchSchedule, type MetricsCycleDeps, runMetricsCycle } from "../../../shared/app/run-metrics-cycle";
-import { DEFAULT_CONFIG } from "../../../shared/core/config";
+import { type CycleReport, runMetricsCycle } from "../../../shared/app/run-metrics-cycle";
 import type { Broker } from "../../../shared/core/types";
 import type { NodeListing } from "../../../shared/ports";
-import { FakeClock, FakeInventory, FakeMetrics } from "./fakes";
+import { TestClock } from "../../support/clock";
+import { cycleDeps, FakeInventory, FakeMetrics } from "./fakes";
 
 /** The inventory with configuration revisions (as MqBrokerInventory reads them). */
 class ConfigInventory extends FakeInventory {
@@ -48,22 +47,12 @@ function rabbit(name: string, overrides: Partial<Broker>): Broker {
 }
 
 function world(brokers: Broker[]) {
-  const clock = new FakeClock();
+  const clock = new TestClock();
   const inventory = new ConfigInventory();
   inventory.brokers = brokers;
   const metrics = new NodeMetrics(clock);
   const log = new RecordingLog();
-  const deps: MetricsCycleDeps = {
-    inventory,
-    metrics,
-    incidents: new MemoryIncidentStore(),
-    notifiers: [],
-    remediation: { request: async () => {} },
-    clock,
-    log,
-    config: DEFAULT_CONFIG,
-    schedule: createFetchSchedule(DEFAULT_CONFIG),
-  };
+  const deps = cycleDeps({ inventory, metrics, clock, log });
   const runUntil = async (last: number) => {
     const reports: CycleReport[] = [];
     for (; clock.minute <= last; clock.minute++) reports.push(await runMetricsCycle(deps));

@@ -7,7 +7,8 @@ import type { QueueSnapshot, ScrapedQueue } from "../../../shared/core/prometheu
 import { PROMETHEUS_TAG, type ScrapeTarget } from "../../../shared/core/prometheus-targets";
 import type { Broker } from "../../../shared/core/types";
 import type { BrokerScraper, ScrapeResult } from "../../../shared/ports";
-import { FakeClock, FakeInventory, FakeMetrics } from "./fakes";
+import { TestClock } from "../../support/clock";
+import { cycleDeps, FakeInventory, FakeMetrics } from "./fakes";
 
 const PROMETHEUS = "https://b-orders.mq.us-east-1.on.aws:15691";
 
@@ -35,7 +36,7 @@ class ScriptedScraper implements BrokerScraper {
   readonly asked: ScrapeTarget[][] = [];
   failing = new Set<number>();
   constructor(
-    private readonly clock: FakeClock,
+    private readonly clock: TestClock,
     private readonly queuesAt: (minute: number) => ScrapedQueue[],
   ) {}
   async scrape(targets: readonly ScrapeTarget[]): Promise<ScrapeResult[]> {
@@ -82,7 +83,7 @@ function fleetAt(minute: number, options: { withStuck?: boolean } = {}): Scraped
 }
 
 function world(broker: Broker, queuesAt: (minute: number) => ScrapedQueue[] = (m) => fleetAt(m), config = DEFAULT_CONFIG) {
-  const clock = new FakeClock();
+  const clock = new TestClock();
   const inventory = new FakeInventory();
   inventory.brokers = [broker];
   // CloudWatch answers, but has no per-queue metrics for RabbitMQ 4: the broker's totals only.
@@ -95,18 +96,15 @@ function world(broker: Broker, queuesAt: (minute: number) => ScrapedQueue[] = (m
   const scraper = new ScriptedScraper(clock, queuesAt);
   const log = new RecordingLog();
   const store = new MemoryIncidentStore();
-  const deps: MetricsCycleDeps = {
+  const deps = cycleDeps({
     inventory,
     metrics,
     incidents: store,
-    notifiers: [],
-    remediation: { request: async () => {} },
     clock,
     log,
     config,
-    schedule: createFetchSchedule(config),
     scrapes: { scraper, history: createScrapeHistory(config), secretPrefix: "mq-sentinel/rabbitmq/" },
-  };
+  });
   const transitions: { minute: number; t: Transition }[] = [];
   const errors: { minute: number; line: string }[] = [];
   const notices: string[] = [];

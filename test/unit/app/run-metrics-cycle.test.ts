@@ -2,12 +2,12 @@ import { MemoryIncidentStore } from "../../../shared/adapters/memory-incident-st
 import { MemoryOptInRecords } from "../../../shared/adapters/memory-opt-in-records";
 import { RecordingLog } from "../../../shared/adapters/recording-log";
 import { OptInTracker } from "../../../shared/app/opt-in-tracker";
-import { createFetchSchedule, IGNORED_REASON, type MetricsCycleDeps, runMetricsCycle } from "../../../shared/app/run-metrics-cycle";
-import { DEFAULT_CONFIG } from "../../../shared/core/config";
+import { IGNORED_REASON, runMetricsCycle } from "../../../shared/app/run-metrics-cycle";
 import type { Incident, Transition } from "../../../shared/core/incidents";
 import { Tags } from "../../../shared/core/types";
 import type { IncidentStore, OptInRecords } from "../../../shared/ports";
-import { activeMqBroker, FakeClock, FakeInventory, FakeMetrics, MINUTE, T0 } from "./fakes";
+import { TestClock } from "../../support/clock";
+import { activeMqBroker, cycleDeps, FakeInventory, FakeMetrics, MINUTE, T0 } from "./fakes";
 
 /** A store whose writes can be made to fail, like DynamoDB during an outage. */
 class FlakyStore implements IncidentStore {
@@ -35,7 +35,7 @@ const node = { Broker: "orders-1" };
 const queue = { Broker: "orders-1", Queue: "work" };
 
 function world() {
-  const clock = new FakeClock();
+  const clock = new TestClock();
   const inventory = new FakeInventory();
   inventory.brokers = [activeMqBroker("orders")];
   const metrics = new FakeMetrics(clock);
@@ -59,17 +59,7 @@ function world() {
   const store = new FlakyStore();
   const sent: Transition[] = [];
   const log = new RecordingLog();
-  const deps: MetricsCycleDeps = {
-    inventory,
-    metrics,
-    incidents: store,
-    notifiers: [],
-    remediation: { request: async () => {} },
-    clock,
-    log,
-    config: DEFAULT_CONFIG,
-    schedule: createFetchSchedule(DEFAULT_CONFIG),
-  };
+  const deps = cycleDeps({ inventory, metrics, incidents: store, clock, log });
   const runUntil = async (last: number) => {
     const reports = [];
     for (; clock.minute <= last; clock.minute++) {

@@ -1,18 +1,10 @@
 import { join } from "node:path";
 import { auditCommand } from "../../../cli/audit-command";
+import { runCommand } from "../../support/cli";
 
 const SCENARIOS = join(__dirname, "..", "..", "..", "scenarios");
 
-async function run(args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await auditCommand(
-    args,
-    (l) => out.push(l),
-    (l) => err.push(l),
-  );
-  return { code, out, err };
-}
+const run = (args: string[]) => runCommand((out, err) => auditCommand(args, out, err));
 
 describe("mq-sentinel audit", () => {
   it("shows the changes staged on a broker, which are not a finding", async () => {

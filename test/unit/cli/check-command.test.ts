@@ -7,18 +7,12 @@ import { parseConfig } from "../../../shared/core/config";
 import { loadScenarioFile } from "../../../shared/sim/scenario";
 import { routeToSimulator, simulatedClock } from "../../../shared/sim/sdk-boundary";
 import { SimulatedAccount } from "../../../shared/sim/simulated-account";
+import { runCommand } from "../../support/cli";
 
 const SDK = { region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" }, maxAttempts: 1 };
 
 async function run(args: string[], options: Parameters<typeof checkCommand>[3]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await checkCommand(
-    args,
-    (l) => out.push(l),
-    (l) => err.push(l),
-    options,
-  );
+  const { code, out, err } = await runCommand((o, e) => checkCommand(args, o, e, options));
   return { code, out: out.join("\n"), err: err.join("\n") };
 }
 

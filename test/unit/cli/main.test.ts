@@ -2,17 +2,10 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { main } from "../../../cli/main";
+import { runCommand } from "../../support/cli";
 import { stalledQueueScenario } from "../../support/scenario-builder";
 
-function run(args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  return main(
-    args,
-    (l) => out.push(l),
-    (l) => err.push(l),
-  ).then((code) => ({ code, out, err }));
-}
+const run = (args: string[]) => runCommand((out, err) => main(args, out, err));
 
 function writeScenarios(files: Record<string, unknown>): string {
   const dir = mkdtempSync(join(tmpdir(), "mq-sentinel-cli-"));

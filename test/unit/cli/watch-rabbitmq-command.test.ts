@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { watchRabbitMqCommand } from "../../../cli/watch-rabbitmq-command";
 import { type PrometheusFamily, renderPrometheusText } from "../../../shared/core/prometheus-text";
 import type { ReplayOutput } from "../../../shared/sim/replay";
+import { runCommand } from "../../support/cli";
 
 /** A RabbitMQ 4 endpoint stand-in whose answer for reading `n` is `answer(n)`. */
 async function endpoint(answer: (reading: number) => string | null) {
@@ -59,17 +60,7 @@ function answer(n: number): string {
   ]);
 }
 
-async function run(args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await watchRabbitMqCommand(
-    args,
-    (l) => out.push(l),
-    (l) => err.push(l),
-    { wait: async () => {} },
-  );
-  return { code, out, err };
-}
+const run = (args: string[]) => runCommand((out, err) => watchRabbitMqCommand(args, out, err, { wait: async () => {} }));
 
 describe("mq-sentinel watch-rabbitmq", () => {
   it("runs the detectors on each reading and prints one replay-contract object: the queue whose consumers left, not the busy one", async () => {

@@ -7,6 +7,7 @@ import type {
   RabbitMqConfiguredLimits,
   Series,
 } from "../../../shared/core/types";
+import { activeMqBroker as anActiveMqBroker, rabbitMqBroker as aRabbitMqBroker, fixedBroker } from "../../support/brokers";
 
 /**
  * Hand-built inputs for the pure detectors: two brokers (one per engine), an observation builder and
@@ -70,36 +71,10 @@ export const WINDOW_MINUTES = 30;
 export const WINDOW_START_MS = Date.UTC(2026, 2, 2, 9, 0);
 
 /** An ActiveMQ active/standby pair on mq.m5.large (nodes `orders-amq-1` and `orders-amq-2`). */
-export const activeMqBroker: Broker = Object.freeze({
-  id: "b-1f2e3d4c-0001",
-  name: "orders-amq",
-  arn: "arn:aws:mq:eu-west-1:123456789012:broker:orders-amq:b-1f2e3d4c-0001",
-  state: "RUNNING",
-  engine: "ACTIVEMQ",
-  engineVersion: "5.18",
-  deploymentMode: "ACTIVE_STANDBY_MULTI_AZ",
-  instanceType: "mq.m5.large",
-  tags: {},
-  pendingChanges: [],
-  configuration: null,
-  nodes: ["orders-amq-1", "orders-amq-2"],
-});
+export const activeMqBroker: Broker = fixedBroker(anActiveMqBroker("orders-amq"), "b-1f2e3d4c-0001");
 
 /** A RabbitMQ three-node cluster on mq.m5.large (CloudWatch `Broker` dimension = the broker name). */
-export const rabbitMqBroker: Broker = Object.freeze({
-  id: "b-9a8b7c6d-0002",
-  name: "events-rmq",
-  arn: "arn:aws:mq:eu-west-1:123456789012:broker:events-rmq:b-9a8b7c6d-0002",
-  state: "RUNNING",
-  engine: "RABBITMQ",
-  engineVersion: "3.13",
-  deploymentMode: "CLUSTER_MULTI_AZ",
-  instanceType: "mq.m5.large",
-  tags: {},
-  pendingChanges: [],
-  configuration: null,
-  nodes: ["events-rmq"],
-});
+export const rabbitMqBroker: Broker = fixedBroker(aRabbitMqBroker("events-rmq"), "b-9a8b7c6d-0002");
 
 /** A single-instance RabbitMQ 4.2 broker on mq.m7g.large (default limits 1,500 connections / 4,500 channels). */
 export const rabbitMq4Broker: Broker = Object.freeze({

@@ -9,25 +9,13 @@ import {
   signalsMoved,
 } from "../../../shared/core/fetch-schedule";
 import type { Broker, QueueRef, Series } from "../../../shared/core/types";
+import { activeMqBroker } from "../../support/brokers";
 
 const MINUTE = 60_000;
 const T0 = Date.UTC(2026, 2, 2, 9, 0);
 const WINDOW = DEFAULT_CONFIG.polling.windowMinutes;
 
-const amq: Broker = {
-  id: "b-1",
-  name: "orders",
-  arn: null,
-  state: "RUNNING",
-  engine: "ACTIVEMQ",
-  engineVersion: "5.18",
-  deploymentMode: "ACTIVE_STANDBY_MULTI_AZ",
-  instanceType: "mq.m5.large",
-  tags: {},
-  pendingChanges: [],
-  configuration: null,
-  nodes: ["orders-1", "orders-2"],
-};
+const amq: Broker = activeMqBroker("orders", { id: "b-1", arn: null });
 const queues: QueueRef[] = [{ name: "a" }, { name: "b" }, { name: "c" }, { name: "orders.DLQ" }];
 
 function input(minute: number, focus: Record<string, string[]> = {}): PlanInput {
@@ -62,6 +50,21 @@ function answer(reads: readonly PlannedRead[], node: string, brokerSeries: Recor
 
 const steady = { TotalMessageCount: recent(5, 5, 5), TotalConsumerCount: recent(4, 4, 4) };
 const queueReads = (reads: readonly PlannedRead[]) => reads.filter((r) => r.role === "queue");
+
+/**
+ * Minute 0 steady; at minute 1 the total backlog jumps and holds, the follow-up drills in, and of the
+ * queues read, b's backlog grows while a and c drain back to 0. Returns the plans of minute 1.
+ */
+function backlogJumpsAtMinuteOne(schedule: FetchSchedule) {
+  schedule.observe(input(0), answer(schedule.planPrimary(input(0)), "orders-1", steady), schedule.windowAt(T0));
+  const primary = schedule.planPrimary(input(1));
+  const moved = { TotalMessageCount: recent(5, 5, 1200, 1200), TotalConsumerCount: recent(4, 4, 4, 4) };
+  const followUp = schedule.planFollowUp(input(1), answer(primary, "orders-1", moved), schedule.windowAt(T0 + MINUTE));
+  const read = answer([...primary, ...followUp], "orders-1", moved);
+  for (const r of followUp) if (r.queue?.name === "b") (read.series as Map<string, Series>).set(r.key, recent(3, 600, 1190));
+  schedule.observe(input(1), read, schedule.windowAt(T0 + MINUTE));
+  return { primary, followUp };
+}
 
 describe("FetchSchedule", () => {
   it("reads broker-level signals from the active node only, limits once, and sweeps every queue in full on a cold start", () => {
@@ -164,16 +167,8 @@ describe("FetchSchedule", () => {
     // Prepare
     const polling = { ...DEFAULT_CONFIG.polling, drillHoldMinutes: 3 };
     const schedule = new FetchSchedule(polling);
-    const first = schedule.planPrimary(input(0));
-    schedule.observe(input(0), answer(first, "orders-1", steady), schedule.windowAt(T0));
-    const primary = schedule.planPrimary(input(1));
-    const moved = { TotalMessageCount: recent(5, 5, 1200, 1200), TotalConsumerCount: recent(4, 4, 4, 4) };
     // Act
-    const followUp = schedule.planFollowUp(input(1), answer(primary, "orders-1", moved), schedule.windowAt(T0 + MINUTE));
-    const read = answer([...primary, ...followUp], "orders-1", moved);
-    // Queue b's backlog grows; a and c drain back to 0.
-    for (const r of followUp) if (r.queue?.name === "b") (read.series as Map<string, Series>).set(r.key, recent(3, 600, 1190));
-    schedule.observe(input(1), read, schedule.windowAt(T0 + MINUTE));
+    const { followUp } = backlogJumpsAtMinuteOne(schedule);
     const held = schedule.planPrimary(input(2));
     const afterHold = schedule.planPrimary(input(1 + polling.drillHoldMinutes));
     // Assess: first stage, the backlog alone of the queues not read yet (the dead-letter queue's was)
@@ -225,13 +220,7 @@ describe("FetchSchedule", () => {
   it("stops reading a suspect queue in full once its backlog drains", () => {
     // Prepare
     const schedule = new FetchSchedule(DEFAULT_CONFIG.polling);
-    schedule.observe(input(0), answer(schedule.planPrimary(input(0)), "orders-1", steady), schedule.windowAt(T0));
-    const primary = schedule.planPrimary(input(1));
-    const moved = { TotalMessageCount: recent(5, 5, 1200, 1200), TotalConsumerCount: recent(4, 4, 4, 4) };
-    const followUp = schedule.planFollowUp(input(1), answer(primary, "orders-1", moved), schedule.windowAt(T0 + MINUTE));
-    const read = answer([...primary, ...followUp], "orders-1", moved);
-    for (const r of followUp) if (r.queue?.name === "b") (read.series as Map<string, Series>).set(r.key, recent(3, 600, 1190));
-    schedule.observe(input(1), read, schedule.windowAt(T0 + MINUTE));
+    backlogJumpsAtMinuteOne(schedule);
     const suspect = schedule.planPrimary(input(2));
     const drained = answer(suspect, "orders-1", steady);
     for (const r of suspect) if (r.queue?.name === "b") (drained.series as Map<string, Series>).set(r.key, recent(1190, 400, 0));

@@ -10,35 +10,13 @@ import {
   type Silence,
   silenceMatches,
 } from "../../../shared/core/notify-policy";
+import { MINUTE, T0 } from "../../support/clock";
+import { anIncident } from "../../support/incidents";
 
-const T0 = Date.UTC(2026, 2, 2, 9, 0);
-const MINUTE = 60_000;
 const CHANNELS = ["slack", "sns"];
 
-function incident(overrides: Partial<Incident> = {}): Incident {
-  return {
-    id: "inc-1",
-    fingerprint: "consumer-lag|orders|work",
-    kind: "consumer-lag",
-    broker: "orders",
-    resource: "work",
-    status: "open",
-    severity: "critical",
-    peakSeverity: "critical",
-    condition: "stalled",
-    summary: "stalled",
-    evidence: {},
-    firstSeenAt: T0,
-    openedAt: T0,
-    lastSeenAt: T0,
-    clearSince: null,
-    resolvedAt: null,
-    outbox: [],
-    notified: null,
-    version: 1,
-    ...overrides,
-  };
-}
+const incident = (overrides: Partial<Incident> = {}): Incident =>
+  anIncident({ id: "inc-1", severity: "critical", summary: "stalled", ...overrides });
 
 const transition = (type: Transition["type"], i: Incident, previousSeverity?: Transition["previousSeverity"]): Transition => ({
   type,

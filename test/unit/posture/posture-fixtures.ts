@@ -1,5 +1,6 @@
 import type { BrokerSettings, PostureFacts, SecurityGroupRules } from "../../../shared/core/posture/posture-facts";
 import type { Broker } from "../../../shared/core/types";
+import { activeMqBroker as anActiveMqBroker, rabbitMqBroker as aRabbitMqBroker, fixedBroker } from "../../support/brokers";
 
 /**
  * Hand-written inputs for the posture audit: small ActiveMQ configurations with the structures real ones
@@ -71,36 +72,16 @@ export function kahaDbXml(attributes: string): string {
 }
 
 /** A compliant ActiveMQ active/standby pair tagged as production. */
-export const activeMqBroker: Broker = Object.freeze({
-  id: "b-5c0ffee0-0001",
-  name: "payments-amq",
-  arn: "arn:aws:mq:eu-west-1:123456789012:broker:payments-amq:b-5c0ffee0-0001",
-  state: "RUNNING",
-  engine: "ACTIVEMQ",
-  engineVersion: "5.18",
-  deploymentMode: "ACTIVE_STANDBY_MULTI_AZ",
-  instanceType: "mq.m5.large",
-  tags: { environment: "production" },
-  pendingChanges: [],
-  configuration: null,
-  nodes: ["payments-amq-1", "payments-amq-2"],
-});
+export const activeMqBroker: Broker = fixedBroker(
+  anActiveMqBroker("payments-amq", { tags: { environment: "production" } }),
+  "b-5c0ffee0-0001",
+);
 
 /** A compliant RabbitMQ three-node cluster tagged as production. */
-export const rabbitMqBroker: Broker = Object.freeze({
-  id: "b-5c0ffee0-0002",
-  name: "events-rmq",
-  arn: "arn:aws:mq:eu-west-1:123456789012:broker:events-rmq:b-5c0ffee0-0002",
-  state: "RUNNING",
-  engine: "RABBITMQ",
-  engineVersion: "3.13",
-  deploymentMode: "CLUSTER_MULTI_AZ",
-  instanceType: "mq.m5.large",
-  tags: { Environment: "Production" },
-  pendingChanges: [],
-  configuration: null,
-  nodes: ["events-rmq"],
-});
+export const rabbitMqBroker: Broker = fixedBroker(
+  aRabbitMqBroker("events-rmq", { tags: { Environment: "Production" } }),
+  "b-5c0ffee0-0002",
+);
 
 const compliantSettings: BrokerSettings = {
   publiclyAccessible: false,

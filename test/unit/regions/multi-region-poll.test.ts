@@ -4,6 +4,7 @@ import type { Incident, Transition } from "../../../shared/core/incidents";
 import type { MessageContext } from "../../../shared/core/notifications";
 import { consoleLinks } from "../../../shared/core/render/console-links";
 import { fingerprintOf, IncidentKind } from "../../../shared/core/types";
+import { anIncident } from "../../support/incidents";
 import {
   callsOf,
   HOME,
@@ -198,27 +199,19 @@ describe("poll-metrics over two regions: a broker missing from one region's list
   /** An open incident of `broker` as an earlier cycle saved it, planted in the store. */
   async function plantOpen(w: ReturnType<typeof pollWorld>, broker: string): Promise<Incident> {
     const at = START_MS - 30 * MINUTE;
-    const incident: Incident = {
+    const incident = anIncident({
       id: `inc-${broker}`,
-      fingerprint: fingerprintOf({ kind: IncidentKind.consumerLag, broker, resource: QUEUE }),
       kind: IncidentKind.consumerLag,
       broker,
       resource: QUEUE,
-      status: "open",
       severity: "critical",
-      peakSeverity: "critical",
       condition: "no-consumers",
       summary: `No consumers on ${QUEUE}`,
       evidence: { condition: "no-consumers", backlog: 1200, consumers: 0 },
       firstSeenAt: at,
       openedAt: at,
       lastSeenAt: at,
-      clearSince: null,
-      resolvedAt: null,
-      outbox: [],
-      notified: null,
-      version: 1,
-    };
+    });
     if (!(await w.incidents.save(incident, 0))) throw new Error(`could not plant ${incident.id}`);
     return incident;
   }

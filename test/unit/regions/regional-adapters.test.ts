@@ -15,7 +15,8 @@ import { RegionalBrokerControl, RegionalBrokerDirectory } from "../../../shared/
 import { remediate } from "../../../shared/app/remediate";
 import { qualifiedBrokerName } from "../../../shared/core/regions";
 import type { BrokerDirectory } from "../../../shared/ports";
-import { RecordingClock } from "../adapters/recording-clock";
+import { serviceError } from "../../support/aws-errors";
+import { TestClock } from "../../support/clock";
 import {
   anIncident,
   FakeOptInRecords,
@@ -55,18 +56,12 @@ function notFound(id: string): NotFoundException {
   return new NotFoundException({ message: `Can't find requested broker [${id}].`, $metadata: { httpStatusCode: 404 } });
 }
 
-function accessDenied(): MqServiceException {
-  return new MqServiceException({
-    name: "AccessDeniedException",
-    $fault: "client",
-    $metadata: { httpStatusCode: 403 },
-    message: "User is not authorized to perform: mq:DescribeBroker",
-  });
-}
+const accessDenied = () =>
+  serviceError(MqServiceException, "AccessDeniedException", 403, "User is not authorized to perform: mq:DescribeBroker");
 
 /** Two regions' real MqBrokerControl, routed by a RegionalBrokerControl (home first). */
 function twoRegionControl() {
-  const clock = new RecordingClock();
+  const clock = new TestClock();
   const home = regionalClient(HOME);
   const other = regionalClient(OTHER);
   const control = new RegionalBrokerControl(
@@ -242,7 +237,7 @@ function summary(id: string, name: string): BrokerSummary {
 
 /** A RegionalBrokerDirectory over real MqBrokerDirectory instances, one per region asked, as api-activity builds it. */
 function twoRegionDirectory() {
-  const clock = new RecordingClock();
+  const clock = new TestClock();
   const clients = new Map([
     [HOME, regionalClient(HOME)],
     [OTHER, regionalClient(OTHER)],

@@ -22,6 +22,7 @@ import { parseScenario } from "../../../shared/sim/scenario";
 import { routeToSimulator } from "../../../shared/sim/sdk-boundary";
 import { SimulatedAccount } from "../../../shared/sim/simulated-account";
 import { RecordingNotifier } from "../app/fakes";
+import { authorizationMapXml } from "../posture/posture-fixtures";
 
 /**
  * A deployment at home in us-east-1 that also watches eu-west-1, over two simulated accounts (one
@@ -103,26 +104,11 @@ function scenarioBroker(region: string, b: RegionBroker): Record<string, unknown
 }
 
 /** An ActiveMQ configuration with a group-scoped authorization map (what the posture checks want). */
-const SCOPED_CONFIGURATION_XML = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<broker xmlns="http://activemq.apache.org/schema/core">
-  <plugins>
-    <authorizationPlugin>
-      <map>
-        <authorizationMap>
-          <authorizationEntries>
-            <authorizationEntry admin="admins" queue="&gt;" read="admins" write="admins"/>
-            <authorizationEntry admin="admins" queue="payment.settle" read="admins,consumers" write="admins,producers"/>
-            <authorizationEntry admin="admins" read="admins,consumers,producers" topic="ActiveMQ.Advisory.&gt;" write="admins,consumers,producers"/>
-          </authorizationEntries>
-          <tempDestinationAuthorizationEntry>
-            <tempDestinationAuthorizationEntry admin="tempAdmins" read="tempAdmins" write="tempAdmins"/>
-          </tempDestinationAuthorizationEntry>
-        </authorizationMap>
-      </map>
-    </authorizationPlugin>
-  </plugins>
-</broker>
-`;
+const SCOPED_CONFIGURATION_XML = authorizationMapXml([
+  '<authorizationEntry admin="admins" queue="&gt;" read="admins" write="admins"/>',
+  '<authorizationEntry admin="admins" queue="payment.settle" read="admins,consumers" write="admins,producers"/>',
+  '<authorizationEntry admin="admins" read="admins,consumers,producers" topic="ActiveMQ.Advisory.&gt;" write="admins,consumers,producers"/>',
+]);
 
 /** The metric series of one ActiveMQ node with one queue, shaped like `scenarios/amq-no-consumers.json`. */
 function activeMqSeries(node: string, story: QueueStory): Record<string, unknown>[] {

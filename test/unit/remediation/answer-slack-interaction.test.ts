@@ -11,13 +11,14 @@ import {
 } from "../../../shared/app/answer-slack-interaction";
 import { parseConfig } from "../../../shared/core/config";
 import type { ApprovalAnswer, ApprovalRequest, RemediationRequest } from "../../../shared/ports";
-import { FakeClock, MINUTE, T0 } from "../app/fakes";
+import { TestClock } from "../../support/clock";
+import { MINUTE, T0 } from "../app/fakes";
 
 const SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
 const APPROVER = "U024BE7LH";
 
 function world() {
-  const clock = new FakeClock();
+  const clock = new TestClock();
   const approvals = new MemoryApprovalStore();
   const handed: (RemediationRequest | ApprovalAnswer)[] = [];
   const told: { url: string; text: string }[] = [];

@@ -3,13 +3,14 @@ import { mockClient } from "aws-sdk-client-mock";
 import { remediationCommand } from "../../../cli/remediation-command";
 import { makeRemediateHandler } from "../../../functions/remediate";
 import { killSwitchOff, SsmKillSwitch } from "../../../shared/adapters/kill-switch";
+import type { MemoryIncidentStore } from "../../../shared/adapters/memory-incident-store";
 import { MemoryRemediationLedger } from "../../../shared/adapters/memory-remediation-ledger";
 import { remediate, remediationRequestFor } from "../../../shared/app/remediate";
 import { verifyRemediations } from "../../../shared/app/verify-remediations";
 import type { Config } from "../../../shared/core/config";
 import type { Incident, PendingNotification } from "../../../shared/core/incidents";
 import type { Broker } from "../../../shared/core/types";
-import type { RemediationLedger, RemediationRecord } from "../../../shared/ports";
+import type { IncidentStore, RemediationLedger, RemediationRecord } from "../../../shared/ports";
 import {
   anIncident,
   anOptedInBroker,
@@ -318,6 +319,9 @@ describe("remediate", () => {
   });
 
   it("reboots once for a duplicated request with a cooldown of 0: the lock lasts until the verdict", async () => {
+    // remediate's TSDoc (step 4): "take the broker's lock (a conditional write: two invocations or a
+    // duplicated request can never both reboot)". A lock lasting until now + cooldown had ended the
+    // moment it was taken with the valid cooldownMinutes 0.
     // Prepare
     const { deps, control, request } = await stalledOrders(remediationConfig({ mode: "auto", cooldownMinutes: 0 }));
     // Act
@@ -352,6 +356,41 @@ describe("remediate", () => {
     expect(control.reboots.map((r) => r.at - T0)).toEqual([0, 45 * MINUTE]);
   });
 
+  it("never reboots again before the verdict of the last reboot, however often the minute cycle asks", async () => {
+    // DESIGN.md §1.6: "Afterwards verify: back to RUNNING and the condition cleared within a deadline,
+    // else escalate and stop retrying until a person acts." With cooldownMinutes shorter than
+    // verifyWithinMinutes, each new reboot replaced the pending verification and moved its deadline:
+    // a broker that reboots do not help was rebooted again and again and never held.
+    // Prepare
+    const config = remediationConfig({ mode: "auto", cooldownMinutes: 10, verifyWithinMinutes: 20, maxRebootsPerHour: 10 });
+    const { deps, control, clock, ledger, incident } = await stalledOrders(config);
+    // Act: the incident stays open; the minute cycle verifies and asks for a reboot every minute for 2 hours
+    for (let minute = 0; minute < 120; minute++) {
+      clock.minute = minute;
+      await verifyRemediations(deps, control.states());
+      await remediate(deps, requestFor(incident, ORDERS, clock.now()));
+    }
+    // Assess
+    expect(control.reboots.map((r) => (r.at - T0) / MINUTE)).toEqual([0]);
+    expect(await ledger.holdOf(ORDERS.id)).not.toBeNull();
+  });
+
+  it("never reboots more than maxRebootsPerHour times within any 60 minutes, across the hour on the clock", async () => {
+    // config.ts, remediation.maxRebootsPerHour: "Reboots in the whole account per rolling hour". A budget
+    // counted per clock hour let a storm that straddled the hour reboot twice the budget within two minutes.
+    // Prepare
+    const brokers = ["a", "b", "c", "d"].map((n) => anOptedInBroker(n));
+    const world = remediationWorld({ config: remediationConfig({ mode: "auto", maxRebootsPerHour: 2 }), brokers });
+    const incidents = await Promise.all(brokers.map((b) => plant(world.incidents, anIncident(Shapes.stalled, b.name))));
+    // Act: two requests at 09:59, two at 10:00
+    for (const [i, broker] of brokers.entries()) {
+      world.clock.minute = i < 2 ? 59 : 60;
+      await remediate(world.deps, requestFor(incidents[i] as Incident, broker, world.clock.now()));
+    }
+    // Assess
+    expect(world.control.reboots.length).toBeLessThanOrEqual(2);
+  });
+
   describe("with the SSM kill switch", () => {
     const ssm = mockClient(SSMClient);
     afterEach(() => ssm.reset());
@@ -369,16 +408,28 @@ describe("remediate", () => {
       return { result, reboots: world.control.reboots };
     }
 
-    it.each([["on"], ["ON"], ["true"], ["1"], ["stop"], ["disabled"], ["STOP NOW"], ["halt"], ["engaged"], ["offf"]])(
-      "is blocked by the parameter set to %j",
-      async (value) => {
-        // Act
-        const { result, reboots } = await decideWith(() => ssm.on(GetParameterCommand).resolves({ Parameter: { Value: value } }));
-        // Assess
-        expect(result.decision.reason).toBe("the kill switch is on (SSM parameter)");
-        expect(reboots).toEqual([]);
-      },
-    );
+    it.each([
+      ["on"],
+      ["ON"],
+      ["true"],
+      ["1"],
+      ["stop"],
+      ["disabled"],
+      ["STOP NOW"],
+      ["halt"],
+      ["engaged"],
+      ["enabled"],
+      ["active"],
+      ["offf"],
+    ])("is blocked by the parameter set to %j", async (value) => {
+      // remediation-policy.ts: "anything unknown refuses": only off/false/0/no mean off, so the
+      // switch never fails open.
+      // Act
+      const { result, reboots } = await decideWith(() => ssm.on(GetParameterCommand).resolves({ Parameter: { Value: value } }));
+      // Assess
+      expect(result.decision.reason).toBe("the kill switch is on (SSM parameter)");
+      expect(reboots).toEqual([]);
+    });
 
     it.each([["off"], ["OFF"], [" off "], [""], ["false"], ["0"], ["no"]])("reboots with the parameter set to %j", async (value) => {
       // Act
@@ -865,4 +916,37 @@ describe("verifyRemediations", () => {
     expect(report.errors).toEqual([expect.stringMatching(/^reboot verification skipped: .*ProvisionedThroughputExceeded/)]);
     expect(await ledger.pendingVerifications()).toHaveLength(1);
   });
+
+  it("announces the escalation on a later check when its write raced another writer", async () => {
+    // verify-remediations.ts logs "escalation raced another writer; it is announced on the next check",
+    // so the pending verification must stay for that check: otherwise the critical "reboot did not help"
+    // notification is lost while the broker stays held (DESIGN.md §1.5: lose no notification).
+    // Prepare
+    const { deps, ledger, incidents, incident, clock, control } = await rebooted();
+    clock.minute = 20;
+    const racing = storeWithAnotherWriter(incidents);
+    // Act
+    await verifyRemediations({ ...deps, incidents: racing }, control.states());
+    clock.minute = 21;
+    await verifyRemediations(deps, control.states());
+    // Assess
+    const after = (await incidents.get(incident.fingerprint)) as Incident;
+    expect(after.outbox.filter((n) => n.remediation?.outcome === "escalated")).toHaveLength(1);
+    expect((await ledger.history(0)).filter((r) => r.outcome === "escalated")).toHaveLength(1);
+    expect(await ledger.pendingVerifications()).toEqual([]);
+  });
 });
+
+/** The store, with another writer (the minute cycle) updating the incident right after each read of it. */
+function storeWithAnotherWriter(inner: MemoryIncidentStore): IncidentStore {
+  return {
+    loadActive: () => inner.loadActive(),
+    save: (i, v) => inner.save(i, v),
+    loadWithPendingNotifications: () => inner.loadWithPendingNotifications(),
+    get: async (fingerprint) => {
+      const read = await inner.get(fingerprint);
+      if (read) await inner.save({ ...read, lastSeenAt: read.lastSeenAt + MINUTE, version: read.version + 1 }, read.version);
+      return read;
+    },
+  };
+}

@@ -9,13 +9,16 @@ import { RecordingLog } from "../../../shared/adapters/recording-log";
 import { type Config, parseConfig } from "../../../shared/core/config";
 import type { Incident } from "../../../shared/core/incidents";
 import { optedIn } from "../../../shared/core/remediation-policy";
-import { type Broker, type Evidence, fingerprintOf, IncidentKind, Severity, Tags } from "../../../shared/core/types";
+import { type Broker, type Evidence, IncidentKind, Severity, Tags } from "../../../shared/core/types";
 import type { BrokerControl, KillSwitch, OptInRecords, OptInState, RemediationRequest } from "../../../shared/ports";
-import { activeMqBroker, FakeClock, MINUTE, RecordingNotifier, T0 } from "../app/fakes";
+import { TestClock } from "../../support/clock";
+import { anIncident as baseIncident } from "../../support/incidents";
+import { activeMqBroker, MINUTE, RecordingNotifier, T0 } from "../app/fakes";
 
 /** Small fakes of the remediation ports and a ready-made world for the remediation tests. */
 
-export { FakeClock, MINUTE, RecordingNotifier, T0 };
+export { TestClock as FakeClock } from "../../support/clock";
+export { MINUTE, RecordingNotifier, T0 };
 
 /** The remediation section of a configuration, from the project's own schema (defaults filled in). */
 export function remediationConfig(remediation: Record<string, unknown> = {}): Config {
@@ -125,35 +128,10 @@ export const Shapes = {
   },
 } as const satisfies Record<string, IncidentShape & { evidence: Evidence }>;
 
-let incidentCount = 0;
-
 /** An open incident of `shape` on `broker` at version 1, first seen at T0; override any field. */
 export function anIncident(shape: IncidentShape = Shapes.stalled, broker = "orders", overrides: Partial<Incident> = {}): Incident {
-  incidentCount += 1;
-  const kind = overrides.kind ?? shape.kind;
-  const resource = overrides.resource === undefined ? shape.resource : overrides.resource;
-  return {
-    id: `inc-${String(incidentCount).padStart(6, "0")}`,
-    fingerprint: fingerprintOf({ kind, broker, resource }),
-    kind,
-    broker,
-    resource,
-    status: "open",
-    severity: shape.severity,
-    peakSeverity: shape.severity,
-    condition: shape.condition,
-    summary: `${shape.condition} on ${broker}`,
-    evidence: shape.evidence,
-    firstSeenAt: T0,
-    openedAt: T0,
-    lastSeenAt: T0,
-    clearSince: null,
-    resolvedAt: null,
-    outbox: [],
-    notified: null,
-    version: 1,
-    ...overrides,
-  };
+  const { kind, resource, severity, condition, evidence } = shape;
+  return baseIncident({ kind, broker, resource, severity, condition, evidence, ...overrides });
 }
 
 /** The request the metrics cycle would send for an incident on a broker. */
@@ -257,7 +235,7 @@ export class FakeOptInRecords implements OptInRecords {
 
 /** Everything `remediate`, `verifyRemediations` and the remediate handler need, in memory. */
 export function remediationWorld(options: { config?: Config; brokers?: Broker[]; optIns?: FakeOptInRecords } = {}) {
-  const clock = new FakeClock();
+  const clock = new TestClock();
   const brokers = options.brokers ?? [anOptedInBroker()];
   const control = new FakeBrokerControl(clock, ...brokers);
   const optIns = options.optIns ?? FakeOptInRecords.firstSighting(brokers);

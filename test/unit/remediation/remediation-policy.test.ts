@@ -1,11 +1,9 @@
 import fc from "fast-check";
 import {
-  BUDGET_WINDOW_MS,
   decideRemediation,
   guardReport,
   lockMinutes,
   optedIn,
-  REBOOT_PERMISSION,
   type RecordedOptIn,
   type RemediationContext,
   rebootCanHelp,
@@ -504,17 +502,5 @@ describe("lockMinutes", () => {
     [{ cooldownMinutes: 0, verifyWithinMinutes: 0 }, 1],
   ])("holds the lock of %j for %d minutes", (overrides, minutes) => {
     expect(lockMinutes({ ...AUTO, ...overrides })).toBe(minutes);
-  });
-});
-
-describe("BUDGET_WINDOW_MS", () => {
-  it("is a rolling hour", () => {
-    expect(BUDGET_WINDOW_MS).toBe(60 * MINUTE);
-  });
-});
-
-describe("REBOOT_PERMISSION", () => {
-  it("names the one IAM action the remediation needs", () => {
-    expect(REBOOT_PERMISSION).toBe("mq:RebootBroker");
   });
 });

@@ -3,6 +3,7 @@ import type { Incident } from "../../../shared/core/incidents";
 import type { MessageContext, MessageGroup, NotificationItem } from "../../../shared/core/notifications";
 import { consoleLinks } from "../../../shared/core/render/console-links";
 import { type IncidentKind, Severity } from "../../../shared/core/types";
+import { anIncident } from "../../support/incidents";
 
 /**
  * Hand-built incidents and message groups for the renderers, one per incident kind, shaped like the
@@ -22,16 +23,11 @@ const BACKLOG = [248, 250, 249, 251, 252, 250, 248, 249, 250, 251, 250, 252, 253
 
 /** A critical stalled-consumers incident (scenario `amq-stalled-consumers`). */
 export function stalledIncident(overrides: Partial<Incident> = {}): Incident {
-  return {
+  return anIncident({
     id: "inc-7da62b73742eb3c4",
-    fingerprint: "consumer-lag|risk-engine-27|score.requests",
-    kind: "consumer-lag",
     broker: "risk-engine-27",
     resource: "score.requests",
-    status: "open",
     severity: Severity.critical,
-    peakSeverity: Severity.critical,
-    condition: "stalled",
     summary: "Consumers on score.requests are connected (5) but nothing was dequeued for 3 min; backlog 669 (+421).",
     evidence: {
       condition: "stalled",
@@ -52,13 +48,8 @@ export function stalledIncident(overrides: Partial<Incident> = {}): Incident {
     firstSeenAt: T0,
     openedAt: T0,
     lastSeenAt: T0,
-    clearSince: null,
-    resolvedAt: null,
-    outbox: [],
-    notified: null,
-    version: 1,
     ...overrides,
-  };
+  });
 }
 
 /** One incident of each kind, with the evidence its detector writes. */

@@ -5,32 +5,22 @@ import type { Incident } from "../../../shared/core/incidents";
 import { parseScenario } from "../../../shared/sim/scenario";
 import { routeToSimulator, SimulatedDynamoDbStore, simulatedClock } from "../../../shared/sim/sdk-boundary";
 import { SimulatedAccount } from "../../../shared/sim/simulated-account";
+import { anIncident } from "../../support/incidents";
 import { MINUTE, rawScenario, START_MS, simulate, thrownBy } from "./scenario-fixtures";
 
 /** A hand-built open incident (version 1), as the incident rules would save it first. */
 function incident(overrides: Partial<Incident> = {}): Incident {
-  return {
+  return anIncident({
     id: "inc-orders-payments",
-    fingerprint: "consumer-lag|orders|payments",
-    kind: "consumer-lag",
-    broker: "orders",
     resource: "payments",
-    status: "open",
-    severity: "warning",
-    peakSeverity: "warning",
     condition: "slow-consumers",
     summary: "Backlog on payments grows.",
     evidence: { backlog: 500 },
     firstSeenAt: START_MS,
     openedAt: START_MS,
     lastSeenAt: START_MS,
-    clearSince: null,
-    resolvedAt: null,
-    outbox: [],
-    notified: null,
-    version: 1,
     ...overrides,
-  };
+  });
 }
 
 /** A store over an empty memory store, faulted as the raw scenario fields say. */

@@ -404,6 +404,45 @@ const quiet: LagCase[] = [
       DequeueCount: series(flat(30, 28), flat(0, 2)),
     }),
   },
+  // config.ts `noConsumersMinutes`: "a redeploy that drops them for a minute or two stays quiet". On a
+  // queue whose backlog was steady and non-zero, those minutes are the only growth in the slow window,
+  // and the slow-consumer rule (which sums dequeues over the whole window) must not call them slow.
+  {
+    situation: "ActiveMQ consumers have been gone 2 minutes from a queue holding a steady 50",
+    broker: activeMqBroker,
+    queue: "orders.created",
+    lag: activeQueue("orders.created", {
+      QueueSize: series(flat(50, 28), [200, 350]),
+      ConsumerCount: series(flat(4, 28), flat(0, 2)),
+      EnqueueCount: flat(150, 30),
+      DequeueCount: series(flat(150, 28), flat(0, 2)),
+    }),
+  },
+  {
+    situation: "ActiveMQ consumers came back after 2 minutes to a queue holding a steady 50 and have just started to drain",
+    broker: activeMqBroker,
+    queue: "orders.created",
+    lag: activeQueue("orders.created", {
+      QueueSize: series(flat(50, 27), [200, 350, 340]),
+      ConsumerCount: series(flat(4, 27), [0, 0, 4]),
+      EnqueueCount: flat(150, 30),
+      DequeueCount: series(flat(150, 27), [0, 0, 160]),
+    }),
+  },
+  {
+    situation: "RabbitMQ consumers have been gone 1 minute from a queue holding a steady 50",
+    broker: rabbitMqBroker,
+    queue: "orders.created",
+    lag: rabbitQueue(
+      "orders.created",
+      {
+        MessageReadyCount: series(flat(50, 29), [200]),
+        ConsumerCount: series(flat(4, 29), [0]),
+        MessageUnacknowledgedCount: series(flat(40, 29), [0]),
+      },
+      { AckRate: flat(2, 30) },
+    ),
+  },
 ];
 
 describe("detectConsumerLag", () => {
@@ -739,6 +778,25 @@ describe("detectConsumerLag on the RabbitMQ 4.x broker-wide path", () => {
     // Assess
     expect(findings).toEqual([]);
     expect(judged).toEqual(["consumer-lag|events-rmq|"]);
+  });
+
+  it("stays quiet when traffic pauses and the only ready messages are parked dead letters", () => {
+    // The module's TSDoc: "Dead-letter queues are judged only on growth". Broker-wide, MessageReadyCount
+    // includes every dead-letter queue, so a quiet broker with a few parked dead letters looks like
+    // "consumers attached, no acks, backlog": a critical stall, the kind remediation may reboot for.
+    // Prepare
+    const lag = lagSeriesForBroker({
+      MessageReadyCount: series(noisy(30, 10, 20), flat(12, 10)),
+      ConsumerCount: flat(8, 30),
+      AckRate: series(noisy(6, 2, 20), flat(0, 10)),
+      PublishRate: series(noisy(6, 2, 20), flat(0, 10)),
+    });
+
+    // Act
+    const { findings } = detectConsumerLag(rabbitMqBroker, null, lag, config);
+
+    // Assess
+    expect(findings).toEqual([]);
   });
 
   it("does not treat the broker-wide check as a dead-letter queue", () => {

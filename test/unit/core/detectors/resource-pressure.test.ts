@@ -644,6 +644,44 @@ describe("detectResourcePressure", () => {
   });
 });
 
+describe("detectResourcePressure on RabbitMQ free disk", () => {
+  // config.ts `fillForecastHorizonMinutes`: "Forecast store and disk exhaustion within this horizon (a
+  // steady fill)": a disk filling steadily towards the alarm warns before free space is below 2x the limit.
+  it("warns with a forecast when free disk falls steadily towards the disk limit", () => {
+    // Prepare: 6 GiB -> 2.2 GiB free over 20 minutes (0.2 GiB a minute): the 1 GiB alarm in ~6 minutes.
+    const obs = observation(rabbitMqBroker, {
+      series: { RabbitMQDiskFree: series(flat(8 * GIB, 10), ramp(6 * GIB, 2.2 * GIB, 20)) },
+      limits: rabbitLimits,
+    });
+
+    // Act
+    const { findings } = detectResourcePressure(obs, config);
+
+    // Assess
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({ resource: "disk", condition: "disk-filling", severity: Severity.warning });
+    expect(findings[0]?.evidence.minutesToFull).not.toBeNull();
+  });
+
+  // config.ts: "warn below this multiple of the free-disk limit, critical below the second": free space
+  // exactly at the multiple already raises the level meant for "below" it.
+  it.each([
+    { situation: "exactly 2x the limit free is a warning", free: 2 * GIB, expected: ["disk-high"] },
+    { situation: "just above 2x the limit free raises nothing", free: 2.05 * GIB, expected: [] as string[] },
+    { situation: "exactly 1.1x the limit free is critical", free: 1.1 * GIB, expected: ["disk-critical"] },
+    { situation: "just above 1.1x the limit free is a warning", free: 1.15 * GIB, expected: ["disk-high"] },
+  ])("treats the disk ratios as inclusive bounds (warn at or below 2x, critical at or below 1.1x): $situation", ({ free, expected }) => {
+    // Prepare
+    const obs = observation(rabbitMqBroker, { series: { RabbitMQDiskFree: flat(free, 30) }, limits: rabbitLimits });
+
+    // Act
+    const { findings } = detectResourcePressure(obs, config);
+
+    // Assess
+    expect(findings.map((f) => f.condition)).toEqual(expected);
+  });
+});
+
 describe("clusterCpu", () => {
   it.each<{ situation: string; values: (number | null)[]; nodes: number; percent: (number | null)[]; reading: string }>([
     { situation: "a cluster's values over 100: a sum", values: [150, 90, null], nodes: 3, percent: [50, 30, null], reading: "sum" },
