@@ -26,7 +26,7 @@ export const DEFAULT_MAX_USD = 0.1;
 export const BACKTEST_USAGE = `  mq-sentinel backtest --days N [--broker NAME]... [--queue NAME]... [--config FILE.json]
                        [--region R] [--yes] [--max-usd X] [--html FILE] [--json]
       What mq-sentinel would have said about the account's last N days (N <= ${MAX_BACKTEST_DAYS}): reads the
-      brokers' history once with GetMetricData (prints the cost first; above $${DEFAULT_MAX_USD} it needs --yes)
+      brokers' history once with GetMetricData (prints the cost first; above $${DEFAULT_MAX_USD.toFixed(2)} it needs --yes)
       and runs it minute by minute through the real detectors, incident rules, delivery policy and
       reboot guards. Nothing is sent, nothing is rebooted, nothing is written (but --html).`;
 
