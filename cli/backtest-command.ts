@@ -144,6 +144,7 @@ export async function backtestCommand(
   say(
     `backtest of ${args.region}, ${from} → ${to} UTC (${args.days} day${args.days === 1 ? "" : "s"}): ${plan.brokers.length} broker${plan.brokers.length === 1 ? "" : "s"}, ${plan.queues} queue${plan.queues === 1 ? "" : "s"}`,
   );
+  for (const line of plan.skipped) err(`broker ${line} (not backtested)`);
   for (const name of plan.notFound) err(`broker ${name}: not in ${args.region} (or tagged to be ignored)`);
   say(
     `cost estimate: ${plan.metrics} metrics in ${plan.getMetricDataCalls} GetMetricData calls ≈ $${usd(plan.usd)} (billed per metric requested, whatever the window)`,

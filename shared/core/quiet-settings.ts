@@ -84,7 +84,7 @@ export function quietSettings(episodes: readonly IncidentEpisode[], config: Dete
       key,
       current,
       suggested: current + longest + 1,
-      why: `${what} held at most ${current + longest} min in a row`,
+      why: `${what} was seen for at most ${longest} min after its ${current} min hold`,
     });
   const level = (key: string, current: number, peak: number, what: string) => {
     const suggested = Math.floor(peak) + 1;

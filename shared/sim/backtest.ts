@@ -4,7 +4,7 @@ import { metricKey, type RecordedHistory, RecordedMetricSource } from "../adapte
 import { RecordingNotifier } from "../adapters/recording-notifier";
 import { deliverNotifications } from "../app/deliver-notifications";
 import { createFetchSchedule, runMetricsCycle } from "../app/run-metrics-cycle";
-import type { Config } from "../core/config";
+import { type Config, parseConfig } from "../core/config";
 import { USD_PER_METRIC } from "../core/cost-model";
 import { IncidentTraces } from "../core/incident-traces";
 import type { Incident } from "../core/incidents";
@@ -50,6 +50,8 @@ export interface BacktestInput {
 
 /** CloudWatch keeps 1-minute datapoints for 15 days. */
 export const MAX_BACKTEST_DAYS = 15;
+/** Inventory rounds at most while brokers wait for their first description (150 a round: 7,500 brokers). */
+const MAX_DESCRIBE_ROUNDS = 50;
 /** GetMetricData quotas: queries and datapoints per call. */
 const MAX_QUERIES_PER_CALL = 500;
 const MAX_DATAPOINTS_PER_CALL = 100_800;
@@ -73,6 +75,8 @@ export interface BacktestPlan {
   brokers: Broker[];
   /** Names asked for with `brokers` that the account does not have (or that are ignored). */
   notFound: string[];
+  /** Brokers listed but not described, with why (not backtested). */
+  skipped: string[];
   queues: number;
   groups: BacktestGroup[];
   /** Metrics requested (each billed once: the whole window is one request per metric). */
@@ -107,7 +111,11 @@ export async function planBacktest(deps: BacktestDeps, input: BacktestInput): Pr
   const window = { startMs: end - minutes * MINUTE, minutes };
 
   // 1. brokers and series
-  const snapshot = await deps.inventory.listBrokers();
+  // A large account is described a batch at a time (paced under the Amazon MQ quota): ask until all are.
+  let snapshot = await deps.inventory.listBrokers();
+  for (let round = 0; round < MAX_DESCRIBE_ROUNDS && snapshot.skipped.some((s) => s.pending); round++) {
+    snapshot = await deps.inventory.listBrokers();
+  }
   const wanted = new Set(input.brokers ?? []);
   const watched = snapshot.brokers.filter((b) => !isIgnored(b));
   const brokers = wanted.size ? watched.filter((b) => wanted.has(b.name)) : watched;
@@ -155,7 +163,18 @@ export async function planBacktest(deps: BacktestDeps, input: BacktestInput): Pr
   const perCall = Math.max(1, Math.min(MAX_QUERIES_PER_CALL, Math.floor(MAX_DATAPOINTS_PER_CALL / minutes)));
   const metrics = groups.reduce((n, g) => n + g.requests.length, 0);
   const getMetricDataCalls = groups.reduce((n, g) => n + Math.ceil(g.requests.length / perCall), 0);
-  return { window, brokers, notFound, queues: queueNames.size, groups, metrics, getMetricDataCalls, usd: metrics * USD_PER_METRIC };
+  const skipped = snapshot.skipped.map((s) => `${s.brokerName}: ${s.reason}`);
+  return {
+    window,
+    brokers,
+    notFound,
+    skipped,
+    queues: queueNames.size,
+    groups,
+    metrics,
+    getMetricDataCalls,
+    usd: metrics * USD_PER_METRIC,
+  };
 }
 
 /** A reboot decision the remediation policy would have taken (nothing is rebooted in a backtest). */
@@ -216,7 +235,9 @@ const QUIET: Log = { debug() {}, info() {}, warn() {}, error() {} };
  * 2. walk a clock through it minute by minute: a metrics cycle on the recorded history (the real
  *    fetch schedule, detectors and incident rules), then the delivery policy to a notifier that sends
  *    nothing, then the remediation policy for each reboot request (nothing is rebooted)
- * 3. summarise per fingerprint and broker, with the settings that would have quietened noisy ones
+ * 3. for each noisy fingerprint, run the broker's history again with each candidate setting, and keep
+ *    those that would have kept it quiet
+ * 4. summarise per fingerprint and broker
  */
 export async function runBacktest(
   deps: BacktestDeps,
@@ -233,6 +254,7 @@ export async function runBacktest(
   const errors = new Map<string, number>();
   const note = (line: string) => errors.set(line, (errors.get(line) ?? 0) + 1);
   let cycles = 0;
+  const quiet = new Map<string, QuietSetting[]>();
   let getMetricDataCalls = 0;
   let metricsRequested = 0;
 
@@ -262,103 +284,36 @@ export async function runBacktest(
     );
 
     // 2. minute by minute
-    let now = window.startMs;
-    const clock: Clock = { now: () => now, sleep: async () => {} };
-    const source = new RecordedMetricSource(history, clock, delay);
-    const incidents = new MemoryIncidentStore();
-    const notifier = new RecordingNotifier();
-    const schedule = createFetchSchedule(deps.config);
-    // The history has no broker states: every broker is judged as running throughout.
-    const brokers = group.brokers.map((b) => ({ ...b, state: "RUNNING" as const }));
-    const byName = new Map(brokers.map((b) => [b.name, b]));
-    const inventory: BrokerInventory = {
-      listBrokers: async () => ({ brokers, skipped: [], actionsRequired: new Map(), complete: true }),
-      ...(deps.inventory.configurationText ? { configurationText: deps.inventory.configurationText.bind(deps.inventory) } : {}),
-    };
-    const links = {
-      accountId: options.accountId ?? "",
-      region: options.region ?? "",
-      brokerIds: Object.fromEntries(brokers.map((b) => [b.name, b.id])),
-    };
-    const requested: RemediationRequest[] = [];
-    const lastReboot = new Map<string, number>();
-    const rebootTimes: number[] = [];
-    const silences = new MemorySilenceStore();
-    let sent = 0;
-    for (let t = firstData + 1 + delay; t <= window.minutes + delay; t++) {
-      now = window.startMs + t * MINUTE;
-      cycles++;
-      const report = await runMetricsCycle({
-        inventory,
-        metrics: source,
-        incidents,
-        notifiers: [notifier],
-        clock,
-        log: QUIET,
-        config: deps.config,
-        schedule,
-        remediation: { request: async (r) => void requested.push(r as RemediationRequest) },
-      });
-      for (const e of report.errors) note(e.replace(/\d+/g, "N"));
-      traces.record(t, report.findings);
-      for (const transition of report.transitions) {
-        timeline.push({ minute: t, transition });
-        const list = states.get(transition.incident.id) ?? [];
-        list.push(transition.incident);
-        states.set(transition.incident.id, list);
+    const run = await judgeHistory(deps, history, group.brokers, deps.config, { delay, firstData, traces, ...options });
+    cycles += run.cycles;
+    timeline.push(...run.timeline);
+    messages.push(...run.messages);
+    reboots.push(...run.reboots);
+    for (const [id, list] of run.states) states.set(id, list);
+    for (const [line, n] of run.errors) errors.set(line, (errors.get(line) ?? 0) + n);
+
+    // 3. noisy fingerprints: each candidate setting is run again on the broker's history, and kept only if quiet
+    for (const [fingerprint, lists] of byFingerprintOf(run.states)) {
+      if (lists.length < NOISY_OPENINGS) continue;
+      const first = lists[0]?.[0] as Incident;
+      const broker = group.brokers.find((b) => b.name === first.broker);
+      if (!broker) continue;
+      const episodes = lists.map(episodeOf).filter((e): e is NonNullable<typeof e> => e !== null);
+      const own = { ...history, listed: history.listed.filter((m) => broker.nodes.includes(m.dimensions.Broker ?? "")) };
+      const verified: QuietSetting[] = [];
+      for (const candidate of quietSettings(episodes, deps.config.detection)) {
+        const found = await verifyQuiet(deps, own, broker, fingerprint, candidate, delay, firstData);
+        if (found) verified.push(found);
       }
-      const delivery = await deliverNotifications({
-        incidents,
-        notifiers: [notifier],
-        silences,
-        clock,
-        log: QUIET,
-        config: deps.config,
-        links,
-      });
-      for (const e of delivery.errors) note(e);
-      for (const m of notifier.messages.slice(sent))
-        messages.push({ minute: t, channel: notifier.name, incidentIds: m.incidentIds, transition: m.transition });
-      sent = notifier.messages.length;
-      // The remediation policy only: what the guards would have said, as if each allowed reboot had happened.
-      for (const request of requested.splice(0)) {
-        try {
-          const incident = await incidents.get(request.fingerprint);
-          if (!incident) continue;
-          const broker = byName.get(request.broker) ?? null;
-          const decision = decideRemediation({
-            incident,
-            broker,
-            config: deps.config.remediation,
-            killSwitch: false,
-            lastRebootAt: lastReboot.get(request.brokerId) ?? null,
-            rebootsInLastHour: rebootTimes.filter((at) => at > now - 60 * MINUTE).length,
-            verificationPending: false,
-            heldBecause: null,
-            optIn: broker ? { optedIn: optedIn(broker), since: null, source: "inventory" } : "none",
-            now,
-          });
-          if (decision.outcome === "executed" || decision.outcome === "dry-run") {
-            lastReboot.set(request.brokerId, now);
-            rebootTimes.push(now);
-          }
-          reboots.push({ minute: t, incidentId: incident.id, broker: request.broker, outcome: decision.outcome, reason: decision.reason });
-        } catch (error) {
-          note(`remediation policy not consulted: ${describeError(error)}`);
-        }
-      }
+      quiet.set(fingerprint, verified);
+      options.progress?.(`${fingerprint}: noisy (${lists.length} openings), ${verified.length} setting(s) verified to keep it quiet`);
     }
-    if (source.missing.size > 0) note(`${source.missing.size} series asked for by the cycles were not in the history read`);
   }
 
-  // 3. summaries
+  // 4. summaries
   const days = window.minutes / DAY_MINUTES;
   const endMinute = window.minutes + delay;
-  const byFingerprint = new Map<string, Incident[][]>();
-  for (const list of states.values()) {
-    const first = list[0] as Incident;
-    byFingerprint.set(first.fingerprint, [...(byFingerprint.get(first.fingerprint) ?? []), list]);
-  }
+  const byFingerprint = byFingerprintOf(states);
   const messagesOf = (ids: ReadonlySet<string>) => messages.filter((m) => m.incidentIds.some((id) => ids.has(id))).length;
   const findings: BacktestFinding[] = [...byFingerprint].map(([fingerprint, lists]) => {
     const first = lists[0]?.[0] as Incident;
@@ -368,7 +323,6 @@ export async function runBacktest(
         timeline.find((e) => e.transition.incident.id === list[0]?.id && e.transition.type === "resolved")?.minute ?? endMinute;
       return n + (resolved - opened);
     }, 0);
-    const episodes = lists.map(episodeOf).filter((e): e is NonNullable<typeof e> => e !== null);
     return {
       fingerprint,
       kind: first.kind,
@@ -378,7 +332,7 @@ export async function runBacktest(
       peakSeverity: lists.flat().reduce<Severity>((s, i) => maxSeverity(s, i.severity), "info"),
       openMinutes,
       messages: messagesOf(new Set(lists.map((l) => (l[0] as Incident).id))),
-      quiet: lists.length >= NOISY_OPENINGS ? quietSettings(episodes, deps.config.detection) : null,
+      quiet: lists.length >= NOISY_OPENINGS ? (quiet.get(fingerprint) ?? []) : null,
     };
   });
   findings.sort((a, b) => a.broker.localeCompare(b.broker) || b.incidents - a.incidents || a.fingerprint.localeCompare(b.fingerprint));
@@ -413,4 +367,181 @@ export async function runBacktest(
     metricsRequested,
     errors: [...errors].map(([line, count]) => ({ line, count })),
   };
+}
+
+/** What judging one group's history minute by minute gave. */
+interface HistoryRun {
+  cycles: number;
+  timeline: TimedTransition[];
+  messages: TimedMessage[];
+  reboots: BacktestReboot[];
+  states: Map<string, Incident[]>;
+  errors: Map<string, number>;
+}
+
+/**
+ * Walks a clock through recorded history: each minute a metrics cycle (the real fetch schedule,
+ * detectors and incident rules), the delivery policy to a notifier that sends nothing, and the
+ * remediation policy for each reboot request, as if each allowed reboot had happened.
+ */
+async function judgeHistory(
+  deps: BacktestDeps,
+  history: RecordedHistory,
+  brokers0: readonly Broker[],
+  config: Config,
+  options: { delay: number; firstData: number; traces?: IncidentTraces; accountId?: string; region?: string },
+): Promise<HistoryRun> {
+  const { delay, firstData, traces } = options;
+  const window = { startMs: history.startMs, minutes: history.minutes };
+  const timeline: TimedTransition[] = [];
+  const messages: TimedMessage[] = [];
+  const reboots: BacktestReboot[] = [];
+  const states = new Map<string, Incident[]>();
+  const errors = new Map<string, number>();
+  const note = (line: string) => errors.set(line, (errors.get(line) ?? 0) + 1);
+  let cycles = 0;
+  let now = window.startMs;
+  const clock: Clock = { now: () => now, sleep: async () => {} };
+  const source = new RecordedMetricSource(history, clock, delay);
+  const incidents = new MemoryIncidentStore();
+  const notifier = new RecordingNotifier();
+  const schedule = createFetchSchedule(config);
+  // The history has no broker states: every broker is judged as running throughout.
+  const brokers = brokers0.map((b) => ({ ...b, state: "RUNNING" as const }));
+  const byName = new Map(brokers.map((b) => [b.name, b]));
+  const inventory: BrokerInventory = {
+    listBrokers: async () => ({ brokers, skipped: [], actionsRequired: new Map(), complete: true }),
+    ...(deps.inventory.configurationText ? { configurationText: deps.inventory.configurationText.bind(deps.inventory) } : {}),
+  };
+  const links = {
+    accountId: options.accountId ?? "",
+    region: options.region ?? "",
+    brokerIds: Object.fromEntries(brokers.map((b) => [b.name, b.id])),
+  };
+  const requested: RemediationRequest[] = [];
+  const lastReboot = new Map<string, number>();
+  const rebootTimes: number[] = [];
+  const silences = new MemorySilenceStore();
+  let sent = 0;
+  for (let t = firstData + 1 + delay; t <= window.minutes + delay; t++) {
+    now = window.startMs + t * MINUTE;
+    cycles++;
+    const report = await runMetricsCycle({
+      inventory,
+      metrics: source,
+      incidents,
+      notifiers: [notifier],
+      clock,
+      log: QUIET,
+      config: config,
+      schedule,
+      remediation: { request: async (r) => void requested.push(r as RemediationRequest) },
+    });
+    for (const e of report.errors) note(e.replace(/\d+/g, "N"));
+    traces?.record(t, report.findings);
+    for (const transition of report.transitions) {
+      timeline.push({ minute: t, transition });
+      const list = states.get(transition.incident.id) ?? [];
+      list.push(transition.incident);
+      states.set(transition.incident.id, list);
+    }
+    const delivery = await deliverNotifications({
+      incidents,
+      notifiers: [notifier],
+      silences,
+      clock,
+      log: QUIET,
+      config: config,
+      links,
+    });
+    for (const e of delivery.errors) note(e);
+    for (const m of notifier.messages.slice(sent))
+      messages.push({ minute: t, channel: notifier.name, incidentIds: m.incidentIds, transition: m.transition });
+    sent = notifier.messages.length;
+    // The remediation policy only: what the guards would have said, as if each allowed reboot had happened.
+    for (const request of requested.splice(0)) {
+      try {
+        const incident = await incidents.get(request.fingerprint);
+        if (!incident) continue;
+        const broker = byName.get(request.broker) ?? null;
+        const decision = decideRemediation({
+          incident,
+          broker,
+          config: config.remediation,
+          killSwitch: false,
+          lastRebootAt: lastReboot.get(request.brokerId) ?? null,
+          rebootsInLastHour: rebootTimes.filter((at) => at > now - 60 * MINUTE).length,
+          verificationPending: false,
+          heldBecause: null,
+          optIn: broker ? { optedIn: optedIn(broker), since: null, source: "inventory" } : "none",
+          now,
+        });
+        if (decision.outcome === "executed" || decision.outcome === "dry-run") {
+          lastReboot.set(request.brokerId, now);
+          rebootTimes.push(now);
+        }
+        reboots.push({ minute: t, incidentId: incident.id, broker: request.broker, outcome: decision.outcome, reason: decision.reason });
+      } catch (error) {
+        note(`remediation policy not consulted: ${describeError(error)}`);
+      }
+    }
+  }
+  if (source.missing.size > 0) note(`${source.missing.size} series asked for by the cycles were not in the history read`);
+
+  return { cycles, timeline, messages, reboots, states, errors };
+}
+
+/** The incident states of a run by fingerprint: one list per incident (a fingerprint reopens after a resolution). */
+function byFingerprintOf(states: ReadonlyMap<string, Incident[]>): Map<string, Incident[][]> {
+  const out = new Map<string, Incident[][]>();
+  for (const list of states.values()) {
+    const first = list[0];
+    if (first) out.set(first.fingerprint, [...(out.get(first.fingerprint) ?? []), list]);
+  }
+  return out;
+}
+
+/** Steps a candidate setting takes at most before it is given up. */
+const MAX_VERIFY_STEPS = 4;
+
+/**
+ * Runs the broker's history again with a candidate setting; returns the setting (raised in steps when
+ * needed, while the configuration accepts it) once the fingerprint no longer opens, or null.
+ */
+async function verifyQuiet(
+  deps: BacktestDeps,
+  history: RecordedHistory,
+  broker: Broker,
+  fingerprint: string,
+  candidate: QuietSetting,
+  delay: number,
+  firstData: number,
+): Promise<QuietSetting | null> {
+  let value = candidate.suggested;
+  for (let step = 0; step < MAX_VERIFY_STEPS; step++) {
+    const config = withSetting(deps.config, candidate.key, value);
+    if (!config) return null;
+    const run = await judgeHistory(deps, history, [broker], config, { delay, firstData });
+    if (!byFingerprintOf(run.states).has(fingerprint))
+      return { ...candidate, suggested: value, why: `${candidate.why}; the history run again with ${value} opens none` };
+    const raised = candidate.suggested < candidate.current ? Math.floor(value / 2) : Math.ceil(value * 1.5);
+    if (raised === value) return null;
+    value = raised;
+  }
+  return null;
+}
+
+/** The configuration with one key (a dotted path) set, or null when the configuration refuses the value. */
+function withSetting(config: Config, key: string, value: number): Config | null {
+  const raw = JSON.parse(JSON.stringify(config)) as Record<string, unknown>;
+  const path = key.split(".");
+  let node = raw;
+  for (const part of path.slice(0, -1)) node = node[part] as Record<string, unknown>;
+  node[path.at(-1) as string] = value;
+  try {
+    return parseConfig(raw).config;
+  } catch {
+    // Out of the range the configuration accepts (e.g. a hold longer than the read window): no such setting.
+    return null;
+  }
 }

@@ -152,6 +152,30 @@ describe("mq-sentinel backtest", () => {
     expect(out).toMatch(/no incident would have opened/);
   });
 
+  it("names, for a noisy threshold, the settings that would have kept it quiet, each checked on the history", async () => {
+    // Prepare: CPU spikes of a minute, judged with a low threshold held for one minute
+    const s = loadScenarioFile(join(LIBRARY, "amq-quiet-cpu-spikes.json"));
+    const dir = mkdtempSync(join(tmpdir(), "backtest-"));
+    const noisy = {
+      detection: { resources: { cpu: { warnPercent: 50, criticalPercent: 99, sustainMinutes: 1 } } },
+      incidents: { resolveAfterMinutes: 2 },
+    };
+    writeFileSync(join(dir, "noisy.json"), JSON.stringify(noisy));
+    // Act
+    const { out } = await backtest(s, ["--days", "1", "--config", join(dir, "noisy.json")]);
+    // Assess: noisy, with a level and a hold that would each have kept it quiet
+    expect(out).toMatch(/resource-pressure +pricing-rules-39 \/ cpu: [3-9] incidents/);
+    const level = /noisy: detection\.resources\.cpu\.warnPercent: 50 → (\d+) would have kept it quiet/.exec(out);
+    const hold = /noisy: detection\.resources\.cpu\.sustainMinutes: 1 → (\d+) would have kept it quiet/.exec(out);
+    expect(level && hold).toBeTruthy();
+    // ... and each of them does, run on its own
+    for (const cpu of [{ warnPercent: Number(level?.[1]) }, { sustainMinutes: Number(hold?.[1]) }]) {
+      const file = join(dir, `quiet-${Object.keys(cpu)[0]}.json`);
+      writeFileSync(file, JSON.stringify({ ...noisy, detection: { resources: { cpu: { ...noisy.detection.resources.cpu, ...cpu } } } }));
+      expect((await backtest(s, ["--days", "1", "--config", file])).out).toMatch(/no incident would have opened/);
+    }
+  });
+
   it("refuses more than 15 days, and an unknown option", async () => {
     const s = scenarios[0] as Scenario;
     expect((await backtest(s, ["--days", "16"])).code).toBe(2);
