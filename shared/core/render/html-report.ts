@@ -122,7 +122,8 @@ function renderChart(report: HtmlReport, incident: ReportIncident, chart: Report
     parts.push(`<rect class="frame" x="${LEFT}" y="${top}" width="${WIDTH - LEFT - RIGHT}" height="${PANEL}" fill="none" stroke="#ccc"/>`);
     parts.push(`<text class="label" x="${LEFT + 4}" y="${top - 6}">${escapeHtml(s.name)}</text>`);
     for (const v of [low, (low + high) / 2, high]) {
-      parts.push(`<text class="tick" x="${LEFT - 6}" y="${fmt(y(v) + 4)}" text-anchor="end">${escapeHtml(shortNumber(v))}</text>`);
+      const tick = high - low > 10 ? Math.round(v) : v;
+      parts.push(`<text class="tick" x="${LEFT - 6}" y="${fmt(y(v) + 4)}" text-anchor="end">${escapeHtml(shortNumber(tick))}</text>`);
     }
     parts.push(`<path class="series" d="${pathOf(s.values, chart.fromMinute, x, y)}" fill="none" stroke="#1f4e79" stroke-width="1.6"/>`);
     if (p === 0) {
@@ -153,17 +154,22 @@ function renderChart(report: HtmlReport, incident: ReportIncident, chart: Report
     stacked.set(minute, n + 1);
     return n;
   };
+  // Near the right edge a label reads leftwards from its line.
+  const labelAt = (minute: number) => {
+    const px = clampX(minute);
+    return px > WIDTH - 130 ? `x="${fmt(px - 3)}" text-anchor="end"` : `x="${fmt(px + 3)}"`;
+  };
   for (const m of incident.messages) {
     const labelY = bottom - 4 - nth(m.minute) * 13;
     parts.push(
-      `<g class="message"><line x1="${fmt(clampX(m.minute))}" x2="${fmt(clampX(m.minute))}" y1="${TOP}" y2="${bottom}" stroke="#2e7d32" stroke-dasharray="3 3"/><text x="${fmt(clampX(m.minute) + 3)}" y="${fmt(labelY)}" fill="#2e7d32">✉ ${escapeHtml(m.transition)}</text><title>${clock(report, m.minute)} message ${escapeHtml(m.transition)} (${escapeHtml(m.channels.join(", "))})</title></g>`,
+      `<g class="message"><line x1="${fmt(clampX(m.minute))}" x2="${fmt(clampX(m.minute))}" y1="${TOP}" y2="${bottom}" stroke="#2e7d32" stroke-dasharray="3 3"/><text ${labelAt(m.minute)} y="${fmt(labelY)}" fill="#2e7d32">✉ ${escapeHtml(m.transition)}</text><title>${clock(report, m.minute)} message ${escapeHtml(m.transition)} (${escapeHtml(m.channels.join(", "))})</title></g>`,
     );
   }
   for (const r of incident.reboots) {
     const labelY = TOP + 12 + nth(-1 - r.minute) * 13;
     const colour = r.outcome === "executed" || r.outcome === "dry-run" ? "#7d3c98" : "#555";
     parts.push(
-      `<g class="reboot" data-outcome="${escapeHtml(r.outcome)}"><line x1="${fmt(clampX(r.minute))}" x2="${fmt(clampX(r.minute))}" y1="${TOP}" y2="${bottom}" stroke="${colour}" stroke-width="2"/><text x="${fmt(clampX(r.minute) + 3)}" y="${fmt(labelY)}" fill="${colour}">⟳ ${escapeHtml(r.outcome)}</text><title>${clock(report, r.minute)} reboot ${escapeHtml(r.outcome)}: ${escapeHtml(r.reason)}</title></g>`,
+      `<g class="reboot" data-outcome="${escapeHtml(r.outcome)}"><line x1="${fmt(clampX(r.minute))}" x2="${fmt(clampX(r.minute))}" y1="${TOP}" y2="${bottom}" stroke="${colour}" stroke-width="2"/><text ${labelAt(r.minute)} y="${fmt(labelY)}" fill="${colour}">⟳ ${escapeHtml(r.outcome)}</text><title>${clock(report, r.minute)} reboot ${escapeHtml(r.outcome)}: ${escapeHtml(r.reason)}</title></g>`,
     );
   }
   // Time axis: about six labels.
