@@ -10,7 +10,10 @@ function source(values: Record<string, number[]>, listed: MetricRequest[] = []) 
   const clock = { now: () => now, sleep: async () => {} };
   const map = new Map(Object.entries(values).map(([k, v]) => [k, Float64Array.from(v)]));
   const s = new RecordedMetricSource({ startMs: START, minutes: 600, values: map, listed }, clock, 1);
-  return { s, at: (minute: number) => void (now = START + minute * MINUTE) };
+  const at = (minute: number) => {
+    now = START + minute * MINUTE;
+  };
+  return { s, at };
 }
 
 const queueSize: MetricRequest = {
