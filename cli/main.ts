@@ -1,13 +1,16 @@
-import { existsSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { renderHtmlReport } from "../shared/core/render/html-report";
 import { describeError, ScenarioError } from "../shared/errors";
 import { type ReplayRun, replayScenario } from "../shared/sim/replay";
 import { loadScenarioFile, type Scenario, scenarioFiles } from "../shared/sim/scenario";
 import { type ScenarioScore, scoreScenario, summarize } from "../shared/sim/score";
 import { AUDIT_USAGE, auditCommand } from "./audit-command";
+import { BACKTEST_USAGE, backtestCommand } from "./backtest-command";
 import { CHECK_USAGE, checkCommand } from "./check-command";
 import { REMEDIATION_USAGE, remediationCommand } from "./remediation-command";
+import { type ReplayedScenario, replayReport } from "./replay-report";
 import { SILENCE_USAGE, silenceCommand } from "./silence-command";
 import { formatTimeline } from "./timeline";
 import { WATCH_RABBITMQ_USAGE, watchRabbitMqCommand } from "./watch-rabbitmq-command";
@@ -15,14 +18,16 @@ import { WATCH_RABBITMQ_USAGE, watchRabbitMqCommand } from "./watch-rabbitmq-com
 const USAGE = `mq-sentinel — Amazon MQ monitoring, alerting and guarded remediation
 
 Usage:
-  mq-sentinel replay [--json] [--score] [bars] [FILE|DIR ...]
+  mq-sentinel replay [--json] [--score] [--html FILE] [bars] [FILE|DIR ...]
       Replays scenarios through the real handlers against a simulated AWS account.
       Without FILE it replays the built-in library (scenarios/).
       --json    one JSON object per scenario per line (the replay contract)
       --score   score each scenario against its expectations and print the totals
+      --html F  also write a self-contained HTML report (charts per incident) to F
       bars      --min-recall R  --min-precision P  --max-median-delay M  --max-unsafe N
                 (exit 1 when one is missed; they imply --score)
 ${CHECK_USAGE}
+${BACKTEST_USAGE}
 ${AUDIT_USAGE}
 ${SILENCE_USAGE}
 ${REMEDIATION_USAGE}
@@ -32,6 +37,7 @@ ${WATCH_RABBITMQ_USAGE}
 interface ReplayOptions {
   json: boolean;
   score: boolean;
+  html: string | null;
   bars: { minRecall?: number; minPrecision?: number; maxMedianDelay?: number; maxUnsafe?: number };
   paths: string[];
 }
@@ -50,6 +56,7 @@ export async function main(
   if (command === "replay") return replay(parseReplayArgs(rest), out, err);
   if (command === "silence") return silenceCommand(rest, out, err);
   if (command === "check") return checkCommand(rest, out, err);
+  if (command === "backtest") return backtestCommand(rest, out, err);
   if (command === "audit") return auditCommand(rest, out, err);
   if (command === "remediation") return remediationCommand(rest, out, err);
   if (command === "watch-rabbitmq") return watchRabbitMqCommand(rest, out, err);
@@ -58,7 +65,7 @@ export async function main(
 }
 
 function parseReplayArgs(args: string[]): ReplayOptions {
-  const options: ReplayOptions = { json: false, score: false, bars: {}, paths: [] };
+  const options: ReplayOptions = { json: false, score: false, html: null, bars: {}, paths: [] };
   for (let i = 0; i < args.length; i++) {
     const a = args[i] as string;
     const number = () => {
@@ -69,7 +76,11 @@ function parseReplayArgs(args: string[]): ReplayOptions {
     };
     if (a === "--json") options.json = true;
     else if (a === "--score") options.score = true;
-    else if (a === "--min-recall") options.bars.minRecall = number();
+    else if (a === "--html") {
+      const file = args[++i];
+      if (!file || file.startsWith("--")) throw new UsageError("--html needs a file name");
+      options.html = file;
+    } else if (a === "--min-recall") options.bars.minRecall = number();
     else if (a === "--min-precision") options.bars.minPrecision = number();
     else if (a === "--max-median-delay") options.bars.maxMedianDelay = number();
     else if (a === "--max-unsafe") options.bars.maxUnsafe = number();
@@ -85,6 +96,7 @@ async function replay(options: ReplayOptions, out: (line: string) => void, err: 
   const paths = options.paths.length ? options.paths : [builtInLibrary()];
   let failed = false;
   const scores: ScenarioScore[] = [];
+  const replayed: ReplayedScenario[] = [];
   for (const file of scenarioFiles(paths)) {
     let scenario: Scenario;
     try {
@@ -104,8 +116,9 @@ async function replay(options: ReplayOptions, out: (line: string) => void, err: 
       err(`cannot replay ${file}: ${describeError(error)}`);
       continue;
     }
-    const score = options.score || !options.json ? scoreScenario(scenario, run.output) : null;
+    const score = options.score || !options.json || options.html ? scoreScenario(scenario, run.output) : null;
     if (score) scores.push(score);
+    if (options.html) replayed.push({ scenario, run, score });
     if (options.json) out(JSON.stringify(run.output));
     else out(`${formatTimeline(scenario, run, score)}\n`);
   }
@@ -119,6 +132,15 @@ async function replay(options: ReplayOptions, out: (line: string) => void, err: 
     if (minPrecision !== undefined && s.precision < minPrecision) failed = true;
     if (maxMedianDelay !== undefined && (s.medianDelay ?? Number.POSITIVE_INFINITY) > maxMedianDelay) failed = true;
     if (maxUnsafe !== undefined && s.unsafeReboots > maxUnsafe) failed = true;
+  }
+  if (options.html) {
+    try {
+      writeFileSync(options.html, renderHtmlReport(replayReport(replayed)));
+      err(`report written to ${options.html}`);
+    } catch (error) {
+      err(`cannot write ${options.html}: ${describeError(error)}`);
+      failed = true;
+    }
   }
   return failed ? 1 : 0;
 }

@@ -1,4 +1,4 @@
-// Builds the `mq-sentinel` command (dist/cli.mjs) and the benchmark (dist/bench.mjs) with esbuild.
+// Builds the `mq-sentinel` command (dist/cli.mjs), the benchmark (dist/bench.mjs) and the fleet backtest (dist/backtest-fleet.mjs) with esbuild.
 // Runs on `npm ci` (prepare), so a fresh clone has a working `npx mq-sentinel`.
 import { existsSync } from "node:fs";
 import { build } from "esbuild";
@@ -22,3 +22,5 @@ await build({
   banner: { js: `#!/usr/bin/env node\n${common.banner.js}` },
 });
 if (existsSync("bench/bench.ts")) await build({ ...common, entryPoints: ["bench/bench.ts"], outfile: "dist/bench.mjs" });
+if (existsSync("bench/backtest-fleet.ts"))
+  await build({ ...common, entryPoints: ["bench/backtest-fleet.ts"], outfile: "dist/backtest-fleet.mjs" });

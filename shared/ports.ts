@@ -106,6 +106,24 @@ export interface MetricSource {
   fetch(requests: readonly MetricRequest[], window: MinuteWindow): Promise<MetricFetch>;
 }
 
+/** A metric as CloudWatch lists it (ListMetrics): its identity without a statistic. */
+export interface ListedMetric {
+  namespace: string;
+  metric: string;
+  dimensions: Readonly<Record<string, string>>;
+}
+
+/**
+ * The account's metric history (CloudWatch keeps 1-minute data for 15 days), read once for a backtest:
+ * GetMetricData bills per metric requested, whatever the window, so days cost what one poll costs.
+ */
+export interface MetricHistory {
+  /** Every Amazon MQ series that had data in the last two weeks. */
+  listMetrics(): Promise<ListedMetric[]>;
+  /** Reads the requests over the window (1-minute periods) in as few GetMetricData calls as the quotas allow. */
+  fetch(requests: readonly MetricRequest[], window: MinuteWindow): Promise<MetricFetch>;
+}
+
 /** What reading one broker's Prometheus endpoint gave: its queues, or why it was not read. */
 export type ScrapeResult = { broker: string; snapshot: QueueSnapshot } | { broker: string; snapshot: null; error: string };
 

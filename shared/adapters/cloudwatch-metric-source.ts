@@ -10,7 +10,17 @@ import { mapWithConcurrency } from "../core/concurrency";
 import { metricsFor, NAMESPACE, NODE_DISCOVERY_METRIC } from "../core/metric-catalog";
 import type { EngineType, MinuteWindow, QueueRef, Series } from "../core/types";
 import { describeError } from "../errors";
-import type { Clock, Log, MetricFetch, MetricRequest, MetricSource, NodeListing, QueueListing } from "../ports";
+import type {
+  Clock,
+  ListedMetric,
+  Log,
+  MetricFetch,
+  MetricHistory,
+  MetricRequest,
+  MetricSource,
+  NodeListing,
+  QueueListing,
+} from "../ports";
 import { withRetry } from "./retry";
 
 /** GetMetricData quotas: queries and datapoints per call. */
@@ -40,7 +50,7 @@ type NotRead = Map<string, { indexes: Set<number>; messages: Set<string> }>;
  * so no detector mistakes missing minutes for a silent broker. It is not retried within the cycle:
  * the next cycle reads the whole window again (and each call is billed).
  */
-export class CloudWatchMetricSource implements MetricSource {
+export class CloudWatchMetricSource implements MetricSource, MetricHistory {
   private readonly listings = new Map<EngineType, QueueListing>();
   private nodeListing: NodeListing | null = null;
 
@@ -111,6 +121,29 @@ export class CloudWatchMetricSource implements MetricSource {
       }
       throw error;
     }
+  }
+
+  /**
+   * Every `AWS/AmazonMQ` series with data in the last two weeks (ListMetrics without `RecentlyActive`),
+   * for a backtest: page after page, each page retried on throttling.
+   */
+  async listMetrics(): Promise<ListedMetric[]> {
+    const out: ListedMetric[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await withRetry("cloudwatch:ListMetrics", this.clock, () =>
+        this.client.send(new ListMetricsCommand({ Namespace: NAMESPACE, NextToken: nextToken })),
+      );
+      for (const m of page.Metrics ?? []) {
+        out.push({
+          namespace: m.Namespace ?? NAMESPACE,
+          metric: m.MetricName ?? "",
+          dimensions: Object.fromEntries((m.Dimensions ?? []).map((d) => [d.Name ?? "", d.Value ?? ""])),
+        });
+      }
+      nextToken = page.NextToken;
+    } while (nextToken);
+    return out;
   }
 
   /**

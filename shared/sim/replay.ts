@@ -35,6 +35,7 @@ import { OptInTracker } from "../app/opt-in-tracker";
 import type { RemediationResult } from "../app/remediate";
 import { createFetchSchedule } from "../app/run-metrics-cycle";
 import { parseConfig } from "../core/config";
+import { IncidentTraces } from "../core/incident-traces";
 import type { Transition } from "../core/incidents";
 import type { RemediationOutcome } from "../core/remediation-policy";
 import { channelKind } from "../core/routing";
@@ -116,6 +117,8 @@ export interface ReplayRun {
   timeline: TimelineEntry[];
   /** What each metrics cycle read, for cost figures and the call budget. */
   cycles: { minute: number; metricsRequested: number; getMetricDataCalls: number }[];
+  /** Each incident's key series over the run, from its findings' windows (for the HTML report). */
+  traces: IncidentTraces;
 }
 
 const CREDENTIALS = { accessKeyId: "SIMULATED", secretAccessKey: "SIMULATED" };
@@ -290,6 +293,7 @@ export async function replayScenario(scenario: Scenario): Promise<ReplayRun> {
   for (const click of scenario.interactions) interactionsAt.set(click.at, [...(interactionsAt.get(click.at) ?? []), click]);
 
   const cycles: ReplayRun["cycles"] = [];
+  const traces = new IncidentTraces(scenario.publishDelayMinutes);
   for (let t = 0; t < scenario.durationMinutes; t++) {
     account.minute = t;
     tagCalls.apply(account, t);
@@ -311,6 +315,7 @@ export async function replayScenario(scenario: Scenario): Promise<ReplayRun> {
     try {
       const report = await pollMetrics(scheduledEvent(account), lambdaContext("poll-metrics"));
       record(t, report.transitions, report.deliveries);
+      traces.record(t, report.findings);
       for (const expired of report.expiredApprovals) remediations.push(remediationOf(t, expired));
       cycles.push({ minute: t, metricsRequested: report.metricsRequested, getMetricDataCalls: report.getMetricDataCalls });
       for (const e of report.errors) errors.push(`t=${t} ${e}`);
@@ -349,6 +354,7 @@ export async function replayScenario(scenario: Scenario): Promise<ReplayRun> {
     },
     timeline,
     cycles,
+    traces,
   };
 }
 
