@@ -41,22 +41,7 @@ import {
   visibleAt,
   Want,
 } from "./dsl";
-import {
-  clamp,
-  drift,
-  firstIndex,
-  firstSustained,
-  gcSawtooth,
-  iso,
-  nth,
-  pct,
-  piecewise,
-  type Rng,
-  seq,
-  steps,
-  traffic,
-  uuid,
-} from "./kit";
+import { clamp, drift, firstIndex, firstSustained, gcSawtooth, iso, nth, pct, piecewise, type Rng, seq, steps, traffic, uuid } from "./kit";
 import { amqQueue } from "./queue-model";
 
 const RMQ4_M7G_LARGE_SINGLE = rabbitMqLimits({ engineVersion: "4.2", instanceType: "mq.m7g.large", deploymentMode: DeploymentMode.single });
