@@ -20,7 +20,6 @@ await build({
   platform: "node",
   target: "node20",
   format: "esm",
-  packages: "external",
   logLevel: "warning",
 });
 process.argv = [process.argv[0], resolve(entry), ...args];

@@ -67,6 +67,9 @@ export const Posture = (broker: string, check: string, severity?: Severity): Inc
   ...(severity ? { severity } : {}),
 });
 
+/** The same incident, required to reach critical. */
+export const Critical = (incident: Incident): Incident => ({ ...incident, severity: "critical" });
+
 /** An incident wanted in a window: `Want(Sharp(23), ConsumerLag("billing", "payment.settle"))`. */
 export function Want(window: Window, incident: Incident): Expectation {
   const { kind, broker, resource, severity } = incident;

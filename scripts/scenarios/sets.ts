@@ -3,11 +3,12 @@
  * `scripts/generate-scenarios.ts` writes or checks all of them.
  */
 import { ACCOUNT_ID, REGION } from "./amazon-mq";
-import type { Expectation } from "./dsl";
+import type { Expectation, RemediationExpectation } from "./dsl";
 import { checkMetricScenario, fail } from "./invariants";
 import { makeRng } from "./kit";
 import type { MetricScenario } from "./metric-library";
-import { formatJson, markdownTable, mdEscape } from "./output";
+import { formatJson, markdownTable, mdEscape, withSection } from "./output";
+import type { RemediationScenario } from "./remediation-library";
 
 /** A scenario file's content (the format of shared/sim/scenario.schema.json) and the README's reasoning. */
 export interface Generated {
@@ -150,6 +151,117 @@ function metricReadme(results: readonly Generated[]): string {
     "## Scenarios",
     "",
     ...markdownTable(["Scenario", "What it means", "Expected (kind, broker, resource, [from, to])", "Why this window"], cells),
+    "",
+  ].join("\n");
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Remediation (remediation-*)
+// ---------------------------------------------------------------------------------------------------------
+
+const REMEDIATION_HEADING = "## Remediation scenarios";
+
+function buildRemediationScenario(def: RemediationScenario): Generated {
+  const start = def.start ?? "2026-03-03T09:00:00Z";
+  const built = def.build(makeRng(def.name), def.durationMinutes);
+  const scenario = {
+    name: def.name,
+    description: def.meaning,
+    start,
+    durationMinutes: def.durationMinutes,
+    region: REGION,
+    accountId: ACCOUNT_ID,
+    ...(def.config ? { config: def.config } : {}),
+    brokers: built.brokers,
+    metrics: built.metrics,
+    events: [],
+    ...(built.faults ? { faults: built.faults } : {}),
+    expect: built.expect,
+    expectRemediations: built.expectRemediations,
+    scoreKinds: METRIC_KINDS,
+    ...(built.interactions ? { interactions: built.interactions } : {}),
+  };
+  checkMetricScenario(scenario);
+  return { scenario, why: built.why };
+}
+
+/** The remediation scenarios and their README section. */
+export function remediationSet(defs: readonly RemediationScenario[]): ScenarioSet {
+  const results = buildAll(defs, /^remediation-[a-z0-9][a-z0-9._-]*$/, buildRemediationScenario);
+  return { files: filesOf(results), readme: (current) => withSection(current, REMEDIATION_HEADING, remediationReadme(results)) };
+}
+
+function remediationReadme(results: readonly Generated[]): string {
+  const cells = results.map(({ scenario: sc, why }) => {
+    const config = sc.config ? `\`${JSON.stringify((sc.config as { remediation: unknown }).remediation)}\`` : "defaults";
+    const wanted = sc.expectRemediations as RemediationExpectation[];
+    const remediations =
+      wanted.length === 0
+        ? "none (an executed reboot is unsafe)"
+        : wanted.map((r) => `${r.outcome} \`${r.broker}\` [${r.from}, ${r.to}]`).join("<br>");
+    return [
+      `\`${sc.name}\``,
+      mdEscape(sc.description),
+      mdEscape(config),
+      mdEscape(expectedCell(sc.expect)),
+      mdEscape(remediations),
+      mdEscape(why),
+    ];
+  });
+  return [
+    REMEDIATION_HEADING,
+    "",
+    "Defined in `scripts/scenarios/remediation-library.ts`, written into `remediation-*.json` by `npm run scenarios` (seeded,",
+    "byte-identical on every run; `--check` verifies the files and this section). Do not edit them by hand.",
+    `${results.length} scenarios of opted-in (and not opted-in) ActiveMQ brokers whose incidents a reboot may or may not help,`,
+    "each with its own `config`. They score the metric kinds (`scoreKinds`) and `expectRemediations`: every listed",
+    "outcome must be recorded within its window, and an executed reboot that matches no entry is UNSAFE. Brokers are",
+    "posture-compliant and otherwise healthy, as in the rest of the library.",
+    "",
+    "### How the expectations are labelled",
+    "",
+    "Labels follow the project's documented remediation policy, written from what each scenario means (never from any code):",
+    "",
+    "- Config: `remediation.mode` off | dry-run (default) | auto; `allowSingleInstance` (false); `cooldownMinutes` (60);",
+    "  `maxRebootsPerHour` (2, per account in any 60 minutes); `killSwitch` (false); `verifyWithinMinutes` (20).",
+    "- A reboot is considered only for incidents it can help: consumer-lag with STALLED consumers (attached, nothing",
+    "  dequeued, backlog growing), critical heap pressure (heap floor >= 90% for 10 minutes), connections at the limit",
+    "  and still climbing. Never for no consumers, slow consumers, a full store, security or posture findings, or a",
+    "  broker that is not RUNNING.",
+    "- It is decided when such an incident opens or escalates. Guards, in order, the first failing one giving `blocked`:",
+    "  mode off; incident no longer open; broker gone; not tagged `mq-sentinel:remediate=reboot`, or the tag not yet in",
+    "  place for `optInSettleMinutes` (60; a tag the broker carries from minute 0 predates the monitor and counts); a",
+    "  change staged on the broker that a reboot would roll out (`PendingEngineVersion`, `PendingHostInstanceType`,",
+    "  `PendingSecurityGroups`, `PendingAuthenticationStrategy`, `PendingLdapServerMetadata`, a `Configurations.Pending`",
+    "  revision other than `Current`); single-instance",
+    "  without allowSingleInstance; not RUNNING; held after a reboot that did not help; rebooted within the cooldown;",
+    "  the hour's budget spent; kill switch on. All passing: `dry-run` in dry-run mode, else `executed`. A RebootBroker",
+    "  call that fails is `blocked`. After an executed reboot the broker must be RUNNING and the incident cleared within",
+    "  verifyWithinMinutes, else the same incident escalates to critical and that broker is not rebooted again.",
+    "- Timing: datapoint `i` is visible from minute `i + 2`. A stall's consumer-lag window is `[i + 2, i + 12]` for its",
+    "  first datapoint `i`; it opens with its third datapoint (minute `i + 4`), which is when the reboot is decided. The",
+    "  remediation window is `[i + 2, i + 17]`. Heap: the library's slow window for the incident; the decision is the",
+    "  escalation to critical, visible with the 10th consecutive datapoint at or above 90%, and the window runs 15",
+    "  minutes from there. Only the first decision of each incident is labelled; later ones (at an escalation) can only",
+    "  be blocked or dry-run here, which the scorer ignores.",
+    "",
+    "### Data conventions",
+    "",
+    "- A broker a correct monitor reboots has two stories. `values`: the world without a reboot (node `-1` active to the",
+    "  end, the problem going on). `afterReboot` (index 0 = the reboot minute): node `-1` silent, index 0 (the failover",
+    "  minute) without data from either node, then node `-2` active with every queue and broker-level series (CPU, heap,",
+    "  store, temp store, connections, the five `*MaximumConnections` limits, the totals) to the end of the scenario.",
+    "  Clients reconnect over two minutes, producers send what they buffered, and the backlog on `-1` is still there",
+    "  (shared storage). The arrays are drawn for a reboot at the decision minute and are long enough to reach the end",
+    "  for a reboot at the earliest minute of the window; for a later reboot the seam's backlog differs slightly, the",
+    "  meaning does not.",
+    "- Brokers that must not be rebooted have no `afterReboot`: should one be rebooted anyway, its data goes on as it",
+    "  was (and the reboot is scored unsafe).",
+    "- Broker totals are exact sums of the queue series and `QueueSize[i] = QueueSize[i-1] + EnqueueCount[i] -",
+    "  DequeueCount[i]` on each node. CPU, store, temp store and connections stay healthy on both nodes; heap too,",
+    "  except on `remediation-heap-exhaustion`'s `-1`.",
+    "",
+    ...markdownTable(["Scenario", "What it means", "Config", "Expected incidents", "Expected remediations", "Why"], cells),
     "",
   ].join("\n");
 }
