@@ -5,12 +5,13 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { METRIC_SCENARIOS } from "./metric-library";
+import { POSTURE_SCENARIOS } from "./posture-library";
 import { REMEDIATION_SCENARIOS } from "./remediation-library";
-import { metricSet, remediationSet, type ScenarioSet } from "./sets";
+import { metricSet, postureSet, remediationSet, type ScenarioSet } from "./sets";
 
 /** Every generated set, in README order. */
 export function allSets(): ScenarioSet[] {
-  return [metricSet(METRIC_SCENARIOS), remediationSet(REMEDIATION_SCENARIOS)];
+  return [metricSet(METRIC_SCENARIOS), postureSet(POSTURE_SCENARIOS), remediationSet(REMEDIATION_SCENARIOS)];
 }
 
 /** The generated files (name to text), the README included, as they should be in `dir`. */

@@ -8,6 +8,7 @@ import { checkMetricScenario, fail } from "./invariants";
 import { makeRng } from "./kit";
 import type { MetricScenario } from "./metric-library";
 import { formatJson, markdownTable, mdEscape, withSection } from "./output";
+import { makePostureContext, POSTURE_DURATION, type PostureScenario } from "./posture-library";
 import type { RemediationScenario } from "./remediation-library";
 
 /** A scenario file's content (the format of shared/sim/scenario.schema.json) and the README's reasoning. */
@@ -262,6 +263,92 @@ function remediationReadme(results: readonly Generated[]): string {
     "  except on `remediation-heap-exhaustion`'s `-1`.",
     "",
     ...markdownTable(["Scenario", "What it means", "Config", "Expected incidents", "Expected remediations", "Why"], cells),
+    "",
+  ].join("\n");
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Posture (posture-*)
+// ---------------------------------------------------------------------------------------------------------
+
+const POSTURE_HEADING = "## Posture scenarios";
+
+function buildPostureScenario(def: PostureScenario): Generated {
+  const ctx = makePostureContext(def.name);
+  const expect = def.build(ctx);
+  const scenario = {
+    name: def.name,
+    description: def.meaning,
+    start: "2026-03-02T09:00:00Z",
+    durationMinutes: POSTURE_DURATION,
+    region: REGION,
+    accountId: ACCOUNT_ID,
+    brokers: ctx.brokers,
+    metrics: [],
+    events: [],
+    expect,
+    scoreKinds: ["posture"],
+  };
+  const names = new Set(ctx.brokers.map((b) => b.describe.BrokerName));
+  for (const e of expect) if (!names.has(e.broker)) fail(def.name, `expectation names unknown broker ${e.broker}`);
+  return { scenario, why: def.why };
+}
+
+/** The posture scenarios and their README section. */
+export function postureSet(defs: readonly PostureScenario[]): ScenarioSet {
+  const results = buildAll(defs, /^posture-[a-z0-9][a-z0-9._-]*$/, buildPostureScenario);
+  return { files: filesOf(results), readme: (current) => withSection(current, POSTURE_HEADING, postureReadme(results)) };
+}
+
+function postureReadme(results: readonly Generated[]): string {
+  const cells = results.map(({ scenario: sc, why }) => [
+    `\`${sc.name}\``,
+    mdEscape(sc.description),
+    mdEscape(expectedCell(sc.expect)),
+    mdEscape(why),
+  ]);
+  const positives = results.filter((r) => r.scenario.expect.length > 0).length;
+  return [
+    POSTURE_HEADING,
+    "",
+    "",
+    "Defined in `scripts/scenarios/posture-library.ts`, written into `posture-*.json` by `npm run scenarios` (seeded,",
+    "byte-identical on every run; `--check` verifies the files and this section). Do not edit them by hand.",
+    `${results.length} scenarios: ${positives} with expected incidents, ${results.length - positives} that must stay quiet.`,
+    "Each is one daily posture audit: brokers as DescribeBroker returns them, the ActiveMQ configuration XML of their",
+    "current revision and their EC2 security groups (with the default all-traffic egress rule, which is not judged).",
+    "They last 5 minutes, have no metrics and no events, and score only `posture` (`scoreKinds`).",
+    "",
+    "### How the expectations are labelled",
+    "",
+    "Labels follow the project's posture policy, written from what each scenario means (never from any code). One",
+    "incident per broker and check (resource = the check id); `(severity)` is the least severity it must reach.",
+    "",
+    "- **public-access** (critical): `PubliclyAccessible` true. AWS Config `mq-no-public-access`.",
+    "- **no-authorization-map** (warning, ActiveMQ): the configuration has neither an `authorizationMap` nor a",
+    "  `cachedLDAPAuthorizationMap` under `<plugins><authorizationPlugin><map>`. LDAP authorization counts.",
+    '- **permissive-authorization-map** (warning, ActiveMQ): an entry on `>` (`queue=">"` and/or `topic=">"`) grants',
+    "  write or admin to a broad group (`everyone`, `users`, `guests`, `anonymous`, `*`). Read for a broad group is fine.",
+    "- **audit-log-disabled** (warning, ActiveMQ only: audit logs do not apply to RabbitMQ): `Logs.Audit` false.",
+    "  Security Hub MQ.2, AWS Config `mq-cloudwatch-audit-log-enabled`.",
+    "- **general-log-disabled** (info): `Logs.General` false.",
+    "- **aws-owned-key** (info, ActiveMQ only: EncryptionOptions do not apply to RabbitMQ): `UseAwsOwnedKey` true.",
+    "- **single-instance** (warning): `SINGLE_INSTANCE` and tagged production, i.e. a tag `environment`, `env` or",
+    "  `stage` (any case) whose value is `production`, `prod` or `prd` (any case). Untagged, staging and dev brokers",
+    "  are single-instance on purpose. Security Hub MQ.5 / `mq-active-deployment-mode` (ActiveMQ), MQ.6 /",
+    "  `mq-rabbit-deployment-mode` (RabbitMQ).",
+    "- **auto-minor-upgrade-disabled** (info): `AutoMinorVersionUpgrade` false. Security Hub MQ.3,",
+    "  AWS Config `mq-auto-minor-version-upgrade-enabled`.",
+    "- **open-security-group** (critical on a publicly accessible broker, else warning): an ingress rule from",
+    "  `0.0.0.0/0` or `::/0` that reaches a broker port, by protocol `-1` or a TCP range covering it. ActiveMQ ports:",
+    "  61617 OpenWire, 5671 AMQP, 61614 STOMP, 8883 MQTT, 61619 WSS, 8162 web console; RabbitMQ: 5671 AMQPS, 443",
+    "  console. Other ports (SSH 22) and private CIDRs are not findings.",
+    "- A broker tagged `mq-sentinel:ignore=true` is skipped entirely.",
+    "- Timing: the audit runs at minute 0, so every expected incident has the window [0, 4].",
+    "- `concurrent-store-and-dispatch` is not covered here: it needs queues with slow consumers (open consumer-lag",
+    "  incidents), which no 5-minute scenario without metrics can have at minute 0. The unit tests cover it.",
+    "",
+    ...markdownTable(["Scenario", "What it means", "Expected (kind, broker, resource, (severity), [from, to])", "Why"], cells),
     "",
   ].join("\n");
 }
