@@ -4,14 +4,15 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { API_SCENARIOS } from "./api-library";
 import { METRIC_SCENARIOS } from "./metric-library";
 import { POSTURE_SCENARIOS } from "./posture-library";
 import { REMEDIATION_SCENARIOS } from "./remediation-library";
-import { metricSet, postureSet, remediationSet, type ScenarioSet } from "./sets";
+import { apiSet, metricSet, postureSet, remediationSet, type ScenarioSet } from "./sets";
 
 /** Every generated set, in README order. */
 export function allSets(): ScenarioSet[] {
-  return [metricSet(METRIC_SCENARIOS), postureSet(POSTURE_SCENARIOS), remediationSet(REMEDIATION_SCENARIOS)];
+  return [metricSet(METRIC_SCENARIOS), apiSet(API_SCENARIOS), postureSet(POSTURE_SCENARIOS), remediationSet(REMEDIATION_SCENARIOS)];
 }
 
 /** The generated files (name to text), the README included, as they should be in `dir`. */

@@ -2,7 +2,8 @@
  * Turns definitions into scenario files and README sections. One `ScenarioSet` per family of the library;
  * `scripts/generate-scenarios.ts` writes or checks all of them.
  */
-import { ACCOUNT_ID, REGION } from "./amazon-mq";
+import { ACCOUNT_ID, type BrokerEntry, REGION } from "./amazon-mq";
+import { API_KINDS, type ApiScenario, makeContext as makeApiContext } from "./api-library";
 import type { Expectation, RemediationExpectation } from "./dsl";
 import { checkMetricScenario, fail } from "./invariants";
 import { makeRng } from "./kit";
@@ -349,6 +350,129 @@ function postureReadme(results: readonly Generated[]): string {
     "  incidents), which no 5-minute scenario without metrics can have at minute 0. The unit tests cover it.",
     "",
     ...markdownTable(["Scenario", "What it means", "Expected (kind, broker, resource, (severity), [from, to])", "Why"], cells),
+    "",
+  ].join("\n");
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// API activity (api-*)
+// ---------------------------------------------------------------------------------------------------------
+
+const API_HEADING = "## API activity scenarios";
+
+function buildApiScenario(def: ApiScenario): Generated {
+  const start = def.start ?? "2026-03-04T10:00:00Z";
+  const ctx = makeApiContext(def.name, start);
+  const expect = def.build(ctx);
+  const scenario = {
+    name: def.name,
+    description: def.meaning,
+    start,
+    durationMinutes: def.durationMinutes,
+    region: REGION,
+    accountId: ACCOUNT_ID,
+    brokers: ctx.brokers,
+    metrics: ctx.metrics,
+    // Delivery order: by minute, and within a minute in the order the scenario wrote them (a stable sort).
+    events: [...ctx.events].sort((x, y) => x.at - y.at),
+    expect,
+    scoreKinds: def.scoreKinds ?? API_KINDS,
+  };
+  checkApiScenario(scenario);
+  return { scenario, why: def.why };
+}
+
+/** Shapes only: windows inside the scenario, known brokers, one expectation per fingerprint, events in time. */
+function checkApiScenario(sc: {
+  name: string;
+  start: string;
+  durationMinutes: number;
+  brokers: BrokerEntry[];
+  events: { at: number; event: Record<string, unknown> }[];
+  expect: Expectation[];
+}): void {
+  const n = sc.durationMinutes;
+  if (n < 20 || n > 60) fail(sc.name, "durationMinutes outside 20-60");
+  for (const { at, event } of sc.events) {
+    if (at > n - 1) fail(sc.name, `event at ${at} is after the last minute`);
+    const detail = event.detail as { eventTime?: unknown } | undefined;
+    const time =
+      typeof detail === "object" && detail !== null && typeof detail.eventTime === "string" ? Date.parse(detail.eventTime) : Number.NaN;
+    if (time > Date.parse(sc.start) + (at + 1) * 60000) fail(sc.name, `event ${String(event.id)} delivered at ${at}, before it happened`);
+  }
+  const names = new Set(sc.brokers.map((b) => b.describe.BrokerName));
+  const keys = new Set<string>();
+  for (const e of sc.expect) {
+    if (e.broker !== "*" && !names.has(e.broker)) fail(sc.name, `expectation names unknown broker ${e.broker}`);
+    if (e.kind === "unauthorized-api" && e.broker !== "*") fail(sc.name, "unauthorized-api is account-wide (broker *)");
+    if (e.to > n - 1) fail(sc.name, `expectation window [${e.from}, ${e.to}] invalid for ${n} minutes`);
+    const key = `${e.kind}|${e.broker}|${e.resource}`;
+    if (keys.has(key)) fail(sc.name, `two expectations for ${key}`);
+    keys.add(key);
+  }
+}
+
+/** The API-activity scenarios and their README section. */
+export function apiSet(defs: readonly ApiScenario[]): ScenarioSet {
+  const results = buildAll(defs, /^api-[a-z0-9][a-z0-9._-]*$/, buildApiScenario);
+  return { files: filesOf(results), readme: (current) => withSection(current, API_HEADING, apiReadme(results)) };
+}
+
+function apiReadme(results: readonly Generated[]): string {
+  const cells = results.map(({ scenario: sc, why }) => [
+    `\`${sc.name}\``,
+    mdEscape(sc.description),
+    mdEscape(expectedCell(sc.expect)),
+    mdEscape(why),
+  ]);
+  const positives = results.filter((r) => r.scenario.expect.length > 0).length;
+  return [
+    API_HEADING,
+    "",
+    "Defined in `scripts/scenarios/api-library.ts`, written into `api-*.json` by `npm run scenarios` (seeded, byte-identical",
+    "on every run; `--check` verifies the files and this section). Do not edit them by hand.",
+    `${results.length} scenarios: ${positives} with expected incidents, ${results.length - positives} that must stay quiet.`,
+    'They are CloudTrail "AWS API Call via CloudTrail" events for Amazon MQ as EventBridge delivers them (`source`',
+    "`aws.amazonmq`, `detail.eventSource` `amazonmq.amazonaws.com`), with identities, user agents, error codes and",
+    "pacing modelled on real CloudTrail records. They score `unauthorized-api` and `risky-change` (`scoreKinds`);",
+    "the few with metrics or a new broker score those kinds too. Other brokers are posture-compliant, as in the",
+    "rest of the library.",
+    "",
+    "### How the expectations are labelled",
+    "",
+    "Labels follow the project's detection policy, written from what each scenario means (never from any code):",
+    "",
+    "- **unauthorized-api** (broker `*`, resource = `userIdentity.arn`, else `principalId`, else `invokedBy` (an AWS",
+    "  service), else `<accountId>:<userName>`, else `unknown`; empty strings count as absent; one per principal): calls",
+    "  with an errorCode of the AccessDenied family (AccessDenied, AccessDeniedException, UnauthorizedOperation,",
+    "  Client.UnauthorizedOperation, ForbiddenException), judged by the calls' `eventTime`: an incident when 3+ of a",
+    "  principal's denials are within 15 minutes of each other, or on any denied change (not Describe/List/Get), or",
+    "  for the root user, or a principal of another account than `recipientAccountId`. One denied read by an",
+    "  in-account principal is a person missing a permission: nothing. ThrottlingException, ValidationException,",
+    "  BadRequestException, ConflictException, NotFoundException are not denials. `(critical)` marks scenarios that",
+    "  must reach critical (10+ denials, 5+ actions, 3+ brokers, 3+ denied changes, root or another account).",
+    "  Sessions of one role (`sessionContext.sessionIssuer.arn`) whose names rotate: when no session crosses the rule",
+    "  alone but 3+ denials of 2+ sessions do, the incident is on the role's ARN (never on both).",
+    "- **risky-change** (broker = the BrokerName of the broker the call names (`requestParameters.brokerId` or",
+    "  `broker-id`, the broker id in a tag call's `resourceArn`, or CreateBroker's `responseElements.brokerId`) when",
+    "  that broker is in the scenario's `brokers`, else `*`; resource = `eventName`): a successful DeleteBroker,",
+    "  CreateUser, UpdateUser, DeleteUser, UpdateBroker, CreateConfiguration, UpdateConfiguration or RebootBroker by a",
+    "  person or CI role; a CreateBroker that asks for something risky (publicly accessible (critical), automatic",
+    "  minor version upgrades off, a single instance tagged as production, web console users); a CreateTags or",
+    "  DeleteTags on `mq-sentinel:*` keys (critical for `mq-sentinel:ignore=true` and `mq-sentinel:remediate=reboot`);",
+    "  and any successful call by the root user. One per (broker, eventName): a second CreateUser on the same broker",
+    "  is the same incident. Failed calls, reads, tag calls on other keys and an ordinary CreateBroker are not.",
+    "  CreateConfiguration and UpdateConfiguration carry a configuration id, not a broker id, so their broker is `*`.",
+    "- Timing: `from` = the minute (`at`) the event that makes it an incident is delivered (for a slow burst, the",
+    "  third denial; for late evidence, its late delivery); `to` = `from` + 6.",
+    "- Scenarios that also score other kinds say so (`scoreKinds`): `posture` of a broker a CreateBroker created, due",
+    "  when it turns RUNNING (public-access, auto-minor-upgrade-disabled, single-instance for production), and",
+    "  `consumer-lag` of a queue left without consumers while messages wait, due when that datapoint is visible;",
+    "  an ignore tag then closes the broker's incidents as no longer watched.",
+    "- The same EventBridge `id` delivered twice counts once. Malformed events (no `detail`, `detail` not an object,",
+    "  wrong field types) and events of another `source` or `detail-type` produce nothing.",
+    "",
+    ...markdownTable(["Scenario", "What it means", "Expected (kind, broker, resource, [from, to])", "Why"], cells),
     "",
   ].join("\n");
 }
