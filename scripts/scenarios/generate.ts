@@ -5,6 +5,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { API_SCENARIOS } from "./api-library";
+import { DELIVERY_VARIANTS, deliverySet } from "./delivery-library";
 import { METRIC_SCENARIOS } from "./metric-library";
 import { POSTURE_SCENARIOS } from "./posture-library";
 import { REMEDIATION_SCENARIOS } from "./remediation-library";
@@ -12,7 +13,10 @@ import { apiSet, metricSet, postureSet, remediationSet, type ScenarioSet } from 
 
 /** Every generated set, in README order. */
 export function allSets(): ScenarioSet[] {
-  return [metricSet(METRIC_SCENARIOS), apiSet(API_SCENARIOS), postureSet(POSTURE_SCENARIOS), remediationSet(REMEDIATION_SCENARIOS)];
+  const sets = [metricSet(METRIC_SCENARIOS), apiSet(API_SCENARIOS), postureSet(POSTURE_SCENARIOS), remediationSet(REMEDIATION_SCENARIOS)];
+  // The delivery scenarios replay generated ones under faults: they are made from those files' text.
+  const bases = new Map(sets.flatMap((set) => [...set.files]));
+  return [...sets, deliverySet(DELIVERY_VARIANTS, bases)];
 }
 
 /** The generated files (name to text), the README included, as they should be in `dir`. */
