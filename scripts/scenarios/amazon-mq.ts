@@ -31,6 +31,24 @@ export interface BrokerEntry {
   [key: string]: unknown;
 }
 
+/**
+ * An Amazon MQ call in CloudTrail as EventBridge delivers it ("AWS API Call via CloudTrail", source
+ * aws.amazonmq): the envelope around a CloudTrail record `detail`.
+ */
+export function cloudTrailEnvelope<D>(id: string, time: string, detail: D) {
+  return {
+    version: "0",
+    id,
+    "detail-type": "AWS API Call via CloudTrail",
+    source: "aws.amazonmq",
+    account: ACCOUNT_ID,
+    time,
+    region: REGION,
+    resources: [],
+    detail,
+  };
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // ActiveMQ
 // ---------------------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ import {
   activeMqXml,
   amqInstance,
   type BrokerEntry,
+  cloudTrailEnvelope,
   type MetricSeries,
   REGION,
   securityGroup,
@@ -440,17 +441,7 @@ export function makeContext(name: string, start: string): ApiContext {
       });
       if (!service) detail.tlsDetails = { tlsVersion: "TLSv1.3", cipherSuite: "TLS_AES_128_GCM_SHA256", clientProvidedHostHeader: MQ_HOST };
       if (who.console) detail.sessionCredentialFromConsole = "true";
-      const event = {
-        version: "0",
-        id: uuid(rng),
-        "detail-type": "AWS API Call via CloudTrail",
-        source: "aws.amazonmq",
-        account: ACCOUNT_ID,
-        time,
-        region: REGION,
-        resources: [],
-        detail,
-      };
+      const event = cloudTrailEnvelope(uuid(rng), time, detail);
       events.push({ at: at + late, event });
       return event;
     },

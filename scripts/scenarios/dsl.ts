@@ -5,6 +5,7 @@
  * must be told; these only turn the labelling conventions of scenarios/README.md into minutes.
  */
 import type { IncidentKind, Severity } from "../../shared/core/types";
+import type { ExpectedRemediation, Expectation as ScenarioExpectation } from "../../shared/sim/scenario";
 
 /** A window of scenario minutes, both ends included. */
 export interface Window {
@@ -37,15 +38,8 @@ export const Slow = (startIdx: number, mustKnowIdx: number): Window => Between(v
 /** A broker state change at `minute` (DescribeBroker answers at once: no publish delay). */
 export const StateChange = (minute: number): Window => At(minute).within(SHARP_WINDOW);
 
-/** An incident the scenario wants opened, in its window. */
-export interface Expectation {
-  kind: IncidentKind;
-  broker: string;
-  resource?: string;
-  severity?: Severity;
-  from: number;
-  to: number;
-}
+/** An incident the scenario wants opened, in its window: the scenario file's `expect` entry (shared/sim). */
+export type Expectation = ScenarioExpectation;
 
 /** What is expected, before its window: kind, broker, and the resource of the fingerprint where it has one. */
 export interface Incident {
@@ -83,11 +77,5 @@ export function Want(window: Window, incident: Incident): Expectation {
   };
 }
 
-/** A reboot the scenario wants (or allows) in a window, with the outcome it must have. */
-export interface RemediationExpectation {
-  broker: string;
-  outcome: "executed" | "dry-run" | "blocked" | "awaiting-approval" | "denied" | "expired";
-  from: number;
-  to: number;
-  [key: string]: unknown;
-}
+/** A reboot (or its refusal) the scenario wants in a window, with the outcome it must have (shared/sim). */
+export type RemediationExpectation = ExpectedRemediation;

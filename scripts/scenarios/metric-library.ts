@@ -14,6 +14,7 @@ import {
   type BrokerEntry,
   busyAmqQueues,
   busyRmqQueues,
+  cloudTrailEnvelope,
   emitAmq,
   emitRmq,
   healthyAmqQueue,
@@ -82,51 +83,42 @@ function cloudTrailEvent(
 ) {
   const time = iso(Date.parse(o.start) + o.minute * 60000 + rng.int(3, 55) * 1000);
   const sessionStart = iso(Date.parse(o.start) - rng.int(5, 90) * 60000);
-  return {
-    version: "0",
-    id: uuid(rng),
-    "detail-type": "AWS API Call via CloudTrail",
-    source: "aws.amazonmq",
-    account: ACCOUNT_ID,
-    time,
-    region: REGION,
-    resources: [],
-    detail: {
-      eventVersion: "1.09",
-      userIdentity: {
-        type: "AssumedRole",
-        principalId: `AROAEXAMPLEPLATFORM:${o.principal}`,
-        arn: `arn:aws:sts::${ACCOUNT_ID}:assumed-role/platform-admin/${o.principal}`,
-        accountId: ACCOUNT_ID,
-        sessionContext: {
-          sessionIssuer: {
-            type: "Role",
-            principalId: "AROAEXAMPLEPLATFORM",
-            arn: `arn:aws:iam::${ACCOUNT_ID}:role/platform-admin`,
-            accountId: ACCOUNT_ID,
-            userName: "platform-admin",
-          },
-          attributes: { creationDate: sessionStart, mfaAuthenticated: "true" },
+  const id = uuid(rng);
+  return cloudTrailEnvelope(id, time, {
+    eventVersion: "1.09",
+    userIdentity: {
+      type: "AssumedRole",
+      principalId: `AROAEXAMPLEPLATFORM:${o.principal}`,
+      arn: `arn:aws:sts::${ACCOUNT_ID}:assumed-role/platform-admin/${o.principal}`,
+      accountId: ACCOUNT_ID,
+      sessionContext: {
+        sessionIssuer: {
+          type: "Role",
+          principalId: "AROAEXAMPLEPLATFORM",
+          arn: `arn:aws:iam::${ACCOUNT_ID}:role/platform-admin`,
+          accountId: ACCOUNT_ID,
+          userName: "platform-admin",
         },
+        attributes: { creationDate: sessionStart, mfaAuthenticated: "true" },
       },
-      eventTime: time,
-      eventSource: "amazonmq.amazonaws.com",
-      eventName: o.eventName,
-      awsRegion: REGION,
-      sourceIPAddress: "10.40.12.7",
-      userAgent: "aws-cli/2.17.0 md/awscrt#0.20.11 ua/2.0 os/linux#6.1 md/arch#x86_64",
-      requestParameters: o.requestParameters,
-      responseElements: o.responseElements,
-      requestID: uuid(rng),
-      eventID: uuid(rng),
-      readOnly: false,
-      eventType: "AwsApiCall",
-      managementEvent: true,
-      recipientAccountId: ACCOUNT_ID,
-      eventCategory: "Management",
-      resources: [{ accountId: ACCOUNT_ID, type: "AWS::AmazonMQ::Broker", ARN: o.broker.describe.BrokerArn }],
     },
-  };
+    eventTime: time,
+    eventSource: "amazonmq.amazonaws.com",
+    eventName: o.eventName,
+    awsRegion: REGION,
+    sourceIPAddress: "10.40.12.7",
+    userAgent: "aws-cli/2.17.0 md/awscrt#0.20.11 ua/2.0 os/linux#6.1 md/arch#x86_64",
+    requestParameters: o.requestParameters,
+    responseElements: o.responseElements,
+    requestID: uuid(rng),
+    eventID: uuid(rng),
+    readOnly: false,
+    eventType: "AwsApiCall",
+    managementEvent: true,
+    recipientAccountId: ACCOUNT_ID,
+    eventCategory: "Management",
+    resources: [{ accountId: ACCOUNT_ID, type: "AWS::AmazonMQ::Broker", ARN: o.broker.describe.BrokerArn }],
+  });
 }
 
 export const METRIC_SCENARIOS: MetricScenario[] = [
