@@ -7,7 +7,23 @@
 import { activeMqConnectionLimit, rabbitMqLimits } from "../../shared/core/instance-limits";
 import { ACTIVEMQ_CONNECTION_LIMIT_METRICS } from "../../shared/core/metric-catalog";
 import { DeploymentMode } from "../../shared/core/types";
-import { at, drift, gcSawtooth, mean, nth, type PerMinute, pct, type Rng, round, seq, sum, traffic, uuid, type Values } from "./kit";
+import {
+  at,
+  drift,
+  gcSawtooth,
+  mean,
+  nth,
+  type PerMinute,
+  pct,
+  type Rng,
+  round,
+  seq,
+  sum,
+  type TrafficShape,
+  traffic,
+  uuid,
+  type Values,
+} from "./kit";
 import { AMQ_QUEUE_METRICS, type AmqQueue, amqQueue } from "./queue-model";
 
 export const ACCOUNT_ID = "123456789012";
@@ -96,20 +112,29 @@ export interface HealthyAmqOptions {
   perConsumer?: PerMinute<number>;
 }
 
+/** The traffic of a healthy queue: a gentle wave around `rate`, some noise, one burst unless told. */
+function healthyTraffic(rng: Rng, n: number, rate: number, o: Omit<TrafficShape, "base"> & { base?: PerMinute<number> }): number[] {
+  return traffic(rng, n, {
+    base: o.base ?? rate,
+    amp: o.amp ?? 0.28,
+    period: o.period ?? 40,
+    noise: o.noise ?? 0.1,
+    bursts: o.bursts ?? 1,
+    burstPeak: o.burstPeak ?? 1.5,
+    extraBursts: o.extraBursts ?? [],
+  });
+}
+
+/** `count` busy, bursty, healthy queues named `stream.00`, ...: the noise a hidden problem sits in. */
+function busyQueues<Q>(rng: Rng, count: number, draw: (pick: Rng, name: string) => Q): Q[] {
+  const pick = rng.fork("busy");
+  return seq(count, (k) => draw(pick, `stream.${String(k).padStart(2, "0")}`));
+}
+
 /** A healthy queue: wavy, noisy traffic and enough consumer headroom that every burst drains. */
 export function healthyAmqQueue(rng: Rng, n: number, name: string, opts: HealthyAmqOptions): AmqQueue {
   const { rate, consumers = 3, producers = 2, headroom = 2.3, prefetch = 100 } = opts;
-  const enqueue =
-    opts.enqueue ??
-    traffic(rng.fork(`${name}/enqueue`), n, {
-      base: opts.base ?? rate,
-      amp: opts.amp ?? 0.28,
-      period: opts.period ?? 40,
-      noise: opts.noise ?? 0.1,
-      bursts: opts.bursts ?? 1,
-      burstPeak: opts.burstPeak ?? 1.5,
-      extraBursts: opts.extraBursts ?? [],
-    });
+  const enqueue = opts.enqueue ?? healthyTraffic(rng.fork(`${name}/enqueue`), n, rate, opts);
   return amqQueue(rng.fork(`${name}/queue`), n, {
     name,
     enqueue,
@@ -122,9 +147,8 @@ export function healthyAmqQueue(rng: Rng, n: number, name: string, opts: Healthy
 
 /** `count` busy, bursty, healthy ActiveMQ queues (50-400 a minute): the noise a hidden problem sits in. */
 export function busyAmqQueues(rng: Rng, n: number, count: number): AmqQueue[] {
-  const pick = rng.fork("busy");
-  return seq(count, (k) =>
-    healthyAmqQueue(rng, n, `stream.${String(k).padStart(2, "0")}`, {
+  return busyQueues(rng, count, (pick, name) =>
+    healthyAmqQueue(rng, n, name, {
       rate: pick.int(50, 400),
       consumers: pick.int(2, 6),
       bursts: pick.int(2, 4),
@@ -409,16 +433,7 @@ export interface HealthyRmqOptions {
 /** A healthy RabbitMQ queue with consumer headroom. */
 export function healthyRmqQueue(rng: Rng, n: number, name: string, opts: HealthyRmqOptions): RmqQueue {
   const { rate, consumers = 3, headroom = 2.3, prefetch = 100 } = opts;
-  const publish =
-    opts.publish ??
-    traffic(rng.fork(`${name}/publish`), n, {
-      base: rate,
-      amp: opts.amp ?? 0.28,
-      period: opts.period ?? 40,
-      noise: opts.noise ?? 0.1,
-      bursts: opts.bursts ?? 1,
-      burstPeak: opts.burstPeak ?? 1.5,
-    });
+  const publish = opts.publish ?? healthyTraffic(rng.fork(`${name}/publish`), n, rate, opts);
   return rmqQueue(rng.fork(`${name}/queue`), n, {
     name,
     publish,
@@ -432,9 +447,8 @@ export function healthyRmqQueue(rng: Rng, n: number, name: string, opts: Healthy
 
 /** `count` busy, bursty, healthy RabbitMQ queues (100-900 a minute). */
 export function busyRmqQueues(rng: Rng, n: number, count: number): RmqQueue[] {
-  const pick = rng.fork("busy");
-  return seq(count, (k) =>
-    healthyRmqQueue(rng, n, `stream.${String(k).padStart(2, "0")}`, {
+  return busyQueues(rng, count, (pick, name) =>
+    healthyRmqQueue(rng, n, name, {
       rate: pick.int(100, 900),
       consumers: pick.int(2, 8),
       bursts: pick.int(2, 3),
