@@ -325,15 +325,9 @@ const RMQ_NODE_METRICS = [
   "ChannelCount",
 ] as const;
 type RmqNodeMetric = (typeof RMQ_NODE_METRICS)[number];
+/** Broker-level series: the node ones summed over the nodes, then the queue totals and the rates. */
 const RMQ_BROKER_METRICS = [
-  "SystemCpuUtilization",
-  "RabbitMQMemUsed",
-  "RabbitMQMemLimit",
-  "RabbitMQDiskFree",
-  "RabbitMQDiskFreeLimit",
-  "RabbitMQFdUsed",
-  "ConnectionCount",
-  "ChannelCount",
+  ...RMQ_NODE_METRICS,
   "QueueCount",
   "ConsumerCount",
   "MessageCount",

@@ -44,6 +44,14 @@ export function buildAll<D extends { name: string }>(defs: readonly D[], pattern
 export const filesOf = (results: readonly Generated[]): Map<string, string> =>
   new Map(results.map(({ scenario }) => [`${scenario.name}.json`, fileText(scenario)]));
 
+/** A README table row: the scenario, what it means, what is expected, why. */
+const tableRow = ({ scenario: sc, why }: Generated): string[] => [
+  `\`${sc.name}\``,
+  mdEscape(sc.description),
+  mdEscape(expectedCell(sc.expect)),
+  mdEscape(why),
+];
+
 /** An expectation as the README's table shows it. */
 export function expectedCell(expect: readonly Expectation[], { quotedResource = true } = {}): string {
   if (expect.length === 0) return "nothing (quiet)";
@@ -96,12 +104,7 @@ export function metricSet(defs: readonly MetricScenario[]): ScenarioSet {
 }
 
 function metricReadme(results: readonly Generated[]): string {
-  const cells = results.map(({ scenario: sc, why }) => [
-    `\`${sc.name}\``,
-    mdEscape(sc.description),
-    mdEscape(expectedCell(sc.expect)),
-    mdEscape(why),
-  ]);
+  const cells = results.map(tableRow);
   const positives = results.filter((r) => r.scenario.expect.length > 0).length;
   return [
     "# Built-in scenario library",
@@ -302,16 +305,10 @@ export function postureSet(defs: readonly PostureScenario[]): ScenarioSet {
 }
 
 function postureReadme(results: readonly Generated[]): string {
-  const cells = results.map(({ scenario: sc, why }) => [
-    `\`${sc.name}\``,
-    mdEscape(sc.description),
-    mdEscape(expectedCell(sc.expect)),
-    mdEscape(why),
-  ]);
+  const cells = results.map(tableRow);
   const positives = results.filter((r) => r.scenario.expect.length > 0).length;
   return [
     POSTURE_HEADING,
-    "",
     "",
     "Defined in `scripts/scenarios/posture-library.ts`, written into `posture-*.json` by `npm run scenarios` (seeded,",
     "byte-identical on every run; `--check` verifies the files and this section). Do not edit them by hand.",
@@ -419,12 +416,7 @@ export function apiSet(defs: readonly ApiScenario[]): ScenarioSet {
 }
 
 function apiReadme(results: readonly Generated[]): string {
-  const cells = results.map(({ scenario: sc, why }) => [
-    `\`${sc.name}\``,
-    mdEscape(sc.description),
-    mdEscape(expectedCell(sc.expect)),
-    mdEscape(why),
-  ]);
+  const cells = results.map(tableRow);
   const positives = results.filter((r) => r.scenario.expect.length > 0).length;
   return [
     API_HEADING,
