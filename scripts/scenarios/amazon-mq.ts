@@ -704,8 +704,21 @@ export function securityGroup(rng: Rng, brokerName: string, cidr: string, ports:
   };
 }
 
+/**
+ * What every compliant broker says about access: private, automatic minor upgrades, its own users, and
+ * encryption with a customer managed KMS key (`keyId`).
+ */
+export function compliantAccess(keyId: string) {
+  return {
+    PubliclyAccessible: false,
+    AutoMinorVersionUpgrade: true,
+    AuthenticationStrategy: "SIMPLE",
+    EncryptionOptions: { UseAwsOwnedKey: false, KmsKeyId: `arn:aws:kms:${REGION}:${ACCOUNT_ID}:key/${keyId}` },
+  };
+}
+
 /** The instance of an ActiveMQ broker node `k`, with its endpoints. */
-export function amqInstance(rng: Rng, id: string, k: number) {
+export function amqInstance(rng: Rng, id: string, k: number, { publiclyAccessible = false } = {}) {
   const host = `${id}-${k}.mq.${REGION}.amazonaws.com`;
   return {
     ConsoleURL: `https://${host}:8162`,
@@ -716,7 +729,9 @@ export function amqInstance(rng: Rng, id: string, k: number) {
       `mqtt+ssl://${host}:8883`,
       `wss://${host}:61619`,
     ],
-    IpAddress: `10.20.${rng.int(1, 250)}.${rng.int(4, 250)}`,
+    IpAddress: publiclyAccessible
+      ? `54.${rng.int(144, 221)}.${rng.int(1, 254)}.${rng.int(1, 254)}`
+      : `10.20.${rng.int(1, 250)}.${rng.int(4, 250)}`,
   };
 }
 
@@ -747,10 +762,7 @@ export function activeMqBroker(rng: Rng, name: string, opts: AmqBrokerSpec): Bro
       EngineType: "ACTIVEMQ",
       EngineVersion: "5.18",
       HostInstanceType: instance,
-      PubliclyAccessible: false,
-      AutoMinorVersionUpgrade: true,
-      AuthenticationStrategy: "SIMPLE",
-      EncryptionOptions: { UseAwsOwnedKey: false, KmsKeyId: `arn:aws:kms:${REGION}:${ACCOUNT_ID}:key/${uuid(rng)}` },
+      ...compliantAccess(uuid(rng)),
       Logs: { Audit: true, General: true },
       SecurityGroups: [sg.id],
       SubnetIds: subnets,
@@ -793,10 +805,7 @@ export function rabbitMqBroker(rng: Rng, name: string, spec: RmqBrokerSpec = {})
       EngineType: "RABBITMQ",
       EngineVersion: engineVersion,
       HostInstanceType: instance,
-      PubliclyAccessible: false,
-      AutoMinorVersionUpgrade: true,
-      AuthenticationStrategy: "SIMPLE",
-      EncryptionOptions: { UseAwsOwnedKey: false, KmsKeyId: `arn:aws:kms:${REGION}:${ACCOUNT_ID}:key/${uuid(rng)}` },
+      ...compliantAccess(uuid(rng)),
       Logs: { General: true },
       SecurityGroups: [sg.id],
       SubnetIds: seq(deployment === "CLUSTER_MULTI_AZ" ? 3 : 1, () => `subnet-0${rng.hex(16)}`),

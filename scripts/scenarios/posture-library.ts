@@ -4,7 +4,7 @@
  * compliant unless its definition bends one fact; the expected findings are written by hand per scenario
  * (scenarios/README.md, "Posture scenarios"), never re-derived.
  */
-import { ACCOUNT_ID, REGION, xmlAttr } from "./amazon-mq";
+import { ACCOUNT_ID, amqInstance, REGION, xmlAttr } from "./amazon-mq";
 import { Between, type Expectation, Posture, Want } from "./dsl";
 import { makeRng, type Rng, uuidV4 as uuid } from "./kit";
 
@@ -183,22 +183,9 @@ function activeMqBroker(rng: Rng, name: string, opts: BrokerFacts = {}): Posture
   const groups = (opts.groups ?? [{ name: `${name}-mq`, rules: [rule(tcp(61617), "10.20.0.0/16"), rule(tcp(8162), "10.20.0.0/16")] }]).map(
     (g) => securityGroup(rng, g.name, g.description ?? `Amazon MQ broker ${name}`, vpcId, g.rules),
   );
-  const instances = (mode === "SINGLE_INSTANCE" ? [1] : [1, 2]).map((k) => {
-    const host = `${id}-${k}.mq.${REGION}.amazonaws.com`;
-    return {
-      ConsoleURL: `https://${host}:8162`,
-      Endpoints: [
-        `ssl://${host}:61617`,
-        `amqp+ssl://${host}:5671`,
-        `stomp+ssl://${host}:61614`,
-        `mqtt+ssl://${host}:8883`,
-        `wss://${host}:61619`,
-      ],
-      IpAddress: opts.public
-        ? `54.${rng.int(144, 221)}.${rng.int(1, 254)}.${rng.int(1, 254)}`
-        : `10.20.${rng.int(1, 250)}.${rng.int(4, 250)}`,
-    };
-  });
+  const instances = (mode === "SINGLE_INSTANCE" ? [1] : [1, 2]).map((k) =>
+    amqInstance(rng, id, k, { publiclyAccessible: opts.public ?? false }),
+  );
   const configId = `c-${uuid(rng)}`;
   const design = opts.config ?? { authorization: "map", entries: SCOPED_ENTRIES(name.split("-")[0] ?? name) };
   const describe = {
