@@ -629,9 +629,8 @@ export function withNodes(rng: Rng, model: RmqModel, n: number, o: NodeOptions =
 
 export const xmlAttr = (s: string): string => s.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
-/** The closing lines of every compliant ActiveMQ configuration: advisory topics, temp destinations, plugins. */
-export const AMQ_XML_TAIL = [
-  '            <authorizationEntry admin="admins" read="admins,consumers,producers" topic="ActiveMQ.Advisory.&gt;" write="admins,consumers,producers"/>',
+/** The end of an authorization map: temp destinations for their own admins, then the plugin closes. */
+export const AMQ_AUTHORIZATION_MAP_END = [
   "          </authorizationEntries>",
   "          <tempDestinationAuthorizationEntry>",
   '            <tempDestinationAuthorizationEntry admin="tempDestinationAdmins" read="tempDestinationAdmins" write="tempDestinationAdmins"/>',
@@ -639,6 +638,12 @@ export const AMQ_XML_TAIL = [
   "        </authorizationMap>",
   "      </map>",
   "    </authorizationPlugin>",
+];
+
+/** The closing lines of every compliant ActiveMQ configuration: advisory topics, temp destinations, plugins. */
+const AMQ_XML_TAIL = [
+  '            <authorizationEntry admin="admins" read="admins,consumers,producers" topic="ActiveMQ.Advisory.&gt;" write="admins,consumers,producers"/>',
+  ...AMQ_AUTHORIZATION_MAP_END,
   "    <statisticsBrokerPlugin/>",
   "  </plugins>",
   "</broker>",

@@ -4,7 +4,7 @@
  * compliant unless its definition bends one fact; the expected findings are written by hand per scenario
  * (scenarios/README.md, "Posture scenarios"), never re-derived.
  */
-import { ACCOUNT_ID, amqInstance, REGION, xmlAttr } from "./amazon-mq";
+import { ACCOUNT_ID, AMQ_AUTHORIZATION_MAP_END, amqInstance, REGION, xmlAttr } from "./amazon-mq";
 import { Between, type Expectation, Posture, Want } from "./dsl";
 import { makeRng, type Rng, uuidV4 as uuid } from "./kit";
 
@@ -63,15 +63,7 @@ function configurationXml(design: ConfigurationDesign): string {
         });
         lines.push(`            <authorizationEntry ${attrs.join(" ")}/>`);
       }
-      lines.push(
-        "          </authorizationEntries>",
-        "          <tempDestinationAuthorizationEntry>",
-        '            <tempDestinationAuthorizationEntry admin="tempDestinationAdmins" read="tempDestinationAdmins" write="tempDestinationAdmins"/>',
-        "          </tempDestinationAuthorizationEntry>",
-        "        </authorizationMap>",
-        "      </map>",
-        "    </authorizationPlugin>",
-      );
+      lines.push(...AMQ_AUTHORIZATION_MAP_END);
     }
     if (design.authorization === "ldap") {
       const base = (ou: string) => `ou=${ou},ou=Destination,ou=ActiveMQ,dc=corp,dc=example,dc=com`;
