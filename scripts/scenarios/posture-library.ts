@@ -1,70 +1,43 @@
-#!/usr/bin/env node
 /**
- * Generates the built-in POSTURE-AUDIT scenarios: `scenarios/posture-*.json` (Amazon MQ brokers as DescribeBroker
- * returns them, with their ActiveMQ configuration XML and EC2 security groups) and the "## Posture scenarios"
- * section of `scenarios/README.md`.
- *
- *   node scripts/generate-posture-scenarios.mjs           (re)write the files and the README section
- *   node scripts/generate-posture-scenarios.mjs --check   exit 1 if the files on disk differ from what would be written
- *
- * Plain Node 20 ESM, no dependencies. Ids come from a mulberry32 stream seeded by the scenario and broker names,
- * so the output is byte-identical on every run and editing one scenario never changes another.
- *
- * The audit runs at minute 0 (DESIGN.md §3); a scenario lasts 5 minutes with no metrics and no events, and every
- * expected posture incident has the window [0, 4]. The `expect` labels are written by hand per scenario from what
- * it means; `checkLabels` re-derives them from each broker's settings, its configuration (as designed, not as
- * parsed) and its security groups with an independent reading of the policy in the README section, and refuses
- * to write a scenario whose labels disagree.
- *
- * Not covered here: `concurrent-store-and-dispatch` needs queues with slow consumers, which come from open
- * consumer-lag incidents; none can be open at minute 0 of a 5-minute scenario without metrics. The unit tests
- * cover it.
+ * The posture scenarios (`posture-*`): one daily posture audit of brokers as DescribeBroker returns them,
+ * the ActiveMQ configuration XML of their current revision and their EC2 security groups. Each broker is
+ * compliant unless its definition bends one fact; the expected findings are written by hand per scenario
+ * (scenarios/README.md, "Posture scenarios"), never re-derived.
  */
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { fail, makeRng, markdownTable, writeScenarioSet } from "./scenario-kit.mjs";
+import { ACCOUNT_ID, AMQ_AUTHORIZATION_MAP_END, amqInstance, REGION, xmlAttr } from "./amazon-mq";
+import { Between, type Expectation, Posture, Want } from "./dsl";
+import { makeRng, type Rng, uuidV4 as uuid } from "./kit";
 
-const OUT_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "scenarios");
-const README = join(OUT_DIR, "README.md");
-const README_HEADING = "## Posture scenarios";
-const ACCOUNT_ID = "123456789012";
-const REGION = "us-east-1";
-const START = "2026-03-02T09:00:00Z";
-const DURATION = 5;
-const WINDOW = [0, DURATION - 1];
-const NAME_PATTERN = /^posture-[a-z0-9][a-z0-9._-]*$/;
+/** A posture scenario lasts 5 minutes; the audit runs at minute 0. */
+export const POSTURE_DURATION = 5;
+/** Every expected posture incident opens within the first audit's window. */
+const AUDIT = Between(0, POSTURE_DURATION - 1);
 const AMQ_NAMESPACE = "http://activemq.apache.org/schema/core";
-
-/** The project's posture policy, as data for the label check (see the README section for it in words). */
-const POLICY = {
-  ports: { ACTIVEMQ: [61617, 5671, 61614, 8883, 61619, 8162], RABBITMQ: [5671, 443] },
-  broadGroups: new Set(["everyone", "users", "guests", "anonymous", "*"]),
-  environmentKeys: new Set(["environment", "env", "stage"]),
-  productionValues: new Set(["production", "prod", "prd"]),
-};
-
-// ---------------------------------------------------------------------------------------------------------
-// Seeded randomness
-// ---------------------------------------------------------------------------------------------------------
-
-/** A random (version 4) UUID, the shape of Amazon MQ broker and KMS key ids. */
-function uuid(rng) {
-  const h = rng.hex(32);
-  const variant = "89ab"[Number.parseInt(h[16], 16) % 4];
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20)}`;
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // ActiveMQ configurations, written from a design
 // ---------------------------------------------------------------------------------------------------------
 
-const xmlAttr = (s) => s.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+interface AuthorizationEntry {
+  queue?: string;
+  topic?: string;
+  read: string;
+  write: string;
+  admin: string;
+}
 
 /**
  * A configuration design: `authorization` "map" (with `entries`), "ldap", "none" (with other `plugins`) or
  * "empty" (the untouched default configuration); `kahaDB` attributes when the persistence adapter is set.
  */
-const SCOPED_ENTRIES = (app) => [
+interface ConfigurationDesign {
+  authorization: "map" | "ldap" | "none" | "empty";
+  entries?: AuthorizationEntry[];
+  plugins?: string[];
+  kahaDB?: Record<string, string>;
+}
+
+const SCOPED_ENTRIES = (app: string): AuthorizationEntry[] => [
   { queue: ">", read: "admins", write: "admins", admin: "admins" },
   { queue: `${app}.>`, read: `admins,${app}-consumers`, write: `admins,${app}-producers`, admin: "admins" },
   {
@@ -77,28 +50,23 @@ const SCOPED_ENTRIES = (app) => [
 
 const DEFAULT_PLUGINS = ['<forcePersistencyModeBrokerPlugin persistenceFlag="true"/>', "<statisticsBrokerPlugin/>"];
 
-function configurationXml(design) {
+function configurationXml(design: ConfigurationDesign): string {
   const lines = ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>', `<broker xmlns="${AMQ_NAMESPACE}">`];
   if (design.authorization !== "empty") {
     lines.push("  <plugins>");
     if (design.authorization === "map") {
       lines.push("    <authorizationPlugin>", "      <map>", "        <authorizationMap>", "          <authorizationEntries>");
-      for (const e of design.entries) {
-        const attrs = ["admin", "queue", "read", "topic", "write"].filter((k) => e[k] !== undefined).map((k) => `${k}="${xmlAttr(e[k])}"`);
+      for (const e of design.entries ?? []) {
+        const attrs = (["admin", "queue", "read", "topic", "write"] as const).flatMap((k) => {
+          const v = e[k];
+          return v === undefined ? [] : [`${k}="${xmlAttr(v)}"`];
+        });
         lines.push(`            <authorizationEntry ${attrs.join(" ")}/>`);
       }
-      lines.push(
-        "          </authorizationEntries>",
-        "          <tempDestinationAuthorizationEntry>",
-        '            <tempDestinationAuthorizationEntry admin="tempDestinationAdmins" read="tempDestinationAdmins" write="tempDestinationAdmins"/>',
-        "          </tempDestinationAuthorizationEntry>",
-        "        </authorizationMap>",
-        "      </map>",
-        "    </authorizationPlugin>",
-      );
+      lines.push(...AMQ_AUTHORIZATION_MAP_END);
     }
     if (design.authorization === "ldap") {
-      const base = (ou) => `ou=${ou},ou=Destination,ou=ActiveMQ,dc=corp,dc=example,dc=com`;
+      const base = (ou: string) => `ou=${ou},ou=Destination,ou=ActiveMQ,dc=corp,dc=example,dc=com`;
       lines.push(
         "    <authorizationPlugin>",
         "      <map>",
@@ -122,12 +90,27 @@ function configurationXml(design) {
 // Security groups (EC2 DescribeSecurityGroups, SDK v3 shape)
 // ---------------------------------------------------------------------------------------------------------
 
-/** An ingress rule: `tcp(61617)`, `tcp(61610, 61620)`, or `allTraffic()`, open to the given CIDRs. */
-const tcp = (from, to = from) => ({ protocol: "tcp", from, to });
-const allTraffic = () => ({ protocol: "-1" });
-const rule = (ports, ...cidrs) => ({ ...ports, cidrs });
+interface Ports {
+  protocol: string;
+  from?: number;
+  to?: number;
+}
+interface Rule extends Ports {
+  cidrs: string[];
+  description?: string;
+}
+interface GroupDesign {
+  name: string;
+  description?: string;
+  rules: Rule[];
+}
 
-function ipPermission({ protocol, from, to, cidrs, description }) {
+/** An ingress rule: `tcp(61617)`, `tcp(61610, 61620)`, or `allTraffic()`, open to the given CIDRs. */
+const tcp = (from: number, to = from): Ports => ({ protocol: "tcp", from, to });
+const allTraffic = (): Ports => ({ protocol: "-1" });
+const rule = (ports: Ports, ...cidrs: string[]): Rule => ({ ...ports, cidrs });
+
+function ipPermission({ protocol, from, to, cidrs, description }: Rule) {
   const extra = description ? { Description: description } : {};
   return {
     IpProtocol: protocol,
@@ -139,7 +122,7 @@ function ipPermission({ protocol, from, to, cidrs, description }) {
   };
 }
 
-function securityGroup(rng, groupName, description, vpcId, rules) {
+function securityGroup(rng: Rng, groupName: string, description: string, vpcId: string, rules: Rule[]) {
   const id = `sg-0${rng.hex(16)}`;
   return {
     id,
@@ -162,36 +145,41 @@ function securityGroup(rng, groupName, description, vpcId, rules) {
 
 const PRODUCTION = { environment: "production", team: "platform" };
 
-/**
- * An ActiveMQ 5.18 broker. Options bend one fact at a time: `mode`, `instanceType`, `public`, `audit`, `general`,
- * `awsOwnedKey`, `autoMinor`, `tags`, `ldap`, `config` (a configuration design), `groups` (security groups as
- * `{ name, rules }`, default: the broker's ports from the VPC CIDR).
- */
-function activeMqBroker(rng, name, opts = {}) {
+/** The facts a definition may bend, one at a time. */
+interface BrokerFacts {
+  mode?: "SINGLE_INSTANCE" | "ACTIVE_STANDBY_MULTI_AZ" | "CLUSTER_MULTI_AZ";
+  instanceType?: string;
+  public?: boolean;
+  audit?: boolean;
+  general?: boolean;
+  awsOwnedKey?: boolean;
+  autoMinor?: boolean;
+  tags?: Record<string, string>;
+  ldap?: boolean;
+  /** ActiveMQ: the configuration design. */
+  config?: ConfigurationDesign;
+  /** Security groups, default: the broker's ports from the VPC CIDR. */
+  groups?: GroupDesign[];
+}
+
+interface PostureBroker {
+  entry: { describe: Record<string, unknown>; configurationXml?: string; securityGroups: unknown[] };
+  name: string;
+}
+
+/** An ActiveMQ 5.18 broker. */
+function activeMqBroker(rng: Rng, name: string, opts: BrokerFacts = {}): PostureBroker {
   const id = `b-${uuid(rng)}`;
   const mode = opts.mode ?? "ACTIVE_STANDBY_MULTI_AZ";
   const vpcId = `vpc-0${rng.hex(16)}`;
   const groups = (opts.groups ?? [{ name: `${name}-mq`, rules: [rule(tcp(61617), "10.20.0.0/16"), rule(tcp(8162), "10.20.0.0/16")] }]).map(
     (g) => securityGroup(rng, g.name, g.description ?? `Amazon MQ broker ${name}`, vpcId, g.rules),
   );
-  const instances = (mode === "SINGLE_INSTANCE" ? [1] : [1, 2]).map((k) => {
-    const host = `${id}-${k}.mq.${REGION}.amazonaws.com`;
-    return {
-      ConsoleURL: `https://${host}:8162`,
-      Endpoints: [
-        `ssl://${host}:61617`,
-        `amqp+ssl://${host}:5671`,
-        `stomp+ssl://${host}:61614`,
-        `mqtt+ssl://${host}:8883`,
-        `wss://${host}:61619`,
-      ],
-      IpAddress: opts.public
-        ? `54.${rng.int(144, 221)}.${rng.int(1, 254)}.${rng.int(1, 254)}`
-        : `10.20.${rng.int(1, 250)}.${rng.int(4, 250)}`,
-    };
-  });
+  const instances = (mode === "SINGLE_INSTANCE" ? [1] : [1, 2]).map((k) =>
+    amqInstance(rng, id, k, { publiclyAccessible: opts.public ?? false }),
+  );
   const configId = `c-${uuid(rng)}`;
-  const design = opts.config ?? { authorization: "map", entries: SCOPED_ENTRIES(name.split("-")[0]) };
+  const design = opts.config ?? { authorization: "map", entries: SCOPED_ENTRIES(name.split("-")[0] ?? name) };
   const describe = {
     BrokerId: id,
     BrokerName: name,
@@ -242,12 +230,11 @@ function activeMqBroker(rng, name, opts = {}) {
   return {
     entry: { describe, configurationXml: configurationXml(design), securityGroups: groups.map((g) => g.entry) },
     name,
-    design,
   };
 }
 
-/** A RabbitMQ 3.13 broker (cluster unless `mode` says otherwise); same options as ActiveMQ where they apply. */
-function rabbitMqBroker(rng, name, opts = {}) {
+/** A RabbitMQ 3.13 broker (cluster unless `mode` says otherwise); same facts as ActiveMQ where they apply. */
+function rabbitMqBroker(rng: Rng, name: string, opts: BrokerFacts = {}): PostureBroker {
   const id = `b-${uuid(rng)}`;
   const mode = opts.mode ?? "CLUSTER_MULTI_AZ";
   const vpcId = `vpc-0${rng.hex(16)}`;
@@ -257,7 +244,7 @@ function rabbitMqBroker(rng, name, opts = {}) {
         securityGroup(rng, g.name, g.description ?? `Amazon MQ broker ${name}`, vpcId, g.rules),
       );
   const host = `${id}.mq.${REGION}.amazonaws.com`;
-  const logs = { General: opts.general ?? true, ...(opts.audit === undefined ? {} : { Audit: opts.audit }) };
+  const logs: Record<string, unknown> = { General: opts.general ?? true, ...(opts.audit === undefined ? {} : { Audit: opts.audit }) };
   if (logs.General) logs.GeneralLogGroup = `/aws/amazonmq/broker/${id}/general`;
   const describe = {
     BrokerId: id,
@@ -285,41 +272,41 @@ function rabbitMqBroker(rng, name, opts = {}) {
     Tags: opts.tags ?? PRODUCTION,
     Configurations: { Current: { Id: `c-${uuid(rng)}`, Revision: 1 }, History: [] },
   };
-  return { entry: { describe, securityGroups: groups.map((g) => g.entry) }, name, design: null };
+  return { entry: { describe, securityGroups: groups.map((g) => g.entry) }, name };
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // The library
 // ---------------------------------------------------------------------------------------------------------
 
-/** A scenario under construction: `amq`/`rmq` add brokers, seeded by scenario and broker name. */
-function makeContext(scenarioName) {
-  const brokers = [];
-  const designs = new Map();
-  const add = (make) => (name, opts) => {
-    const b = make(makeRng(`${scenarioName}/${name}`), name, opts);
-    brokers.push(b.entry);
-    designs.set(name, b.design);
-    return b;
-  };
-  return { brokers, designs, amq: add(activeMqBroker), rmq: add(rabbitMqBroker) };
+/** A scenario under construction: `amq`/`rmq` add brokers, each seeded by scenario and broker name. */
+export interface PostureContext {
+  brokers: PostureBroker["entry"][];
+  amq(name: string, facts?: BrokerFacts): PostureBroker;
+  rmq(name: string, facts?: BrokerFacts): PostureBroker;
 }
 
-/** An expected posture incident, open within the audit's window. */
-const posture = (broker, check, severity) => ({
-  kind: "posture",
-  broker: broker.name,
-  resource: check,
-  severity,
-  from: WINDOW[0],
-  to: WINDOW[1],
-});
+export function makePostureContext(scenarioName: string): PostureContext {
+  const brokers: PostureBroker["entry"][] = [];
+  const add = (make: typeof activeMqBroker) => (name: string, facts?: BrokerFacts) => {
+    const b = make(makeRng(`${scenarioName}/${name}`), name, facts);
+    brokers.push(b.entry);
+    return b;
+  };
+  return { brokers, amq: add(activeMqBroker), rmq: add(rabbitMqBroker) };
+}
 
-/**
- * A scenario: `build(ctx)` adds brokers and returns the hand-written expectations.
- * `meaning` is the description; `why` explains the labels (README).
- */
-const SCENARIOS = [
+/** A posture scenario: `build(ctx)` adds brokers and returns the hand-written expectations. */
+export interface PostureScenario {
+  name: string;
+  /** What the scenario means (its `description`). */
+  meaning: string;
+  /** Why these findings and no others (README). */
+  why: string;
+  build(ctx: PostureContext): Expectation[];
+}
+
+export const POSTURE_SCENARIOS: PostureScenario[] = [
   {
     name: "posture-quiet-compliant-activemq",
     meaning:
@@ -402,7 +389,7 @@ const SCENARIOS = [
         public: true,
         groups: [{ name: "partner-gateway-76-mq", rules: [rule(tcp(61617), "203.0.113.0/24")] }],
       });
-      return [posture(b, "public-access", "critical")];
+      return [Want(AUDIT, Posture(b.name, "public-access", "critical"))];
     },
   },
   {
@@ -417,7 +404,7 @@ const SCENARIOS = [
           plugins: [...DEFAULT_PLUGINS, '<timeStampingBrokerPlugin ttlCeiling="86400000" zeroExpirationOverride="86400000"/>'],
         },
       });
-      return [posture(b, "no-authorization-map", "warning")];
+      return [Want(AUDIT, Posture(b.name, "no-authorization-map", "warning"))];
     },
   },
   {
@@ -432,7 +419,7 @@ const SCENARIOS = [
           entries: [{ queue: ">", read: "everyone", write: "everyone", admin: "admins,everyone" }, ...SCOPED_ENTRIES("claims").slice(1)],
         },
       });
-      return [posture(b, "permissive-authorization-map", "warning")];
+      return [Want(AUDIT, Posture(b.name, "permissive-authorization-map", "warning"))];
     },
   },
   {
@@ -441,7 +428,7 @@ const SCENARIOS = [
     why: "ActiveMQ audit logs off (Security Hub MQ.2, AWS Config mq-cloudwatch-audit-log-enabled): audit-log-disabled, warning.",
     build(ctx) {
       const b = ctx.amq("hr-events-79", { audit: false });
-      return [posture(b, "audit-log-disabled", "warning")];
+      return [Want(AUDIT, Posture(b.name, "audit-log-disabled", "warning"))];
     },
   },
   {
@@ -452,7 +439,7 @@ const SCENARIOS = [
     build(ctx) {
       const a = ctx.amq("pricing-amq-80", { general: false });
       const r = ctx.rmq("pricing-rmq-80", { general: false });
-      return [posture(a, "general-log-disabled", "info"), posture(r, "general-log-disabled", "info")];
+      return [Want(AUDIT, Posture(a.name, "general-log-disabled", "info")), Want(AUDIT, Posture(r.name, "general-log-disabled", "info"))];
     },
   },
   {
@@ -463,7 +450,7 @@ const SCENARIOS = [
     build(ctx) {
       const a = ctx.amq("documents-amq-81", { awsOwnedKey: true });
       ctx.rmq("documents-rmq-81", { awsOwnedKey: true });
-      return [posture(a, "aws-owned-key", "info")];
+      return [Want(AUDIT, Posture(a.name, "aws-owned-key", "info"))];
     },
   },
   {
@@ -474,7 +461,7 @@ const SCENARIOS = [
     build(ctx) {
       const a = ctx.amq("checkout-amq-82", { mode: "SINGLE_INSTANCE", tags: { Environment: "Production", team: "checkout" } });
       const r = ctx.rmq("checkout-rmq-82", { mode: "SINGLE_INSTANCE", tags: { stage: "prod", team: "checkout" } });
-      return [posture(a, "single-instance", "warning"), posture(r, "single-instance", "warning")];
+      return [Want(AUDIT, Posture(a.name, "single-instance", "warning")), Want(AUDIT, Posture(r.name, "single-instance", "warning"))];
     },
   },
   {
@@ -484,7 +471,7 @@ const SCENARIOS = [
     why: "AutoMinorVersionUpgrade false (Security Hub MQ.3): auto-minor-upgrade-disabled, info.",
     build(ctx) {
       const b = ctx.amq("shipping-amq-83", { autoMinor: false });
-      return [posture(b, "auto-minor-upgrade-disabled", "info")];
+      return [Want(AUDIT, Posture(b.name, "auto-minor-upgrade-disabled", "info"))];
     },
   },
   {
@@ -496,7 +483,7 @@ const SCENARIOS = [
       const b = ctx.amq("iot-ingest-84", {
         groups: [{ name: "iot-ingest-84-mq", rules: [rule(tcp(61617), "10.20.0.0/16", "::/0"), rule(tcp(8162), "10.20.0.0/16")] }],
       });
-      return [posture(b, "open-security-group", "warning")];
+      return [Want(AUDIT, Posture(b.name, "open-security-group", "warning"))];
     },
   },
   {
@@ -508,7 +495,7 @@ const SCENARIOS = [
       const b = ctx.amq("loadtest-amq-85", {
         groups: [{ name: "loadtest-amq-85-mq", rules: [rule(tcp(61610, 61620), "0.0.0.0/0"), rule(tcp(8162), "10.20.0.0/16")] }],
       });
-      return [posture(b, "open-security-group", "warning")];
+      return [Want(AUDIT, Posture(b.name, "open-security-group", "warning"))];
     },
   },
   {
@@ -519,7 +506,7 @@ const SCENARIOS = [
       const b = ctx.rmq("events-rmq-86", {
         groups: [{ name: "events-rmq-86-open", rules: [{ protocol: "-1", cidrs: ["0.0.0.0/0"], description: "temporary" }] }],
       });
-      return [posture(b, "open-security-group", "warning")];
+      return [Want(AUDIT, Posture(b.name, "open-security-group", "warning"))];
     },
   },
   {
@@ -540,14 +527,14 @@ const SCENARIOS = [
         groups: [{ name: "poc-orders-87-any", rules: [rule(allTraffic(), "0.0.0.0/0", "::/0")] }],
       });
       return [
-        posture(b, "public-access", "critical"),
-        posture(b, "no-authorization-map", "warning"),
-        posture(b, "audit-log-disabled", "warning"),
-        posture(b, "general-log-disabled", "info"),
-        posture(b, "aws-owned-key", "info"),
-        posture(b, "single-instance", "warning"),
-        posture(b, "auto-minor-upgrade-disabled", "info"),
-        posture(b, "open-security-group", "critical"),
+        Want(AUDIT, Posture(b.name, "public-access", "critical")),
+        Want(AUDIT, Posture(b.name, "no-authorization-map", "warning")),
+        Want(AUDIT, Posture(b.name, "audit-log-disabled", "warning")),
+        Want(AUDIT, Posture(b.name, "general-log-disabled", "info")),
+        Want(AUDIT, Posture(b.name, "aws-owned-key", "info")),
+        Want(AUDIT, Posture(b.name, "single-instance", "warning")),
+        Want(AUDIT, Posture(b.name, "auto-minor-upgrade-disabled", "info")),
+        Want(AUDIT, Posture(b.name, "open-security-group", "critical")),
       ];
     },
   },
@@ -565,7 +552,10 @@ const SCENARIOS = [
         },
       });
       const r = ctx.rmq("webhooks-rmq-88", { public: true });
-      return [posture(p, "permissive-authorization-map", "warning"), posture(r, "public-access", "critical")];
+      return [
+        Want(AUDIT, Posture(p.name, "permissive-authorization-map", "warning")),
+        Want(AUDIT, Posture(r.name, "public-access", "critical")),
+      ];
     },
   },
   {
@@ -586,169 +576,3 @@ const SCENARIOS = [
     },
   },
 ];
-
-// ---------------------------------------------------------------------------------------------------------
-// Label check: the policy, read independently of the project's code
-// ---------------------------------------------------------------------------------------------------------
-
-const isProduction = (tags) =>
-  Object.entries(tags ?? {}).some(
-    ([k, v]) => POLICY.environmentKeys.has(k.trim().toLowerCase()) && POLICY.productionValues.has(v.trim().toLowerCase()),
-  );
-
-/** True when a designed authorization entry on `>` (queue or topic) lets a broad group write or administer. */
-const permissiveEntry = (e) =>
-  [e.queue, e.topic].some((p) => p?.split(",").some((x) => x.trim() === ">")) &&
-  [e.write, e.admin].some((groups) => (groups ?? "").split(",").some((g) => POLICY.broadGroups.has(g.trim().toLowerCase())));
-
-function worldOpen(permission, ports) {
-  const world = [...(permission.IpRanges ?? []).map((r) => r.CidrIp), ...(permission.Ipv6Ranges ?? []).map((r) => r.CidrIpv6)].some(
-    (c) => c === "0.0.0.0/0" || c === "::/0",
-  );
-  if (!world) return false;
-  if (permission.IpProtocol === "-1") return true;
-  return permission.IpProtocol === "tcp" && ports.some((p) => permission.FromPort <= p && p <= permission.ToPort);
-}
-
-/** The posture incidents the policy gives for a scenario, keyed `posture|broker|check`, with severities. */
-function policyExpectations(sc, designs) {
-  const out = new Map();
-  for (const { describe: d, securityGroups } of sc.brokers) {
-    if ((d.Tags?.["mq-sentinel:ignore"] ?? "").toLowerCase() === "true") continue;
-    const amq = d.EngineType === "ACTIVEMQ";
-    const add = (check, severity) => out.set(`posture|${d.BrokerName}|${check}`, severity);
-    if (d.PubliclyAccessible) add("public-access", "critical");
-    if (amq) {
-      const design = designs.get(d.BrokerName);
-      if (design.authorization === "none" || design.authorization === "empty") add("no-authorization-map", "warning");
-      if (design.authorization === "map" && design.entries.some(permissiveEntry)) add("permissive-authorization-map", "warning");
-      if (d.Logs.Audit === false) add("audit-log-disabled", "warning");
-      if (d.EncryptionOptions.UseAwsOwnedKey) add("aws-owned-key", "info");
-    }
-    if (d.Logs.General === false) add("general-log-disabled", "info");
-    if (d.DeploymentMode === "SINGLE_INSTANCE" && isProduction(d.Tags)) add("single-instance", "warning");
-    if (d.AutoMinorVersionUpgrade === false) add("auto-minor-upgrade-disabled", "info");
-    const ports = POLICY.ports[d.EngineType];
-    const groups = (securityGroups ?? []).filter((g) => d.SecurityGroups.includes(g.GroupId));
-    if (groups.some((g) => g.IpPermissions.some((p) => worldOpen(p, ports))))
-      add("open-security-group", d.PubliclyAccessible ? "critical" : "warning");
-  }
-  return out;
-}
-
-function checkLabels(sc, designs) {
-  if (!NAME_PATTERN.test(sc.name)) fail(sc.name, "name must match ^posture-[a-z0-9][a-z0-9._-]*$");
-  const names = new Set(sc.brokers.map((b) => b.describe.BrokerName));
-  if (names.size !== sc.brokers.length) fail(sc.name, "two brokers share a name");
-  for (const { describe: d, securityGroups } of sc.brokers) {
-    const ids = new Set((securityGroups ?? []).map((g) => g.GroupId));
-    for (const id of d.SecurityGroups) if (!ids.has(id)) fail(sc.name, `${d.BrokerName} names ${id}, which the scenario does not describe`);
-    if ((d.EngineType === "ACTIVEMQ") !== (typeof sc.brokers.find((b) => b.describe === d).configurationXml === "string"))
-      fail(sc.name, `${d.BrokerName}: configurationXml is for ActiveMQ brokers, and every one needs it`);
-  }
-  const derived = policyExpectations(sc, designs);
-  const keys = new Set();
-  for (const e of sc.expect) {
-    const key = `${e.kind}|${e.broker}|${e.resource}`;
-    if (keys.has(key)) fail(sc.name, `two expectations for ${key}`);
-    keys.add(key);
-    if (e.from !== WINDOW[0] || e.to !== WINDOW[1]) fail(sc.name, `${key}: the audit runs at minute 0, so the window is [${WINDOW}]`);
-    if (!derived.has(key)) fail(sc.name, `label ${key} is not what the policy gives`);
-    if (derived.get(key) !== e.severity) fail(sc.name, `label ${key} says ${e.severity}, the policy says ${derived.get(key)}`);
-  }
-  for (const key of derived.keys()) if (!keys.has(key)) fail(sc.name, `the policy gives ${key} but the labels omit it`);
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Output
-// ---------------------------------------------------------------------------------------------------------
-
-function buildScenario(def) {
-  const ctx = makeContext(def.name);
-  const expect = def.build(ctx);
-  const scenario = {
-    name: def.name,
-    description: def.meaning,
-    start: START,
-    durationMinutes: DURATION,
-    region: REGION,
-    accountId: ACCOUNT_ID,
-    brokers: ctx.brokers,
-    metrics: [],
-    events: [],
-    expect,
-    scoreKinds: ["posture"],
-  };
-  checkLabels(scenario, ctx.designs);
-  return { scenario, why: def.why };
-}
-
-const mdEscape = (s) => s.replace(/\|/g, "\\|");
-
-function readmeSection(results) {
-  const cells = results.map(({ scenario: sc, why }) => {
-    const expected =
-      sc.expect.length === 0
-        ? "nothing (quiet)"
-        : sc.expect.map((e) => `posture \`${e.broker}\` \`${e.resource}\` (${e.severity}) [${e.from}, ${e.to}]`).join("<br>");
-    return [`\`${sc.name}\``, mdEscape(sc.description), mdEscape(expected), mdEscape(why)];
-  });
-  const positives = results.filter((r) => r.scenario.expect.length > 0).length;
-  return [
-    README_HEADING,
-    "",
-    "Generated by `node scripts/generate-posture-scenarios.mjs` into `posture-*.json` (seeded, byte-identical on every",
-    "run; `--check` verifies the files and this section). Do not edit them by hand: change the generator and rerun it.",
-    `${results.length} scenarios: ${positives} with expected incidents, ${results.length - positives} that must stay quiet.`,
-    "Each is one daily posture audit: brokers as DescribeBroker returns them, the ActiveMQ configuration XML of their",
-    "current revision and their EC2 security groups (with the default all-traffic egress rule, which is not judged).",
-    "They last 5 minutes, have no metrics and no events, and score only `posture` (`scoreKinds`).",
-    "",
-    "### How the expectations are labelled",
-    "",
-    "Labels follow the project's posture policy, written from what each scenario means (never from any code). One",
-    "incident per broker and check (resource = the check id); `(severity)` is the least severity it must reach.",
-    "",
-    "- **public-access** (critical): `PubliclyAccessible` true. AWS Config `mq-no-public-access`.",
-    "- **no-authorization-map** (warning, ActiveMQ): the configuration has neither an `authorizationMap` nor a",
-    "  `cachedLDAPAuthorizationMap` under `<plugins><authorizationPlugin><map>`. LDAP authorization counts.",
-    '- **permissive-authorization-map** (warning, ActiveMQ): an entry on `>` (`queue=">"` and/or `topic=">"`) grants',
-    "  write or admin to a broad group (`everyone`, `users`, `guests`, `anonymous`, `*`). Read for a broad group is fine.",
-    "- **audit-log-disabled** (warning, ActiveMQ only: audit logs do not apply to RabbitMQ): `Logs.Audit` false.",
-    "  Security Hub MQ.2, AWS Config `mq-cloudwatch-audit-log-enabled`.",
-    "- **general-log-disabled** (info): `Logs.General` false.",
-    "- **aws-owned-key** (info, ActiveMQ only: EncryptionOptions do not apply to RabbitMQ): `UseAwsOwnedKey` true.",
-    "- **single-instance** (warning): `SINGLE_INSTANCE` and tagged production, i.e. a tag `environment`, `env` or",
-    "  `stage` (any case) whose value is `production`, `prod` or `prd` (any case). Untagged, staging and dev brokers",
-    "  are single-instance on purpose. Security Hub MQ.5 / `mq-active-deployment-mode` (ActiveMQ), MQ.6 /",
-    "  `mq-rabbit-deployment-mode` (RabbitMQ).",
-    "- **auto-minor-upgrade-disabled** (info): `AutoMinorVersionUpgrade` false. Security Hub MQ.3,",
-    "  AWS Config `mq-auto-minor-version-upgrade-enabled`.",
-    "- **open-security-group** (critical on a publicly accessible broker, else warning): an ingress rule from",
-    "  `0.0.0.0/0` or `::/0` that reaches a broker port, by protocol `-1` or a TCP range covering it. ActiveMQ ports:",
-    "  61617 OpenWire, 5671 AMQP, 61614 STOMP, 8883 MQTT, 61619 WSS, 8162 web console; RabbitMQ: 5671 AMQPS, 443",
-    "  console. Other ports (SSH 22) and private CIDRs are not findings.",
-    "- A broker tagged `mq-sentinel:ignore=true` is skipped entirely.",
-    "- Timing: the audit runs at minute 0, so every expected incident has the window [0, 4].",
-    "- `concurrent-store-and-dispatch` is not covered here: it needs queues with slow consumers (open consumer-lag",
-    "  incidents), which no 5-minute scenario without metrics can have at minute 0. The unit tests cover it.",
-    "",
-    "The generator re-derives every label from the brokers, their designed configurations and their security groups",
-    "with an independent reading of this policy and refuses to write a scenario whose hand-written labels disagree.",
-    "",
-    ...markdownTable(["Scenario", "What it means", "Expected (kind, broker, resource, (severity), [from, to])", "Why"], cells),
-    "",
-  ].join("\n");
-}
-
-writeScenarioSet({
-  definitions: SCENARIOS,
-  build: buildScenario,
-  readmeSection,
-  outDir: OUT_DIR,
-  readme: README,
-  heading: README_HEADING,
-  prefix: "posture",
-  label: "posture",
-  script: "generate-posture-scenarios.mjs",
-});

@@ -1,736 +1,127 @@
-#!/usr/bin/env node
 /**
- * Generates mq-sentinel's built-in scenario library: `scenarios/*.json` and `scenarios/README.md`.
- *
- *   node scripts/generate-scenarios.mjs           (re)write the files
- *   node scripts/generate-scenarios.mjs --check   exit 1 if the files on disk differ from what would be written
- *
- * Plain Node 20 ESM, no dependencies. Every random number comes from a mulberry32 stream seeded by the
- * scenario name (and forked per series), so the output is byte-identical on every run and editing one
- * scenario never changes another.
- *
- * The `expect` labels say what each scenario MEANS: the minute a careful operator looking at the visible
- * data would say "this is wrong", never what any detector happens to do. Conventions:
- * - datapoint i (the minute starting at start + i) is visible from minute i + 1 + publishDelayMinutes
- *   (default 1), so a metric condition that starts at datapoint i has `from` = i + 2;
- * - sharp conditions (a stall, consumers gone, a state change, metrics stopping): `to` = `from` + 10;
- * - slow conditions (a leak ramp, a filling store, a climbing heap floor): `from` = the visible start of the
- *   ramp, `to` = the minute by which a careful operator must know (stated per scenario);
- * - broker state changes come from DescribeBroker, which has no publish delay: `from` = the change minute.
+ * The metric scenarios of the library (`amq-*`, `rmq*-*`, `mixed-*`): brokers whose CloudWatch series show
+ * a problem a careful operator would want to be told about, or a busy-but-healthy day that must stay quiet.
+ * Each definition draws its data from the simulated account and writes its expectation by hand with the
+ * words of ./dsl.ts; `why` says how the window was chosen (it goes to the README).
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { activeMqConnectionLimit, rabbitMqLimits } from "../../shared/core/instance-limits";
+import { DeploymentMode } from "../../shared/core/types";
 import {
-  AMQ_QUEUE_METRICS,
-  amqQueue,
-  at,
-  clamp,
-  drift,
-  fail,
-  firstIndex,
-  firstSustained,
-  formatJson,
-  gcSawtooth,
-  makeRng,
-  markdownTable,
-  mean,
-  pct,
-  round,
-  seq,
-  steps,
-  sum,
-  traffic,
-} from "./scenario-kit.mjs";
+  ACCOUNT_ID,
+  AMQ_LARGE_LIMIT,
+  activeMqBroker,
+  amqBrokerModel,
+  type BrokerEntry,
+  busyAmqQueues,
+  busyRmqQueues,
+  cloudTrailEnvelope,
+  emitAmq,
+  emitRmq,
+  healthyAmqQueue,
+  healthyRmqQueue,
+  idleAmqQueue,
+  type MetricSeries,
+  REGION,
+  RMQ_NODE,
+  rabbitMqBroker,
+  rmqBrokerModel,
+  rmqQueue,
+  withNodes,
+} from "./amazon-mq";
+import {
+  At,
+  BrokerUnhealthy,
+  ConnectionExhaustion,
+  ConsumerLag,
+  type Expectation,
+  ResourcePressure,
+  SHARP_WINDOW,
+  Sharp,
+  Slow,
+  StateChange,
+  visibleAt,
+  Want,
+} from "./dsl";
+import { clamp, drift, firstIndex, firstSustained, gcSawtooth, iso, nth, pct, piecewise, type Rng, seq, steps, traffic, uuid } from "./kit";
+import { amqQueue } from "./queue-model";
 
-const OUT_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "scenarios");
-const ACCOUNT_ID = "123456789012";
-const REGION = "us-east-1";
-const DEFAULT_START = "2026-03-02T09:00:00Z";
-const PUBLISH_DELAY = 1;
-const SHARP_WINDOW = 10;
-const METRIC_KINDS = ["consumer-lag", "connection-exhaustion", "resource-pressure", "broker-unhealthy"];
-const NAME_PATTERN = /^(amq|rmq\d*|mixed)-[a-z0-9][a-z0-9._-]*$/;
+const RMQ4_M7G_LARGE_SINGLE = rabbitMqLimits({ engineVersion: "4.2", instanceType: "mq.m7g.large", deploymentMode: DeploymentMode.single });
 
-/** Connection limit per wire protocol published by ActiveMQ brokers (`*MaximumConnections`). */
-const AMQ_CONNECTION_LIMIT = { "mq.t3.micro": 300, "mq.m5.large": 2000 };
-/** RabbitMQ mq.m5.large per-node limits and sizes. */
-const RMQ_NODE = {
-  connections: 5000,
-  channels: 15000,
-  memLimitBytes: 3.2e9,
-  // disk_free_limit.relative = 1.0 of the node's 8 GiB of RAM
-  diskFreeLimitBytes: 8589934592,
-  diskFreeBytes: 1.8e11,
-};
-
-const AMQ_LIMIT_METRICS = [
-  "OpenwireMaximumConnections",
-  "AmqpMaximumConnections",
-  "StompMaximumConnections",
-  "MqttMaximumConnections",
-  "WsMaximumConnections",
-];
-const AMQ_BROKER_METRICS = [
-  "CpuUtilization",
-  "HeapUsage",
-  "StorePercentUsage",
-  "TempPercentUsage",
-  "CurrentConnectionsCount",
-  "EstablishedConnectionsCount",
-  ...AMQ_LIMIT_METRICS,
-  "TotalMessageCount",
-  "TotalConsumerCount",
-  "TotalProducerCount",
-  "TotalEnqueueCount",
-  "TotalDequeueCount",
-];
-const RMQ_QUEUE_METRICS = ["MessageReadyCount", "MessageUnacknowledgedCount", "MessageCount", "ConsumerCount"];
-/** Per-node series of a RabbitMQ cluster (dimensions `Broker` + `Node`); counts only from RabbitMQ 4.2. */
-const RMQ_NODE_METRICS = [
-  "SystemCpuUtilization",
-  "RabbitMQMemUsed",
-  "RabbitMQMemLimit",
-  "RabbitMQDiskFree",
-  "RabbitMQDiskFreeLimit",
-  "RabbitMQFdUsed",
-];
-const RMQ_NODE_COUNT_METRICS = ["ConnectionCount", "ChannelCount"];
-/** RabbitMQ 4 per-node defaults (Amazon MQ "Default resource limits"), single instance. */
-const RMQ4_SINGLE_DEFAULTS = { "mq.m7g.large": { connections: 1500, channels: 4500 } };
-const RMQ_BROKER_METRICS = [
-  "SystemCpuUtilization",
-  "RabbitMQMemUsed",
-  "RabbitMQMemLimit",
-  "RabbitMQDiskFree",
-  "RabbitMQDiskFreeLimit",
-  "RabbitMQFdUsed",
-  "ConnectionCount",
-  "ChannelCount",
-  "QueueCount",
-  "ConsumerCount",
-  "MessageCount",
-  "MessageReadyCount",
-  "MessageUnacknowledgedCount",
-  "PublishRate",
-  "AckRate",
-];
-
-// ---------------------------------------------------------------------------------------------------------
-// Seeded randomness
-// ---------------------------------------------------------------------------------------------------------
-
-// ---------------------------------------------------------------------------------------------------------
-// Series builders
-// ---------------------------------------------------------------------------------------------------------
-
-/** Linear interpolation through `[minute, value]` points, flat before the first and after the last. */
-function piecewise(n, points) {
-  return seq(n, (i) => {
-    if (i <= points[0][0]) return points[0][1];
-    for (let k = 1; k < points.length; k++) {
-      const [x1, y1] = points[k];
-      if (i <= x1) {
-        const [x0, y0] = points[k - 1];
-        return y0 + ((y1 - y0) * (i - x0)) / (x1 - x0);
-      }
-    }
-    return points[points.length - 1][1];
-  });
+/** What a metric scenario's `build` returns. */
+export interface BuiltMetricScenario {
+  brokers: BrokerEntry[];
+  metrics: MetricSeries[];
+  events?: { at: number; event: unknown }[];
+  faults?: Record<string, unknown>[];
+  expect: Expectation[];
+  /** Why the windows are what they are (README). */
+  why: string;
 }
 
-// ---------------------------------------------------------------------------------------------------------
-// ActiveMQ model
-// ---------------------------------------------------------------------------------------------------------
-
-/** A healthy queue: wavy, noisy traffic and enough consumer headroom that every burst drains. */
-function healthyAmqQueue(rng, n, name, opts) {
-  const { rate, consumers = 3, producers = 2, headroom = 2.3, prefetch = 100 } = opts;
-  const enqueue =
-    opts.enqueue ??
-    traffic(rng.fork(`${name}/enqueue`), n, {
-      base: opts.base ?? rate,
-      amp: opts.amp ?? 0.28,
-      period: opts.period ?? 40,
-      noise: opts.noise ?? 0.1,
-      bursts: opts.bursts ?? 1,
-      burstPeak: opts.burstPeak ?? 1.5,
-      extraBursts: opts.extraBursts ?? [],
-    });
-  const cons = opts.consumerSeries ?? consumers;
-  return amqQueue(rng.fork(`${name}/queue`), n, {
-    name,
-    enqueue,
-    consumers: cons,
-    producers: opts.producerSeries ?? producers,
-    perConsumer: opts.perConsumer ?? (rate * headroom) / consumers,
-    prefetch,
-  });
+/** A metric scenario: `build(rng, n, start)` draws `n` minutes from the stream named by the scenario. */
+export interface MetricScenario {
+  name: string;
+  durationMinutes: number;
+  start?: string;
+  /** What the scenario means (its `description`). */
+  meaning: string;
+  build(rng: Rng, n: number, start: string): BuiltMetricScenario;
 }
 
-/** `count` busy, bursty, healthy ActiveMQ queues (50-400 a minute): the noise a hidden problem sits in. */
-function busyAmqQueues(rng, n, count) {
-  const pick = rng.fork("busy");
-  return seq(count, (k) =>
-    healthyAmqQueue(rng, n, `stream.${String(k).padStart(2, "0")}`, {
-      rate: pick.int(50, 400),
-      consumers: pick.int(2, 6),
-      bursts: pick.int(2, 4),
-      burstPeak: pick.uniform(1.8, 2.6),
-      headroom: pick.uniform(2.5, 3),
-      noise: 0.15,
-    }),
-  );
-}
-
-/** `count` busy, bursty, healthy RabbitMQ queues (100-900 a minute). */
-function busyRmqQueues(rng, n, count) {
-  const pick = rng.fork("busy");
-  return seq(count, (k) =>
-    healthyRmqQueue(rng, n, `stream.${String(k).padStart(2, "0")}`, {
-      rate: pick.int(100, 900),
-      consumers: pick.int(2, 8),
-      bursts: pick.int(2, 3),
-      burstPeak: pick.uniform(1.8, 2.5),
-      headroom: pick.uniform(2.4, 2.9),
-      noise: 0.15,
-    }),
-  );
-}
-
-/** A queue with no traffic at all (reply queues, nightly job queues outside their hour). */
-function idleAmqQueue(n, name, { consumers = 0, producers = 0, enqueueTime = 5 } = {}) {
-  const zeros = seq(n, () => 0);
-  return {
-    name,
-    initialSize: 0,
-    QueueSize: [...zeros],
-    ConsumerCount: seq(n, () => consumers),
-    ProducerCount: seq(n, () => producers),
-    EnqueueCount: [...zeros],
-    DequeueCount: [...zeros],
-    DispatchCount: [...zeros],
-    InFlightCount: [...zeros],
-    ExpiredCount: [...zeros],
-    EnqueueTime: seq(n, () => enqueueTime),
-  };
-}
-
-/**
- * Broker-level ActiveMQ series for a set of queues. Totals are exact sums of the queue series; resource
- * series get realistic defaults that any option overrides (`cpu`, `heap`, `store`, `temp`, `connections`
- * as whole arrays).
- */
-function amqBrokerModel(rng, n, queues, o = {}) {
-  const totalEnq = seq(n, (i) => sum(queues.map((q) => q.EnqueueCount[i])));
-  const cpuNoise = drift(rng.fork("cpu"), n, 1.1, 0.7);
-  const cpuBase = o.cpuBase ?? rng.uniform(9, 15);
-  const connNoise = drift(rng.fork("connections"), n, o.connSigma ?? 5, 0.6);
-  const connBase = o.connBase ?? rng.int(180, 520);
-  const current = o.connections ?? seq(n, (i) => Math.max(0, Math.round(connBase + connNoise[i])));
-  const estRng = rng.fork("established");
-  const storeBase = o.storeBase ?? rng.uniform(3, 6);
-  const storeNoise = drift(rng.fork("store"), n, 0.15, 0.5);
-  const tempBase = o.tempBase ?? rng.uniform(0.3, 0.7);
-  const tempNoise = drift(rng.fork("temp"), n, 0.08, 0.3);
-  const limit = o.limit ?? 2000;
-  const b = {
-    CpuUtilization: o.cpu ?? seq(n, (i) => pct(cpuBase + (totalEnq[i] / 1000) * 7 + cpuNoise[i])),
-    HeapUsage:
-      o.heap ??
-      gcSawtooth(rng.fork("heap"), n, {
-        floor: rng.uniform(31, 37),
-        peak: rng.uniform(56, 64),
-        rise: rng.uniform(2.2, 3.4),
-      }),
-    StorePercentUsage: o.store ?? seq(n, (i) => pct(Math.max(0.5, storeBase + storeNoise[i]))),
-    TempPercentUsage: o.temp ?? seq(n, (i) => pct(Math.max(0.05, tempBase + tempNoise[i]))),
-    CurrentConnectionsCount: current,
-    EstablishedConnectionsCount: current.map((c) => c + Math.round(c * 0.015 + Math.abs(estRng.normal()) * 2)),
-    TotalMessageCount: seq(n, (i) => sum(queues.map((q) => q.QueueSize[i]))),
-    TotalConsumerCount: seq(n, (i) => sum(queues.map((q) => q.ConsumerCount[i]))),
-    TotalProducerCount: seq(n, (i) => sum(queues.map((q) => q.ProducerCount[i]))),
-    TotalEnqueueCount: totalEnq,
-    TotalDequeueCount: seq(n, (i) => sum(queues.map((q) => q.DequeueCount[i]))),
-  };
-  for (const m of AMQ_LIMIT_METRICS) b[m] = seq(n, () => limit);
-  return { queues, broker: b };
-}
-
-/**
- * CloudWatch series of an ActiveMQ broker. `nodeOf[i]` says which node (1 or 2) is active and publishing
- * at minute i (null: neither). The `-1` series are always written; the `-2` series only when that node
- * is active at some minute (an all-null series answers GetMetricData exactly as an absent one does).
- */
-function emitAmq(brokerName, model, nodeOf = null) {
-  const n = model.broker.CpuUtilization.length;
-  const active = nodeOf ?? seq(n, () => 1);
-  const nodes = [1, 2].filter((k) => k === 1 || active.includes(k));
-  const metrics = [];
-  for (const node of nodes) {
-    const dim = `${brokerName}-${node}`;
-    const mask = (values) => values.map((v, i) => (active[i] === node ? v : null));
-    for (const q of model.queues) {
-      for (const m of AMQ_QUEUE_METRICS) metrics.push({ metric: m, dimensions: { Broker: dim, Queue: q.name }, values: mask(q[m]) });
-    }
-    for (const m of AMQ_BROKER_METRICS) metrics.push({ metric: m, dimensions: { Broker: dim }, values: mask(model.broker[m]) });
-  }
-  return metrics;
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// RabbitMQ model
-// ---------------------------------------------------------------------------------------------------------
-
-/**
- * Simulates one RabbitMQ queue minute by minute on its content (ready + unacked):
- * content[i] = content[i-1] + published[i] - acked[i]. Unacked is a snapshot of deliveries in progress
- * (rate x processing time, at most the prefetch); when consumers stall it sits at the prefetch total;
- * with no consumers it is 0 (everything is ready). `autoAck` queues never hold unacked messages and
- * do not count towards the broker's AckRate.
- */
-function rmqQueue(rng, n, spec) {
-  const { name, publish, consumers, perConsumer, prefetch = 100, autoAck = false, procSeconds = 1.2 } = spec;
-  const stalled = spec.stalled ?? (() => false);
-  const residual = spec.residual ?? Math.max(2, Math.round(mean(publish) * 0.02));
-  const q = {
-    name,
-    autoAck,
-    published: [],
-    acked: [],
-    MessageReadyCount: [],
-    MessageUnacknowledgedCount: [],
-    MessageCount: [],
-    ConsumerCount: [],
-  };
-  let content = spec.initialReady ?? 0;
-  for (let i = 0; i < n; i++) {
-    const c = at(consumers, i);
-    const avail = content + publish[i];
-    let acked = 0;
-    let unacked = 0;
-    if (c > 0 && stalled(i)) {
-      unacked = Math.min(avail, c * prefetch);
-    } else if (c > 0) {
-      const cap = Math.floor(c * at(perConsumer, i) * rng.uniform(0.9, 1.1));
-      const inProgress = autoAck
-        ? 0
-        : Math.min(c * prefetch, Math.round((Math.min(avail, cap) / 60) * procSeconds * rng.uniform(0.7, 1.3)));
-      const ready = rng.chance(0.5) ? 0 : rng.int(0, residual);
-      const keep = Math.min(avail, Math.max(inProgress + ready, avail - cap));
-      acked = avail - keep;
-      unacked = Math.min(keep, inProgress);
-    }
-    content = avail - acked;
-    q.published.push(publish[i]);
-    q.acked.push(acked);
-    q.MessageReadyCount.push(content - unacked);
-    q.MessageUnacknowledgedCount.push(unacked);
-    q.MessageCount.push(content);
-    q.ConsumerCount.push(c);
-  }
-  return q;
-}
-
-/** A healthy RabbitMQ queue with consumer headroom. */
-function healthyRmqQueue(rng, n, name, opts) {
-  const { rate, consumers = 3, headroom = 2.3, prefetch = 100 } = opts;
-  const publish =
-    opts.publish ??
-    traffic(rng.fork(`${name}/publish`), n, {
-      base: rate,
-      amp: opts.amp ?? 0.28,
-      period: opts.period ?? 40,
-      noise: opts.noise ?? 0.1,
-      bursts: opts.bursts ?? 1,
-      burstPeak: opts.burstPeak ?? 1.5,
-    });
-  return rmqQueue(rng.fork(`${name}/queue`), n, {
-    name,
-    publish,
-    consumers: opts.consumerSeries ?? consumers,
-    perConsumer: opts.perConsumer ?? (rate * headroom) / consumers,
-    prefetch,
-    autoAck: opts.autoAck ?? false,
-    procSeconds: opts.procSeconds ?? 1.2,
-  });
-}
-
-/**
- * Broker-level RabbitMQ series. In a cluster the broker-level values are the sum over the nodes (so are
- * the limits: RabbitMQMemLimit and RabbitMQDiskFreeLimit are node limit x nodes). Rates are messages per
- * second sampled once a minute. Overrides: `connections`, `memFraction` (of the limit), `diskFreeRatio`
- * (of the free-disk limit), `cpu`.
- */
-function rmqBrokerModel(rng, n, queues, o = {}) {
-  const nodes = o.nodes ?? 3;
-  const memLimit = RMQ_NODE.memLimitBytes * nodes;
-  const diskLimit = RMQ_NODE.diskFreeLimitBytes * nodes;
-  const connNoise = drift(rng.fork("connections"), n, o.connSigma ?? 12, 0.6);
-  const connBase = o.connBase ?? rng.int(600, 1400);
-  const connections = o.connections ?? seq(n, (i) => Math.max(0, Math.round(connBase + connNoise[i])));
-  const chanRatio = o.channelsPerConnection ?? rng.uniform(1.2, 1.6);
-  const chanRng = rng.fork("channels");
-  const channels = connections.map((c) => Math.round(c * chanRatio + chanRng.normal() * 4));
-  const published = seq(n, (i) => sum(queues.map((q) => q.published[i])));
-  const acked = seq(n, (i) => sum(queues.filter((q) => !q.autoAck).map((q) => q.acked[i])));
-  const messages = seq(n, (i) => sum(queues.map((q) => q.MessageCount[i])));
-  const memNoise = drift(rng.fork("memory"), n, 0.008, 0.9);
-  const memBase = o.memBase ?? rng.uniform(0.24, 0.32);
-  const memFraction = o.memFraction ?? seq(n, (i) => memBase + memNoise[i] + (connections[i] * 120e3 + messages[i] * 2.5e3) / memLimit);
-  const diskNoise = drift(rng.fork("disk"), n, 2e8, 0.9);
-  const diskFree = o.diskFreeRatio
-    ? o.diskFreeRatio.map((r) => Math.round(r * diskLimit))
-    : seq(n, (i) => Math.round(RMQ_NODE.diskFreeBytes * nodes - i * 3e6 - messages[i] * 4e3 + diskNoise[i]));
-  const cpuNoise = drift(rng.fork("cpu"), n, 1.0, 0.7);
-  const cpuBase = o.cpuBase ?? rng.uniform(7, 13);
-  const rateRng = rng.fork("rates");
-  const fdRng = rng.fork("fd");
-  const b = {
-    SystemCpuUtilization: o.cpu ?? seq(n, (i) => pct(cpuBase + (published[i] / 60) * 0.03 + connections[i] * 0.0006 + cpuNoise[i])),
-    RabbitMQMemUsed: memFraction.map((f) => Math.round(f * memLimit)),
-    RabbitMQMemLimit: seq(n, () => memLimit),
-    RabbitMQDiskFree: diskFree,
-    RabbitMQDiskFreeLimit: seq(n, () => diskLimit),
-    RabbitMQFdUsed: connections.map((c) => c + nodes * 64 + queues.length * nodes * 2 + fdRng.int(0, 6)),
-    ConnectionCount: connections,
-    ChannelCount: channels,
-    QueueCount: seq(n, () => queues.length),
-    ConsumerCount: seq(n, (i) => sum(queues.map((q) => q.ConsumerCount[i]))),
-    MessageCount: messages,
-    MessageReadyCount: seq(n, (i) => sum(queues.map((q) => q.MessageReadyCount[i]))),
-    MessageUnacknowledgedCount: seq(n, (i) => sum(queues.map((q) => q.MessageUnacknowledgedCount[i]))),
-    PublishRate: published.map((p) => round((p / 60) * rateRng.uniform(0.93, 1.07), 2)),
-    AckRate: acked.map((a) => round((a / 60) * rateRng.uniform(0.93, 1.07), 2)),
-  };
-  return { queues, broker: b, nodes };
-}
-
-/**
- * CloudWatch series of a RabbitMQ broker (dimension `Broker` = the broker name, no node suffix). RabbitMQ
- * 4.x publishes no queue series (`queueMetrics: false`); a cluster modelled with `withNodes` adds its
- * per-node series (dimensions `Broker` + `Node`).
- */
-function emitRmq(brokerName, model, { queueMetrics = true } = {}) {
-  const metrics = [];
-  if (queueMetrics) {
-    for (const q of model.queues) {
-      for (const m of RMQ_QUEUE_METRICS) {
-        metrics.push({ metric: m, dimensions: { Broker: brokerName, VirtualHost: "/", Queue: q.name }, values: [...q[m]] });
-      }
-    }
-  }
-  for (const m of RMQ_BROKER_METRICS) metrics.push({ metric: m, dimensions: { Broker: brokerName }, values: [...model.broker[m]] });
-  for (const node of model.nodeSeries ?? []) {
-    for (const m of [...RMQ_NODE_METRICS, ...RMQ_NODE_COUNT_METRICS]) {
-      if (node.series[m]) metrics.push({ metric: m, dimensions: { Broker: brokerName, Node: node.name }, values: [...node.series[m]] });
-    }
-  }
-  return metrics;
-}
-
-/** A RabbitMQ node name as CloudWatch's `Node` dimension spells it (us-east-1 private DNS: `ec2.internal`). */
-function rmqNodeName(rng) {
-  return `rabbit@ip-10-30-${rng.int(1, 250)}-${rng.int(4, 250)}.ec2.internal`;
-}
-
-/**
- * Splits a 3-node cluster model into its nodes and makes the broker-level values their sums (CPU: their
- * average; AWS calls it "the aggregate" without saying which). Each node has the per-node limits
- * (RMQ_NODE). `o.memFraction[k]`, `o.diskFreeRatio[k]`, `o.cpu[k]` (series) override node k; connections,
- * channels and file descriptors are split by `o.connShare` (default roughly even). `o.counts` adds the
- * per-node connection and channel counts (RabbitMQ 4.2+).
- */
-function withNodes(rng, model, n, o = {}) {
-  const names = [0, 1, 2].map(() => rmqNodeName(rng));
-  const share = o.connShare ?? [0.34, 0.33, 0.33];
-  const b = model.broker;
-  const nodes = names.map((name, k) => {
-    const nrng = rng.fork(`node-${k}`);
-    const memNoise = drift(nrng.fork("memory"), n, 0.006, 0.9);
-    const memBase = nrng.uniform(0.27, 0.33);
-    const memFraction = o.memFraction?.[k] ?? seq(n, (i) => memBase + memNoise[i]);
-    const diskNoise = drift(nrng.fork("disk"), n, 1e8, 0.9);
-    const diskFree = o.diskFreeRatio?.[k]
-      ? o.diskFreeRatio[k].map((r) => Math.round(r * RMQ_NODE.diskFreeLimitBytes))
-      : seq(n, (i) => Math.round(RMQ_NODE.diskFreeBytes - i * 1e6 + diskNoise[i]));
-    const cpuNoise = drift(nrng.fork("cpu"), n, 1.0, 0.7);
-    const cpuBase = nrng.uniform(7, 13);
-    const connections = b.ConnectionCount.map((c) => Math.round(c * share[k]));
-    const channels = b.ChannelCount.map((c) => Math.round(c * share[k]));
-    const series = {
-      SystemCpuUtilization: o.cpu?.[k] ?? seq(n, (i) => pct(cpuBase + cpuNoise[i])),
-      RabbitMQMemUsed: memFraction.map((f) => Math.round(f * RMQ_NODE.memLimitBytes)),
-      RabbitMQMemLimit: seq(n, () => RMQ_NODE.memLimitBytes),
-      RabbitMQDiskFree: diskFree,
-      RabbitMQDiskFreeLimit: seq(n, () => RMQ_NODE.diskFreeLimitBytes),
-      RabbitMQFdUsed: connections.map((c) => c + 64 + model.queues.length * 2 + nrng.int(0, 3)),
-      ...(o.counts ? { ConnectionCount: connections, ChannelCount: channels } : {}),
-    };
-    return { name, series };
-  });
-  const total = (m) => seq(n, (i) => sum(nodes.map((x) => x.series[m][i])));
-  const broker = {
-    ...b,
-    SystemCpuUtilization: seq(n, (i) => round(mean(nodes.map((x) => x.series.SystemCpuUtilization[i])), 2)),
-    RabbitMQMemUsed: total("RabbitMQMemUsed"),
-    RabbitMQMemLimit: total("RabbitMQMemLimit"),
-    RabbitMQDiskFree: total("RabbitMQDiskFree"),
-    RabbitMQDiskFreeLimit: total("RabbitMQDiskFreeLimit"),
-    RabbitMQFdUsed: total("RabbitMQFdUsed"),
-    ...(o.counts ? { ConnectionCount: total("ConnectionCount"), ChannelCount: total("ChannelCount") } : {}),
-  };
-  return { ...model, broker, nodeSeries: nodes };
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// DescribeBroker, configuration and security groups
-// ---------------------------------------------------------------------------------------------------------
-
-function uuid(rng) {
-  const h = rng.hex(32);
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
-
-const xmlAttr = (s) => s.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-
-/**
- * An ActiveMQ configuration that passes the posture audit: an authorization map scoped to groups
- * (nothing granted to everyone), optionally an individual dead-letter strategy (`DLQ.<queue>`) and
- * `concurrentStoreAndDispatchQueues="false"` for brokers whose consumers are slow.
- */
-function activeMqXml(queueNames, { dlqPrefix = null, slowConsumers = false } = {}) {
-  const lines = ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>', '<broker xmlns="http://activemq.apache.org/schema/core">'];
-  if (dlqPrefix) {
-    lines.push(
-      "  <destinationPolicy>",
-      "    <policyMap>",
-      "      <policyEntries>",
-      '        <policyEntry queue="&gt;">',
-      "          <deadLetterStrategy>",
-      `            <individualDeadLetterStrategy queuePrefix="${xmlAttr(dlqPrefix)}" useQueueForQueueMessages="true"/>`,
-      "          </deadLetterStrategy>",
-      "        </policyEntry>",
-      "      </policyEntries>",
-      "    </policyMap>",
-      "  </destinationPolicy>",
-    );
-  }
-  if (slowConsumers) {
-    lines.push("  <persistenceAdapter>", '    <kahaDB concurrentStoreAndDispatchQueues="false"/>', "  </persistenceAdapter>");
-  }
-  lines.push("  <plugins>", "    <authorizationPlugin>", "      <map>", "        <authorizationMap>", "          <authorizationEntries>");
-  lines.push('            <authorizationEntry admin="admins" queue="&gt;" read="admins" write="admins"/>');
-  for (const q of queueNames) {
-    const dead = q === "ActiveMQ.DLQ" || q.startsWith("DLQ.");
-    const read = dead ? "admins,operators" : "admins,consumers";
-    const write = dead ? "admins" : "admins,producers";
-    lines.push(`            <authorizationEntry admin="admins" queue="${xmlAttr(q)}" read="${read}" write="${write}"/>`);
-  }
-  lines.push(
-    '            <authorizationEntry admin="admins" read="admins,consumers,producers" topic="ActiveMQ.Advisory.&gt;" write="admins,consumers,producers"/>',
-    "          </authorizationEntries>",
-    "          <tempDestinationAuthorizationEntry>",
-    '            <tempDestinationAuthorizationEntry admin="tempDestinationAdmins" read="tempDestinationAdmins" write="tempDestinationAdmins"/>',
-    "          </tempDestinationAuthorizationEntry>",
-    "        </authorizationMap>",
-    "      </map>",
-    "    </authorizationPlugin>",
-    "    <statisticsBrokerPlugin/>",
-    "  </plugins>",
-    "</broker>",
-    "",
-  );
-  return lines.join("\n");
-}
-
-function securityGroup(rng, brokerName, cidr, ports) {
-  const id = `sg-0${rng.hex(16)}`;
-  return {
-    id,
-    entry: {
-      GroupId: id,
-      GroupName: `${brokerName}-mq`,
-      Description: `Amazon MQ broker ${brokerName}`,
-      VpcId: `vpc-0${rng.hex(16)}`,
-      OwnerId: ACCOUNT_ID,
-      IpPermissions: ports.map((p) => ({ IpProtocol: "tcp", FromPort: p, ToPort: p, IpRanges: [{ CidrIp: cidr }] })),
-    },
-  };
-}
-
-/** A posture-compliant ActiveMQ broker as DescribeBroker returns it, with its configuration and SG. */
-function activeMqBroker(rng, name, opts) {
-  const { queues, instance = "mq.m5.large", environment = "production", tags = {}, revision = 4 } = opts;
-  const deployment = opts.deployment ?? (instance.endsWith(".micro") ? "SINGLE_INSTANCE" : "ACTIVE_STANDBY_MULTI_AZ");
-  const id = `b-${uuid(rng)}`;
-  const sg = securityGroup(rng, name, "10.20.0.0/16", [61617, 8162]);
-  const instances = (deployment === "SINGLE_INSTANCE" ? [1] : [1, 2]).map((k) => {
-    const host = `${id}-${k}.mq.${REGION}.amazonaws.com`;
-    return {
-      ConsoleURL: `https://${host}:8162`,
-      Endpoints: [
-        `ssl://${host}:61617`,
-        `amqp+ssl://${host}:5671`,
-        `stomp+ssl://${host}:61614`,
-        `mqtt+ssl://${host}:8883`,
-        `wss://${host}:61619`,
-      ],
-      IpAddress: `10.20.${rng.int(1, 250)}.${rng.int(4, 250)}`,
-    };
-  });
-  const subnets = instances.map(() => `subnet-0${rng.hex(16)}`);
-  return {
-    describe: {
-      BrokerId: id,
-      BrokerName: name,
-      BrokerArn: `arn:aws:mq:${REGION}:${ACCOUNT_ID}:broker:${name}:${id}`,
-      BrokerState: "RUNNING",
-      DeploymentMode: deployment,
-      EngineType: "ACTIVEMQ",
-      EngineVersion: "5.18",
-      HostInstanceType: instance,
-      PubliclyAccessible: false,
-      AutoMinorVersionUpgrade: true,
-      AuthenticationStrategy: "SIMPLE",
-      EncryptionOptions: { UseAwsOwnedKey: false, KmsKeyId: `arn:aws:kms:${REGION}:${ACCOUNT_ID}:key/${uuid(rng)}` },
-      Logs: { Audit: true, General: true },
-      SecurityGroups: [sg.id],
-      SubnetIds: subnets,
-      StorageType: "EFS",
-      MaintenanceWindowStartTime: { DayOfWeek: "SUNDAY", TimeOfDay: "03:00", TimeZone: "UTC" },
-      Created: "2025-06-01T12:00:00Z",
-      BrokerInstances: instances,
-      Users: [{ Username: "app" }, { Username: "ops" }],
-      Tags: { environment, ...tags },
-      Configurations: { Current: { Id: `c-${uuid(rng)}`, Revision: revision } },
-    },
-    configurationXml: activeMqXml(queues, opts),
-    securityGroups: [sg.entry],
-  };
-}
-
-/**
- * A posture-compliant RabbitMQ broker (3.13 on mq.m5.large unless told) as DescribeBroker returns it.
- * `configuration`: the Cuttlefish text of its current configuration revision (DescribeConfigurationRevision
- * answers it for any broker whose current configuration it is; the field is named for ActiveMQ's XML).
- */
-function rabbitMqBroker(
-  rng,
-  name,
-  {
-    deployment = "CLUSTER_MULTI_AZ",
-    environment = "production",
-    tags = {},
-    engineVersion = "3.13",
-    instance = "mq.m5.large",
-    configuration,
-  } = {},
+/** A CloudTrail "AWS API Call via CloudTrail" EventBridge event for an Amazon MQ call by a platform admin. */
+function cloudTrailEvent(
+  rng: Rng,
+  o: {
+    start: string;
+    minute: number;
+    eventName: string;
+    broker: BrokerEntry;
+    principal: string;
+    requestParameters: unknown;
+    responseElements: unknown;
+  },
 ) {
-  const id = `b-${uuid(rng)}`;
-  const sg = securityGroup(rng, name, "10.30.0.0/16", [5671, 443]);
-  const host = `${id}.mq.${REGION}.amazonaws.com`;
-  return {
-    describe: {
-      BrokerId: id,
-      BrokerName: name,
-      BrokerArn: `arn:aws:mq:${REGION}:${ACCOUNT_ID}:broker:${name}:${id}`,
-      BrokerState: "RUNNING",
-      DeploymentMode: deployment,
-      EngineType: "RABBITMQ",
-      EngineVersion: engineVersion,
-      HostInstanceType: instance,
-      PubliclyAccessible: false,
-      AutoMinorVersionUpgrade: true,
-      AuthenticationStrategy: "SIMPLE",
-      EncryptionOptions: { UseAwsOwnedKey: false, KmsKeyId: `arn:aws:kms:${REGION}:${ACCOUNT_ID}:key/${uuid(rng)}` },
-      Logs: { General: true },
-      SecurityGroups: [sg.id],
-      SubnetIds: seq(deployment === "CLUSTER_MULTI_AZ" ? 3 : 1, () => `subnet-0${rng.hex(16)}`),
-      StorageType: "EBS",
-      MaintenanceWindowStartTime: { DayOfWeek: "SUNDAY", TimeOfDay: "03:00", TimeZone: "UTC" },
-      Created: "2025-06-01T12:00:00Z",
-      BrokerInstances: [{ ConsoleURL: `https://${host}`, Endpoints: [`amqps://${host}:5671`] }],
-      Users: [],
-      Tags: { environment, ...tags },
-      Configurations: { Current: { Id: `c-${uuid(rng)}`, Revision: 2 } },
-    },
-    ...(configuration !== undefined ? { configurationXml: configuration } : {}),
-    securityGroups: [sg.entry],
-  };
-}
-
-/** A CloudTrail "AWS API Call via CloudTrail" EventBridge event for an Amazon MQ call. */
-function cloudTrailEvent(rng, { start, minute, eventName, broker, principal, requestParameters, responseElements }) {
-  const iso = (ms) => new Date(ms).toISOString().replace(".000Z", "Z");
-  const time = iso(Date.parse(start) + minute * 60000 + rng.int(3, 55) * 1000);
-  const sessionStart = iso(Date.parse(start) - rng.int(5, 90) * 60000);
-  return {
-    version: "0",
-    id: uuid(rng),
-    "detail-type": "AWS API Call via CloudTrail",
-    source: "aws.amazonmq",
-    account: ACCOUNT_ID,
-    time,
-    region: REGION,
-    resources: [],
-    detail: {
-      eventVersion: "1.09",
-      userIdentity: {
-        type: "AssumedRole",
-        principalId: `AROAEXAMPLEPLATFORM:${principal}`,
-        arn: `arn:aws:sts::${ACCOUNT_ID}:assumed-role/platform-admin/${principal}`,
-        accountId: ACCOUNT_ID,
-        sessionContext: {
-          sessionIssuer: {
-            type: "Role",
-            principalId: "AROAEXAMPLEPLATFORM",
-            arn: `arn:aws:iam::${ACCOUNT_ID}:role/platform-admin`,
-            accountId: ACCOUNT_ID,
-            userName: "platform-admin",
-          },
-          attributes: { creationDate: sessionStart, mfaAuthenticated: "true" },
+  const time = iso(Date.parse(o.start) + o.minute * 60000 + rng.int(3, 55) * 1000);
+  const sessionStart = iso(Date.parse(o.start) - rng.int(5, 90) * 60000);
+  const id = uuid(rng);
+  return cloudTrailEnvelope(id, time, {
+    eventVersion: "1.09",
+    userIdentity: {
+      type: "AssumedRole",
+      principalId: `AROAEXAMPLEPLATFORM:${o.principal}`,
+      arn: `arn:aws:sts::${ACCOUNT_ID}:assumed-role/platform-admin/${o.principal}`,
+      accountId: ACCOUNT_ID,
+      sessionContext: {
+        sessionIssuer: {
+          type: "Role",
+          principalId: "AROAEXAMPLEPLATFORM",
+          arn: `arn:aws:iam::${ACCOUNT_ID}:role/platform-admin`,
+          accountId: ACCOUNT_ID,
+          userName: "platform-admin",
         },
+        attributes: { creationDate: sessionStart, mfaAuthenticated: "true" },
       },
-      eventTime: time,
-      eventSource: "amazonmq.amazonaws.com",
-      eventName,
-      awsRegion: REGION,
-      sourceIPAddress: "10.40.12.7",
-      userAgent: "aws-cli/2.17.0 md/awscrt#0.20.11 ua/2.0 os/linux#6.1 md/arch#x86_64",
-      requestParameters,
-      responseElements,
-      requestID: uuid(rng),
-      eventID: uuid(rng),
-      readOnly: false,
-      eventType: "AwsApiCall",
-      managementEvent: true,
-      recipientAccountId: ACCOUNT_ID,
-      eventCategory: "Management",
-      resources: [{ accountId: ACCOUNT_ID, type: "AWS::AmazonMQ::Broker", ARN: broker.describe.BrokerArn }],
     },
-  };
+    eventTime: time,
+    eventSource: "amazonmq.amazonaws.com",
+    eventName: o.eventName,
+    awsRegion: REGION,
+    sourceIPAddress: "10.40.12.7",
+    userAgent: "aws-cli/2.17.0 md/awscrt#0.20.11 ua/2.0 os/linux#6.1 md/arch#x86_64",
+    requestParameters: o.requestParameters,
+    responseElements: o.responseElements,
+    requestID: uuid(rng),
+    eventID: uuid(rng),
+    readOnly: false,
+    eventType: "AwsApiCall",
+    managementEvent: true,
+    recipientAccountId: ACCOUNT_ID,
+    eventCategory: "Management",
+    resources: [{ accountId: ACCOUNT_ID, type: "AWS::AmazonMQ::Broker", ARN: o.broker.describe.BrokerArn }],
+  });
 }
 
-// ---------------------------------------------------------------------------------------------------------
-// Expectation windows
-// ---------------------------------------------------------------------------------------------------------
-
-/** Minute at which datapoint i first becomes visible to GetMetricData. */
-const visibleAt = (i) => i + 1 + PUBLISH_DELAY;
-/** Window of a sharp metric condition whose first abnormal datapoint is i. */
-const sharp = (i) => ({ from: visibleAt(i), to: visibleAt(i) + SHARP_WINDOW });
-/** Window of a slow condition: the ramp's first datapoint, and the datapoint by which one must know. */
-const slow = (startIdx, mustKnowIdx) => ({ from: visibleAt(startIdx), to: visibleAt(mustKnowIdx) });
-/** Window of a broker state change (DescribeBroker answers at once: no publish delay). */
-const stateWindow = (minute) => ({ from: minute, to: minute + SHARP_WINDOW });
-
-// ---------------------------------------------------------------------------------------------------------
-// The library
-// ---------------------------------------------------------------------------------------------------------
-
-/** A scenario: `build(rng, n, start)` returns brokers, metrics, expectations and the README's reasoning. */
-const SCENARIOS = [
+export const METRIC_SCENARIOS: MetricScenario[] = [
   // ----------------------------------------------------------------------- ActiveMQ: positives
   {
     name: "amq-no-consumers",
@@ -754,7 +145,7 @@ const SCENARIOS = [
       return {
         brokers: [activeMqBroker(rng.fork("describe"), broker, { queues: queues.map((q) => q.name) })],
         metrics: emitAmq(broker, amqBrokerModel(rng.fork("broker"), n, queues)),
-        expect: [{ kind: "consumer-lag", broker, resource: "payment.settle", ...sharp(onset) }],
+        expect: [Want(Sharp(onset), ConsumerLag(broker, "payment.settle"))],
         why: "Sharp: datapoint 23 is the first with ConsumerCount 0 and a backlog (visible at 25); +10.",
       };
     },
@@ -783,7 +174,7 @@ const SCENARIOS = [
       return {
         brokers: [activeMqBroker(rng.fork("describe"), broker, { queues: queues.map((q) => q.name) })],
         metrics: emitAmq(broker, amqBrokerModel(rng.fork("broker"), n, queues)),
-        expect: [{ kind: "consumer-lag", broker, resource: "score.requests", ...sharp(onset) }],
+        expect: [Want(Sharp(onset), ConsumerLag(broker, "score.requests"))],
         why: "Sharp: datapoint 19 is the first with consumers attached, zero dequeues and a growing backlog (visible at 21); +10.",
       };
     },
@@ -798,12 +189,12 @@ const SCENARIOS = [
       const onset = 14;
       const enqueue = traffic(rng.fork("shipping.label/enqueue"), n, { base: 178, amp: 0.07, period: 30, noise: 0.03 });
       const gapNoise = drift(rng.fork("shipping.label/gap"), n, 6, 0.7);
-      const gap = seq(n, (i) => Math.round(clamp(35 + 9 * Math.sin(i / 7) + gapNoise[i], 20, 50)));
+      const gap = seq(n, (i) => Math.round(clamp(35 + 9 * Math.sin(i / 7) + nth(gapNoise, i), 20, 50)));
       const label = amqQueue(rng.fork("shipping.label"), n, {
         name: "shipping.label",
         enqueue,
         consumers: 4,
-        capacity: seq(n, (i) => (i < onset ? 178 * 2.2 : enqueue[i] - gap[i])),
+        capacity: seq(n, (i) => (i < onset ? 178 * 2.2 : nth(enqueue, i) - nth(gap, i))),
       });
       const queues = [
         label,
@@ -814,7 +205,7 @@ const SCENARIOS = [
       return {
         brokers: [activeMqBroker(rng.fork("describe"), broker, { queues: queues.map((q) => q.name), slowConsumers: true })],
         metrics: emitAmq(broker, amqBrokerModel(rng.fork("broker"), n, queues)),
-        expect: [{ kind: "consumer-lag", broker, resource: "shipping.label", ...slow(onset, mustKnow) }],
+        expect: [Want(Slow(onset, mustKnow), ConsumerLag(broker, "shipping.label"))],
         why: "Slow: from = the first minute of growth (datapoint 14, visible 16). to = 20 minutes of growth without a single dip (~700 messages and climbing): no careful operator would wait longer.",
       };
     },
@@ -843,7 +234,7 @@ const SCENARIOS = [
       return {
         brokers: [activeMqBroker(rng.fork("describe"), broker, { queues: queues.map((q) => q.name), dlqPrefix: "DLQ." })],
         metrics: emitAmq(broker, amqBrokerModel(rng.fork("broker"), n, queues)),
-        expect: [{ kind: "consumer-lag", broker, resource: "DLQ.orders", ...sharp(onset) }],
+        expect: [Want(Sharp(onset), ConsumerLag(broker, "DLQ.orders"))],
         why: "Sharp: the dead-letter queue had held 12 old messages unchanged; datapoint 16 is the first new dead letter (visible 18) and it grows every minute after; +10.",
       };
     },
@@ -856,28 +247,28 @@ const SCENARIOS = [
     build(rng, n) {
       const broker = "iot-gateway-63";
       const onset = 10;
-      const limit = 2000;
+      const limit = AMQ_LARGE_LIMIT;
       const noise = drift(rng.fork("leak"), n, 7, 0.5);
       const connections = piecewise(n, [
         [0, 540],
         [onset, 540],
         [n - 1, 1965],
-      ]).map((v, i) => Math.min(limit - 8, Math.round(v + noise[i])));
+      ]).map((v, i) => Math.min(limit - 8, Math.round(v + nth(noise, i))));
       const queues = [
         healthyAmqQueue(rng, n, "telemetry.ingest", { rate: 400, consumers: 8 }),
         healthyAmqQueue(rng, n, "device.commands", { rate: 50, consumers: 2 }),
         healthyAmqQueue(rng, n, "alerts", { rate: 15, consumers: 2 }),
       ];
       const heap = gcSawtooth(rng.fork("heap"), n, {
-        floor: (i) => 33 + (connections[Math.min(i, n - 1)] - 540) * 0.005,
-        peak: (i) => 60 + (connections[Math.min(i, n - 1)] - 540) * 0.005,
+        floor: (i) => 33 + (nth(connections, Math.min(i, n - 1)) - 540) * 0.005,
+        peak: (i) => 60 + (nth(connections, Math.min(i, n - 1)) - 540) * 0.005,
         rise: 2.8,
       });
       const at90 = firstIndex(connections, (v) => v >= 0.9 * limit);
       return {
         brokers: [activeMqBroker(rng.fork("describe"), broker, { queues: queues.map((q) => q.name) })],
         metrics: emitAmq(broker, amqBrokerModel(rng.fork("broker"), n, queues, { connections, heap, limit })),
-        expect: [{ kind: "connection-exhaustion", broker, ...slow(onset, at90) }],
+        expect: [Want(Slow(onset, at90), ConnectionExhaustion(broker))],
         why: `Slow: from = the first minute of the climb (datapoint ${onset}). to = the datapoint where it passes 90% of the limit (${at90}); the limit itself is ~10 minutes further on.`,
       };
     },
@@ -890,9 +281,9 @@ const SCENARIOS = [
     build(rng, n) {
       const broker = "edge-cache-05";
       const onset = 26;
-      const limit = AMQ_CONNECTION_LIMIT["mq.t3.micro"];
+      const limit = activeMqConnectionLimit("mq.t3.micro");
       const noise = drift(rng.fork("connections"), n, 2.5, 0.5);
-      const connections = seq(n, (i) => (i < onset ? Math.round(72 + noise[i]) : Math.min(296, Math.round(290 + noise[i]))));
+      const connections = seq(n, (i) => (i < onset ? Math.round(72 + nth(noise, i)) : Math.min(296, Math.round(290 + nth(noise, i)))));
       const queues = [
         healthyAmqQueue(rng, n, "cache.invalidate", { rate: 40, consumers: 2 }),
         healthyAmqQueue(rng, n, "session.events", { rate: 25, consumers: 2 }),
@@ -906,7 +297,7 @@ const SCENARIOS = [
           }),
         ],
         metrics: emitAmq(broker, amqBrokerModel(rng.fork("broker"), n, queues, { connections, limit, cpuBase: 18 })),
-        expect: [{ kind: "connection-exhaustion", broker, ...sharp(onset) }],
+        expect: [Want(Sharp(onset), ConnectionExhaustion(broker))],
         why: "Sharp: datapoint 26 is the first at 97% of the 300 limit (visible 28); +10. (mq.t3.micro is single-instance only, hence a staging broker.)",
       };
     },
@@ -927,12 +318,12 @@ const SCENARIOS = [
       const cpuRng = rng.fork("cpu");
       const cpuNoise = drift(rng.fork("cpu-noise"), n, 1.2, 0.7);
       const cpu = seq(n, (i) =>
-        i >= onset && i < end ? pct(Math.min(99.6, 96.3 + cpuRng.uniform(0, 3.3))) : pct(17 + cpuNoise[i] + (i >= end ? 5 : 0)),
+        i >= onset && i < end ? pct(Math.min(99.6, 96.3 + cpuRng.uniform(0, 3.3))) : pct(17 + nth(cpuNoise, i) + (i >= end ? 5 : 0)),
       );
       return {
         brokers: [activeMqBroker(rng.fork("describe"), broker, { queues: queues.map((q) => q.name) })],
         metrics: emitAmq(broker, amqBrokerModel(rng.fork("broker"), n, queues, { cpu })),
-        expect: [{ kind: "resource-pressure", broker, resource: "cpu", ...sharp(onset) }],
+        expect: [Want(Sharp(onset), ResourcePressure(broker, "cpu"))],
         why: "Sharp: datapoint 21 is the first above 95% (visible 23) and it never drops below for 42 minutes; +10.",
       };
     },
@@ -945,7 +336,7 @@ const SCENARIOS = [
     build(rng, n) {
       const broker = "notifications-36";
       const onset = 15;
-      const floor = (i) => (i < onset ? 34 : Math.min(93.5, 34 + (i - onset) * 1.55));
+      const floor = (i: number) => (i < onset ? 34 : Math.min(93.5, 34 + (i - onset) * 1.55));
       const heap = gcSawtooth(rng.fork("heap"), n, { floor, peak: (i) => Math.min(99.3, floor(i) + 24), rise: 3.5, jitter: 0.4 });
       const queues = [
         healthyAmqQueue(rng, n, "push.send", { rate: 180, consumers: 4 }),
@@ -956,7 +347,7 @@ const SCENARIOS = [
       return {
         brokers: [activeMqBroker(rng.fork("describe"), broker, { queues: queues.map((q) => q.name) })],
         metrics: emitAmq(broker, amqBrokerModel(rng.fork("broker"), n, queues, { heap })),
-        expect: [{ kind: "resource-pressure", broker, resource: "heap", ...slow(onset, floorAbove90) }],
+        expect: [Want(Slow(onset, floorAbove90), ResourcePressure(broker, "heap"))],
         why: `Slow: from = the first minute the floor rises (datapoint ${onset}). to = the first datapoint after which heap has not been below 90% for 5 minutes (${floorAbove90}): the floor is then unmistakably above 90%.`,
       };
     },
@@ -974,7 +365,7 @@ const SCENARIOS = [
         [0, 40.2],
         [onset, 40.4],
         [52, 97],
-      ]).map((v, i) => pct(Math.min(97.8, v + noise[i])));
+      ]).map((v, i) => pct(Math.min(97.8, v + nth(noise, i))));
       const queues = [
         healthyAmqQueue(rng, n, "archive.write", { rate: 150, consumers: 3 }),
         healthyAmqQueue(rng, n, "archive.index", { rate: 60, consumers: 2 }),
@@ -983,7 +374,7 @@ const SCENARIOS = [
       return {
         brokers: [activeMqBroker(rng.fork("describe"), broker, { queues: queues.map((q) => q.name) })],
         metrics: emitAmq(broker, amqBrokerModel(rng.fork("broker"), n, queues, { store })),
-        expect: [{ kind: "resource-pressure", broker, resource: "store", ...slow(onset, at90) }],
+        expect: [Want(Slow(onset, at90), ResourcePressure(broker, "store"))],
         why: `Slow: from = the first minute of the climb (datapoint ${onset}). to = the datapoint where the store passes 90% (${at90}), about 5 minutes before it would be full at that rate.`,
       };
     },
@@ -1007,7 +398,7 @@ const SCENARIOS = [
       return {
         brokers: [activeMqBroker(rng.fork("describe"), broker, { queues: queues.map((q) => q.name) })],
         metrics: emitAmq(broker, amqBrokerModel(rng.fork("broker"), n, queues, { temp })),
-        expect: [{ kind: "resource-pressure", broker, resource: "temp-store", ...sharp(onset) }],
+        expect: [Want(Sharp(onset), ResourcePressure(broker, "temp-store"))],
         why: "Sharp: datapoint 22 jumps to 58% and the next to 96% (visible from 24); +10.",
       };
     },
@@ -1029,7 +420,7 @@ const SCENARIOS = [
       return {
         brokers: [entry],
         metrics: emitAmq(broker, amqBrokerModel(rng.fork("broker"), n, queues)),
-        expect: [{ kind: "broker-unhealthy", broker, ...stateWindow(change) }],
+        expect: [Want(StateChange(change), BrokerUnhealthy(broker))],
         why: "State change: DescribeBroker shows it from minute 18 (no publish delay); +10.",
       };
     },
@@ -1062,7 +453,7 @@ const SCENARIOS = [
           ...emitAmq(healthy, amqBrokerModel(rng.fork(`${healthy}/broker`), n, hq)),
           ...emitAmq(broken, amqBrokerModel(rng.fork(`${broken}/broker`), n, bq), nodeOf),
         ],
-        expect: [{ kind: "broker-unhealthy", broker: broken, ...sharp(stop) }],
+        expect: [Want(Sharp(stop), BrokerUnhealthy(broken))],
         why: "Sharp: datapoint 27 is the first missing one (it would have been visible at 29) and none follows; +10.",
       };
     },
@@ -1085,7 +476,7 @@ const SCENARIOS = [
           amqBrokerModel(rng.fork("broker"), n, queues),
           seq(n, (i) => (i < stop ? 1 : null)),
         ),
-        expect: [{ kind: "broker-unhealthy", broker, ...sharp(stop) }],
+        expect: [Want(Sharp(stop), BrokerUnhealthy(broker))],
         why: "Sharp: datapoint 21 is the first missing one (would have been visible at 23); +10.",
       };
     },
@@ -1100,8 +491,8 @@ const SCENARIOS = [
       const start = 12;
       const back = 52;
       const dataBack = 54;
-      const down = (i) => i >= start && i < dataBack;
-      const pent = (base) => ({ at: dataBack, size: base * 1.6, len: 2 });
+      const down = (i: number) => i >= start && i < dataBack;
+      const pent = (base: number) => ({ at: dataBack, size: base * 1.6, len: 2 });
       const intakeEnq = traffic(rng.fork("claims.submitted/enqueue"), n, { base: 150, amp: 0.25, extraBursts: [pent(150)] }).map((v, i) =>
         down(i) ? 0 : v,
       );
@@ -1131,7 +522,7 @@ const SCENARIOS = [
       return {
         brokers: [entry],
         metrics: emitAmq(broker, amqBrokerModel(rng.fork("broker"), n, queues), nodeOf),
-        expect: [{ kind: "broker-unhealthy", broker, from: start + 20, to: start + 30 }],
+        expect: [Want(At(start + 20).within(SHARP_WINDOW), BrokerUnhealthy(broker))],
         why: "A reboot normally takes a few minutes (rebootMinutes 3; the maintenance-reboot scenario takes 4), so REBOOT_IN_PROGRESS alone is not wrong. At start + 20 it is clearly longer than any normal reboot; +10.",
       };
     },
@@ -1157,7 +548,7 @@ const SCENARIOS = [
         brokers: [activeMqBroker(rng.fork("describe"), broker, { queues: queues.map((q) => q.name) })],
         metrics: emitAmq(broker, amqBrokerModel(rng.fork("broker"), n, queues)),
         faults: [{ operation: "cloudwatch:GetMetricData", from: 10, to: 14, error: "ThrottlingException", rate: 0.5 }],
-        expect: [{ kind: "consumer-lag", broker, resource: "quote.requests", ...sharp(onset) }],
+        expect: [Want(Sharp(onset), ConsumerLag(broker, "quote.requests"))],
         why: "Sharp: datapoint 25 is the first with attached consumers, zero dequeues and a backlog (visible 27); +10. The throttling window ends long before and must cause no incident.",
       };
     },
@@ -1184,7 +575,7 @@ const SCENARIOS = [
         brokers: [activeMqBroker(rng.fork("describe"), broker, { queues: queues.map((q) => q.name) })],
         metrics: emitAmq(broker, amqBrokerModel(rng.fork("broker"), n, queues)),
         faults: [{ operation: "cloudwatch:GetMetricData", from: 15, to: 45, error: "status:PartialData" }],
-        expect: [{ kind: "consumer-lag", broker, resource: "invoice.render", ...sharp(onset) }],
+        expect: [Want(Sharp(onset), ConsumerLag(broker, "invoice.render"))],
         why: "Sharp: datapoint 25 is the first with attached consumers, zero dequeues and a backlog (visible 27); +10. PartialData only delays the newest minutes to the NextToken's call: the data is all there, so the stall is as visible as without it.",
       };
     },
@@ -1221,7 +612,7 @@ const SCENARIOS = [
           ),
         ],
         faults: [{ operation: "cloudwatch:GetMetricData", from: 20, to: errorsEnd, error: "status:InternalError" }],
-        expect: [{ kind: "broker-unhealthy", broker: broken, from: errorsEnd + 1, to: errorsEnd + 1 + SHARP_WINDOW }],
+        expect: [Want(At(errorsEnd + 1).within(SHARP_WINDOW), BrokerUnhealthy(broken))],
         why: "Datapoint 24 is the first missing one, but nothing can be read until CloudWatch answers again at 29: that is when the silence is visible (and already 5 minutes old); +10. The InternalError minutes themselves are not a silence.",
       };
     },
@@ -1373,7 +764,9 @@ const SCENARIOS = [
       const spikes = [14, 38, 61];
       const cpuRng = rng.fork("cpu");
       const cpuNoise = drift(rng.fork("cpu-noise"), n, 1.3, 0.7);
-      const cpu = seq(n, (i) => (spikes.some((s) => i === s || i === s + 1) ? pct(97.2 + cpuRng.uniform(0, 1.4)) : pct(20 + cpuNoise[i])));
+      const cpu = seq(n, (i) =>
+        spikes.some((s) => i === s || i === s + 1) ? pct(97.2 + cpuRng.uniform(0, 1.4)) : pct(20 + nth(cpuNoise, i)),
+      );
       const queues = [
         healthyAmqQueue(rng, n, "prices.import", {
           rate: 60,
@@ -1448,13 +841,13 @@ const SCENARIOS = [
         }),
       ];
       const connNoise = drift(rng.fork("connections"), n, 4, 0.6);
-      const reconnect = (i) => (i < switchAt ? 1 : i === switchAt ? 0 : i === switchAt + 1 ? 0.62 : i === switchAt + 2 ? 0.93 : 1);
-      const connections = seq(n, (i) => Math.round((310 + connNoise[i]) * reconnect(i)));
+      const reconnect = (i: number) => (i < switchAt ? 1 : i === switchAt ? 0 : i === switchAt + 1 ? 0.62 : i === switchAt + 2 ? 0.93 : 1);
+      const connections = seq(n, (i) => Math.round((310 + nth(connNoise, i)) * reconnect(i)));
       const h1 = gcSawtooth(rng.fork("heap-1"), n, { floor: 34, peak: 61, rise: 2.7 });
       const h2 = gcSawtooth(rng.fork("heap-2"), n, { floor: 27, peak: 58, rise: 2.5, startFraction: 0.1 });
-      const heap = seq(n, (i) => (i <= switchAt ? h1[i] : h2[i - switchAt - 1]));
+      const heap = seq(n, (i) => (i <= switchAt ? nth(h1, i) : nth(h2, i - switchAt - 1)));
       const cpuNoise = drift(rng.fork("cpu"), n, 1.1, 0.7);
-      const cpu = seq(n, (i) => pct(14 + cpuNoise[i] + (i === switchAt + 1 ? 28 : i === switchAt + 2 ? 9 : 0)));
+      const cpu = seq(n, (i) => pct(14 + nth(cpuNoise, i) + (i === switchAt + 1 ? 28 : i === switchAt + 2 ? 9 : 0)));
       const nodeOf = seq(n, (i) => (i < switchAt ? 1 : i === switchAt ? null : 2));
       return {
         brokers: [activeMqBroker(rng.fork("describe"), broker, { queues: queues.map((q) => q.name) })],
@@ -1474,8 +867,8 @@ const SCENARIOS = [
       const broker = "warehouse-mq-17";
       const start = 20;
       const back = 24;
-      const down = (i) => i >= start && i < back;
-      const mk = (name, rate, consumers) =>
+      const down = (i: number) => i >= start && i < back;
+      const mk = (name: string, rate: number, consumers: number) =>
         healthyAmqQueue(rng, n, name, {
           rate,
           consumers,
@@ -1488,10 +881,10 @@ const SCENARIOS = [
         });
       const queues = [mk("stock.moves", 120, 4), mk("pick.confirm", 60, 2), mk("labels.print", 20, 1)];
       const connNoise = drift(rng.fork("connections"), n, 3, 0.6);
-      const connections = seq(n, (i) => (down(i) ? 0 : Math.round((230 + connNoise[i]) * (i === back ? 0.7 : 1))));
+      const connections = seq(n, (i) => (down(i) ? 0 : Math.round((230 + nth(connNoise, i)) * (i === back ? 0.7 : 1))));
       const h1 = gcSawtooth(rng.fork("heap-before"), n, { floor: 33, peak: 60, rise: 2.6 });
       const h2 = gcSawtooth(rng.fork("heap-after"), n, { floor: 26, peak: 57, rise: 2.4, startFraction: 0 });
-      const heap = seq(n, (i) => (i < back ? h1[i] : h2[i - back]));
+      const heap = seq(n, (i) => (i < back ? nth(h1, i) : nth(h2, i - back)));
       const entry = activeMqBroker(rng.fork("describe"), broker, { queues: queues.map((q) => q.name) });
       entry.stateChanges = [
         { at: start, BrokerState: "REBOOT_IN_PROGRESS" },
@@ -1523,11 +916,17 @@ const SCENARIOS = [
         [50, 2.25],
       ]);
       const noise = drift(rng.fork("connections"), n, 6, 0.6);
-      const connections = seq(n, (i) => Math.round(400 * level[i] + noise[i]));
+      const connections = seq(n, (i) => Math.round(400 * nth(level, i) + nth(noise, i)));
       const queues = [
-        healthyAmqQueue(rng, n, "trips.booked", { rate: 120, consumers: 4, base: (i) => 120 * level[i], headroom: 4.6, amp: 0.12 }),
-        healthyAmqQueue(rng, n, "payments.authorise", { rate: 80, consumers: 3, base: (i) => 80 * level[i], headroom: 4.6, amp: 0.12 }),
-        healthyAmqQueue(rng, n, "push.notify", { rate: 200, consumers: 4, base: (i) => 200 * level[i], headroom: 4.6, amp: 0.12 }),
+        healthyAmqQueue(rng, n, "trips.booked", { rate: 120, consumers: 4, base: (i) => 120 * nth(level, i), headroom: 4.6, amp: 0.12 }),
+        healthyAmqQueue(rng, n, "payments.authorise", {
+          rate: 80,
+          consumers: 3,
+          base: (i) => 80 * nth(level, i),
+          headroom: 4.6,
+          amp: 0.12,
+        }),
+        healthyAmqQueue(rng, n, "push.notify", { rate: 200, consumers: 4, base: (i) => 200 * nth(level, i), headroom: 4.6, amp: 0.12 }),
       ];
       return {
         brokers: [activeMqBroker(rng.fork("describe"), broker, { queues: queues.map((q) => q.name) })],
@@ -1739,7 +1138,7 @@ const SCENARIOS = [
       return {
         brokers: [rabbitMqBroker(rng.fork("describe"), broker)],
         metrics: emitRmq(broker, rmqBrokerModel(rng.fork("broker"), n, queues)),
-        expect: [{ kind: "consumer-lag", broker, resource: "invoice.generate", ...sharp(onset) }],
+        expect: [Want(Sharp(onset), ConsumerLag(broker, "invoice.generate"))],
         why: "Sharp: datapoint 22 is the first with ConsumerCount 0 and ready messages (visible 24); +10.",
       };
     },
@@ -1769,7 +1168,7 @@ const SCENARIOS = [
       return {
         brokers: [rabbitMqBroker(rng.fork("describe"), broker)],
         metrics: emitRmq(broker, rmqBrokerModel(rng.fork("broker"), n, queues)),
-        expect: [{ kind: "consumer-lag", broker, resource: "orders.process", ...sharp(onset) }],
+        expect: [Want(Sharp(onset), ConsumerLag(broker, "orders.process"))],
         why: "Sharp: datapoint 18 is the first with no acks, unacked pinned at the prefetch and ready growing (visible 20); +10.",
       };
     },
@@ -1789,9 +1188,9 @@ const SCENARIOS = [
         [0, 0.33],
         [onset, 0.332],
         [50, 0.965],
-      ]).map((v, i) => (blockedAt.includes(i) ? 1.003 : i > 50 ? 0.955 + hover.uniform(0, 0.04) : v + memNoise[i]));
-      const blocked = (i) => blockedAt.includes(i);
-      const mk = (name, rate, consumers) => {
+      ]).map((v, i) => (blockedAt.includes(i) ? 1.003 : i > 50 ? 0.955 + hover.uniform(0, 0.04) : v + nth(memNoise, i)));
+      const blocked = (i: number) => blockedAt.includes(i);
+      const mk = (name: string, rate: number, consumers: number) => {
         const publish = traffic(rng.fork(`${name}/publish`), n, { base: rate, amp: 0.25 }).map((v, i) =>
           blocked(i) ? Math.round(v * 0.02) : v,
         );
@@ -1802,7 +1201,7 @@ const SCENARIOS = [
       return {
         brokers: [rabbitMqBroker(rng.fork("describe"), broker)],
         metrics: emitRmq(broker, rmqBrokerModel(rng.fork("broker"), n, queues, { memFraction })),
-        expect: [{ kind: "resource-pressure", broker, resource: "memory", ...slow(onset, at90) }],
+        expect: [Want(Slow(onset, at90), ResourcePressure(broker, "memory"))],
         why: `Slow: from = the first minute of the climb (datapoint ${onset}). to = the datapoint where it passes 90% of the limit (${at90}).`,
       };
     },
@@ -1821,7 +1220,7 @@ const SCENARIOS = [
         [0, 3.1],
         [onset, 3.09],
         [55, 1.04],
-      ]).map((v, i) => (i > 55 ? 1.02 + hover.uniform(0, 0.05) : v + noise[i]));
+      ]).map((v, i) => (i > 55 ? 1.02 + hover.uniform(0, 0.05) : v + nth(noise, i)));
       const queues = [
         healthyRmqQueue(rng, n, "ledger.append", { rate: 380, consumers: 4 }),
         healthyRmqQueue(rng, n, "ledger.snapshot", { rate: 30, consumers: 1 }),
@@ -1831,7 +1230,7 @@ const SCENARIOS = [
       return {
         brokers: [rabbitMqBroker(rng.fork("describe"), broker)],
         metrics: emitRmq(broker, rmqBrokerModel(rng.fork("broker"), n, queues, { diskFreeRatio })),
-        expect: [{ kind: "resource-pressure", broker, resource: "disk", ...slow(onset, below) }],
+        expect: [Want(Slow(onset, below), ResourcePressure(broker, "disk"))],
         why: `Slow: from = the first minute of the fall (datapoint ${onset}). to = the datapoint where free disk drops below 1.1x the limit (${below}).`,
       };
     },
@@ -1850,7 +1249,7 @@ const SCENARIOS = [
         [0, 4300],
         [onset, 4300],
         [55, 14550],
-      ]).map((v, i) => Math.min(14640, Math.round(v + noise[i])));
+      ]).map((v, i) => Math.min(14640, Math.round(v + nth(noise, i))));
       const queues = [
         healthyRmqQueue(rng, n, "push.ios", { rate: 500, consumers: 6 }),
         healthyRmqQueue(rng, n, "push.android", { rate: 700, consumers: 6 }),
@@ -1860,7 +1259,7 @@ const SCENARIOS = [
       return {
         brokers: [rabbitMqBroker(rng.fork("describe"), broker)],
         metrics: emitRmq(broker, rmqBrokerModel(rng.fork("broker"), n, queues, { connections, channelsPerConnection: 1.25 })),
-        expect: [{ kind: "connection-exhaustion", broker, ...slow(onset, at90) }],
+        expect: [Want(Slow(onset, at90), ConnectionExhaustion(broker))],
         why: `Slow: from = the first minute of the climb (datapoint ${onset}). to = the datapoint where it passes 90% of the 15,000 limit (${at90}).`,
       };
     },
@@ -1874,7 +1273,7 @@ const SCENARIOS = [
       const broker = "partner-api-rmq-07";
       const onset = 24;
       const noise = drift(rng.fork("connections"), n, 18, 0.6);
-      const connections = seq(n, (i) => (i < onset ? Math.round(1100 + noise[i]) : Math.min(4930, Math.round(4850 + noise[i]))));
+      const connections = seq(n, (i) => (i < onset ? Math.round(1100 + nth(noise, i)) : Math.min(4930, Math.round(4850 + nth(noise, i)))));
       const queues = [
         healthyRmqQueue(rng, n, "partner.requests", { rate: 240, consumers: 4 }),
         healthyRmqQueue(rng, n, "partner.callbacks", { rate: 80, consumers: 2 }),
@@ -1882,7 +1281,7 @@ const SCENARIOS = [
       return {
         brokers: [rabbitMqBroker(rng.fork("describe"), broker, { deployment: "SINGLE_INSTANCE", environment: "staging" })],
         metrics: emitRmq(broker, rmqBrokerModel(rng.fork("broker"), n, queues, { nodes: 1, connections, channelsPerConnection: 1.2 })),
-        expect: [{ kind: "connection-exhaustion", broker, ...sharp(onset) }],
+        expect: [Want(Sharp(onset), ConnectionExhaustion(broker))],
         why: "Sharp: datapoint 24 is the first at 97% of the single node's 5,000 (visible 26); +10.",
       };
     },
@@ -1896,13 +1295,13 @@ const SCENARIOS = [
     build(rng, n) {
       const broker = "orders-rmq4-12";
       const onset = 12;
-      const limit = RMQ4_SINGLE_DEFAULTS["mq.m7g.large"].connections;
+      const limit = RMQ4_M7G_LARGE_SINGLE.connections.perNode;
       const noise = drift(rng.fork("connections"), n, 9, 0.6);
       const connections = piecewise(n, [
         [0, 420],
         [onset, 420],
         [70, 1480],
-      ]).map((v, i) => Math.min(1490, Math.round(v + noise[i])));
+      ]).map((v, i) => Math.min(1490, Math.round(v + nth(noise, i))));
       const queues = [
         healthyRmqQueue(rng, n, "orders.created", { rate: 300, consumers: 4 }),
         healthyRmqQueue(rng, n, "orders.fulfilled", { rate: 120, consumers: 2 }),
@@ -1924,7 +1323,7 @@ const SCENARIOS = [
         metrics: emitRmq(broker, rmqBrokerModel(rng.fork("broker"), n, queues, { nodes: 1, connections, channelsPerConnection: 1.3 }), {
           queueMetrics: false,
         }),
-        expect: [{ kind: "connection-exhaustion", broker, ...slow(onset, at80 - 1) }],
+        expect: [Want(Slow(onset, at80 - 1), ConnectionExhaustion(broker))],
         why: `Slow: from = the first minute of the climb (datapoint ${onset}). to = the last minute before a datapoint at 80% of the 1,500 default is visible (datapoint ${at80} reaches ${connections[at80]}): the point of knowing the RabbitMQ 4 limit is to warn before that.`,
       };
     },
@@ -1943,7 +1342,7 @@ const SCENARIOS = [
         [0, 380],
         [onset, 380],
         [72, 1470],
-      ]).map((v, i) => Math.min(1485, Math.round(v + noise[i])));
+      ]).map((v, i) => Math.min(1485, Math.round(v + nth(noise, i))));
       const queues = [
         healthyRmqQueue(rng, n, "transcode.jobs", { rate: 90, consumers: 3 }),
         healthyRmqQueue(rng, n, "transcode.done", { rate: 90, consumers: 1 }),
@@ -1962,7 +1361,7 @@ const SCENARIOS = [
         metrics: emitRmq(broker, rmqBrokerModel(rng.fork("broker"), n, queues, { nodes: 1, connections, channelsPerConnection: 1.1 }), {
           queueMetrics: false,
         }),
-        expect: [{ kind: "connection-exhaustion", broker, ...slow(onset, at80 - 1) }],
+        expect: [Want(Slow(onset, at80 - 1), ConnectionExhaustion(broker))],
         why: `Slow: from = the first minute of the climb (datapoint ${onset}). to = the last minute before 80% of the 1,500 limit is visible (datapoint ${at80}). An unknown instance type must not turn connection detection off.`,
       };
     },
@@ -1976,15 +1375,15 @@ const SCENARIOS = [
       const broker = "pricing-cluster-48";
       const onset = 12;
       const blockedAt = [58, 67];
-      const blocked = (i) => blockedAt.includes(i);
+      const blocked = (i: number) => blockedAt.includes(i);
       const hover = rng.fork("hover");
       const noise = drift(rng.fork("hot-node"), n, 0.004, 0.8);
       const hot = piecewise(n, [
         [0, 0.36],
         [onset, 0.362],
         [50, 0.97],
-      ]).map((v, i) => (blocked(i) ? 1.002 : i > 50 ? 0.952 + hover.uniform(0, 0.04) : v + noise[i]));
-      const mk = (name, rate, consumers) => {
+      ]).map((v, i) => (blocked(i) ? 1.002 : i > 50 ? 0.952 + hover.uniform(0, 0.04) : v + nth(noise, i)));
+      const mk = (name: string, rate: number, consumers: number) => {
         const publish = traffic(rng.fork(`${name}/publish`), n, { base: rate, amp: 0.25 }).map((v, i) =>
           blocked(i) ? Math.round(v * 0.02) : v,
         );
@@ -1993,12 +1392,12 @@ const SCENARIOS = [
       const queues = [mk("prices.update", 520, 5), mk("prices.snapshot", 60, 1), mk("quotes.request", 240, 3)];
       const model = withNodes(rng.fork("nodes"), rmqBrokerModel(rng.fork("broker"), n, queues), n, { memFraction: [hot] });
       const at90 = firstIndex(hot, (v) => v >= 0.9);
-      const totals = model.broker.RabbitMQMemUsed.map((u, i) => u / model.broker.RabbitMQMemLimit[i]);
-      if (Math.max(...totals) > 0.6) fail("rmq-cluster-node-memory-alarm", "the cluster's total must look fine (<= 60%)");
+      const totals = model.broker.RabbitMQMemUsed.map((u, i) => u / nth(model.broker.RabbitMQMemLimit, i));
+      if (Math.max(...totals) > 0.6) throw new Error("rmq-cluster-node-memory-alarm: " + "the cluster's total must look fine (<= 60%)");
       return {
         brokers: [rabbitMqBroker(rng.fork("describe"), broker)],
         metrics: emitRmq(broker, model),
-        expect: [{ kind: "resource-pressure", broker, resource: "memory", ...slow(onset, at90) }],
+        expect: [Want(Slow(onset, at90), ResourcePressure(broker, "memory"))],
         why: `Slow: from = the first minute of the hot node's climb (datapoint ${onset}). to = the datapoint where that node passes 90% of its watermark (${at90}); the broker-level total never passes ${Math.round(Math.max(...totals) * 100)}%.`,
       };
     },
@@ -2013,7 +1412,7 @@ const SCENARIOS = [
     build(rng, n) {
       const broker = "ledger-api-rmq4-06";
       const noise = drift(rng.fork("connections"), n, 14, 0.6);
-      const connections = seq(n, (i) => Math.round(1400 + noise[i]));
+      const connections = seq(n, (i) => Math.round(1400 + nth(noise, i)));
       const queues = [
         healthyRmqQueue(rng, n, "ledger.post", { rate: 260, consumers: 4 }),
         healthyRmqQueue(rng, n, "ledger.reconcile", { rate: 40, consumers: 1 }),
@@ -2053,9 +1452,9 @@ const SCENARIOS = [
       "A healthy RabbitMQ 4.2 cluster on mq.m7g.xlarge (default 1,000 connections per node) whose load is uneven: the node holding the busiest queue leaders runs at ~62% memory, ~55% CPU, ~4x its free-disk limit and ~600 of its 1,000 connections; the other two nodes are lighter (~45% and ~31% memory).",
     build(rng, n) {
       const broker = "search-cluster-62";
-      const around = (r, base, sigma) => {
+      const around = (r: Rng, base: number, sigma: number) => {
         const d = drift(r, n, sigma, 0.8);
-        return seq(n, (i) => base + d[i]);
+        return seq(n, (i) => base + nth(d, i));
       };
       const queues = [
         healthyRmqQueue(rng, n, "search.index", { rate: 700, consumers: 6 }),
@@ -2157,7 +1556,7 @@ const SCENARIOS = [
       return {
         brokers: [activeMqBroker(rng.fork("describe"), broker, { queues: queues.map((q) => q.name) })],
         metrics: emitAmq(broker, amqBrokerModel(rng.fork("broker"), n, queues, { connBase: 900 })),
-        expect: [{ kind: "consumer-lag", broker, resource: "invoice.pdf", ...sharp(onset) }],
+        expect: [Want(Sharp(onset), ConsumerLag(broker, "invoice.pdf"))],
         why: "Sharp: datapoint 28 is the first with consumers attached, nothing dequeued and the backlog growing (visible at 30); +10. The broker's totals do not show it: only the queue's own backlog does.",
       };
     },
@@ -2177,13 +1576,13 @@ const SCENARIOS = [
         name: "ledger.export",
         enqueue,
         consumers: 1,
-        capacity: seq(n, (i) => (i < onset ? 50 * 2.2 : Math.max(1, enqueue[i] - gap[i]))),
+        capacity: seq(n, (i) => (i < onset ? 50 * 2.2 : Math.max(1, nth(enqueue, i) - nth(gap, i)))),
       });
       const queues = [...busyAmqQueues(rng, n, 24), ledger];
       return {
         brokers: [activeMqBroker(rng.fork("describe"), broker, { queues: queues.map((q) => q.name), slowConsumers: true })],
         metrics: emitAmq(broker, amqBrokerModel(rng.fork("broker"), n, queues, { connBase: 860 })),
-        expect: [{ kind: "consumer-lag", broker, resource: "ledger.export", ...slow(onset, onset + 20) }],
+        expect: [Want(Slow(onset, onset + 20), ConsumerLag(broker, "ledger.export"))],
         why: "Slow: from = the first minute of growth (datapoint 20, visible 22). to = 20 minutes of growth without a dip (~360 messages and climbing).",
       };
     },
@@ -2208,7 +1607,7 @@ const SCENARIOS = [
       return {
         brokers: [rabbitMqBroker(rng.fork("describe"), broker)],
         metrics: emitRmq(broker, rmqBrokerModel(rng.fork("broker"), n, queues, { connBase: 2600, connSigma: 30 })),
-        expect: [{ kind: "consumer-lag", broker, resource: "audit.sign", ...sharp(onset) }],
+        expect: [Want(Sharp(onset), ConsumerLag(broker, "audit.sign"))],
         why: "Sharp: datapoint 30 is the first with unacked pinned at the prefetch and ready growing (visible 32); +10. The broker's AckRate stays high (the other queues), so only the queue's own series show it (as consumers not keeping up).",
       };
     },
@@ -2270,7 +1669,7 @@ const SCENARIOS = [
         [0, 0.3],
         [memOnset, 0.302],
         [58, 0.962],
-      ]).map((v, i) => (i > 58 ? 0.952 + hover.uniform(0, 0.035) : v + memNoise[i]));
+      ]).map((v, i) => (i > 58 ? 0.952 + hover.uniform(0, 0.035) : v + nth(memNoise, i)));
       const at90 = firstIndex(memFraction, (v) => v >= 0.9);
       return {
         brokers: [
@@ -2281,265 +1680,9 @@ const SCENARIOS = [
           ...emitAmq(amq, amqBrokerModel(rng.fork(`${amq}/broker`), n, aq)),
           ...emitRmq(rmq, rmqBrokerModel(rng.fork(`${rmq}/broker`), n, rq, { memFraction })),
         ],
-        expect: [
-          { kind: "consumer-lag", broker: amq, resource: "ActiveMQ.DLQ", ...sharp(dlqOnset) },
-          { kind: "resource-pressure", broker: rmq, resource: "memory", ...slow(memOnset, at90) },
-        ],
+        expect: [Want(Sharp(dlqOnset), ConsumerLag(amq, "ActiveMQ.DLQ")), Want(Slow(memOnset, at90), ResourcePressure(rmq, "memory"))],
         why: `DLQ: sharp, first new dead letter at datapoint ${dlqOnset} (visible ${visibleAt(dlqOnset)}); +10. Memory: slow, from the start of the climb (datapoint ${memOnset}) to where it passes 90% of the limit (${at90}).`,
       };
     },
   },
 ];
-
-// ---------------------------------------------------------------------------------------------------------
-// Invariants: a generator bug must fail loudly rather than ship a wrong label
-// ---------------------------------------------------------------------------------------------------------
-
-function checkScenario(sc) {
-  const n = sc.durationMinutes;
-  if (!NAME_PATTERN.test(sc.name)) fail(sc.name, "name must match ^(amq|rmq\\d*|mixed)-[a-z0-9][a-z0-9._-]*$");
-  if (n < 40 || n > 120) fail(sc.name, "durationMinutes outside 40-120");
-  const brokerNames = new Set(sc.brokers.map((b) => b.describe.BrokerName));
-  const series = new Map();
-  for (const m of sc.metrics) {
-    if (m.values.length !== n) fail(sc.name, `${m.metric} ${JSON.stringify(m.dimensions)} has ${m.values.length} values`);
-    for (const v of m.values) if (v !== null && (!Number.isFinite(v) || v < 0)) fail(sc.name, `${m.metric} has value ${v}`);
-    const key = `${m.metric}|${JSON.stringify(m.dimensions)}`;
-    if (series.has(key)) fail(sc.name, `duplicate series ${key}`);
-    series.set(key, m.values);
-  }
-  const get = (metric, dims) => series.get(`${metric}|${JSON.stringify(dims)}`);
-  for (const b of sc.brokers) {
-    const d = b.describe;
-    if (d.EngineType === "ACTIVEMQ") {
-      for (const node of [1, 2]) {
-        const dim = `${d.BrokerName}-${node}`;
-        if (!get("TotalMessageCount", { Broker: dim })) continue;
-        const queues = sc.metrics.filter((m) => m.metric === "QueueSize" && m.dimensions.Broker === dim).map((m) => m.dimensions.Queue);
-        const totals = [
-          ["TotalMessageCount", "QueueSize"],
-          ["TotalConsumerCount", "ConsumerCount"],
-          ["TotalProducerCount", "ProducerCount"],
-          ["TotalEnqueueCount", "EnqueueCount"],
-          ["TotalDequeueCount", "DequeueCount"],
-        ];
-        for (const [total, part] of totals) {
-          const t = get(total, { Broker: dim });
-          const parts = queues.map((q) => get(part, { Broker: dim, Queue: q }));
-          t.forEach((v, i) => {
-            if (v !== null && parts.every((p) => p[i] !== null) && v !== sum(parts.map((p) => p[i])))
-              fail(sc.name, `${dim} ${total}[${i}] != sum of ${part}`);
-          });
-        }
-        for (const q of queues) {
-          const size = get("QueueSize", { Broker: dim, Queue: q });
-          const enq = get("EnqueueCount", { Broker: dim, Queue: q });
-          const deq = get("DequeueCount", { Broker: dim, Queue: q });
-          for (let i = 1; i < n; i++) {
-            if ([size[i], size[i - 1], enq[i], deq[i]].some((v) => v === null)) continue;
-            if (size[i] !== size[i - 1] + enq[i] - deq[i]) fail(sc.name, `${dim} ${q} QueueSize[${i}] breaks conservation`);
-          }
-        }
-        for (const m of ["CpuUtilization", "HeapUsage", "StorePercentUsage", "TempPercentUsage"]) {
-          if (get(m, { Broker: dim }).some((v) => v !== null && v > 100)) fail(sc.name, `${dim} ${m} above 100`);
-        }
-      }
-    } else {
-      const dim = { Broker: d.BrokerName };
-      const queues = sc.metrics.filter((m) => m.metric === "MessageCount" && m.dimensions.Queue).map((m) => m.dimensions.Queue);
-      const rabbit4 = Number.parseInt(d.EngineVersion, 10) >= 4;
-      if (rabbit4 && queues.length > 0) fail(sc.name, `${d.BrokerName}: RabbitMQ 4 publishes no queue series`);
-      const nodeSeries = sc.metrics.filter((m) => m.dimensions.Broker === d.BrokerName && m.dimensions.Node);
-      if (nodeSeries.length > 0 && d.DeploymentMode !== "CLUSTER_MULTI_AZ")
-        fail(sc.name, `${d.BrokerName}: per-node series only for clusters`);
-      for (const m of new Set(nodeSeries.map((x) => x.metric))) {
-        if (m === "SystemCpuUtilization") continue; // the broker-level CPU is their average (see withNodes)
-        const parts = nodeSeries.filter((x) => x.metric === m).map((x) => x.values);
-        get(m, dim).forEach((v, i) => {
-          if (v !== sum(parts.map((p) => p[i]))) fail(sc.name, `${d.BrokerName} ${m}[${i}] != sum over nodes`);
-        });
-      }
-      for (const [total, part] of rabbit4
-        ? []
-        : [
-            ["MessageCount", "MessageCount"],
-            ["MessageReadyCount", "MessageReadyCount"],
-            ["MessageUnacknowledgedCount", "MessageUnacknowledgedCount"],
-            ["ConsumerCount", "ConsumerCount"],
-          ]) {
-        const t = get(total, dim);
-        const parts = queues.map((q) => get(part, { ...dim, VirtualHost: "/", Queue: q }));
-        t.forEach((v, i) => {
-          if (v !== sum(parts.map((p) => p[i]))) fail(sc.name, `${d.BrokerName} ${total}[${i}] != sum over queues`);
-        });
-      }
-      for (const q of queues) {
-        const qd = { ...dim, VirtualHost: "/", Queue: q };
-        const total = get("MessageCount", qd);
-        total.forEach((v, i) => {
-          if (v !== get("MessageReadyCount", qd)[i] + get("MessageUnacknowledgedCount", qd)[i])
-            fail(sc.name, `${q} MessageCount != ready + unacked`);
-        });
-      }
-    }
-  }
-  for (const e of sc.expect) {
-    if (!brokerNames.has(e.broker)) fail(sc.name, `expectation names unknown broker ${e.broker}`);
-    if (!(e.from <= e.to) || e.to > n - 1) fail(sc.name, `expectation window [${e.from}, ${e.to}] invalid for ${n} minutes`);
-    if (e.kind === "consumer-lag" && !e.resource) fail(sc.name, "consumer-lag needs the queue as resource");
-    if (
-      e.kind === "resource-pressure" &&
-      !["cpu", "heap", "store", "temp-store", "memory", "disk", "file-descriptors"].includes(e.resource)
-    ) {
-      fail(sc.name, `bad resource ${e.resource}`);
-    }
-    if ((e.kind === "connection-exhaustion" || e.kind === "broker-unhealthy") && e.resource !== undefined)
-      fail(sc.name, `${e.kind} takes no resource`);
-  }
-  if (sc.expect.length === 0) checkQuietQueuesDrain(sc, get);
-}
-
-/** A quiet scenario's queues with consumers never hold a real backlog for long: they always drain. */
-function checkQuietQueuesDrain(sc, get) {
-  const ignored = new Set(sc.brokers.filter((b) => b.describe.Tags?.["mq-sentinel:ignore"] === "true").map((b) => b.describe.BrokerName));
-  for (const m of sc.metrics) {
-    const isAmq = m.metric === "QueueSize";
-    const isRmq = m.metric === "MessageReadyCount" && m.dimensions.Queue;
-    if (!isAmq && !isRmq) continue;
-    const brokerName = isAmq ? m.dimensions.Broker.replace(/-[12]$/, "") : m.dimensions.Broker;
-    if (ignored.has(brokerName)) continue;
-    const consumers = get("ConsumerCount", m.dimensions);
-    let run = 0;
-    m.values.forEach((v, i) => {
-      const withConsumers = consumers[i] === null || consumers[i] > 0;
-      run = v !== null && v > 60 && withConsumers ? run + 1 : 0;
-      if (run > 6) fail(sc.name, `quiet scenario but ${JSON.stringify(m.dimensions)} holds a backlog for ${run} minutes at ${i}`);
-    });
-  }
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Output
-// ---------------------------------------------------------------------------------------------------------
-
-function buildScenario(def) {
-  const start = def.start ?? DEFAULT_START;
-  const rng = makeRng(def.name);
-  const built = def.build(rng, def.durationMinutes, start);
-  const scenario = {
-    name: def.name,
-    description: def.meaning,
-    start,
-    durationMinutes: def.durationMinutes,
-    region: REGION,
-    accountId: ACCOUNT_ID,
-    brokers: built.brokers,
-    metrics: built.metrics,
-    events: built.events ?? [],
-    ...(built.faults ? { faults: built.faults } : {}),
-    expect: built.expect.map(({ kind, broker, resource, from, to }) => ({ kind, broker, ...(resource ? { resource } : {}), from, to })),
-    scoreKinds: METRIC_KINDS,
-  };
-  checkScenario(scenario);
-  return { scenario, why: built.why };
-}
-
-const mdEscape = (s) => s.replace(/\|/g, "\\|");
-
-function readme(results) {
-  const cells = results.map(({ scenario: sc, why }) => {
-    const expected =
-      sc.expect.length === 0
-        ? "nothing (quiet)"
-        : sc.expect.map((e) => `${e.kind} \`${e.broker}\`${e.resource ? ` \`${e.resource}\`` : ""} [${e.from}, ${e.to}]`).join("<br>");
-    return [`\`${sc.name}\``, mdEscape(sc.description), mdEscape(expected), mdEscape(why)];
-  });
-  const positives = results.filter((r) => r.scenario.expect.length > 0).length;
-  return [
-    "# Built-in scenario library",
-    "",
-    "Generated by `node scripts/generate-scenarios.mjs` (seeded, byte-identical on every run; `--check` verifies",
-    "that the files here match the generator). Do not edit the JSON by hand: change the generator and rerun it.",
-    "Every file is valid under `../shared/scenarios/scenario.schema.json` and is replayed by `npm start`.",
-    "",
-    `${results.length} scenarios: ${positives} with expected incidents, ${results.length - positives} that must stay quiet.`,
-    "These score the metric kinds only (`scoreKinds`: consumer-lag, connection-exhaustion,",
-    "resource-pressure, broker-unhealthy); the API-activity scenarios (`api-*`, generated by",
-    "`scripts/generate-api-scenarios.mjs`, listed at the end) score unauthorized-api and risky-change.",
-    "",
-    "## How the expectations are labelled",
-    "",
-    "Labels say what the scenario means, not what any detector does: `from` is the first minute a careful operator",
-    "could see the problem in the data, `to` the minute by which they must have been told.",
-    "",
-    "- Datapoint `i` (the minute starting at `start + i`) is visible from minute `i + 2` (`publishDelayMinutes` 1),",
-    "  so a metric condition whose first abnormal datapoint is `i` has `from = i + 2`.",
-    "- Sharp conditions (consumers gone, a stall, a jump, metrics stopping, a state change): `to = from + 10`.",
-    "- Slow conditions (leaks, a filling store or disk, a climbing heap floor): `from` = where the ramp visibly",
-    "  starts, `to` = where it visibly crosses ~90% of the limit (for disk: free space below 1.1x the free-disk limit;",
-    "  for a slow consumer: 20 minutes of uninterrupted growth).",
-    "- Broker state comes from DescribeBroker, which has no publish delay: `from` = the minute of the change.",
-    "",
-    "## Data conventions",
-    "",
-    "- ActiveMQ: `Broker` = `<name>-1` (and `<name>-2` for the standby). A `-2` series is written only when that node",
-    "  is active at some minute; an all-null series would answer GetMetricData exactly as an absent one. Broker",
-    "  totals are exact sums of the queue series and `QueueSize[i] = QueueSize[i-1] + EnqueueCount[i] - DequeueCount[i]`.",
-    "  Connection limits: 2,000 per protocol on mq.m5.large, 300 on mq.t3.micro.",
-    "- RabbitMQ 3.13 on mq.m5.large: `Broker` = the name; queue dimensions add `VirtualHost` `/`. Broker-level",
-    "  values of a 3-node cluster are sums over the nodes, limits included: RabbitMQMemLimit 3 x 3.2e9 bytes,",
-    "  RabbitMQDiskFreeLimit 3 x 8 GiB; connection limit 5,000 per node (15,000 for the cluster).",
-    "- Per-node series (dimensions `Broker` + `Node`, e.g. `rabbit@ip-10-30-12-40.ec2.internal`) are written only for",
-    "  the clusters whose scenario is about nodes (`rmq-cluster-node-memory-alarm`, `rmq-quiet-cluster-uneven-nodes`);",
-    "  their broker-level values are then the exact sums over the nodes, except SystemCpuUtilization, written as the",
-    '  nodes\' average (AWS says "aggregate" without saying which). Connection and channel counts per node from 4.2.',
-    "- RabbitMQ 4.2 (`rmq4-*`, mq.m7g): no queue series (4.x publishes none); default per-node limits single instance",
-    "  mq.m7g.large 1,500 connections / 4,500 channels, cluster mq.m7g.xlarge 1,000 / 3,000; the Cuttlefish text of",
-    "  the configuration revision is in the broker's `configurationXml` field (DescribeConfigurationRevision `Data`).",
-    "  MessageCount = ready + unacked; PublishRate and AckRate are messages per second (auto-ack consumers do not ack).",
-    "- Brokers pass the posture audit (private, logs on, customer KMS key, auto minor upgrades, authorization map,",
-    "  private-CIDR security groups). Exceptions on purpose: mq.t3.micro is single-instance only, so that broker and",
-    "  the single-instance RabbitMQ broker are tagged `environment=staging`.",
-    "",
-    "## Scenarios",
-    "",
-    ...markdownTable(["Scenario", "What it means", "Expected (kind, broker, resource, [from, to])", "Why this window"], cells),
-    "",
-  ].join("\n");
-}
-
-function main() {
-  const check = process.argv.includes("--check");
-  const names = new Set();
-  const results = SCENARIOS.map((def) => {
-    if (names.has(def.name)) throw new Error(`duplicate scenario ${def.name}`);
-    names.add(def.name);
-    return buildScenario(def);
-  });
-  const files = new Map(results.map(({ scenario }) => [`${scenario.name}.json`, `${formatJson(scenario)}\n`]));
-  // The API-activity generator appends its own section to the README: keep it as it is.
-  const readmePath = join(OUT_DIR, "README.md");
-  const current = existsSync(readmePath) ? readFileSync(readmePath, "utf8") : "";
-  const apiSection = current.indexOf("\n## API activity scenarios\n");
-  files.set("README.md", readme(results) + (apiSection >= 0 ? current.slice(apiSection) : ""));
-
-  if (check) {
-    const stale = [...files]
-      .filter(([file, text]) => !existsSync(join(OUT_DIR, file)) || readFileSync(join(OUT_DIR, file), "utf8") !== text)
-      .map(([f]) => f);
-    if (stale.length > 0) {
-      console.error(`scenarios/ is out of date (${stale.join(", ")}); run: node scripts/generate-scenarios.mjs`);
-      process.exit(1);
-    }
-    console.log(`scenarios/ is up to date (${results.length} scenarios)`);
-    return;
-  }
-
-  mkdirSync(OUT_DIR, { recursive: true });
-  for (const [file, text] of files) writeFileSync(join(OUT_DIR, file), text);
-  const unknown = readdirSync(OUT_DIR).filter((f) => f.endsWith(".json") && !files.has(f) && !f.startsWith("api-"));
-  if (unknown.length > 0) console.warn(`not generated by this script (left alone): ${unknown.join(", ")}`);
-  console.log(`wrote ${results.length} scenarios and README.md to ${OUT_DIR}`);
-}
-
-main();

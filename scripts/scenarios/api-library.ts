@@ -1,182 +1,84 @@
-#!/usr/bin/env node
 /**
- * Generates the built-in API-ACTIVITY scenarios: `scenarios/api-*.json` (CloudTrail "AWS API Call via
- * CloudTrail" events for Amazon MQ, delivered by EventBridge) and the "## API activity scenarios" section of
- * `scenarios/README.md`.
+ * The API-activity scenarios (`api-*`): CloudTrail "AWS API Call via CloudTrail" events for Amazon MQ as
+ * EventBridge delivers them (`source` aws.amazonmq, `eventSource` amazonmq.amazonaws.com). Record shapes
+ * (identity types, session contexts, user agents, error codes and messages, pacing) are modelled on real
+ * CloudTrail records, adapted to Amazon MQ (camelCase request parameters, `password`/`data` redacted as
+ * "***", denied calls with `errorCode`, `errorMessage` and `responseElements: null`).
  *
- *   node scripts/generate-api-scenarios.mjs           (re)write the files and the README section
- *   node scripts/generate-api-scenarios.mjs --check   exit 1 if the files on disk differ from what would be written
- *
- * Plain Node 20 ESM, no dependencies. Every random number comes from a mulberry32 stream seeded by the
- * scenario name, so the output is byte-identical on every run and editing one scenario never changes another.
- *
- * Record shapes (identity types, session contexts, user agents, error codes and messages, pacing) are modelled
- * on real CloudTrail records, adapted to Amazon MQ (`source` aws.amazonmq, `eventSource` amazonmq.amazonaws.com,
- * camelCase request parameters, `password`/`data` redacted as "***", denied calls with `errorCode`,
- * `errorMessage` and `responseElements: null`).
- *
- * The `expect` labels say what each scenario MEANS under the project's detection policy, written by hand per
- * scenario (see the README section). `checkLabels` re-derives them from the events with an independent reading
- * of that policy and fails loudly when the two disagree, so a slip in a hand-written minute cannot ship.
+ * The expectations say what each scenario MEANS under the project's detection policy (scenarios/README.md,
+ * "API activity scenarios"), written by hand per scenario: nothing here re-derives them from the events.
  */
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { ACTIVEMQ_CONNECTION_LIMIT_METRICS } from "../../shared/core/metric-catalog";
+import type { IncidentKind, Severity } from "../../shared/core/types";
 import {
-  AMQ_QUEUE_METRICS,
-  amqQueue,
-  drift,
-  fail,
-  gcSawtooth,
-  makeRng,
-  markdownTable,
-  pct,
-  seq,
-  steps,
-  sum,
-  traffic,
-  writeScenarioSet,
-} from "./scenario-kit.mjs";
+  ACCOUNT_ID,
+  AMQ_LARGE_LIMIT,
+  activeMqXml,
+  amqInstance,
+  type BrokerEntry,
+  cloudTrailEnvelope,
+  compliantAccess,
+  type MetricSeries,
+  REGION,
+  securityGroup,
+} from "./amazon-mq";
+import { At, type Expectation, Want } from "./dsl";
+import { drift, gcSawtooth, iso, makeRng, nth, pct, type Rng, seq, steps, sum, traffic, uuidV4 as uuid } from "./kit";
+import { AMQ_QUEUE_METRICS, type AmqQueue, amqQueue } from "./queue-model";
 
-const OUT_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "scenarios");
-const README = join(OUT_DIR, "README.md");
-const README_HEADING = "## API activity scenarios";
-const ACCOUNT_ID = "123456789012";
 const OTHER_ACCOUNT_ID = "555566667777";
-const REGION = "us-east-1";
-const DEFAULT_START = "2026-03-04T10:00:00Z";
-const API_KINDS = ["unauthorized-api", "risky-change"];
-const NAME_PATTERN = /^api-[a-z0-9][a-z0-9._-]*$/;
+/** What the API scenarios score unless they say otherwise. */
+export const API_KINDS: IncidentKind[] = ["unauthorized-api", "risky-change"];
 /** An API incident must be open within this many minutes of the event that makes it one. */
 const API_WINDOW = 6;
 const MQ_HOST = `mq.${REGION}.amazonaws.com`;
-
-/** The project's policy, as data for the label check. */
-const POLICY = {
-  deniedCodes: new Set([
-    "AccessDenied",
-    "AccessDeniedException",
-    "UnauthorizedOperation",
-    "Client.UnauthorizedOperation",
-    "ForbiddenException",
-  ]),
-  windowMinutes: 15,
-  burst: 3,
-  riskyOps: new Set([
-    "DeleteBroker",
-    "CreateUser",
-    "UpdateUser",
-    "DeleteUser",
-    "UpdateBroker",
-    "CreateConfiguration",
-    "UpdateConfiguration",
-    "RebootBroker",
-  ]),
-};
-
-// ---------------------------------------------------------------------------------------------------------
-// Seeded randomness
-// ---------------------------------------------------------------------------------------------------------
-
-/** A random (version 4) UUID, the shape of EventBridge ids and CloudTrail event and request ids. */
-function uuid(rng) {
-  const h = rng.hex(32);
-  const variant = "89ab"[Number.parseInt(h[16], 16) % 4];
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20)}`;
-}
-
-const iso = (ms) => new Date(ms).toISOString().replace(".000Z", "Z");
-const minuteOf = (start, t) => Date.parse(start) + t * 60000;
+const minuteOf = (start: string, t: number): number => Date.parse(start) + t * 60000;
 
 // ---------------------------------------------------------------------------------------------------------
 // Brokers (posture-compliant, as DescribeBroker returns them)
 // ---------------------------------------------------------------------------------------------------------
 
-const xmlAttr = (s) => s.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-
-/** An ActiveMQ configuration with an authorization map scoped to groups (nothing granted to everyone). */
-function activeMqXml(queues) {
-  return [
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>',
-    '<broker xmlns="http://activemq.apache.org/schema/core">',
-    "  <plugins>",
-    "    <authorizationPlugin>",
-    "      <map>",
-    "        <authorizationMap>",
-    "          <authorizationEntries>",
-    '            <authorizationEntry admin="admins" queue="&gt;" read="admins" write="admins"/>',
-    ...queues.map(
-      (q) => `            <authorizationEntry admin="admins" queue="${xmlAttr(q)}" read="admins,consumers" write="admins,producers"/>`,
-    ),
-    '            <authorizationEntry admin="admins" read="admins,consumers,producers" topic="ActiveMQ.Advisory.&gt;" write="admins,consumers,producers"/>',
-    "          </authorizationEntries>",
-    "          <tempDestinationAuthorizationEntry>",
-    '            <tempDestinationAuthorizationEntry admin="tempDestinationAdmins" read="tempDestinationAdmins" write="tempDestinationAdmins"/>',
-    "          </tempDestinationAuthorizationEntry>",
-    "        </authorizationMap>",
-    "      </map>",
-    "    </authorizationPlugin>",
-    "    <statisticsBrokerPlugin/>",
-    "  </plugins>",
-    "</broker>",
-    "",
-  ].join("\n");
+/** A broker of an API scenario: its entry and the ids its calls name. */
+interface ApiBroker {
+  entry: BrokerEntry;
+  id: string;
+  name: string;
+  arn: string;
+  configId: string;
+  revision: number;
+  sgId: string;
+  vpcId: string;
+  engine: "ACTIVEMQ" | "RABBITMQ";
 }
 
-function securityGroup(rng, brokerName, cidr, ports) {
-  const id = `sg-0${rng.hex(16)}`;
-  return {
-    id,
-    entry: {
-      GroupId: id,
-      GroupName: `${brokerName}-mq`,
-      Description: `Amazon MQ broker ${brokerName}`,
-      VpcId: `vpc-0${rng.hex(16)}`,
-      OwnerId: ACCOUNT_ID,
-      IpPermissions: ports.map((p) => ({ IpProtocol: "tcp", FromPort: p, ToPort: p, IpRanges: [{ CidrIp: cidr }] })),
-    },
-  };
+interface AmqFacts {
+  queues?: string[];
+  users?: string[];
+  tags?: Record<string, string>;
+  /** DescribeBroker fields to override (a broker being created, a public one). */
+  describe?: Record<string, unknown>;
+  stateChanges?: { at: number; BrokerState: string }[];
 }
 
-/**
- * A posture-compliant ActiveMQ 5.18 active/standby broker on mq.m5.large; `describe` overrides DescribeBroker
- * fields (a broker being created, a public one), `stateChanges` its states over time.
- */
-function activeMqBroker(
-  rng,
-  name,
-  { queues = ["orders.created", "orders.settled"], users = ["app", "ops"], tags = {}, describe = {}, stateChanges } = {},
-) {
+/** A posture-compliant ActiveMQ 5.18 active/standby broker on mq.m5.large. */
+function activeMqBroker(rng: Rng, name: string, facts: AmqFacts = {}): ApiBroker {
+  const { queues = ["orders.created", "orders.settled"], users = ["app", "ops"], tags = {}, describe = {}, stateChanges } = facts;
   const id = `b-${uuid(rng)}`;
   const sg = securityGroup(rng, name, "10.20.0.0/16", [61617, 8162]);
-  const instances = [1, 2].map((k) => {
-    const host = `${id}-${k}.mq.${REGION}.amazonaws.com`;
-    return {
-      ConsoleURL: `https://${host}:8162`,
-      Endpoints: [
-        `ssl://${host}:61617`,
-        `amqp+ssl://${host}:5671`,
-        `stomp+ssl://${host}:61614`,
-        `mqtt+ssl://${host}:8883`,
-        `wss://${host}:61619`,
-      ],
-      IpAddress: `10.20.${rng.int(1, 250)}.${rng.int(4, 250)}`,
-    };
-  });
+  const instances = [1, 2].map((k) => amqInstance(rng, id, k));
   const configId = `c-${uuid(rng)}`;
-  const entry = {
+  const arn = `arn:aws:mq:${REGION}:${ACCOUNT_ID}:broker:${name}:${id}`;
+  const entry: BrokerEntry = {
     describe: {
       BrokerId: id,
       BrokerName: name,
-      BrokerArn: `arn:aws:mq:${REGION}:${ACCOUNT_ID}:broker:${name}:${id}`,
+      BrokerArn: arn,
       BrokerState: "RUNNING",
       DeploymentMode: "ACTIVE_STANDBY_MULTI_AZ",
       EngineType: "ACTIVEMQ",
       EngineVersion: "5.18",
       HostInstanceType: "mq.m5.large",
-      PubliclyAccessible: false,
-      AutoMinorVersionUpgrade: true,
-      AuthenticationStrategy: "SIMPLE",
-      EncryptionOptions: { UseAwsOwnedKey: false, KmsKeyId: `arn:aws:kms:${REGION}:${ACCOUNT_ID}:key/${uuid(rng)}` },
+      ...compliantAccess(uuid(rng)),
       Logs: { Audit: true, General: true },
       SecurityGroups: [sg.id],
       SubnetIds: instances.map(() => `subnet-0${rng.hex(16)}`),
@@ -193,29 +95,37 @@ function activeMqBroker(
     securityGroups: [sg.entry],
     ...(stateChanges ? { stateChanges } : {}),
   };
-  return { entry, id, name, arn: entry.describe.BrokerArn, configId, revision: 4, sgId: sg.id, vpcId: sg.entry.VpcId, engine: "ACTIVEMQ" };
+  return {
+    entry,
+    id,
+    name,
+    arn: String(entry.describe.BrokerArn),
+    configId,
+    revision: 4,
+    sgId: sg.id,
+    vpcId: sg.entry.VpcId,
+    engine: "ACTIVEMQ",
+  };
 }
 
 /** A posture-compliant RabbitMQ 3.13 cluster on mq.m5.large. */
-function rabbitMqBroker(rng, name, { tags = {} } = {}) {
+function rabbitMqBroker(rng: Rng, name: string, { tags = {} }: { tags?: Record<string, string> } = {}): ApiBroker {
   const id = `b-${uuid(rng)}`;
   const sg = securityGroup(rng, name, "10.30.0.0/16", [5671, 443]);
   const host = `${id}.mq.${REGION}.amazonaws.com`;
   const configId = `c-${uuid(rng)}`;
-  const entry = {
+  const arn = `arn:aws:mq:${REGION}:${ACCOUNT_ID}:broker:${name}:${id}`;
+  const entry: BrokerEntry = {
     describe: {
       BrokerId: id,
       BrokerName: name,
-      BrokerArn: `arn:aws:mq:${REGION}:${ACCOUNT_ID}:broker:${name}:${id}`,
+      BrokerArn: arn,
       BrokerState: "RUNNING",
       DeploymentMode: "CLUSTER_MULTI_AZ",
       EngineType: "RABBITMQ",
       EngineVersion: "3.13",
       HostInstanceType: "mq.m5.large",
-      PubliclyAccessible: false,
-      AutoMinorVersionUpgrade: true,
-      AuthenticationStrategy: "SIMPLE",
-      EncryptionOptions: { UseAwsOwnedKey: false, KmsKeyId: `arn:aws:kms:${REGION}:${ACCOUNT_ID}:key/${uuid(rng)}` },
+      ...compliantAccess(uuid(rng)),
       Logs: { General: true },
       SecurityGroups: [sg.id],
       SubnetIds: [1, 2, 3].map(() => `subnet-0${rng.hex(16)}`),
@@ -229,45 +139,35 @@ function rabbitMqBroker(rng, name, { tags = {} } = {}) {
     },
     securityGroups: [sg.entry],
   };
-  return { entry, id, name, arn: entry.describe.BrokerArn, configId, revision: 2, sgId: sg.id, vpcId: sg.entry.VpcId, engine: "RABBITMQ" };
+  return { entry, id, name, arn, configId, revision: 2, sgId: sg.id, vpcId: sg.entry.VpcId, engine: "RABBITMQ" };
 }
-
-// ---------------------------------------------------------------------------------------------------------
-// Metrics (for the scenarios where an API event changes what the metrics cycle does)
-// ---------------------------------------------------------------------------------------------------------
-
-const AMQ_LIMIT_METRICS = [
-  "OpenwireMaximumConnections",
-  "AmqpMaximumConnections",
-  "StompMaximumConnections",
-  "MqttMaximumConnections",
-  "WsMaximumConnections",
-];
 
 /**
  * The CloudWatch series of an ActiveMQ broker's active node (`<name>-1`): the given queues (from
  * `amqQueue`) and broker-level series, totals exact sums of the queues, resources calm.
  */
-function amqMetrics(rng, n, brokerName, queues) {
+function amqMetrics(rng: Rng, n: number, brokerName: string, queues: AmqQueue[]): MetricSeries[] {
   const node = `${brokerName}-1`;
   const cpuNoise = drift(rng.fork("cpu"), n, 1.1, 0.7);
   const connNoise = drift(rng.fork("connections"), n, 4, 0.6);
   const connBase = rng.int(150, 300);
-  const current = seq(n, (i) => Math.max(0, Math.round(connBase + connNoise[i])));
-  const broker = {
-    CpuUtilization: seq(n, (i) => pct(11 + cpuNoise[i])),
+  const current = seq(n, (i) => Math.max(0, Math.round(connBase + nth(connNoise, i))));
+  const total = (m: "QueueSize" | "ConsumerCount" | "ProducerCount" | "EnqueueCount" | "DequeueCount") =>
+    seq(n, (i) => sum(queues.map((q) => nth(q[m], i))));
+  const broker: Record<string, number[]> = {
+    CpuUtilization: seq(n, (i) => pct(11 + nth(cpuNoise, i))),
     HeapUsage: gcSawtooth(rng.fork("heap"), n, { floor: 33, peak: 60, rise: 2.8 }),
     StorePercentUsage: seq(n, () => 4.2),
     TempPercentUsage: seq(n, () => 0.5),
     CurrentConnectionsCount: current,
     EstablishedConnectionsCount: current.map((c) => c + 3),
-    TotalMessageCount: seq(n, (i) => sum(queues.map((q) => q.QueueSize[i]))),
-    TotalConsumerCount: seq(n, (i) => sum(queues.map((q) => q.ConsumerCount[i]))),
-    TotalProducerCount: seq(n, (i) => sum(queues.map((q) => q.ProducerCount[i]))),
-    TotalEnqueueCount: seq(n, (i) => sum(queues.map((q) => q.EnqueueCount[i]))),
-    TotalDequeueCount: seq(n, (i) => sum(queues.map((q) => q.DequeueCount[i]))),
+    TotalMessageCount: total("QueueSize"),
+    TotalConsumerCount: total("ConsumerCount"),
+    TotalProducerCount: total("ProducerCount"),
+    TotalEnqueueCount: total("EnqueueCount"),
+    TotalDequeueCount: total("DequeueCount"),
   };
-  for (const m of AMQ_LIMIT_METRICS) broker[m] = seq(n, () => 2000);
+  for (const m of ACTIVEMQ_CONNECTION_LIMIT_METRICS) broker[m] = seq(n, () => AMQ_LARGE_LIMIT);
   return [
     ...queues.flatMap((q) => AMQ_QUEUE_METRICS.map((m) => ({ metric: m, dimensions: { Broker: node, Queue: q.name }, values: q[m] }))),
     ...Object.entries(broker).map(([m, values]) => ({ metric: m, dimensions: { Broker: node }, values })),
@@ -278,9 +178,22 @@ function amqMetrics(rng, n, brokerName, queues) {
 // Identities and the clients they use
 // ---------------------------------------------------------------------------------------------------------
 
-const roleId = (rng) => `AROA${rng.iamChars(17)}`;
+/** A CloudTrail `userIdentity`. */
+interface Identity {
+  type: string;
+  principalId?: string;
+  arn?: string;
+  accountId?: string;
+  accessKeyId?: string;
+  userName?: string;
+  invokedBy?: string;
+  sessionContext?: unknown;
+  [key: string]: unknown;
+}
 
-function iamUser(rng, userName, { accountId = ACCOUNT_ID } = {}) {
+const roleId = (rng: Rng) => `AROA${rng.iamChars(17)}`;
+
+function iamUser(rng: Rng, userName: string, { accountId = ACCOUNT_ID } = {}): Identity {
   return {
     type: "IAMUser",
     principalId: `AIDA${rng.iamChars(17)}`,
@@ -291,8 +204,19 @@ function iamUser(rng, userName, { accountId = ACCOUNT_ID } = {}) {
   };
 }
 
-/** An assumed-role session; `sessionStart` is an ISO time, `path` the role path (e.g. an SSO one). */
-function assumedRole(rng, roleName, sessionName, { accountId = ACCOUNT_ID, path = "", mfa = false, sessionStart, invokedBy } = {}) {
+interface SessionFacts {
+  accountId?: string;
+  /** The role path (e.g. an SSO one). */
+  path?: string;
+  mfa?: boolean;
+  /** An ISO time. */
+  sessionStart?: string;
+  invokedBy?: string;
+}
+
+/** An assumed-role session. */
+function assumedRole(rng: Rng, roleName: string, sessionName: string, facts: SessionFacts = {}): Identity {
+  const { accountId = ACCOUNT_ID, path = "", mfa = false, sessionStart, invokedBy } = facts;
   const rid = roleId(rng);
   return {
     type: "AssumedRole",
@@ -316,12 +240,12 @@ function assumedRole(rng, roleName, sessionName, { accountId = ACCOUNT_ID, path 
 }
 
 /** An IAM Identity Center (SSO) user's session in a permission set's reserved role. */
-function ssoSession(rng, permissionSet, user, sessionStart) {
+function ssoSession(rng: Rng, permissionSet: string, user: string, sessionStart: string): Identity {
   const role = `AWSReservedSSO_${permissionSet}_${rng.hex(16)}`;
-  return assumedRole(rng, role, user, { path: `aws-reserved/sso.amazonaws.com/`, mfa: false, sessionStart });
+  return assumedRole(rng, role, user, { path: "aws-reserved/sso.amazonaws.com/", mfa: false, sessionStart });
 }
 
-function rootUser(rng, sessionStart, { mfa = false } = {}) {
+function rootUser(rng: Rng, sessionStart: string, { mfa = false } = {}): Identity {
   return {
     type: "Root",
     principalId: ACCOUNT_ID,
@@ -332,7 +256,7 @@ function rootUser(rng, sessionStart, { mfa = false } = {}) {
   };
 }
 
-const kebab = (op) => op.replace(/([a-z])([A-Z])/g, "$1-$2").toLowerCase();
+const kebab = (op: string): string => op.replace(/([a-z])([A-Z])/g, "$1-$2").toLowerCase();
 
 /** User agents, as functions of the operation (the AWS CLI names its command). */
 const UA = {
@@ -340,11 +264,11 @@ const UA = {
   firefox: () => "Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:135.0) Gecko/20100101 Firefox/135.0",
   edge: () =>
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/133.0.0.0 Safari/537.36 Edg/133.0.0.0",
-  cliMac: (op) =>
+  cliMac: (op: string) =>
     `aws-cli/2.24.5 md/awscrt#0.23.8 ua/2.1 os/macos#24.3.0 md/arch#arm64 lang/python#3.12.9 md/pyimpl#CPython cfg/retry-mode#standard md/installer#exe md/prompt#off md/command#mq.${kebab(op)}`,
-  cliLinux: (op) =>
+  cliLinux: (op: string) =>
     `aws-cli/2.22.35 md/awscrt#0.23.4 ua/2.0 os/linux#6.8.0-52-generic md/arch#x86_64 lang/python#3.12.6 md/pyimpl#CPython cfg/retry-mode#standard md/installer#exe md/distrib#ubuntu.24 md/prompt#off md/command#mq.${kebab(op)}`,
-  cliKali: (op) => `aws-cli/2.15.30 Python/3.11.8 Linux/6.6.9-amd64 exe/x86_64.kali.2024 prompt/off command/mq.${kebab(op)}`,
+  cliKali: (op: string) => `aws-cli/2.15.30 Python/3.11.8 Linux/6.6.9-amd64 exe/x86_64.kali.2024 prompt/off command/mq.${kebab(op)}`,
   boto3Lambda: () =>
     "Boto3/1.36.21 md/Botocore#1.36.21 ua/2.0 os/linux#5.10.233-244.903.amzn2.x86_64 md/arch#x86_64 lang/python#3.12.9 md/pyimpl#CPython exec-env/AWS_Lambda_python3.12 cfg/retry-mode#legacy Botocore/1.36.21",
   boto3Laptop: () =>
@@ -354,10 +278,24 @@ const UA = {
     "APN/1.0 HashiCorp/1.0 Terraform/1.10.5 (+https://www.terraform.io) terraform-provider-aws/5.86.0 (+https://registry.terraform.io/providers/hashicorp/aws) aws-sdk-go-v2/1.36.1 ua/2.1 os/linux lang/go#1.23.6 md/GOOS#linux md/GOARCH#amd64 api/mq#1.27.14 m/C",
   grafana: () => "aws-sdk-go/1.55.5 (go1.23.4; linux; amd64) Grafana/11.5.1",
   goSdkVendor: () => "aws-sdk-go-v2/1.32.7 ua/2.1 os/linux lang/go#1.22.10 md/GOOS#linux md/GOARCH#amd64 api/mq#1.27.9 m/E",
-};
+} satisfies Record<string, (op: string) => string>;
 
 /** Who calls, from where, with what: the constant part of a run of CloudTrail records. */
-const actor = (identity, ip, ua, { console = false } = {}) => ({ identity, ip, ua, console });
+
+/** Who calls, from where, with what: the constant part of a run of CloudTrail records. */
+interface Actor {
+  identity: Identity;
+  ip: string | null;
+  /** Null for an AWS service (its `invokedBy` is the user agent). */
+  ua: ((op: string) => string) | null;
+  console: boolean;
+}
+const actor = (identity: Identity, ip: string | null, ua: ((op: string) => string) | null, { console = false } = {}): Actor => ({
+  identity,
+  ip,
+  ua,
+  console,
+});
 
 // Addresses: office NAT and VPN egress (TEST-NET ranges), NAT gateways, CI runners and attackers.
 const IP = {
@@ -375,70 +313,101 @@ const IP = {
 // ---------------------------------------------------------------------------------------------------------
 // CloudTrail records in EventBridge envelopes
 // ---------------------------------------------------------------------------------------------------------
+const isReadOnly = (op: string): boolean => /^(Describe|List|Get)/.test(op);
 
-const isReadOnly = (op) => /^(Describe|List|Get)/.test(op);
+type Params = Record<string, unknown> | null;
 
 /** The IAM resource an Amazon MQ call is authorized against, as it appears in a denial message. */
-function iamResource(params) {
+function iamResource(params: Params | undefined): string {
   if (params?.brokerId) return `arn:aws:mq:${REGION}:${ACCOUNT_ID}:broker:*:${params.brokerId}`;
   if (params?.configurationId) return `arn:aws:mq:${REGION}:${ACCOUNT_ID}:configuration:${params.configurationId}`;
-  if (params?.resourceArn) return params.resourceArn;
+  if (params?.resourceArn) return String(params.resourceArn);
   return `arn:aws:mq:${REGION}:${ACCOUNT_ID}:*`;
 }
 
 const DENY_REASON = {
-  identity: (op) => `because no identity-based policy allows the mq:${op} action`,
+  identity: (op: string) => `because no identity-based policy allows the mq:${op} action`,
   scp: () => "with an explicit deny in a service control policy",
-  permissionsBoundary: (op) => `because no permissions boundary allows the mq:${op} action`,
-  crossAccount: (op) => `because no resource-based policy allows the mq:${op} action`,
+  permissionsBoundary: (op: string) => `because no permissions boundary allows the mq:${op} action`,
+  crossAccount: (op: string) => `because no resource-based policy allows the mq:${op} action`,
 };
 
+/** How a call failed: a denial (its message is written from the reason) or another error. */
+type CallError =
+  | { denied: true; code: string; reason: keyof typeof DENY_REASON; suffix: string }
+  | { denied: false; code: string; message: string };
+
 /** A denial, as `error` for `call`. */
-function denied(code = "AccessDeniedException", reason = "identity", suffix = "") {
+function denied(code = "AccessDeniedException", reason: keyof typeof DENY_REASON = "identity", suffix = ""): CallError {
   return { denied: true, code, reason, suffix };
 }
 
 /** Another error, as `error` for `call`. */
-const failed = (code, message) => ({ denied: false, code, message });
+const failed = (code: string, message: string): CallError => ({ denied: false, code, message });
 
-/**
- * A scenario's workbench: brokers, events in delivery order, and helpers that write realistic records.
- * `call` returns the event so that it can be delivered again (duplicate delivery keeps the same `id`).
- */
-function makeContext(name, start) {
+/** An EventBridge event as the scenario delivers it (possibly malformed on purpose). */
+type ApiEvent = Record<string, unknown>;
+/** An event `call` wrote: its `detail` may be bent afterwards (a malformed record). */
+type CallEvent = ApiEvent & { detail: Record<string, unknown> };
+
+interface CallOptions {
+  error?: CallError | null;
+  response?: unknown;
+  /** Request parameters as CloudTrail records them, when they differ from `params` (redactions). */
+  requestParameters?: unknown;
+  /** Minutes after the call the event is delivered (CloudTrail reaches EventBridge late). */
+  late?: number;
+}
+
+/** A scenario's workbench: brokers, events in delivery order, and helpers that write realistic records. */
+export interface ApiContext {
+  rng: Rng;
+  start: string;
+  brokers: BrokerEntry[];
+  events: { at: number; event: ApiEvent }[];
+  metrics: MetricSeries[];
+  amq(brokerName: string, facts?: AmqFacts): ApiBroker;
+  rmq(brokerName: string, facts?: { tags?: Record<string, string> }): ApiBroker;
+  /** ISO time `minutesBefore` minutes before minute 0 (a session's creation time). */
+  before(minutesBefore: number): string;
+  /**
+   * A CloudTrail record of an Amazon MQ call at minute `at`, second `sec`, delivered at minute `at` (or `late`
+   * minutes later). Returns the event so that it can be delivered again (duplicate delivery keeps the same `id`).
+   */
+  call(at: number, sec: number, who: Actor, op: string, params: Params, options?: CallOptions): CallEvent;
+  /** Delivers an event (possibly malformed, possibly one already delivered) at minute `at`. */
+  deliver(at: number, event: ApiEvent): ApiEvent;
+}
+
+export function makeContext(name: string, start: string): ApiContext {
   const rng = makeRng(name);
-  const brokers = [];
-  const events = [];
-  const metrics = [];
-  const ctx = {
+  const brokers: BrokerEntry[] = [];
+  const events: { at: number; event: ApiEvent }[] = [];
+  const metrics: MetricSeries[] = [];
+  return {
     rng,
     start,
     brokers,
     events,
     metrics,
-    amq(brokerName, opts) {
-      const b = activeMqBroker(rng.fork(`broker/${brokerName}`), brokerName, opts);
+    amq(brokerName, facts) {
+      const b = activeMqBroker(rng.fork(`broker/${brokerName}`), brokerName, facts);
       brokers.push(b.entry);
       return b;
     },
-    rmq(brokerName, opts) {
-      const b = rabbitMqBroker(rng.fork(`broker/${brokerName}`), brokerName, opts);
+    rmq(brokerName, facts) {
+      const b = rabbitMqBroker(rng.fork(`broker/${brokerName}`), brokerName, facts);
       brokers.push(b.entry);
       return b;
     },
-    /** ISO time `minutesBefore` minutes before minute 0 (a session's creation time). */
     before(minutesBefore) {
       return iso(minuteOf(start, -minutesBefore));
     },
-    /**
-     * A CloudTrail record of an Amazon MQ call at minute `at`, second `sec`, delivered at minute `at` (or
-     * `late` minutes later: CloudTrail reaches EventBridge late, and EventBridge retries for hours).
-     */
     call(at, sec, who, op, params, { error = null, response = null, requestParameters, late = 0 } = {}) {
       const time = iso(minuteOf(start, at) + sec * 1000);
       const id = who.identity;
       const service = id.invokedBy;
-      const detail = {
+      const detail: Record<string, unknown> = {
         eventVersion: "1.09",
         userIdentity: id,
         eventTime: time,
@@ -446,7 +415,7 @@ function makeContext(name, start) {
         eventName: op,
         awsRegion: REGION,
         sourceIPAddress: service ?? who.ip,
-        userAgent: service ?? who.ua(op),
+        userAgent: service ?? who.ua?.(op),
       };
       if (error) {
         detail.errorCode = error.code;
@@ -467,60 +436,53 @@ function makeContext(name, start) {
       });
       if (!service) detail.tlsDetails = { tlsVersion: "TLSv1.3", cipherSuite: "TLS_AES_128_GCM_SHA256", clientProvidedHostHeader: MQ_HOST };
       if (who.console) detail.sessionCredentialFromConsole = "true";
-      const event = {
-        version: "0",
-        id: uuid(rng),
-        "detail-type": "AWS API Call via CloudTrail",
-        source: "aws.amazonmq",
-        account: ACCOUNT_ID,
-        time,
-        region: REGION,
-        resources: [],
-        detail,
-      };
+      const event = cloudTrailEnvelope(uuid(rng), time, detail);
       events.push({ at: at + late, event });
       return event;
     },
-    /** Delivers an event (possibly malformed, possibly one already delivered) at minute `at`. */
     deliver(at, event) {
       events.push({ at, event });
       return event;
     },
   };
-  return ctx;
 }
 
+/** Request parameters of the common calls. */
 const rp = {
   listBrokers: () => ({ maxResults: 100 }),
-  broker: (b) => ({ brokerId: b.id }),
-  listUsers: (b) => ({ brokerId: b.id, maxResults: 100 }),
-  user: (b, username) => ({ brokerId: b.id, username }),
+  broker: (b: ApiBroker) => ({ brokerId: b.id }),
+  listUsers: (b: ApiBroker) => ({ brokerId: b.id, maxResults: 100 }),
+  user: (b: ApiBroker, username: string) => ({ brokerId: b.id, username }),
   listConfigurations: () => ({ maxResults: 100 }),
-  configuration: (b) => ({ configurationId: b.configId }),
-  revision: (b) => ({ configurationId: b.configId, configurationRevision: String(b.revision) }),
+  configuration: (b: ApiBroker) => ({ configurationId: b.configId }),
+  revision: (b: ApiBroker) => ({ configurationId: b.configId, configurationRevision: String(b.revision) }),
 };
 
-const expectation = (kind, broker, resource, from, severity) => ({
-  kind,
-  broker,
-  resource,
-  ...(severity ? { severity } : {}),
-  from,
-  to: from + API_WINDOW,
-});
-const unauthorized = (principal, from, severity) =>
-  expectation("unauthorized-api", "*", principal.arn ?? principal.principalId, from, severity);
-const risky = (broker, eventName, from) => expectation("risky-change", broker === "*" ? "*" : broker.name, eventName, from);
+/** An incident the event delivered at minute `from` makes: it must be open within API_WINDOW minutes. */
+const expectation = (kind: IncidentKind, broker: string, resource: string, from: number, severity?: Severity): Expectation =>
+  Want(At(from).within(API_WINDOW), { kind, broker, resource, ...(severity ? { severity } : {}) });
+/** Denials of one principal (account-wide: broker `*`, resource its ARN, else its principal id). */
+const unauthorized = (principal: Identity, from: number, severity?: Severity): Expectation =>
+  expectation("unauthorized-api", "*", principal.arn ?? principal.principalId ?? "unknown", from, severity);
+/** A risky change of `broker` (or `*` when the call names no broker of the scenario). */
+const risky = (broker: ApiBroker | "*", eventName: string, from: number, severity?: Severity): Expectation =>
+  expectation("risky-change", broker === "*" ? "*" : broker.name, eventName, from, severity);
 
-// ---------------------------------------------------------------------------------------------------------
-// The library
-// ---------------------------------------------------------------------------------------------------------
+/** An API scenario: `build(ctx)` writes brokers and events into ctx and returns the hand-written expectations. */
+export interface ApiScenario {
+  name: string;
+  durationMinutes: number;
+  start?: string;
+  /** What the scenario means (its `description`). */
+  meaning: string;
+  /** Why these labels (README). */
+  why: string;
+  /** The incident kinds the scenario scores (default unauthorized-api and risky-change). */
+  scoreKinds?: IncidentKind[];
+  build(ctx: ApiContext): Expectation[];
+}
 
-/**
- * A scenario: `build(ctx)` writes brokers and events into ctx and returns the hand-written expectations.
- * `meaning` is the description; `why` explains the labels (README).
- */
-const SCENARIOS = [
+export const API_SCENARIOS: ApiScenario[] = [
   {
     name: "api-recon-stolen-session",
     durationMinutes: 45,
@@ -697,7 +659,7 @@ const SCENARIOS = [
         null,
       );
       const explorer = actor({ type: "AWSService", invokedBy: "resource-explorer-2.amazonaws.com" }, null, null);
-      const timeline = [];
+      const timeline: [number, number, Actor, string, Params][] = [];
       for (let t = 1; t < 40; t += 5) {
         timeline.push([t, 7, grafana, "ListBrokers", rp.listBrokers()]);
         all.forEach((x, k) => {
@@ -1105,7 +1067,7 @@ const SCENARIOS = [
       const a = ctx.amq("orders-core-76");
       const sre = actor(ssoSession(ctx.rng, "PlatformAdmin", "dana.kim", ctx.before(15)), IP.office, UA.cliMac);
       const qa = actor(iamUser(ctx.rng, "qa-runner"), IP.natGateway, () => hugeUserAgent(200 * 1024));
-      const envelope = (at, sec) => ({
+      const envelope = (at: number, sec: number) => ({
         version: "0",
         id: uuid(ctx.rng),
         "detail-type": "AWS API Call via CloudTrail",
@@ -1194,7 +1156,7 @@ const SCENARIOS = [
         const burst = ctx.rng.fork(`burst-${t0}`);
         let sec = 2;
         for (const b of brokers) {
-          for (const [op, params] of [
+          for (const [op, params] of <[string, Params][]>[
             ["DescribeBroker", rp.broker(b)],
             ["ListUsers", rp.listUsers(b)],
             ["DescribeUser", rp.user(b, "app")],
@@ -1413,13 +1375,13 @@ const SCENARIOS = [
         actor(assumedRole(ctx.rng, "reporting-lambda", `reporting-${k}`, { sessionStart: ctx.before(3) }), IP.natGateway2, UA.boto3Lambda),
       );
       const deny = denied("AccessDeniedException");
-      ctx.call(8, 4, sessions[0], "ListBrokers", rp.listBrokers(), { error: deny });
-      ctx.call(9, 11, sessions[1], "DescribeBroker", rp.broker(a), { error: deny });
-      ctx.call(9, 30, reporting[0], "ListBrokers", rp.listBrokers(), { error: deny });
-      ctx.call(10, 17, sessions[2], "ListUsers", rp.listUsers(a), { error: deny });
-      ctx.call(11, 5, sessions[3], "ListConfigurations", rp.listConfigurations(), { error: deny });
-      ctx.call(12, 40, reporting[1], "ListBrokers", rp.listBrokers(), { error: deny });
-      const role = sessions[0].identity.sessionContext.sessionIssuer.arn;
+      ctx.call(8, 4, nth(sessions, 0), "ListBrokers", rp.listBrokers(), { error: deny });
+      ctx.call(9, 11, nth(sessions, 1), "DescribeBroker", rp.broker(a), { error: deny });
+      ctx.call(9, 30, nth(reporting, 0), "ListBrokers", rp.listBrokers(), { error: deny });
+      ctx.call(10, 17, nth(sessions, 2), "ListUsers", rp.listUsers(a), { error: deny });
+      ctx.call(11, 5, nth(sessions, 3), "ListConfigurations", rp.listConfigurations(), { error: deny });
+      ctx.call(12, 40, nth(reporting, 1), "ListBrokers", rp.listBrokers(), { error: deny });
+      const role = (nth(sessions, 0).identity.sessionContext as { sessionIssuer: { arn: string } }).sessionIssuer.arn;
       return [expectation("unauthorized-api", "*", role, 10)];
     },
   },
@@ -1516,14 +1478,14 @@ const SCENARIOS = [
 ];
 
 /** A 200 KB-class user agent: a real prefix padded with repeated product tokens. */
-function hugeUserAgent(bytes) {
+function hugeUserAgent(bytes: number): string {
   const prefix = "aws-cli/2.22.35 md/awscrt#0.23.4 ua/2.0 os/linux#6.8.0-52-generic md/arch#x86_64 lang/python#3.12.6 ";
   const pad = "md/padding#0123456789abcdefghijklmnopqrstuvwxyz ";
   return (prefix + pad.repeat(Math.ceil(bytes / pad.length))).slice(0, bytes);
 }
 
 /** A root console sign-in (source aws.signin), which is not an Amazon MQ API call. */
-function signInEvent(ctx, at, sec, rootIdentity, ip) {
+function signInEvent(ctx: ApiContext, at: number, sec: number, rootIdentity: Identity, ip: string): ApiEvent {
   const time = iso(minuteOf(ctx.start, at) + sec * 1000);
   return {
     version: "0",
@@ -1567,7 +1529,7 @@ function signInEvent(ctx, at, sec, rootIdentity, ip) {
 }
 
 /** A root user's successful EC2 call delivered as an aws.ec2 event: not Amazon MQ, so ignored. */
-function ec2RootEvent(ctx, at, sec) {
+function ec2RootEvent(ctx: ApiContext, at: number, sec: number): ApiEvent {
   const time = iso(minuteOf(ctx.start, at) + sec * 1000);
   return {
     version: "0",
@@ -1603,338 +1565,3 @@ function ec2RootEvent(ctx, at, sec) {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Invariants: a slip in a hand-written label must fail loudly rather than ship
-// ---------------------------------------------------------------------------------------------------------
-
-const isPlainObject = (x) => x !== null && typeof x === "object" && !Array.isArray(x);
-
-/** The Amazon MQ CloudTrail record of an event, or null when the event is not one (or is malformed). */
-function mqRecord(event) {
-  if (!isPlainObject(event) || event.source !== "aws.amazonmq" || event["detail-type"] !== "AWS API Call via CloudTrail") return null;
-  const d = event.detail;
-  if (!isPlainObject(d) || d.eventSource !== "amazonmq.amazonaws.com" || typeof d.eventName !== "string") return null;
-  if (!isPlainObject(d.userIdentity)) return null;
-  return d;
-}
-
-/** The policy's name of a caller: ARN, else principal id, else the calling service, else account:userName, else unknown. */
-function principalKey(ui, recipientAccountId) {
-  const present = (v) => (typeof v === "string" && v.trim() !== "" ? v : null);
-  const account = present(ui.accountId) ?? present(recipientAccountId);
-  const byName = present(ui.userName) && account ? `${account}:${ui.userName}` : null;
-  return present(ui.arn) ?? present(ui.principalId) ?? present(ui.invokedBy) ?? byName ?? "unknown";
-}
-
-/** The broker id a record names: brokerId, broker-id, a broker ARN (tag calls), CreateBroker's response. */
-function brokerIdOfRecord(d) {
-  const rp = isPlainObject(d.requestParameters) ? d.requestParameters : {};
-  const re = isPlainObject(d.responseElements) ? d.responseElements : {};
-  const arnId =
-    typeof rp.resourceArn === "string" ? /^arn:aws[a-z-]*:mq:[^:]*:[^:]*:broker:[^:]+:([^:]+)$/.exec(rp.resourceArn)?.[1] : undefined;
-  return rp.brokerId ?? rp["broker-id"] ?? arnId ?? re.brokerId ?? null;
-}
-
-const PRODUCTION = (tags) =>
-  Object.entries(tags ?? {}).some(
-    ([k, v]) =>
-      ["environment", "env", "stage"].includes(k.toLowerCase()) && ["production", "prod", "prd"].includes(String(v).toLowerCase()),
-  );
-
-/** Whether a successful call is a risky change, and a critical one, under the policy (not the root rule). */
-function riskyOf(d) {
-  const rp = isPlainObject(d.requestParameters) ? d.requestParameters : {};
-  if (POLICY.riskyOps.has(d.eventName)) return { risky: true, critical: d.eventName === "DeleteBroker" };
-  if (d.eventName === "CreateBroker") {
-    const publicly = rp.publiclyAccessible === true;
-    const console = (rp.users ?? []).some((u) => u?.consoleAccess === true);
-    const single = rp.deploymentMode === "SINGLE_INSTANCE" && PRODUCTION(rp.tags);
-    return { risky: publicly || rp.autoMinorVersionUpgrade === false || single || console, critical: publicly };
-  }
-  if (d.eventName === "CreateTags" && isPlainObject(rp.tags)) {
-    const keys = Object.keys(rp.tags).filter((k) => k.startsWith("mq-sentinel:"));
-    const critical =
-      String(rp.tags["mq-sentinel:ignore"] ?? "")
-        .trim()
-        .toLowerCase() === "true" || String(rp.tags["mq-sentinel:remediate"] ?? "").toLowerCase() === "reboot";
-    return { risky: keys.length > 0, critical };
-  }
-  if (d.eventName === "DeleteTags") {
-    const keys = Array.isArray(rp.tagKeys) ? rp.tagKeys : [];
-    return { risky: keys.some((k) => String(k).startsWith("mq-sentinel:")), critical: false };
-  }
-  return { risky: false, critical: false };
-}
-
-/** Among windows of POLICY.windowMinutes by call time that hold `call`, the one with the most calls. */
-function burstAround(calls, call) {
-  const span = POLICY.windowMinutes * 60000;
-  let best = [];
-  for (const s of calls) {
-    if (s.t > call.t || call.t - s.t > span) continue;
-    const w = calls.filter((x) => x.t >= s.t && x.t <= s.t + span);
-    if (w.length > best.length) best = w;
-  }
-  return best;
-}
-
-/** A window qualifies: a burst, a denied change, the root user, another account. */
-const qualifies = (w) => w.length >= POLICY.burst || w.some((x) => x.change || x.root || x.otherAccount);
-const isCritical = (w) =>
-  w.length >= 10 ||
-  new Set(w.map((x) => x.op)).size >= 5 ||
-  new Set(w.map((x) => x.broker).filter(Boolean)).size >= 3 ||
-  w.filter((x) => x.change).length >= 3 ||
-  w.some((x) => x.root || x.otherAccount);
-
-/**
- * The expectations the policy gives for a scenario's events, derived independently of the hand-written
- * labels (and of the project's code): see the README section for the policy in words. Bursts are judged
- * on the calls' `eventTime`, the incident is due when the evidence is delivered (`at`).
- */
-function policyExpectations(sc) {
-  const brokerById = new Map(sc.brokers.map((b) => [b.describe.BrokerId, b]));
-  const nameOf = (id) => brokerById.get(id)?.describe.BrokerName ?? "*";
-  const seen = new Set();
-  const byPrincipal = new Map(); // principal -> [{t, delivered, change, op, broker, root, otherAccount, session}]
-  const byRole = new Map();
-  const out = new Map();
-  const open = (key, e) => {
-    if (!out.has(key)) out.set(key, e);
-    else if (e.critical) out.get(key).critical = true;
-  };
-  for (const { at, event } of sc.events) {
-    const d = mqRecord(event);
-    if (!d) continue;
-    if (seen.has(event.id)) continue;
-    seen.add(event.id);
-    const ui = d.userIdentity;
-    const principal = principalKey(ui, d.recipientAccountId);
-    const root = ui.type === "Root";
-    const brokerId = brokerIdOfRecord(d);
-    if (d.errorCode !== undefined) {
-      if (!POLICY.deniedCodes.has(d.errorCode)) continue;
-      const call = {
-        t: Date.parse(d.eventTime),
-        delivered: at,
-        change: !isReadOnly(d.eventName),
-        op: d.eventName,
-        broker: brokerId,
-        root,
-        otherAccount: ui.accountId !== undefined && ui.accountId !== d.recipientAccountId,
-        session: principal,
-      };
-      const list = [...(byPrincipal.get(principal) ?? []), call];
-      byPrincipal.set(principal, list);
-      const w = burstAround(list, call);
-      const key = `unauthorized-api|*|${principal}`;
-      if (qualifies(w) || out.has(key)) {
-        open(key, { kind: "unauthorized-api", broker: "*", resource: principal, from: at, critical: qualifies(w) && isCritical(w) });
-        continue;
-      }
-      // Sessions of one role: the role is reported when they cross the rule together and none does alone.
-      const role = ui.type === "AssumedRole" ? ui.sessionContext?.sessionIssuer?.arn : undefined;
-      if (!role) continue;
-      const pool = [...(byRole.get(role) ?? []), call];
-      byRole.set(role, pool);
-      const pw = burstAround(pool, call);
-      const sessions = new Set(pw.map((x) => x.session));
-      const alone = [...sessions].some((s) => out.has(`unauthorized-api|*|${s}`));
-      if (pw.length >= POLICY.burst && sessions.size >= 2 && !alone)
-        open(`unauthorized-api|*|${role}`, { kind: "unauthorized-api", broker: "*", resource: role, from: at, critical: isCritical(pw) });
-      continue;
-    }
-    const r = riskyOf(d);
-    if (r.risky || root) {
-      const broker = nameOf(brokerId);
-      open(`risky-change|${broker}|${d.eventName}`, {
-        kind: "risky-change",
-        broker,
-        resource: d.eventName,
-        from: at,
-        critical: r.critical || root,
-      });
-    }
-    // A broker created here is audited once it runs (posture, when the scenario scores it).
-    if (d.eventName === "CreateBroker" && brokerById.has(brokerId) && (sc.scoreKinds ?? []).includes("posture")) {
-      const b = brokerById.get(brokerId);
-      const running = (b.stateChanges ?? []).find((c) => c.BrokerState === "RUNNING");
-      if (b.describe.BrokerState !== "CREATION_IN_PROGRESS" || !running) continue;
-      const checks = [
-        b.describe.PubliclyAccessible === true ? "public-access" : null,
-        b.describe.AutoMinorVersionUpgrade === false ? "auto-minor-upgrade-disabled" : null,
-        b.describe.DeploymentMode === "SINGLE_INSTANCE" && PRODUCTION(b.describe.Tags) ? "single-instance" : null,
-      ].filter(Boolean);
-      for (const check of checks)
-        open(`posture|${b.describe.BrokerName}|${check}`, {
-          kind: "posture",
-          broker: b.describe.BrokerName,
-          resource: check,
-          from: running.at,
-          critical: false,
-        });
-    }
-  }
-  // A queue left without consumers while messages wait (when the scenario scores consumer-lag): due when
-  // the first such datapoint is visible.
-  if ((sc.scoreKinds ?? []).includes("consumer-lag")) {
-    const series = (metric, dims) =>
-      sc.metrics.find(
-        (m) =>
-          m.metric === metric &&
-          Object.entries(dims).every(([k, v]) => m.dimensions[k] === v) &&
-          Object.keys(m.dimensions).length === Object.keys(dims).length,
-      );
-    for (const m of sc.metrics.filter((x) => x.metric === "QueueSize")) {
-      const consumers = series("ConsumerCount", m.dimensions);
-      const i = m.values.findIndex((v, k) => v > 0 && consumers?.values[k] === 0);
-      if (i < 0) continue;
-      const broker = m.dimensions.Broker.replace(/-[12]$/, "");
-      open(`consumer-lag|${broker}|${m.dimensions.Queue}`, {
-        kind: "consumer-lag",
-        broker,
-        resource: m.dimensions.Queue,
-        from: i + 2,
-        critical: false,
-      });
-    }
-  }
-  return out;
-}
-
-function checkScenario(sc) {
-  const n = sc.durationMinutes;
-  if (!NAME_PATTERN.test(sc.name)) fail(sc.name, "name must match ^api-[a-z0-9][a-z0-9._-]*$");
-  if (n < 20 || n > 60) fail(sc.name, "durationMinutes outside 20-60");
-  const names = new Set(sc.brokers.map((b) => b.describe.BrokerName));
-  let last = 0;
-  for (const { at, event } of sc.events) {
-    if (at < last) fail(sc.name, "events are not in delivery order");
-    if (at > n - 1) fail(sc.name, `event at ${at} is after the last minute`);
-    last = at;
-    const d = mqRecord(event);
-    if (d && typeof d.eventTime === "string" && Date.parse(d.eventTime) > minuteOf(sc.start, at + 1))
-      fail(sc.name, `event ${event.id} delivered at ${at}, before it happened`);
-  }
-  const keys = new Set();
-  for (const e of sc.expect) {
-    if (e.broker !== "*" && !names.has(e.broker)) fail(sc.name, `expectation names unknown broker ${e.broker}`);
-    if (e.kind === "unauthorized-api" && e.broker !== "*") fail(sc.name, "unauthorized-api is account-wide (broker *)");
-    if (!(e.from <= e.to) || e.to > n - 1) fail(sc.name, `expectation window [${e.from}, ${e.to}] invalid for ${n} minutes`);
-    const key = `${e.kind}|${e.broker}|${e.resource}`;
-    if (keys.has(key)) fail(sc.name, `two expectations for ${key}`);
-    keys.add(key);
-  }
-  const derived = policyExpectations(sc);
-  for (const e of sc.expect) {
-    const d = derived.get(`${e.kind}|${e.broker}|${e.resource}`);
-    if (!d) fail(sc.name, `label ${e.kind} ${e.broker} ${e.resource} is not what the policy gives`);
-    if (d.from !== e.from) fail(sc.name, `label ${e.kind} ${e.broker} ${e.resource} from ${e.from}, policy says ${d.from}`);
-    if (e.severity === "critical" && !d.critical) fail(sc.name, `label ${e.resource} requires critical, policy says warning`);
-  }
-  for (const [key] of derived) if (!keys.has(key)) fail(sc.name, `policy gives ${key} but the labels omit it`);
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Output
-// ---------------------------------------------------------------------------------------------------------
-
-function buildScenario(def) {
-  const start = def.start ?? DEFAULT_START;
-  const ctx = makeContext(def.name, start);
-  const expect = def.build(ctx);
-  const scenario = {
-    name: def.name,
-    description: def.meaning,
-    start,
-    durationMinutes: def.durationMinutes,
-    region: REGION,
-    accountId: ACCOUNT_ID,
-    brokers: ctx.brokers,
-    metrics: ctx.metrics,
-    // Delivery order: by minute, and within a minute in the order the scenario wrote them (a stable sort).
-    events: [...ctx.events].sort((x, y) => x.at - y.at),
-    expect,
-    scoreKinds: def.scoreKinds ?? API_KINDS,
-  };
-  checkScenario(scenario);
-  return { scenario, why: def.why };
-}
-
-const mdEscape = (s) => s.replace(/\|/g, "\\|");
-
-function readmeSection(results) {
-  const cells = results.map(({ scenario: sc, why }) => {
-    const expected =
-      sc.expect.length === 0
-        ? "nothing (quiet)"
-        : sc.expect
-            .map((e) => `${e.kind} \`${e.broker}\` \`${e.resource}\`${e.severity ? ` (${e.severity})` : ""} [${e.from}, ${e.to}]`)
-            .join("<br>");
-    return [`\`${sc.name}\``, mdEscape(sc.description), mdEscape(expected), mdEscape(why)];
-  });
-  const positives = results.filter((r) => r.scenario.expect.length > 0).length;
-  return [
-    README_HEADING,
-    "",
-    "Generated by `node scripts/generate-api-scenarios.mjs` into `api-*.json` (seeded, byte-identical on every run;",
-    "`--check` verifies the files and this section). Do not edit them by hand: change the generator and rerun it.",
-    `${results.length} scenarios: ${positives} with expected incidents, ${results.length - positives} that must stay quiet.`,
-    'They are CloudTrail "AWS API Call via CloudTrail" events for Amazon MQ as EventBridge delivers them (`source`',
-    "`aws.amazonmq`, `detail.eventSource` `amazonmq.amazonaws.com`), with identities, user agents, error codes and",
-    "pacing modelled on real CloudTrail records. They score `unauthorized-api` and `risky-change` (`scoreKinds`);",
-    "the few with metrics or a new broker score those kinds too. Other brokers are posture-compliant, as in the",
-    "rest of the library.",
-    "",
-    "### How the expectations are labelled",
-    "",
-    "Labels follow the project's detection policy, written from what each scenario means (never from any code):",
-    "",
-    "- **unauthorized-api** (broker `*`, resource = `userIdentity.arn`, else `principalId`, else `invokedBy` (an AWS",
-    "  service), else `<accountId>:<userName>`, else `unknown`; empty strings count as absent; one per principal): calls",
-    "  with an errorCode of the AccessDenied family (AccessDenied, AccessDeniedException, UnauthorizedOperation,",
-    "  Client.UnauthorizedOperation, ForbiddenException), judged by the calls' `eventTime`: an incident when 3+ of a",
-    "  principal's denials are within 15 minutes of each other, or on any denied change (not Describe/List/Get), or",
-    "  for the root user, or a principal of another account than `recipientAccountId`. One denied read by an",
-    "  in-account principal is a person missing a permission: nothing. ThrottlingException, ValidationException,",
-    "  BadRequestException, ConflictException, NotFoundException are not denials. `(critical)` marks scenarios that",
-    "  must reach critical (10+ denials, 5+ actions, 3+ brokers, 3+ denied changes, root or another account).",
-    "  Sessions of one role (`sessionContext.sessionIssuer.arn`) whose names rotate: when no session crosses the rule",
-    "  alone but 3+ denials of 2+ sessions do, the incident is on the role's ARN (never on both).",
-    "- **risky-change** (broker = the BrokerName of the broker the call names (`requestParameters.brokerId` or",
-    "  `broker-id`, the broker id in a tag call's `resourceArn`, or CreateBroker's `responseElements.brokerId`) when",
-    "  that broker is in the scenario's `brokers`, else `*`; resource = `eventName`): a successful DeleteBroker,",
-    "  CreateUser, UpdateUser, DeleteUser, UpdateBroker, CreateConfiguration, UpdateConfiguration or RebootBroker by a",
-    "  person or CI role; a CreateBroker that asks for something risky (publicly accessible (critical), automatic",
-    "  minor version upgrades off, a single instance tagged as production, web console users); a CreateTags or",
-    "  DeleteTags on `mq-sentinel:*` keys (critical for `mq-sentinel:ignore=true` and `mq-sentinel:remediate=reboot`);",
-    "  and any successful call by the root user. One per (broker, eventName): a second CreateUser on the same broker",
-    "  is the same incident. Failed calls, reads, tag calls on other keys and an ordinary CreateBroker are not.",
-    "  CreateConfiguration and UpdateConfiguration carry a configuration id, not a broker id, so their broker is `*`.",
-    "- Timing: `from` = the minute (`at`) the event that makes it an incident is delivered (for a slow burst, the",
-    "  third denial; for late evidence, its late delivery); `to` = `from` + 6.",
-    "- Scenarios that also score other kinds say so (`scoreKinds`): `posture` of a broker a CreateBroker created, due",
-    "  when it turns RUNNING (public-access, auto-minor-upgrade-disabled, single-instance for production), and",
-    "  `consumer-lag` of a queue left without consumers while messages wait, due when that datapoint is visible;",
-    "  an ignore tag then closes the broker's incidents as no longer watched.",
-    "- The same EventBridge `id` delivered twice counts once. Malformed events (no `detail`, `detail` not an object,",
-    "  wrong field types) and events of another `source` or `detail-type` produce nothing.",
-    "",
-    "The generator re-derives every label from the events with an independent reading of this policy and refuses to",
-    "write a scenario whose hand-written labels disagree.",
-    "",
-    ...markdownTable(["Scenario", "What it means", "Expected (kind, broker, resource, [from, to])", "Why"], cells),
-    "",
-  ].join("\n");
-}
-
-writeScenarioSet({
-  definitions: SCENARIOS,
-  build: buildScenario,
-  readmeSection,
-  outDir: OUT_DIR,
-  readme: README,
-  heading: README_HEADING,
-  prefix: "api",
-  label: "API",
-  script: "generate-api-scenarios.mjs",
-});
