@@ -31,7 +31,7 @@ import { type LatencyModel, peakPerWindow } from "./latency";
 
 /**
  * Runs the real poll-metrics handler, minute by minute, against a fleet's simulated account: the
- * same wiring as `shared/sim/replay.ts` (real SDK clients answered at the client boundary, real
+ * same wiring as `cli/replay.ts` (real SDK clients answered at the client boundary, real
  * adapters, memory stores behind the simulated DynamoDB), plus a recording MetricSource wrapper that
  * sorts every metric requested into what it was read for.
  */

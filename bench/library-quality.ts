@@ -1,6 +1,6 @@
-import { replayScenario } from "../shared/sim/replay";
+import { replayScenario } from "../cli/replay";
+import { type ScoreSummary, scoreScenario, summarize } from "../cli/score";
 import { loadScenarioFile, scenarioFiles } from "../shared/sim/scenario";
-import { type ScoreSummary, scoreScenario, summarize } from "../shared/sim/score";
 
 /**
  * Detection quality on the built-in scenario library, scored with the project's own rules (what

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { replayScenario } from "../cli/replay";
 import { cpuDayScenario, holdSamples, parseNabCsv } from "../shared/sim/cpu-day-scenario";
-import { replayScenario } from "../shared/sim/replay";
 import { parseScenario } from "../shared/sim/scenario";
 
 /**

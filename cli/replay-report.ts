@@ -1,7 +1,7 @@
 import { type HtmlReport, type ReportIncident, reportIncidents } from "../shared/core/render/report-model";
-import type { ReplayRun } from "../shared/sim/replay";
 import type { Scenario } from "../shared/sim/scenario";
-import type { ScenarioScore } from "../shared/sim/score";
+import type { ReplayRun } from "./replay";
+import type { ScenarioScore } from "./score";
 
 /** One replayed scenario, for the HTML report of `replay --html`. */
 export interface ReplayedScenario {

@@ -1,6 +1,6 @@
-import type { ReplayRun } from "../shared/sim/replay";
 import type { Scenario } from "../shared/sim/scenario";
-import type { ScenarioScore } from "../shared/sim/score";
+import type { ReplayRun } from "./replay";
+import type { ScenarioScore } from "./score";
 
 /** What the timeline's heading needs: a scenario, or a live run (`watch-rabbitmq`) described like one. */
 export type TimelineHeading = Pick<Scenario, "name" | "description" | "startMs" | "durationMinutes"> & { brokers: readonly unknown[] };

@@ -19,7 +19,7 @@ import type {
   QueueListing,
   ScrapeResult,
 } from "../shared/ports";
-import { incidentsFrom, type ReplayOutput, type TimelineEntry } from "../shared/sim/replay";
+import { incidentsFrom, type ReplayOutput, type TimelineEntry } from "./replay";
 import { formatTimeline } from "./timeline";
 
 export const WATCH_RABBITMQ_USAGE = `  mq-sentinel watch-rabbitmq --endpoint URL [--user U --password-env VAR] [--vhost V ...] --minutes N

@@ -1,4 +1,4 @@
-import type { ChatMessageRef, MessageTransition, NotifyReason, RemediationNote } from "./notifications";
+import type { ChatMessageRef, MessageTransition, NotifyReason, RemediationNote } from "./announcements";
 import {
   compareSeverity,
   type Evidence,

@@ -17,14 +17,10 @@ import { type Broker, DeploymentMode, IncidentKind, Severity, Tags } from "./typ
 /** The IAM permission the action needs (the packaged template must grant exactly this, to one role). */
 export const REBOOT_PERMISSION = "mq:RebootBroker";
 
-/**
- * What became of a reboot request (the replay contract's `outcome`): rebooted, what it would have done,
- * refused by a guard, waiting for a person (mode approve), refused by a person, or not answered in time.
- */
-export type RemediationOutcome = "executed" | "dry-run" | "blocked" | "awaiting-approval" | "denied" | "expired";
+import type { RemediationOutcome } from "./types";
 
-/** What the audit trail and the announcements record: a decision, or a reboot's verdict afterwards. */
-export type RemediationRecordOutcome = RemediationOutcome | "verified" | "escalated";
+// The outcome types live with the other shared vocabulary (types.ts), so the incident model needs no policy.
+export type { RemediationOutcome, RemediationRecordOutcome } from "./types";
 
 export interface RemediationDecision {
   /**

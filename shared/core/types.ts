@@ -234,3 +234,12 @@ export interface Judgement {
   judged: string[];
   findings: Finding[];
 }
+
+/**
+ * What became of a reboot request (the replay contract's `outcome`): rebooted, what it would have done,
+ * refused by a guard, waiting for a person (mode approve), refused by a person, or not answered in time.
+ */
+export type RemediationOutcome = "executed" | "dry-run" | "blocked" | "awaiting-approval" | "denied" | "expired";
+
+/** What the audit trail and the announcements record: a decision, or a reboot's verdict afterwards. */
+export type RemediationRecordOutcome = RemediationOutcome | "verified" | "escalated";

@@ -62,6 +62,14 @@ const DEFAULT_MAX_VALUES = 50_000_000;
 /** An incident that opened this often in the backtest is noisy: the report says what would have kept it quiet. */
 export const NOISY_OPENINGS = 3;
 
+/**
+ * Noisy: opened {@link NOISY_OPENINGS} times or more (re-openings count), or flapping at some point (then
+ * flap detection held it open, and the openings alone would understate how often the threshold was crossed).
+ */
+function isNoisy(lists: readonly (readonly Incident[])[]): boolean {
+  return lists.length >= NOISY_OPENINGS || lists.some((list) => list.some((i) => i.noise?.flapping === true));
+}
+
 /** One group of brokers whose history is read and judged together. */
 export interface BacktestGroup {
   brokers: Broker[];
@@ -294,7 +302,7 @@ export async function runBacktest(
 
     // 3. noisy fingerprints: each candidate setting is run again on the broker's history, and kept only if quiet
     for (const [fingerprint, lists] of byFingerprintOf(run.states)) {
-      if (lists.length < NOISY_OPENINGS) continue;
+      if (!isNoisy(lists)) continue;
       const first = lists[0]?.[0] as Incident;
       const broker = group.brokers.find((b) => b.name === first.broker);
       if (!broker) continue;
@@ -332,7 +340,7 @@ export async function runBacktest(
       peakSeverity: lists.flat().reduce<Severity>((s, i) => maxSeverity(s, i.severity), "info"),
       openMinutes,
       messages: messagesOf(new Set(lists.map((l) => (l[0] as Incident).id))),
-      quiet: lists.length >= NOISY_OPENINGS ? (quiet.get(fingerprint) ?? []) : null,
+      quiet: isNoisy(lists) ? (quiet.get(fingerprint) ?? []) : null,
     };
   });
   findings.sort((a, b) => a.broker.localeCompare(b.broker) || b.incidents - a.incidents || a.fingerprint.localeCompare(b.fingerprint));
@@ -397,6 +405,8 @@ async function judgeHistory(
   const messages: TimedMessage[] = [];
   const reboots: BacktestReboot[] = [];
   const states = new Map<string, Incident[]>();
+  const openings = new Map<string, number>();
+  const episodeKey = (id: string, opening: number) => (opening === 0 ? id : `${id}#${opening}`);
   const errors = new Map<string, number>();
   const note = (line: string) => errors.set(line, (errors.get(line) ?? 0) + 1);
   let cycles = 0;
@@ -441,9 +451,15 @@ async function judgeHistory(
     traces?.record(t, report.findings);
     for (const transition of report.transitions) {
       timeline.push({ minute: t, transition });
-      const list = states.get(transition.incident.id) ?? [];
+      // One list of states per opening: an incident re-opened after its resolution (incidents.reopenWithinMinutes)
+      // keeps its id, and each opening counts towards a noisy threshold.
+      const id = transition.incident.id;
+      if (transition.type === "opened" && states.has(episodeKey(id, openings.get(id) ?? 0)))
+        openings.set(id, (openings.get(id) ?? 0) + 1);
+      const key = episodeKey(id, openings.get(id) ?? 0);
+      const list = states.get(key) ?? [];
       list.push(transition.incident);
-      states.set(transition.incident.id, list);
+      states.set(key, list);
     }
     const delivery = await deliverNotifications({
       incidents,

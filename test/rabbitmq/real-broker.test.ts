@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import amqp, { type Channel, type ChannelModel } from "amqplib";
+import type { ReplayOutput } from "../../cli/replay";
 import { watchRabbitMqCommand } from "../../cli/watch-rabbitmq-command";
-import type { ReplayOutput } from "../../shared/sim/replay";
 import { isCi, type LocalRabbitMq, RABBITMQ_SERVER, realBrokerPlan, startLocalRabbitMq } from "./local-rabbitmq";
 
 /**

@@ -1,7 +1,7 @@
 import { join } from "node:path";
+import { type ReplayOutput, replayScenario } from "../../cli/replay";
 import { parseConfig } from "../../shared/core/config";
 import { channelKind, channelsOfRoute, chooseRoute, DEFAULT_ROUTE } from "../../shared/core/routing";
-import { type ReplayOutput, replayScenario } from "../../shared/sim/replay";
 import { loadScenarioFile, type Scenario, scenarioFiles } from "../../shared/sim/scenario";
 
 /**

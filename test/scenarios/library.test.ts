@@ -1,7 +1,7 @@
 import { join } from "node:path";
-import { type ReplayOutput, type ReplayRun, replayScenario } from "../../shared/sim/replay";
+import { type ReplayOutput, type ReplayRun, replayScenario } from "../../cli/replay";
+import { type ScenarioScore, scoreScenario, summarize } from "../../cli/score";
 import { loadScenarioFile, type Scenario, scenarioFiles } from "../../shared/sim/scenario";
-import { type ScenarioScore, scoreScenario, summarize } from "../../shared/sim/score";
 
 /**
  * Replays the built-in scenario library through the real handlers and scores it with the

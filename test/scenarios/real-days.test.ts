@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { type ReplayOutput, replayScenario } from "../../shared/sim/replay";
+import { type ReplayOutput, replayScenario } from "../../cli/replay";
 import { loadScenarioFile, type Scenario } from "../../shared/sim/scenario";
 
 /**

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { replayScenario } from "../../../shared/sim/replay";
+import { replayScenario } from "../../../cli/replay";
 import { loadScenarioFile } from "../../../shared/sim/scenario";
 
 /**

@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { ReplayOutput } from "../../../cli/replay";
 import { watchRabbitMqCommand } from "../../../cli/watch-rabbitmq-command";
 import { type PrometheusFamily, renderPrometheusText } from "../../../shared/core/prometheus-text";
-import type { ReplayOutput } from "../../../shared/sim/replay";
 import { runCommand } from "../../support/cli";
 
 /** A RabbitMQ 4 endpoint stand-in whose answer for reading `n` is `answer(n)`. */

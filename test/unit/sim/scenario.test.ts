@@ -1,8 +1,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { replayScenario } from "../../../cli/replay";
 import { ScenarioError } from "../../../shared/errors";
-import { replayScenario } from "../../../shared/sim/replay";
 import { loadScenarioFile, parseScenario, SIMULATED_OPERATIONS, scenarioFiles } from "../../../shared/sim/scenario";
 import { stalledQueueScenario } from "../../support/scenario-builder";
 import { rawBroker, rawScenario, START, START_MS, simulate } from "./scenario-fixtures";

@@ -1,6 +1,6 @@
-import { compareSeverity, type Severity } from "../core/types";
+import { compareSeverity, type Severity } from "../shared/core/types";
+import type { Scenario } from "../shared/sim/scenario";
 import type { ReplayOutput } from "./replay";
-import type { Scenario } from "./scenario";
 
 /**
  * The scoring rules of DESIGN.md §3, so the project scores its own library without anything

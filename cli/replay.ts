@@ -3,46 +3,45 @@ import { EC2Client } from "@aws-sdk/client-ec2";
 import { MqClient } from "@aws-sdk/client-mq";
 import { SNSClient } from "@aws-sdk/client-sns";
 import type { Context, ScheduledEvent } from "aws-lambda";
-import { makeApiActivityHandler } from "../../functions/api-activity";
-import { makePollMetricsHandler } from "../../functions/poll-metrics";
-import { makePostureAuditHandler } from "../../functions/posture-audit";
-import { makeRemediateHandler } from "../../functions/remediate";
-import { makeSlackInteractionsHandler } from "../../functions/slack-interactions";
-import { AwsPostureReader } from "../adapters/aws-posture-reader";
-import { CloudWatchMetricSource } from "../adapters/cloudwatch-metric-source";
-import { killSwitchOff } from "../adapters/kill-switch";
-import { MemoryApiActivityStore } from "../adapters/memory-api-activity-store";
-import { MemoryApprovalStore } from "../adapters/memory-approval-store";
-import { MemoryIncidentStore } from "../adapters/memory-incident-store";
-import { MemoryOptInRecords } from "../adapters/memory-opt-in-records";
-import { MemoryRemediationLedger } from "../adapters/memory-remediation-ledger";
-import { MemorySilenceStore } from "../adapters/memory-silence-store";
-import { MqBrokerControl } from "../adapters/mq-broker-control";
-import { MqBrokerDirectory } from "../adapters/mq-broker-directory";
-import { MqBrokerInventory } from "../adapters/mq-broker-inventory";
-import { PagerDutyNotifier } from "../adapters/pagerduty-notifier";
-import { RecordingLog } from "../adapters/recording-log";
-import { routeNotifiers } from "../adapters/route-notifiers";
-import { SlackAppNotifier, type WebApiCall } from "../adapters/slack-app-notifier";
-import { SlackApprovers } from "../adapters/slack-approvers";
-import { SlackNotifier } from "../adapters/slack-notifier";
-import { HmacSlackRequestVerifier, signSlackRequest } from "../adapters/slack-signature";
-import { SlackWebApi } from "../adapters/slack-web-api";
-import { SnsNotifier } from "../adapters/sns-notifier";
-import { APPROVE_ACTION, DENY_ACTION } from "../app/answer-slack-interaction";
-import type { Delivery } from "../app/deliver-notifications";
-import { OptInTracker } from "../app/opt-in-tracker";
-import type { RemediationResult } from "../app/remediate";
-import { createFetchSchedule } from "../app/run-metrics-cycle";
-import { parseConfig } from "../core/config";
-import { IncidentTraces } from "../core/incident-traces";
-import type { Transition } from "../core/incidents";
-import type { RemediationOutcome } from "../core/remediation-policy";
-import { channelKind } from "../core/routing";
-import { type IncidentKind, maxSeverity, type Severity } from "../core/types";
-import { describeError } from "../errors";
-import type { ApprovalAnswer, PostureTarget, RemediationRequest } from "../ports";
-import type { Scenario } from "./scenario";
+import { makeApiActivityHandler } from "../functions/api-activity";
+import { makePollMetricsHandler } from "../functions/poll-metrics";
+import { makePostureAuditHandler } from "../functions/posture-audit";
+import { makeRemediateHandler } from "../functions/remediate";
+import { makeSlackInteractionsHandler } from "../functions/slack-interactions";
+import { AwsPostureReader } from "../shared/adapters/aws-posture-reader";
+import { CloudWatchMetricSource } from "../shared/adapters/cloudwatch-metric-source";
+import { killSwitchOff } from "../shared/adapters/kill-switch";
+import { MemoryApiActivityStore } from "../shared/adapters/memory-api-activity-store";
+import { MemoryApprovalStore } from "../shared/adapters/memory-approval-store";
+import { MemoryIncidentStore } from "../shared/adapters/memory-incident-store";
+import { MemoryOptInRecords } from "../shared/adapters/memory-opt-in-records";
+import { MemoryRemediationLedger } from "../shared/adapters/memory-remediation-ledger";
+import { MemorySilenceStore } from "../shared/adapters/memory-silence-store";
+import { MqBrokerControl } from "../shared/adapters/mq-broker-control";
+import { MqBrokerDirectory } from "../shared/adapters/mq-broker-directory";
+import { MqBrokerInventory } from "../shared/adapters/mq-broker-inventory";
+import { PagerDutyNotifier } from "../shared/adapters/pagerduty-notifier";
+import { RecordingLog } from "../shared/adapters/recording-log";
+import { routeNotifiers } from "../shared/adapters/route-notifiers";
+import { SlackAppNotifier, type WebApiCall } from "../shared/adapters/slack-app-notifier";
+import { SlackApprovers } from "../shared/adapters/slack-approvers";
+import { SlackNotifier } from "../shared/adapters/slack-notifier";
+import { HmacSlackRequestVerifier } from "../shared/adapters/slack-signature";
+import { SlackWebApi } from "../shared/adapters/slack-web-api";
+import { SnsNotifier } from "../shared/adapters/sns-notifier";
+import type { Delivery } from "../shared/app/deliver-notifications";
+import { OptInTracker } from "../shared/app/opt-in-tracker";
+import type { RemediationResult } from "../shared/app/remediate";
+import { createFetchSchedule } from "../shared/app/run-metrics-cycle";
+import { parseConfig } from "../shared/core/config";
+import { IncidentTraces } from "../shared/core/incident-traces";
+import type { Transition } from "../shared/core/incidents";
+import type { RemediationOutcome } from "../shared/core/remediation-policy";
+import { channelKind } from "../shared/core/routing";
+import { type IncidentKind, maxSeverity, type Severity } from "../shared/core/types";
+import { describeError } from "../shared/errors";
+import type { ApprovalAnswer, PostureTarget, RemediationRequest } from "../shared/ports";
+import type { Scenario } from "../shared/sim/scenario";
 import {
   routeToSimulator,
   SIMULATED_BOT_TOKEN,
@@ -55,10 +54,10 @@ import {
   simulatedPagerDutyEvents,
   simulatedSlackWebApi,
   simulatedSlackWebhook,
-} from "./sdk-boundary";
-import { SimulatedAccount } from "./simulated-account";
-import { REPLAY_SIGNING_SECRET, signedClick } from "./slack-clicks";
-import { SimulatedTagCalls } from "./tag-calls";
+} from "../shared/sim/sdk-boundary";
+import { SimulatedAccount } from "../shared/sim/simulated-account";
+import { REPLAY_SIGNING_SECRET, signedClick } from "../shared/sim/slack-clicks";
+import { SimulatedTagCalls } from "../shared/sim/tag-calls";
 
 /**
  * Replays a scenario through the real handlers against the simulated account, minute by minute

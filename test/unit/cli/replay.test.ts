@@ -1,6 +1,6 @@
-import { type ReplayOutput, replayScenario } from "../../../shared/sim/replay";
+import { type ReplayOutput, replayScenario } from "../../../cli/replay";
 import { parseScenario } from "../../../shared/sim/scenario";
-import { rawBroker, rawScenario } from "./scenario-fixtures";
+import { rawBroker, rawScenario } from "../sim/scenario-fixtures";
 
 /**
  * Whole replays of small inline scenarios with CloudWatch's per-query StatusCode faults: the real
