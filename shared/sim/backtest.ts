@@ -454,8 +454,7 @@ async function judgeHistory(
       // One list of states per opening: an incident re-opened after its resolution (incidents.reopenWithinMinutes)
       // keeps its id, and each opening counts towards a noisy threshold.
       const id = transition.incident.id;
-      if (transition.type === "opened" && states.has(episodeKey(id, openings.get(id) ?? 0)))
-        openings.set(id, (openings.get(id) ?? 0) + 1);
+      if (transition.type === "opened" && states.has(episodeKey(id, openings.get(id) ?? 0))) openings.set(id, (openings.get(id) ?? 0) + 1);
       const key = episodeKey(id, openings.get(id) ?? 0);
       const list = states.get(key) ?? [];
       list.push(transition.incident);
