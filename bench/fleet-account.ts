@@ -1,5 +1,5 @@
 import { NAMESPACE } from "../shared/core/metric-catalog";
-import { EngineType } from "../shared/core/types";
+import { EngineType, MINUTE_MS } from "../shared/core/types";
 import { aggregateValues, SimulatedAccount } from "../shared/sim/simulated-account";
 import {
   type BrokerModel,
@@ -27,7 +27,6 @@ import { type LatencyModel, simulateLatency, type TimedCall } from "./latency";
  * Only the active node of a pair publishes (the fleet does not fail over), and no series has gaps.
  */
 
-const MINUTE = 60_000;
 const LIST_METRICS_PAGE = 500;
 /** Fields of one cached queue minute. */
 const FIELDS = 5;
@@ -203,8 +202,8 @@ export class FleetAccount extends SimulatedAccount {
   private aggregateSeries(ref: SeriesRef, startMs: number, endMs: number, period: number, stat: string): { t: Date[]; v: number[] } {
     const out: { t: Date[]; v: number[] } = { t: [], v: [] };
     const perPeriod = Math.max(1, Math.round(Math.max(60, period) / 60));
-    const firstIndex = Math.ceil((startMs - this.scenario.startMs) / MINUTE);
-    const endIndex = Math.ceil((endMs - this.scenario.startMs) / MINUTE);
+    const firstIndex = Math.ceil((startMs - this.scenario.startMs) / MINUTE_MS);
+    const endIndex = Math.ceil((endMs - this.scenario.startMs) / MINUTE_MS);
     if (perPeriod === 1) {
       // The common case (mq-sentinel reads 60 s periods): one datapoint per visible minute.
       for (let i = firstIndex; i < endIndex; i++) {
@@ -235,7 +234,7 @@ export class FleetAccount extends SimulatedAccount {
   private timestamp(i: number): Date {
     let date = this.dates[i];
     if (!date) {
-      date = new Date(this.scenario.startMs + i * MINUTE);
+      date = new Date(this.scenario.startMs + i * MINUTE_MS);
       this.dates[i] = date;
     }
     return date;

@@ -5,7 +5,7 @@ import { RecordingLog } from "../shared/adapters/recording-log";
 import { createFetchSchedule, createScrapeHistory, type MetricsCycleDeps, runMetricsCycle } from "../shared/app/run-metrics-cycle";
 import { type Config, DEFAULT_CONFIG, parseConfig } from "../shared/core/config";
 import { PROMETHEUS_TAG } from "../shared/core/prometheus-targets";
-import { type Broker, DeploymentMode, EngineType } from "../shared/core/types";
+import { type Broker, DeploymentMode, EngineType, MINUTE_MS } from "../shared/core/types";
 import { readNamedVariable } from "../shared/env";
 import { describeError } from "../shared/errors";
 import type {
@@ -39,7 +39,6 @@ export interface WatchOptions {
   wait?: (ms: number) => Promise<void>;
 }
 
-const MINUTE = 60_000;
 /** RabbitMQ refreshes the statistics the endpoint serves every 5 s by default (`collect_statistics_interval`). */
 const STATISTICS_INTERVAL_S = 5;
 
@@ -76,7 +75,7 @@ export async function watchRabbitMqCommand(
     return 2;
   }
   const wait = options.wait ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const startMs = Math.floor(Date.now() / MINUTE) * MINUTE;
+  const startMs = Math.floor(Date.now() / MINUTE_MS) * MINUTE_MS;
   const clock = new MinuteClock(startMs);
   const broker: Broker = {
     id: flags.name,
@@ -245,7 +244,7 @@ class MinuteClock implements Clock {
   constructor(private readonly startMs: number) {}
   now(): number {
     // A second into the minute, as the deployed schedule runs just after the minute turns.
-    return this.startMs + this.minute * MINUTE + 1_000;
+    return this.startMs + this.minute * MINUTE_MS + 1_000;
   }
   async sleep(): Promise<void> {}
 }

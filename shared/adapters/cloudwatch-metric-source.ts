@@ -9,6 +9,7 @@ import {
 import { mapWithConcurrency } from "../core/concurrency";
 import { metricsFor, NAMESPACE, NODE_DISCOVERY_METRIC } from "../core/metric-catalog";
 import type { EngineType, MinuteWindow, QueueRef, Series } from "../core/types";
+import { MINUTE_MS } from "../core/types";
 import { describeError } from "../errors";
 import type {
   Clock,
@@ -30,7 +31,6 @@ export const MAX_DATAPOINTS_PER_CALL = 100_800;
 const FETCH_CONCURRENCY = 5;
 /** Only queues with datapoints in the last 3 hours: deleted queues stop costing money. */
 const RECENTLY_ACTIVE = "PT3H";
-const MINUTE = 60_000;
 /** Result StatusCodes whose datapoints were not read (CloudWatch failed, or refused the metric). */
 const NOT_READ_STATUSES = new Set(["InternalError", "Forbidden"]);
 /** An AWS message quoted in a cycle's errors is cut to this length. */
@@ -227,7 +227,7 @@ export class CloudWatchMetricSource implements MetricSource, MetricHistory {
     const statuses = batch.map(() => "Complete");
     const notRead: NotRead = new Map();
     const start = new Date(window.startMs);
-    const end = new Date(window.startMs + window.minutes * MINUTE);
+    const end = new Date(window.startMs + window.minutes * MINUTE_MS);
     let nextToken: string | undefined;
     let pages = 0;
     do {
@@ -258,7 +258,7 @@ export class CloudWatchMetricSource implements MetricSource, MetricHistory {
         const timestamps = r.Timestamps ?? [];
         const points = r.Values ?? [];
         for (let j = 0; j < timestamps.length; j++) {
-          const minute = Math.floor(((timestamps[j] as Date).getTime() - window.startMs) / MINUTE);
+          const minute = Math.floor(((timestamps[j] as Date).getTime() - window.startMs) / MINUTE_MS);
           const value = points[j];
           if (minute >= 0 && minute < window.minutes && value != null && Number.isFinite(value)) target[minute] = value;
         }

@@ -1,5 +1,6 @@
 import { metricsFor, NODE_DISCOVERY_METRIC } from "../core/metric-catalog";
 import type { EngineType, MinuteWindow, QueueRef, Series } from "../core/types";
+import { MINUTE_MS } from "../core/types";
 import type { Clock, ListedMetric, MetricFetch, MetricRequest, MetricSource, NodeListing, QueueListing } from "../ports";
 
 /**
@@ -15,7 +16,6 @@ export interface RecordedHistory {
   listed: readonly ListedMetric[];
 }
 
-const MINUTE = 60_000;
 /** ListMetrics' `RecentlyActive` (PT3H): a queue without datapoints for three hours is not listed. */
 const RECENTLY_ACTIVE_MINUTES = 180;
 
@@ -48,7 +48,7 @@ export class RecordedMetricSource implements MetricSource {
 
   /** The first datapoint index not yet visible now. */
   private visibleEnd(): number {
-    const t = Math.floor((this.clock.now() - this.history.startMs) / MINUTE);
+    const t = Math.floor((this.clock.now() - this.history.startMs) / MINUTE_MS);
     return Math.min(this.history.minutes, Math.max(0, t - this.publishDelayMinutes));
   }
 
@@ -101,7 +101,7 @@ export class RecordedMetricSource implements MetricSource {
   async fetch(requests: readonly MetricRequest[], window: MinuteWindow): Promise<MetricFetch> {
     const result: MetricFetch = { series: new Map(), failedKeys: new Set(), errors: [], calls: 0, metricsRequested: 0 };
     const end = this.visibleEnd();
-    const offset = Math.round((window.startMs - this.history.startMs) / MINUTE);
+    const offset = Math.round((window.startMs - this.history.startMs) / MINUTE_MS);
     let missing = 0;
     for (const r of requests) {
       const values = this.history.values.get(metricKey(r));

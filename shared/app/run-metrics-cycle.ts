@@ -23,6 +23,7 @@ import {
   IncidentKind,
   isIgnored,
   METRIC_KINDS,
+  MINUTE_MS,
   type QueueRef,
   type RabbitMqConfiguredLimits,
   Tags,
@@ -114,9 +115,8 @@ export interface CycleReport {
   brokerStates: Record<string, string>;
 }
 
-const MINUTE = 60_000;
 /** After this long without a queue listing for a broker that publishes, list again sooner than the TTL. */
-const EMPTY_LISTING_RETRY_MS = 2 * MINUTE;
+const EMPTY_LISTING_RETRY_MS = 2 * MINUTE_MS;
 /** Queue data this much older than its broker's is stale (the queue stopped publishing): not judged. */
 const STALE_QUEUE_MINUTES = 5;
 /** Why the incidents of a broker tagged `mq-sentinel:ignore` close (when the CloudTrail path did not name who). */
@@ -475,7 +475,7 @@ async function listNodes(deps: MetricsCycleDeps, brokers: readonly Broker[], rep
   const clusters = brokers.filter((b) => nodeMetricsFor(b).signals.length > 0);
   if (clusters.length === 0 || !deps.metrics.listNodes) return null;
   try {
-    let listing = await deps.metrics.listNodes(deps.config.polling.queueListTtlMinutes * MINUTE);
+    let listing = await deps.metrics.listNodes(deps.config.polling.queueListTtlMinutes * MINUTE_MS);
     const unlisted = clusters.some((b) => deps.schedule.usualDataAge(b.name) !== null && nodesForBroker(b, listing).length === 0);
     if (unlisted && deps.clock.now() - listing.listedAt >= EMPTY_LISTING_RETRY_MS)
       listing = await deps.metrics.listNodes(EMPTY_LISTING_RETRY_MS);
@@ -582,7 +582,7 @@ function standbyOf(observation: BrokerObservation): string {
 }
 
 function minutesSince(at: number | null, now: number): number | null {
-  return at === null ? null : Math.max(0, Math.floor((now - at) / MINUTE));
+  return at === null ? null : Math.max(0, Math.floor((now - at) / MINUTE_MS));
 }
 
 function majorVersion(version: string | null): number {
@@ -591,7 +591,7 @@ function majorVersion(version: string | null): number {
 
 async function listQueues(deps: MetricsCycleDeps, brokers: readonly Broker[], report: CycleReport): Promise<Map<EngineType, QueueListing>> {
   const out = new Map<EngineType, QueueListing>();
-  const ttl = deps.config.polling.queueListTtlMinutes * MINUTE;
+  const ttl = deps.config.polling.queueListTtlMinutes * MINUTE_MS;
   for (const engine of new Set(brokers.map((b) => b.engine))) {
     try {
       let listing = await deps.metrics.listQueues(engine, ttl);

@@ -3,6 +3,7 @@ import { brokerBacklogSignals, type MetricSpec, metricsFor, NAMESPACE, nodeMetri
 import { at, lastIndex, latest, maxOf, minOf, slice } from "./series";
 import { stableHash } from "./stable-hash";
 import type { Broker, BrokerObservation, MinuteWindow, NodeObservation, QueueMetrics, QueueRef, Series } from "./types";
+import { MINUTE_MS } from "./types";
 
 /**
  * The cost-aware metric plan (DESIGN.md §1.2, §4). CloudWatch bills every metric requested, so:
@@ -106,7 +107,6 @@ export interface CycleRead {
   failed: ReadonlySet<string>;
 }
 
-const MINUTE = 60_000;
 /** A jump of the total backlog this large (or this share) within a few minutes reads the queues. */
 const DRILL_BACKLOG_JUMP = 100;
 const DRILL_BACKLOG_JUMP_SHARE = 0.2;
@@ -140,8 +140,8 @@ export class FetchSchedule {
 
   /** The lookback window of this cycle's reads: whole minutes ending at the current minute. */
   windowAt(now: number): MinuteWindow {
-    const end = Math.floor(now / MINUTE) * MINUTE;
-    return { startMs: end - this.polling.windowMinutes * MINUTE, minutes: this.polling.windowMinutes };
+    const end = Math.floor(now / MINUTE_MS) * MINUTE_MS;
+    return { startMs: end - this.polling.windowMinutes * MINUTE_MS, minutes: this.polling.windowMinutes };
   }
 
   /** Phase one: broker-level signals, due limits, due queue sweeps, drilled, suspect, focused and watched queues. */
@@ -231,7 +231,7 @@ export class FetchSchedule {
       const usual = st.usualDataAge ?? 1;
       const quiet = age === null || age > usual + 1;
       if (!quiet) st.probedAt = null;
-      const probeDue = st.probedAt === null || input.now - st.probedAt >= REPROBE_MINUTES * MINUTE;
+      const probeDue = st.probedAt === null || input.now - st.probedAt >= REPROBE_MINUTES * MINUTE_MS;
       if (broker.nodes.length > 1 && quiet && probeDue) {
         // The active node is quiet: a failover may have moved the broker to its standby.
         st.probedAt = input.now;
@@ -242,7 +242,7 @@ export class FetchSchedule {
         continue;
       }
       if (!signalsMoved(broker, series)) continue;
-      st.drillUntil = input.now + this.polling.drillHoldMinutes * MINUTE;
+      st.drillUntil = input.now + this.polling.drillHoldMinutes * MINUTE_MS;
       const read = this.readSetOf(broker.name);
       for (const queue of input.queuesOf(broker)) {
         const id = queueId(queue);
@@ -277,7 +277,7 @@ export class FetchSchedule {
         if (value != null) st.limits[r.metric] = value;
         // Limits found are read again after the refresh interval; limits not published yet soon.
         if (r.role === "limit")
-          st.limitsDueAt = input.now + (value != null ? this.polling.limitsRefreshMinutes : LIMITS_RETRY_MINUTES) * MINUTE;
+          st.limitsDueAt = input.now + (value != null ? this.polling.limitsRefreshMinutes : LIMITS_RETRY_MINUTES) * MINUTE_MS;
       }
 
       const nodes = this.observeNodes(st, broker, read, input.now);
@@ -292,12 +292,12 @@ export class FetchSchedule {
       // Only a read of all the broker's queues with every sweep metric counts as a sweep.
       const swept = this.swept.has(broker.name);
       if (swept && queues.some((q) => Object.values(q.series).some((s) => lastIndex(s) >= 0))) {
-        const interval = this.polling.queueSweepMinutes * MINUTE;
+        const interval = this.polling.queueSweepMinutes * MINUTE_MS;
         // The first sweep after a cold start staggers brokers across the interval so later sweeps
         // spread evenly over the minutes instead of all landing in one cycle.
         st.nextSweepAt =
           st.nextSweepAt === null
-            ? input.now + MINUTE + (stableHash(broker.name) % this.polling.queueSweepMinutes) * MINUTE
+            ? input.now + MINUTE_MS + (stableHash(broker.name) % this.polling.queueSweepMinutes) * MINUTE_MS
             : input.now + interval;
       }
       out.set(broker.name, {
@@ -370,7 +370,7 @@ export class FetchSchedule {
       // read in full, consumers attached and dequeuing every minute keep it in balance.
       const full = queues.find((q) => queueId(q.queue) === id)?.series ?? {};
       const held = !consumersWorking(full);
-      if (backlogNotDraining(read.series.get(r.key), { held })) st.suspects.set(id, input.now + SUSPECT_HOLD_MINUTES * MINUTE);
+      if (backlogNotDraining(read.series.get(r.key), { held })) st.suspects.set(id, input.now + SUSPECT_HOLD_MINUTES * MINUTE_MS);
     }
   }
 
@@ -440,7 +440,7 @@ export class FetchSchedule {
         if (value != null) known[r.metric] = value;
         st.nodeLimits.set(r.clusterNode, known);
         // As for the broker's limits: found ones again after the refresh interval, missing ones soon.
-        const next = now + (value != null ? this.polling.limitsRefreshMinutes : LIMITS_RETRY_MINUTES) * MINUTE;
+        const next = now + (value != null ? this.polling.limitsRefreshMinutes : LIMITS_RETRY_MINUTES) * MINUTE_MS;
         due.set(r.clusterNode, Math.min(due.get(r.clusterNode) ?? next, next));
       } else if (r.role === "node" && s) {
         const series = byNode.get(r.clusterNode) ?? {};

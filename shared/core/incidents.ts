@@ -6,6 +6,7 @@ import {
   fingerprintOf,
   type GaugeReading,
   type IncidentKind,
+  MINUTE_MS,
   maxSeverity,
   type Series,
   type Severity,
@@ -205,8 +206,6 @@ export interface FoldInput {
   rules: FoldRules;
 }
 
-const MINUTE = 60_000;
-
 /** Folds findings into incident changes. */
 export function foldFindings(input: FoldInput): IncidentChange[] {
   const { active, now, rules } = input;
@@ -268,7 +267,8 @@ function whileActive(current: Incident, finding: Finding, now: number, rules: Fo
   const observed = rules.noise ? observe(current.noise, finding, now, rules.noise) : null;
   const refreshed = withFinding(current, finding, now, observed?.noise);
   if (current.status === IncidentStatus.pending) {
-    if (now - current.firstSeenAt < (finding.holdMinutes ?? 0) * MINUTE) return observed?.changed ? unannounced(current, refreshed) : null;
+    if (now - current.firstSeenAt < (finding.holdMinutes ?? 0) * MINUTE_MS)
+      return observed?.changed ? unannounced(current, refreshed) : null;
     const next: Incident = { ...refreshed, status: IncidentStatus.open, openedAt: now, ...withOpening(refreshed.noise, now) };
     return { next, expectedVersion: current.version, transition: { type: TransitionType.opened, incident: next, at: now } };
   }
@@ -287,7 +287,7 @@ function whileActive(current: Incident, finding: Finding, now: number, rules: Fo
     };
   }
   const material = current.condition !== finding.condition || current.clearSince !== null;
-  const stale = now - current.lastSeenAt >= rules.refreshMinutes * MINUTE;
+  const stale = now - current.lastSeenAt >= rules.refreshMinutes * MINUTE_MS;
   return material || stale ? { next: refreshed, expectedVersion: current.version, transition: null } : null;
 }
 
@@ -331,7 +331,7 @@ function whileActiveWithNoise(
     // higher level) and only once that has held: a wobble around the boundary sends nothing.
     const below = !finding.gauge || belowRecovery(finding, current.severity, noiseRules);
     const lowerSince = below ? (noise.lowerSince ?? now) : null;
-    if (lowerSince !== null && now - lowerSince >= noiseRules.deEscalateAfterMinutes * MINUTE) {
+    if (lowerSince !== null && now - lowerSince >= noiseRules.deEscalateAfterMinutes * MINUTE_MS) {
       const next: Incident = { ...refreshed, noise: { ...noise, lowerSince: null } };
       return change(next, { type: TransitionType.updated, previousSeverity: current.severity, ...flapOf(observed) });
     }
@@ -351,7 +351,7 @@ function flapOf(observed: Observed): { flap?: FlapEdge } {
 }
 
 function stale(current: Incident, now: number, rules: FoldRules): boolean {
-  return now - current.lastSeenAt >= rules.refreshMinutes * MINUTE;
+  return now - current.lastSeenAt >= rules.refreshMinutes * MINUTE_MS;
 }
 
 /** A pending incident's new state (its noise memory), saved without a transition. */
@@ -406,7 +406,7 @@ function whileClear(current: Incident, now: number, rules: FoldRules): IncidentC
     const flap = observed.edge === "started" ? { type: TransitionType.updated, incident: next, flap: "started" as const, at: now } : null;
     return { next, expectedVersion: current.version, transition: flap };
   }
-  if (now - (current.clearSince ?? now) < rules.resolveAfterMinutes * MINUTE) {
+  if (now - (current.clearSince ?? now) < rules.resolveAfterMinutes * MINUTE_MS) {
     if (!observed?.changed) return null;
     return { next: { ...current, ...noise, version: current.version + 1 }, expectedVersion: current.version, transition: null };
   }
@@ -423,7 +423,7 @@ function whileClear(current: Incident, now: number, rules: FoldRules): IncidentC
 function reopens(previous: Incident, now: number, rules: NoiseRules): boolean {
   // Closed without recovering (no longer watched), or dismissed before it opened: a new incident.
   if (previous.status !== IncidentStatus.resolved || previous.closeReason || previous.resolvedAt === null) return false;
-  return now - previous.resolvedAt <= rules.reopenWithinMinutes * MINUTE;
+  return now - previous.resolvedAt <= rules.reopenWithinMinutes * MINUTE_MS;
 }
 
 /**
@@ -465,7 +465,7 @@ function firstNoise(finding: Finding, now: number, rules: NoiseRules, opened: bo
   return opened ? withOpening(noise, now) : { noise };
 }
 
-const DAY = 24 * 60 * MINUTE;
+const DAY = 24 * 60 * MINUTE_MS;
 /** Level changes kept per incident at most (a bound on the item's size; the window keeps fewer). */
 const MAX_CHANGES = 120;
 
@@ -505,7 +505,7 @@ interface Observed {
 function observe(before: IncidentNoise | undefined, finding: Finding | null, now: number, rules: NoiseRules): Observed {
   const prior = before ?? emptyNoise();
   const level = finding ? SEVERITY_LEVEL[finding.severity] : 0;
-  const windowMs = rules.flapWindowMinutes * MINUTE;
+  const windowMs = rules.flapWindowMinutes * MINUTE_MS;
   const kept = prior.changes.filter((c) => now - c.at < windowMs);
   // Only firing against clear counts: severity changes are the hysteresis's to smooth, not flapping.
   const changes = (level === 0) !== (prior.level === 0) ? [...kept, { at: now, from: prior.level, to: level }].slice(-MAX_CHANGES) : kept;
@@ -618,7 +618,7 @@ export function isActive(incident: Pick<Incident, "status">): boolean {
  * repeated cycle converges on one incident instead of two.
  */
 export function incidentId(fingerprint: string, firstSeenAt: number): string {
-  return `inc-${fnv1a(`${fingerprint}|${Math.floor(firstSeenAt / MINUTE)}`)}`;
+  return `inc-${fnv1a(`${fingerprint}|${Math.floor(firstSeenAt / MINUTE_MS)}`)}`;
 }
 
 /** FNV-1a, 64-bit, as 16 hex digits: a dependency-free stable hash (not for security). */

@@ -1,6 +1,7 @@
 import type { LagSeries } from "./detectors/consumer-lag";
 import { type QueueSnapshot, queueKey, type ScrapedQueue } from "./prometheus-rabbitmq-queues";
 import type { MinuteWindow, QueueMetrics, QueueRef, Series } from "./types";
+import { MINUTE_MS } from "./types";
 
 /**
  * The per-minute series of the queues read from brokers' own Prometheus endpoints. A read is a
@@ -27,7 +28,6 @@ export const ScrapedMetric = {
 } as const;
 
 const FIELDS = [ScrapedMetric.ready, ScrapedMetric.unacked, ScrapedMetric.consumers, ScrapedMetric.dequeues, ScrapedMetric.enqueues];
-const MINUTE = 60_000;
 
 /** A broker's read queues on a window. */
 export interface ScrapedQueues {
@@ -66,7 +66,7 @@ export class PrometheusQueueHistory {
 
   /** The minute a read at `now` stands for (the minute that just ended), as a minute number. */
   static minuteOf(now: number): number {
-    return Math.floor(now / MINUTE) - 1;
+    return Math.floor(now / MINUTE_MS) - 1;
   }
 
   /** Records the read of a broker made at `now`, or that it could not be read (`null`). */
@@ -119,7 +119,7 @@ export class PrometheusQueueHistory {
   queuesOn(broker: string, window: MinuteWindow): ScrapedQueues | null {
     const track = this.brokers.get(broker);
     if (!track) return null;
-    const first = Math.round(window.startMs / MINUTE);
+    const first = Math.round(window.startMs / MINUTE_MS);
     const minutes = Array.from({ length: window.minutes }, (_, i) => first + i);
     const read = minutes.map((m) => {
       const slot = this.slotOf(m);

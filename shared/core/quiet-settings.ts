@@ -1,6 +1,6 @@
 import type { DetectionConfig } from "./config";
 import { type Incident, IncidentStatus } from "./incidents";
-import { IncidentKind } from "./types";
+import { IncidentKind, MINUTE_MS } from "./types";
 
 /**
  * Where a backtest found a noisy threshold, the setting that would have kept it quiet: for a level,
@@ -9,8 +9,6 @@ import { IncidentKind } from "./types";
  * from the incidents' own evidence, so it is the least change that silences exactly what was seen
  * (and, like any such change, would also have silenced a real problem of the same size).
  */
-
-const MINUTE = 60_000;
 
 /** What one incident showed, gathered over its transitions. */
 export interface IncidentEpisode {
@@ -53,7 +51,7 @@ export function episodeOf(states: readonly Incident[]): IncidentEpisode | null {
     kind: first.kind,
     resource: first.resource,
     conditions,
-    seenMinutes: Math.max(0, Math.round((lastSeenAt - first.firstSeenAt) / MINUTE)),
+    seenMinutes: Math.max(0, Math.round((lastSeenAt - first.firstSeenAt) / MINUTE_MS)),
     peak,
     least,
   };

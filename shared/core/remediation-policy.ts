@@ -1,6 +1,6 @@
 import type { Config } from "./config";
 import type { Incident } from "./incidents";
-import { type Broker, DeploymentMode, IncidentKind, Severity, Tags } from "./types";
+import { type Broker, DeploymentMode, IncidentKind, MINUTE_MS, Severity, Tags } from "./types";
 
 /**
  * When mq-sentinel may reboot a broker (DESIGN.md §1.6). The only action is `RebootBroker`: for an
@@ -149,8 +149,8 @@ const GUARDS: readonly Guard[] = [
   {
     name: "cooldown",
     refuses: (c) => {
-      if (c.lastRebootAt === null || c.now - c.lastRebootAt >= c.config.cooldownMinutes * MINUTE) return null;
-      return `rebooted ${Math.round((c.now - c.lastRebootAt) / MINUTE)} min ago; the cooldown is ${c.config.cooldownMinutes} min`;
+      if (c.lastRebootAt === null || c.now - c.lastRebootAt >= c.config.cooldownMinutes * MINUTE_MS) return null;
+      return `rebooted ${Math.round((c.now - c.lastRebootAt) / MINUTE_MS)} min ago; the cooldown is ${c.config.cooldownMinutes} min`;
     },
   },
   {
@@ -215,8 +215,8 @@ export function unsettledOptIn(recorded: RecordedOptIn, settleMinutes: number, n
   if (recorded === "none" || !recorded.optedIn) return `the opt-in tag is new (mq-sentinel had not seen it before now); ${counts}`;
   if (recorded.since === null) return null;
   const age = now - recorded.since;
-  if (age >= settleMinutes * MINUTE) return null;
-  return `the opt-in tag was added ${Math.max(0, Math.floor(age / MINUTE))} min ago (${seenBy(recorded.source)}); ${counts}`;
+  if (age >= settleMinutes * MINUTE_MS) return null;
+  return `the opt-in tag was added ${Math.max(0, Math.floor(age / MINUTE_MS))} min ago (${seenBy(recorded.source)}); ${counts}`;
 }
 
 /** Longest principal quoted in a reason: it comes from CloudTrail, so it is outside text. */
@@ -236,8 +236,6 @@ function seenBy(source: string): string {
 export function stagedChangesReason(pendingChanges: readonly string[]): string {
   return `a reboot would apply staged changes nobody approved: ${pendingChanges.join("; ")}`;
 }
-
-const MINUTE = 60_000;
 
 /** The budget counts reboots in a rolling window: never more than the maximum within any 60 minutes. */
 export const BUDGET_WINDOW_MS = 3_600_000;

@@ -243,3 +243,6 @@ export type RemediationOutcome = "executed" | "dry-run" | "blocked" | "awaiting-
 
 /** What the audit trail and the announcements record: a decision, or a reboot's verdict afterwards. */
 export type RemediationRecordOutcome = RemediationOutcome | "verified" | "escalated";
+
+/** One minute in milliseconds: the pipeline's clock tick (every timestamp is epoch milliseconds). */
+export const MINUTE_MS = 60_000;

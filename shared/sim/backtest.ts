@@ -12,7 +12,7 @@ import { type MetricSpec, metricsFor, NAMESPACE, nodeMetricsFor } from "../core/
 import { episodeOf, type QuietSetting, quietSettings } from "../core/quiet-settings";
 import { decideRemediation, optedIn, type RemediationOutcome } from "../core/remediation-policy";
 import type { TimedMessage, TimedReboot, TimedTransition } from "../core/render/report-model";
-import { type Broker, type EngineType, isIgnored, type MinuteWindow, maxSeverity, type Severity } from "../core/types";
+import { type Broker, type EngineType, isIgnored, MINUTE_MS, type MinuteWindow, maxSeverity, type Severity } from "../core/types";
 import { describeError } from "../errors";
 import type { BrokerInventory, Clock, ListedMetric, Log, MetricHistory, MetricRequest, RemediationRequest } from "../ports";
 
@@ -55,7 +55,6 @@ const MAX_DESCRIBE_ROUNDS = 50;
 /** GetMetricData quotas: queries and datapoints per call. */
 const MAX_QUERIES_PER_CALL = 500;
 const MAX_DATAPOINTS_PER_CALL = 100_800;
-const MINUTE = 60_000;
 const DAY_MINUTES = 1_440;
 /** About 400 MB of Float64 values: a group of brokers' history held at once. */
 const DEFAULT_MAX_VALUES = 50_000_000;
@@ -115,8 +114,8 @@ function specsFor(engine: EngineType, broker: Broker, dimensions: readonly strin
 export async function planBacktest(deps: BacktestDeps, input: BacktestInput): Promise<BacktestPlan> {
   const days = Math.min(MAX_BACKTEST_DAYS, Math.max(1 / DAY_MINUTES, input.days));
   const minutes = Math.round(days * DAY_MINUTES);
-  const end = Math.floor(deps.clock.now() / MINUTE) * MINUTE;
-  const window = { startMs: end - minutes * MINUTE, minutes };
+  const end = Math.floor(deps.clock.now() / MINUTE_MS) * MINUTE_MS;
+  const window = { startMs: end - minutes * MINUTE_MS, minutes };
 
   // 1. brokers and series
   // A large account is described a batch at a time (paced under the Amazon MQ quota): ask until all are.
@@ -434,7 +433,7 @@ async function judgeHistory(
   const silences = new MemorySilenceStore();
   let sent = 0;
   for (let t = firstData + 1 + delay; t <= window.minutes + delay; t++) {
-    now = window.startMs + t * MINUTE;
+    now = window.startMs + t * MINUTE_MS;
     cycles++;
     const report = await runMetricsCycle({
       inventory,
@@ -485,7 +484,7 @@ async function judgeHistory(
           config: config.remediation,
           killSwitch: false,
           lastRebootAt: lastReboot.get(request.brokerId) ?? null,
-          rebootsInLastHour: rebootTimes.filter((at) => at > now - 60 * MINUTE).length,
+          rebootsInLastHour: rebootTimes.filter((at) => at > now - 60 * MINUTE_MS).length,
           verificationPending: false,
           heldBecause: null,
           optIn: broker ? { optedIn: optedIn(broker), since: null, source: "inventory" } : "none",

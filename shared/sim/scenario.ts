@@ -5,6 +5,7 @@ import addFormats from "ajv-formats";
 import { ConfigError, parseConfig } from "../core/config";
 import type { RemediationOutcome } from "../core/remediation-policy";
 import type { IncidentKind, Severity } from "../core/types";
+import { MINUTE_MS } from "../core/types";
 import { ScenarioError } from "../errors";
 import schema from "./scenario.schema.json";
 
@@ -85,8 +86,6 @@ export interface Scenario {
   /** Where the scenario came from (a file path, or `inline`). */
   source: string;
 }
-
-const MINUTE_MS = 60_000;
 
 const ajv = new Ajv2020({ allErrors: true, strict: false });
 addFormats(ajv);

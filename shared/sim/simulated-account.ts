@@ -1,3 +1,4 @@
+import { MINUTE_MS } from "../core/types";
 import type { Scenario, ScenarioBroker, ScenarioFault, ScenarioMetric } from "./scenario";
 
 /**
@@ -17,7 +18,6 @@ import type { Scenario, ScenarioBroker, ScenarioFault, ScenarioMetric } from "./
  * other operations are ignored.
  */
 
-const MINUTE = 60_000;
 /**
  * Amazon MQ's API quota: a token bucket per account across every Amazon MQ API, refilled at 15
  * requests a second up to a burst of 100 (Amazon MQ quotas). A request finding it empty is refused
@@ -139,7 +139,7 @@ export class SimulatedAccount {
 
   /** Epoch ms of the current minute. */
   nowMs(): number {
-    return this.scenario.startMs + this.minute * MINUTE;
+    return this.scenario.startMs + this.minute * MINUTE_MS;
   }
 
   /** Time passes within the current minute (a caller waits): the quota's clock moves on. */
@@ -476,8 +476,8 @@ export class SimulatedAccount {
   private aggregate(s: IndexedSeries, startMs: number, endMs: number, period: number, stat: string): { t: number; v: number }[] {
     const out: { t: number; v: number }[] = [];
     const perPeriod = Math.max(1, Math.round(Math.max(60, period) / 60));
-    const firstIndex = Math.ceil((startMs - this.scenario.startMs) / MINUTE);
-    const endIndex = Math.ceil((endMs - this.scenario.startMs) / MINUTE); // exclusive
+    const firstIndex = Math.ceil((startMs - this.scenario.startMs) / MINUTE_MS);
+    const endIndex = Math.ceil((endMs - this.scenario.startMs) / MINUTE_MS); // exclusive
     for (let i0 = firstIndex; i0 < endIndex; i0 += perPeriod) {
       const values: number[] = [];
       for (let i = i0; i < Math.min(i0 + perPeriod, endIndex); i++) {
@@ -485,7 +485,7 @@ export class SimulatedAccount {
         if (v != null) values.push(v);
       }
       if (values.length === 0) continue;
-      out.push({ t: this.scenario.startMs + i0 * MINUTE, v: aggregateValues(values, stat) });
+      out.push({ t: this.scenario.startMs + i0 * MINUTE_MS, v: aggregateValues(values, stat) });
     }
     return out;
   }

@@ -1,8 +1,7 @@
 import { brokerIdOfArn, parseApiEvent } from "../core/cloudtrail-event";
+import { MINUTE_MS } from "../core/types";
 import type { Scenario } from "./scenario";
 import type { SimulatedAccount } from "./simulated-account";
-
-const MINUTE = 60_000;
 
 interface TagCall {
   /** The scenario minute the call was made in (its `eventTime`): the tags change then, however late the event arrives. */
@@ -68,5 +67,5 @@ function tagCallOf(event: unknown, startMs: number): TagCall | null {
     const keys = Array.isArray(p.tagKeys) ? p.tagKeys : typeof p.tagKeys === "string" ? p.tagKeys.split(",") : [];
     for (const key of keys) if (typeof key === "string") removed.push(key.trim());
   }
-  return { minute: Math.max(0, Math.floor(((call.at ?? startMs) - startMs) / MINUTE)), brokerId, set, removed };
+  return { minute: Math.max(0, Math.floor(((call.at ?? startMs) - startMs) / MINUTE_MS)), brokerId, set, removed };
 }

@@ -1,6 +1,6 @@
 import { type ApiCall, callTimeOf, lateNote } from "../cloudtrail-event";
 import type { Config } from "../config";
-import { type Finding, IncidentKind, Severity } from "../types";
+import { type Finding, IncidentKind, MINUTE_MS, Severity } from "../types";
 
 /**
  * Unauthorized Amazon MQ API calls: the AccessDenied family, grouped per principal into bursts. One
@@ -16,8 +16,6 @@ import { type Finding, IncidentKind, Severity } from "../types";
  */
 
 type ApiConfig = Config["apiActivity"];
-
-const MINUTE = 60_000;
 
 /** A denied call as kept for the window. */
 export interface DeniedCall {
@@ -174,7 +172,7 @@ class WindowCounts {
  */
 function burstOf(calls: readonly DeniedCall[], now: number, config: ApiConfig): Burst | null {
   const all = dedupe(calls);
-  const span = config.windowMinutes * MINUTE;
+  const span = config.windowMinutes * MINUTE_MS;
   const counts = new WindowCounts(now - span, config);
   let best: { start: number; end: number; score: number[] } | null = null;
   let end = 0;
@@ -215,7 +213,7 @@ function findingOf(who: { subject: string; scope: "principal" | "role" }, burst:
   ].filter((r): r is string => r !== null);
   const first = recent[0]?.at ?? now;
   const last = recent[recent.length - 1]?.at ?? now;
-  const spanMinutes = Math.max(1, Math.round((last - first) / MINUTE));
+  const spanMinutes = Math.max(1, Math.round((last - first) / MINUTE_MS));
   const late = lateMinutesOf(recent);
   const across = who.scope === "role" ? ` across ${sessions.size} sessions` : "";
   return {
@@ -252,7 +250,7 @@ function findingOf(who: { subject: string; scope: "principal" | "role" }, burst:
 
 /** How late the latest evidence of a set of calls arrived, in whole minutes (0 when on time). */
 function lateMinutesOf(calls: readonly DeniedCall[]): number {
-  return calls.reduce((late, c) => Math.max(late, Math.floor((c.arrivedAt - c.at) / MINUTE)), 0);
+  return calls.reduce((late, c) => Math.max(late, Math.floor((c.arrivedAt - c.at) / MINUTE_MS)), 0);
 }
 
 function isForeign(c: DeniedCall): boolean {

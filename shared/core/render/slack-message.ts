@@ -1,6 +1,6 @@
 import { crossings, type Incident, noiseNote } from "../incidents";
 import type { ApprovalPrompt, MessageGroup, NotificationItem, RemediationNote, SlackPayload } from "../notifications";
-import { compareSeverity, type Evidence, IncidentKind, maxSeverity, type Series, Severity } from "../types";
+import { compareSeverity, type Evidence, IncidentKind, MINUTE_MS, maxSeverity, type Series, Severity } from "../types";
 import { consoleLinks } from "./console-links";
 import { CUT_MARKER, capText, codeSpan, defangUrls, escapeMrkdwn, neutralizeFormatting, singleLine } from "./escape-mrkdwn";
 import { sparkline } from "./sparkline";
@@ -58,7 +58,6 @@ const CAP = {
 } as const;
 
 const SPARK_WIDTH = 30;
-const MINUTE = 60_000;
 
 type Block = Record<string, unknown>;
 
@@ -334,7 +333,7 @@ const count = (label: string, key: string, suffix = ""): FieldSpec => ({
 const minutes = (label: string, key: string, prefix = ""): FieldSpec => ({
   label,
   keys: [key],
-  value: (e) => ifNumber(e, key, (v) => `${prefix}${formatDuration(v * MINUTE)}`),
+  value: (e) => ifNumber(e, key, (v) => `${prefix}${formatDuration(v * MINUTE_MS)}`),
 });
 const text = (label: string, key: string): FieldSpec => ({
   label,
@@ -384,7 +383,7 @@ const FIELDS: Partial<Record<IncidentKind, readonly FieldSpec[]>> = {
         if (!Object.hasOwn(e, "timeToDrainMinutes")) return null;
         const v = e.timeToDrainMinutes;
         if (v === null) return "never, at current rates";
-        return typeof v === "number" && Number.isFinite(v) ? (v === 0 ? "drained" : `~${formatDuration(v * MINUTE)}`) : null;
+        return typeof v === "number" && Number.isFinite(v) ? (v === 0 ? "drained" : `~${formatDuration(v * MINUTE_MS)}`) : null;
       },
     },
     count("Dequeues", "dequeuesPerMinute", " /min"),
@@ -434,7 +433,7 @@ const FIELDS: Partial<Record<IncidentKind, readonly FieldSpec[]>> = {
       value: (e) =>
         ifNumber(e, "deniedCalls", (v) => {
           const window = num(e, "windowMinutes");
-          return `${formatNumber(v)}${window === null ? "" : ` · ${formatDuration(window * MINUTE)} window`}`;
+          return `${formatNumber(v)}${window === null ? "" : ` · ${formatDuration(window * MINUTE_MS)} window`}`;
         }),
     },
     {
@@ -715,8 +714,8 @@ function formatNumber(v: number): string {
 
 /** `45 min`, `1 h 12 min`, `3 d 4 h`; `under 1 min` (never `<1 min`: the only `<` in a payload opens our links). */
 function formatDuration(ms: number): string {
-  if (!Number.isFinite(ms) || ms < MINUTE) return "under 1 min";
-  const totalMinutes = Math.round(ms / MINUTE);
+  if (!Number.isFinite(ms) || ms < MINUTE_MS) return "under 1 min";
+  const totalMinutes = Math.round(ms / MINUTE_MS);
   const days = Math.floor(totalMinutes / 1440);
   const hours = Math.floor((totalMinutes % 1440) / 60);
   const mins = totalMinutes % 60;
@@ -727,7 +726,7 @@ function formatDuration(ms: number): string {
 
 function formatMillis(ms: number): string {
   if (ms < 1000) return `${formatNumber(Math.round(ms))} ms`;
-  if (ms < MINUTE) return `${formatNumber(ms / 1000)} s`;
+  if (ms < MINUTE_MS) return `${formatNumber(ms / 1000)} s`;
   return formatDuration(ms);
 }
 
