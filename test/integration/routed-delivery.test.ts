@@ -1,13 +1,10 @@
-import { MemoryIncidentStore } from "../../shared/adapters/memory-incident-store";
-import { MemorySilenceStore } from "../../shared/adapters/memory-silence-store";
 import { PagerDutyNotifier } from "../../shared/adapters/pagerduty-notifier";
 import { RecordingLog } from "../../shared/adapters/recording-log";
 import { routeNotifiers } from "../../shared/adapters/route-notifiers";
-import { applyIncidentChanges } from "../../shared/app/apply-incident-changes";
-import { type DeliveryDeps, deliverNotifications } from "../../shared/app/deliver-notifications";
+import { deliverNotifications } from "../../shared/app/deliver-notifications";
 import { parseConfig } from "../../shared/core/config";
-import { foldFindings } from "../../shared/core/incidents";
 import { type Finding, fingerprintOf, IncidentKind, Severity } from "../../shared/core/types";
+import { deliveryWorld } from "../support/delivery-world";
 import { FakeClock, RecordingNotifier } from "../unit/app/fakes";
 import { LocalPagerDuty } from "./pagerduty-events-server";
 
@@ -63,7 +60,6 @@ describe("routed delivery through the outbox, with PagerDuty on a local Events A
   function world() {
     const clock = new FakeClock();
     const log = new RecordingLog();
-    const incidents = new MemoryIncidentStore();
     const slack = new RecordingNotifier("slack");
     const sns = new RecordingNotifier("sns");
     const teamSlack = new RecordingNotifier("slack");
@@ -76,27 +72,7 @@ describe("routed delivery through the outbox, with PagerDuty on a local Events A
         pagerduty: (channel) => new PagerDutyNotifier(channel, { get: async () => ROUTING_KEY }, fetch, clock, log, url),
       }),
     ];
-    const deps: DeliveryDeps = {
-      incidents,
-      notifiers,
-      silences: new MemorySilenceStore(),
-      clock,
-      log,
-      config,
-      links: { accountId: "123456789012", region: "us-east-1", brokerIds: {} },
-    };
-    const evaluate = async (findings: Finding[]) => {
-      const active = new Map((await incidents.loadActive()).map((i) => [i.fingerprint, i]));
-      const judged = new Set([...findings.map(fingerprintOf), ...active.keys()]);
-      const changes = foldFindings({
-        active,
-        findings,
-        isCovered: (i) => judged.has(i.fingerprint),
-        now: clock.now(),
-        rules: { resolveAfterMinutes: 1, refreshMinutes: 15 },
-      });
-      return applyIncidentChanges(deps, changes, [], (broker) => TAGS[broker] ?? null);
-    };
+    const { incidents, deps, evaluate } = deliveryWorld(notifiers, { clock, log, config, tagsOf: (broker) => TAGS[broker] ?? null });
     return { clock, log, incidents, slack, sns, teamSlack, deps, evaluate };
   }
 

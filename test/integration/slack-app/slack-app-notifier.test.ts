@@ -1,15 +1,12 @@
-import { MemoryIncidentStore } from "../../../shared/adapters/memory-incident-store";
-import { MemorySilenceStore } from "../../../shared/adapters/memory-silence-store";
 import { RecordingLog } from "../../../shared/adapters/recording-log";
 import { SlackAppNotifier } from "../../../shared/adapters/slack-app-notifier";
 import { SlackWebApi } from "../../../shared/adapters/slack-web-api";
-import { applyIncidentChanges } from "../../../shared/app/apply-incident-changes";
-import { type DeliveryDeps, deliverNotifications } from "../../../shared/app/deliver-notifications";
-import { DEFAULT_CONFIG } from "../../../shared/core/config";
-import { foldFindings, type Incident } from "../../../shared/core/incidents";
+import { deliverNotifications } from "../../../shared/app/deliver-notifications";
+import type { Incident } from "../../../shared/core/incidents";
 import type { ApprovalPrompt, RemediationNote } from "../../../shared/core/notifications";
 import { enqueueRemediation } from "../../../shared/core/notify-policy";
 import { type Finding, fingerprintOf, IncidentKind, type Severity } from "../../../shared/core/types";
+import { deliveryWorld } from "../../support/delivery-world";
 import { FakeClock, MINUTE, T0 } from "../../unit/app/fakes";
 import { LocalSlackWebApi } from "./local-slack-web-api";
 
@@ -61,31 +58,10 @@ describe("SlackAppNotifier through the outbox, against a local Slack Web API", (
 
   function world(options: { token?: string; channel?: string } = {}) {
     const clock = new FakeClock();
-    const incidents = new MemoryIncidentStore();
     const log = new RecordingLog();
     const api = new SlackWebApi({ get: async () => options.token ?? TOKEN }, fetch, clock, baseUrl);
     const notifier = new SlackAppNotifier(api, options.channel ?? CHANNEL, log);
-    const deps: DeliveryDeps = {
-      incidents,
-      notifiers: [notifier],
-      silences: new MemorySilenceStore(),
-      clock,
-      log,
-      config: DEFAULT_CONFIG,
-      links: { accountId: "123456789012", region: "us-east-1", brokerIds: { orders: "b-1" } },
-    };
-    const evaluate = async (findings: Finding[]) => {
-      const active = new Map((await incidents.loadActive()).map((i) => [i.fingerprint, i]));
-      const judged = new Set([...findings.map(fingerprintOf), ...active.keys()]);
-      const changes = foldFindings({
-        active,
-        findings,
-        isCovered: (i) => judged.has(i.fingerprint),
-        now: clock.now(),
-        rules: { resolveAfterMinutes: 1, refreshMinutes: 15 },
-      });
-      return applyIncidentChanges({ incidents, notifiers: deps.notifiers, log, clock }, changes, []);
-    };
+    const { incidents, deps, evaluate } = deliveryWorld([notifier], { clock, log });
     const remediation = async (note: RemediationNote) => {
       const [incident] = (await incidents.loadActive()) as [Incident];
       await incidents.save(

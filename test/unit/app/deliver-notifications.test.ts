@@ -1,15 +1,13 @@
 import { MemoryIncidentStore } from "../../../shared/adapters/memory-incident-store";
-import { MemorySilenceStore } from "../../../shared/adapters/memory-silence-store";
-import { RecordingLog } from "../../../shared/adapters/recording-log";
 import { applyIncidentChanges } from "../../../shared/app/apply-incident-changes";
-import { type DeliveryDeps, deliverNotifications } from "../../../shared/app/deliver-notifications";
+import { deliverNotifications } from "../../../shared/app/deliver-notifications";
 import { DEFAULT_CONFIG } from "../../../shared/core/config";
 import { foldFindings, type Incident } from "../../../shared/core/incidents";
 import type { MessageGroup } from "../../../shared/core/notifications";
 import { enqueueRemediation } from "../../../shared/core/notify-policy";
-import { type Finding, fingerprintOf, IncidentKind, Severity } from "../../../shared/core/types";
+import { type Finding, IncidentKind, Severity } from "../../../shared/core/types";
 import type { DeliveryResult } from "../../../shared/ports";
-import { TestClock } from "../../support/clock";
+import { deliveryWorld } from "../../support/delivery-world";
 import { MINUTE, RecordingNotifier } from "./fakes";
 
 function finding(
@@ -21,35 +19,9 @@ function finding(
 }
 
 function world() {
-  const clock = new TestClock();
-  const incidents = new MemoryIncidentStore();
   const slack = new RecordingNotifier("slack");
   const sns = new RecordingNotifier("sns");
-  const silences = new MemorySilenceStore();
-  const log = new RecordingLog();
-  const deps: DeliveryDeps = {
-    incidents,
-    notifiers: [slack, sns],
-    silences,
-    clock,
-    log,
-    config: DEFAULT_CONFIG,
-    links: { accountId: "123456789012", region: "us-east-1", brokerIds: { orders: "b-1" } },
-  };
-  /** One evaluation with these findings (all judged), as a use case would run it. */
-  const evaluate = async (findings: Finding[]) => {
-    const active = new Map((await incidents.loadActive()).map((i) => [i.fingerprint, i]));
-    const judged = new Set([...findings.map(fingerprintOf), ...active.keys()]);
-    const changes = foldFindings({
-      active,
-      findings,
-      isCovered: (i) => judged.has(i.fingerprint),
-      now: clock.now(),
-      rules: { resolveAfterMinutes: 1, refreshMinutes: 15 },
-    });
-    return applyIncidentChanges({ incidents, notifiers: deps.notifiers, log, clock }, changes, []);
-  };
-  return { clock, incidents, slack, sns, silences, log, deps, evaluate };
+  return { ...deliveryWorld([slack, sns]), slack, sns };
 }
 
 describe("deliverNotifications", () => {
