@@ -147,29 +147,33 @@ function renderChart(report: HtmlReport, incident: ReportIncident, chart: Report
       `<circle class="severity" cx="${fmt(clampX(c.minute))}" cy="${TOP - 10}" r="4" fill="${SEVERITY_COLOUR[c.severity]}"><title>${clock(report, c.minute)} ${escapeHtml(c.severity)}</title></circle>`,
     );
   }
-  // Labels of markers at the same minute are stacked, not drawn over each other.
-  const stacked = new Map<number, number>();
-  const nth = (minute: number) => {
-    const n = stacked.get(minute) ?? 0;
-    stacked.set(minute, n + 1);
-    return n;
-  };
+  // Labels that would overlap are stacked in rows (messages up from the bottom, reboots down from the
+  // top): markers a few minutes apart sit a few pixels apart, and their texts would run over each other.
+  const messageRows = new LabelRows();
+  const rebootRows = new LabelRows();
   // Near the right edge a label reads leftwards from its line.
-  const labelAt = (minute: number) => {
+  const labelAt = (minute: number, text: string, rows: LabelRows) => {
     const px = clampX(minute);
-    return px > WIDTH - 130 ? `x="${fmt(px - 3)}" text-anchor="end"` : `x="${fmt(px + 3)}"`;
+    const width = text.length * LABEL_CHAR_PX;
+    const leftwards = px > WIDTH - 130;
+    const row = rows.place(leftwards ? px - 3 - width : px + 3, width);
+    return { row, attrs: leftwards ? `x="${fmt(px - 3)}" text-anchor="end"` : `x="${fmt(px + 3)}"` };
   };
   for (const m of incident.messages) {
-    const labelY = bottom - 4 - nth(m.minute) * 13;
+    const text = `✉ ${m.transition}`;
+    const label = labelAt(m.minute, text, messageRows);
+    const labelY = bottom - 4 - label.row * 13;
     parts.push(
-      `<g class="message"><line x1="${fmt(clampX(m.minute))}" x2="${fmt(clampX(m.minute))}" y1="${TOP}" y2="${bottom}" stroke="#2e7d32" stroke-dasharray="3 3"/><text ${labelAt(m.minute)} y="${fmt(labelY)}" fill="#2e7d32">✉ ${escapeHtml(m.transition)}</text><title>${clock(report, m.minute)} message ${escapeHtml(m.transition)} (${escapeHtml(m.channels.join(", "))})</title></g>`,
+      `<g class="message"><line x1="${fmt(clampX(m.minute))}" x2="${fmt(clampX(m.minute))}" y1="${TOP}" y2="${bottom}" stroke="#2e7d32" stroke-dasharray="3 3"/><text ${label.attrs} y="${fmt(labelY)}" fill="#2e7d32">${escapeHtml(text)}</text><title>${clock(report, m.minute)} message ${escapeHtml(m.transition)} (${escapeHtml(m.channels.join(", "))})</title></g>`,
     );
   }
   for (const r of incident.reboots) {
-    const labelY = TOP + 12 + nth(-1 - r.minute) * 13;
+    const text = `⟳ ${r.outcome}`;
+    const label = labelAt(r.minute, text, rebootRows);
+    const labelY = TOP + 12 + label.row * 13;
     const colour = r.outcome === "executed" || r.outcome === "dry-run" ? "#7d3c98" : "#555";
     parts.push(
-      `<g class="reboot" data-outcome="${escapeHtml(r.outcome)}"><line x1="${fmt(clampX(r.minute))}" x2="${fmt(clampX(r.minute))}" y1="${TOP}" y2="${bottom}" stroke="${colour}" stroke-width="2"/><text ${labelAt(r.minute)} y="${fmt(labelY)}" fill="${colour}">⟳ ${escapeHtml(r.outcome)}</text><title>${clock(report, r.minute)} reboot ${escapeHtml(r.outcome)}: ${escapeHtml(r.reason)}</title></g>`,
+      `<g class="reboot" data-outcome="${escapeHtml(r.outcome)}"><line x1="${fmt(clampX(r.minute))}" x2="${fmt(clampX(r.minute))}" y1="${TOP}" y2="${bottom}" stroke="${colour}" stroke-width="2"/><text ${label.attrs} y="${fmt(labelY)}" fill="${colour}">${escapeHtml(text)}</text><title>${clock(report, r.minute)} reboot ${escapeHtml(r.outcome)}: ${escapeHtml(r.reason)}</title></g>`,
     );
   }
   // Time axis: about six labels.
@@ -180,6 +184,22 @@ function renderChart(report: HtmlReport, incident: ReportIncident, chart: Report
     );
   }
   return `<svg class="incident-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="${escapeHtml(title)}">${parts.join("")}</svg>`;
+}
+
+/** Width of a marker label's character at the chart's font size, a little generous so labels never touch. */
+const LABEL_CHAR_PX = 6.5;
+/** Rows of marker labels: each label goes to the first row where it does not overlap one already placed. */
+class LabelRows {
+  private readonly rows: { from: number; to: number }[][] = [];
+
+  /** The row (0 = nearest the edge) for a label spanning `from` .. `from + width` pixels. */
+  place(from: number, width: number): number {
+    const to = from + width;
+    let row = this.rows.findIndex((placed) => placed.every((p) => to + 2 < p.from || from > p.to + 2));
+    if (row < 0) row = this.rows.push([]) - 1;
+    this.rows[row]?.push({ from, to });
+    return row;
+  }
 }
 
 function pathOf(values: readonly (number | null)[], fromMinute: number, x: (m: number) => number, y: (v: number) => number): string {
@@ -226,7 +246,7 @@ h3 { font-size: 15px; margin: 0 0 4px; word-break: break-word; }
 .facts dd { margin: 0; font-weight: 600; }
 table { border-collapse: collapse; width: 100%; font-size: 13px; }
 th, td { border-bottom: 1px solid #e3e3e3; padding: 4px 6px; text-align: left; vertical-align: top; word-break: break-word; }
-th { background: #f4f6f8; }
+th { background: #f4f6f8; word-break: normal; }
 .incident { border: 1px solid #ddd; border-left: 5px solid #4a78b5; border-radius: 4px; padding: 10px 12px; margin: 14px 0; }
 .incident.sev-warning { border-left-color: #d08a00; }
 .incident.sev-critical { border-left-color: #c0392b; }

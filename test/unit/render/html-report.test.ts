@@ -106,6 +106,22 @@ describe("renderHtmlReport", () => {
     expect(html).toMatch(/@media print/);
   });
 
+  it("stacks the labels of markers a minute apart in rows, and keeps apart labels on one row", () => {
+    const report = heapReport();
+    const [incident] = report.incidents;
+    if (!incident) throw new Error("no incident");
+    const at = (minutes: number[]) =>
+      renderHtmlReport({
+        ...report,
+        incidents: [{ ...incident, messages: minutes.map((minute) => ({ minute, channels: ["slack"], transition: "updated" })) }],
+      });
+    const labelYs = (html: string) => [...html.matchAll(/<g class="message">.*?<text [^>]*y="([\d.]+)"/g)].map((m) => Number(m[1]));
+    const close = labelYs(at([30, 31, 32]));
+    expect(new Set(close).size).toBe(3);
+    const apart = labelYs(at([5, 30, 55]));
+    expect(new Set(apart).size).toBe(1);
+  });
+
   it("needs nothing from outside: no script, link, image or url()", () => {
     expect(renderHtmlReport(heapReport())).not.toMatch(/<script|<link|<img|url\(|src=|href=/i);
   });
