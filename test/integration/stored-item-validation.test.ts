@@ -39,22 +39,26 @@ async function table(): Promise<{ name: string; putRaw: (item: Record<string, un
   return { name, putRaw: async (item) => void (await doc.send(new PutCommand({ TableName: name, Item: item }))) };
 }
 
-/** An incident's item as the incident store writes it, with `data` and any attribute replaced. */
-function incidentItem(incident: Incident, data: unknown, attributes: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    pk: `INCIDENT#${incident.fingerprint}`,
-    sk: "CURRENT",
-    id: incident.id,
-    kind: incident.kind,
-    broker: incident.broker,
-    status: incident.status,
-    version: incident.version,
-    activeKey: "ACTIVE",
-    outboxKey: "PENDING",
-    data: JSON.stringify(data),
-    schemaVersion: 1,
-    ...attributes,
-  };
+/**
+ * Stores an incident through the store, then rewrites its item as `change` says: an item as another
+ * release (or a person in the console) left it.
+ */
+async function storeTampered(
+  store: DynamoDbIncidentStore,
+  tableName: string,
+  incident: Incident,
+  change: (item: Record<string, unknown>) => Record<string, unknown>,
+): Promise<void> {
+  await store.save(incident, 0);
+  const doc = documentClient(dynamo.client);
+  const key = { pk: `INCIDENT#${incident.fingerprint}`, sk: "CURRENT" };
+  const { Item } = await doc.send(new GetCommand({ TableName: tableName, Key: key }));
+  await doc.send(new PutCommand({ TableName: tableName, Item: change(Item ?? {}) }));
+}
+
+/** The item with other `data` (and attributes). */
+function withData(data: unknown, attributes: Record<string, unknown> = {}) {
+  return (item: Record<string, unknown>) => ({ ...item, data: JSON.stringify(data), ...attributes });
 }
 
 /** A notification waiting on channel `message` since `T0`. */
@@ -78,14 +82,7 @@ function aFullIncident(): Incident {
     id: `${base.id}#29000000`,
     expiresAt: T0 + 900_000,
     approvers: ["U123", "S456"],
-    blastRadius: {
-      connections: 12,
-      consumers: 3,
-      queues: 40,
-      activeNode: "orders-1",
-      nodes: ["orders-1", "orders-2"],
-      standby: "orders-2",
-    },
+    blastRadius: { connections: 12, consumers: 3, queues: 40, activeNode: "o-1", nodes: ["o-1", "o-2"], standby: "o-2" },
     guards: [{ guard: "cooldown", ok: true, detail: "no reboot in 6 hours" }],
     lastReboot: null,
   };
@@ -196,10 +193,15 @@ describe("stored items", () => {
 
   it("refuses an incident with a field of the wrong kind, naming the field and not its value", async () => {
     // Prepare
-    const { name, putRaw } = await table();
+    const { name } = await table();
     const store = new DynamoDbIncidentStore(dynamo.client, name, new TestClock());
     const incident = anIncident();
-    await putRaw(incidentItem(incident, { ...incident, status: "<!channel> exploded", evidence: { backlog: { nested: "x" } } }));
+    await storeTampered(
+      store,
+      name,
+      incident,
+      withData({ ...incident, status: "<!channel> exploded", evidence: { backlog: { nested: "x" } } }),
+    );
 
     // Act
     const read = store.get(incident.fingerprint);
@@ -219,10 +221,10 @@ describe("stored items", () => {
 
   it("refuses an item whose data is not JSON", async () => {
     // Prepare
-    const { name, putRaw } = await table();
+    const { name } = await table();
     const store = new DynamoDbIncidentStore(dynamo.client, name, new TestClock());
     const incident = anIncident();
-    await putRaw({ ...incidentItem(incident, null), data: "{ not json <!here>" });
+    await storeTampered(store, name, incident, (item) => ({ ...item, data: "{ not json <!here>" }));
 
     // Act
     const read = store.get(incident.fingerprint);
@@ -257,8 +259,7 @@ describe("stored items", () => {
     const incidents = new DynamoDbIncidentStore(dynamo.client, name, clock);
     const optIns = new DynamoDbOptInRecords(dynamo.client, name, clock);
     const incident = anIncident({ outbox: [] });
-    const { schemaVersion: _, ...unversioned } = incidentItem(incident, incident, { outboxKey: undefined });
-    await putRaw(unversioned);
+    await storeTampered(incidents, name, incident, ({ schemaVersion: _, ...unversioned }) => unversioned);
     await putRaw({ pk: "OPTIN#b-1", sk: "CURRENT", brokerId: "b-1", broker: "orders", optedIn: true, source: "inventory" });
 
     // Act
@@ -274,10 +275,10 @@ describe("stored items", () => {
 
   it("refuses an item written by a newer mq-sentinel", async () => {
     // Prepare
-    const { name, putRaw } = await table();
+    const { name } = await table();
     const store = new DynamoDbIncidentStore(dynamo.client, name, new TestClock());
     const incident = anIncident();
-    await putRaw(incidentItem(incident, { ...incident, renamedField: 1 }, { schemaVersion: 2 }));
+    await storeTampered(store, name, incident, withData({ ...incident, renamedField: 1 }, { schemaVersion: 2 }));
 
     // Act
     const read = store.get(incident.fingerprint);
@@ -322,11 +323,11 @@ describe("stored items", () => {
   describe("a damaged incident among several", () => {
     it("fails a listing that asked for every item", async () => {
       // Prepare
-      const { name, putRaw } = await table();
+      const { name } = await table();
       const store = new DynamoDbIncidentStore(dynamo.client, name, new TestClock());
       const damaged = anIncident();
       await store.save(anIncident(), 0);
-      await putRaw(incidentItem(damaged, { ...damaged, severity: "apocalyptic" }));
+      await storeTampered(store, name, damaged, withData({ ...damaged, severity: "apocalyptic" }));
 
       // Act
       const read = store.loadActive();
@@ -337,12 +338,12 @@ describe("stored items", () => {
 
     it("is handed to the listing's skip and the others are returned", async () => {
       // Prepare
-      const { name, putRaw } = await table();
+      const { name } = await table();
       const store = new DynamoDbIncidentStore(dynamo.client, name, new TestClock());
       const good = [anIncident({ outbox: [] }), anIncident({ outbox: [] })];
       for (const incident of good) await store.save(incident, 0);
       const damaged = anIncident();
-      await putRaw(incidentItem(damaged, { ...damaged, severity: "apocalyptic" }));
+      await storeTampered(store, name, damaged, withData({ ...damaged, severity: "apocalyptic" }));
       const skipped: StoredItemError[] = [];
 
       // Act
@@ -360,7 +361,7 @@ describe("stored items", () => {
 
     it("does not stop the other incidents' notifications, and is logged and counted as a handled error", async () => {
       // Prepare
-      const { name, putRaw } = await table();
+      const { name } = await table();
       const clock = new TestClock();
       const log = new RecordingLog();
       const store = new DynamoDbIncidentStore(dynamo.client, name, clock);
@@ -368,7 +369,8 @@ describe("stored items", () => {
       const good = [anIncident(), anIncident()].map((i) => ({ ...i, outbox: [waiting(i)] }));
       for (const incident of good) await store.save(incident, 0);
       const damaged = anIncident();
-      await putRaw(incidentItem(damaged, { ...damaged, outbox: [{ ...waiting(damaged), channels: { message: 42 } }] }));
+      const outbox = [{ ...waiting(damaged), channels: { message: 42 } }];
+      await storeTampered(store, name, { ...damaged, outbox: [waiting(damaged)] }, withData({ ...damaged, outbox }));
 
       // Act
       const report = await deliverNotifications({
