@@ -40,6 +40,49 @@ export class ScenarioError extends SentinelError {
   }
 }
 
+/** Where a stored item is and what did not match: never the item's values (it may hold text an attacker chose). */
+export interface StoredItemProblem {
+  table: string;
+  /** `<pk>/<sk>`. */
+  key: string;
+  /** What the item should have been (`incident`, `silence`, ...). */
+  itemType: string;
+  /** The fields that did not match, `<path>: <what was expected>`. */
+  problems: readonly string[];
+}
+
+/** An item read back from the table that does not match its type's schema. Not retryable: reading it again gives the same. */
+export class StoredItemError extends SentinelError {
+  readonly table: string;
+  readonly key: string;
+  readonly itemType: string;
+  readonly problems: readonly string[];
+
+  constructor(
+    problem: StoredItemProblem,
+    message = `${problem.itemType} ${problem.key} in ${problem.table} does not match its schema: ${problem.problems.join("; ")}`,
+  ) {
+    super(message);
+    this.table = problem.table;
+    this.key = problem.key;
+    this.itemType = problem.itemType;
+    this.problems = problem.problems;
+  }
+}
+
+/** An item written by a newer release, in a layout this one does not know (a rollback after an upgrade). */
+export class NewerStoredItemError extends StoredItemError {
+  readonly version: number;
+  readonly known: number;
+
+  constructor(context: Omit<StoredItemProblem, "problems"> & { version: number; known: number }) {
+    const problem = `schemaVersion ${context.version}: written by a newer mq-sentinel (this one reads up to ${context.known})`;
+    super({ ...context, problems: [problem] }, `${context.itemType} ${context.key} in ${context.table}: ${problem}`);
+    this.version = context.version;
+    this.known = context.known;
+  }
+}
+
 const RETRYABLE_NAMES = new Set([
   "ThrottlingException",
   "Throttling",

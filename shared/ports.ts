@@ -7,6 +7,7 @@ import type { QueueSnapshot } from "./core/prometheus-rabbitmq-queues";
 import type { ScrapeTarget } from "./core/prometheus-targets";
 import type { RemediationRecordOutcome } from "./core/remediation-policy";
 import type { Broker, EngineType, MinuteWindow, QueueRef, Series } from "./core/types";
+import type { StoredItemError } from "./errors";
 
 /**
  * The interfaces the use cases need. Adapters in `shared/adapters` implement them over AWS, Slack
@@ -141,10 +142,17 @@ export interface BrokerCredentials {
   get(secretId: string): Promise<{ username: string; password: string }>;
 }
 
+/**
+ * Told of a stored item a listing left out because it does not match its schema (the listing returns
+ * the others): a caller that loops over many items passes one, so a damaged item costs only itself.
+ * Without one, the item fails the listing. Memory stores hold only values of their types: never called.
+ */
+export type SkipUnreadable = (error: StoredItemError) => void;
+
 /** Incident state (DynamoDB in production, memory in replay and tests). */
 export interface IncidentStore {
   /** Incidents that are pending or open. */
-  loadActive(): Promise<Incident[]>;
+  loadActive(skip?: SkipUnreadable): Promise<Incident[]>;
   /**
    * Writes an incident only if the stored one is at `expectedVersion` (0: no active incident for the
    * fingerprint). Returns false when another writer got there first.
@@ -153,7 +161,7 @@ export interface IncidentStore {
   /** The latest incident of a fingerprint, active or not, or null. */
   get(fingerprint: string): Promise<Incident | null>;
   /** Incidents, active or resolved, with notifications still to deliver. */
-  loadWithPendingNotifications(): Promise<Incident[]>;
+  loadWithPendingNotifications(skip?: SkipUnreadable): Promise<Incident[]>;
 }
 
 /** A call kept in a subject's recent history (a principal's denied calls, a risky change's calls). */
@@ -258,7 +266,7 @@ export interface Notifier {
 /** Time-boxed mutes (set with `mq-sentinel silence`). */
 export interface SilenceStore {
   /** Silences not yet ended at `now`. */
-  active(now: number): Promise<Silence[]>;
+  active(now: number, skip?: SkipUnreadable): Promise<Silence[]>;
   add(silence: Silence): Promise<void>;
   /** Ends a silence now; false when there is no such silence. */
   expire(id: string, now: number): Promise<boolean>;

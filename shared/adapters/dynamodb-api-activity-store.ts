@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { DeleteCommand, GetCommand } from "@aws-sdk/lib-dynamodb";
 import type { ActivityRecord, ApiActivityStore, EventClaim } from "../ports";
-import { dataOf, queryAll, TableStore, writeIf } from "./dynamodb-table";
+import { queryAll, TableStore, writeIf } from "./dynamodb-table";
 import { withRetry } from "./retry";
+import { ActivityRecordItem, EventClaimItem, type EventClaimRecord } from "./stored-items";
 
 /**
  * `ApiActivityStore` on the incidents table (single-table design):
@@ -27,7 +28,7 @@ export class DynamoDbApiActivityStore extends TableStore implements ApiActivityS
     // Two rounds at most: a claim released between our failed put and our read leaves nothing to read.
     for (let round = 0; round < 2; round++) {
       const token = randomUUID();
-      const won = await this.putItemIf({
+      const won = await this.putItemIf(EventClaimItem, {
         Item: { ...this.key(eventId), state: "claimed", token, leaseUntil: now + leaseMs, expiresAt: ttl(now, SEEN_TTL_SECONDS) },
         ConditionExpression: "attribute_not_exists(pk) OR (#state = :claimed AND leaseUntil <= :now)",
         ExpressionAttributeNames: { "#state": "state" },
@@ -37,14 +38,14 @@ export class DynamoDbApiActivityStore extends TableStore implements ApiActivityS
       const current = await this.read(eventId);
       if (current === null) continue;
       if (current.state !== "claimed") return { status: "done" };
-      return { status: "busy", leaseUntil: Number(current.leaseUntil ?? now) };
+      return { status: "busy", leaseUntil: current.leaseUntil ?? now };
     }
     // Claimed and released twice while we looked: someone is working on it.
     return { status: "busy", leaseUntil: now };
   }
 
   async completeEvent(eventId: string, token: string, now: number): Promise<boolean> {
-    return this.putItemIf({
+    return this.putItemIf(EventClaimItem, {
       Item: { ...this.key(eventId), state: "done", expiresAt: ttl(now, SEEN_TTL_SECONDS) },
       ConditionExpression: "#state = :claimed AND #token = :token",
       ExpressionAttributeNames: { "#state": "state", "#token": "token" },
@@ -70,7 +71,7 @@ export class DynamoDbApiActivityStore extends TableStore implements ApiActivityS
   async record(subject: string, entry: ActivityRecord, now: number): Promise<void> {
     // The key holds the record's time: the same event recorded again at the same time overwrites
     // itself; at another time (a retried delivery), `since` keeps the first.
-    await this.putItem({
+    await this.putItem(ActivityRecordItem, {
       Item: {
         pk: `CALLS#${subject}`,
         sk: `${sortableTime(entry.at)}#${entry.eventId}`,
@@ -86,7 +87,8 @@ export class DynamoDbApiActivityStore extends TableStore implements ApiActivityS
       KeyConditionExpression: "pk = :pk AND sk >= :from",
       ExpressionAttributeValues: { ":pk": `CALLS#${subject}`, ":from": sortableTime(since) },
     });
-    const out = items.map((item) => dataOf<ActivityRecord>(item));
+    // A damaged record fails the read (the event is retried and alarmed on): a window counted without it could miss an alert.
+    const out = this.valuesOf(ActivityRecordItem, items);
     // A call recorded twice under different times (a retried delivery) counts once: the first record stands.
     const seen = new Set<string>();
     return out.filter((r) => !seen.has(r.eventId) && seen.add(r.eventId) !== undefined);
@@ -96,11 +98,11 @@ export class DynamoDbApiActivityStore extends TableStore implements ApiActivityS
     return { pk: `EVENT#${eventId}`, sk: "SEEN" };
   }
 
-  private async read(eventId: string): Promise<Record<string, unknown> | null> {
+  private async read(eventId: string): Promise<EventClaimRecord | null> {
     const out = await withRetry("dynamodb:GetItem", this.clock, () =>
       this.doc.send(new GetCommand({ TableName: this.tableName, Key: this.key(eventId), ConsistentRead: true })),
     );
-    return (out.Item as Record<string, unknown> | undefined) ?? null;
+    return out.Item ? this.valueOf(EventClaimItem, out.Item) : null;
   }
 }
 

@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import type { ApprovalRequest, ApprovalStore, RecordedAnswer } from "../ports";
-import { dataOf, queryAll, TableStore } from "./dynamodb-table";
+import { queryAll, TableStore } from "./dynamodb-table";
 import { INTERACTION_MEMORY_MS } from "./memory-approval-store";
 import { withRetry } from "./retry";
+import { ApprovalRequestItem, InteractionItem, RecordedAnswerItem } from "./stored-items";
 
 /**
  * `ApprovalStore` on the incidents table, single-item conditional writes only:
@@ -19,14 +20,14 @@ const KEEP_DAYS = 30;
 
 export class DynamoDbApprovalStore extends TableStore implements ApprovalStore {
   async create(request: ApprovalRequest): Promise<boolean> {
-    return this.putItemIf({ Item: itemOf(request), ConditionExpression: "attribute_not_exists(pk)" });
+    return this.putItemIf(ApprovalRequestItem, { Item: itemOf(request), ConditionExpression: "attribute_not_exists(pk)" });
   }
 
   async get(id: string): Promise<ApprovalRequest | null> {
     const out = await withRetry("dynamodb:GetItem", this.clock, () =>
       this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk: "APPROVAL", sk: id }, ConsistentRead: true })),
     );
-    return out.Item ? requestOf(out.Item) : null;
+    return out.Item ? this.valueOf(ApprovalRequestItem, out.Item) : null;
   }
 
   async pending(): Promise<ApprovalRequest[]> {
@@ -38,13 +39,14 @@ export class DynamoDbApprovalStore extends TableStore implements ApprovalStore {
       ExpressionAttributeValues: { ":pk": "APPROVAL", ":pending": "pending" },
       ConsistentRead: true,
     });
-    return items.map(requestOf).sort((a, b) => a.requestedAt - b.requestedAt);
+    // A damaged request fails the listing: what waits for a person is not decided on a partial list.
+    return this.valuesOf(ApprovalRequestItem, items).sort((a, b) => a.requestedAt - b.requestedAt);
   }
 
   async settle(id: string, to: "expired" | "done"): Promise<boolean> {
     const current = await this.get(id);
     if (current?.status !== "pending") return false;
-    return this.putItemIf({
+    return this.putItemIf(ApprovalRequestItem, {
       Item: itemOf({ ...current, status: to }),
       ConditionExpression: "#status = :pending",
       ExpressionAttributeNames: { "#status": "status" },
@@ -53,7 +55,7 @@ export class DynamoDbApprovalStore extends TableStore implements ApprovalStore {
   }
 
   async recordAnswer(answer: RecordedAnswer): Promise<boolean> {
-    return this.putItemIf({
+    return this.putItemIf(RecordedAnswerItem, {
       Item: {
         pk: `ANSWER#${answer.approvalId}`,
         sk: "ANSWER",
@@ -68,12 +70,12 @@ export class DynamoDbApprovalStore extends TableStore implements ApprovalStore {
     const out = await withRetry("dynamodb:GetItem", this.clock, () =>
       this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk: `ANSWER#${id}`, sk: "ANSWER" }, ConsistentRead: true })),
     );
-    return out.Item ? dataOf<RecordedAnswer>(out.Item) : null;
+    return out.Item ? this.valueOf(RecordedAnswerItem, out.Item) : null;
   }
 
   async acceptInteractionOnce(signature: string, now: number): Promise<boolean> {
     const key = createHash("sha256").update(signature).digest("hex");
-    return this.putItemIf({
+    return this.putItemIf(InteractionItem, {
       Item: { pk: "INTERACTION", sk: key, at: now, expiresAt: Math.ceil((now + INTERACTION_MEMORY_MS) / 1000) },
       // An item past its TTL may linger until DynamoDB deletes it: an old one does not count.
       ConditionExpression: "attribute_not_exists(pk) OR #at < :old",
@@ -91,8 +93,4 @@ function itemOf(request: ApprovalRequest): Record<string, unknown> {
     data: JSON.stringify(request),
     expiresAt: Math.ceil(request.expiresAt / 1000) + KEEP_DAYS * 86_400,
   };
-}
-
-function requestOf(item: Record<string, unknown>): ApprovalRequest {
-  return dataOf<ApprovalRequest>(item);
 }

@@ -2,9 +2,10 @@ import { randomUUID } from "node:crypto";
 import { GetCommand, type PutCommandInput } from "@aws-sdk/lib-dynamodb";
 import { type Incident, IncidentStatus, isActive } from "../core/incidents";
 import { isPending } from "../core/notify-policy";
-import type { IncidentStore } from "../ports";
-import { dataOf, isConditionFailure, queryAll, TableStore } from "./dynamodb-table";
+import type { IncidentStore, SkipUnreadable } from "../ports";
+import { isConditionFailure, queryAll, TableStore } from "./dynamodb-table";
 import { withRetry } from "./retry";
+import { IncidentItem, type StoredIncident } from "./stored-items";
 
 /**
  * `IncidentStore` on one DynamoDB table (single-table design, single-item conditional writes only,
@@ -15,8 +16,8 @@ import { withRetry } from "./retry";
  * - `outboxKey = PENDING` only while notifications wait in the incident's outbox, for the sparse
  *   GSI `outbox` that the notification dispatcher reads;
  * - `expiresAt` (TTL, epoch seconds) once resolved.
- * The incident itself is stored as JSON in `data`; `version` and `status` are attributes so the
- * conditions can read them.
+ * The incident itself is stored as JSON in `data` (checked against `IncidentItem` when read back);
+ * `version` and `status` are attributes so the conditions can read them.
  */
 
 export const ACTIVE_INDEX = "active";
@@ -28,9 +29,9 @@ const PENDING = "PENDING";
 const RETAIN_RESOLVED_DAYS = 30;
 
 export class DynamoDbIncidentStore extends TableStore implements IncidentStore {
-  async loadActive(): Promise<Incident[]> {
+  async loadActive(skip?: SkipUnreadable): Promise<Incident[]> {
     // The index is eventually consistent: trust the item's own status.
-    return (await this.queryIndex(ACTIVE_INDEX, "activeKey", ACTIVE)).filter(isActive);
+    return (await this.queryIndex(ACTIVE_INDEX, "activeKey", ACTIVE, skip)).filter(isActive);
   }
 
   async get(fingerprint: string): Promise<Incident | null> {
@@ -39,14 +40,14 @@ export class DynamoDbIncidentStore extends TableStore implements IncidentStore {
         new GetCommand({ TableName: this.tableName, Key: { pk: `INCIDENT#${fingerprint}`, sk: "CURRENT" }, ConsistentRead: true }),
       ),
     );
-    return out.Item ? dataOf<Incident>(out.Item) : null;
+    return out.Item ? incidentOf(this.valueOf(IncidentItem, out.Item)) : null;
   }
 
-  async loadWithPendingNotifications(): Promise<Incident[]> {
-    return (await this.queryIndex(OUTBOX_INDEX, "outboxKey", PENDING)).filter((i) => i.outbox.some(isPending));
+  async loadWithPendingNotifications(skip?: SkipUnreadable): Promise<Incident[]> {
+    return (await this.queryIndex(OUTBOX_INDEX, "outboxKey", PENDING, skip)).filter((i) => i.outbox.some(isPending));
   }
 
-  private async queryIndex(index: string, key: string, value: string): Promise<Incident[]> {
+  private async queryIndex(index: string, key: string, value: string, skip?: SkipUnreadable): Promise<Incident[]> {
     const items = await queryAll(this.doc, this.clock, {
       TableName: this.tableName,
       IndexName: index,
@@ -54,7 +55,7 @@ export class DynamoDbIncidentStore extends TableStore implements IncidentStore {
       ExpressionAttributeNames: { "#key": key },
       ExpressionAttributeValues: { ":value": value },
     });
-    return items.map((item) => dataOf<Incident>(item));
+    return this.valuesOf(IncidentItem, items, skip).map(incidentOf);
   }
 
   async save(incident: Incident, expectedVersion: number): Promise<boolean> {
@@ -90,7 +91,7 @@ export class DynamoDbIncidentStore extends TableStore implements IncidentStore {
             ExpressionAttributeValues: { ":expected": expectedVersion, ":id": incident.id },
           };
     try {
-      await this.putItem({ Item: item, ...condition });
+      await this.putItem(IncidentItem, { Item: item, ...condition });
       return true;
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
@@ -109,4 +110,12 @@ export class DynamoDbIncidentStore extends TableStore implements IncidentStore {
     );
     return current.Item?.writeToken;
   }
+}
+
+/**
+ * A stored incident as the core's type. The schema reads any string as its condition (an older
+ * release's condition must still read); the core's narrower condition type is taken on trust here.
+ */
+function incidentOf(stored: StoredIncident): Incident {
+  return stored as Incident;
 }

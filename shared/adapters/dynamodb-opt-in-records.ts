@@ -3,6 +3,7 @@ import { ServiceCallError } from "../errors";
 import type { OptInRecords, OptInState } from "../ports";
 import { TableStore } from "./dynamodb-table";
 import { withRetry } from "./retry";
+import { OptInItem } from "./stored-items";
 
 /**
  * `OptInRecords` on the incidents table: one item per broker, `OPTIN#<broker id>` / `CURRENT`
@@ -21,16 +22,14 @@ export class DynamoDbOptInRecords extends TableStore implements OptInRecords {
     const out = new Map<string, OptInState>();
     const ids = [...new Set(brokerIds)];
     for (let i = 0; i < ids.length; i += BATCH_KEYS) {
-      for (const item of await this.batchGet(ids.slice(i, i + BATCH_KEYS))) {
-        const state = stateOf(item);
-        if (state) out.set(state.brokerId, state);
-      }
+      // A damaged record fails the read: its broker must not pass for opted in (or out) by default.
+      for (const state of this.valuesOf(OptInItem, await this.batchGet(ids.slice(i, i + BATCH_KEYS)))) out.set(state.brokerId, state);
     }
     return out;
   }
 
   async record(state: OptInState): Promise<boolean> {
-    return this.putItemIf({
+    return this.putItemIf(OptInItem, {
       Item: {
         pk: keyOf(state.brokerId),
         sk: "CURRENT",
@@ -73,17 +72,4 @@ export class DynamoDbOptInRecords extends TableStore implements OptInRecords {
 
 function keyOf(brokerId: string): string {
   return `OPTIN#${brokerId}`;
-}
-
-/** The state an item holds, or null for an item that is not one (never written by this adapter). */
-function stateOf(item: Record<string, unknown>): OptInState | null {
-  const { brokerId, broker, optedIn, since, source } = item;
-  if (typeof brokerId !== "string" || typeof optedIn !== "boolean") return null;
-  return {
-    brokerId,
-    broker: typeof broker === "string" ? broker : brokerId,
-    optedIn,
-    since: typeof since === "number" ? since : null,
-    source: typeof source === "string" ? source : "unknown",
-  };
 }

@@ -1,8 +1,17 @@
-import { DeleteCommand, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, GetCommand } from "@aws-sdk/lib-dynamodb";
 import { BUDGET_WINDOW_MS } from "../core/remediation-policy";
 import type { PendingVerification, RemediationLedger, RemediationRecord } from "../ports";
-import { dataOf, queryAll, TableStore, writeIf } from "./dynamodb-table";
+import { queryAll, TableStore, writeIf } from "./dynamodb-table";
 import { withRetry } from "./retry";
+import {
+  PendingVerificationItem,
+  type RebootBudget,
+  RebootBudgetItem,
+  RebootHoldItem,
+  RebootLockItem,
+  RemediationRecordItem,
+  type StoredItemType,
+} from "./stored-items";
 
 /**
  * `RemediationLedger` on the incidents table, single-item conditional writes only:
@@ -13,6 +22,8 @@ import { withRetry } from "./retry";
  *   `revision = :read` condition, so concurrent takers can never together exceed the maximum;
  * - `HOLD` / `<broker id>`: no more reboots of the broker until a person resets it;
  * - `VERIFY` / `<broker id>`: reboots whose effect is still to be checked.
+ * A damaged item fails the read that meets it (a `StoredItemError`): every read here guards a reboot,
+ * and a guard that cannot be read refuses rather than passes.
  */
 
 const AUDIT_DAYS = 90;
@@ -22,7 +33,7 @@ const DAY_SECONDS = 86_400;
 
 export class DynamoDbRemediationLedger extends TableStore implements RemediationLedger {
   async record(entry: RemediationRecord): Promise<void> {
-    await this.put({
+    await this.put(RemediationRecordItem, {
       pk: "REMEDIATION",
       sk: `${String(entry.at).padStart(15, "0")}#${entry.id}`,
       data: JSON.stringify(entry),
@@ -32,19 +43,18 @@ export class DynamoDbRemediationLedger extends TableStore implements Remediation
 
   async history(since: number): Promise<RemediationRecord[]> {
     const items = await this.query("REMEDIATION", String(since).padStart(15, "0"));
-    return items.map((i) => dataOf<RemediationRecord>(i));
+    return this.valuesOf(RemediationRecordItem, items);
   }
 
   async lastRebootAt(brokerId: string): Promise<number | null> {
     const item = await this.get(`REBOOT#${brokerId}`, "LOCK");
-    return typeof item?.takenAt === "number" ? item.takenAt : null;
+    return item ? this.valueOf(RebootLockItem, item).takenAt : null;
   }
 
   async lockBroker(brokerId: string, now: number, until: number): Promise<boolean> {
     return this.conditional(() =>
       this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
+        this.putCommand(RebootLockItem, {
           Item: { pk: `REBOOT#${brokerId}`, sk: "LOCK", takenAt: now, lockedUntil: until, expiresAt: seconds(until) + DAY_SECONDS },
           ConditionExpression: "attribute_not_exists(pk) OR lockedUntil <= :now",
           ExpressionAttributeValues: { ":now": now },
@@ -77,8 +87,7 @@ export class DynamoDbRemediationLedger extends TableStore implements Remediation
       if (recent.length >= max) return false;
       const written = await this.conditional(() =>
         this.doc.send(
-          new PutCommand({
-            TableName: this.tableName,
+          this.putCommand(RebootBudgetItem, {
             Item: { pk: "BUDGET", sk: "ROLLING", reboots: [...recent, now], revision: read.revision + 1 },
             ConditionExpression: read.revision === 0 ? "attribute_not_exists(pk)" : "revision = :read",
             ExpressionAttributeValues: read.revision === 0 ? undefined : { ":read": read.revision },
@@ -91,28 +100,26 @@ export class DynamoDbRemediationLedger extends TableStore implements Remediation
     return false;
   }
 
-  private async readBudget(): Promise<{ reboots: number[]; revision: number }> {
+  /** The budget as stored; revision 0: never written. */
+  private async readBudget(): Promise<RebootBudget> {
     const item = await this.get("BUDGET", "ROLLING");
-    const reboots = Array.isArray(item?.reboots) ? item.reboots.filter((x): x is number => typeof x === "number") : [];
-    return { reboots, revision: typeof item?.revision === "number" ? item.revision : 0 };
+    return item ? this.valueOf(RebootBudgetItem, item) : { reboots: [], revision: 0 };
   }
 
   async holdOf(brokerId: string): Promise<string | null> {
     const item = await this.get("HOLD", brokerId);
-    return typeof item?.reason === "string" ? item.reason : null;
+    return item ? this.valueOf(RebootHoldItem, item).reason : null;
   }
 
   async hold(brokerId: string, broker: string, reason: string): Promise<void> {
-    await this.put({ pk: "HOLD", sk: brokerId, broker, reason, at: this.clock.now() });
+    await this.put(RebootHoldItem, { pk: "HOLD", sk: brokerId, broker, reason, at: this.clock.now() });
   }
 
   async holds(): Promise<{ brokerId: string; broker: string; reason: string; at: number }[]> {
-    return (await this.query("HOLD")).map((i) => ({
-      brokerId: String(i.sk),
-      broker: String(i.broker),
-      reason: String(i.reason),
-      at: Number(i.at),
-    }));
+    return (await this.query("HOLD")).map((i) => {
+      const { broker, reason, at } = this.valueOf(RebootHoldItem, i);
+      return { brokerId: String(i.sk), broker, reason, at };
+    });
   }
 
   async releaseHold(brokerId: string): Promise<boolean> {
@@ -124,11 +131,16 @@ export class DynamoDbRemediationLedger extends TableStore implements Remediation
   }
 
   async addVerification(v: PendingVerification): Promise<void> {
-    await this.put({ pk: "VERIFY", sk: v.brokerId, data: JSON.stringify(v), expiresAt: seconds(v.verifyBy) + 7 * DAY_SECONDS });
+    await this.put(PendingVerificationItem, {
+      pk: "VERIFY",
+      sk: v.brokerId,
+      data: JSON.stringify(v),
+      expiresAt: seconds(v.verifyBy) + 7 * DAY_SECONDS,
+    });
   }
 
   async pendingVerifications(): Promise<PendingVerification[]> {
-    return (await this.query("VERIFY")).map((i) => dataOf<PendingVerification>(i));
+    return this.valuesOf(PendingVerificationItem, await this.query("VERIFY"));
   }
 
   async removeVerification(brokerId: string): Promise<void> {
@@ -137,8 +149,8 @@ export class DynamoDbRemediationLedger extends TableStore implements Remediation
     );
   }
 
-  private async put(item: Record<string, unknown>): Promise<void> {
-    await this.putItem({ Item: item });
+  private async put<T>(type: StoredItemType<T>, item: Record<string, unknown>): Promise<void> {
+    await this.putItem(type, { Item: item });
   }
 
   private async get(pk: string, sk: string): Promise<Record<string, unknown> | undefined> {

@@ -1,7 +1,8 @@
 import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Silence } from "../core/notify-policy";
-import type { SilenceStore } from "../ports";
-import { dataOf, queryAll, TableStore, writeIf } from "./dynamodb-table";
+import type { SilenceStore, SkipUnreadable } from "../ports";
+import { queryAll, TableStore, writeIf } from "./dynamodb-table";
+import { SilenceItem } from "./stored-items";
 
 /**
  * `SilenceStore` on the incidents table: `pk = SILENCE`, `sk = <id>`, one Query lists them; a
@@ -11,18 +12,18 @@ const PK = "SILENCE";
 const KEEP_AFTER_END_SECONDS = 86_400;
 
 export class DynamoDbSilenceStore extends TableStore implements SilenceStore {
-  async active(now: number): Promise<Silence[]> {
+  async active(now: number, skip?: SkipUnreadable): Promise<Silence[]> {
     const items = await queryAll(this.doc, this.clock, {
       TableName: this.tableName,
       KeyConditionExpression: "pk = :pk",
       FilterExpression: "endsAt > :now",
       ExpressionAttributeValues: { ":pk": PK, ":now": now },
     });
-    return items.map((item) => dataOf<Silence>(item));
+    return this.valuesOf(SilenceItem, items, skip);
   }
 
   async add(silence: Silence): Promise<void> {
-    await this.putItem({
+    await this.putItem(SilenceItem, {
       Item: {
         pk: PK,
         sk: silence.id,
@@ -42,10 +43,11 @@ export class DynamoDbSilenceStore extends TableStore implements SilenceStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: PK, sk: id },
-          UpdateExpression: "SET endsAt = :now, #data = :data",
+          // The data is rewritten by this release: it carries this release's version.
+          UpdateExpression: "SET endsAt = :now, #data = :data, schemaVersion = :version",
           ConditionExpression: "endsAt > :now",
           ExpressionAttributeNames: { "#data": "data" },
-          ExpressionAttributeValues: { ":now": now, ":data": JSON.stringify(ended) },
+          ExpressionAttributeValues: { ":now": now, ":data": JSON.stringify(ended), ":version": SilenceItem.version },
         }),
       ),
     );

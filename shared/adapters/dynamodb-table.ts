@@ -1,7 +1,9 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, PutCommand, type PutCommandInput, QueryCommand, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
-import type { Clock } from "../ports";
+import { StoredItemError } from "../errors";
+import type { Clock, SkipUnreadable } from "../ports";
 import { withRetry } from "./retry";
+import { readStoredItem, type StoredItemType, versioned } from "./stored-items";
 
 /**
  * What every store on the incidents table does the same way: the document client, a Query read to
@@ -28,21 +30,46 @@ export class TableStore {
     this.doc = documentClient(client);
   }
 
-  /** Writes an item, retried on throttling. */
-  protected async putItem(input: Omit<PutCommandInput, "TableName">): Promise<void> {
-    await withRetry("dynamodb:PutItem", this.clock, () => this.doc.send(new PutCommand({ TableName: this.tableName, ...input })));
+  /** Writes an item of a type (with the type's `schemaVersion`), retried on throttling. */
+  protected async putItem<T>(type: StoredItemType<T>, input: ItemPut): Promise<void> {
+    await withRetry("dynamodb:PutItem", this.clock, () => this.doc.send(this.putCommand(type, input)));
   }
 
   /** Writes an item under its `ConditionExpression`: true when it applied, false when the condition did not hold. */
-  protected putItemIf(input: Omit<PutCommandInput, "TableName">): Promise<boolean> {
-    return writeIf("dynamodb:PutItem", this.clock, () => this.doc.send(new PutCommand({ TableName: this.tableName, ...input })));
+  protected putItemIf<T>(type: StoredItemType<T>, input: ItemPut): Promise<boolean> {
+    return writeIf("dynamodb:PutItem", this.clock, () => this.doc.send(this.putCommand(type, input)));
+  }
+
+  /** A PutCommand of an item of a type, on this table. */
+  protected putCommand<T>(type: StoredItemType<T>, input: ItemPut): PutCommand {
+    return new PutCommand({ TableName: this.tableName, ...input, Item: versioned(type, input.Item) });
+  }
+
+  /** The value an item holds, checked against its type's schema (a `StoredItemError` when it does not match). */
+  protected valueOf<T>(type: StoredItemType<T>, item: Record<string, unknown>): T {
+    return readStoredItem(type, this.tableName, item);
+  }
+
+  /**
+   * The values of a listing's items. Without `skip`, an item that does not match its schema fails the
+   * listing; with it, that item is left out and handed to `skip`, and the others are returned.
+   */
+  protected valuesOf<T>(type: StoredItemType<T>, items: readonly Record<string, unknown>[], skip?: SkipUnreadable): T[] {
+    const out: T[] = [];
+    for (const item of items) {
+      try {
+        out.push(this.valueOf(type, item));
+      } catch (error) {
+        if (!skip || !(error instanceof StoredItemError)) throw error;
+        skip(error);
+      }
+    }
+    return out;
   }
 }
 
-/** The domain value an item holds as JSON in its `data` attribute. */
-export function dataOf<T>(item: Record<string, unknown>): T {
-  return JSON.parse(String(item.data)) as T;
-}
+/** A put of one item (the table and the item's `schemaVersion` are added). */
+export type ItemPut = Omit<PutCommandInput, "TableName" | "Item"> & { Item: Record<string, unknown> };
 
 /** Every item a Query matches, page after page, each page retried on throttling. */
 export async function queryAll(

@@ -110,11 +110,13 @@ export async function deliverNotifications(deps: DeliveryDeps, options: Delivery
     log.error(line);
   };
   const writer = new OutboxWriter(deps.incidents, fail);
+  // A damaged incident or silence costs only itself: the other notifications still go out.
+  const skip = (error: Error) => fail(`unreadable item skipped: ${describeError(error)}`);
 
   // 1-2. silences, reminders, pending notifications, inhibitors
   let silences: Silence[] = [];
   try {
-    silences = await deps.silences.active(now);
+    silences = await deps.silences.active(now, skip);
   } catch (error) {
     // Without the silences, tell people rather than stay quiet.
     fail(`silences unavailable, delivering without them: ${describeError(error)}`);
@@ -122,9 +124,9 @@ export async function deliverNotifications(deps: DeliveryDeps, options: Delivery
   let active: Incident[];
   let pending: Incident[];
   try {
-    active = await deps.incidents.loadActive();
+    active = await deps.incidents.loadActive(skip);
     await enqueueRepeats(deps, active, silences, now, fail);
-    pending = await deps.incidents.loadWithPendingNotifications();
+    pending = await deps.incidents.loadWithPendingNotifications(skip);
   } catch (error) {
     fail(`notification delivery skipped: ${describeError(error)}`);
     return report;

@@ -164,7 +164,9 @@ export async function handleApiEvent(deps: ApiEventDeps, raw: unknown): Promise<
 
   try {
     const findings: Finding[] = [];
-    const active = new Map((await deps.incidents.loadActive()).map((i) => [i.fingerprint, i]));
+    // A damaged incident is logged and left out: failing the event for it would lose this call's alert.
+    const skip = (error: Error) => log.error(`unreadable item skipped: ${describeError(error)}`, { eventId: call.eventId });
+    const active = new Map((await deps.incidents.loadActive(skip)).map((i) => [i.fingerprint, i]));
 
     // 3. denied calls, per principal and per role
     const denied = deniedCallOf(call, now);

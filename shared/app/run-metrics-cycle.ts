@@ -192,7 +192,9 @@ export async function runMetricsCycle(deps: MetricsCycleDeps): Promise<CycleRepo
   let active: Incident[];
   try {
     const owns = deps.owns;
-    active = (await deps.incidents.loadActive()).filter((i) => !owns || owns(i.broker));
+    // A damaged incident costs only itself: the others are still folded and announced.
+    const skip = (error: Error) => fail(`unreadable item skipped: ${describeError(error)}`);
+    active = (await deps.incidents.loadActive(skip)).filter((i) => !owns || owns(i.broker));
   } catch (error) {
     // Without the current incidents nothing can be folded safely; detection still runs next cycle.
     fail(`incident store unavailable, cycle skipped: ${describeError(error)}`);

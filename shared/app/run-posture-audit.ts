@@ -75,7 +75,9 @@ export async function runPostureAudit(deps: PostureAuditDeps, target?: PostureTa
       : null;
     for (const s of snapshot.skipped) if (!s.gone) fail(`posture audit: broker ${s.brokerName} could not be described: ${s.reason}`);
     const owns = deps.owns;
-    active = (await deps.incidents.loadActive()).filter((i) => !owns || owns(i.broker));
+    active = (await deps.incidents.loadActive((error) => fail(`unreadable item skipped: ${describeError(error)}`))).filter(
+      (i) => !owns || owns(i.broker),
+    );
   } catch (error) {
     fail(`posture audit skipped: ${describeError(error)}`);
     return report;

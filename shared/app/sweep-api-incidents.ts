@@ -38,7 +38,12 @@ export async function sweepApiIncidents(deps: ApiSweepDeps): Promise<ApiSweepRep
   const errors: string[] = [];
   let active: Incident[];
   try {
-    active = (await deps.incidents.loadActive()).filter((i) => API_KINDS.has(i.kind));
+    const skip = (error: Error) => {
+      const line = `unreadable item skipped: ${describeError(error)}`;
+      log.error(line);
+      errors.push(line);
+    };
+    active = (await deps.incidents.loadActive(skip)).filter((i) => API_KINDS.has(i.kind));
   } catch (error) {
     const line = `API incident sweep skipped: ${describeError(error)}`;
     log.error(line);

@@ -68,6 +68,7 @@ describe("DynamoDbIncidentStore", () => {
       version: 1,
       writeToken: expect.stringMatching(/^[0-9a-f-]{36}$/),
       data: JSON.stringify(incident),
+      schemaVersion: 1,
     });
   });
 

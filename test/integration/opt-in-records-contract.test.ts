@@ -125,6 +125,7 @@ describe("DynamoDbOptInRecords", () => {
       optedIn: { BOOL: true },
       since: { N: String(T) },
       source: { S: "inventory" },
+      schemaVersion: { N: "1" },
     });
   });
 
