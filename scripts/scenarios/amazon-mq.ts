@@ -246,6 +246,15 @@ export function amqBrokerModel(rng: Rng, n: number, queues: AmqQueue[], o: AmqBr
 }
 
 /**
+ * A broker heap that leaks from `onset`: the post-GC floor climbs `slope` points a minute from 34% to 93.5%,
+ * the collector runs every minute or two and the peaks reach 99% (producer flow control imminent).
+ */
+export function leakingHeap(rng: Rng, n: number, onset: number, slope: number): { floor: (i: number) => number; heap: number[] } {
+  const floor = (i: number) => (i < onset ? 34 : Math.min(93.5, 34 + (i - onset) * slope));
+  return { floor, heap: gcSawtooth(rng, n, { floor, peak: (i) => Math.min(99.3, floor(i) + 24), rise: 3.5, jitter: 0.4 }) };
+}
+
+/**
  * CloudWatch series of an ActiveMQ broker. `nodeOf[i]` says which node (1 or 2) is active and publishing
  * at minute i (null: neither). The `-1` series are always written; the `-2` series only when that node
  * is active at some minute (an all-null series answers GetMetricData exactly as an absent one does).
