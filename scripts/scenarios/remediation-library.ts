@@ -87,7 +87,7 @@ export interface RemediationScenario {
 /**
  * A queue of a broker, described once and drawn twice (before and after a failover). `stallFrom`:
  * consumers attached, nothing acknowledged, from that minute; `goneFrom`: consumers disconnect for good;
- * `afterReboot`: how the queue behaves on node `-2` once its consumers have reconnected.
+ * `stallsAgain`: on node `-2` its reconnected consumers stall again (else they drain it, as after most reboots).
  */
 interface QueueSpec {
   name: string;
@@ -100,7 +100,7 @@ interface QueueSpec {
   bursts?: number;
   stallFrom?: number;
   goneFrom?: number;
-  afterReboot?: "healthy" | "stalled";
+  stallsAgain?: boolean;
 }
 
 /** The broker's queues over the whole scenario on node `-1` (the world without a reboot). */
@@ -147,7 +147,7 @@ function drawQueuesAfterReboot(rng: Rng, length: number, specs: readonly QueueSp
     }).map((v, i) => (i === 0 ? 0 : v));
     const full = s.consumers;
     const consumers = seq(length, (i) => (i === 0 ? 0 : i === 1 ? Math.max(1, Math.round(full * 0.6)) : full));
-    const stalled = s.afterReboot === "stalled";
+    const stalled = s.stallsAgain === true;
     const waitingFor = stalled && s.stallFrom !== undefined ? rebootAt - s.stallFrom : 0;
     return amqQueue(rng.fork(`${s.name}/queue`), length, {
       name: s.name,
@@ -347,9 +347,9 @@ export const REMEDIATION_SCENARIOS: RemediationScenario[] = [
       "Auto mode, an opted-in active/standby broker: the 5 consumers of `fraud.score` stay connected but stop acknowledging at minute 14 and the backlog grows. A reboot fails over to `-2`, where the consumers reconnect and drain the backlog in a few minutes; the `-2` node then publishes every series to the end.",
     broker: "fraud-check-21",
     queues: [
-      stalls("fraud.score", 240, 5, 14, { prefetch: 50, afterReboot: "healthy", drainPerConsumer: 260 }),
-      steady("fraud.audit", 90, 3, { afterReboot: "healthy" }),
-      steady("rules.refresh", 35, 2, { afterReboot: "healthy" }),
+      stalls("fraud.score", 240, 5, 14, { prefetch: 50, drainPerConsumer: 260 }),
+      steady("fraud.audit", 90, 3),
+      steady("rules.refresh", 35, 2),
     ],
     rebootAt: "decision",
     decision: "executed",
@@ -363,10 +363,7 @@ export const REMEDIATION_SCENARIOS: RemediationScenario[] = [
     meaning:
       "Auto mode, an opted-in active/standby broker: the 4 consumers of `ledger.post` stall at minute 15 (their downstream database is locked). The reboot fails over to `-2`; the consumers reconnect there, take their prefetch and stall again, so the backlog keeps growing to the end. The scenario runs past the 60-minute cooldown and into the next hour.",
     broker: "ledger-post-63",
-    queues: [
-      stalls("ledger.post", 180, 4, 15, { prefetch: 100, afterReboot: "stalled" }),
-      steady("ledger.audit", 70, 2, { afterReboot: "healthy" }),
-    ],
+    queues: [stalls("ledger.post", 180, 4, 15, { prefetch: 100, stallsAgain: true }), steady("ledger.audit", 70, 2)],
     critical: true,
     rebootAt: "decision",
     decision: "executed",
@@ -442,10 +439,7 @@ export const REMEDIATION_SCENARIOS: RemediationScenario[] = [
     meaning:
       "Approve mode, an opted-in active/standby broker: the 5 consumers of `pricing.quote` stall at minute 14. mq-sentinel asks in Slack; at minute 20 someone who is not an approver presses Approve (nothing happens), at minute 22 the on-call approver U024BE7LH approves: every guard still passes, the broker fails over to `-2` and the consumers drain the backlog there.",
     broker: "pricing-quote-44",
-    queues: [
-      stalls("pricing.quote", 230, 5, 14, { prefetch: 50, afterReboot: "healthy", drainPerConsumer: 260 }),
-      steady("pricing.audit", 60, 2, { afterReboot: "healthy" }),
-    ],
+    queues: [stalls("pricing.quote", 230, 5, 14, { prefetch: 50, drainPerConsumer: 260 }), steady("pricing.audit", 60, 2)],
     rebootAt: 22,
     interactions: [
       { at: 20, action: "approve", user: "U0NOTONCALL" },
@@ -505,10 +499,7 @@ export const REMEDIATION_SCENARIOS: RemediationScenario[] = [
       const first = stalledBroker(
         {
           name: "order-intake-12",
-          queues: [
-            stalls("orders.new", 220, 5, 12, { prefetch: 50, afterReboot: "healthy", drainPerConsumer: 240 }),
-            steady("orders.audit", 80, 2, { afterReboot: "healthy" }),
-          ],
+          queues: [stalls("orders.new", 220, 5, 12, { prefetch: 50, drainPerConsumer: 240 }), steady("orders.audit", 80, 2)],
         },
         "decision",
       );
@@ -572,11 +563,7 @@ export const REMEDIATION_SCENARIOS: RemediationScenario[] = [
         heap,
         // a JVM collecting every minute burns some CPU
         cpuExtra: (i) => Math.max(0, floor(i) - 60) * 0.35,
-        queues: [
-          steady("events.ingest", 260, 5, { afterReboot: "healthy" }),
-          steady("events.enrich", 120, 3, { afterReboot: "healthy" }),
-          steady("events.archive", 40, 2, { afterReboot: "healthy" }),
-        ],
+        queues: [steady("events.ingest", 260, 5), steady("events.enrich", 120, 3), steady("events.archive", 40, 2)],
         reboot: { at: from },
         afterLength: n - from,
       });
