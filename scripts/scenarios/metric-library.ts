@@ -42,6 +42,7 @@ import {
   drawAmq,
   drawRmq,
   drawStory,
+  healthy,
   idle,
   type MetricStory,
   publishesUntil,
@@ -145,6 +146,28 @@ function blockedPublishers(rng: Rng, n: number, blockedAt: readonly number[], qu
   }));
 }
 
+/** Connections that jump at `onset` from about `from` to about `to` (held under `cap`) and stay there. */
+function jumpingConnections(rng: Rng, n: number, o: { sigma: number; corr: number; onset: number; from: number; to: number; cap: number }) {
+  const noise = drift(rng.fork("connections"), n, o.sigma, o.corr);
+  return seq(n, (i) => (i < o.onset ? Math.round(o.from + nth(noise, i)) : Math.min(o.cap, Math.round(o.to + nth(noise, i)))));
+}
+
+/**
+ * Healthy ActiveMQ queues through a reboot: nothing is sent or consumed while the broker is `down`, then
+ * producers send what they buffered (`surge` x the rate) at minute `resume`.
+ */
+function throughReboot(rng: Rng, n: number, o: { down: (i: number) => boolean; resume: number; amp: number; surge: number }) {
+  return (name: string, rate: number, consumers: number) =>
+    healthy(name, rate, consumers, {
+      enqueue: traffic(rng.fork(`${name}/enqueue`), n, {
+        base: rate,
+        amp: o.amp,
+        extraBursts: [{ at: o.resume, size: rate * o.surge, len: 2 }],
+      }).map((v, i) => (o.down(i) ? 0 : v)),
+      consumerSeries: seq(n, (i) => (o.down(i) ? 0 : consumers)),
+    });
+}
+
 /** RabbitMQ connections that leak from `onset`: flat at `from`, then a ramp to `to`, held under `cap`. */
 function leakingConnections(rng: Rng, n: number, o: { sigma: number; from: number; onset: number; to: [number, number]; cap: number }) {
   const noise = drift(rng.fork("connections"), n, o.sigma, 0.6);
@@ -165,8 +188,8 @@ const DEFINITIONS: MetricDefinition[] = [
           { base: 140, amp: 0.25, period: 35, bursts: 1, burstPeak: 1.2 },
           { consumers: consumersUntil(4, 23), perConsumer: 85 },
         ),
-        { name: "invoice.render", rate: 60, consumers: 3 },
-        { name: "audit.log", rate: 90, consumers: 2 },
+        healthy("invoice.render", 60, 3),
+        healthy("audit.log", 90, 2),
       ]),
     ],
     expect: [Want(Sharp(23), ConsumerLag("billing-events-41", "payment.settle"))],
@@ -184,8 +207,8 @@ const DEFINITIONS: MetricDefinition[] = [
           { base: 260, amp: 0.3, period: 40, bursts: 1, burstPeak: 1.3 },
           { consumers: 5, perConsumer: 120, prefetch: 50, stalled: stalledFrom(19) },
         ),
-        { name: "audit.log", rate: 80, consumers: 3 },
-        { name: "model.refresh", rate: 12, consumers: 1 },
+        healthy("audit.log", 80, 3),
+        healthy("model.refresh", 12, 1),
       ]),
     ],
     expect: [Want(Sharp(19), ConsumerLag("risk-engine-27", "score.requests"))],
@@ -207,7 +230,7 @@ const DEFINITIONS: MetricDefinition[] = [
         consumers: 4,
         capacity: seq(n, (i) => (i < onset ? 178 * 2.2 : nth(enqueue, i) - nth(gap, i))),
       });
-      const queues = [() => label, { name: "pick.list", rate: 90, consumers: 3 }, { name: "returns.process", rate: 25, consumers: 2 }];
+      const queues = [() => label, healthy("pick.list", 90, 3), healthy("returns.process", 25, 2)];
       return {
         brokers: [amq("fulfilment-52", queues, { describe: { slowConsumers: true } })],
         expect: [Want(Slow(onset, onset + 20), ConsumerLag("fulfilment-52", "shipping.label"))],
@@ -224,8 +247,8 @@ const DEFINITIONS: MetricDefinition[] = [
       const poisonRng = rng.fork("poison");
       const poison = seq(n, (i) => (i < 16 ? 0 : poisonRng.int(3, 9)));
       const queues = [
-        { name: "orders", rate: 220, consumers: 6 },
-        { name: "payments", rate: 130, consumers: 4 },
+        healthy("orders", 220, 6),
+        healthy("payments", 130, 4),
         deadLetters("DLQ.orders", { held: 12, restingEnqueueTime: 84213, arriving: poison }),
       ];
       return {
@@ -255,11 +278,7 @@ const DEFINITIONS: MetricDefinition[] = [
         rise: 2.8,
       });
       const at90 = firstIndex(connections, (v) => v >= 0.9 * limit);
-      const queues = [
-        { name: "telemetry.ingest", rate: 400, consumers: 8 },
-        { name: "device.commands", rate: 50, consumers: 2 },
-        { name: "alerts", rate: 15, consumers: 2 },
-      ];
+      const queues = [healthy("telemetry.ingest", 400, 8), healthy("device.commands", 50, 2), healthy("alerts", 15, 2)];
       return {
         brokers: [amq("iot-gateway-63", queues, { model: { connections, heap, limit } })],
         expect: [Want(Slow(onset, at90), ConnectionExhaustion("iot-gateway-63"))],
@@ -273,12 +292,8 @@ const DEFINITIONS: MetricDefinition[] = [
     meaning:
       "On an mq.t3.micro (300 connections per protocol) a deploy with a broken pool setting opens connections at minute 26: CurrentConnectionsCount jumps from ~70 to ~290 (97%) and stays there.",
     story(rng, n) {
-      const noise = drift(rng.fork("connections"), n, 2.5, 0.5);
-      const connections = seq(n, (i) => (i < 26 ? Math.round(72 + nth(noise, i)) : Math.min(296, Math.round(290 + nth(noise, i)))));
-      const queues = [
-        { name: "cache.invalidate", rate: 40, consumers: 2 },
-        { name: "session.events", rate: 25, consumers: 2 },
-      ];
+      const connections = jumpingConnections(rng, n, { sigma: 2.5, corr: 0.5, onset: 26, from: 72, to: 290, cap: 296 });
+      const queues = [healthy("cache.invalidate", 40, 2), healthy("session.events", 25, 2)];
       return {
         brokers: [
           amq("edge-cache-05", queues, {
@@ -303,10 +318,7 @@ const DEFINITIONS: MetricDefinition[] = [
       const cpu = seq(n, (i) =>
         i >= onset && i < end ? pct(Math.min(99.6, 96.3 + cpuRng.uniform(0, 3.3))) : pct(17 + nth(cpuNoise, i) + (i >= end ? 5 : 0)),
       );
-      const queues = [
-        { name: "index.update", rate: 300, consumers: 6, headroom: 1.9 },
-        { name: "index.rebuild", rate: 40, consumers: 2 },
-      ];
+      const queues = [healthy("index.update", 300, 6, { headroom: 1.9 }), healthy("index.rebuild", 40, 2)];
       return {
         brokers: [amq("search-index-44", queues, { model: { cpu } })],
         expect: [Want(Sharp(onset), ResourcePressure("search-index-44", "cpu"))],
@@ -323,11 +335,7 @@ const DEFINITIONS: MetricDefinition[] = [
       const onset = 15;
       const { heap } = leakingHeap(rng.fork("heap"), n, onset, 1.55);
       const floorAbove90 = firstSustained(heap, (v) => v >= 90, 5);
-      const queues = [
-        { name: "push.send", rate: 180, consumers: 4 },
-        { name: "email.send", rate: 60, consumers: 3 },
-        { name: "sms.send", rate: 20, consumers: 2 },
-      ];
+      const queues = [healthy("push.send", 180, 4), healthy("email.send", 60, 3), healthy("sms.send", 20, 2)];
       return {
         brokers: [amq("notifications-36", queues, { model: { heap } })],
         expect: [Want(Slow(onset, floorAbove90), ResourcePressure("notifications-36", "heap"))],
@@ -349,10 +357,7 @@ const DEFINITIONS: MetricDefinition[] = [
         [52, 97],
       ]).map((v, i) => pct(Math.min(97.8, v + nth(noise, i))));
       const at90 = firstIndex(store, (v) => v >= 90);
-      const queues = [
-        { name: "archive.write", rate: 150, consumers: 3 },
-        { name: "archive.index", rate: 60, consumers: 2 },
-      ];
+      const queues = [healthy("archive.write", 150, 3), healthy("archive.index", 60, 2)];
       return {
         brokers: [amq("archive-sink-29", queues, { model: { store } })],
         expect: [Want(Slow(onset, at90), ResourcePressure("archive-sink-29", "store"))],
@@ -370,10 +375,7 @@ const DEFINITIONS: MetricDefinition[] = [
       const temp = seq(n, (i) =>
         i < 22 ? pct(0.4 + tempRng.uniform(-0.12, 0.12)) : i === 22 ? 58.4 : pct(95.6 + tempRng.uniform(0, 1.5)),
       );
-      const queues = [
-        { name: "quotes.snapshot", rate: 500, consumers: 6 },
-        { name: "orders.route", rate: 80, consumers: 3 },
-      ];
+      const queues = [healthy("quotes.snapshot", 500, 6), healthy("orders.route", 80, 3)];
       return {
         brokers: [amq("market-data-71", queues, { model: { temp } })],
         expect: [Want(Sharp(22), ResourcePressure("market-data-71", "temp-store"))],
@@ -387,14 +389,9 @@ const DEFINITIONS: MetricDefinition[] = [
     meaning:
       "At minute 18 the broker's state changes from RUNNING to CRITICAL_ACTION_REQUIRED (running but degraded, needs an operator); its metrics look normal.",
     brokers: [
-      amq(
-        "ledger-sync-58",
-        [
-          { name: "ledger.entries", rate: 120, consumers: 3 },
-          { name: "ledger.reconcile", rate: 30, consumers: 2 },
-        ],
-        { stateChanges: [{ at: 18, BrokerState: "CRITICAL_ACTION_REQUIRED" }] },
-      ),
+      amq("ledger-sync-58", [healthy("ledger.entries", 120, 3), healthy("ledger.reconcile", 30, 2)], {
+        stateChanges: [{ at: 18, BrokerState: "CRITICAL_ACTION_REQUIRED" }],
+      }),
     ],
     expect: [Want(StateChange(18), BrokerUnhealthy("ledger-sync-58"))],
     why: "State change: DescribeBroker shows it from minute 18 (no publish delay); +10.",
@@ -405,19 +402,10 @@ const DEFINITIONS: MetricDefinition[] = [
     meaning:
       "Two brokers. `loyalty-points-47` is RUNNING but every one of its series stops at minute 27 (no datapoints from either node); `checkout-api-12` next to it keeps publishing, so it is not a CloudWatch-wide outage.",
     brokers: [
-      amq("checkout-api-12", [
-        { name: "checkout.completed", rate: 160, consumers: 4 },
-        { name: "cart.abandoned", rate: 35, consumers: 2 },
-      ]),
-      amq(
-        "loyalty-points-47",
-        [
-          { name: "points.accrue", rate: 110, consumers: 3 },
-          { name: "points.redeem", rate: 20, consumers: 2 },
-          { name: "tier.recalculate", rate: 8, consumers: 1 },
-        ],
-        { nodeOf: publishesUntil(27) },
-      ),
+      amq("checkout-api-12", [healthy("checkout.completed", 160, 4), healthy("cart.abandoned", 35, 2)]),
+      amq("loyalty-points-47", [healthy("points.accrue", 110, 3), healthy("points.redeem", 20, 2), healthy("tier.recalculate", 8, 1)], {
+        nodeOf: publishesUntil(27),
+      }),
     ],
     expect: [Want(Sharp(27), BrokerUnhealthy("loyalty-points-47"))],
     why: "Sharp: datapoint 27 is the first missing one (it would have been visible at 29) and none follows; +10.",
@@ -426,16 +414,7 @@ const DEFINITIONS: MetricDefinition[] = [
     name: "amq-metrics-stopped-single",
     durationMinutes: 50,
     meaning: "The only broker in the account is RUNNING but all its series stop at minute 21 and never resume.",
-    brokers: [
-      amq(
-        "tax-calc-90",
-        [
-          { name: "tax.quote", rate: 210, consumers: 4 },
-          { name: "tax.filing", rate: 15, consumers: 2 },
-        ],
-        { nodeOf: publishesUntil(21) },
-      ),
-    ],
+    brokers: [amq("tax-calc-90", [healthy("tax.quote", 210, 4), healthy("tax.filing", 15, 2)], { nodeOf: publishesUntil(21) })],
     expect: [Want(Sharp(21), BrokerUnhealthy("tax-calc-90"))],
     why: "Sharp: datapoint 21 is the first missing one (would have been visible at 23); +10.",
   },
@@ -448,17 +427,7 @@ const DEFINITIONS: MetricDefinition[] = [
       const [start, back, dataBack] = [12, 52, 54];
       const down = (i: number) => i >= start && i < dataBack;
       // clients buffer while the broker is down and send it all once it is back
-      const queue = (name: string, rate: number, consumers: number) => ({
-        name,
-        rate,
-        consumers,
-        enqueue: traffic(rng.fork(`${name}/enqueue`), n, {
-          base: rate,
-          amp: 0.25,
-          extraBursts: [{ at: dataBack, size: rate * 1.6, len: 2 }],
-        }).map((v, i) => (down(i) ? 0 : v)),
-        consumerSeries: seq(n, (i) => (down(i) ? 0 : consumers)),
-      });
+      const queue = throughReboot(rng, n, { down, resume: dataBack, amp: 0.25, surge: 1.6 });
       const stateChanges = [
         { at: start, BrokerState: "REBOOT_IN_PROGRESS" },
         { at: back, BrokerState: "RUNNING" },
@@ -483,7 +452,7 @@ const DEFINITIONS: MetricDefinition[] = [
           { base: 190, amp: 0.3, period: 38, bursts: 1, burstPeak: 1.2 },
           { consumers: 4, perConsumer: 110, prefetch: 100, stalled: stalledFrom(25) },
         ),
-        { name: "quote.audit", rate: 70, consumers: 2 },
+        healthy("quote.audit", 70, 2),
       ]),
     ],
     faults: [{ operation: "cloudwatch:GetMetricData", from: 10, to: 14, error: "ThrottlingException", rate: 0.5 }],
@@ -502,7 +471,7 @@ const DEFINITIONS: MetricDefinition[] = [
           { base: 140, amp: 0.25, period: 42, bursts: 1, burstPeak: 1.3 },
           { consumers: 3, perConsumer: 110, prefetch: 100, stalled: stalledFrom(25) },
         ),
-        { name: "invoice.email", rate: 60, consumers: 2 },
+        healthy("invoice.email", 60, 2),
       ]),
     ],
     faults: [{ operation: "cloudwatch:GetMetricData", from: 15, to: 45, error: "status:PartialData" }],
@@ -515,18 +484,8 @@ const DEFINITIONS: MetricDefinition[] = [
     meaning:
       "CloudWatch answers every GetMetricData call of minutes 20-28 with StatusCode InternalError (no datapoints); behind it, at minute 24, every series of `fx-rates-58` stops for good. `fx-quotes-59` next to it publishes throughout.",
     brokers: [
-      amq("fx-quotes-59", [
-        { name: "quotes.stream", rate: 240, consumers: 5 },
-        { name: "quotes.audit", rate: 25, consumers: 1 },
-      ]),
-      amq(
-        "fx-rates-58",
-        [
-          { name: "rates.publish", rate: 90, consumers: 3 },
-          { name: "rates.snapshot", rate: 12, consumers: 1 },
-        ],
-        { nodeOf: publishesUntil(24) },
-      ),
+      amq("fx-quotes-59", [healthy("quotes.stream", 240, 5), healthy("quotes.audit", 25, 1)]),
+      amq("fx-rates-58", [healthy("rates.publish", 90, 3), healthy("rates.snapshot", 12, 1)], { nodeOf: publishesUntil(24) }),
     ],
     faults: [{ operation: "cloudwatch:GetMetricData", from: 20, to: 28, error: "status:InternalError" }],
     expect: [Want(At(29).within(SHARP_WINDOW), BrokerUnhealthy("fx-rates-58"))],
@@ -543,9 +502,9 @@ const DEFINITIONS: MetricDefinition[] = [
       amq(
         "clickstream-22",
         [
-          { name: "page.views", rate: 350, consumers: 6, bursts: 4, burstPeak: 2.6, headroom: 2.0 },
-          { name: "cart.events", rate: 120, consumers: 3, bursts: 3, burstPeak: 2.8, headroom: 2.4 },
-          { name: "search.events", rate: 200, consumers: 4, bursts: 2, burstPeak: 2.4, headroom: 2.0 },
+          healthy("page.views", 350, 6, { bursts: 4, burstPeak: 2.6, headroom: 2.0 }),
+          healthy("cart.events", 120, 3, { bursts: 3, burstPeak: 2.8, headroom: 2.4 }),
+          healthy("search.events", 200, 4, { bursts: 2, burstPeak: 2.4, headroom: 2.0 }),
         ],
         { model: { connBase: 640 } },
       ),
@@ -567,7 +526,7 @@ const DEFINITIONS: MetricDefinition[] = [
         perConsumer: 300,
         prefetch: 200,
       });
-      const queues = [() => batch, { name: "reports.export", rate: 20, consumers: 2 }, { name: "reports.schedule", rate: 6, consumers: 1 }];
+      const queues = [() => batch, healthy("reports.export", 20, 2), healthy("reports.schedule", 6, 1)];
       return {
         brokers: [amq("reporting-08", queues)],
         expect: [],
@@ -603,7 +562,7 @@ const DEFINITIONS: MetricDefinition[] = [
             [44, 4],
           ]),
         },
-        { name: "profile.avatar", rate: 12, consumers: 1 },
+        healthy("profile.avatar", 12, 1),
       ];
       return {
         brokers: [amq("profile-service-61", queues)],
@@ -620,12 +579,7 @@ const DEFINITIONS: MetricDefinition[] = [
     brokers: [
       amq(
         "batch-scheduler-14",
-        [
-          { name: "jobs.trigger", rate: 30, consumers: 2 },
-          idle("jobs.nightly"),
-          idle("jobs.adhoc", { enqueueTime: 7 }),
-          idle("rpc.reply.idle"),
-        ],
+        [healthy("jobs.trigger", 30, 2), idle("jobs.nightly"), idle("jobs.adhoc", { enqueueTime: 7 }), idle("rpc.reply.idle")],
         { model: { connBase: 60 } },
       ),
     ],
@@ -639,8 +593,8 @@ const DEFINITIONS: MetricDefinition[] = [
       "`ActiveMQ.DLQ` holds 142 old dead letters from last week, no consumer, and receives nothing new during the whole window; the live queues are healthy.",
     brokers: [
       amq("payments-ledger-77", [
-        { name: "payments.capture", rate: 140, consumers: 4 },
-        { name: "payments.refund", rate: 18, consumers: 2 },
+        healthy("payments.capture", 140, 4),
+        healthy("payments.refund", 18, 2),
         deadLetters("ActiveMQ.DLQ", { held: 142, restingEnqueueTime: 2160000 }),
       ]),
     ],
@@ -661,7 +615,7 @@ const DEFINITIONS: MetricDefinition[] = [
       );
       const queues = [
         { name: "prices.import", rate: 60, consumers: 4, headroom: 6, extraBursts: spikes.map((s) => ({ at: s, size: 260, len: 2 })) },
-        { name: "prices.publish", rate: 140, consumers: 3 },
+        healthy("prices.publish", 140, 3),
       ];
       return {
         brokers: [amq("pricing-rules-39", queues, { model: { cpu } })],
@@ -677,11 +631,7 @@ const DEFINITIONS: MetricDefinition[] = [
       "A healthy JVM: HeapUsage climbs from ~35% to ~88% and the collector brings it back to ~35% every 12-18 minutes; the post-GC floor does not move.",
     story(rng, n) {
       const heap = gcSawtooth(rng.fork("heap"), n, { floor: 35, peak: 90.5, rise: 3.6, jitter: 0.5 });
-      const queues = [
-        { name: "catalog.items", rate: 260, consumers: 5 },
-        { name: "catalog.prices", rate: 90, consumers: 3 },
-        { name: "catalog.images", rate: 30, consumers: 2 },
-      ];
+      const queues = [healthy("catalog.items", 260, 5), healthy("catalog.prices", 90, 3), healthy("catalog.images", 30, 2)];
       return {
         brokers: [amq("catalog-sync-85", queues, { model: { heap } })],
         expect: [],
@@ -736,17 +686,7 @@ const DEFINITIONS: MetricDefinition[] = [
     story(rng, n) {
       const [start, back] = [20, 24];
       const down = (i: number) => i >= start && i < back;
-      const queue = (name: string, rate: number, consumers: number) => ({
-        name,
-        rate,
-        consumers,
-        enqueue: traffic(rng.fork(`${name}/enqueue`), n, {
-          base: rate,
-          amp: 0.2,
-          extraBursts: [{ at: back, size: rate * 1.5, len: 2 }],
-        }).map((v, i) => (down(i) ? 0 : v)),
-        consumerSeries: seq(n, (i) => (down(i) ? 0 : consumers)),
-      });
+      const queue = throughReboot(rng, n, { down, resume: back, amp: 0.2, surge: 1.5 });
       const connNoise = drift(rng.fork("connections"), n, 3, 0.6);
       const connections = seq(n, (i) => (down(i) ? 0 : Math.round((230 + nth(connNoise, i)) * (i === back ? 0.7 : 1))));
       const h1 = gcSawtooth(rng.fork("heap-before"), n, { floor: 33, peak: 60, rise: 2.6 });
@@ -804,11 +744,7 @@ const DEFINITIONS: MetricDefinition[] = [
       const gaps = [24, 57];
       const broker = drawAmq(rng, n, {
         name: "metering-48",
-        queues: [
-          { name: "usage.records", rate: 300, consumers: 5 },
-          { name: "usage.rollup", rate: 40, consumers: 2 },
-          { name: "billing.export", rate: 10, consumers: 1 },
-        ],
+        queues: [healthy("usage.records", 300, 5), healthy("usage.rollup", 40, 2), healthy("billing.export", 10, 1)],
         nodeOf: (i) => (gaps.includes(i) ? null : 1),
       });
       const holes = rng.fork("holes");
@@ -826,10 +762,7 @@ const DEFINITIONS: MetricDefinition[] = [
     meaning:
       "`fraud-sandbox-56` is tagged `mq-sentinel:ignore=true` and has a real stall on `score.requests` from minute 15; `fraud-scoring-55` beside it is healthy. The ignored broker must produce nothing.",
     brokers: [
-      amq("fraud-scoring-55", [
-        { name: "score.requests", rate: 240, consumers: 5 },
-        { name: "score.feedback", rate: 40, consumers: 2 },
-      ]),
+      amq("fraud-scoring-55", [healthy("score.requests", 240, 5), healthy("score.feedback", 40, 2)]),
       amq(
         "fraud-sandbox-56",
         [
@@ -842,7 +775,7 @@ const DEFINITIONS: MetricDefinition[] = [
               prefetch: 100,
               stalled: stalledFrom(15),
             }),
-          { name: "score.feedback", rate: 10, consumers: 1 },
+          healthy("score.feedback", 10, 1),
         ],
         { describe: { environment: "sandbox", tags: { "mq-sentinel:ignore": "true" } } },
       ),
@@ -855,14 +788,8 @@ const DEFINITIONS: MetricDefinition[] = [
     durationMinutes: 60,
     meaning: "mq:DescribeBroker fails with InternalServiceError for every call in minutes 15-19; both brokers are healthy throughout.",
     brokers: [
-      amq("inventory-sync-32", [
-        { name: "stock.level", rate: 180, consumers: 4 },
-        { name: "stock.reserve", rate: 60, consumers: 2 },
-      ]),
-      amq("inventory-sync-33", [
-        { name: "stock.level", rate: 160, consumers: 4 },
-        { name: "stock.audit", rate: 20, consumers: 1 },
-      ]),
+      amq("inventory-sync-32", [healthy("stock.level", 180, 4), healthy("stock.reserve", 60, 2)]),
+      amq("inventory-sync-33", [healthy("stock.level", 160, 4), healthy("stock.audit", 20, 1)]),
     ],
     faults: [{ operation: "mq:DescribeBroker", from: 15, to: 19, error: "InternalServiceError" }],
     expect: [],
@@ -875,14 +802,11 @@ const DEFINITIONS: MetricDefinition[] = [
       "CloudWatch answers every GetMetricData call of minutes 20-26, and every second call of minutes 40-49, with StatusCode InternalError for every query (no datapoints); both brokers (active/standby pairs) are healthy throughout.",
     brokers: [
       amq("catalog-sync-61", [
-        { name: "catalog.updates", rate: 150, consumers: 4 },
-        { name: "catalog.images", rate: 40, consumers: 2 },
+        healthy("catalog.updates", 150, 4),
+        healthy("catalog.images", 40, 2),
         idle("catalog.replay", { consumers: 1 }),
       ]),
-      amq("search-index-62", [
-        { name: "index.documents", rate: 210, consumers: 5 },
-        { name: "index.deletes", rate: 18, consumers: 1 },
-      ]),
+      amq("search-index-62", [healthy("index.documents", 210, 5), healthy("index.deletes", 18, 1)]),
     ],
     faults: [
       { operation: "cloudwatch:GetMetricData", from: 20, to: 26, error: "status:InternalError" },
@@ -900,7 +824,7 @@ const DEFINITIONS: MetricDefinition[] = [
       const del = 30;
       const legacy = drawAmq(rng.fork("legacy-orders-09"), n, {
         name: "legacy-orders-09",
-        queues: [{ name: "orders.legacy", rate: 4, consumers: 1, bursts: 0 }, idle("orders.legacy.reply")],
+        queues: [healthy("orders.legacy", 4, 1, { bursts: 0 }), idle("orders.legacy.reply")],
         model: { connBase: 12 },
         nodeOf: (i) => (i <= del ? 1 : null),
         stateChanges: [{ at: del, BrokerState: "DELETION_IN_PROGRESS" }],
@@ -915,10 +839,7 @@ const DEFINITIONS: MetricDefinition[] = [
         requestParameters: { brokerId: legacy.entry.describe.BrokerId },
         responseElements: { brokerId: legacy.entry.describe.BrokerId },
       });
-      const current = amq("orders-v2-10", [
-        { name: "orders", rate: 200, consumers: 5 },
-        { name: "orders.reply", rate: 60, consumers: 2 },
-      ]);
+      const current = amq("orders-v2-10", [healthy("orders", 200, 5), healthy("orders.reply", 60, 2)]);
       return {
         brokers: [legacy, current],
         events: [{ at: del, event }],
@@ -941,8 +862,8 @@ const DEFINITIONS: MetricDefinition[] = [
           { base: 90, amp: 0.25, bursts: 1, burstPeak: 1.2 },
           { consumers: consumersUntil(3, 22), perConsumer: 70, prefetch: 50 },
         ),
-        { name: "email.send", rate: 200, consumers: 4 },
-        { name: "webhook.dispatch", rate: 60, consumers: 2 },
+        healthy("email.send", 200, 4),
+        healthy("webhook.dispatch", 60, 2),
       ]),
     ],
     expect: [Want(Sharp(22), ConsumerLag("notify-cluster-19", "invoice.generate"))],
@@ -960,7 +881,7 @@ const DEFINITIONS: MetricDefinition[] = [
           { base: 360, amp: 0.25, bursts: 1, burstPeak: 1.2 },
           { consumers: 4, perConsumer: 210, prefetch: 250, procSeconds: 1.5, stalled: stalledFrom(18) },
         ),
-        { name: "telemetry.fanout", rate: 600, consumers: 2, autoAck: true },
+        healthy("telemetry.fanout", 600, 2, { autoAck: true }),
         (rng, n) =>
           rmqQueue(rng.fork("reports.idle"), n, { name: "reports.idle", publish: seq(n, () => 0), consumers: 1, perConsumer: 50 }),
       ]),
@@ -983,11 +904,7 @@ const DEFINITIONS: MetricDefinition[] = [
         [onset, 0.332],
         [50, 0.965],
       ]).map((v, i) => (blockedAt.includes(i) ? 1.003 : i > 50 ? 0.955 + hover.uniform(0, 0.04) : v + nth(memNoise, i)));
-      const queues = [
-        { name: "session.write", rate: 420, consumers: 4 },
-        { name: "session.expire", rate: 80, consumers: 2 },
-        { name: "presence.update", rate: 260, consumers: 3 },
-      ];
+      const queues = [healthy("session.write", 420, 4), healthy("session.expire", 80, 2), healthy("presence.update", 260, 3)];
       const at90 = firstIndex(memFraction, (v) => v >= 0.9);
       return {
         brokers: [rmq("session-store-66", blockedPublishers(rng, n, blockedAt, queues), { model: { memFraction } })],
@@ -1011,11 +928,7 @@ const DEFINITIONS: MetricDefinition[] = [
         [55, 1.04],
       ]).map((v, i) => (i > 55 ? 1.02 + hover.uniform(0, 0.05) : v + nth(noise, i)));
       const below = firstIndex(diskFreeRatio, (v) => v < 1.1);
-      const queues = [
-        { name: "ledger.append", rate: 380, consumers: 4 },
-        { name: "ledger.snapshot", rate: 30, consumers: 1 },
-        { name: "ledger.audit", rate: 120, consumers: 2 },
-      ];
+      const queues = [healthy("ledger.append", 380, 4), healthy("ledger.snapshot", 30, 1), healthy("ledger.audit", 120, 2)];
       return {
         brokers: [rmq("ledger-stream-23", queues, { model: { diskFreeRatio } })],
         expect: [Want(Slow(onset, below), ResourcePressure("ledger-stream-23", "disk"))],
@@ -1032,11 +945,7 @@ const DEFINITIONS: MetricDefinition[] = [
       const onset = 10;
       const connections = leakingConnections(rng, n, { sigma: 35, from: 4300, onset, to: [55, 14550], cap: 14640 });
       const at90 = firstIndex(connections, (v) => v >= 0.9 * (3 * RMQ_NODE.connections));
-      const queues = [
-        { name: "push.ios", rate: 500, consumers: 6 },
-        { name: "push.android", rate: 700, consumers: 6 },
-        { name: "push.receipts", rate: 150, consumers: 2 },
-      ];
+      const queues = [healthy("push.ios", 500, 6), healthy("push.android", 700, 6), healthy("push.receipts", 150, 2)];
       return {
         brokers: [rmq("mobile-push-81", queues, { model: { connections, channelsPerConnection: 1.25 } })],
         expect: [Want(Slow(onset, at90), ConnectionExhaustion("mobile-push-81"))],
@@ -1050,12 +959,8 @@ const DEFINITIONS: MetricDefinition[] = [
     meaning:
       "A single-instance (staging) broker, limit 5,000 connections: a load test at minute 24 opens connections and ConnectionCount jumps from ~1,100 to ~4,850 (97%) and stays.",
     story(rng, n) {
-      const noise = drift(rng.fork("connections"), n, 18, 0.6);
-      const connections = seq(n, (i) => (i < 24 ? Math.round(1100 + nth(noise, i)) : Math.min(4930, Math.round(4850 + nth(noise, i)))));
-      const queues = [
-        { name: "partner.requests", rate: 240, consumers: 4 },
-        { name: "partner.callbacks", rate: 80, consumers: 2 },
-      ];
+      const connections = jumpingConnections(rng, n, { sigma: 18, corr: 0.6, onset: 24, from: 1100, to: 4850, cap: 4930 });
+      const queues = [healthy("partner.requests", 240, 4), healthy("partner.callbacks", 80, 2)];
       return {
         brokers: [
           rmq("partner-api-rmq-07", queues, {
@@ -1081,10 +986,7 @@ const DEFINITIONS: MetricDefinition[] = [
       const configuration = ["# orders-rmq4-12: platform defaults", "consumer_timeout = 1800000", "max_message_size = 1048576", ""].join(
         "\n",
       );
-      const queues = [
-        { name: "orders.created", rate: 300, consumers: 4 },
-        { name: "orders.fulfilled", rate: 120, consumers: 2 },
-      ];
+      const queues = [healthy("orders.created", 300, 4), healthy("orders.fulfilled", 120, 2)];
       return {
         brokers: [
           rmq("orders-rmq4-12", queues, {
@@ -1107,10 +1009,7 @@ const DEFINITIONS: MetricDefinition[] = [
       const onset = 15;
       const connections = leakingConnections(rng, n, { sigma: 9, from: 380, onset, to: [72, 1470], cap: 1485 });
       const at80 = firstIndex(connections, (v) => v >= 0.8 * 1500);
-      const queues = [
-        { name: "transcode.jobs", rate: 90, consumers: 3 },
-        { name: "transcode.done", rate: 90, consumers: 1 },
-      ];
+      const queues = [healthy("transcode.jobs", 90, 3), healthy("transcode.done", 90, 1)];
       return {
         brokers: [
           rmq("media-transcode-rmq4-33", queues, {
@@ -1144,11 +1043,7 @@ const DEFINITIONS: MetricDefinition[] = [
         [onset, 0.362],
         [50, 0.97],
       ]).map((v, i) => (blockedAt.includes(i) ? 1.002 : i > 50 ? 0.952 + hover.uniform(0, 0.04) : v + nth(noise, i)));
-      const queues = [
-        { name: "prices.update", rate: 520, consumers: 5 },
-        { name: "prices.snapshot", rate: 60, consumers: 1 },
-        { name: "quotes.request", rate: 240, consumers: 3 },
-      ];
+      const queues = [healthy("prices.update", 520, 5), healthy("prices.snapshot", 60, 1), healthy("quotes.request", 240, 3)];
       const broker = drawRmq(rng, n, {
         name: "pricing-cluster-48",
         queues: blockedPublishers(rng, n, blockedAt, queues),
@@ -1184,10 +1079,7 @@ const DEFINITIONS: MetricDefinition[] = [
         "{{m7g.xlarge.1}}",
         "",
       ].join("\n");
-      const queues = [
-        { name: "ledger.post", rate: 260, consumers: 4 },
-        { name: "ledger.reconcile", rate: 40, consumers: 1 },
-      ];
+      const queues = [healthy("ledger.post", 260, 4), healthy("ledger.reconcile", 40, 1)];
       return {
         brokers: [
           rmq("ledger-api-rmq4-06", queues, {
@@ -1211,11 +1103,7 @@ const DEFINITIONS: MetricDefinition[] = [
         const d = drift(r, n, sigma, 0.8);
         return seq(n, (i) => base + nth(d, i));
       };
-      const queues = [
-        { name: "search.index", rate: 700, consumers: 6 },
-        { name: "search.reindex", rate: 80, consumers: 2 },
-        { name: "search.suggest", rate: 240, consumers: 3 },
-      ];
+      const queues = [healthy("search.index", 700, 6), healthy("search.reindex", 80, 2), healthy("search.suggest", 240, 3)];
       const nodes = {
         connShare: [0.5, 0.3, 0.2],
         memFraction: [around(rng.fork("m0"), 0.62, 0.01), around(rng.fork("m1"), 0.45, 0.01), around(rng.fork("m2"), 0.31, 0.008)],
@@ -1250,10 +1138,10 @@ const DEFINITIONS: MetricDefinition[] = [
       rmq(
         "events-hub-57",
         [
-          { name: "events.ingest", rate: 900, consumers: 8, bursts: 3, burstPeak: 2.5, headroom: 2.0 },
-          { name: "events.enrich", rate: 400, consumers: 4, bursts: 2, burstPeak: 2.6, headroom: 2.0 },
-          { name: "events.archive", rate: 250, consumers: 2, bursts: 2, burstPeak: 2.2, headroom: 2.1 },
-          { name: "events.alerts", rate: 25, consumers: 2, bursts: 1, burstPeak: 3 },
+          healthy("events.ingest", 900, 8, { bursts: 3, burstPeak: 2.5, headroom: 2.0 }),
+          healthy("events.enrich", 400, 4, { bursts: 2, burstPeak: 2.6, headroom: 2.0 }),
+          healthy("events.archive", 250, 2, { bursts: 2, burstPeak: 2.2, headroom: 2.1 }),
+          healthy("events.alerts", 25, 2, { bursts: 1, burstPeak: 3 }),
         ],
         { model: { connBase: 2400, connSigma: 30 } },
       ),
@@ -1277,7 +1165,7 @@ const DEFINITIONS: MetricDefinition[] = [
           [35, 3],
         ]),
       };
-      const queues = [charge, { name: "billing.receipt", rate: 90, consumers: 2 }, { name: "billing.dunning", rate: 15, consumers: 1 }];
+      const queues = [charge, healthy("billing.receipt", 90, 2), healthy("billing.dunning", 15, 1)];
       return {
         brokers: [rmq("billing-rabbit-35", queues)],
         expect: [],
@@ -1367,15 +1255,9 @@ const DEFINITIONS: MetricDefinition[] = [
     meaning:
       "A busy, healthy broker with 30 bursty queues (50-400 messages a minute, several bursts each of 2-3x that drain within minutes) and a few small ones: the total backlog jumps around by hundreds every few minutes.",
     brokers: [
-      amq(
-        "retail-hub-31",
-        [
-          (rng, n) => busyAmqQueues(rng, n, 30),
-          { name: "receipts.small", rate: 12, consumers: 1 },
-          { name: "refunds.small", rate: 6, consumers: 1 },
-        ],
-        { model: { connBase: 980 } },
-      ),
+      amq("retail-hub-31", [(rng, n) => busyAmqQueues(rng, n, 30), healthy("receipts.small", 12, 1), healthy("refunds.small", 6, 1)], {
+        model: { connBase: 980 },
+      }),
     ],
     expect: [],
     why: "Every backlog drains within minutes of its burst; a noisy total is not a problem.",
@@ -1401,15 +1283,8 @@ const DEFINITIONS: MetricDefinition[] = [
         [58, 0.962],
       ]).map((v, i) => (i > 58 ? 0.952 + hover.uniform(0, 0.035) : v + nth(memNoise, i)));
       const at90 = firstIndex(memFraction, (v) => v >= 0.9);
-      const amqQueues = [
-        { name: "orders.created", rate: 190, consumers: 4 },
-        { name: "orders.shipped", rate: 70, consumers: 2 },
-        () => dlq,
-      ];
-      const rmqQueues = [
-        { name: "events.ingest", rate: 500, consumers: 5 },
-        { name: "events.notify", rate: 120, consumers: 2 },
-      ];
+      const amqQueues = [healthy("orders.created", 190, 4), healthy("orders.shipped", 70, 2), () => dlq];
+      const rmqQueues = [healthy("events.ingest", 500, 5), healthy("events.notify", 120, 2)];
       return {
         brokers: [amq("orders-amq-31", amqQueues), rmq("events-rmq-31", rmqQueues, { model: { memFraction } })],
         expect: [

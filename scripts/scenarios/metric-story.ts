@@ -189,3 +189,6 @@ export const publishesUntil =
   (minute: number) =>
   (i: number): number | null =>
     i < minute ? 1 : null;
+
+/** A healthy queue of either engine: its rate a minute, its consumers, and any other option of its shape. */
+export const healthy = <O extends object>(name: string, rate: number, consumers: number, more?: O) => ({ name, rate, consumers, ...more });
