@@ -52,16 +52,29 @@ export interface BrokerEntry {
  * aws.amazonmq): the envelope around a CloudTrail record `detail`.
  */
 export function cloudTrailEnvelope<D>(id: string, time: string, detail: D) {
+  return eventBridgeEnvelope("aws.amazonmq", "AWS API Call via CloudTrail", id, time, detail);
+}
+
+/** An EventBridge event of this account and region (`detail` absent when undefined: a malformed one). */
+export function eventBridgeEnvelope<D>(source: string, detailType: string, id: string, time: string, detail: D) {
+  return { version: "0", id, "detail-type": detailType, source, account: ACCOUNT_ID, time, region: REGION, resources: [], detail };
+}
+
+/** The first fields of DescribeBroker's answer for a RUNNING broker. */
+export function describeHead(
+  name: string,
+  id: string,
+  o: { deployment: string; engine: "ACTIVEMQ" | "RABBITMQ"; version: string; instance: string },
+) {
   return {
-    version: "0",
-    id,
-    "detail-type": "AWS API Call via CloudTrail",
-    source: "aws.amazonmq",
-    account: ACCOUNT_ID,
-    time,
-    region: REGION,
-    resources: [],
-    detail,
+    BrokerId: id,
+    BrokerName: name,
+    BrokerArn: `arn:aws:mq:${REGION}:${ACCOUNT_ID}:broker:${name}:${id}`,
+    BrokerState: "RUNNING",
+    DeploymentMode: o.deployment,
+    EngineType: o.engine,
+    EngineVersion: o.version,
+    HostInstanceType: o.instance,
   };
 }
 
@@ -771,14 +784,7 @@ export function activeMqBroker(rng: Rng, name: string, opts: AmqBrokerSpec): Bro
   const subnets = instances.map(() => `subnet-0${rng.hex(16)}`);
   return {
     describe: {
-      BrokerId: id,
-      BrokerName: name,
-      BrokerArn: `arn:aws:mq:${REGION}:${ACCOUNT_ID}:broker:${name}:${id}`,
-      BrokerState: "RUNNING",
-      DeploymentMode: deployment,
-      EngineType: "ACTIVEMQ",
-      EngineVersion: "5.18",
-      HostInstanceType: instance,
+      ...describeHead(name, id, { deployment, engine: "ACTIVEMQ", version: "5.18", instance }),
       ...compliantAccess(uuid(rng)),
       Logs: { Audit: true, General: true },
       SecurityGroups: [sg.id],
@@ -814,14 +820,7 @@ export function rabbitMqBroker(rng: Rng, name: string, spec: RmqBrokerSpec = {})
   const host = `${id}.mq.${REGION}.amazonaws.com`;
   return {
     describe: {
-      BrokerId: id,
-      BrokerName: name,
-      BrokerArn: `arn:aws:mq:${REGION}:${ACCOUNT_ID}:broker:${name}:${id}`,
-      BrokerState: "RUNNING",
-      DeploymentMode: deployment,
-      EngineType: "RABBITMQ",
-      EngineVersion: engineVersion,
-      HostInstanceType: instance,
+      ...describeHead(name, id, { deployment, engine: "RABBITMQ", version: engineVersion, instance }),
       ...compliantAccess(uuid(rng)),
       Logs: { General: true },
       SecurityGroups: [sg.id],

@@ -18,6 +18,8 @@ import {
   type BrokerEntry,
   cloudTrailEnvelope,
   compliantAccess,
+  describeHead,
+  eventBridgeEnvelope,
   type MetricSeries,
   REGION,
   securityGroup,
@@ -67,17 +69,9 @@ function activeMqBroker(rng: Rng, name: string, facts: AmqFacts = {}): ApiBroker
   const sg = securityGroup(rng, name, "10.20.0.0/16", [61617, 8162]);
   const instances = [1, 2].map((k) => amqInstance(rng, id, k));
   const configId = `c-${uuid(rng)}`;
-  const arn = `arn:aws:mq:${REGION}:${ACCOUNT_ID}:broker:${name}:${id}`;
   const entry: BrokerEntry = {
     describe: {
-      BrokerId: id,
-      BrokerName: name,
-      BrokerArn: arn,
-      BrokerState: "RUNNING",
-      DeploymentMode: "ACTIVE_STANDBY_MULTI_AZ",
-      EngineType: "ACTIVEMQ",
-      EngineVersion: "5.18",
-      HostInstanceType: "mq.m5.large",
+      ...describeHead(name, id, { deployment: "ACTIVE_STANDBY_MULTI_AZ", engine: "ACTIVEMQ", version: "5.18", instance: "mq.m5.large" }),
       ...compliantAccess(uuid(rng)),
       Logs: { Audit: true, General: true },
       SecurityGroups: [sg.id],
@@ -114,17 +108,9 @@ function rabbitMqBroker(rng: Rng, name: string, { tags = {} }: { tags?: Record<s
   const sg = securityGroup(rng, name, "10.30.0.0/16", [5671, 443]);
   const host = `${id}.mq.${REGION}.amazonaws.com`;
   const configId = `c-${uuid(rng)}`;
-  const arn = `arn:aws:mq:${REGION}:${ACCOUNT_ID}:broker:${name}:${id}`;
   const entry: BrokerEntry = {
     describe: {
-      BrokerId: id,
-      BrokerName: name,
-      BrokerArn: arn,
-      BrokerState: "RUNNING",
-      DeploymentMode: "CLUSTER_MULTI_AZ",
-      EngineType: "RABBITMQ",
-      EngineVersion: "3.13",
-      HostInstanceType: "mq.m5.large",
+      ...describeHead(name, id, { deployment: "CLUSTER_MULTI_AZ", engine: "RABBITMQ", version: "3.13", instance: "mq.m5.large" }),
       ...compliantAccess(uuid(rng)),
       Logs: { General: true },
       SecurityGroups: [sg.id],
@@ -139,7 +125,17 @@ function rabbitMqBroker(rng: Rng, name: string, { tags = {} }: { tags?: Record<s
     },
     securityGroups: [sg.entry],
   };
-  return { entry, id, name, arn, configId, revision: 2, sgId: sg.id, vpcId: sg.entry.VpcId, engine: "RABBITMQ" };
+  return {
+    entry,
+    id,
+    name,
+    arn: String(entry.describe.BrokerArn),
+    configId,
+    revision: 2,
+    sgId: sg.id,
+    vpcId: sg.entry.VpcId,
+    engine: "RABBITMQ",
+  };
 }
 
 /**
@@ -1067,16 +1063,7 @@ export const API_SCENARIOS: ApiScenario[] = [
       const a = ctx.amq("orders-core-76");
       const sre = actor(ssoSession(ctx.rng, "PlatformAdmin", "dana.kim", ctx.before(15)), IP.office, UA.cliMac);
       const qa = actor(iamUser(ctx.rng, "qa-runner"), IP.natGateway, () => hugeUserAgent(200 * 1024));
-      const envelope = (at: number, sec: number) => ({
-        version: "0",
-        id: uuid(ctx.rng),
-        "detail-type": "AWS API Call via CloudTrail",
-        source: "aws.amazonmq",
-        account: ACCOUNT_ID,
-        time: iso(minuteOf(ctx.start, at) + sec * 1000),
-        region: REGION,
-        resources: [],
-      });
+      const envelope = (at: number, sec: number) => cloudTrailEnvelope(uuid(ctx.rng), iso(minuteOf(ctx.start, at) + sec * 1000), undefined);
       ctx.deliver(3, {});
       ctx.deliver(5, envelope(5, 12));
       ctx.deliver(7, {
@@ -1487,81 +1474,61 @@ function hugeUserAgent(bytes: number): string {
 /** A root console sign-in (source aws.signin), which is not an Amazon MQ API call. */
 function signInEvent(ctx: ApiContext, at: number, sec: number, rootIdentity: Identity, ip: string): ApiEvent {
   const time = iso(minuteOf(ctx.start, at) + sec * 1000);
-  return {
-    version: "0",
-    id: uuid(ctx.rng),
-    "detail-type": "AWS Console Sign In via CloudTrail",
-    source: "aws.signin",
-    account: ACCOUNT_ID,
-    time,
-    region: REGION,
-    resources: [],
-    detail: {
-      eventVersion: "1.09",
-      userIdentity: {
-        type: "Root",
-        principalId: ACCOUNT_ID,
-        arn: `arn:aws:iam::${ACCOUNT_ID}:root`,
-        accountId: ACCOUNT_ID,
-        accessKeyId: "",
-      },
-      eventTime: time,
-      eventSource: "signin.amazonaws.com",
-      eventName: "ConsoleLogin",
-      awsRegion: REGION,
-      sourceIPAddress: ip,
-      userAgent: UA.edge(),
-      requestParameters: null,
-      responseElements: { ConsoleLogin: "Success" },
-      additionalEventData: {
-        LoginTo: "https://console.aws.amazon.com/console/home?state=hashArgs%23&isauthcode=true",
-        MobileVersion: "No",
-        MFAUsed: "No",
-      },
-      eventID: uuid(ctx.rng),
-      readOnly: false,
-      eventType: "AwsConsoleSignIn",
-      managementEvent: true,
-      recipientAccountId: rootIdentity.accountId,
-      eventCategory: "Management",
+  return eventBridgeEnvelope("aws.signin", "AWS Console Sign In via CloudTrail", uuid(ctx.rng), time, {
+    eventVersion: "1.09",
+    userIdentity: {
+      type: "Root",
+      principalId: ACCOUNT_ID,
+      arn: `arn:aws:iam::${ACCOUNT_ID}:root`,
+      accountId: ACCOUNT_ID,
+      accessKeyId: "",
     },
-  };
+    eventTime: time,
+    eventSource: "signin.amazonaws.com",
+    eventName: "ConsoleLogin",
+    awsRegion: REGION,
+    sourceIPAddress: ip,
+    userAgent: UA.edge(),
+    requestParameters: null,
+    responseElements: { ConsoleLogin: "Success" },
+    additionalEventData: {
+      LoginTo: "https://console.aws.amazon.com/console/home?state=hashArgs%23&isauthcode=true",
+      MobileVersion: "No",
+      MFAUsed: "No",
+    },
+    eventID: uuid(ctx.rng),
+    readOnly: false,
+    eventType: "AwsConsoleSignIn",
+    managementEvent: true,
+    recipientAccountId: rootIdentity.accountId,
+    eventCategory: "Management",
+  });
 }
 
 /** A root user's successful EC2 call delivered as an aws.ec2 event: not Amazon MQ, so ignored. */
 function ec2RootEvent(ctx: ApiContext, at: number, sec: number): ApiEvent {
   const time = iso(minuteOf(ctx.start, at) + sec * 1000);
-  return {
-    version: "0",
-    id: uuid(ctx.rng),
-    "detail-type": "AWS API Call via CloudTrail",
-    source: "aws.ec2",
-    account: ACCOUNT_ID,
-    time,
-    region: REGION,
-    resources: [],
-    detail: {
-      eventVersion: "1.09",
-      userIdentity: rootUser(ctx.rng, iso(minuteOf(ctx.start, at - 2))),
-      eventTime: time,
-      eventSource: "ec2.amazonaws.com",
-      eventName: "RebootInstances",
-      awsRegion: REGION,
-      sourceIPAddress: IP.vps,
-      userAgent: UA.chrome(),
-      requestParameters: { instancesSet: { items: [{ instanceId: `i-0${ctx.rng.hex(16)}` }] } },
-      responseElements: { _return: true },
-      requestID: uuid(ctx.rng),
-      eventID: uuid(ctx.rng),
-      readOnly: false,
-      eventType: "AwsApiCall",
-      managementEvent: true,
-      recipientAccountId: ACCOUNT_ID,
-      eventCategory: "Management",
-      tlsDetails: { tlsVersion: "TLSv1.3", cipherSuite: "TLS_AES_128_GCM_SHA256", clientProvidedHostHeader: `ec2.${REGION}.amazonaws.com` },
-      sessionCredentialFromConsole: "true",
-    },
-  };
+  return eventBridgeEnvelope("aws.ec2", "AWS API Call via CloudTrail", uuid(ctx.rng), time, {
+    eventVersion: "1.09",
+    userIdentity: rootUser(ctx.rng, iso(minuteOf(ctx.start, at - 2))),
+    eventTime: time,
+    eventSource: "ec2.amazonaws.com",
+    eventName: "RebootInstances",
+    awsRegion: REGION,
+    sourceIPAddress: IP.vps,
+    userAgent: UA.chrome(),
+    requestParameters: { instancesSet: { items: [{ instanceId: `i-0${ctx.rng.hex(16)}` }] } },
+    responseElements: { _return: true },
+    requestID: uuid(ctx.rng),
+    eventID: uuid(ctx.rng),
+    readOnly: false,
+    eventType: "AwsApiCall",
+    managementEvent: true,
+    recipientAccountId: ACCOUNT_ID,
+    eventCategory: "Management",
+    tlsDetails: { tlsVersion: "TLSv1.3", cipherSuite: "TLS_AES_128_GCM_SHA256", clientProvidedHostHeader: `ec2.${REGION}.amazonaws.com` },
+    sessionCredentialFromConsole: "true",
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------
