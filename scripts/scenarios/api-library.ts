@@ -452,6 +452,48 @@ const rp = {
   listConfigurations: () => ({ maxResults: 100 }),
   configuration: (b: ApiBroker) => ({ configurationId: b.configId }),
   revision: (b: ApiBroker) => ({ configurationId: b.configId, configurationRevision: String(b.revision) }),
+  /** A CreateUser request as CloudTrail records it (the password redacted). */
+  createUser: (brokerId: string, username: string, groups: string[], { consoleAccess = false } = {}) => ({
+    brokerId,
+    username,
+    password: "***",
+    consoleAccess,
+    groups,
+    replicationUser: false,
+  }),
+  /**
+   * A CreateBroker request for an ActiveMQ active/standby pair on mq.m5.large: Terraform's (a customer
+   * managed key, its subnets, tags) or a person's from the CLI. Draws the key, subnets and request id in that order.
+   */
+  createBroker: (
+    rng: Rng,
+    brokerName: string,
+    securityGroup: string,
+    o: { by: "terraform" | "cli"; publiclyAccessible?: boolean; autoMinorVersionUpgrade?: boolean },
+  ) => {
+    const terraform = o.by === "terraform";
+    return {
+      brokerName,
+      engineType: "ACTIVEMQ",
+      engineVersion: "5.18",
+      deploymentMode: "ACTIVE_STANDBY_MULTI_AZ",
+      hostInstanceType: "mq.m5.large",
+      publiclyAccessible: o.publiclyAccessible ?? false,
+      autoMinorVersionUpgrade: o.autoMinorVersionUpgrade ?? true,
+      authenticationStrategy: "SIMPLE",
+      ...(terraform
+        ? { encryptionOptions: { useAwsOwnedKey: false, kmsKeyId: `arn:aws:kms:${REGION}:${ACCOUNT_ID}:key/${uuid(rng)}` } }
+        : {}),
+      logs: { audit: true, general: true },
+      maintenanceWindowStartTime: { dayOfWeek: "SUNDAY", timeOfDay: "03:00", timeZone: "UTC" },
+      securityGroups: [securityGroup],
+      ...(terraform ? { subnetIds: [`subnet-0${rng.hex(16)}`, `subnet-0${rng.hex(16)}`] } : {}),
+      storageType: "EFS",
+      users: [{ username: "app", password: "***", consoleAccess: false, groups: ["producers", "consumers"] }],
+      creatorRequestId: terraform ? `terraform-${rng.hex(26)}` : `cli-${rng.hex(20)}`,
+      ...(terraform ? { tags: { environment: "production", "managed-by": "terraform" } } : {}),
+    };
+  },
 };
 
 /** An incident the event delivered at minute `from` makes: it must be open within API_WINDOW minutes. */
@@ -703,33 +745,12 @@ export const API_SCENARIOS: ApiScenario[] = [
       const b = ctx.amq("billing-events-68", { queues: ["invoice.created"], users: ["app", "legacy-batch"] });
       const sre = actor(ssoSession(ctx.rng, "PlatformAdmin", "dana.kim", ctx.before(-5)), IP.office, UA.cliMac);
       ctx.call(6, 40, sre, "DescribeBroker", rp.broker(a));
-      ctx.call(7, 12, sre, "CreateUser", {
-        brokerId: a.id,
-        username: "reporting-ro",
-        password: "***",
-        consoleAccess: false,
-        groups: ["consumers"],
-        replicationUser: false,
-      });
+      ctx.call(7, 12, sre, "CreateUser", rp.createUser(a.id, "reporting-ro", ["consumers"]));
       ctx.call(12, 3, sre, "UpdateUser", { brokerId: a.id, username: "app", password: "***", groups: ["producers", "consumers"] });
       ctx.call(17, 55, sre, "ListUsers", rp.listUsers(b));
       ctx.call(18, 20, sre, "DeleteUser", rp.user(b, "legacy-batch"));
-      ctx.call(24, 9, sre, "CreateUser", {
-        brokerId: a.id,
-        username: "reporting-ro2",
-        password: "***",
-        consoleAccess: false,
-        groups: ["consumers"],
-        replicationUser: false,
-      });
-      ctx.call(30, 31, sre, "CreateUser", {
-        brokerId: b.id,
-        username: "audit-reader",
-        password: "***",
-        consoleAccess: true,
-        groups: ["admins"],
-        replicationUser: false,
-      });
+      ctx.call(24, 9, sre, "CreateUser", rp.createUser(a.id, "reporting-ro2", ["consumers"]));
+      ctx.call(30, 31, sre, "CreateUser", rp.createUser(b.id, "audit-reader", ["admins"], { consoleAccess: true }));
       return [risky(a, "CreateUser", 7), risky(a, "UpdateUser", 12), risky(b, "DeleteUser", 18), risky(b, "CreateUser", 30)];
     },
   },
@@ -905,51 +926,14 @@ export const API_SCENARIOS: ApiScenario[] = [
       const sre = actor(ssoSession(ctx.rng, "PlatformAdmin", "dana.kim", ctx.before(-20)), IP.office, UA.cliMac);
       const newId = `b-${uuid(ctx.rng)}`;
       const newArn = `arn:aws:mq:${REGION}:${ACCOUNT_ID}:broker:search-index-72:${newId}`;
-      ctx.call(
-        2,
-        17,
-        tf,
-        "CreateBroker",
-        {
-          brokerName: "search-index-72",
-          engineType: "ACTIVEMQ",
-          engineVersion: "5.18",
-          deploymentMode: "ACTIVE_STANDBY_MULTI_AZ",
-          hostInstanceType: "mq.m5.large",
-          publiclyAccessible: false,
-          autoMinorVersionUpgrade: true,
-          authenticationStrategy: "SIMPLE",
-          encryptionOptions: { useAwsOwnedKey: false, kmsKeyId: `arn:aws:kms:${REGION}:${ACCOUNT_ID}:key/${uuid(ctx.rng)}` },
-          logs: { audit: true, general: true },
-          maintenanceWindowStartTime: { dayOfWeek: "SUNDAY", timeOfDay: "03:00", timeZone: "UTC" },
-          securityGroups: [a.sgId],
-          subnetIds: [`subnet-0${ctx.rng.hex(16)}`, `subnet-0${ctx.rng.hex(16)}`],
-          storageType: "EFS",
-          users: [{ username: "app", password: "***", consoleAccess: false, groups: ["producers", "consumers"] }],
-          creatorRequestId: `terraform-${ctx.rng.hex(26)}`,
-          tags: { environment: "production", "managed-by": "terraform" },
-        },
-        { response: { brokerArn: newArn, brokerId: newId } },
-      );
+      ctx.call(2, 17, tf, "CreateBroker", rp.createBroker(ctx.rng, "search-index-72", a.sgId, { by: "terraform" }), {
+        response: { brokerArn: newArn, brokerId: newId },
+      });
       ctx.call(2, 19, tf, "CreateTags", { resourceArn: newArn, tags: { team: "search", "cost-center": "4410" } });
       for (let t = 3; t <= 21; t += 3) ctx.call(t, 20, tf, "DescribeBroker", { brokerId: newId });
       ctx.call(25, 48, sre, "ListUsers", { brokerId: newId, maxResults: 100 });
-      ctx.call(26, 5, sre, "CreateUser", {
-        brokerId: newId,
-        username: "indexer",
-        password: "***",
-        consoleAccess: false,
-        groups: ["consumers"],
-        replicationUser: false,
-      });
-      ctx.call(29, 33, sre, "CreateUser", {
-        brokerId: a.id,
-        username: "indexer",
-        password: "***",
-        consoleAccess: false,
-        groups: ["producers"],
-        replicationUser: false,
-      });
+      ctx.call(26, 5, sre, "CreateUser", rp.createUser(newId, "indexer", ["consumers"]));
+      ctx.call(29, 33, sre, "CreateUser", rp.createUser(a.id, "indexer", ["producers"]));
       return [risky("*", "CreateUser", 26), risky(a, "CreateUser", 29)];
     },
   },
@@ -1013,14 +997,7 @@ export const API_SCENARIOS: ApiScenario[] = [
         "BadRequestException",
         "Password must be at least 12 characters long, must contain at least 4 unique characters, and must not contain commas, colons, or equal signs.",
       );
-      const newUser = {
-        brokerId: a.id,
-        username: "orders-api",
-        password: "***",
-        consoleAccess: false,
-        groups: ["producers"],
-        replicationUser: false,
-      };
+      const newUser = rp.createUser(a.id, "orders-api", ["producers"]);
       ctx.call(6, 33, ci, "CreateUser", newUser, { error: badPassword });
       ctx.call(7, 4, ci, "CreateUser", newUser, { error: badPassword });
       ctx.call(
@@ -1228,32 +1205,9 @@ export const API_SCENARIOS: ApiScenario[] = [
       );
       const finops = actor(ssoSession(ctx.rng, "FinOps", "jules.martin", ctx.before(-22)), IP.office, UA.chrome, { console: true });
       const newId = `b-${uuid(ctx.rng)}`;
-      ctx.call(
-        5,
-        9,
-        tf,
-        "CreateBroker",
-        {
-          brokerName: "reports-81",
-          engineType: "ACTIVEMQ",
-          engineVersion: "5.18",
-          deploymentMode: "ACTIVE_STANDBY_MULTI_AZ",
-          hostInstanceType: "mq.m5.large",
-          publiclyAccessible: false,
-          autoMinorVersionUpgrade: true,
-          authenticationStrategy: "SIMPLE",
-          encryptionOptions: { useAwsOwnedKey: false, kmsKeyId: `arn:aws:kms:${REGION}:${ACCOUNT_ID}:key/${uuid(ctx.rng)}` },
-          logs: { audit: true, general: true },
-          maintenanceWindowStartTime: { dayOfWeek: "SUNDAY", timeOfDay: "03:00", timeZone: "UTC" },
-          securityGroups: [a.sgId],
-          subnetIds: [`subnet-0${ctx.rng.hex(16)}`, `subnet-0${ctx.rng.hex(16)}`],
-          storageType: "EFS",
-          users: [{ username: "app", password: "***", consoleAccess: false, groups: ["producers", "consumers"] }],
-          creatorRequestId: `terraform-${ctx.rng.hex(26)}`,
-          tags: { environment: "production", "managed-by": "terraform" },
-        },
-        { response: { brokerArn: `arn:aws:mq:${REGION}:${ACCOUNT_ID}:broker:reports-81:${newId}`, brokerId: newId } },
-      );
+      ctx.call(5, 9, tf, "CreateBroker", rp.createBroker(ctx.rng, "reports-81", a.sgId, { by: "terraform" }), {
+        response: { brokerArn: `arn:aws:mq:${REGION}:${ACCOUNT_ID}:broker:reports-81:${newId}`, brokerId: newId },
+      });
       for (let t = 6; t <= 22; t += 4) ctx.call(t, 11, tf, "DescribeBroker", { brokerId: newId });
       ctx.call(24, 50, finops, "ListTags", { resourceArn: a.arn });
       ctx.call(25, 3, finops, "CreateTags", { resourceArn: a.arn, tags: { "cost-center": "4410" } });
@@ -1436,22 +1390,7 @@ export const API_SCENARIOS: ApiScenario[] = [
         31,
         dev,
         "CreateBroker",
-        {
-          brokerName: b.name,
-          engineType: "ACTIVEMQ",
-          engineVersion: "5.18",
-          deploymentMode: "ACTIVE_STANDBY_MULTI_AZ",
-          hostInstanceType: "mq.m5.large",
-          publiclyAccessible: true,
-          autoMinorVersionUpgrade: false,
-          authenticationStrategy: "SIMPLE",
-          logs: { audit: true, general: true },
-          maintenanceWindowStartTime: { dayOfWeek: "SUNDAY", timeOfDay: "03:00", timeZone: "UTC" },
-          securityGroups: [b.sgId],
-          storageType: "EFS",
-          users: [{ username: "app", password: "***", consoleAccess: false, groups: ["producers", "consumers"] }],
-          creatorRequestId: `cli-${ctx.rng.hex(20)}`,
-        },
+        rp.createBroker(ctx.rng, b.name, b.sgId, { by: "cli", publiclyAccessible: true, autoMinorVersionUpgrade: false }),
         { response: { brokerArn: b.arn, brokerId: b.id } },
       );
       for (let t = 5; t <= 25; t += 5) ctx.call(t, 14, dev, "DescribeBroker", rp.broker(b));
