@@ -52,16 +52,29 @@ export interface BrokerEntry {
  * aws.amazonmq): the envelope around a CloudTrail record `detail`.
  */
 export function cloudTrailEnvelope<D>(id: string, time: string, detail: D) {
+  return eventBridgeEnvelope("aws.amazonmq", "AWS API Call via CloudTrail", id, time, detail);
+}
+
+/** An EventBridge event of this account and region (`detail` absent when undefined: a malformed one). */
+export function eventBridgeEnvelope<D>(source: string, detailType: string, id: string, time: string, detail: D) {
+  return { version: "0", id, "detail-type": detailType, source, account: ACCOUNT_ID, time, region: REGION, resources: [], detail };
+}
+
+/** The first fields of DescribeBroker's answer for a RUNNING broker. */
+export function describeHead(
+  name: string,
+  id: string,
+  o: { deployment: string; engine: "ACTIVEMQ" | "RABBITMQ"; version: string; instance: string },
+) {
   return {
-    version: "0",
-    id,
-    "detail-type": "AWS API Call via CloudTrail",
-    source: "aws.amazonmq",
-    account: ACCOUNT_ID,
-    time,
-    region: REGION,
-    resources: [],
-    detail,
+    BrokerId: id,
+    BrokerName: name,
+    BrokerArn: `arn:aws:mq:${REGION}:${ACCOUNT_ID}:broker:${name}:${id}`,
+    BrokerState: "RUNNING",
+    DeploymentMode: o.deployment,
+    EngineType: o.engine,
+    EngineVersion: o.version,
+    HostInstanceType: o.instance,
   };
 }
 
@@ -125,38 +138,52 @@ function healthyTraffic(rng: Rng, n: number, rate: number, o: Omit<TrafficShape,
   });
 }
 
+/** The ranges the options of a busy queue are drawn from (`[lo, hi]`, whole numbers where they count things). */
+interface BusyRanges {
+  rate: [number, number];
+  consumers: [number, number];
+  bursts: [number, number];
+  burstPeak: [number, number];
+  headroom: [number, number];
+}
+
 /** `count` busy, bursty, healthy queues named `stream.00`, ...: the noise a hidden problem sits in. */
-function busyQueues<Q>(rng: Rng, count: number, draw: (pick: Rng, name: string) => Q): Q[] {
+function busyQueues<Q>(rng: Rng, count: number, r: BusyRanges, draw: (name: string, opts: BusyOptions) => Q): Q[] {
   const pick = rng.fork("busy");
-  return seq(count, (k) => draw(pick, `stream.${String(k).padStart(2, "0")}`));
+  return seq(count, (k) =>
+    draw(`stream.${String(k).padStart(2, "0")}`, {
+      rate: pick.int(...r.rate),
+      consumers: pick.int(...r.consumers),
+      bursts: pick.int(...r.bursts),
+      burstPeak: pick.uniform(...r.burstPeak),
+      headroom: pick.uniform(...r.headroom),
+      noise: 0.15,
+    }),
+  );
+}
+type BusyOptions = { [K in keyof BusyRanges]: number } & { noise: number };
+
+/** The consumer side of a healthy queue: its consumers, their capacity with headroom over the rate, the prefetch. */
+function healthyConsumers(o: HealthyAmqOptions | HealthyRmqOptions) {
+  const { rate, consumers = 3, headroom = 2.3, prefetch = 100 } = o;
+  return { consumers: o.consumerSeries ?? consumers, perConsumer: o.perConsumer ?? (rate * headroom) / consumers, prefetch };
 }
 
 /** A healthy queue: wavy, noisy traffic and enough consumer headroom that every burst drains. */
 export function healthyAmqQueue(rng: Rng, n: number, name: string, opts: HealthyAmqOptions): AmqQueue {
-  const { rate, consumers = 3, producers = 2, headroom = 2.3, prefetch = 100 } = opts;
-  const enqueue = opts.enqueue ?? healthyTraffic(rng.fork(`${name}/enqueue`), n, rate, opts);
+  const enqueue = opts.enqueue ?? healthyTraffic(rng.fork(`${name}/enqueue`), n, opts.rate, opts);
   return amqQueue(rng.fork(`${name}/queue`), n, {
     name,
     enqueue,
-    consumers: opts.consumerSeries ?? consumers,
-    producers: opts.producerSeries ?? producers,
-    perConsumer: opts.perConsumer ?? (rate * headroom) / consumers,
-    prefetch,
+    producers: opts.producerSeries ?? opts.producers ?? 2,
+    ...healthyConsumers(opts),
   });
 }
 
 /** `count` busy, bursty, healthy ActiveMQ queues (50-400 a minute): the noise a hidden problem sits in. */
 export function busyAmqQueues(rng: Rng, n: number, count: number): AmqQueue[] {
-  return busyQueues(rng, count, (pick, name) =>
-    healthyAmqQueue(rng, n, name, {
-      rate: pick.int(50, 400),
-      consumers: pick.int(2, 6),
-      bursts: pick.int(2, 4),
-      burstPeak: pick.uniform(1.8, 2.6),
-      headroom: pick.uniform(2.5, 3),
-      noise: 0.15,
-    }),
-  );
+  const ranges: BusyRanges = { rate: [50, 400], consumers: [2, 6], bursts: [2, 4], burstPeak: [1.8, 2.6], headroom: [2.5, 3] };
+  return busyQueues(rng, count, ranges, (name, o) => healthyAmqQueue(rng, n, name, o));
 }
 
 /** A queue with no traffic at all (reply queues, nightly job queues outside their hour). */
@@ -243,6 +270,15 @@ export function amqBrokerModel(rng: Rng, n: number, queues: AmqQueue[], o: AmqBr
   } as Record<AmqBrokerMetric, number[]>;
   for (const m of ACTIVEMQ_CONNECTION_LIMIT_METRICS) broker[m] = seq(n, () => limit);
   return { queues, broker };
+}
+
+/**
+ * A broker heap that leaks from `onset`: the post-GC floor climbs `slope` points a minute from 34% to 93.5%,
+ * the collector runs every minute or two and the peaks reach 99% (producer flow control imminent).
+ */
+export function leakingHeap(rng: Rng, n: number, onset: number, slope: number): { floor: (i: number) => number; heap: number[] } {
+  const floor = (i: number) => (i < onset ? 34 : Math.min(93.5, 34 + (i - onset) * slope));
+  return { floor, heap: gcSawtooth(rng, n, { floor, peak: (i) => Math.min(99.3, floor(i) + 24), rise: 3.5, jitter: 0.4 }) };
 }
 
 /**
@@ -426,14 +462,11 @@ export interface HealthyRmqOptions {
 
 /** A healthy RabbitMQ queue with consumer headroom. */
 export function healthyRmqQueue(rng: Rng, n: number, name: string, opts: HealthyRmqOptions): RmqQueue {
-  const { rate, consumers = 3, headroom = 2.3, prefetch = 100 } = opts;
-  const publish = opts.publish ?? healthyTraffic(rng.fork(`${name}/publish`), n, rate, opts);
+  const publish = opts.publish ?? healthyTraffic(rng.fork(`${name}/publish`), n, opts.rate, opts);
   return rmqQueue(rng.fork(`${name}/queue`), n, {
     name,
     publish,
-    consumers: opts.consumerSeries ?? consumers,
-    perConsumer: opts.perConsumer ?? (rate * headroom) / consumers,
-    prefetch,
+    ...healthyConsumers(opts),
     autoAck: opts.autoAck ?? false,
     procSeconds: opts.procSeconds ?? 1.2,
   });
@@ -441,16 +474,8 @@ export function healthyRmqQueue(rng: Rng, n: number, name: string, opts: Healthy
 
 /** `count` busy, bursty, healthy RabbitMQ queues (100-900 a minute). */
 export function busyRmqQueues(rng: Rng, n: number, count: number): RmqQueue[] {
-  return busyQueues(rng, count, (pick, name) =>
-    healthyRmqQueue(rng, n, name, {
-      rate: pick.int(100, 900),
-      consumers: pick.int(2, 8),
-      bursts: pick.int(2, 3),
-      burstPeak: pick.uniform(1.8, 2.5),
-      headroom: pick.uniform(2.4, 2.9),
-      noise: 0.15,
-    }),
-  );
+  const ranges: BusyRanges = { rate: [100, 900], consumers: [2, 8], bursts: [2, 3], burstPeak: [1.8, 2.5], headroom: [2.4, 2.9] };
+  return busyQueues(rng, count, ranges, (name, o) => healthyRmqQueue(rng, n, name, o));
 }
 
 export interface RmqNode {
@@ -759,14 +784,7 @@ export function activeMqBroker(rng: Rng, name: string, opts: AmqBrokerSpec): Bro
   const subnets = instances.map(() => `subnet-0${rng.hex(16)}`);
   return {
     describe: {
-      BrokerId: id,
-      BrokerName: name,
-      BrokerArn: `arn:aws:mq:${REGION}:${ACCOUNT_ID}:broker:${name}:${id}`,
-      BrokerState: "RUNNING",
-      DeploymentMode: deployment,
-      EngineType: "ACTIVEMQ",
-      EngineVersion: "5.18",
-      HostInstanceType: instance,
+      ...describeHead(name, id, { deployment, engine: "ACTIVEMQ", version: "5.18", instance }),
       ...compliantAccess(uuid(rng)),
       Logs: { Audit: true, General: true },
       SecurityGroups: [sg.id],
@@ -802,14 +820,7 @@ export function rabbitMqBroker(rng: Rng, name: string, spec: RmqBrokerSpec = {})
   const host = `${id}.mq.${REGION}.amazonaws.com`;
   return {
     describe: {
-      BrokerId: id,
-      BrokerName: name,
-      BrokerArn: `arn:aws:mq:${REGION}:${ACCOUNT_ID}:broker:${name}:${id}`,
-      BrokerState: "RUNNING",
-      DeploymentMode: deployment,
-      EngineType: "RABBITMQ",
-      EngineVersion: engineVersion,
-      HostInstanceType: instance,
+      ...describeHead(name, id, { deployment, engine: "RABBITMQ", version: engineVersion, instance }),
       ...compliantAccess(uuid(rng)),
       Logs: { General: true },
       SecurityGroups: [sg.id],

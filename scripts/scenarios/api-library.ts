@@ -18,6 +18,8 @@ import {
   type BrokerEntry,
   cloudTrailEnvelope,
   compliantAccess,
+  describeHead,
+  eventBridgeEnvelope,
   type MetricSeries,
   REGION,
   securityGroup,
@@ -67,17 +69,9 @@ function activeMqBroker(rng: Rng, name: string, facts: AmqFacts = {}): ApiBroker
   const sg = securityGroup(rng, name, "10.20.0.0/16", [61617, 8162]);
   const instances = [1, 2].map((k) => amqInstance(rng, id, k));
   const configId = `c-${uuid(rng)}`;
-  const arn = `arn:aws:mq:${REGION}:${ACCOUNT_ID}:broker:${name}:${id}`;
   const entry: BrokerEntry = {
     describe: {
-      BrokerId: id,
-      BrokerName: name,
-      BrokerArn: arn,
-      BrokerState: "RUNNING",
-      DeploymentMode: "ACTIVE_STANDBY_MULTI_AZ",
-      EngineType: "ACTIVEMQ",
-      EngineVersion: "5.18",
-      HostInstanceType: "mq.m5.large",
+      ...describeHead(name, id, { deployment: "ACTIVE_STANDBY_MULTI_AZ", engine: "ACTIVEMQ", version: "5.18", instance: "mq.m5.large" }),
       ...compliantAccess(uuid(rng)),
       Logs: { Audit: true, General: true },
       SecurityGroups: [sg.id],
@@ -114,17 +108,9 @@ function rabbitMqBroker(rng: Rng, name: string, { tags = {} }: { tags?: Record<s
   const sg = securityGroup(rng, name, "10.30.0.0/16", [5671, 443]);
   const host = `${id}.mq.${REGION}.amazonaws.com`;
   const configId = `c-${uuid(rng)}`;
-  const arn = `arn:aws:mq:${REGION}:${ACCOUNT_ID}:broker:${name}:${id}`;
   const entry: BrokerEntry = {
     describe: {
-      BrokerId: id,
-      BrokerName: name,
-      BrokerArn: arn,
-      BrokerState: "RUNNING",
-      DeploymentMode: "CLUSTER_MULTI_AZ",
-      EngineType: "RABBITMQ",
-      EngineVersion: "3.13",
-      HostInstanceType: "mq.m5.large",
+      ...describeHead(name, id, { deployment: "CLUSTER_MULTI_AZ", engine: "RABBITMQ", version: "3.13", instance: "mq.m5.large" }),
       ...compliantAccess(uuid(rng)),
       Logs: { General: true },
       SecurityGroups: [sg.id],
@@ -139,7 +125,17 @@ function rabbitMqBroker(rng: Rng, name: string, { tags = {} }: { tags?: Record<s
     },
     securityGroups: [sg.entry],
   };
-  return { entry, id, name, arn, configId, revision: 2, sgId: sg.id, vpcId: sg.entry.VpcId, engine: "RABBITMQ" };
+  return {
+    entry,
+    id,
+    name,
+    arn: String(entry.describe.BrokerArn),
+    configId,
+    revision: 2,
+    sgId: sg.id,
+    vpcId: sg.entry.VpcId,
+    engine: "RABBITMQ",
+  };
 }
 
 /**
@@ -456,6 +452,48 @@ const rp = {
   listConfigurations: () => ({ maxResults: 100 }),
   configuration: (b: ApiBroker) => ({ configurationId: b.configId }),
   revision: (b: ApiBroker) => ({ configurationId: b.configId, configurationRevision: String(b.revision) }),
+  /** A CreateUser request as CloudTrail records it (the password redacted). */
+  createUser: (brokerId: string, username: string, groups: string[], { consoleAccess = false } = {}) => ({
+    brokerId,
+    username,
+    password: "***",
+    consoleAccess,
+    groups,
+    replicationUser: false,
+  }),
+  /**
+   * A CreateBroker request for an ActiveMQ active/standby pair on mq.m5.large: Terraform's (a customer
+   * managed key, its subnets, tags) or a person's from the CLI. Draws the key, subnets and request id in that order.
+   */
+  createBroker: (
+    rng: Rng,
+    brokerName: string,
+    securityGroup: string,
+    o: { by: "terraform" | "cli"; publiclyAccessible?: boolean; autoMinorVersionUpgrade?: boolean },
+  ) => {
+    const terraform = o.by === "terraform";
+    return {
+      brokerName,
+      engineType: "ACTIVEMQ",
+      engineVersion: "5.18",
+      deploymentMode: "ACTIVE_STANDBY_MULTI_AZ",
+      hostInstanceType: "mq.m5.large",
+      publiclyAccessible: o.publiclyAccessible ?? false,
+      autoMinorVersionUpgrade: o.autoMinorVersionUpgrade ?? true,
+      authenticationStrategy: "SIMPLE",
+      ...(terraform
+        ? { encryptionOptions: { useAwsOwnedKey: false, kmsKeyId: `arn:aws:kms:${REGION}:${ACCOUNT_ID}:key/${uuid(rng)}` } }
+        : {}),
+      logs: { audit: true, general: true },
+      maintenanceWindowStartTime: { dayOfWeek: "SUNDAY", timeOfDay: "03:00", timeZone: "UTC" },
+      securityGroups: [securityGroup],
+      ...(terraform ? { subnetIds: [`subnet-0${rng.hex(16)}`, `subnet-0${rng.hex(16)}`] } : {}),
+      storageType: "EFS",
+      users: [{ username: "app", password: "***", consoleAccess: false, groups: ["producers", "consumers"] }],
+      creatorRequestId: terraform ? `terraform-${rng.hex(26)}` : `cli-${rng.hex(20)}`,
+      ...(terraform ? { tags: { environment: "production", "managed-by": "terraform" } } : {}),
+    };
+  },
 };
 
 /** An incident the event delivered at minute `from` makes: it must be open within API_WINDOW minutes. */
@@ -707,33 +745,12 @@ export const API_SCENARIOS: ApiScenario[] = [
       const b = ctx.amq("billing-events-68", { queues: ["invoice.created"], users: ["app", "legacy-batch"] });
       const sre = actor(ssoSession(ctx.rng, "PlatformAdmin", "dana.kim", ctx.before(-5)), IP.office, UA.cliMac);
       ctx.call(6, 40, sre, "DescribeBroker", rp.broker(a));
-      ctx.call(7, 12, sre, "CreateUser", {
-        brokerId: a.id,
-        username: "reporting-ro",
-        password: "***",
-        consoleAccess: false,
-        groups: ["consumers"],
-        replicationUser: false,
-      });
+      ctx.call(7, 12, sre, "CreateUser", rp.createUser(a.id, "reporting-ro", ["consumers"]));
       ctx.call(12, 3, sre, "UpdateUser", { brokerId: a.id, username: "app", password: "***", groups: ["producers", "consumers"] });
       ctx.call(17, 55, sre, "ListUsers", rp.listUsers(b));
       ctx.call(18, 20, sre, "DeleteUser", rp.user(b, "legacy-batch"));
-      ctx.call(24, 9, sre, "CreateUser", {
-        brokerId: a.id,
-        username: "reporting-ro2",
-        password: "***",
-        consoleAccess: false,
-        groups: ["consumers"],
-        replicationUser: false,
-      });
-      ctx.call(30, 31, sre, "CreateUser", {
-        brokerId: b.id,
-        username: "audit-reader",
-        password: "***",
-        consoleAccess: true,
-        groups: ["admins"],
-        replicationUser: false,
-      });
+      ctx.call(24, 9, sre, "CreateUser", rp.createUser(a.id, "reporting-ro2", ["consumers"]));
+      ctx.call(30, 31, sre, "CreateUser", rp.createUser(b.id, "audit-reader", ["admins"], { consoleAccess: true }));
       return [risky(a, "CreateUser", 7), risky(a, "UpdateUser", 12), risky(b, "DeleteUser", 18), risky(b, "CreateUser", 30)];
     },
   },
@@ -909,51 +926,14 @@ export const API_SCENARIOS: ApiScenario[] = [
       const sre = actor(ssoSession(ctx.rng, "PlatformAdmin", "dana.kim", ctx.before(-20)), IP.office, UA.cliMac);
       const newId = `b-${uuid(ctx.rng)}`;
       const newArn = `arn:aws:mq:${REGION}:${ACCOUNT_ID}:broker:search-index-72:${newId}`;
-      ctx.call(
-        2,
-        17,
-        tf,
-        "CreateBroker",
-        {
-          brokerName: "search-index-72",
-          engineType: "ACTIVEMQ",
-          engineVersion: "5.18",
-          deploymentMode: "ACTIVE_STANDBY_MULTI_AZ",
-          hostInstanceType: "mq.m5.large",
-          publiclyAccessible: false,
-          autoMinorVersionUpgrade: true,
-          authenticationStrategy: "SIMPLE",
-          encryptionOptions: { useAwsOwnedKey: false, kmsKeyId: `arn:aws:kms:${REGION}:${ACCOUNT_ID}:key/${uuid(ctx.rng)}` },
-          logs: { audit: true, general: true },
-          maintenanceWindowStartTime: { dayOfWeek: "SUNDAY", timeOfDay: "03:00", timeZone: "UTC" },
-          securityGroups: [a.sgId],
-          subnetIds: [`subnet-0${ctx.rng.hex(16)}`, `subnet-0${ctx.rng.hex(16)}`],
-          storageType: "EFS",
-          users: [{ username: "app", password: "***", consoleAccess: false, groups: ["producers", "consumers"] }],
-          creatorRequestId: `terraform-${ctx.rng.hex(26)}`,
-          tags: { environment: "production", "managed-by": "terraform" },
-        },
-        { response: { brokerArn: newArn, brokerId: newId } },
-      );
+      ctx.call(2, 17, tf, "CreateBroker", rp.createBroker(ctx.rng, "search-index-72", a.sgId, { by: "terraform" }), {
+        response: { brokerArn: newArn, brokerId: newId },
+      });
       ctx.call(2, 19, tf, "CreateTags", { resourceArn: newArn, tags: { team: "search", "cost-center": "4410" } });
       for (let t = 3; t <= 21; t += 3) ctx.call(t, 20, tf, "DescribeBroker", { brokerId: newId });
       ctx.call(25, 48, sre, "ListUsers", { brokerId: newId, maxResults: 100 });
-      ctx.call(26, 5, sre, "CreateUser", {
-        brokerId: newId,
-        username: "indexer",
-        password: "***",
-        consoleAccess: false,
-        groups: ["consumers"],
-        replicationUser: false,
-      });
-      ctx.call(29, 33, sre, "CreateUser", {
-        brokerId: a.id,
-        username: "indexer",
-        password: "***",
-        consoleAccess: false,
-        groups: ["producers"],
-        replicationUser: false,
-      });
+      ctx.call(26, 5, sre, "CreateUser", rp.createUser(newId, "indexer", ["consumers"]));
+      ctx.call(29, 33, sre, "CreateUser", rp.createUser(a.id, "indexer", ["producers"]));
       return [risky("*", "CreateUser", 26), risky(a, "CreateUser", 29)];
     },
   },
@@ -1017,14 +997,7 @@ export const API_SCENARIOS: ApiScenario[] = [
         "BadRequestException",
         "Password must be at least 12 characters long, must contain at least 4 unique characters, and must not contain commas, colons, or equal signs.",
       );
-      const newUser = {
-        brokerId: a.id,
-        username: "orders-api",
-        password: "***",
-        consoleAccess: false,
-        groups: ["producers"],
-        replicationUser: false,
-      };
+      const newUser = rp.createUser(a.id, "orders-api", ["producers"]);
       ctx.call(6, 33, ci, "CreateUser", newUser, { error: badPassword });
       ctx.call(7, 4, ci, "CreateUser", newUser, { error: badPassword });
       ctx.call(
@@ -1067,16 +1040,7 @@ export const API_SCENARIOS: ApiScenario[] = [
       const a = ctx.amq("orders-core-76");
       const sre = actor(ssoSession(ctx.rng, "PlatformAdmin", "dana.kim", ctx.before(15)), IP.office, UA.cliMac);
       const qa = actor(iamUser(ctx.rng, "qa-runner"), IP.natGateway, () => hugeUserAgent(200 * 1024));
-      const envelope = (at: number, sec: number) => ({
-        version: "0",
-        id: uuid(ctx.rng),
-        "detail-type": "AWS API Call via CloudTrail",
-        source: "aws.amazonmq",
-        account: ACCOUNT_ID,
-        time: iso(minuteOf(ctx.start, at) + sec * 1000),
-        region: REGION,
-        resources: [],
-      });
+      const envelope = (at: number, sec: number) => cloudTrailEnvelope(uuid(ctx.rng), iso(minuteOf(ctx.start, at) + sec * 1000), undefined);
       ctx.deliver(3, {});
       ctx.deliver(5, envelope(5, 12));
       ctx.deliver(7, {
@@ -1241,32 +1205,9 @@ export const API_SCENARIOS: ApiScenario[] = [
       );
       const finops = actor(ssoSession(ctx.rng, "FinOps", "jules.martin", ctx.before(-22)), IP.office, UA.chrome, { console: true });
       const newId = `b-${uuid(ctx.rng)}`;
-      ctx.call(
-        5,
-        9,
-        tf,
-        "CreateBroker",
-        {
-          brokerName: "reports-81",
-          engineType: "ACTIVEMQ",
-          engineVersion: "5.18",
-          deploymentMode: "ACTIVE_STANDBY_MULTI_AZ",
-          hostInstanceType: "mq.m5.large",
-          publiclyAccessible: false,
-          autoMinorVersionUpgrade: true,
-          authenticationStrategy: "SIMPLE",
-          encryptionOptions: { useAwsOwnedKey: false, kmsKeyId: `arn:aws:kms:${REGION}:${ACCOUNT_ID}:key/${uuid(ctx.rng)}` },
-          logs: { audit: true, general: true },
-          maintenanceWindowStartTime: { dayOfWeek: "SUNDAY", timeOfDay: "03:00", timeZone: "UTC" },
-          securityGroups: [a.sgId],
-          subnetIds: [`subnet-0${ctx.rng.hex(16)}`, `subnet-0${ctx.rng.hex(16)}`],
-          storageType: "EFS",
-          users: [{ username: "app", password: "***", consoleAccess: false, groups: ["producers", "consumers"] }],
-          creatorRequestId: `terraform-${ctx.rng.hex(26)}`,
-          tags: { environment: "production", "managed-by": "terraform" },
-        },
-        { response: { brokerArn: `arn:aws:mq:${REGION}:${ACCOUNT_ID}:broker:reports-81:${newId}`, brokerId: newId } },
-      );
+      ctx.call(5, 9, tf, "CreateBroker", rp.createBroker(ctx.rng, "reports-81", a.sgId, { by: "terraform" }), {
+        response: { brokerArn: `arn:aws:mq:${REGION}:${ACCOUNT_ID}:broker:reports-81:${newId}`, brokerId: newId },
+      });
       for (let t = 6; t <= 22; t += 4) ctx.call(t, 11, tf, "DescribeBroker", { brokerId: newId });
       ctx.call(24, 50, finops, "ListTags", { resourceArn: a.arn });
       ctx.call(25, 3, finops, "CreateTags", { resourceArn: a.arn, tags: { "cost-center": "4410" } });
@@ -1449,22 +1390,7 @@ export const API_SCENARIOS: ApiScenario[] = [
         31,
         dev,
         "CreateBroker",
-        {
-          brokerName: b.name,
-          engineType: "ACTIVEMQ",
-          engineVersion: "5.18",
-          deploymentMode: "ACTIVE_STANDBY_MULTI_AZ",
-          hostInstanceType: "mq.m5.large",
-          publiclyAccessible: true,
-          autoMinorVersionUpgrade: false,
-          authenticationStrategy: "SIMPLE",
-          logs: { audit: true, general: true },
-          maintenanceWindowStartTime: { dayOfWeek: "SUNDAY", timeOfDay: "03:00", timeZone: "UTC" },
-          securityGroups: [b.sgId],
-          storageType: "EFS",
-          users: [{ username: "app", password: "***", consoleAccess: false, groups: ["producers", "consumers"] }],
-          creatorRequestId: `cli-${ctx.rng.hex(20)}`,
-        },
+        rp.createBroker(ctx.rng, b.name, b.sgId, { by: "cli", publiclyAccessible: true, autoMinorVersionUpgrade: false }),
         { response: { brokerArn: b.arn, brokerId: b.id } },
       );
       for (let t = 5; t <= 25; t += 5) ctx.call(t, 14, dev, "DescribeBroker", rp.broker(b));
@@ -1487,81 +1413,61 @@ function hugeUserAgent(bytes: number): string {
 /** A root console sign-in (source aws.signin), which is not an Amazon MQ API call. */
 function signInEvent(ctx: ApiContext, at: number, sec: number, rootIdentity: Identity, ip: string): ApiEvent {
   const time = iso(minuteOf(ctx.start, at) + sec * 1000);
-  return {
-    version: "0",
-    id: uuid(ctx.rng),
-    "detail-type": "AWS Console Sign In via CloudTrail",
-    source: "aws.signin",
-    account: ACCOUNT_ID,
-    time,
-    region: REGION,
-    resources: [],
-    detail: {
-      eventVersion: "1.09",
-      userIdentity: {
-        type: "Root",
-        principalId: ACCOUNT_ID,
-        arn: `arn:aws:iam::${ACCOUNT_ID}:root`,
-        accountId: ACCOUNT_ID,
-        accessKeyId: "",
-      },
-      eventTime: time,
-      eventSource: "signin.amazonaws.com",
-      eventName: "ConsoleLogin",
-      awsRegion: REGION,
-      sourceIPAddress: ip,
-      userAgent: UA.edge(),
-      requestParameters: null,
-      responseElements: { ConsoleLogin: "Success" },
-      additionalEventData: {
-        LoginTo: "https://console.aws.amazon.com/console/home?state=hashArgs%23&isauthcode=true",
-        MobileVersion: "No",
-        MFAUsed: "No",
-      },
-      eventID: uuid(ctx.rng),
-      readOnly: false,
-      eventType: "AwsConsoleSignIn",
-      managementEvent: true,
-      recipientAccountId: rootIdentity.accountId,
-      eventCategory: "Management",
+  return eventBridgeEnvelope("aws.signin", "AWS Console Sign In via CloudTrail", uuid(ctx.rng), time, {
+    eventVersion: "1.09",
+    userIdentity: {
+      type: "Root",
+      principalId: ACCOUNT_ID,
+      arn: `arn:aws:iam::${ACCOUNT_ID}:root`,
+      accountId: ACCOUNT_ID,
+      accessKeyId: "",
     },
-  };
+    eventTime: time,
+    eventSource: "signin.amazonaws.com",
+    eventName: "ConsoleLogin",
+    awsRegion: REGION,
+    sourceIPAddress: ip,
+    userAgent: UA.edge(),
+    requestParameters: null,
+    responseElements: { ConsoleLogin: "Success" },
+    additionalEventData: {
+      LoginTo: "https://console.aws.amazon.com/console/home?state=hashArgs%23&isauthcode=true",
+      MobileVersion: "No",
+      MFAUsed: "No",
+    },
+    eventID: uuid(ctx.rng),
+    readOnly: false,
+    eventType: "AwsConsoleSignIn",
+    managementEvent: true,
+    recipientAccountId: rootIdentity.accountId,
+    eventCategory: "Management",
+  });
 }
 
 /** A root user's successful EC2 call delivered as an aws.ec2 event: not Amazon MQ, so ignored. */
 function ec2RootEvent(ctx: ApiContext, at: number, sec: number): ApiEvent {
   const time = iso(minuteOf(ctx.start, at) + sec * 1000);
-  return {
-    version: "0",
-    id: uuid(ctx.rng),
-    "detail-type": "AWS API Call via CloudTrail",
-    source: "aws.ec2",
-    account: ACCOUNT_ID,
-    time,
-    region: REGION,
-    resources: [],
-    detail: {
-      eventVersion: "1.09",
-      userIdentity: rootUser(ctx.rng, iso(minuteOf(ctx.start, at - 2))),
-      eventTime: time,
-      eventSource: "ec2.amazonaws.com",
-      eventName: "RebootInstances",
-      awsRegion: REGION,
-      sourceIPAddress: IP.vps,
-      userAgent: UA.chrome(),
-      requestParameters: { instancesSet: { items: [{ instanceId: `i-0${ctx.rng.hex(16)}` }] } },
-      responseElements: { _return: true },
-      requestID: uuid(ctx.rng),
-      eventID: uuid(ctx.rng),
-      readOnly: false,
-      eventType: "AwsApiCall",
-      managementEvent: true,
-      recipientAccountId: ACCOUNT_ID,
-      eventCategory: "Management",
-      tlsDetails: { tlsVersion: "TLSv1.3", cipherSuite: "TLS_AES_128_GCM_SHA256", clientProvidedHostHeader: `ec2.${REGION}.amazonaws.com` },
-      sessionCredentialFromConsole: "true",
-    },
-  };
+  return eventBridgeEnvelope("aws.ec2", "AWS API Call via CloudTrail", uuid(ctx.rng), time, {
+    eventVersion: "1.09",
+    userIdentity: rootUser(ctx.rng, iso(minuteOf(ctx.start, at - 2))),
+    eventTime: time,
+    eventSource: "ec2.amazonaws.com",
+    eventName: "RebootInstances",
+    awsRegion: REGION,
+    sourceIPAddress: IP.vps,
+    userAgent: UA.chrome(),
+    requestParameters: { instancesSet: { items: [{ instanceId: `i-0${ctx.rng.hex(16)}` }] } },
+    responseElements: { _return: true },
+    requestID: uuid(ctx.rng),
+    eventID: uuid(ctx.rng),
+    readOnly: false,
+    eventType: "AwsApiCall",
+    managementEvent: true,
+    recipientAccountId: ACCOUNT_ID,
+    eventCategory: "Management",
+    tlsDetails: { tlsVersion: "TLSv1.3", cipherSuite: "TLS_AES_128_GCM_SHA256", clientProvidedHostHeader: `ec2.${REGION}.amazonaws.com` },
+    sessionCredentialFromConsole: "true",
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@
  * compliant unless its definition bends one fact; the expected findings are written by hand per scenario
  * (scenarios/README.md, "Posture scenarios"), never re-derived.
  */
-import { ACCOUNT_ID, AMQ_AUTHORIZATION_MAP_END, amqInstance, REGION, xmlAttr } from "./amazon-mq";
+import { ACCOUNT_ID, AMQ_AUTHORIZATION_MAP_END, amqInstance, describeHead, REGION, xmlAttr } from "./amazon-mq";
 import { Between, type Expectation, Posture, Want } from "./dsl";
 import { makeRng, type Rng, uuidV4 as uuid } from "./kit";
 
@@ -181,14 +181,7 @@ function activeMqBroker(rng: Rng, name: string, opts: BrokerFacts = {}): Posture
   const configId = `c-${uuid(rng)}`;
   const design = opts.config ?? { authorization: "map", entries: SCOPED_ENTRIES(name.split("-")[0] ?? name) };
   const describe = {
-    BrokerId: id,
-    BrokerName: name,
-    BrokerArn: `arn:aws:mq:${REGION}:${ACCOUNT_ID}:broker:${name}:${id}`,
-    BrokerState: "RUNNING",
-    DeploymentMode: mode,
-    EngineType: "ACTIVEMQ",
-    EngineVersion: "5.18",
-    HostInstanceType: opts.instanceType ?? "mq.m5.large",
+    ...describeHead(name, id, { deployment: mode, engine: "ACTIVEMQ", version: "5.18", instance: opts.instanceType ?? "mq.m5.large" }),
     PubliclyAccessible: opts.public ?? false,
     AutoMinorVersionUpgrade: opts.autoMinor ?? true,
     AuthenticationStrategy: opts.ldap ? "LDAP" : "SIMPLE",
@@ -247,14 +240,7 @@ function rabbitMqBroker(rng: Rng, name: string, opts: BrokerFacts = {}): Posture
   const logs: Record<string, unknown> = { General: opts.general ?? true, ...(opts.audit === undefined ? {} : { Audit: opts.audit }) };
   if (logs.General) logs.GeneralLogGroup = `/aws/amazonmq/broker/${id}/general`;
   const describe = {
-    BrokerId: id,
-    BrokerName: name,
-    BrokerArn: `arn:aws:mq:${REGION}:${ACCOUNT_ID}:broker:${name}:${id}`,
-    BrokerState: "RUNNING",
-    DeploymentMode: mode,
-    EngineType: "RABBITMQ",
-    EngineVersion: "3.13",
-    HostInstanceType: opts.instanceType ?? "mq.m5.large",
+    ...describeHead(name, id, { deployment: mode, engine: "RABBITMQ", version: "3.13", instance: opts.instanceType ?? "mq.m5.large" }),
     PubliclyAccessible: opts.public ?? false,
     AutoMinorVersionUpgrade: opts.autoMinor ?? true,
     AuthenticationStrategy: "SIMPLE",

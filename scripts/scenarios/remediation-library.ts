@@ -21,6 +21,7 @@ import {
   type BrokerEntry,
   emitAmq,
   emitAmqWithReboot,
+  leakingHeap,
   type MetricSeries,
 } from "./amazon-mq";
 import {
@@ -86,7 +87,7 @@ export interface RemediationScenario {
 /**
  * A queue of a broker, described once and drawn twice (before and after a failover). `stallFrom`:
  * consumers attached, nothing acknowledged, from that minute; `goneFrom`: consumers disconnect for good;
- * `afterReboot`: how the queue behaves on node `-2` once its consumers have reconnected.
+ * `stallsAgain`: on node `-2` its reconnected consumers stall again (else they drain it, as after most reboots).
  */
 interface QueueSpec {
   name: string;
@@ -99,7 +100,7 @@ interface QueueSpec {
   bursts?: number;
   stallFrom?: number;
   goneFrom?: number;
-  afterReboot?: "healthy" | "stalled";
+  stallsAgain?: boolean;
 }
 
 /** The broker's queues over the whole scenario on node `-1` (the world without a reboot). */
@@ -146,7 +147,7 @@ function drawQueuesAfterReboot(rng: Rng, length: number, specs: readonly QueueSp
     }).map((v, i) => (i === 0 ? 0 : v));
     const full = s.consumers;
     const consumers = seq(length, (i) => (i === 0 ? 0 : i === 1 ? Math.max(1, Math.round(full * 0.6)) : full));
-    const stalled = s.afterReboot === "stalled";
+    const stalled = s.stallsAgain === true;
     const waitingFor = stalled && s.stallFrom !== undefined ? rebootAt - s.stallFrom : 0;
     return amqQueue(rng.fork(`${s.name}/queue`), length, {
       name: s.name,
@@ -225,328 +226,269 @@ function amqBroker(rng: Rng, n: number, story: AmqBrokerStory): { entry: BrokerE
   return { entry, metrics: emitAmqWithReboot(name, beforeModel, afterModel), before };
 }
 
+/** A queue whose consumers stay attached but stop acknowledging from datapoint `minute`. */
+const stalls = (name: string, rate: number, consumers: number, minute: number, more: Partial<QueueSpec> = {}): QueueSpec => ({
+  name,
+  rate,
+  consumers,
+  stallFrom: minute,
+  ...more,
+});
+/** A queue whose consumers disconnect for good at datapoint `minute`. */
+const leaves = (name: string, rate: number, consumers: number, minute: number): QueueSpec => ({ name, rate, consumers, goneFrom: minute });
+/** A queue whose consumers keep up. */
+const steady = (name: string, rate: number, consumers: number, more: Partial<QueueSpec> = {}): QueueSpec => ({
+  name,
+  rate,
+  consumers,
+  ...more,
+});
+
+/** A broker of a stall scenario, before its reboot (if any) is known. */
+type StalledBrokerStory = Omit<AmqBrokerStory, "reboot" | "afterLength">;
+
+/** The words a stall scenario's `why` is written with, from the first stalled datapoint `onset`. */
+interface StallWords {
+  onset: number;
+  /** The minute the first stalled datapoint is visible. */
+  from: number;
+  /** The minute the incident opens and a reboot is decided (or asked for). */
+  asked: number;
+  /** The consumer-lag window. */
+  lag: string;
+  /** The window of the first remediation decision. */
+  decision: string;
+}
+
+/**
+ * A scenario of one broker whose first queue's consumers stall (or leave, `goneFrom`) at minute `onset` of
+ * its spec: what differs is the broker, its config, the decision expected and what follows it.
+ */
+interface StallStory extends Omit<StalledBrokerStory, "name"> {
+  name: string;
+  durationMinutes: number;
+  config?: RemediationScenario["config"];
+  meaning: string;
+  /** The broker, opted in (tagged `mq-sentinel:remediate=reboot` from the start) unless `tags` says otherwise. */
+  broker: string;
+  /** The incident must reach critical (a reboot that did not help). */
+  critical?: boolean;
+  /** The broker is rebooted when the reboot is decided, or at the minute someone approves it. */
+  rebootAt?: "decision" | number;
+  /** The first decision's outcome (none: no reboot may be considered), then a later one at a minute. */
+  decision: RemediationExpectation["outcome"] | null;
+  later?: { at: number; outcome: RemediationExpectation["outcome"] };
+  faults?: Record<string, unknown>[];
+  interactions?: Record<string, unknown>[];
+  why: (words: StallWords) => string;
+}
+
+/** A broker whose first queue stalls (or loses its consumers): its onset and incident, drawn once. */
+function stalledBroker(broker: StalledBrokerStory, rebootAt?: "decision" | number) {
+  const first = nth(broker.queues, 0);
+  const onset = first.stallFrom ?? first.goneFrom;
+  if (onset === undefined) throw new Error(`${broker.name}: its first queue neither stalls nor loses its consumers`);
+  const from = visibleAt(onset);
+  const rebootMinute = rebootAt === "decision" ? decidedAt(onset) : rebootAt;
+  // the world after a reboot reaches the end for a reboot at the earliest minute it may happen
+  const earliest = rebootAt === "decision" ? from : rebootAt;
+  return {
+    onset,
+    from,
+    lag: ConsumerLag(broker.name, first.name),
+    draw: (rng: Rng, n: number) =>
+      amqBroker(rng.fork(broker.name), n, {
+        ...broker,
+        tags: broker.tags ?? OPT_IN,
+        ...(rebootMinute !== undefined && earliest !== undefined ? { reboot: { at: rebootMinute }, afterLength: n - earliest } : {}),
+      }),
+  };
+}
+
+/** The shared shape of every stall scenario: the broker drawn once, the expectations from its story. */
+function stallScenario(story: StallStory): RemediationScenario {
+  const { name, durationMinutes, config, meaning, broker, queues, tags, deployment, environment, staged } = story;
+  const { critical, rebootAt, decision, later, faults, interactions, why } = story;
+  const { onset, from, lag, draw } = stalledBroker({ name: broker, queues, tags, deployment, environment, staged }, rebootAt);
+  const words = { onset, from, asked: decidedAt(onset), lag: `consumer-lag [${from}, ${from + 10}]`, decision: `[${from}, ${from + 15}]` };
+  return {
+    name,
+    durationMinutes,
+    ...(config ? { config } : {}),
+    meaning,
+    build(rng, n) {
+      const b = draw(rng, n);
+      return {
+        brokers: [b.entry],
+        metrics: b.metrics,
+        ...(faults ? { faults } : {}),
+        ...(interactions ? { interactions } : {}),
+        expect: [Want(Sharp(onset), critical ? Critical(lag) : lag)],
+        expectRemediations: [
+          ...(decision ? [WantReboot(Decision(from), broker, decision)] : []),
+          ...(later ? [WantReboot(Between(later.at, later.at), broker, later.outcome)] : []),
+        ],
+        why: why(words),
+      };
+    },
+  };
+}
+
+const stall = (w: StallWords) => `Stall from datapoint ${w.onset} (visible ${w.from})`;
+const AUTO = { remediation: { mode: "auto" } };
+const APPROVE = { remediation: { mode: "approve", approvers: ["U024BE7LH"] } };
+
 export const REMEDIATION_SCENARIOS: RemediationScenario[] = [
-  {
+  stallScenario({
     name: "remediation-reboot-helps",
     durationMinutes: 75,
-    config: { remediation: { mode: "auto" } },
+    config: AUTO,
     meaning:
       "Auto mode, an opted-in active/standby broker: the 5 consumers of `fraud.score` stay connected but stop acknowledging at minute 14 and the backlog grows. A reboot fails over to `-2`, where the consumers reconnect and drain the backlog in a few minutes; the `-2` node then publishes every series to the end.",
-    build(rng, n) {
-      const broker = "fraud-check-21";
-      const onset = 14;
-      const from = visibleAt(onset);
-      const b = amqBroker(rng.fork(broker), n, {
-        name: broker,
-        tags: OPT_IN,
-        queues: [
-          { name: "fraud.score", rate: 240, consumers: 5, prefetch: 50, stallFrom: onset, afterReboot: "healthy", drainPerConsumer: 260 },
-          { name: "fraud.audit", rate: 90, consumers: 3, afterReboot: "healthy" },
-          { name: "rules.refresh", rate: 35, consumers: 2, afterReboot: "healthy" },
-        ],
-        reboot: { at: decidedAt(onset) },
-        afterLength: n - from,
-      });
-      return {
-        brokers: [b.entry],
-        metrics: b.metrics,
-        expect: [Want(Sharp(onset), ConsumerLag(broker, "fraud.score"))],
-        expectRemediations: [WantReboot(Decision(from), broker, "executed")],
-        why: `Stall from datapoint ${onset} (visible ${from}, opens at ${decidedAt(onset)} with its third datapoint): consumer-lag [${from}, ${from + 10}]. Every guard passes (auto, opted in, active/standby, RUNNING, no earlier reboot, budget 2, no kill switch): executed [${from}, ${from + 15}]. On \`-2\` the backlog is gone within minutes, well inside the 20-minute verification.`,
-      };
-    },
-  },
-  {
+    broker: "fraud-check-21",
+    queues: [
+      stalls("fraud.score", 240, 5, 14, { prefetch: 50, drainPerConsumer: 260 }),
+      steady("fraud.audit", 90, 3),
+      steady("rules.refresh", 35, 2),
+    ],
+    rebootAt: "decision",
+    decision: "executed",
+    why: (w) =>
+      `Stall from datapoint ${w.onset} (visible ${w.from}, opens at ${w.asked} with its third datapoint): ${w.lag}. Every guard passes (auto, opted in, active/standby, RUNNING, no earlier reboot, budget 2, no kill switch): executed ${w.decision}. On \`-2\` the backlog is gone within minutes, well inside the 20-minute verification.`,
+  }),
+  stallScenario({
     name: "remediation-reboot-does-not-help",
     durationMinutes: 95,
-    config: { remediation: { mode: "auto" } },
+    config: AUTO,
     meaning:
       "Auto mode, an opted-in active/standby broker: the 4 consumers of `ledger.post` stall at minute 15 (their downstream database is locked). The reboot fails over to `-2`; the consumers reconnect there, take their prefetch and stall again, so the backlog keeps growing to the end. The scenario runs past the 60-minute cooldown and into the next hour.",
-    build(rng, n) {
-      const broker = "ledger-post-63";
-      const onset = 15;
-      const from = visibleAt(onset);
-      const b = amqBroker(rng.fork(broker), n, {
-        name: broker,
-        tags: OPT_IN,
-        queues: [
-          { name: "ledger.post", rate: 180, consumers: 4, prefetch: 100, stallFrom: onset, afterReboot: "stalled" },
-          { name: "ledger.audit", rate: 70, consumers: 2, afterReboot: "healthy" },
-        ],
-        reboot: { at: decidedAt(onset) },
-        afterLength: n - from,
-      });
-      return {
-        brokers: [b.entry],
-        metrics: b.metrics,
-        expect: [Want(Sharp(onset), Critical(ConsumerLag(broker, "ledger.post")))],
-        expectRemediations: [WantReboot(Decision(from), broker, "executed")],
-        why: `Stall from datapoint ${onset} (visible ${from}): consumer-lag [${from}, ${from + 10}], and it must reach critical: the reboot (executed [${from}, ${from + 15}], every guard passes) does not clear it within the 20-minute verification, so the SAME incident escalates to critical ("reboot did not help") and the broker is held: exactly one executed reboot, even after the cooldown and the hour have passed (a second one would be unsafe). No other incident.`,
-      };
-    },
-  },
-  {
+    broker: "ledger-post-63",
+    queues: [stalls("ledger.post", 180, 4, 15, { prefetch: 100, stallsAgain: true }), steady("ledger.audit", 70, 2)],
+    critical: true,
+    rebootAt: "decision",
+    decision: "executed",
+    why: (w) =>
+      `${stall(w)}: ${w.lag}, and it must reach critical: the reboot (executed ${w.decision}, every guard passes) does not clear it within the 20-minute verification, so the SAME incident escalates to critical ("reboot did not help") and the broker is held: exactly one executed reboot, even after the cooldown and the hour have passed (a second one would be unsafe). No other incident.`,
+  }),
+  stallScenario({
     name: "remediation-single-instance-blocked",
     durationMinutes: 60,
-    config: { remediation: { mode: "auto" } },
+    config: AUTO,
     meaning:
       "Auto mode, an opted-in SINGLE_INSTANCE staging broker (allowSingleInstance is false by default): the 3 consumers of `report.render` stall at minute 16 and the backlog grows to the end. Rebooting a single instance is an outage, so the reboot is refused.",
-    build(rng, n) {
-      const broker = "report-render-07";
-      const onset = 16;
-      const from = visibleAt(onset);
-      const b = amqBroker(rng.fork(broker), n, {
-        name: broker,
-        deployment: "SINGLE_INSTANCE",
-        environment: "staging",
-        tags: OPT_IN,
-        queues: [
-          { name: "report.render", rate: 120, consumers: 3, stallFrom: onset },
-          { name: "report.deliver", rate: 45, consumers: 2 },
-        ],
-      });
-      return {
-        brokers: [b.entry],
-        metrics: b.metrics,
-        expect: [Want(Sharp(onset), ConsumerLag(broker, "report.render"))],
-        expectRemediations: [WantReboot(Decision(from), broker, "blocked")],
-        why: `Stall from datapoint ${onset} (visible ${from}): consumer-lag [${from}, ${from + 10}]. The single-instance guard fails (allowSingleInstance false): blocked [${from}, ${from + 15}], never executed.`,
-      };
-    },
-  },
-  {
+    broker: "report-render-07",
+    deployment: "SINGLE_INSTANCE",
+    environment: "staging",
+    queues: [stalls("report.render", 120, 3, 16), steady("report.deliver", 45, 2)],
+    decision: "blocked",
+    why: (w) =>
+      `${stall(w)}: ${w.lag}. The single-instance guard fails (allowSingleInstance false): blocked ${w.decision}, never executed.`,
+  }),
+  stallScenario({
     name: "remediation-not-opted-in",
     durationMinutes: 60,
-    config: { remediation: { mode: "auto" } },
+    config: AUTO,
     meaning:
       "Auto mode, an active/standby broker WITHOUT the `mq-sentinel:remediate=reboot` tag: the 4 consumers of `stock.update` stall at minute 13 and the backlog grows to the end. The operator never opted this broker in, so it is not rebooted.",
-    build(rng, n) {
-      const broker = "inventory-sync-44";
-      const onset = 13;
-      const from = visibleAt(onset);
-      const b = amqBroker(rng.fork(broker), n, {
-        name: broker,
-        tags: { team: "inventory" },
-        queues: [
-          { name: "stock.update", rate: 160, consumers: 4, stallFrom: onset },
-          { name: "stock.audit", rate: 50, consumers: 2 },
-        ],
-      });
-      return {
-        brokers: [b.entry],
-        metrics: b.metrics,
-        expect: [Want(Sharp(onset), ConsumerLag(broker, "stock.update"))],
-        expectRemediations: [WantReboot(Decision(from), broker, "blocked")],
-        why: `Stall from datapoint ${onset} (visible ${from}): consumer-lag [${from}, ${from + 10}]. The opt-in guard fails (no remediate tag): blocked [${from}, ${from + 15}].`,
-      };
-    },
-  },
-  {
+    broker: "inventory-sync-44",
+    tags: { team: "inventory" },
+    queues: [stalls("stock.update", 160, 4, 13), steady("stock.audit", 50, 2)],
+    decision: "blocked",
+    why: (w) => `${stall(w)}: ${w.lag}. The opt-in guard fails (no remediate tag): blocked ${w.decision}.`,
+  }),
+  stallScenario({
     name: "remediation-no-consumers",
     durationMinutes: 60,
-    config: { remediation: { mode: "auto" } },
+    config: AUTO,
     meaning:
       "Auto mode, an opted-in active/standby broker: all 3 consumers of `mail.outbound` disconnect at minute 20 and never return; producers keep sending. A reboot cannot bring consumers back, so none may happen.",
-    build(rng, n) {
-      const broker = "mail-relay-19";
-      const onset = 20;
-      const from = visibleAt(onset);
-      const b = amqBroker(rng.fork(broker), n, {
-        name: broker,
-        tags: OPT_IN,
-        queues: [
-          { name: "mail.outbound", rate: 110, consumers: 3, goneFrom: onset },
-          { name: "mail.bounces", rate: 30, consumers: 2 },
-        ],
-      });
-      return {
-        brokers: [b.entry],
-        metrics: b.metrics,
-        expect: [Want(Sharp(onset), ConsumerLag(broker, "mail.outbound"))],
-        expectRemediations: [],
-        why: `Consumers gone from datapoint ${onset} (visible ${from}): consumer-lag [${from}, ${from + 10}]. "No consumers" is not an incident a reboot can help: no remediation is expected and an executed reboot would be unsafe.`,
-      };
-    },
-  },
-  {
+    broker: "mail-relay-19",
+    queues: [leaves("mail.outbound", 110, 3, 20), steady("mail.bounces", 30, 2)],
+    decision: null,
+    why: (w) =>
+      `Consumers gone from datapoint ${w.onset} (visible ${w.from}): ${w.lag}. "No consumers" is not an incident a reboot can help: no remediation is expected and an executed reboot would be unsafe.`,
+  }),
+  stallScenario({
     name: "remediation-kill-switch",
     durationMinutes: 60,
     config: { remediation: { mode: "auto", killSwitch: true } },
     meaning:
       "Auto mode with the kill switch on, an opted-in active/standby broker: the 4 consumers of `route.compute` stall at minute 17 and the backlog grows to the end. The kill switch stops every reboot.",
-    build(rng, n) {
-      const broker = "geo-route-56";
-      const onset = 17;
-      const from = visibleAt(onset);
-      const b = amqBroker(rng.fork(broker), n, {
-        name: broker,
-        tags: OPT_IN,
-        queues: [
-          { name: "route.compute", rate: 200, consumers: 4, stallFrom: onset },
-          { name: "route.cache", rate: 60, consumers: 2 },
-        ],
-      });
-      return {
-        brokers: [b.entry],
-        metrics: b.metrics,
-        expect: [Want(Sharp(onset), ConsumerLag(broker, "route.compute"))],
-        expectRemediations: [WantReboot(Decision(from), broker, "blocked")],
-        why: `Stall from datapoint ${onset} (visible ${from}): consumer-lag [${from}, ${from + 10}]. Every other guard passes; the kill switch (the last guard) fails: blocked [${from}, ${from + 15}].`,
-      };
-    },
-  },
-  {
+    broker: "geo-route-56",
+    queues: [stalls("route.compute", 200, 4, 17), steady("route.cache", 60, 2)],
+    decision: "blocked",
+    why: (w) => `${stall(w)}: ${w.lag}. Every other guard passes; the kill switch (the last guard) fails: blocked ${w.decision}.`,
+  }),
+  stallScenario({
     name: "remediation-staged-engine-version",
     durationMinutes: 60,
-    config: { remediation: { mode: "auto" } },
+    config: AUTO,
     meaning:
       "Auto mode, an opted-in active/standby broker running ActiveMQ 5.17.6 with an upgrade to 5.18 staged (DescribeBroker `PendingEngineVersion`), waiting for the maintenance window: the 4 consumers of `billing.charge` stall at minute 15 and the backlog grows to the end. RebootBroker would roll the engine upgrade out, a change nobody approved for now, so the broker is not rebooted.",
-    build(rng, n) {
-      const broker = "billing-run-81";
-      const onset = 15;
-      const from = visibleAt(onset);
-      const b = amqBroker(rng.fork(broker), n, {
-        name: broker,
-        tags: OPT_IN,
-        staged: "engine",
-        queues: [
-          { name: "billing.charge", rate: 190, consumers: 4, stallFrom: onset },
-          { name: "billing.receipts", rate: 55, consumers: 2 },
-        ],
-      });
-      return {
-        brokers: [b.entry],
-        metrics: b.metrics,
-        expect: [Want(Sharp(onset), ConsumerLag(broker, "billing.charge"))],
-        expectRemediations: [WantReboot(Decision(from), broker, "blocked")],
-        why: `Stall from datapoint ${onset} (visible ${from}): consumer-lag [${from}, ${from + 10}]. The broker is opted in (tagged from the start), but an engine version is staged: a reboot would apply it, so blocked [${from}, ${from + 15}], never executed.`,
-      };
-    },
-  },
-  {
+    broker: "billing-run-81",
+    staged: "engine",
+    queues: [stalls("billing.charge", 190, 4, 15), steady("billing.receipts", 55, 2)],
+    decision: "blocked",
+    why: (w) =>
+      `${stall(w)}: ${w.lag}. The broker is opted in (tagged from the start), but an engine version is staged: a reboot would apply it, so blocked ${w.decision}, never executed.`,
+  }),
+  stallScenario({
     name: "remediation-approve-approved",
     durationMinutes: 75,
-    config: { remediation: { mode: "approve", approvers: ["U024BE7LH"] } },
+    config: APPROVE,
     meaning:
       "Approve mode, an opted-in active/standby broker: the 5 consumers of `pricing.quote` stall at minute 14. mq-sentinel asks in Slack; at minute 20 someone who is not an approver presses Approve (nothing happens), at minute 22 the on-call approver U024BE7LH approves: every guard still passes, the broker fails over to `-2` and the consumers drain the backlog there.",
-    build(rng, n) {
-      const broker = "pricing-quote-44";
-      const onset = 14;
-      const from = visibleAt(onset);
-      const approvedAt = 22;
-      const b = amqBroker(rng.fork(broker), n, {
-        name: broker,
-        tags: OPT_IN,
-        queues: [
-          { name: "pricing.quote", rate: 230, consumers: 5, prefetch: 50, stallFrom: onset, afterReboot: "healthy", drainPerConsumer: 260 },
-          { name: "pricing.audit", rate: 60, consumers: 2, afterReboot: "healthy" },
-        ],
-        reboot: { at: approvedAt },
-        afterLength: n - approvedAt,
-      });
-      return {
-        brokers: [b.entry],
-        metrics: b.metrics,
-        interactions: [
-          { at: 20, action: "approve", user: "U0NOTONCALL" },
-          { at: approvedAt, action: "approve", user: "U024BE7LH" },
-        ],
-        expect: [Want(Sharp(onset), ConsumerLag(broker, "pricing.quote"))],
-        expectRemediations: [
-          WantReboot(Decision(from), broker, "awaiting-approval"),
-          WantReboot(Between(approvedAt, approvedAt), broker, "executed"),
-        ],
-        why: `Stall from datapoint ${onset} (visible ${from}): consumer-lag [${from}, ${from + 10}]; every guard passes, so a request is put to people: awaiting-approval [${from}, ${from + 15}]. The click at 20 is not an approver's; the approver's at ${approvedAt} re-checks every guard (all pass): executed at ${approvedAt}, once.`,
-      };
-    },
-  },
-  {
+    broker: "pricing-quote-44",
+    queues: [stalls("pricing.quote", 230, 5, 14, { prefetch: 50, drainPerConsumer: 260 }), steady("pricing.audit", 60, 2)],
+    rebootAt: 22,
+    interactions: [
+      { at: 20, action: "approve", user: "U0NOTONCALL" },
+      { at: 22, action: "approve", user: "U024BE7LH" },
+    ],
+    decision: "awaiting-approval",
+    later: { at: 22, outcome: "executed" },
+    why: (w) =>
+      `${stall(w)}: ${w.lag}; every guard passes, so a request is put to people: awaiting-approval ${w.decision}. The click at 20 is not an approver's; the approver's at 22 re-checks every guard (all pass): executed at 22, once.`,
+  }),
+  stallScenario({
     name: "remediation-approve-denied",
     durationMinutes: 60,
-    config: { remediation: { mode: "approve", approvers: ["U024BE7LH"] } },
+    config: APPROVE,
     meaning:
       "Approve mode, an opted-in active/standby broker: the 4 consumers of `returns.process` stall at minute 15; the approver denies the reboot at minute 21 (the team is deploying a fix). The broker is never rebooted.",
-    build(rng, n) {
-      const broker = "returns-process-17";
-      const onset = 15;
-      const from = visibleAt(onset);
-      const b = amqBroker(rng.fork(broker), n, {
-        name: broker,
-        tags: OPT_IN,
-        queues: [
-          { name: "returns.process", rate: 150, consumers: 4, stallFrom: onset },
-          { name: "returns.notify", rate: 40, consumers: 2 },
-        ],
-      });
-      return {
-        brokers: [b.entry],
-        metrics: b.metrics,
-        interactions: [{ at: 21, action: "deny", user: "U024BE7LH" }],
-        expect: [Want(Sharp(onset), ConsumerLag(broker, "returns.process"))],
-        expectRemediations: [WantReboot(Decision(from), broker, "awaiting-approval"), WantReboot(Between(21, 21), broker, "denied")],
-        why: `Stall from datapoint ${onset} (visible ${from}): consumer-lag [${from}, ${from + 10}]; awaiting-approval [${from}, ${from + 15}]; the approver's Deny at 21: denied at 21, never executed.`,
-      };
-    },
-  },
-  {
+    broker: "returns-process-17",
+    queues: [stalls("returns.process", 150, 4, 15), steady("returns.notify", 40, 2)],
+    interactions: [{ at: 21, action: "deny", user: "U024BE7LH" }],
+    decision: "awaiting-approval",
+    later: { at: 21, outcome: "denied" },
+    why: (w) => `${stall(w)}: ${w.lag}; awaiting-approval ${w.decision}; the approver's Deny at 21: denied at 21, never executed.`,
+  }),
+  stallScenario({
     name: "remediation-approve-expired",
     durationMinutes: 70,
-    config: { remediation: { mode: "approve", approvers: ["U024BE7LH"], approvalTtlMinutes: 30 } },
+    config: { remediation: { ...APPROVE.remediation, approvalTtlMinutes: 30 } },
     meaning:
       "Approve mode, an opted-in active/standby broker: the 5 consumers of `catalog.sync` stall at minute 14 and nobody answers the request in Slack. It expires after 30 minutes and the broker is never rebooted.",
-    build(rng, n) {
-      const broker = "catalog-sync-52";
-      const onset = 14;
-      const from = visibleAt(onset);
-      const b = amqBroker(rng.fork(broker), n, {
-        name: broker,
-        tags: OPT_IN,
-        queues: [
-          { name: "catalog.sync", rate: 120, consumers: 5, stallFrom: onset },
-          { name: "catalog.index", rate: 50, consumers: 2 },
-        ],
-      });
-      const asked = decidedAt(onset);
-      return {
-        brokers: [b.entry],
-        metrics: b.metrics,
-        expect: [Want(Sharp(onset), ConsumerLag(broker, "catalog.sync"))],
-        expectRemediations: [
-          WantReboot(Decision(from), broker, "awaiting-approval"),
-          WantReboot(Between(asked + 30, asked + 30), broker, "expired"),
-        ],
-        why: `Stall from datapoint ${onset} (visible ${from}, asked at ${asked}): consumer-lag [${from}, ${from + 10}]; awaiting-approval [${from}, ${from + 15}]; no answer within approvalTtlMinutes (30): expired at ${asked + 30}.`,
-      };
-    },
-  },
-  {
+    broker: "catalog-sync-52",
+    queues: [stalls("catalog.sync", 120, 5, 14), steady("catalog.index", 50, 2)],
+    decision: "awaiting-approval",
+    later: { at: decidedAt(14) + 30, outcome: "expired" },
+    why: (w) =>
+      `Stall from datapoint ${w.onset} (visible ${w.from}, asked at ${w.asked}): ${w.lag}; awaiting-approval ${w.decision}; no answer within approvalTtlMinutes (30): expired at ${w.asked + 30}.`,
+  }),
+  stallScenario({
     name: "remediation-staged-configuration",
     durationMinutes: 60,
-    config: { remediation: { mode: "auto" } },
+    config: AUTO,
     meaning:
       "Auto mode, an opted-in active/standby broker whose configuration has a newer revision saved but not yet applied (DescribeBroker `Configurations.Pending` revision 5, `Current` revision 4): the 5 consumers of `shipping.label` stall at minute 14 and the backlog grows to the end. RebootBroker would apply revision 5, so the broker is not rebooted.",
-    build(rng, n) {
-      const broker = "shipping-label-29";
-      const onset = 14;
-      const from = visibleAt(onset);
-      const b = amqBroker(rng.fork(broker), n, {
-        name: broker,
-        tags: OPT_IN,
-        staged: "configuration",
-        queues: [
-          { name: "shipping.label", rate: 210, consumers: 5, stallFrom: onset },
-          { name: "shipping.track", rate: 70, consumers: 2 },
-        ],
-      });
-      return {
-        brokers: [b.entry],
-        metrics: b.metrics,
-        expect: [Want(Sharp(onset), ConsumerLag(broker, "shipping.label"))],
-        expectRemediations: [WantReboot(Decision(from), broker, "blocked")],
-        why: `Stall from datapoint ${onset} (visible ${from}): consumer-lag [${from}, ${from + 10}]. The broker is opted in, but configuration revision 5 is pending (revision 4 runs): a reboot would apply it, so blocked [${from}, ${from + 15}], never executed.`,
-      };
-    },
-  },
+    broker: "shipping-label-29",
+    staged: "configuration",
+    queues: [stalls("shipping.label", 210, 5, 14), steady("shipping.track", 70, 2)],
+    decision: "blocked",
+    why: (w) =>
+      `${stall(w)}: ${w.lag}. The broker is opted in, but configuration revision 5 is pending (revision 4 runs): a reboot would apply it, so blocked ${w.decision}, never executed.`,
+  }),
   {
     name: "remediation-budget-two-brokers",
     durationMinutes: 60,
@@ -554,104 +496,64 @@ export const REMEDIATION_SCENARIOS: RemediationScenario[] = [
     meaning:
       "Auto mode with a budget of one reboot an hour, two opted-in active/standby brokers: the consumers of `orders.new` on `order-intake-12` stall at minute 12, those of `notify.email` on `order-notify-34` at minute 14. The first is rebooted and recovers on `-2`; the second is refused by the budget and stays stalled. The whole scenario is inside one clock hour.",
     build(rng, n) {
-      const first = "order-intake-12";
-      const second = "order-notify-34";
-      const onsetA = 12;
-      const onsetB = 14;
-      const fromA = visibleAt(onsetA);
-      const fromB = visibleAt(onsetB);
-      const a = amqBroker(rng.fork(first), n, {
-        name: first,
-        tags: OPT_IN,
-        queues: [
-          { name: "orders.new", rate: 220, consumers: 5, prefetch: 50, stallFrom: onsetA, afterReboot: "healthy", drainPerConsumer: 240 },
-          { name: "orders.audit", rate: 80, consumers: 2, afterReboot: "healthy" },
-        ],
-        reboot: { at: decidedAt(onsetA) },
-        afterLength: n - fromA,
+      const first = stalledBroker(
+        {
+          name: "order-intake-12",
+          queues: [stalls("orders.new", 220, 5, 12, { prefetch: 50, drainPerConsumer: 240 }), steady("orders.audit", 80, 2)],
+        },
+        "decision",
+      );
+      const second = stalledBroker({
+        name: "order-notify-34",
+        queues: [stalls("notify.email", 130, 3, 14), steady("notify.sms", 40, 2)],
       });
-      const b = amqBroker(rng.fork(second), n, {
-        name: second,
-        tags: OPT_IN,
-        queues: [
-          { name: "notify.email", rate: 130, consumers: 3, stallFrom: onsetB },
-          { name: "notify.sms", rate: 40, consumers: 2 },
-        ],
-      });
+      const [a, b] = [first.draw(rng, n), second.draw(rng, n)];
+      const [fromA, fromB] = [first.from, second.from];
       return {
         brokers: [a.entry, b.entry],
         metrics: [...a.metrics, ...b.metrics],
-        expect: [Want(Sharp(onsetA), ConsumerLag(first, "orders.new")), Want(Sharp(onsetB), ConsumerLag(second, "notify.email"))],
-        expectRemediations: [WantReboot(Decision(fromA), first, "executed"), WantReboot(Decision(fromB), second, "blocked")],
-        why: `\`${first}\` stalls from datapoint ${onsetA} (visible ${fromA}, opens ${decidedAt(onsetA)}), \`${second}\` from ${onsetB} (visible ${fromB}, opens ${decidedAt(onsetB)}): two consumer-lag incidents, +10 each. The first opens first and passes every guard: executed [${fromA}, ${fromA + 15}]; it spends the hour's budget of 1, so the second is blocked [${fromB}, ${fromB + 15}]. All within 09:00-09:59 (clock or rolling hour alike), so the budget never frees up.`,
+        expect: [Want(Sharp(first.onset), first.lag), Want(Sharp(second.onset), second.lag)],
+        expectRemediations: [
+          WantReboot(Decision(fromA), first.lag.broker, "executed"),
+          WantReboot(Decision(fromB), second.lag.broker, "blocked"),
+        ],
+        why: `\`${first.lag.broker}\` stalls from datapoint ${first.onset} (visible ${fromA}, opens ${decidedAt(first.onset)}), \`${second.lag.broker}\` from ${second.onset} (visible ${fromB}, opens ${decidedAt(second.onset)}): two consumer-lag incidents, +10 each. The first opens first and passes every guard: executed [${fromA}, ${fromA + 15}]; it spends the hour's budget of 1, so the second is blocked [${fromB}, ${fromB + 15}]. All within 09:00-09:59 (clock or rolling hour alike), so the budget never frees up.`,
       };
     },
   },
-  {
+  stallScenario({
     name: "remediation-reboot-api-failure",
     durationMinutes: 60,
-    config: { remediation: { mode: "auto" } },
+    config: AUTO,
     meaning:
       "Auto mode, an opted-in active/standby broker: the 5 consumers of `claims.score` stall at minute 15 and the backlog grows to the end. Every RebootBroker call fails with InternalServerErrorException, so no reboot happens and the stall goes on.",
-    build(rng, n) {
-      const broker = "claims-score-27";
-      const onset = 15;
-      const from = visibleAt(onset);
-      const b = amqBroker(rng.fork(broker), n, {
-        name: broker,
-        tags: OPT_IN,
-        queues: [
-          { name: "claims.score", rate: 170, consumers: 5, stallFrom: onset },
-          { name: "claims.intake", rate: 60, consumers: 2 },
-        ],
-      });
-      return {
-        brokers: [b.entry],
-        metrics: b.metrics,
-        faults: [{ operation: "mq:RebootBroker", from: 0, to: n, error: "InternalServerErrorException" }],
-        expect: [Want(Sharp(onset), ConsumerLag(broker, "claims.score"))],
-        expectRemediations: [WantReboot(Decision(from), broker, "blocked")],
-        why: `Stall from datapoint ${onset} (visible ${from}): consumer-lag [${from}, ${from + 10}]. Every guard passes but RebootBroker fails, which is recorded as blocked ("RebootBroker failed") [${from}, ${from + 15}]; nothing is executed.`,
-      };
-    },
-  },
-  {
+    broker: "claims-score-27",
+    queues: [stalls("claims.score", 170, 5, 15), steady("claims.intake", 60, 2)],
+    faults: [{ operation: "mq:RebootBroker", from: 0, to: 60, error: "InternalServerErrorException" }],
+    decision: "blocked",
+    why: (w) =>
+      `${stall(w)}: ${w.lag}. Every guard passes but RebootBroker fails, which is recorded as blocked ("RebootBroker failed") ${w.decision}; nothing is executed.`,
+  }),
+  stallScenario({
     name: "remediation-dry-run",
     durationMinutes: 60,
     meaning:
       "The shipped defaults (no `config`: remediation mode dry-run), an opted-in active/standby broker: the 4 consumers of `kyc.check` stall at minute 18 and the backlog grows to the end. The monitor says what it would do and does not do it.",
-    build(rng, n) {
-      const broker = "kyc-verify-38";
-      const onset = 18;
-      const from = visibleAt(onset);
-      const b = amqBroker(rng.fork(broker), n, {
-        name: broker,
-        tags: OPT_IN,
-        queues: [
-          { name: "kyc.check", rate: 150, consumers: 4, stallFrom: onset },
-          { name: "kyc.documents", rate: 40, consumers: 2 },
-        ],
-      });
-      return {
-        brokers: [b.entry],
-        metrics: b.metrics,
-        expect: [Want(Sharp(onset), ConsumerLag(broker, "kyc.check"))],
-        expectRemediations: [WantReboot(Decision(from), broker, "dry-run")],
-        why: `Stall from datapoint ${onset} (visible ${from}): consumer-lag [${from}, ${from + 10}]. Every guard passes in the default dry-run mode: dry-run [${from}, ${from + 15}], never executed.`,
-      };
-    },
-  },
+    broker: "kyc-verify-38",
+    queues: [stalls("kyc.check", 150, 4, 18), steady("kyc.documents", 40, 2)],
+    decision: "dry-run",
+    why: (w) => `${stall(w)}: ${w.lag}. Every guard passes in the default dry-run mode: dry-run ${w.decision}, never executed.`,
+  }),
   {
     name: "remediation-heap-exhaustion",
     durationMinutes: 90,
-    config: { remediation: { mode: "auto" } },
+    config: AUTO,
     meaning:
       "Auto mode, an opted-in active/standby broker with a memory leak: from minute 8 the post-GC heap floor climbs ~2 points a minute from ~34% to ~93% and stays there (GC every minute, peaks at 99%); queues stay healthy. A reboot fails over to `-2`, a fresh JVM with a normal heap.",
     build(rng, n) {
       const broker = "event-hub-72";
       const onset = 8;
-      const floor = (i: number) => (i < onset ? 34 : Math.min(93.5, 34 + (i - onset) * 2.0));
-      const heap = gcSawtooth(rng.fork("heap"), n, { floor, peak: (i) => Math.min(99.3, floor(i) + 24), rise: 3.5, jitter: 0.4 });
+      const { floor, heap } = leakingHeap(rng.fork("heap"), n, onset, 2.0);
       const floorAbove90 = firstSustained(heap, (v) => v >= 90, 5);
       const critical = firstSustained(heap, (v) => v >= HEAP.criticalPercent, HEAP.sustainMinutes);
       const from = visibleAt(critical);
@@ -661,11 +563,7 @@ export const REMEDIATION_SCENARIOS: RemediationScenario[] = [
         heap,
         // a JVM collecting every minute burns some CPU
         cpuExtra: (i) => Math.max(0, floor(i) - 60) * 0.35,
-        queues: [
-          { name: "events.ingest", rate: 260, consumers: 5, afterReboot: "healthy" },
-          { name: "events.enrich", rate: 120, consumers: 3, afterReboot: "healthy" },
-          { name: "events.archive", rate: 40, consumers: 2, afterReboot: "healthy" },
-        ],
+        queues: [steady("events.ingest", 260, 5), steady("events.enrich", 120, 3), steady("events.archive", 40, 2)],
         reboot: { at: from },
         afterLength: n - from,
       });

@@ -7,7 +7,7 @@ import { API_KINDS, type ApiScenario, makeContext as makeApiContext } from "./ap
 import type { Expectation, RemediationExpectation } from "./dsl";
 import { checkMetricScenario, fail } from "./invariants";
 import { makeRng } from "./kit";
-import type { MetricScenario } from "./metric-library";
+import type { BuiltMetricScenario, MetricScenario } from "./metric-library";
 import { formatJson, markdownTable, mdEscape, withSection } from "./output";
 import { makePostureContext, POSTURE_DURATION, type PostureScenario } from "./posture-library";
 import type { RemediationScenario } from "./remediation-library";
@@ -70,25 +70,43 @@ export function expectedCell(expect: readonly Expectation[], { quotedResource = 
 const METRIC_KINDS = ["consumer-lag", "connection-exhaustion", "resource-pressure", "broker-unhealthy"];
 const METRIC_START = "2026-03-02T09:00:00Z";
 
-function buildMetricScenario(def: MetricScenario): Generated {
-  const start = def.start ?? METRIC_START;
-  const built = def.build(makeRng(def.name), def.durationMinutes, start);
+/** The fields every scenario file starts with, in the order of the format. */
+function head(name: string, description: string, start: string, durationMinutes: number) {
+  return { name, description, start, durationMinutes, region: REGION, accountId: ACCOUNT_ID };
+}
+
+/** What a metric or remediation definition's `build` returns (remediation adds its expected reboots). */
+type BuiltMetricFile = Omit<BuiltMetricScenario, "events"> & {
+  events?: BuiltMetricScenario["events"];
+  expectRemediations?: RemediationExpectation[];
+  interactions?: Record<string, unknown>[];
+};
+
+/** A metric-kind scenario file: the metric library's, or a remediation scenario's with its `config`. */
+function metricFile(
+  def: { name: string; meaning: string; durationMinutes: number; config?: unknown },
+  start: string,
+  built: BuiltMetricFile,
+) {
   const scenario = {
-    name: def.name,
-    description: def.meaning,
-    start,
-    durationMinutes: def.durationMinutes,
-    region: REGION,
-    accountId: ACCOUNT_ID,
+    ...head(def.name, def.meaning, start, def.durationMinutes),
+    ...(def.config ? { config: def.config } : {}),
     brokers: built.brokers,
     metrics: built.metrics,
     events: built.events ?? [],
     ...(built.faults ? { faults: built.faults } : {}),
     expect: built.expect,
+    ...(built.expectRemediations ? { expectRemediations: built.expectRemediations } : {}),
     scoreKinds: METRIC_KINDS,
+    ...(built.interactions ? { interactions: built.interactions } : {}),
   };
   checkMetricScenario(scenario);
   return { scenario, why: built.why };
+}
+
+function buildMetricScenario(def: MetricScenario): Generated {
+  const start = def.start ?? METRIC_START;
+  return metricFile(def, start, def.build(makeRng(def.name), def.durationMinutes, start));
 }
 
 /** The metric library and the README's head (everything before the first section another set owns). */
@@ -171,27 +189,7 @@ function metricReadme(results: readonly Generated[]): string {
 const REMEDIATION_HEADING = "## Remediation scenarios";
 
 function buildRemediationScenario(def: RemediationScenario): Generated {
-  const start = def.start ?? "2026-03-03T09:00:00Z";
-  const built = def.build(makeRng(def.name), def.durationMinutes);
-  const scenario = {
-    name: def.name,
-    description: def.meaning,
-    start,
-    durationMinutes: def.durationMinutes,
-    region: REGION,
-    accountId: ACCOUNT_ID,
-    ...(def.config ? { config: def.config } : {}),
-    brokers: built.brokers,
-    metrics: built.metrics,
-    events: [],
-    ...(built.faults ? { faults: built.faults } : {}),
-    expect: built.expect,
-    expectRemediations: built.expectRemediations,
-    scoreKinds: METRIC_KINDS,
-    ...(built.interactions ? { interactions: built.interactions } : {}),
-  };
-  checkMetricScenario(scenario);
-  return { scenario, why: built.why };
+  return metricFile(def, def.start ?? "2026-03-03T09:00:00Z", def.build(makeRng(def.name), def.durationMinutes));
 }
 
 /** The remediation scenarios and their README section. */
@@ -285,12 +283,7 @@ function buildPostureScenario(def: PostureScenario): Generated {
   const ctx = makePostureContext(def.name);
   const expect = def.build(ctx);
   const scenario = {
-    name: def.name,
-    description: def.meaning,
-    start: "2026-03-02T09:00:00Z",
-    durationMinutes: POSTURE_DURATION,
-    region: REGION,
-    accountId: ACCOUNT_ID,
+    ...head(def.name, def.meaning, "2026-03-02T09:00:00Z", POSTURE_DURATION),
     brokers: ctx.brokers,
     metrics: [],
     events: [],
@@ -366,12 +359,7 @@ function buildApiScenario(def: ApiScenario): Generated {
   const ctx = makeApiContext(def.name, start);
   const expect = def.build(ctx);
   const scenario = {
-    name: def.name,
-    description: def.meaning,
-    start,
-    durationMinutes: def.durationMinutes,
-    region: REGION,
-    accountId: ACCOUNT_ID,
+    ...head(def.name, def.meaning, start, def.durationMinutes),
     brokers: ctx.brokers,
     metrics: ctx.metrics,
     // Delivery order: by minute, and within a minute in the order the scenario wrote them (a stable sort).
