@@ -94,3 +94,37 @@ export async function startDynalite(): Promise<LocalDynamo> {
     },
   };
 }
+
+/**
+ * Starts a dynalite before the tests of the calling file and stops it after them.
+ * @returns the running dynalite, for the tests and hooks of the file
+ */
+export function useDynalite(): () => LocalDynamo {
+  let dynamo: LocalDynamo | null = null;
+  beforeAll(async () => {
+    dynamo = await startDynalite();
+  });
+  afterAll(() => dynamo?.stop());
+  return () => {
+    if (!dynamo) throw new Error("dynalite is not running: use it inside a test or hook");
+    return dynamo;
+  };
+}
+
+/**
+ * The rows of a store contract's `describe.each`, each a name and a factory of a fresh, empty store:
+ * the DynamoDB implementation on a new incidents table of `dynamo`, and the memory one that replay
+ * and the use-case tests rely on behaving alike.
+ */
+export function contractImplementations<S>(
+  dynamo: () => LocalDynamo,
+  dynamoDb: [name: string, make: (client: DynamoDBClient, tableName: string) => S],
+  memory: [name: string, make: () => S],
+): [string, () => Promise<S>][] {
+  const [dynamoDbName, makeDynamoDb] = dynamoDb;
+  const [memoryName, makeMemory] = memory;
+  return [
+    [dynamoDbName, async () => makeDynamoDb(dynamo().client, await createIncidentsTable(dynamo().client))],
+    [memoryName, async () => makeMemory()],
+  ];
+}

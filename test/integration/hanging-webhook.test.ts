@@ -1,5 +1,3 @@
-import { createServer, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { mockClient } from "aws-sdk-client-mock";
 import { MemoryIncidentStore } from "../../shared/adapters/memory-incident-store";
@@ -13,34 +11,24 @@ import { DEFAULT_CONFIG } from "../../shared/core/config";
 import { foldFindings } from "../../shared/core/incidents";
 import { IncidentKind, Severity } from "../../shared/core/types";
 import { TestClock } from "../support/clock";
+import { type LocalHttpServer, startLocalHttpServer } from "../support/local-http-server";
 
 /** A webhook that accepts every request and answers none while `hanging`, else answers 200. */
 class HangingWebhook {
   hanging = true;
   readonly requests: string[] = [];
-  private readonly held = new Set<ServerResponse>();
-  private server: Server | null = null;
+  private server: LocalHttpServer | null = null;
 
   async start(): Promise<string> {
-    this.server = createServer((req, res) => {
-      let body = "";
-      req.on("data", (chunk) => {
-        body += chunk;
-      });
-      req.on("end", () => {
-        this.requests.push(body);
-        if (this.hanging) this.held.add(res);
-        else res.end("ok");
-      });
+    this.server = await startLocalHttpServer((_req, body) => {
+      this.requests.push(body);
+      return this.hanging ? { status: 200, hang: true } : { status: 200, body: "ok" };
     });
-    const server = this.server;
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    return `http://127.0.0.1:${(server.address() as AddressInfo).port}/services/T0/B0/SECRET`;
+    return `${this.server.origin}/services/T0/B0/SECRET`;
   }
 
   async stop(): Promise<void> {
-    for (const res of this.held) res.destroy();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+    await this.server?.stop();
   }
 }
 

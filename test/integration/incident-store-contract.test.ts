@@ -2,7 +2,7 @@ import { DynamoDbIncidentStore } from "../../shared/adapters/dynamodb-incident-s
 import { MemoryIncidentStore } from "../../shared/adapters/memory-incident-store";
 import type { IncidentStore } from "../../shared/ports";
 import { TestClock } from "../support/clock";
-import { createIncidentsTable, type LocalDynamo, startDynalite } from "./dynamodb-table";
+import { contractImplementations, useDynalite } from "./dynamodb-table";
 import { anIncident, nextVersion } from "./incident-fixtures";
 
 /**
@@ -10,23 +10,11 @@ import { anIncident, nextVersion } from "./incident-fixtures";
  * cases rely on the memory store behaving exactly as the DynamoDB one does in production.
  */
 
-let dynamo: LocalDynamo;
-
-beforeAll(async () => {
-  dynamo = await startDynalite();
-});
-
-afterAll(async () => {
-  await dynamo.stop();
-});
-
-const implementations: [string, () => Promise<IncidentStore>][] = [
-  ["MemoryIncidentStore", async () => new MemoryIncidentStore()],
-  [
-    "DynamoDbIncidentStore",
-    async () => new DynamoDbIncidentStore(dynamo.client, await createIncidentsTable(dynamo.client), new TestClock()),
-  ],
-];
+const implementations = contractImplementations<IncidentStore>(
+  useDynalite(),
+  ["DynamoDbIncidentStore", (client, tableName) => new DynamoDbIncidentStore(client, tableName, new TestClock())],
+  ["MemoryIncidentStore", () => new MemoryIncidentStore()],
+);
 
 describe.each(implementations)("%s", (_name, createStore) => {
   let store: IncidentStore;

@@ -5,7 +5,7 @@ import { DynamoDbOptInRecords } from "../../shared/adapters/dynamodb-opt-in-reco
 import { MemoryOptInRecords } from "../../shared/adapters/memory-opt-in-records";
 import type { OptInRecords, OptInState } from "../../shared/ports";
 import { TestClock } from "../support/clock";
-import { createIncidentsTable, type LocalDynamo, startDynalite } from "./dynamodb-table";
+import { contractImplementations, createIncidentsTable, useDynalite } from "./dynamodb-table";
 
 /**
  * The `OptInRecords` contract, against dynalite and against the memory records (replay and the unit
@@ -16,20 +16,13 @@ import { createIncidentsTable, type LocalDynamo, startDynalite } from "./dynamod
 const T = Date.UTC(2026, 11, 2, 9, 0);
 const MINUTE = 60_000;
 
-let dynamo: LocalDynamo;
+const dynamo = useDynalite();
 
-beforeAll(async () => {
-  dynamo = await startDynalite();
-});
-afterAll(() => dynamo.stop());
-
-const implementations: [string, () => Promise<OptInRecords>][] = [
-  [
-    "DynamoDbOptInRecords",
-    async () => new DynamoDbOptInRecords(dynamo.client, await createIncidentsTable(dynamo.client), new TestClock(T)),
-  ],
-  ["MemoryOptInRecords", async () => new MemoryOptInRecords()],
-];
+const implementations = contractImplementations<OptInRecords>(
+  dynamo,
+  ["DynamoDbOptInRecords", (client, tableName) => new DynamoDbOptInRecords(client, tableName, new TestClock(T))],
+  ["MemoryOptInRecords", () => new MemoryOptInRecords()],
+);
 
 function state(overrides: Partial<OptInState> = {}): OptInState {
   return { brokerId: "b-1", broker: "orders", optedIn: true, since: null, source: "inventory", ...overrides };
@@ -108,15 +101,15 @@ describe.each(implementations)("%s", (_name, create) => {
 describe("DynamoDbOptInRecords", () => {
   it("writes one item per broker under OPTIN#<broker id> / CURRENT, with single-item calls only", async () => {
     // Prepare
-    const table = await createIncidentsTable(dynamo.client);
-    const records = new DynamoDbOptInRecords(dynamo.client, table, new TestClock(T));
-    dynamo.operations.length = 0;
+    const table = await createIncidentsTable(dynamo().client);
+    const records = new DynamoDbOptInRecords(dynamo().client, table, new TestClock(T));
+    dynamo().operations.length = 0;
     // Act
     await records.record(state({ since: T }));
     await records.get(["b-1"]);
     // Assess
-    expect(dynamo.operations).toEqual(["PutItem", "BatchGetItem"]);
-    const raw = await dynamo.client.send(new GetItemCommand({ TableName: table, Key: { pk: { S: "OPTIN#b-1" }, sk: { S: "CURRENT" } } }));
+    expect(dynamo().operations).toEqual(["PutItem", "BatchGetItem"]);
+    const raw = await dynamo().client.send(new GetItemCommand({ TableName: table, Key: { pk: { S: "OPTIN#b-1" }, sk: { S: "CURRENT" } } }));
     expect(raw.Item).toEqual({
       pk: { S: "OPTIN#b-1" },
       sk: { S: "CURRENT" },

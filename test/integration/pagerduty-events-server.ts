@@ -1,13 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-
-/** A scripted answer instead of the contract's (a 429, a 5xx, a hang). */
-export interface ScriptedAnswer {
-  status: number;
-  headers?: Record<string, string>;
-  body?: string;
-  hang?: boolean;
-}
+import type { IncomingMessage } from "node:http";
+import { type LocalAnswer, type LocalHttpServer, startLocalHttpServer } from "../support/local-http-server";
 
 /** An alert as the local PagerDuty keeps it, per dedup_key. */
 export interface LocalAlert {
@@ -34,43 +26,25 @@ export class LocalPagerDuty {
   readonly alerts = new Map<string, LocalAlert>();
   /** Events accepted, in order. */
   readonly accepted: { action: string; dedupKey: string; severity: string | null }[] = [];
-  script: ScriptedAnswer[] = [];
-  private readonly hanging = new Set<ServerResponse>();
-  private server: Server | null = null;
+  /** Answers to give instead of the contract's, in order (a 429, a 5xx, a hang). */
+  script: LocalAnswer[] = [];
+  private server: LocalHttpServer | null = null;
 
   constructor(readonly routingKeys: ReadonlySet<string>) {}
 
   async start(): Promise<string> {
-    this.server = createServer((req: IncomingMessage, res) => {
-      let body = "";
-      req.on("data", (chunk) => {
-        body += chunk;
-      });
-      req.on("end", () => {
-        this.requests.push({ path: req.url ?? "", body });
-        const scripted = this.script.shift();
-        if (scripted?.hang) {
-          this.hanging.add(res);
-          return;
-        }
-        if (scripted) {
-          res.writeHead(scripted.status, scripted.headers ?? {});
-          res.end(scripted.body ?? "");
-          return;
-        }
-        const { status, answer } = this.handle(req, body);
-        res.writeHead(status, { "content-type": "application/json" });
-        res.end(JSON.stringify(answer));
-      });
+    this.server = await startLocalHttpServer((req, body) => {
+      this.requests.push({ path: req.url ?? "", body });
+      const scripted = this.script.shift();
+      if (scripted) return scripted;
+      const { status, answer } = this.handle(req, body);
+      return { status, headers: { "content-type": "application/json" }, body: JSON.stringify(answer) };
     });
-    await new Promise<void>((resolve) => this.server?.listen(0, "127.0.0.1", resolve));
-    const { port } = this.server.address() as AddressInfo;
-    return `http://127.0.0.1:${port}/v2/enqueue`;
+    return `${this.server.origin}/v2/enqueue`;
   }
 
   async stop(): Promise<void> {
-    for (const res of this.hanging) res.destroy();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+    await this.server?.stop();
   }
 
   private handle(req: IncomingMessage, body: string): { status: number; answer: Record<string, unknown> } {

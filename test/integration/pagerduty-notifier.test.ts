@@ -1,36 +1,25 @@
 import { PagerDutyNotifier } from "../../shared/adapters/pagerduty-notifier";
 import { RecordingLog } from "../../shared/adapters/recording-log";
 import { systemClock } from "../../shared/adapters/system-clock";
-import type { Incident } from "../../shared/core/incidents";
 import type { MessageGroup, MessageTransition } from "../../shared/core/notifications";
 import type { Severity } from "../../shared/core/types";
+import { MINUTE, T0 } from "../support/clock";
+import { anIncident } from "../support/incidents";
 import { LocalPagerDuty } from "./pagerduty-events-server";
 
 const ROUTING_KEY = "R0UT1NGKEY0000000000000000000001";
 const UNKNOWN_KEY = "R0UT1NGKEY0000000000000000000999";
 const CHANNEL = "pagerduty:/mq-sentinel/pagerduty/payments";
 
-const incident: Incident = {
+const SEEN_AT = T0 + 16 * MINUTE;
+const incident = anIncident({
   id: "inc-0000000000000042",
-  fingerprint: "consumer-lag|orders|work",
-  kind: "consumer-lag",
-  broker: "orders",
-  resource: "work",
-  status: "open",
-  severity: "warning",
-  peakSeverity: "warning",
-  condition: "stalled",
   summary: "Consumers on work are connected (5) but nothing was dequeued for 3 min; backlog 2700 (+1693).",
   evidence: { backlog: 2700, consumers: 5 },
-  firstSeenAt: Date.UTC(2026, 2, 2, 9, 16),
-  openedAt: Date.UTC(2026, 2, 2, 9, 16),
-  lastSeenAt: Date.UTC(2026, 2, 2, 9, 16),
-  clearSince: null,
-  resolvedAt: null,
-  outbox: [],
-  notified: null,
-  version: 1,
-};
+  firstSeenAt: SEEN_AT,
+  openedAt: SEEN_AT,
+  lastSeenAt: SEEN_AT,
+});
 
 function groupOf(transition: MessageTransition, severity: Severity = "warning"): MessageGroup {
   return {

@@ -1,45 +1,27 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { RecordingLog } from "../../shared/adapters/recording-log";
 import { SlackNotifier } from "../../shared/adapters/slack-notifier";
 import { systemClock } from "../../shared/adapters/system-clock";
 import type { MessageGroup } from "../../shared/core/notifications";
 import { MINUTE, T0 } from "../support/clock";
 import { anIncident } from "../support/incidents";
+import { type LocalAnswer, type LocalHttpServer, startLocalHttpServer } from "../support/local-http-server";
 
 /** A real local HTTP server standing in for Slack's incoming webhook: answers as scripted. */
 class FakeSlack {
   readonly requests: { path: string; body: string; at: number }[] = [];
-  script: { status: number; headers?: Record<string, string>; body?: string; hang?: boolean }[] = [];
-  private readonly hanging = new Set<ServerResponse>();
-  private server: Server | null = null;
+  script: LocalAnswer[] = [];
+  private server: LocalHttpServer | null = null;
 
   async start(): Promise<string> {
-    this.server = createServer((req: IncomingMessage, res) => {
-      let body = "";
-      req.on("data", (chunk) => {
-        body += chunk;
-      });
-      req.on("end", () => {
-        this.requests.push({ path: req.url ?? "", body, at: Date.now() });
-        const answer = this.script.shift() ?? { status: 200, body: "ok" };
-        if (answer.hang) {
-          // Accepts the request and never answers (until the server stops).
-          this.hanging.add(res);
-          return;
-        }
-        res.writeHead(answer.status, answer.headers ?? {});
-        res.end(answer.body ?? "");
-      });
+    this.server = await startLocalHttpServer((req, body) => {
+      this.requests.push({ path: req.url ?? "", body, at: Date.now() });
+      return this.script.shift() ?? { status: 200, body: "ok" };
     });
-    await new Promise<void>((resolve) => this.server?.listen(0, "127.0.0.1", resolve));
-    const { port } = this.server.address() as AddressInfo;
-    return `http://127.0.0.1:${port}/services/T000/B000/SECRETTOKEN`;
+    return `${this.server.origin}/services/T000/B000/SECRETTOKEN`;
   }
 
   async stop(): Promise<void> {
-    for (const res of this.hanging) res.destroy();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+    await this.server?.stop();
   }
 }
 

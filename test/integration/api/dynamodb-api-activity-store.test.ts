@@ -4,7 +4,7 @@ import { MemoryApiActivityStore } from "../../../shared/adapters/memory-api-acti
 import { deniedSubject } from "../../../shared/app/handle-api-event";
 import type { ActivityRecord, ApiActivityStore } from "../../../shared/ports";
 import { TestClock } from "../../support/clock";
-import { createIncidentsTable, type LocalDynamo, startDynalite } from "../dynamodb-table";
+import { contractImplementations, createIncidentsTable, useDynalite } from "../dynamodb-table";
 
 /**
  * The `ApiActivityStore` contract, against DynamoDB (dynalite, the incidents table as deployed) and
@@ -15,15 +15,7 @@ const MINUTE = 60_000;
 const T0 = Date.UTC(2026, 2, 2, 9, 0);
 const DAY_SECONDS = 86_400;
 
-let dynamo: LocalDynamo;
-
-beforeAll(async () => {
-  dynamo = await startDynalite();
-});
-
-afterAll(async () => {
-  await dynamo.stop();
-});
+const dynamo = useDynalite();
 
 const record = (eventId: string, minute: number, payload: unknown = { eventName: "DescribeBroker" }): ActivityRecord => ({
   eventId,
@@ -31,13 +23,11 @@ const record = (eventId: string, minute: number, payload: unknown = { eventName:
   payload,
 });
 
-const implementations: [string, () => Promise<ApiActivityStore>][] = [
-  ["MemoryApiActivityStore", async () => new MemoryApiActivityStore()],
-  [
-    "DynamoDbApiActivityStore",
-    async () => new DynamoDbApiActivityStore(dynamo.client, await createIncidentsTable(dynamo.client), new TestClock()),
-  ],
-];
+const implementations = contractImplementations<ApiActivityStore>(
+  dynamo,
+  ["DynamoDbApiActivityStore", (client, tableName) => new DynamoDbApiActivityStore(client, tableName, new TestClock())],
+  ["MemoryApiActivityStore", () => new MemoryApiActivityStore()],
+);
 
 describe.each(implementations)("%s", (_name, createStore) => {
   let store: ApiActivityStore;
@@ -260,12 +250,12 @@ describe("DynamoDbApiActivityStore", () => {
   let store: DynamoDbApiActivityStore;
 
   beforeEach(async () => {
-    tableName = await createIncidentsTable(dynamo.client);
-    store = new DynamoDbApiActivityStore(dynamo.client, tableName, new TestClock());
+    tableName = await createIncidentsTable(dynamo().client);
+    store = new DynamoDbApiActivityStore(dynamo().client, tableName, new TestClock());
   });
 
   async function itemsOf(pk: string) {
-    const page = await dynamo.client.send(
+    const page = await dynamo().client.send(
       new QueryCommand({ TableName: tableName, KeyConditionExpression: "pk = :pk", ExpressionAttributeValues: { ":pk": { S: pk } } }),
     );
     return page.Items ?? [];
@@ -275,7 +265,7 @@ describe("DynamoDbApiActivityStore", () => {
     // Prepare: ~1.5 MB of calls, more than one Query page (1 MB)
     const big = "x".repeat(60_000);
     for (let i = 0; i < 25; i++) await store.record("denied|bulk", record(`e${String(i).padStart(2, "0")}`, i, { big }), T0);
-    const queriesBefore = dynamo.operations.filter((op) => op === "Query").length;
+    const queriesBefore = dynamo().operations.filter((op) => op === "Query").length;
 
     // Act
     const calls = await store.since("denied|bulk", 0);
@@ -283,7 +273,7 @@ describe("DynamoDbApiActivityStore", () => {
     // Assess
     expect(calls).toHaveLength(25);
     expect(calls.map((c) => c.at)).toEqual([...calls.map((c) => c.at)].sort((a, b) => a - b));
-    expect(dynamo.operations.filter((op) => op === "Query").length - queriesBefore).toBeGreaterThan(1);
+    expect(dynamo().operations.filter((op) => op === "Query").length - queriesBefore).toBeGreaterThan(1);
   });
 
   it("sets expiresAt on seen event ids and on recorded calls", async () => {
@@ -304,7 +294,7 @@ describe("DynamoDbApiActivityStore", () => {
 
   it("counts an event id written before claims had leases (no state) as done", async () => {
     // Prepare: the item an earlier version wrote for a processed event
-    await dynamo.client.send(
+    await dynamo().client.send(
       new PutItemCommand({ TableName: tableName, Item: { pk: { S: "EVENT#eb-old" }, sk: { S: "SEEN" }, expiresAt: { N: "1900000000" } } }),
     );
 
@@ -317,7 +307,7 @@ describe("DynamoDbApiActivityStore", () => {
 
   it("uses only the calls the api-activity role may make (PutItem, GetItem, DeleteItem, Query)", async () => {
     // Prepare
-    const before = dynamo.operations.length;
+    const before = dynamo().operations.length;
 
     // Act
     const first = await store.claimEvent("eb-iam", T0, MINUTE);
@@ -330,12 +320,12 @@ describe("DynamoDbApiActivityStore", () => {
     await store.since("denied|iam", 0);
 
     // Assess
-    expect(new Set(dynamo.operations.slice(before))).toEqual(new Set(["PutItem", "GetItem", "DeleteItem", "Query"]));
+    expect(new Set(dynamo().operations.slice(before))).toEqual(new Set(["PutItem", "GetItem", "DeleteItem", "Query"]));
   });
 
   it("rethrows a failure that is not a lost race", async () => {
     // Prepare: a table that does not exist
-    const broken = new DynamoDbApiActivityStore(dynamo.client, "no-such-table", new TestClock());
+    const broken = new DynamoDbApiActivityStore(dynamo().client, "no-such-table", new TestClock());
 
     // Act
     const claim = broken.claimEvent("eb-1", T0, MINUTE);

@@ -2,7 +2,7 @@ import { DynamoDbApprovalStore } from "../../../shared/adapters/dynamodb-approva
 import { INTERACTION_MEMORY_MS, MemoryApprovalStore } from "../../../shared/adapters/memory-approval-store";
 import type { ApprovalRequest, ApprovalStore } from "../../../shared/ports";
 import { TestClock } from "../../support/clock";
-import { createIncidentsTable, type LocalDynamo, startDynalite } from "../dynamodb-table";
+import { contractImplementations, useDynalite } from "../dynamodb-table";
 
 /**
  * The ApprovalStore contract, against dynalite and against the memory store: a request is created
@@ -13,20 +13,11 @@ import { createIncidentsTable, type LocalDynamo, startDynalite } from "../dynamo
 const MINUTE = 60_000;
 const T = Date.UTC(2026, 11, 2, 9, 0, 0);
 
-let dynamo: LocalDynamo;
-
-beforeAll(async () => {
-  dynamo = await startDynalite();
-});
-afterAll(() => dynamo.stop());
-
-const implementations: [string, () => Promise<ApprovalStore>][] = [
-  [
-    "DynamoDbApprovalStore",
-    async () => new DynamoDbApprovalStore(dynamo.client, await createIncidentsTable(dynamo.client), new TestClock(T)),
-  ],
-  ["MemoryApprovalStore", async () => new MemoryApprovalStore()],
-];
+const implementations = contractImplementations<ApprovalStore>(
+  useDynalite(),
+  ["DynamoDbApprovalStore", (client, tableName) => new DynamoDbApprovalStore(client, tableName, new TestClock(T))],
+  ["MemoryApprovalStore", () => new MemoryApprovalStore()],
+);
 
 function aRequest(id: string, requestedAt = T): ApprovalRequest {
   return {

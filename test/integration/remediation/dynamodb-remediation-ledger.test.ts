@@ -2,7 +2,7 @@ import { DynamoDbRemediationLedger } from "../../../shared/adapters/dynamodb-rem
 import { MemoryRemediationLedger } from "../../../shared/adapters/memory-remediation-ledger";
 import type { PendingVerification, RemediationLedger, RemediationRecord } from "../../../shared/ports";
 import { TestClock } from "../../support/clock";
-import { createIncidentsTable, type LocalDynamo, startDynalite } from "../dynamodb-table";
+import { contractImplementations, useDynalite } from "../dynamodb-table";
 
 /**
  * The RemediationLedger contract, against dynalite and against the memory ledger: the conditional
@@ -13,34 +13,28 @@ import { createIncidentsTable, type LocalDynamo, startDynalite } from "../dynamo
 const MINUTE = 60_000;
 const T = Date.UTC(2026, 0, 15, 12, 0, 0);
 
-let dynamo: LocalDynamo;
-
-beforeAll(async () => {
-  dynamo = await startDynalite();
-});
-afterAll(() => dynamo.stop());
-
 interface Subject {
   ledger: RemediationLedger;
   clock: TestClock;
 }
 
-const implementations: [string, () => Promise<Subject>][] = [
+const implementations = contractImplementations<Subject>(
+  useDynalite(),
   [
     "DynamoDbRemediationLedger",
-    async () => {
+    (client, tableName) => {
       const clock = new TestClock(T);
-      return { ledger: new DynamoDbRemediationLedger(dynamo.client, await createIncidentsTable(dynamo.client), clock), clock };
+      return { ledger: new DynamoDbRemediationLedger(client, tableName, clock), clock };
     },
   ],
   [
     "MemoryRemediationLedger",
-    async () => {
+    () => {
       const clock = new TestClock(T);
       return { ledger: new MemoryRemediationLedger(clock), clock };
     },
   ],
-];
+);
 
 function aRecord(at: number, overrides: Partial<RemediationRecord> = {}): RemediationRecord {
   return {

@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage } from "node:http";
+import { type LocalHttpServer, startLocalHttpServer } from "../../support/local-http-server";
 
 /** One request the local Web API received, as it came. */
 export interface WebApiRequest {
@@ -31,7 +31,7 @@ export class LocalSlackWebApi {
   /** User group members (usergroups.users.list). */
   readonly userGroups = new Map<string, string[]>();
   private sequence = 0;
-  private server: Server | null = null;
+  private server: LocalHttpServer | null = null;
 
   constructor(
     private readonly token: string,
@@ -40,25 +40,15 @@ export class LocalSlackWebApi {
 
   /** Starts listening on a free port of 127.0.0.1; returns the API's base URL (ends with `/api/`). */
   async start(): Promise<string> {
-    const server = createServer((req, res) => {
-      let body = "";
-      req.on("data", (chunk) => {
-        body += chunk;
-      });
-      req.on("end", () => {
-        const answer = this.answer(req, body);
-        res.writeHead(answer.status, { "content-type": "application/json; charset=utf-8", ...answer.headers });
-        res.end(answer.body);
-      });
+    this.server = await startLocalHttpServer((req, body) => {
+      const answer = this.answer(req, body);
+      return { ...answer, headers: { "content-type": "application/json; charset=utf-8", ...answer.headers } };
     });
-    this.server = server;
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const { port } = server.address() as AddressInfo;
-    return `http://127.0.0.1:${port}/api/`;
+    return `${this.server.origin}/api/`;
   }
 
   async stop(): Promise<void> {
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+    await this.server?.stop();
   }
 
   /** Calls of one method. */

@@ -6,6 +6,7 @@ import { SlackWebApi } from "../../../shared/adapters/slack-web-api";
 import { APPROVE_ACTION, answerSlackInteraction } from "../../../shared/app/answer-slack-interaction";
 import { parseConfig } from "../../../shared/core/config";
 import type { ApprovalAnswer, RemediationRequest } from "../../../shared/ports";
+import { anApprovalRequest } from "../../support/approvals";
 import { FakeClock, MINUTE, T0 } from "../../unit/app/fakes";
 import { LocalSlackWebApi } from "./local-slack-web-api";
 
@@ -90,17 +91,8 @@ describe("SlackApprovers: remediation.approvers with a Slack user group, against
     const secret = "signing-secret-for-groups";
     const store = new MemoryApprovalStore();
     const handed: (RemediationRequest | ApprovalAnswer)[] = [];
-    const base = {
-      incidentId: "inc-1",
-      fingerprint: "consumer-lag|orders|work",
-      broker: "orders",
-      brokerId: "b-1",
-      requestedAt: T0,
-      expiresAt: T0 + 30 * MINUTE,
-      status: "pending" as const,
-    };
-    await store.create({ ...base, id: "inc-1#1" });
-    await store.create({ ...base, id: "inc-2#1", incidentId: "inc-2" });
+    await store.create(anApprovalRequest({ id: "inc-1#1" }));
+    await store.create(anApprovalRequest({ id: "inc-2#1", incidentId: "inc-2" }));
     const deps = {
       verifier: new HmacSlackRequestVerifier({ get: async () => secret }),
       approvals: store,

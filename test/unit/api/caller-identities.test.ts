@@ -35,36 +35,27 @@ async function openResources(world: ApiWorld): Promise<(string | null)[]> {
 }
 
 describe("makeApiActivityHandler (caller identities)", () => {
-  it("keeps denied calls of an AWS service and of a user logged by name apart: two each open nothing", async () => {
+  it.each([
+    ["keeps denied calls of an AWS service and of a user logged by name apart: two each open nothing", 2, []],
+    [
+      "opens one incident for each ARN-less caller that crosses the rule, named by its identity key",
+      3,
+      [`${OWN_ACCOUNT}:reporting-export`, "config.amazonaws.com"],
+    ],
+  ])("%s", async (_case, calls, opened) => {
     // Prepare
     const world = apiWorld();
     const handle = handlerOf(world);
 
-    // Act
-    for (let minute = 0; minute < 2; minute++) {
+    // Act: each caller is denied once a minute
+    for (let minute = 0; minute < calls; minute++) {
       world.clock.minute = minute;
       await handle(deniedBy(world, SERVICE));
       await handle(deniedBy(world, USER_BY_NAME));
     }
 
     // Assess
-    expect(await world.incidents.loadActive()).toEqual([]);
-  });
-
-  it("opens one incident for each ARN-less caller that crosses the rule, named by its identity key", async () => {
-    // Prepare
-    const world = apiWorld();
-    const handle = handlerOf(world);
-
-    // Act
-    for (let minute = 0; minute < 3; minute++) {
-      world.clock.minute = minute;
-      await handle(deniedBy(world, SERVICE));
-      await handle(deniedBy(world, USER_BY_NAME));
-    }
-
-    // Assess
-    expect(await openResources(world)).toEqual([`${OWN_ACCOUNT}:reporting-export`, "config.amazonaws.com"]);
+    expect(await openResources(world)).toEqual(opened);
   });
 
   it("never names a caller by an empty ARN", async () => {

@@ -31,6 +31,14 @@ function parsedCall(raw: unknown): ApiCall {
 }
 
 /** Every string in a value, keys of objects included. */
+/** The principal parsed from an Amazon MQ call whose CloudTrail `userIdentity` is `identity`. */
+function principalOf(identity: unknown): ApiCall["principal"] {
+  const event = mutated(amazonMqApiEvent(), (e) => {
+    (e.detail as Record<string, unknown>).userIdentity = identity;
+  });
+  return parsedCall(event).principal;
+}
+
 function stringsIn(value: unknown, out: string[] = []): string[] {
   if (typeof value === "string") out.push(value);
   else if (Array.isArray(value)) for (const v of value) stringsIn(v, out);
@@ -130,16 +138,11 @@ describe("parseApiEvent", () => {
       },
       { shape: "an IAM user named root", identity: { type: "IAMUser", arn: `arn:aws:iam::${OWN_ACCOUNT}:user/root` }, isRoot: false },
     ])("tells the root user from other principals for $shape", ({ identity, isRoot }) => {
-      // Prepare
-      const event = mutated(amazonMqApiEvent(), (e) => {
-        (e.detail as Record<string, unknown>).userIdentity = identity;
-      });
-
       // Act
-      const call = parsedCall(event);
+      const principal = principalOf(identity);
 
       // Assess
-      expect(call.principal.isRoot).toBe(isRoot);
+      expect(principal.isRoot).toBe(isRoot);
     });
 
     it("names an AWS service call after the service that made it", () => {
@@ -202,16 +205,11 @@ describe("parseApiEvent", () => {
       },
       { case: "unknown when every field is empty", identity: { arn: "", principalId: "", invokedBy: "", userName: "" }, key: "unknown" },
     ])("keys the principal by $case", ({ identity, key }) => {
-      // Prepare
-      const event = mutated(amazonMqApiEvent(), (e) => {
-        (e.detail as Record<string, unknown>).userIdentity = identity;
-      });
-
       // Act
-      const call = parsedCall(event);
+      const principal = principalOf(identity);
 
       // Assess
-      expect(call.principal.key).toBe(key);
+      expect(principal.key).toBe(key);
     });
   });
 

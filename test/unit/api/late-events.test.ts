@@ -4,7 +4,14 @@ import { sweepApiIncidents } from "../../../shared/app/sweep-api-incidents";
 import { DEFAULT_CONFIG } from "../../../shared/core/config";
 import type { Transition } from "../../../shared/core/incidents";
 import { IncidentKind, Severity } from "../../../shared/core/types";
-import { amazonMqApiEvent, BROKER_ID, deniedApiEvent, principalArn, userParameters } from "../../fixtures/cloudtrail/events";
+import {
+  type ApiEventOptions,
+  amazonMqApiEvent,
+  BROKER_ID,
+  deniedApiEvent,
+  principalArn,
+  userParameters,
+} from "../../fixtures/cloudtrail/events";
 import { type ApiWorld, apiWorld, lambdaContext, MINUTE } from "./fakes";
 
 /**
@@ -35,17 +42,26 @@ async function resolvedMinutes(world: ApiWorld, until: number): Promise<number[]
   return out;
 }
 
+/**
+ * Denied calls made at `madeAt` (minutes from the start), all delivered at minute `arrival`, in the
+ * order made; the outcome of each delivery.
+ */
+async function deliverLate(world: ApiWorld, madeAt: number[], arrival: number, options: ApiEventOptions = {}) {
+  const handle = handlerOf(world);
+  const events = madeAt.map((m) => deniedApiEvent({ ...options, at: world.clock.now() + m * MINUTE }));
+  world.clock.minute = arrival;
+  const outcomes = [];
+  for (const event of events) outcomes.push(await handle(event));
+  return outcomes;
+}
+
 describe("makeApiActivityHandler (late events)", () => {
   it("opens the incident of a denied-call burst delivered 20 minutes late, and says it came late", async () => {
-    // Prepare: three denied reads at minutes 0-2, all delivered at minute 22
+    // Prepare
     const world = apiWorld({ names: NAMES });
-    const handle = handlerOf(world);
-    const burst = [0, 1, 2].map((m) => deniedApiEvent({ eventName: "DescribeBroker", at: world.clock.now() + m * MINUTE }));
-    world.clock.minute = 22;
 
-    // Act
-    const outcomes = [];
-    for (const event of burst) outcomes.push(await handle(event));
+    // Act: three denied reads at minutes 0-2, all delivered at minute 22
+    const outcomes = await deliverLate(world, [0, 1, 2], 22, { eventName: "DescribeBroker" });
 
     // Assess
     expect(outcomes.map((o) => o.transitions.map((t) => [t.type, t.incident.kind, t.incident.resource]))).toEqual([
@@ -62,10 +78,7 @@ describe("makeApiActivityHandler (late events)", () => {
   it("does not resolve an incident opened from late evidence at once: quiet time counts from the arrival", async () => {
     // Prepare
     const world = apiWorld({ names: NAMES });
-    const handle = handlerOf(world);
-    const burst = [0, 1, 2].map((m) => deniedApiEvent({ at: world.clock.now() + m * MINUTE }));
-    world.clock.minute = 22;
-    for (const event of burst) await handle(event);
+    await deliverLate(world, [0, 1, 2], 22);
 
     // Act
     const resolved = await resolvedMinutes(world, 22 + windowMinutes + resolveAfterMinutes + 5);
@@ -75,14 +88,11 @@ describe("makeApiActivityHandler (late events)", () => {
   });
 
   it("judges a burst by the calls' times: late calls spread over more than a window open nothing", async () => {
-    // Prepare: three denied reads 10 minutes apart, all delivered at minute 25
+    // Prepare
     const world = apiWorld({ names: NAMES });
-    const handle = handlerOf(world);
-    const calls = [0, 10, 20].map((m) => deniedApiEvent({ at: world.clock.now() + m * MINUTE }));
-    world.clock.minute = 25;
 
-    // Act
-    for (const event of calls) await handle(event);
+    // Act: three denied reads 10 minutes apart, all delivered at minute 25
+    await deliverLate(world, [0, 10, 20], 25);
 
     // Assess
     expect(await world.incidents.loadActive()).toEqual([]);

@@ -1,9 +1,9 @@
 import { routeNotification } from "../../../shared/app/notification-routing";
 import { DEFAULT_CONFIG, parseConfig } from "../../../shared/core/config";
-import type { Incident } from "../../../shared/core/incidents";
 import type { MessageTransition } from "../../../shared/core/notifications";
 import type { Notifier } from "../../../shared/ports";
-import { RecordingNotifier, T0 } from "./fakes";
+import { anIncident } from "../../support/incidents";
+import { RecordingNotifier } from "./fakes";
 
 const TEAM = { "mq-sentinel:team": "payments" };
 
@@ -29,35 +29,10 @@ const config = parseConfig({
   },
 }).config;
 
-function incident(overrides: Partial<Incident> = {}): Incident {
-  return {
-    id: "inc-1",
-    fingerprint: "consumer-lag|orders|work",
-    kind: "consumer-lag",
-    broker: "orders",
-    resource: "work",
-    status: "open",
-    severity: "warning",
-    peakSeverity: "warning",
-    condition: "stalled",
-    summary: "stalled",
-    evidence: {},
-    firstSeenAt: T0,
-    openedAt: T0,
-    lastSeenAt: T0,
-    clearSince: null,
-    resolvedAt: null,
-    outbox: [],
-    notified: null,
-    version: 1,
-    ...overrides,
-  };
-}
-
 describe("routeNotification", () => {
   it("leaves the incident as it is and uses the default channels when no routes are configured", () => {
     // Prepare
-    const before = incident();
+    const before = anIncident();
     // Act
     const routed = routeNotification({ notifiers, config: DEFAULT_CONFIG }, before, "opened", () => TEAM);
     // Assess
@@ -67,7 +42,7 @@ describe("routeNotification", () => {
 
   it("stores the first matching route on the incident and sends to its destinations only", () => {
     // Act
-    const routed = routeNotification({ notifiers, config }, incident(), "opened", () => TEAM);
+    const routed = routeNotification({ notifiers, config }, anIncident(), "opened", () => TEAM);
     // Assess
     expect(routed.incident.route).toBe("payments");
     expect(routed.channels).toEqual(["slack:/slack/payments", "pagerduty:/pd/payments"]);
@@ -75,7 +50,12 @@ describe("routeNotification", () => {
 
   it("keeps the route an incident opened on when it escalates, so the same people hear of it", () => {
     // Act
-    const routed = routeNotification({ notifiers, config }, incident({ route: "payments", severity: "critical" }), "escalated", () => TEAM);
+    const routed = routeNotification(
+      { notifiers, config },
+      anIncident({ route: "payments", severity: "critical" }),
+      "escalated",
+      () => TEAM,
+    );
     // Assess
     expect(routed.incident.route).toBe("payments");
     expect(routed.channels).toEqual(["slack:/slack/payments", "pagerduty:/pd/payments"]);
@@ -87,14 +67,14 @@ describe("routeNotification", () => {
     ["resolved", ["slack:/slack/payments", "pagerduty:/pd/payments"]],
   ] as const)("sends a %s notification only to the route's destinations that take it", (transition, channels) => {
     // Act
-    const routed = routeNotification({ notifiers, config }, incident({ route: "payments" }), transition);
+    const routed = routeNotification({ notifiers, config }, anIncident({ route: "payments" }), transition);
     // Assess
     expect(routed.channels).toEqual(channels);
   });
 
   it("takes the default route, without any route's destinations, for a broker no route matches", () => {
     // Act
-    const routed = routeNotification({ notifiers, config }, incident({ broker: "billing" }), "opened", () => ({
+    const routed = routeNotification({ notifiers, config }, anIncident({ broker: "billing" }), "opened", () => ({
       "mq-sentinel:team": "finance",
     }));
     // Assess
@@ -104,7 +84,7 @@ describe("routeNotification", () => {
 
   it("chooses again for an incident whose route was removed from the configuration", () => {
     // Act
-    const routed = routeNotification({ notifiers, config }, incident({ route: "retired", severity: "critical" }), "resolved", () => TEAM);
+    const routed = routeNotification({ notifiers, config }, anIncident({ route: "retired", severity: "critical" }), "resolved", () => TEAM);
     // Assess
     expect(routed.incident.route).toBe("critical-pager");
     expect(routed.channels).toEqual(["pagerduty:/pd/critical"]);

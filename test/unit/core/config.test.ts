@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { ConfigError, DEFAULT_CONFIG, parseConfig } from "../../../shared/core/config";
 import { isDeadLetterQueue } from "../../../shared/core/detectors/consumer-lag";
+import { thrownBy } from "../../support/thrown";
 
 describe("parseConfig", () => {
   it("fills every default, with remediation in dry-run", () => {
@@ -83,7 +84,7 @@ describe("parseConfig: the dead-letter pattern", () => {
     ["*dlq", /not a valid regular expression: .*Nothing to repeat/],
   ])("rejects %j, naming the field and the regular expression's error", (pattern, message) => {
     // Act
-    const error = configErrorOf(() =>
+    const error = thrownBy(ConfigError, () =>
       parseConfig({ detection: { consumerLag: { deadLetterPattern: pattern } } }, { unknownKeys: "ignore" }),
     );
     // Assess
@@ -94,7 +95,7 @@ describe("parseConfig: the dead-letter pattern", () => {
 
   it.each(["", "(dlq)?", ".*", "x*|dlq"])("rejects %j, which matches the empty string and so every queue", (pattern) => {
     // Act
-    const error = configErrorOf(() => parseConfig({ detection: { consumerLag: { deadLetterPattern: pattern } } }));
+    const error = thrownBy(ConfigError, () => parseConfig({ detection: { consumerLag: { deadLetterPattern: pattern } } }));
     // Assess
     expect(error.problems).toEqual([expect.stringMatching(/^detection\.consumerLag\.deadLetterPattern: .*matches the empty string/)]);
   });
@@ -143,7 +144,7 @@ describe("parseConfig: what is not a configuration object", () => {
   ])("rejects %s instead of using the defaults", (_case, raw, named) => {
     for (const unknownKeys of ["error", "ignore"] as const) {
       // Act
-      const error = configErrorOf(() => parseConfig(raw, { unknownKeys }));
+      const error = thrownBy(ConfigError, () => parseConfig(raw, { unknownKeys }));
       // Assess
       expect(error.problems).toEqual([`(root): must be a JSON object ({} for every default), not ${named}`]);
     }
@@ -218,7 +219,7 @@ describe("parseConfig: how values relate", () => {
   ])("rejects %j, naming %s", (raw, path, words) => {
     for (const unknownKeys of ["error", "ignore"] as const) {
       // Act
-      const error = configErrorOf(() => parseConfig(raw, { unknownKeys }));
+      const error = thrownBy(ConfigError, () => parseConfig(raw, { unknownKeys }));
       // Assess
       expect(error.problems).toEqual([expect.stringMatching(new RegExp(`^${path.replaceAll(".", "\\.")}: `))]);
       expect(error.problems[0]).toContain(words);
@@ -241,7 +242,7 @@ describe("parseConfig: how values relate", () => {
 
   it("lists every problem, one line each, under one heading", () => {
     // Act
-    const error = configErrorOf(() =>
+    const error = thrownBy(ConfigError, () =>
       parseConfig({
         remediation: { mode: "sometimes" },
         detection: { consumerLag: { deadLetterPattern: "(dlq" } },
@@ -258,28 +259,19 @@ describe("parseConfig: how values relate", () => {
 
   it("judges how values relate only once every value is valid on its own", () => {
     // Act: the warning level is above critical, but the critical level is itself out of range
-    const error = configErrorOf(() => parseConfig({ detection: { resources: { cpu: { warnPercent: 90, criticalPercent: 140 } } } }));
+    const error = thrownBy(ConfigError, () =>
+      parseConfig({ detection: { resources: { cpu: { warnPercent: 90, criticalPercent: 140 } } } }),
+    );
     // Assess
     expect(error.problems).toEqual([expect.stringMatching(/^detection\.resources\.cpu\.criticalPercent: Too big/)]);
   });
 
   it("still rejects invalid values when unknown keys are dropped (scenario replay), and reports only those", () => {
     // Act
-    const error = configErrorOf(() =>
+    const error = thrownBy(ConfigError, () =>
       parseConfig({ future: true, remediation: { budget: 3, mode: "sometimes" } }, { unknownKeys: "ignore" }),
     );
     // Assess
     expect(error.problems).toEqual([expect.stringMatching(/^remediation\.mode: /)]);
   });
 });
-
-/** What `fn` threw, as a ConfigError (fails the test when it throws anything else or nothing). */
-function configErrorOf(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error("expected a ConfigError");
-}

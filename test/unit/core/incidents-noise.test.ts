@@ -1,10 +1,10 @@
+import { DEFAULT_CONFIG } from "../../../shared/core/config";
 import {
   crossings,
   type FoldRules,
   foldFindings,
   type Incident,
   IncidentStatus,
-  type NoiseRules,
   noiseNote,
   type Transition,
 } from "../../../shared/core/incidents";
@@ -12,15 +12,9 @@ import { type Finding, fingerprintOf, IncidentKind, Severity } from "../../../sh
 
 const MINUTE = 60_000;
 const T0 = Date.UTC(2026, 2, 2, 0, 0);
-const NOISE: NoiseRules = {
-  deEscalateAfterMinutes: 30,
-  recoveryPoints: 5,
-  reopenWithinMinutes: 360,
-  flapWindowMinutes: 360,
-  flapStartChanges: 4,
-  flapStopChanges: 2,
-};
-const RULES: FoldRules = { resolveAfterMinutes: 5, refreshMinutes: 15, noise: NOISE };
+/** The default noise rules (config.test.ts pins their values). */
+const { resolveAfterMinutes, ...NOISE } = DEFAULT_CONFIG.incidents;
+const RULES: FoldRules = { resolveAfterMinutes, refreshMinutes: 15, noise: NOISE };
 
 /** A CPU finding as the resource-pressure detector makes it: warning from 85, critical from 95. */
 function cpuFinding(value: number): Finding | null {

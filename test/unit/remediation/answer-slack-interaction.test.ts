@@ -10,7 +10,8 @@ import {
   type InteractionRequest,
 } from "../../../shared/app/answer-slack-interaction";
 import { parseConfig } from "../../../shared/core/config";
-import type { ApprovalAnswer, ApprovalRequest, RemediationRequest } from "../../../shared/ports";
+import type { ApprovalAnswer, RemediationRequest } from "../../../shared/ports";
+import { anApprovalRequest } from "../../support/approvals";
 import { TestClock } from "../../support/clock";
 import { MINUTE, T0 } from "../app/fakes";
 
@@ -36,20 +37,6 @@ function world() {
     config: parseConfig({ remediation: { mode: "approve", approvers: [APPROVER] } }).config,
   };
   return { clock, approvals, handed, told, replaced, deps };
-}
-
-function aRequest(overrides: Partial<ApprovalRequest> = {}): ApprovalRequest {
-  return {
-    id: "inc-1#100",
-    incidentId: "inc-1",
-    fingerprint: "consumer-lag|orders|work",
-    broker: "orders",
-    brokerId: "b-1",
-    requestedAt: T0,
-    expiresAt: T0 + 30 * MINUTE,
-    status: "pending",
-    ...overrides,
-  };
 }
 
 /** A click as Slack posts it: form body `payload=<json>`, signed at `atSeconds` with `secret`. */
@@ -83,7 +70,7 @@ describe("answerSlackInteraction", () => {
   it("accepts a signed approval from an approver, marks the request approved and hands it to remediate", async () => {
     // Prepare
     const w = world();
-    await w.approvals.create(aRequest());
+    await w.approvals.create(anApprovalRequest());
     // Act
     const outcome = await answerSlackInteraction(w.deps, click());
     // Assess
@@ -96,7 +83,7 @@ describe("answerSlackInteraction", () => {
   it("records a denial the same way", async () => {
     // Prepare
     const w = world();
-    await w.approvals.create(aRequest());
+    await w.approvals.create(anApprovalRequest());
     // Act
     const outcome = await answerSlackInteraction(w.deps, click({ action: DENY_ACTION }));
     // Assess
@@ -113,7 +100,7 @@ describe("answerSlackInteraction", () => {
   ])("refuses a request %s, with 401 and nothing done", async (_label, request) => {
     // Prepare
     const w = world();
-    await w.approvals.create(aRequest());
+    await w.approvals.create(anApprovalRequest());
     // Act
     const outcome = await answerSlackInteraction(w.deps, request);
     // Assess
@@ -125,7 +112,7 @@ describe("answerSlackInteraction", () => {
   it.each([6 * 60, -6 * 60])("refuses a correctly signed request %i s away from now (a replay of an old click)", async (offset) => {
     // Prepare
     const w = world();
-    await w.approvals.create(aRequest());
+    await w.approvals.create(anApprovalRequest());
     // Act
     const outcome = await answerSlackInteraction(w.deps, click({ atSeconds: Math.floor(T0 / 1000) + offset }));
     // Assess
@@ -136,7 +123,7 @@ describe("answerSlackInteraction", () => {
   it("accepts the same signed request once: a replay or Slack's retry changes nothing", async () => {
     // Prepare
     const w = world();
-    await w.approvals.create(aRequest());
+    await w.approvals.create(anApprovalRequest());
     const request = click();
     // Act
     const first = await answerSlackInteraction(w.deps, request);
@@ -149,7 +136,7 @@ describe("answerSlackInteraction", () => {
   it("lets only remediation.approvers answer, and tells the person who is not one", async () => {
     // Prepare
     const w = world();
-    await w.approvals.create(aRequest());
+    await w.approvals.create(anApprovalRequest());
     // Act
     const outcome = await answerSlackInteraction(w.deps, click({ user: "U0NOTALLOWED" }));
     // Assess
@@ -162,7 +149,7 @@ describe("answerSlackInteraction", () => {
   it("does nothing with an approval that comes after the request expired", async () => {
     // Prepare
     const w = world();
-    await w.approvals.create(aRequest({ expiresAt: T0 + 30 * MINUTE }));
+    await w.approvals.create(anApprovalRequest({ expiresAt: T0 + 30 * MINUTE }));
     w.clock.minute = 31;
     // Act
     const outcome = await answerSlackInteraction(w.deps, click({ atSeconds: Math.floor(w.clock.now() / 1000) }));
@@ -175,7 +162,7 @@ describe("answerSlackInteraction", () => {
     // Prepare
     const w = world();
     w.deps = { ...w.deps, config: parseConfig({ remediation: { mode: "approve", approvers: [APPROVER, "U0SECOND"] } }).config };
-    await w.approvals.create(aRequest());
+    await w.approvals.create(anApprovalRequest());
     // Act
     const outcomes = await Promise.all([
       answerSlackInteraction(w.deps, click()),
@@ -193,7 +180,7 @@ describe("answerSlackInteraction", () => {
   ])("replaces the webhook message's buttons (%s) with the answer and who gave it, through the response_url", async (action, said) => {
     // Prepare
     const w = world();
-    await w.approvals.create(aRequest());
+    await w.approvals.create(anApprovalRequest());
     const blocks = [
       { type: "header", block_id: "h", text: { type: "plain_text", text: "🔴 Reboot awaits approval" } },
       { type: "section", block_id: "mq-sentinel-approval-facts", text: { type: "plain_text", text: "A reboot touches: 42 connections" } },
@@ -217,8 +204,8 @@ describe("answerSlackInteraction", () => {
       remediation: { mode: "approve", approvers: [APPROVER] },
       notifications: { slack: { mode: "app", channel: "C0ALERTS1" } },
     }).config;
-    await w.approvals.create(aRequest());
-    await w.approvals.create(aRequest({ id: "inc-2#100", incidentId: "inc-2" }));
+    await w.approvals.create(anApprovalRequest());
+    await w.approvals.create(anApprovalRequest({ id: "inc-2#100", incidentId: "inc-2" }));
     const blocks = [{ type: "actions", block_id: "mq-sentinel-approval", elements: [] }];
     // Act
     const inApp = await answerSlackInteraction({ ...w.deps, config: app }, click({ blocks }));

@@ -7,6 +7,7 @@ import type { HttpRequest } from "@smithy/types";
 import { parseScenario } from "../../../shared/sim/scenario";
 import { routeToSimulator } from "../../../shared/sim/sdk-boundary";
 import { SimulatedAccount } from "../../../shared/sim/simulated-account";
+import { activeMqDescribe } from "../../support/scenario-builder";
 
 /**
  * Small inline scenarios and real SDK clients wired to the simulated account, for the tests of
@@ -25,25 +26,13 @@ export function at(minute: number): Date {
   return new Date(START_MS + minute * MINUTE);
 }
 
-/** A raw scenario broker (as in a scenario file): a RUNNING ActiveMQ broker unless overridden. */
+/** A raw scenario broker (as in a scenario file): a RUNNING ActiveMQ 5.18 broker without tags unless overridden. */
 export function rawBroker(
   name: string,
   overrides: Record<string, unknown> = {},
   describe: Record<string, unknown> = {},
 ): Record<string, unknown> {
-  return {
-    describe: {
-      BrokerId: `b-${name}`,
-      BrokerName: name,
-      BrokerArn: `arn:aws:mq:us-east-1:123456789012:broker:${name}:b-${name}`,
-      BrokerState: "RUNNING",
-      DeploymentMode: "ACTIVE_STANDBY_MULTI_AZ",
-      EngineType: "ACTIVEMQ",
-      HostInstanceType: "mq.m5.large",
-      ...describe,
-    },
-    ...overrides,
-  };
+  return { describe: activeMqDescribe(name, describe), ...overrides };
 }
 
 /** A minimal valid raw scenario (one broker `orders`), with top-level fields overridden. */

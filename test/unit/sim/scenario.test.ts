@@ -1,22 +1,12 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { replayScenario } from "../../../cli/replay";
 import { ScenarioError } from "../../../shared/errors";
 import { loadScenarioFile, parseScenario, SIMULATED_OPERATIONS, scenarioFiles } from "../../../shared/sim/scenario";
 import { stalledQueueScenario } from "../../support/scenario-builder";
+import { useTempDir } from "../../support/temp-dir";
+import { thrownBy } from "../../support/thrown";
 import { rawBroker, rawScenario, START, START_MS, simulate } from "./scenario-fixtures";
-
-/** What `fn` threw, as a ScenarioError (fails the test when it throws anything else or nothing). */
-function scenarioErrorOf(fn: () => unknown): ScenarioError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ScenarioError) return error;
-    throw error;
-  }
-  throw new Error("expected a ScenarioError");
-}
 
 describe("parseScenario", () => {
   it("parses a minimal scenario and fills in the schema's defaults", () => {
@@ -103,7 +93,7 @@ describe("parseScenario", () => {
     // Prepare
     const json = JSON.parse(JSON.stringify(raw)) as unknown; // drops the `undefined` fields, as a file would
     // Act
-    const error = scenarioErrorOf(() => parseScenario(json, "scenarios/broken.json"));
+    const error = thrownBy(ScenarioError, () => parseScenario(json, "scenarios/broken.json"));
     // Assess
     expect(error.file).toBe("scenarios/broken.json");
     expect(error.message).toContain("scenarios/broken.json");
@@ -114,7 +104,7 @@ describe("parseScenario", () => {
     // Prepare
     const raw = rawScenario({ brokers: [rawBroker("orders", {}, { DeploymentMode: "SOLO" })] });
     // Act
-    const error = scenarioErrorOf(() => parseScenario(raw, "x.json"));
+    const error = thrownBy(ScenarioError, () => parseScenario(raw, "x.json"));
     // Assess
     expect(error.message).toContain("/brokers/0/describe/DeploymentMode");
     expect(error.message).toContain("SINGLE_INSTANCE");
@@ -122,19 +112,11 @@ describe("parseScenario", () => {
 });
 
 describe("loadScenarioFile", () => {
-  let dir: string;
-
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), "mq-sentinel-scenario-"));
-  });
-
-  afterEach(() => {
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const dir = useTempDir("mq-sentinel-scenario-");
 
   it("loads a valid file and records where it came from", () => {
     // Prepare
-    const file = join(dir, "ok.json");
+    const file = join(dir(), "ok.json");
     writeFileSync(file, JSON.stringify(rawScenario()));
     // Act
     const scenario = loadScenarioFile(file);
@@ -145,9 +127,9 @@ describe("loadScenarioFile", () => {
 
   it("names the file when it cannot be read", () => {
     // Prepare
-    const file = join(dir, "missing.json");
+    const file = join(dir(), "missing.json");
     // Act
-    const error = scenarioErrorOf(() => loadScenarioFile(file));
+    const error = thrownBy(ScenarioError, () => loadScenarioFile(file));
     // Assess
     expect(error.file).toBe(file);
     expect(error.message).toContain(file);
@@ -155,10 +137,10 @@ describe("loadScenarioFile", () => {
 
   it("names the file when it is not JSON", () => {
     // Prepare
-    const file = join(dir, "broken.json");
+    const file = join(dir(), "broken.json");
     writeFileSync(file, '{"name": "sim-test",');
     // Act
-    const error = scenarioErrorOf(() => loadScenarioFile(file));
+    const error = thrownBy(ScenarioError, () => loadScenarioFile(file));
     // Assess
     expect(error.file).toBe(file);
     expect(error.message).toContain(file);
@@ -167,10 +149,10 @@ describe("loadScenarioFile", () => {
 
   it("names the file and the field when the JSON breaks the schema", () => {
     // Prepare
-    const file = join(dir, "invalid.json");
+    const file = join(dir(), "invalid.json");
     writeFileSync(file, JSON.stringify(rawScenario({ publishDelayMinutes: 11 })));
     // Act
-    const error = scenarioErrorOf(() => loadScenarioFile(file));
+    const error = thrownBy(ScenarioError, () => loadScenarioFile(file));
     // Assess
     expect(error.message).toContain(file);
     expect(error.message).toContain("/publishDelayMinutes");
@@ -178,10 +160,10 @@ describe("loadScenarioFile", () => {
 
   it("names the path when it is a directory, not a file", () => {
     // Prepare
-    const folder = join(dir, "folder.json");
+    const folder = join(dir(), "folder.json");
     mkdirSync(folder);
     // Act
-    const error = scenarioErrorOf(() => loadScenarioFile(folder));
+    const error = thrownBy(ScenarioError, () => loadScenarioFile(folder));
     // Assess
     expect(error.file).toBe(folder);
     expect(error.message).toContain(folder);
@@ -189,34 +171,26 @@ describe("loadScenarioFile", () => {
 });
 
 describe("scenarioFiles", () => {
-  let dir: string;
-
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), "mq-sentinel-scenarios-"));
-  });
-
-  afterEach(() => {
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const dir = useTempDir("mq-sentinel-scenarios-");
 
   it("expands a directory into its scenario files, sorted, without schema or other files", () => {
     // Prepare
-    for (const name of ["b.json", "a.json", "scenario.schema.json", "notes.md", "c.json"]) writeFileSync(join(dir, name), "{}");
+    for (const name of ["b.json", "a.json", "scenario.schema.json", "notes.md", "c.json"]) writeFileSync(join(dir(), name), "{}");
     // Act
-    const files = scenarioFiles([dir]);
+    const files = scenarioFiles([dir()]);
     // Assess
-    expect(files).toEqual([join(dir, "a.json"), join(dir, "b.json"), join(dir, "c.json")]);
+    expect(files).toEqual([join(dir(), "a.json"), join(dir(), "b.json"), join(dir(), "c.json")]);
   });
 
   it("keeps files and missing paths as given, in order, next to expanded directories", () => {
     // Prepare
-    const sub = join(dir, "library");
+    const sub = join(dir(), "library");
     mkdirSync(sub);
     writeFileSync(join(sub, "z.json"), "{}");
     writeFileSync(join(sub, "y.json"), "{}");
-    const single = join(dir, "single.json");
+    const single = join(dir(), "single.json");
     writeFileSync(single, "{}");
-    const missing = join(dir, "nowhere.json");
+    const missing = join(dir(), "nowhere.json");
     // Act
     const files = scenarioFiles([single, sub, missing]);
     // Assess
@@ -225,7 +199,7 @@ describe("scenarioFiles", () => {
 
   it("expands an empty directory to nothing", () => {
     // Prepare
-    const empty = join(dir, "empty");
+    const empty = join(dir(), "empty");
     mkdirSync(empty);
     // Act
     const files = scenarioFiles([empty]);
@@ -319,7 +293,7 @@ describe("parseScenario: what the schema cannot say", () => {
     ],
   ])("rejects %s, naming the file and the field", (_case, overrides, problem) => {
     // Act
-    const error = scenarioErrorOf(broken(overrides));
+    const error = thrownBy(ScenarioError, broken(overrides));
     // Assess
     expect(error.file).toBe("scenarios/broken.json");
     expect(error.problems).toEqual([expect.stringContaining(problem)]);
@@ -327,7 +301,10 @@ describe("parseScenario: what the schema cannot say", () => {
 
   it("names every problem of a file, not only the first", () => {
     // Act
-    const error = scenarioErrorOf(broken({ start: "2026-03-02T09:00:01Z", events: [{ at: 99, event: {} }], ...fault({ from: 5, to: 1 }) }));
+    const error = thrownBy(
+      ScenarioError,
+      broken({ start: "2026-03-02T09:00:01Z", events: [{ at: 99, event: {} }], ...fault({ from: 5, to: 1 }) }),
+    );
     // Assess
     expect(error.problems).toHaveLength(3);
   });
