@@ -243,6 +243,11 @@ const incidentsSchema = z.strictObject({
   /** A condition must stay clear this long before its incident resolves, so it cannot flap. */
   resolveAfterMinutes: minutes.min(1).default(5),
   /**
+   * While its condition holds, an open incident's stored evidence is rewritten at least this often
+   * (without a message), so notifications and the record show recent figures at the cost of one write.
+   */
+  refreshMinutes: minutes.min(1).default(15),
+  /**
    * Severity hysteresis: an incident is raised at once, but lowered only once the lower level has held
    * this long, so a value wobbling around the critical level sends nothing.
    */

@@ -19,6 +19,7 @@ describe("parseConfig", () => {
     // Assess
     expect(config.incidents).toEqual({
       resolveAfterMinutes: 5,
+      refreshMinutes: 15,
       deEscalateAfterMinutes: 30,
       recoveryPoints: 5,
       reopenWithinMinutes: 360,
@@ -70,6 +71,7 @@ describe("parseConfig", () => {
     [{ detection: { consumerLag: "fast" } }, /detection\.consumerLag/],
     [{ detection: { resources: { cpu: { warnPercent: 140 } } } }, /detection\.resources\.cpu\.warnPercent/],
     [{ incidents: { resolveAfterMinutes: -1 } }, /incidents\.resolveAfterMinutes/],
+    [{ incidents: { refreshMinutes: 0 } }, /incidents\.refreshMinutes/],
   ])("rejects an invalid value %j with its path", (raw, path) => {
     expect(() => parseConfig(raw, { unknownKeys: "ignore" })).toThrow(path);
   });
