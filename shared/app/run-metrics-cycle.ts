@@ -295,7 +295,11 @@ export async function runMetricsCycle(deps: MetricsCycleDeps): Promise<CycleRepo
       findings,
       isCovered,
       now,
-      rules: { resolveAfterMinutes: config.incidents.resolveAfterMinutes, refreshMinutes: config.incidents.refreshMinutes, noise: noiseRules(config) },
+      rules: {
+        resolveAfterMinutes: config.incidents.resolveAfterMinutes,
+        refreshMinutes: config.incidents.refreshMinutes,
+        noise: noiseRules(config),
+      },
     }),
     ...metricIncidents
       .filter((i) => ignoredNames.has(i.broker))
