@@ -50,6 +50,32 @@ describe("parseConfig", () => {
     expect(aName).toThrow(ConfigError);
   });
 
+  it("holds a broker's queue and connection findings back while it is unhealthy, unless told otherwise", () => {
+    // Act
+    const { config } = parseConfig({ notifications: { inhibit: [{ source: "resource-pressure", target: ["consumer-lag"] }] } });
+    // Assess
+    expect(DEFAULT_CONFIG.notifications.inhibit).toEqual([
+      { source: "broker-unhealthy", target: ["consumer-lag", "connection-exhaustion"], equal: "broker" },
+    ]);
+    expect(config.notifications.inhibit).toEqual([{ source: "resource-pressure", target: ["consumer-lag"], equal: "broker" }]);
+    expect(parseConfig({ notifications: { inhibit: [] } }).config.notifications.inhibit).toEqual([]);
+  });
+
+  it.each([
+    [{ source: "queue-down", target: ["consumer-lag"] }, "notifications.inhibit.0.source: Invalid option"],
+    [{ source: "broker-unhealthy", target: [] }, "notifications.inhibit.0.target: Too small"],
+    [{ source: "broker-unhealthy", target: ["consumer-lag"], equal: "queue" }, "notifications.inhibit.0.equal: Invalid input"],
+    [
+      { source: "broker-unhealthy", target: ["consumer-lag", "broker-unhealthy"] },
+      "notifications.inhibit.0.target: 'broker-unhealthy' is the rule's source too",
+    ],
+  ])("rejects the inhibition rule %j, naming what is wrong", (rule, problem) => {
+    // Act
+    const error = configErrorOf(() => parseConfig({ notifications: { inhibit: [rule] } }));
+    // Assess
+    expect(error.problems).toEqual([expect.stringContaining(problem)]);
+  });
+
   it("rejects an unknown key in a deployment, naming it", () => {
     // Act
     const attempt = () => parseConfig({ remediation: { mood: "auto" } });
