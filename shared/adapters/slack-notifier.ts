@@ -1,8 +1,8 @@
 import type { MessageGroup } from "../core/notifications";
 import { renderSlackMessage } from "../core/render/slack-message";
-import { describeError } from "../errors";
 import type { Clock, DeliveryResult, Log, Notifier, SecretSource } from "../ports";
-import { httpFailure, thrownFailure } from "./delivery-failure";
+import { httpFailure } from "./delivery-failure";
+import { postWithSecret } from "./post-with-secret";
 
 /**
  * How long one post to the webhook may take. A webhook that accepts the connection and never answers
@@ -28,24 +28,17 @@ export class SlackNotifier implements Notifier {
 
   async send(group: MessageGroup): Promise<DeliveryResult> {
     const payload = renderSlackMessage(group);
-    let url: string;
-    try {
-      url = await this.webhookUrl.get();
-    } catch (error) {
-      return { ok: false, retryable: true, error: `Slack webhook URL unavailable: ${describeError(error)}`, body: payload };
-    }
-    const hide = (text: string) => (url ? text.split(url).join("[webhook]") : text);
-    let response: Response;
-    try {
-      response = await this.fetchFn(url, {
-        method: "POST",
-        headers: { "content-type": "application/json; charset=utf-8" },
-        body: JSON.stringify(payload),
-        signal: AbortSignal.timeout(this.requestTimeoutMs),
-      });
-    } catch (error) {
-      return thrownFailure(error, payload, hide);
-    }
+    const posted = await postWithSecret({
+      secret: this.webhookUrl,
+      secretName: "Slack webhook URL",
+      mask: "[webhook]",
+      request: (url) => ({ url, contentType: "application/json; charset=utf-8", body: JSON.stringify(payload) }),
+      fetchFn: this.fetchFn,
+      timeoutMs: this.requestTimeoutMs,
+      message: payload,
+    });
+    if ("failure" in posted) return posted.failure;
+    const { response, hide } = posted;
     if (response.ok) {
       // The body is not needed; reading it frees the connection.
       await response.text().catch(() => "");
