@@ -2,13 +2,16 @@ import type { MessageGroup, MessageTransition } from "../core/notifications";
 import { PAGERDUTY_TRANSITIONS, renderPagerDutyEvent } from "../core/render/pagerduty-event";
 import type { Clock, DeliveryResult, Log, Notifier, SecretSource } from "../ports";
 import { httpFailure } from "./delivery-failure";
-import { postWithSecret } from "./post-with-secret";
+import { postWithSecret, type SecretDestination } from "./post-with-secret";
 
 /** The Events API v2 endpoint (the EU service region has its own: `https://events.eu.pagerduty.com/v2/enqueue`). */
 export const PAGERDUTY_EVENTS_URL = "https://events.pagerduty.com/v2/enqueue";
 
 /** How long one event may take; past it the outbox tries again on a later round (dedup_key makes a repeat harmless). */
 export const PAGERDUTY_REQUEST_TIMEOUT_MS = 5_000;
+
+/** The routing key is the secret (it travels in the event): `[routing key]` stands for it in any text kept. */
+const EVENTS_API: SecretDestination = { secretName: "PagerDuty routing key", mask: "[routing key]", contentType: "application/json" };
 
 /**
  * `Notifier` for a PagerDuty service's Events API v2 integration: one event per incident (`dedup_key`
@@ -38,15 +41,12 @@ export class PagerDutyNotifier implements Notifier {
 
   async send(group: MessageGroup): Promise<DeliveryResult> {
     const event = renderPagerDutyEvent(group);
-    const posted = await postWithSecret({
-      secret: this.routingKey,
-      secretName: "PagerDuty routing key",
-      mask: "[routing key]",
-      request: (key) => ({ url: this.url, contentType: "application/json", body: JSON.stringify({ routing_key: key, ...event }) }),
-      fetchFn: this.fetchFn,
-      timeoutMs: this.requestTimeoutMs,
-      message: event,
-    });
+    const posted = await postWithSecret(
+      EVENTS_API,
+      { secret: this.routingKey, fetchFn: this.fetchFn, timeoutMs: this.requestTimeoutMs },
+      (key) => ({ url: this.url, body: JSON.stringify({ routing_key: key, ...event }) }),
+      event,
+    );
     if ("failure" in posted) return posted.failure;
     const { response, hide } = posted;
     const answer = hide(await response.text().catch(() => "")).slice(0, 500);

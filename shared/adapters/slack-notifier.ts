@@ -2,13 +2,16 @@ import type { MessageGroup } from "../core/notifications";
 import { renderSlackMessage } from "../core/render/slack-message";
 import type { Clock, DeliveryResult, Log, Notifier, SecretSource } from "../ports";
 import { httpFailure } from "./delivery-failure";
-import { postWithSecret } from "./post-with-secret";
+import { postWithSecret, type SecretDestination } from "./post-with-secret";
 
 /**
  * How long one post to the webhook may take. A webhook that accepts the connection and never answers
  * must not hold the invocation: the outbox tries again on a later round.
  */
 export const SLACK_REQUEST_TIMEOUT_MS = 5_000;
+
+/** The webhook's URL is the secret: `[webhook]` stands for it in any text kept. */
+const WEBHOOK: SecretDestination = { secretName: "Slack webhook URL", mask: "[webhook]", contentType: "application/json; charset=utf-8" };
 
 /**
  * `Notifier` for a Slack incoming webhook: one attempt per call (the outbox owns retries and
@@ -28,15 +31,12 @@ export class SlackNotifier implements Notifier {
 
   async send(group: MessageGroup): Promise<DeliveryResult> {
     const payload = renderSlackMessage(group);
-    const posted = await postWithSecret({
-      secret: this.webhookUrl,
-      secretName: "Slack webhook URL",
-      mask: "[webhook]",
-      request: (url) => ({ url, contentType: "application/json; charset=utf-8", body: JSON.stringify(payload) }),
-      fetchFn: this.fetchFn,
-      timeoutMs: this.requestTimeoutMs,
-      message: payload,
-    });
+    const posted = await postWithSecret(
+      WEBHOOK,
+      { secret: this.webhookUrl, fetchFn: this.fetchFn, timeoutMs: this.requestTimeoutMs },
+      (url) => ({ url, body: JSON.stringify(payload) }),
+      payload,
+    );
     if ("failure" in posted) return posted.failure;
     const { response, hide } = posted;
     if (response.ok) {
