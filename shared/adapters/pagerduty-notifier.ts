@@ -1,14 +1,17 @@
 import type { MessageGroup, MessageTransition } from "../core/notifications";
 import { PAGERDUTY_TRANSITIONS, renderPagerDutyEvent } from "../core/render/pagerduty-event";
-import { describeError } from "../errors";
 import type { Clock, DeliveryResult, Log, Notifier, SecretSource } from "../ports";
-import { httpFailure, thrownFailure } from "./delivery-failure";
+import { httpFailure } from "./delivery-failure";
+import { postWithSecret, type SecretDestination } from "./post-with-secret";
 
 /** The Events API v2 endpoint (the EU service region has its own: `https://events.eu.pagerduty.com/v2/enqueue`). */
 export const PAGERDUTY_EVENTS_URL = "https://events.pagerduty.com/v2/enqueue";
 
 /** How long one event may take; past it the outbox tries again on a later round (dedup_key makes a repeat harmless). */
 export const PAGERDUTY_REQUEST_TIMEOUT_MS = 5_000;
+
+/** The routing key is the secret (it travels in the event): `[routing key]` stands for it in any text kept. */
+const EVENTS_API: SecretDestination = { secretName: "PagerDuty routing key", mask: "[routing key]", contentType: "application/json" };
 
 /**
  * `Notifier` for a PagerDuty service's Events API v2 integration: one event per incident (`dedup_key`
@@ -38,24 +41,14 @@ export class PagerDutyNotifier implements Notifier {
 
   async send(group: MessageGroup): Promise<DeliveryResult> {
     const event = renderPagerDutyEvent(group);
-    let key: string;
-    try {
-      key = await this.routingKey.get();
-    } catch (error) {
-      return { ok: false, retryable: true, error: `PagerDuty routing key unavailable: ${describeError(error)}`, body: event };
-    }
-    const hide = (text: string) => (key ? text.split(key).join("[routing key]") : text);
-    let response: Response;
-    try {
-      response = await this.fetchFn(this.url, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ routing_key: key, ...event }),
-        signal: AbortSignal.timeout(this.requestTimeoutMs),
-      });
-    } catch (error) {
-      return thrownFailure(error, event, hide);
-    }
+    const posted = await postWithSecret(
+      EVENTS_API,
+      { secret: this.routingKey, fetchFn: this.fetchFn, timeoutMs: this.requestTimeoutMs },
+      (key) => ({ url: this.url, body: JSON.stringify({ routing_key: key, ...event }) }),
+      event,
+    );
+    if ("failure" in posted) return posted.failure;
+    const { response, hide } = posted;
     const answer = hide(await response.text().catch(() => "")).slice(0, 500);
     // 202 Accepted is the contract's success; any 2xx is taken as accepted.
     if (response.ok) return { ok: true, body: event };

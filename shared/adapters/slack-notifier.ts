@@ -1,14 +1,17 @@
 import type { MessageGroup } from "../core/notifications";
 import { renderSlackMessage } from "../core/render/slack-message";
-import { describeError } from "../errors";
 import type { Clock, DeliveryResult, Log, Notifier, SecretSource } from "../ports";
-import { httpFailure, thrownFailure } from "./delivery-failure";
+import { httpFailure } from "./delivery-failure";
+import { postWithSecret, type SecretDestination } from "./post-with-secret";
 
 /**
  * How long one post to the webhook may take. A webhook that accepts the connection and never answers
  * must not hold the invocation: the outbox tries again on a later round.
  */
 export const SLACK_REQUEST_TIMEOUT_MS = 5_000;
+
+/** The webhook's URL is the secret: `[webhook]` stands for it in any text kept. */
+const WEBHOOK: SecretDestination = { secretName: "Slack webhook URL", mask: "[webhook]", contentType: "application/json; charset=utf-8" };
 
 /**
  * `Notifier` for a Slack incoming webhook: one attempt per call (the outbox owns retries and
@@ -28,24 +31,14 @@ export class SlackNotifier implements Notifier {
 
   async send(group: MessageGroup): Promise<DeliveryResult> {
     const payload = renderSlackMessage(group);
-    let url: string;
-    try {
-      url = await this.webhookUrl.get();
-    } catch (error) {
-      return { ok: false, retryable: true, error: `Slack webhook URL unavailable: ${describeError(error)}`, body: payload };
-    }
-    const hide = (text: string) => (url ? text.split(url).join("[webhook]") : text);
-    let response: Response;
-    try {
-      response = await this.fetchFn(url, {
-        method: "POST",
-        headers: { "content-type": "application/json; charset=utf-8" },
-        body: JSON.stringify(payload),
-        signal: AbortSignal.timeout(this.requestTimeoutMs),
-      });
-    } catch (error) {
-      return thrownFailure(error, payload, hide);
-    }
+    const posted = await postWithSecret(
+      WEBHOOK,
+      { secret: this.webhookUrl, fetchFn: this.fetchFn, timeoutMs: this.requestTimeoutMs },
+      (url) => ({ url, body: JSON.stringify(payload) }),
+      payload,
+    );
+    if ("failure" in posted) return posted.failure;
+    const { response, hide } = posted;
     if (response.ok) {
       // The body is not needed; reading it frees the connection.
       await response.text().catch(() => "");

@@ -2,12 +2,14 @@ import type { Config } from "../core/config";
 import type { Incident, PendingNotification } from "../core/incidents";
 import type { MessageContext, MessageGroup, NotificationItem } from "../core/notifications";
 import {
+  type DeliveryContext,
   type DeliveryDecision,
   decideDelivery,
   dueAfterSilence,
   dueRepeat,
   enqueueAfterSilence,
   enqueueRepeat,
+  inhibitionsOf,
   isPending,
   retryDelayMs,
   type Silence,
@@ -68,8 +70,6 @@ export interface DeliveryReport {
 
 /** How long a delivery in progress keeps other invocations off the same notifications. */
 const LEASE_MS = 60_000;
-/** A notification that could not be delivered for this long is given up (and logged as an error). */
-const GIVE_UP_MS = 24 * 3_600_000;
 /** The longest one send takes: a notifier's request timeout plus the write of its result. */
 export const SEND_BUDGET_MS = 8_000;
 /** Attempts at one message within an invocation, for failures that pass in seconds (a 503, a short 429). */
@@ -83,7 +83,7 @@ const MERGE_ATTEMPTS = 5;
 /**
  * Delivers what waits in the incidents' outboxes, on every channel:
  * 1. enqueue reminders for incidents open and unannounced for the repeat interval
- * 2. load incidents with pending notifications, the silences, and the brokers that inhibit
+ * 2. load incidents with pending notifications, the silences, and the inhibitions in force
  * 3. decide per notification: send, hold (inhibited, backing off) or drop (silenced), with the reason
  * 4. lease what will be sent (a conditional write), so a concurrent invocation cannot send it too
  * 5. per destination, side by side (SNS never waits for Slack): group per broker and transition,
@@ -102,18 +102,56 @@ export async function deliverNotifications(deps: DeliveryDeps, options: Delivery
     health: { sent: 0, failed: 0, deferred: 0, outcomeUnknown: 0 },
   };
   if (deps.notifiers.length === 0) return report;
-  const { clock, log } = deps;
-  const now = clock.now();
-  const timeLeft = options.timeLeft ?? (() => Number.POSITIVE_INFINITY);
   const fail = (line: string) => {
     report.errors.push(line);
-    log.error(line);
+    deps.log.error(line);
   };
-  const writer = new OutboxWriter(deps.incidents, fail);
+  const round: Round = {
+    deps,
+    report,
+    now: deps.clock.now(),
+    timeLeft: options.timeLeft ?? (() => Number.POSITIVE_INFINITY),
+    fail,
+    writer: new OutboxWriter(deps.incidents, fail),
+  };
+  // 1-2. silences, reminders, pending notifications, inhibitions
+  const outboxes = await loadOutboxes(round);
+  if (outboxes === null || outboxes.pending.length === 0) return report;
+  // 3. decide
+  const plans = planDeliveries(round, outboxes);
+  // 4. lease (and write the drops)
+  const leased = await leaseNotifications(round, plans);
+  // 5-6. send per destination, record each result as it completes
+  await sendOnEveryChannel(round, leased);
+  // 7. release what this invocation leased and did not finish
+  await releaseLeases(round, leased);
+  return report;
+}
+
+/** What the steps of one delivery round share. */
+interface Round {
+  deps: DeliveryDeps;
+  report: DeliveryReport;
+  now: number;
+  timeLeft: () => number;
+  /** Records a handled problem: a report line and an error log. */
+  fail: (line: string) => void;
+  writer: OutboxWriter;
+}
+
+/** The incidents with pending notifications, and what decides about them. */
+interface Outboxes {
+  pending: Incident[];
+  context: DeliveryContext;
+}
+
+/**
+ * Steps 1-2: the silences, the reminders due, then the incidents with pending notifications and the
+ * inhibitions the active ones put in force. Null when the incidents cannot be read.
+ */
+async function loadOutboxes({ deps, now, fail }: Round): Promise<Outboxes | null> {
   // A damaged incident or silence costs only itself: the other notifications still go out.
   const skip = (error: Error) => fail(`unreadable item skipped: ${describeError(error)}`);
-
-  // 1-2. silences, reminders, pending notifications, inhibitors
   let silences: Silence[] = [];
   try {
     silences = await deps.silences.active(now, skip);
@@ -121,42 +159,49 @@ export async function deliverNotifications(deps: DeliveryDeps, options: Delivery
     // Without the silences, tell people rather than stay quiet.
     fail(`silences unavailable, delivering without them: ${describeError(error)}`);
   }
-  let active: Incident[];
-  let pending: Incident[];
   try {
-    active = await deps.incidents.loadActive(skip);
+    // A damaged incident costs only itself: the other notifications still go out.
+    const active = await deps.incidents.loadActive(skip);
     await enqueueRepeats(deps, active, silences, now, fail);
-    pending = await deps.incidents.loadWithPendingNotifications(skip);
+    const pending = await deps.incidents.loadWithPendingNotifications(skip);
+    const inhibitions = inhibitionsOf(deps.config.notifications.inhibit, active);
+    return { pending, context: { silences, inhibitions, now } };
   } catch (error) {
     fail(`notification delivery skipped: ${describeError(error)}`);
-    return report;
+    return null;
   }
-  if (pending.length === 0) return report;
-  const inhibitingBrokers = new Set(active.filter((i) => i.kind === IncidentKind.brokerUnhealthy).map((i) => i.broker));
+}
 
-  // 3. decide
+/** Step 3: each pending notification's decision (kept in the report); the plans of the incidents with something to do. */
+function planDeliveries({ report, fail }: Round, { pending, context }: Outboxes): IncidentPlan[] {
   const plans: IncidentPlan[] = [];
   for (const incident of pending) {
     const plan: IncidentPlan = { incident, send: new Set(), drop: new Map() };
     for (const notification of incident.outbox.filter(isPending)) {
-      const decision = expired(notification, now)
-        ? ({ action: "drop", reason: "muted", detail: "undeliverable for 24 hours" } as const)
-        : decideDelivery(incident, notification, { silences, inhibitingBrokers, now });
+      const decision = decideDelivery(incident, notification, context);
       report.decisions.push({ incidentId: incident.id, notificationId: notification.id, decision });
       if (decision.action === "drop") {
-        if (decision.detail.startsWith("undeliverable"))
+        if (decision.cause === "undeliverable")
           fail(`notification ${notification.id} given up: ${notification.lastError ?? "undelivered"}`);
-        plan.drop.set(notification.id, decision.detail);
+        plan.drop.set(notification.id, decision);
       } else if (decision.action === "send") {
         plan.send.add(notification.id);
       }
     }
     if (plan.send.size > 0 || plan.drop.size > 0) plans.push(plan);
   }
+  return plans;
+}
 
-  // 4. lease (and write the drops)
-  const leased: Incident[] = [];
-  const leasedIds = new Map<string, Set<string>>(); // fingerprint -> notification ids this invocation holds
+/** An incident as this invocation leased it, with the notifications it holds. */
+interface LeasedIncident {
+  incident: Incident;
+  ids: ReadonlySet<string>;
+}
+
+/** Step 4: writes each plan's drops and leases its sends; what another invocation took first is left to it. */
+async function leaseNotifications({ deps, writer, now }: Round, plans: readonly IncidentPlan[]): Promise<LeasedIncident[]> {
+  const leased: LeasedIncident[] = [];
   for (const plan of plans) {
     let taken = new Set<string>();
     const written = await writer.update(plan.incident, (current) => {
@@ -164,27 +209,40 @@ export async function deliverNotifications(deps: DeliveryDeps, options: Delivery
       taken = lease.leased;
       return lease.changed ? lease.incident : null;
     });
-    if (written && taken.size > 0) {
-      leased.push(written);
-      leasedIds.set(written.fingerprint, taken);
-    } else if (plan.send.size > 0) log.info("notifications taken by another invocation", { incidentId: plan.incident.id });
+    if (written && taken.size > 0) leased.push({ incident: written, ids: taken });
+    else if (plan.send.size > 0) deps.log.info("notifications taken by another invocation", { incidentId: plan.incident.id });
   }
+  return leased;
+}
 
-  // 5-6. send per destination, record each result as it completes
-  const context: MessageContext = { ...deps.links, brokerIds: { ...deps.links.brokerIds } };
-  const plannedLanes = deps.notifiers.map((channel) => ({
+/** Steps 5-6: one lane per destination, side by side; the report lists deliveries channel by channel, whatever order they completed in. */
+async function sendOnEveryChannel(round: Round, leased: readonly LeasedIncident[]): Promise<void> {
+  const { deps, now } = round;
+  const links: MessageContext = { ...deps.links, brokerIds: { ...deps.links.brokerIds } };
+  const planned = deps.notifiers.map((channel) => ({
     channel,
-    items: leased.flatMap((incident) =>
-      inOrder(incident, channel.name, leasedIds.get(incident.fingerprint) ?? new Set()).map((notification) => ({ incident, notification })),
-    ),
+    items: leased.flatMap(({ incident, ids }) => inOrder(incident, channel.name, ids).map((notification) => ({ incident, notification }))),
   }));
-  // The lanes still to finish each leased notification: the last one to record a result releases the lease.
+  const settle = settlement(planned);
+  const lanes = await Promise.all(
+    planned.map(({ channel, items }) =>
+      deliverOnChannel({ ...round, channel, settle }, groupFor(items, links, now, channel.perIncident === true)),
+    ),
+  );
+  for (const lane of lanes) round.report.deliveries.push(...lane);
+}
+
+/**
+ * The lanes still to finish each leased notification: `settle` marks a lane done with some and returns
+ * those no other lane still holds, so the last lane to record a result releases the lease.
+ */
+function settlement(planned: readonly { channel: Notifier; items: readonly { notification: PendingNotification }[] }[]): Lane["settle"] {
   const outstanding = new Map<string, Set<string>>();
-  for (const { channel, items } of plannedLanes) {
+  for (const { channel, items } of planned) {
     for (const { notification } of items)
       outstanding.set(notification.id, (outstanding.get(notification.id) ?? new Set()).add(channel.name));
   }
-  const settle = (channel: string, ids: readonly string[]): Set<string> => {
+  return (channel, ids) => {
     const done = new Set<string>();
     for (const id of ids) {
       const lanes = outstanding.get(id);
@@ -193,20 +251,11 @@ export async function deliverNotifications(deps: DeliveryDeps, options: Delivery
     }
     return done;
   };
-  const lanes = await Promise.all(
-    plannedLanes.map(({ channel, items }) =>
-      deliverOnChannel(
-        { deps, writer, channel, report, timeLeft, now, settle },
-        groupFor(items, context, now, channel.perIncident === true),
-      ),
-    ),
-  );
-  // The report lists deliveries channel by channel, whatever order they completed in.
-  for (const lane of lanes) report.deliveries.push(...lane);
+}
 
-  // 7. release what this invocation leased and did not finish
-  for (const incident of leased) {
-    const ids = leasedIds.get(incident.fingerprint) ?? new Set<string>();
+/** Step 7: releases the leases this invocation holds on notifications it did not finish. */
+async function releaseLeases({ writer }: Round, leased: readonly LeasedIncident[]): Promise<void> {
+  for (const { incident, ids } of leased) {
     await writer.update(incident, (current) => {
       let changed = false;
       const outbox = current.outbox.map((n) => {
@@ -217,7 +266,6 @@ export async function deliverNotifications(deps: DeliveryDeps, options: Delivery
       return changed ? { ...current, outbox } : null;
     });
   }
-  return report;
 }
 
 /**
@@ -239,7 +287,7 @@ function inOrder(incident: Incident, channel: string, leased: ReadonlySet<string
 interface IncidentPlan {
   incident: Incident;
   send: Set<string>;
-  drop: Map<string, string>;
+  drop: Map<string, Extract<DeliveryDecision, { action: "drop" }>>;
 }
 
 /**
@@ -252,12 +300,12 @@ function leaseAndDrop(current: Incident, plan: IncidentPlan, now: number): { inc
   let mutedAt = current.mutedAt;
   const outbox = current.outbox.map((n) => {
     if (!isPending(n)) return n;
-    const dropDetail = plan.drop.get(n.id);
-    if (dropDetail !== undefined) {
+    const drop = plan.drop.get(n.id);
+    if (drop !== undefined) {
       changed = true;
       // An opening nobody heard of because of a silence is announced when the silence ends.
-      if (dropDetail.startsWith("silenced") && n.reason === "first" && current.notified === null) mutedAt = now;
-      return { ...n, channels: mapPending(n.channels, "dropped"), lastError: dropDetail };
+      if (drop.cause === "silenced" && n.reason === "first" && current.notified === null) mutedAt = now;
+      return { ...n, channels: mapPending(n.channels, "dropped"), lastError: drop.detail };
     }
     if (plan.send.has(n.id) && n.notBefore <= now && n.leaseUntil <= now) {
       changed = true;
@@ -270,87 +318,114 @@ function leaseAndDrop(current: Incident, plan: IncidentPlan, now: number): { inc
   return { incident, leased, changed };
 }
 
+/** What one destination's lane shares with the round. */
+interface Lane extends Round {
+  channel: Notifier;
+  /** Marks the lane done with these notifications; returns those no other lane still holds. */
+  settle: (channel: string, ids: readonly string[]) => Set<string>;
+}
+
+/** What a lane learns as it goes through its messages. */
+interface LaneState {
+  /** The error of a request that timed out after it left: the destination is not tried again this invocation. */
+  stopped: string | null;
+  /** Incidents (fingerprints) whose later notifications wait for a later round (a notifier that edits per incident). */
+  waiting: Set<string>;
+  /** Incidents whose failed attempt was counted this round already. */
+  countedAttempt: Set<string>;
+}
+
 /**
  * Sends one destination's messages while the deadline allows, each result recorded as it completes.
  * Quick failures are retried within the invocation (Retry-After and backoff up to a few seconds); a
  * destination whose request timed out is not tried again this invocation, so one hanging webhook
  * costs one timeout, not one per message.
  */
-/** What one destination's lane shares with the round. */
-interface Lane {
-  deps: DeliveryDeps;
-  writer: OutboxWriter;
-  channel: Notifier;
-  report: DeliveryReport;
-  timeLeft: () => number;
-  now: number;
-  /** Marks the lane done with these notifications; returns those no other lane still holds. */
-  settle: (channel: string, ids: readonly string[]) => Set<string>;
-}
-
 async function deliverOnChannel(lane: Lane, groups: { group: MessageGroup; ids: string[] }[]): Promise<Delivery[]> {
-  const { deps, writer, channel, report, timeLeft, now } = lane;
+  const { channel } = lane;
   const deliveries: Delivery[] = [];
-  let stopped: string | null = null;
-  const countedAttempt = new Set<string>();
   // One message at a time per destination: Slack accepts about one a second per webhook, and a
   // destination that hangs then costs one timeout.
   // A notifier that edits one message per incident sends an incident's notifications in order, each
   // with the incident as last written (the message's `ts` its first send stored); once one of them is
   // not delivered or not recorded, the later ones wait for a later round.
-  const waiting = new Set<string>();
+  const state: LaneState = { stopped: null, waiting: new Set(), countedAttempt: new Set() };
   for (const entry of groups) {
     const { ids } = entry;
     const fingerprint = entry.group.items[0]?.incident.fingerprint ?? "";
-    const group = channel.perIncident ? writer.refreshed(entry.group) : entry.group;
-    let result: DeliveryResult | null = null;
-    for (let attempt = 1; attempt <= ATTEMPTS_PER_ROUND; attempt++) {
-      if (stopped !== null || timeLeft() < SEND_BUDGET_MS || (channel.perIncident && waiting.has(fingerprint))) break;
-      result = await sendOnce(channel, group);
-      if (result.ok || !result.retryable || result.outcomeUnknown) break;
-      const wait = Math.max(result.retryAfterMs ?? 0, INLINE_BACKOFF_MS * attempt);
-      if (attempt === ATTEMPTS_PER_ROUND || wait > MAX_INLINE_WAIT_MS || timeLeft() < wait + SEND_BUDGET_MS) break;
-      await deps.clock.sleep(wait);
-    }
-    if (channel.perIncident && !result?.ok) waiting.add(fingerprint);
+    const group = channel.perIncident ? lane.writer.refreshed(entry.group) : entry.group;
+    const result = await sendWithinRound(lane, state, group, fingerprint);
+    if (channel.perIncident && !result?.ok) state.waiting.add(fingerprint);
     if (result === null) {
-      report.health.deferred += ids.length;
+      lane.report.health.deferred += ids.length;
       lane.settle(channel.name, ids); // released at the end of the round
       continue;
     }
     deliveries.push({ channel: channel.name, group, result });
-    if (result.ok) report.health.sent += ids.length;
-    else {
-      report.health.failed += ids.length;
-      deps.log.warn("notification not delivered", {
-        channel: channel.name,
-        broker: group.broker,
-        error: result.error,
-        retryable: result.retryable,
-      });
-    }
-    if (!result.ok && result.outcomeUnknown) {
-      report.health.outcomeUnknown += ids.length;
-      stopped = result.error;
-      deps.log.warn("notification outcome unknown: the request timed out after it left, a retry may repeat it", {
-        channel: channel.name,
-        broker: group.broker,
-        notifications: ids,
-      });
-    }
-    // Record at once, per incident, merged into the incident as it is now.
-    const outcome = { channel: channel.name, result, now, release: lane.settle(channel.name, ids) };
-    for (const item of group.items) {
-      const incident = item.incident;
-      const first = !countedAttempt.has(incident.fingerprint);
-      countedAttempt.add(incident.fingerprint);
-      const written = await writer.update(incident, (current) =>
-        withResult(current, ids, { ...outcome, countAttempt: first, severity: incident.severity }),
-      );
-      if (written === null && channel.perIncident) waiting.add(incident.fingerprint);
-    }
+    countResult(lane, state, group, ids, result);
+    await recordResult(lane, state, group, ids, result);
   }
   return deliveries;
+}
+
+/** The last answer to a group, tried up to {@link ATTEMPTS_PER_ROUND} times; null when it was not tried. */
+async function sendWithinRound(lane: Lane, state: LaneState, group: MessageGroup, fingerprint: string): Promise<DeliveryResult | null> {
+  const { channel, timeLeft } = lane;
+  let result: DeliveryResult | null = null;
+  for (let attempt = 1; attempt <= ATTEMPTS_PER_ROUND; attempt++) {
+    if (state.stopped !== null || timeLeft() < SEND_BUDGET_MS || (channel.perIncident && state.waiting.has(fingerprint))) break;
+    result = await sendOnce(channel, group);
+    if (result.ok || !result.retryable || result.outcomeUnknown) break;
+    const wait = Math.max(result.retryAfterMs ?? 0, INLINE_BACKOFF_MS * attempt);
+    if (attempt === ATTEMPTS_PER_ROUND || wait > MAX_INLINE_WAIT_MS || timeLeft() < wait + SEND_BUDGET_MS) break;
+    await lane.deps.clock.sleep(wait);
+  }
+  return result;
+}
+
+/** Counts a send in the delivery health and logs a failure; a request that timed out after it left stops the lane. */
+function countResult(lane: Lane, state: LaneState, group: MessageGroup, ids: readonly string[], result: DeliveryResult): void {
+  const { deps, channel, report } = lane;
+  if (result.ok) {
+    report.health.sent += ids.length;
+    return;
+  }
+  report.health.failed += ids.length;
+  deps.log.warn("notification not delivered", {
+    channel: channel.name,
+    broker: group.broker,
+    error: result.error,
+    retryable: result.retryable,
+  });
+  if (!result.outcomeUnknown) return;
+  report.health.outcomeUnknown += ids.length;
+  state.stopped = result.error;
+  deps.log.warn("notification outcome unknown: the request timed out after it left, a retry may repeat it", {
+    channel: channel.name,
+    broker: group.broker,
+    notifications: ids,
+  });
+}
+
+/** Records a result at once, per incident, merged into the incident as it is now. */
+async function recordResult(
+  lane: Lane,
+  state: LaneState,
+  group: MessageGroup,
+  ids: readonly string[],
+  result: DeliveryResult,
+): Promise<void> {
+  const { writer, channel, now } = lane;
+  const outcome = { channel: channel.name, result, now, release: lane.settle(channel.name, ids) };
+  for (const item of group.items) {
+    const incident = item.incident;
+    const first = !state.countedAttempt.has(incident.fingerprint);
+    state.countedAttempt.add(incident.fingerprint);
+    const written = await writer.update(incident, (current) =>
+      withResult(current, ids, { ...outcome, countAttempt: first, severity: incident.severity }),
+    );
+    if (written === null && channel.perIncident) state.waiting.add(incident.fingerprint);
+  }
 }
 
 async function sendOnce(channel: Notifier, group: MessageGroup): Promise<DeliveryResult> {
@@ -537,8 +612,4 @@ function groupFor(
 
 function mapPending(channels: Record<string, PendingNotification["channels"][string]>, to: "dropped" | "sent") {
   return Object.fromEntries(Object.entries(channels).map(([c, s]) => [c, s === "pending" ? to : s]));
-}
-
-function expired(n: PendingNotification, now: number): boolean {
-  return now - n.createdAt > GIVE_UP_MS;
 }

@@ -212,7 +212,7 @@ export async function handleApiEvent(deps: ApiEventDeps, raw: unknown): Promise<
         findings,
         isCovered: (incident) => judged.has(incident.fingerprint),
         now,
-        rules: { resolveAfterMinutes: config.incidents.resolveAfterMinutes, refreshMinutes: 15 },
+        rules: { resolveAfterMinutes: config.incidents.resolveAfterMinutes, refreshMinutes: config.incidents.refreshMinutes },
       }),
       ...closures,
     ];

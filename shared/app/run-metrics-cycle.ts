@@ -24,6 +24,7 @@ import {
   isIgnored,
   METRIC_KINDS,
   MINUTE_MS,
+  type MinuteWindow,
   type QueueRef,
   type RabbitMqConfiguredLimits,
   Tags,
@@ -34,6 +35,7 @@ import type {
   BrokerScraper,
   Clock,
   IncidentStore,
+  InventorySnapshot,
   Log,
   MetricSource,
   NodeListing,
@@ -143,8 +145,7 @@ export function createFetchSchedule(config: Config): FetchSchedule {
  *    for incidents a reboot might help
  */
 export async function runMetricsCycle(deps: MetricsCycleDeps): Promise<CycleReport> {
-  const { clock, log, config, schedule } = deps;
-  const now = clock.now();
+  const now = deps.clock.now();
   const report: CycleReport = {
     at: now,
     brokers: 0,
@@ -160,23 +161,86 @@ export async function runMetricsCycle(deps: MetricsCycleDeps): Promise<CycleRepo
   };
   const fail = (message: string, fields: Record<string, unknown> = {}) => {
     report.errors.push(message);
-    log.error(message, fields);
+    deps.log.error(message, fields);
   };
-
+  const cycle: Cycle = { deps, report, now, fail };
   // 1. brokers
-  let snapshot: Awaited<ReturnType<BrokerInventory["listBrokers"]>>;
+  const fleet = await listBrokers(cycle);
+  if (fleet === null) return report;
+  // 2. active incidents
+  const active = await loadActiveIncidents(cycle);
+  if (active === null) return report;
+  // 3. queues and plan
+  const readable = fleet.monitored.filter((b) => METRIC_STATES.has(b.state));
+  const planned = await planReads(cycle, readable, active);
+  // 4. fetch, two phases; the brokers' own endpoints are read meanwhile
+  const observations = await readObservations(cycle, fleet, readable, planned);
+  // 5. detect
+  const judgement = detect(cycle, fleet, active, observations, planned);
+  report.findings = judgement.findings;
+  // 6. fold, closing the incidents of brokers now ignored
+  const changes = await foldCycle(cycle, fleet, active, judgement);
+  // 7. save (with the notifications), and ask about reboots where one might help
+  await saveAndRequestReboots(cycle, fleet, changes, observations);
+  deps.log.info("metrics cycle done", {
+    brokers: report.brokers,
+    findings: judgement.findings.length,
+    transitions: report.transitions.length,
+    metricsRequested: report.metricsRequested,
+    getMetricDataCalls: report.getMetricDataCalls,
+    errors: report.errors.length,
+  });
+  return report;
+}
+
+/** What the steps of one cycle share. */
+interface Cycle {
+  deps: MetricsCycleDeps;
+  report: CycleReport;
+  now: number;
+  /** Records a handled problem: a report line and an error log. */
+  fail: (message: string, fields?: Record<string, unknown>) => void;
+}
+
+/** This cycle's brokers: the inventory's snapshot, and those watched (not tagged ignore). */
+interface Fleet {
+  snapshot: InventorySnapshot;
+  monitored: Broker[];
+}
+
+/** The reads this cycle plans, over its window, and the limits RabbitMQ 4 brokers' configurations set. */
+interface CyclePlan {
+  plan: PlanInput;
+  window: MinuteWindow;
+  configured: Map<string, RabbitMqConfiguredLimits | null>;
+}
+
+type Observations = ReturnType<FetchSchedule["observe"]>;
+
+/** What a cycle judged (incident fingerprints) and found. */
+interface Judgement {
+  judged: Set<string>;
+  findings: Finding[];
+}
+
+/**
+ * Step 1: the brokers, their ids and states for the report, the schedule kept to those watched, and
+ * opt-in changes recorded. Null when the inventory cannot be read (the cycle is skipped).
+ */
+async function listBrokers({ deps, report, now, fail }: Cycle): Promise<Fleet | null> {
+  let snapshot: InventorySnapshot;
   try {
     snapshot = await deps.inventory.listBrokers();
   } catch (error) {
     fail(`broker inventory unavailable, cycle skipped: ${describeError(error)}`);
-    return report;
+    return null;
   }
   for (const s of snapshot.skipped) if (!s.gone && !s.pending) report.errors.push(`broker ${s.brokerName} skipped this cycle: ${s.reason}`);
   const pending = snapshot.skipped.filter((s) => s.pending).length;
   if (pending > 0) {
     const notice = `${pending} broker${pending === 1 ? "" : "s"} not described yet (descriptions are paced under the Amazon MQ API quota): watched from a later cycle`;
     report.notices.push(notice);
-    log.info(notice, { pending });
+    deps.log.info(notice, { pending });
   }
   for (const b of snapshot.brokers) {
     report.brokerIds[b.name] = b.id;
@@ -185,127 +249,190 @@ export async function runMetricsCycle(deps: MetricsCycleDeps): Promise<CycleRepo
   const monitored = snapshot.brokers.filter((b) => !isIgnored(b));
   report.brokers = monitored.length;
   report.ignored = snapshot.brokers.length - monitored.length;
-  schedule.retain(monitored);
+  deps.schedule.retain(monitored);
   if (deps.optInTracker) for (const line of await deps.optInTracker.observe(snapshot.brokers, now)) fail(line);
+  return { snapshot, monitored };
+}
 
-  // 2. active incidents
-  let active: Incident[];
+/** Step 2: the active incidents this cycle judges; null when the store cannot be read. */
+async function loadActiveIncidents({ deps, fail }: Cycle): Promise<Incident[] | null> {
   try {
     const owns = deps.owns;
     // A damaged incident costs only itself: the others are still folded and announced.
     const skip = (error: Error) => fail(`unreadable item skipped: ${describeError(error)}`);
-    active = (await deps.incidents.loadActive(skip)).filter((i) => !owns || owns(i.broker));
+    return (await deps.incidents.loadActive(skip)).filter((i) => !owns || owns(i.broker));
   } catch (error) {
     // Without the current incidents nothing can be folded safely; detection still runs next cycle.
     fail(`incident store unavailable, cycle skipped: ${describeError(error)}`);
-    return report;
+    return null;
   }
+}
 
-  // 3. queues and plan
-  const readable = monitored.filter((b) => METRIC_STATES.has(b.state));
+/** Step 3: lists queues and cluster nodes (cached), plans the reads, and reads RabbitMQ 4 configured limits. */
+async function planReads(cycle: Cycle, readable: Broker[], active: readonly Incident[]): Promise<CyclePlan> {
+  const { deps, report, now } = cycle;
   const listings = await listQueues(deps, readable, report);
-  const window = schedule.windowAt(now);
+  const window = deps.schedule.windowAt(now);
   // Brokers whose queues come from their own endpoint (read in the window): their CloudWatch queue metrics are not read.
   const scrapedBefore = new Set(readable.filter((b) => scrapesOf(deps, b)?.history.queuesOn(b.name, window)).map((b) => b.name));
   const queuesOf = (broker: Broker) => (scrapedBefore.has(broker.name) ? [] : queuesForBroker(broker, listings.get(broker.engine)));
-  const watch = (queue: QueueRef) => isDeadLetterQueue(queue.name, config.detection.consumerLag);
+  const watch = (queue: QueueRef) => isDeadLetterQueue(queue.name, deps.config.detection.consumerLag);
   const nodeListing = await listNodes(deps, readable, report);
   const nodesOf = (broker: Broker) => nodesForBroker(broker, nodeListing);
   const plan: PlanInput = { brokers: readable, queuesOf, focus: focusQueues(active), watch, nodesOf, now };
-  for (const broker of readable) {
+  noticeDestinationCaps(cycle, readable, queuesOf);
+  const configured = await configuredLimits(deps, readable, report);
+  return { plan, window, configured };
+}
+
+/** A notice for each broker past CloudWatch's destination cap: the destinations past it are not watched. */
+function noticeDestinationCaps({ deps, report }: Cycle, brokers: readonly Broker[], queuesOf: (broker: Broker) => QueueRef[]): void {
+  for (const broker of brokers) {
     const cap = destinationMetricCap(broker.engine);
     if (queuesOf(broker).length >= cap) {
       const notice = `broker ${broker.name} has ${cap}+ destinations: CloudWatch publishes metrics for the first ${cap} only, so the rest are not watched`;
       report.notices.push(notice);
-      log.warn(notice, { broker: broker.name });
+      deps.log.warn(notice, { broker: broker.name });
     }
   }
+}
 
-  const configured = await configuredLimits(deps, readable, report);
-
-  // 4. fetch, two phases; the brokers' own endpoints are read meanwhile
+/**
+ * Step 4: reads broker-level signals, due limits and queues, then drills into the brokers whose signals
+ * moved; meanwhile the opted-in RabbitMQ brokers' own Prometheus endpoints are read (and kept).
+ */
+async function readObservations(
+  cycle: Cycle,
+  fleet: Fleet,
+  readable: readonly Broker[],
+  { plan, window }: CyclePlan,
+): Promise<Observations> {
+  const { deps, report, now } = cycle;
   const scraping = startScrapes(deps, readable, report);
-  const primaryReads = schedule.planPrimary(plan);
+  const primaryReads = deps.schedule.planPrimary(plan);
   const primary = await fetchReads(deps, primaryReads, window, report);
-  const followUpReads = schedule.planFollowUp(plan, primary, window);
+  const followUpReads = deps.schedule.planFollowUp(plan, primary, window);
   const followUp = await fetchReads(deps, followUpReads, window, report);
   const read: CycleRead = {
     reads: [...primaryReads, ...followUpReads],
     series: new Map([...primary.series, ...followUp.series]),
     failed: new Set([...primary.failed, ...followUp.failed]),
   };
-  const observations = schedule.observe(plan, read, window);
-  recordScrapes(deps, await scraping, monitored, now, report);
+  const observations = deps.schedule.observe(plan, read, window);
+  recordScrapes(deps, await scraping, fleet.monitored, now, report);
+  return observations;
+}
 
-  // 5. detect
-  const judged = new Set<string>();
-  const findings: Finding[] = [];
+/** Step 5: judges every watched broker: health, connections, resources, consumer lag (from its own endpoint where read). */
+function detect(cycle: Cycle, fleet: Fleet, active: readonly Incident[], observations: Observations, planned: CyclePlan): Judgement {
+  const { config, scrapes } = cycle.deps;
+  const { window, configured } = planned;
+  const judgement: Judgement = { judged: new Set(), findings: [] };
   const collect = (j: { judged: string[]; findings: Finding[] }) => {
-    for (const f of j.judged) judged.add(f);
-    findings.push(...j.findings);
+    for (const f of j.judged) judgement.judged.add(f);
+    judgement.findings.push(...j.findings);
   };
-  const ages = new Map<string, number>();
-  for (const [name, o] of observations) {
-    const age = o.brokerLevelRead ? dataAgeMinutes(o.series, window) : null;
-    if (age === null) continue;
-    ages.set(name, age);
-  }
-  for (const broker of monitored) {
+  const ages = dataAges(observations, window);
+  for (const broker of fleet.monitored) {
     const read = observations.get(broker.name);
     const observation = read && { ...read, configuredLimits: configured.get(broker.name) ?? null };
-    const otherAges = [...ages].filter(([name]) => name !== broker.name).map(([, age]) => age);
-    const scraped = scrapesOf(deps, broker) ? (deps.scrapes?.history.queuesOn(broker.name, window) ?? null) : null;
-    // Without any CloudWatch data (a broker watched through its endpoint only), its reads tell whether
-    // it answers; a read has no publishing delay.
-    const scrapeAge = ages.has(broker.name) || !scraped ? null : scraped.ageMinutes;
-    collect(
-      detectBrokerUnhealthy(
-        {
-          broker,
-          dataAgeMinutes: ages.get(broker.name) ?? scrapeAge,
-          fleetDataAgeMinutes: otherAges.length ? Math.min(...otherAges) : null,
-          usualDataAgeMinutes: scrapeAge !== null ? 0 : schedule.usualDataAge(broker.name),
-          minutesSinceReboot: minutesSince(schedule.runningSince(broker.name), now),
-          actionsRequired: snapshot.actionsRequired.get(broker.id) ?? [],
-        },
-        config.detection.brokerHealth,
-      ),
-    );
+    const scraped = scrapesOf(cycle.deps, broker) ? (scrapes?.history.queuesOn(broker.name, window) ?? null) : null;
+    collect(judgeBrokerHealth(cycle, fleet, broker, ages, scraped));
     if (scraped) judgeScrapedQueues(broker, scraped, active, config, collect);
     if (!observation?.brokerLevelRead) continue;
     collect(detectConnectionExhaustion(observation, config.detection.connections));
     collect(detectResourcePressure(observation, config.detection.resources));
     if (!scraped) detectQueues(observation, config, collect);
   }
-  report.findings = findings;
+  return judgement;
+}
 
-  // Brokers that are gone have their metric incidents judged clear.
+/** The age of each broker's newest broker-level data, in minutes, where its broker-level signals were read. */
+function dataAges(observations: Observations, window: MinuteWindow): Map<string, number> {
+  const ages = new Map<string, number>();
+  for (const [name, o] of observations) {
+    const age = o.brokerLevelRead ? dataAgeMinutes(o.series, window) : null;
+    if (age === null) continue;
+    ages.set(name, age);
+  }
+  return ages;
+}
+
+/** Judges a broker's health against its own usual data delay and the freshest other broker's. */
+function judgeBrokerHealth(
+  { deps, now }: Cycle,
+  fleet: Fleet,
+  broker: Broker,
+  ages: ReadonlyMap<string, number>,
+  scraped: ScrapedQueues | null,
+): ReturnType<typeof detectBrokerUnhealthy> {
+  const { schedule } = deps;
+  const otherAges = [...ages].filter(([name]) => name !== broker.name).map(([, age]) => age);
+  // Without any CloudWatch data (a broker watched through its endpoint only), its reads tell whether
+  // it answers; a read has no publishing delay.
+  const scrapeAge = ages.has(broker.name) || !scraped ? null : scraped.ageMinutes;
+  return detectBrokerUnhealthy(
+    {
+      broker,
+      dataAgeMinutes: ages.get(broker.name) ?? scrapeAge,
+      fleetDataAgeMinutes: otherAges.length ? Math.min(...otherAges) : null,
+      usualDataAgeMinutes: scrapeAge !== null ? 0 : schedule.usualDataAge(broker.name),
+      minutesSinceReboot: minutesSince(schedule.runningSince(broker.name), now),
+      actionsRequired: fleet.snapshot.actionsRequired.get(broker.id) ?? [],
+    },
+    deps.config.detection.brokerHealth,
+  );
+}
+
+/**
+ * Step 6: folds the findings into the incidents; brokers that are gone have their metric incidents
+ * judged clear. A broker now tagged ignore is no longer watched: its incidents close saying so, never
+ * as recovered (the backlog may still be growing). The CloudTrail path may close them first, naming
+ * who set the tag; the conditional writes let only the first close win.
+ */
+async function foldCycle(
+  { deps, report, now }: Cycle,
+  fleet: Fleet,
+  active: readonly Incident[],
+  judgement: Judgement,
+): Promise<IncidentChange[]> {
+  const { config } = deps;
+  const { snapshot, monitored } = fleet;
+  const { judged, findings } = judgement;
   const present = new Set([...monitored.map((b) => b.name), ...snapshot.skipped.filter((s) => !s.gone).map((s) => s.brokerName)]);
   const isCovered = (incident: Incident) =>
     judged.has(incident.fingerprint) || (METRIC_KINDS.includes(incident.kind) && snapshot.complete && !present.has(incident.broker));
-
-  // 6. fold; a broker now tagged ignore is no longer watched: its incidents close saying so, never
-  // as recovered (the backlog may still be growing). The CloudTrail path may close them first, naming
-  // who set the tag; the conditional writes let only the first close win.
   const ignoredNames = new Set(snapshot.brokers.filter(isIgnored).map((b) => b.name));
   const metricIncidents = active.filter((i) => METRIC_KINDS.includes(i.kind));
   const activeByFingerprint = new Map(metricIncidents.filter((i) => !ignoredNames.has(i.broker)).map((i) => [i.fingerprint, i]));
-  const changes: IncidentChange[] = [
+  return [
     ...foldFindings({
       active: activeByFingerprint,
       recent: await recentlyResolved(deps, findings, activeByFingerprint, report.errors),
       findings,
       isCovered,
       now,
-      rules: { resolveAfterMinutes: config.incidents.resolveAfterMinutes, refreshMinutes: 15, noise: noiseRules(config) },
+      rules: {
+        resolveAfterMinutes: config.incidents.resolveAfterMinutes,
+        refreshMinutes: config.incidents.refreshMinutes,
+        noise: noiseRules(config),
+      },
     }),
     ...metricIncidents
       .filter((i) => ignoredNames.has(i.broker))
       .map((i) => closeUnwatched(i, IGNORED_REASON, now))
       .filter((c): c is IncidentChange => c !== null),
   ];
-  // 7. save (with the notifications), and ask about reboots where one might help
-  const tagsByBroker = new Map(snapshot.brokers.map((b) => [b.name, b.tags]));
+}
+
+/** Step 7: saves the changes with conditional writes (each with its notification), and requests a reboot decision for incidents a reboot might help. */
+async function saveAndRequestReboots(
+  { deps, report, now }: Cycle,
+  fleet: Fleet,
+  changes: readonly IncidentChange[],
+  observations: Observations,
+): Promise<void> {
+  const tagsByBroker = new Map(fleet.snapshot.brokers.map((b) => [b.name, b.tags]));
   report.transitions = await applyIncidentChanges(deps, changes, report.errors, (broker) => tagsByBroker.get(broker) ?? null);
   const requests = report.transitions
     .filter((t) => t.type !== "resolved")
@@ -313,16 +440,7 @@ export async function runMetricsCycle(deps: MetricsCycleDeps): Promise<CycleRepo
       remediationRequestFor(t.incident, report.brokerIds[t.incident.broker], now, blastRadiusOf(observations.get(t.incident.broker))),
     )
     .filter((r): r is RemediationRequest => r !== null);
-  await sendRemediationRequests(deps.remediation, requests, log, report.errors);
-  log.info("metrics cycle done", {
-    brokers: report.brokers,
-    findings: findings.length,
-    transitions: report.transitions.length,
-    metricsRequested: report.metricsRequested,
-    getMetricDataCalls: report.getMetricDataCalls,
-    errors: report.errors.length,
-  });
-  return report;
+  await sendRemediationRequests(deps.remediation, requests, deps.log, report.errors);
 }
 
 /** The noise rules of the configuration (severity hysteresis, flap detection, re-openings). */

@@ -75,7 +75,7 @@ export async function sweepApiIncidents(deps: ApiSweepDeps): Promise<ApiSweepRep
     findings,
     isCovered: (incident) => judged.has(incident.fingerprint),
     now,
-    rules: { resolveAfterMinutes: config.incidents.resolveAfterMinutes, refreshMinutes: 15 },
+    rules: { resolveAfterMinutes: config.incidents.resolveAfterMinutes, refreshMinutes: config.incidents.refreshMinutes },
   });
   const transitions = await applyIncidentChanges(deps, changes, errors);
   return { transitions, errors };

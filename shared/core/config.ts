@@ -196,6 +196,34 @@ const snsTopicArn = z
     "must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<topic>)",
   );
 
+const incidentKind = z.enum(Object.values(IncidentKind) as [IncidentKind, ...IncidentKind[]]);
+
+const inhibitRuleSchema = z
+  .strictObject({
+    /** The kind whose active incident (pending included) holds the others back. */
+    source: incidentKind,
+    /** The kinds whose notifications wait while it is active. */
+    target: z.array(incidentKind).min(1),
+    /** What the source and a target share: the broker (the only label incidents are matched on). */
+    equal: z.literal("broker").default("broker"),
+  })
+  .superRefine((rule, ctx) => {
+    if (rule.target.includes(rule.source))
+      ctx.addIssue({
+        code: "custom",
+        path: ["target"],
+        message: `'${rule.source}' is the rule's source too: its incidents would hold back their own notifications and nobody would hear of them`,
+      });
+  });
+
+/**
+ * The default inhibition: while a broker is unhealthy or rebooting, its queue and connection findings
+ * wait (they are symptoms), so a broker outage is one message, not a storm.
+ */
+const DEFAULT_INHIBIT_RULES = [
+  { source: IncidentKind.brokerUnhealthy, target: [IncidentKind.consumerLag, IncidentKind.connectionExhaustion], equal: "broker" as const },
+];
+
 const routeSchema = z.strictObject({
   /** Shown in `check`, in logs and stored on each incident: an incident keeps the route it opened on. */
   name: z
@@ -206,10 +234,7 @@ const routeSchema = z.strictObject({
   match: z
     .strictObject({
       tags: z.record(z.string().min(1), z.string()).optional(),
-      kinds: z
-        .array(z.enum(Object.values(IncidentKind) as [IncidentKind, ...IncidentKind[]]))
-        .min(1)
-        .optional(),
+      kinds: z.array(incidentKind).min(1).optional(),
       severities: z
         .array(z.enum(Object.values(Severity) as [Severity, ...Severity[]]))
         .min(1)
@@ -237,11 +262,22 @@ const notificationsSchema = z.strictObject({
    * deployment's own Slack webhook and SNS topic). Empty (the default): every incident takes the default route.
    */
   routes: z.array(routeSchema).max(50).default([]),
+  /**
+   * Inhibition rules (Alertmanager's `inhibit_rules`): while a source incident is active on a broker,
+   * that broker's notifications of the target kinds wait, and go out once it is over if still open.
+   * Reboot decisions are never held. `[]`: nothing is held back.
+   */
+  inhibit: z.array(inhibitRuleSchema).max(20).default(DEFAULT_INHIBIT_RULES),
 });
 
 const incidentsSchema = z.strictObject({
   /** A condition must stay clear this long before its incident resolves, so it cannot flap. */
   resolveAfterMinutes: minutes.min(1).default(5),
+  /**
+   * While its condition holds, an open incident's stored evidence is rewritten at least this often
+   * (without a message), so notifications and the record show recent figures at the cost of one write.
+   */
+  refreshMinutes: minutes.min(1).default(15),
   /**
    * Severity hysteresis: an incident is raised at once, but lowered only once the lower level has held
    * this long, so a value wobbling around the critical level sends nothing.

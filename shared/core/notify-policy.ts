@@ -5,9 +5,10 @@ import { IncidentKind } from "./types";
 /**
  * When to tell people, after Alertmanager: every transition is enqueued in its incident's outbox
  * (`first`, `changed`, `resolved`), long-open incidents are repeated (`repeat`), and at delivery a
- * silence drops a notification (`muted`) while inhibition holds it back: the queue and connection
- * findings of a broker that is unhealthy or rebooting wait until the broker is back, so a broker
- * outage is one message, not a storm. One muting decision, with its reason, for all of it.
+ * silence drops a notification (`muted`) while inhibition holds it back: by the configured rules (by
+ * default, the queue and connection findings of a broker that is unhealthy or rebooting wait until
+ * the broker is back, so a broker outage is one message, not a storm). One muting decision for all of
+ * it, with its reason and, when nothing is sent, its typed cause.
  */
 
 /** A time-boxed mute, matched on any of broker, kind and resource (absent: any). */
@@ -144,32 +145,81 @@ function dropAll(p: PendingNotification, why: string): PendingNotification {
   };
 }
 
-/** Kinds held back while their broker is unhealthy or rebooting. */
-const INHIBITED_KINDS = new Set<string>([IncidentKind.consumerLag, IncidentKind.connectionExhaustion]);
+/**
+ * An inhibition rule (config `notifications.inhibit`, after Alertmanager's `inhibit_rules`): while an
+ * incident of kind `source` is active on a broker, that broker's notifications of the `target` kinds
+ * wait. `equal` names what source and target must share; an incident's broker is the only such label.
+ */
+export interface InhibitRule {
+  source: IncidentKind;
+  target: readonly IncidentKind[];
+  equal: "broker";
+}
+
+/** What holds notifications back now: per target kind, the brokers inhibited and the kind that inhibits them. */
+export type Inhibitions = ReadonlyMap<IncidentKind, ReadonlyMap<string, IncidentKind>>;
+
+/**
+ * The inhibitions in force, from the rules and the active incidents (pending included: a broker whose
+ * reboot is in progress has a pending broker-unhealthy incident). The first rule that holds a target wins.
+ */
+export function inhibitionsOf(rules: readonly InhibitRule[], active: readonly Pick<Incident, "kind" | "broker">[]): Inhibitions {
+  const out = new Map<IncidentKind, Map<string, IncidentKind>>();
+  for (const rule of rules) {
+    const brokers = active.filter((i) => i.kind === rule.source).map((i) => i.broker);
+    for (const target of rule.target) {
+      const held = out.get(target) ?? new Map<string, IncidentKind>();
+      for (const broker of brokers) if (!held.has(broker)) held.set(broker, rule.source);
+      out.set(target, held);
+    }
+  }
+  return out;
+}
 
 export interface DeliveryContext {
   silences: readonly Silence[];
-  /** Brokers with an active broker-unhealthy incident (pending included: a reboot in progress). */
-  inhibitingBrokers: ReadonlySet<string>;
+  inhibitions: Inhibitions;
   now: number;
 }
 
+/** A notification past this age that could not be delivered is given up (and logged as an error). */
+export const GIVE_UP_MS = 24 * 3_600_000;
+
+/** Why a notification waits: inhibited by another incident, backing off after a failure, or being sent by another invocation. */
+export type HoldCause = "inhibited" | "backing-off" | "leased";
+/** Why a notification is dropped: a silence matches it, or it could not be delivered for {@link GIVE_UP_MS}. */
+export type DropCause = "silenced" | "undeliverable";
+
+/** What to do with a pending notification: `reason` is what it announces, `cause` why it is not sent now. */
 export type DeliveryDecision =
   | { action: "send"; reason: Exclude<NotifyReason, "muted"> }
-  | { action: "hold"; reason: NotifyReason; detail: string }
-  | { action: "drop"; reason: "muted"; detail: string };
+  | { action: "hold"; reason: NotifyReason; cause: HoldCause; detail: string }
+  | { action: "drop"; reason: "muted"; cause: DropCause; detail: string };
 
 /** What to do with a pending notification now, and why. */
 export function decideDelivery(incident: Incident, pending: PendingNotification, context: DeliveryContext): DeliveryDecision {
+  if (context.now - pending.createdAt > GIVE_UP_MS)
+    return { action: "drop", reason: "muted", cause: "undeliverable", detail: "undeliverable for 24 hours" };
   const silence = context.silences.find((s) => silenceMatches(s, incident, context.now));
-  if (silence)
-    return { action: "drop", reason: "muted", detail: `silenced by ${silence.id}${silence.comment ? ` (${silence.comment})` : ""}` };
-  if (INHIBITED_KINDS.has(incident.kind) && context.inhibitingBrokers.has(incident.broker) && pending.transition !== "remediation") {
-    return { action: "hold", reason: "muted", detail: `held back while broker ${incident.broker} is unhealthy or rebooting` };
+  if (silence) {
+    const detail = `silenced by ${silence.id}${silence.comment ? ` (${silence.comment})` : ""}`;
+    return { action: "drop", reason: "muted", cause: "silenced", detail };
   }
-  if (pending.notBefore > context.now) return { action: "hold", reason: pending.reason, detail: "waiting to retry" };
-  if (pending.leaseUntil > context.now) return { action: "hold", reason: pending.reason, detail: "being delivered by another invocation" };
+  const inhibitor = context.inhibitions.get(incident.kind)?.get(incident.broker);
+  // A reboot decision is an audit trail: never held back.
+  if (inhibitor !== undefined && pending.transition !== "remediation") {
+    return { action: "hold", reason: "muted", cause: "inhibited", detail: inhibitedDetail(incident.broker, inhibitor) };
+  }
+  if (pending.notBefore > context.now) return { action: "hold", reason: pending.reason, cause: "backing-off", detail: "waiting to retry" };
+  if (pending.leaseUntil > context.now)
+    return { action: "hold", reason: pending.reason, cause: "leased", detail: "being delivered by another invocation" };
   return { action: "send", reason: pending.reason };
+}
+
+function inhibitedDetail(broker: string, inhibitor: IncidentKind): string {
+  return inhibitor === IncidentKind.brokerUnhealthy
+    ? `held back while broker ${broker} is unhealthy or rebooting`
+    : `held back while broker ${broker} has an active ${inhibitor} incident`;
 }
 
 /** Backoff after a failed delivery: 1, 2, 4, then every 5 minutes, so an outage's end is noticed soon. */

@@ -1,10 +1,10 @@
 import { MemoryIncidentStore } from "../../../shared/adapters/memory-incident-store";
 import { applyIncidentChanges } from "../../../shared/app/apply-incident-changes";
-import { deliverNotifications } from "../../../shared/app/deliver-notifications";
-import { DEFAULT_CONFIG } from "../../../shared/core/config";
+import { type DeliveryReport, deliverNotifications } from "../../../shared/app/deliver-notifications";
+import { type Config, DEFAULT_CONFIG, parseConfig } from "../../../shared/core/config";
 import { foldFindings, type Incident } from "../../../shared/core/incidents";
 import type { MessageGroup } from "../../../shared/core/notifications";
-import { enqueueRemediation } from "../../../shared/core/notify-policy";
+import { enqueueRemediation, type Silence } from "../../../shared/core/notify-policy";
 import { type Finding, IncidentKind, Severity } from "../../../shared/core/types";
 import type { DeliveryResult } from "../../../shared/ports";
 import { deliveryWorld } from "../../support/delivery-world";
@@ -18,10 +18,37 @@ function finding(
   return { kind, broker: "orders", resource, severity, condition: "stalled", summary: `problem on ${resource}`, evidence: {} };
 }
 
-function world() {
+function world(config: Config = DEFAULT_CONFIG) {
   const slack = new RecordingNotifier("slack");
   const sns = new RecordingNotifier("sns");
-  return { ...deliveryWorld([slack, sns]), slack, sns };
+  return { ...deliveryWorld([slack, sns], { config }), slack, sns };
+}
+
+/** Silences broker orders (unless `silence` says otherwise) from the start until `minutes` from now. */
+function silenceFor(w: ReturnType<typeof world>, minutes: number, silence: Pick<Silence, "id"> & Partial<Silence>) {
+  return w.silences.add({
+    broker: "orders",
+    startsAt: 0,
+    endsAt: w.clock.now() + minutes * MINUTE,
+    comment: "",
+    createdBy: "ops",
+    ...silence,
+  });
+}
+
+/** Delivers once at each of these minutes, in order, moving the clock there: a report per minute. */
+async function deliverAt<const M extends readonly number[]>(
+  w: ReturnType<typeof world>,
+  minutes: M,
+  deps = w.deps,
+): Promise<{ [K in keyof M]: DeliveryReport }> {
+  const reports: DeliveryReport[] = [];
+  for (const minute of minutes) {
+    w.clock.minute = minute;
+    reports.push(await deliverNotifications(deps));
+  }
+  // One report per minute given, in order: the tuple the minutes describe.
+  return reports as { [K in keyof M]: DeliveryReport };
 }
 
 describe("deliverNotifications", () => {
@@ -30,9 +57,7 @@ describe("deliverNotifications", () => {
     const w = world();
     await w.evaluate([finding("work")]);
     // Act
-    const first = await deliverNotifications(w.deps);
-    w.clock.minute = 1;
-    const second = await deliverNotifications(w.deps);
+    const [first, second] = await deliverAt(w, [0, 1]);
     // Assess
     expect(first.deliveries.map((d) => [d.channel, d.group.transition, d.group.items[0]?.reason])).toEqual([
       ["slack", "opened", "first"],
@@ -62,12 +87,9 @@ describe("deliverNotifications", () => {
     await w.evaluate([finding("work")]);
     w.slack.answer = { ok: false, retryable: true, error: "HTTP 503", body: null };
     // Act
-    await deliverNotifications(w.deps);
-    w.clock.minute = 0.5;
-    const tooSoon = await deliverNotifications(w.deps);
+    const [, tooSoon] = await deliverAt(w, [0, 0.5]);
     w.slack.answer = null;
-    w.clock.minute = 2;
-    const later = await deliverNotifications(w.deps);
+    const [later] = await deliverAt(w, [2]);
     // Assess
     expect(tooSoon.deliveries).toHaveLength(0);
     expect(later.deliveries.map((d) => d.channel)).toEqual(["slack"]);
@@ -84,10 +106,7 @@ describe("deliverNotifications", () => {
     await deliverNotifications(w.deps);
     w.slack.answer = null;
     // Act
-    w.clock.minute = 4;
-    const early = await deliverNotifications(w.deps);
-    w.clock.minute = 5;
-    const due = await deliverNotifications(w.deps);
+    const [early, due] = await deliverAt(w, [4, 5]);
     // Assess
     expect(early.deliveries).toHaveLength(0);
     expect(due.deliveries.map((d) => d.channel)).toEqual(["slack"]);
@@ -99,9 +118,7 @@ describe("deliverNotifications", () => {
     await w.evaluate([finding("work")]);
     w.slack.answer = { ok: false, retryable: false, error: "HTTP 400: invalid_blocks", body: null };
     // Act
-    await deliverNotifications(w.deps);
-    w.clock.minute = 60;
-    const later = await deliverNotifications(w.deps);
+    const [, later] = await deliverAt(w, [0, 60]);
     // Assess
     expect(later.deliveries).toHaveLength(0);
     expect(w.slack.sent).toHaveLength(1);
@@ -112,15 +129,7 @@ describe("deliverNotifications", () => {
   it("drops what a silence covers, with the reason muted", async () => {
     // Prepare
     const w = world();
-    await w.silences.add({
-      id: "s-1",
-      broker: "orders",
-      kind: "consumer-lag",
-      startsAt: 0,
-      endsAt: w.clock.now() + 60 * MINUTE,
-      comment: "deploy",
-      createdBy: "ops",
-    });
+    await silenceFor(w, 60, { id: "s-1", kind: "consumer-lag", comment: "deploy" });
     await w.evaluate([finding("work")]);
     // Act
     const report = await deliverNotifications(w.deps);
@@ -132,23 +141,11 @@ describe("deliverNotifications", () => {
   it("announces an incident that opened during a silence once the silence ends, if it is still open", async () => {
     // Prepare
     const w = world();
-    await w.silences.add({
-      id: "s-3",
-      broker: "orders",
-      startsAt: 0,
-      endsAt: w.clock.now() + 30 * MINUTE,
-      comment: "deploy",
-      createdBy: "ops",
-    });
+    await silenceFor(w, 30, { id: "s-3", comment: "deploy" });
     await w.evaluate([finding("work")]);
     await deliverNotifications(w.deps);
     // Act
-    w.clock.minute = 29;
-    const during = await deliverNotifications(w.deps);
-    w.clock.minute = 30;
-    const after = await deliverNotifications(w.deps);
-    w.clock.minute = 31;
-    const later = await deliverNotifications(w.deps);
+    const [during, after, later] = await deliverAt(w, [29, 30, 31]);
     // Assess
     expect(during.deliveries).toEqual([]);
     expect(after.deliveries.map((d) => [d.channel, d.group.transition, d.group.items[0]?.reason])).toEqual([
@@ -166,7 +163,7 @@ describe("deliverNotifications", () => {
     const w = world();
     await w.evaluate([finding("work")]);
     await deliverNotifications(w.deps);
-    await w.silences.add({ id: "s-4", broker: "orders", startsAt: 0, endsAt: w.clock.now() + 600 * MINUTE, comment: "", createdBy: "ops" });
+    await silenceFor(w, 600, { id: "s-4" });
     const [before] = await w.incidents.loadActive();
     // Act
     w.clock.minute = 300;
@@ -218,6 +215,17 @@ describe("deliverNotifications", () => {
     );
   });
 
+  it("sends queue findings at once while their broker is unhealthy when no inhibition rule is configured", async () => {
+    // Prepare
+    const w = world(parseConfig({ notifications: { inhibit: [] } }).config);
+    await w.evaluate([finding(null, IncidentKind.brokerUnhealthy), finding("work")]);
+    // Act
+    const report = await deliverNotifications(w.deps);
+    // Assess
+    expect(report.decisions.map((d) => d.decision.action)).toEqual(["send", "send"]);
+    expect(w.slack.sent.flatMap((g) => g.items.map((i) => i.incident.kind)).sort()).toEqual(["broker-unhealthy", "consumer-lag"]);
+  });
+
   it("says nothing about an incident that resolved before anyone was told", async () => {
     // Prepare
     const w = world();
@@ -243,8 +251,7 @@ describe("deliverNotifications", () => {
     await w.evaluate([finding("work")]);
     await deliverNotifications(w.deps);
     // Act
-    w.clock.minute = DEFAULT_CONFIG.notifications.repeatIntervalMinutes;
-    const report = await deliverNotifications(w.deps);
+    const [report] = await deliverAt(w, [DEFAULT_CONFIG.notifications.repeatIntervalMinutes]);
     // Assess
     expect(report.deliveries.map((d) => d.group.items[0]?.reason)).toEqual(["repeat", "repeat"]);
   });
@@ -427,11 +434,7 @@ describe("deliverNotifications under faults", () => {
       return slackSend(group);
     };
     // Act: this round, and the rounds after the lease would have expired
-    await deliverNotifications(deps);
-    for (const minute of [2, 4, 8]) {
-      w.clock.minute = minute;
-      await deliverNotifications(deps);
-    }
+    await deliverAt(w, [0, 2, 4, 8], deps);
     // Assess
     const transitions = (sent: MessageGroup[]) => sent.map((g) => g.transition);
     expect(transitions(w.slack.sent)).toEqual(["opened", "remediation"]);

@@ -3,6 +3,7 @@ import { MemoryOptInRecords } from "../../../shared/adapters/memory-opt-in-recor
 import { RecordingLog } from "../../../shared/adapters/recording-log";
 import { OptInTracker } from "../../../shared/app/opt-in-tracker";
 import { IGNORED_REASON, runMetricsCycle } from "../../../shared/app/run-metrics-cycle";
+import { type Config, DEFAULT_CONFIG, parseConfig } from "../../../shared/core/config";
 import type { Incident, Transition } from "../../../shared/core/incidents";
 import { Tags } from "../../../shared/core/types";
 import type { IncidentStore, OptInRecords } from "../../../shared/ports";
@@ -34,7 +35,7 @@ const STALL_AT = 10;
 const node = { Broker: "orders-1" };
 const queue = { Broker: "orders-1", Queue: "work" };
 
-function world() {
+function world(config: Config = DEFAULT_CONFIG) {
   const clock = new TestClock();
   const inventory = new FakeInventory();
   inventory.brokers = [activeMqBroker("orders")];
@@ -59,7 +60,7 @@ function world() {
   const store = new FlakyStore();
   const sent: Transition[] = [];
   const log = new RecordingLog();
-  const deps = cycleDeps({ inventory, metrics, incidents: store, clock, log });
+  const deps = cycleDeps({ inventory, metrics, incidents: store, clock, log, config });
   const runUntil = async (last: number) => {
     const reports = [];
     for (; clock.minute <= last; clock.minute++) {
@@ -84,6 +85,21 @@ describe("runMetricsCycle", () => {
     expect(opened?.incident.condition).toBe("stalled");
     // Datapoints 10..12 are visible at minute 14.
     expect(opened?.at).toBe(w.clock.now() - (25 + 1 - 14) * 60_000);
+  });
+
+  it("rewrites an open incident's evidence every incidents.refreshMinutes while it lasts, announcing nothing", async () => {
+    // Prepare
+    const everyFive = world(parseConfig({ incidents: { refreshMinutes: 5 } }).config);
+    const everyFifteen = world();
+    // Act
+    await everyFive.runUntil(55);
+    await everyFifteen.runUntil(55);
+    // Assess
+    const [often] = await everyFive.store.loadActive();
+    const [seldom] = await everyFifteen.store.loadActive();
+    expect(often?.version).toBeGreaterThan(seldom?.version ?? Number.POSITIVE_INFINITY);
+    expect(often?.lastSeenAt).toBeGreaterThan(seldom?.lastSeenAt ?? Number.POSITIVE_INFINITY);
+    expect(everyFive.notifier.sent.map((t) => t.type)).toEqual(everyFifteen.notifier.sent.map((t) => t.type));
   });
 
   it("skips the cycle with a logged error when the broker list cannot be read, and writes nothing", async () => {

@@ -20,6 +20,7 @@ describe("parseConfig", () => {
     // Assess
     expect(config.incidents).toEqual({
       resolveAfterMinutes: 5,
+      refreshMinutes: 15,
       deEscalateAfterMinutes: 30,
       recoveryPoints: 5,
       reopenWithinMinutes: 360,
@@ -50,6 +51,32 @@ describe("parseConfig", () => {
     expect(aName).toThrow(ConfigError);
   });
 
+  it("holds a broker's queue and connection findings back while it is unhealthy, unless told otherwise", () => {
+    // Act
+    const { config } = parseConfig({ notifications: { inhibit: [{ source: "resource-pressure", target: ["consumer-lag"] }] } });
+    // Assess
+    expect(DEFAULT_CONFIG.notifications.inhibit).toEqual([
+      { source: "broker-unhealthy", target: ["consumer-lag", "connection-exhaustion"], equal: "broker" },
+    ]);
+    expect(config.notifications.inhibit).toEqual([{ source: "resource-pressure", target: ["consumer-lag"], equal: "broker" }]);
+    expect(parseConfig({ notifications: { inhibit: [] } }).config.notifications.inhibit).toEqual([]);
+  });
+
+  it.each([
+    [{ source: "queue-down", target: ["consumer-lag"] }, "notifications.inhibit.0.source: Invalid option"],
+    [{ source: "broker-unhealthy", target: [] }, "notifications.inhibit.0.target: Too small"],
+    [{ source: "broker-unhealthy", target: ["consumer-lag"], equal: "queue" }, "notifications.inhibit.0.equal: Invalid input"],
+    [
+      { source: "broker-unhealthy", target: ["consumer-lag", "broker-unhealthy"] },
+      "notifications.inhibit.0.target: 'broker-unhealthy' is the rule's source too",
+    ],
+  ])("rejects the inhibition rule %j, naming what is wrong", (rule, problem) => {
+    // Act
+    const error = thrownBy(ConfigError, () => parseConfig({ notifications: { inhibit: [rule] } }));
+    // Assess
+    expect(error.problems).toEqual([expect.stringContaining(problem)]);
+  });
+
   it("rejects an unknown key in a deployment, naming it", () => {
     // Act
     const attempt = () => parseConfig({ remediation: { mood: "auto" } });
@@ -71,6 +98,7 @@ describe("parseConfig", () => {
     [{ detection: { consumerLag: "fast" } }, /detection\.consumerLag/],
     [{ detection: { resources: { cpu: { warnPercent: 140 } } } }, /detection\.resources\.cpu\.warnPercent/],
     [{ incidents: { resolveAfterMinutes: -1 } }, /incidents\.resolveAfterMinutes/],
+    [{ incidents: { refreshMinutes: 0 } }, /incidents\.refreshMinutes/],
   ])("rejects an invalid value %j with its path", (raw, path) => {
     expect(() => parseConfig(raw, { unknownKeys: "ignore" })).toThrow(path);
   });

@@ -1,10 +1,14 @@
+import { DEFAULT_CONFIG, parseConfig } from "../../../shared/core/config";
 import type { Incident, Transition } from "../../../shared/core/incidents";
 import {
+  type DeliveryContext,
   decideDelivery,
   dueRepeat,
   enqueueRemediation,
   enqueueRepeat,
   enqueueTransition,
+  type InhibitRule,
+  inhibitionsOf,
   isPending,
   retryDelayMs,
   type Silence,
@@ -17,6 +21,7 @@ const CHANNELS = ["slack", "sns"];
 
 const incident = (overrides: Partial<Incident> = {}): Incident =>
   anIncident({ id: "inc-1", severity: "critical", summary: "stalled", ...overrides });
+const unhealthy = (broker: string): Incident => incident({ id: `unhealthy-${broker}`, kind: "broker-unhealthy", broker, resource: null });
 
 const transition = (type: Transition["type"], i: Incident, previousSeverity?: Transition["previousSeverity"]): Transition => ({
   type,
@@ -32,12 +37,15 @@ const silence = (overrides: Partial<Silence> = {}): Silence => ({
   createdBy: "ops",
   ...overrides,
 });
-const context = (overrides: Partial<Parameters<typeof decideDelivery>[2]> = {}) => ({
+const context = (overrides: Partial<DeliveryContext> = {}): DeliveryContext => ({
   silences: [],
-  inhibitingBrokers: new Set<string>(),
+  inhibitions: new Map(),
   now: T0,
   ...overrides,
 });
+/** The inhibitions of these rules while these incidents are active. */
+const inhibitedBy = (active: Incident[], rules: readonly InhibitRule[] = DEFAULT_CONFIG.notifications.inhibit) =>
+  context({ inhibitions: inhibitionsOf(rules, active) });
 
 describe("enqueueTransition", () => {
   it.each([
@@ -118,7 +126,7 @@ describe("decideDelivery", () => {
       pending("first"),
       context({ silences: [silence({ broker: "orders", comment: "deploy" })] }),
     );
-    expect(decision).toEqual({ action: "drop", reason: "muted", detail: "silenced by s-1 (deploy)" });
+    expect(decision).toEqual({ action: "drop", reason: "muted", cause: "silenced", detail: "silenced by s-1 (deploy)" });
   });
 
   it("ignores silences that do not match or are not in force", () => {
@@ -131,23 +139,69 @@ describe("decideDelivery", () => {
     expect(decideDelivery(incident(), pending("first"), context({ silences }))).toEqual({ action: "send", reason: "first" });
   });
 
-  it.each(["consumer-lag", "connection-exhaustion"] as const)("holds %s back while the broker is unhealthy", (kind) => {
-    const decision = decideDelivery(incident({ kind }), pending("first"), context({ inhibitingBrokers: new Set(["orders"]) }));
-    expect(decision).toEqual(expect.objectContaining({ action: "hold", reason: "muted" }));
+  it.each(["consumer-lag", "connection-exhaustion"] as const)("holds %s back while the broker is unhealthy (the default rule)", (kind) => {
+    // Act
+    const decision = decideDelivery(incident({ kind }), pending("first"), inhibitedBy([unhealthy("orders")]));
+    // Assess
+    expect(decision).toEqual({
+      action: "hold",
+      reason: "muted",
+      cause: "inhibited",
+      detail: "held back while broker orders is unhealthy or rebooting",
+    });
   });
 
-  it("does not hold back the broker's other incidents, nor other brokers'", () => {
-    expect(
-      decideDelivery(incident({ kind: "resource-pressure" }), pending("first"), context({ inhibitingBrokers: new Set(["orders"]) })).action,
-    ).toBe("send");
-    expect(
-      decideDelivery(incident({ broker: "billing" }), pending("first"), context({ inhibitingBrokers: new Set(["orders"]) })).action,
-    ).toBe("send");
+  it("does not hold back a kind the rule does not list, another broker's incidents, nor a reboot decision", () => {
+    // Prepare
+    const orders = inhibitedBy([unhealthy("orders")]);
+    // Act
+    const decisions = [
+      decideDelivery(incident({ kind: "resource-pressure" }), pending("first"), orders),
+      decideDelivery(incident({ broker: "billing" }), pending("first"), orders),
+      decideDelivery(incident(), pending("first", { transition: "remediation" }), orders),
+    ];
+    // Assess
+    expect(decisions.map((d) => d.action)).toEqual(["send", "send", "send"]);
   });
 
-  it("holds a notification backing off or leased by another invocation", () => {
-    expect(decideDelivery(incident(), pending("first", { notBefore: T0 + MINUTE }), context()).action).toBe("hold");
-    expect(decideDelivery(incident(), pending("first", { leaseUntil: T0 + MINUTE }), context()).action).toBe("hold");
+  it("holds back what a configured rule names, with the kind that inhibits it, and nothing the default held", () => {
+    // Prepare: resource pressure inhibits consumer lag on its broker; broker health inhibits nothing
+    const { inhibit } = parseConfig({ notifications: { inhibit: [{ source: "resource-pressure", target: ["consumer-lag"] }] } }).config
+      .notifications;
+    const active = [incident({ kind: "resource-pressure" }), unhealthy("orders")];
+    // Act
+    const lag = decideDelivery(incident(), pending("first"), inhibitedBy(active, inhibit));
+    const connections = decideDelivery(incident({ kind: "connection-exhaustion" }), pending("first"), inhibitedBy(active, inhibit));
+    const elsewhere = decideDelivery(incident({ broker: "billing" }), pending("first"), inhibitedBy(active, inhibit));
+    // Assess
+    expect(lag).toEqual(
+      expect.objectContaining({ cause: "inhibited", detail: "held back while broker orders has an active resource-pressure incident" }),
+    );
+    expect([connections.action, elsewhere.action]).toEqual(["send", "send"]);
+  });
+
+  it("holds nothing back when no rule is configured", () => {
+    expect(decideDelivery(incident(), pending("first"), inhibitedBy([unhealthy("orders")], [])).action).toBe("send");
+  });
+
+  it("holds a notification backing off or leased by another invocation, saying which", () => {
+    expect(decideDelivery(incident(), pending("first", { notBefore: T0 + MINUTE }), context())).toEqual(
+      expect.objectContaining({ action: "hold", reason: "first", cause: "backing-off" }),
+    );
+    expect(decideDelivery(incident(), pending("first", { leaseUntil: T0 + MINUTE }), context())).toEqual(
+      expect.objectContaining({ action: "hold", reason: "first", cause: "leased" }),
+    );
+  });
+
+  it("gives up a notification undelivered for 24 hours, before any silence is looked at", () => {
+    // Prepare
+    const silences = [silence({ endsAt: T0 + 25 * 60 * MINUTE })];
+    // Act
+    const early = decideDelivery(incident(), pending("first"), context({ now: T0 + 24 * 60 * MINUTE }));
+    const late = decideDelivery(incident(), pending("first"), context({ silences, now: T0 + 24 * 60 * MINUTE + 1 }));
+    // Assess
+    expect(early.action).toBe("send");
+    expect(late).toEqual({ action: "drop", reason: "muted", cause: "undeliverable", detail: "undeliverable for 24 hours" });
   });
 });
 
