@@ -1,5 +1,6 @@
 import type { ChatMessageRef, MessageTransition, NotifyReason, RemediationNote } from "./announcements";
 import {
+  type Condition,
   compareSeverity,
   type Evidence,
   type Finding,
@@ -38,7 +39,7 @@ export interface Incident {
   severity: Severity;
   /** The highest severity the incident reached. */
   peakSeverity: Severity;
-  condition: string;
+  condition: Condition;
   summary: string;
   evidence: Evidence;
   series?: Readonly<Record<string, Series>>;

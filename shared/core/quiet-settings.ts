@@ -1,6 +1,16 @@
 import type { DetectionConfig } from "./config";
 import { type Incident, IncidentStatus } from "./incidents";
-import { IncidentKind, MINUTE_MS } from "./types";
+import {
+  type Condition,
+  type ConnectionExhaustionCondition,
+  type ConnectionLevel,
+  type ConnectionSignal,
+  IncidentKind,
+  MINUTE_MS,
+  type PressureLevel,
+  type Resource,
+  type ResourcePressureCondition,
+} from "./types";
 
 /**
  * Where a backtest found a noisy threshold, the setting that would have kept it quiet: for a level,
@@ -14,7 +24,7 @@ import { IncidentKind, MINUTE_MS } from "./types";
 export interface IncidentEpisode {
   kind: Incident["kind"];
   resource: string | null;
-  conditions: ReadonlySet<string>;
+  conditions: ReadonlySet<Condition>;
   /** Minutes from the first finding to the last (the condition held this long after its hold time). */
   seenMinutes: number;
   /** The highest and lowest value of each numeric evidence field. */
@@ -36,7 +46,7 @@ export function episodeOf(states: readonly Incident[]): IncidentEpisode | null {
   if (!first) return null;
   const peak: Record<string, number> = {};
   const least: Record<string, number> = {};
-  const conditions = new Set<string>();
+  const conditions = new Set<Condition>();
   let lastSeenAt = first.lastSeenAt;
   for (const s of states) {
     conditions.add(s.condition);
@@ -75,7 +85,7 @@ export function quietSettings(episodes: readonly IncidentEpisode[], config: Dete
   const max = (field: string) => Math.max(...episodes.map((e) => e.peak[field] ?? Number.NEGATIVE_INFINITY));
   const min = (field: string) => Math.min(...episodes.map((e) => e.least[field] ?? Number.POSITIVE_INFINITY));
   const longest = Math.max(...episodes.map((e) => e.seenMinutes));
-  const has = (suffix: string) => episodes.some((e) => [...e.conditions].some((c) => c.endsWith(suffix) || c === suffix));
+  const has = (...wanted: readonly Condition[]) => episodes.some((e) => wanted.some((c) => e.conditions.has(c)));
   const out: QuietSetting[] = [];
   const sustain = (key: string, current: number, what: string) =>
     out.push({
@@ -97,11 +107,14 @@ export function quietSettings(episodes: readonly IncidentEpisode[], config: Dete
   if (first.kind === IncidentKind.resourcePressure) {
     const name = RESOURCE_KEYS[first.resource ?? ""];
     const r = config.resources;
-    if (has("-filling"))
+    // One incident per resource: its conditions all name it (`heap-high`, `heap-filling`, ...).
+    const resource = first.resource as Resource;
+    const at = (...levels: readonly PressureLevel[]) => has(...levels.map((l): ResourcePressureCondition => `${resource}-${l}`));
+    if (at("filling"))
       horizon("detection.resources.fillForecastHorizonMinutes", r.fillForecastHorizonMinutes, min("minutesToFull"), "exhaustion");
     if (name && typeof r[name] === "object") {
       const t = r[name] as { warnPercent: number; sustainMinutes: number };
-      if (has("-high") || has("-critical")) {
+      if (at("high", "critical")) {
         level(
           `detection.resources.${name}.warnPercent`,
           t.warnPercent,
@@ -110,14 +123,16 @@ export function quietSettings(episodes: readonly IncidentEpisode[], config: Dete
         );
         sustain(`detection.resources.${name}.sustainMinutes`, t.sustainMinutes, "the level");
       }
-    } else if (first.resource === "disk" && !has("-filling")) {
+    } else if (first.resource === "disk" && !at("filling")) {
       sustain("detection.resources.diskSustainMinutes", r.diskSustainMinutes, "low free disk");
     }
   } else if (first.kind === IncidentKind.connectionExhaustion) {
     const c = config.connections;
-    if (has("-leak"))
+    const at = (...levels: readonly ConnectionLevel[]) =>
+      has(...levels.flatMap((l) => CONNECTION_SIGNALS.map((s): ConnectionExhaustionCondition => `${s}-${l}`)));
+    if (at("leak"))
       horizon("detection.connections.forecastHorizonMinutes", c.forecastHorizonMinutes, min("minutesToLimit"), "connection limit");
-    if (has("-high") || has("at-limit")) {
+    if (at("high", "at-limit")) {
       level("detection.connections.warnPercent", c.warnPercent, max("percentOfLimit"), "connections");
       sustain("detection.connections.sustainMinutes", c.sustainMinutes, "the level");
     }
@@ -141,6 +156,8 @@ export function quietSettings(episodes: readonly IncidentEpisode[], config: Dete
   }
   return out;
 }
+
+const CONNECTION_SIGNALS: readonly ConnectionSignal[] = ["connections", "channels"];
 
 function round(n: number): number {
   return Math.round(n * 10) / 10;

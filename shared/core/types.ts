@@ -35,6 +35,84 @@ export const IncidentKind = {
 } as const;
 export type IncidentKind = (typeof IncidentKind)[keyof typeof IncidentKind];
 
+// The condition of a finding within its kind (`Finding.condition`): one union per kind, declared once
+// so that code branching on a condition (the remediation policy, the quiet settings) fails to compile
+// on a misspelt one.
+
+/** Burrow's rules on a queue: nobody consumes, consumers attached but stuck, consumers too slow, a dead-letter queue growing. */
+export type ConsumerLagCondition = "no-consumers" | "stalled" | "slow-consumers" | "dead-letter-growing";
+
+/** What connection exhaustion counts against the broker's limit (RabbitMQ counts channels too). */
+export type ConnectionSignal = "connections" | "channels";
+
+/** A count held high, at the limit, or climbing steadily towards it (a leak). */
+export type ConnectionLevel = "high" | "at-limit" | "leak";
+export type ConnectionExhaustionCondition = `${ConnectionSignal}-${ConnectionLevel}`;
+
+/** The resources resource pressure judges, one incident each (`temp-store`: ActiveMQ; `memory`, `disk`, `file-descriptors`: RabbitMQ). */
+export const Resource = {
+  cpu: "cpu",
+  heap: "heap",
+  store: "store",
+  tempStore: "temp-store",
+  memory: "memory",
+  disk: "disk",
+  fileDescriptors: "file-descriptors",
+} as const;
+export type Resource = (typeof Resource)[keyof typeof Resource];
+
+/** A resource held at its warning or critical level, or filling steadily. */
+export type PressureLevel = "high" | "critical" | "filling";
+export type ResourcePressureCondition = `${Resource}-${PressureLevel}`;
+
+/** A state that should not last, or a RUNNING broker that stopped publishing metrics. */
+export type BrokerUnhealthyCondition = "critical-action-required" | "creation-failed" | "reboot-stuck" | "metrics-missing";
+
+/** A burst of denied calls by one principal (critical when it is large). */
+export type UnauthorizedApiCondition = "denied-burst" | "denied-burst-critical";
+
+/** The Amazon MQ calls a risky change can be about: always risky, or (CreateBroker, the tag calls) risky by what they ask. */
+export type RiskyCall =
+  | "DeleteBroker"
+  | "CreateUser"
+  | "UpdateUser"
+  | "DeleteUser"
+  | "UpdateBroker"
+  | "CreateConfiguration"
+  | "UpdateConfiguration"
+  | "RebootBroker"
+  | "CreateBroker"
+  | "CreateTags"
+  | "DeleteTags";
+
+/** Any call by the root user, else the risky call made. */
+export type RiskyChangeCondition = "root-user" | RiskyCall;
+
+/** The posture check ids: the `resource` and the condition of `posture` incidents (DESIGN.md §3). */
+export const PostureCheckId = {
+  publicAccess: "public-access",
+  noAuthorizationMap: "no-authorization-map",
+  permissiveAuthorizationMap: "permissive-authorization-map",
+  auditLogDisabled: "audit-log-disabled",
+  generalLogDisabled: "general-log-disabled",
+  awsOwnedKey: "aws-owned-key",
+  singleInstance: "single-instance",
+  autoMinorUpgradeDisabled: "auto-minor-upgrade-disabled",
+  openSecurityGroup: "open-security-group",
+  concurrentStoreAndDispatch: "concurrent-store-and-dispatch",
+} as const;
+export type PostureCheckId = (typeof PostureCheckId)[keyof typeof PostureCheckId];
+
+/** Every condition of every kind. */
+export type Condition =
+  | ConsumerLagCondition
+  | ConnectionExhaustionCondition
+  | ResourcePressureCondition
+  | BrokerUnhealthyCondition
+  | UnauthorizedApiCondition
+  | RiskyChangeCondition
+  | PostureCheckId;
+
 /** The incident kinds the metrics cycle owns; other kinds come from API events or the posture audit. */
 export const METRIC_KINDS: readonly IncidentKind[] = [
   IncidentKind.consumerLag,
@@ -193,8 +271,8 @@ export interface Finding {
   /** Queue, resource, principal or check id; null where the kind has none. */
   resource: string | null;
   severity: Severity;
-  /** The condition within the kind, e.g. `no-consumers`, `stalled`, `heap`. */
-  condition: string;
+  /** The condition within the kind, e.g. `no-consumers`, `stalled`, `heap-critical`. */
+  condition: Condition;
   /** What is wrong, in one sentence, with the key number. */
   summary: string;
   evidence: Evidence;

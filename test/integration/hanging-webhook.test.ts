@@ -67,7 +67,7 @@ describe("delivery while the Slack webhook hangs (a real local HTTP server)", ()
       broker,
       resource: "work",
       severity: Severity.critical,
-      condition: "stalled",
+      condition: "stalled" as const,
       summary: "stalled",
       evidence: {},
     }));

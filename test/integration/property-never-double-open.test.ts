@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { DynamoDbIncidentStore } from "../../shared/adapters/dynamodb-incident-store";
 import { MemoryIncidentStore } from "../../shared/adapters/memory-incident-store";
 import { type FoldRules, foldFindings, type Incident, isActive, type Transition, TransitionType } from "../../shared/core/incidents";
-import { type Finding, fingerprintOf, Severity } from "../../shared/core/types";
+import { type ConsumerLagCondition, type Finding, fingerprintOf, Severity } from "../../shared/core/types";
 import type { IncidentStore } from "../../shared/ports";
 import { TestClock } from "../support/clock";
 import { createIncidentsTable, type LocalDynamo, startDynalite } from "./dynamodb-table";
@@ -21,7 +21,7 @@ const QUEUES = ["orders", "payments", "audit"] as const;
 interface QueuePlan {
   present: boolean;
   severity: Severity;
-  condition: string;
+  condition: ConsumerLagCondition;
   /** Whether the detector had the data to judge the queue; an unjudged incident is left as it is. */
   judged: boolean;
 }
@@ -44,7 +44,7 @@ interface RunPlan {
 const queuePlan: fc.Arbitrary<QueuePlan> = fc.record({
   present: fc.boolean(),
   severity: fc.constantFrom(Severity.info, Severity.warning, Severity.critical),
-  condition: fc.constantFrom("stalled", "no-consumers"),
+  condition: fc.constantFrom<ConsumerLagCondition>("stalled", "no-consumers"),
   judged: fc.constantFrom(true, true, true, false),
 });
 

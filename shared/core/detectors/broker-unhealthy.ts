@@ -1,5 +1,5 @@
 import type { DetectionConfig } from "../config";
-import { type Broker, type Finding, fingerprintOf, IncidentKind, type Judgement, Severity } from "../types";
+import { type Broker, type BrokerUnhealthyCondition, type Finding, fingerprintOf, IncidentKind, type Judgement, Severity } from "../types";
 
 /**
  * Broker unhealthy: a state other than RUNNING that should not last (CRITICAL_ACTION_REQUIRED,
@@ -42,7 +42,7 @@ function judgeHealth(input: HealthInput, config: HealthConfig): HealthVerdict {
   const { broker } = input;
   const make = (
     severity: Severity,
-    condition: string,
+    condition: BrokerUnhealthyCondition,
     summary: string,
     evidence: Record<string, string | number | null>,
     holdMinutes = 0,
@@ -92,7 +92,12 @@ function judgeHealth(input: HealthInput, config: HealthConfig): HealthVerdict {
 function judgeSilence(
   input: HealthInput,
   config: HealthConfig,
-  make: (severity: Severity, condition: string, summary: string, evidence: Record<string, string | number | null>) => HealthVerdict,
+  make: (
+    severity: Severity,
+    condition: BrokerUnhealthyCondition,
+    summary: string,
+    evidence: Record<string, string | number | null>,
+  ) => HealthVerdict,
 ): HealthVerdict {
   const { dataAgeMinutes: age, fleetDataAgeMinutes: fleet, usualDataAgeMinutes: usual } = input;
   // A broker with no datapoint in the whole window cannot be told apart from one that never

@@ -4,6 +4,7 @@ import { ACTIVEMQ_CONNECTION_LIMIT_METRICS } from "../metric-catalog";
 import { at, lastIndex, round, slice } from "../series";
 import {
   type BrokerObservation,
+  type ConnectionSignal,
   compareSeverity,
   EngineType,
   type Finding,
@@ -25,7 +26,7 @@ import { forecastFull, forecastTime, percentOf, sustainedLevel } from "./levels"
 type ConnectionConfig = DetectionConfig["connections"];
 
 interface Signal {
-  what: "connections" | "channels";
+  what: ConnectionSignal;
   series: Series;
   limit: number;
   limitSource: string;

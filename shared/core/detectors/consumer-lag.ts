@@ -2,6 +2,7 @@ import type { DetectionConfig } from "../config";
 import { allKnownAnd, at, fitLine, known, lastIndex, maxOf, meanOf, minOf, round, slice, sumOf } from "../series";
 import {
   type Broker,
+  type ConsumerLagCondition,
   EngineType,
   type Finding,
   fingerprintOf,
@@ -114,7 +115,12 @@ function judgeQueue(broker: Broker, resource: string | null, series: LagSeries, 
   const end = lastIndex(series.backlog);
   if (end < 0) return NOT_EVALUATED;
   const label = resource ?? "the broker";
-  const make = (condition: string, severity: Severity, summary: string, evidence: Record<string, number | string | null>): LagVerdict => ({
+  const make = (
+    condition: ConsumerLagCondition,
+    severity: Severity,
+    summary: string,
+    evidence: Record<string, number | string | null>,
+  ): LagVerdict => ({
     evaluated: true,
     finding: {
       kind: IncidentKind.consumerLag,

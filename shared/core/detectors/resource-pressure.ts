@@ -10,6 +10,7 @@ import {
   IncidentKind,
   type Judgement,
   type NodeObservation,
+  Resource,
   type Series,
   Severity,
 } from "../types";
@@ -33,17 +34,6 @@ import {
  */
 
 type ResourceConfig = DetectionConfig["resources"];
-
-export const Resource = {
-  cpu: "cpu",
-  heap: "heap",
-  store: "store",
-  tempStore: "temp-store",
-  memory: "memory",
-  disk: "disk",
-  fileDescriptors: "file-descriptors",
-} as const;
-export type Resource = (typeof Resource)[keyof typeof Resource];
 
 interface Gauge {
   resource: Resource;

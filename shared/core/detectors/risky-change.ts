@@ -1,6 +1,6 @@
 import { type ApiCall, type ControlTagChange, callTimeOf, controlTagChangeOf, lateNote } from "../cloudtrail-event";
 import { productionTag } from "../posture/checks";
-import { type Finding, IncidentKind, Severity, Tags } from "../types";
+import { type Finding, IncidentKind, type RiskyCall, Severity, Tags } from "../types";
 
 /**
  * Risky changes: successful calls that change who can reach a broker or how it runs — DeleteBroker,
@@ -10,7 +10,7 @@ import { type Finding, IncidentKind, Severity, Tags } from "../types";
  * — and any call by the root user. One incident per broker and call name.
  */
 
-const RISKY_CALLS = new Set([
+const RISKY_CALLS: ReadonlySet<string> = new Set<RiskyCall>([
   "DeleteBroker",
   "CreateUser",
   "UpdateUser",
@@ -20,6 +20,13 @@ const RISKY_CALLS = new Set([
   "UpdateConfiguration",
   "RebootBroker",
 ]);
+
+/** Calls risky only by what they ask (see `describeChange`). */
+const RISKY_BY_REQUEST: ReadonlySet<string> = new Set<RiskyCall>(["CreateBroker", "CreateTags", "DeleteTags"]);
+
+function isRiskyCall(eventName: string): eventName is RiskyCall {
+  return RISKY_CALLS.has(eventName) || RISKY_BY_REQUEST.has(eventName);
+}
 
 /** Calls after which the posture audit should look at the broker again. */
 const POSTURE_CHANGES = new Set(["UpdateBroker", "CreateUser", "UpdateUser", "DeleteUser"]);
@@ -39,7 +46,9 @@ export function detectRiskyChange(call: ApiCall, context: RiskyChangeContext): F
   const root = call.principal.isRoot;
   const what = describeChange(call);
   const risky = RISKY_CALLS.has(call.eventName) || what.risky;
-  if (!root && !risky) return null;
+  // A risky call is one of the RiskyCall names: the condition names it (or the root user).
+  const condition = root ? "root-user" : risky && isRiskyCall(call.eventName) ? call.eventName : null;
+  if (condition === null) return null;
   if (!root && call.eventName === "RebootBroker" && isOwnRole(call, context.ownRoleArns)) return null;
 
   const broker = context.brokerName ?? "*";
@@ -56,7 +65,7 @@ export function detectRiskyChange(call: ApiCall, context: RiskyChangeContext): F
     broker,
     resource: call.eventName,
     severity,
-    condition: root ? "root-user" : call.eventName,
+    condition,
     summary: `${root ? "The root user" : who} ran ${call.eventName}${broker === "*" ? (call.brokerId ? ` on unknown broker ${call.brokerId}` : "") : ` on ${broker}`}${what.text ? `: ${what.text}` : ""}${lateNote(late)}.`,
     evidence: {
       eventName: call.eventName,

@@ -1,4 +1,14 @@
-import { type Broker, DeploymentMode, EngineType, type Evidence, type Finding, fingerprintOf, IncidentKind, Severity } from "../types";
+import {
+  type Broker,
+  DeploymentMode,
+  EngineType,
+  type Evidence,
+  type Finding,
+  fingerprintOf,
+  IncidentKind,
+  PostureCheckId,
+  Severity,
+} from "../types";
 import { type ActiveMqConfiguration, type AuthorizationEntry, readActiveMqConfiguration } from "./activemq-configuration";
 import type { BrokerSettings, IngressRule, PostureFacts, SecurityGroupRules } from "./posture-facts";
 
@@ -10,20 +20,8 @@ import type { BrokerSettings, IngressRule, PostureFacts, SecurityGroupRules } fr
  * is neither confirmed nor resolved by missing data.
  */
 
-/** The posture check ids: the `resource` of `posture` incidents (DESIGN.md §3). */
-export const PostureCheckId = {
-  publicAccess: "public-access",
-  noAuthorizationMap: "no-authorization-map",
-  permissiveAuthorizationMap: "permissive-authorization-map",
-  auditLogDisabled: "audit-log-disabled",
-  generalLogDisabled: "general-log-disabled",
-  awsOwnedKey: "aws-owned-key",
-  singleInstance: "single-instance",
-  autoMinorUpgradeDisabled: "auto-minor-upgrade-disabled",
-  openSecurityGroup: "open-security-group",
-  concurrentStoreAndDispatch: "concurrent-store-and-dispatch",
-} as const;
-export type PostureCheckId = (typeof PostureCheckId)[keyof typeof PostureCheckId];
+// The check ids (the `resource` and condition of `posture` incidents) are shared vocabulary: types.ts.
+export { PostureCheckId } from "../types";
 
 /** An AWS Security Hub control or AWS Config managed rule that looks at the same thing, for one or both engines. */
 export interface ControlRef {

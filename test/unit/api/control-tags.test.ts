@@ -4,7 +4,7 @@ import { MemoryApiActivityStore } from "../../../shared/adapters/memory-api-acti
 import { RecordingLog } from "../../../shared/adapters/recording-log";
 import { CONTROL_TAGS_SUBJECT, type ControlTagRecord } from "../../../shared/app/handle-api-event";
 import { foldFindings } from "../../../shared/core/incidents";
-import { type Broker, DeploymentMode, EngineType, type Finding, IncidentKind, Severity } from "../../../shared/core/types";
+import { type Broker, type Condition, DeploymentMode, EngineType, type Finding, IncidentKind, Severity } from "../../../shared/core/types";
 import type { ApiActivityStore, BrokerInventory, InventorySnapshot } from "../../../shared/ports";
 import { parseScenario } from "../../../shared/sim/scenario";
 import { SimulatedAccount } from "../../../shared/sim/simulated-account";
@@ -40,11 +40,21 @@ function tagCall(world: ApiWorld, eventName: "CreateTags" | "DeleteTags", parame
   });
 }
 
+/** A condition of each kind the tests open, as its detector would name it. */
+const CONDITION_OF = {
+  "consumer-lag": "slow-consumers",
+  posture: "public-access",
+  "risky-change": "UpdateBroker",
+} as const satisfies Partial<Record<IncidentKind, Condition>>;
+
 /** Opens an incident of `finding` directly in the world's store, announced, as the metrics cycle or the audit would. */
-async function openIncident(world: ApiWorld, finding: Omit<Finding, "summary" | "evidence" | "condition">): Promise<void> {
+async function openIncident(
+  world: ApiWorld,
+  finding: Omit<Finding, "summary" | "evidence" | "condition" | "kind"> & { kind: keyof typeof CONDITION_OF },
+): Promise<void> {
   const [change] = foldFindings({
     active: new Map(),
-    findings: [{ ...finding, condition: "test", summary: `${finding.kind} on ${finding.broker}`, evidence: {} }],
+    findings: [{ ...finding, condition: CONDITION_OF[finding.kind], summary: `${finding.kind} on ${finding.broker}`, evidence: {} }],
     isCovered: () => false,
     now: world.clock.now(),
     rules: { resolveAfterMinutes: 5, refreshMinutes: 15 },

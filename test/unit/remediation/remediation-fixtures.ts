@@ -122,7 +122,7 @@ export const Shapes = {
   brokerUnhealthy: {
     kind: IncidentKind.brokerUnhealthy,
     resource: null,
-    condition: "metrics-silent",
+    condition: "metrics-missing",
     severity: Severity.critical,
     evidence: { silentMinutes: 9 },
   },

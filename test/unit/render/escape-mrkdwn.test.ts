@@ -12,6 +12,7 @@ import {
   wellFormed,
 } from "../../../shared/core/render/escape-mrkdwn";
 import { renderSlackMessage } from "../../../shared/core/render/slack-message";
+import type { Condition } from "../../../shared/core/types";
 import { CONTEXT, group, hostileText, INVISIBLE, item, LONE_SURROGATE, stalledIncident, withoutOurLinks } from "./render-fixtures";
 
 /** Grapheme clusters, to check that a cut kept whole ones. */
@@ -355,7 +356,8 @@ describe("renderSlackMessage escaping", () => {
           broker: s,
           resource: s,
           summary: s,
-          condition: s,
+          // No detector makes such a condition, but a stored incident is outside data to the renderer.
+          condition: s as Condition,
           evidence: { backlog: s, principal: s, userAgent: s, actions: s, [s.slice(0, 20) || "k"]: s },
           series: { [s.slice(0, 20) || "backlog"]: [1, 2, null, 4] },
         });

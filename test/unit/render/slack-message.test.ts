@@ -2,7 +2,7 @@ import fc from "fast-check";
 import type { Incident } from "../../../shared/core/incidents";
 import type { MessageGroup, SlackPayload } from "../../../shared/core/notifications";
 import { MAX_DETAILED_INCIDENTS, renderSlackMessage, SLACK_LIMITS } from "../../../shared/core/render/slack-message";
-import { IncidentKind, Severity } from "../../../shared/core/types";
+import { type Condition, IncidentKind, Severity } from "../../../shared/core/types";
 import {
   group,
   hostileText,
@@ -326,7 +326,7 @@ describe("renderSlackMessage", () => {
       ["*Change*\n`user svc-admin; groups admin`", "*Source IP*\n`203.0.113.9`", "*Principal type*\n`IAMUser`"],
       null,
     ],
-    ["posture", "*Check* `publicly-accessible`", ["*Publicly accessible*\nyes"], null],
+    ["posture", "*Check* `public-access`", ["*Publicly accessible*\nyes"], null],
   ] as const)("renders the %s incident with its place, key numbers and series", (kind, place, fields, spark) => {
     // Prepare
     const incident = INCIDENTS[kind];
@@ -386,7 +386,7 @@ describe("renderSlackMessage", () => {
     expect(whatTexts(payload).map((t) => t.split("\n")[0])).toEqual([
       "🔴 *CRITICAL* · resource-pressure · `heap-critical`",
       "🟠 *WARNING* · connection-exhaustion · `connections-leak`",
-      "🔵 *INFO* · posture · `publicly-accessible`",
+      "🔵 *INFO* · posture · `public-access`",
     ]);
     expect(payload.text).toMatch(/^\[CRITICAL\] resource-pressure on orders \/ heap: .* \(\+2 more\)$/);
   });
@@ -519,7 +519,8 @@ describe("renderSlackMessage formatting", () => {
       kind: "unauthorized-api",
       broker: "*",
       resource: s,
-      condition: s,
+      // No detector makes such a condition, but a stored incident is outside data to the renderer.
+      condition: s as Condition,
       summary: `${s} was denied 3 Amazon MQ calls in 2 min: 1 action on 1 broker.`,
       evidence: { ...INCIDENTS["unauthorized-api"].evidence, principal: s, actions: s, errorCodes: s, sourceIps: s, userAgent: s },
     });
@@ -527,7 +528,7 @@ describe("renderSlackMessage formatting", () => {
       kind: "risky-change",
       broker,
       resource: s,
-      condition: s,
+      condition: s as Condition,
       summary: `${s} ran CreateUser on ${s}: user ${s}.`,
       evidence: { ...INCIDENTS["risky-change"].evidence, principal: s, change: s, userAgent: s, principalType: s, sourceIp: s },
     });
@@ -549,7 +550,7 @@ describe("renderSlackMessage formatting", () => {
     ],
     ["a queue name", (s: string) => group([item(stalledIncident({ resource: s }))])],
     ["a broker name", (s: string) => group([item(stalledIncident({ broker: s }))], { broker: s })],
-    ["a condition", (s: string) => group([item(stalledIncident({ condition: s }))])],
+    ["a condition read back from the store", (s: string) => group([item(stalledIncident({ condition: s as Condition }))])],
     ["an incident kind read back from the store", (s: string) => group([item(stalledIncident({ kind: s as "posture" }))])],
     ["an evidence value", (s: string) => group([item(stalledIncident({ evidence: { note: s } }))])],
     [

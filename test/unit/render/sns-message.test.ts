@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import type { MessageGroup } from "../../../shared/core/notifications";
 import { renderSnsMessage, SNS_LIMITS, type SnsMessageBody } from "../../../shared/core/render/sns-message";
-import { Severity } from "../../../shared/core/types";
+import { type Condition, Severity } from "../../../shared/core/types";
 import {
   CONTEXT,
   group,
@@ -213,7 +213,13 @@ describe("renderSnsMessage", () => {
       fc.property(hostileText, fc.integer({ min: 0, max: 1100 }), (s, pad) => {
         // Prepare: the padding moves every cap across the string's characters
         const long = `${"y".repeat(pad)}${s}`.repeat(4);
-        const incident = stalledIncident({ broker: s, resource: long, summary: long, condition: s, evidence: { userAgent: long, [s]: s } });
+        const incident = stalledIncident({
+          broker: s,
+          resource: long,
+          summary: long,
+          condition: s as Condition,
+          evidence: { userAgent: long, [s]: s },
+        });
         const messageGroup = group([item(incident, { remediation: { action: "reboot-broker", outcome: "blocked", reason: long } })], {
           broker: s,
           context: { ...CONTEXT, accountId: s },
