@@ -12,11 +12,11 @@ import { RecordingLog } from "../shared/adapters/recording-log";
 import { DEFAULT_CONFIG } from "../shared/core/config";
 import type { MessageGroup } from "../shared/core/notifications";
 import { renderSlackMessage } from "../shared/core/render/slack-message";
+import { medianOf, quantileOf } from "../shared/core/series";
 import type { Clock, DeliveryResult, Notifier } from "../shared/ports";
 import { parseScenario } from "../shared/sim/scenario";
 import { routeToSimulator } from "../shared/sim/sdk-boundary";
 import { SimulatedAccount } from "../shared/sim/simulated-account";
-import { median, quantile } from "./stats";
 
 /**
  * Throughput of the api-activity handler: every EventBridge event of the library's API scenarios
@@ -121,8 +121,8 @@ export async function benchApiEvents(scenarioDir: string, count = 5_000): Promis
   return {
     events: count,
     eventsPerSecond: Math.round((count / wallMs) * 1000),
-    medianMs: Math.round((median(durations) ?? 0) * 1000) / 1000,
-    p99Ms: Math.round((quantile(durations, 0.99) ?? 0) * 1000) / 1000,
+    medianMs: Math.round((medianOf(durations) ?? 0) * 1000) / 1000,
+    p99Ms: Math.round((quantileOf(durations, 0.99) ?? 0) * 1000) / 1000,
     transitions,
   };
 }

@@ -5,7 +5,7 @@ import { isMainThread, parentPort, Worker, workerData } from "node:worker_thread
 import { benchApiEvents } from "./api-events-bench";
 import { type BundleReport, measureBundles } from "./bundles";
 import { benchDetectors } from "./detector-bench";
-import { REFERENCE_FLEET } from "./fleet";
+import { type FleetOptions, REFERENCE_FLEET } from "./fleet";
 import { benchRealDays, formatRealDays } from "./real-days";
 import { buildFigures, formatReport } from "./report";
 import { type FleetUnit, type FleetUnitResult, type LibraryUnitResult, runUnit, type Unit, type UnitResult } from "./units";
@@ -46,38 +46,32 @@ function repositoryRoot(): string {
   return process.cwd();
 }
 
+function fleetUnit(
+  id: string,
+  fleet: FleetOptions,
+  cycles: number,
+  measureFrom: number,
+  timed: number[] = [],
+  override: Record<string, unknown> = {},
+): FleetUnit {
+  return { kind: "fleet", id, fleet, override, cycles, measureFrom, timed };
+}
+
 function phaseOneUnits(root: string): Unit[] {
   const slice = { ...REFERENCE_FLEET, brokers: DAY_SLICE_BROKERS };
-  const day: FleetUnit = { kind: "fleet", id: "day", fleet: slice, override: {}, cycles: 1440, measureFrom: 0, timed: [] };
-  const tradeOff = CADENCE_VARIANTS.map((v, i): FleetUnit => {
+  const tradeOff = CADENCE_VARIANTS.map((v, i) => {
     const polling = (v.override.polling ?? {}) as { queueSweepMinutes?: number };
     // Warm-up: past the cold start's full sweep and one whole sweep interval, then measure 3 hours.
     const warmup = (polling.queueSweepMinutes ?? 30) + 15;
-    return {
-      kind: "fleet",
-      id: `trade-off-${i}`,
-      fleet: slice,
-      override: v.override,
-      cycles: warmup + TRADE_OFF_MEASURED_CYCLES,
-      measureFrom: warmup,
-      timed: [],
-    };
-  });
-  // The cost floor: the same fleet with flat traffic, where no broker-level trigger fires.
-  tradeOff.push({
-    kind: "fleet",
-    id: "trade-off-flat",
-    fleet: { ...slice, traffic: "flat" },
-    override: {},
-    cycles: 45 + TRADE_OFF_MEASURED_CYCLES,
-    measureFrom: 45,
-    timed: [],
+    return fleetUnit(`trade-off-${i}`, slice, warmup + TRADE_OFF_MEASURED_CYCLES, warmup, [], v.override);
   });
   const dir = join(root, "scenarios");
   const half = Math.ceil(CADENCE_VARIANTS.length / 2);
   return [
-    day,
+    fleetUnit("day", slice, 1440, 0),
     ...tradeOff,
+    // The cost floor: the same fleet with flat traffic, where no broker-level trigger fires.
+    fleetUnit("trade-off-flat", { ...slice, traffic: "flat" }, 45 + TRADE_OFF_MEASURED_CYCLES, 45),
     { kind: "library", id: "library-a", dir, variants: CADENCE_VARIANTS.slice(0, half) },
     { kind: "library", id: "library-b", dir, variants: CADENCE_VARIANTS.slice(half) },
   ];
@@ -86,28 +80,16 @@ function phaseOneUnits(root: string): Unit[] {
 /** The timed fleets: cold start and warm cycles with latency; cycle 5 refreshes every DescribeBroker (TTL 5 min). */
 function scalingUnits(): FleetUnit[] {
   return [
-    {
-      kind: "fleet",
-      id: "scale-10",
-      fleet: { ...REFERENCE_FLEET, brokers: 10 },
-      override: {},
-      cycles: 31,
-      measureFrom: 1,
-      timed: [0, 5, 6, 7, 8, 9],
-    },
-    { kind: "fleet", id: "scale-200", fleet: REFERENCE_FLEET, override: {}, cycles: 31, measureFrom: 1, timed: [0, 5, 6, 7, 8] },
+    fleetUnit("scale-10", { ...REFERENCE_FLEET, brokers: 10 }, 31, 1, [0, 5, 6, 7, 8, 9]),
+    fleetUnit("scale-200", REFERENCE_FLEET, 31, 1, [0, 5, 6, 7, 8]),
     // 1,000 brokers cost seconds of CPU a cycle (simulation included): the cold start, described over
     // seven cycles under the Amazon MQ quota (150 brokers a cycle), then a warm cycle.
-    {
-      kind: "fleet",
-      id: "scale-1000",
-      fleet: { ...REFERENCE_FLEET, brokers: 1000 },
-      override: {},
-      cycles: 9,
-      measureFrom: 8,
-      timed: [0, 8],
-    },
+    fleetUnit("scale-1000", { ...REFERENCE_FLEET, brokers: 1000 }, 9, 8, [0, 8]),
   ];
+}
+
+function done(result: UnitResult): string {
+  return `  ${result.id} done in ${(result.wallMs / 1000).toFixed(1)} s`;
 }
 
 /** Runs units on `threads` worker threads, biggest first. */
@@ -125,7 +107,7 @@ async function runPool(units: Unit[], threads: number, progress: (line: string) 
           if (code !== 0) reject(new Error(`worker for ${current.id} exited with ${code}`));
         });
       });
-      progress(`  ${current.id} done in ${(result.wallMs / 1000).toFixed(1)} s`);
+      progress(done(result));
       results.push(result);
     }
   };
@@ -156,7 +138,7 @@ async function main(argv: string[]): Promise<number> {
   const scaling: FleetUnitResult[] = [];
   for (const unit of scalingUnits()) {
     const result = (await runUnit(unit)) as FleetUnitResult;
-    progress(`  ${unit.id} done in ${(result.wallMs / 1000).toFixed(1)} s`);
+    progress(done(result));
     scaling.push(result);
   }
   const phaseOne = await phaseOnePending;
@@ -177,13 +159,11 @@ async function main(argv: string[]): Promise<number> {
     .filter((r): r is LibraryUnitResult => r.kind === "library")
     .sort((a, b) => a.id.localeCompare(b.id))
     .flatMap((r) => r.variants);
-  const day = fleetResults.find((r) => r.id === "day") as FleetUnitResult;
-  const tradeOff = CADENCE_VARIANTS.map((_, i) => fleetResults.find((r) => r.id === `trade-off-${i}`) as FleetUnitResult);
-  const flat = fleetResults.find((r) => r.id === "trade-off-flat") as FleetUnitResult;
+  const byId = (id: string) => fleetResults.find((r) => r.id === id) as FleetUnitResult;
   const inputs = {
-    day,
-    tradeOff,
-    flat,
+    day: byId("day"),
+    tradeOff: CADENCE_VARIANTS.map((_, i) => byId(`trade-off-${i}`)),
+    flat: byId("trade-off-flat"),
     library,
     scaling,
     detectors,

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { inflateRawSync } from "node:zlib";
-import { median } from "./stats";
+import { medianOf } from "../shared/core/series";
 
 /**
  * Deployment packages and cold starts. Packages the service afresh with `sls package` into a
@@ -102,8 +102,8 @@ function measureFunction(zipPath: string, dir: string, runs: number): FunctionBu
     zipBytes: statSync(zipPath).size,
     handler,
     handlerBytes: handler ? statSync(file).size : 0,
-    importMs: median(importTimes) ?? Number.NaN,
-    processMs: median(processTimes) ?? Number.NaN,
+    importMs: medianOf(importTimes) ?? Number.NaN,
+    processMs: medianOf(processTimes) ?? Number.NaN,
     runs: importTimes.length,
   };
 }

@@ -4,9 +4,9 @@ import { detectConnectionExhaustion } from "../shared/core/detectors/connection-
 import { detectConsumerLag, lagSeriesForQueue } from "../shared/core/detectors/consumer-lag";
 import { detectResourcePressure } from "../shared/core/detectors/resource-pressure";
 import { metricsFor } from "../shared/core/metric-catalog";
+import { medianOf } from "../shared/core/series";
 import type { BrokerObservation, QueueMetrics, Series } from "../shared/core/types";
 import { brokerOf, brokerValue, buildFleet, type FleetOptions, queueMetricValue, queueStateAt } from "./fleet";
-import { median } from "./stats";
 
 /**
  * The pure detector work of one cycle, per 1,000 queues: consumer lag on 1,000 queues (60-minute
@@ -17,15 +17,11 @@ import { median } from "./stats";
 
 const WINDOW = 60;
 
-interface Prepared {
-  observations: BrokerObservation[];
-}
-
 /** Observations of the first `queues / queuesPerBroker` brokers, as a cycle that read every queue would build them. */
-export function prepareObservations(fleetOptions: FleetOptions, queues = 1000): Prepared {
+function prepareObservations(fleetOptions: FleetOptions, queues: number): BrokerObservation[] {
   const brokerCount = Math.ceil(queues / fleetOptions.queuesPerBroker);
   const fleet = buildFleet({ ...fleetOptions, brokers: brokerCount });
-  const observations = fleet.brokers.map((b, index): BrokerObservation => {
+  return fleet.brokers.map((b, index): BrokerObservation => {
     // Different windows per broker (spread over the day), so bursts and dumps show up in some.
     const end = 600 + index * 37;
     const specs = metricsFor(b.engine);
@@ -51,14 +47,13 @@ export function prepareObservations(fleetOptions: FleetOptions, queues = 1000): 
       knownQueueCount: b.queues.length,
     };
   });
-  return { observations };
 }
 
-/** One pass of every detector over the prepared observations; returns the findings count (kept live). */
-export function detectOnce(prepared: Prepared): number {
+/** One pass of every detector over the observations; returns the findings count (kept live). */
+function detectOnce(observations: readonly BrokerObservation[]): number {
   const config = DEFAULT_CONFIG.detection;
   let findings = 0;
-  for (const o of prepared.observations) {
+  for (const o of observations) {
     findings += detectBrokerUnhealthy(
       { broker: o.broker, dataAgeMinutes: 1, fleetDataAgeMinutes: 1, usualDataAgeMinutes: 1, actionsRequired: [] },
       config.brokerHealth,
@@ -73,37 +68,20 @@ export function detectOnce(prepared: Prepared): number {
   return findings;
 }
 
-export interface DetectorBenchResult {
-  /** Median milliseconds of one pass over 1,000 queues and their brokers. */
-  msPer1000Queues: number;
-  p90Ms: number;
-  iterations: number;
-  queues: number;
-  brokers: number;
-  /** Findings per pass (the healthy fleet should have none or almost none). */
-  findings: number;
-}
+export type DetectorBenchResult = ReturnType<typeof benchDetectors>;
 
-/** Times `iterations` passes (after a warm-up, so the JIT has compiled the detectors). */
-export function benchDetectors(fleetOptions: FleetOptions, iterations = 300): DetectorBenchResult {
-  const prepared = prepareObservations(fleetOptions, 1000);
-  const queues = prepared.observations.reduce((n, o) => n + o.queues.length, 0);
+/** Times `iterations` passes (after a warm-up, so the JIT has compiled the detectors): the median ms per 1,000 queues. */
+export function benchDetectors(fleetOptions: FleetOptions, iterations = 300) {
+  const observations = prepareObservations(fleetOptions, 1000);
+  const queues = observations.reduce((n, o) => n + o.queues.length, 0);
   let findings = 0;
-  for (let i = 0; i < 30; i++) findings = detectOnce(prepared);
+  for (let i = 0; i < 30; i++) findings = detectOnce(observations);
   const times: number[] = [];
   for (let i = 0; i < iterations; i++) {
     const started = performance.now();
-    detectOnce(prepared);
+    detectOnce(observations);
     times.push(performance.now() - started);
   }
-  times.sort((a, b) => a - b);
-  const per1000 = 1000 / queues;
-  return {
-    msPer1000Queues: (median(times) as number) * per1000,
-    p90Ms: (times[Math.ceil(0.9 * times.length) - 1] as number) * per1000,
-    iterations,
-    queues,
-    brokers: prepared.observations.length,
-    findings,
-  };
+  // Findings per pass: the healthy fleet should have none or almost none.
+  return { msPer1000Queues: (medianOf(times) as number) * (1000 / queues), findings };
 }

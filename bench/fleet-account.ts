@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { NAMESPACE } from "../shared/core/metric-catalog";
 import { EngineType, MINUTE_MS } from "../shared/core/types";
 import { aggregateValues, SimulatedAccount } from "../shared/sim/simulated-account";
@@ -6,6 +7,7 @@ import {
   brokerValue,
   type Fleet,
   publishedMetrics,
+  publishedSeries,
   type QueueModel,
   type QueueState,
   queueMetricValue,
@@ -13,7 +15,7 @@ import {
   type Totals,
   totalsAt,
 } from "./fleet";
-import { type LatencyModel, simulateLatency, type TimedCall } from "./latency";
+import type { LatencyModel, TimedCall } from "./latency";
 
 /**
  * The simulated account of a reference fleet. The Amazon MQ API (and every other operation) is
@@ -118,7 +120,7 @@ export class FleetAccount extends SimulatedAccount {
   async wait(operation: string, input: Record<string, unknown> = {}): Promise<void> {
     if (!this.latency) return;
     this.timedCalls.push({ operation, startedAt: performance.now() });
-    await simulateLatency(this.latency, operation, input, this.callNumber++);
+    await sleep(this.latency.delayMs(operation, input, this.callNumber++));
   }
 
   /** The value of a series' datapoint `i`, as visible now (null when not published yet). */
@@ -264,27 +266,13 @@ export class FleetAccount extends SimulatedAccount {
   }
 
   private allSeries(): { Namespace: string; MetricName: string; Dimensions: { Name: string; Value: string }[] }[] {
-    const out: { Namespace: string; MetricName: string; Dimensions: { Name: string; Value: string }[] }[] = [];
-    for (const b of this.fleet.brokers) {
-      const names = publishedMetrics(b.engine);
-      for (const metric of names.broker)
-        out.push({ Namespace: NAMESPACE, MetricName: metric, Dimensions: [{ Name: "Broker", Value: b.activeNode }] });
-      for (const q of b.queues) {
-        const dims =
-          q.vhost !== undefined
-            ? [
-                { Name: "Broker", Value: b.activeNode },
-                { Name: "VirtualHost", Value: q.vhost },
-                { Name: "Queue", Value: q.name },
-              ]
-            : [
-                { Name: "Broker", Value: b.activeNode },
-                { Name: "Queue", Value: q.name },
-              ];
-        for (const metric of names.queue) out.push({ Namespace: NAMESPACE, MetricName: metric, Dimensions: dims });
-      }
-    }
-    return out;
+    return this.fleet.brokers.flatMap((b) =>
+      publishedSeries(b).map((s) => ({
+        Namespace: NAMESPACE,
+        MetricName: s.metric,
+        Dimensions: Object.entries(s.dimensions).map(([Name, Value]) => ({ Name, Value })),
+      })),
+    );
   }
 }
 

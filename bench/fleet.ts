@@ -1,3 +1,5 @@
+import { AMQ_BROKER_METRICS, RMQ_BROKER_METRICS, RMQ_QUEUE_METRICS } from "../scripts/scenarios/amazon-mq";
+import { AMQ_QUEUE_METRICS } from "../scripts/scenarios/queue-model";
 import { type Broker, DeploymentMode, EngineType } from "../shared/core/types";
 import { parseScenario, type Scenario } from "../shared/sim/scenario";
 
@@ -52,36 +54,8 @@ export interface QueueModel {
   flat: boolean;
 }
 
-/** One broker's model. */
-export interface BrokerModel {
-  index: number;
-  key: number;
-  name: string;
-  id: string;
-  arn: string;
-  engine: EngineType;
-  engineVersion: string;
-  mode: DeploymentMode;
-  instanceType: string;
-  /** CloudWatch `Broker` dimension values; the first publishes (the standby of a pair publishes nothing). */
-  nodes: string[];
-  activeNode: string;
-  queues: QueueModel[];
-  /** Shifts the daily rhythm (teams in other time zones). */
-  dayPhase: number;
-  cpuBase: number;
-  heapLow: number;
-  heapHigh: number;
-  heapPeriod: number;
-  storeBase: number;
-  connections: number;
-  /** ActiveMQ: per-protocol connection limit. RabbitMQ: bytes. */
-  connectionLimit: number;
-  memLimit: number;
-  memShare: number;
-  diskFree: number;
-  diskFreeLimit: number;
-}
+/** One broker's model (fixed for the day, like its queues'). */
+export type BrokerModel = ReturnType<typeof brokerModel>;
 
 /** A fleet broker as the inventory describes it (RUNNING, untagged). */
 export function brokerOf(b: BrokerModel): Broker {
@@ -122,97 +96,11 @@ export interface Fleet {
 
 export const REFERENCE_FLEET: FleetOptions = { brokers: 200, queuesPerBroker: 50, seed: 20260302 };
 
-/** Broker-level series ActiveMQ publishes (per node). */
-export const ACTIVEMQ_BROKER_METRICS = [
-  "CpuUtilization",
-  "HeapUsage",
-  "StorePercentUsage",
-  "TempPercentUsage",
-  "CurrentConnectionsCount",
-  "EstablishedConnectionsCount",
-  "OpenwireMaximumConnections",
-  "AmqpMaximumConnections",
-  "StompMaximumConnections",
-  "MqttMaximumConnections",
-  "WsMaximumConnections",
-  "TotalMessageCount",
-  "TotalConsumerCount",
-  "TotalProducerCount",
-  "TotalEnqueueCount",
-  "TotalDequeueCount",
-] as const;
-
-/** Per-destination series ActiveMQ publishes (dimensions `Broker`, `Queue`). */
-export const ACTIVEMQ_QUEUE_METRICS = [
-  "QueueSize",
-  "ConsumerCount",
-  "ProducerCount",
-  "EnqueueCount",
-  "DequeueCount",
-  "DispatchCount",
-  "InFlightCount",
-  "ExpiredCount",
-  "EnqueueTime",
-] as const;
-
-/** Broker-level series RabbitMQ 3.13 publishes (sums over the nodes of a cluster). */
-export const RABBITMQ_BROKER_METRICS = [
-  "SystemCpuUtilization",
-  "RabbitMQMemUsed",
-  "RabbitMQMemLimit",
-  "RabbitMQDiskFree",
-  "RabbitMQDiskFreeLimit",
-  "RabbitMQFdUsed",
-  "ConnectionCount",
-  "ChannelCount",
-  "QueueCount",
-  "ConsumerCount",
-  "MessageCount",
-  "MessageReadyCount",
-  "MessageUnacknowledgedCount",
-  "PublishRate",
-  "AckRate",
-] as const;
-
-/** Per-queue series RabbitMQ 3.13 publishes (dimensions `Broker`, `VirtualHost`, `Queue`). */
-export const RABBITMQ_QUEUE_METRICS = ["MessageReadyCount", "MessageUnacknowledgedCount", "MessageCount", "ConsumerCount"] as const;
-
-const TEAMS = [
-  "orders",
-  "payments",
-  "billing",
-  "inventory",
-  "shipping",
-  "search",
-  "clickstream",
-  "notifications",
-  "ledger",
-  "catalog",
-  "pricing",
-  "fraud",
-  "identity",
-  "reports",
-  "loyalty",
-  "claims",
-];
-const ENTITIES = [
-  "created",
-  "updated",
-  "settle",
-  "refund",
-  "reserve",
-  "label",
-  "index",
-  "email",
-  "sms",
-  "audit",
-  "sync",
-  "export",
-  "score",
-  "quote",
-  "invoice",
-  "events",
-];
+const TEAMS =
+  "orders payments billing inventory shipping search clickstream notifications ledger catalog pricing fraud identity reports loyalty claims".split(
+    " ",
+  );
+const ENTITIES = "created updated settle refund reserve label index email sms audit sync export score quote invoice events".split(" ");
 const MINUTES_PER_DAY = 1440;
 /** Streams of the counter-based generator, so no two quantities share random numbers. */
 const Stream = { noise: 1, burst: 2, burstSize: 3, enqueue: 4, redeploy: 5, cpu: 6, cpuSpike: 7, conn: 8, idle: 9, misc: 10 } as const;
@@ -264,7 +152,7 @@ export function buildFleet(options: FleetOptions): Fleet {
   return { options, brokers, scenario, startMs: Date.parse(FLEET_START) };
 }
 
-function brokerModel(options: FleetOptions, index: number): BrokerModel {
+function brokerModel(options: FleetOptions, index: number) {
   const random = seededRandom(hash32(options.seed, index, 0x62726f6b));
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   // Every fourth broker is RabbitMQ, so any prefix of the fleet (10, 200, 1,000) keeps the mix.
@@ -297,9 +185,11 @@ function brokerModel(options: FleetOptions, index: number): BrokerModel {
     engineVersion: rabbit ? "3.13" : "5.18",
     mode,
     instanceType,
+    /** CloudWatch `Broker` dimension values; the first publishes (the standby of a pair publishes nothing). */
     nodes,
     activeNode: nodes[0] as string,
     queues,
+    /** Shifts the daily rhythm (teams in other time zones). */
     dayPhase: Math.floor(random() * 360),
     cpuBase: 8 + random() * 30,
     heapLow: 25 + random() * 15,
@@ -308,6 +198,7 @@ function brokerModel(options: FleetOptions, index: number): BrokerModel {
     storeBase: 1 + random() * 15,
     // Well inside the limit: 10-45% of it.
     connections: Math.round(connectionLimit * (0.1 + random() * 0.35)),
+    /** ActiveMQ: per-protocol connection limit. RabbitMQ: the broker's connections. */
     connectionLimit,
     memLimit: 3.2e9 * (instanceType === "mq.m5.xlarge" ? 2 : 1) * nodeCount,
     memShare: 0.15 + random() * 0.25,
@@ -660,11 +551,23 @@ export function brokerValue(
   }
 }
 
-/** The series a broker publishes: broker-level names and queue-level names for its engine. */
+/** The series a broker publishes (the names the scenario generators write): broker-level and queue-level, per engine. */
 export function publishedMetrics(engine: EngineType): { broker: readonly string[]; queue: readonly string[] } {
   return engine === EngineType.rabbitmq
-    ? { broker: RABBITMQ_BROKER_METRICS, queue: RABBITMQ_QUEUE_METRICS }
-    : { broker: ACTIVEMQ_BROKER_METRICS, queue: ACTIVEMQ_QUEUE_METRICS };
+    ? { broker: RMQ_BROKER_METRICS, queue: RMQ_QUEUE_METRICS }
+    : { broker: AMQ_BROKER_METRICS, queue: AMQ_QUEUE_METRICS };
+}
+
+/** Every series a broker publishes, with its dimensions (the active node's; the queue's for a queue series). */
+export function publishedSeries(b: BrokerModel): { metric: string; dimensions: Record<string, string>; queue: QueueModel | null }[] {
+  const names = publishedMetrics(b.engine);
+  const out = names.broker.map((metric) => ({ metric, dimensions: { Broker: b.activeNode }, queue: null as QueueModel | null }));
+  for (const q of b.queues) {
+    const dimensions =
+      q.vhost !== undefined ? { Broker: b.activeNode, VirtualHost: q.vhost, Queue: q.name } : { Broker: b.activeNode, Queue: q.name };
+    for (const metric of names.queue) out.push({ metric, dimensions, queue: q });
+  }
+  return out;
 }
 
 /** Brokers per engine and deployment mode, queues per kind: the fleet's make-up, for the report. */
@@ -695,25 +598,15 @@ export function fleetSummary(fleet: Fleet): Record<string, number> {
  * for small fleets (tests compare the lazy account with SimulatedAccount on it).
  */
 export function materializeScenario(fleet: Fleet, minutes: number): Scenario {
-  const metrics: Record<string, unknown>[] = [];
-  for (const b of fleet.brokers) {
-    const names = publishedMetrics(b.engine);
-    const dims = { Broker: b.activeNode };
-    for (const metric of names.broker) {
-      metrics.push({ metric, dimensions: dims, values: Array.from({ length: minutes }, (_, i) => brokerValue(b, metric, i)) });
-    }
-    for (const q of b.queues) {
-      const qd =
-        q.vhost !== undefined ? { Broker: b.activeNode, VirtualHost: q.vhost, Queue: q.name } : { Broker: b.activeNode, Queue: q.name };
-      for (const metric of names.queue) {
-        metrics.push({
-          metric,
-          dimensions: qd,
-          values: Array.from({ length: minutes }, (_, i) => queueMetricValue(b.engine, q, queueStateAt(b, q, i), metric, i)),
-        });
-      }
-    }
-  }
+  const metrics = fleet.brokers.flatMap((b) =>
+    publishedSeries(b).map(({ metric, dimensions, queue }) => ({
+      metric,
+      dimensions,
+      values: Array.from({ length: minutes }, (_, i) =>
+        queue ? queueMetricValue(b.engine, queue, queueStateAt(b, queue, i), metric, i) : brokerValue(b, metric, i),
+      ),
+    })),
+  );
   return parseScenario(
     {
       name: fleet.scenario.name,

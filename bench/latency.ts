@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import { uniform } from "./fleet";
 
 /**
@@ -35,11 +34,6 @@ export interface TimedCall {
   startedAt: number;
 }
 
-/** Waits the model's delay for a call. */
-export async function simulateLatency(model: LatencyModel, operation: string, input: Record<string, unknown>, n: number): Promise<void> {
-  await sleep(model.delayMs(operation, input, n));
-}
-
 /** The most calls started within any window of `windowMs` (a sliding window over start times). */
 export function peakPerWindow(starts: readonly number[], windowMs = 1000): number {
   const sorted = [...starts].sort((a, b) => a - b);
@@ -50,22 +44,4 @@ export function peakPerWindow(starts: readonly number[], windowMs = 1000): numbe
     best = Math.max(best, hi - lo + 1);
   }
   return best;
-}
-
-/**
- * Calls a token bucket would have throttled: Amazon MQ allows 15 requests/s per account with a
- * burst of 100 (DESIGN.md §1). `starts` in ms; the bucket starts full.
- */
-export function throttledByTokenBucket(starts: readonly number[], ratePerSecond = 15, burst = 100): number {
-  const sorted = [...starts].sort((a, b) => a - b);
-  let tokens = burst;
-  let last = sorted[0] ?? 0;
-  let throttled = 0;
-  for (const t of sorted) {
-    tokens = Math.min(burst, tokens + ((t - last) / 1000) * ratePerSecond);
-    last = t;
-    if (tokens >= 1) tokens -= 1;
-    else throttled++;
-  }
-  return throttled;
 }

@@ -10,27 +10,18 @@ import { loadScenarioFile, scenarioFiles } from "../shared/sim/scenario";
 
 export interface LibraryQuality {
   label: string;
-  override: Record<string, unknown>;
   summary: ScoreSummary;
-  missed: string[];
-  falseAlarms: string[];
 }
 
 /** Replays and scores every scenario under `dir` with `override` merged into its config. */
 export async function scoreLibrary(dir: string, label: string, override: Record<string, unknown> = {}): Promise<LibraryQuality> {
   const rows = [];
-  const missed: string[] = [];
-  const falseAlarms: string[] = [];
   for (const file of scenarioFiles([dir])) {
     const scenario = loadScenarioFile(file);
     scenario.config = deepMerge(scenario.config, override);
-    const run = await replayScenario(scenario);
-    const row = scoreScenario(scenario, run.output);
-    rows.push(row);
-    missed.push(...row.missed.map((m) => `${scenario.name}: ${m}`));
-    falseAlarms.push(...row.falseAlarms.map((f) => `${scenario.name}: ${f}`));
+    rows.push(scoreScenario(scenario, (await replayScenario(scenario)).output));
   }
-  return { label, override, summary: summarize(rows), missed, falseAlarms };
+  return { label, summary: summarize(rows) };
 }
 
 /** `base` with `override` merged in, objects recursively (an override's value wins). */

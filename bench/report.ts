@@ -1,6 +1,3 @@
-import type { ApiEventsBenchResult } from "./api-events-bench";
-import type { BundleReport } from "./bundles";
-import { COST_BUCKETS, type CostBucket } from "./classify-requests";
 import {
   ALARMS_PER_BROKER,
   ALARMS_PER_QUEUE,
@@ -8,15 +5,20 @@ import {
   getMetricDataCallBudget,
   MINUTES_PER_MONTH,
   meetsCostTarget,
-  PRICES,
   splitUsdPerQueueMonth,
   TARGET_SHARE_OF_ALARMS,
+  USD_PER_ALARM_MONTH,
+  USD_PER_LIST_METRICS_REQUEST,
+  USD_PER_METRIC,
   usdPerQueueMonth,
-} from "./cost-model";
+} from "../shared/core/cost-model";
+import { medianOf, round } from "../shared/core/series";
+import type { ApiEventsBenchResult } from "./api-events-bench";
+import type { BundleReport } from "./bundles";
+import { COST_BUCKETS, type CostBucket } from "./classify-requests";
 import type { DetectorBenchResult } from "./detector-bench";
 import { buildFleet, fleetSummary, REFERENCE_FLEET } from "./fleet";
 import type { LibraryQuality } from "./library-quality";
-import { median, round, roundSignificant } from "./stats";
 import type { FleetUnitResult } from "./units";
 
 /** Turns the units' results into the figures: the JSON line and the readable tables. */
@@ -35,138 +37,34 @@ export interface BenchInputs {
   benchSeconds: number;
 }
 
-export interface ScalingRow {
-  brokers: number;
-  queues: number;
-  metricsPerCycle: number;
-  metricsFirstCycle: number;
-  metricsMaxCycle: number;
-  getMetricDataCallsPerCycle: number;
-  getMetricDataCallsMean: number;
-  getMetricDataCallBudget: number;
-  callBudgetExceeded: number;
-  getMetricDataPeakPerSecond: number;
-  mqCallsPerCycle: number;
-  mqCallsPerCycleMean: number;
-  mqCallsPerSecondMean: number;
-  /** True when the run was shorter than the DescribeBroker TTL: the mean spreads the cold start's calls over it. */
-  mqMeanEstimated: boolean;
-  mqPeakPerSecond: number;
-  mqThrottled: number;
-  cycleMs: number;
-  cycleMsMax: number;
-  cycleMsCold: number;
-  ownComputeMs: number;
-}
-
-export interface TradeOffRow {
-  setting: string;
-  override: Record<string, unknown>;
-  recall: number | null;
-  precision: number | null;
-  medianDelay: number | null;
-  p90Delay: number | null;
-  falseAlarms: number | null;
-  usdPerQueueMonth: number;
-  shareOfAlarmCost: number;
-  drillShare: number;
-  healthyFleetIncidentsPerDay: number;
-}
-
 /** Everything the benchmark measured: the `--json` line. */
-export interface BenchFigures {
-  fleet: Record<string, number>;
-  usdPerQueueMonth: number;
-  alarmEquivalentUsdPerQueueMonth: number;
-  targetUsdPerQueueMonth: number;
-  meetsCostTarget: boolean;
-  shareOfAlarmCost: number;
-  costBasis: string;
-  usdPerQueueMonthReferenceFleet: number;
-  costSplitUsdPerQueueMonth: Record<string, number>;
-  drill: {
-    triggersPerBrokerHour: number;
-    drillingShareOfBrokerMinutes: number;
-    reasonShareOfBrokerMinutes: { climbing: number; jump: number; consumersDropped: number };
-  };
-  metricsPerCycle: number;
-  metricsPerCycleFirst: number;
-  metricsPerCycleMax: number;
-  getMetricDataCallsPerCycle: number;
-  getMetricDataCallBudget: number;
-  getMetricDataCallBudgetExceeded: number;
-  getMetricDataPeakPerSecond: number;
-  mqCallsPerCycle: number;
-  mqCallsPerCycleMean: number;
-  mqPeakRequestsPerSecond: number;
-  mqThrottledPerInventoryRefresh: number | null;
-  /** The 1,000-broker fleet's cold start under the Amazon MQ quota (15/s, burst 100, enforced by the simulated account). */
-  coldStart1000: ColdStartFigures | null;
-  cycleMs: number;
-  cycleMsMax: number;
-  cycleMsCold: number;
-  ownComputeMsPerCycle: number;
-  detectMsPer1000Queues: number;
-  /** CloudTrail events one warm api-activity handler processes per second (memory stores, rendering included). */
-  apiEventsPerSecond: number;
-  apiEventMedianMs: number;
-  apiEventP99Ms: number;
-  bundleBytes: Record<string, number>;
-  coldStartMs: Record<string, number>;
-  coldStartProcessMs: Record<string, number>;
-  bundleSource: string;
-  bundleError?: string;
-  recall: number;
-  precision: number;
-  medianDelay: number | null;
-  p90Delay: number | null;
-  falseAlarms: number;
-  unsafeReboots: number;
-  scenarios: number;
-  healthyFleet: {
-    basis: string;
-    incidentsOpened: number;
-    incidentsOpenedPer1000QueueDays: number;
-    byCondition: Record<string, number>;
-    sample: string[];
-    remediationRequests: number;
-    errors: number;
-  };
-  scaling: ScalingRow[];
-  tradeOff: TradeOffRow[];
-  costFloorFlatTraffic: { setting: string; usdPerQueueMonth: number; shareOfAlarmCost: number; split: Record<string, number> };
-  prices: Record<string, number>;
-  benchSeconds: number;
+export type BenchFigures = ReturnType<typeof buildFigures>;
+
+/** Rounds to `digits` significant figures (dollars per queue-month span four orders of magnitude). */
+export function roundSignificant(value: number, digits = 3): number {
+  if (value === 0 || !Number.isFinite(value)) return value;
+  const magnitude = Math.floor(Math.log10(Math.abs(value)));
+  const f = 10 ** (digits - 1 - magnitude);
+  return Math.round(value * f) / f;
 }
 
-/** How a cold start of a large fleet went under the Amazon MQ quota. */
-export interface ColdStartFigures {
-  brokers: number;
-  /** Cycles (minutes) until every broker was described and watched. */
-  cyclesUntilAllWatched: number | null;
-  /** Brokers watched after each cycle. */
-  brokersWatchedPerCycle: number[];
-  /** Most Amazon MQ requests within one second of the quota's clock, over the cold start. */
-  mqPeakRequestsPerSecond: number;
-  /** Requests the quota refused (the adapter retries them). */
-  mqThrottled: number;
-  /** The longest a cycle waited for the quota, seconds (the poller's timeout is 55 s). */
-  mqWaitSecondsMaxPerCycle: number;
-  /** Wall time of the first cycle with simulated latency (pacing waits are on the simulated clock, not included). */
-  coldCycleMs: number;
-}
-
-function coldStartFigures(r: FleetUnitResult | undefined): ColdStartFigures | null {
+/** How the 1,000-broker fleet's cold start went under the Amazon MQ quota (15/s, burst 100, enforced by the simulated account). */
+function coldStartFigures(r: FleetUnitResult | undefined) {
   if (!r || r.coldStart.length === 0) return null;
   const all = r.coldStart.findIndex((c) => c.brokersWatched >= r.brokers);
   return {
     brokers: r.brokers,
+    /** Cycles (minutes) until every broker was described and watched. */
     cyclesUntilAllWatched: all < 0 ? null : all + 1,
     brokersWatchedPerCycle: r.coldStart.map((c) => c.brokersWatched),
+    /** Most Amazon MQ requests within one second of the quota's clock, over the cold start. */
     mqPeakRequestsPerSecond: Math.max(...r.coldStart.map((c) => c.mqPeakPerSecond)),
+    /** Requests the quota refused (the adapter retries them). */
     mqThrottled: r.coldStart.reduce((n, c) => n + c.mqThrottled, 0),
+    /** The longest a cycle waited for the quota, seconds (the poller's timeout is 55 s). */
     mqWaitSecondsMaxPerCycle: Math.max(...r.coldStart.map((c) => c.mqWaitSeconds)),
-    coldCycleMs: round(r.timed.find((t) => t.cycle === 0)?.ms ?? Number.NaN),
+    /** Wall time of the first cycle with simulated latency (pacing waits are on the simulated clock, not included). */
+    coldCycleMs: round(r.timed.find((t) => t.cycle === 0)?.ms ?? Number.NaN, 0),
   };
 }
 
@@ -182,7 +80,7 @@ const BUCKET_LABELS: Record<CostBucket | "listMetrics", string> = {
   listMetrics: "ListMetrics (queue discovery)",
 };
 
-function scalingRow(r: FleetUnitResult): ScalingRow {
+function scalingRow(r: FleetUnitResult) {
   const warm = r.timed.filter((t) => t.cycle > 0);
   const cold = r.timed.find((t) => t.cycle === 0);
   const metricsMax = Math.max(r.metricsPerCycle.max, r.first.metricsRequested);
@@ -195,7 +93,7 @@ function scalingRow(r: FleetUnitResult): ScalingRow {
   return {
     brokers: r.brokers,
     queues: r.queues,
-    metricsPerCycle: round(r.metricsPerCycle.mean),
+    metricsPerCycle: round(r.metricsPerCycle.mean, 0),
     metricsFirstCycle: r.first.metricsRequested,
     metricsMaxCycle: metricsMax,
     getMetricDataCallsPerCycle: Math.max(r.getMetricDataCallsPerCycle.max, r.first.getMetricDataCalls),
@@ -206,34 +104,58 @@ function scalingRow(r: FleetUnitResult): ScalingRow {
     mqCallsPerCycle: Math.max(r.mqCallsPerCycle.max, r.first.mqCalls),
     mqCallsPerCycleMean: round(mqMean, 1),
     mqCallsPerSecondMean: round(mqMean / 60, 2),
+    /** True when the run was shorter than the DescribeBroker TTL: the mean spreads the cold start's calls over it. */
     mqMeanEstimated: estimated,
     mqPeakPerSecond: Math.max(0, ...r.timed.map((t) => t.mqPeakPerSecond)),
     mqThrottled: Math.max(0, ...r.timed.map((t) => t.mqThrottled)),
-    cycleMs: round(median(warm.map((t) => t.ms)) ?? Number.NaN),
-    cycleMsMax: round(Math.max(0, ...warm.map((t) => t.ms))),
-    cycleMsCold: round(cold?.ms ?? Number.NaN),
-    ownComputeMs: round(r.productCpuMs.median ?? Number.NaN),
+    cycleMs: round(medianOf(warm.map((t) => t.ms)) ?? Number.NaN, 0),
+    cycleMsMax: round(Math.max(0, ...warm.map((t) => t.ms)), 0),
+    cycleMsCold: round(cold?.ms ?? Number.NaN, 0),
+    ownComputeMs: round(r.productCpuMsMedian ?? Number.NaN, 0),
   };
 }
 
-export function buildFigures(inputs: BenchInputs): BenchFigures {
+/** Dollars per queue-month of each bucket, to three significant figures. */
+function roundedSplit(r: FleetUnitResult): Record<string, number> {
+  const split = splitUsdPerQueueMonth(r.split, r.usage.minutes, r.queues);
+  return Object.fromEntries(COST_BUCKETS.map((b) => [b, roundSignificant(split[b])]));
+}
+
+function tradeOffRow(v: BenchInputs["variants"][number], q: LibraryQuality | undefined, f: FleetUnitResult, alarm: number) {
+  const cost = usdPerQueueMonth(f.usage, f.queues);
+  return {
+    setting: v.label,
+    override: v.override,
+    recall: q?.summary.recall ?? null,
+    precision: q?.summary.precision ?? null,
+    medianDelay: q?.summary.medianDelay ?? null,
+    p90Delay: q?.summary.p90Delay ?? null,
+    falseAlarms: q?.summary.falseAlarms ?? null,
+    usdPerQueueMonth: roundSignificant(cost),
+    shareOfAlarmCost: round(cost / alarm, 2),
+    drillShare: round(f.split.drill / Math.max(1, f.usage.metricsRequested), 2),
+    healthyFleetIncidentsPerDay: round((f.incidentsOpened / f.usage.minutes) * 1440, 1),
+  };
+}
+
+export function buildFigures(inputs: BenchInputs) {
   const { day, tradeOff, flat, library, scaling, detectors, apiEvents, bundles } = inputs;
   const reference = buildFleet(REFERENCE_FLEET);
   const summary = fleetSummary(reference);
   const alarm = alarmEquivalentUsdPerQueueMonth({ queues: summary.queues ?? 0, brokers: reference.brokers.length });
   const usd = usdPerQueueMonth(day.usage, day.queues);
-  const split = splitUsdPerQueueMonth(day.split, day.usage.minutes, day.queues);
   const listMetricsUsd = usdPerQueueMonth(
     { metricsRequested: 0, listMetricsRequests: day.usage.listMetricsRequests, minutes: day.usage.minutes },
     day.queues,
   );
   const ref = scaling.find((r) => r.brokers === REFERENCE_FLEET.brokers) ?? (scaling[0] as FleetUnitResult);
   const refRow = scalingRow(ref);
-  const defaults = library[0] as LibraryQuality;
+  const defaults = (library[0] as LibraryQuality).summary;
   const brokerMinutes = Math.max(1, day.drill.reasons.brokerCycles);
   const flatUsd = usdPerQueueMonth(flat.usage, flat.queues);
+  const fleet: Record<string, number> = { ...summary, queuesPerBroker: REFERENCE_FLEET.queuesPerBroker, seed: REFERENCE_FLEET.seed };
   return {
-    fleet: { ...summary, queuesPerBroker: REFERENCE_FLEET.queuesPerBroker, seed: REFERENCE_FLEET.seed },
+    fleet,
     usdPerQueueMonth: roundSignificant(usd),
     alarmEquivalentUsdPerQueueMonth: roundSignificant(alarm),
     targetUsdPerQueueMonth: roundSignificant(TARGET_SHARE_OF_ALARMS * alarm),
@@ -241,10 +163,7 @@ export function buildFigures(inputs: BenchInputs): BenchFigures {
     shareOfAlarmCost: round(usd / alarm, 2),
     costBasis: `default configuration, ${day.usage.minutes} one-minute cycles (a simulated day, cold start included) on the first ${day.brokers} brokers (${day.queues} queues) of the reference fleet`,
     usdPerQueueMonthReferenceFleet: roundSignificant(usdPerQueueMonth(ref.usage, ref.queues)),
-    costSplitUsdPerQueueMonth: {
-      ...Object.fromEntries(COST_BUCKETS.map((b) => [b, roundSignificant(split[b])])),
-      listMetrics: roundSignificant(listMetricsUsd),
-    },
+    costSplitUsdPerQueueMonth: { ...roundedSplit(day), listMetrics: roundSignificant(listMetricsUsd) },
     drill: {
       triggersPerBrokerHour: round(day.drill.triggersPerBrokerHour, 1),
       drillingShareOfBrokerMinutes: round(day.drill.drillingShare, 3),
@@ -271,21 +190,22 @@ export function buildFigures(inputs: BenchInputs): BenchFigures {
     cycleMsCold: refRow.cycleMsCold,
     ownComputeMsPerCycle: refRow.ownComputeMs,
     detectMsPer1000Queues: round(detectors.msPer1000Queues, 2),
+    /** CloudTrail events one warm api-activity handler processes per second (memory stores, rendering included). */
     apiEventsPerSecond: apiEvents.eventsPerSecond,
     apiEventMedianMs: apiEvents.medianMs,
     apiEventP99Ms: apiEvents.p99Ms,
     bundleBytes: Object.fromEntries(bundles.functions.map((f) => [f.name, f.zipBytes])),
-    coldStartMs: Object.fromEntries(bundles.functions.map((f) => [f.name, round(f.importMs)])),
-    coldStartProcessMs: Object.fromEntries(bundles.functions.map((f) => [f.name, round(f.processMs)])),
+    coldStartMs: Object.fromEntries(bundles.functions.map((f) => [f.name, round(f.importMs, 0)])),
+    coldStartProcessMs: Object.fromEntries(bundles.functions.map((f) => [f.name, round(f.processMs, 0)])),
     bundleSource: bundles.source,
     ...(bundles.error ? { bundleError: bundles.error } : {}),
-    recall: defaults.summary.recall,
-    precision: defaults.summary.precision,
-    medianDelay: defaults.summary.medianDelay,
-    p90Delay: defaults.summary.p90Delay,
-    falseAlarms: defaults.summary.falseAlarms,
-    unsafeReboots: defaults.summary.unsafeReboots,
-    scenarios: defaults.summary.scenarios,
+    recall: defaults.recall,
+    precision: defaults.precision,
+    medianDelay: defaults.medianDelay,
+    p90Delay: defaults.p90Delay,
+    falseAlarms: defaults.falseAlarms,
+    unsafeReboots: defaults.unsafeReboots,
+    scenarios: defaults.scenarios,
     healthyFleet: {
       basis: `${day.usage.minutes} minutes of ${day.brokers} healthy brokers (${day.queues} queues)`,
       incidentsOpened: day.incidentsOpened,
@@ -296,33 +216,28 @@ export function buildFigures(inputs: BenchInputs): BenchFigures {
       errors: day.errors,
     },
     scaling: scaling.map(scalingRow),
-    tradeOff: inputs.variants.map((v, i): TradeOffRow => {
-      const q = library.find((l) => l.label === v.label);
-      const f = tradeOff[i] as FleetUnitResult;
-      const cost = usdPerQueueMonth(f.usage, f.queues);
-      return {
-        setting: v.label,
-        override: v.override,
-        recall: q?.summary.recall ?? null,
-        precision: q?.summary.precision ?? null,
-        medianDelay: q?.summary.medianDelay ?? null,
-        p90Delay: q?.summary.p90Delay ?? null,
-        falseAlarms: q?.summary.falseAlarms ?? null,
-        usdPerQueueMonth: roundSignificant(cost),
-        shareOfAlarmCost: round(cost / alarm, 2),
-        drillShare: round(f.split.drill / Math.max(1, f.usage.metricsRequested), 2),
-        healthyFleetIncidentsPerDay: round((f.incidentsOpened / f.usage.minutes) * 1440, 1),
-      };
-    }),
+    tradeOff: inputs.variants.map((v, i) =>
+      tradeOffRow(
+        v,
+        library.find((l) => l.label === v.label),
+        tradeOff[i] as FleetUnitResult,
+        alarm,
+      ),
+    ),
     costFloorFlatTraffic: {
       setting: "default configuration, same fleet with flat traffic (no drill ever triggers)",
       usdPerQueueMonth: roundSignificant(flatUsd),
       shareOfAlarmCost: round(flatUsd / alarm, 2),
-      split: Object.fromEntries(
-        Object.entries(splitUsdPerQueueMonth(flat.split, flat.usage.minutes, flat.queues)).map(([k, v]) => [k, roundSignificant(v)]),
-      ),
+      split: roundedSplit(flat),
     },
-    prices: { ...PRICES, minutesPerMonth: MINUTES_PER_MONTH, alarmsPerQueue: ALARMS_PER_QUEUE, alarmsPerBroker: ALARMS_PER_BROKER },
+    prices: {
+      getMetricDataPerMetric: USD_PER_METRIC,
+      listMetricsPerRequest: USD_PER_LIST_METRICS_REQUEST,
+      alarmPerMonth: USD_PER_ALARM_MONTH,
+      minutesPerMonth: MINUTES_PER_MONTH,
+      alarmsPerQueue: ALARMS_PER_QUEUE,
+      alarmsPerBroker: ALARMS_PER_BROKER,
+    },
     benchSeconds: round(inputs.benchSeconds, 1),
   };
 }
@@ -342,58 +257,77 @@ export function table(headers: string[], rows: (string | number | null)[][]): st
   return [line(headers), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...cells.slice(1).map(line)].join("\n");
 }
 
-/** The readable report (markdown tables, so the README can take them as they are). */
-export function formatReport(j: BenchFigures, inputs: BenchInputs): string {
-  const out: string[] = [];
-  const f = j.fleet;
-  out.push(
+/** A titled section of the report: a blank line, the heading, a blank line, then its blocks. */
+function section(title: string, ...blocks: string[]): string[] {
+  return ["", `## ${title}`, "", ...blocks];
+}
+
+/** A paragraph after the one before it. */
+function paragraph(...lines: string[]): string[] {
+  return ["", ...lines];
+}
+
+function fleetHeader(f: BenchFigures["fleet"]): string[] {
+  return [
     `mq-sentinel benchmark — reference fleet: ${n(f.brokers ?? 0)} brokers x ${f.queuesPerBroker} queues = ${n(f.queues ?? 0)} queues ` +
       `(${f.activemq} ActiveMQ 5.18, ${f.rabbitmq} RabbitMQ 3.13; ${f.activeStandby} active/standby, ${f.cluster} cluster, ${f.single} single-instance; ` +
       `${f["dead-letter"]} dead-letter queues), seed ${f.seed}`,
-  );
-  out.push("", "## CloudWatch cost (default configuration)", "");
-  out.push(
-    table(
-      ["figure", "value"],
+  ];
+}
+
+function costSection(j: BenchFigures): string[] {
+  const figures = table(
+    ["figure", "value"],
+    [
+      ["usdPerQueueMonth (whole CloudWatch spend per monitored queue-month)", usd(j.usdPerQueueMonth)],
       [
-        ["usdPerQueueMonth (whole CloudWatch spend per monitored queue-month)", usd(j.usdPerQueueMonth)],
-        [
-          `alarmEquivalentUsdPerQueueMonth (${ALARMS_PER_QUEUE} alarms per queue + ${ALARMS_PER_BROKER} per broker, $0.10 each)`,
-          usd(j.alarmEquivalentUsdPerQueueMonth),
-        ],
-        [
-          `target: at most ${TARGET_SHARE_OF_ALARMS} x the alarm set`,
-          `${usd(j.targetUsdPerQueueMonth)}: ${j.meetsCostTarget ? "met" : `MISSED (spend = ${j.shareOfAlarmCost} x the alarm set)`}`,
-        ],
-        ["cross-check: 30 warm minutes of the whole 200-broker fleet", usd(j.usdPerQueueMonthReferenceFleet)],
-        [
-          "floor: same fleet with flat traffic (no drill ever fires)",
-          `${usd(j.costFloorFlatTraffic.usdPerQueueMonth)} (${j.costFloorFlatTraffic.shareOfAlarmCost} x the alarm set)`,
-        ],
+        `alarmEquivalentUsdPerQueueMonth (${ALARMS_PER_QUEUE} alarms per queue + ${ALARMS_PER_BROKER} per broker, $0.10 each)`,
+        usd(j.alarmEquivalentUsdPerQueueMonth),
       ],
-    ),
+      [
+        `target: at most ${TARGET_SHARE_OF_ALARMS} x the alarm set`,
+        `${usd(j.targetUsdPerQueueMonth)}: ${j.meetsCostTarget ? "met" : `MISSED (spend = ${j.shareOfAlarmCost} x the alarm set)`}`,
+      ],
+      ["cross-check: 30 warm minutes of the whole 200-broker fleet", usd(j.usdPerQueueMonthReferenceFleet)],
+      [
+        "floor: same fleet with flat traffic (no drill ever fires)",
+        `${usd(j.costFloorFlatTraffic.usdPerQueueMonth)} (${j.costFloorFlatTraffic.shareOfAlarmCost} x the alarm set)`,
+      ],
+    ],
   );
-  out.push("", `Basis: ${j.costBasis}.`, "");
   const split = j.costSplitUsdPerQueueMonth;
   const total = Object.values(split).reduce((a, b) => a + b, 0);
-  out.push(
-    table(
-      ["what was read", "$ per queue-month", "share"],
-      Object.entries(split)
-        .sort((a, b) => b[1] - a[1])
-        .map(([k, v]) => [BUCKET_LABELS[k as CostBucket] ?? k, usd(v), pct(v / total)]),
-    ),
+  const splitTable = table(
+    ["what was read", "$ per queue-month", "share"],
+    Object.entries(split)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => [BUCKET_LABELS[k as CostBucket] ?? k, usd(v), pct(v / total)]),
   );
   const reasons = j.drill.reasonShareOfBrokerMinutes;
-  out.push(
-    "",
-    `Drills: the broker-level totals "moved" ${j.drill.triggersPerBrokerHour} times per broker-hour, and a drill read all of a broker's queues in ` +
-      `${pct(j.drill.drillingShareOfBrokerMinutes)} of broker-minutes. Share of broker-minutes meeting each trigger condition: ` +
-      `total backlog climbing 3 minutes by max(50, 10%) ${pct(reasons.climbing)}, jumped by max(100, 20%) and held a minute ${pct(reasons.jump)}, ` +
-      `consumers below their 10-minute maximum ${pct(reasons.consumersDropped)}.`,
-  );
-  out.push("", "## One cycle, reference fleet (200 brokers x 50 queues)", "");
-  out.push(
+  return [
+    ...section("CloudWatch cost (default configuration)", figures),
+    ...paragraph(`Basis: ${j.costBasis}.`, "", splitTable),
+    ...paragraph(
+      `Drills: the broker-level totals "moved" ${j.drill.triggersPerBrokerHour} times per broker-hour, and a drill read all of a broker's queues in ` +
+        `${pct(j.drill.drillingShareOfBrokerMinutes)} of broker-minutes. Share of broker-minutes meeting each trigger condition: ` +
+        `total backlog climbing 3 minutes by max(50, 10%) ${pct(reasons.climbing)}, jumped by max(100, 20%) and held a minute ${pct(reasons.jump)}, ` +
+        `consumers below their 10-minute maximum ${pct(reasons.consumersDropped)}.`,
+    ),
+  ];
+}
+
+function coldStartCells(c: BenchFigures["coldStart1000"]): [string, string] {
+  if (!c) return ["not run", "not run"];
+  return [
+    `${c.cyclesUntilAllWatched ?? "more than measured"} / ${c.brokersWatchedPerCycle.join(", ")}`,
+    `${c.mqPeakRequestsPerSecond} / ${c.mqThrottled} / ${c.mqWaitSecondsMaxPerCycle} / ${n(c.coldCycleMs)}`,
+  ];
+}
+
+function cycleSection(j: BenchFigures, apiEvents: number): string[] {
+  const [coldWatched, coldQuota] = coldStartCells(j.coldStart1000);
+  return section(
+    "One cycle, reference fleet (200 brokers x 50 queues)",
     table(
       ["figure", "value"],
       [
@@ -410,17 +344,10 @@ export function formatReport(j: BenchFigures, inputs: BenchInputs): string {
           "of the DescribeBroker refresh cycle's calls, the account's 15/s token bucket (burst 100) throttled",
           n(j.mqThrottledPerInventoryRefresh),
         ],
-        [
-          "cold start of 1,000 brokers: cycles until all are watched / brokers watched per cycle",
-          j.coldStart1000
-            ? `${j.coldStart1000.cyclesUntilAllWatched ?? "more than measured"} / ${j.coldStart1000.brokersWatchedPerCycle.join(", ")}`
-            : "not run",
-        ],
+        ["cold start of 1,000 brokers: cycles until all are watched / brokers watched per cycle", coldWatched],
         [
           "cold start of 1,000 brokers: Amazon MQ peak req/s (quota clock) / throttled / longest wait for the quota in a cycle (s) / first cycle ms",
-          j.coldStart1000
-            ? `${j.coldStart1000.mqPeakRequestsPerSecond} / ${j.coldStart1000.mqThrottled} / ${j.coldStart1000.mqWaitSecondsMaxPerCycle} / ${n(j.coldStart1000.coldCycleMs)}`
-            : "not run",
+          coldQuota,
         ],
         [
           "cycleMs: median warm cycle with simulated latency / slowest warm / cold start",
@@ -429,14 +356,17 @@ export function formatReport(j: BenchFigures, inputs: BenchInputs): string {
         ["mq-sentinel's own compute per warm cycle, ms (no latency, simulation subtracted)", n(j.ownComputeMsPerCycle)],
         ["detectMsPer1000Queues (pure detectors: 1,000 queues and their 20 brokers, median)", String(j.detectMsPer1000Queues)],
         [
-          `apiEventsPerSecond: the library's CloudTrail events through one warm api-activity handler (${n(inputs.apiEvents.events)} events; memory stores, Slack rendering included) / median / p99 ms per event`,
+          `apiEventsPerSecond: the library's CloudTrail events through one warm api-activity handler (${n(apiEvents)} events; memory stores, Slack rendering included) / median / p99 ms per event`,
           `${n(j.apiEventsPerSecond)} / ${j.apiEventMedianMs} / ${j.apiEventP99Ms}`,
         ],
       ],
     ),
   );
-  out.push("", "## Scaling (50 queues per broker; latency GetMetricData 50-150 ms, ListMetrics 30 ms, Amazon MQ 40 ms)", "");
-  out.push(
+}
+
+function scalingSection(rows: BenchFigures["scaling"]): string[] {
+  const out = section(
+    "Scaling (50 queues per broker; latency GetMetricData 50-150 ms, ListMetrics 30 ms, Amazon MQ 40 ms)",
     table(
       [
         "brokers",
@@ -451,7 +381,7 @@ export function formatReport(j: BenchFigures, inputs: BenchInputs): string {
         "cycle ms (warm / cold)",
         "own compute ms (warm)",
       ],
-      j.scaling.map((r) => [
+      rows.map((r) => [
         n(r.brokers),
         n(r.queues),
         n(r.metricsPerCycle),
@@ -466,23 +396,24 @@ export function formatReport(j: BenchFigures, inputs: BenchInputs): string {
       ]),
     ),
   );
-  const largest = j.scaling[j.scaling.length - 1];
-  if (largest) {
-    out.push(
-      "",
+  const largest = rows[rows.length - 1];
+  if (!largest) return out;
+  return [
+    ...out,
+    ...paragraph(
       `Warm means: 30 cycles for 10 and 200 brokers, 2 for ${n(largest.brokers)} (simulating one such cycle takes ~10 s). ` +
         "Cold: the first cycle of a new container (every DescribeBroker, every queue listed, every queue swept). " +
         "~: the run is shorter than the 5-minute DescribeBroker TTL, so the mean spreads the cold start's DescribeBroker calls over it. " +
         "Cycle ms: wall time with simulated latency, less the simulated account's own work. " +
         "Own compute: a warm cycle without latency less the simulated account's work (nothing else waits), on this machine.",
-    );
-  }
-  out.push(
-    "",
-    "## Trade-off: cadence vs cost vs detection (scenario library replayed with each setting; cost: 3 warm hours of the first 20 brokers)",
-    "",
-  );
-  out.push(
+    ),
+  ];
+}
+
+function tradeOffSection(j: BenchFigures): string[] {
+  const floor = j.costFloorFlatTraffic;
+  return section(
+    "Trade-off: cadence vs cost vs detection (scenario library replayed with each setting; cost: 3 warm hours of the first 20 brokers)",
     table(
       [
         "setting",
@@ -507,52 +438,63 @@ export function formatReport(j: BenchFigures, inputs: BenchInputs): string {
           `${Math.round(r.drillShare * 100)}%`,
           r.healthyFleetIncidentsPerDay,
         ]),
-        [
-          "(floor) default settings, flat traffic",
-          "–",
-          "–",
-          "–",
-          "–",
-          usd(j.costFloorFlatTraffic.usdPerQueueMonth),
-          j.costFloorFlatTraffic.shareOfAlarmCost,
-          "0%",
-          "–",
-        ],
+        ["(floor) default settings, flat traffic", "–", "–", "–", "–", usd(floor.usdPerQueueMonth), floor.shareOfAlarmCost, "0%", "–"],
       ],
     ),
   );
-  out.push("", "## Detection quality on the built-in scenario library (default configuration, as `mq-sentinel replay --score`)", "");
-  out.push(
+}
+
+function qualitySection(j: BenchFigures): string[] {
+  return section(
+    "Detection quality on the built-in scenario library (default configuration, as `mq-sentinel replay --score`)",
     table(
       ["scenarios", "recall", "precision", "median delay (min)", "p90 delay (min)", "false alarms", "unsafe reboots"],
       [[j.scenarios, j.recall, j.precision, j.medianDelay, j.p90Delay, j.falseAlarms, j.unsafeReboots]],
     ),
   );
-  out.push(
-    "",
-    `## Packaged functions (${j.bundleSource}; importing the bundled handler in a fresh node ${process.version}, median of 5)`,
-    "",
-  );
-  out.push(
+}
+
+function bundlesSection(j: BenchFigures, bundles: BundleReport): string[] {
+  const out = section(
+    `Packaged functions (${j.bundleSource}; importing the bundled handler in a fresh node ${process.version}, median of 5)`,
     table(
       ["function", "zip bytes", "handler bytes", "import ms", "whole node process ms"],
-      inputs.bundles.functions.map((b) => [b.name, n(b.zipBytes), n(b.handlerBytes), n(round(b.importMs)), n(round(b.processMs))]),
+      bundles.functions.map((b) => [b.name, n(b.zipBytes), n(b.handlerBytes), n(round(b.importMs, 0)), n(round(b.processMs, 0))]),
     ),
   );
-  if (j.bundleError) out.push("", `Packaging: ${j.bundleError}`);
-  const hf = j.healthyFleet;
-  out.push("", "## The healthy fleet", "");
-  out.push(
-    `${hf.basis}: ${hf.incidentsOpened} incidents opened (${hf.incidentsOpenedPer1000QueueDays} per 1,000 queue-days; ${Object.entries(
-      hf.byCondition,
-    )
-      .map(([k, v]) => `${k}: ${v}`)
-      .join(
-        ", ",
-      )}), ${hf.remediationRequests} reboot requests, ${hf.errors} handled errors. The fleet has no problem: every incident is a false alarm.`,
-  );
-  for (const s of hf.sample.slice(0, 3)) out.push(`- ${s}`);
+  return j.bundleError ? [...out, ...paragraph(`Packaging: ${j.bundleError}`)] : out;
+}
+
+function healthyFleetSection(hf: BenchFigures["healthyFleet"]): string[] {
+  const byCondition = Object.entries(hf.byCondition)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join(", ");
+  return [
+    ...section(
+      "The healthy fleet",
+      `${hf.basis}: ${hf.incidentsOpened} incidents opened (${hf.incidentsOpenedPer1000QueueDays} per 1,000 queue-days; ${byCondition}), ` +
+        `${hf.remediationRequests} reboot requests, ${hf.errors} handled errors. The fleet has no problem: every incident is a false alarm.`,
+    ),
+    ...hf.sample.slice(0, 3).map((s) => `- ${s}`),
+  ];
+}
+
+function runTime(j: BenchFigures, inputs: BenchInputs): string[] {
   const simulated = inputs.day.usage.minutes + inputs.tradeOff.reduce((a, t) => a + t.usage.minutes, 0) + inputs.flat.usage.minutes;
-  out.push("", `Bench run time: ${j.benchSeconds} s (${n(simulated)} simulated fleet-minutes in phase 1, then the timed runs).`);
-  return out.join("\n");
+  return paragraph(`Bench run time: ${j.benchSeconds} s (${n(simulated)} simulated fleet-minutes in phase 1, then the timed runs).`);
+}
+
+/** The readable report (markdown tables, so the README can take them as they are). */
+export function formatReport(j: BenchFigures, inputs: BenchInputs): string {
+  return [
+    ...fleetHeader(j.fleet),
+    ...costSection(j),
+    ...cycleSection(j, inputs.apiEvents.events),
+    ...scalingSection(j.scaling),
+    ...tradeOffSection(j),
+    ...qualitySection(j),
+    ...bundlesSection(j, inputs.bundles),
+    ...healthyFleetSection(j.healthyFleet),
+    ...runTime(j, inputs),
+  ].join("\n");
 }

@@ -1,11 +1,11 @@
 import { parseConfig } from "../shared/core/config";
-import { COST_BUCKETS, type CostBucket, emptySplit } from "./classify-requests";
-import { getMetricDataCallBudget, type Usage } from "./cost-model";
+import { getMetricDataCallBudget } from "../shared/core/cost-model";
+import { meanOf, medianOf } from "../shared/core/series";
+import { COST_BUCKETS, emptySplit } from "./classify-requests";
 import { buildFleet, type FleetOptions } from "./fleet";
 import { type CycleRecord, FleetHarness } from "./fleet-harness";
 import { peakPerWindow, TYPICAL_LATENCY } from "./latency";
 import { deepMerge, type LibraryQuality, scoreLibrary } from "./library-quality";
-import { mean, median } from "./stats";
 
 /**
  * The benchmark's units of work. Each is self-contained and returns plain data, so it can run in a
@@ -36,184 +36,100 @@ export interface LibraryUnit {
 }
 
 export type Unit = FleetUnit | LibraryUnit;
-
-export interface TimedCycle {
-  cycle: number;
-  ms: number;
-  metricsRequested: number;
-  getMetricDataCalls: number;
-  listMetricsCalls: number;
-  mqCalls: number;
-  /** Most Amazon MQ / GetMetricData requests started within one second. */
-  mqPeakPerSecond: number;
-  getMetricDataPeakPerSecond: number;
-  /** Amazon MQ requests the account's 15/s token bucket (burst 100) refused. */
-  mqThrottled: number;
-  /** Most Amazon MQ requests started within one second of wall time (the simulated latency's clock). */
-  mqWallPeakPerSecond: number;
-}
-
-/** One cycle of a cold start: how many brokers it watched and what it asked of Amazon MQ. */
-export interface ColdStartCycle {
-  cycle: number;
-  brokersWatched: number;
-  mqCalls: number;
-  /** Most Amazon MQ requests within one second of the quota's clock. */
-  mqPeakPerSecond: number;
-  mqThrottled: number;
-  /** Seconds the cycle waited for the quota (on the account's clock). */
-  mqWaitSeconds: number;
-}
+export type FleetUnitResult = Awaited<ReturnType<typeof runFleetUnit>>;
+export type LibraryUnitResult = Awaited<ReturnType<typeof runLibraryUnit>>;
+export type UnitResult = FleetUnitResult | LibraryUnitResult;
 
 /** Cycles of a cold start kept for the report, until every broker is watched. */
 const COLD_START_CYCLES_KEPT = 12;
-
-export interface FleetUnitResult {
-  kind: "fleet";
-  id: string;
-  brokers: number;
-  queues: number;
-  /** The first cycle (cold start). */
-  first: Omit<CycleRecord, "split" | "errors"> & { split: Record<CostBucket, number> };
-  measuredCycles: number;
-  usage: Usage;
-  split: Record<CostBucket, number>;
-  metricsPerCycle: { mean: number; min: number; max: number };
-  getMetricDataCallsPerCycle: { mean: number; max: number };
-  /** Cycles that made more GetMetricData calls than ceil(M/500) + 1. */
-  callBudgetExceeded: number;
-  mqCallsPerCycle: { mean: number; max: number };
-  /** DescribeBroker results are reused this long: a run shorter than this sees no refresh. */
-  inventoryTtlMinutes: number;
-  /** mq-sentinel's own compute milliseconds per measured cycle without latency (the simulation's work subtracted). */
-  productCpuMs: { median: number | null; max: number | null };
-  timed: TimedCycle[];
-  /** The first cycles, until every broker is watched. */
-  coldStart: ColdStartCycle[];
-  drill: {
-    triggersPerBrokerHour: number;
-    /** Share of broker-minutes whose queues were all read because of a drill. */
-    drillingShare: number;
-    reasons: { climbing: number; jump: number; consumersDropped: number; brokerCycles: number };
-  };
-  incidentsOpened: number;
-  openedSample: string[];
-  openedByCondition: Record<string, number>;
-  remediationRequests: number;
-  errors: number;
-  errorSample: string[];
-  wallMs: number;
-}
-
-export interface LibraryUnitResult {
-  kind: "library";
-  id: string;
-  variants: LibraryQuality[];
-  wallMs: number;
-}
-
-export type UnitResult = FleetUnitResult | LibraryUnitResult;
+/** Data starts three hours before the first cycle, so every window (and ListMetrics' PT3H) is full. */
+const FIRST_MINUTE = 180;
 
 export async function runUnit(unit: Unit): Promise<UnitResult> {
   return unit.kind === "fleet" ? runFleetUnit(unit) : runLibraryUnit(unit);
 }
 
-/** Data starts three hours before the first cycle, so every window (and ListMetrics' PT3H) is full. */
-const FIRST_MINUTE = 180;
+/** A timed cycle's wall time and request rates. */
+function timedCycle(harness: FleetHarness, k: number, record: CycleRecord, callsBefore: number) {
+  const getMetricDataStarts = harness.account.timedCalls
+    .slice(callsBefore)
+    .filter((c) => c.operation === "cloudwatch:GetMetricData")
+    .map((c) => c.startedAt);
+  return {
+    cycle: k,
+    ms: record.ms,
+    // On the account's quota clock (requests paced by mq-sentinel wait on it), not the wall clock.
+    mqPeakPerSecond: record.mqPeakPerSecond,
+    getMetricDataPeakPerSecond: peakPerWindow(getMetricDataStarts),
+    /** Amazon MQ requests the account's 15/s token bucket (burst 100) refused. */
+    mqThrottled: record.mqThrottled,
+  };
+}
 
-export async function runFleetUnit(unit: FleetUnit): Promise<FleetUnitResult> {
+/** A cold-start cycle: how many brokers it watched and what it asked of Amazon MQ (on the quota's clock). */
+function coldStartCycle(record: CycleRecord) {
+  return {
+    brokersWatched: record.brokersWatched,
+    mqPeakPerSecond: record.mqPeakPerSecond,
+    mqThrottled: record.mqThrottled,
+    /** Seconds the cycle waited for the quota. */
+    mqWaitSeconds: Math.round(record.mqWaitSeconds * 10) / 10,
+  };
+}
+
+/** Incidents opened per kind, slow consumers apart (the healthy fleet's false alarms). */
+function countByCondition(opened: readonly { fingerprint: string; summary: string }[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const o of opened) {
+    const kind = o.fingerprint.split("|")[0] ?? "?";
+    const condition = /has not fallen|has grown every minute/.test(o.summary) ? `${kind} (slow consumers)` : kind;
+    out[condition] = (out[condition] ?? 0) + 1;
+  }
+  return out;
+}
+
+export async function runFleetUnit(unit: FleetUnit) {
   const started = performance.now();
   const fleet = buildFleet(unit.fleet);
   const { config } = parseConfig(deepMerge({}, unit.override));
   const harness = new FleetHarness(fleet, config);
-  const timed = new Set(unit.timed);
+  const { classifier } = harness;
   const measured: CycleRecord[] = [];
-  const timedCycles: TimedCycle[] = [];
+  const timed: ReturnType<typeof timedCycle>[] = [];
+  const coldStart: ReturnType<typeof coldStartCycle>[] = [];
   let first: CycleRecord | null = null;
-  const coldStart: ColdStartCycle[] = [];
-  const errorSample: string[] = [];
   let errors = 0;
-  const reasonsBefore = { ...harness.classifier.reasons };
+  const reasonsBefore = { ...classifier.reasons };
   let drillingBefore = 0;
   for (let k = 0; k < unit.cycles; k++) {
     if (k === unit.measureFrom) {
-      Object.assign(reasonsBefore, harness.classifier.reasons);
-      drillingBefore = harness.classifier.drillingBrokerCycles;
+      Object.assign(reasonsBefore, classifier.reasons);
+      drillingBefore = classifier.drillingBrokerCycles;
     }
     const callsBefore = harness.account.timedCalls.length;
-    const record = await harness.runCycle(FIRST_MINUTE + k, timed.has(k) ? TYPICAL_LATENCY : null);
-    if (k === 0) first = record;
+    const record = await harness.runCycle(FIRST_MINUTE + k, unit.timed.includes(k) ? TYPICAL_LATENCY : null);
+    first ??= record;
     errors += record.errors.length;
-    for (const e of record.errors) if (errorSample.length < 10) errorSample.push(`cycle ${k}: ${e}`);
     if (k >= unit.measureFrom) measured.push(record);
-    if (record.latency) {
-      const calls = harness.account.timedCalls.slice(callsBefore);
-      const mqStarts = calls.filter((c) => c.operation.startsWith("mq:")).map((c) => c.startedAt);
-      timedCycles.push({
-        cycle: k,
-        ms: record.ms,
-        metricsRequested: record.metricsRequested,
-        getMetricDataCalls: record.getMetricDataCalls,
-        listMetricsCalls: record.listMetricsCalls,
-        mqCalls: record.mqCalls,
-        // On the account's quota clock (requests paced by mq-sentinel wait on it), not the wall clock.
-        mqPeakPerSecond: record.mqPeakPerSecond,
-        getMetricDataPeakPerSecond: peakPerWindow(calls.filter((c) => c.operation === "cloudwatch:GetMetricData").map((c) => c.startedAt)),
-        mqThrottled: record.mqThrottled,
-        mqWallPeakPerSecond: peakPerWindow(mqStarts),
-      });
-    }
-    if (
-      coldStart.length < COLD_START_CYCLES_KEPT &&
-      (coldStart.length === 0 || (coldStart.at(-1)?.brokersWatched ?? 0) < fleet.brokers.length)
-    )
-      coldStart.push({
-        cycle: k,
-        brokersWatched: record.brokersWatched,
-        mqCalls: record.mqCalls,
-        mqPeakPerSecond: record.mqPeakPerSecond,
-        mqThrottled: record.mqThrottled,
-        mqWaitSeconds: Math.round(record.mqWaitSeconds * 10) / 10,
-      });
+    if (record.latency) timed.push(timedCycle(harness, k, record, callsBefore));
+    const watchedAll = (coldStart.at(-1)?.brokersWatched ?? 0) >= fleet.brokers.length;
+    if (coldStart.length < COLD_START_CYCLES_KEPT && (coldStart.length === 0 || !watchedAll)) coldStart.push(coldStartCycle(record));
   }
+  const f = first as CycleRecord;
   const split = emptySplit();
   for (const r of measured) for (const key of COST_BUCKETS) split[key] += r.split[key];
   const metrics = measured.map((r) => r.metricsRequested);
-  const cpu = measured.map((r) => r.productCpuMs).filter((v): v is number => v !== null);
-  const reasons = harness.classifier.reasons;
+  const reasons = classifier.reasons;
   const brokerCycles = reasons.brokerCycles - reasonsBefore.brokerCycles;
-  const queues = fleet.brokers.reduce((n, b) => n + b.queues.length, 0);
   // Incidents opened in the measured cycles only (a warm-up's are not part of the figures).
   const opened = harness.opened.filter((o) => o.minute >= FIRST_MINUTE + unit.measureFrom);
-  const openedByCondition: Record<string, number> = {};
-  for (const o of opened) {
-    const kind = o.fingerprint.split("|")[0] ?? "?";
-    const condition = /has not fallen|has grown every minute/.test(o.summary) ? `${kind} (slow consumers)` : kind;
-    openedByCondition[condition] = (openedByCondition[condition] ?? 0) + 1;
-  }
-  const f = first as CycleRecord;
   return {
-    kind: "fleet",
+    kind: "fleet" as const,
     id: unit.id,
     brokers: fleet.brokers.length,
-    queues,
-    first: {
-      minute: f.minute,
-      metricsRequested: f.metricsRequested,
-      getMetricDataCalls: f.getMetricDataCalls,
-      listMetricsCalls: f.listMetricsCalls,
-      mqCalls: f.mqCalls,
-      ms: f.ms,
-      productCpuMs: f.productCpuMs,
-      latency: f.latency,
-      drillTriggers: f.drillTriggers,
-      brokersWatched: f.brokersWatched,
-      mqThrottled: f.mqThrottled,
-      mqPeakPerSecond: f.mqPeakPerSecond,
-      mqWaitSeconds: f.mqWaitSeconds,
-      opened: f.opened,
-      split: f.split,
-    },
+    queues: fleet.brokers.reduce((n, b) => n + b.queues.length, 0),
+    /** The first cycle (cold start). */
+    first: { metricsRequested: f.metricsRequested, getMetricDataCalls: f.getMetricDataCalls, mqCalls: f.mqCalls },
     measuredCycles: measured.length,
     usage: {
       metricsRequested: metrics.reduce((a, b) => a + b, 0),
@@ -221,20 +137,25 @@ export async function runFleetUnit(unit: FleetUnit): Promise<FleetUnitResult> {
       minutes: measured.length,
     },
     split,
-    metricsPerCycle: { mean: mean(metrics) ?? 0, min: Math.min(...metrics), max: Math.max(...metrics) },
+    metricsPerCycle: { mean: meanOf(metrics) ?? 0, max: Math.max(...metrics) },
     getMetricDataCallsPerCycle: {
-      mean: mean(measured.map((r) => r.getMetricDataCalls)) ?? 0,
+      mean: meanOf(measured.map((r) => r.getMetricDataCalls)) ?? 0,
       max: Math.max(...measured.map((r) => r.getMetricDataCalls)),
     },
+    /** Cycles that made more GetMetricData calls than ceil(M/500) + 1. */
     callBudgetExceeded: [f, ...measured].filter((r) => r.getMetricDataCalls > getMetricDataCallBudget(r.metricsRequested)).length,
-    mqCallsPerCycle: { mean: mean(measured.map((r) => r.mqCalls)) ?? 0, max: Math.max(...measured.map((r) => r.mqCalls)) },
+    mqCallsPerCycle: { mean: meanOf(measured.map((r) => r.mqCalls)) ?? 0, max: Math.max(...measured.map((r) => r.mqCalls)) },
+    /** DescribeBroker results are reused this long: a run shorter than this sees no refresh. */
     inventoryTtlMinutes: config.polling.inventoryTtlMinutes,
-    productCpuMs: { median: median(cpu), max: cpu.length ? Math.max(...cpu) : null },
-    timed: timedCycles,
+    /** mq-sentinel's own compute milliseconds per measured cycle without latency (the simulation's work subtracted). */
+    productCpuMsMedian: medianOf(measured.map((r) => r.productCpuMs)),
+    timed,
+    /** The first cycles, until every broker is watched. */
     coldStart,
     drill: {
       triggersPerBrokerHour: brokerCycles ? ((reasons.triggers - reasonsBefore.triggers) / brokerCycles) * 60 : 0,
-      drillingShare: brokerCycles ? (harness.classifier.drillingBrokerCycles - drillingBefore) / brokerCycles : 0,
+      /** Share of broker-minutes whose queues were all read because of a drill. */
+      drillingShare: brokerCycles ? (classifier.drillingBrokerCycles - drillingBefore) / brokerCycles : 0,
       reasons: {
         climbing: reasons.climbing - reasonsBefore.climbing,
         jump: reasons.jump - reasonsBefore.jump,
@@ -244,17 +165,16 @@ export async function runFleetUnit(unit: FleetUnit): Promise<FleetUnitResult> {
     },
     incidentsOpened: opened.length,
     openedSample: opened.slice(0, 5).map((o) => `t=${o.minute - FIRST_MINUTE} ${o.fingerprint}: ${o.summary}`),
-    openedByCondition,
+    openedByCondition: countByCondition(opened),
     remediationRequests: harness.remediationRequests,
     errors,
-    errorSample: [...errorSample, ...harness.log.problems.slice(0, 5)],
     wallMs: performance.now() - started,
   };
 }
 
-async function runLibraryUnit(unit: LibraryUnit): Promise<LibraryUnitResult> {
+async function runLibraryUnit(unit: LibraryUnit) {
   const started = performance.now();
   const variants: LibraryQuality[] = [];
   for (const v of unit.variants) variants.push(await scoreLibrary(unit.dir, v.label, v.override));
-  return { kind: "library", id: unit.id, variants, wallMs: performance.now() - started };
+  return { kind: "library" as const, id: unit.id, variants, wallMs: performance.now() - started };
 }

@@ -85,7 +85,7 @@ export function describeHead(
 /** mq.m5.large's documented per-protocol limit (the fallback the detectors use). */
 export const AMQ_LARGE_LIMIT = activeMqConnectionLimit("mq.m5.large");
 
-const AMQ_BROKER_METRICS = [
+export const AMQ_BROKER_METRICS = [
   "CpuUtilization",
   "HeapUsage",
   "StorePercentUsage",
@@ -348,7 +348,7 @@ export const RMQ_NODE = {
   diskFreeBytes: 1.8e11,
 };
 
-const RMQ_QUEUE_METRICS = ["MessageReadyCount", "MessageUnacknowledgedCount", "MessageCount", "ConsumerCount"] as const;
+export const RMQ_QUEUE_METRICS = ["MessageReadyCount", "MessageUnacknowledgedCount", "MessageCount", "ConsumerCount"] as const;
 /** Per-node series of a RabbitMQ cluster (dimensions `Broker` + `Node`); counts only from RabbitMQ 4.2. */
 const RMQ_NODE_METRICS = [
   "SystemCpuUtilization",
@@ -362,7 +362,7 @@ const RMQ_NODE_METRICS = [
 ] as const;
 type RmqNodeMetric = (typeof RMQ_NODE_METRICS)[number];
 /** Broker-level series: the node ones summed over the nodes, then the queue totals and the rates. */
-const RMQ_BROKER_METRICS = [
+export const RMQ_BROKER_METRICS = [
   ...RMQ_NODE_METRICS,
   "QueueCount",
   "ConsumerCount",

@@ -11,9 +11,18 @@ import { DeploymentMode, type EngineType } from "./types";
 
 /** CloudWatch GetMetricData: $0.01 per 1,000 metrics requested. */
 export const USD_PER_METRIC = 0.01 / 1000;
+/** CloudWatch ListMetrics: $0.01 per 1,000 requests. */
+export const USD_PER_LIST_METRICS_REQUEST = 0.01 / 1000;
 /** A standard CloudWatch alarm: $0.10 a month. */
 export const USD_PER_ALARM_MONTH = 0.1;
+/** A month is 30 days, as in "one metric every minute costs $0.43 a month". */
 export const MINUTES_PER_MONTH = 30 * 24 * 60;
+
+/** The alarm set a careful operator would create for the same signals (DESIGN.md §4). */
+export const ALARMS_PER_QUEUE = 3; // backlog, consumers, stalled dequeues
+export const ALARMS_PER_BROKER = 4; // CPU, memory/heap, store/disk, connections
+/** mq-sentinel's target: its whole CloudWatch spend at most this share of the alarm set's. */
+export const TARGET_SHARE_OF_ALARMS = 0.5;
 
 export interface FleetShape {
   engine: EngineType;
@@ -64,11 +73,61 @@ export function estimateCost(fleet: readonly FleetShape[], polling: Config["poll
     queues += b.queues;
   }
   const usdPerMonth = perCycle * MINUTES_PER_MONTH * USD_PER_METRIC;
-  const alarms = queues * 3 + fleet.length * 4;
+  const alarms = queues * ALARMS_PER_QUEUE + fleet.length * ALARMS_PER_BROKER;
   return {
     metricsPerCycle: Math.round(perCycle * 10) / 10,
     usdPerMonth: Math.round(usdPerMonth * 100) / 100,
     usdPerQueueMonth: queues > 0 ? Math.round((usdPerMonth / queues) * 10_000) / 10_000 : null,
     alarmEquivalentUsdPerMonth: Math.round(alarms * USD_PER_ALARM_MONTH * 100) / 100,
   };
+}
+
+/** CloudWatch usage counted over some minutes (the benchmark measures it cycle by cycle). */
+export interface Usage {
+  /** Metrics requested in GetMetricData calls (what CloudWatch bills). */
+  metricsRequested: number;
+  listMetricsRequests: number;
+  /** Minutes (cycles) the counts cover. */
+  minutes: number;
+}
+
+/** The month's CloudWatch bill of a usage sample, scaled from its minutes to 30 days. */
+export function usdPerMonth(usage: Usage): number {
+  if (usage.minutes <= 0) return 0;
+  const scale = MINUTES_PER_MONTH / usage.minutes;
+  return (usage.metricsRequested * USD_PER_METRIC + usage.listMetricsRequests * USD_PER_LIST_METRICS_REQUEST) * scale;
+}
+
+/** The whole CloudWatch spend per monitored queue-month. */
+export function usdPerQueueMonth(usage: Usage, queues: number): number {
+  return queues > 0 ? usdPerMonth(usage) / queues : 0;
+}
+
+/** Metrics requested per bucket (what each was read for), as dollars per queue-month. */
+export function splitUsdPerQueueMonth<K extends string>(
+  metricsByBucket: Record<K, number>,
+  minutes: number,
+  queues: number,
+): Record<K, number> {
+  const out = {} as Record<K, number>;
+  for (const key of Object.keys(metricsByBucket) as K[]) {
+    out[key] = usdPerQueueMonth({ metricsRequested: metricsByBucket[key], listMetricsRequests: 0, minutes }, queues);
+  }
+  return out;
+}
+
+/** The equivalent alarm set's cost per queue-month: 3 alarms per queue and 4 per broker at $0.10. */
+export function alarmEquivalentUsdPerQueueMonth(fleet: { queues: number; brokers: number }): number {
+  if (fleet.queues <= 0) return 0;
+  return ((ALARMS_PER_QUEUE * fleet.queues + ALARMS_PER_BROKER * fleet.brokers) * USD_PER_ALARM_MONTH) / fleet.queues;
+}
+
+/** Whether a spend meets the target: at most half the equivalent alarm set. */
+export function meetsCostTarget(usdPerQueue: number, alarmUsdPerQueue: number): boolean {
+  return usdPerQueue <= TARGET_SHARE_OF_ALARMS * alarmUsdPerQueue;
+}
+
+/** The most GetMetricData calls a cycle may make for M metrics (DESIGN.md §4): ceil(M/500) + 1. */
+export function getMetricDataCallBudget(metrics: number): number {
+  return Math.ceil(metrics / 500) + 1;
 }

@@ -105,3 +105,17 @@ export function round(value: number, digits = 1): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
 }
+
+/** The median of the known values (the mean of the two middle ones for an even count), or null. */
+export function medianOf(values: readonly (number | null)[]): number | null {
+  const sorted = known(values).sort((a, b) => a - b);
+  if (sorted.length === 0) return null;
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/** The value below which a share `q` (0-1) of the known values lie (nearest rank), or null. */
+export function quantileOf(values: readonly (number | null)[], q: number): number | null {
+  const sorted = known(values).sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? null;
+}
