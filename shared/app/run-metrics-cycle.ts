@@ -146,19 +146,7 @@ export function createFetchSchedule(config: Config): FetchSchedule {
  */
 export async function runMetricsCycle(deps: MetricsCycleDeps): Promise<CycleReport> {
   const now = deps.clock.now();
-  const report: CycleReport = {
-    at: now,
-    brokers: 0,
-    ignored: 0,
-    findings: [],
-    transitions: [],
-    metricsRequested: 0,
-    getMetricDataCalls: 0,
-    errors: [],
-    notices: [],
-    brokerIds: {},
-    brokerStates: {},
-  };
+  const report = emptyReport(now);
   const fail = (message: string, fields: Record<string, unknown> = {}) => {
     report.errors.push(message);
     deps.log.error(message, fields);
@@ -191,6 +179,23 @@ export async function runMetricsCycle(deps: MetricsCycleDeps): Promise<CycleRepo
     errors: report.errors.length,
   });
   return report;
+}
+
+/** The report of a cycle that has done nothing yet. */
+function emptyReport(at: number): CycleReport {
+  return {
+    at,
+    brokers: 0,
+    ignored: 0,
+    findings: [],
+    transitions: [],
+    metricsRequested: 0,
+    getMetricDataCalls: 0,
+    errors: [],
+    notices: [],
+    brokerIds: {},
+    brokerStates: {},
+  };
 }
 
 /** What the steps of one cycle share. */

@@ -183,7 +183,7 @@ export interface DeliveryContext {
 }
 
 /** A notification past this age that could not be delivered is given up (and logged as an error). */
-export const GIVE_UP_MS = 24 * 3_600_000;
+const GIVE_UP_MS = 24 * 3_600_000;
 
 /** Why a notification waits: inhibited by another incident, backing off after a failure, or being sent by another invocation. */
 export type HoldCause = "inhibited" | "backing-off" | "leased";
