@@ -26,13 +26,7 @@ import { SimulatedAccount } from "../shared/sim/simulated-account";
  * mq-sentinel's own work per event; a deployed function adds the DynamoDB round trips.
  */
 
-export interface ApiEventsBenchResult {
-  events: number;
-  eventsPerSecond: number;
-  medianMs: number;
-  p99Ms: number;
-  transitions: number;
-}
+export type ApiEventsBenchResult = Awaited<ReturnType<typeof benchApiEvents>>;
 
 const CREDENTIALS = { accessKeyId: "SIMULATED", secretAccessKey: "SIMULATED" };
 
@@ -58,7 +52,7 @@ class EventClock implements Clock {
   }
 }
 
-export async function benchApiEvents(scenarioDir: string, count = 5_000): Promise<ApiEventsBenchResult> {
+export async function benchApiEvents(scenarioDir: string, count = 5_000) {
   const scenarios = readdirSync(scenarioDir)
     .filter((f) => /^api-.*\.json$/.test(f))
     .map(

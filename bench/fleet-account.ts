@@ -33,6 +33,9 @@ const LIST_METRICS_PAGE = 500;
 /** Fields of one cached queue minute. */
 const FIELDS = 5;
 
+/** A series as ListMetrics lists it. */
+type ListedMetric = { Namespace: string; MetricName: string; Dimensions: { Name: string; Value: string }[] };
+
 interface SeriesRef {
   broker: BrokerModel;
   /** Index in `broker.queues`, or -1 for a broker-level series. */
@@ -74,7 +77,7 @@ export class FleetAccount extends SimulatedAccount {
   private readonly totalsCache = new Map<BrokerModel, { minutes: Int32Array; totals: Totals[] }>();
   private readonly listings = new Map<string, Record<string, unknown>[]>();
   private readonly dates: Date[] = [];
-  private everySeries: { Namespace: string; MetricName: string; Dimensions: { Name: string; Value: string }[] }[] | null = null;
+  private everySeries: ListedMetric[] | null = null;
 
   private readonly ring: number;
 
@@ -265,7 +268,7 @@ export class FleetAccount extends SimulatedAccount {
     return { Metrics: page, ...this.listMetricsNextToken(offset, matching.length) };
   }
 
-  private allSeries(): { Namespace: string; MetricName: string; Dimensions: { Name: string; Value: string }[] }[] {
+  private allSeries(): ListedMetric[] {
     return this.fleet.brokers.flatMap((b) =>
       publishedSeries(b).map((s) => ({
         Namespace: NAMESPACE,
