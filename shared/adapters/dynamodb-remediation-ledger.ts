@@ -3,15 +3,7 @@ import { BUDGET_WINDOW_MS } from "../core/remediation-policy";
 import type { PendingVerification, RemediationLedger, RemediationRecord } from "../ports";
 import { queryAll, TableStore, writeIf } from "./dynamodb-table";
 import { withRetry } from "./retry";
-import {
-  PendingVerificationItem,
-  type RebootBudget,
-  RebootBudgetItem,
-  RebootHoldItem,
-  RebootLockItem,
-  RemediationRecordItem,
-  type StoredItemType,
-} from "./stored-items";
+import { PendingVerificationItem, RebootBudgetItem, RebootHoldItem, RebootLockItem, RemediationRecordItem } from "./stored-items";
 
 /**
  * `RemediationLedger` on the incidents table, single-item conditional writes only:
@@ -33,11 +25,13 @@ const DAY_SECONDS = 86_400;
 
 export class DynamoDbRemediationLedger extends TableStore implements RemediationLedger {
   async record(entry: RemediationRecord): Promise<void> {
-    await this.put(RemediationRecordItem, {
-      pk: "REMEDIATION",
-      sk: `${String(entry.at).padStart(15, "0")}#${entry.id}`,
-      data: JSON.stringify(entry),
-      expiresAt: seconds(entry.at) + AUDIT_DAYS * DAY_SECONDS,
+    await this.putItem(RemediationRecordItem, {
+      Item: {
+        pk: "REMEDIATION",
+        sk: `${String(entry.at).padStart(15, "0")}#${entry.id}`,
+        data: JSON.stringify(entry),
+        expiresAt: seconds(entry.at) + AUDIT_DAYS * DAY_SECONDS,
+      },
     });
   }
 
@@ -101,7 +95,7 @@ export class DynamoDbRemediationLedger extends TableStore implements Remediation
   }
 
   /** The budget as stored; revision 0: never written. */
-  private async readBudget(): Promise<RebootBudget> {
+  private async readBudget(): Promise<{ reboots: number[]; revision: number }> {
     const item = await this.get("BUDGET", "ROLLING");
     return item ? this.valueOf(RebootBudgetItem, item) : { reboots: [], revision: 0 };
   }
@@ -112,7 +106,7 @@ export class DynamoDbRemediationLedger extends TableStore implements Remediation
   }
 
   async hold(brokerId: string, broker: string, reason: string): Promise<void> {
-    await this.put(RebootHoldItem, { pk: "HOLD", sk: brokerId, broker, reason, at: this.clock.now() });
+    await this.putItem(RebootHoldItem, { Item: { pk: "HOLD", sk: brokerId, broker, reason, at: this.clock.now() } });
   }
 
   async holds(): Promise<{ brokerId: string; broker: string; reason: string; at: number }[]> {
@@ -131,11 +125,13 @@ export class DynamoDbRemediationLedger extends TableStore implements Remediation
   }
 
   async addVerification(v: PendingVerification): Promise<void> {
-    await this.put(PendingVerificationItem, {
-      pk: "VERIFY",
-      sk: v.brokerId,
-      data: JSON.stringify(v),
-      expiresAt: seconds(v.verifyBy) + 7 * DAY_SECONDS,
+    await this.putItem(PendingVerificationItem, {
+      Item: {
+        pk: "VERIFY",
+        sk: v.brokerId,
+        data: JSON.stringify(v),
+        expiresAt: seconds(v.verifyBy) + 7 * DAY_SECONDS,
+      },
     });
   }
 
@@ -147,10 +143,6 @@ export class DynamoDbRemediationLedger extends TableStore implements Remediation
     await withRetry("dynamodb:DeleteItem", this.clock, () =>
       this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: "VERIFY", sk: brokerId } })),
     );
-  }
-
-  private async put<T>(type: StoredItemType<T>, item: Record<string, unknown>): Promise<void> {
-    await this.putItem(type, { Item: item });
   }
 
   private async get(pk: string, sk: string): Promise<Record<string, unknown> | undefined> {

@@ -7,7 +7,8 @@ import { readStoredItem, type StoredItemType, versioned } from "./stored-items";
 
 /**
  * What every store on the incidents table does the same way: the document client, a Query read to
- * its last page, and telling a failed write condition from a failure.
+ * its last page, telling a failed write condition from a failure, and the one place items are
+ * versioned on the way in and checked against their schemas on the way out (`stored-items.ts`).
  */
 
 /** The document client of a store (absent attributes are left out, not written as null). */

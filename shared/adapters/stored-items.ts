@@ -36,6 +36,7 @@ type Same<A, B> = (<X>() => X extends A ? 1 : 2) extends <X>() => X extends B ? 
  * (readonly aside), so the schema cannot drift from the domain type it reads back.
  */
 function storedItemType<T>() {
+  // Every type is at its first version: nothing older to read yet.
   return <S extends z.ZodType<T>>(
     name: string,
     holds: StoredItemType<T>["holds"],
