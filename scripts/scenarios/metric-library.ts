@@ -24,7 +24,6 @@ import {
   BrokerUnhealthy,
   ConnectionExhaustion,
   ConsumerLag,
-  type Expectation,
   ResourcePressure,
   SHARP_WINDOW,
   Sharp,
@@ -54,16 +53,8 @@ import { amqQueue } from "./queue-model";
 
 const RMQ4_M7G_LARGE_SINGLE = rabbitMqLimits({ engineVersion: "4.2", instanceType: "mq.m7g.large", deploymentMode: DeploymentMode.single });
 
-/** What a metric scenario's `build` returns. */
-export interface BuiltMetricScenario {
-  brokers: BrokerEntry[];
-  metrics: MetricSeries[];
-  events?: { at: number; event: unknown }[];
-  faults?: Record<string, unknown>[];
-  expect: Expectation[];
-  /** Why the windows are what they are (README). */
-  why: string;
-}
+/** What a metric scenario's `build` returns: its story with the brokers drawn and their series. */
+export type BuiltMetricScenario = Omit<MetricStory, "brokers"> & { brokers: BrokerEntry[]; metrics: MetricSeries[] };
 
 /** A metric scenario: `build(rng, n, start)` draws `n` minutes from the stream named by the scenario. */
 export interface MetricScenario {

@@ -37,7 +37,7 @@ import {
   visibleAt,
   Want,
 } from "./dsl";
-import { firstSustained, gcSawtooth, nth, type Rng, seq, steps, traffic } from "./kit";
+import { firstSustained, nth, type Rng, seq, steps, traffic } from "./kit";
 import { type AmqQueue, amqQueue } from "./queue-model";
 
 /** The default heap thresholds: critical is the floor at or above `criticalPercent` for `sustainMinutes`. */
