@@ -72,38 +72,52 @@ describe("withRetry", () => {
   });
 
   it.each([
-    ["retries", "ThrottlingException", awsError("ThrottlingException", 400)],
-    ["retries", "Throttling (query protocol spelling)", awsError("Throttling", 400)],
-    ["retries", "TooManyRequestsException", awsError("TooManyRequestsException", 429)],
-    ["retries", "an unnamed 429", awsError("SomethingOdd", 429)],
-    ["retries", "an unnamed 500", awsError("SomethingOdd", 500)],
-    ["retries", "an unnamed 503", awsError("SomethingOdd", 503)],
-    ["retries", "InternalServerErrorException", awsError("InternalServerErrorException", 500)],
-    ["retries", "ECONNRESET", networkError("ECONNRESET")],
-    ["retries", "ECONNREFUSED", networkError("ECONNREFUSED")],
-    ["retries", "ETIMEDOUT", networkError("ETIMEDOUT")],
-    ["retries", "EPIPE", networkError("EPIPE")],
-    ["retries", "TimeoutError", Object.assign(new Error("timed out"), { name: "TimeoutError" })],
-    ["never retries", "AccessDeniedException", awsError("AccessDeniedException", 403)],
-    ["never retries", "ValidationError", awsError("ValidationError", 400)],
-    ["never retries", "ValidationException", awsError("ValidationException", 400)],
-    ["never retries", "BadRequestException", awsError("BadRequestException", 400)],
-    ["never retries", "NotFoundException", awsError("NotFoundException", 404)],
-    ["never retries", "ConditionalCheckFailedException", awsError("ConditionalCheckFailedException", 400)],
-    ["never retries", "a plain Error", new Error("bug")],
-  ] as const)("%s %s", async (verdict, _label, error) => {
+    ["ThrottlingException", awsError("ThrottlingException", 400)],
+    ["Throttling (query protocol spelling)", awsError("Throttling", 400)],
+    ["TooManyRequestsException", awsError("TooManyRequestsException", 429)],
+    ["an unnamed 429", awsError("SomethingOdd", 429)],
+    ["an unnamed 500", awsError("SomethingOdd", 500)],
+    ["an unnamed 503", awsError("SomethingOdd", 503)],
+    ["InternalServerErrorException", awsError("InternalServerErrorException", 500)],
+    ["ECONNRESET", networkError("ECONNRESET")],
+    ["ECONNREFUSED", networkError("ECONNREFUSED")],
+    ["ETIMEDOUT", networkError("ETIMEDOUT")],
+    ["EPIPE", networkError("EPIPE")],
+    ["TimeoutError", Object.assign(new Error("timed out"), { name: "TimeoutError" })],
+  ])("retries %s up to MAX_ATTEMPTS attempts", async (_label, error) => {
     // Prepare
     const clock = new TestClock();
     const call = alwaysFailing(error);
-    const attempts = verdict === "retries" ? MAX_ATTEMPTS : 1; // a retried call is tried up to MAX_ATTEMPTS times
 
     // Act
     const outcome = withRetry("cloudwatch:GetMetricData", clock, call.fn);
 
     // Assess
     await expect(outcome).rejects.toBeInstanceOf(ServiceCallError);
-    expect(call.calls()).toBe(attempts);
-    expect(clock.sleeps).toHaveLength(attempts - 1);
+    expect(call.calls()).toBe(MAX_ATTEMPTS);
+    expect(clock.sleeps).toHaveLength(MAX_ATTEMPTS - 1);
+  });
+
+  it.each([
+    ["AccessDeniedException", awsError("AccessDeniedException", 403)],
+    ["ValidationError", awsError("ValidationError", 400)],
+    ["ValidationException", awsError("ValidationException", 400)],
+    ["BadRequestException", awsError("BadRequestException", 400)],
+    ["NotFoundException", awsError("NotFoundException", 404)],
+    ["ConditionalCheckFailedException", awsError("ConditionalCheckFailedException", 400)],
+    ["a plain Error", new Error("bug")],
+  ])("never retries %s", async (_label, error) => {
+    // Prepare
+    const clock = new TestClock();
+    const call = alwaysFailing(error);
+
+    // Act
+    const outcome = withRetry("mq:DescribeBroker", clock, call.fn);
+
+    // Assess
+    await expect(outcome).rejects.toBeInstanceOf(ServiceCallError);
+    expect(call.calls()).toBe(1);
+    expect(clock.sleeps).toEqual([]);
   });
 
   it("waits longer before each retry when the jitter is the same", async () => {

@@ -127,25 +127,4 @@ describe("makeApiActivityHandler (event claims)", () => {
     // Assess: the delivery of its notification saves it again afterwards
     expect(steps.slice(0, steps.indexOf("done") + 1)).toEqual(["claim", `save ${IncidentKind.riskyChange}`, "done"]);
   });
-
-  it("does not mark the event done when its incident could not be stored, so the retry stores it", async () => {
-    // Prepare
-    const world = apiWorld({ names: NAMES });
-    const handle = handlerOf(world);
-    const event = amazonMqApiEvent({ eventName: "DeleteBroker", at: world.clock.now() });
-    world.incidents.failSaves = 1;
-
-    // Act
-    const first = await handle(event).then(
-      () => "acknowledged",
-      () => "failed",
-    );
-    world.clock.minute = 1;
-    const retry = await handle(structuredClone(event));
-
-    // Assess
-    expect(first).toBe("failed");
-    expect(retry.status).toBe("processed");
-    expect(await world.incidents.loadActive()).toEqual([expect.objectContaining({ kind: IncidentKind.riskyChange })]);
-  });
 });

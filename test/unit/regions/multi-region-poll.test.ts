@@ -49,6 +49,13 @@ function pollWorld(options: { home?: RegionBroker[]; other?: RegionBroker[]; hom
 
 const summary = (t: Transition) => [t.type, t.incident.kind, t.incident.broker, t.incident.resource];
 
+/** The resolutions of the world's cycles so far, summarised. */
+const resolutions = (w: { transitions(): Transition[] }) =>
+  w
+    .transitions()
+    .filter((t) => t.type === "resolved")
+    .map(summary);
+
 /** The consumer-lag incident (any status) of a broker's queue. */
 async function incidentOf(store: { get(fingerprint: string): Promise<Incident | null> }, broker: string, resource: string | null = QUEUE) {
   return store.get(fingerprintOf({ kind: IncidentKind.consumerLag, broker, resource }));
@@ -114,12 +121,7 @@ describe("poll-metrics over two regions", () => {
     expect(homeIncident?.status).toBe("open");
     expect(euIncident?.status).toBe("open");
     expect(homeIncident?.id).not.toBe(euIncident?.id);
-    expect(
-      w
-        .transitions()
-        .filter((t) => t.type === "resolved")
-        .map(summary),
-    ).toEqual([["resolved", IncidentKind.consumerLag, "orders", QUEUE]]);
+    expect(resolutions(w)).toEqual([["resolved", IncidentKind.consumerLag, "orders", QUEUE]]);
     expect((await incidentOf(w.incidents, "orders"))?.status).toBe("resolved");
     expect((await incidentOf(w.incidents, "eu-west-1/orders"))?.status).toBe("open");
   });
@@ -272,12 +274,7 @@ describe("poll-metrics over two regions: a broker missing from one region's list
     // Act
     await w.runThrough(15);
     // Assess
-    expect(
-      w
-        .transitions()
-        .filter((t) => t.type === "resolved")
-        .map(summary),
-    ).toEqual([["resolved", IncidentKind.consumerLag, "eu-west-1/orders", QUEUE]]);
+    expect(resolutions(w)).toEqual([["resolved", IncidentKind.consumerLag, "eu-west-1/orders", QUEUE]]);
     expect((await w.incidents.get(euGone.fingerprint))?.status).toBe("resolved");
     expect((await w.incidents.get(homeKept.fingerprint))?.status).toBe("open");
   });
@@ -304,12 +301,7 @@ describe("poll-metrics over two regions: a broker missing from one region's list
     // Act
     await w.runThrough(15);
     // Assess
-    expect(
-      w
-        .transitions()
-        .filter((t) => t.type === "resolved")
-        .map(summary),
-    ).toEqual([]);
+    expect(resolutions(w)).toEqual([]);
     expect((await w.incidents.get(planted.fingerprint))?.status).toBe("open");
   });
 

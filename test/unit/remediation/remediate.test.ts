@@ -100,6 +100,12 @@ interface Situation {
   describeError?: Error;
 }
 
+/** Saves the latest version of `incident` as resolved at `at`, as the minute cycle does once it cleared. */
+async function resolveIncident(incidents: IncidentStore, incident: Incident, at: number): Promise<void> {
+  const current = (await incidents.get(incident.fingerprint)) as Incident;
+  await incidents.save({ ...current, status: "resolved", resolvedAt: at, version: current.version + 1 }, current.version);
+}
+
 describe("remediate", () => {
   it("reboots once, records it, announces it on the incident and leaves a verification", async () => {
     // Prepare
@@ -724,8 +730,7 @@ describe("verifyRemediations", () => {
     // Prepare
     const { deps, ledger, incidents, incident, clock, control } = await rebooted();
     clock.minute = 6;
-    const current = (await incidents.get(incident.fingerprint)) as Incident;
-    await incidents.save({ ...current, status: "resolved", resolvedAt: clock.now(), version: current.version + 1 }, current.version);
+    await resolveIncident(incidents, incident, clock.now());
     // Act
     const report = await verifyRemediations(deps, control.states());
     // Assess
@@ -751,8 +756,7 @@ describe("verifyRemediations", () => {
     clock.minute = 4;
     await verifyRemediations(deps, states("RUNNING"));
     clock.minute = 6;
-    const current = (await incidents.get(incident.fingerprint)) as Incident;
-    await incidents.save({ ...current, status: "resolved", resolvedAt: clock.now(), version: current.version + 1 }, current.version);
+    await resolveIncident(incidents, incident, clock.now());
     // Act
     await verifyRemediations(deps, states("RUNNING"));
     // Assess
@@ -792,8 +796,7 @@ describe("verifyRemediations", () => {
     // Prepare
     const { deps, ledger, incidents, incident, clock, control } = await rebooted();
     clock.minute = 3;
-    const current = (await incidents.get(incident.fingerprint)) as Incident;
-    await incidents.save({ ...current, status: "resolved", resolvedAt: clock.now(), version: current.version + 1 }, current.version);
+    await resolveIncident(incidents, incident, clock.now());
     control.brokers.set(ORDERS.id, { ...ORDERS, state: "REBOOT_IN_PROGRESS" });
     // Act
     await verifyRemediations(deps, control.states());
@@ -848,8 +851,7 @@ describe("verifyRemediations", () => {
     // Prepare
     const { deps, ledger, incidents, incident, clock, control } = await rebooted();
     clock.minute = 25;
-    const current = (await incidents.get(incident.fingerprint)) as Incident;
-    await incidents.save({ ...current, status: "resolved", resolvedAt: clock.now(), version: current.version + 1 }, current.version);
+    await resolveIncident(incidents, incident, clock.now());
     control.brokers.set(ORDERS.id, { ...ORDERS, state: "CRITICAL_ACTION_REQUIRED" });
     // Act
     await verifyRemediations(deps, control.states());
@@ -895,8 +897,7 @@ describe("verifyRemediations", () => {
     // Prepare
     const { deps, ledger, incidents, incident, clock, control } = await rebooted();
     clock.minute = 8;
-    const current = (await incidents.get(incident.fingerprint)) as Incident;
-    await incidents.save({ ...current, status: "resolved", resolvedAt: clock.now(), version: current.version + 1 }, current.version);
+    await resolveIncident(incidents, incident, clock.now());
     const newer = await plant(incidents, anIncident(Shapes.stalled, "orders", { firstSeenAt: clock.now() }));
     // Act
     await verifyRemediations(deps, control.states());

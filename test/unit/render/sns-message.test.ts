@@ -250,10 +250,8 @@ describe("renderSnsMessage", () => {
     // Prepare: 200 incidents with 3 KB of evidence each
     const messageGroup = storm(200, 200, (i) => ({ a: "e".repeat(1000), b: "e".repeat(1000), c: "e".repeat(1000), i }));
     // Act
-    const payload = renderSnsMessage(messageGroup);
+    const body = renderedWithinBudget(messageGroup);
     // Assess
-    expect(bytes(payload.message)).toBeLessThanOrEqual(BUDGET);
-    const body = parse(payload.message);
     expect(body.incidents).toHaveLength(200);
     expect(body.omittedIncidents).toBeUndefined();
     expect(body.incidents.every((i) => i.summary.length === 200)).toBe(true);
@@ -270,10 +268,8 @@ describe("renderSnsMessage", () => {
     // Prepare: 200 incidents with 10 KB summaries (4 KB once capped)
     const messageGroup = storm(200, 10_000, () => ({ backlog: 1 }));
     // Act
-    const payload = renderSnsMessage(messageGroup);
+    const body = renderedWithinBudget(messageGroup);
     // Assess
-    expect(bytes(payload.message)).toBeLessThanOrEqual(BUDGET);
-    const body = parse(payload.message);
     expect(body.incidents).toHaveLength(200);
     expect(body.incidents.every((i) => i.evidence === null)).toBe(true);
     expect(body.incidents[0]?.summary).toHaveLength(4000);
@@ -284,15 +280,20 @@ describe("renderSnsMessage", () => {
     // Prepare
     const messageGroup = storm(1000, 10_000, () => ({ backlog: 1 }));
     // Act
-    const payload = renderSnsMessage(messageGroup);
+    const body = renderedWithinBudget(messageGroup);
     // Assess
-    expect(bytes(payload.message)).toBeLessThanOrEqual(BUDGET);
-    const body = parse(payload.message);
     expect(body.omittedIncidents).toBeGreaterThan(0);
     expect((body.omittedIncidents ?? 0) + body.incidents.length).toBe(1000);
     expect(body.incidents[0]?.id).toBe("inc-0");
   });
 });
+
+/** The SNS body rendered for `messageGroup`, once the test has checked that it fits SNS's 256 KB. */
+function renderedWithinBudget(messageGroup: MessageGroup): SnsMessageBody {
+  const payload = renderSnsMessage(messageGroup);
+  expect(bytes(payload.message)).toBeLessThanOrEqual(BUDGET);
+  return parse(payload.message);
+}
 
 /** `n` incidents with summaries of `summaryLength` characters and the given evidence. */
 function storm(n: number, summaryLength: number, evidence: (i: number) => Record<string, string | number>): MessageGroup {
