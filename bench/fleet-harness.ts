@@ -1,42 +1,24 @@
-import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
-import { MqClient } from "@aws-sdk/client-mq";
-import { SNSClient } from "@aws-sdk/client-sns";
-import type { Context, ScheduledEvent } from "aws-lambda";
 import { makePollMetricsHandler } from "../functions/poll-metrics";
-import { CloudWatchMetricSource } from "../shared/adapters/cloudwatch-metric-source";
 import { MemoryApiActivityStore } from "../shared/adapters/memory-api-activity-store";
-import { MemoryApprovalStore } from "../shared/adapters/memory-approval-store";
 import { MemoryIncidentStore } from "../shared/adapters/memory-incident-store";
-import { MemoryRemediationLedger } from "../shared/adapters/memory-remediation-ledger";
-import { MemorySilenceStore } from "../shared/adapters/memory-silence-store";
-import { MqBrokerInventory } from "../shared/adapters/mq-broker-inventory";
-import { SlackNotifier } from "../shared/adapters/slack-notifier";
-import { SnsNotifier } from "../shared/adapters/sns-notifier";
-import { createFetchSchedule } from "../shared/app/run-metrics-cycle";
+import { buildDeps, pollMetricsDeps } from "../shared/build-deps";
 import type { Config } from "../shared/core/config";
 import type { Broker } from "../shared/core/types";
-import type { Log, LogFields, MetricSource } from "../shared/ports";
-import {
-  routeToSimulator,
-  SIMULATED_WEBHOOK_URL,
-  SimulatedDynamoDbActivityStore,
-  SimulatedDynamoDbStore,
-  simulatedClock,
-  simulatedSlackWebhook,
-} from "../shared/sim/sdk-boundary";
+import type { Log, LogFields } from "../shared/ports";
+import { lambdaContextOf, scheduledEventOf } from "../shared/sim/lambda-events";
+import { SimulatedDynamoDbActivityStore, SimulatedDynamoDbStore } from "../shared/sim/sdk-boundary";
+import { simulatedDeps, simulatedEnvironment } from "../shared/sim/simulated-deps";
 import { type CostBucket, RequestClassifier } from "./classify-requests";
 import { brokerOf, type Fleet } from "./fleet";
 import { FleetAccount } from "./fleet-account";
 import { type LatencyModel, peakPerWindow } from "./latency";
 
 /**
- * Runs the real poll-metrics handler, minute by minute, against a fleet's simulated account: the
- * same wiring as `cli/replay.ts` (real SDK clients answered at the client boundary, real
- * adapters, memory stores behind the simulated DynamoDB), plus a recording MetricSource wrapper that
- * sorts every metric requested into what it was read for.
+ * Runs the real poll-metrics handler, minute by minute, against a fleet's simulated account, wired
+ * by `buildDeps` as the deployed function and the replay are (real SDK clients answered at the
+ * client boundary, real adapters, memory stores behind the simulated DynamoDB), plus a recording
+ * MetricSource wrapper that sorts every metric requested into what it was read for.
  */
-
-const CREDENTIALS = { accessKeyId: "SIMULATED", secretAccessKey: "SIMULATED" };
 
 /** What one cycle did. */
 export interface CycleRecord {
@@ -128,44 +110,26 @@ export class FleetHarness {
   ) {
     const account = new FleetAccount(fleet, config.polling.windowMinutes);
     this.account = account;
-    const clock = simulatedClock(account);
-    const sdk = { region: fleet.scenario.region, credentials: CREDENTIALS, maxAttempts: 1 };
-    const brokers = new Map<string, Broker>(fleet.brokers.map((b) => [b.name, brokerOf(b)]));
-    const metrics: MetricSource = new CloudWatchMetricSource(
-      routeToSimulator(new CloudWatchClient(sdk), "cloudwatch", account),
-      clock,
-      this.log,
-    );
-    this.classifier = new RequestClassifier(metrics, brokers);
-    const incidents = withStoreLatency(new SimulatedDynamoDbStore(new MemoryIncidentStore(), account), account);
-    const notifiers = [
-      new SlackNotifier({ get: async () => SIMULATED_WEBHOOK_URL }, simulatedSlackWebhook(account), clock, this.log),
-      new SnsNotifier(
-        routeToSimulator(new SNSClient(sdk), "sns", account),
-        `arn:aws:sns:${fleet.scenario.region}:${fleet.scenario.accountId}:mq-sentinel`,
-      ),
-    ];
-    this.handler = makePollMetricsHandler({
-      incidents,
-      activity: new SimulatedDynamoDbActivityStore(new MemoryApiActivityStore(), account),
-      silences: new MemorySilenceStore(),
-      approvals: new MemoryApprovalStore(),
-      notifiers,
-      clock,
-      log: this.log,
-      config,
-      links: { accountId: fleet.scenario.accountId, region: fleet.scenario.region, brokerIds: {} },
-      // A healthy fleet should ask for no reboot; requests are counted, not run.
-      remediation: { request: async () => void this.remediationRequests++ },
-      // The reference fleet is created long ago: no new broker to re-check.
-      posture: { request: async () => {} },
-      ledger: new MemoryRemediationLedger(clock),
-      inventory: new MqBrokerInventory(routeToSimulator(new MqClient(sdk), "mq", account), clock, this.log, {
-        ttlMs: config.polling.inventoryTtlMinutes * 60_000,
+    const deps = buildDeps(
+      simulatedDeps(account, simulatedEnvironment(fleet.scenario, config), this.log, {
+        standIns: {
+          stores: {
+            incidents: withStoreLatency(new SimulatedDynamoDbStore(new MemoryIncidentStore(), account), account),
+            activity: new SimulatedDynamoDbActivityStore(new MemoryApiActivityStore(), account),
+          },
+          invoke: {
+            // A healthy fleet should ask for no reboot; requests are counted, not run.
+            remediation: { request: async () => void this.remediationRequests++ },
+            // The reference fleet is created long ago: no new broker to re-check.
+            posture: { request: async () => {} },
+          },
+        },
       }),
-      metrics: this.classifier,
-      schedule: createFetchSchedule(config),
-    });
+    );
+    const poll = pollMetricsDeps(deps);
+    const brokers = new Map<string, Broker>(fleet.brokers.map((b) => [b.name, brokerOf(b)]));
+    this.classifier = new RequestClassifier(poll.deps.metrics, brokers);
+    this.handler = makePollMetricsHandler({ ...poll.deps, metrics: this.classifier });
   }
 
   /** Runs the cycle of minute `minute` (datapoint index of the fleet's series), with or without latency. */
@@ -179,7 +143,8 @@ export class FleetHarness {
     const answerBefore = account.answerMs;
     this.classifier.beginCycle();
     const started = performance.now();
-    const report = await this.handler(scheduledEvent(account), LAMBDA_CONTEXT);
+    const context = lambdaContextOf(account, { functionName: "poll-metrics", source: "bench", memoryMb: 512, remainingMs: () => 60_000 });
+    const report = await this.handler(scheduledEventOf(account, "bench"), context);
     const answered = account.answerMs - answerBefore;
     const ms = performance.now() - started - answered;
     account.latency = null;
@@ -225,32 +190,3 @@ function sumMatching(calls: ReadonlyMap<string, number>, prefix: string): number
   for (const [op, count] of calls) if (op.startsWith(prefix)) n += count;
   return n;
 }
-
-function scheduledEvent(account: FleetAccount): ScheduledEvent {
-  return {
-    version: "0",
-    id: `bench-${account.minute}`,
-    "detail-type": "Scheduled Event",
-    source: "aws.events",
-    account: account.scenario.accountId,
-    time: new Date(account.nowMs()).toISOString(),
-    region: account.scenario.region,
-    resources: [],
-    detail: {},
-  };
-}
-
-const LAMBDA_CONTEXT: Context = {
-  callbackWaitsForEmptyEventLoop: false,
-  functionName: "poll-metrics",
-  functionVersion: "$LATEST",
-  invokedFunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:poll-metrics",
-  memoryLimitInMB: "512",
-  awsRequestId: "bench",
-  logGroupName: "/aws/lambda/poll-metrics",
-  logStreamName: "bench",
-  getRemainingTimeInMillis: () => 60_000,
-  done: () => {},
-  fail: () => {},
-  succeed: () => {},
-};

@@ -19,6 +19,7 @@ import {
   runBacktest,
 } from "../shared/sim/backtest";
 import { explain } from "./check-command";
+import type { Command } from "./command";
 
 /** Above this estimated cost the history is read only with `--yes`. */
 export const DEFAULT_MAX_USD = 0.1;
@@ -109,12 +110,7 @@ function parseArgs(args: string[], err: (line: string) => void): BacktestArgs | 
 }
 
 /** Runs `mq-sentinel backtest`; returns the exit code (0 done, 1 failed, 2 usage or not confirmed). */
-export async function backtestCommand(
-  argv: string[],
-  out: (line: string) => void,
-  err: (line: string) => void,
-  options: BacktestOptions = {},
-): Promise<number> {
+export const backtestCommand: Command<BacktestOptions> = async (argv, out, err, options = {}) => {
   const args = parseArgs(argv, err);
   if (!args) return 2;
   const clock = options.clock ?? systemClock;
@@ -185,7 +181,7 @@ export async function backtestCommand(
     }
   }
   return 0;
-}
+};
 
 function usd(n: number): string {
   return n >= 0.1 ? n.toFixed(2) : n.toFixed(4);

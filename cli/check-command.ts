@@ -15,6 +15,7 @@ import { type Broker, isIgnored } from "../shared/core/types";
 import { readCliEnvironment } from "../shared/env";
 import { describeError, errorNameOf, ServiceCallError } from "../shared/errors";
 import type { Clock, InventorySnapshot } from "../shared/ports";
+import type { Command } from "./command";
 
 export const CHECK_USAGE = `  mq-sentinel check [--region R | --regions R1,R2] [--config FILE.json]
       Read-only look at the account in the default AWS credential chain: the brokers and their
@@ -28,13 +29,15 @@ export interface CheckClients {
   cloudwatch: CloudWatchClient;
 }
 
+/** The seams of `check`: clients per region, the clock, the configuration. */
+export interface CheckOptions {
+  clientsFor?: (region: string) => CheckClients;
+  clock?: Clock;
+  config?: Config;
+}
+
 /** Runs `mq-sentinel check`; returns the exit code (0 fine, 1 findings or errors, 2 usage). */
-export async function checkCommand(
-  args: string[],
-  out: (line: string) => void,
-  err: (line: string) => void,
-  options: { clientsFor?: (region: string) => CheckClients; clock?: Clock; config?: Config } = {},
-): Promise<number> {
+export const checkCommand: Command<CheckOptions> = async (args, out, err, options = {}) => {
   const flags = new Map<string, string>();
   for (let i = 0; i < args.length; i += 2) {
     const key = args[i] ?? "";
@@ -67,7 +70,7 @@ export async function checkCommand(
   let worst = 0;
   for (const region of regions) worst = Math.max(worst, await checkRegion(region, clientsFor(region), config, clock, out, err));
   return worst;
-}
+};
 
 async function checkRegion(
   region: string,

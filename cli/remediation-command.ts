@@ -1,9 +1,9 @@
 import { DynamoDbRemediationLedger } from "../shared/adapters/dynamodb-remediation-ledger";
 import { systemClock } from "../shared/adapters/system-clock";
-import { describeError } from "../shared/errors";
 import type { RemediationLedger } from "../shared/ports";
+import { failedCommand } from "./command";
 import { deploymentTable } from "./deployment-table";
-import { parseDuration, UsageError } from "./duration";
+import { parseDuration } from "./duration";
 
 /** The ledger keeps its audit trail this long (DynamoDB TTL). */
 const AUDIT_MS = 90 * 86_400_000;
@@ -76,12 +76,7 @@ export async function remediationCommand(
         return 2;
     }
   } catch (error) {
-    if (error instanceof UsageError) {
-      err(`mq-sentinel remediation: ${error.message}\n${REMEDIATION_USAGE}`);
-      return 2;
-    }
-    err(`mq-sentinel remediation: ${describeError(error)}`);
-    return 1;
+    return failedCommand("remediation", REMEDIATION_USAGE, error, err);
   }
 }
 

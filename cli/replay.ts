@@ -1,38 +1,25 @@
-import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
-import { EC2Client } from "@aws-sdk/client-ec2";
-import { MqClient } from "@aws-sdk/client-mq";
-import { SNSClient } from "@aws-sdk/client-sns";
-import type { Context, ScheduledEvent } from "aws-lambda";
+import type { Context } from "aws-lambda";
 import { makeApiActivityHandler } from "../functions/api-activity";
 import { makePollMetricsHandler } from "../functions/poll-metrics";
 import { makePostureAuditHandler } from "../functions/posture-audit";
 import { makeRemediateHandler } from "../functions/remediate";
 import { makeSlackInteractionsHandler } from "../functions/slack-interactions";
-import { AwsPostureReader } from "../shared/adapters/aws-posture-reader";
-import { CloudWatchMetricSource } from "../shared/adapters/cloudwatch-metric-source";
-import { killSwitchOff } from "../shared/adapters/kill-switch";
 import { MemoryApiActivityStore } from "../shared/adapters/memory-api-activity-store";
-import { MemoryApprovalStore } from "../shared/adapters/memory-approval-store";
 import { MemoryIncidentStore } from "../shared/adapters/memory-incident-store";
-import { MemoryOptInRecords } from "../shared/adapters/memory-opt-in-records";
-import { MemoryRemediationLedger } from "../shared/adapters/memory-remediation-ledger";
-import { MemorySilenceStore } from "../shared/adapters/memory-silence-store";
-import { MqBrokerControl } from "../shared/adapters/mq-broker-control";
-import { MqBrokerDirectory } from "../shared/adapters/mq-broker-directory";
-import { MqBrokerInventory } from "../shared/adapters/mq-broker-inventory";
-import { PagerDutyNotifier } from "../shared/adapters/pagerduty-notifier";
 import { RecordingLog } from "../shared/adapters/recording-log";
-import { routeNotifiers } from "../shared/adapters/route-notifiers";
-import { SlackAppNotifier, type WebApiCall } from "../shared/adapters/slack-app-notifier";
-import { SlackApprovers } from "../shared/adapters/slack-approvers";
-import { SlackNotifier } from "../shared/adapters/slack-notifier";
-import { HmacSlackRequestVerifier } from "../shared/adapters/slack-signature";
-import { SlackWebApi } from "../shared/adapters/slack-web-api";
-import { SnsNotifier } from "../shared/adapters/sns-notifier";
+import type { WebApiCall } from "../shared/adapters/slack-app-notifier";
 import type { Delivery } from "../shared/app/deliver-notifications";
-import { OptInTracker } from "../shared/app/opt-in-tracker";
+import { KnownBrokerIds } from "../shared/app/poll-account";
 import type { RemediationResult } from "../shared/app/remediate";
-import { createFetchSchedule } from "../shared/app/run-metrics-cycle";
+import {
+  apiActivityDeps,
+  buildDeps,
+  type Deps,
+  pollMetricsDeps,
+  postureAuditDeps,
+  remediateDeps,
+  slackInteractionsDeps,
+} from "../shared/build-deps";
 import { parseConfig } from "../shared/core/config";
 import { IncidentTraces } from "../shared/core/incident-traces";
 import type { Transition } from "../shared/core/incidents";
@@ -40,23 +27,13 @@ import type { RemediationOutcome } from "../shared/core/remediation-policy";
 import { channelKind } from "../shared/core/routing";
 import { type IncidentKind, maxSeverity, type Severity } from "../shared/core/types";
 import { describeError } from "../shared/errors";
-import type { ApprovalAnswer, PostureTarget, RemediationRequest } from "../shared/ports";
+import type { ApprovalAnswer, ApprovalStore, PostureTarget, RemediationRequest } from "../shared/ports";
+import { lambdaContextOf, scheduledEventOf } from "../shared/sim/lambda-events";
 import type { Scenario } from "../shared/sim/scenario";
-import {
-  routeToSimulator,
-  SIMULATED_BOT_TOKEN,
-  SIMULATED_PAGERDUTY_URL,
-  SIMULATED_WEBHOOK_URL,
-  SimulatedDynamoDbActivityStore,
-  SimulatedDynamoDbStore,
-  SimulatedInvocation,
-  simulatedClock,
-  simulatedPagerDutyEvents,
-  simulatedSlackWebApi,
-  simulatedSlackWebhook,
-} from "../shared/sim/sdk-boundary";
+import { SimulatedDynamoDbActivityStore, SimulatedDynamoDbStore, SimulatedInvocation } from "../shared/sim/sdk-boundary";
 import { SimulatedAccount } from "../shared/sim/simulated-account";
-import { REPLAY_SIGNING_SECRET, signedClick } from "../shared/sim/slack-clicks";
+import { simulatedDeps, simulatedEnvironment } from "../shared/sim/simulated-deps";
+import { signedClick } from "../shared/sim/slack-clicks";
 import { SimulatedTagCalls } from "../shared/sim/tag-calls";
 
 /**
@@ -120,7 +97,6 @@ export interface ReplayRun {
   traces: IncidentTraces;
 }
 
-const CREDENTIALS = { accessKeyId: "SIMULATED", secretAccessKey: "SIMULATED" };
 /** Each function's timeout in the stack (serverless.yml): a replayed invocation has as long. */
 const FUNCTION_TIMEOUT_MS: Record<string, number> = {
   "slack-interactions": 10_000,
@@ -129,232 +105,205 @@ const FUNCTION_TIMEOUT_MS: Record<string, number> = {
   remediate: 60_000,
   "posture-audit": 300_000,
 };
-/** A stand-in routing key: the simulated PagerDuty accepts any, and the recorded body never holds it. */
-const SIMULATED_PAGERDUTY_ROUTING_KEY = "SIMULATEDPAGERDUTYROUTINGKEY0000";
-/** The replay reuses broker names as long as the deployed api-activity function does. */
-const DIRECTORY_TTL_MS = 5 * 60_000;
 
-function groupEventsByMinute(scenario: Scenario): Map<number, { index: number; event: unknown }[]> {
-  const out = new Map<number, { index: number; event: unknown }[]>();
-  scenario.events.forEach((e, index) => {
-    const list = out.get(e.at) ?? [];
-    list.push({ index, event: e.event });
-    out.set(e.at, list);
-  });
-  return out;
-}
+type Click = Scenario["interactions"][number];
 
 /** Replays one validated scenario. Never throws for a problem inside the scenario: it lands in `errors`. */
 export async function replayScenario(scenario: Scenario): Promise<ReplayRun> {
+  const replay = new Replay(scenario);
+  for (let t = 0; t < scenario.durationMinutes; t++) await replay.minute(t);
+  return replay.result();
+}
+
+/**
+ * One replay: the deployment wired as the functions wire it (`buildDeps`), with the simulated
+ * account's clients; every function invoked as Lambda would invoke it; what they did, recorded.
+ */
+class Replay {
   // CreateTags/DeleteTags events change the brokers' tags in the account at the minute of their call.
-  const tagCalls = new SimulatedTagCalls(scenario);
-  const account = new SimulatedAccount(tagCalls.scenario);
-  const clock = simulatedClock(account);
-  // The invocation running now: a hanging call spends its time (see SimulatedInvocation).
-  let invocation: SimulatedInvocation | null = null;
-  const lambdaContext = (functionName: string): Context => {
-    const current = new SimulatedInvocation(functionName, FUNCTION_TIMEOUT_MS[functionName] ?? 60_000);
-    invocation = current;
-    return simulatedLambdaContext(functionName, () => current.remainingMs());
-  };
-  const log = new RecordingLog();
-  const errors: string[] = [];
-  const { config, ignoredKeys } = parseConfig(scenario.config, { unknownKeys: "ignore" });
-  for (const key of ignoredKeys) errors.push(`config: unknown key '${key}' ignored`);
+  private readonly tagCalls: SimulatedTagCalls;
+  private readonly account: SimulatedAccount;
+  private readonly errors: string[] = [];
+  private readonly timeline: TimelineEntry[] = [];
+  private readonly notifications: ReplayNotification[] = [];
+  private readonly remediations: ReplayRemediation[] = [];
+  private readonly cycles: ReplayRun["cycles"] = [];
+  private readonly traces: IncidentTraces;
+  /** What the functions asked of remediate and posture-audit (asynchronous invocations), run by the replay. */
+  private readonly requested: (RemediationRequest | ApprovalAnswer)[] = [];
+  private readonly rechecks: PostureTarget[] = [];
+  private readonly eventsAt: Map<number, { index: number; event: unknown }[]>;
+  private readonly clicksAt: Map<number, Click[]>;
+  private readonly approvals: ApprovalStore;
+  private readonly handlers: ReturnType<typeof wireFunctions>;
+  /** The invocation running now: a hanging call spends its time (see SimulatedInvocation). */
+  private invocation: SimulatedInvocation | null = null;
 
-  const sdk = { region: scenario.region, credentials: CREDENTIALS, maxAttempts: 1 };
-  const mq = routeToSimulator(new MqClient(sdk), "mq", account);
-  const incidents = new SimulatedDynamoDbStore(new MemoryIncidentStore(), account);
-  // Slack as configured: the incoming webhook (default), or the Slack app's Web API (mode app).
-  const slack = config.notifications.slack;
-  const slackApi =
-    slack.mode === "app"
-      ? new SlackWebApi(
-          { get: async () => SIMULATED_BOT_TOKEN },
-          simulatedSlackWebApi(account, () => invocation),
-          clock,
-        )
-      : null;
-  const notifiers = [
-    slackApi
-      ? new SlackAppNotifier(slackApi, slack.channel, log)
-      : new SlackNotifier(
-          { get: async () => SIMULATED_WEBHOOK_URL },
-          simulatedSlackWebhook(account, () => invocation),
-          clock,
-          log,
-        ),
-    new SnsNotifier(
-      routeToSimulator(new SNSClient(sdk), "sns", account),
-      `arn:aws:sns:${scenario.region}:${scenario.accountId}:mq-sentinel`,
-    ),
-    // The destinations of the config's notification routes: simulated webhooks, topics and PagerDuty.
-    ...routeNotifiers(config.notifications.routes, {
-      slack: () =>
-        new SlackNotifier(
-          { get: async () => SIMULATED_WEBHOOK_URL },
-          simulatedSlackWebhook(account, () => invocation),
-          clock,
-          log,
-        ),
-      sns: (topicArn) => new SnsNotifier(routeToSimulator(new SNSClient(sdk), "sns", account), topicArn),
-      pagerduty: (channel) =>
-        new PagerDutyNotifier(
-          channel,
-          { get: async () => SIMULATED_PAGERDUTY_ROUTING_KEY },
-          simulatedPagerDutyEvents(account, () => invocation),
-          clock,
-          log,
-          SIMULATED_PAGERDUTY_URL,
-        ),
-    }),
-  ];
-  const shared = {
-    incidents,
-    activity: new SimulatedDynamoDbActivityStore(new MemoryApiActivityStore(), account),
-    silences: new MemorySilenceStore(),
-    optIns: new MemoryOptInRecords(),
-    approvals: new MemoryApprovalStore(),
-    approvers: new SlackApprovers(config.remediation.approvers, slackApi, clock, log, slack.userGroupCacheMinutes * 60_000),
-    notifiers,
-    clock,
-    log,
-    config,
-    links: { accountId: scenario.accountId, region: scenario.region, brokerIds: {} },
-  };
-  const requested: (RemediationRequest | ApprovalAnswer)[] = [];
-  const ledger = new MemoryRemediationLedger(clock);
-  const pollMetrics = makePollMetricsHandler({
-    ...shared,
-    remediation: { request: async (r) => void requested.push(r) },
-    posture: { request: async (target) => void rechecks.push(target) },
-    ledger,
-    inventory: new MqBrokerInventory(mq, clock, log, { ttlMs: config.polling.inventoryTtlMinutes * 60_000 }),
-    metrics: new CloudWatchMetricSource(routeToSimulator(new CloudWatchClient(sdk), "cloudwatch", account), clock, log),
-    schedule: createFetchSchedule(config),
-    optInTracker: new OptInTracker(shared.optIns),
-  });
-  const apiActivity = makeApiActivityHandler({
-    ...shared,
-    directory: new MqBrokerDirectory(mq, clock, DIRECTORY_TTL_MS),
-    posture: { request: async (target) => void rechecks.push(target) },
-  });
-  const remediateHandler = makeRemediateHandler({ ...shared, ledger, control: new MqBrokerControl(mq, clock), killSwitch: killSwitchOff });
-  // People answering in Slack: each click is signed as Slack signs it and goes through the real
-  // interactions function (signature, freshness, once, approvers), which hands the answer to remediate.
-  const interactionsHandler = makeSlackInteractionsHandler({
-    verifier: new HmacSlackRequestVerifier({ get: async () => REPLAY_SIGNING_SECRET }),
-    approvals: shared.approvals,
-    remediation: { request: async (r) => void requested.push(r) },
-    replies: { tell: async () => {} },
-    approvers: shared.approvers,
-    clock,
-    log,
-    config,
-  });
-  const remediations: ReplayRemediation[] = [];
-  const rechecks: PostureTarget[] = [];
-  const postureAudit = makePostureAuditHandler({
-    ...shared,
-    inventory: new MqBrokerInventory(mq, clock, log, { ttlMs: config.polling.inventoryTtlMinutes * 60_000 }),
-    reader: new AwsPostureReader(mq, routeToSimulator(new EC2Client(sdk), "ec2", account), clock),
-  });
-  const audit = async (t: number, target: PostureTarget | null) => {
+  constructor(private readonly scenario: Scenario) {
+    this.tagCalls = new SimulatedTagCalls(scenario);
+    this.account = new SimulatedAccount(this.tagCalls.scenario);
+    this.traces = new IncidentTraces(scenario.publishDelayMinutes);
+    this.eventsAt = groupByMinute(scenario.events.map((e, index) => ({ at: e.at, index, event: e.event })));
+    this.clicksAt = groupByMinute(scenario.interactions);
+    const { config, ignoredKeys } = parseConfig(scenario.config, { unknownKeys: "ignore" });
+    for (const key of ignoredKeys) this.errors.push(`config: unknown key '${key}' ignored`);
+    const account = this.account;
+    const deps = buildDeps(
+      simulatedDeps(account, simulatedEnvironment(scenario, config), new RecordingLog(), {
+        invocation: () => this.invocation,
+        standIns: {
+          stores: {
+            incidents: new SimulatedDynamoDbStore(new MemoryIncidentStore(), account),
+            activity: new SimulatedDynamoDbActivityStore(new MemoryApiActivityStore(), account),
+          },
+          invoke: {
+            remediation: { request: async (r) => void this.requested.push(r) },
+            posture: { request: async (target) => void this.rechecks.push(target) },
+          },
+          replies: { tell: async () => {} },
+        },
+      }),
+    );
+    this.approvals = deps.approvals;
+    this.handlers = wireFunctions(deps);
+  }
+
+  /**
+   * Minute t: the API events of the minute first, in file order; the posture audits (at minute 0,
+   * and of each broker a change asked about); the metrics cycle (DESIGN.md §3); then the remediation
+   * requests of the minute, and the clicks on the latest request still waiting.
+   */
+  async minute(t: number): Promise<void> {
+    this.account.minute = t;
+    this.tagCalls.apply(this.account, t);
+    for (const { index, event } of this.eventsAt.get(t) ?? []) await this.apiEvent(t, index, event);
+    if (t === 0) await this.audit(t, null);
+    for (const target of this.rechecks.splice(0)) await this.audit(t, target);
+    await this.pollMetrics(t);
+    await this.runRemediations(t);
+    for (const click of this.clicksAt.get(t) ?? []) await this.click(t, click);
+  }
+
+  result(): ReplayRun {
+    const { account, scenario } = this;
+    const calls = Object.fromEntries([...account.calls].sort(([a], [b]) => a.localeCompare(b)));
+    return {
+      output: {
+        scenario: scenario.name,
+        incidents: incidentsFrom(this.timeline, scenario.startMs),
+        notifications: this.notifications,
+        remediations: this.remediations,
+        apiCalls: { ...calls, "cloudwatch:MetricsRequested": account.metricsRequested },
+        errors: this.errors,
+      },
+      timeline: this.timeline,
+      cycles: this.cycles,
+      traces: this.traces,
+    };
+  }
+
+  private async apiEvent(t: number, index: number, event: unknown): Promise<void> {
     try {
-      const report = await postureAudit(target ?? {}, lambdaContext("posture-audit"));
-      record(t, report.transitions, report.deliveries);
-      for (const e of report.errors) errors.push(`t=${t} ${e}`);
+      const outcome = await this.handlers.apiActivity(event, this.context("api-activity"));
+      this.record(t, outcome.transitions, outcome.deliveries);
+      if (outcome.status === "skipped") this.errors.push(`t=${t} event #${index} skipped: ${outcome.reason}`);
+      for (const e of outcome.errors) this.errors.push(`t=${t} event #${index} ${e}`);
     } catch (error) {
-      errors.push(`t=${t} posture-audit failed: ${describeError(error)}`);
-    }
-  };
-  const eventsAt = groupEventsByMinute(scenario);
-  const timeline: TimelineEntry[] = [];
-  const notifications: ReplayNotification[] = [];
-  const record = (minute: number, transitions: readonly Transition[], deliveries: readonly Delivery[]) => {
-    for (const transition of transitions) timeline.push({ minute, transition });
-    for (const d of deliveries) if (d.result.ok) notifications.push(...notificationsOf(minute, d));
-  };
-
-  const runRemediations = async (t: number) => {
-    for (const request of requested.splice(0)) {
-      try {
-        const result = await remediateHandler(request, lambdaContext("remediate"));
-        if (!result.duplicate) remediations.push(remediationOf(t, result));
-        record(t, [], result.deliveries);
-        for (const e of result.errors) errors.push(`t=${t} remediate ${e}`);
-      } catch (error) {
-        errors.push(`t=${t} remediate failed: ${describeError(error)}`);
-      }
-    }
-  };
-  const interactionsAt = new Map<number, Scenario["interactions"]>();
-  for (const click of scenario.interactions) interactionsAt.set(click.at, [...(interactionsAt.get(click.at) ?? []), click]);
-
-  const cycles: ReplayRun["cycles"] = [];
-  const traces = new IncidentTraces(scenario.publishDelayMinutes);
-  for (let t = 0; t < scenario.durationMinutes; t++) {
-    account.minute = t;
-    tagCalls.apply(account, t);
-    // Events of minute t first, in file order, then the minute's metrics cycle (DESIGN.md §3).
-    for (const { index, event } of eventsAt.get(t) ?? []) {
-      try {
-        const outcome = await apiActivity(event, lambdaContext("api-activity"));
-        record(t, outcome.transitions, outcome.deliveries);
-        if (outcome.status === "skipped") errors.push(`t=${t} event #${index} skipped: ${outcome.reason}`);
-        for (const e of outcome.errors) errors.push(`t=${t} event #${index} ${e}`);
-      } catch (error) {
-        // Deployed, EventBridge would retry the delivery; the replay records the failure.
-        errors.push(`t=${t} event #${index} api-activity failed: ${describeError(error)}`);
-      }
-    }
-    // The posture audit runs at minute 0 and for each broker a configuration change asked about.
-    if (t === 0) await audit(t, null);
-    for (const target of rechecks.splice(0)) await audit(t, target);
-    try {
-      const report = await pollMetrics(scheduledEvent(account), lambdaContext("poll-metrics"));
-      record(t, report.transitions, report.deliveries);
-      traces.record(t, report.findings);
-      for (const expired of report.expiredApprovals) remediations.push(remediationOf(t, expired));
-      cycles.push({ minute: t, metricsRequested: report.metricsRequested, getMetricDataCalls: report.getMetricDataCalls });
-      for (const e of report.errors) errors.push(`t=${t} ${e}`);
-    } catch (error) {
-      errors.push(`t=${t} poll-metrics failed: ${describeError(error)}`);
-    }
-    // Remediation requests of this minute, as the asynchronous invocations would run them; then the
-    // clicks of this minute on the latest request still waiting, and what they asked remediate to do.
-    await runRemediations(t);
-    for (const click of interactionsAt.get(t) ?? []) {
-      const waiting = (await shared.approvals.pending()).at(-1);
-      if (!waiting) {
-        errors.push(`t=${t} ${click.user} pressed ${click.action}, but no reboot request waits for an answer`);
-        continue;
-      }
-      try {
-        const outcome = await interactionsHandler(signedClick(waiting.id, click, account.nowMs()), lambdaContext("slack-interactions"));
-        if (outcome.statusCode !== 200 || outcome.result !== "accepted")
-          errors.push(`t=${t} ${click.user} pressed ${click.action}: ${outcome.result}`);
-      } catch (error) {
-        errors.push(`t=${t} slack-interactions failed: ${describeError(error)}`);
-      }
-      await runRemediations(t);
+      // Deployed, EventBridge would retry the delivery; the replay records the failure.
+      this.errors.push(`t=${t} event #${index} api-activity failed: ${describeError(error)}`);
     }
   }
 
-  const calls = Object.fromEntries([...account.calls].sort(([a], [b]) => a.localeCompare(b)));
+  private async audit(t: number, target: PostureTarget | null): Promise<void> {
+    try {
+      const report = await this.handlers.postureAudit(target ?? {}, this.context("posture-audit"));
+      this.record(t, report.transitions, report.deliveries);
+      for (const e of report.errors) this.errors.push(`t=${t} ${e}`);
+    } catch (error) {
+      this.errors.push(`t=${t} posture-audit failed: ${describeError(error)}`);
+    }
+  }
+
+  private async pollMetrics(t: number): Promise<void> {
+    try {
+      const report = await this.handlers.pollMetrics(scheduledEventOf(this.account, "replay"), this.context("poll-metrics"));
+      this.record(t, report.transitions, report.deliveries);
+      this.traces.record(t, report.findings);
+      for (const expired of report.expiredApprovals) this.remediations.push(remediationOf(t, expired));
+      this.cycles.push({ minute: t, metricsRequested: report.metricsRequested, getMetricDataCalls: report.getMetricDataCalls });
+      for (const e of report.errors) this.errors.push(`t=${t} ${e}`);
+    } catch (error) {
+      this.errors.push(`t=${t} poll-metrics failed: ${describeError(error)}`);
+    }
+  }
+
+  /** The remediation requests waiting, as the asynchronous invocations would run them. */
+  private async runRemediations(t: number): Promise<void> {
+    for (const request of this.requested.splice(0)) {
+      try {
+        const result = await this.handlers.remediate(request, this.context("remediate"));
+        if (!result.duplicate) this.remediations.push(remediationOf(t, result));
+        this.record(t, [], result.deliveries);
+        for (const e of result.errors) this.errors.push(`t=${t} remediate ${e}`);
+      } catch (error) {
+        this.errors.push(`t=${t} remediate failed: ${describeError(error)}`);
+      }
+    }
+  }
+
+  /**
+   * A person's click on the latest reboot request still waiting: signed as Slack signs it, through the
+   * real interactions function (signature, freshness, once, approvers), then what it asked remediate to do.
+   */
+  private async click(t: number, click: Click): Promise<void> {
+    const waiting = (await this.approvals.pending()).at(-1);
+    if (!waiting) {
+      this.errors.push(`t=${t} ${click.user} pressed ${click.action}, but no reboot request waits for an answer`);
+      return;
+    }
+    try {
+      const event = signedClick(waiting.id, click, this.account.nowMs());
+      const outcome = await this.handlers.slackInteractions(event, this.context("slack-interactions"));
+      if (outcome.statusCode !== 200 || outcome.result !== "accepted")
+        this.errors.push(`t=${t} ${click.user} pressed ${click.action}: ${outcome.result}`);
+    } catch (error) {
+      this.errors.push(`t=${t} slack-interactions failed: ${describeError(error)}`);
+    }
+    await this.runRemediations(t);
+  }
+
+  private record(minute: number, transitions: readonly Transition[], deliveries: readonly Delivery[]): void {
+    for (const transition of transitions) this.timeline.push({ minute, transition });
+    for (const d of deliveries) if (d.result.ok) this.notifications.push(...notificationsOf(minute, d));
+  }
+
+  /** The context of a new invocation of `functionName`, which becomes the one running now. */
+  private context(functionName: string): Context {
+    const current = new SimulatedInvocation(functionName, FUNCTION_TIMEOUT_MS[functionName] ?? 60_000);
+    this.invocation = current;
+    return lambdaContextOf(this.account, { functionName, source: "replay", memoryMb: 256, remainingMs: () => current.remainingMs() });
+  }
+}
+
+/** The deployment's functions, wired from one set of dependencies: they share what a poll learns of broker ids. */
+function wireFunctions(deps: Deps) {
+  const knownBrokers = new KnownBrokerIds();
+  const poll = pollMetricsDeps(deps);
+  const audit = postureAuditDeps(deps);
   return {
-    output: {
-      scenario: scenario.name,
-      incidents: incidentsFrom(timeline, scenario.startMs),
-      notifications,
-      remediations,
-      apiCalls: { ...calls, "cloudwatch:MetricsRequested": account.metricsRequested },
-      errors,
-    },
-    timeline,
-    cycles,
-    traces,
+    pollMetrics: makePollMetricsHandler(poll.deps, { otherRegions: poll.otherRegions, knownBrokers }),
+    apiActivity: makeApiActivityHandler(apiActivityDeps(deps), { knownBrokers }),
+    remediate: makeRemediateHandler(remediateDeps(deps), { knownBrokers }),
+    slackInteractions: makeSlackInteractionsHandler(slackInteractionsDeps(deps)),
+    postureAudit: makePostureAuditHandler(audit.deps, audit.otherRegions, { knownBrokers }),
   };
+}
+
+/** Items by their minute, in file order. */
+function groupByMinute<T extends { at: number }>(items: readonly T[]): Map<number, T[]> {
+  const out = new Map<number, T[]>();
+  for (const item of items) out.set(item.at, [...(out.get(item.at) ?? []), item]);
+  return out;
 }
 
 /** The contract's remediation entry of a decision. */
@@ -427,36 +376,4 @@ export function incidentsFrom(timeline: readonly TimelineEntry[], startMs: numbe
     if (transition.type === "resolved") existing.resolvedMinute = minute;
   }
   return [...byId.values()];
-}
-
-function scheduledEvent(account: SimulatedAccount): ScheduledEvent {
-  const time = new Date(account.nowMs()).toISOString();
-  return {
-    version: "0",
-    id: `replay-${account.minute}`,
-    "detail-type": "Scheduled Event",
-    source: "aws.events",
-    account: account.scenario.accountId,
-    time,
-    region: account.scenario.region,
-    resources: [],
-    detail: {},
-  };
-}
-
-function simulatedLambdaContext(functionName: string, remainingMs: () => number): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: "$LATEST",
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}`,
-    memoryLimitInMB: "256",
-    awsRequestId: "replay",
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: "replay",
-    getRemainingTimeInMillis: remainingMs,
-    done: () => {},
-    fail: () => {},
-    succeed: () => {},
-  };
 }

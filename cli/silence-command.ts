@@ -4,8 +4,8 @@ import { systemClock } from "../shared/adapters/system-clock";
 import type { Silence } from "../shared/core/notify-policy";
 import { IncidentKind } from "../shared/core/types";
 import { readCliEnvironment } from "../shared/env";
-import { describeError } from "../shared/errors";
 import type { SilenceStore } from "../shared/ports";
+import { failedCommand } from "./command";
 import { deploymentTable } from "./deployment-table";
 import { parseDuration, UsageError } from "./duration";
 
@@ -72,12 +72,7 @@ export async function silenceCommand(
         throw new UsageError(`unknown action '${action ?? ""}'`);
     }
   } catch (error) {
-    if (error instanceof UsageError) {
-      err(`mq-sentinel silence: ${error.message}\n${SILENCE_USAGE}`);
-      return 2;
-    }
-    err(`mq-sentinel silence: ${describeError(error)}`);
-    return 1;
+    return failedCommand("silence", SILENCE_USAGE, error, err);
   }
 }
 

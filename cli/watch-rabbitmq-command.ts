@@ -19,6 +19,7 @@ import type {
   QueueListing,
   ScrapeResult,
 } from "../shared/ports";
+import type { Command } from "./command";
 import { incidentsFrom, type ReplayOutput, type TimelineEntry } from "./replay";
 import { formatTimeline } from "./timeline";
 
@@ -55,12 +56,7 @@ interface WatchFlags {
 }
 
 /** Runs `mq-sentinel watch-rabbitmq`; returns the exit code (0 ran, 1 the broker was never read, 2 usage). */
-export async function watchRabbitMqCommand(
-  args: string[],
-  out: (line: string) => void,
-  err: (line: string) => void,
-  options: WatchOptions = {},
-): Promise<number> {
+export const watchRabbitMqCommand: Command<WatchOptions> = async (args, out, err, options = {}) => {
   let flags: WatchFlags;
   let password: string | null = null;
   try {
@@ -174,7 +170,7 @@ export async function watchRabbitMqCommand(
     out(formatTimeline(heading, { output, timeline }, null));
   }
   return reader.reads === 0 ? 1 : 0;
-}
+};
 
 function parseFlags(args: string[]): WatchFlags {
   const values = new Map<string, string[]>();

@@ -1,17 +1,13 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
-import { EC2Client } from "@aws-sdk/client-ec2";
-import { MqClient } from "@aws-sdk/client-mq";
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
-import { AwsPostureReader } from "../shared/adapters/aws-posture-reader";
-import { MqBrokerInventory } from "../shared/adapters/mq-broker-inventory";
-import { systemClock } from "../shared/adapters/system-clock";
 import { type Delivery, type DeliveryDeps, deliverNotifications } from "../shared/app/deliver-notifications";
+import { KnownBrokerIds } from "../shared/app/poll-account";
 import { type PostureAuditDeps, type PostureAuditReport, runPostureAudit } from "../shared/app/run-posture-audit";
-import { brokerInRegion, qualifiedBrokerName } from "../shared/core/regions";
+import { postureAuditDeps } from "../shared/build-deps";
+import { brokerInRegion } from "../shared/core/regions";
 import type { PostureTarget } from "../shared/ports";
-import { accountOf } from "./poll-metrics";
-import { type DeliveryReporting, deliveryTimeLeft, productionRuntime } from "./runtime";
+import { type DeliveryReporting, deliveryTimeLeft, invocationLinks, productionRuntime } from "./runtime";
 
 export type PostureAuditFunctionDeps = PostureAuditDeps & DeliveryDeps;
 
@@ -43,12 +39,12 @@ export function makePostureAuditHandler(
   options: DeliveryReporting = {},
 ) {
   const home = deps.links.region;
+  const knownBrokers = options.knownBrokers ?? new KnownBrokerIds();
   const audits = [
     { region: home, deps: otherRegions.length > 0 ? { ...deps, owns: (b: string) => brokerInRegion(b, home, home) } : deps },
     ...otherRegions.map((r) => ({ region: r.region, deps: { ...deps, ...r, owns: (b: string) => brokerInRegion(b, r.region, home) } })),
   ];
   return middy(async (event: unknown, context: Context): Promise<PostureAuditReport & { deliveries: Delivery[] }> => {
-    deps.links.accountId ||= accountOf(context.invokedFunctionArn);
     const target = targetOf(event);
     const chosen = target ? audits.filter((a) => a.region === (target.region ?? home)) : audits;
     if (chosen.length === 0) {
@@ -58,7 +54,8 @@ export function makePostureAuditHandler(
     }
     const reports: PostureAuditReport[] = [];
     for (const audit of chosen) reports.push(await runPostureAudit(audit.deps, target));
-    const delivery = await deliverNotifications(deps, { timeLeft: deliveryTimeLeft(context) });
+    const links = invocationLinks(deps.links, knownBrokers, context);
+    const delivery = await deliverNotifications({ ...deps, links }, { timeLeft: deliveryTimeLeft(context) });
     options.emitDeliveryHealth?.(delivery.health);
     return {
       audited: reports.flatMap((r) => r.audited),
@@ -72,24 +69,9 @@ export function makePostureAuditHandler(
 }
 
 function productionHandler() {
-  const { env, log, sdk, shared, emitDeliveryHealth } = productionRuntime();
-  const ttlMs = env.config.polling.inventoryTtlMinutes * 60_000;
-  const mq = new MqClient(sdk);
-  const deps: PostureAuditFunctionDeps = {
-    ...shared,
-    inventory: new MqBrokerInventory(mq, systemClock, log, { ttlMs }),
-    reader: new AwsPostureReader(mq, new EC2Client(sdk), systemClock),
-  };
-  const otherRegions = env.otherRegions.map((region) => {
-    const regional = new MqClient({ ...sdk, region });
-    const qualify = (name: string) => qualifiedBrokerName(name, region, env.region);
-    return {
-      region,
-      inventory: new MqBrokerInventory(regional, systemClock, log, { ttlMs, qualify }),
-      reader: new AwsPostureReader(regional, new EC2Client({ ...sdk, region }), systemClock),
-    };
-  });
-  return makePostureAuditHandler(deps, otherRegions, { emitDeliveryHealth: emitDeliveryHealth("posture-audit") }).use(
+  const { deps, log, emitDeliveryHealth } = productionRuntime();
+  const audit = postureAuditDeps(deps);
+  return makePostureAuditHandler(audit.deps, audit.otherRegions, { emitDeliveryHealth: emitDeliveryHealth("posture-audit") }).use(
     injectLambdaContext(log.logger),
   );
 }

@@ -1,20 +1,12 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
-import { MqClient } from "@aws-sdk/client-mq";
-import { SSMClient } from "@aws-sdk/client-ssm";
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
-import { DynamoDbRemediationLedger } from "../shared/adapters/dynamodb-remediation-ledger";
-import { killSwitchOff, SsmKillSwitch } from "../shared/adapters/kill-switch";
-import { MemoryRemediationLedger } from "../shared/adapters/memory-remediation-ledger";
-import { MqBrokerControl } from "../shared/adapters/mq-broker-control";
-import { RegionalBrokerControl } from "../shared/adapters/regional";
-import { systemClock } from "../shared/adapters/system-clock";
 import { type Delivery, type DeliveryDeps, deliverNotifications } from "../shared/app/deliver-notifications";
+import { KnownBrokerIds } from "../shared/app/poll-account";
 import { type RemediateDeps, type RemediationResult, remediate } from "../shared/app/remediate";
-import { qualifiedBrokerName } from "../shared/core/regions";
+import { remediateDeps } from "../shared/build-deps";
 import type { ApprovalAnswer, RemediationRequest } from "../shared/ports";
-import { accountOf } from "./poll-metrics";
-import { type DeliveryReporting, deliveryTimeLeft, productionRuntime } from "./runtime";
+import { type DeliveryReporting, deliveryTimeLeft, invocationLinks, productionRuntime } from "./runtime";
 
 export type RemediateFunctionDeps = RemediateDeps & DeliveryDeps;
 
@@ -23,14 +15,15 @@ export type RemediateFunctionDeps = RemediateDeps & DeliveryDeps;
  * when every guard passes, and announces the decision. Its role is the only one with mq:RebootBroker.
  */
 export function makeRemediateHandler(deps: RemediateFunctionDeps, options: DeliveryReporting = {}) {
+  const knownBrokers = options.knownBrokers ?? new KnownBrokerIds();
   return middy(
     async (
       event: RemediationRequest | ApprovalAnswer,
       context: Context,
     ): Promise<RemediationResult & { deliveries: Delivery[]; errors: string[] }> => {
-      deps.links.accountId ||= accountOf(context.invokedFunctionArn);
       const result = await remediate(deps, event);
-      const delivery = await deliverNotifications(deps, { timeLeft: deliveryTimeLeft(context) });
+      const links = invocationLinks(deps.links, knownBrokers, context);
+      const delivery = await deliverNotifications({ ...deps, links }, { timeLeft: deliveryTimeLeft(context) });
       options.emitDeliveryHealth?.(delivery.health);
       return { ...result, deliveries: delivery.deliveries, errors: delivery.errors };
     },
@@ -38,24 +31,10 @@ export function makeRemediateHandler(deps: RemediateFunctionDeps, options: Deliv
 }
 
 function productionHandler() {
-  const { env, log, sdk, shared, emitDeliveryHealth } = productionRuntime();
-  const deps: RemediateFunctionDeps = {
-    ...shared,
-    ledger: shared.table
-      ? new DynamoDbRemediationLedger(shared.dynamo, shared.table, systemClock)
-      : new MemoryRemediationLedger(systemClock),
-    // The home region first, then every other watched region (the request names only the broker id).
-    control: new RegionalBrokerControl(
-      new Map(
-        [env.region, ...env.otherRegions].map((region) => [
-          region,
-          new MqBrokerControl(new MqClient({ ...sdk, region }), systemClock, (name) => qualifiedBrokerName(name, region, env.region)),
-        ]),
-      ),
-    ),
-    killSwitch: env.killSwitchParameter ? new SsmKillSwitch(new SSMClient(sdk), env.killSwitchParameter, systemClock) : killSwitchOff,
-  };
-  return makeRemediateHandler(deps, { emitDeliveryHealth: emitDeliveryHealth("remediate") }).use(injectLambdaContext(log.logger));
+  const { deps, log, emitDeliveryHealth } = productionRuntime();
+  return makeRemediateHandler(remediateDeps(deps), { emitDeliveryHealth: emitDeliveryHealth("remediate") }).use(
+    injectLambdaContext(log.logger),
+  );
 }
 
 let deployed: ReturnType<typeof productionHandler> | null = null;

@@ -1,16 +1,13 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
-import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
 import { PowertoolsLog } from "../shared/adapters/powertools-log";
 import type { ScrapeRequest, ScrapeResponse } from "../shared/adapters/rabbitmq-lambda-scraper";
-import { RabbitMqPrometheusScraper } from "../shared/adapters/rabbitmq-prometheus-scraper";
-import { SecretsManagerBrokerCredentials } from "../shared/adapters/rabbitmq-secret-credentials";
 import { systemClock } from "../shared/adapters/system-clock";
+import { makeAwsClient, rabbitMqScraper } from "../shared/build-deps";
 import type { ScrapeTarget } from "../shared/core/prometheus-targets";
 import { readEnvironment } from "../shared/env";
 import type { BrokerScraper, ScrapeResult } from "../shared/ports";
-import { sdkSettings } from "./runtime";
 
 /**
  * The scrape-rabbitmq Lambda: runs in the brokers' VPC (they are private), reads each broker's
@@ -46,12 +43,7 @@ function targetProblem(target: ScrapeTarget | undefined, secretPrefix: string): 
 function productionHandler() {
   const env = readEnvironment();
   const log = new PowertoolsLog();
-  const credentials = new SecretsManagerBrokerCredentials(new SecretsManagerClient(sdkSettings(env.region)), systemClock);
-  const scraper = new RabbitMqPrometheusScraper(credentials, log, {
-    timeoutMs: env.config.prometheus.timeoutSeconds * 1000,
-    maxBytes: env.config.prometheus.maxResponseBytes,
-    httpsOnly: true,
-  });
+  const scraper = rabbitMqScraper({ env, makeClient: makeAwsClient, clock: systemClock, log });
   return makeScrapeRabbitMqHandler(scraper, env.rabbitMqSecretPrefix).use(injectLambdaContext(log.logger));
 }
 

@@ -1,20 +1,13 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
-import { LambdaClient } from "@aws-sdk/client-lambda";
-import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { SSMClient } from "@aws-sdk/client-ssm";
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
-import { secretAt } from "../shared/adapters/aws-secret";
-import { LambdaRemediationRequests } from "../shared/adapters/lambda-remediation-requests";
-import { SlackResponseUrlReplies } from "../shared/adapters/slack-response-url-replies";
-import { HmacSlackRequestVerifier } from "../shared/adapters/slack-signature";
-import { systemClock } from "../shared/adapters/system-clock";
 import {
   answerSlackInteraction,
   type InteractionDeps,
   type InteractionOutcome,
   type SlackInteractionEvent,
 } from "../shared/app/answer-slack-interaction";
+import { slackInteractionsDeps } from "../shared/build-deps";
 import { productionRuntime } from "./runtime";
 
 /** The function URL's answer (Lambda reads statusCode, headers and body); `result` says what happened. */
@@ -41,29 +34,8 @@ export function makeSlackInteractionsHandler(deps: InteractionDeps) {
 }
 
 function productionHandler() {
-  const { env, log, sdk, shared } = productionRuntime();
-  if (!env.slackSigningSecret || !env.remediateFunction) {
-    throw new Error(
-      "slack-interactions needs SLACK_SIGNING_SECRET_PARAMETER and REMEDIATE_FUNCTION (parameter slackSigningSecretParameter)",
-    );
-  }
-  const secret = secretAt(
-    env.slackSigningSecret,
-    { ssm: () => new SSMClient(sdk), secretsManager: () => new SecretsManagerClient(sdk) },
-    systemClock,
-    ["signingSecret"],
-  );
-  const deps: InteractionDeps = {
-    verifier: new HmacSlackRequestVerifier(secret),
-    approvals: shared.approvals,
-    remediation: new LambdaRemediationRequests(new LambdaClient(sdk), env.remediateFunction, systemClock),
-    replies: new SlackResponseUrlReplies(fetch, log),
-    approvers: shared.approvers,
-    clock: systemClock,
-    log,
-    config: env.config,
-  };
-  return makeSlackInteractionsHandler(deps).use(injectLambdaContext(log.logger));
+  const { deps, log } = productionRuntime();
+  return makeSlackInteractionsHandler(slackInteractionsDeps(deps)).use(injectLambdaContext(log.logger));
 }
 
 let deployed: ReturnType<typeof productionHandler> | null = null;

@@ -1,19 +1,9 @@
 import type { DeliveryHealth } from "../app/deliver-notifications";
+import type { CycleFigures } from "../app/poll-account";
 import { MINUTES_PER_MONTH, USD_PER_METRIC } from "../core/cost-model";
 
 /** mq-sentinel's own metrics namespace (the heartbeat alarm and the dashboard read it). */
 export const SELF_METRICS_NAMESPACE = "mq-sentinel";
-
-/** What one poll-metrics invocation did, as counted for mq-sentinel's own metrics. */
-export interface CycleFigures {
-  at: number;
-  durationMs: number;
-  findings: number;
-  transitions: number;
-  metricsRequested: number;
-  getMetricDataCalls: number;
-  handledErrors: number;
-}
 
 /**
  * One log line in CloudWatch embedded metric format: Lambda turns it into metrics without an API

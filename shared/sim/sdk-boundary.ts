@@ -35,7 +35,7 @@ const SERVICES: Readonly<Record<string, ServiceModel>> = {
 };
 
 /** An SDK v3 client, as far as routing it needs: its resolved protocol and request handler. */
-interface RoutableClient {
+export interface RoutableClient {
   config: { protocol: unknown; requestHandler: unknown; cacheMiddleware?: boolean };
 }
 
@@ -184,6 +184,30 @@ export class SimulatedDynamoDbActivityStore implements ApiActivityStore {
   }
 }
 
+/**
+ * Counts a call to a simulated HTTP endpoint and returns the scenario's fault on it now, if any. A
+ * `hang` accepts the connection and never answers: the client's own timeout (`timeoutMs`) ends the
+ * request, spending that much of the invocation, and fetch throws as it does on a timeout.
+ */
+function endpointFault(
+  account: SimulatedAccount,
+  operation: string,
+  invocation: () => SimulatedInvocation | null,
+  timeoutMs: number,
+): SimulatedServiceError | null {
+  account.countCall(operation);
+  try {
+    account.throwIfFaulted(operation);
+    return null;
+  } catch (error) {
+    if ((error as Error).name === "hang") {
+      invocation()?.spend(timeoutMs);
+      throw new DOMException("The operation was aborted due to timeout", "TimeoutError");
+    }
+    return error as SimulatedServiceError;
+  }
+}
+
 /** Where the simulated Slack webhook lives; only the simulation ever "receives" this URL. */
 export const SIMULATED_WEBHOOK_URL = "https://hooks.slack.invalid/services/SIMULATED";
 
@@ -216,19 +240,11 @@ export class SimulatedInvocation {
  */
 export function simulatedSlackWebhook(account: SimulatedAccount, invocation: () => SimulatedInvocation | null = () => null): typeof fetch {
   return async () => {
-    account.countCall("slack:webhook");
-    try {
-      account.throwIfFaulted("slack:webhook");
-    } catch (error) {
-      if ((error as Error).name === "hang") {
-        invocation()?.spend(SLACK_REQUEST_TIMEOUT_MS);
-        throw new DOMException("The operation was aborted due to timeout", "TimeoutError");
-      }
-      const status = (error as SimulatedServiceError).$metadata.httpStatusCode;
-      const headers: Record<string, string> = status === 429 ? { "retry-after": "1" } : {};
-      return new Response(status === 429 ? "rate_limited" : "simulated failure", { status, headers });
-    }
-    return new Response("ok", { status: 200 });
+    const fault = endpointFault(account, "slack:webhook", invocation, SLACK_REQUEST_TIMEOUT_MS);
+    if (!fault) return new Response("ok", { status: 200 });
+    const status = fault.$metadata.httpStatusCode;
+    const headers: Record<string, string> = status === 429 ? { "retry-after": "1" } : {};
+    return new Response(status === 429 ? "rate_limited" : "simulated failure", { status, headers });
   };
 }
 
@@ -251,15 +267,9 @@ export function simulatedSlackWebApi(account: SimulatedAccount, invocation: () =
   return async (input, init) => {
     const method = String(input).split("/").at(-1) ?? "";
     const operation = `slack:${method}`;
-    account.countCall(operation);
-    try {
-      account.throwIfFaulted(operation);
-    } catch (error) {
-      const name = (error as Error).name;
-      if (name === "hang") {
-        invocation()?.spend(SLACK_REQUEST_TIMEOUT_MS);
-        throw new DOMException("The operation was aborted due to timeout", "TimeoutError");
-      }
+    const fault = endpointFault(account, operation, invocation, SLACK_REQUEST_TIMEOUT_MS);
+    if (fault) {
+      const name = fault.name;
       if (/^\d{3}$/.test(name)) {
         const status = Number(name);
         return new Response(status === 429 ? "" : "simulated failure", { status, headers: status === 429 ? { "retry-after": "1" } : {} });
@@ -292,9 +302,6 @@ export function simulatedSlackWebApi(account: SimulatedAccount, invocation: () =
   };
 }
 
-/** The URL the replay's PagerDuty notifiers post to (answered by {@link simulatedPagerDutyEvents}, never the network). */
-export const SIMULATED_PAGERDUTY_URL = "https://events.pagerduty.invalid/v2/enqueue";
-
 /**
  * The simulated PagerDuty Events API v2, as a `fetch`: it accepts every event with 202 and its
  * `dedup_key` (the replay records what was delivered from the notifier's result) unless a
@@ -306,15 +313,9 @@ export function simulatedPagerDutyEvents(
   invocation: () => SimulatedInvocation | null = () => null,
 ): typeof fetch {
   return async (_url, init) => {
-    account.countCall("pagerduty:events");
-    try {
-      account.throwIfFaulted("pagerduty:events");
-    } catch (error) {
-      if ((error as Error).name === "hang") {
-        invocation()?.spend(PAGERDUTY_REQUEST_TIMEOUT_MS);
-        throw new DOMException("The operation was aborted due to timeout", "TimeoutError");
-      }
-      const status = (error as SimulatedServiceError).$metadata.httpStatusCode;
+    const fault = endpointFault(account, "pagerduty:events", invocation, PAGERDUTY_REQUEST_TIMEOUT_MS);
+    if (fault) {
+      const status = fault.$metadata.httpStatusCode;
       const body = status === 400 ? '{"status":"invalid event","message":"Event object is invalid"}' : '{"status":"simulated failure"}';
       return new Response(body, { status, headers: { "content-type": "application/json" } });
     }

@@ -1,5 +1,6 @@
 import { SNSClient } from "@aws-sdk/client-sns";
-import { deliveryTimeLeft, sdkSettings } from "../../../functions/runtime";
+import { deliveryTimeLeft } from "../../../functions/runtime";
+import { sdkSettings } from "../../../shared/build-deps";
 
 describe("sdkSettings", () => {
   it("gives every SDK client one attempt and its own connection and request timeouts", async () => {

@@ -1,4 +1,5 @@
-import { type CycleFigures, cycleMetricsLine, SELF_METRICS_NAMESPACE } from "../../../shared/adapters/cycle-metrics";
+import { cycleMetricsLine, SELF_METRICS_NAMESPACE } from "../../../shared/adapters/cycle-metrics";
+import type { CycleFigures } from "../../../shared/app/poll-account";
 
 const AT = Date.UTC(2026, 2, 2, 9, 0);
 

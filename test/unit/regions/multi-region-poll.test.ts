@@ -1,5 +1,5 @@
 import { makePollMetricsHandler, type PollMetricsReport } from "../../../functions/poll-metrics";
-import type { CycleFigures } from "../../../shared/adapters/cycle-metrics";
+import { type CycleFigures, KnownBrokerIds } from "../../../shared/app/poll-account";
 import type { Incident, Transition } from "../../../shared/core/incidents";
 import type { MessageContext } from "../../../shared/core/notifications";
 import { consoleLinks } from "../../../shared/core/render/console-links";
@@ -32,9 +32,11 @@ function pollWorld(options: { home?: RegionBroker[]; other?: RegionBroker[]; hom
   const other = regionAccount(OTHER, options.other ?? [{ ...EU_ORDERS, story: { consumersGoneAt: GONE_AT } }], options.otherFaults);
   const deployment = twoRegionDeployment(home, other);
   const figures: CycleFigures[] = [];
+  const knownBrokers = new KnownBrokerIds();
   const handler = makePollMetricsHandler(deployment.pollDeps, {
     otherRegions: [deployment.pollOther],
     emitFigures: (f) => figures.push(f),
+    knownBrokers,
   });
   const reports: { minute: number; report: PollMetricsReport }[] = [];
   const runThrough = async (last: number) => {
@@ -44,7 +46,7 @@ function pollWorld(options: { home?: RegionBroker[]; other?: RegionBroker[]; hom
     }
   };
   const transitions = (): Transition[] => reports.flatMap((r) => r.report.transitions);
-  return { home, other, ...deployment, handler, figures, reports, runThrough, transitions };
+  return { home, other, ...deployment, handler, figures, knownBrokers, reports, runThrough, transitions };
 }
 
 const summary = (t: Transition) => [t.type, t.incident.kind, t.incident.broker, t.incident.resource];
@@ -145,7 +147,10 @@ describe("poll-metrics over two regions", () => {
     expect(report.metricsRequested).toBeGreaterThan(0);
     expect(report.brokerIds).toEqual({ orders: HOME_ORDERS.id, "eu-west-1/orders": EU_ORDERS.id });
     expect(report.brokerStates).toEqual({ [HOME_ORDERS.id]: "RUNNING", [EU_ORDERS.id]: "RUNNING" });
-    expect(w.links.brokerIds).toEqual({ orders: HOME_ORDERS.id, "eu-west-1/orders": EU_ORDERS.id });
+    expect(w.knownBrokers.links(w.links, w.links.accountId).brokerIds).toEqual({
+      orders: HOME_ORDERS.id,
+      "eu-west-1/orders": EU_ORDERS.id,
+    });
   });
 
   it("asks each region's own API once per tick for its own brokers", async () => {

@@ -2,7 +2,7 @@ import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { MqClient } from "@aws-sdk/client-mq";
 import type { Context, ScheduledEvent } from "aws-lambda";
-import type { PollMetricsDeps, RegionalCycleDeps } from "../../../functions/poll-metrics";
+import type { PollMetricsDeps } from "../../../functions/poll-metrics";
 import type { PostureAuditFunctionDeps, RegionalAuditDeps } from "../../../functions/posture-audit";
 import { AwsPostureReader } from "../../../shared/adapters/aws-posture-reader";
 import { CloudWatchMetricSource } from "../../../shared/adapters/cloudwatch-metric-source";
@@ -14,6 +14,7 @@ import { MemoryRemediationLedger } from "../../../shared/adapters/memory-remedia
 import { MemorySilenceStore } from "../../../shared/adapters/memory-silence-store";
 import { MqBrokerInventory } from "../../../shared/adapters/mq-broker-inventory";
 import { RecordingLog } from "../../../shared/adapters/recording-log";
+import type { RegionalCycleDeps } from "../../../shared/app/poll-account";
 import { createFetchSchedule } from "../../../shared/app/run-metrics-cycle";
 import { DEFAULT_CONFIG } from "../../../shared/core/config";
 import { qualifiedBrokerName } from "../../../shared/core/regions";

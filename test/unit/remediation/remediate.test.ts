@@ -702,7 +702,7 @@ describe("makeRemediateHandler", () => {
       }),
     ]);
     expect(result.deliveries).toHaveLength(1);
-    expect(deps.links.accountId).toBe("111122223333");
+    expect(result.deliveries[0]?.group.context.accountId).toBe("111122223333");
   });
 
   it("announces a blocked decision too", async () => {
