@@ -103,15 +103,19 @@ export const PostureCheckId = {
 } as const;
 export type PostureCheckId = (typeof PostureCheckId)[keyof typeof PostureCheckId];
 
+/** The conditions of each incident kind: a new kind fails to compile until its conditions are named here. */
+export interface ConditionOf {
+  "consumer-lag": ConsumerLagCondition;
+  "connection-exhaustion": ConnectionExhaustionCondition;
+  "resource-pressure": ResourcePressureCondition;
+  "broker-unhealthy": BrokerUnhealthyCondition;
+  "unauthorized-api": UnauthorizedApiCondition;
+  "risky-change": RiskyChangeCondition;
+  posture: PostureCheckId;
+}
+
 /** Every condition of every kind. */
-export type Condition =
-  | ConsumerLagCondition
-  | ConnectionExhaustionCondition
-  | ResourcePressureCondition
-  | BrokerUnhealthyCondition
-  | UnauthorizedApiCondition
-  | RiskyChangeCondition
-  | PostureCheckId;
+export type Condition = ConditionOf[IncidentKind];
 
 /** The incident kinds the metrics cycle owns; other kinds come from API events or the posture audit. */
 export const METRIC_KINDS: readonly IncidentKind[] = [

@@ -261,40 +261,83 @@ function steadyGrowth(series: LagSeries, end: number, config: LagConfig): { grow
   return { growth, minutes };
 }
 
-/** Burrow's WARN rule: over the window the backlog never reached zero and never really fell. */
-function slowGrowth(series: LagSeries, end: number, config: LagConfig): { growth: number; minutes: number } | null {
+/** The shares Burrow's window rule judges by. */
+const SLOW = {
+  /** Of the window's minutes that must be known (and dequeuing, where dequeues are published). */
+  minKnownShare: 0.8,
+  /** Of the window's steps that may fall at most: a slow consumer's backlog grows minute after minute. */
+  maxFallingShare: 0.25,
+  /** Of the window's steps that must rise at least. */
+  minRisingShare: 0.5,
+  /** Of the window's peak the backlog must end at: still at its highest, not draining. */
+  nearPeakShare: 0.95,
+} as const;
+
+/** The window Burrow's WARN rule judges: the known backlog values (oldest first) and the consumer series over it. */
+export interface SlowWindow {
+  minutes: number;
+  backlog: readonly number[];
+  consumers: readonly number[];
+  /** Null where the engine publishes no per-queue dequeue count. */
+  dequeues: readonly number[] | null;
+}
+
+/** The window ending at `end` that `slowGrowth` judges. */
+export function slowWindowOf(series: LagSeries, end: number, config: LagConfig): SlowWindow {
   const minutes = config.slowWindowMinutes;
-  const values = known(slice(series.backlog, end, minutes));
-  if (values.length < Math.ceil(minutes * 0.8)) return null;
-  if (values.some((b) => b < config.minBacklog)) return null;
-  const first = values[0] as number;
-  const last = values[values.length - 1] as number;
-  const growth = last - first;
-  if (growth < config.slowMinGrowth) return null;
-  let falls = 0;
-  let rises = 0;
-  let biggestRise = 0;
-  for (let i = 1; i < values.length; i++) {
-    const step = (values[i] as number) - (values[i - 1] as number);
-    if (step < 0) falls++;
-    else if (step > 0) rises++;
-    biggestRise = Math.max(biggestRise, step);
-  }
-  const steps = values.length - 1;
-  // A slow consumer grows the backlog minute after minute; a jump after a flat stretch is something
-  // else (a burst, judged by whether it drains), even when noise made the flat stretch wobble upwards.
-  if (falls > steps / 4 || rises < steps / 2) return null;
-  if (biggestRise > SLOW_MAX_STEP_SHARE * growth) return null;
-  if (last < 0.95 * (maxOf(values) as number)) return null;
-  // Consumers must have been there and working the whole window: minutes without consumers belong
-  // to the no-consumers rule (a short redeploy stays quiet), minutes without dequeues to the stall rule.
-  const consumers = known(slice(series.consumers, end, minutes));
-  if (consumers.length === 0 || consumers.some((c) => c <= 0)) return null;
-  if (series.dequeues) {
-    const dequeues = known(slice(series.dequeues, end, minutes));
-    if (dequeues.filter((d) => d > 0).length < Math.ceil(minutes * 0.8)) return null;
-  }
-  return { growth, minutes };
+  return {
+    minutes,
+    backlog: known(slice(series.backlog, end, minutes)),
+    consumers: known(slice(series.consumers, end, minutes)),
+    dequeues: series.dequeues ? known(slice(series.dequeues, end, minutes)) : null,
+  };
+}
+
+function growthOf(w: SlowWindow): number {
+  return (w.backlog[w.backlog.length - 1] as number) - (w.backlog[0] as number);
+}
+
+function stepsOf(w: SlowWindow): number[] {
+  return w.backlog.slice(1).map((b, i) => b - (w.backlog[i] as number));
+}
+
+/**
+ * Burrow's WARN rule as named rules, each of which must pass, in the order they are checked: over the
+ * window the backlog never reached zero and never really fell, while consumers were there and working.
+ */
+export const SlowGrowthRule = {
+  /** Enough of the window is known to judge it. */
+  windowKnown: (w: SlowWindow) => w.backlog.length >= Math.ceil(w.minutes * SLOW.minKnownShare),
+  /** The backlog stayed at or above `minBacklog` (a backlog that reached zero is fine). */
+  neverLow: (w: SlowWindow, config: LagConfig) => !w.backlog.some((b) => b < config.minBacklog),
+  /** It grew by at least `slowMinGrowth` over the window. */
+  grewEnough: (w: SlowWindow, config: LagConfig) => growthOf(w) >= config.slowMinGrowth,
+  /**
+   * It grew minute after minute: few falls and mostly rises. A jump after a flat stretch is something
+   * else (a burst, judged by whether it drains), even when noise made the flat stretch wobble upwards.
+   */
+  roseSteadily: (w: SlowWindow) => {
+    const steps = stepsOf(w);
+    const falls = steps.filter((s) => s < 0).length;
+    const rises = steps.filter((s) => s > 0).length;
+    return !(falls > steps.length * SLOW.maxFallingShare || rises < steps.length * SLOW.minRisingShare);
+  },
+  /** No single minute brought more than `SLOW_MAX_STEP_SHARE` of the growth (a burst would). */
+  noBurst: (w: SlowWindow) => Math.max(0, ...stepsOf(w)) <= SLOW_MAX_STEP_SHARE * growthOf(w),
+  /** It ends near its peak. */
+  nearPeak: (w: SlowWindow) => (w.backlog[w.backlog.length - 1] as number) >= SLOW.nearPeakShare * (maxOf(w.backlog) as number),
+  /** Consumers were attached the whole window: minutes without belong to the no-consumers rule (a short redeploy stays quiet). */
+  consumersThroughout: (w: SlowWindow) => w.consumers.length > 0 && !w.consumers.some((c) => c <= 0),
+  /** They dequeued nearly every minute: minutes without dequeues belong to the stall rule. */
+  dequeuing: (w: SlowWindow) => w.dequeues === null || w.dequeues.filter((d) => d > 0).length >= Math.ceil(w.minutes * SLOW.minKnownShare),
+} as const satisfies Record<string, (w: SlowWindow, config: LagConfig) => boolean>;
+
+/** Burrow's WARN rule: every rule of `SlowGrowthRule` passes over the window. */
+function slowGrowth(series: LagSeries, end: number, config: LagConfig): { growth: number; minutes: number } | null {
+  const w = slowWindowOf(series, end, config);
+  const rules: readonly ((w: SlowWindow, config: LagConfig) => boolean)[] = Object.values(SlowGrowthRule);
+  if (!rules.every((passes) => passes(w, config))) return null;
+  return { growth: growthOf(w), minutes: w.minutes };
 }
 
 /** Dequeue and enqueue rates, time-to-drain and residence time, for the evidence. */
