@@ -62,6 +62,18 @@ interface AmqFacts {
   stateChanges?: { at: number; BrokerState: string }[];
 }
 
+/** The ids an API scenario's calls name, read from its broker's entry. */
+function apiBroker(
+  entry: BrokerEntry,
+  configId: string,
+  revision: number,
+  sg: { id: string; entry: { VpcId: string } },
+  engine: ApiBroker["engine"],
+) {
+  const { BrokerId: id, BrokerName: name, BrokerArn: arn } = entry.describe;
+  return { entry, id, name, arn, configId, revision, sgId: sg.id, vpcId: sg.entry.VpcId, engine };
+}
+
 /** A posture-compliant ActiveMQ 5.18 active/standby broker on mq.m5.large. */
 function activeMqBroker(rng: Rng, name: string, facts: AmqFacts = {}): ApiBroker {
   const { queues = ["orders.created", "orders.settled"], users = ["app", "ops"], tags = {}, describe = {}, stateChanges } = facts;
@@ -89,17 +101,7 @@ function activeMqBroker(rng: Rng, name: string, facts: AmqFacts = {}): ApiBroker
     securityGroups: [sg.entry],
     ...(stateChanges ? { stateChanges } : {}),
   };
-  return {
-    entry,
-    id,
-    name,
-    arn: String(entry.describe.BrokerArn),
-    configId,
-    revision: 4,
-    sgId: sg.id,
-    vpcId: sg.entry.VpcId,
-    engine: "ACTIVEMQ",
-  };
+  return apiBroker(entry, configId, 4, sg, "ACTIVEMQ");
 }
 
 /** A posture-compliant RabbitMQ 3.13 cluster on mq.m5.large. */
@@ -125,17 +127,7 @@ function rabbitMqBroker(rng: Rng, name: string, { tags = {} }: { tags?: Record<s
     },
     securityGroups: [sg.entry],
   };
-  return {
-    entry,
-    id,
-    name,
-    arn: String(entry.describe.BrokerArn),
-    configId,
-    revision: 2,
-    sgId: sg.id,
-    vpcId: sg.entry.VpcId,
-    engine: "RABBITMQ",
-  };
+  return apiBroker(entry, configId, 2, sg, "RABBITMQ");
 }
 
 /**

@@ -73,6 +73,11 @@ function counted(results: readonly Generated[]): string {
   return `${results.length} scenarios: ${positives} with expected incidents, ${results.length - positives} that must stay quiet.`;
 }
 
+/** A set that owns one README section, under `heading`. */
+function sectionSet(results: Generated[], heading: string, readme: (results: readonly Generated[]) => string): ScenarioSet {
+  return { files: filesOf(results), readme: (current) => withSection(current, heading, readme(results)) };
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // The metric library (amq-*, rmq*-*, mixed-*): the head of the README
 // ---------------------------------------------------------------------------------------------------------
@@ -201,8 +206,7 @@ function buildRemediationScenario(def: RemediationScenario): Generated {
 
 /** The remediation scenarios and their README section. */
 export function remediationSet(defs: readonly RemediationScenario[]): ScenarioSet {
-  const results = buildAll(defs, /^remediation-[a-z0-9][a-z0-9._-]*$/, buildRemediationScenario);
-  return { files: filesOf(results), readme: (current) => withSection(current, REMEDIATION_HEADING, remediationReadme(results)) };
+  return sectionSet(buildAll(defs, /^remediation-[a-z0-9][a-z0-9._-]*$/, buildRemediationScenario), REMEDIATION_HEADING, remediationReadme);
 }
 
 function remediationReadme(results: readonly Generated[]): string {
@@ -302,8 +306,7 @@ function buildPostureScenario(def: PostureScenario): Generated {
 
 /** The posture scenarios and their README section. */
 export function postureSet(defs: readonly PostureScenario[]): ScenarioSet {
-  const results = buildAll(defs, /^posture-[a-z0-9][a-z0-9._-]*$/, buildPostureScenario);
-  return { files: filesOf(results), readme: (current) => withSection(current, POSTURE_HEADING, postureReadme(results)) };
+  return sectionSet(buildAll(defs, /^posture-[a-z0-9][a-z0-9._-]*$/, buildPostureScenario), POSTURE_HEADING, postureReadme);
 }
 
 function postureReadme(results: readonly Generated[]): string {
@@ -405,8 +408,7 @@ function checkApiScenario(sc: {
 
 /** The API-activity scenarios and their README section. */
 export function apiSet(defs: readonly ApiScenario[]): ScenarioSet {
-  const results = buildAll(defs, /^api-[a-z0-9][a-z0-9._-]*$/, buildApiScenario);
-  return { files: filesOf(results), readme: (current) => withSection(current, API_HEADING, apiReadme(results)) };
+  return sectionSet(buildAll(defs, /^api-[a-z0-9][a-z0-9._-]*$/, buildApiScenario), API_HEADING, apiReadme);
 }
 
 function apiReadme(results: readonly Generated[]): string {
