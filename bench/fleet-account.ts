@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { NAMESPACE } from "../shared/core/metric-catalog";
 import { EngineType, MINUTE_MS } from "../shared/core/types";
-import { aggregateValues, SimulatedAccount } from "../shared/sim/simulated-account";
+import { aggregatePeriods, SimulatedAccount } from "../shared/sim/simulated-account";
 import {
   type BrokerModel,
   brokerValue,
@@ -219,15 +219,9 @@ export class FleetAccount extends SimulatedAccount {
       }
       return out;
     }
-    for (let i0 = firstIndex; i0 < endIndex; i0 += perPeriod) {
-      const values: number[] = [];
-      for (let i = i0; i < Math.min(i0 + perPeriod, endIndex); i++) {
-        const v = this.seriesValue(ref, i);
-        if (v != null) values.push(v);
-      }
-      if (values.length === 0) continue;
-      out.t.push(this.timestamp(i0));
-      out.v.push(aggregateValues(values, stat));
+    for (const { minute, value } of aggregatePeriods(firstIndex, endIndex, perPeriod, stat, (i) => this.seriesValue(ref, i))) {
+      out.t.push(this.timestamp(minute));
+      out.v.push(value);
     }
     return out;
   }

@@ -287,32 +287,33 @@ async function applyControlTags(
     .filter((c): c is IncidentChange => c !== null);
 }
 
-/** Judges a principal from its recorded denied calls. */
-export async function judgePrincipal(
+/** Judges one subject from its recorded denied calls, knowing which incidents are active. */
+type DeniedCallsJudge = (
   deps: Pick<ApiEventDeps, "activity" | "config">,
-  principal: string,
+  subject: string,
   now: number,
   active: ReadonlyMap<string, Incident>,
-): Promise<Finding | null> {
-  const calls = await deniedCalls(deps, deniedSubject(principal), principal, now);
-  const open = active.has(fingerprintOf({ kind: IncidentKind.unauthorizedApi, broker: "*", resource: principal }));
-  return detectUnauthorizedApi(principal, calls, now, deps.config.apiActivity, open);
+) => Promise<Finding | null>;
+
+/** Whether the `unauthorized-api` incident of a principal or role is active. */
+function unauthorizedActive(active: ReadonlyMap<string, Incident>, subject: string): boolean {
+  return active.has(fingerprintOf({ kind: IncidentKind.unauthorizedApi, broker: "*", resource: subject }));
 }
 
+/** Judges a principal from its recorded denied calls. */
+export const judgePrincipal: DeniedCallsJudge = async (deps, principal, now, active) => {
+  const calls = await deniedCalls(deps, deniedSubject(principal), principal, now);
+  return detectUnauthorizedApi(principal, calls, now, deps.config.apiActivity, unauthorizedActive(active, principal));
+};
+
 /** Judges the sessions of a role together, from the role's recorded denied calls. */
-export async function judgeRole(
-  deps: Pick<ApiEventDeps, "activity" | "config">,
-  roleArn: string,
-  now: number,
-  active: ReadonlyMap<string, Incident>,
-): Promise<Finding | null> {
+export const judgeRole: DeniedCallsJudge = async (deps, roleArn, now, active) => {
   const calls = await deniedCalls(deps, roleSubject(roleArn), null, now);
   const openSessions = new Set(
     [...active.values()].filter((i) => i.kind === IncidentKind.unauthorizedApi && i.resource !== null).map((i) => i.resource as string),
   );
-  const open = active.has(fingerprintOf({ kind: IncidentKind.unauthorizedApi, broker: "*", resource: roleArn }));
-  return detectSessionSpread(roleArn, calls, now, deps.config.apiActivity, open, openSessions);
-}
+  return detectSessionSpread(roleArn, calls, now, deps.config.apiActivity, unauthorizedActive(active, roleArn), openSessions);
+};
 
 /**
  * The denied calls a judgement needs: those that arrived within the last window and every call within

@@ -235,6 +235,28 @@ export function foldFindings(input: FoldInput): IncidentChange[] {
   return changes;
 }
 
+type FreshSighting = Pick<
+  Incident,
+  "status" | "severity" | "peakSeverity" | "condition" | "summary" | "evidence" | "series" | "firstSeenAt"
+>;
+
+/**
+ * What a sighting starts afresh, for a first sighting and a reopening alike: the finding's facts, its
+ * severity as the peak, and open now or pending until its hold has passed.
+ */
+function freshSighting(finding: Finding, now: number, opened: boolean): FreshSighting {
+  return {
+    status: opened ? IncidentStatus.open : IncidentStatus.pending,
+    severity: finding.severity,
+    peakSeverity: finding.severity,
+    condition: finding.condition,
+    summary: finding.summary,
+    evidence: finding.evidence,
+    ...(finding.series ? { series: finding.series } : {}),
+    firstSeenAt: now,
+  };
+}
+
 function firstSeen(fingerprint: string, finding: Finding, now: number, rules: FoldRules): IncidentChange {
   const hold = finding.holdMinutes ?? 0;
   const opened = hold <= 0;
@@ -244,14 +266,7 @@ function firstSeen(fingerprint: string, finding: Finding, now: number, rules: Fo
     kind: finding.kind,
     broker: finding.broker,
     resource: finding.resource,
-    status: opened ? IncidentStatus.open : IncidentStatus.pending,
-    severity: finding.severity,
-    peakSeverity: finding.severity,
-    condition: finding.condition,
-    summary: finding.summary,
-    evidence: finding.evidence,
-    ...(finding.series ? { series: finding.series } : {}),
-    firstSeenAt: now,
+    ...freshSighting(finding, now, opened),
     openedAt: opened ? now : null,
     lastSeenAt: now,
     clearSince: null,
@@ -437,14 +452,7 @@ function reopen(previous: Incident, finding: Finding, now: number, rules: NoiseR
   const opened = hold <= 0;
   const next: Incident = {
     ...previous,
-    status: opened ? IncidentStatus.open : IncidentStatus.pending,
-    severity: finding.severity,
-    peakSeverity: finding.severity,
-    condition: finding.condition,
-    summary: finding.summary,
-    evidence: finding.evidence,
-    ...(finding.series ? { series: finding.series } : {}),
-    firstSeenAt: now,
+    ...freshSighting(finding, now, opened),
     openedAt: opened ? now : previous.openedAt,
     lastSeenAt: now,
     clearSince: null,

@@ -190,40 +190,53 @@ function parseValue(text: string): number | null {
   return Number(text);
 }
 
-/** Reads a label value up to its closing quote; returns it unescaped and the index after the quote. */
-function readQuoted(line: string, start: number, fail: (problem: string) => never): [string, number] {
-  let out = "";
-  for (let i = start; i < line.length; i++) {
-    const c = line[i] as string;
-    if (c === '"') return [out, i + 1];
-    if (c !== "\\") {
-      out += c;
-      continue;
-    }
-    const next = line[++i];
-    if (next === "\\") out += "\\";
-    else if (next === '"') out += '"';
-    else if (next === "n") out += "\n";
-    else fail(`invalid escape '\\${next ?? ""}' in a label value`);
-  }
-  return fail("label value not closed");
-}
-
+/** The escapes of a label value: `\\`, `\"` and `\n`. */
+const LABEL_ESCAPES = new Map([
+  ["\\", "\\"],
+  ['"', '"'],
+  ["n", "\n"],
+]);
 /** HELP text: `\\` and `\n` are the only escapes. */
-function unescapeHelp(text: string, fail: (problem: string) => never): string {
+const HELP_ESCAPES = new Map([
+  ["\\", "\\"],
+  ["n", "\n"],
+]);
+
+/**
+ * Undoes `escapes` in `text` from `start` up to the first unescaped `stop` (null: to the end). Returns the
+ * text and the index after `stop`, or null for the index when the text ended first.
+ */
+function unescapeUntil(
+  text: string,
+  start: number,
+  stop: string | null,
+  escapes: ReadonlyMap<string, string>,
+  fail: (problem: string) => never,
+  where: string,
+): [string, number | null] {
   let out = "";
-  for (let i = 0; i < text.length; i++) {
+  for (let i = start; i < text.length; i++) {
     const c = text[i] as string;
+    if (c === stop) return [out, i + 1];
     if (c !== "\\") {
       out += c;
       continue;
     }
     const next = text[++i];
-    if (next === "\\") out += "\\";
-    else if (next === "n") out += "\n";
-    else fail(`invalid escape '\\${next ?? ""}' in HELP`);
+    out += escapes.get(next ?? "") ?? fail(`invalid escape '\\${next ?? ""}' in ${where}`);
   }
-  return out;
+  return [out, null];
+}
+
+/** Reads a label value up to its closing quote; returns it unescaped and the index after the quote. */
+function readQuoted(line: string, start: number, fail: (problem: string) => never): [string, number] {
+  const [value, end] = unescapeUntil(line, start, '"', LABEL_ESCAPES, fail, "a label value");
+  return end === null ? fail("label value not closed") : [value, end];
+}
+
+/** HELP text, unescaped. */
+function unescapeHelp(text: string, fail: (problem: string) => never): string {
+  return unescapeUntil(text, 0, null, HELP_ESCAPES, fail, "HELP")[0];
 }
 
 function splitFirst(text: string): [string, string] {

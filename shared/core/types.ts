@@ -128,11 +128,8 @@ export const METRIC_KINDS: readonly IncidentKind[] = [
 export const EngineType = { activemq: "ACTIVEMQ", rabbitmq: "RABBITMQ" } as const;
 export type EngineType = (typeof EngineType)[keyof typeof EngineType];
 
-export const DeploymentMode = {
-  single: "SINGLE_INSTANCE",
-  activeStandby: "ACTIVE_STANDBY_MULTI_AZ",
-  cluster: "CLUSTER_MULTI_AZ",
-} as const;
+/** Amazon MQ deployment modes; active/standby is ActiveMQ's multi-AZ mode, cluster RabbitMQ's. */
+export const DeploymentMode = { single: "SINGLE_INSTANCE", activeStandby: "ACTIVE_STANDBY_MULTI_AZ", cluster: "CLUSTER_MULTI_AZ" } as const;
 export type DeploymentMode = (typeof DeploymentMode)[keyof typeof DeploymentMode];
 
 /** Amazon MQ broker states (ListBrokers/DescribeBroker `BrokerState`). */

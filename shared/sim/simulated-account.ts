@@ -478,14 +478,8 @@ export class SimulatedAccount {
     const perPeriod = Math.max(1, Math.round(Math.max(60, period) / 60));
     const firstIndex = Math.ceil((startMs - this.scenario.startMs) / MINUTE_MS);
     const endIndex = Math.ceil((endMs - this.scenario.startMs) / MINUTE_MS); // exclusive
-    for (let i0 = firstIndex; i0 < endIndex; i0 += perPeriod) {
-      const values: number[] = [];
-      for (let i = i0; i < Math.min(i0 + perPeriod, endIndex); i++) {
-        const v = this.valueAt(s, i);
-        if (v != null) values.push(v);
-      }
-      if (values.length === 0) continue;
-      out.push({ t: this.scenario.startMs + i0 * MINUTE_MS, v: aggregateValues(values, stat) });
+    for (const { minute, value } of aggregatePeriods(firstIndex, endIndex, perPeriod, stat, (i) => this.valueAt(s, i))) {
+      out.push({ t: this.scenario.startMs + minute * MINUTE_MS, v: value });
     }
     return out;
   }
@@ -619,6 +613,29 @@ function countMetricQueries(input: Record<string, unknown>): number {
 export function engineTypeOnTheWire(engineType: string): string {
   const upper = engineType.toUpperCase();
   return upper === "ACTIVEMQ" ? "ActiveMQ" : upper === "RABBITMQ" ? "RabbitMQ" : engineType;
+}
+
+/**
+ * Periods of `perPeriod` minutes from minute `firstIndex` up to `endIndex` (exclusive): each period's first
+ * minute and `stat` over its known values; a period without a known value is left out, as CloudWatch does.
+ */
+export function aggregatePeriods(
+  firstIndex: number,
+  endIndex: number,
+  perPeriod: number,
+  stat: string,
+  valueAt: (minute: number) => number | null,
+): { minute: number; value: number }[] {
+  const out: { minute: number; value: number }[] = [];
+  for (let i0 = firstIndex; i0 < endIndex; i0 += perPeriod) {
+    const values: number[] = [];
+    for (let i = i0; i < Math.min(i0 + perPeriod, endIndex); i++) {
+      const v = valueAt(i);
+      if (v != null) values.push(v);
+    }
+    if (values.length > 0) out.push({ minute: i0, value: aggregateValues(values, stat) });
+  }
+  return out;
 }
 
 /** One statistic over the per-minute values of a period, as CloudWatch computes it. */

@@ -5,7 +5,6 @@ import { at, lastIndex, round, slice } from "../series";
 import {
   type BrokerObservation,
   type ConnectionSignal,
-  compareSeverity,
   EngineType,
   type Finding,
   fingerprintOf,
@@ -14,7 +13,7 @@ import {
   type Series,
   Severity,
 } from "../types";
-import { forecastFull, forecastTime, percentOf, sustainedLevel } from "./levels";
+import { forecastFull, forecastTime, percentOf, sustainedLevel, worseFinding } from "./levels";
 
 /**
  * Connection exhaustion: connections (and RabbitMQ channels) against the broker's limit, held high,
@@ -101,8 +100,7 @@ export function detectConnectionExhaustion(observation: BrokerObservation, confi
     const end = lastIndex(signal.series);
     if (end < 0) continue;
     evaluated = true;
-    const finding = judge(observation, signal, end, config);
-    if (finding && (!worst || worse(finding, worst))) worst = finding;
+    worst = worseFinding(judge(observation, signal, end, config), worst, "percentOfLimit");
   }
   const fingerprint = fingerprintOf({ kind: IncidentKind.connectionExhaustion, broker: observation.broker.name, resource: null });
   return { judged: evaluated ? [fingerprint] : [], findings: worst ? [worst] : [] };
@@ -171,13 +169,6 @@ function judge(observation: BrokerObservation, signal: Signal, end: number, conf
     };
   }
   return null;
-}
-
-/** The more severe finding; on equal severity the one nearer its limit. */
-function worse(a: Finding, b: Finding): boolean {
-  const bySeverity = compareSeverity(a.severity, b.severity);
-  if (bySeverity !== 0) return bySeverity > 0;
-  return Number(a.evidence.percentOfLimit ?? 0) > Number(b.evidence.percentOfLimit ?? 0);
 }
 
 function capitalize(s: string): string {

@@ -1,6 +1,6 @@
 import { fitLine, known, round, slice } from "../series";
 import type { MinuteWindow } from "../types";
-import { type Series, Severity } from "../types";
+import { compareSeverity, type Finding, type Series, Severity } from "../types";
 
 /**
  * Shared rules for "how full is it": a level held over a window (its floor, so spikes and GC
@@ -49,6 +49,18 @@ export function sustainedLevel(percent: Series, end: number, t: LevelThresholds)
     return { severity: Severity.warning, floor: round(warnFloor), minutes: t.warnMinutes };
   }
   return null;
+}
+
+/**
+ * The worse of two findings for one incident: the more severe, and on equal severity the one whose
+ * `fullness` evidence (a percent) is higher, else `b`; a missing finding never wins.
+ */
+export function worseFinding(a: Finding | null, b: Finding | null, fullness: string): Finding | null {
+  if (!a) return b;
+  if (!b) return a;
+  const bySeverity = compareSeverity(a.severity, b.severity);
+  if (bySeverity !== 0) return bySeverity > 0 ? a : b;
+  return Number(a.evidence[fullness] ?? 0) > Number(b.evidence[fullness] ?? 0) ? a : b;
 }
 
 export interface ForecastRule {

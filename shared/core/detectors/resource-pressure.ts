@@ -3,7 +3,6 @@ import { rabbitMqFileDescriptorLimit, rabbitMqNodeCount } from "../instance-limi
 import { at, lastIndex, round, slice } from "../series";
 import {
   type BrokerObservation,
-  compareSeverity,
   EngineType,
   type Finding,
   fingerprintOf,
@@ -23,6 +22,7 @@ import {
   type LevelThresholds,
   percentOf,
   sustainedLevel,
+  worseFinding,
 } from "./levels";
 
 /**
@@ -274,20 +274,12 @@ export function detectResourcePressure(observation: BrokerObservation, config: R
       const end = lastIndex(gauge.percent);
       if (end < 0) continue;
       evaluated = true;
-      const finding = judge(observation, gauge, end, config);
-      if (finding && (!worst || worse(finding, worst))) worst = finding;
+      worst = worseFinding(judge(observation, gauge, end, config), worst, "percentUsed");
     }
     if (evaluated) judged.push(fingerprintOf({ kind: IncidentKind.resourcePressure, broker: observation.broker.name, resource }));
     if (worst) findings.push(worst);
   }
   return { judged, findings };
-}
-
-/** The more severe finding; on equal severity the fuller resource. */
-function worse(a: Finding, b: Finding): boolean {
-  const bySeverity = compareSeverity(a.severity, b.severity);
-  if (bySeverity !== 0) return bySeverity > 0;
-  return Number(a.evidence.percentUsed ?? 0) > Number(b.evidence.percentUsed ?? 0);
 }
 
 function judge(observation: BrokerObservation, gauge: Gauge, end: number, config: ResourceConfig): Finding | null {

@@ -51,6 +51,15 @@ export interface PostureCheck {
 const BOTH_ENGINES = [EngineType.activemq, EngineType.rabbitmq] as const;
 const ACTIVEMQ_ONLY = [EngineType.activemq] as const;
 
+/** A Security Hub control and the AWS Config managed rule behind it, which AWS documents as a pair. */
+function securityHubAndConfig(securityHubId: string, configRuleId: string, engine?: EngineType): ControlRef[] {
+  const scope = engine === undefined ? {} : { engine };
+  return [
+    { source: "Security Hub", id: securityHubId, ...scope },
+    { source: "AWS Config", id: configRuleId, ...scope },
+  ];
+}
+
 /** Every posture check, in the order findings are reported. */
 export const POSTURE_CHECKS: readonly PostureCheck[] = [
   {
@@ -93,10 +102,7 @@ export const POSTURE_CHECKS: readonly PostureCheck[] = [
     title: "Audit logs are off",
     reason: "Without audit logs there is no record of who changed destinations, users or settings through the web console or JMX.",
     fix: "Turn on audit logs for the broker (Logs.Audit) so they stream to CloudWatch Logs.",
-    controls: [
-      { source: "Security Hub", id: "MQ.2" },
-      { source: "AWS Config", id: "mq-cloudwatch-audit-log-enabled" },
-    ],
+    controls: securityHubAndConfig("MQ.2", "mq-cloudwatch-audit-log-enabled"),
     engines: ACTIVEMQ_ONLY,
     reads: "broker",
     judge: checkAuditLog,
@@ -131,10 +137,8 @@ export const POSTURE_CHECKS: readonly PostureCheck[] = [
     reason: "A single-instance broker is down during maintenance, reboots and an Availability Zone outage, and so is production with it.",
     fix: "Create a replacement in active/standby (ActiveMQ) or cluster (RabbitMQ) deployment mode and move clients to it; the mode cannot be changed in place.",
     controls: [
-      { source: "Security Hub", id: "MQ.5", engine: EngineType.activemq },
-      { source: "AWS Config", id: "mq-active-deployment-mode", engine: EngineType.activemq },
-      { source: "Security Hub", id: "MQ.6", engine: EngineType.rabbitmq },
-      { source: "AWS Config", id: "mq-rabbit-deployment-mode", engine: EngineType.rabbitmq },
+      ...securityHubAndConfig("MQ.5", "mq-active-deployment-mode", EngineType.activemq),
+      ...securityHubAndConfig("MQ.6", "mq-rabbit-deployment-mode", EngineType.rabbitmq),
     ],
     engines: BOTH_ENGINES,
     reads: "broker",
@@ -146,10 +150,7 @@ export const POSTURE_CHECKS: readonly PostureCheck[] = [
     title: "Automatic minor version upgrades are off",
     reason: "The broker misses the security and bug fixes of new minor engine versions until someone upgrades it by hand.",
     fix: "Turn on automatic minor version upgrades (AutoMinorVersionUpgrade) so they apply in the maintenance window.",
-    controls: [
-      { source: "Security Hub", id: "MQ.3" },
-      { source: "AWS Config", id: "mq-auto-minor-version-upgrade-enabled" },
-    ],
+    controls: securityHubAndConfig("MQ.3", "mq-auto-minor-version-upgrade-enabled"),
     engines: BOTH_ENGINES,
     reads: "broker",
     judge: checkAutoMinorUpgrade,
