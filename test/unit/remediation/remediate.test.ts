@@ -314,6 +314,24 @@ describe("remediate", () => {
     expect(await ledger.lockBroker(ORDERS.id, T0, T0 + 60 * MINUTE)).toBe(true);
   });
 
+  it("blocks when the reboot lock cannot be taken, and reboots nothing", async () => {
+    // Prepare
+    const world = await stalledOrders();
+    const unreachable = ledgerWith(world.ledger, {
+      lockBroker: () => Promise.reject(Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException" })),
+    });
+    // Act
+    const result = await remediate({ ...world.deps, ledger: unreachable }, world.request);
+    // Assess
+    expect(result.decision).toEqual({
+      outcome: "blocked",
+      cause: "lock-unavailable",
+      reason: expect.stringMatching(/^could not take the reboot lock: .*ThrottlingException/),
+    });
+    expect(world.control.reboots).toEqual([]);
+    expect(await world.ledger.rebootsSince(T0 - 1)).toBe(0);
+  });
+
   it("reboots once for a duplicated request delivered twice at the same time", async () => {
     // Prepare
     const { deps, control, ledger, request } = await stalledOrders();
@@ -321,6 +339,7 @@ describe("remediate", () => {
     const results = await Promise.all([remediate(deps, request), remediate(deps, request)]);
     // Assess
     expect(results.map((r) => r.decision.outcome).sort()).toEqual(["blocked", "executed"]);
+    expect(results.map((r) => r.decision.cause).sort()).toEqual(["lock-held", "rebooted"]);
     expect(results.map((r) => r.decision.reason)).toContain(
       "another reboot of this broker holds the lock (in progress or within the cooldown)",
     );

@@ -425,6 +425,10 @@ describe("decideRemediation", () => {
                 : "dry-run";
           expect(decision.outcome).toBe(expected);
           expect(decision.reason).not.toBe("");
+          // The cause names the mode that let the reboot through, or else the check that refused it.
+          const passedBecause = { executed: "go", "awaiting-approval": "approval-needed", "dry-run": "dry-run" } as const;
+          if (expected === "blocked") expect(Object.values(passedBecause)).not.toContain(decision.cause);
+          else expect(decision.cause).toBe(passedBecause[expected]);
         },
       ),
       { numRuns: 500 },
