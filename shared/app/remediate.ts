@@ -5,6 +5,7 @@ import type { ApprovalPrompt, BlastRadius, RemediationNote } from "../core/notif
 import { enqueueRemediation } from "../core/notify-policy";
 import {
   BUDGET_WINDOW_MS,
+  blocked,
   budgetSpent,
   decideRemediation,
   guardReport,
@@ -97,7 +98,7 @@ async function decide(
   try {
     incident = await deps.incidents.get(request.fingerprint);
     if (!incident || incident.id !== request.incidentId) {
-      decision = { outcome: "blocked", reason: "the incident is no longer the one the request was made for" };
+      decision = blocked("incident-replaced", "the incident is no longer the one the request was made for");
     } else {
       const broker = await deps.control.describe(request.brokerId);
       const [lastRebootAt, rebootsInLastHour, heldBecause, verifications, killSwitch, optIn] = await Promise.all([
@@ -128,7 +129,7 @@ async function decide(
       decision = decideRemediation(context);
     }
   } catch (error) {
-    decision = { outcome: "blocked", reason: `could not check the guards: ${describeError(error)}` };
+    decision = blocked("guards-unreadable", `could not check the guards: ${describeError(error)}`);
   }
 
   // 4. lock, budget, a last look at the broker, reboot; or a person is asked
@@ -139,7 +140,8 @@ async function decide(
   let prompt: ApprovalPrompt | undefined;
   if (decision.outcome === "awaiting-approval" && context && incident) {
     const asked = await askForApproval(deps, request, context, incident);
-    if (asked === null) return { request, decision: { ...decision, reason: "already waiting for an answer" }, duplicate: true };
+    if (asked === null)
+      return { request, decision: { ...decision, cause: "already-asked", reason: "already waiting for an answer" }, duplicate: true };
     if ("blocked" in asked) decision = asked.blocked;
     else prompt = asked;
   }
@@ -147,12 +149,7 @@ async function decide(
   // 5-6. audit trail, announcement, verification
   await record(deps, request, decision, now);
   if (incident && incident.id === request.incidentId)
-    await announce(deps, incident, {
-      action: "reboot-broker",
-      outcome: decision.outcome,
-      reason: decision.reason,
-      ...(prompt ? { approval: prompt } : {}),
-    });
+    await announce(deps, incident, { ...noteOf(decision), ...(prompt ? { approval: prompt } : {}) });
   if (decision.outcome === "executed") {
     await deps.ledger.addVerification({
       brokerId: request.brokerId,
@@ -163,12 +160,7 @@ async function decide(
       verifyBy: now + config.remediation.verifyWithinMinutes * 60_000,
     });
   }
-  log.info("remediation decided", {
-    broker: request.broker,
-    incidentId: request.incidentId,
-    outcome: decision.outcome,
-    reason: decision.reason,
-  });
+  logDecision(log, request, decision);
   return { request, decision };
 }
 
@@ -206,7 +198,7 @@ async function askForApproval(
       lastReboot: await lastRebootOf(deps, request.brokerId, now),
     };
   } catch (error) {
-    return { blocked: { outcome: "blocked", reason: `could not ask for approval: ${describeError(error)}` } };
+    return { blocked: blocked("approval-unavailable", `could not ask for approval: ${describeError(error)}`) };
   }
 }
 
@@ -245,14 +237,14 @@ async function answerApproval(deps: RemediateDeps, event: ApprovalAnswer): Promi
       status: approval?.status,
       answered: answer !== null,
     });
-    return { request, decision: { outcome: "blocked", reason: `nothing to act on for request ${event.approvalId}` }, duplicate: true };
+    return { request, decision: blocked("nothing-to-act-on", `nothing to act on for request ${event.approvalId}`), duplicate: true };
   }
   // Defence in depth: the interactions function checked the approver; so does the function that reboots.
   const approver = deps.approvers ? await deps.approvers.includes(answer.user) : config.remediation.approvers.includes(answer.user);
   if (!approver) {
-    return finish(deps, request, { outcome: "blocked", reason: `${answer.user} is not among remediation.approvers` });
+    return finish(deps, request, blocked("not-an-approver", `${answer.user} is not among remediation.approvers`));
   }
-  if (answer.action === "deny") return finish(deps, request, { outcome: "denied", reason: `denied by ${answer.user}` });
+  if (answer.action === "deny") return finish(deps, request, { outcome: "denied", cause: "denied", reason: `denied by ${answer.user}` });
   return decide(deps, request, { by: answer.user, at: answer.at });
 }
 
@@ -260,8 +252,8 @@ async function answerApproval(deps: RemediateDeps, event: ApprovalAnswer): Promi
 async function finish(deps: RemediateDeps, request: RemediationRequest, decision: RemediationDecision): Promise<RemediationResult> {
   await record(deps, request, decision, deps.clock.now());
   const incident = await deps.incidents.get(request.fingerprint);
-  if (incident && incident.id === request.incidentId) await announce(deps, incident, { action: "reboot-broker", ...decision });
-  deps.log.info("remediation decided", { broker: request.broker, incidentId: request.incidentId, ...decision });
+  if (incident && incident.id === request.incidentId) await announce(deps, incident, noteOf(decision));
+  logDecision(deps.log, request, decision);
   return { request, decision };
 }
 
@@ -293,10 +285,14 @@ export async function expireApprovals(
         requestedAt: approval.requestedAt,
       };
       const minutes = Math.round((approval.expiresAt - approval.requestedAt) / 60_000);
-      const decision: RemediationDecision = { outcome: "expired", reason: `nobody answered the reboot request within ${minutes} min` };
+      const decision: RemediationDecision = {
+        outcome: "expired",
+        cause: "expired",
+        reason: `nobody answered the reboot request within ${minutes} min`,
+      };
       await record(deps, request, decision, now);
       const incident = await deps.incidents.get(approval.fingerprint);
-      if (incident && incident.id === approval.incidentId) await announce(deps, incident, { action: "reboot-broker", ...decision });
+      if (incident && incident.id === approval.incidentId) await announce(deps, incident, noteOf(decision));
       out.expired.push({ request, decision });
     } catch (error) {
       out.errors.push(`expiring approval request ${approval.id} failed: ${describeError(error)}`);
@@ -311,14 +307,14 @@ async function reboot(deps: RemediateDeps, request: RemediationRequest, context:
   const until = now + lockMinutes(config.remediation) * 60_000;
   try {
     if (!(await ledger.lockBroker(request.brokerId, now, until))) {
-      return { outcome: "blocked", reason: "another reboot of this broker holds the lock (in progress or within the cooldown)" };
+      return blocked("lock-held", "another reboot of this broker holds the lock (in progress or within the cooldown)");
     }
     if (!(await ledger.takeBudget(now, config.remediation.maxRebootsPerHour))) {
       await ledger.unlockBroker(request.brokerId, now);
-      return { outcome: "blocked", reason: budgetSpent(config.remediation.maxRebootsPerHour) };
+      return blocked("budget", budgetSpent(config.remediation.maxRebootsPerHour));
     }
   } catch (error) {
-    return { outcome: "blocked", reason: `could not take the reboot lock: ${describeError(error)}` };
+    return blocked("lock-unavailable", `could not take the reboot lock: ${describeError(error)}`);
   }
   // RebootBroker rolls out whatever is staged at the moment it runs, and the lock and budget writes
   // (with their retries) take time: the broker is described once more right before the call, and
@@ -328,7 +324,7 @@ async function reboot(deps: RemediateDeps, request: RemediationRequest, context:
   try {
     last = decideRemediation({ ...context, broker: await deps.control.describe(request.brokerId) });
   } catch (error) {
-    last = { outcome: "blocked", reason: `could not check the guards: ${describeError(error)}` };
+    last = blocked("guards-unreadable", `could not check the guards: ${describeError(error)}`);
   }
   if (last.outcome !== "executed") {
     await ledger.unlockBroker(request.brokerId, now).catch((error: unknown) => {
@@ -338,10 +334,10 @@ async function reboot(deps: RemediateDeps, request: RemediationRequest, context:
   }
   try {
     await deps.control.reboot(request.brokerId);
-    return { outcome: "executed", reason: `rebooted ${request.broker}` };
+    return { outcome: "executed", cause: "rebooted", reason: `rebooted ${request.broker}` };
   } catch (error) {
     // The lock stays: a reboot whose answer was lost may have happened; the cooldown keeps it single.
-    return { outcome: "blocked", reason: `RebootBroker failed: ${describeError(error)}` };
+    return blocked("reboot-failed", `RebootBroker failed: ${describeError(error)}`);
   }
 }
 
@@ -368,6 +364,20 @@ async function recordOptInChange(deps: RemediateDeps, broker: Broker, recorded: 
   } catch (error) {
     deps.log.error("opt-in change not recorded", { broker: broker.name, error: describeError(error) });
   }
+}
+
+/** The announcement of a decision: what people read (the cause is for code, and stays out of stored notes). */
+function noteOf(decision: RemediationDecision): RemediationNote {
+  return { action: "reboot-broker", outcome: decision.outcome, reason: decision.reason };
+}
+
+function logDecision(log: Log, request: RemediationRequest, decision: RemediationDecision): void {
+  log.info("remediation decided", {
+    broker: request.broker,
+    incidentId: request.incidentId,
+    outcome: decision.outcome,
+    reason: decision.reason,
+  });
 }
 
 async function record(

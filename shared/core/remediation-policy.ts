@@ -22,13 +22,57 @@ import type { RemediationOutcome } from "./types";
 // The outcome types live with the other shared vocabulary (types.ts), so the incident model needs no policy.
 export type { RemediationOutcome, RemediationRecordOutcome } from "./types";
 
+/**
+ * Which rule decided, for code to branch on (people read `reason`): a check or guard that refused, the
+ * mode that let the reboot through, or a step of the remediate use case (the lock, the reboot call, a
+ * person's answer).
+ */
+export type RemediationCause =
+  // rebootCanHelp and the checks before the guards
+  | "cannot-help"
+  | "mode-off"
+  | "incident-closed"
+  | "broker-gone"
+  | "other-broker"
+  // the guards, in their order
+  | "not-opted-in"
+  | "opt-in-unsettled"
+  | "staged-changes"
+  | "single-instance"
+  | "not-running"
+  | "held"
+  | "verification-pending"
+  | "cooldown"
+  | "budget"
+  | "kill-switch"
+  // every guard passes: what the mode makes of it
+  | "approval-needed"
+  | "approved"
+  | "dry-run"
+  | "go"
+  // the remediate use case
+  | "incident-replaced"
+  | "guards-unreadable"
+  | "already-asked"
+  | "approval-unavailable"
+  | "nothing-to-act-on"
+  | "not-an-approver"
+  | "denied"
+  | "expired"
+  | "lock-held"
+  | "lock-unavailable"
+  | "reboot-failed"
+  | "rebooted";
+
 export interface RemediationDecision {
   /**
    * `executed` means: go ahead (the lock and budget are taken next, and may still refuse);
    * `awaiting-approval`: every guard passes and a person is asked (mode approve).
    */
   outcome: RemediationOutcome;
+  /** What people read: the audit trail and the announcements record it. */
   reason: string;
+  cause: RemediationCause;
 }
 
 /** Whether a reboot can help an incident, and why (or why not). */
@@ -107,9 +151,10 @@ export function optedIn(broker: Pick<Broker, "tags">): boolean {
   return (broker.tags[Tags.remediate] ?? "").toLowerCase() === "reboot";
 }
 
-/** One guard: a name people recognise, and the refusal when it does not pass (null when it passes). */
+/** One guard: a name people recognise, its cause, and the refusal when it does not pass (null when it passes). */
 interface Guard {
   name: string;
+  cause: RemediationCause;
   refuses: (c: RemediationContext, broker: Broker) => string | null;
 }
 
@@ -121,21 +166,32 @@ interface Guard {
 const GUARDS: readonly Guard[] = [
   {
     name: "opt-in tag",
+    cause: "not-opted-in",
     refuses: (_c, b) => (optedIn(b) ? null : `broker ${b.name} is not opted in (tag ${Tags.remediate}=reboot)`),
   },
-  { name: "opt-in settled", refuses: (c) => unsettledOptIn(c.optIn, c.config.optInSettleMinutes, c.now) },
+  { name: "opt-in settled", cause: "opt-in-unsettled", refuses: (c) => unsettledOptIn(c.optIn, c.config.optInSettleMinutes, c.now) },
   // Checked on the description taken just before RebootBroker, which would roll these out.
-  { name: "nothing staged", refuses: (_c, b) => (b.pendingChanges.length > 0 ? stagedChangesReason(b.pendingChanges) : null) },
+  {
+    name: "nothing staged",
+    cause: "staged-changes",
+    refuses: (_c, b) => (b.pendingChanges.length > 0 ? stagedChangesReason(b.pendingChanges) : null),
+  },
   {
     name: "deployment mode",
+    cause: "single-instance",
     refuses: (c, b) =>
       b.deploymentMode === DeploymentMode.single && !c.config.allowSingleInstance
         ? "a single-instance broker would go offline (remediation.allowSingleInstance is false)"
         : null,
   },
-  { name: "broker RUNNING", refuses: (_c, b) => (b.state === "RUNNING" ? null : `the broker is ${b.state}, not RUNNING`) },
+  {
+    name: "broker RUNNING",
+    cause: "not-running",
+    refuses: (_c, b) => (b.state === "RUNNING" ? null : `the broker is ${b.state}, not RUNNING`),
+  },
   {
     name: "no hold",
+    cause: "held",
     refuses: (c, b) =>
       c.heldBecause
         ? `reboots of this broker are held: ${c.heldBecause}; a person must reset it (mq-sentinel remediation reset ${b.name})`
@@ -143,11 +199,13 @@ const GUARDS: readonly Guard[] = [
   },
   {
     name: "last reboot judged",
+    cause: "verification-pending",
     refuses: (c) =>
       c.verificationPending ? "the last reboot of this broker is still being verified; it is judged before another one" : null,
   },
   {
     name: "cooldown",
+    cause: "cooldown",
     refuses: (c) => {
       if (c.lastRebootAt === null || c.now - c.lastRebootAt >= c.config.cooldownMinutes * MINUTE_MS) return null;
       return `rebooted ${Math.round((c.now - c.lastRebootAt) / MINUTE_MS)} min ago; the cooldown is ${c.config.cooldownMinutes} min`;
@@ -155,10 +213,12 @@ const GUARDS: readonly Guard[] = [
   },
   {
     name: "hourly budget",
+    cause: "budget",
     refuses: (c) => (c.rebootsInLastHour >= c.config.maxRebootsPerHour ? budgetSpent(c.config.maxRebootsPerHour) : null),
   },
   {
     name: "kill switch",
+    cause: "kill-switch",
     refuses: (c) => {
       if (c.config.killSwitch) return "the kill switch is on (remediation.killSwitch)";
       if (c.killSwitch === null) return "the kill switch could not be read: refusing to act blind";
@@ -179,27 +239,32 @@ export function guardReport(c: RemediationContext): { guard: string; ok: boolean
 
 /** Decides whether to reboot for an incident now. Pure: no guard is skipped, the first refusal wins. */
 export function decideRemediation(c: RemediationContext): RemediationDecision {
-  const blocked = (reason: string): RemediationDecision => ({ outcome: "blocked", reason });
   const { incident, broker, config } = c;
 
   const help = rebootCanHelp(incident);
-  if (!help.helps) return blocked(help.why);
-  if (config.mode === "off") return blocked("remediation.mode is off");
-  if (incident.status !== "open") return blocked(`the incident is ${incident.status}: the condition is gone`);
-  if (!broker) return blocked("the broker no longer exists");
-  if (broker.name !== incident.broker) return blocked("the incident belongs to another broker");
+  if (!help.helps) return blocked("cannot-help", help.why);
+  if (config.mode === "off") return blocked("mode-off", "remediation.mode is off");
+  if (incident.status !== "open") return blocked("incident-closed", `the incident is ${incident.status}: the condition is gone`);
+  if (!broker) return blocked("broker-gone", "the broker no longer exists");
+  if (broker.name !== incident.broker) return blocked("other-broker", "the incident belongs to another broker");
   for (const guard of GUARDS) {
     const refusal = guard.refuses(c, broker);
-    if (refusal) return blocked(refusal);
+    if (refusal) return blocked(guard.cause, refusal);
   }
   if (config.mode === "approve") {
     // Every guard passes now; a person decides, and every guard is checked again when they do.
-    if (!c.approval) return { outcome: "awaiting-approval", reason: `asks for approval to reboot ${broker.name}: ${help.why}` };
-    return { outcome: "executed", reason: `rebooting ${broker.name}, approved by ${c.approval.by}: ${help.why}` };
+    if (!c.approval)
+      return { outcome: "awaiting-approval", cause: "approval-needed", reason: `asks for approval to reboot ${broker.name}: ${help.why}` };
+    return { outcome: "executed", cause: "approved", reason: `rebooting ${broker.name}, approved by ${c.approval.by}: ${help.why}` };
   }
   if (config.mode === "dry-run")
-    return { outcome: "dry-run", reason: `would reboot ${broker.name}: ${help.why} (remediation.mode is dry-run)` };
-  return { outcome: "executed", reason: `rebooting ${broker.name}: ${help.why}` };
+    return { outcome: "dry-run", cause: "dry-run", reason: `would reboot ${broker.name}: ${help.why} (remediation.mode is dry-run)` };
+  return { outcome: "executed", cause: "go", reason: `rebooting ${broker.name}: ${help.why}` };
+}
+
+/** A refusal: the outcome `blocked`, with the rule that refused and why. */
+export function blocked(cause: RemediationCause, reason: string): RemediationDecision {
+  return { outcome: "blocked", cause, reason };
 }
 
 /**

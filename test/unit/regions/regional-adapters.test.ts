@@ -210,7 +210,7 @@ describe("RegionalBrokerControl", () => {
     // Act
     const result = await remediate({ ...world.deps, control }, requestFor(incident, { id: "b-eu-orders" }));
     // Assess
-    expect(result.decision).toEqual({ outcome: "executed", reason: "rebooted eu-west-1/orders" });
+    expect(result.decision).toEqual({ outcome: "executed", cause: "rebooted", reason: "rebooted eu-west-1/orders" });
     expect(other.commandCalls(RebootBrokerCommand).map((c) => c.args[0].input)).toEqual([{ BrokerId: "b-eu-orders" }]);
     expect(home.commandCalls(RebootBrokerCommand)).toHaveLength(0);
   });
@@ -226,7 +226,7 @@ describe("RegionalBrokerControl", () => {
     // Act
     const result = await remediate({ ...world.deps, control }, requestFor(incident, { id: "b-eu-orders" }));
     // Assess
-    expect(result.decision).toEqual({ outcome: "blocked", reason: "the incident belongs to another broker" });
+    expect(result.decision).toEqual({ outcome: "blocked", cause: "other-broker", reason: "the incident belongs to another broker" });
     expect(other.commandCalls(RebootBrokerCommand)).toHaveLength(0);
   });
 });

@@ -54,6 +54,7 @@ describe("remediate in mode approve", () => {
     // Assess
     expect(first.decision.outcome).toBe("awaiting-approval");
     expect(again.duplicate).toBe(true);
+    expect(again.decision.cause).toBe("already-asked");
     expect(w.control.reboots).toEqual([]);
     const [pending] = await w.deps.approvals.pending();
     expect(pending).toMatchObject({ incidentId: w.incident.id, status: "pending", expiresAt: T0 + 30 * MINUTE });
@@ -93,7 +94,7 @@ describe("remediate in mode approve", () => {
     // Act
     const result = await remediate(w.deps, answer);
     // Assess
-    expect(result.decision).toEqual({ outcome: "blocked", reason: "the kill switch is on (SSM parameter)" });
+    expect(result.decision).toEqual({ outcome: "blocked", cause: "kill-switch", reason: "the kill switch is on (SSM parameter)" });
     expect(w.control.reboots).toEqual([]);
   });
 
@@ -105,7 +106,7 @@ describe("remediate in mode approve", () => {
     // Act
     const result = await remediate(w.deps, answer);
     // Assess
-    expect(result.decision).toEqual({ outcome: "denied", reason: `denied by ${APPROVER}` });
+    expect(result.decision).toEqual({ outcome: "denied", cause: "denied", reason: `denied by ${APPROVER}` });
     expect(w.control.reboots).toEqual([]);
     expect(remediationNotes(await w.incidents.get(w.incident.fingerprint)).map((n) => n.remediation?.outcome)).toEqual([
       "awaiting-approval",
@@ -121,7 +122,7 @@ describe("remediate in mode approve", () => {
     // Act
     const result = await remediate(w.deps, answer);
     // Assess
-    expect(result.decision.outcome).toBe("blocked");
+    expect(result.decision).toMatchObject({ outcome: "blocked", cause: "not-an-approver" });
     expect(w.control.reboots).toEqual([]);
   });
 
@@ -154,7 +155,11 @@ describe("remediate in mode approve", () => {
     // Assess
     expect(rebooted.decision.outcome).toBe("executed");
     expect(w.control.reboots).toHaveLength(1);
-    expect(refused.decision).toEqual({ outcome: "blocked", reason: "U0BOB0002 is not among remediation.approvers" });
+    expect(refused.decision).toEqual({
+      outcome: "blocked",
+      cause: "not-an-approver",
+      reason: "U0BOB0002 is not among remediation.approvers",
+    });
     expect(other.control.reboots).toEqual([]);
   });
 
@@ -166,7 +171,7 @@ describe("remediate in mode approve", () => {
     // Act
     const result = await remediate(w.deps, { kind: "approval-answer", approvalId: pending?.id ?? "" });
     // Assess
-    expect(result).toMatchObject({ duplicate: true, decision: { outcome: "blocked" } });
+    expect(result).toMatchObject({ duplicate: true, decision: { outcome: "blocked", cause: "nothing-to-act-on" } });
     expect(w.control.reboots).toEqual([]);
   });
 });
@@ -199,7 +204,11 @@ describe("expireApprovals", () => {
     const later = await expireApprovals(w.deps);
     // Assess
     expect([early.expired.length, due.expired.length, later.expired.length]).toEqual([0, 1, 0]);
-    expect(due.expired[0]?.decision).toEqual({ outcome: "expired", reason: "nobody answered the reboot request within 30 min" });
+    expect(due.expired[0]?.decision).toEqual({
+      outcome: "expired",
+      cause: "expired",
+      reason: "nobody answered the reboot request within 30 min",
+    });
     expect(await w.deps.approvals.pending()).toEqual([]);
     expect((await w.ledger.history(0)).map((r) => r.outcome)).toEqual(["awaiting-approval", "expired"]);
     expect(remediationNotes(await w.incidents.get(w.incident.fingerprint)).map((n) => n.remediation?.outcome)).toContain("expired");

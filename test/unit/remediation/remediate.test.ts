@@ -9,6 +9,7 @@ import { remediate, remediationRequestFor } from "../../../shared/app/remediate"
 import { verifyRemediations } from "../../../shared/app/verify-remediations";
 import type { Config } from "../../../shared/core/config";
 import type { Incident, PendingNotification } from "../../../shared/core/incidents";
+import type { RemediationCause } from "../../../shared/core/remediation-policy";
 import type { Broker } from "../../../shared/core/types";
 import type { IncidentStore, RemediationLedger, RemediationRecord } from "../../../shared/ports";
 import {
@@ -113,7 +114,7 @@ describe("remediate", () => {
     // Act
     const result = await remediate(deps, request);
     // Assess
-    expect(result.decision).toEqual({ outcome: "executed", reason: "rebooted orders" });
+    expect(result.decision).toEqual({ outcome: "executed", cause: "rebooted", reason: "rebooted orders" });
     expect(control.reboots).toEqual([{ brokerId: ORDERS.id, at: T0 }]);
     expect(await ledger.history(0)).toEqual([
       expect.objectContaining({
@@ -162,19 +163,29 @@ describe("remediate", () => {
     expect(await ledger.rebootsSince(T0 - 1)).toBe(0);
   });
 
-  it.each<[string, Situation, RegExp]>([
-    ["mode off", { config: remediationConfig({ mode: "off" }) }, /remediation.mode is off/],
-    ["a broker not opted in", { broker: { ...ORDERS, tags: {} } }, /not opted in/],
-    ["a broker that is gone", { broker: null }, /no longer exists/],
-    ["a rebooting broker", { broker: { ...ORDERS, state: "REBOOT_IN_PROGRESS" } }, /not RUNNING/],
-    ["a single-instance broker", { broker: { ...ORDERS, deploymentMode: "SINGLE_INSTANCE" } }, /single-instance broker would go offline/],
-    ["the SSM kill switch on", { killSwitch: "on" }, /kill switch is on \(SSM parameter\)/],
-    ["an unreadable kill switch", { killSwitch: "unreadable" }, /could not be read/],
-    ["the configured kill switch", { config: remediationConfig({ mode: "auto", killSwitch: true }) }, /remediation.killSwitch/],
-    ["a held broker", { held: "a person is looking" }, /held: a person is looking/],
-    ["a spent budget", { config: remediationConfig({ mode: "auto", maxRebootsPerHour: 0 }) }, /budget of 0 reboots/],
-    ["a DescribeBroker that fails", { describeError: new Error("ThrottlingException") }, /could not check the guards/],
-  ])("records why it is blocked by %s, and reboots nothing", async (_, situation, reason) => {
+  it.each<[string, RemediationCause, Situation, RegExp]>([
+    ["mode off", "mode-off", { config: remediationConfig({ mode: "off" }) }, /remediation.mode is off/],
+    ["a broker not opted in", "not-opted-in", { broker: { ...ORDERS, tags: {} } }, /not opted in/],
+    ["a broker that is gone", "broker-gone", { broker: null }, /no longer exists/],
+    ["a rebooting broker", "not-running", { broker: { ...ORDERS, state: "REBOOT_IN_PROGRESS" } }, /not RUNNING/],
+    [
+      "a single-instance broker",
+      "single-instance",
+      { broker: { ...ORDERS, deploymentMode: "SINGLE_INSTANCE" } },
+      /single-instance broker would go offline/,
+    ],
+    ["the SSM kill switch on", "kill-switch", { killSwitch: "on" }, /kill switch is on \(SSM parameter\)/],
+    ["an unreadable kill switch", "kill-switch", { killSwitch: "unreadable" }, /could not be read/],
+    [
+      "the configured kill switch",
+      "kill-switch",
+      { config: remediationConfig({ mode: "auto", killSwitch: true }) },
+      /remediation.killSwitch/,
+    ],
+    ["a held broker", "held", { held: "a person is looking" }, /held: a person is looking/],
+    ["a spent budget", "budget", { config: remediationConfig({ mode: "auto", maxRebootsPerHour: 0 }) }, /budget of 0 reboots/],
+    ["a DescribeBroker that fails", "guards-unreadable", { describeError: new Error("ThrottlingException") }, /could not check the guards/],
+  ])("records why it is blocked by %s (%s), and reboots nothing", async (_, cause, situation, reason) => {
     // Prepare
     const world = await stalledOrders(situation.config);
     if (situation.broker === null) world.control.brokers.delete(ORDERS.id);
@@ -185,7 +196,7 @@ describe("remediate", () => {
     // Act
     const result = await remediate(world.deps, world.request);
     // Assess
-    expect(result.decision).toEqual({ outcome: "blocked", reason: expect.stringMatching(reason) });
+    expect(result.decision).toEqual({ outcome: "blocked", cause, reason: expect.stringMatching(reason) });
     expect(world.control.reboots).toEqual([]);
     expect(await outcomes(world.ledger)).toEqual([{ outcome: "blocked", reason: expect.stringMatching(reason) }]);
     expect(remediationNotes(await world.incidents.get(world.incident.fingerprint))).toEqual([
@@ -203,7 +214,11 @@ describe("remediate", () => {
     const result = await remediate(deps, request);
     // Assess
     expect(newer.fingerprint).toBe(incident.fingerprint);
-    expect(result.decision).toEqual({ outcome: "blocked", reason: "the incident is no longer the one the request was made for" });
+    expect(result.decision).toEqual({
+      outcome: "blocked",
+      cause: "incident-replaced",
+      reason: "the incident is no longer the one the request was made for",
+    });
     expect(control.reboots).toEqual([]);
     expect(await outcomes(ledger)).toEqual([{ outcome: "blocked", reason: expect.stringMatching(/no longer the one/) }]);
     expect(remediationNotes(await incidents.get(incident.fingerprint))).toEqual([]);
@@ -228,7 +243,7 @@ describe("remediate", () => {
     // Act
     const result = await remediate(world.deps, requestFor(incident, payments));
     // Assess
-    expect(result.decision).toEqual({ outcome: "blocked", reason: "the incident belongs to another broker" });
+    expect(result.decision).toEqual({ outcome: "blocked", cause: "other-broker", reason: "the incident belongs to another broker" });
     expect(world.control.reboots).toEqual([]);
   });
 
@@ -253,8 +268,12 @@ describe("remediate", () => {
     clock.minute = 30;
     const second = await remediate(deps, { ...request, requestedAt: clock.now() });
     // Assess
-    expect(first.decision).toEqual({ outcome: "blocked", reason: expect.stringMatching(/^RebootBroker failed: ConflictException/) });
-    expect(second.decision).toEqual({ outcome: "blocked", reason: "rebooted 30 min ago; the cooldown is 60 min" });
+    expect(first.decision).toEqual({
+      outcome: "blocked",
+      cause: "reboot-failed",
+      reason: expect.stringMatching(/^RebootBroker failed: ConflictException/),
+    });
+    expect(second.decision).toEqual({ outcome: "blocked", cause: "cooldown", reason: "rebooted 30 min ago; the cooldown is 60 min" });
     expect(control.reboots).toEqual([{ brokerId: ORDERS.id, at: T0 }]);
     expect(await ledger.pendingVerifications()).toEqual([]);
     expect(await ledger.rebootsSince(T0 - 1)).toBe(1);
@@ -290,11 +309,33 @@ describe("remediate", () => {
     // Act
     const result = await remediate({ ...deps, ledger }, requestFor(incident, ORDERS));
     // Assess
-    expect(result.decision).toEqual({ outcome: "blocked", reason: "the account's budget of 1 reboots in 60 minutes is spent" });
+    expect(result.decision).toEqual({
+      outcome: "blocked",
+      cause: "budget",
+      reason: "the account's budget of 1 reboots in 60 minutes is spent",
+    });
     expect(calls).toEqual([`lockBroker ${ORDERS.id} true`, "takeBudget false", `unlockBroker ${ORDERS.id} at +0`]);
     expect(control.reboots).toEqual([]);
     expect(await ledger.lastRebootAt(ORDERS.id)).toBeNull();
     expect(await ledger.lockBroker(ORDERS.id, T0, T0 + 60 * MINUTE)).toBe(true);
+  });
+
+  it("blocks when the reboot lock cannot be taken, and reboots nothing", async () => {
+    // Prepare
+    const world = await stalledOrders();
+    const unreachable = ledgerWith(world.ledger, {
+      lockBroker: () => Promise.reject(Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException" })),
+    });
+    // Act
+    const result = await remediate({ ...world.deps, ledger: unreachable }, world.request);
+    // Assess
+    expect(result.decision).toEqual({
+      outcome: "blocked",
+      cause: "lock-unavailable",
+      reason: expect.stringMatching(/^could not take the reboot lock: .*ThrottlingException/),
+    });
+    expect(world.control.reboots).toEqual([]);
+    expect(await world.ledger.rebootsSince(T0 - 1)).toBe(0);
   });
 
   it("reboots once for a duplicated request delivered twice at the same time", async () => {
@@ -304,6 +345,7 @@ describe("remediate", () => {
     const results = await Promise.all([remediate(deps, request), remediate(deps, request)]);
     // Assess
     expect(results.map((r) => r.decision.outcome).sort()).toEqual(["blocked", "executed"]);
+    expect(results.map((r) => r.decision.cause).sort()).toEqual(["lock-held", "rebooted"]);
     expect(results.map((r) => r.decision.reason)).toContain(
       "another reboot of this broker holds the lock (in progress or within the cooldown)",
     );
@@ -486,7 +528,7 @@ describe("remediate with changes staged on the broker", () => {
     const result = await remediate(world.deps, world.request);
     // Assess
     const reason = `a reboot would apply staged changes nobody approved: ${pendingChanges[0]}`;
-    expect(result.decision).toEqual({ outcome: "blocked", reason });
+    expect(result.decision).toEqual({ outcome: "blocked", cause: "staged-changes", reason });
     expect(world.control.reboots).toEqual([]);
     expect(await outcomes(world.ledger)).toEqual([{ outcome: "blocked", reason }]);
     expect(remediationNotes(await world.incidents.get(world.incident.fingerprint))).toEqual([
@@ -511,6 +553,7 @@ describe("remediate with changes staged on the broker", () => {
     // Assess
     expect(result.decision).toEqual({
       outcome: "blocked",
+      cause: "staged-changes",
       reason: "a reboot would apply staged changes nobody approved: engine version 5.18.4 (now 5.18)",
     });
     expect(describes).toEqual([[], ["engine version 5.18.4 (now 5.18)"]]);
@@ -533,6 +576,7 @@ describe("remediate with changes staged on the broker", () => {
     // Assess
     expect(result.decision).toEqual({
       outcome: "blocked",
+      cause: "guards-unreadable",
       reason: expect.stringMatching(/^could not check the guards: .*TooManyRequests/),
     });
     expect(world.control.reboots).toEqual([]);
@@ -563,6 +607,7 @@ describe("remediate with the opt-in's age", () => {
     // Assess
     expect(early.decision).toEqual({
       outcome: "blocked",
+      cause: "opt-in-unsettled",
       reason: `the opt-in tag was added 5 min ago (by ${MALLORY}); it counts after 60 min`,
     });
     expect(stillEarly.decision.reason).toMatch(/^the opt-in tag was added 59 min ago/);
@@ -583,6 +628,7 @@ describe("remediate with the opt-in's age", () => {
     // Assess
     expect(first.decision).toEqual({
       outcome: "blocked",
+      cause: "opt-in-unsettled",
       reason: "the opt-in tag is new (mq-sentinel had not seen it before now); it counts after 60 min",
     });
     expect(recorded).toEqual({ brokerId: ORDERS.id, broker: "orders", optedIn: true, since: T0, source: "remediate" });
@@ -630,6 +676,7 @@ describe("remediate with the opt-in's age", () => {
     // Assess
     expect(result.decision).toEqual({
       outcome: "blocked",
+      cause: "opt-in-unsettled",
       reason: "the opt-in records could not be read: refusing to act on an opt-in tag of unknown age",
     });
     expect(world.control.reboots).toEqual([]);

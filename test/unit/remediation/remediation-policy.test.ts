@@ -5,6 +5,7 @@ import {
   lockMinutes,
   optedIn,
   type RecordedOptIn,
+  type RemediationCause,
   type RemediationContext,
   rebootCanHelp,
   unsettledOptIn,
@@ -135,6 +136,7 @@ describe("decideRemediation", () => {
     // Assess
     expect(decision).toEqual({
       outcome: "executed",
+      cause: "go",
       reason: expect.stringMatching(/^rebooting orders: consumers are connected but stuck/),
     });
   });
@@ -145,6 +147,7 @@ describe("decideRemediation", () => {
     // Assess
     expect(decision).toEqual({
       outcome: "dry-run",
+      cause: "dry-run",
       reason: expect.stringMatching(/^would reboot orders: .*\(remediation.mode is dry-run\)$/),
     });
   });
@@ -155,6 +158,7 @@ describe("decideRemediation", () => {
     // Assess
     expect(decision).toEqual({
       outcome: "awaiting-approval",
+      cause: "approval-needed",
       reason: expect.stringMatching(/^asks for approval to reboot orders: consumers are connected but stuck/),
     });
   });
@@ -163,7 +167,11 @@ describe("decideRemediation", () => {
     // Act
     const decision = decideRemediation(passingContext({ config: { ...AUTO, mode: "approve" }, approval: { by: "U024BE7LH", at: T0 } }));
     // Assess
-    expect(decision).toEqual({ outcome: "executed", reason: expect.stringMatching(/^rebooting orders, approved by U024BE7LH: /) });
+    expect(decision).toEqual({
+      outcome: "executed",
+      cause: "approved",
+      reason: expect.stringMatching(/^rebooting orders, approved by U024BE7LH: /),
+    });
   });
 
   it("refuses an approved reboot when a guard fails at the moment of approval", () => {
@@ -172,7 +180,7 @@ describe("decideRemediation", () => {
       passingContext({ config: { ...AUTO, mode: "approve" }, approval: { by: "U024BE7LH", at: T0 }, killSwitch: true }),
     );
     // Assess
-    expect(decision).toEqual({ outcome: "blocked", reason: "the kill switch is on (SSM parameter)" });
+    expect(decision).toEqual({ outcome: "blocked", cause: "kill-switch", reason: "the kill switch is on (SSM parameter)" });
   });
 
   it("reports every guard's state for people deciding on a request", () => {
@@ -201,50 +209,98 @@ describe("decideRemediation", () => {
     expect(decision.outcome).toBe("dry-run");
   });
 
-  it.each<[string, Partial<RemediationContext>, RegExp]>([
-    ["an incident kind a reboot cannot help", { incident: anIncident(Shapes.noConsumers, "orders") }, /cannot give a queue consumers/],
-    ["mode off", { config: { ...AUTO, mode: "off" } }, /^remediation.mode is off$/],
-    ["a resolved incident", { incident: anIncident(Shapes.stalled, "orders", { status: "resolved" }) }, /the incident is resolved/],
-    ["a pending incident", { incident: anIncident(Shapes.stalled, "orders", { status: "pending" }) }, /the incident is pending/],
-    ["a dismissed incident", { incident: anIncident(Shapes.stalled, "orders", { status: "dismissed" }) }, /the incident is dismissed/],
-    ["a broker that no longer exists", { broker: null }, /the broker no longer exists/],
-    ["a broker other than the incident's", { broker: anOptedInBroker("payments") }, /belongs to another broker/],
-    ["a broker without the opt-in tag", withBroker({ tags: {} }), /broker orders is not opted in \(tag mq-sentinel:remediate=reboot\)/],
-    ["a broker tagged remediate=true", withBroker({ tags: { [Tags.remediate]: "true" } }), /is not opted in/],
-    ["a broker tagged remediate=reboots", withBroker({ tags: { [Tags.remediate]: "reboots" } }), /is not opted in/],
+  it.each<[string, RemediationCause, Partial<RemediationContext>, RegExp]>([
+    [
+      "an incident kind a reboot cannot help",
+      "cannot-help",
+      { incident: anIncident(Shapes.noConsumers, "orders") },
+      /cannot give a queue consumers/,
+    ],
+    ["mode off", "mode-off", { config: { ...AUTO, mode: "off" } }, /^remediation.mode is off$/],
+    [
+      "a resolved incident",
+      "incident-closed",
+      { incident: anIncident(Shapes.stalled, "orders", { status: "resolved" }) },
+      /the incident is resolved/,
+    ],
+    [
+      "a pending incident",
+      "incident-closed",
+      { incident: anIncident(Shapes.stalled, "orders", { status: "pending" }) },
+      /the incident is pending/,
+    ],
+    [
+      "a dismissed incident",
+      "incident-closed",
+      { incident: anIncident(Shapes.stalled, "orders", { status: "dismissed" }) },
+      /the incident is dismissed/,
+    ],
+    ["a broker that no longer exists", "broker-gone", { broker: null }, /the broker no longer exists/],
+    ["a broker other than the incident's", "other-broker", { broker: anOptedInBroker("payments") }, /belongs to another broker/],
+    [
+      "a broker without the opt-in tag",
+      "not-opted-in",
+      withBroker({ tags: {} }),
+      /broker orders is not opted in \(tag mq-sentinel:remediate=reboot\)/,
+    ],
+    ["a broker tagged remediate=true", "not-opted-in", withBroker({ tags: { [Tags.remediate]: "true" } }), /is not opted in/],
+    ["a broker tagged remediate=reboots", "not-opted-in", withBroker({ tags: { [Tags.remediate]: "reboots" } }), /is not opted in/],
     [
       "a single-instance broker without allowSingleInstance",
+      "single-instance",
       withBroker({ deploymentMode: DeploymentMode.single }),
       /single-instance broker would go offline \(remediation.allowSingleInstance is false\)/,
     ],
-    ["a broker rebooting already", withBroker({ state: "REBOOT_IN_PROGRESS" }), /the broker is REBOOT_IN_PROGRESS, not RUNNING/],
-    ["a broker that needs a critical action", withBroker({ state: "CRITICAL_ACTION_REQUIRED" }), /CRITICAL_ACTION_REQUIRED, not RUNNING/],
-    ["a broker being created", withBroker({ state: "CREATION_IN_PROGRESS" }), /not RUNNING/],
-    ["a broker being deleted", withBroker({ state: "DELETION_IN_PROGRESS" }), /not RUNNING/],
-    ["a broker in an unknown state", withBroker({ state: "SOMETHING_NEW" }), /not RUNNING/],
+    [
+      "a broker rebooting already",
+      "not-running",
+      withBroker({ state: "REBOOT_IN_PROGRESS" }),
+      /the broker is REBOOT_IN_PROGRESS, not RUNNING/,
+    ],
+    [
+      "a broker that needs a critical action",
+      "not-running",
+      withBroker({ state: "CRITICAL_ACTION_REQUIRED" }),
+      /CRITICAL_ACTION_REQUIRED, not RUNNING/,
+    ],
+    ["a broker being created", "not-running", withBroker({ state: "CREATION_IN_PROGRESS" }), /not RUNNING/],
+    ["a broker being deleted", "not-running", withBroker({ state: "DELETION_IN_PROGRESS" }), /not RUNNING/],
+    ["a broker in an unknown state", "not-running", withBroker({ state: "SOMETHING_NEW" }), /not RUNNING/],
     [
       "a held broker",
+      "held",
       { heldBecause: "a reboot at 09:00 did not help" },
       /reboots of this broker are held: a reboot at 09:00 did not help; a person must reset it \(mq-sentinel remediation reset orders\)/,
     ],
     [
       "a reboot still being verified",
+      "verification-pending",
       { verificationPending: true, lastRebootAt: T0 },
       /the last reboot of this broker is still being verified/,
     ],
-    ["a reboot one minute ago", { lastRebootAt: T0 + 89 * MINUTE }, /rebooted 1 min ago; the cooldown is 60 min/],
-    ["a reboot just inside the cooldown", { lastRebootAt: T0 + 30 * MINUTE + 1 }, /rebooted 60 min ago; the cooldown is 60 min/],
-    ["the hour's budget spent", { rebootsInLastHour: 2 }, /the account's budget of 2 reboots in 60 minutes is spent/],
-    ["more than the hour's budget spent", { rebootsInLastHour: 7 }, /budget of 2 reboots in 60 minutes is spent/],
-    ["a budget of zero", { config: { ...AUTO, maxRebootsPerHour: 0 } }, /budget of 0 reboots in 60 minutes is spent/],
-    ["the configured kill switch", { config: { ...AUTO, killSwitch: true } }, /^the kill switch is on \(remediation.killSwitch\)$/],
-    ["the SSM kill switch on", { killSwitch: true }, /^the kill switch is on \(SSM parameter\)$/],
-    ["a kill switch that could not be read", { killSwitch: null }, /could not be read: refusing to act blind/],
-  ])("blocks %s", (_, overrides, reason) => {
+    ["a reboot one minute ago", "cooldown", { lastRebootAt: T0 + 89 * MINUTE }, /rebooted 1 min ago; the cooldown is 60 min/],
+    [
+      "a reboot just inside the cooldown",
+      "cooldown",
+      { lastRebootAt: T0 + 30 * MINUTE + 1 },
+      /rebooted 60 min ago; the cooldown is 60 min/,
+    ],
+    ["the hour's budget spent", "budget", { rebootsInLastHour: 2 }, /the account's budget of 2 reboots in 60 minutes is spent/],
+    ["more than the hour's budget spent", "budget", { rebootsInLastHour: 7 }, /budget of 2 reboots in 60 minutes is spent/],
+    ["a budget of zero", "budget", { config: { ...AUTO, maxRebootsPerHour: 0 } }, /budget of 0 reboots in 60 minutes is spent/],
+    [
+      "the configured kill switch",
+      "kill-switch",
+      { config: { ...AUTO, killSwitch: true } },
+      /^the kill switch is on \(remediation.killSwitch\)$/,
+    ],
+    ["the SSM kill switch on", "kill-switch", { killSwitch: true }, /^the kill switch is on \(SSM parameter\)$/],
+    ["a kill switch that could not be read", "kill-switch", { killSwitch: null }, /could not be read: refusing to act blind/],
+  ])("blocks %s (%s)", (_, cause, overrides, reason) => {
     // Act
     const decision = decideRemediation(passingContext(overrides));
     // Assess
-    expect(decision).toEqual({ outcome: "blocked", reason: expect.stringMatching(reason) });
+    expect(decision).toEqual({ outcome: "blocked", cause, reason: expect.stringMatching(reason) });
   });
 
   it.each<[string, Partial<RemediationContext>]>([
@@ -369,6 +425,10 @@ describe("decideRemediation", () => {
                 : "dry-run";
           expect(decision.outcome).toBe(expected);
           expect(decision.reason).not.toBe("");
+          // The cause names the mode that let the reboot through, or else the check that refused it.
+          const passedBecause = { executed: "go", "awaiting-approval": "approval-needed", "dry-run": "dry-run" } as const;
+          if (expected === "blocked") expect(Object.values(passedBecause)).not.toContain(decision.cause);
+          else expect(decision.cause).toBe(passedBecause[expected]);
         },
       ),
       { numRuns: 500 },
@@ -385,6 +445,7 @@ describe("decideRemediation with changes staged on the broker", () => {
     // Assess
     expect(decision).toEqual({
       outcome: "blocked",
+      cause: "staged-changes",
       reason:
         "a reboot would apply staged changes nobody approved: engine version 5.18.4 (now 5.17.6); configuration c-1 revision 4 (now revision 3)",
     });
@@ -399,7 +460,7 @@ describe("decideRemediation with changes staged on the broker", () => {
     // Act
     const decision = decideRemediation(passingContext(withBroker({ pendingChanges: [change] })));
     // Assess
-    expect(decision).toEqual({ outcome: "blocked", reason: expect.stringContaining(change) });
+    expect(decision).toEqual({ outcome: "blocked", cause: "staged-changes", reason: expect.stringContaining(change) });
   });
 
   it("blocks whenever anything is staged, whatever the change and the mode (property)", () => {
@@ -458,7 +519,7 @@ describe("decideRemediation with the opt-in's age", () => {
     // Act
     const decision = decideRemediation(passingContext({ optIn }));
     // Assess
-    expect(decision).toEqual({ outcome: "blocked", reason: expect.stringContaining(reason) });
+    expect(decision).toEqual({ outcome: "blocked", cause: "opt-in-unsettled", reason: expect.stringContaining(reason) });
   });
 
   it("blocks in mode dry-run too (it would not reboot), so the dry run tells the truth", () => {
@@ -467,7 +528,11 @@ describe("decideRemediation with the opt-in's age", () => {
       passingContext({ optIn: { optedIn: true, since: NOW - MINUTE, source: "inventory" }, config: { ...AUTO, mode: "dry-run" } }),
     );
     // Assess
-    expect(decision).toEqual({ outcome: "blocked", reason: expect.stringMatching(/^the opt-in tag was added 1 min ago/) });
+    expect(decision).toEqual({
+      outcome: "blocked",
+      cause: "opt-in-unsettled",
+      reason: expect.stringMatching(/^the opt-in tag was added 1 min ago/),
+    });
   });
 
   it("counts the opt-in at once when remediation.optInSettleMinutes is 0", () => {
