@@ -1,7 +1,6 @@
-import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
-import { MqClient } from "@aws-sdk/client-mq";
 import { backtestCommand } from "../cli/backtest-command";
-import { routeToSimulator, simulatedClock } from "../shared/sim/sdk-boundary";
+import { simulatedClock } from "../shared/sim/sdk-boundary";
+import { simulatedClients } from "../shared/sim/simulated-deps";
 import { buildFleet, REFERENCE_FLEET } from "./fleet";
 import { FleetAccount } from "./fleet-account";
 
@@ -32,7 +31,6 @@ async function main(argv: string[]): Promise<number> {
   const account = new FleetAccount(fleet);
   // The end of the history: `days` of datapoints visible (the fleet's data starts at its start).
   account.minute = Math.round(days * 1440) + fleet.scenario.publishDelayMinutes;
-  const sdk = { region: fleet.scenario.region, credentials: { accessKeyId: "SIMULATED", secretAccessKey: "SIMULATED" }, maxAttempts: 1 };
   console.log(
     `reference fleet: ${options.brokers} brokers x ${options.queuesPerBroker} queues (seed ${options.seed}), ${days} days of simulated history`,
   );
@@ -44,10 +42,7 @@ async function main(argv: string[]): Promise<number> {
     {
       clock: simulatedClock(account),
       publishDelayMinutes: fleet.scenario.publishDelayMinutes,
-      clientsFor: () => ({
-        mq: routeToSimulator(new MqClient(sdk), "mq", account),
-        cloudwatch: routeToSimulator(new CloudWatchClient(sdk), "cloudwatch", account),
-      }),
+      makeClient: simulatedClients(account),
     },
   );
   console.log(`total wall time ${((performance.now() - started) / 1000).toFixed(1)} s (reading the simulated history included)`);

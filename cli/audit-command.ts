@@ -6,14 +6,16 @@ import { MqBrokerInventory } from "../shared/adapters/mq-broker-inventory";
 import { RecordingLog } from "../shared/adapters/recording-log";
 import { systemClock } from "../shared/adapters/system-clock";
 import { runPostureAudit } from "../shared/app/run-posture-audit";
+import { type MakeClient, makeAwsClient, sdkSettings } from "../shared/build-deps";
 import { DEFAULT_CONFIG } from "../shared/core/config";
 import { compareSeverity, type Finding, Severity } from "../shared/core/types";
 import { readCliEnvironment } from "../shared/env";
 import { ScenarioError } from "../shared/errors";
 import type { Clock } from "../shared/ports";
 import { loadScenarioFile } from "../shared/sim/scenario";
-import { routeToSimulator, simulatedClock } from "../shared/sim/sdk-boundary";
+import { simulatedClock } from "../shared/sim/sdk-boundary";
 import { SimulatedAccount } from "../shared/sim/simulated-account";
+import { simulatedClients } from "../shared/sim/simulated-deps";
 import { explain, stagedLine } from "./check-command";
 
 export const AUDIT_USAGE = `  mq-sentinel audit [--json] [--fail-on info|warning|critical] [--region R] [--scenario FILE]
@@ -43,27 +45,26 @@ export async function auditCommand(args: string[], out: (line: string) => void, 
     return 2;
   }
 
-  let mq: MqClient;
-  let ec2: EC2Client;
+  // The account audited: the one in the default credential chain, or a scenario's simulated one.
+  let makeClient: MakeClient = makeAwsClient;
+  let region = flags.get("region") ?? readCliEnvironment().region ?? "us-east-1";
   let clock: Clock = systemClock;
   const scenarioFile = flags.get("scenario");
   if (scenarioFile) {
     try {
       const scenario = loadScenarioFile(scenarioFile);
       const account = new SimulatedAccount(scenario);
-      const sdk = { region: scenario.region, credentials: { accessKeyId: "SIMULATED", secretAccessKey: "SIMULATED" }, maxAttempts: 1 };
-      mq = routeToSimulator(new MqClient(sdk), "mq", account);
-      ec2 = routeToSimulator(new EC2Client(sdk), "ec2", account);
+      makeClient = simulatedClients(account);
+      region = scenario.region;
       clock = simulatedClock(account);
     } catch (error) {
       err(error instanceof ScenarioError ? `mq-sentinel audit: invalid scenario ${error.message}` : `mq-sentinel audit: ${String(error)}`);
       return 2;
     }
-  } else {
-    const region = flags.get("region") ?? readCliEnvironment().region ?? "us-east-1";
-    mq = new MqClient({ region, maxAttempts: 1 });
-    ec2 = new EC2Client({ region, maxAttempts: 1 });
   }
+  const sdk = sdkSettings(region);
+  const mq = makeClient(MqClient, sdk);
+  const ec2 = makeClient(EC2Client, sdk);
 
   const log = new RecordingLog();
   const inventory = new MqBrokerInventory(mq, clock, log, { ttlMs: 60_000 });

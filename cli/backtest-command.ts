@@ -5,6 +5,7 @@ import { CloudWatchMetricSource } from "../shared/adapters/cloudwatch-metric-sou
 import { MqBrokerInventory } from "../shared/adapters/mq-broker-inventory";
 import { RecordingLog } from "../shared/adapters/recording-log";
 import { systemClock } from "../shared/adapters/system-clock";
+import { type MakeClient, makeAwsClient, type SdkSettings } from "../shared/build-deps";
 import { type Config, DEFAULT_CONFIG, parseConfig } from "../shared/core/config";
 import { renderHtmlReport } from "../shared/core/render/html-report";
 import { type HtmlReport, reportIncidents } from "../shared/core/render/report-model";
@@ -34,14 +35,17 @@ export const BACKTEST_USAGE = `  mq-sentinel backtest --days N [--broker NAME]..
 /** CloudWatch usually publishes a minute's datapoint within the next minute. */
 const PUBLISH_DELAY_MINUTES = 1;
 
-/** SDK clients for one region (tests pass clients answered by a simulation). */
-export interface BacktestClients {
-  mq: MqClient;
-  cloudwatch: CloudWatchClient;
+/**
+ * The history reads' client settings: three attempts (a read failing late in a long backtest would
+ * lose all the others) and the SDK's own timeouts (one call reads up to 100,800 datapoints).
+ */
+function historySettings(region: string): SdkSettings {
+  return { region, maxAttempts: 3 };
 }
 
+/** The seams of `backtest`: the SDK client factory (real AWS by default), the clock, CloudWatch's publishing delay. */
 export interface BacktestOptions {
-  clientsFor?: (region: string) => BacktestClients;
+  makeClient?: MakeClient;
   clock?: Clock;
   /** Minutes CloudWatch takes to publish (a simulated account may differ from the usual one). */
   publishDelayMinutes?: number;
@@ -114,14 +118,12 @@ export const backtestCommand: Command<BacktestOptions> = async (argv, out, err, 
   const args = parseArgs(argv, err);
   if (!args) return 2;
   const clock = options.clock ?? systemClock;
-  const clients = options.clientsFor?.(args.region) ?? {
-    mq: new MqClient({ region: args.region, maxAttempts: 3 }),
-    cloudwatch: new CloudWatchClient({ region: args.region, maxAttempts: 3 }),
-  };
+  const makeClient = options.makeClient ?? makeAwsClient;
+  const sdk = historySettings(args.region);
   const log = new RecordingLog();
   const deps = {
-    inventory: new MqBrokerInventory(clients.mq, clock, log, { ttlMs: 3_600_000 }),
-    history: new CloudWatchMetricSource(clients.cloudwatch, clock, log),
+    inventory: new MqBrokerInventory(makeClient(MqClient, sdk), clock, log, { ttlMs: 3_600_000 }),
+    history: new CloudWatchMetricSource(makeClient(CloudWatchClient, sdk), clock, log),
     clock,
     log,
     config: args.config,

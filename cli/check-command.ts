@@ -6,6 +6,7 @@ import { MqBrokerInventory } from "../shared/adapters/mq-broker-inventory";
 import { RecordingLog } from "../shared/adapters/recording-log";
 import { systemClock } from "../shared/adapters/system-clock";
 import { createFetchSchedule, runMetricsCycle } from "../shared/app/run-metrics-cycle";
+import { type MakeClient, makeAwsClient, sdkSettings } from "../shared/build-deps";
 import { type Config, DEFAULT_CONFIG, parseConfig, type RouteConfig } from "../shared/core/config";
 import { estimateCost, type FleetShape } from "../shared/core/cost-model";
 import { isDeadLetterQueue } from "../shared/core/detectors/consumer-lag";
@@ -23,15 +24,9 @@ export const CHECK_USAGE = `  mq-sentinel check [--region R | --regions R1,R2] [
       detection cycle's findings, each with the notification route it would take.
       Nothing is notified, nothing is rebooted, nothing is written.`;
 
-/** SDK clients for one region (tests pass clients answered by a simulation or a mock). */
-export interface CheckClients {
-  mq: MqClient;
-  cloudwatch: CloudWatchClient;
-}
-
-/** The seams of `check`: clients per region, the clock, the configuration. */
+/** The seams of `check`: the SDK client factory (real AWS by default), the clock, the configuration. */
 export interface CheckOptions {
-  clientsFor?: (region: string) => CheckClients;
+  makeClient?: MakeClient;
   clock?: Clock;
   config?: Config;
 }
@@ -64,25 +59,24 @@ export const checkCommand: Command<CheckOptions> = async (args, out, err, option
     .map((r) => r.trim())
     .filter(Boolean);
   const clock = options.clock ?? systemClock;
-  const clientsFor =
-    options.clientsFor ??
-    ((region: string) => ({ mq: new MqClient({ region, maxAttempts: 1 }), cloudwatch: new CloudWatchClient({ region, maxAttempts: 1 }) }));
+  const makeClient = options.makeClient ?? makeAwsClient;
   let worst = 0;
-  for (const region of regions) worst = Math.max(worst, await checkRegion(region, clientsFor(region), config, clock, out, err));
+  for (const region of regions) worst = Math.max(worst, await checkRegion(region, makeClient, config, clock, out, err));
   return worst;
 };
 
 async function checkRegion(
   region: string,
-  clients: CheckClients,
+  makeClient: MakeClient,
   config: Config,
   clock: Clock,
   out: (line: string) => void,
   err: (line: string) => void,
 ): Promise<number> {
   const log = new RecordingLog();
-  const inventory = new MqBrokerInventory(clients.mq, clock, log, { ttlMs: 60_000 });
-  const metrics = new CloudWatchMetricSource(clients.cloudwatch, clock, log);
+  const sdk = sdkSettings(region);
+  const inventory = new MqBrokerInventory(makeClient(MqClient, sdk), clock, log, { ttlMs: 60_000 });
+  const metrics = new CloudWatchMetricSource(makeClient(CloudWatchClient, sdk), clock, log);
 
   // 1. brokers (with a clear error for missing credentials or permissions)
   let snapshot: InventorySnapshot;

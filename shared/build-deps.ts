@@ -87,7 +87,8 @@ import type {
 export interface SdkSettings {
   region: string;
   maxAttempts: number;
-  requestHandler: { connectionTimeout: number; requestTimeout: number };
+  /** Absent: the SDK's own timeouts (none), for the backtest's long history reads. */
+  requestHandler?: { connectionTimeout: number; requestTimeout: number };
   /** Absent in a deployed function (the role's); the simulation's stand-ins otherwise. */
   credentials?: { accessKeyId: string; secretAccessKey: string };
 }
@@ -341,7 +342,10 @@ export function pollMetricsDeps(deps: Deps): PollMetricsWiring {
       scrapes: env.scrapeFunction
         ? {
             scraper: new LambdaRabbitMqScraper(
-              makeClient(LambdaClient, { ...sdk, requestHandler: { ...sdk.requestHandler, requestTimeout: SCRAPE_INVOKE_TIMEOUT_MS } }),
+              makeClient(LambdaClient, {
+                ...sdk,
+                requestHandler: { connectionTimeout: CONNECTION_TIMEOUT_MS, requestTimeout: SCRAPE_INVOKE_TIMEOUT_MS },
+              }),
               env.scrapeFunction,
             ),
             history: createScrapeHistory(env.config),

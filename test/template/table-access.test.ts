@@ -1,39 +1,27 @@
 import path from "node:path";
-import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { EC2Client } from "@aws-sdk/client-ec2";
-import { MqClient } from "@aws-sdk/client-mq";
-import { SNSClient } from "@aws-sdk/client-sns";
 import type { Context, ScheduledEvent } from "aws-lambda";
 import { makeApiActivityHandler } from "../../functions/api-activity";
 import { makePollMetricsHandler } from "../../functions/poll-metrics";
 import { makePostureAuditHandler } from "../../functions/posture-audit";
 import { makeRemediateHandler } from "../../functions/remediate";
 import { makeSlackInteractionsHandler } from "../../functions/slack-interactions";
-import { AwsPostureReader } from "../../shared/adapters/aws-posture-reader";
-import { CloudWatchMetricSource } from "../../shared/adapters/cloudwatch-metric-source";
-import { DynamoDbApiActivityStore } from "../../shared/adapters/dynamodb-api-activity-store";
-import { DynamoDbApprovalStore } from "../../shared/adapters/dynamodb-approval-store";
-import { DynamoDbIncidentStore } from "../../shared/adapters/dynamodb-incident-store";
-import { DynamoDbOptInRecords } from "../../shared/adapters/dynamodb-opt-in-records";
-import { DynamoDbRemediationLedger } from "../../shared/adapters/dynamodb-remediation-ledger";
-import { DynamoDbSilenceStore } from "../../shared/adapters/dynamodb-silence-store";
-import { killSwitchOff } from "../../shared/adapters/kill-switch";
-import { MqBrokerControl } from "../../shared/adapters/mq-broker-control";
-import { MqBrokerDirectory } from "../../shared/adapters/mq-broker-directory";
-import { MqBrokerInventory } from "../../shared/adapters/mq-broker-inventory";
 import { RecordingLog } from "../../shared/adapters/recording-log";
-import { SlackNotifier } from "../../shared/adapters/slack-notifier";
-import { HmacSlackRequestVerifier } from "../../shared/adapters/slack-signature";
-import { SnsNotifier } from "../../shared/adapters/sns-notifier";
-import { OptInTracker } from "../../shared/app/opt-in-tracker";
-import { createFetchSchedule } from "../../shared/app/run-metrics-cycle";
+import {
+  apiActivityDeps,
+  buildDeps,
+  type MakeClient,
+  pollMetricsDeps,
+  postureAuditDeps,
+  remediateDeps,
+  slackInteractionsDeps,
+} from "../../shared/build-deps";
 import { parseConfig } from "../../shared/core/config";
-import type { ApprovalAnswer, Clock, PostureTarget, RemediationRequest } from "../../shared/ports";
+import type { ApprovalAnswer, PostureTarget, RemediationRequest } from "../../shared/ports";
 import { loadScenarioFile, type Scenario } from "../../shared/sim/scenario";
-import { routeToSimulator, SIMULATED_WEBHOOK_URL, simulatedClock, simulatedSlackWebhook } from "../../shared/sim/sdk-boundary";
 import { SimulatedAccount } from "../../shared/sim/simulated-account";
-import { REPLAY_SIGNING_SECRET, signedClick } from "../../shared/sim/slack-clicks";
+import { simulatedClients, simulatedDeps, simulatedEnvironment } from "../../shared/sim/simulated-deps";
+import { signedClick } from "../../shared/sim/slack-clicks";
 import { createIncidentsTable, type LocalDynamo, startDynalite } from "../integration/dynamodb-table";
 import { declaredService, MAIN_STACK_ARGS, PACKAGING_TIMEOUT_MS } from "./packaged-template";
 import { allows, placeholder, type Statement } from "./template-queries";
@@ -137,88 +125,48 @@ const scheduledEvent = (account: SimulatedAccount): ScheduledEvent =>
 
 /**
  * Runs a scenario minute by minute as the replay does (events, then the posture audit when due, then
- * the metrics cycle, then the remediation requests), with DynamoDB stores as the deployed functions
- * build them. Returns every table request, and the handler failures (which would hide requests).
+ * the metrics cycle, then the remediation requests), each function wired by `buildDeps` as deployed
+ * with the table, its DynamoDB client the recording one and its other clients the simulated account's.
+ * Returns every table request, and the handler failures (which would hide requests).
  */
 async function runOnDynamoDb(scenario: Scenario, dynamo: LocalDynamo): Promise<{ requests: TableRequest[]; failures: string[] }> {
   const account = new SimulatedAccount(scenario);
-  const clock: Clock = simulatedClock(account);
-  const log = new RecordingLog();
   const { config } = parseConfig(scenario.config, { unknownKeys: "ignore" });
   const table = await createIncidentsTable(dynamo.client);
+  const env = { ...simulatedEnvironment(scenario, config), tableName: table };
   const requests: TableRequest[] = [];
   const failures: string[] = [];
-  const sdk = { region: scenario.region, credentials: { accessKeyId: "SIMULATED", secretAccessKey: "SIMULATED" }, maxAttempts: 1 };
-  const mq = routeToSimulator(new MqClient(sdk), "mq", account);
-  const notifiers = [
-    new SlackNotifier({ get: async () => SIMULATED_WEBHOOK_URL }, simulatedSlackWebhook(account), clock, log),
-    new SnsNotifier(
-      routeToSimulator(new SNSClient(sdk), "sns", account),
-      `arn:aws:sns:${scenario.region}:${scenario.accountId}:mq-sentinel`,
-    ),
-  ];
-  /** What every deployed function builds (functions/runtime.ts), on its own client. */
-  const sharedOf = (fn: FunctionName) => {
-    const client = recordingClient(dynamo.endpoint, fn, requests);
-    return {
-      client,
-      shared: {
-        incidents: new DynamoDbIncidentStore(client, table, clock),
-        activity: new DynamoDbApiActivityStore(client, table, clock),
-        silences: new DynamoDbSilenceStore(client, table, clock),
-        optIns: new DynamoDbOptInRecords(client, table, clock),
-        approvals: new DynamoDbApprovalStore(client, table, clock),
-        notifiers,
-        clock,
-        log,
-        config,
-        links: { accountId: scenario.accountId, region: scenario.region, brokerIds: {} },
-      },
-    };
-  };
-
   const requested: (RemediationRequest | ApprovalAnswer)[] = [];
   const rechecks: PostureTarget[] = [];
-  const poll = sharedOf("pollMetrics");
-  const pollMetrics = makePollMetricsHandler({
-    ...poll.shared,
-    remediation: { request: async (r) => void requested.push(r) },
-    ledger: new DynamoDbRemediationLedger(poll.client, table, clock),
-    inventory: new MqBrokerInventory(mq, clock, log, { ttlMs: config.polling.inventoryTtlMinutes * 60_000 }),
-    metrics: new CloudWatchMetricSource(routeToSimulator(new CloudWatchClient(sdk), "cloudwatch", account), clock, log),
-    schedule: createFetchSchedule(config),
-    optInTracker: new OptInTracker(poll.shared.optIns),
-    posture: { request: async (target) => void rechecks.push(target) },
-  });
-  const api = sharedOf("apiActivity");
-  const apiActivity = makeApiActivityHandler({
-    ...api.shared,
-    directory: new MqBrokerDirectory(mq, clock, 5 * 60_000),
-    posture: { request: async (target) => void rechecks.push(target) },
-  });
-  const rem = sharedOf("remediate");
-  const remediate = makeRemediateHandler({
-    ...rem.shared,
-    ledger: new DynamoDbRemediationLedger(rem.client, table, clock),
-    control: new MqBrokerControl(mq, clock),
-    killSwitch: killSwitchOff,
-  });
-  const clicks = sharedOf("slackInteractions");
-  const slackInteractions = makeSlackInteractionsHandler({
-    verifier: new HmacSlackRequestVerifier({ get: async () => REPLAY_SIGNING_SECRET }),
-    approvals: clicks.shared.approvals,
-    remediation: { request: async (r) => void requested.push(r) },
-    replies: { tell: async () => {} },
-    clock,
-    log,
-    config,
-  });
-  const posture = sharedOf("postureAudit");
-  const postureAudit = makePostureAuditHandler({
-    ...posture.shared,
-    inventory: new MqBrokerInventory(mq, clock, log, { ttlMs: config.polling.inventoryTtlMinutes * 60_000 }),
-    reader: new AwsPostureReader(mq, routeToSimulator(new EC2Client(sdk), "ec2", account), clock),
-  });
+  const simulated = simulatedClients(account);
+  const clients: DynamoDBClient[] = [];
+  /** One function's dependencies, on a DynamoDB client of its own; the other functions are invoked in-process. */
+  const depsOf = (fn: FunctionName) => {
+    const dynamoDb = recordingClient(dynamo.endpoint, fn, requests);
+    clients.push(dynamoDb);
+    const makeClient: MakeClient = (Client, settings) => (dynamoDb instanceof Client ? dynamoDb : simulated(Client, settings));
+    return buildDeps({
+      ...simulatedDeps(account, env, new RecordingLog(), {
+        standIns: {
+          invoke: {
+            remediation: { request: async (r) => void requested.push(r) },
+            posture: { request: async (target) => void rechecks.push(target) },
+          },
+          replies: { tell: async () => {} },
+        },
+      }),
+      makeClient,
+    });
+  };
+
+  const poll = pollMetricsDeps(depsOf("pollMetrics"));
+  const pollMetrics = makePollMetricsHandler(poll.deps, { otherRegions: poll.otherRegions });
+  const apiActivity = makeApiActivityHandler(apiActivityDeps(depsOf("apiActivity")));
+  const rem = depsOf("remediate");
+  const remediate = makeRemediateHandler(remediateDeps(rem));
+  const slackInteractions = makeSlackInteractionsHandler(slackInteractionsDeps(depsOf("slackInteractions")));
+  const audit = postureAuditDeps(depsOf("postureAudit"));
+  const postureAudit = makePostureAuditHandler(audit.deps, audit.otherRegions);
 
   const run = async (what: string, invoke: () => Promise<{ errors: readonly string[] }>) => {
     try {
@@ -239,7 +187,7 @@ async function runOnDynamoDb(scenario: Scenario, dynamo: LocalDynamo): Promise<{
     for (const request of requested.splice(0)) await run(`t=${t} remediate`, () => remediate(request, lambdaContext("remediate")));
     for (const click of scenario.interactions.filter((c) => c.at === t)) {
       // The request the person answers: the harness looks it up as the remediate role would.
-      const [waiting] = (await rem.shared.approvals.pending()).slice(-1);
+      const [waiting] = (await rem.approvals.pending()).slice(-1);
       if (!waiting) continue;
       await run(`t=${t} slackInteractions`, async () => {
         await slackInteractions(signedClick(waiting.id, click, account.nowMs()), lambdaContext("slack-interactions"));
@@ -248,7 +196,7 @@ async function runOnDynamoDb(scenario: Scenario, dynamo: LocalDynamo): Promise<{
       for (const request of requested.splice(0)) await run(`t=${t} remediate`, () => remediate(request, lambdaContext("remediate")));
     }
   }
-  for (const { client } of [poll, api, rem, posture, clicks]) client.destroy();
+  for (const client of clients) client.destroy();
   return { requests, failures };
 }
 

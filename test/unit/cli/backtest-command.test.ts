@@ -1,15 +1,13 @@
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
-import { MqClient } from "@aws-sdk/client-mq";
 import { backtestCommand } from "../../../cli/backtest-command";
 import { IncidentKind } from "../../../shared/core/types";
 import { loadScenarioFile, type Scenario } from "../../../shared/sim/scenario";
-import { routeToSimulator, simulatedClock } from "../../../shared/sim/sdk-boundary";
+import { simulatedClock } from "../../../shared/sim/sdk-boundary";
 import { SimulatedAccount } from "../../../shared/sim/simulated-account";
+import { simulatedClients } from "../../../shared/sim/simulated-deps";
 
-const SDK = { region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" }, maxAttempts: 1 };
 const LIBRARY = join(__dirname, "..", "..", "..", "scenarios");
 
 /**
@@ -45,10 +43,7 @@ async function backtest(s: Scenario, args: string[]) {
     {
       clock: simulatedClock(account),
       publishDelayMinutes: s.publishDelayMinutes,
-      clientsFor: () => ({
-        mq: routeToSimulator(new MqClient(SDK), "mq", account),
-        cloudwatch: routeToSimulator(new CloudWatchClient(SDK), "cloudwatch", account),
-      }),
+      makeClient: simulatedClients(account),
     },
   );
   return { code, out: out.join("\n"), err: err.join("\n"), account };

@@ -1,12 +1,13 @@
 import { join } from "node:path";
-import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { ListBrokersCommand, MqClient } from "@aws-sdk/client-mq";
 import { mockClient } from "aws-sdk-client-mock";
 import { checkCommand } from "../../../cli/check-command";
+import type { MakeClient } from "../../../shared/build-deps";
 import { parseConfig } from "../../../shared/core/config";
 import { loadScenarioFile } from "../../../shared/sim/scenario";
-import { routeToSimulator, simulatedClock } from "../../../shared/sim/sdk-boundary";
+import { simulatedClock } from "../../../shared/sim/sdk-boundary";
 import { SimulatedAccount } from "../../../shared/sim/simulated-account";
+import { simulatedClients } from "../../../shared/sim/simulated-deps";
 import { runCommand } from "../../support/cli";
 
 const SDK = { region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" }, maxAttempts: 1 };
@@ -16,6 +17,14 @@ async function run(args: string[], options: Parameters<typeof checkCommand>[3]) 
   return { code, out: out.join("\n"), err: err.join("\n") };
 }
 
+/** A client factory handing out `given` (mocked) clients by class, and unanswered ones of any other class. */
+function clientsOf(...given: object[]): MakeClient {
+  return (Client, settings) => {
+    for (const client of given) if (client instanceof Client) return client;
+    return new Client({ ...settings, credentials: SDK.credentials });
+  };
+}
+
 function simulated(file: string, minute: number) {
   const account = new SimulatedAccount(loadScenarioFile(join(__dirname, "..", "..", "..", "scenarios", file)));
   account.minute = minute;
@@ -23,10 +32,7 @@ function simulated(file: string, minute: number) {
     account,
     options: {
       clock: simulatedClock(account),
-      clientsFor: () => ({
-        mq: routeToSimulator(new MqClient(SDK), "mq", account),
-        cloudwatch: routeToSimulator(new CloudWatchClient(SDK), "cloudwatch", account),
-      }),
+      makeClient: simulatedClients(account),
     },
   };
 }
@@ -101,7 +107,7 @@ describe("mq-sentinel check", () => {
     const mq = new MqClient(SDK);
     mockClient(mq).on(ListBrokersCommand).resolves({ BrokerSummaries: [] });
     // Act
-    const { code, out } = await run(["--region", "eu-west-3"], { clientsFor: () => ({ mq, cloudwatch: new CloudWatchClient(SDK) }) });
+    const { code, out } = await run(["--region", "eu-west-3"], { makeClient: clientsOf(mq) });
     // Assess
     expect(code).toBe(0);
     expect(out).toMatch(/no Amazon MQ brokers in eu-west-3/);
@@ -114,7 +120,7 @@ describe("mq-sentinel check", () => {
       .on(ListBrokersCommand)
       .rejects(Object.assign(new Error("Could not load credentials from any providers"), { name: "CredentialsProviderError" }));
     // Act
-    const { code, err } = await run([], { clientsFor: () => ({ mq, cloudwatch: new CloudWatchClient(SDK) }) });
+    const { code, err } = await run([], { makeClient: clientsOf(mq) });
     // Assess
     expect(code).toBe(1);
     expect(err).toMatch(/no AWS credentials found/);
@@ -132,7 +138,7 @@ describe("mq-sentinel check", () => {
         }),
       );
     // Act
-    const { code, err } = await run([], { clientsFor: () => ({ mq, cloudwatch: new CloudWatchClient(SDK) }) });
+    const { code, err } = await run([], { makeClient: clientsOf(mq) });
     // Assess
     expect(code).toBe(1);
     expect(err).toMatch(/missing permission mq:ListBrokers \(ForbiddenException\)/);

@@ -1,12 +1,9 @@
 import { join } from "node:path";
-import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
-import { MqClient } from "@aws-sdk/client-mq";
 import { checkCommand } from "../../../cli/check-command";
 import { loadScenarioFile } from "../../../shared/sim/scenario";
-import { routeToSimulator, simulatedClock } from "../../../shared/sim/sdk-boundary";
+import { simulatedClock } from "../../../shared/sim/sdk-boundary";
 import { SimulatedAccount } from "../../../shared/sim/simulated-account";
-
-const SDK = { region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" }, maxAttempts: 1 };
+import { simulatedClients } from "../../../shared/sim/simulated-deps";
 
 async function checkAt(file: string, minute: number) {
   const account = new SimulatedAccount(loadScenarioFile(join(__dirname, "..", "..", "..", "scenarios", file)));
@@ -18,10 +15,7 @@ async function checkAt(file: string, minute: number) {
     () => {},
     {
       clock: simulatedClock(account),
-      clientsFor: () => ({
-        mq: routeToSimulator(new MqClient(SDK), "mq", account),
-        cloudwatch: routeToSimulator(new CloudWatchClient(SDK), "cloudwatch", account),
-      }),
+      makeClient: simulatedClients(account),
     },
   );
   return { code, out: out.join("\n") };
