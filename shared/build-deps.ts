@@ -238,13 +238,18 @@ function postureRechecks(deps: Deps): PostureRecheck {
 
 /** Secrets read from SSM or Secrets Manager at run time, never logged. */
 function awsSecrets(makeClient: MakeClient, sdk: SdkSettings, clock: Clock): SecretReader {
+  // One client per service, made when the first secret there is read.
   let ssm: SSMClient | null = null;
+  let secretsManager: SecretsManagerClient | null = null;
   const clients = {
     ssm: () => {
       ssm ??= makeClient(SSMClient, sdk);
       return ssm;
     },
-    secretsManager: () => makeClient(SecretsManagerClient, sdk),
+    secretsManager: () => {
+      secretsManager ??= makeClient(SecretsManagerClient, sdk);
+      return secretsManager;
+    },
   };
   return (location, purpose) => {
     switch (purpose) {
