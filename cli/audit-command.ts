@@ -1,12 +1,8 @@
-import { EC2Client } from "@aws-sdk/client-ec2";
-import { MqClient } from "@aws-sdk/client-mq";
-import { AwsPostureReader } from "../shared/adapters/aws-posture-reader";
 import { MemoryIncidentStore } from "../shared/adapters/memory-incident-store";
-import { MqBrokerInventory } from "../shared/adapters/mq-broker-inventory";
 import { RecordingLog } from "../shared/adapters/recording-log";
 import { systemClock } from "../shared/adapters/system-clock";
 import { runPostureAudit } from "../shared/app/run-posture-audit";
-import { type MakeClient, makeAwsClient, sdkSettings } from "../shared/build-deps";
+import { accountReaders, type MakeClient, makeAwsClient } from "../shared/build-deps";
 import { DEFAULT_CONFIG } from "../shared/core/config";
 import { compareSeverity, type Finding, Severity } from "../shared/core/types";
 import { readCliEnvironment } from "../shared/env";
@@ -16,7 +12,9 @@ import { loadScenarioFile } from "../shared/sim/scenario";
 import { simulatedClock } from "../shared/sim/sdk-boundary";
 import { SimulatedAccount } from "../shared/sim/simulated-account";
 import { simulatedClients } from "../shared/sim/simulated-deps";
+import { type ParsedArgs, parseArgs } from "./args";
 import { explain, stagedLine } from "./check-command";
+import { failedCommand } from "./command";
 
 export const AUDIT_USAGE = `  mq-sentinel audit [--json] [--fail-on info|warning|critical] [--region R] [--scenario FILE]
       Amazon MQ best practices, read-only, against the account in the default AWS credential chain
@@ -27,19 +25,15 @@ export const AUDIT_USAGE = `  mq-sentinel audit [--json] [--fail-on info|warning
 const SEVERITIES = new Set<string>(Object.values(Severity));
 
 /** Runs `mq-sentinel audit`; returns the exit code. */
-export async function auditCommand(args: string[], out: (line: string) => void, err: (line: string) => void): Promise<number> {
-  const flags = new Map<string, string>();
-  let json = false;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i] as string;
-    if (a === "--json") json = true;
-    else if (a.startsWith("--") && args[i + 1] !== undefined) flags.set(a.slice(2), args[++i] as string);
-    else {
-      err(`mq-sentinel audit: unexpected '${a}'\n${AUDIT_USAGE}`);
-      return 2;
-    }
+export async function auditCommand(argv: string[], out: (line: string) => void, err: (line: string) => void): Promise<number> {
+  let args: ParsedArgs;
+  try {
+    args = parseArgs(argv, { values: ["fail-on", "region", "scenario"], switches: ["json"] });
+  } catch (error) {
+    return failedCommand("audit", AUDIT_USAGE, error, err);
   }
-  const failOn = flags.get("fail-on") ?? Severity.warning;
+  const json = args.has("json");
+  const failOn = args.get("fail-on") ?? Severity.warning;
   if (!SEVERITIES.has(failOn)) {
     err(`mq-sentinel audit: --fail-on takes info, warning or critical`);
     return 2;
@@ -47,9 +41,9 @@ export async function auditCommand(args: string[], out: (line: string) => void, 
 
   // The account audited: the one in the default credential chain, or a scenario's simulated one.
   let makeClient: MakeClient = makeAwsClient;
-  let region = flags.get("region") ?? readCliEnvironment().region ?? "us-east-1";
+  let region = args.get("region") ?? readCliEnvironment().region ?? "us-east-1";
   let clock: Clock = systemClock;
-  const scenarioFile = flags.get("scenario");
+  const scenarioFile = args.get("scenario");
   if (scenarioFile) {
     try {
       const scenario = loadScenarioFile(scenarioFile);
@@ -62,12 +56,8 @@ export async function auditCommand(args: string[], out: (line: string) => void, 
       return 2;
     }
   }
-  const sdk = sdkSettings(region);
-  const mq = makeClient(MqClient, sdk);
-  const ec2 = makeClient(EC2Client, sdk);
-
   const log = new RecordingLog();
-  const inventory = new MqBrokerInventory(mq, clock, log, { ttlMs: 60_000 });
+  const { inventory, posture } = accountReaders({ region, makeClient, clock, log, inventoryTtlMs: 60_000 });
   try {
     await inventory.listBrokers();
   } catch (error) {
@@ -76,7 +66,7 @@ export async function auditCommand(args: string[], out: (line: string) => void, 
   }
   const report = await runPostureAudit({
     inventory,
-    reader: new AwsPostureReader(mq, ec2, clock),
+    reader: posture,
     incidents: new MemoryIncidentStore(),
     notifiers: [],
     clock,

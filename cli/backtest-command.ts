@@ -1,12 +1,8 @@
-import { readFileSync, writeFileSync } from "node:fs";
-import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
-import { MqClient } from "@aws-sdk/client-mq";
-import { CloudWatchMetricSource } from "../shared/adapters/cloudwatch-metric-source";
-import { MqBrokerInventory } from "../shared/adapters/mq-broker-inventory";
+import { writeFileSync } from "node:fs";
 import { RecordingLog } from "../shared/adapters/recording-log";
 import { systemClock } from "../shared/adapters/system-clock";
-import { type MakeClient, makeAwsClient, type SdkSettings } from "../shared/build-deps";
-import { type Config, DEFAULT_CONFIG, parseConfig } from "../shared/core/config";
+import { accountReaders, type MakeClient, makeAwsClient, type SdkSettings } from "../shared/build-deps";
+import { type Config, DEFAULT_CONFIG } from "../shared/core/config";
 import { renderHtmlReport } from "../shared/core/render/html-report";
 import { type HtmlReport, reportIncidents } from "../shared/core/render/report-model";
 import { describeError } from "../shared/errors";
@@ -19,8 +15,10 @@ import {
   planBacktest,
   runBacktest,
 } from "../shared/sim/backtest";
+import { configFromFile, parseArgs } from "./args";
 import { explain } from "./check-command";
-import type { Command } from "./command";
+import { type Command, failedCommand } from "./command";
+import { UsageError } from "./duration";
 
 /** Above this estimated cost the history is read only with `--yes`. */
 export const DEFAULT_MAX_USD = 0.1;
@@ -63,67 +61,50 @@ interface BacktestArgs {
   json: boolean;
 }
 
-function parseArgs(args: string[], err: (line: string) => void): BacktestArgs | null {
-  const out: BacktestArgs = {
-    days: Number.NaN,
-    brokers: [],
-    queues: [],
-    config: DEFAULT_CONFIG,
-    region: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1",
-    yes: false,
-    maxUsd: DEFAULT_MAX_USD,
-    html: null,
-    json: false,
+/** The command line as `BacktestArgs`; a usage error names what is wrong. */
+function backtestArgs(argv: string[]): BacktestArgs {
+  const args = parseArgs(argv, {
+    values: ["days", "broker", "queue", "region", "max-usd", "html", "config"],
+    switches: ["yes", "json"],
+  });
+  const list = (name: string) => args.all(name).flatMap((v) => v.split(",").filter(Boolean));
+  const days = Number(args.get("days") ?? Number.NaN);
+  if (!Number.isFinite(days) || days <= 0 || days > MAX_BACKTEST_DAYS)
+    throw new UsageError(
+      `--days must be a number of days above 0 and at most ${MAX_BACKTEST_DAYS} (CloudWatch keeps 1-minute data for 15 days)`,
+    );
+  const maxUsd = Number(args.get("max-usd") ?? DEFAULT_MAX_USD);
+  if (!Number.isFinite(maxUsd) || maxUsd < 0) throw new UsageError("--max-usd needs an amount in dollars");
+  const config = args.get("config");
+  return {
+    days,
+    brokers: list("broker"),
+    queues: list("queue"),
+    config: config === undefined ? DEFAULT_CONFIG : configFromFile(config),
+    region: args.get("region") ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1",
+    yes: args.has("yes"),
+    maxUsd,
+    html: args.get("html") ?? null,
+    json: args.has("json"),
   };
-  const usage = (why: string) => {
-    err(`mq-sentinel backtest: ${why}\n${BACKTEST_USAGE}`);
-    return null;
-  };
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i] as string;
-    const value = () => {
-      const v = args[++i];
-      if (v === undefined || v.startsWith("--")) throw new Error(`${a} needs a value`);
-      return v;
-    };
-    try {
-      if (a === "--yes") out.yes = true;
-      else if (a === "--json") out.json = true;
-      else if (a === "--days") out.days = Number(value());
-      else if (a === "--broker") out.brokers.push(...value().split(",").filter(Boolean));
-      else if (a === "--queue") out.queues.push(...value().split(",").filter(Boolean));
-      else if (a === "--region") out.region = value();
-      else if (a === "--max-usd") out.maxUsd = Number(value());
-      else if (a === "--html") out.html = value();
-      else if (a === "--config") {
-        const file = value();
-        try {
-          out.config = parseConfig(JSON.parse(readFileSync(file, "utf8"))).config;
-        } catch (error) {
-          return usage(`cannot use --config ${file}: ${describeError(error)}`);
-        }
-      } else return usage(`unexpected '${a}'`);
-    } catch (error) {
-      return usage(describeError(error));
-    }
-  }
-  if (!Number.isFinite(out.days) || out.days <= 0 || out.days > MAX_BACKTEST_DAYS)
-    return usage(`--days must be a number of days above 0 and at most ${MAX_BACKTEST_DAYS} (CloudWatch keeps 1-minute data for 15 days)`);
-  if (!Number.isFinite(out.maxUsd) || out.maxUsd < 0) return usage("--max-usd needs an amount in dollars");
-  return out;
 }
 
 /** Runs `mq-sentinel backtest`; returns the exit code (0 done, 1 failed, 2 usage or not confirmed). */
 export const backtestCommand: Command<BacktestOptions> = async (argv, out, err, options = {}) => {
-  const args = parseArgs(argv, err);
-  if (!args) return 2;
+  let args: BacktestArgs;
+  try {
+    args = backtestArgs(argv);
+  } catch (error) {
+    return failedCommand("backtest", BACKTEST_USAGE, error, err);
+  }
   const clock = options.clock ?? systemClock;
   const makeClient = options.makeClient ?? makeAwsClient;
-  const sdk = historySettings(args.region);
   const log = new RecordingLog();
+  const sdk = historySettings(args.region);
+  const { inventory, metrics } = accountReaders({ region: args.region, makeClient, clock, log, inventoryTtlMs: 3_600_000, sdk });
   const deps = {
-    inventory: new MqBrokerInventory(makeClient(MqClient, sdk), clock, log, { ttlMs: 3_600_000 }),
-    history: new CloudWatchMetricSource(makeClient(CloudWatchClient, sdk), clock, log),
+    inventory,
+    history: metrics,
     clock,
     log,
     config: args.config,

@@ -1,13 +1,9 @@
-import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
-import { MqClient } from "@aws-sdk/client-mq";
-import { CloudWatchMetricSource } from "../shared/adapters/cloudwatch-metric-source";
 import { MemoryIncidentStore } from "../shared/adapters/memory-incident-store";
-import { MqBrokerInventory } from "../shared/adapters/mq-broker-inventory";
 import { RecordingLog } from "../shared/adapters/recording-log";
 import { systemClock } from "../shared/adapters/system-clock";
 import { createFetchSchedule, runMetricsCycle } from "../shared/app/run-metrics-cycle";
-import { type MakeClient, makeAwsClient, sdkSettings } from "../shared/build-deps";
-import { type Config, DEFAULT_CONFIG, parseConfig, type RouteConfig } from "../shared/core/config";
+import { accountReaders, type MakeClient, makeAwsClient } from "../shared/build-deps";
+import { type Config, DEFAULT_CONFIG, type RouteConfig } from "../shared/core/config";
 import { estimateCost, type FleetShape } from "../shared/core/cost-model";
 import { isDeadLetterQueue } from "../shared/core/detectors/consumer-lag";
 import { rebootCanHelp } from "../shared/core/remediation-policy";
@@ -16,7 +12,8 @@ import { type Broker, isIgnored } from "../shared/core/types";
 import { readCliEnvironment } from "../shared/env";
 import { describeError, errorNameOf, ServiceCallError } from "../shared/errors";
 import type { Clock, InventorySnapshot } from "../shared/ports";
-import type { Command } from "./command";
+import { configFromFile, type ParsedArgs, parseArgs } from "./args";
+import { type Command, failedCommand } from "./command";
 
 export const CHECK_USAGE = `  mq-sentinel check [--region R | --regions R1,R2] [--config FILE.json]
       Read-only look at the account in the default AWS credential chain: the brokers and their
@@ -32,29 +29,24 @@ export interface CheckOptions {
 }
 
 /** Runs `mq-sentinel check`; returns the exit code (0 fine, 1 findings or errors, 2 usage). */
-export const checkCommand: Command<CheckOptions> = async (args, out, err, options = {}) => {
-  const flags = new Map<string, string>();
-  for (let i = 0; i < args.length; i += 2) {
-    const key = args[i] ?? "";
-    const value = args[i + 1];
-    if (!key.startsWith("--") || value === undefined) {
-      err(`mq-sentinel check: unexpected '${key}'\n${CHECK_USAGE}`);
-      return 2;
-    }
-    flags.set(key.slice(2), value);
-  }
+export const checkCommand: Command<CheckOptions> = async (argv, out, err, options = {}) => {
+  let args: ParsedArgs;
   let config = options.config ?? DEFAULT_CONFIG;
-  if (flags.has("config")) {
-    try {
-      const { readFileSync } = await import("node:fs");
-      config = parseConfig(JSON.parse(readFileSync(flags.get("config") as string, "utf8"))).config;
-    } catch (error) {
-      err(`mq-sentinel check: cannot use --config: ${describeError(error)}`);
-      return 2;
-    }
+  try {
+    args = parseArgs(argv, { values: ["region", "regions", "config"] });
+  } catch (error) {
+    return failedCommand("check", CHECK_USAGE, error, err);
+  }
+  const file = args.get("config");
+  try {
+    if (file !== undefined) config = configFromFile(file);
+  } catch (error) {
+    // Every problem of the file, one per line, without the usage around them.
+    err(`mq-sentinel check: ${(error as Error).message}`);
+    return 2;
   }
   const env = readCliEnvironment();
-  const regions = (flags.get("regions") ?? flags.get("region") ?? env.region ?? "us-east-1")
+  const regions = (args.get("regions") ?? args.get("region") ?? env.region ?? "us-east-1")
     .split(",")
     .map((r) => r.trim())
     .filter(Boolean);
@@ -74,9 +66,7 @@ async function checkRegion(
   err: (line: string) => void,
 ): Promise<number> {
   const log = new RecordingLog();
-  const sdk = sdkSettings(region);
-  const inventory = new MqBrokerInventory(makeClient(MqClient, sdk), clock, log, { ttlMs: 60_000 });
-  const metrics = new CloudWatchMetricSource(makeClient(CloudWatchClient, sdk), clock, log);
+  const { inventory, metrics } = accountReaders({ region, makeClient, clock, log, inventoryTtlMs: 60_000 });
 
   // 1. brokers (with a clear error for missing credentials or permissions)
   let snapshot: InventorySnapshot;

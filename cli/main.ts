@@ -4,9 +4,11 @@ import { fileURLToPath } from "node:url";
 import { renderHtmlReport } from "../shared/core/render/html-report";
 import { describeError, ScenarioError } from "../shared/errors";
 import { loadScenarioFile, type Scenario, scenarioFiles } from "../shared/sim/scenario";
+import { parseArgs } from "./args";
 import { AUDIT_USAGE, auditCommand } from "./audit-command";
 import { BACKTEST_USAGE, backtestCommand } from "./backtest-command";
 import { CHECK_USAGE, checkCommand } from "./check-command";
+import { UsageError } from "./duration";
 import { REMEDIATION_USAGE, remediationCommand } from "./remediation-command";
 import { type ReplayRun, replayScenario } from "./replay";
 import { type ReplayedScenario, replayReport } from "./replay-report";
@@ -64,33 +66,33 @@ export async function main(
   return 2;
 }
 
-function parseReplayArgs(args: string[]): ReplayOptions {
-  const options: ReplayOptions = { json: false, score: false, html: null, bars: {}, paths: [] };
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i] as string;
-    const number = () => {
-      const value = Number(args[++i]);
-      if (!Number.isFinite(value)) throw new UsageError(`${a} needs a number`);
-      options.score = true;
-      return value;
-    };
-    if (a === "--json") options.json = true;
-    else if (a === "--score") options.score = true;
-    else if (a === "--html") {
-      const file = args[++i];
-      if (!file || file.startsWith("--")) throw new UsageError("--html needs a file name");
-      options.html = file;
-    } else if (a === "--min-recall") options.bars.minRecall = number();
-    else if (a === "--min-precision") options.bars.minPrecision = number();
-    else if (a === "--max-median-delay") options.bars.maxMedianDelay = number();
-    else if (a === "--max-unsafe") options.bars.maxUnsafe = number();
-    else if (a.startsWith("--")) throw new UsageError(`unknown option ${a}`);
-    else options.paths.push(a);
-  }
+function parseReplayArgs(argv: string[]): ReplayOptions {
+  const bars = ["min-recall", "min-precision", "max-median-delay", "max-unsafe"] as const;
+  const args = parseArgs(argv, { values: ["html", ...bars], switches: ["json", "score"], positional: true });
+  const bar = (name: (typeof bars)[number]) => {
+    const text = args.get(name);
+    if (text === undefined) return undefined;
+    const value = Number(text);
+    if (!Number.isFinite(value)) throw new UsageError(`--${name} needs a number`);
+    return value;
+  };
+  const options: ReplayOptions = {
+    json: args.has("json"),
+    // A bar implies scoring.
+    score: args.has("score") || bars.some((name) => args.has(name)),
+    html: args.get("html") ?? null,
+    bars: {},
+    paths: [...args.positional],
+  };
+  const values = {
+    minRecall: bar("min-recall"),
+    minPrecision: bar("min-precision"),
+    maxMedianDelay: bar("max-median-delay"),
+    maxUnsafe: bar("max-unsafe"),
+  };
+  for (const [key, value] of Object.entries(values)) if (value !== undefined) options.bars[key as keyof typeof values] = value;
   return options;
 }
-
-class UsageError extends Error {}
 
 async function replay(options: ReplayOptions, out: (line: string) => void, err: (line: string) => void): Promise<number> {
   const paths = options.paths.length ? options.paths : [builtInLibrary()];

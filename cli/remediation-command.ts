@@ -1,8 +1,9 @@
 import { DynamoDbRemediationLedger } from "../shared/adapters/dynamodb-remediation-ledger";
 import { systemClock } from "../shared/adapters/system-clock";
 import type { RemediationLedger } from "../shared/ports";
+import { type ParsedArgs, parseArgs } from "./args";
 import { failedCommand } from "./command";
-import { deploymentTable } from "./deployment-table";
+import { deploymentTable, TABLE_OPTIONS } from "./deployment-table";
 import { parseDuration } from "./duration";
 
 /** The ledger keeps its audit trail this long (DynamoDB TTL). */
@@ -17,25 +18,19 @@ export const REMEDIATION_USAGE = `  mq-sentinel remediation history [--since DUR
 
 /** Runs `mq-sentinel remediation ...`; returns the exit code. */
 export async function remediationCommand(
-  args: string[],
+  argv: string[],
   out: (line: string) => void,
   err: (line: string) => void,
   ledger?: RemediationLedger,
 ): Promise<number> {
-  const [action, ...rest] = args;
-  const flags = new Map<string, string>();
-  const positional: string[] = [];
-  for (let i = 0; i < rest.length; i++) {
-    const a = rest[i] as string;
-    if (a.startsWith("--") && rest[i + 1] !== undefined) flags.set(a.slice(2), rest[++i] as string);
-    else positional.push(a);
-  }
+  const [action, ...rest] = argv;
+  let args: ParsedArgs;
   let store: RemediationLedger;
   try {
-    store = ledger ?? openLedger(flags);
+    args = parseArgs(rest, { values: ["since", ...TABLE_OPTIONS], positional: true });
+    store = ledger ?? openLedger(args);
   } catch (error) {
-    err(`mq-sentinel remediation: ${(error as Error).message}`);
-    return 2;
+    return failedCommand("remediation", REMEDIATION_USAGE, error, err);
   }
   const now = systemClock.now();
   try {
@@ -43,7 +38,7 @@ export async function remediationCommand(
       case "history": {
         const since =
           now -
-          parseDuration(flags.get("since") ?? "1d", { flag: "--since", maxMs: AUDIT_MS, range: "the history goes back at most 90 days" });
+          parseDuration(args.get("since") ?? "1d", { flag: "--since", maxMs: AUDIT_MS, range: "the history goes back at most 90 days" });
         const records = await store.history(since);
         if (records.length === 0) out("no remediation decisions in that time");
         for (const r of records)
@@ -57,7 +52,7 @@ export async function remediationCommand(
         return 0;
       }
       case "reset": {
-        const target = positional[0];
+        const target = args.positional[0];
         if (!target) {
           err(`mq-sentinel remediation: reset needs a broker name or id\n${REMEDIATION_USAGE}`);
           return 2;
@@ -80,7 +75,7 @@ export async function remediationCommand(
   }
 }
 
-function openLedger(flags: Map<string, string>): RemediationLedger {
-  const { client, table } = deploymentTable(flags);
+function openLedger(args: ParsedArgs): RemediationLedger {
+  const { client, table } = deploymentTable(args);
   return new DynamoDbRemediationLedger(client, table, systemClock);
 }

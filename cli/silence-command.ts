@@ -5,8 +5,9 @@ import type { Silence } from "../shared/core/notify-policy";
 import { IncidentKind } from "../shared/core/types";
 import { readCliEnvironment } from "../shared/env";
 import type { SilenceStore } from "../shared/ports";
+import { type ParsedArgs, parseArgs } from "./args";
 import { failedCommand } from "./command";
-import { deploymentTable } from "./deployment-table";
+import { deploymentTable, TABLE_OPTIONS } from "./deployment-table";
 import { parseDuration, UsageError } from "./duration";
 
 export const SILENCE_USAGE = `  mq-sentinel silence add [--broker NAME] [--kind KIND] [--resource R] --for DURATION [--comment TEXT]
@@ -21,32 +22,25 @@ const MAX_SILENCE_MS = 7 * 86_400_000;
 
 /** Runs `mq-sentinel silence ...`; returns the exit code. */
 export async function silenceCommand(
-  args: string[],
+  argv: string[],
   out: (line: string) => void,
   err: (line: string) => void,
   store?: SilenceStore,
 ): Promise<number> {
-  const [action, ...rest] = args;
-  let flags: Map<string, string>;
-  let positional: string[];
-  try {
-    ({ flags, positional } = parseFlags(rest));
-  } catch (error) {
-    err(`mq-sentinel silence: ${(error as Error).message}\n${SILENCE_USAGE}`);
-    return 2;
-  }
+  const [action, ...rest] = argv;
+  let args: ParsedArgs;
   let silences: SilenceStore;
   try {
-    silences = store ?? openStore(flags);
+    args = parseArgs(rest, { values: ["broker", "kind", "resource", "for", "comment", "by", ...TABLE_OPTIONS], positional: true });
+    silences = store ?? openStore(args);
   } catch (error) {
-    err(`mq-sentinel silence: ${(error as Error).message}`);
-    return 2;
+    return failedCommand("silence", SILENCE_USAGE, error, err);
   }
   const now = systemClock.now();
   try {
     switch (action) {
       case "add": {
-        const silence = newSilence(flags, now);
+        const silence = newSilence(args, now);
         await silences.add(silence);
         out(`silence ${silence.id} until ${new Date(silence.endsAt).toISOString()}: ${describeMatch(silence)}`);
         return 0;
@@ -62,7 +56,7 @@ export async function silenceCommand(
         return 0;
       }
       case "expire": {
-        const id = positional[0];
+        const id = args.positional[0];
         if (!id) throw new UsageError("expire needs the silence id");
         const ended = await silences.expire(id, now);
         out(ended ? `silence ${id} expired` : `no active silence ${id}`);
@@ -76,12 +70,12 @@ export async function silenceCommand(
   }
 }
 
-function openStore(flags: Map<string, string>): SilenceStore {
-  const { client, table } = deploymentTable(flags);
+function openStore(args: ParsedArgs): SilenceStore {
+  const { client, table } = deploymentTable(args);
   return new DynamoDbSilenceStore(client, table, systemClock);
 }
 
-function newSilence(flags: Map<string, string>, now: number): Silence {
+function newSilence(flags: ParsedArgs, now: number): Silence {
   const duration = parseDuration(flags.get("for"), {
     flag: "--for",
     maxMs: MAX_SILENCE_MS,
@@ -109,21 +103,4 @@ function describeMatch(s: Silence): string {
   return [s.broker ? `broker=${s.broker}` : null, s.kind ? `kind=${s.kind}` : null, s.resource ? `resource=${s.resource}` : null]
     .filter(Boolean)
     .join(" ");
-}
-
-function parseFlags(args: string[]): { flags: Map<string, string>; positional: string[] } {
-  const flags = new Map<string, string>();
-  const positional: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i] as string;
-    if (!a.startsWith("--")) {
-      positional.push(a);
-      continue;
-    }
-    const value = args[i + 1];
-    if (value === undefined || value.startsWith("--")) throw new Error(`${a} needs a value`);
-    flags.set(a.slice(2), value);
-    i++;
-  }
-  return { flags, positional };
 }

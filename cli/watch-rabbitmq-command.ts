@@ -1,9 +1,8 @@
-import { readFileSync } from "node:fs";
 import { MemoryIncidentStore } from "../shared/adapters/memory-incident-store";
 import { RabbitMqPrometheusScraper } from "../shared/adapters/rabbitmq-prometheus-scraper";
 import { RecordingLog } from "../shared/adapters/recording-log";
 import { createFetchSchedule, createScrapeHistory, type MetricsCycleDeps, runMetricsCycle } from "../shared/app/run-metrics-cycle";
-import { type Config, DEFAULT_CONFIG, parseConfig } from "../shared/core/config";
+import { type Config, DEFAULT_CONFIG } from "../shared/core/config";
 import { PROMETHEUS_TAG } from "../shared/core/prometheus-targets";
 import { type Broker, DeploymentMode, EngineType, MINUTE_MS } from "../shared/core/types";
 import { readNamedVariable } from "../shared/env";
@@ -19,6 +18,7 @@ import type {
   QueueListing,
   ScrapeResult,
 } from "../shared/ports";
+import { configFromFile, parseArgs } from "./args";
 import type { Command } from "./command";
 import { incidentsFrom, type ReplayOutput, type TimelineEntry } from "./replay";
 import { formatTimeline } from "./timeline";
@@ -172,24 +172,12 @@ export const watchRabbitMqCommand: Command<WatchOptions> = async (args, out, err
   return reader.reads === 0 ? 1 : 0;
 };
 
-function parseFlags(args: string[]): WatchFlags {
-  const values = new Map<string, string[]>();
-  let json = false;
-  for (let i = 0; i < args.length; i++) {
-    const key = args[i] as string;
-    if (key === "--json") {
-      json = true;
-      continue;
-    }
-    const value = args[i + 1];
-    if (!key.startsWith("--") || value === undefined) throw new Error(`unexpected '${key}'`);
-    const name = key.slice(2);
-    if (!["endpoint", "user", "password-env", "vhost", "minutes", "interval-seconds", "name", "config"].includes(name))
-      throw new Error(`unknown option ${key}`);
-    values.set(name, [...(values.get(name) ?? []), value]);
-    i++;
-  }
-  const one = (name: string) => values.get(name)?.at(-1) ?? null;
+function parseFlags(argv: string[]): WatchFlags {
+  const args = parseArgs(argv, {
+    values: ["endpoint", "user", "password-env", "vhost", "minutes", "interval-seconds", "name", "config"],
+    switches: ["json"],
+  });
+  const one = (name: string) => args.get(name) ?? null;
   const endpointText = one("endpoint");
   if (!endpointText) throw new Error("--endpoint URL is required");
   let endpoint: URL;
@@ -205,25 +193,18 @@ function parseFlags(args: string[]): WatchFlags {
   const interval = one("interval-seconds") === null ? 60 : Number(one("interval-seconds"));
   if (!Number.isFinite(interval) || interval <= 0 || interval > 3600)
     throw new Error("--interval-seconds must be a number of seconds above 0 (at most 3600)");
-  let config = DEFAULT_CONFIG;
   const configFile = one("config");
-  if (configFile) {
-    try {
-      config = parseConfig(JSON.parse(readFileSync(configFile, "utf8"))).config;
-    } catch (error) {
-      throw new Error(`cannot use --config ${configFile}: ${describeError(error)}`);
-    }
-  }
+  const config = configFile ? configFromFile(configFile) : DEFAULT_CONFIG;
   return {
     endpoint,
     user: one("user"),
     passwordEnv: one("password-env"),
-    vhosts: values.get("vhost") ?? [],
+    vhosts: args.all("vhost"),
     minutes,
     intervalSeconds: interval,
     name: one("name") ?? endpoint.host,
     config,
-    json,
+    json: args.has("json"),
   };
 }
 

@@ -91,6 +91,8 @@ export interface SdkSettings {
   requestHandler?: { connectionTimeout: number; requestTimeout: number };
   /** Absent in a deployed function (the role's); the simulation's stand-ins otherwise. */
   credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** A local endpoint (dynalite, DynamoDB Local) for the CLI's commands on a deployment's table. */
+  endpoint?: string;
 }
 
 /** Time to open a connection to an AWS endpoint; past it the endpoint is unreachable. */
@@ -438,6 +440,36 @@ export function slackInteractionsDeps(deps: Deps): InteractionDeps {
     clock: deps.clock,
     log: deps.log,
     config: deps.config,
+  };
+}
+
+/** The read-only adapters of one region, for the CLI's looks at an account (check, audit, backtest). */
+export interface AccountReaders {
+  inventory: MqBrokerInventory;
+  metrics: CloudWatchMetricSource;
+  posture: AwsPostureReader;
+}
+
+/**
+ * Builds the read-only adapters of `region` for a command that stores, sends and reboots nothing:
+ * no deployment (table, topic, functions) is needed. `sdk` replaces the functions' client settings
+ * (the backtest's long history reads); descriptions are reused for `inventoryTtlMs`.
+ */
+export function accountReaders(input: {
+  region: string;
+  makeClient: MakeClient;
+  clock: Clock;
+  log: Log;
+  inventoryTtlMs: number;
+  sdk?: SdkSettings;
+}): AccountReaders {
+  const { makeClient, clock, log } = input;
+  const sdk = input.sdk ?? sdkSettings(input.region);
+  const mq = makeClient(MqClient, sdk);
+  return {
+    inventory: new MqBrokerInventory(mq, clock, log, { ttlMs: input.inventoryTtlMs }),
+    metrics: new CloudWatchMetricSource(makeClient(CloudWatchClient, sdk), clock, log),
+    posture: new AwsPostureReader(mq, makeClient(EC2Client, sdk), clock),
   };
 }
 

@@ -147,6 +147,6 @@ describe("mq-sentinel check", () => {
   it("rejects a malformed argument", async () => {
     const { code, err } = await run(["--region"], {});
     expect(code).toBe(2);
-    expect(err).toMatch(/unexpected '--region'/);
+    expect(err).toMatch(/--region needs a value/);
   });
 });

@@ -166,7 +166,7 @@ describe("mq-sentinel check --config", () => {
     // Assess
     expect(code).toBe(2);
     expect(err.join("\n").split("\n")).toEqual([
-      "mq-sentinel check: cannot use --config: invalid configuration:",
+      `mq-sentinel check: cannot use --config ${join(dir, "config.json")}: invalid configuration:`,
       "  detection.resources.cpu.warnPercent: 97 is above criticalPercent (95): the warning level must not be above the critical level",
       expect.stringMatching(
         /^ {2}detection\.resources\.diskWarnRatio: 1 is below diskCriticalRatio \(1\.1\): .*must be at least diskCriticalRatio$/,
