@@ -5,9 +5,8 @@ import type { Silence } from "../shared/core/notify-policy";
 import { IncidentKind } from "../shared/core/types";
 import { readCliEnvironment } from "../shared/env";
 import type { SilenceStore } from "../shared/ports";
-import { type ParsedArgs, parseArgs } from "./args";
-import { failedCommand } from "./command";
-import { deploymentTable, TABLE_OPTIONS } from "./deployment-table";
+import type { ParsedArgs } from "./args";
+import { type TableAction, tableCommand } from "./deployment-table";
 import { parseDuration, UsageError } from "./duration";
 
 export const SILENCE_USAGE = `  mq-sentinel silence add [--broker NAME] [--kind KIND] [--resource R] --for DURATION [--comment TEXT]
@@ -20,60 +19,46 @@ export const SILENCE_USAGE = `  mq-sentinel silence add [--broker NAME] [--kind 
 const KINDS = new Set<string>(Object.values(IncidentKind));
 const MAX_SILENCE_MS = 7 * 86_400_000;
 
-/** Runs `mq-sentinel silence ...`; returns the exit code. */
-export async function silenceCommand(
-  argv: string[],
-  out: (line: string) => void,
-  err: (line: string) => void,
-  store?: SilenceStore,
-): Promise<number> {
-  const [action, ...rest] = argv;
-  let args: ParsedArgs;
-  let silences: SilenceStore;
-  try {
-    args = parseArgs(rest, { values: ["broker", "kind", "resource", "for", "comment", "by", ...TABLE_OPTIONS], positional: true });
-    silences = store ?? openStore(args);
-  } catch (error) {
-    return failedCommand("silence", SILENCE_USAGE, error, err);
-  }
+/** Runs one action of `mq-sentinel silence`; resolves to the exit code. */
+const silenceAction: TableAction<SilenceStore> = async (action, args, silences, out) => {
   const now = systemClock.now();
-  try {
-    switch (action) {
-      case "add": {
-        const silence = newSilence(args, now);
-        await silences.add(silence);
-        out(`silence ${silence.id} until ${new Date(silence.endsAt).toISOString()}: ${describeMatch(silence)}`);
-        return 0;
-      }
-      case "list": {
-        const active = await silences.active(now);
-        if (active.length === 0) out("no active silences");
-        for (const s of active.sort((a, b) => a.endsAt - b.endsAt)) {
-          out(
-            `${s.id}  until ${new Date(s.endsAt).toISOString()}  ${describeMatch(s)}  by ${s.createdBy}${s.comment ? `: ${s.comment}` : ""}`,
-          );
-        }
-        return 0;
-      }
-      case "expire": {
-        const id = args.positional[0];
-        if (!id) throw new UsageError("expire needs the silence id");
-        const ended = await silences.expire(id, now);
-        out(ended ? `silence ${id} expired` : `no active silence ${id}`);
-        return ended ? 0 : 1;
-      }
-      default:
-        throw new UsageError(`unknown action '${action ?? ""}'`);
+  switch (action) {
+    case "add": {
+      const silence = newSilence(args, now);
+      await silences.add(silence);
+      out(`silence ${silence.id} until ${new Date(silence.endsAt).toISOString()}: ${describeMatch(silence)}`);
+      return 0;
     }
-  } catch (error) {
-    return failedCommand("silence", SILENCE_USAGE, error, err);
+    case "list": {
+      const active = await silences.active(now);
+      if (active.length === 0) out("no active silences");
+      for (const s of active.sort((a, b) => a.endsAt - b.endsAt)) {
+        out(
+          `${s.id}  until ${new Date(s.endsAt).toISOString()}  ${describeMatch(s)}  by ${s.createdBy}${s.comment ? `: ${s.comment}` : ""}`,
+        );
+      }
+      return 0;
+    }
+    case "expire": {
+      const id = args.positional[0];
+      if (!id) throw new UsageError("expire needs the silence id");
+      const ended = await silences.expire(id, now);
+      out(ended ? `silence ${id} expired` : `no active silence ${id}`);
+      return ended ? 0 : 1;
+    }
+    default:
+      throw new UsageError(`unknown action '${action ?? ""}'`);
   }
-}
+};
 
-function openStore(args: ParsedArgs): SilenceStore {
-  const { client, table } = deploymentTable(args);
-  return new DynamoDbSilenceStore(client, table, systemClock);
-}
+/** Runs `mq-sentinel silence ...`; resolves to the exit code. */
+export const silenceCommand = tableCommand<SilenceStore>({
+  name: "silence",
+  usage: SILENCE_USAGE,
+  options: ["broker", "kind", "resource", "for", "comment", "by"],
+  open: ({ client, table }) => new DynamoDbSilenceStore(client, table, systemClock),
+  run: silenceAction,
+});
 
 function newSilence(flags: ParsedArgs, now: number): Silence {
   const duration = parseDuration(flags.get("for"), {
