@@ -1,3 +1,5 @@
+import { postureCleanActiveMq } from "./posture-clean-broker";
+
 /**
  * A recorded CPU day played as one ActiveMQ broker's `CpuUtilization`: the real-day replays of the
  * bench and the library scenarios built from them (NAB `realAWSCloudwatch`, 5-minute samples, each
@@ -40,6 +42,7 @@ export interface CpuDayInput {
   expect?: readonly Record<string, unknown>[];
 }
 
+
 const ACCOUNT = "123456789012";
 const REGION = "us-east-1";
 
@@ -72,19 +75,7 @@ export function cpuDayScenario(input: CpuDayInput): Record<string, unknown> {
     brokers: [
       {
         describe: {
-          BrokerId: id,
-          BrokerName: name,
-          BrokerArn: `arn:aws:mq:${REGION}:${ACCOUNT}:broker:${name}:${id}`,
-          BrokerState: "RUNNING",
-          DeploymentMode: "ACTIVE_STANDBY_MULTI_AZ",
-          EngineType: "ACTIVEMQ",
-          EngineVersion: "5.18",
-          HostInstanceType: "mq.m5.large",
-          PubliclyAccessible: false,
-          AutoMinorVersionUpgrade: true,
-          AuthenticationStrategy: "SIMPLE",
-          EncryptionOptions: { UseAwsOwnedKey: false, KmsKeyId: `arn:aws:kms:${REGION}:${ACCOUNT}:key/${hex(`${name}kms`, 8)}` },
-          Logs: { Audit: true, General: true },
+          ...postureCleanActiveMq({ region: REGION, accountId: ACCOUNT, id, name, kmsKeyId: hex(`${name}kms`, 8) }),
           SecurityGroups: [sg],
           SubnetIds: ["subnet-05187faafd259a94a", "subnet-07f4877c3cbe520d2"],
           StorageType: "EFS",

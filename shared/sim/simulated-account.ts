@@ -174,33 +174,30 @@ export class SimulatedAccount {
     this.mqTokens -= 1;
   }
 
+  /** The operations the account answers, by `service:Operation`. */
+  private readonly operations: Readonly<Record<string, (input: Record<string, unknown>) => Record<string, unknown>>> = {
+    "mq:ListBrokers": (input) => this.listBrokers(input),
+    "mq:DescribeBroker": (input) => this.describeBroker(input),
+    "mq:DescribeConfigurationRevision": (input) => this.describeConfigurationRevision(input),
+    "mq:RebootBroker": (input) => this.rebootBroker(input),
+    "cloudwatch:ListMetrics": (input) => this.listMetrics(input),
+    "cloudwatch:GetMetricData": (input) => this.getMetricData(input),
+    "ec2:DescribeSecurityGroups": (input) => this.describeSecurityGroups(input),
+    "sns:Publish": (input) => {
+      this.records.push({ minute: this.minute, operation: "sns:Publish", input });
+      return { MessageId: `sim-${this.records.length}` };
+    },
+  };
+
   /** Answers one SDK command (`service` is the SDK's, e.g. `cloudwatch`, `mq`, `ec2`, `sns`). */
   async handle(service: string, operation: string, input: Record<string, unknown>): Promise<Record<string, unknown>> {
     const op = `${service}:${operation}`;
     this.calls.set(op, (this.calls.get(op) ?? 0) + 1);
     if (service === "mq") this.takeMqToken(op);
     this.throwIfFaulted(op);
-    switch (op) {
-      case "mq:ListBrokers":
-        return this.listBrokers(input);
-      case "mq:DescribeBroker":
-        return this.describeBroker(input);
-      case "mq:DescribeConfigurationRevision":
-        return this.describeConfigurationRevision(input);
-      case "mq:RebootBroker":
-        return this.rebootBroker(input);
-      case "cloudwatch:ListMetrics":
-        return this.listMetrics(input);
-      case "cloudwatch:GetMetricData":
-        return this.getMetricData(input);
-      case "ec2:DescribeSecurityGroups":
-        return this.describeSecurityGroups(input);
-      case "sns:Publish":
-        this.records.push({ minute: this.minute, operation: op, input });
-        return { MessageId: `sim-${this.records.length}` };
-      default:
-        throw new SimulatedServiceError("UnsupportedOperation", `the simulated account does not answer ${op}`);
-    }
+    const answer = this.operations[op];
+    if (!answer) throw new SimulatedServiceError("UnsupportedOperation", `the simulated account does not answer ${op}`);
+    return answer(input);
   }
 
   /** Throws the scenario's fault for an operation at the current minute, if one applies. */

@@ -19,6 +19,7 @@ import { createFetchSchedule } from "../../../shared/app/run-metrics-cycle";
 import { DEFAULT_CONFIG } from "../../../shared/core/config";
 import { qualifiedBrokerName } from "../../../shared/core/regions";
 import type { Clock } from "../../../shared/ports";
+import { postureCleanActiveMq } from "../../../shared/sim/posture-clean-broker";
 import { parseScenario } from "../../../shared/sim/scenario";
 import { routeToSimulator } from "../../../shared/sim/sdk-boundary";
 import { SimulatedAccount } from "../../../shared/sim/simulated-account";
@@ -79,19 +80,7 @@ export function regionAccount(region: string, brokers: readonly RegionBroker[], 
 function scenarioBroker(region: string, b: RegionBroker): Record<string, unknown> {
   return {
     describe: {
-      BrokerId: b.id,
-      BrokerName: b.name,
-      BrokerArn: `arn:aws:mq:${region}:123456789012:broker:${b.name}:${b.id}`,
-      BrokerState: "RUNNING",
-      DeploymentMode: "ACTIVE_STANDBY_MULTI_AZ",
-      EngineType: "ACTIVEMQ",
-      EngineVersion: "5.18",
-      HostInstanceType: "mq.m5.large",
-      PubliclyAccessible: false,
-      AutoMinorVersionUpgrade: true,
-      AuthenticationStrategy: "SIMPLE",
-      EncryptionOptions: { UseAwsOwnedKey: false, KmsKeyId: `arn:aws:kms:${region}:123456789012:key/${b.id}` },
-      Logs: { Audit: true, General: true },
+      ...postureCleanActiveMq({ region, accountId: "123456789012", id: b.id, name: b.name, kmsKeyId: b.id }),
       SecurityGroups: [],
       StorageType: "EFS",
       Created: "2025-06-01T12:00:00Z",
