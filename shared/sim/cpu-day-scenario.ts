@@ -42,7 +42,6 @@ export interface CpuDayInput {
   expect?: readonly Record<string, unknown>[];
 }
 
-
 const ACCOUNT = "123456789012";
 const REGION = "us-east-1";
 
