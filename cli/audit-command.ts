@@ -4,7 +4,7 @@ import { systemClock } from "../shared/adapters/system-clock";
 import { runPostureAudit } from "../shared/app/run-posture-audit";
 import { accountReaders, type MakeClient, makeAwsClient } from "../shared/build-deps";
 import { DEFAULT_CONFIG } from "../shared/core/config";
-import { compareSeverity, type Finding, Severity } from "../shared/core/types";
+import { compareSeverity, type Finding, MINUTE_MS, Severity } from "../shared/core/types";
 import { readCliEnvironment } from "../shared/env";
 import { ScenarioError } from "../shared/errors";
 import type { Clock } from "../shared/ports";
@@ -57,7 +57,7 @@ export async function auditCommand(argv: string[], out: (line: string) => void, 
     }
   }
   const log = new RecordingLog();
-  const { inventory, posture } = accountReaders({ region, makeClient, clock, log, inventoryTtlMs: 60_000 });
+  const { inventory, posture } = accountReaders({ region, makeClient, clock, log, inventoryTtlMs: MINUTE_MS });
   try {
     await inventory.listBrokers();
   } catch (error) {

@@ -5,6 +5,7 @@ import { accountReaders, type MakeClient, makeAwsClient, type SdkSettings } from
 import { type Config, DEFAULT_CONFIG } from "../shared/core/config";
 import { renderHtmlReport } from "../shared/core/render/html-report";
 import { type HtmlReport, reportIncidents } from "../shared/core/render/report-model";
+import { MINUTE_MS } from "../shared/core/types";
 import { describeError } from "../shared/errors";
 import type { Clock } from "../shared/ports";
 import {
@@ -118,7 +119,7 @@ export const backtestCommand: Command<BacktestOptions> = async (argv, out, err, 
     return 1;
   }
   const from = new Date(plan.window.startMs).toISOString().slice(0, 16).replace("T", " ");
-  const to = new Date(plan.window.startMs + plan.window.minutes * 60_000).toISOString().slice(0, 16).replace("T", " ");
+  const to = new Date(plan.window.startMs + plan.window.minutes * MINUTE_MS).toISOString().slice(0, 16).replace("T", " ");
   const say = args.json ? err : out;
   say(
     `backtest of ${args.region}, ${from} → ${to} UTC (${args.days} day${args.days === 1 ? "" : "s"}): ${plan.brokers.length} broker${plan.brokers.length === 1 ? "" : "s"}, ${plan.queues} queue${plan.queues === 1 ? "" : "s"}`,
@@ -220,7 +221,7 @@ function jsonOf(result: BacktestResult, plan: BacktestPlan, seconds: number): Re
         severity: e.transition.incident.severity,
         broker: e.transition.incident.broker,
         resource: e.transition.incident.resource,
-        openedAt: new Date(result.window.startMs + e.minute * 60_000).toISOString(),
+        openedAt: new Date(result.window.startMs + e.minute * MINUTE_MS).toISOString(),
         summary: e.transition.incident.summary,
       })),
     reboots: result.reboots,

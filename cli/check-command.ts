@@ -8,7 +8,7 @@ import { estimateCost, type FleetShape } from "../shared/core/cost-model";
 import { isDeadLetterQueue } from "../shared/core/detectors/consumer-lag";
 import { rebootCanHelp } from "../shared/core/remediation-policy";
 import { chooseRoute, routeChannels } from "../shared/core/routing";
-import { type Broker, isIgnored } from "../shared/core/types";
+import { type Broker, isIgnored, MINUTE_MS } from "../shared/core/types";
 import { readCliEnvironment } from "../shared/env";
 import { describeError, errorNameOf, ServiceCallError } from "../shared/errors";
 import type { Clock, InventorySnapshot } from "../shared/ports";
@@ -66,7 +66,7 @@ async function checkRegion(
   err: (line: string) => void,
 ): Promise<number> {
   const log = new RecordingLog();
-  const { inventory, metrics } = accountReaders({ region, makeClient, clock, log, inventoryTtlMs: 60_000 });
+  const { inventory, metrics } = accountReaders({ region, makeClient, clock, log, inventoryTtlMs: MINUTE_MS });
 
   // 1. brokers (with a clear error for missing credentials or permissions)
   let snapshot: InventorySnapshot;

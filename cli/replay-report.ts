@@ -1,4 +1,5 @@
 import { type HtmlReport, type ReportIncident, reportIncidents } from "../shared/core/render/report-model";
+import { MINUTE_MS } from "../shared/core/types";
 import type { Scenario } from "../shared/sim/scenario";
 import type { ReplayRun } from "./replay";
 import type { ScenarioScore } from "./score";
@@ -34,7 +35,7 @@ export function replayReport(replayed: readonly ReplayedScenario[]): HtmlReport 
       endMinute: scenario.durationMinutes - 1,
     });
     // Minutes of a report count from its first scenario's start; each scenario's own start shifts its incidents.
-    const shift = first ? Math.round((scenario.startMs - first.scenario.startMs) / 60_000) : 0;
+    const shift = first ? Math.round((scenario.startMs - first.scenario.startMs) / MINUTE_MS) : 0;
     for (const i of own) incidents.push(shifted(replayed.length > 1 ? { ...i, summary: `[${scenario.name}] ${i.summary}` } : i, shift));
     const open = run.output.incidents.filter((i) => i.resolvedMinute === null).length;
     const executed = run.output.remediations.filter((r) => r.outcome === "executed").length;

@@ -25,7 +25,7 @@ import { IncidentTraces } from "../shared/core/incident-traces";
 import type { Transition } from "../shared/core/incidents";
 import type { RemediationOutcome } from "../shared/core/remediation-policy";
 import { channelKind } from "../shared/core/routing";
-import { type IncidentKind, maxSeverity, type Severity } from "../shared/core/types";
+import { type IncidentKind, MINUTE_MS, maxSeverity, type Severity } from "../shared/core/types";
 import { describeError } from "../shared/errors";
 import type { ApprovalAnswer, ApprovalStore, PostureTarget, RemediationRequest } from "../shared/ports";
 import { lambdaContextOf, scheduledEventOf } from "../shared/sim/lambda-events";
@@ -363,7 +363,7 @@ export function incidentsFrom(timeline: readonly TimelineEntry[], startMs: numbe
         broker: i.broker,
         resource: i.resource,
         openedMinute: minute,
-        openedAt: new Date(startMs + minute * 60_000).toISOString(),
+        openedAt: new Date(startMs + minute * MINUTE_MS).toISOString(),
         resolvedMinute: null,
         summary: i.summary,
       });

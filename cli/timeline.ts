@@ -1,3 +1,4 @@
+import { MINUTE_MS } from "../shared/core/types";
 import type { Scenario } from "../shared/sim/scenario";
 import type { ReplayRun } from "./replay";
 import type { ScenarioScore } from "./score";
@@ -35,14 +36,14 @@ export function formatTimeline(
   for (const { minute, transition } of run.timeline) {
     printSent(minute - 1);
     const i = transition.incident;
-    const clock = new Date(scenario.startMs + minute * 60_000).toISOString().slice(11, 16);
+    const clock = new Date(scenario.startMs + minute * MINUTE_MS).toISOString().slice(11, 16);
     const where = `${i.broker}${i.resource ? ` / ${i.resource}` : ""}`;
     const unwatched = transition.type === "resolved" && Boolean(i.closeReason);
     const label = unwatched ? "CLOSED" : transition.type.toUpperCase();
     const head = `${label.padEnd(9)} ${i.severity.padEnd(8)} ${i.kind.padEnd(21)} ${where}`;
     lines.push(`  t=${String(minute).padStart(3)} ${clock}  ${head}`);
     if (transition.type === "resolved") {
-      const openedFor = i.openedAt ? Math.round((transition.at - i.openedAt) / 60_000) : null;
+      const openedFor = i.openedAt ? Math.round((transition.at - i.openedAt) / MINUTE_MS) : null;
       const after = openedFor !== null ? ` after ${openedFor} min open` : "";
       lines.push(`                    ${unwatched ? `not recovered${after}: ${i.closeReason}` : `cleared${after}`}`);
     } else {

@@ -10,6 +10,7 @@
  */
 import { ACTIVEMQ_CONNECTION_LIMIT_METRICS } from "../../shared/core/metric-catalog";
 import type { IncidentKind, Severity } from "../../shared/core/types";
+import { MINUTE_MS } from "../../shared/core/types";
 import {
   ACCOUNT_ID,
   AMQ_LARGE_LIMIT,
@@ -34,7 +35,7 @@ export const API_KINDS: IncidentKind[] = ["unauthorized-api", "risky-change"];
 /** An API incident must be open within this many minutes of the event that makes it one. */
 const API_WINDOW = 6;
 const MQ_HOST = `mq.${REGION}.amazonaws.com`;
-const minuteOf = (start: string, t: number): number => Date.parse(start) + t * 60000;
+const minuteOf = (start: string, t: number): number => Date.parse(start) + t * MINUTE_MS;
 
 // ---------------------------------------------------------------------------------------------------------
 // Brokers (posture-compliant, as DescribeBroker returns them)

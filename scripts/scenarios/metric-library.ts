@@ -5,7 +5,7 @@
  * words of ./dsl.ts; `why` says how the window was chosen (it goes to the README).
  */
 import { activeMqConnectionLimit, rabbitMqLimits } from "../../shared/core/instance-limits";
-import { DeploymentMode } from "../../shared/core/types";
+import { DeploymentMode, MINUTE_MS } from "../../shared/core/types";
 import {
   ACCOUNT_ID,
   AMQ_LARGE_LIMIT,
@@ -85,8 +85,8 @@ function cloudTrailEvent(
     responseElements: unknown;
   },
 ) {
-  const time = iso(Date.parse(o.start) + o.minute * 60000 + rng.int(3, 55) * 1000);
-  const sessionStart = iso(Date.parse(o.start) - rng.int(5, 90) * 60000);
+  const time = iso(Date.parse(o.start) + o.minute * MINUTE_MS + rng.int(3, 55) * 1000);
+  const sessionStart = iso(Date.parse(o.start) - rng.int(5, 90) * MINUTE_MS);
   const id = uuid(rng);
   return cloudTrailEnvelope(id, time, {
     eventVersion: "1.09",

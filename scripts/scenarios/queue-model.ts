@@ -1,3 +1,4 @@
+import { MINUTE_MS } from "../../shared/core/types";
 import { at, mean, type PerMinute, type Rng, round } from "./kit";
 
 /**
@@ -72,13 +73,13 @@ export function amqQueue(rng: Rng, n: number, spec: AmqQueueSpec): AmqQueue {
     const newSize = avail - deq;
     const newInflight = c === 0 ? 0 : Math.min(newSize, c * prefetch);
     if (deq > 0) {
-      const wait = size > 0 ? (size / deq) * 60000 * 0.5 : 0;
+      const wait = size > 0 ? (size / deq) * MINUTE_MS * 0.5 : 0;
       enqTime = round(rng.uniform(5, 11) + wait);
       delivered = true;
       waitingSince = null;
     } else if (newSize > 0 && delivered) {
       if (waitingSince === null) waitingSince = i;
-      enqTime = (i - waitingSince + 1) * 60000;
+      enqTime = (i - waitingSince + 1) * MINUTE_MS;
     } else if (newSize === 0 && delivered) {
       enqTime = rng.int(5, 11);
     }

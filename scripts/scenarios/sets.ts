@@ -2,6 +2,8 @@
  * Turns definitions into scenario files and README sections. One `ScenarioSet` per family of the library;
  * `scripts/generate-scenarios.ts` writes or checks all of them.
  */
+
+import { MINUTE_MS } from "../../shared/core/types";
 import { ACCOUNT_ID, type BrokerEntry, REGION } from "./amazon-mq";
 import { API_KINDS, type ApiScenario, makeContext as makeApiContext } from "./api-library";
 import type { Expectation, RemediationExpectation } from "./dsl";
@@ -392,7 +394,8 @@ function checkApiScenario(sc: {
     const detail = event.detail as { eventTime?: unknown } | undefined;
     const time =
       typeof detail === "object" && detail !== null && typeof detail.eventTime === "string" ? Date.parse(detail.eventTime) : Number.NaN;
-    if (time > Date.parse(sc.start) + (at + 1) * 60000) fail(sc.name, `event ${String(event.id)} delivered at ${at}, before it happened`);
+    if (time > Date.parse(sc.start) + (at + 1) * MINUTE_MS)
+      fail(sc.name, `event ${String(event.id)} delivered at ${at}, before it happened`);
   }
   const names = new Set(sc.brokers.map((b) => b.describe.BrokerName));
   const keys = new Set<string>();

@@ -1,10 +1,11 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { GetParameterCommand, type SSMClient } from "@aws-sdk/client-ssm";
+import { MINUTE_MS } from "../core/types";
 import type { Clock, SecretSource } from "../ports";
 import { withRetry } from "./retry";
 
 /** A secret is read again after this long, so a rotated webhook URL is picked up. */
-const CACHE_MS = 5 * 60_000;
+const CACHE_MS = 5 * MINUTE_MS;
 
 /** A secret value cached in memory for a few minutes. */
 abstract class CachedSecret implements SecretSource {

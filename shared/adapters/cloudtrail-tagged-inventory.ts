@@ -1,5 +1,6 @@
 import { CONTROL_TAGS_SUBJECT, type ControlTagRecord } from "../app/handle-api-event";
 import type { Broker } from "../core/types";
+import { MINUTE_MS } from "../core/types";
 import { describeError } from "../errors";
 import type { ApiActivityStore, BrokerInventory, Clock, InventorySnapshot, Log } from "../ports";
 
@@ -24,7 +25,7 @@ export class CloudTrailTaggedInventory implements BrokerInventory {
     /** The inner inventory's description TTL. */
     descriptionTtlMs: number,
   ) {
-    this.lookbackMs = Math.ceil(descriptionTtlMs * 1.2) + 2 * 60_000;
+    this.lookbackMs = Math.ceil(descriptionTtlMs * 1.2) + 2 * MINUTE_MS;
     const read = inner.configurationText;
     if (read) this.configurationText = (configuration) => read.call(inner, configuration);
   }

@@ -1,7 +1,8 @@
+import { MINUTE_MS } from "../core/types";
 import type { ApprovalRequest, ApprovalStore, RecordedAnswer } from "../ports";
 
 /** How long an accepted interaction is remembered: Slack signs requests for 5 minutes. */
-export const INTERACTION_MEMORY_MS = 10 * 60_000;
+export const INTERACTION_MEMORY_MS = 10 * MINUTE_MS;
 
 /** `ApprovalStore` in memory, with the same conditional rules as the DynamoDB store. */
 export class MemoryApprovalStore implements ApprovalStore {

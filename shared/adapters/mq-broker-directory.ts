@@ -1,4 +1,5 @@
 import { ListBrokersCommand, type MqClient } from "@aws-sdk/client-mq";
+import { MINUTE_MS } from "../core/types";
 import type { BrokerDirectory, Clock } from "../ports";
 import { withRetry } from "./retry";
 
@@ -22,7 +23,7 @@ export class MqBrokerDirectory implements BrokerDirectory {
 
   async nameOf(brokerId: string): Promise<string | null> {
     const age = this.clock.now() - this.listedAt;
-    if (age >= this.ttlMs || (!this.names.has(brokerId) && age >= 60_000)) await this.refresh();
+    if (age >= this.ttlMs || (!this.names.has(brokerId) && age >= MINUTE_MS)) await this.refresh();
     return this.names.get(brokerId) ?? null;
   }
 

@@ -1,10 +1,11 @@
 import { DescribeConfigurationRevisionCommand, type MqClient } from "@aws-sdk/client-mq";
+import { MINUTE_MS } from "../core/types";
 import { describeError } from "../errors";
 import type { Clock, Log } from "../ports";
 import { withRetry } from "./retry";
 
 /** A failed read is not tried again for this long: the Amazon MQ API allows 15 requests/s per account. */
-export const CONFIGURATION_RETRY_MS = 15 * 60_000;
+export const CONFIGURATION_RETRY_MS = 15 * MINUTE_MS;
 
 type Revision = { id: string; revision: number };
 

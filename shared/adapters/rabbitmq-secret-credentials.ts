@@ -1,10 +1,11 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { MINUTE_MS } from "../core/types";
 import { SentinelError } from "../errors";
 import type { BrokerCredentials, Clock } from "../ports";
 import { withRetry } from "./retry";
 
 /** Credentials are read again after this long, so a rotated password is picked up. */
-const CACHE_MS = 5 * 60_000;
+const CACHE_MS = 5 * MINUTE_MS;
 
 /**
  * `BrokerCredentials` kept in Secrets Manager as JSON `{"username": "...", "password": "..."}` (the

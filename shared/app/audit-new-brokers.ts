@@ -1,4 +1,5 @@
 import { splitBrokerName } from "../core/regions";
+import { MINUTE_MS } from "../core/types";
 import { describeError } from "../errors";
 import type { ApiActivityStore, Clock, Log, PostureRecheck, PostureTarget } from "../ports";
 import { CREATED_BROKERS_SUBJECT, type CreatedBrokerRecord } from "./handle-api-event";
@@ -27,9 +28,9 @@ export interface NewBrokerAuditReport {
 /** The history subject of the new brokers whose posture re-check was asked for (once per broker). */
 export const AUDITED_BROKERS_SUBJECT = "new-broker-audits";
 /** A CreateBroker counts this long: creating a broker takes minutes, and its event may come late. */
-const CREATED_LOOKBACK_MS = 24 * 60 * 60_000;
+const CREATED_LOOKBACK_MS = 24 * 60 * MINUTE_MS;
 /** Re-check requests are remembered as long as the store keeps records. */
-const AUDITED_LOOKBACK_MS = 2 * 24 * 60 * 60_000;
+const AUDITED_LOOKBACK_MS = 2 * 24 * 60 * MINUTE_MS;
 
 const CREATING = "CREATION_IN_PROGRESS";
 const RUNNING = "RUNNING";

@@ -15,7 +15,7 @@ import {
   type Silence,
   silenceMatches,
 } from "../core/notify-policy";
-import { IncidentKind, type Severity } from "../core/types";
+import { IncidentKind, MINUTE_MS, type Severity } from "../core/types";
 import { describeError } from "../errors";
 import type { Clock, DeliveryResult, IncidentStore, Log, Notifier, SilenceStore } from "../ports";
 import { routeNotification } from "./notification-routing";
@@ -69,7 +69,7 @@ export interface DeliveryReport {
 }
 
 /** How long a delivery in progress keeps other invocations off the same notifications. */
-const LEASE_MS = 60_000;
+const LEASE_MS = MINUTE_MS;
 /** The longest one send takes: a notifier's request timeout plus the write of its result. */
 export const SEND_BUDGET_MS = 8_000;
 /** Attempts at one message within an invocation, for failures that pass in seconds (a 503, a short 429). */

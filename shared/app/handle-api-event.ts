@@ -3,7 +3,7 @@ import type { Config } from "../core/config";
 import { detectRiskyChange, postureRecheckOf } from "../core/detectors/risky-change";
 import { type DeniedCall, deniedCallOf, detectSessionSpread, detectUnauthorizedApi } from "../core/detectors/unauthorized-api";
 import { closeUnwatched, foldFindings, type Incident, type IncidentChange, type Transition } from "../core/incidents";
-import { type Finding, fingerprintOf, IncidentKind, Tags } from "../core/types";
+import { type Finding, fingerprintOf, IncidentKind, MINUTE_MS, Tags } from "../core/types";
 import { describeError, SentinelError } from "../errors";
 import type {
   ActivityRecord,
@@ -49,17 +49,17 @@ export type ApiEventOutcome = {
  * invocation (a minute after the failure, so at least 90 s after a claim that timed out), so the
  * retry of a delivery whose invocation died processes the event instead of finding it busy.
  */
-export const EVENT_CLAIM_LEASE_MS = 60_000;
+export const EVENT_CLAIM_LEASE_MS = MINUTE_MS;
 
 /**
  * Events whose call is older than this are too old to judge (logged and counted): EventBridge retries
  * a delivery for up to a day (the rule's MaximumEventAgeInSeconds, 86,400), plus an hour for CloudTrail
  * to get the event to EventBridge. The call records live two days, past any window of such an event.
  */
-export const MAX_EVENT_AGE_MS = 25 * 60 * 60_000;
+export const MAX_EVENT_AGE_MS = 25 * 60 * MINUTE_MS;
 
 /** Clock skew allowed between AWS's event times and ours when reading call records. */
-const SKEW_MS = 2 * 60_000;
+const SKEW_MS = 2 * MINUTE_MS;
 
 /** Incident kinds that stop when a broker is no longer watched (the account-wide API kinds do not). */
 const WATCHED_KINDS = new Set<string>([
@@ -232,7 +232,7 @@ export async function handleApiEvent(deps: ApiEventDeps, raw: unknown): Promise<
       eventName: call.eventName,
       denied: denied !== null,
       findings: findings.length,
-      lateMinutes: Math.max(0, Math.floor((now - callAt) / 60_000)),
+      lateMinutes: Math.max(0, Math.floor((now - callAt) / MINUTE_MS)),
     });
     return { status: "processed", eventId: call.eventId, findings, transitions, errors };
   } catch (error) {
@@ -326,7 +326,7 @@ async function deniedCalls(
   principal: string | null,
   now: number,
 ): Promise<DeniedCall[]> {
-  const span = deps.config.apiActivity.windowMinutes * 60_000;
+  const span = deps.config.apiActivity.windowMinutes * MINUTE_MS;
   const from = now - 2 * span - SKEW_MS;
   let records = await deps.activity.since(subject, from);
   // A reduce, not Math.min(...): a flood of denials must not overflow the call stack.

@@ -17,6 +17,7 @@ import {
   rebootCanHelp,
 } from "../core/remediation-policy";
 import type { Broker } from "../core/types";
+import { MINUTE_MS } from "../core/types";
 import { describeError } from "../errors";
 import type {
   ApprovalAnswer,
@@ -157,7 +158,7 @@ async function decide(
       incidentId: request.incidentId,
       fingerprint: request.fingerprint,
       rebootedAt: now,
-      verifyBy: now + config.remediation.verifyWithinMinutes * 60_000,
+      verifyBy: now + config.remediation.verifyWithinMinutes * MINUTE_MS,
     });
   }
   logDecision(log, request, decision);
@@ -179,13 +180,13 @@ async function askForApproval(
   try {
     if ((await deps.approvals.pending()).some((a) => a.incidentId === incident.id)) return null;
     const approval: ApprovalRequest = {
-      id: `${incident.id}#${Math.floor(now / 60_000)}`,
+      id: `${incident.id}#${Math.floor(now / MINUTE_MS)}`,
       incidentId: incident.id,
       fingerprint: incident.fingerprint,
       broker: request.broker,
       brokerId: request.brokerId,
       requestedAt: now,
-      expiresAt: now + settings.approvalTtlMinutes * 60_000,
+      expiresAt: now + settings.approvalTtlMinutes * MINUTE_MS,
       status: "pending",
     };
     if (!(await deps.approvals.create(approval))) return null;
@@ -284,7 +285,7 @@ export async function expireApprovals(
         brokerId: approval.brokerId,
         requestedAt: approval.requestedAt,
       };
-      const minutes = Math.round((approval.expiresAt - approval.requestedAt) / 60_000);
+      const minutes = Math.round((approval.expiresAt - approval.requestedAt) / MINUTE_MS);
       const decision: RemediationDecision = {
         outcome: "expired",
         cause: "expired",
@@ -304,7 +305,7 @@ export async function expireApprovals(
 async function reboot(deps: RemediateDeps, request: RemediationRequest, context: RemediationContext): Promise<RemediationDecision> {
   const { ledger, config } = deps;
   const { now } = context;
-  const until = now + lockMinutes(config.remediation) * 60_000;
+  const until = now + lockMinutes(config.remediation) * MINUTE_MS;
   try {
     if (!(await ledger.lockBroker(request.brokerId, now, until))) {
       return blocked("lock-held", "another reboot of this broker holds the lock (in progress or within the cooldown)");

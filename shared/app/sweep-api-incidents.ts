@@ -1,6 +1,6 @@
 import type { Config } from "../core/config";
 import { foldFindings, type Incident, type Transition } from "../core/incidents";
-import { type Finding, IncidentKind } from "../core/types";
+import { type Finding, IncidentKind, MINUTE_MS } from "../core/types";
 import { describeError } from "../errors";
 import type { ApiActivityStore, Clock, IncidentStore, Log, Notifier } from "../ports";
 import { applyIncidentChanges } from "./apply-incident-changes";
@@ -83,7 +83,7 @@ export async function sweepApiIncidents(deps: ApiSweepDeps): Promise<ApiSweepRep
 
 /** A risky-change incident stays as it is while such calls keep arriving within the quiet period. */
 async function stillRisky(activity: ApiActivityStore, incident: Incident, now: number, config: Config): Promise<Finding | null> {
-  const recent = await activity.since(riskySubject(incident.fingerprint), now - config.apiActivity.riskyChangeQuietMinutes * 60_000);
+  const recent = await activity.since(riskySubject(incident.fingerprint), now - config.apiActivity.riskyChangeQuietMinutes * MINUTE_MS);
   if (recent.length === 0) return null;
   return {
     kind: incident.kind,

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Config } from "../core/config";
-import { Severity } from "../core/types";
+import { MINUTE_MS, Severity } from "../core/types";
 import { describeError } from "../errors";
 import type { Clock, IncidentStore, Log, Notifier, PendingVerification, RemediationLedger } from "../ports";
 import { announce } from "./remediate";
@@ -54,11 +54,11 @@ export async function verifyRemediations(deps: VerifyDeps, states: ReadonlyMap<s
       }
       const cleared = !same || incident.status === "resolved" || incident.status === "dismissed";
       const running = states.get(v.brokerId) === "RUNNING";
-      const after = Math.round((now - v.rebootedAt) / 60_000);
+      const after = Math.round((now - v.rebootedAt) / MINUTE_MS);
       if (cleared && running) {
         // How long the failover took, for the next person asked to approve a reboot of this broker.
         const failover =
-          v.runningAt === undefined ? "" : `, the broker RUNNING again after ${Math.round((v.runningAt - v.rebootedAt) / 60_000)} min`;
+          v.runningAt === undefined ? "" : `, the broker RUNNING again after ${Math.round((v.runningAt - v.rebootedAt) / MINUTE_MS)} min`;
         await deps.ledger.record(entry(v, now, "verified", `the incident cleared within ${after} min of the reboot${failover}`));
         if (same)
           await announce(deps, incident, {

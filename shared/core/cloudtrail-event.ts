@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MINUTE_MS } from "./types";
 
 /**
  * CloudTrail "AWS API Call via CloudTrail" events for Amazon MQ, as EventBridge delivers them.
@@ -299,7 +300,7 @@ export function isChange(call: Pick<ApiCall, "eventName" | "readOnly">): boolean
 }
 
 /** How far ahead of our clock a call's time may be before it is not believed (clock skew). */
-const FUTURE_SKEW_MS = 5 * 60_000;
+const FUTURE_SKEW_MS = 5 * MINUTE_MS;
 
 /**
  * When the call happened, for windows: its `eventTime` (else the envelope time), or `now` when it has

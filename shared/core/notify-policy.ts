@@ -1,6 +1,6 @@
 import type { Incident, PendingNotification, Transition } from "./incidents";
 import type { MessageTransition, NotifyReason, RemediationNote } from "./notifications";
-import { IncidentKind } from "./types";
+import { IncidentKind, MINUTE_MS } from "./types";
 
 /**
  * When to tell people, after Alertmanager: every transition is enqueued in its incident's outbox
@@ -79,7 +79,7 @@ export function dueRepeat(incident: Incident, now: number, repeatIntervalMinutes
     incident.status === "open" &&
     !incident.noise?.flapping &&
     incident.notified !== null &&
-    now - incident.notified.at >= repeatIntervalMinutes * 60_000 &&
+    now - incident.notified.at >= repeatIntervalMinutes * MINUTE_MS &&
     !incident.outbox.some(isPending)
   );
 }
@@ -224,5 +224,5 @@ function inhibitedDetail(broker: string, inhibitor: IncidentKind): string {
 
 /** Backoff after a failed delivery: 1, 2, 4, then every 5 minutes, so an outage's end is noticed soon. */
 export function retryDelayMs(attempts: number): number {
-  return Math.min(5, 2 ** Math.max(0, attempts - 1)) * 60_000;
+  return Math.min(5, 2 ** Math.max(0, attempts - 1)) * MINUTE_MS;
 }

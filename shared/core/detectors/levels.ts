@@ -1,6 +1,6 @@
 import { fitLine, known, round, slice } from "../series";
 import type { MinuteWindow } from "../types";
-import { compareSeverity, type Finding, type Series, Severity } from "../types";
+import { compareSeverity, type Finding, MINUTE_MS, type Series, Severity } from "../types";
 
 /**
  * Shared rules for "how full is it": a level held over a window (its floor, so spikes and GC
@@ -235,6 +235,6 @@ export function forecastFloor(percent: Series, end: number, rule: { minFit: numb
 
 /** The time (UTC, HH:MM) a forecast reaches its limit: from the end of the newest datapoint. */
 export function forecastTime(observation: { window: MinuteWindow }, end: number, minutes: number): string {
-  const at = new Date(observation.window.startMs + (end + 1 + minutes) * 60_000);
+  const at = new Date(observation.window.startMs + (end + 1 + minutes) * MINUTE_MS);
   return `${at.toISOString().slice(11, 16)} UTC`;
 }

@@ -1,6 +1,6 @@
 import { type ApiCall, type ControlTagChange, callTimeOf, controlTagChangeOf, lateNote } from "../cloudtrail-event";
 import { productionTag } from "../posture/checks";
-import { type Finding, IncidentKind, type RiskyCall, Severity, Tags } from "../types";
+import { type Finding, IncidentKind, MINUTE_MS, type RiskyCall, Severity, Tags } from "../types";
 
 /**
  * Risky changes: successful calls that change who can reach a broker or how it runs — DeleteBroker,
@@ -59,7 +59,7 @@ export function detectRiskyChange(call: ApiCall, context: RiskyChangeContext): F
         ? Severity.info
         : Severity.warning;
   const who = call.principal.key;
-  const late = Math.max(0, Math.floor((context.now - callTimeOf(call, context.now)) / 60_000));
+  const late = Math.max(0, Math.floor((context.now - callTimeOf(call, context.now)) / MINUTE_MS));
   return {
     kind: IncidentKind.riskyChange,
     broker,

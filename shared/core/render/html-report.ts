@@ -1,4 +1,5 @@
 import type { Severity } from "../types";
+import { MINUTE_MS } from "../types";
 import type { HtmlReport, ReportChart, ReportIncident } from "./report-model";
 
 /**
@@ -54,11 +55,11 @@ function renderTable(table: HtmlReport["summary"]): string {
 }
 
 function clock(report: HtmlReport, minute: number): string {
-  return new Date(report.startMs + minute * 60_000).toISOString().slice(11, 16);
+  return new Date(report.startMs + minute * MINUTE_MS).toISOString().slice(11, 16);
 }
 
 function day(report: HtmlReport, minute: number): string {
-  return new Date(report.startMs + minute * 60_000).toISOString().slice(0, 10);
+  return new Date(report.startMs + minute * MINUTE_MS).toISOString().slice(0, 10);
 }
 
 function renderIncident(report: HtmlReport, i: ReportIncident, index: number): string {

@@ -1,5 +1,5 @@
 import type { MessageGroup, NotificationItem, RemediationNote, SnsPayload } from "../notifications";
-import { compareSeverity, type Evidence, maxSeverity, Severity } from "../types";
+import { compareSeverity, type Evidence, MINUTE_MS, maxSeverity, Severity } from "../types";
 import { consoleLinks } from "./console-links";
 import { capText, dropInvisible } from "./escape-mrkdwn";
 
@@ -117,7 +117,7 @@ function snsIncident(item: NotificationItem, group: MessageGroup): SnsIncident {
     openedAt: iso(incident.openedAt),
     resolvedAt: iso(incident.resolvedAt),
     closeReason: incident.closeReason ? str(incident.closeReason, CAP.reason) : null,
-    openMinutes: Number.isFinite(until - openedAt) ? Math.max(0, Math.round((until - openedAt) / 60_000)) : null,
+    openMinutes: Number.isFinite(until - openedAt) ? Math.max(0, Math.round((until - openedAt) / MINUTE_MS)) : null,
     evidence: cappedEvidence(incident.evidence),
     links,
     remediation: item.remediation ? { ...item.remediation, reason: str(item.remediation.reason, CAP.reason) } : null,
