@@ -47,6 +47,14 @@ export class LocalPagerDuty {
     await this.server?.stop();
   }
 
+  /** Forgets the requests, alerts, accepted events and scripted answers of the last test. */
+  reset(): void {
+    this.requests.length = 0;
+    this.alerts.clear();
+    this.accepted.length = 0;
+    this.script = [];
+  }
+
   private handle(req: IncomingMessage, body: string): { status: number; answer: Record<string, unknown> } {
     const invalid = (errors: string[]) => ({
       status: 400,

@@ -48,10 +48,7 @@ describe("PagerDutyNotifier against a local Events API v2 server", () => {
   });
   afterAll(() => pagerDuty.stop());
   beforeEach(() => {
-    pagerDuty.requests.length = 0;
-    pagerDuty.accepted.length = 0;
-    pagerDuty.alerts.clear();
-    pagerDuty.script = [];
+    pagerDuty.reset();
     log.entries.length = 0;
   });
 

@@ -50,12 +50,7 @@ describe("routed delivery through the outbox, with PagerDuty on a local Events A
     url = await pagerDuty.start();
   });
   afterAll(() => pagerDuty.stop());
-  beforeEach(() => {
-    pagerDuty.accepted.length = 0;
-    pagerDuty.alerts.clear();
-    pagerDuty.requests.length = 0;
-    pagerDuty.script = [];
-  });
+  beforeEach(() => pagerDuty.reset());
 
   function world() {
     const clock = new FakeClock();

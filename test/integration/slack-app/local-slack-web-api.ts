@@ -51,6 +51,14 @@ export class LocalSlackWebApi {
     await this.server?.stop();
   }
 
+  /** Forgets the requests, scripted answers, messages and threads of the last test; keeps the user groups (set-up, not state). */
+  reset(): void {
+    this.requests.length = 0;
+    this.script.clear();
+    this.messages.clear();
+    this.threads.clear();
+  }
+
   /** Calls of one method. */
   calls(method: string): WebApiRequest[] {
     return this.requests.filter((r) => r.method === method);

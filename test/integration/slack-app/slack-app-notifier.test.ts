@@ -49,12 +49,7 @@ describe("SlackAppNotifier through the outbox, against a local Slack Web API", (
     baseUrl = await slack.start();
   });
   afterAll(() => slack.stop());
-  beforeEach(() => {
-    slack.requests.length = 0;
-    slack.script.clear();
-    slack.messages.clear();
-    slack.threads.clear();
-  });
+  beforeEach(() => slack.reset());
 
   function world(options: { token?: string; channel?: string } = {}) {
     const clock = new FakeClock();
@@ -70,7 +65,15 @@ describe("SlackAppNotifier through the outbox, against a local Slack Web API", (
       );
     };
     const stored = async () => (await incidents.get(fingerprintOf(finding("work")))) as Incident;
-    return { clock, incidents, log, deps, evaluate, remediation, stored };
+    /** The ts of the Slack message of the incident on `work`, as the incident stores it. */
+    const messageTs = async () => (await stored()).messages?.slack?.ts as string;
+    /** Opens the incident on `work` and posts its message; returns the message's ts. */
+    const posted = async () => {
+      await evaluate([finding("work")]);
+      await deliverNotifications(deps);
+      return messageTs();
+    };
+    return { clock, incidents, log, deps, evaluate, remediation, stored, messageTs, posted };
   }
 
   it("posts one message per incident, edits it on every change with the change in its thread, and edits it to resolved", async () => {
@@ -79,7 +82,7 @@ describe("SlackAppNotifier through the outbox, against a local Slack Web API", (
     await w.evaluate([finding("work"), finding("billing")]);
     // Act: opened (two incidents: two messages), lowered to warning, then resolved
     await deliverNotifications(w.deps);
-    const ts = (await w.stored()).messages?.slack?.ts as string;
+    const ts = await w.messageTs();
     w.clock.minute = 1;
     await w.evaluate([finding("work", "warning"), finding("billing")]);
     await deliverNotifications(w.deps);
@@ -110,9 +113,7 @@ describe("SlackAppNotifier through the outbox, against a local Slack Web API", (
   it("honours a 429's Retry-After: the change waits in the outbox and is posted once, later", async () => {
     // Prepare
     const w = world();
-    await w.evaluate([finding("work")]);
-    await deliverNotifications(w.deps);
-    const ts = (await w.stored()).messages?.slack?.ts as string;
+    const ts = await w.posted();
     await w.remediation({ action: "reboot-broker", outcome: "denied", reason: "denied by U024BE7LH" });
     slack.script.set("chat.update", [{ status: 429, headers: { "retry-after": "30" } }]);
     // Act
@@ -133,9 +134,7 @@ describe("SlackAppNotifier through the outbox, against a local Slack Web API", (
   it("retries Slack's ok:false ratelimited after its Retry-After; the repeated edit is harmless and the thread gets the change once", async () => {
     // Prepare
     const w = world();
-    await w.evaluate([finding("work")]);
-    await deliverNotifications(w.deps);
-    const ts = (await w.stored()).messages?.slack?.ts as string;
+    const ts = await w.posted();
     await w.remediation({ action: "reboot-broker", outcome: "blocked", reason: "the kill switch is on" });
     slack.script.set("chat.postMessage", [{ slackError: "ratelimited", retryAfter: "1" }]);
     // Act
@@ -186,7 +185,7 @@ describe("SlackAppNotifier through the outbox, against a local Slack Web API", (
     // Assess: no edit nor thread reply before the post succeeded; then post, edit, reply, once each
     expect(failed.health).toMatchObject({ sent: 0, failed: 1, deferred: 1 });
     expect(afterFailure).toEqual(["chat.postMessage", "chat.postMessage", "chat.postMessage"]);
-    const ts = (await w.stored()).messages?.slack?.ts as string;
+    const ts = await w.messageTs();
     expect(slack.requests.slice(3).map((r) => [r.method, r.args.ts ?? null, r.args.thread_ts ?? null])).toEqual([
       ["chat.postMessage", null, null],
       ["chat.update", ts, null],
@@ -198,15 +197,13 @@ describe("SlackAppNotifier through the outbox, against a local Slack Web API", (
   it("posts a new message for the incident when its message was deleted (message_not_found)", async () => {
     // Prepare
     const w = world();
-    await w.evaluate([finding("work")]);
-    await deliverNotifications(w.deps);
-    const first = (await w.stored()).messages?.slack?.ts as string;
+    const first = await w.posted();
     slack.messages.delete(first);
     await w.remediation({ action: "reboot-broker", outcome: "dry-run", reason: "would reboot orders" });
     // Act
     const report = await deliverNotifications(w.deps);
     // Assess
-    const second = (await w.stored()).messages?.slack?.ts as string;
+    const second = await w.messageTs();
     expect(report.health.sent).toBe(1);
     expect(second).not.toBe(first);
     expect(slack.messages.get(second)?.text).toContain("Reboot dry run");
@@ -215,9 +212,7 @@ describe("SlackAppNotifier through the outbox, against a local Slack Web API", (
   it("keeps Approve/Deny on the incident's message while the request waits, never in the thread, and removes them once decided", async () => {
     // Prepare
     const w = world();
-    await w.evaluate([finding("work")]);
-    await deliverNotifications(w.deps);
-    const ts = (await w.stored()).messages?.slack?.ts as string;
+    const ts = await w.posted();
     const buttons = () => JSON.stringify(slack.messages.get(ts)?.blocks).includes('"block_id":"mq-sentinel-approval"');
     // Act
     await w.remediation({ action: "reboot-broker", outcome: "awaiting-approval", reason: "asks for approval", approval });

@@ -22,10 +22,7 @@ describe("SlackApprovers: remediation.approvers with a Slack user group, against
     slack.userGroups.set(ON_CALL, ["U0ALICE01", "U0BOB0002"]);
   });
   afterAll(() => slack.stop());
-  beforeEach(() => {
-    slack.requests.length = 0;
-    slack.script.clear();
-  });
+  beforeEach(() => slack.reset());
 
   function approvers(list: string[], options: { api?: boolean } = {}) {
     const clock = new FakeClock();

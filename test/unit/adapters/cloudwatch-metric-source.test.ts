@@ -21,6 +21,7 @@ import { ServiceCallError } from "../../../shared/errors";
 import type { MetricRequest } from "../../../shared/ports";
 import { serviceError } from "../../support/aws-errors";
 import { TEST_CLIENT_CONFIG, TestClock } from "../../support/clock";
+import { queueMetricRequest } from "../../support/metric-requests";
 import { activeMqBroker, cycleDeps, FakeInventory, T0 } from "../app/fakes";
 
 const MINUTE = 60_000;
@@ -30,13 +31,7 @@ const cloudWatch = mockClient(CloudWatchClient);
 
 /** `count` QueueSize requests for queues `queue-0`, `queue-1`, ... on node `broker-1`. */
 function queueRequests(count: number): MetricRequest[] {
-  return Array.from({ length: count }, (_, i) => ({
-    key: `queue-${i}`,
-    namespace: NAMESPACE,
-    metric: "QueueSize",
-    dimensions: { Broker: "broker-1", Queue: `queue-${i}` },
-    stat: "Maximum" as const,
-  }));
+  return Array.from({ length: count }, (_, i) => queueMetricRequest("broker-1", `queue-${i}`, "QueueSize", "Maximum"));
 }
 
 function windowOf(minutes: number): MinuteWindow {
@@ -111,13 +106,7 @@ describe("CloudWatchMetricSource", () => {
       // Prepare
       cloudWatch.on(GetMetricDataCommand).callsFake(answerEveryQuery);
       const { source } = setUp();
-      const request: MetricRequest = {
-        key: "orders",
-        namespace: NAMESPACE,
-        metric: "EnqueueCount",
-        dimensions: { Broker: "shop-1", Queue: "orders" },
-        stat: "Sum",
-      };
+      const request = queueMetricRequest("shop-1", "orders", "EnqueueCount", "Sum");
 
       // Act
       await source.fetch([request], windowOf(30));

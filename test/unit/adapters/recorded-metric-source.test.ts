@@ -1,6 +1,6 @@
 import { metricKey, RecordedMetricSource } from "../../../shared/adapters/recorded-metric-source";
-import { NAMESPACE } from "../../../shared/core/metric-catalog";
 import type { MetricRequest } from "../../../shared/ports";
+import { queueMetricRequest } from "../../support/metric-requests";
 
 const START = Date.parse("2026-03-02T00:00:00Z");
 const MINUTE = 60_000;
@@ -16,13 +16,7 @@ function source(values: Record<string, number[]>, listed: MetricRequest[] = []) 
   return { s, at };
 }
 
-const queueSize: MetricRequest = {
-  key: "k",
-  namespace: NAMESPACE,
-  metric: "QueueSize",
-  dimensions: { Queue: "q1", Broker: "b-1" },
-  stat: "Maximum",
-};
+const queueSize = queueMetricRequest("b-1", "q1", "QueueSize", "Maximum", "k");
 
 describe("RecordedMetricSource", () => {
   it("answers a window with what CloudWatch had published at that minute (datapoint i from minute i + 2)", async () => {
@@ -35,7 +29,7 @@ describe("RecordedMetricSource", () => {
 
   it("keys a series whatever the order of its dimensions, and keeps missing datapoints missing", async () => {
     const values = Array.from({ length: 600 }, (_, i) => (i === 3 ? Number.NaN : 1));
-    const { s, at } = source({ [metricKey({ ...queueSize, dimensions: { Broker: "b-1", Queue: "q1" } })]: values });
+    const { s, at } = source({ [metricKey({ ...queueSize, dimensions: { Queue: "q1", Broker: "b-1" } })]: values });
     at(100);
     const read = await s.fetch([queueSize], { startMs: START, minutes: 5 });
     expect(read.series.get("k")).toEqual([1, 1, 1, null, 1]);

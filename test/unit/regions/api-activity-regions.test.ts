@@ -42,13 +42,16 @@ function twoRegionApiWorld() {
 }
 
 describe("api-activity over two regions", () => {
-  it("asks eu-west-1 for the broker of an eu-west-1 event and re-checks it there, as `eu-west-1/orders`", async () => {
+  it.each([
+    { where: "an eu-west-1 event", region: OTHER, brokerName: "eu-west-1/orders" },
+    { where: "a home-region event", region: HOME, brokerName: "orders" },
+  ])("asks the event's region for the broker of $where, names it $brokerName and re-checks it there", async ({ region, brokerName }) => {
     // Prepare
     const w = twoRegionApiWorld();
     const event = amazonMqApiEvent({
       eventName: "UpdateBroker",
       identity: "assumed-role",
-      region: OTHER,
+      region,
       requestParameters: updateBrokerParameters({ configuration: { id: "c-1234", revision: 5 } }),
     });
     // Act
@@ -57,29 +60,13 @@ describe("api-activity over two regions", () => {
     expect(w.posture.requested).toEqual([
       {
         brokerId: BROKER_ID,
-        brokerName: "eu-west-1/orders",
+        brokerName,
         configurationId: null,
-        region: OTHER,
+        region,
         reason: `UpdateBroker by ${principalArn("assumed-role")}`,
       },
     ]);
-    expect([...w.stubs.keys()]).toEqual([OTHER]);
-  });
-
-  it("names the broker of a home-region event without a prefix and re-checks it at home", async () => {
-    // Prepare
-    const w = twoRegionApiWorld();
-    const event = amazonMqApiEvent({
-      eventName: "UpdateBroker",
-      identity: "assumed-role",
-      region: HOME,
-      requestParameters: updateBrokerParameters({ configuration: { id: "c-1234", revision: 5 } }),
-    });
-    // Act
-    await w.handle(event);
-    // Assess
-    expect(w.posture.requested.map((r) => [r.brokerName, r.region])).toEqual([["orders", HOME]]);
-    expect([...w.stubs.keys()]).toEqual([HOME]);
+    expect([...w.stubs.keys()]).toEqual([region]);
   });
 
   it("opens a risky-change incident of an eu-west-1 reboot on `eu-west-1/orders`", async () => {

@@ -73,6 +73,15 @@ function twoRegionControl() {
   return { control, home: home.mock, other: other.mock };
 }
 
+/** `twoRegionControl` where only eu-west-1 has `b-eu-orders` (named `orders` there), and would reboot it. */
+function brokerOnlyInOtherRegion() {
+  const regions = twoRegionControl();
+  regions.home.on(DescribeBrokerCommand).rejects(notFound("b-eu-orders"));
+  regions.other.on(DescribeBrokerCommand).resolves(described("b-eu-orders", "orders", OTHER));
+  regions.other.on(RebootBrokerCommand).resolves({});
+  return regions;
+}
+
 describe("RegionalBrokerControl", () => {
   it("describes a broker found only in the second region, named with that region", async () => {
     // Prepare
@@ -90,10 +99,7 @@ describe("RegionalBrokerControl", () => {
 
   it("reboots a broker found in the second region through that region's client only", async () => {
     // Prepare
-    const { control, home, other } = twoRegionControl();
-    home.on(DescribeBrokerCommand).rejects(notFound("b-eu-orders"));
-    other.on(DescribeBrokerCommand).resolves(described("b-eu-orders", "orders", OTHER));
-    other.on(RebootBrokerCommand).resolves({});
+    const { control, home, other } = brokerOnlyInOtherRegion();
     await control.describe("b-eu-orders");
     // Act
     await control.reboot("b-eu-orders");
@@ -193,10 +199,7 @@ describe("RegionalBrokerControl", () => {
 
   it("lets the remediation of an incident on `eu-west-1/orders` reboot that broker in eu-west-1, and only there", async () => {
     // Prepare
-    const { control, home, other } = twoRegionControl();
-    home.on(DescribeBrokerCommand).rejects(notFound("b-eu-orders"));
-    other.on(DescribeBrokerCommand).resolves(described("b-eu-orders", "orders", OTHER));
-    other.on(RebootBrokerCommand).resolves({});
+    const { control, home, other } = brokerOnlyInOtherRegion();
     // The minute cycle saw the broker opted in when it first looked at it.
     const optIns = new FakeOptInRecords({
       brokerId: "b-eu-orders",
@@ -217,10 +220,7 @@ describe("RegionalBrokerControl", () => {
 
   it("does not reboot the eu-west-1 broker for an incident on the home broker of the same name", async () => {
     // Prepare: the request names the home incident `orders` but the id of the eu-west-1 broker
-    const { control, home, other } = twoRegionControl();
-    home.on(DescribeBrokerCommand).rejects(notFound("b-eu-orders"));
-    other.on(DescribeBrokerCommand).resolves(described("b-eu-orders", "orders", OTHER));
-    other.on(RebootBrokerCommand).resolves({});
+    const { control, other } = brokerOnlyInOtherRegion();
     const world = remediationWorld({ config: remediationConfig({ mode: "auto" }), brokers: [] });
     const incident = await plant(world.incidents, anIncident(Shapes.stalled, "orders"));
     // Act

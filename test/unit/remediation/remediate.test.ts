@@ -773,11 +773,17 @@ describe("verifyRemediations", () => {
     return world;
   }
 
+  /** A broker rebooted at T0 whose incident resolved `minute` minutes later; the clock stands at that minute. */
+  async function resolvedAfterReboot(minute: number) {
+    const world = await rebooted();
+    world.clock.minute = minute;
+    await resolveIncident(world.incidents, world.incident, world.clock.now());
+    return world;
+  }
+
   it("verifies a reboot once the incident resolved and the broker is RUNNING", async () => {
     // Prepare
-    const { deps, ledger, incidents, incident, clock, control } = await rebooted();
-    clock.minute = 6;
-    await resolveIncident(incidents, incident, clock.now());
+    const { deps, ledger, incidents, incident, control } = await resolvedAfterReboot(6);
     // Act
     const report = await verifyRemediations(deps, control.states());
     // Assess
@@ -841,9 +847,7 @@ describe("verifyRemediations", () => {
 
   it("waits while the broker is still rebooting, even with the incident resolved", async () => {
     // Prepare
-    const { deps, ledger, incidents, incident, clock, control } = await rebooted();
-    clock.minute = 3;
-    await resolveIncident(incidents, incident, clock.now());
+    const { deps, ledger, control } = await resolvedAfterReboot(3);
     control.brokers.set(ORDERS.id, { ...ORDERS, state: "REBOOT_IN_PROGRESS" });
     // Act
     await verifyRemediations(deps, control.states());
@@ -896,9 +900,7 @@ describe("verifyRemediations", () => {
 
   it("escalates a broker that never came back to RUNNING", async () => {
     // Prepare
-    const { deps, ledger, incidents, incident, clock, control } = await rebooted();
-    clock.minute = 25;
-    await resolveIncident(incidents, incident, clock.now());
+    const { deps, ledger, control } = await resolvedAfterReboot(25);
     control.brokers.set(ORDERS.id, { ...ORDERS, state: "CRITICAL_ACTION_REQUIRED" });
     // Act
     await verifyRemediations(deps, control.states());
@@ -942,9 +944,7 @@ describe("verifyRemediations", () => {
 
   it("verifies without announcing when the incident was replaced by a new one (the condition cleared in between)", async () => {
     // Prepare
-    const { deps, ledger, incidents, incident, clock, control } = await rebooted();
-    clock.minute = 8;
-    await resolveIncident(incidents, incident, clock.now());
+    const { deps, ledger, incidents, clock, control } = await resolvedAfterReboot(8);
     const newer = await plant(incidents, anIncident(Shapes.stalled, "orders", { firstSeenAt: clock.now() }));
     // Act
     await verifyRemediations(deps, control.states());

@@ -162,8 +162,14 @@ function brokerFrom(name: string, f: Facts): Broker {
   });
 }
 
+/** What a played plan gives: its configuration and a snapshot of every reboot. */
+interface Played {
+  config: Config;
+  reboots: RebootSnapshot[];
+}
+
 /** Plays a plan; returns the configuration and a snapshot of every reboot. */
-async function play(p: Plan): Promise<{ config: Config; reboots: RebootSnapshot[] }> {
+async function play(p: Plan): Promise<Played> {
   const config = remediationConfig(p.remediation);
   const world = remediationWorld({ config, brokers: BROKERS.map((name) => anOptedInBroker(name)) });
   const { clock, control, incidents, ledger } = world;
@@ -249,126 +255,94 @@ async function upsert(
 
 const RUNS = { numRuns: 150 };
 
+/** Plays RUNS plans drawn from `plans` and asserts `invariant` of each play (fast-check shrinks a failing plan). */
+function everyPlay(plans: fc.Arbitrary<Plan>, invariant: (played: Played) => void): Promise<void> {
+  return fc.assert(
+    fc.asyncProperty(plans, async (p) => invariant(await play(p))),
+    RUNS,
+  );
+}
+
 describe("remediate (properties)", () => {
   it("never reboots a broker twice inside the cooldown, even for duplicated and concurrent requests", async () => {
-    await fc.assert(
-      fc.asyncProperty(plan(), async (p) => {
-        // Act
-        const { config, reboots } = await play(p);
-        // Assess
-        for (const name of BROKERS) {
-          const times = reboots.filter((r) => r.brokerId === `b-${name}`).map((r) => r.at);
-          for (let i = 1; i < times.length; i++) {
-            expect((times[i] as number) - (times[i - 1] as number)).toBeGreaterThanOrEqual(config.remediation.cooldownMinutes * MINUTE);
-          }
+    await everyPlay(plan(), ({ config, reboots }) => {
+      // Assess
+      for (const name of BROKERS) {
+        const times = reboots.filter((r) => r.brokerId === `b-${name}`).map((r) => r.at);
+        for (let i = 1; i < times.length; i++) {
+          expect((times[i] as number) - (times[i - 1] as number)).toBeGreaterThanOrEqual(config.remediation.cooldownMinutes * MINUTE);
         }
-      }),
-      RUNS,
-    );
+      }
+    });
   });
 
   it("never reboots a broker that is not opted in, not RUNNING, gone, or single-instance without permission", async () => {
-    await fc.assert(
-      fc.asyncProperty(plan(), async (p) => {
-        // Act
-        const { config, reboots } = await play(p);
-        // Assess
-        for (const r of reboots) {
-          expect(r.facts).not.toBeNull();
-          const broker = r.facts as Broker;
-          expect(optedIn(broker)).toBe(true);
-          expect(broker.state).toBe("RUNNING");
-          if (!config.remediation.allowSingleInstance) expect(broker.deploymentMode).not.toBe(DeploymentMode.single);
-          expect(r.requests.some((q) => q.incident?.broker === broker.name)).toBe(true);
-        }
-      }),
-      RUNS,
-    );
+    await everyPlay(plan(), ({ config, reboots }) => {
+      // Assess
+      for (const r of reboots) {
+        expect(r.facts).not.toBeNull();
+        const broker = r.facts as Broker;
+        expect(optedIn(broker)).toBe(true);
+        expect(broker.state).toBe("RUNNING");
+        if (!config.remediation.allowSingleInstance) expect(broker.deploymentMode).not.toBe(DeploymentMode.single);
+        expect(r.requests.some((q) => q.incident?.broker === broker.name)).toBe(true);
+      }
+    });
   });
 
   it("never reboots a broker with a change staged", async () => {
-    await fc.assert(
-      fc.asyncProperty(plan(), async (p) => {
-        // Act
-        const { reboots } = await play(p);
-        // Assess
-        for (const r of reboots) expect(r.facts?.pendingChanges).toEqual([]);
-      }),
-      RUNS,
-    );
+    await everyPlay(plan(), ({ reboots }) => {
+      // Assess
+      for (const r of reboots) expect(r.facts?.pendingChanges).toEqual([]);
+    });
   });
 
   it("never reboots a broker whose opt-in tag has been in place for less than optInSettleMinutes", async () => {
-    await fc.assert(
-      fc.asyncProperty(plan(["auto"]), async (p) => {
-        // Act
-        const { config, reboots } = await play(p);
-        // Assess
-        for (const r of reboots) {
-          expect(r.optedInSince).not.toBeNull();
-          if (r.optedInSince !== "start" && r.optedInSince !== null)
-            expect(r.at - r.optedInSince).toBeGreaterThanOrEqual(config.remediation.optInSettleMinutes * MINUTE);
-        }
-      }),
-      RUNS,
-    );
+    await everyPlay(plan(["auto"]), ({ config, reboots }) => {
+      // Assess
+      for (const r of reboots) {
+        expect(r.optedInSince).not.toBeNull();
+        if (r.optedInSince !== "start" && r.optedInSince !== null)
+          expect(r.at - r.optedInSince).toBeGreaterThanOrEqual(config.remediation.optInSettleMinutes * MINUTE);
+      }
+    });
   });
 
   it("never reboots in mode off or dry-run", async () => {
-    await fc.assert(
-      fc.asyncProperty(plan(["off", "dry-run"]), async (p) => {
-        // Act
-        const { reboots } = await play(p);
-        // Assess
-        expect(reboots).toEqual([]);
-      }),
-      RUNS,
-    );
+    await everyPlay(plan(["off", "dry-run"]), ({ reboots }) => {
+      // Assess
+      expect(reboots).toEqual([]);
+    });
   });
 
   it("never reboots more brokers within any 60 minutes than maxRebootsPerHour", async () => {
-    await fc.assert(
-      fc.asyncProperty(plan(["auto"]), async (p) => {
-        // Act
-        const { config, reboots } = await play(p);
-        // Assess
-        for (const r of reboots) {
-          const within = reboots.filter((x) => x.at <= r.at && x.at > r.at - BUDGET_WINDOW_MS).length;
-          expect(within).toBeLessThanOrEqual(config.remediation.maxRebootsPerHour);
-        }
-      }),
-      RUNS,
-    );
+    await everyPlay(plan(["auto"]), ({ config, reboots }) => {
+      // Assess
+      for (const r of reboots) {
+        const within = reboots.filter((x) => x.at <= r.at && x.at > r.at - BUDGET_WINDOW_MS).length;
+        expect(within).toBeLessThanOrEqual(config.remediation.maxRebootsPerHour);
+      }
+    });
   });
 
   it("never reboots for an incident a reboot cannot help, nor for one that is not open", async () => {
-    await fc.assert(
-      fc.asyncProperty(plan(["auto"]), async (p) => {
-        // Act
-        const { reboots } = await play(p);
-        // Assess
-        for (const r of reboots) {
-          const justified = r.requests.some(
-            ({ request, incident }) =>
-              incident !== null && incident.id === request.incidentId && incident.status === "open" && rebootCanHelp(incident).helps,
-          );
-          expect(justified).toBe(true);
-        }
-      }),
-      RUNS,
-    );
+    await everyPlay(plan(["auto"]), ({ reboots }) => {
+      // Assess
+      for (const r of reboots) {
+        const justified = r.requests.some(
+          ({ request, incident }) =>
+            incident !== null && incident.id === request.incidentId && incident.status === "open" && rebootCanHelp(incident).helps,
+        );
+        expect(justified).toBe(true);
+      }
+    });
   });
 
   it("never reboots a held broker", async () => {
-    await fc.assert(
-      fc.asyncProperty(plan(["auto"]), async (p) => {
-        // Act
-        const { reboots } = await play(p);
-        // Assess
-        for (const r of reboots) expect(r.heldBecause).toBeNull();
-      }),
-      RUNS,
-    );
+    await everyPlay(plan(["auto"]), ({ reboots }) => {
+      // Assess
+      for (const r of reboots) expect(r.heldBecause).toBeNull();
+    });
   });
 
   it("reboots in most generated runs, so the properties above are not vacuous", async () => {

@@ -35,6 +35,25 @@ export function rawBroker(
   return { describe: activeMqDescribe(name, describe), ...overrides };
 }
 
+/** A scenario security group `sg-open` ("broker access") opening OpenWire (61617) to 0.0.0.0/0, as EC2 describes it. */
+export function openSecurityGroup(): Record<string, unknown> {
+  return {
+    GroupId: "sg-open",
+    GroupName: "open",
+    Description: "broker access",
+    IpPermissions: [{ IpProtocol: "tcp", FromPort: 61617, ToPort: 61617, IpRanges: [{ CidrIp: "0.0.0.0/0" }] }],
+  };
+}
+
+/** `count` scenario QueueSize series of node `orders-1` (queues `q0`, `q1`, ...): enough of them to page ListMetrics. */
+export function queueSizeSeries(count: number): Record<string, unknown>[] {
+  return Array.from({ length: count }, (_, i) => ({
+    metric: "QueueSize",
+    dimensions: { Broker: "orders-1", Queue: `q${i}` },
+    values: [1],
+  }));
+}
+
 /** A minimal valid raw scenario (one broker `orders`), with top-level fields overridden. */
 export function rawScenario(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return { name: "sim-test", start: START, durationMinutes: 60, brokers: [rawBroker("orders")], ...overrides };

@@ -9,7 +9,7 @@ import {
 } from "@aws-sdk/client-mq";
 import { PublishCommand } from "@aws-sdk/client-sns";
 import fc from "fast-check";
-import { at, metricQuery, rawBroker, simulate, thrownBy } from "./scenario-fixtures";
+import { at, metricQuery, openSecurityGroup, queueSizeSeries, rawBroker, simulate, thrownBy } from "./scenario-fixtures";
 
 /** The series GetMetricData returns, by query id. */
 type Fetched = Map<string, { timestamps: Date[]; values: number[] }>;
@@ -308,12 +308,7 @@ describe("SimulatedAccount", () => {
 
     it("pages beyond 500 metrics with NextToken", async () => {
       // Prepare
-      const metrics = Array.from({ length: 1201 }, (_, i) => ({
-        metric: "QueueSize",
-        dimensions: { Broker: "orders-1", Queue: `q${i}` },
-        values: [1],
-      }));
-      const { account, cloudwatch } = simulate({ metrics });
+      const { account, cloudwatch } = simulate({ metrics: queueSizeSeries(1201) });
       account.minute = 10;
       const pageSizes: number[] = [];
       const queues = new Set<string>();
@@ -601,11 +596,7 @@ describe("SimulatedAccount", () => {
   describe("DescribeSecurityGroups", () => {
     it("returns the scenario's security groups, all of them or the ones asked for", async () => {
       // Prepare
-      const open = {
-        GroupId: "sg-open",
-        GroupName: "open",
-        IpPermissions: [{ IpProtocol: "tcp", FromPort: 61617, ToPort: 61617, IpRanges: [{ CidrIp: "0.0.0.0/0" }] }],
-      };
+      const open = openSecurityGroup();
       const closed = { GroupId: "sg-closed", GroupName: "closed", IpPermissions: [] };
       const { ec2 } = simulate({
         brokers: [rawBroker("orders", { securityGroups: [open] }), rawBroker("billing", { securityGroups: [closed] })],

@@ -9,7 +9,18 @@ import { RecordingLog } from "../../../shared/adapters/recording-log";
 import { NAMESPACE } from "../../../shared/core/metric-catalog";
 import { errorNameOf, isRetryable } from "../../../shared/errors";
 import { simulatedClock } from "../../../shared/sim/sdk-boundary";
-import { at, MINUTE, metricQuery, rawBroker, recordExchanges, START_MS, simulate, thrownBy } from "./scenario-fixtures";
+import {
+  at,
+  MINUTE,
+  metricQuery,
+  openSecurityGroup,
+  queueSizeSeries,
+  rawBroker,
+  recordExchanges,
+  START_MS,
+  simulate,
+  thrownBy,
+} from "./scenario-fixtures";
 
 /**
  * The simulated account at the HTTP layer: what goes over the wire between the real SDK clients and
@@ -210,12 +221,7 @@ describe("the simulated account on the wire", () => {
 
     it("pages ListMetrics with an opaque token and refuses one it did not issue with InvalidNextToken", async () => {
       // Prepare
-      const metrics = Array.from({ length: 501 }, (_, i) => ({
-        metric: "QueueSize",
-        dimensions: { Broker: "orders-1", Queue: `q${i}` },
-        values: [1],
-      }));
-      const { account, cloudwatch } = simulate({ metrics });
+      const { account, cloudwatch } = simulate({ metrics: queueSizeSeries(501) });
       account.minute = 2;
       // Act
       const first = await cloudwatch.send(new ListMetricsCommand({}));
@@ -285,12 +291,7 @@ describe("the simulated account on the wire", () => {
   describe("EC2 (ec2Query)", () => {
     it("reads GroupId.N and answers DescribeSecurityGroups in the API reference's XML", async () => {
       // Prepare
-      const group = {
-        GroupId: "sg-open",
-        GroupName: "open",
-        Description: "broker access",
-        IpPermissions: [{ IpProtocol: "tcp", FromPort: 61617, ToPort: 61617, IpRanges: [{ CidrIp: "0.0.0.0/0" }] }],
-      };
+      const group = openSecurityGroup();
       const { ec2 } = simulate({ brokers: [rawBroker("orders", { securityGroups: [group] })] });
       const wire = recordExchanges(ec2);
       // Act
