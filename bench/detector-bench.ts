@@ -6,7 +6,7 @@ import { detectResourcePressure } from "../shared/core/detectors/resource-pressu
 import { metricsFor } from "../shared/core/metric-catalog";
 import { medianOf } from "../shared/core/series";
 import type { BrokerObservation, QueueMetrics, Series } from "../shared/core/types";
-import { brokerOf, brokerValue, buildFleet, type FleetOptions, queueMetricValue, queueStateAt } from "./fleet";
+import { brokerOf, brokerValue, buildFleet, type FleetOptions, queueMetricValue, queueStateAt } from "../shared/sim/fleet/reference-fleet";
 
 /**
  * The pure detector work of one cycle, per 1,000 queues: consumer lag on 1,000 queues (60-minute

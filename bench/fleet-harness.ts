@@ -5,13 +5,13 @@ import { buildDeps, pollMetricsDeps } from "../shared/build-deps";
 import type { Config } from "../shared/core/config";
 import type { Broker } from "../shared/core/types";
 import type { Log, LogFields } from "../shared/ports";
+import { type LatencyModel, peakPerWindow } from "../shared/sim/fleet/api-latency";
+import { FleetAccount } from "../shared/sim/fleet/fleet-account";
+import { brokerOf, type Fleet } from "../shared/sim/fleet/reference-fleet";
 import { lambdaContextOf, scheduledEventOf } from "../shared/sim/lambda-events";
 import { SimulatedDynamoDbActivityStore, SimulatedDynamoDbStore } from "../shared/sim/sdk-boundary";
 import { simulatedDeps, simulatedEnvironment } from "../shared/sim/simulated-deps";
 import { type CostBucket, RequestClassifier } from "./classify-requests";
-import { brokerOf, type Fleet } from "./fleet";
-import { FleetAccount } from "./fleet-account";
-import { type LatencyModel, peakPerWindow } from "./latency";
 
 /**
  * Runs the real poll-metrics handler, minute by minute, against a fleet's simulated account, wired

@@ -13,11 +13,11 @@ import {
   usdPerQueueMonth,
 } from "../shared/core/cost-model";
 import { medianOf, round } from "../shared/core/series";
+import { buildFleet, fleetSummary, REFERENCE_FLEET } from "../shared/sim/fleet/reference-fleet";
 import type { ApiEventsBenchResult } from "./api-events-bench";
 import type { BundleReport } from "./bundles";
 import { COST_BUCKETS, type CostBucket } from "./classify-requests";
 import type { DetectorBenchResult } from "./detector-bench";
-import { buildFleet, fleetSummary, REFERENCE_FLEET } from "./fleet";
 import type { LibraryQuality } from "./library-quality";
 import type { FleetUnitResult } from "./units";
 

@@ -1,10 +1,10 @@
 import { parseConfig } from "../shared/core/config";
 import { getMetricDataCallBudget } from "../shared/core/cost-model";
 import { meanOf, medianOf } from "../shared/core/series";
+import { peakPerWindow, TYPICAL_LATENCY } from "../shared/sim/fleet/api-latency";
+import { buildFleet, type FleetOptions } from "../shared/sim/fleet/reference-fleet";
 import { COST_BUCKETS, emptySplit } from "./classify-requests";
-import { buildFleet, type FleetOptions } from "./fleet";
 import { type CycleRecord, FleetHarness } from "./fleet-harness";
-import { peakPerWindow, TYPICAL_LATENCY } from "./latency";
 import { deepMerge, type LibraryQuality, scoreLibrary } from "./library-quality";
 
 /**

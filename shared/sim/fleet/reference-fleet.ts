@@ -1,7 +1,6 @@
-import { AMQ_BROKER_METRICS, RMQ_BROKER_METRICS, RMQ_QUEUE_METRICS } from "../scripts/scenarios/amazon-mq";
-import { AMQ_QUEUE_METRICS } from "../scripts/scenarios/queue-model";
-import { type Broker, DeploymentMode, EngineType } from "../shared/core/types";
-import { parseScenario, type Scenario } from "../shared/sim/scenario";
+import { type Broker, DeploymentMode, EngineType } from "../../core/types";
+import { AMQ_BROKER_METRICS, AMQ_QUEUE_METRICS, RMQ_BROKER_METRICS, RMQ_QUEUE_METRICS } from "../published-metrics";
+import { parseScenario, type Scenario } from "../scenario";
 
 /**
  * The reference fleet of the benchmark: a deterministic, healthy Amazon MQ account (ActiveMQ and
@@ -147,7 +146,7 @@ export function buildFleet(options: FleetOptions): Fleet {
       brokers: brokers.map((b) => ({ describe: describeOf(b) })),
       metrics: [],
     },
-    "bench/fleet.ts",
+    "shared/sim/fleet/reference-fleet.ts",
   );
   return { options, brokers, scenario, startMs: Date.parse(FLEET_START) };
 }
@@ -617,6 +616,6 @@ export function materializeScenario(fleet: Fleet, minutes: number): Scenario {
       brokers: fleet.scenario.brokers,
       metrics,
     },
-    "bench/fleet.ts",
+    "shared/sim/fleet/reference-fleet.ts",
   );
 }

@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { NAMESPACE } from "../shared/core/metric-catalog";
-import { EngineType, MINUTE_MS } from "../shared/core/types";
-import { aggregatePeriods, SimulatedAccount } from "../shared/sim/simulated-account";
+import { NAMESPACE } from "../../core/metric-catalog";
+import { EngineType, MINUTE_MS } from "../../core/types";
+import { aggregatePeriods, SimulatedAccount } from "../simulated-account";
+import type { LatencyModel, TimedCall } from "./api-latency";
 import {
   type BrokerModel,
   brokerValue,
@@ -14,8 +15,7 @@ import {
   queueStateAt,
   type Totals,
   totalsAt,
-} from "./fleet";
-import type { LatencyModel, TimedCall } from "./latency";
+} from "./reference-fleet";
 
 /**
  * The simulated account of a reference fleet. The Amazon MQ API (and every other operation) is
