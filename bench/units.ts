@@ -148,7 +148,7 @@ export async function runFleetUnit(unit: FleetUnit) {
     /** DescribeBroker results are reused this long: a run shorter than this sees no refresh. */
     inventoryTtlMinutes: config.polling.inventoryTtlMinutes,
     /** mq-sentinel's own compute milliseconds per measured cycle without latency (the simulation's work subtracted). */
-    productCpuMsMedian: medianOf(measured.map((r) => r.productCpuMs)),
+    productCpuMsMedian: medianOf(measured.map((r) => (r.latency ? null : r.ms))),
     timed,
     /** The first cycles, until every broker is watched. */
     coldStart,
