@@ -22,7 +22,7 @@ import { type FleetUnit, type FleetUnitResult, type LibraryUnitResult, runUnit, 
  */
 
 /** The cadence settings of the trade-off table (the first is the default configuration). */
-export const CADENCE_VARIANTS: { label: string; override: Record<string, unknown> }[] = [
+const CADENCE_VARIANTS: { label: string; override: Record<string, unknown> }[] = [
   { label: "default (sweep 30 min, drill hold 1 min)", override: {} },
   { label: "sweep 10 min", override: { polling: { queueSweepMinutes: 10 } } },
   { label: "sweep 15 min", override: { polling: { queueSweepMinutes: 15 } } },
@@ -31,7 +31,7 @@ export const CADENCE_VARIANTS: { label: string; override: Record<string, unknown
 ];
 
 /** Brokers of the reference fleet simulated for a whole day (the first ones: same mix, same traffic). */
-export const DAY_SLICE_BROKERS = 20;
+const DAY_SLICE_BROKERS = 20;
 const TRADE_OFF_MEASURED_CYCLES = 180;
 
 function here(): string {

@@ -41,7 +41,7 @@ export interface BenchInputs {
 export type BenchFigures = ReturnType<typeof buildFigures>;
 
 /** Rounds to `digits` significant figures (dollars per queue-month span four orders of magnitude). */
-export function roundSignificant(value: number, digits = 3): number {
+function roundSignificant(value: number, digits = 3): number {
   if (value === 0 || !Number.isFinite(value)) return value;
   const magnitude = Math.floor(Math.log10(Math.abs(value)));
   const f = 10 ** (digits - 1 - magnitude);

@@ -28,7 +28,7 @@ export interface FleetUnit {
 }
 
 /** Scores the scenario library under configuration variants. */
-export interface LibraryUnit {
+interface LibraryUnit {
   kind: "library";
   id: string;
   dir: string;
@@ -88,7 +88,7 @@ function countByCondition(opened: readonly { fingerprint: string; summary: strin
   return out;
 }
 
-export async function runFleetUnit(unit: FleetUnit) {
+async function runFleetUnit(unit: FleetUnit) {
   const started = performance.now();
   const fleet = buildFleet(unit.fleet);
   const { config } = parseConfig(deepMerge({}, unit.override));

@@ -64,7 +64,7 @@ interface QueueCache {
 }
 
 /** Minutes of state each queue keeps: a power of two above the longest window read, so a window is computed once. */
-export function ringSize(windowMinutes: number): number {
+function ringSize(windowMinutes: number): number {
   let size = 16;
   while (size < windowMinutes + 8) size *= 2;
   return size;
