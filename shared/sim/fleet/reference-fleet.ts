@@ -3,9 +3,9 @@ import { AMQ_BROKER_METRICS, AMQ_QUEUE_METRICS, RMQ_BROKER_METRICS, RMQ_QUEUE_ME
 import { parseScenario, type Scenario } from "../scenario";
 
 /**
- * The reference fleet of the benchmark: a deterministic, healthy Amazon MQ account (ActiveMQ and
- * RabbitMQ mixed) whose per-minute metrics are a pure function of (seed, series, minute), so a
- * fleet of 1,000 brokers x 50 queues costs no memory until a minute is read.
+ * The reference fleet (of `npm run bench` and `npm run backtest:fleet`): a deterministic, healthy
+ * Amazon MQ account (ActiveMQ and RabbitMQ mixed) whose per-minute metrics are a pure function of
+ * (seed, series, minute), so a fleet of 1,000 brokers x 50 queues costs no memory until a minute is read.
  *
  * Traffic is what a healthy production fleet looks like, not flat lines: a daily rhythm, noisy
  * backlogs that never settle at exactly the same value, bursts that build a backlog and drain in
