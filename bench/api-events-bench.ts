@@ -1,42 +1,26 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { MqClient } from "@aws-sdk/client-mq";
 import type { Context } from "aws-lambda";
 import { makeApiActivityHandler } from "../functions/api-activity";
-import { MemoryApiActivityStore } from "../shared/adapters/memory-api-activity-store";
-import { MemoryIncidentStore } from "../shared/adapters/memory-incident-store";
-import { MemoryOptInRecords } from "../shared/adapters/memory-opt-in-records";
-import { MemorySilenceStore } from "../shared/adapters/memory-silence-store";
-import { MqBrokerDirectory } from "../shared/adapters/mq-broker-directory";
 import { RecordingLog } from "../shared/adapters/recording-log";
+import { apiActivityDeps, buildDeps } from "../shared/build-deps";
 import { DEFAULT_CONFIG } from "../shared/core/config";
-import type { MessageGroup } from "../shared/core/notifications";
-import { renderSlackMessage } from "../shared/core/render/slack-message";
 import { medianOf, quantileOf } from "../shared/core/series";
-import type { Clock, DeliveryResult, Notifier } from "../shared/ports";
+import type { Clock } from "../shared/ports";
 import { parseScenario } from "../shared/sim/scenario";
-import { routeToSimulator } from "../shared/sim/sdk-boundary";
 import { SimulatedAccount } from "../shared/sim/simulated-account";
+import { simulatedDeps, simulatedEnvironment } from "../shared/sim/simulated-deps";
 
 /**
  * Throughput of the api-activity handler: every EventBridge event of the library's API scenarios
  * (denied bursts, risky changes, read traffic, malformed and attacker-shaped events), replayed with
  * fresh ids until `count` events have gone through one warm handler, as one Lambda container would
- * take them. Stores are in memory and Slack messages are rendered but not sent, so the figure is
- * mq-sentinel's own work per event; a deployed function adds the DynamoDB round trips.
+ * take them. Wired by `buildDeps` as the deployed function is, against a simulated account: memory
+ * stores, and Slack messages rendered and posted to the simulated webhook, so the figure is
+ * mq-sentinel's own work per event; a deployed function adds the DynamoDB and Slack round trips.
  */
 
 export type ApiEventsBenchResult = Awaited<ReturnType<typeof benchApiEvents>>;
-
-const CREDENTIALS = { accessKeyId: "SIMULATED", secretAccessKey: "SIMULATED" };
-
-/** A Slack notifier without the network: renders each message group, as delivery would, and drops it. */
-class RenderOnlyNotifier implements Notifier {
-  readonly name = "slack";
-  async send(group: MessageGroup): Promise<DeliveryResult> {
-    return { ok: true, body: renderSlackMessage(group) };
-  }
-}
 
 /** A clock that advances one second per event (bursts, windows and quiet periods still happen). */
 class EventClock implements Clock {
@@ -75,20 +59,10 @@ export async function benchApiEvents(scenarioDir: string, count = 5_000) {
     }),
   );
   const clock = new EventClock(Date.parse("2026-03-04T10:00:00Z"));
-  const mq = routeToSimulator(new MqClient({ region: "us-east-1", credentials: CREDENTIALS, maxAttempts: 1 }), "mq", account);
-  const handler = makeApiActivityHandler({
-    incidents: new MemoryIncidentStore(),
-    activity: new MemoryApiActivityStore(),
-    silences: new MemorySilenceStore(),
-    optIns: new MemoryOptInRecords(),
-    notifiers: [new RenderOnlyNotifier()],
-    clock,
-    log: new RecordingLog(),
-    config: DEFAULT_CONFIG,
-    links: { accountId: "123456789012", region: "us-east-1", brokerIds: {} },
-    directory: new MqBrokerDirectory(mq, clock, 5 * 60_000),
-    posture: { request: async () => {} },
-  });
+  // Slack only (no SNS topic), the one destination the figure has always included.
+  const env = { ...simulatedEnvironment(account.scenario, DEFAULT_CONFIG), topicArn: null };
+  const deps = buildDeps({ ...simulatedDeps(account, env, new RecordingLog()), clock });
+  const handler = makeApiActivityHandler(apiActivityDeps(deps));
   const context = { invokedFunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:api-activity" } as Context;
 
   const durations: number[] = [];

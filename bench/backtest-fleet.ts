@@ -1,8 +1,8 @@
 import { backtestCommand } from "../cli/backtest-command";
+import { FleetAccount } from "../shared/sim/fleet/fleet-account";
+import { buildFleet, REFERENCE_FLEET } from "../shared/sim/fleet/reference-fleet";
 import { simulatedClock } from "../shared/sim/sdk-boundary";
 import { simulatedClients } from "../shared/sim/simulated-deps";
-import { buildFleet, REFERENCE_FLEET } from "./fleet";
-import { FleetAccount } from "./fleet-account";
 
 /**
  * `npm run backtest:fleet`: `mq-sentinel backtest` on the benchmark's simulated reference fleet, as

@@ -2,10 +2,10 @@ import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
+import { type FleetOptions, REFERENCE_FLEET } from "../shared/sim/fleet/reference-fleet";
 import { benchApiEvents } from "./api-events-bench";
 import { type BundleReport, measureBundles } from "./bundles";
 import { benchDetectors } from "./detector-bench";
-import { type FleetOptions, REFERENCE_FLEET } from "./fleet";
 import { benchRealDays, formatRealDays } from "./real-days";
 import { buildFigures, formatReport } from "./report";
 import { type FleetUnit, type FleetUnitResult, type LibraryUnitResult, runUnit, type Unit, type UnitResult } from "./units";
@@ -22,7 +22,7 @@ import { type FleetUnit, type FleetUnitResult, type LibraryUnitResult, runUnit, 
  */
 
 /** The cadence settings of the trade-off table (the first is the default configuration). */
-export const CADENCE_VARIANTS: { label: string; override: Record<string, unknown> }[] = [
+const CADENCE_VARIANTS: { label: string; override: Record<string, unknown> }[] = [
   { label: "default (sweep 30 min, drill hold 1 min)", override: {} },
   { label: "sweep 10 min", override: { polling: { queueSweepMinutes: 10 } } },
   { label: "sweep 15 min", override: { polling: { queueSweepMinutes: 15 } } },
@@ -31,7 +31,7 @@ export const CADENCE_VARIANTS: { label: string; override: Record<string, unknown
 ];
 
 /** Brokers of the reference fleet simulated for a whole day (the first ones: same mix, same traffic). */
-export const DAY_SLICE_BROKERS = 20;
+const DAY_SLICE_BROKERS = 20;
 const TRADE_OFF_MEASURED_CYCLES = 180;
 
 function here(): string {
@@ -92,26 +92,21 @@ function done(result: UnitResult): string {
   return `  ${result.id} done in ${(result.wallMs / 1000).toFixed(1)} s`;
 }
 
-/** Runs units on `threads` worker threads, biggest first. */
-async function runPool(units: Unit[], threads: number, progress: (line: string) => void): Promise<UnitResult[]> {
-  const queue = [...units];
+/** Runs units one after another on a worker thread of their own (a fresh one each). */
+async function runOnWorkerThread(units: Unit[], progress: (line: string) => void): Promise<UnitResult[]> {
   const results: UnitResult[] = [];
-  const worker = async () => {
-    for (let unit = queue.shift(); unit; unit = queue.shift()) {
-      const current = unit;
-      const result = await new Promise<UnitResult>((resolve, reject) => {
-        const w = new Worker(new URL(import.meta.url), { workerData: current });
-        w.once("message", (m: UnitResult) => resolve(m));
-        w.once("error", reject);
-        w.once("exit", (code) => {
-          if (code !== 0) reject(new Error(`worker for ${current.id} exited with ${code}`));
-        });
+  for (const unit of units) {
+    const result = await new Promise<UnitResult>((resolve, reject) => {
+      const w = new Worker(new URL(import.meta.url), { workerData: unit });
+      w.once("message", (m: UnitResult) => resolve(m));
+      w.once("error", reject);
+      w.once("exit", (code) => {
+        if (code !== 0) reject(new Error(`worker for ${unit.id} exited with ${code}`));
       });
-      progress(done(result));
-      results.push(result);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, threads) }, worker));
+    });
+    progress(done(result));
+    results.push(result);
+  }
   return results;
 }
 
@@ -134,7 +129,7 @@ async function main(argv: string[]): Promise<number> {
   // waiting on simulated latency) on this thread: each has a core of its own.
   progress("phase 1 (worker thread): simulated day, trade-off variants, scenario library");
   progress("phase 2 (main thread): 10, 200 and 1,000 brokers with simulated API latency, then detectors and bundles");
-  const phaseOnePending = runPool(phaseOneUnits(root), 1, progress);
+  const phaseOnePending = runOnWorkerThread(phaseOneUnits(root), progress);
   const scaling: FleetUnitResult[] = [];
   for (const unit of scalingUnits()) {
     const result = (await runUnit(unit)) as FleetUnitResult;

@@ -109,7 +109,7 @@ function measureFunction(zipPath: string, dir: string, runs: number): FunctionBu
 }
 
 /** The files of a zip archive (stored or deflated entries), read from its central directory. */
-export function unzip(zip: Buffer): Map<string, Buffer> {
+function unzip(zip: Buffer): Map<string, Buffer> {
   const out = new Map<string, Buffer>();
   let eocd = -1;
   for (let i = zip.length - 22; i >= Math.max(0, zip.length - 65_557); i--) {

@@ -27,7 +27,7 @@ export const COST_BUCKETS = [
 export type CostBucket = (typeof COST_BUCKETS)[number];
 
 export function emptySplit(): Record<CostBucket, number> {
-  return { broker: 0, limits: 0, sweep: 0, drill: 0, drillSuspects: 0, deadLetterWatch: 0, incidentQueues: 0, standbyProbe: 0 };
+  return Object.fromEntries(COST_BUCKETS.map((bucket) => [bucket, 0])) as Record<CostBucket, number>;
 }
 
 /** The bucket of a queue read, by the purpose the schedule gave it. */
@@ -42,8 +42,6 @@ const QUEUE_BUCKET: Record<QueueReadPurpose, CostBucket> = {
 export class RequestClassifier implements MetricSource {
   private phase = 0;
   private split = emptySplit();
-  /** Brokers whose signals moved in the last cycle. */
-  lastTriggers = 0;
   /** Brokers x cycles whose queues' backlogs were read for a drill (held or started). */
   drillingBrokerCycles = 0;
   /** Cycles x brokers in which each trigger condition held (a broker may meet several). */
@@ -57,7 +55,6 @@ export class RequestClassifier implements MetricSource {
   beginCycle(): void {
     this.phase = 0;
     this.split = emptySplit();
-    this.lastTriggers = 0;
   }
 
   endCycle(): Record<CostBucket, number> {
@@ -103,13 +100,10 @@ export class RequestClassifier implements MetricSource {
       if (!broker) continue;
       this.reasons.brokerCycles++;
       const why = drillTriggers(broker, series);
-      const moved = signalsMoved(broker, series);
       if (why.climbing) this.reasons.climbing++;
       if (why.jump) this.reasons.jump++;
       if (why.consumersDropped) this.reasons.consumersDropped++;
-      if (!moved) continue;
-      this.reasons.triggers++;
-      this.lastTriggers++;
+      if (signalsMoved(broker, series)) this.reasons.triggers++;
     }
   }
 }

@@ -5,8 +5,8 @@ import { detectConsumerLag, lagSeriesForQueue } from "../shared/core/detectors/c
 import { detectResourcePressure } from "../shared/core/detectors/resource-pressure";
 import { metricsFor } from "../shared/core/metric-catalog";
 import { medianOf } from "../shared/core/series";
-import type { BrokerObservation, QueueMetrics, Series } from "../shared/core/types";
-import { brokerOf, brokerValue, buildFleet, type FleetOptions, queueMetricValue, queueStateAt } from "./fleet";
+import { type BrokerObservation, MINUTE_MS, type QueueMetrics, type Series } from "../shared/core/types";
+import { brokerOf, brokerValue, buildFleet, type FleetOptions, queueMetricValue, queueStateAt } from "../shared/sim/fleet/reference-fleet";
 
 /**
  * The pure detector work of one cycle, per 1,000 queues: consumer lag on 1,000 queues (60-minute
@@ -40,7 +40,7 @@ function prepareObservations(fleetOptions: FleetOptions, queues: number): Broker
     return {
       broker: brokerOf(b),
       node: b.activeNode,
-      window: { startMs: fleet.startMs + (end - WINDOW) * 60_000, minutes: WINDOW },
+      window: { startMs: fleet.startMs + (end - WINDOW) * MINUTE_MS, minutes: WINDOW },
       series,
       limits,
       queues: queueMetrics,

@@ -4,14 +4,14 @@ import { MemoryIncidentStore } from "../shared/adapters/memory-incident-store";
 import { buildDeps, pollMetricsDeps } from "../shared/build-deps";
 import type { Config } from "../shared/core/config";
 import type { Broker } from "../shared/core/types";
-import type { Log, LogFields } from "../shared/ports";
+import type { Log } from "../shared/ports";
+import { type LatencyModel, peakPerWindow } from "../shared/sim/fleet/api-latency";
+import { FleetAccount } from "../shared/sim/fleet/fleet-account";
+import { brokerOf, type Fleet } from "../shared/sim/fleet/reference-fleet";
 import { lambdaContextOf, scheduledEventOf } from "../shared/sim/lambda-events";
 import { SimulatedDynamoDbActivityStore, SimulatedDynamoDbStore } from "../shared/sim/sdk-boundary";
 import { simulatedDeps, simulatedEnvironment } from "../shared/sim/simulated-deps";
 import { type CostBucket, RequestClassifier } from "./classify-requests";
-import { brokerOf, type Fleet } from "./fleet";
-import { FleetAccount } from "./fleet-account";
-import { type LatencyModel, peakPerWindow } from "./latency";
 
 /**
  * Runs the real poll-metrics handler, minute by minute, against a fleet's simulated account, wired
@@ -22,7 +22,6 @@ import { type LatencyModel, peakPerWindow } from "./latency";
 
 /** What one cycle did. */
 export interface CycleRecord {
-  minute: number;
   metricsRequested: number;
   getMetricDataCalls: number;
   listMetricsCalls: number;
@@ -33,15 +32,11 @@ export interface CycleRecord {
    */
   ms: number;
   /**
-   * mq-sentinel's own compute time (handler, adapters, SDK plumbing, its garbage): without latency
-   * nothing in a cycle waits (the simulated clock's sleep returns at once), so it is `ms`; null for
-   * a cycle with latency.
+   * With latency (real timers); without, nothing in a cycle waits (the simulated clock's sleep returns
+   * at once), so `ms` is mq-sentinel's own compute time (handler, adapters, SDK plumbing, its garbage).
    */
-  productCpuMs: number | null;
   latency: boolean;
   split: Record<CostBucket, number>;
-  /** Brokers whose broker-level signals moved this cycle (the drill trigger). */
-  drillTriggers: number;
   /** Brokers watched this cycle (described; a cold start describes a large fleet over several cycles). */
   brokersWatched: number;
   /** Amazon MQ requests the account's quota (15/s, burst 100) refused this cycle. */
@@ -50,33 +45,11 @@ export interface CycleRecord {
   mqPeakPerSecond: number;
   /** Seconds the cycle waited for the Amazon MQ quota (pacing and backoff), on the account's clock. */
   mqWaitSeconds: number;
-  opened: number;
   errors: string[];
 }
 
-/** A log that keeps counts and the handled problems, not every info line of a long run. */
-export class CountingLog implements Log {
-  readonly counts = { debug: 0, info: 0, warn: 0, error: 0 };
-  readonly problems: string[] = [];
-
-  debug(): void {
-    this.counts.debug++;
-  }
-  info(): void {
-    this.counts.info++;
-  }
-  warn(message: string, fields: LogFields = {}): void {
-    this.counts.warn++;
-    this.keep(message, fields);
-  }
-  error(message: string, fields: LogFields = {}): void {
-    this.counts.error++;
-    this.keep(message, fields);
-  }
-  private keep(message: string, fields: LogFields): void {
-    if (this.problems.length < 50) this.problems.push(`${message} ${JSON.stringify(fields)}`);
-  }
-}
+/** No log lines over a long run: the handled problems reach the figures through the handler's report (`errors`). */
+const QUIET: Log = { debug() {}, info() {}, warn() {}, error() {} };
 
 /**
  * A store whose every method waits DynamoDB's latency first when the account simulates latency.
@@ -98,7 +71,6 @@ function withStoreLatency<T extends object>(store: T, account: FleetAccount): T 
 /** One warm poll-metrics "container" watching a fleet. */
 export class FleetHarness {
   readonly account: FleetAccount;
-  readonly log = new CountingLog();
   readonly classifier: RequestClassifier;
   readonly opened: { minute: number; fingerprint: string; summary: string }[] = [];
   remediationRequests = 0;
@@ -111,7 +83,7 @@ export class FleetHarness {
     const account = new FleetAccount(fleet, config.polling.windowMinutes);
     this.account = account;
     const deps = buildDeps(
-      simulatedDeps(account, simulatedEnvironment(fleet.scenario, config), this.log, {
+      simulatedDeps(account, simulatedEnvironment(fleet.scenario, config), QUIET, {
         standIns: {
           stores: {
             incidents: withStoreLatency(new SimulatedDynamoDbStore(new MemoryIncidentStore(), account), account),
@@ -137,7 +109,7 @@ export class FleetHarness {
     const { account } = this;
     account.minute = minute;
     account.latency = latency;
-    const before = snapshotCalls(account.calls);
+    const before = new Map(account.calls);
     const throttledBefore = account.mqThrottled;
     const requestedBefore = account.metricsRequested;
     const answerBefore = account.answerMs;
@@ -148,7 +120,7 @@ export class FleetHarness {
     const answered = account.answerMs - answerBefore;
     const ms = performance.now() - started - answered;
     account.latency = null;
-    const after = snapshotCalls(account.calls);
+    const after = new Map(account.calls);
     const delta = (prefix: string) => sumMatching(after, prefix) - sumMatching(before, prefix);
     for (const t of report.transitions) {
       if (t.type === "opened") this.opened.push({ minute, fingerprint: t.incident.fingerprint, summary: t.incident.summary });
@@ -161,28 +133,20 @@ export class FleetHarness {
       errors.push(`bench: metrics billed ${billed}, reported ${report.metricsRequested}, classified ${classified}`);
     }
     return {
-      minute,
       metricsRequested: billed,
       getMetricDataCalls: delta("cloudwatch:GetMetricData"),
       listMetricsCalls: delta("cloudwatch:ListMetrics"),
       mqCalls: delta("mq:"),
       ms,
-      productCpuMs: latency ? null : ms,
       latency: latency !== null,
       split,
-      drillTriggers: this.classifier.lastTriggers,
       brokersWatched: report.brokers,
       mqThrottled: account.mqThrottled - throttledBefore,
       mqPeakPerSecond: peakPerWindow(account.mqRequestTimes),
       mqWaitSeconds: (account.quotaNowMs() - account.nowMs()) / 1000,
-      opened: report.transitions.filter((t) => t.type === "opened").length,
       errors,
     };
   }
-}
-
-function snapshotCalls(calls: ReadonlyMap<string, number>): Map<string, number> {
-  return new Map(calls);
 }
 
 function sumMatching(calls: ReadonlyMap<string, number>, prefix: string): number {

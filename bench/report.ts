@@ -13,11 +13,11 @@ import {
   usdPerQueueMonth,
 } from "../shared/core/cost-model";
 import { medianOf, round } from "../shared/core/series";
+import { buildFleet, fleetSummary, REFERENCE_FLEET } from "../shared/sim/fleet/reference-fleet";
 import type { ApiEventsBenchResult } from "./api-events-bench";
 import type { BundleReport } from "./bundles";
 import { COST_BUCKETS, type CostBucket } from "./classify-requests";
 import type { DetectorBenchResult } from "./detector-bench";
-import { buildFleet, fleetSummary, REFERENCE_FLEET } from "./fleet";
 import type { LibraryQuality } from "./library-quality";
 import type { FleetUnitResult } from "./units";
 
@@ -41,7 +41,7 @@ export interface BenchInputs {
 export type BenchFigures = ReturnType<typeof buildFigures>;
 
 /** Rounds to `digits` significant figures (dollars per queue-month span four orders of magnitude). */
-export function roundSignificant(value: number, digits = 3): number {
+function roundSignificant(value: number, digits = 3): number {
   if (value === 0 || !Number.isFinite(value)) return value;
   const magnitude = Math.floor(Math.log10(Math.abs(value)));
   const f = 10 ** (digits - 1 - magnitude);
@@ -249,12 +249,22 @@ function usd(value: number): string {
 const n = (v: number | null) => (v !== null && Number.isFinite(v) ? v.toLocaleString("en-US") : String(v));
 const pct = (share: number) => `${(share * 100).toFixed(1)}%`;
 
+type Cell = string | number | null;
+
 /** A markdown table, padded so it also reads in a terminal. */
-export function table(headers: string[], rows: (string | number | null)[][]): string {
+function table(headers: string[], rows: Cell[][]): string {
   const cells = [headers, ...rows.map((r) => r.map((c) => String(c)))];
   const widths = headers.map((_, c) => Math.max(...cells.map((r) => (r[c] ?? "").length)));
   const line = (r: string[]) => `| ${r.map((cell, c) => cell.padEnd(widths[c] as number)).join(" | ")} |`;
   return [line(headers), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...cells.slice(1).map(line)].join("\n");
+}
+
+/** A table whose columns are each a header and how a row fills it; `extra` rows follow as they are. */
+function columnTable<T>(rows: readonly T[], columns: [string, (row: T) => Cell][], extra: Cell[][] = []): string {
+  return table(
+    columns.map(([header]) => header),
+    [...rows.map((row) => columns.map(([, cell]) => cell(row))), ...extra],
+  );
 }
 
 /** A titled section of the report: a blank line, the heading, a blank line, then its blocks. */
@@ -367,34 +377,19 @@ function cycleSection(j: BenchFigures, apiEvents: number): string[] {
 function scalingSection(rows: BenchFigures["scaling"]): string[] {
   const out = section(
     "Scaling (50 queues per broker; latency GetMetricData 50-150 ms, ListMetrics 30 ms, Amazon MQ 40 ms)",
-    table(
-      [
-        "brokers",
-        "queues",
-        "metrics/cycle (warm mean)",
-        "metrics, 1st cycle",
-        "GetMetricData calls (most; budget)",
-        "GetMetricData peak/s",
-        "MQ calls/cycle (most / mean)",
-        "MQ req/s (mean / peak)",
-        "MQ throttled (15/s bucket)",
-        "cycle ms (warm / cold)",
-        "own compute ms (warm)",
-      ],
-      rows.map((r) => [
-        n(r.brokers),
-        n(r.queues),
-        n(r.metricsPerCycle),
-        n(r.metricsFirstCycle),
-        `${r.getMetricDataCallsPerCycle}; ${r.getMetricDataCallBudget}`,
-        r.getMetricDataPeakPerSecond,
-        `${r.mqCallsPerCycle} / ${r.mqMeanEstimated ? "~" : ""}${r.mqCallsPerCycleMean}`,
-        `${r.mqMeanEstimated ? "~" : ""}${r.mqCallsPerSecondMean} / ${r.mqPeakPerSecond}`,
-        n(r.mqThrottled),
-        `${n(r.cycleMs)} / ${n(r.cycleMsCold)}`,
-        n(r.ownComputeMs),
-      ]),
-    ),
+    columnTable(rows, [
+      ["brokers", (r) => n(r.brokers)],
+      ["queues", (r) => n(r.queues)],
+      ["metrics/cycle (warm mean)", (r) => n(r.metricsPerCycle)],
+      ["metrics, 1st cycle", (r) => n(r.metricsFirstCycle)],
+      ["GetMetricData calls (most; budget)", (r) => `${r.getMetricDataCallsPerCycle}; ${r.getMetricDataCallBudget}`],
+      ["GetMetricData peak/s", (r) => r.getMetricDataPeakPerSecond],
+      ["MQ calls/cycle (most / mean)", (r) => `${r.mqCallsPerCycle} / ${r.mqMeanEstimated ? "~" : ""}${r.mqCallsPerCycleMean}`],
+      ["MQ req/s (mean / peak)", (r) => `${r.mqMeanEstimated ? "~" : ""}${r.mqCallsPerSecondMean} / ${r.mqPeakPerSecond}`],
+      ["MQ throttled (15/s bucket)", (r) => n(r.mqThrottled)],
+      ["cycle ms (warm / cold)", (r) => `${n(r.cycleMs)} / ${n(r.cycleMsCold)}`],
+      ["own compute ms (warm)", (r) => n(r.ownComputeMs)],
+    ]),
   );
   const largest = rows[rows.length - 1];
   if (!largest) return out;
@@ -410,36 +405,30 @@ function scalingSection(rows: BenchFigures["scaling"]): string[] {
   ];
 }
 
+/** The detection quality columns the trade-off and the library's tables share. */
+type Detection = Record<"recall" | "precision" | "medianDelay" | "p90Delay", number | null>;
+const DETECTION_COLUMNS: [string, (row: Detection) => Cell][] = [
+  ["recall", (r) => r.recall],
+  ["precision", (r) => r.precision],
+  ["median delay (min)", (r) => r.medianDelay],
+  ["p90 delay (min)", (r) => r.p90Delay],
+];
+
 function tradeOffSection(j: BenchFigures): string[] {
   const floor = j.costFloorFlatTraffic;
   return section(
     "Trade-off: cadence vs cost vs detection (scenario library replayed with each setting; cost: 3 warm hours of the first 20 brokers)",
-    table(
+    columnTable(
+      j.tradeOff,
       [
-        "setting",
-        "recall",
-        "precision",
-        "median delay (min)",
-        "p90 delay (min)",
-        "$ per queue-month",
-        "x alarm set",
-        "drills' share",
-        "false incidents/day, 20 healthy brokers",
+        ["setting", (r) => r.setting],
+        ...DETECTION_COLUMNS,
+        ["$ per queue-month", (r) => usd(r.usdPerQueueMonth)],
+        ["x alarm set", (r) => r.shareOfAlarmCost],
+        ["drills' share", (r) => `${Math.round(r.drillShare * 100)}%`],
+        ["false incidents/day, 20 healthy brokers", (r) => r.healthyFleetIncidentsPerDay],
       ],
-      [
-        ...j.tradeOff.map((r) => [
-          r.setting,
-          r.recall,
-          r.precision,
-          r.medianDelay,
-          r.p90Delay,
-          usd(r.usdPerQueueMonth),
-          r.shareOfAlarmCost,
-          `${Math.round(r.drillShare * 100)}%`,
-          r.healthyFleetIncidentsPerDay,
-        ]),
-        ["(floor) default settings, flat traffic", "–", "–", "–", "–", usd(floor.usdPerQueueMonth), floor.shareOfAlarmCost, "0%", "–"],
-      ],
+      [["(floor) default settings, flat traffic", "–", "–", "–", "–", usd(floor.usdPerQueueMonth), floor.shareOfAlarmCost, "0%", "–"]],
     ),
   );
 }
@@ -447,9 +436,14 @@ function tradeOffSection(j: BenchFigures): string[] {
 function qualitySection(j: BenchFigures): string[] {
   return section(
     "Detection quality on the built-in scenario library (default configuration, as `mq-sentinel replay --score`)",
-    table(
-      ["scenarios", "recall", "precision", "median delay (min)", "p90 delay (min)", "false alarms", "unsafe reboots"],
-      [[j.scenarios, j.recall, j.precision, j.medianDelay, j.p90Delay, j.falseAlarms, j.unsafeReboots]],
+    columnTable(
+      [j],
+      [
+        ["scenarios", (r) => r.scenarios],
+        ...DETECTION_COLUMNS,
+        ["false alarms", (r) => r.falseAlarms],
+        ["unsafe reboots", (r) => r.unsafeReboots],
+      ],
     ),
   );
 }
@@ -457,10 +451,13 @@ function qualitySection(j: BenchFigures): string[] {
 function bundlesSection(j: BenchFigures, bundles: BundleReport): string[] {
   const out = section(
     `Packaged functions (${j.bundleSource}; importing the bundled handler in a fresh node ${process.version}, median of 5)`,
-    table(
-      ["function", "zip bytes", "handler bytes", "import ms", "whole node process ms"],
-      bundles.functions.map((b) => [b.name, n(b.zipBytes), n(b.handlerBytes), n(round(b.importMs, 0)), n(round(b.processMs, 0))]),
-    ),
+    columnTable(bundles.functions, [
+      ["function", (b) => b.name],
+      ["zip bytes", (b) => n(b.zipBytes)],
+      ["handler bytes", (b) => n(b.handlerBytes)],
+      ["import ms", (b) => n(round(b.importMs, 0))],
+      ["whole node process ms", (b) => n(round(b.processMs, 0))],
+    ]),
   );
   return j.bundleError ? [...out, ...paragraph(`Packaging: ${j.bundleError}`)] : out;
 }

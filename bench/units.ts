@@ -1,10 +1,10 @@
 import { parseConfig } from "../shared/core/config";
 import { getMetricDataCallBudget } from "../shared/core/cost-model";
 import { meanOf, medianOf } from "../shared/core/series";
+import { peakPerWindow, TYPICAL_LATENCY } from "../shared/sim/fleet/api-latency";
+import { buildFleet, type FleetOptions } from "../shared/sim/fleet/reference-fleet";
 import { COST_BUCKETS, emptySplit } from "./classify-requests";
-import { buildFleet, type FleetOptions } from "./fleet";
 import { type CycleRecord, FleetHarness } from "./fleet-harness";
-import { peakPerWindow, TYPICAL_LATENCY } from "./latency";
 import { deepMerge, type LibraryQuality, scoreLibrary } from "./library-quality";
 
 /**
@@ -28,7 +28,7 @@ export interface FleetUnit {
 }
 
 /** Scores the scenario library under configuration variants. */
-export interface LibraryUnit {
+interface LibraryUnit {
   kind: "library";
   id: string;
   dir: string;
@@ -88,7 +88,7 @@ function countByCondition(opened: readonly { fingerprint: string; summary: strin
   return out;
 }
 
-export async function runFleetUnit(unit: FleetUnit) {
+async function runFleetUnit(unit: FleetUnit) {
   const started = performance.now();
   const fleet = buildFleet(unit.fleet);
   const { config } = parseConfig(deepMerge({}, unit.override));
@@ -148,7 +148,7 @@ export async function runFleetUnit(unit: FleetUnit) {
     /** DescribeBroker results are reused this long: a run shorter than this sees no refresh. */
     inventoryTtlMinutes: config.polling.inventoryTtlMinutes,
     /** mq-sentinel's own compute milliseconds per measured cycle without latency (the simulation's work subtracted). */
-    productCpuMsMedian: medianOf(measured.map((r) => r.productCpuMs)),
+    productCpuMsMedian: medianOf(measured.map((r) => (r.latency ? null : r.ms))),
     timed,
     /** The first cycles, until every broker is watched. */
     coldStart,

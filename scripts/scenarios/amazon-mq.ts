@@ -8,6 +8,13 @@ import { activeMqConnectionLimit, rabbitMqLimits } from "../../shared/core/insta
 import { ACTIVEMQ_CONNECTION_LIMIT_METRICS } from "../../shared/core/metric-catalog";
 import { DeploymentMode } from "../../shared/core/types";
 import {
+  AMQ_BROKER_METRICS,
+  AMQ_QUEUE_METRICS,
+  RMQ_BROKER_METRICS,
+  RMQ_NODE_METRICS,
+  RMQ_QUEUE_METRICS,
+} from "../../shared/sim/published-metrics";
+import {
   at,
   drift,
   gcSawtooth,
@@ -24,7 +31,7 @@ import {
   uuid,
   type Values,
 } from "./kit";
-import { AMQ_QUEUE_METRICS, type AmqQueue, amqQueue } from "./queue-model";
+import { type AmqQueue, amqQueue } from "./queue-model";
 
 export const ACCOUNT_ID = "123456789012";
 export const REGION = "us-east-1";
@@ -85,20 +92,6 @@ export function describeHead(
 /** mq.m5.large's documented per-protocol limit (the fallback the detectors use). */
 export const AMQ_LARGE_LIMIT = activeMqConnectionLimit("mq.m5.large");
 
-export const AMQ_BROKER_METRICS = [
-  "CpuUtilization",
-  "HeapUsage",
-  "StorePercentUsage",
-  "TempPercentUsage",
-  "CurrentConnectionsCount",
-  "EstablishedConnectionsCount",
-  ...ACTIVEMQ_CONNECTION_LIMIT_METRICS,
-  "TotalMessageCount",
-  "TotalConsumerCount",
-  "TotalProducerCount",
-  "TotalEnqueueCount",
-  "TotalDequeueCount",
-] as const;
 type AmqBrokerMetric = (typeof AMQ_BROKER_METRICS)[number];
 
 export interface AmqModel {
@@ -348,30 +341,7 @@ export const RMQ_NODE = {
   diskFreeBytes: 1.8e11,
 };
 
-export const RMQ_QUEUE_METRICS = ["MessageReadyCount", "MessageUnacknowledgedCount", "MessageCount", "ConsumerCount"] as const;
-/** Per-node series of a RabbitMQ cluster (dimensions `Broker` + `Node`); counts only from RabbitMQ 4.2. */
-const RMQ_NODE_METRICS = [
-  "SystemCpuUtilization",
-  "RabbitMQMemUsed",
-  "RabbitMQMemLimit",
-  "RabbitMQDiskFree",
-  "RabbitMQDiskFreeLimit",
-  "RabbitMQFdUsed",
-  "ConnectionCount",
-  "ChannelCount",
-] as const;
 type RmqNodeMetric = (typeof RMQ_NODE_METRICS)[number];
-/** Broker-level series: the node ones summed over the nodes, then the queue totals and the rates. */
-export const RMQ_BROKER_METRICS = [
-  ...RMQ_NODE_METRICS,
-  "QueueCount",
-  "ConsumerCount",
-  "MessageCount",
-  "MessageReadyCount",
-  "MessageUnacknowledgedCount",
-  "PublishRate",
-  "AckRate",
-] as const;
 type RmqBrokerMetric = (typeof RMQ_BROKER_METRICS)[number];
 
 export type RmqQueue = { name: string; autoAck: boolean; published: number[]; acked: number[] } & Record<

@@ -11,6 +11,7 @@
 import { ACTIVEMQ_CONNECTION_LIMIT_METRICS } from "../../shared/core/metric-catalog";
 import type { IncidentKind, Severity } from "../../shared/core/types";
 import { MINUTE_MS } from "../../shared/core/types";
+import { AMQ_QUEUE_METRICS } from "../../shared/sim/published-metrics";
 import {
   ACCOUNT_ID,
   AMQ_LARGE_LIMIT,
@@ -27,7 +28,7 @@ import {
 } from "./amazon-mq";
 import { At, type Expectation, Want } from "./dsl";
 import { drift, gcSawtooth, iso, makeRng, nth, pct, type Rng, seq, steps, sum, traffic, uuidV4 as uuid } from "./kit";
-import { AMQ_QUEUE_METRICS, type AmqQueue, amqQueue } from "./queue-model";
+import { type AmqQueue, amqQueue } from "./queue-model";
 
 const OTHER_ACCOUNT_ID = "555566667777";
 /** What the API scenarios score unless they say otherwise. */

@@ -1,21 +1,7 @@
 import { MINUTE_MS } from "../../shared/core/types";
+import { AMQ_QUEUE_METRICS } from "../../shared/sim/published-metrics";
 import { at, mean, type PerMinute, type Rng, round } from "./kit";
 
-/**
- * The per-queue series of an ActiveMQ broker, as CloudWatch names them (everything the scenario files
- * hold for a queue, a superset of what mq-sentinel reads: see `metricsFor` in shared/core/metric-catalog).
- */
-export const AMQ_QUEUE_METRICS = [
-  "QueueSize",
-  "ConsumerCount",
-  "ProducerCount",
-  "EnqueueCount",
-  "DequeueCount",
-  "DispatchCount",
-  "InFlightCount",
-  "ExpiredCount",
-  "EnqueueTime",
-] as const;
 export type AmqQueueMetric = (typeof AMQ_QUEUE_METRICS)[number];
 
 /** One simulated ActiveMQ queue: its name, its series, and the backlog it starts with. */

@@ -1,9 +1,9 @@
-import { buildFleet, materializeScenario, queueStateAt, totalsAt } from "../../../bench/fleet";
-import { FleetAccount } from "../../../bench/fleet-account";
 import { FleetHarness } from "../../../bench/fleet-harness";
 import { replayScenario } from "../../../cli/replay";
 import { DEFAULT_CONFIG } from "../../../shared/core/config";
 import { METRIC_KINDS } from "../../../shared/core/types";
+import { FleetAccount } from "../../../shared/sim/fleet/fleet-account";
+import { buildFleet, materializeScenario, queueStateAt, totalsAt } from "../../../shared/sim/fleet/reference-fleet";
 import { SimulatedAccount } from "../../../shared/sim/simulated-account";
 
 const MINUTE = 60_000;

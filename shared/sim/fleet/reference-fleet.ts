@@ -1,12 +1,11 @@
-import { AMQ_BROKER_METRICS, RMQ_BROKER_METRICS, RMQ_QUEUE_METRICS } from "../scripts/scenarios/amazon-mq";
-import { AMQ_QUEUE_METRICS } from "../scripts/scenarios/queue-model";
-import { type Broker, DeploymentMode, EngineType } from "../shared/core/types";
-import { parseScenario, type Scenario } from "../shared/sim/scenario";
+import { type Broker, DeploymentMode, EngineType, MINUTE_MS } from "../../core/types";
+import { AMQ_BROKER_METRICS, AMQ_QUEUE_METRICS, RMQ_BROKER_METRICS, RMQ_QUEUE_METRICS } from "../published-metrics";
+import { parseScenario, type Scenario } from "../scenario";
 
 /**
- * The reference fleet of the benchmark: a deterministic, healthy Amazon MQ account (ActiveMQ and
- * RabbitMQ mixed) whose per-minute metrics are a pure function of (seed, series, minute), so a
- * fleet of 1,000 brokers x 50 queues costs no memory until a minute is read.
+ * The reference fleet (of `npm run bench` and `npm run backtest:fleet`): a deterministic, healthy
+ * Amazon MQ account (ActiveMQ and RabbitMQ mixed) whose per-minute metrics are a pure function of
+ * (seed, series, minute), so a fleet of 1,000 brokers x 50 queues costs no memory until a minute is read.
  *
  * Traffic is what a healthy production fleet looks like, not flat lines: a daily rhythm, noisy
  * backlogs that never settle at exactly the same value, bursts that build a backlog and drain in
@@ -18,9 +17,9 @@ import { parseScenario, type Scenario } from "../shared/sim/scenario";
  * `QueueSize[i] = QueueSize[i-1] + EnqueueCount[i] - DequeueCount[i]`).
  */
 
-export const FLEET_START = "2026-03-02T00:00:00Z";
-export const FLEET_REGION = "us-east-1";
-export const FLEET_ACCOUNT = "123456789012";
+const FLEET_START = "2026-03-02T00:00:00Z";
+const FLEET_REGION = "us-east-1";
+const FLEET_ACCOUNT = "123456789012";
 
 export type QueueKind = "idle" | "steady" | "busy" | "batch" | "dead-letter";
 
@@ -106,7 +105,7 @@ const MINUTES_PER_DAY = 1440;
 const Stream = { noise: 1, burst: 2, burstSize: 3, enqueue: 4, redeploy: 5, cpu: 6, cpuSpike: 7, conn: 8, idle: 9, misc: 10 } as const;
 
 /** A 32-bit mix of a few integers (murmur3's finaliser over a running combination). */
-export function hash32(a: number, b: number, c = 0, d = 0): number {
+function hash32(a: number, b: number, c = 0, d = 0): number {
   let h = Math.imul(a ^ 0x9e3779b9, 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13) ^ b, 0xc2b2ae35);
   h = Math.imul(h ^ (h >>> 16) ^ c, 0x85ebca6b);
@@ -121,7 +120,7 @@ export function uniform(a: number, b: number, c = 0, d = 0): number {
 }
 
 /** mulberry32: the seeded PRNG for the fleet's fixed parameters. */
-export function seededRandom(seed: number): () => number {
+function seededRandom(seed: number): () => number {
   let s = seed >>> 0;
   return () => {
     s = (s + 0x6d2b79f5) >>> 0;
@@ -147,7 +146,7 @@ export function buildFleet(options: FleetOptions): Fleet {
       brokers: brokers.map((b) => ({ describe: describeOf(b) })),
       metrics: [],
     },
-    "bench/fleet.ts",
+    "shared/sim/fleet/reference-fleet.ts",
   );
   return { options, brokers, scenario, startMs: Date.parse(FLEET_START) };
 }
@@ -338,7 +337,7 @@ function burstBacklog(q: QueueModel, minute: number): number {
 }
 
 /** Messages waiting in the queue at the end of a minute (ActiveMQ QueueSize, RabbitMQ MessageReadyCount). */
-export function backlogAt(q: QueueModel, minute: number): number {
+function backlogAt(q: QueueModel, minute: number): number {
   if (q.flat) return q.kind === "busy" ? Math.round(q.level) : q.depth;
   switch (q.kind) {
     case "idle":
@@ -392,7 +391,7 @@ export function queueStateAt(broker: BrokerModel, q: QueueModel, minute: number)
 }
 
 /** Consumers attached: constant, except rolling redeploys that halve them for two minutes. */
-export function consumersAt(q: QueueModel, minute: number): number {
+function consumersAt(q: QueueModel, minute: number): number {
   if (q.redeployChance === 0) return q.consumers;
   const redeploying =
     uniform(q.key, Stream.redeploy, minute) < q.redeployChance || uniform(q.key, Stream.redeploy, minute - 1) < q.redeployChance;
@@ -402,7 +401,7 @@ export function consumersAt(q: QueueModel, minute: number): number {
 /** ActiveMQ EnqueueTime: average residence in ms, a few ms when consumers keep up. */
 function enqueueTimeAt(q: QueueModel, state: QueueState, minute: number): number {
   if (q.kind === "dead-letter" || q.kind === "idle") return 0;
-  const perMs = Math.max(1, state.dequeues) / 60_000;
+  const perMs = Math.max(1, state.dequeues) / MINUTE_MS;
   return Math.round(5 + 10 * uniform(q.key, Stream.misc, minute, 1) + state.backlog / perMs / 2);
 }
 
@@ -617,6 +616,6 @@ export function materializeScenario(fleet: Fleet, minutes: number): Scenario {
       brokers: fleet.scenario.brokers,
       metrics,
     },
-    "bench/fleet.ts",
+    "shared/sim/fleet/reference-fleet.ts",
   );
 }

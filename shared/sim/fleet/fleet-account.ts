@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { NAMESPACE } from "../shared/core/metric-catalog";
-import { EngineType, MINUTE_MS } from "../shared/core/types";
-import { aggregatePeriods, SimulatedAccount } from "../shared/sim/simulated-account";
+import { NAMESPACE } from "../../core/metric-catalog";
+import { EngineType, MINUTE_MS } from "../../core/types";
+import { aggregatePeriods, SimulatedAccount } from "../simulated-account";
+import type { LatencyModel, TimedCall } from "./api-latency";
 import {
   type BrokerModel,
   brokerValue,
@@ -14,8 +15,7 @@ import {
   queueStateAt,
   type Totals,
   totalsAt,
-} from "./fleet";
-import type { LatencyModel, TimedCall } from "./latency";
+} from "./reference-fleet";
 
 /**
  * The simulated account of a reference fleet. The Amazon MQ API (and every other operation) is
@@ -64,7 +64,7 @@ interface QueueCache {
 }
 
 /** Minutes of state each queue keeps: a power of two above the longest window read, so a window is computed once. */
-export function ringSize(windowMinutes: number): number {
+function ringSize(windowMinutes: number): number {
   let size = 16;
   while (size < windowMinutes + 8) size *= 2;
   return size;

@@ -1,4 +1,4 @@
-import { uniform } from "./fleet";
+import { uniform } from "./reference-fleet";
 
 /**
  * Simulated API latency, with real timers, so a timed cycle runs the real adapters' concurrency
