@@ -4,7 +4,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { DynamoDbOptInRecords } from "../../shared/adapters/dynamodb-opt-in-records";
 import { MemoryOptInRecords } from "../../shared/adapters/memory-opt-in-records";
 import type { OptInRecords, OptInState } from "../../shared/ports";
-import { TestClock } from "../support/clock";
+import { MINUTE, TestClock } from "../support/clock";
 import { contractImplementations, createIncidentsTable, useDynalite } from "./dynamodb-table";
 
 /**
@@ -14,7 +14,6 @@ import { contractImplementations, createIncidentsTable, useDynalite } from "./dy
  */
 
 const T = Date.UTC(2026, 11, 2, 9, 0);
-const MINUTE = 60_000;
 
 const dynamo = useDynalite();
 

@@ -4,7 +4,7 @@ import { MemoryIncidentStore } from "../../shared/adapters/memory-incident-store
 import { type FoldRules, foldFindings, type Incident, isActive, type Transition, TransitionType } from "../../shared/core/incidents";
 import { type ConsumerLagCondition, type Finding, fingerprintOf, Severity } from "../../shared/core/types";
 import type { IncidentStore } from "../../shared/ports";
-import { TestClock } from "../support/clock";
+import { MINUTE, TestClock } from "../support/clock";
 import { createIncidentsTable, type LocalDynamo, startDynalite } from "./dynamodb-table";
 
 /**
@@ -13,7 +13,6 @@ import { createIncidentsTable, type LocalDynamo, startDynalite } from "./dynamod
  * leaves two active incidents for one fingerprint and never announces `opened` twice for an incident.
  */
 
-const MINUTE = 60_000;
 const START = Date.UTC(2026, 0, 15, 12, 0, 0);
 const QUEUES = ["orders", "payments", "audit"] as const;
 

@@ -3,7 +3,7 @@ import { DynamoDbApiActivityStore } from "../../../shared/adapters/dynamodb-api-
 import { MemoryApiActivityStore } from "../../../shared/adapters/memory-api-activity-store";
 import { deniedSubject } from "../../../shared/app/handle-api-event";
 import type { ActivityRecord, ApiActivityStore } from "../../../shared/ports";
-import { TestClock } from "../../support/clock";
+import { MINUTE, TestClock } from "../../support/clock";
 import { contractImplementations, createIncidentsTable, useDynalite } from "../dynamodb-table";
 
 /**
@@ -11,7 +11,6 @@ import { contractImplementations, createIncidentsTable, useDynalite } from "../d
  * the in-memory store that replay and the use-case tests rely on.
  */
 
-const MINUTE = 60_000;
 const T0 = Date.UTC(2026, 2, 2, 9, 0);
 const DAY_SECONDS = 86_400;
 

@@ -1,7 +1,7 @@
 import { DynamoDbApprovalStore } from "../../../shared/adapters/dynamodb-approval-store";
 import { INTERACTION_MEMORY_MS, MemoryApprovalStore } from "../../../shared/adapters/memory-approval-store";
 import type { ApprovalRequest, ApprovalStore } from "../../../shared/ports";
-import { TestClock } from "../../support/clock";
+import { MINUTE, TestClock } from "../../support/clock";
 import { contractImplementations, useDynalite } from "../dynamodb-table";
 
 /**
@@ -10,7 +10,6 @@ import { contractImplementations, useDynalite } from "../dynamodb-table";
  * signed Slack interaction is accepted once within Slack's replay window.
  */
 
-const MINUTE = 60_000;
 const T = Date.UTC(2026, 11, 2, 9, 0, 0);
 
 const implementations = contractImplementations<ApprovalStore>(

@@ -1,7 +1,7 @@
 import { DynamoDbRemediationLedger } from "../../../shared/adapters/dynamodb-remediation-ledger";
 import { MemoryRemediationLedger } from "../../../shared/adapters/memory-remediation-ledger";
 import type { PendingVerification, RemediationLedger, RemediationRecord } from "../../../shared/ports";
-import { TestClock } from "../../support/clock";
+import { MINUTE, TestClock } from "../../support/clock";
 import { contractImplementations, useDynalite } from "../dynamodb-table";
 
 /**
@@ -10,7 +10,6 @@ import { contractImplementations, useDynalite } from "../dynamodb-table";
  * holds a person resets, the audit trail and the verifications.
  */
 
-const MINUTE = 60_000;
 const T = Date.UTC(2026, 0, 15, 12, 0, 0);
 
 interface Subject {

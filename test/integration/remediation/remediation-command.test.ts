@@ -3,6 +3,7 @@ import { DynamoDbRemediationLedger } from "../../../shared/adapters/dynamodb-rem
 import { systemClock } from "../../../shared/adapters/system-clock";
 import type { RemediationRecord } from "../../../shared/ports";
 import { runCommand } from "../../support/cli";
+import { MINUTE } from "../../support/clock";
 import { createIncidentsTable, dynamoClient, type LocalDynamo, startDynalite } from "../dynamodb-table";
 
 /**
@@ -10,8 +11,6 @@ import { createIncidentsTable, dynamoClient, type LocalDynamo, startDynalite } f
  * brokers, and the reset a person makes. The command reads the wall clock, so the records are
  * written relative to it.
  */
-
-const MINUTE = 60_000;
 
 let dynamo: LocalDynamo;
 

@@ -20,11 +20,10 @@ import { EngineType, type MinuteWindow } from "../../../shared/core/types";
 import { ServiceCallError } from "../../../shared/errors";
 import type { MetricRequest } from "../../../shared/ports";
 import { serviceError } from "../../support/aws-errors";
-import { TEST_CLIENT_CONFIG, TestClock } from "../../support/clock";
+import { MINUTE, TEST_CLIENT_CONFIG, TestClock } from "../../support/clock";
 import { queueMetricRequest } from "../../support/metric-requests";
 import { activeMqBroker, cycleDeps, FakeInventory, T0 } from "../app/fakes";
 
-const MINUTE = 60_000;
 const WINDOW_START = Date.UTC(2026, 0, 15, 11, 0, 0);
 
 const cloudWatch = mockClient(CloudWatchClient);

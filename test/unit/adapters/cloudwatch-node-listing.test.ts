@@ -5,9 +5,8 @@ import { CloudWatchMetricSource } from "../../../shared/adapters/cloudwatch-metr
 import { RecordingLog } from "../../../shared/adapters/recording-log";
 import { NAMESPACE } from "../../../shared/core/metric-catalog";
 import { serviceError } from "../../support/aws-errors";
-import { TEST_CLIENT_CONFIG, TestClock } from "../../support/clock";
+import { MINUTE, TEST_CLIENT_CONFIG, TestClock } from "../../support/clock";
 
-const MINUTE = 60_000;
 const cloudWatch = mockClient(CloudWatchClient);
 
 function metric(dimensions: Record<string, string>, name = "RabbitMQMemUsed"): Metric {

@@ -15,9 +15,8 @@ import { MAX_ATTEMPTS } from "../../../shared/adapters/retry";
 import { DeploymentMode, EngineType } from "../../../shared/core/types";
 import { InventoryUnavailableError } from "../../../shared/errors";
 import { serviceError } from "../../support/aws-errors";
-import { TEST_CLIENT_CONFIG, TestClock } from "../../support/clock";
+import { MINUTE, TEST_CLIENT_CONFIG, TestClock } from "../../support/clock";
 
-const MINUTE = 60_000;
 const TTL_MS = 10 * MINUTE;
 
 const mq = mockClient(MqClient);

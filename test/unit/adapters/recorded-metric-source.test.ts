@@ -1,9 +1,9 @@
 import { metricKey, RecordedMetricSource } from "../../../shared/adapters/recorded-metric-source";
 import type { MetricRequest } from "../../../shared/ports";
+import { MINUTE } from "../../support/clock";
 import { queueMetricRequest } from "../../support/metric-requests";
 
 const START = Date.parse("2026-03-02T00:00:00Z");
-const MINUTE = 60_000;
 
 function source(values: Record<string, number[]>, listed: MetricRequest[] = []) {
   let now = START;

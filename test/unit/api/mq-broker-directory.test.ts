@@ -2,9 +2,8 @@ import { type BrokerSummary, ListBrokersCommand, MqClient, MqServiceException } 
 import { mockClient } from "aws-sdk-client-mock";
 import { MqBrokerDirectory } from "../../../shared/adapters/mq-broker-directory";
 import { serviceError } from "../../support/aws-errors";
-import { TEST_CLIENT_CONFIG, TestClock } from "../../support/clock";
+import { MINUTE, TEST_CLIENT_CONFIG, TestClock } from "../../support/clock";
 
-const MINUTE = 60_000;
 const TTL_MS = 5 * MINUTE;
 
 const mq = mockClient(MqClient);

@@ -18,9 +18,9 @@ import {
   principalArn,
   roleArn,
 } from "../../fixtures/cloudtrail/events";
+import { MINUTE } from "../../support/clock";
 
 const config = DEFAULT_CONFIG.apiActivity;
-const MINUTE = 60_000;
 const NOW = DEFAULT_TIME + 30 * MINUTE;
 const ALICE = principalArn("iam-user") as string;
 

@@ -5,8 +5,8 @@ import { METRIC_KINDS } from "../../../shared/core/types";
 import { FleetAccount } from "../../../shared/sim/fleet/fleet-account";
 import { buildFleet, materializeScenario, queueStateAt, totalsAt } from "../../../shared/sim/fleet/reference-fleet";
 import { SimulatedAccount } from "../../../shared/sim/simulated-account";
+import { MINUTE } from "../../support/clock";
 
-const MINUTE = 60_000;
 // Four brokers: three ActiveMQ (index 3 is RabbitMQ), small enough to write every series out.
 const fleet = buildFleet({ brokers: 4, queuesPerBroker: 6, seed: 7 });
 const MINUTES = 150;

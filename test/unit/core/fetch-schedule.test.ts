@@ -10,8 +10,8 @@ import {
 } from "../../../shared/core/fetch-schedule";
 import type { Broker, QueueRef, Series } from "../../../shared/core/types";
 import { activeMqBroker } from "../../support/brokers";
+import { MINUTE } from "../../support/clock";
 
-const MINUTE = 60_000;
 const T0 = Date.UTC(2026, 2, 2, 9, 0);
 const WINDOW = DEFAULT_CONFIG.polling.windowMinutes;
 

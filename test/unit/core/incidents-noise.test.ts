@@ -9,8 +9,8 @@ import {
   type Transition,
 } from "../../../shared/core/incidents";
 import { type Finding, fingerprintOf, IncidentKind, Severity } from "../../../shared/core/types";
+import { MINUTE } from "../../support/clock";
 
-const MINUTE = 60_000;
 const T0 = Date.UTC(2026, 2, 2, 0, 0);
 /** The default noise rules (config.test.ts pins their values). */
 const { resolveAfterMinutes, ...NOISE } = DEFAULT_CONFIG.incidents;

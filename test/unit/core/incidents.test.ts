@@ -1,7 +1,7 @@
 import { closeUnwatched, type FoldRules, foldFindings, type Incident, IncidentStatus, incidentId } from "../../../shared/core/incidents";
 import { type Finding, fingerprintOf, IncidentKind, Severity } from "../../../shared/core/types";
+import { MINUTE } from "../../support/clock";
 
-const MINUTE = 60_000;
 const T0 = Date.UTC(2026, 2, 2, 9, 0);
 const RULES: FoldRules = { resolveAfterMinutes: 5, refreshMinutes: 15 };
 

@@ -2,8 +2,8 @@ import fc from "fast-check";
 import { increase, PrometheusQueueHistory, ScrapedMetric } from "../../../shared/core/prometheus-queue-history";
 import type { QueueSnapshot, ScrapedQueue } from "../../../shared/core/prometheus-rabbitmq-queues";
 import type { MinuteWindow } from "../../../shared/core/types";
+import { MINUTE } from "../../support/clock";
 
-const MINUTE = 60_000;
 const T0 = Date.UTC(2026, 2, 2, 9, 0);
 /** A read made during minute m (it stands for minute m - 1). */
 const at = (m: number) => T0 + m * MINUTE + 5_000;

@@ -23,8 +23,12 @@ import { postureCleanActiveMq } from "../../../shared/sim/posture-clean-broker";
 import { parseScenario } from "../../../shared/sim/scenario";
 import { routeToSimulator } from "../../../shared/sim/sdk-boundary";
 import { SimulatedAccount } from "../../../shared/sim/simulated-account";
+import { MINUTE } from "../../support/clock";
 import { RecordingNotifier } from "../app/fakes";
 import { authorizationMapXml } from "../posture/posture-fixtures";
+
+/** One minute in milliseconds (the tests' one constant, re-exported for this fixture's users). */
+export { MINUTE };
 
 /**
  * A deployment at home in us-east-1 that also watches eu-west-1, over two simulated accounts (one
@@ -37,7 +41,6 @@ export const HOME = "us-east-1";
 export const OTHER = "eu-west-1";
 export const START = "2026-03-02T09:00:00Z";
 export const START_MS = Date.parse(START);
-export const MINUTE = 60_000;
 export const DURATION_MINUTES = 90;
 export const QUEUE = "payment.settle";
 

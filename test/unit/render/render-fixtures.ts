@@ -3,7 +3,11 @@ import type { Incident } from "../../../shared/core/incidents";
 import type { MessageContext, MessageGroup, NotificationItem } from "../../../shared/core/notifications";
 import { consoleLinks } from "../../../shared/core/render/console-links";
 import { type IncidentKind, Severity } from "../../../shared/core/types";
+import { MINUTE } from "../../support/clock";
 import { anIncident } from "../../support/incidents";
+
+/** One minute in milliseconds (the tests' one constant, re-exported for this fixture's users). */
+export { MINUTE };
 
 /**
  * Hand-built incidents and message groups for the renderers, one per incident kind, shaped like the
@@ -11,7 +15,6 @@ import { anIncident } from "../../support/incidents";
  */
 
 export const T0 = Date.UTC(2026, 2, 2, 9, 23);
-export const MINUTE = 60_000;
 
 export const CONTEXT: MessageContext = {
   accountId: "123456789012",

@@ -7,7 +7,11 @@ import type { HttpRequest } from "@smithy/types";
 import { parseScenario } from "../../../shared/sim/scenario";
 import { routeToSimulator } from "../../../shared/sim/sdk-boundary";
 import { SimulatedAccount } from "../../../shared/sim/simulated-account";
+import { MINUTE } from "../../support/clock";
 import { activeMqDescribe } from "../../support/scenario-builder";
+
+/** One minute in milliseconds (the tests' one constant, re-exported for this fixture's users). */
+export { MINUTE };
 
 /**
  * Small inline scenarios and real SDK clients wired to the simulated account, for the tests of
@@ -18,8 +22,6 @@ import { activeMqDescribe } from "../../support/scenario-builder";
 export const START = "2026-03-02T09:00:00Z";
 /** Epoch ms of minute 0. */
 export const START_MS = Date.parse(START);
-/** One minute in ms. */
-export const MINUTE = 60_000;
 
 /** The wall-clock time of scenario minute `m` (fractions allowed). */
 export function at(minute: number): Date {

@@ -1,4 +1,4 @@
-import { peakPerWindow } from "../../../shared/sim/fleet/api-latency";
+import { peakPerWindow } from "../../../../shared/sim/fleet/api-latency";
 
 describe("request-rate helpers", () => {
   it("counts the most calls started within any one-second window", () => {
