@@ -6,6 +6,7 @@ import { type Config, DEFAULT_CONFIG } from "../shared/core/config";
 import { renderHtmlReport } from "../shared/core/render/html-report";
 import { type HtmlReport, reportIncidents } from "../shared/core/render/report-model";
 import { MINUTE_MS } from "../shared/core/types";
+import { readCliEnvironment } from "../shared/env";
 import { describeError } from "../shared/errors";
 import type { Clock } from "../shared/ports";
 import {
@@ -82,7 +83,7 @@ function backtestArgs(argv: string[]): BacktestArgs {
     brokers: list("broker"),
     queues: list("queue"),
     config: config === undefined ? DEFAULT_CONFIG : configFromFile(config),
-    region: args.get("region") ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1",
+    region: args.get("region") ?? readCliEnvironment().region ?? "us-east-1",
     yes: args.has("yes"),
     maxUsd,
     html: args.get("html") ?? null,
